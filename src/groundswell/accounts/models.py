@@ -1,0 +1,57 @@
+"""Staff accounts with one role each, and the audit log."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+
+from groundswell.accounts.roles import ADMIN_SITE, Role, role_can
+
+
+class User(AbstractUser):
+    role = models.CharField(max_length=20, choices=Role.choices, default=Role.VOLUNTEER)
+
+    def can(self, capability: str) -> bool:
+        return self.is_active and role_can(self.role, capability)
+
+    def save(self, *args, **kwargs):
+        # Django's admin site is for the admin role only; keep is_staff in step with the role
+        # so a demoted admin loses the admin site at once.
+        self.is_staff = role_can(self.role, ADMIN_SITE)
+        self.is_superuser = self.is_staff
+        super().save(*args, **kwargs)
+
+
+class AuditEvent(models.Model):
+    """Who did what that must be accountable: exports of PII, merges, permission changes."""
+
+    class Action(models.TextChoices):
+        EXPORT = "export", "Export"
+        MERGE = "merge", "Merge"
+        MERGE_UNDO = "merge_undo", "Merge undone"
+        ROLE_CHANGE = "role_change", "Role change"
+        USER_CREATE = "user_create", "User created"
+        USER_DEACTIVATE = "user_deactivate", "User deactivated"
+        IMPORT = "import", "Import"
+
+    occurred_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="audit_events",
+    )
+    action = models.CharField(max_length=30, choices=Action.choices, db_index=True)
+    summary = models.CharField(max_length=500)
+    target_type = models.CharField(max_length=50, blank=True)
+    target_id = models.CharField(max_length=50, blank=True)
+    details = models.JSONField(default=dict, blank=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-occurred_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.occurred_at:%Y-%m-%d %H:%M} {self.action}: {self.summary}"

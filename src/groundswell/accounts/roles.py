@@ -1,0 +1,54 @@
+"""Roles and what each may do.
+
+Capabilities are checked on the server for every view; templates only hide what a role cannot
+use. Finance data (donors' employer and occupation, contributions) is for finance and admin.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class Role(models.TextChoices):
+    ADMIN = "admin", "Admin"
+    FINANCE = "finance", "Finance"
+    ORGANIZER = "organizer", "Organizer"
+    VOLUNTEER = "volunteer", "Volunteer"
+
+
+PEOPLE_VIEW = "people.view"
+PEOPLE_EDIT = "people.edit"
+PEOPLE_IMPORT = "people.import"
+PEOPLE_EXPORT = "people.export"
+PEOPLE_MERGE = "people.merge"
+FINANCE_VIEW = "finance.view"  # employer, occupation, contributions
+AUDIT_VIEW = "audit.view"
+USERS_MANAGE = "users.manage"
+ADMIN_SITE = "admin.site"
+
+CAPABILITIES: dict[str, frozenset[str]] = {
+    Role.ADMIN: frozenset(
+        {
+            PEOPLE_VIEW,
+            PEOPLE_EDIT,
+            PEOPLE_IMPORT,
+            PEOPLE_EXPORT,
+            PEOPLE_MERGE,
+            FINANCE_VIEW,
+            AUDIT_VIEW,
+            USERS_MANAGE,
+            ADMIN_SITE,
+        }
+    ),
+    Role.FINANCE: frozenset(
+        {PEOPLE_VIEW, PEOPLE_EDIT, PEOPLE_IMPORT, PEOPLE_EXPORT, PEOPLE_MERGE, FINANCE_VIEW}
+    ),
+    Role.ORGANIZER: frozenset(
+        {PEOPLE_VIEW, PEOPLE_EDIT, PEOPLE_IMPORT, PEOPLE_EXPORT, PEOPLE_MERGE}
+    ),
+    Role.VOLUNTEER: frozenset({PEOPLE_VIEW}),
+}
+
+
+def role_can(role: str | None, capability: str) -> bool:
+    return capability in CAPABILITIES.get(role or "", frozenset())

@@ -1,0 +1,171 @@
+"""Groundswell settings: one base, every value from the environment, parsed strictly.
+
+See docs/configuration.md for the variables.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+from groundswell.config.env import (
+    SettingError,
+    env_bool,
+    env_database,
+    env_email,
+    env_int,
+    env_list,
+    env_str,
+)
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+DATA_DIR = Path(env_str("GROUNDSWELL_DATA_DIR") or "groundswell-data").expanduser().resolve()
+if DATA_DIR.exists() and not DATA_DIR.is_dir():
+    raise SettingError("GROUNDSWELL_DATA_DIR", f"{DATA_DIR} exists and is not a folder")
+try:
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
+except OSError as exc:
+    raise SettingError("GROUNDSWELL_DATA_DIR", f"cannot create {DATA_DIR}: {exc}") from None
+
+DEBUG = env_bool("DEBUG", False)
+# Set by `groundswell demo` (and by the test settings): a local, throw-away campaign.
+DEMO_MODE = env_bool("GROUNDSWELL_DEMO", False)
+
+
+def _secret_key() -> str:
+    key = env_str("SECRET_KEY")
+    if key:
+        if len(key) < 32:
+            raise SettingError("SECRET_KEY", "must be at least 32 characters long")
+        return key
+    key_file = DATA_DIR / "secret_key"
+    if DEMO_MODE or DEBUG:
+        # The demo keeps one generated key in its data folder so sessions survive restarts.
+        if key_file.exists():
+            return key_file.read_text().strip()
+        key = secrets.token_urlsafe(50)
+        key_file.write_text(key)
+        key_file.chmod(0o600)
+        return key
+    raise SettingError(
+        "SECRET_KEY",
+        "is not set. Production refuses to start without it: set SECRET_KEY to a long random "
+        "string (e.g. `python -c 'import secrets; print(secrets.token_urlsafe(50))'`), "
+        "or run `groundswell demo` for a local demo",
+    )
+
+
+SECRET_KEY = _secret_key()
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "django_tasks",
+    "django_tasks_db",
+    "groundswell.core",
+    "groundswell.accounts",
+    "groundswell.people",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "groundswell.config.urls"
+WSGI_APPLICATION = "groundswell.config.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "groundswell.accounts.context_processors.capabilities",
+            ],
+        },
+    },
+]
+
+DATABASES = {"default": env_database("DATABASE_URL", DATA_DIR / "groundswell.sqlite3")}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+AUTH_USER_MODEL = "accounts.User"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "people:list"
+LOGOUT_REDIRECT_URL = "accounts:login"
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = env_str("TIME_ZONE", "America/New_York")
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = DATA_DIR / "static"
+MEDIA_ROOT = DATA_DIR / "uploads"
+MEDIA_URL = "/media/"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+# Uploaded CSVs go to disk, not memory: imports can be hundreds of megabytes.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+GROUNDSWELL_IMPORT_MAX_BYTES = env_int("GROUNDSWELL_IMPORT_MAX_BYTES", 512 * 1024 * 1024, minimum=1)
+
+globals().update(
+    env_email("EMAIL_URL", "console://" if (DEMO_MODE or DEBUG) else "smtp://localhost:25")
+)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Groundswell <noreply@localhost>")
+
+TASKS = {
+    "default": {
+        "BACKEND": env_str("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "QUEUES": ["default"],
+    }
+}
+
+# Check MX records for new e-mail addresses in a background task (skipped when DNS is down).
+GROUNDSWELL_CHECK_MX = env_bool("GROUNDSWELL_CHECK_MX", not DEMO_MODE)
+
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
+    "loggers": {"groundswell": {"level": env_str("LOG_LEVEL", "INFO"), "propagate": True}},
+}
+
+if os.environ.get("GROUNDSWELL_SQL_DEBUG"):
+    LOGGING["loggers"]["django.db.backends"] = {"level": "DEBUG"}

@@ -1,0 +1,17 @@
+"""Test overlay: the base settings with fast hashing and tasks run in-process."""
+
+import os
+import tempfile
+
+os.environ.setdefault("GROUNDSWELL_DEMO", "1")
+os.environ.setdefault("GROUNDSWELL_DATA_DIR", tempfile.mkdtemp(prefix="groundswell-test-"))
+os.environ.setdefault("EMAIL_URL", "memory://")
+
+from groundswell.config.settings import *  # noqa: E402,F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+GROUNDSWELL_CHECK_MX = False
+STORAGES["staticfiles"] = {  # noqa: F405
+    "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+}

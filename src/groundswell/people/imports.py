@@ -1,0 +1,386 @@
+"""CSV import of people: file checks, automatic column mapping, and the streaming run.
+
+The run reads the file once, in batches, so a file of millions of rows imports in constant
+memory. Every rejected row is reported with its line, column and reason; valid rows are imported
+regardless; a second import of the same file changes nothing.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import hashlib
+import io
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from groundswell.people.intake import CUSTOM_PREFIX, FIELDS, person_input_clean
+from groundswell.people.models import ConsentMethod, ImportJob, ImportRowError
+from groundswell.people.services import IntakeContext, people_upsert
+
+BATCH_SIZE = 1000
+IGNORE = "ignore"
+
+
+class ImportFileError(ValueError):
+    """The file as a whole cannot be imported; the message says why, for the person importing."""
+
+
+def _key(header: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", header.lower())
+
+
+# Header spellings seen in generic spreadsheets, ActBlue exports ("Donor First Name") and VAN
+# exports ("FirstName", "Zip5", "CellPhone"), compared without case, spaces or punctuation.
+_ALIASES: dict[str, str] = {}
+for _field, _names in {
+    "full_name": "name fullname donorname contactname",
+    "given_name": "firstname first givenname fname forename",
+    "middle_name": "middlename middle mi middleinitial",
+    "family_name": "lastname last familyname surname lname",
+    "email": "email emailaddress mail preferredemail personalemail donoremail",
+    "email_status": "emailstatus subscribed subscriptionstatus emailoptin emailsubscribed "
+    "emailconsent optin",
+    "phone": "phone phonenumber homephone telephone tel primaryphone landline dayphone",
+    "mobile_phone": "mobile mobilephone cell cellphone cellnumber mobilenumber",
+    "sms_status": "smsstatus smsoptin smsconsent textoptin smssubscribed",
+    "address_line1": "address address1 addressline1 addr1 street streetaddress line1 "
+    "mailingaddress vaddress",
+    "address_line2": "address2 addressline2 addr2 line2 apt unit suite",
+    "city": "city town vcity",
+    "state": "state st statecode province region vstate",
+    "postal_code": "zip zipcode postalcode postcode zip5 vzip5",
+    "country": "country countrycode",
+    "latitude": "latitude lat",
+    "longitude": "longitude lng lon long",
+    "employer": "employer employername company",
+    "occupation": "occupation jobtitle job",
+    "tags": "tags tag labels",
+    "source": "source",
+    "refcode": "refcode referencecode ref",
+}.items():
+    for _name in _names.split():
+        _ALIASES[_name] = _field
+# Columns that identify a row in another system are kept as custom fields.
+_CUSTOM_ALIASES = {"vanid": "van_id", "actblueid": "actblue_id", "receiptid": "receipt_id"}
+
+
+def column_guess(header: str) -> str:
+    """The person field a CSV header most likely holds, or IGNORE."""
+    key = _key(header)
+    if key in _ALIASES:
+        return _ALIASES[key]
+    if key.startswith("donor") and key[5:] in _ALIASES:
+        return _ALIASES[key[5:]]
+    if key in _CUSTOM_ALIASES:
+        return CUSTOM_PREFIX + _CUSTOM_ALIASES[key]
+    return IGNORE
+
+
+def mapping_guess(headers: list[str]) -> dict[str, str]:
+    """Map column positions to fields; a field already taken by an earlier column is kept."""
+    mapping: dict[str, str] = {}
+    taken: set[str] = set()
+    for index, header in enumerate(headers):
+        guess = column_guess(header)
+        if guess != IGNORE and guess in taken:
+            guess = IGNORE
+        taken.add(guess)
+        mapping[str(index)] = guess
+    return mapping
+
+
+def field_is_valid(name: str) -> bool:
+    return (
+        name == IGNORE
+        or name in FIELDS
+        or (name.startswith(CUSTOM_PREFIX) and bool(name[len(CUSTOM_PREFIX) :].strip()))
+    )
+
+
+def mapping_apply_overrides(
+    headers: list[str], mapping: dict[str, str], overrides: dict[str, str]
+) -> dict[str, str]:
+    """Apply COLUMN=FIELD overrides (by header name, or by 1-based column number)."""
+    mapping = dict(mapping)
+    for column, field_name in overrides.items():
+        if not field_is_valid(field_name):
+            raise ImportFileError(
+                f"--map {column}={field_name}: unknown field {field_name!r}; use one of "
+                f"{', '.join(FIELDS)}, custom:<name> or ignore"
+            )
+        positions = [i for i, h in enumerate(headers) if h == column]
+        if not positions and column.isdigit() and 1 <= int(column) <= len(headers):
+            positions = [int(column) - 1]
+        if not positions:
+            raise ImportFileError(
+                f"--map {column}={field_name}: the file has no column {column!r} "
+                f"(its columns are: {', '.join(headers)})"
+            )
+        for position in positions:
+            mapping[str(position)] = field_name
+    return mapping
+
+
+def mapping_check(mapping: dict[str, str]) -> None:
+    used = set(mapping.values()) - {IGNORE}
+    if not used & {"email", "phone", "mobile_phone"}:
+        raise ImportFileError(
+            "no usable column: none of the columns is an e-mail address or a phone number, "
+            "which are needed to match each row to a person. Map a column to email or phone."
+        )
+
+
+@dataclass
+class FileInfo:
+    encoding: str
+    dialect: type[csv.Dialect] | csv.Dialect
+    headers: list[str]
+    sha256: str
+    size: int
+    estimated_rows: int
+
+
+def file_inspect(path: str) -> FileInfo:
+    """Check that a file is a usable CSV and read its header; raise ImportFileError if not."""
+    digest = hashlib.sha256()
+    size = newlines = 0
+    with open(path, "rb") as fh:
+        head = fh.read(65536)
+        fh.seek(0)
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+            newlines += chunk.count(b"\n")
+            size += len(chunk)
+    sha = digest.hexdigest()
+    if not head.strip():
+        raise ImportFileError("the file is empty")
+    if head.startswith(b"PK\x03\x04"):
+        raise ImportFileError(
+            "this is a spreadsheet (.xlsx/.zip), not a CSV file: save it as CSV and import that"
+        )
+    if b"\x00" in head[:8192] and not head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        raise ImportFileError("this is not a CSV file (it contains binary data)")
+    encoding = _encoding(head)
+    text = head.decode(encoding, errors="replace")
+    if encoding.startswith("utf-16"):
+        text = head.decode("utf-16", errors="replace")
+    try:
+        dialect = csv.Sniffer().sniff(text[:16384], delimiters=",;\t|")
+    except csv.Error:
+        dialect = csv.excel
+    reader = csv.reader(io.StringIO(text), dialect)
+    try:
+        headers = next(reader)
+    except (StopIteration, csv.Error):
+        raise ImportFileError("the file has no header row") from None
+    headers = [h.strip() for h in headers]
+    if not any(headers):
+        raise ImportFileError("the first line (the header) is blank")
+    if len(headers) == 1 and not headers[0].isprintable():
+        raise ImportFileError("this is not a CSV file")
+    return FileInfo(encoding, dialect, headers, sha, size, max(0, newlines - 1) or 1)
+
+
+def _encoding(head: bytes) -> str:
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    try:
+        # A multi-byte character may be cut at the end of the sample; ignore that.
+        head.decode("utf-8-sig")
+        return "utf-8-sig"
+    except UnicodeDecodeError as exc:
+        if exc.start >= len(head) - 3:
+            return "utf-8-sig"
+        return "cp1252"
+
+
+def _records(path: str, info: FileInfo) -> Iterator[tuple[int, list[str] | None, str]]:
+    """Yield (line the record starts on, fields or None, problem) for every record."""
+    with open(path, encoding=info.encoding, errors="replace", newline="") as fh:
+        reader = csv.reader(fh, info.dialect)
+        try:
+            next(reader)
+        except (StopIteration, csv.Error):
+            return
+        start = reader.line_num + 1
+        while True:
+            try:
+                fields = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:
+                yield start, None, f"cannot be read as CSV ({exc})"
+                start = reader.line_num + 1
+                continue
+            if fields and any(f.strip() for f in fields):
+                yield start, fields, ""
+            start = reader.line_num + 1
+
+
+def job_create(
+    *,
+    path: str,
+    original_name: str,
+    user=None,
+    stored_file=None,
+    overrides: dict[str, str] | None = None,
+    tags: list[str] | None = None,
+    source: str = "",
+    default_email_status: str = "",
+) -> ImportJob:
+    """Inspect a file and record an import job with its guessed (or given) column mapping."""
+    info = file_inspect(path)
+    mapping = mapping_guess(info.headers)
+    if overrides:
+        mapping = mapping_apply_overrides(info.headers, mapping, overrides)
+    job = ImportJob(
+        original_name=original_name[:255],
+        sha256=info.sha256,
+        size_bytes=info.size,
+        headers=info.headers,
+        mapping=mapping,
+        total_rows=info.estimated_rows,
+        tags=tags or [],
+        source=source,
+        default_email_status=default_email_status,
+        created_by=user if user is not None and user.pk else None,
+    )
+    if stored_file is not None:
+        job.file = stored_file
+    else:
+        job.local_path = str(path)
+    job.save()
+    return job
+
+
+def job_run(job: ImportJob, *, progress: Callable[[int, int], None] | None = None) -> ImportJob:
+    """Import every row of the job's file; safe to run again (it changes nothing twice)."""
+    path = job.path
+    info = file_inspect(path)
+    mapping = {int(k): v for k, v in job.mapping.items() if v != IGNORE}
+    ImportJob.objects.filter(pk=job.pk).update(
+        status=ImportJob.Status.RUNNING,
+        started_at=timezone.now(),
+        processed_rows=0,
+        created_count=0,
+        updated_count=0,
+        unchanged_count=0,
+        rejected_count=0,
+        total_rows=info.estimated_rows,
+        error_message="",
+    )
+    job.row_errors.all().delete()
+    try:
+        mapping_check({str(k): v for k, v in mapping.items()})
+        context = IntakeContext(
+            method=ConsentMethod.IMPORT,
+            source=f"import #{job.pk} {job.original_name}",
+            actor=job.created_by,
+            activity_kind="import",
+            activity_summary=f"Imported from {job.original_name}",
+            dedupe_prefix=f"import:{info.sha256[:16]}",
+        )
+        batch: list[tuple[int, list[str] | None, str]] = []
+        for record in _records(path, info):
+            batch.append(record)
+            if len(batch) >= BATCH_SIZE:
+                _run_batch(job, info, mapping, batch, context)
+                batch = []
+                if progress:
+                    job.refresh_from_db(fields=["processed_rows", "total_rows"])
+                    progress(job.processed_rows, job.total_rows or 0)
+        if batch:
+            _run_batch(job, info, mapping, batch, context)
+    except ImportFileError as exc:
+        ImportJob.objects.filter(pk=job.pk).update(
+            status=ImportJob.Status.FAILED, error_message=str(exc), finished_at=timezone.now()
+        )
+        job.refresh_from_db()
+        return job
+    except Exception as exc:
+        ImportJob.objects.filter(pk=job.pk).update(
+            status=ImportJob.Status.FAILED,
+            finished_at=timezone.now(),
+            error_message=f"the import stopped unexpectedly ({type(exc).__name__}: {exc}); "
+            "rows imported so far are kept, and running it again is safe",
+        )
+        raise
+    ImportJob.objects.filter(pk=job.pk).update(
+        status=ImportJob.Status.DONE, finished_at=timezone.now(), total_rows=F("processed_rows")
+    )
+    job.refresh_from_db()
+    if progress:
+        progress(job.processed_rows, job.total_rows or 0)
+    return job
+
+
+def _run_batch(job, info, mapping, batch, context) -> None:
+    headers = info.headers
+    errors: list[ImportRowError] = []
+    items, keys = [], []
+    for line, fields, problem in batch:
+        if fields is None:
+            errors.append(ImportRowError(job=job, line=line, reason=problem[:500]))
+            continue
+        if len(fields) > len(headers) and any(f.strip() for f in fields[len(headers) :]):
+            errors.append(
+                ImportRowError(
+                    job=job,
+                    line=line,
+                    column="",
+                    reason=f"has {len(fields)} fields but the header has {len(headers)} columns",
+                )
+            )
+            continue
+        raw: dict[str, str] = {}
+        columns: dict[str, str] = {}
+        for index, field_name in mapping.items():
+            value = fields[index] if index < len(fields) else ""
+            if value.strip() and not raw.get(field_name, "").strip():
+                raw[field_name] = value
+                columns[field_name] = headers[index] if index < len(headers) else ""
+        if job.default_email_status and "email_status" not in raw and raw.get("email"):
+            raw["email_status"] = job.default_email_status
+        data, field_errors = person_input_clean(raw)
+        if field_errors:
+            for err in field_errors:
+                errors.append(
+                    ImportRowError(
+                        job=job,
+                        line=line,
+                        column=columns.get(err.field, "")[:255],
+                        value=err.value[:255],
+                        reason=f"{FIELDS.get(err.field, err.field)} {err.reason}"[:500],
+                    )
+                )
+            continue
+        if job.tags:
+            data.tags = list(dict.fromkeys([*data.tags, *job.tags]))
+        if job.source and not data.source:
+            data.source = job.source
+        items.append(data)
+        keys.append(str(line))
+    created = updated = unchanged = 0
+    with transaction.atomic():
+        if items:
+            for result in people_upsert(items, context=context, keys=keys):
+                if result.created:
+                    created += 1
+                elif result.changed:
+                    updated += 1
+                else:
+                    unchanged += 1
+        ImportRowError.objects.bulk_create(errors, batch_size=500)
+        ImportJob.objects.filter(pk=job.pk).update(
+            processed_rows=F("processed_rows") + len(batch),
+            created_count=F("created_count") + created,
+            updated_count=F("updated_count") + updated,
+            unchanged_count=F("unchanged_count") + unchanged,
+            rejected_count=F("rejected_count") + len({e.line for e in errors}),
+        )

@@ -1,0 +1,258 @@
+"""Cleaning of raw intake values (a CSV row, a form, an API body) into a PersonInput.
+
+Every intake path goes through ``person_input_clean`` so that a bad value is reported the same
+way everywhere: which field, what was given, and why it cannot be used.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+from nameparser import HumanName
+
+from groundswell.people.models import EmailStatus, Phone, SmsStatus
+from groundswell.people.normalize import (
+    EmailVerdict,
+    InvalidAddress,
+    InvalidEmail,
+    InvalidPhone,
+    clean_text,
+    email_verify,
+    phone_normalize,
+    postal_code_normalize,
+    state_normalize,
+    street_normalize,
+)
+
+# The fields an intake may carry. `custom:<name>` adds a custom field.
+FIELDS = {
+    "full_name": "Full name (split into given/middle/family)",
+    "given_name": "Given (first) name",
+    "middle_name": "Middle name",
+    "family_name": "Family (last) name",
+    "email": "E-mail address",
+    "email_status": "E-mail subscription status",
+    "phone": "Phone",
+    "mobile_phone": "Mobile phone",
+    "sms_status": "SMS consent",
+    "address_line1": "Street address",
+    "address_line2": "Address line 2",
+    "city": "City",
+    "state": "State",
+    "postal_code": "ZIP / postal code",
+    "country": "Country",
+    "latitude": "Latitude",
+    "longitude": "Longitude",
+    "employer": "Employer",
+    "occupation": "Occupation",
+    "tags": "Tags (separated by ; or ,)",
+    "source": "Source",
+    "refcode": "Refcode",
+}
+CUSTOM_PREFIX = "custom:"
+
+_YES = {"subscribed", "yes", "y", "true", "1", "opt-in", "optin", "opted in", "subscribe"}
+_NO = {"unsubscribed", "no", "n", "false", "0", "opt-out", "optout", "opted out", "unsubscribe"}
+_EMAIL_STATUS_WORDS = {
+    "bouncing": EmailStatus.BOUNCING,
+    "bounced": EmailStatus.BOUNCING,
+    "previous bounce": EmailStatus.PREVIOUS_BOUNCE,
+    "previous_bounce": EmailStatus.PREVIOUS_BOUNCE,
+    "spam complaint": EmailStatus.SPAM_COMPLAINT,
+    "spam_complaint": EmailStatus.SPAM_COMPLAINT,
+}
+_COUNTRIES = {
+    "us": "US",
+    "usa": "US",
+    "united states": "US",
+    "united states of america": "US",
+    "u.s.": "US",
+    "u.s.a.": "US",
+}
+
+
+@dataclass
+class PhoneInput:
+    number: str  # E.164
+    phone_type: str = Phone.Type.OTHER
+    sms_status: str | None = None
+
+
+@dataclass
+class PersonInput:
+    given_name: str = ""
+    middle_name: str = ""
+    family_name: str = ""
+    email: str = ""
+    email_verdict: EmailVerdict | None = None
+    email_status: str | None = None  # None: the intake said nothing, so nothing changes
+    phones: list[PhoneInput] = field(default_factory=list)
+    address_line1: str = ""
+    address_line2: str = ""
+    city: str = ""
+    state: str = ""
+    postal_code: str = ""
+    country: str = "US"
+    latitude: Decimal | None = None
+    longitude: Decimal | None = None
+    employer: str = ""
+    occupation: str = ""
+    custom_fields: dict = field(default_factory=dict)
+    tags: list[str] = field(default_factory=list)
+    source: str = ""
+    refcode: str = ""
+
+    @property
+    def has_address(self) -> bool:
+        return any((self.address_line1, self.city, self.state, self.postal_code))
+
+
+@dataclass
+class FieldError:
+    field: str
+    value: str
+    reason: str
+
+
+def _status(value: str, *, email: bool) -> str:
+    word = value.strip().lower()
+    if word in _YES:
+        return EmailStatus.SUBSCRIBED if email else SmsStatus.SUBSCRIBED
+    if word in _NO:
+        return EmailStatus.UNSUBSCRIBED if email else SmsStatus.UNSUBSCRIBED
+    if email and word in _EMAIL_STATUS_WORDS:
+        return _EMAIL_STATUS_WORDS[word]
+    allowed = "subscribed, unsubscribed, yes, no" + (
+        ", bouncing, previous bounce, spam complaint" if email else ""
+    )
+    raise ValueError(f"is not a subscription status (use {allowed})")
+
+
+def _coordinate(value: str, limit: int) -> Decimal:
+    try:
+        number = Decimal(value.strip())
+    except InvalidOperation:
+        raise ValueError("is not a number") from None
+    if not number.is_finite() or abs(number) > limit:
+        raise ValueError(f"must be between -{limit} and {limit}")
+    return number.quantize(Decimal("0.000001"))
+
+
+def person_input_clean(raw: dict[str, str | None]) -> tuple[PersonInput, list[FieldError]]:
+    """Turn raw field values into a normalised PersonInput and a list of field errors."""
+    data = PersonInput()
+    errors: list[FieldError] = []
+
+    def get(name: str) -> str:
+        value = raw.get(name)
+        return "" if value is None else str(value)
+
+    def attempt(name: str, func):
+        value = get(name)
+        if not value.strip():
+            return None
+        try:
+            return func(value)
+        except ValueError as exc:
+            errors.append(FieldError(name, value[:255], str(exc)))
+            return None
+
+    for name in ("given_name", "middle_name", "family_name"):
+        setattr(data, name, attempt(name, lambda v: clean_text(v, 100)) or "")
+    full = attempt("full_name", lambda v: clean_text(v, 300))
+    if full and not (data.given_name or data.family_name):
+        parsed = HumanName(full)
+        data.given_name = parsed.first[:100]
+        data.middle_name = data.middle_name or parsed.middle[:100]
+        data.family_name = parsed.last[:100]
+
+    def email_clean(value: str) -> EmailVerdict:
+        try:
+            return email_verify(value)
+        except InvalidEmail as exc:
+            raise ValueError(str(exc)) from None
+
+    verdict = attempt("email", email_clean)
+    if verdict:
+        data.email, data.email_verdict = verdict.address, verdict
+    data.email_status = attempt("email_status", lambda v: _status(v, email=True))
+    sms_status = attempt("sms_status", lambda v: _status(v, email=False))
+
+    def phone_clean(value: str) -> str:
+        try:
+            return phone_normalize(value)
+        except InvalidPhone as exc:
+            raise ValueError(str(exc)) from None
+
+    mobile = attempt("mobile_phone", phone_clean)
+    phone = attempt("phone", phone_clean)
+    if mobile:
+        data.phones.append(PhoneInput(mobile, Phone.Type.MOBILE, sms_status))
+    if phone and phone != mobile:
+        data.phones.append(PhoneInput(phone, Phone.Type.OTHER, None if mobile else sms_status))
+
+    def address_clean(func):
+        def wrapped(value: str):
+            try:
+                return func(value)
+            except InvalidAddress as exc:
+                raise ValueError(str(exc)) from None
+
+        return wrapped
+
+    country = attempt("country", lambda v: _country(v)) or "US"
+    data.country = country
+    line1 = attempt("address_line1", lambda v: clean_text(v, 200))
+    line2 = attempt("address_line2", lambda v: clean_text(v, 200)) or ""
+    if line1 and country == "US":
+        line1, unit = street_normalize(line1)
+        if unit and not line2:
+            line2 = unit
+    data.address_line1, data.address_line2 = line1 or "", line2
+    city = attempt("city", lambda v: clean_text(v, 100)) or ""
+    data.city = city.title() if city.isupper() or city.islower() else city
+    if country == "US":
+        data.state = attempt("state", address_clean(state_normalize)) or ""
+    else:
+        data.state = attempt("state", lambda v: clean_text(v, 50)) or ""
+    data.postal_code = (
+        attempt("postal_code", address_clean(lambda v: postal_code_normalize(v, country))) or ""
+    )
+    data.latitude = attempt("latitude", lambda v: _coordinate(v, 90))
+    data.longitude = attempt("longitude", lambda v: _coordinate(v, 180))
+
+    data.employer = attempt("employer", lambda v: clean_text(v, 200)) or ""
+    data.occupation = attempt("occupation", lambda v: clean_text(v, 200)) or ""
+    data.source = attempt("source", lambda v: clean_text(v, 100)) or ""
+    data.refcode = attempt("refcode", lambda v: clean_text(v, 100)) or ""
+    tags = attempt("tags", lambda v: [clean_text(t, 100) for t in v.replace(";", ",").split(",")])
+    data.tags = [t for t in (tags or []) if t]
+
+    for name, value in raw.items():
+        if name.startswith(CUSTOM_PREFIX) and value is not None and str(value).strip():
+            key = name[len(CUSTOM_PREFIX) :].strip()
+            try:
+                data.custom_fields[key] = clean_text(str(value), 1000)
+            except ValueError as exc:
+                errors.append(FieldError(name, str(value)[:255], str(exc)))
+
+    if not errors and not data.email and not data.phones:
+        errors.append(
+            FieldError(
+                "email",
+                "",
+                "has neither an e-mail address nor a phone number, so it cannot be matched to a "
+                "person",
+            )
+        )
+    return data, errors
+
+
+def _country(value: str) -> str:
+    word = value.strip().lower()
+    if word in _COUNTRIES:
+        return _COUNTRIES[word]
+    if len(word) == 2 and word.isalpha():
+        return word.upper()
+    raise ValueError("is not a two-letter country code")

@@ -1,0 +1,583 @@
+"""Writes to the supporter CRM. Every intake path (forms, imports, the API) upserts here."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from groundswell.people.intake import PersonInput
+from groundswell.people.models import (
+    Activity,
+    ConsentEvent,
+    EmailAddress,
+    EmailStatus,
+    Person,
+    Phone,
+    PostalAddress,
+    SmsStatus,
+    Tag,
+    Tagging,
+)
+from groundswell.people.normalize import name_key
+
+logger = logging.getLogger(__name__)
+
+_SCALARS = ("given_name", "middle_name", "family_name", "employer", "occupation")
+
+
+@dataclass
+class IntakeContext:
+    """How and from where a batch of people arrived: recorded on consent and the timeline."""
+
+    method: str  # a ConsentMethod
+    source: str = ""  # the form, file and line, URL...
+    actor: object | None = None
+    ip_address: str | None = None
+    activity_kind: str = ""
+    activity_summary: str = ""
+    # With a prefix, the activity of item i is keyed "<prefix>:<key i>" and never recorded twice.
+    dedupe_prefix: str = ""
+    occurred_at: datetime | None = None
+
+
+@dataclass
+class UpsertResult:
+    person_id: int
+    created: bool
+    changed: bool
+    changes: list[str] = field(default_factory=list)
+
+
+class _State:
+    """One person being upserted: the loaded rows and what must be written."""
+
+    def __init__(self, person: Person, created: bool):
+        self.person = person
+        self.created = created
+        self.emails: list[EmailAddress] = []
+        self.phones: list[Phone] = []
+        self.addresses: list[PostalAddress] = []
+        self.tag_names: set[str] = set()
+        self.changes: list[str] = []
+        self.person_dirty = False
+
+
+def people_upsert(
+    items: list[PersonInput],
+    *,
+    context: IntakeContext,
+    keys: list[str] | None = None,
+) -> list[UpsertResult]:
+    """Match each item by e-mail, then phone, and create or update the person.
+
+    A re-submission never creates a second person, and a subscription status changes only when
+    the item says so explicitly. ``keys`` (one per item) make the timeline entry idempotent.
+    Runs as one transaction; a concurrent insert of the same address is retried.
+    """
+    for attempt in range(3):
+        try:
+            with transaction.atomic():
+                results, new_email_ids = _upsert_batch(items, context, keys)
+            break
+        except IntegrityError:
+            # Another intake created one of these addresses between our lookup and our insert;
+            # a retry now finds it and matches instead.
+            if attempt == 2:
+                raise
+    if new_email_ids and settings.GROUNDSWELL_CHECK_MX:
+        from groundswell.people.tasks import email_check_mx
+
+        transaction.on_commit(lambda: email_check_mx.enqueue(address_ids=new_email_ids))
+    return results
+
+
+def person_upsert(data: PersonInput, *, context: IntakeContext, key: str = "") -> UpsertResult:
+    """Upsert one person (a form or API submission)."""
+    return people_upsert([data], context=context, keys=[key] if key else None)[0]
+
+
+def _load_states(person_ids: set[int]) -> dict[int, _State]:
+    states: dict[int, _State] = {}
+    if not person_ids:
+        return states
+    for person in Person.objects.filter(pk__in=person_ids):
+        states[person.pk] = _State(person, created=False)
+    for email in EmailAddress.objects.filter(person_id__in=person_ids):
+        states[email.person_id].emails.append(email)
+    for phone in Phone.objects.filter(person_id__in=person_ids):
+        states[phone.person_id].phones.append(phone)
+    for address in PostalAddress.objects.filter(person_id__in=person_ids):
+        states[address.person_id].addresses.append(address)
+    for person_id, tag_name in Tagging.objects.filter(person_id__in=person_ids).values_list(
+        "person_id", "tag__name"
+    ):
+        states[person_id].tag_names.add(tag_name)
+    return states
+
+
+def _resolve_merged(person_ids: set[int]) -> dict[int, int]:
+    """Map merged people to who they were merged into (contact points normally move too)."""
+    mapping = {}
+    pending = set(person_ids)
+    for _ in range(10):
+        rows = dict(
+            Person.objects.filter(pk__in=pending, merged_into__isnull=False).values_list(
+                "pk", "merged_into_id"
+            )
+        )
+        if not rows:
+            break
+        for old, new in rows.items():
+            for k, v in list(mapping.items()):
+                if v == old:
+                    mapping[k] = new
+            mapping[old] = new
+        pending = set(rows.values())
+    return mapping
+
+
+def _upsert_batch(items, context, keys):
+    now = context.occurred_at or timezone.now()
+    emails = {item.email for item in items if item.email}
+    numbers = {p.number for item in items for p in item.phones}
+    by_email = dict(
+        EmailAddress.objects.filter(address__in=emails).values_list("address", "person_id")
+    )
+    by_phone: dict[str, int] = {}
+    for number, person_id in (
+        Phone.objects.filter(number__in=numbers)
+        .order_by("number", "person_id")
+        .values_list("number", "person_id")
+    ):
+        by_phone.setdefault(number, person_id)
+    merged = _resolve_merged(set(by_email.values()) | set(by_phone.values()))
+    by_email = {k: merged.get(v, v) for k, v in by_email.items()}
+    by_phone = {k: merged.get(v, v) for k, v in by_phone.items()}
+    states = _load_states(set(by_email.values()) | set(by_phone.values()))
+
+    # Within one batch the same person may appear twice; later rows match earlier ones.
+    batch_email: dict[str, _State] = {}
+    batch_phone: dict[str, _State] = {}
+    ordered: list[_State] = []
+    new_states: list[_State] = []
+    consent: list[ConsentEvent] = []
+
+    def record_consent(state, channel, address, previous, status):
+        consent.append(
+            ConsentEvent(
+                person=state.person,
+                channel=channel,
+                address=address,
+                previous_status=previous,
+                status=status,
+                method=context.method,
+                source=context.source[:300],
+                ip_address=context.ip_address,
+                actor=context.actor,
+                occurred_at=now,
+            )
+        )
+
+    for item in items:
+        state = None
+        if item.email:
+            state = batch_email.get(item.email) or states.get(by_email.get(item.email))
+        if state is None:
+            for phone in item.phones:
+                state = batch_phone.get(phone.number) or states.get(by_phone.get(phone.number))
+                if state is not None:
+                    break
+        if state is None:
+            state = _State(Person(source=item.source, refcode=item.refcode), created=True)
+            new_states.append(state)
+        ordered.append(state)
+        _apply(state, item, record_consent, now)
+        if item.email:
+            batch_email[item.email] = state
+        for phone in item.phones:
+            batch_phone.setdefault(phone.number, state)
+
+    # Write: people first, so new children can point at them.
+    for state in new_states:
+        _summarise(state)
+    Person.objects.bulk_create([s.person for s in new_states], batch_size=500)
+    touched = {id(s): s for s in ordered}.values()
+    dirty_people = []
+    for state in touched:
+        if not state.created and state.person_dirty:
+            _summarise(state)
+            state.person.modified_at = now
+            dirty_people.append(state.person)
+    if dirty_people:
+        Person.objects.bulk_update(
+            dirty_people,
+            [
+                *_SCALARS,
+                "custom_fields",
+                "source",
+                "refcode",
+                "given_key",
+                "family_key",
+                "primary_email",
+                "email_status",
+                "primary_phone",
+                "state",
+                "postal_code",
+                "modified_at",
+            ],
+            batch_size=500,
+        )
+
+    new_emails, upd_emails, new_phones, upd_phones, new_addr, upd_addr = [], [], [], [], [], []
+    for state in touched:
+        for email in state.emails:
+            email.person = state.person
+            if email.pk is None:
+                new_emails.append(email)
+            elif getattr(email, "_dirty", False):
+                upd_emails.append(email)
+        for phone in state.phones:
+            phone.person = state.person
+            if phone.pk is None:
+                new_phones.append(phone)
+            elif getattr(phone, "_dirty", False):
+                upd_phones.append(phone)
+        for address in state.addresses:
+            address.person = state.person
+            if address.pk is None:
+                new_addr.append(address)
+            elif getattr(address, "_dirty", False):
+                upd_addr.append(address)
+    # Demotions of old primaries are written before new primaries, for the unique constraint.
+    if upd_emails:
+        EmailAddress.objects.bulk_update(upd_emails, ["is_primary", "status", "modified_at"])
+    EmailAddress.objects.bulk_create(new_emails, batch_size=500)
+    if upd_phones:
+        Phone.objects.bulk_update(
+            upd_phones, ["is_primary", "sms_status", "phone_type", "modified_at"]
+        )
+    Phone.objects.bulk_create(new_phones, batch_size=500)
+    if upd_addr:
+        PostalAddress.objects.bulk_update(
+            upd_addr, ["is_primary", "latitude", "longitude", "modified_at"]
+        )
+    PostalAddress.objects.bulk_create(new_addr, batch_size=500)
+
+    for event in consent:
+        event.person_id = event.person.pk
+    ConsentEvent.objects.bulk_create(consent, batch_size=500)
+    _write_tags(touched)
+
+    activities = []
+    results = []
+    for state in ordered:
+        changed = bool(state.changes)
+        results.append(
+            UpsertResult(
+                state.person.pk, state.created and state in new_states, changed, list(state.changes)
+            )
+        )
+    seen = set()
+    for index, state in enumerate(ordered):
+        if id(state) in seen or not (state.created or state.changes):
+            continue
+        seen.add(id(state))
+        summary = context.activity_summary or "Added"
+        if not state.created:
+            summary = f"{summary}: updated {', '.join(sorted(set(state.changes)))}"[:300]
+        key = None
+        if context.dedupe_prefix:
+            key = f"{context.dedupe_prefix}:{keys[index] if keys else index}"[:200]
+        activities.append(
+            Activity(
+                person_id=state.person.pk,
+                kind=context.activity_kind or context.method,
+                occurred_at=now,
+                summary=summary[:300],
+                dedupe_key=key,
+                data={
+                    "created": state.created,
+                    "changes": sorted(set(state.changes)),
+                    "source": context.source[:300],
+                },
+            )
+        )
+    Activity.objects.bulk_create(activities, batch_size=500, ignore_conflicts=True)
+    # A person that appeared twice in a batch was created once: later rows are not "created".
+    first_seen = set()
+    for result in results:
+        if result.created and result.person_id in first_seen:
+            result.created = False
+        first_seen.add(result.person_id)
+    return results, [e.pk for e in new_emails]
+
+
+def _apply(state: _State, item: PersonInput, record_consent, now) -> None:
+    person = state.person
+    for name in _SCALARS:
+        value = getattr(item, name)
+        if value and getattr(person, name) != value:
+            setattr(person, name, value)
+            state.person_dirty = True
+            if not state.created:
+                state.changes.append(name)
+    if item.custom_fields:
+        merged = {**person.custom_fields, **item.custom_fields}
+        if merged != person.custom_fields:
+            person.custom_fields = merged
+            state.person_dirty = True
+            if not state.created:
+                state.changes.append("custom fields")
+    for name in ("source", "refcode"):
+        # The source and refcode of *first* contact are never overwritten.
+        if getattr(item, name) and not getattr(person, name):
+            setattr(person, name, getattr(item, name))
+            state.person_dirty = True
+
+    if item.email:
+        email = next((e for e in state.emails if e.address == item.email), None)
+        if email is None:
+            verdict = item.email_verdict
+            status = item.email_status or EmailStatus.UNKNOWN
+            email = EmailAddress(
+                address=item.email,
+                is_primary=not state.emails,
+                status=status,
+                verdict=verdict.verdict if verdict else "valid",
+                is_disposable=bool(verdict and verdict.is_disposable),
+                is_role=bool(verdict and verdict.is_role),
+                suggestion=verdict.suggestion if verdict else "",
+            )
+            state.emails.append(email)
+            state.person_dirty = True
+            if not state.created:
+                state.changes.append("e-mail")
+            if item.email_status:
+                record_consent(state, ConsentEvent.Channel.EMAIL, item.email, "", status)
+        elif item.email_status and email.status != item.email_status:
+            record_consent(
+                state, ConsentEvent.Channel.EMAIL, email.address, email.status, item.email_status
+            )
+            email.status = item.email_status
+            email.modified_at = now
+            email._dirty = True
+            state.person_dirty = True
+            state.changes.append("e-mail status")
+
+    for phone_in in item.phones:
+        phone = next((p for p in state.phones if p.number == phone_in.number), None)
+        if phone is None:
+            status = phone_in.sms_status or SmsStatus.UNKNOWN
+            phone = Phone(
+                number=phone_in.number,
+                phone_type=phone_in.phone_type,
+                sms_status=status,
+                is_primary=not state.phones,
+            )
+            state.phones.append(phone)
+            state.person_dirty = True
+            if not state.created:
+                state.changes.append("phone")
+            if phone_in.sms_status:
+                record_consent(state, ConsentEvent.Channel.SMS, phone.number, "", status)
+        else:
+            if phone_in.sms_status and phone.sms_status != phone_in.sms_status:
+                record_consent(
+                    state,
+                    ConsentEvent.Channel.SMS,
+                    phone.number,
+                    phone.sms_status,
+                    phone_in.sms_status,
+                )
+                phone.sms_status = phone_in.sms_status
+                phone._dirty = True
+                state.changes.append("SMS consent")
+            if phone_in.phone_type != Phone.Type.OTHER and phone.phone_type != phone_in.phone_type:
+                phone.phone_type = phone_in.phone_type
+                phone._dirty = True
+                state.changes.append("phone type")
+            if getattr(phone, "_dirty", False):
+                phone.modified_at = now
+
+    if item.has_address:
+        incoming = PostalAddress(
+            line1=item.address_line1,
+            line2=item.address_line2,
+            city=item.city,
+            state=item.state,
+            postal_code=item.postal_code,
+            country=item.country,
+            latitude=item.latitude,
+            longitude=item.longitude,
+            is_primary=True,
+        )
+        existing = next((a for a in state.addresses if a.same_place(incoming)), None)
+        if existing is None:
+            # A new address is where the person lives now: it becomes primary.
+            for old in state.addresses:
+                if old.is_primary:
+                    old.is_primary = False
+                    old.modified_at = now
+                    old._dirty = True
+            state.addresses.append(incoming)
+            state.person_dirty = True
+            if not state.created:
+                state.changes.append("address")
+        elif item.latitude is not None and existing.latitude is None:
+            existing.latitude, existing.longitude = item.latitude, item.longitude
+            existing.modified_at = now
+            existing._dirty = True
+            state.changes.append("coordinates")
+
+    new_tags = set(item.tags) - state.tag_names
+    if new_tags:
+        state.tag_names |= new_tags
+        state.__dict__.setdefault("new_tags", set()).update(new_tags)
+        if not state.created:
+            state.changes.append("tags")
+
+
+def _summarise(state: _State) -> None:
+    """Copy the primary contact points onto the person row for fast search and filters."""
+    person = state.person
+    person.given_key = name_key(person.given_name)
+    person.family_key = name_key(person.family_name)
+    email = next((e for e in state.emails if e.is_primary), None)
+    person.primary_email = email.address if email else ""
+    person.email_status = email.status if email else ""
+    phone = next((p for p in state.phones if p.is_primary), None)
+    person.primary_phone = phone.number if phone else ""
+    address = next((a for a in state.addresses if a.is_primary), None)
+    person.state = (address.state if address and address.country == "US" else "")[:2]
+    person.postal_code = address.postal_code[:5] if address else ""
+
+
+def _write_tags(states) -> None:
+    wanted = {name for s in states for name in s.__dict__.get("new_tags", ())}
+    if not wanted:
+        return
+    Tag.objects.bulk_create([Tag(name=n) for n in wanted], ignore_conflicts=True)
+    tag_ids = dict(Tag.objects.filter(name__in=wanted).values_list("name", "pk"))
+    Tagging.objects.bulk_create(
+        [
+            Tagging(person_id=s.person.pk, tag_id=tag_ids[n])
+            for s in states
+            for n in s.__dict__.get("new_tags", ())
+        ],
+        ignore_conflicts=True,
+        batch_size=500,
+    )
+
+
+def person_summary_refresh(person: Person) -> None:
+    """Recompute the search keys and primary contact summary after an edit or merge."""
+    state = _State(person, created=False)
+    state.emails = list(person.emails.all())
+    state.phones = list(person.phones.all())
+    state.addresses = list(person.addresses.all())
+    _summarise(state)
+    Person.objects.filter(pk=person.pk).update(
+        given_key=person.given_key,
+        family_key=person.family_key,
+        primary_email=person.primary_email,
+        email_status=person.email_status,
+        primary_phone=person.primary_phone,
+        state=person.state,
+        postal_code=person.postal_code,
+    )
+
+
+@transaction.atomic
+def email_status_set(
+    *,
+    email: EmailAddress,
+    status: str,
+    method: str,
+    source: str = "",
+    actor=None,
+    ip_address: str | None = None,
+) -> bool:
+    """Change one address's subscription status and record why; False if it was already so."""
+    email = EmailAddress.objects.select_for_update().get(pk=email.pk)
+    if email.status == status:
+        return False
+    ConsentEvent.objects.create(
+        person_id=email.person_id,
+        channel=ConsentEvent.Channel.EMAIL,
+        address=email.address,
+        previous_status=email.status,
+        status=status,
+        method=method,
+        source=source[:300],
+        actor=actor if actor is not None and getattr(actor, "pk", None) else None,
+        ip_address=ip_address,
+    )
+    email.status = status
+    email.save(update_fields=["status", "modified_at"])
+    if email.is_primary:
+        Person.objects.filter(pk=email.person_id).update(email_status=status)
+    return True
+
+
+@transaction.atomic
+def sms_status_set(
+    *,
+    phone: Phone,
+    status: str,
+    method: str,
+    source: str = "",
+    actor=None,
+    ip_address: str | None = None,
+) -> bool:
+    """Change one phone's SMS consent and record why; False if it was already so."""
+    phone = Phone.objects.select_for_update().get(pk=phone.pk)
+    if phone.sms_status == status:
+        return False
+    ConsentEvent.objects.create(
+        person_id=phone.person_id,
+        channel=ConsentEvent.Channel.SMS,
+        address=phone.number,
+        previous_status=phone.sms_status,
+        status=status,
+        method=method,
+        source=source[:300],
+        actor=actor if actor is not None and getattr(actor, "pk", None) else None,
+        ip_address=ip_address,
+    )
+    phone.sms_status = status
+    phone.save(update_fields=["sms_status", "modified_at"])
+    return True
+
+
+def activity_record(
+    *,
+    person: Person,
+    kind: str,
+    summary: str,
+    data: dict | None = None,
+    occurred_at: datetime | None = None,
+    dedupe_key: str | None = None,
+) -> Activity | None:
+    """Add one interaction to a person's timeline; a repeated dedupe_key records nothing."""
+    activity = Activity(
+        person=person,
+        kind=kind,
+        summary=summary[:300],
+        data=data or {},
+        occurred_at=occurred_at or timezone.now(),
+        dedupe_key=dedupe_key,
+    )
+    if dedupe_key:
+        created = Activity.objects.bulk_create([activity], ignore_conflicts=True)
+        return (
+            created[0]
+            if Activity.objects.filter(dedupe_key=dedupe_key, person=person).exists()
+            else None
+        )
+    activity.save()
+    return activity
