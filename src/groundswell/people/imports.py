@@ -195,7 +195,7 @@ def _encoding(head: bytes) -> str:
         head.decode("utf-8-sig")
         return "utf-8-sig"
     except UnicodeDecodeError as exc:
-        if exc.start >= len(head) - 3:
+        if len(head) == 65536 and exc.start >= len(head) - 3:
             return "utf-8-sig"
         return "cp1252"
 
@@ -356,7 +356,11 @@ def _run_batch(job, info, mapping, batch, context) -> None:
                         line=line,
                         column=columns.get(err.field, "")[:255],
                         value=err.value[:255],
-                        reason=f"{FIELDS.get(err.field, err.field)} {err.reason}"[:500],
+                        reason=(
+                            f"{FIELDS.get(err.field, err.field)} {err.reason}"
+                            if err.field
+                            else f"Row {err.reason}"
+                        )[:500],
                     )
                 )
             continue

@@ -240,7 +240,7 @@ def person_input_clean(raw: dict[str, str | None]) -> tuple[PersonInput, list[Fi
     if not errors and not data.email and not data.phones:
         errors.append(
             FieldError(
-                "email",
+                "",
                 "",
                 "has neither an e-mail address nor a phone number, so it cannot be matched to a "
                 "person",

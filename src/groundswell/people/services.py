@@ -193,7 +193,10 @@ def _upsert_batch(items, context, keys):
                 if state is not None:
                     break
         if state is None:
-            state = _State(Person(source=item.source, refcode=item.refcode), created=True)
+            state = _State(
+                Person(source=item.source, refcode=item.refcode, created_at=now, modified_at=now),
+                created=True,
+            )
             new_states.append(state)
         ordered.append(state)
         _apply(state, item, record_consent, now)

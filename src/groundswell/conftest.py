@@ -1,0 +1,80 @@
+"""Shared fixtures: personas for permission tests, and a real headless Chromium."""
+
+import os
+import shutil
+
+import pytest
+
+# Playwright's sync API runs an event loop in the test thread; Django would otherwise refuse
+# ORM calls from the test body while a browser is open.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = os.environ.get("GROUNDSWELL_CHROMIUM", "/usr/bin/chromium")
+
+
+@pytest.fixture
+def make_user(db):
+    from groundswell.accounts.models import User
+
+    def make(role: str, username: str | None = None, password: str = "pw-for-tests-1"):
+        user = User(
+            username=username or f"{role}-user",
+            role=role,
+            email=f"{username or role}@staff.example.org",
+        )
+        user.set_password(password)
+        user.save()
+        return user
+
+    return make
+
+
+@pytest.fixture
+def admin_user(make_user):
+    return make_user("admin")
+
+
+@pytest.fixture
+def finance_user(make_user):
+    return make_user("finance")
+
+
+@pytest.fixture
+def organizer_user(make_user):
+    return make_user("organizer")
+
+
+@pytest.fixture
+def volunteer_user(make_user):
+    return make_user("volunteer")
+
+
+@pytest.fixture
+def persona_client(client, make_user):
+    """A test client logged in as the given role (or anonymous for None)."""
+
+    def login(role: str | None):
+        if role is not None:
+            client.force_login(make_user(role, username=f"{role}-persona"))
+        return client
+
+    return login
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    if not shutil.which(CHROMIUM) and not os.path.exists(CHROMIUM):
+        pytest.skip(f"browser tests need Chromium at {CHROMIUM} (apt-get install chromium)")
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            "--disable-quic",
+        ],
+    }

@@ -1,0 +1,120 @@
+"""`groundswell import people FILE`: import a CSV file with a progress bar and an error report."""
+
+from __future__ import annotations
+
+import csv
+import os
+
+from django.core.management.base import BaseCommand, CommandError
+from tqdm import tqdm
+
+
+class Command(BaseCommand):
+    help = "Import data files. Kinds: people (a CSV of supporters)."
+
+    def add_arguments(self, parser):
+        kinds = parser.add_subparsers(dest="kind", required=True, metavar="KIND")
+        people = kinds.add_parser(
+            "people", help="a CSV file of supporters", called_from_command_line=True
+        )
+        people.add_argument("file", metavar="FILE")
+        people.add_argument(
+            "--map",
+            action="append",
+            default=[],
+            metavar="COLUMN=FIELD",
+            help="map a column (header name or 1-based number) to a field, "
+            "custom:<name> or ignore; repeatable",
+        )
+        people.add_argument("--tag", action="append", default=[], help="tag every person")
+        people.add_argument("--source", default="", help="source for people new to us")
+        people.add_argument(
+            "--email-status",
+            default="",
+            choices=["", "subscribed", "unsubscribed"],
+            help="subscription status for rows that do not give one",
+        )
+        people.add_argument(
+            "--errors",
+            metavar="OUT.csv",
+            help="write every rejected row (line, column, value, reason)",
+        )
+        people.add_argument(
+            "--show-mapping", action="store_true", help="print the column mapping and stop"
+        )
+
+    def handle(self, *args, kind: str, **options):
+        if kind == "people":
+            return self._people(**options)
+        raise CommandError(f"unknown kind {kind!r}")
+
+    def _people(
+        self,
+        *,
+        file: str,
+        map: list[str],
+        tag: list[str],
+        source: str,
+        email_status: str,
+        errors: str | None,
+        show_mapping: bool,
+        verbosity: int,
+        **_,
+    ):
+        from groundswell.people.imports import IGNORE, ImportFileError, job_create, job_run
+
+        if not os.path.isfile(file):
+            raise CommandError(f"{file}: no such file")
+        overrides = {}
+        for item in map:
+            column, sep, field_name = item.partition("=")
+            if not sep or not column or not field_name:
+                raise CommandError(f"--map {item!r}: expected COLUMN=FIELD")
+            overrides[column] = field_name.strip()
+        try:
+            job = job_create(
+                path=os.path.abspath(file),
+                original_name=os.path.basename(file),
+                overrides=overrides,
+                tags=tag,
+                source=source,
+                default_email_status=email_status,
+            )
+        except ImportFileError as exc:
+            raise CommandError(f"{file}: {exc}") from None
+        if show_mapping or verbosity > 1:
+            for index, header in enumerate(job.headers):
+                self.stdout.write(f"  {header!r:30} → {job.mapping.get(str(index), IGNORE)}")
+            if show_mapping:
+                job.delete()
+                return
+        bar = tqdm(total=job.total_rows, unit="rows", disable=verbosity == 0)
+
+        def progress(done: int, total: int):
+            bar.total = max(total, done)
+            bar.n = done
+            bar.refresh()
+
+        job = job_run(job, progress=progress)
+        bar.close()
+        if job.status != job.Status.DONE:
+            raise CommandError(f"{file}: {job.error_message}")
+        self.stdout.write(
+            f"import #{job.pk}: {job.processed_rows} rows — {job.created_count} new, "
+            f"{job.updated_count} updated, {job.unchanged_count} unchanged, "
+            f"{job.rejected_count} rejected"
+        )
+        rejected = job.row_errors.all()
+        if errors:
+            with open(errors, "w", newline="", encoding="utf-8") as fh:
+                writer = csv.writer(fh)
+                writer.writerow(["line", "column", "value", "reason"])
+                for err in rejected.iterator():
+                    writer.writerow([err.line, err.column, err.value, err.reason])
+            self.stdout.write(f"rejected rows written to {errors}")
+        elif job.rejected_count:
+            for err in rejected[:20]:
+                where = f", column {err.column!r}" if err.column else ""
+                self.stdout.write(f"  line {err.line}{where}: {err.reason}")
+            if job.rejected_count > 20:
+                self.stdout.write("  … and more; use --errors FILE to write them all")

@@ -1,0 +1,130 @@
+"""The `groundswell` command as a newcomer runs it: strict settings, the demo, the server."""
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from http.cookiejar import CookieJar
+
+import pytest
+
+
+def clean_env(**extra) -> dict:
+    """The environment a newcomer has: none of the test run's settings."""
+    base = {
+        k: v
+        for k, v in os.environ.items()
+        if k
+        not in (
+            "DJANGO_SETTINGS_MODULE",
+            "GROUNDSWELL_DEMO",
+            "DATABASE_URL",
+            "SECRET_KEY",
+            "DEBUG",
+            "EMAIL_URL",
+            "GROUNDSWELL_DATA_DIR",
+        )
+    }
+    return {**base, **extra}
+
+
+def groundswell(*args, env=None, timeout=300, **kwargs):
+    return subprocess.run(
+        [sys.executable, "-m", "groundswell", *args],
+        env=clean_env(**(env or {})),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        **kwargs,
+    )
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "message"),
+    [
+        ("DEBUG", "maybe", "DEBUG: expected one of true/false"),
+        ("DATABASE_URL", "mysql://root@localhost/x", "DATABASE_URL: unsupported scheme 'mysql'"),
+        ("ALLOWED_HOSTS", "a.example,,b.example", "ALLOWED_HOSTS: expected a comma-separated"),
+        ("EMAIL_URL", "pigeon://coop", "EMAIL_URL: unsupported scheme 'pigeon'"),
+        ("SECRET_KEY", "short", "SECRET_KEY: must be at least 32 characters"),
+        ("GROUNDSWELL_IMPORT_MAX_BYTES", "lots", "GROUNDSWELL_IMPORT_MAX_BYTES: expected a whole"),
+    ],
+)
+def test_a_bad_setting_stops_start_up_naming_the_variable(tmp_path, variable, value, message):
+    env = {"GROUNDSWELL_DATA_DIR": str(tmp_path), "SECRET_KEY": "k" * 40, variable: value}
+    result = groundswell("check", env=env)
+    assert result.returncode == 2
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_production_refuses_to_start_without_a_secret_key(tmp_path):
+    result = groundswell("check", env={"GROUNDSWELL_DATA_DIR": str(tmp_path)})
+    assert result.returncode == 2
+    assert "SECRET_KEY: is not set" in result.stderr
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.mark.skipif(
+    bool(os.environ.get("DATABASE_URL")),
+    reason="the demo is the embedded SQLite set-up; covered by the SQLite run",
+)
+def test_the_demo_seeds_prints_a_login_and_the_server_accepts_it(tmp_path):
+    env = {"GROUNDSWELL_DATA_DIR": str(tmp_path / "data")}
+    seeded = groundswell("demo", "--no-serve", "--people", "300", env=env)
+    assert seeded.returncode == 0, seeded.stderr
+    password = re.search(r"as\s+admin / (\S+)", seeded.stdout).group(1)
+    assert (tmp_path / "data" / "groundswell.sqlite3").exists()
+    assert (tmp_path / "data" / "secret_key").exists()
+
+    port = _free_port()
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "groundswell",
+            "serve",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            "1",
+        ],
+        env=clean_env(**env, GROUNDSWELL_DEMO="1"),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        jar = CookieJar()
+        opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+        base = f"http://127.0.0.1:{port}"
+        for _ in range(100):
+            try:
+                page = opener.open(f"{base}/accounts/login/", timeout=5).read().decode()
+                break
+            except (urllib.error.URLError, ConnectionError):
+                time.sleep(0.2)
+        else:
+            pytest.fail("the server did not answer within 20 s")
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+        body = urllib.parse.urlencode(
+            {"username": "admin", "password": password, "csrfmiddlewaretoken": token}
+        ).encode()
+        request = urllib.request.Request(
+            f"{base}/accounts/login/", data=body, headers={"Referer": f"{base}/accounts/login/"}
+        )
+        response = opener.open(request, timeout=10)
+        assert response.url.rstrip("/").endswith("/people")
+        assert response.status == 200
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
