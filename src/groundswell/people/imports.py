@@ -11,16 +11,21 @@ import codecs
 import csv
 import hashlib
 import io
+import multiprocessing
+import os
 import re
+from collections import deque
 from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from groundswell.people.intake import CUSTOM_PREFIX, FIELDS, person_input_clean
-from groundswell.people.models import ConsentMethod, ImportJob, ImportRowError
+from groundswell.people.intake import CUSTOM_PREFIX, FIELDS
+from groundswell.people.models import Activity, ConsentMethod, ImportJob, ImportRowError
+from groundswell.people.rowclean import CleanedBatch, batch_clean
 from groundswell.people.services import IntakeContext, people_upsert
 
 BATCH_SIZE = 1000
@@ -286,17 +291,16 @@ def job_run(job: ImportJob, *, progress: Callable[[int, int], None] | None = Non
             activity_summary=f"Imported from {job.original_name}",
             dedupe_prefix=f"import:{info.sha256[:16]}",
         )
-        batch: list[tuple[int, list[str] | None, str]] = []
-        for record in _records(path, info):
-            batch.append(record)
-            if len(batch) >= BATCH_SIZE:
-                _run_batch(job, info, mapping, batch, context)
-                batch = []
-                if progress:
-                    job.refresh_from_db(fields=["processed_rows", "total_rows"])
-                    progress(job.processed_rows, job.total_rows or 0)
-        if batch:
-            _run_batch(job, info, mapping, batch, context)
+        options = {
+            "tags": job.tags,
+            "source": job.source,
+            "default_email_status": job.default_email_status,
+        }
+        for cleaned in _cleaned_batches(path, info, mapping, options):
+            _write_batch(job, cleaned, context)
+            if progress:
+                job.refresh_from_db(fields=["processed_rows", "total_rows"])
+                progress(job.processed_rows, job.total_rows or 0)
     except ImportFileError as exc:
         ImportJob.objects.filter(pk=job.pk).update(
             status=ImportJob.Status.FAILED, error_message=str(exc), finished_at=timezone.now()
@@ -320,57 +324,57 @@ def job_run(job: ImportJob, *, progress: Callable[[int, int], None] | None = Non
     return job
 
 
-def _run_batch(job, info, mapping, batch, context) -> None:
-    headers = info.headers
-    errors: list[ImportRowError] = []
-    items, keys = [], []
-    for line, fields, problem in batch:
-        if fields is None:
-            errors.append(ImportRowError(job=job, line=line, reason=problem[:500]))
-            continue
-        if len(fields) > len(headers) and any(f.strip() for f in fields[len(headers) :]):
-            errors.append(
-                ImportRowError(
-                    job=job,
-                    line=line,
-                    column="",
-                    reason=f"has {len(fields)} fields but the header has {len(headers)} columns",
-                )
-            )
-            continue
-        raw: dict[str, str] = {}
-        columns: dict[str, str] = {}
-        for index, field_name in mapping.items():
-            value = fields[index] if index < len(fields) else ""
-            if value.strip() and not raw.get(field_name, "").strip():
-                raw[field_name] = value
-                columns[field_name] = headers[index] if index < len(headers) else ""
-        if job.default_email_status and "email_status" not in raw and raw.get("email"):
-            raw["email_status"] = job.default_email_status
-        data, field_errors = person_input_clean(raw)
-        if field_errors:
-            for err in field_errors:
-                errors.append(
-                    ImportRowError(
-                        job=job,
-                        line=line,
-                        column=columns.get(err.field, "")[:255],
-                        value=err.value[:255],
-                        reason=(
-                            f"{FIELDS.get(err.field, err.field)} {err.reason}"
-                            if err.field
-                            else f"Row {err.reason}"
-                        )[:500],
-                    )
-                )
-            continue
-        if job.tags:
-            data.tags = list(dict.fromkeys([*data.tags, *job.tags]))
-        if job.source and not data.source:
-            data.source = job.source
-        items.append(data)
-        keys.append(str(line))
+def _batched(records, size: int):
+    batch = []
+    for record in records:
+        batch.append(record)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _cleaned_batches(path: str, info: FileInfo, mapping: dict[int, str], options: dict):
+    """Clean the file's rows batch by batch.
+
+    Cleaning (parsing names, e-mail, phones and addresses) is pure CPU work, so on a machine
+    with a spare core it runs in a helper process a few batches ahead of the database writes.
+    """
+    batches = _batched(_records(path, info), BATCH_SIZE)
+    if info.estimated_rows <= BATCH_SIZE or (os.cpu_count() or 1) < 2:
+        for batch in batches:
+            yield batch_clean(info.headers, mapping, batch, options)
+        return
+    # "spawn": the helper must not inherit the parent's database connections.
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
+        pending: deque = deque()
+        for batch in batches:
+            pending.append(pool.submit(batch_clean, info.headers, mapping, batch, options))
+            if len(pending) >= 4:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
+
+
+def _write_batch(job: ImportJob, cleaned: CleanedBatch, context: IntakeContext) -> None:
     created = updated = unchanged = 0
+    # A row this very file already created or changed someone with is not applied again: two
+    # rows that match one person (say, a shared phone) would otherwise overwrite each other's
+    # names on every run, and the same file imported twice must change nothing.
+    done = set(
+        Activity.objects.filter(
+            dedupe_key__in=[f"{context.dedupe_prefix}:{key}" for key in cleaned.keys]
+        ).values_list("dedupe_key", flat=True)
+    )
+    items, keys = [], []
+    for item, key in zip(cleaned.items, cleaned.keys, strict=True):
+        if f"{context.dedupe_prefix}:{key}" in done:
+            unchanged += 1
+        else:
+            items.append(item)
+            keys.append(key)
     with transaction.atomic():
         if items:
             for result in people_upsert(items, context=context, keys=keys):
@@ -380,11 +384,19 @@ def _run_batch(job, info, mapping, batch, context) -> None:
                     updated += 1
                 else:
                     unchanged += 1
-        ImportRowError.objects.bulk_create(errors, batch_size=500)
+        ImportRowError.objects.bulk_create(
+            [
+                ImportRowError(
+                    job=job, line=line, column=column[:255], value=value[:255], reason=reason[:500]
+                )
+                for line, column, value, reason in cleaned.errors
+            ],
+            batch_size=500,
+        )
         ImportJob.objects.filter(pk=job.pk).update(
-            processed_rows=F("processed_rows") + len(batch),
+            processed_rows=F("processed_rows") + cleaned.rows,
             created_count=F("created_count") + created,
             updated_count=F("updated_count") + updated,
             unchanged_count=F("unchanged_count") + unchanged,
-            rejected_count=F("rejected_count") + len({e.line for e in errors}),
+            rejected_count=F("rejected_count") + len({e[0] for e in cleaned.errors}),
         )

@@ -11,7 +11,7 @@ from decimal import Decimal, InvalidOperation
 
 from nameparser import HumanName
 
-from groundswell.people.models import EmailStatus, Phone, SmsStatus
+from groundswell.people.choices import EmailStatus, PhoneType, SmsStatus
 from groundswell.people.normalize import (
     EmailVerdict,
     InvalidAddress,
@@ -75,7 +75,7 @@ _COUNTRIES = {
 @dataclass
 class PhoneInput:
     number: str  # E.164
-    phone_type: str = Phone.Type.OTHER
+    phone_type: str = PhoneType.OTHER
     sms_status: str | None = None
 
 
@@ -188,9 +188,9 @@ def person_input_clean(raw: dict[str, str | None]) -> tuple[PersonInput, list[Fi
     mobile = attempt("mobile_phone", phone_clean)
     phone = attempt("phone", phone_clean)
     if mobile:
-        data.phones.append(PhoneInput(mobile, Phone.Type.MOBILE, sms_status))
+        data.phones.append(PhoneInput(mobile, PhoneType.MOBILE, sms_status))
     if phone and phone != mobile:
-        data.phones.append(PhoneInput(phone, Phone.Type.OTHER, None if mobile else sms_status))
+        data.phones.append(PhoneInput(phone, PhoneType.OTHER, None if mobile else sms_status))
 
     def address_clean(func):
         def wrapped(value: str):

@@ -8,32 +8,9 @@ from django.db.models import Q
 from django.utils import timezone
 
 from groundswell.core.models import TimeStampedModel
+from groundswell.people.choices import ConsentMethod, EmailStatus, PhoneType, SmsStatus
 
-
-class EmailStatus(models.TextChoices):
-    UNKNOWN = "unknown", "No consent recorded"
-    SUBSCRIBED = "subscribed", "Subscribed"
-    UNSUBSCRIBED = "unsubscribed", "Unsubscribed"
-    BOUNCING = "bouncing", "Bouncing"
-    PREVIOUS_BOUNCE = "previous_bounce", "Previous bounce"
-    SPAM_COMPLAINT = "spam_complaint", "Spam complaint"
-
-
-class SmsStatus(models.TextChoices):
-    UNKNOWN = "unknown", "No consent recorded"
-    SUBSCRIBED = "subscribed", "Subscribed"
-    UNSUBSCRIBED = "unsubscribed", "Unsubscribed"
-
-
-class ConsentMethod(models.TextChoices):
-    FORM = "form", "Form"
-    IMPORT = "import", "Import"
-    API = "api", "API"
-    UNSUBSCRIBE_LINK = "unsubscribe_link", "Unsubscribe link"
-    STAFF = "staff", "Staff"
-    BOUNCE = "bounce", "Bounce"
-    COMPLAINT = "complaint", "Spam complaint"
-    MERGE = "merge", "Merge"
+__all__ = ["ConsentMethod", "EmailStatus", "SmsStatus", "PhoneType"]
 
 
 class PersonQuerySet(models.QuerySet):
@@ -135,11 +112,7 @@ class EmailAddress(TimeStampedModel):
 
 
 class Phone(TimeStampedModel):
-    class Type(models.TextChoices):
-        MOBILE = "mobile", "Mobile"
-        HOME = "home", "Home"
-        WORK = "work", "Work"
-        OTHER = "other", "Other"
+    Type = PhoneType
 
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="phones")
     number = models.CharField(max_length=20, db_index=True, help_text="E.164")

@@ -31,8 +31,9 @@ def clean_text(value: str | None, max_length: int) -> str:
     """Collapse whitespace and drop control characters; raise if too long."""
     if value is None:
         return ""
-    text = "".join(ch for ch in str(value) if ch in "\t " or unicodedata.category(ch)[0] != "C")
-    text = " ".join(text.split())
+    text = " ".join(str(value).split())
+    if not text.isprintable():  # rare: only then pay for a per-character scan
+        text = "".join(ch for ch in text if unicodedata.category(ch)[0] != "C")
     if len(text) > max_length:
         raise ValueError(f"is longer than {max_length} characters")
     return text
@@ -264,6 +265,9 @@ US_STATES = {
     "GU": "Guam",
     "VI": "U.S. Virgin Islands",
     "AS": "American Samoa",
+    "FM": "Federated States of Micronesia",
+    "MH": "Marshall Islands",
+    "PW": "Palau",
     "MP": "Northern Mariana Islands",
     "AA": "Armed Forces Americas",
     "AE": "Armed Forces Europe",

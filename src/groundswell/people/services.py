@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from groundswell.core.bulk import bulk_insert
 from groundswell.people.intake import PersonInput
 from groundswell.people.models import (
     Activity,
@@ -65,6 +66,7 @@ class _State:
         self.tag_names: set[str] = set()
         self.changes: list[str] = []
         self.person_dirty = False
+        self.touched = False
 
 
 def people_upsert(
@@ -164,6 +166,8 @@ def _upsert_batch(items, context, keys):
     batch_email: dict[str, _State] = {}
     batch_phone: dict[str, _State] = {}
     ordered: list[_State] = []
+    # (state, whether this item created the person, what this item changed)
+    per_item: list[tuple[_State, bool, list[str]]] = []
     new_states: list[_State] = []
     consent: list[ConsentEvent] = []
 
@@ -199,7 +203,11 @@ def _upsert_batch(items, context, keys):
             )
             new_states.append(state)
         ordered.append(state)
+        first_touch = state.created and not state.touched
+        before = len(state.changes)
         _apply(state, item, record_consent, now)
+        state.touched = True
+        per_item.append((state, first_touch, [] if first_touch else state.changes[before:]))
         if item.email:
             batch_email[item.email] = state
         for phone in item.phones:
@@ -259,40 +267,32 @@ def _upsert_batch(items, context, keys):
     # Demotions of old primaries are written before new primaries, for the unique constraint.
     if upd_emails:
         EmailAddress.objects.bulk_update(upd_emails, ["is_primary", "status", "modified_at"])
-    EmailAddress.objects.bulk_create(new_emails, batch_size=500)
+    bulk_insert(EmailAddress, new_emails)
     if upd_phones:
         Phone.objects.bulk_update(
             upd_phones, ["is_primary", "sms_status", "phone_type", "modified_at"]
         )
-    Phone.objects.bulk_create(new_phones, batch_size=500)
+    bulk_insert(Phone, new_phones)
     if upd_addr:
         PostalAddress.objects.bulk_update(
             upd_addr, ["is_primary", "latitude", "longitude", "modified_at"]
         )
-    PostalAddress.objects.bulk_create(new_addr, batch_size=500)
+    bulk_insert(PostalAddress, new_addr)
 
     for event in consent:
         event.person_id = event.person.pk
-    ConsentEvent.objects.bulk_create(consent, batch_size=500)
+    bulk_insert(ConsentEvent, consent)
     _write_tags(touched)
 
     activities = []
     results = []
-    for state in ordered:
-        changed = bool(state.changes)
-        results.append(
-            UpsertResult(
-                state.person.pk, state.created and state in new_states, changed, list(state.changes)
-            )
-        )
-    seen = set()
-    for index, state in enumerate(ordered):
-        if id(state) in seen or not (state.created or state.changes):
+    for index, (state, created, changes) in enumerate(per_item):
+        results.append(UpsertResult(state.person.pk, created, created or bool(changes), changes))
+        if not (created or changes):
             continue
-        seen.add(id(state))
         summary = context.activity_summary or "Added"
-        if not state.created:
-            summary = f"{summary}: updated {', '.join(sorted(set(state.changes)))}"[:300]
+        if not created:
+            summary = f"{summary}: updated {', '.join(sorted(set(changes)))}"
         key = None
         if context.dedupe_prefix:
             key = f"{context.dedupe_prefix}:{keys[index] if keys else index}"[:200]
@@ -304,20 +304,21 @@ def _upsert_batch(items, context, keys):
                 summary=summary[:300],
                 dedupe_key=key,
                 data={
-                    "created": state.created,
-                    "changes": sorted(set(state.changes)),
+                    "created": created,
+                    "changes": sorted(set(changes)),
                     "source": context.source[:300],
                 },
             )
         )
-    Activity.objects.bulk_create(activities, batch_size=500, ignore_conflicts=True)
-    # A person that appeared twice in a batch was created once: later rows are not "created".
-    first_seen = set()
-    for result in results:
-        if result.created and result.person_id in first_seen:
-            result.created = False
-        first_seen.add(result.person_id)
-    return results, [e.pk for e in new_emails]
+    bulk_insert(Activity, activities, ignore_conflicts=True)
+    new_email_ids = []
+    if new_emails and settings.GROUNDSWELL_CHECK_MX:
+        new_email_ids = list(
+            EmailAddress.objects.filter(address__in=[e.address for e in new_emails]).values_list(
+                "pk", flat=True
+            )
+        )
+    return results, new_email_ids
 
 
 def _apply(state: _State, item: PersonInput, record_consent, now) -> None:
@@ -327,15 +328,13 @@ def _apply(state: _State, item: PersonInput, record_consent, now) -> None:
         if value and getattr(person, name) != value:
             setattr(person, name, value)
             state.person_dirty = True
-            if not state.created:
-                state.changes.append(name)
+            state.changes.append(name)
     if item.custom_fields:
         merged = {**person.custom_fields, **item.custom_fields}
         if merged != person.custom_fields:
             person.custom_fields = merged
             state.person_dirty = True
-            if not state.created:
-                state.changes.append("custom fields")
+            state.changes.append("custom fields")
     for name in ("source", "refcode"):
         # The source and refcode of *first* contact are never overwritten.
         if getattr(item, name) and not getattr(person, name):
@@ -358,8 +357,7 @@ def _apply(state: _State, item: PersonInput, record_consent, now) -> None:
             )
             state.emails.append(email)
             state.person_dirty = True
-            if not state.created:
-                state.changes.append("e-mail")
+            state.changes.append("e-mail")
             if item.email_status:
                 record_consent(state, ConsentEvent.Channel.EMAIL, item.email, "", status)
         elif item.email_status and email.status != item.email_status:
@@ -384,8 +382,7 @@ def _apply(state: _State, item: PersonInput, record_consent, now) -> None:
             )
             state.phones.append(phone)
             state.person_dirty = True
-            if not state.created:
-                state.changes.append("phone")
+            state.changes.append("phone")
             if phone_in.sms_status:
                 record_consent(state, ConsentEvent.Channel.SMS, phone.number, "", status)
         else:
@@ -429,8 +426,7 @@ def _apply(state: _State, item: PersonInput, record_consent, now) -> None:
                     old._dirty = True
             state.addresses.append(incoming)
             state.person_dirty = True
-            if not state.created:
-                state.changes.append("address")
+            state.changes.append("address")
         elif item.latitude is not None and existing.latitude is None:
             existing.latitude, existing.longitude = item.latitude, item.longitude
             existing.modified_at = now
@@ -441,8 +437,7 @@ def _apply(state: _State, item: PersonInput, record_consent, now) -> None:
     if new_tags:
         state.tag_names |= new_tags
         state.__dict__.setdefault("new_tags", set()).update(new_tags)
-        if not state.created:
-            state.changes.append("tags")
+        state.changes.append("tags")
 
 
 def _summarise(state: _State) -> None:
@@ -466,14 +461,14 @@ def _write_tags(states) -> None:
         return
     Tag.objects.bulk_create([Tag(name=n) for n in wanted], ignore_conflicts=True)
     tag_ids = dict(Tag.objects.filter(name__in=wanted).values_list("name", "pk"))
-    Tagging.objects.bulk_create(
+    bulk_insert(
+        Tagging,
         [
             Tagging(person_id=s.person.pk, tag_id=tag_ids[n])
             for s in states
             for n in s.__dict__.get("new_tags", ())
         ],
         ignore_conflicts=True,
-        batch_size=500,
     )
 
 

@@ -168,3 +168,20 @@ def test_semicolon_separated_files_are_understood(tmp_path):
     path.write_text("Email;First Name;City\nsemi@example.org;Lena;Berlin\n")
     run(str(path))
     assert Person.objects.get().given_name == "Lena"
+
+
+def test_two_rows_sharing_a_phone_stay_put_on_a_second_import(tmp_path):
+    path = write_csv(
+        tmp_path,
+        [
+            ["First Name", "Email", "Phone"],
+            ["Ana", "ana@example.org", "(312) 555-0147"],
+            ["Ben", "ben@example.org", "312 555 0147"],  # matched to Ana's person by phone
+        ],
+    )
+    first = run(path)
+    assert (first.created_count, first.updated_count) == (1, 1)
+    modified = Person.objects.get().modified_at
+    again = run(path)
+    assert (again.created_count, again.updated_count, again.unchanged_count) == (0, 0, 2)
+    assert Person.objects.get().modified_at == modified
