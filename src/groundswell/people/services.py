@@ -10,7 +10,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from groundswell.core.bulk import bulk_insert
+from groundswell.core.bulk import bulk_insert, bulk_update_fields
 from groundswell.people.intake import PersonInput
 from groundswell.people.models import (
     Activity,
@@ -225,7 +225,8 @@ def _upsert_batch(items, context, keys):
             state.person.modified_at = now
             dirty_people.append(state.person)
     if dirty_people:
-        Person.objects.bulk_update(
+        bulk_update_fields(
+            Person,
             dirty_people,
             [
                 *_SCALARS,
@@ -241,7 +242,6 @@ def _upsert_batch(items, context, keys):
                 "postal_code",
                 "modified_at",
             ],
-            batch_size=500,
         )
 
     new_emails, upd_emails, new_phones, upd_phones, new_addr, upd_addr = [], [], [], [], [], []
@@ -266,16 +266,16 @@ def _upsert_batch(items, context, keys):
                 upd_addr.append(address)
     # Demotions of old primaries are written before new primaries, for the unique constraint.
     if upd_emails:
-        EmailAddress.objects.bulk_update(upd_emails, ["is_primary", "status", "modified_at"])
+        bulk_update_fields(EmailAddress, upd_emails, ["is_primary", "status", "modified_at"])
     bulk_insert(EmailAddress, new_emails)
     if upd_phones:
-        Phone.objects.bulk_update(
-            upd_phones, ["is_primary", "sms_status", "phone_type", "modified_at"]
+        bulk_update_fields(
+            Phone, upd_phones, ["is_primary", "sms_status", "phone_type", "modified_at"]
         )
     bulk_insert(Phone, new_phones)
     if upd_addr:
-        PostalAddress.objects.bulk_update(
-            upd_addr, ["is_primary", "latitude", "longitude", "modified_at"]
+        bulk_update_fields(
+            PostalAddress, upd_addr, ["is_primary", "latitude", "longitude", "modified_at"]
         )
     bulk_insert(PostalAddress, new_addr)
 

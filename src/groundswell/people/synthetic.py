@@ -153,64 +153,103 @@ class _Pools:
             ]
 
 
+CHUNK = 1000
+_POOLS: dict[int, _Pools] = {}
+
+
+def _pools(seed: int) -> _Pools:
+    if seed not in _POOLS:
+        _POOLS[seed] = _Pools(seed)
+    return _POOLS[seed]
+
+
+def chunk_generate(
+    seed: int, chunk: int, total: int, *, start: datetime | None = None, days: int = 730
+) -> list[SyntheticPerson]:
+    """The people of one chunk of CHUNK; the same (seed, chunk) always gives the same people.
+
+    Chunks are independent so that several processes can make them, and people join in order
+    of their index (faster toward the present, as campaigns grow), so no sorting is needed.
+    """
+    rng = random.Random(f"{seed}:{chunk}")
+    pools = _pools(seed)
+    states = list(STATE_POPULATION_K)
+    weights = list(STATE_POPULATION_K.values())
+    start = start or datetime.fromisoformat("2026-11-01T12:00:00+00:00")
+    people = []
+    for index in range(chunk * CHUNK, min(total, (chunk + 1) * CHUNK)):
+        people.append(_person(rng, pools, index, total, states, weights, start, days))
+    return people
+
+
 def people_generate(
     count: int, *, seed: int = 1, start: datetime | None = None, days: int = 730
 ) -> Iterator[SyntheticPerson]:
     """Yield ``count`` synthetic supporters who joined over the ``days`` before ``start``."""
-    rng = random.Random(seed)
-    pools = _Pools(seed)
-    states = list(STATE_POPULATION_K)
-    weights = list(STATE_POPULATION_K.values())
-    start = start or datetime.fromisoformat("2026-11-01T12:00:00+00:00")
-    for index in range(count):
-        given = rng.choice(pools.given)
-        family = rng.choice(pools.family)
-        state = rng.choices(states, weights)[0]
-        city, zipcode = rng.choice(pools.places[state])
-        raw = {
-            "given_name": given,
-            "family_name": family,
-            "email": f"{given}.{family}.{index}@{rng.choice(EMAIL_DOMAINS)}".lower(),
-            "address_line1": f"{rng.randint(1, 9999)} {rng.choice(pools.streets)}",
-            "city": city,
-            "state": state,
-            "postal_code": zipcode,
-            "tags": ";".join(
-                t for t, w in zip(TAGS, TAG_WEIGHTS, strict=True) if rng.random() * 100 < w
-            ),
-            "source": rng.choices(SOURCES, SOURCE_WEIGHTS)[0],
-            "email_status": "subscribed",
-        }
-        if rng.random() < 0.25:
-            raw["middle_name"] = rng.choice(pools.middle)
-        if rng.random() < 0.45:
-            area = rng.randint(201, 989)
-            raw["mobile_phone" if rng.random() < 0.7 else "phone"] = (
-                f"({area}) {rng.randint(200, 999)}-{rng.randint(0, 9999):04d}"
-            )
-            if "mobile_phone" in raw and rng.random() < 0.5:
-                raw["sms_status"] = "subscribed"
-        if rng.random() < 0.3:
-            raw["employer"] = rng.choice(EMPLOYERS)
-            raw["occupation"] = rng.choice(OCCUPATIONS)
-        if rng.random() < 0.15:
-            raw["refcode"] = rng.choice(
-                ["fb-spring", "email-0412", "sms-gotv", "yt-bio", "launch-day"]
-            )
-        later = None
-        roll = rng.random()
-        if roll < 0.07:
-            later = ("unsubscribed", "unsubscribe_link")
-        elif roll < 0.09:
-            later = ("bouncing", "bounce")
-        elif roll < 0.10:
-            later = ("previous_bounce", "bounce")
-        elif roll < 0.105:
-            later = ("spam_complaint", "complaint")
-        # Sign-ups accelerate toward the present, as campaigns do.
-        age_days = days * (rng.random() ** 1.6)
-        joined = start - timedelta(days=age_days, seconds=rng.randint(0, 86399))
-        yield SyntheticPerson(raw=raw, joined_at=joined, later_status=later)
+    for chunk in range(-(-count // CHUNK)):
+        yield from chunk_generate(seed, chunk, count, start=start, days=days)
+
+
+def chunk_clean(seed: int, chunk: int, total: int) -> list[tuple]:
+    """A chunk of people cleaned for the upsert: (PersonInput, joined_at, later_status)."""
+    from groundswell.people.intake import person_input_clean
+
+    cleaned = []
+    for person in chunk_generate(seed, chunk, total):
+        data, errors = person_input_clean(person.raw)
+        if errors:  # the generator only makes valid people; fail loudly if not
+            raise ValueError(f"synthetic person is invalid: {errors}")
+        cleaned.append((data, person.joined_at, person.later_status))
+    return cleaned
+
+
+def _person(rng, pools, index, total, states, weights, start, days) -> SyntheticPerson:
+    given = rng.choice(pools.given)
+    family = rng.choice(pools.family)
+    state = rng.choices(states, weights)[0]
+    city, zipcode = rng.choice(pools.places[state])
+    raw = {
+        "given_name": given,
+        "family_name": family,
+        "email": f"{given}.{family}.{index}@{rng.choice(EMAIL_DOMAINS)}".lower(),
+        "address_line1": f"{rng.randint(1, 9999)} {rng.choice(pools.streets)}",
+        "city": city,
+        "state": state,
+        "postal_code": zipcode,
+        "tags": ";".join(
+            t for t, w in zip(TAGS, TAG_WEIGHTS, strict=True) if rng.random() * 100 < w
+        ),
+        "source": rng.choices(SOURCES, SOURCE_WEIGHTS)[0],
+        "email_status": "subscribed",
+    }
+    if rng.random() < 0.25:
+        raw["middle_name"] = rng.choice(pools.middle)
+    if rng.random() < 0.45:
+        area = rng.randint(201, 989)
+        raw["mobile_phone" if rng.random() < 0.7 else "phone"] = (
+            f"({area}) {rng.randint(200, 999)}-{rng.randint(0, 9999):04d}"
+        )
+        if "mobile_phone" in raw and rng.random() < 0.5:
+            raw["sms_status"] = "subscribed"
+    if rng.random() < 0.3:
+        raw["employer"] = rng.choice(EMPLOYERS)
+        raw["occupation"] = rng.choice(OCCUPATIONS)
+    if rng.random() < 0.15:
+        raw["refcode"] = rng.choice(["fb-spring", "email-0412", "sms-gotv", "yt-bio", "launch-day"])
+    later = None
+    roll = rng.random()
+    if roll < 0.07:
+        later = ("unsubscribed", "unsubscribe_link")
+    elif roll < 0.09:
+        later = ("bouncing", "bounce")
+    elif roll < 0.10:
+        later = ("previous_bounce", "bounce")
+    elif roll < 0.105:
+        later = ("spam_complaint", "complaint")
+    # Sign-ups accelerate toward the present: the share of the period still to come shrinks.
+    remaining = 1 - (index + rng.random()) / max(total, 1)
+    joined = start - timedelta(days=days * remaining**1.6)
+    return SyntheticPerson(raw=raw, joined_at=joined, later_status=later)
 
 
 CSV_COLUMNS = [

@@ -185,3 +185,16 @@ def test_two_rows_sharing_a_phone_stay_put_on_a_second_import(tmp_path):
     again = run(path)
     assert (again.created_count, again.updated_count, again.unchanged_count) == (0, 0, 2)
     assert Person.objects.get().modified_at == modified
+
+
+def test_a_file_of_several_batches_is_cleaned_in_a_helper_process(tmp_path):
+    from groundswell.people.imports import BATCH_SIZE
+
+    rows = [["Email", "First Name", "State"]]
+    rows += [[f"p{i}@example.org", f"Name{i}", "VT"] for i in range(BATCH_SIZE * 2 + 10)]
+    rows[1500] = ["broken-address", "Broken", "VT"]
+    job = run(write_csv(tmp_path, rows))
+    assert job.status == ImportJob.Status.DONE
+    assert (job.created_count, job.rejected_count) == (BATCH_SIZE * 2 + 9, 1)
+    assert [e.line for e in job.row_errors.all()] == [1501]
+    assert Person.objects.filter(state="VT").count() == BATCH_SIZE * 2 + 9
