@@ -5,4 +5,23 @@ from groundswell.people import views
 app_name = "people"
 urlpatterns = [
     path("", views.person_list, name="list"),
+    path("export.csv", views.person_export, name="export"),
+    path("<int:pk>/", views.person_detail, name="detail"),
+    path("<int:pk>/edit/", views.person_edit, name="edit"),
+    path("<int:pk>/emails/add/", views.person_email_add, name="email_add"),
+    path("<int:pk>/phones/add/", views.person_phone_add, name="phone_add"),
+    path("<int:pk>/addresses/add/", views.person_address_add, name="address_add"),
+    path("emails/<int:email_id>/status/", views.email_status_change, name="email_status"),
+    path("phones/<int:phone_id>/sms/", views.phone_sms_change, name="phone_sms"),
+    path("<int:pk>/tags/add/", views.person_tag_add, name="tag_add"),
+    path("<int:pk>/tags/<int:tag_id>/remove/", views.person_tag_remove, name="tag_remove"),
+    path("<int:pk>/merge/", views.person_merge_pick, name="merge_pick"),
+    path("<int:pk>/merge/<int:other_pk>/", views.person_merge_compare, name="merge_compare"),
+    path("merges/<int:merge_id>/undo/", views.person_merge_undo, name="merge_undo"),
+    path("imports/", views.import_list, name="import_list"),
+    path("imports/new/", views.import_upload, name="import_upload"),
+    path("imports/<int:job_id>/", views.import_job, name="import_job"),
+    path("imports/<int:job_id>/mapping/", views.import_mapping, name="import_mapping"),
+    path("imports/<int:job_id>/progress/", views.import_progress, name="import_progress"),
+    path("imports/<int:job_id>/errors.csv", views.import_errors_csv, name="import_errors_csv"),
 ]

@@ -1,9 +1,615 @@
-from django.http import HttpResponse
+"""Staff pages of the supporter CRM: list and search, person page, edits, merge, export, import.
 
-from groundswell.accounts.permissions import capability_required
-from groundswell.accounts.roles import PEOPLE_VIEW
+Views parse input, call one selector or service, and render. Every view checks its capability
+on the server; templates only hide what a role cannot use. htmx requests get a fragment of the
+page; the same URLs serve whole pages without JavaScript.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+from django.views.decorators.vary import vary_on_headers
+
+from groundswell.accounts.models import AuditEvent
+from groundswell.accounts.permissions import capability_required, client_ip
+from groundswell.accounts.roles import (
+    FINANCE_VIEW,
+    PEOPLE_EDIT,
+    PEOPLE_EXPORT,
+    PEOPLE_IMPORT,
+    PEOPLE_MERGE,
+    PEOPLE_VIEW,
+)
+from groundswell.accounts.services import audit_record
+from groundswell.core.pagination import paginate
+from groundswell.people import editing, imports, merge, selectors
+from groundswell.people.forms import (
+    AddressAddForm,
+    EmailAddForm,
+    EmailStatusForm,
+    ImportMappingForm,
+    ImportUploadForm,
+    MergeForm,
+    PersonEditForm,
+    PersonFilterForm,
+    PhoneAddForm,
+    SmsStatusForm,
+    TagAddForm,
+)
+from groundswell.people.models import (
+    EmailAddress,
+    EmailStatus,
+    ImportJob,
+    MergeRecord,
+    Person,
+    Phone,
+    SmsStatus,
+    Tag,
+)
+from groundswell.people.tasks import people_import_run
+
+PER_PAGE = 50
+
+
+def _is_fragment(request) -> bool:
+    """An htmx request that wants part of a page (a history restore wants the whole page)."""
+    return bool(
+        request.headers.get("HX-Request") and not request.headers.get("HX-History-Restore-Request")
+    )
+
+
+def _querystring(request, **changes) -> str:
+    params = request.GET.copy()
+    for key, value in changes.items():
+        if value is None:
+            params.pop(key, None)
+        else:
+            params[key] = value
+    return params.urlencode()
+
+
+# ---------------------------------------------------------------- list, search, export
 
 
 @capability_required(PEOPLE_VIEW)
+@vary_on_headers("HX-Request")
 def person_list(request):
-    return HttpResponse("people")
+    tags = selectors.tag_choices()
+    form = PersonFilterForm(request.GET or None, tags=tags)
+    filters = form.filters()
+    search = selectors.search_parse(filters["query"])
+    people = selectors.person_list(user=request.user, **filters)
+    page = paginate(people, request.GET.get("page"), per_page=PER_PAGE)
+    for person in page.items:
+        person.phone_display = selectors.phone_display(person.primary_phone)
+    context = {
+        "form": form,
+        "page": page,
+        "search": search,
+        "filtered": any(filters.values()),
+        "querystring": _querystring(request, page=None),
+        "show_finance": request.user.can(FINANCE_VIEW),
+    }
+    template = "people/_results.html" if _is_fragment(request) else "people/list.html"
+    return render(request, template, context)
+
+
+@capability_required(PEOPLE_EXPORT)
+def person_export(request):
+    form = PersonFilterForm(request.GET or None, tags=selectors.tag_choices())
+    filters = form.filters()
+    people = selectors.person_list(user=request.user, **filters)
+    # Pin the export to the people who match now, so the row count on the audit log is the
+    # number of rows the file holds even while imports keep adding people.
+    newest = people.values_list("pk", flat=True).first()
+    people = people.filter(pk__lte=newest) if newest is not None else people.none()
+    row_count = people.count()
+    columns = selectors.export_columns(user=request.user)
+    # Recorded before the first row leaves the server: an interrupted export of personal data
+    # is still an export.
+    audit_record(
+        actor=request.user,
+        action=AuditEvent.Action.EXPORT,
+        summary=f"exported {row_count} people to CSV",
+        details={
+            "filters": {k: v for k, v in filters.items() if v},
+            "row_count": row_count,
+            "columns": columns,
+        },
+        ip_address=client_ip(request),
+    )
+    user = request.user
+
+    def rows():
+        yield selectors.csv_line(columns)
+        for row in selectors.person_export_rows(people, user=user):
+            yield selectors.csv_line(row[c] for c in columns)
+
+    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    response["Content-Disposition"] = f'attachment; filename="people-{stamp}.csv"'
+    return response
+
+
+# ---------------------------------------------------------------- person page
+
+
+def _profile_or_404(request, pk: int) -> selectors.PersonProfile:
+    profile = selectors.person_profile(user=request.user, person_id=pk)
+    if profile is None:
+        raise Http404("No such person.")
+    return profile
+
+
+@capability_required(PEOPLE_VIEW)
+def person_detail(request, pk: int):
+    profile = _profile_or_404(request, pk)
+    person = profile.person
+    timeline = paginate(
+        selectors.person_activities(person=person), request.GET.get("timeline"), per_page=20
+    )
+    consent = paginate(
+        selectors.person_consent_events(person=person), request.GET.get("consent"), per_page=20
+    )
+    labels = {**dict(SmsStatus.choices), **dict(EmailStatus.choices)}
+    for event in consent.items:
+        # An empty previous status is the first consent ever recorded on that channel.
+        event.from_label = labels.get(event.previous_status or "unknown", event.previous_status)
+        event.to_label = labels.get(event.status, event.status)
+        event.address_display = (
+            selectors.phone_display(event.address)
+            if event.channel == event.Channel.SMS
+            else event.address
+        )
+    context = {
+        "profile": profile,
+        "person": person,
+        "timeline": timeline,
+        "consent": consent,
+        "tag_form": TagAddForm(),
+        "tag_names": [name for _, name in selectors.tag_choices()],
+        "timeline_qs": _querystring(request, timeline=None),
+        "consent_qs": _querystring(request, consent=None),
+    }
+    return render(request, "people/detail.html", context)
+
+
+def _tags_response(request, person: Person, form: TagAddForm | None = None, refocus=False):
+    if not _is_fragment(request):
+        if form is not None and form.errors:
+            for errors in form.errors.values():
+                for error in errors:
+                    messages.error(request, error)
+        return redirect("people:detail", pk=person.pk)
+    profile = _profile_or_404(request, person.pk)
+    return render(
+        request,
+        "people/_tags.html",
+        {
+            "profile": profile,
+            "person": profile.person,
+            "tag_form": form or TagAddForm(),
+            "tag_names": [name for _, name in selectors.tag_choices()],
+            # After adding a tag with htmx, the input comes back focused for the next one.
+            "refocus": refocus,
+        },
+    )
+
+
+def _active_person_or_404(pk: int) -> Person:
+    person = get_object_or_404(Person, pk=pk)
+    if person.merged_into_id:
+        raise Http404("This person has been merged into someone else; edit them instead.")
+    return person
+
+
+@capability_required(PEOPLE_EDIT)
+@require_POST
+def person_tag_add(request, pk: int):
+    person = _active_person_or_404(pk)
+    form = TagAddForm(request.POST)
+    if form.is_valid():
+        try:
+            editing.person_tag_add(
+                person=person, name=form.cleaned_data["name"], actor=request.user
+            )
+            form = None
+        except ValidationError as exc:
+            _add_service_errors(form, exc)
+    return _tags_response(request, person, form, refocus=True)
+
+
+@capability_required(PEOPLE_EDIT)
+@require_POST
+def person_tag_remove(request, pk: int, tag_id: int):
+    person = _active_person_or_404(pk)
+    tag = get_object_or_404(Tag, pk=tag_id)
+    editing.person_tag_remove(person=person, tag=tag, actor=request.user)
+    return _tags_response(request, person)
+
+
+# ---------------------------------------------------------------- edit
+
+
+def _edit_page(request, person: Person, *, status: int = 200, **forms):
+    show_finance = request.user.can(FINANCE_VIEW)
+    context = {
+        "person": person,
+        "form": forms.get("form") or PersonEditForm(person=person, show_finance=show_finance),
+        "email_form": forms.get("email_form") or EmailAddForm(),
+        "phone_form": forms.get("phone_form") or PhoneAddForm(),
+        "address_form": forms.get("address_form") or AddressAddForm(),
+        "emails": [
+            (email, EmailStatusForm(initial={"status": email.status}, prefix=f"e{email.pk}"))
+            for email in person.emails.all()
+        ],
+        "phones": [
+            (phone, SmsStatusForm(initial={"status": phone.sms_status}, prefix=f"p{phone.pk}"))
+            for phone in person.phones.all()
+        ],
+        "addresses": list(person.addresses.all()),
+        "show_finance": show_finance,
+    }
+    return render(request, "people/edit.html", context, status=status)
+
+
+def _add_service_errors(form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)
+
+
+@capability_required(PEOPLE_EDIT)
+def person_edit(request, pk: int):
+    person = _active_person_or_404(pk)
+    if request.method != "POST":
+        return _edit_page(request, person)
+    show_finance = request.user.can(FINANCE_VIEW)
+    form = PersonEditForm(request.POST, person=person, show_finance=show_finance)
+    if form.is_valid():
+        try:
+            changed = editing.person_update(
+                person=person, data=form.service_data(), actor=request.user
+            )
+        except ValidationError as exc:
+            _add_service_errors(form, exc)
+        else:
+            if changed:
+                messages.success(request, "Saved.")
+            else:
+                messages.info(request, "Nothing changed.")
+            return redirect("people:detail", pk=person.pk)
+    return _edit_page(request, person, form=form, status=400)
+
+
+@capability_required(PEOPLE_EDIT)
+@require_POST
+def person_email_add(request, pk: int):
+    person = _active_person_or_404(pk)
+    form = EmailAddForm(request.POST)
+    if form.is_valid():
+        try:
+            email = editing.person_email_add(
+                person=person,
+                address=form.cleaned_data["email"],
+                status=form.cleaned_data["email_status"],
+                actor=request.user,
+            )
+        except ValidationError as exc:
+            _add_service_errors(form, exc)
+        else:
+            messages.success(request, f"Added {email.address}.")
+            return redirect("people:edit", pk=person.pk)
+    return _edit_page(request, person, email_form=form, status=400)
+
+
+@capability_required(PEOPLE_EDIT)
+@require_POST
+def person_phone_add(request, pk: int):
+    person = _active_person_or_404(pk)
+    form = PhoneAddForm(request.POST)
+    if form.is_valid():
+        try:
+            phone = editing.person_phone_add(
+                person=person,
+                number=form.cleaned_data["phone"],
+                phone_type=form.cleaned_data["phone_type"],
+                sms_status=form.cleaned_data["sms_status"],
+                actor=request.user,
+            )
+        except ValidationError as exc:
+            _add_service_errors(form, exc)
+        else:
+            messages.success(request, f"Added {phone.display}.")
+            return redirect("people:edit", pk=person.pk)
+    return _edit_page(request, person, phone_form=form, status=400)
+
+
+@capability_required(PEOPLE_EDIT)
+@require_POST
+def person_address_add(request, pk: int):
+    person = _active_person_or_404(pk)
+    form = AddressAddForm(request.POST)
+    if form.is_valid():
+        try:
+            address = editing.person_address_add(
+                person=person,
+                raw=form.cleaned_data,
+                make_primary=form.cleaned_data["make_primary"],
+                actor=request.user,
+            )
+        except ValidationError as exc:
+            _add_service_errors(form, exc)
+        else:
+            messages.success(request, f"Added {address}.")
+            return redirect("people:edit", pk=person.pk)
+    return _edit_page(request, person, address_form=form, status=400)
+
+
+@capability_required(PEOPLE_EDIT)
+@require_POST
+def email_status_change(request, email_id: int):
+    email = get_object_or_404(EmailAddress.objects.select_related("person"), pk=email_id)
+    form = EmailStatusForm(request.POST, prefix=f"e{email.pk}")
+    if form.is_valid():
+        changed = editing.person_email_status_change(
+            email=email, status=form.cleaned_data["status"], actor=request.user
+        )
+        if changed:
+            messages.success(
+                request,
+                f"Subscription of {email.address} changed; the consent history records it.",
+            )
+    else:
+        messages.error(request, "Choose a valid subscription status.")
+    return redirect("people:edit", pk=email.person_id)
+
+
+@capability_required(PEOPLE_EDIT)
+@require_POST
+def phone_sms_change(request, phone_id: int):
+    phone = get_object_or_404(Phone.objects.select_related("person"), pk=phone_id)
+    form = SmsStatusForm(request.POST, prefix=f"p{phone.pk}")
+    if form.is_valid():
+        if editing.person_sms_status_change(
+            phone=phone, status=form.cleaned_data["status"], actor=request.user
+        ):
+            messages.success(
+                request, f"SMS consent of {phone.display} changed; the consent history records it."
+            )
+    else:
+        messages.error(request, "Choose a valid SMS consent status.")
+    return redirect("people:edit", pk=phone.person_id)
+
+
+# ---------------------------------------------------------------- merge
+
+
+@capability_required(PEOPLE_MERGE)
+def person_merge_pick(request, pk: int):
+    person = _active_person_or_404(pk)
+    query = (request.GET.get("q") or "").strip()
+    candidates = None
+    search = selectors.search_parse(query)
+    if query:
+        people = selectors.person_list(user=request.user, query=query).exclude(pk=person.pk)
+        candidates = list(people[:20])
+    return render(
+        request,
+        "people/merge_pick.html",
+        {"person": person, "query": query, "search": search, "candidates": candidates},
+    )
+
+
+@capability_required(PEOPLE_MERGE)
+def person_merge_compare(request, pk: int, other_pk: int):
+    profiles = [_profile_or_404(request, pk), _profile_or_404(request, other_pk)]
+    people = [p.person for p in profiles]
+    form = MergeForm(request.POST or None, people=people, initial={"survivor": people[0].pk})
+    if request.method == "POST" and form.is_valid():
+        survivor_pk = form.cleaned_data["survivor"]
+        survivor = next(p for p in people if p.pk == survivor_pk)
+        merged = next(p for p in people if p.pk != survivor_pk)
+        try:
+            merge.person_merge(
+                survivor=survivor,
+                merged=merged,
+                actor=request.user,
+                ip_address=client_ip(request),
+            )
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+        else:
+            messages.success(
+                request, f"Merged #{merged.pk} {merged} into this person. You can undo it below."
+            )
+            return redirect("people:detail", pk=survivor.pk)
+    sides = [
+        {
+            "profile": profile,
+            "counts": {
+                "activities": profile.person.activities.count(),
+                "consent": profile.person.consent_events.count(),
+            },
+        }
+        for profile in profiles
+    ]
+    return render(
+        request,
+        "people/merge_compare.html",
+        {
+            "profiles": profiles,
+            "sides": sides,
+            "form": form,
+            "show_finance": request.user.can(FINANCE_VIEW),
+            "blocked": any(p.merged_into_id for p in people) or people[0].pk == people[1].pk,
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@capability_required(PEOPLE_MERGE)
+@require_POST
+def person_merge_undo(request, merge_id: int):
+    record = get_object_or_404(MergeRecord, pk=merge_id)
+    try:
+        merge.person_merge_undo(record=record, actor=request.user, ip_address=client_ip(request))
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, f"Merge undone: #{record.merged_id} is a separate person again.")
+    return redirect("people:detail", pk=record.survivor_id)
+
+
+# ---------------------------------------------------------------- import
+
+
+@capability_required(PEOPLE_IMPORT)
+def import_list(request):
+    page = paginate(selectors.import_job_list(user=request.user), request.GET.get("page"), 25)
+    return render(request, "people/import_list.html", {"page": page})
+
+
+@capability_required(PEOPLE_IMPORT)
+def import_upload(request):
+    form = ImportUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        name = ImportJob._meta.get_field("file").generate_filename(None, upload.name)
+        stored = default_storage.save(name, upload)
+        try:
+            job = imports.job_create(
+                path=default_storage.path(stored),
+                original_name=upload.name,
+                user=request.user,
+                stored_file=stored,
+            )
+        except imports.ImportFileError as exc:
+            default_storage.delete(stored)
+            form.add_error("file", f"{upload.name}: {_sentence(str(exc))}")
+        else:
+            return redirect("people:import_mapping", job_id=job.pk)
+    return render(
+        request,
+        "people/import_upload.html",
+        {"form": form, "max_bytes": settings.GROUNDSWELL_IMPORT_MAX_BYTES},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+def _sentence(text: str) -> str:
+    text = text.strip()
+    return (text[:1].upper() + text[1:]) if text else text
+
+
+@capability_required(PEOPLE_IMPORT)
+def import_mapping(request, job_id: int):
+    job = get_object_or_404(ImportJob, pk=job_id)
+    if job.status != ImportJob.Status.PENDING:
+        return redirect("people:import_job", job_id=job.pk)
+    try:
+        samples = selectors.import_job_samples(job)
+    except (OSError, imports.ImportFileError) as exc:
+        messages.error(request, f"The uploaded file cannot be read any more: {exc}")
+        return redirect("people:import_list")
+    form = ImportMappingForm(request.POST or None, job=job, samples=samples)
+    if request.method == "POST" and form.is_valid():
+        mapping = form.cleaned_data["mapping"]
+        try:
+            imports.mapping_check(mapping)
+        except imports.ImportFileError as exc:
+            form.add_error(None, _sentence(str(exc)))
+        else:
+            _import_start(request, job, form.cleaned_data)
+            return redirect("people:import_job", job_id=job.pk)
+    return render(
+        request,
+        "people/import_mapping.html",
+        {"job": job, "form": form},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+def _import_start(request, job: ImportJob, cleaned: dict) -> None:
+    with transaction.atomic():
+        job = ImportJob.objects.select_for_update().get(pk=job.pk)
+        if job.status != ImportJob.Status.PENDING:
+            return  # started by a double submit; the first one wins
+        job.mapping = cleaned["mapping"]
+        job.tags = cleaned["tag_list"]
+        job.source = cleaned["source"].strip()
+        job.default_email_status = cleaned["default_email_status"]
+        job.status = ImportJob.Status.QUEUED
+        job.save(
+            update_fields=[
+                "mapping",
+                "tags",
+                "source",
+                "default_email_status",
+                "status",
+                "modified_at",
+            ]
+        )
+        audit_record(
+            actor=request.user,
+            action=AuditEvent.Action.IMPORT,
+            summary=f"started import #{job.pk} of {job.original_name}",
+            target=job,
+            details={"file": job.original_name, "sha256": job.sha256, "size": job.size_bytes},
+            ip_address=client_ip(request),
+        )
+        job_id = job.pk
+        # Enqueued after commit so the worker sees the job as queued with its mapping.
+        transaction.on_commit(lambda: people_import_run.enqueue(job_id=job_id))
+
+
+def _job_context(request, job: ImportJob) -> dict:
+    errors = None
+    if job.is_finished:
+        errors = paginate(selectors.import_row_errors(job=job), request.GET.get("page"), 50)
+    return {"job": job, "errors": errors}
+
+
+@capability_required(PEOPLE_IMPORT)
+def import_job(request, job_id: int):
+    job = get_object_or_404(ImportJob.objects.select_related("created_by"), pk=job_id)
+    if job.status == ImportJob.Status.PENDING:
+        return redirect("people:import_mapping", job_id=job.pk)
+    return render(request, "people/import_job.html", _job_context(request, job))
+
+
+@capability_required(PEOPLE_IMPORT)
+def import_progress(request, job_id: int):
+    job = get_object_or_404(ImportJob, pk=job_id)
+    if job.is_finished and _is_fragment(request):
+        # The finished page has the error report; reload into it rather than patching it in.
+        response = HttpResponse(status=204)
+        response["HX-Refresh"] = "true"
+        return response
+    return render(request, "people/_import_progress.html", {"job": job})
+
+
+@capability_required(PEOPLE_IMPORT)
+def import_errors_csv(request, job_id: int):
+    job = get_object_or_404(ImportJob, pk=job_id)
+
+    def rows():
+        yield selectors.csv_line(["line", "column", "value", "reason"])
+        for error in selectors.import_row_errors(job=job).iterator(chunk_size=2000):
+            yield selectors.csv_line([error.line, error.column, error.value, error.reason])
+
+    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="import-{job.pk}-errors.csv"'
+    return response

@@ -1,0 +1,363 @@
+"""Permission-scoped reads of the supporter CRM for the staff UI and exports.
+
+Searches must stay fast at a million people, so every query here uses only indexed columns:
+the search keys and contact summary denormalised onto Person, EmailAddress.address and
+Phone.number, always as equality or prefix *range* conditions. ``icontains``/``startswith``
+are avoided on purpose: SQLite compiles them to LIKE ... ESCAPE, which never uses an index.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from django.db.models import Q, QuerySet
+
+from groundswell.accounts.roles import FINANCE_VIEW, PEOPLE_IMPORT, PEOPLE_VIEW
+from groundswell.people.imports import file_inspect
+from groundswell.people.models import (
+    Activity,
+    ConsentEvent,
+    EmailAddress,
+    ImportJob,
+    ImportRowError,
+    MergeRecord,
+    Person,
+    Phone,
+    PostalAddress,
+    Tag,
+    Tagging,
+)
+from groundswell.people.normalize import InvalidPhone, name_key, phone_normalize
+
+# The columns the list page shows; finance columns are only ever loaded for finance roles.
+LIST_FIELDS = (
+    "id",
+    "given_name",
+    "middle_name",
+    "family_name",
+    "primary_email",
+    "email_status",
+    "primary_phone",
+    "state",
+    "postal_code",
+    "source",
+    "created_at",
+)
+FINANCE_FIELDS = ("employer", "occupation")
+
+_ZIP = re.compile(r"^(\d{5})(?:-\d{4})?$")
+
+
+@dataclass(frozen=True)
+class SearchQuery:
+    """What a search box entry was understood as, shown back to staff under the box."""
+
+    kind: str  # "", "email", "phone", "postal_code", "name"
+    value: str  # the normalised value searched for
+    problem: str = ""  # why nothing can match (e.g. not a phone number)
+
+    @property
+    def description(self) -> str:
+        if self.problem:
+            return self.problem
+        return {
+            "email": f"e-mail addresses starting with “{self.value}”",
+            "phone": f"phone number {self.value}",
+            "postal_code": f"ZIP code {self.value}",
+            "name": f"names starting with “{self.value}”",
+        }.get(self.kind, "")
+
+
+def search_parse(query: str | None) -> SearchQuery:
+    """Decide whether a search box entry is an e-mail, phone, ZIP code or name."""
+    text = " ".join((query or "").split())
+    if not text:
+        return SearchQuery("", "")
+    if "@" in text:
+        return SearchQuery("email", text.lower().replace(" ", ""))
+    zip_match = _ZIP.match(text)
+    if zip_match:
+        # Person.postal_code holds the 5-digit ZIP only, so ZIP+4 searches its first five.
+        return SearchQuery("postal_code", zip_match.group(1))
+    digits = sum(ch.isdigit() for ch in text)
+    significant = len(text.replace(" ", ""))
+    if digits >= 7 and digits >= 0.7 * significant:
+        try:
+            return SearchQuery("phone", phone_normalize(text))
+        except InvalidPhone as exc:
+            return SearchQuery("phone", text, problem=f"“{text}” {exc}")
+    words = [w for w in (name_key(part) for part in text.split()) if w]
+    if not words:
+        return SearchQuery("name", text, problem=f"“{text}” has no letters or digits to search")
+    return SearchQuery("name", " ".join(words))
+
+
+def _prefix_range(field: str, prefix: str) -> Q:
+    """``field`` starts with ``prefix``, as a range an index can answer."""
+    upper = prefix[:-1] + chr(ord(prefix[-1]) + 1)
+    return Q(**{f"{field}__gte": prefix, f"{field}__lt": upper})
+
+
+def _search_filter(search: SearchQuery) -> Q | None:
+    """The condition for a parsed search; None means "matches nobody"."""
+    if search.problem:
+        return None
+    if search.kind == "email":
+        # Every address (not just the primary) is searchable; the unique index on
+        # EmailAddress.address answers the range, and the planner semi-joins to Person.
+        return Q(
+            pk__in=EmailAddress.objects.filter(_prefix_range("address", search.value)).values(
+                "person_id"
+            )
+        )
+    if search.kind == "phone":
+        # A phone number belongs to a handful of people at most, so the ids are fetched first:
+        # "primary_phone = x OR id IN (...)" then stays two index lookups on every database.
+        ids = list(
+            Phone.objects.filter(number=search.value).values_list("person_id", flat=True)[:1000]
+        )
+        return Q(primary_phone=search.value) | Q(pk__in=ids)
+    if search.kind == "postal_code":
+        return Q(postal_code=search.value)
+    if search.kind == "name":
+        words = search.value.split()
+        if len(words) == 1:
+            return _prefix_range("family_key", words[0]) | _prefix_range("given_key", words[0])
+        return _prefix_range("given_key", words[0]) & _prefix_range("family_key", words[-1])
+    return Q()
+
+
+def person_list(
+    *,
+    user,
+    query: str = "",
+    tag: str | int | None = None,
+    state: str = "",
+    status: str = "",
+    source: str = "",
+) -> QuerySet[Person]:
+    """People (not merged away) matching a search box entry and filters, newest first."""
+    if not user.can(PEOPLE_VIEW):
+        return Person.objects.none()
+    fields = LIST_FIELDS + (FINANCE_FIELDS if user.can(FINANCE_VIEW) else ())
+    people = Person.objects.active().only(*fields).order_by("-id")
+    condition = _search_filter(search_parse(query))
+    if condition is None:
+        return Person.objects.none()
+    people = people.filter(condition)
+    if tag:
+        try:
+            people = people.filter(taggings__tag_id=int(tag))
+        except (TypeError, ValueError):
+            return Person.objects.none()
+    if state:
+        people = people.filter(state=state)
+    if status:
+        people = people.filter(email_status=status)
+    if source:
+        people = people.filter(source=source)
+    return people
+
+
+def person_export_rows(people: QuerySet[Person], *, user, chunk_size: int = 2000) -> Iterator[dict]:
+    """Every person of a filtered list as a flat dict, read in chunks by id (keyset)."""
+    finance = user.can(FINANCE_VIEW)
+    last_id = None
+    base = people.order_by("-id")
+    while True:
+        chunk_qs = base if last_id is None else base.filter(pk__lt=last_id)
+        chunk = list(chunk_qs[:chunk_size])
+        if not chunk:
+            return
+        ids = [p.pk for p in chunk]
+        tags: dict[int, list[str]] = {}
+        for person_id, name in (
+            Tagging.objects.filter(person_id__in=ids)
+            .order_by("tag__name")
+            .values_list("person_id", "tag__name")
+        ):
+            tags.setdefault(person_id, []).append(name)
+        addresses = {
+            a.person_id: a for a in PostalAddress.objects.filter(person_id__in=ids, is_primary=True)
+        }
+        for person in chunk:
+            address = addresses.get(person.pk)
+            row = {
+                "id": person.pk,
+                "given_name": person.given_name,
+                "middle_name": person.middle_name,
+                "family_name": person.family_name,
+                "email": person.primary_email,
+                "email_status": person.email_status,
+                "phone": person.primary_phone,
+                "address_line1": address.line1 if address else "",
+                "address_line2": address.line2 if address else "",
+                "city": address.city if address else "",
+                "state": address.state if address else person.state,
+                "postal_code": address.postal_code if address else person.postal_code,
+                "country": address.country if address else "",
+                "source": person.source,
+                "tags": "; ".join(tags.get(person.pk, [])),
+                "created_at": person.created_at.isoformat(),
+            }
+            if finance:
+                row["employer"] = person.employer
+                row["occupation"] = person.occupation
+            yield row
+        last_id = ids[-1]
+
+
+def export_columns(*, user) -> list[str]:
+    """The CSV columns an export has for this user (finance columns for finance roles)."""
+    columns = [
+        "id",
+        "given_name",
+        "middle_name",
+        "family_name",
+        "email",
+        "email_status",
+        "phone",
+        "address_line1",
+        "address_line2",
+        "city",
+        "state",
+        "postal_code",
+        "country",
+        "source",
+        "tags",
+        "created_at",
+    ]
+    if user.can(FINANCE_VIEW):
+        columns += ["employer", "occupation"]
+    return columns
+
+
+def tag_choices() -> list[tuple[int, str]]:
+    """Tags for the filter select, by name."""
+    return list(Tag.objects.order_by("name").values_list("pk", "name")[:1000])
+
+
+@dataclass
+class PersonProfile:
+    """Everything the person page shows, loaded in a fixed number of queries."""
+
+    person: Person
+    emails: list
+    phones: list
+    addresses: list
+    taggings: list
+    merges_kept: list
+    merges_absorbed: list
+    merged_into: Person | None
+    show_finance: bool
+
+
+def person_profile(*, user, person_id: int) -> PersonProfile | None:
+    """A person with their contact points, tags and merges; None if missing or not allowed."""
+    if not user.can(PEOPLE_VIEW):
+        return None
+    show_finance = user.can(FINANCE_VIEW)
+    people = Person.objects.select_related("merged_into")
+    if not show_finance:
+        # Not loaded at all, so a template slip cannot show finance data to other roles.
+        people = people.defer(*FINANCE_FIELDS)
+    person = people.filter(pk=person_id).first()
+    if person is None:
+        return None
+    return PersonProfile(
+        person=person,
+        emails=list(person.emails.all()),
+        phones=list(person.phones.all()),
+        addresses=list(person.addresses.all()),
+        taggings=list(person.taggings.select_related("tag").order_by("tag__name")),
+        merges_kept=list(
+            MergeRecord.objects.filter(survivor=person).select_related(
+                "merged", "merged_by", "undone_by"
+            )
+        ),
+        merges_absorbed=list(
+            MergeRecord.objects.filter(merged=person).select_related(
+                "survivor", "merged_by", "undone_by"
+            )
+        ),
+        merged_into=person.merged_into,
+        show_finance=show_finance,
+    )
+
+
+def person_activities(*, person: Person) -> QuerySet[Activity]:
+    """A person's timeline, newest first."""
+    return Activity.objects.filter(person=person).order_by("-occurred_at", "-id")
+
+
+def person_consent_events(*, person: Person) -> QuerySet[ConsentEvent]:
+    """A person's consent history, newest first, with the staff member who made each change."""
+    return (
+        ConsentEvent.objects.filter(person=person)
+        .select_related("actor")
+        .order_by("-occurred_at", "-id")
+    )
+
+
+def import_job_list(*, user) -> QuerySet[ImportJob]:
+    """Import jobs, newest first, for roles that may import."""
+    if not user.can(PEOPLE_IMPORT):
+        return ImportJob.objects.none()
+    return ImportJob.objects.select_related("created_by").order_by("-created_at", "-id")
+
+
+def import_row_errors(*, job: ImportJob) -> QuerySet[ImportRowError]:
+    """An import's rejected rows in file order."""
+    return ImportRowError.objects.filter(job=job).order_by("line", "id")
+
+
+def import_job_samples(job: ImportJob, *, rows: int = 3) -> list[list[str]]:
+    """The first few values of every column, for choosing the column mapping."""
+    info = file_inspect(job.path)
+    samples: list[list[str]] = [[] for _ in info.headers]
+    with open(job.path, encoding=info.encoding, errors="replace", newline="") as fh:
+        reader = csv.reader(_limited_lines(fh, 200), info.dialect)
+        try:
+            next(reader)
+            for fields in reader:
+                for index, value in enumerate(fields[: len(samples)]):
+                    value = value.strip()
+                    if value and len(samples[index]) < rows:
+                        samples[index].append(value[:80])
+                if all(len(s) >= rows for s in samples):
+                    break
+        except csv.Error:
+            # A malformed row near the top still leaves the samples gathered so far usable;
+            # the import itself reports that row with its line number.
+            pass
+    return samples
+
+
+def _limited_lines(fh, limit: int) -> Iterator[str]:
+    for number, line in enumerate(fh):
+        if number >= limit:
+            return
+        yield line
+
+
+def csv_safe(value) -> str:
+    """A cell that a spreadsheet will not run as a formula (CSV injection)."""
+    text = "" if value is None else str(value)
+    if text and text[0] in "=+-@\t\r" and not re.fullmatch(r"\+\d{6,15}", text):
+        return "'" + text
+    return text
+
+
+def csv_line(values) -> str:
+    buffer = io.StringIO()
+    csv.writer(buffer).writerow([csv_safe(v) for v in values])
+    return buffer.getvalue()
+
+
+def phone_display(number: str) -> str:
+    """A stored E.164 number as people write it (national format for US numbers)."""
+    return Phone(number=number).display if number else ""
