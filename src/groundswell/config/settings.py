@@ -152,6 +152,8 @@ TASKS = {
 
 # Check MX records for new e-mail addresses in a background task (skipped when DNS is down).
 GROUNDSWELL_CHECK_MX = env_bool("GROUNDSWELL_CHECK_MX", not DEMO_MODE)
+# DNS servers for that check ("host:port", comma-separated); default: the system's resolver.
+GROUNDSWELL_DNS_SERVERS = env_list("GROUNDSWELL_DNS_SERVERS", [])
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)

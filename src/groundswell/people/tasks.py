@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 
+from django.conf import settings
 from django.utils import timezone
 from django_tasks import task
 
@@ -24,22 +25,20 @@ def people_import_run(job_id: int) -> dict:
     return {"status": job.status, "processed": job.processed_rows, "rejected": job.rejected_count}
 
 
-def _dns_reachable(resolver) -> bool:
-    import dns.exception
+def _resolver():
+    """The system's resolver, or the servers in GROUNDSWELL_DNS_SERVERS ("host:port,...")."""
     import dns.resolver
 
+    servers = settings.GROUNDSWELL_DNS_SERVERS
     try:
-        resolver.resolve("gmail.com", "MX", lifetime=3)
-        return True
-    except (
-        dns.exception.Timeout,
-        dns.resolver.NoNameservers,
-        dns.resolver.NoResolverConfiguration,
-        OSError,
-    ):
-        return False
-    except dns.exception.DNSException:
-        return True
+        resolver = dns.resolver.Resolver(configure=not servers)
+    except dns.resolver.NoResolverConfiguration:
+        return None
+    if servers:
+        host, _, port = servers[0].rpartition(":")
+        resolver.nameservers = [host or servers[0]]
+        resolver.port = int(port) if host and port.isdigit() else 53
+    return resolver
 
 
 @task()
@@ -48,37 +47,39 @@ def email_check_mx(address_ids: list[int]) -> dict:
     import dns.exception
     import dns.resolver
 
-    try:
-        resolver = dns.resolver.Resolver()
-    except dns.resolver.NoResolverConfiguration:
-        resolver = None
     emails = list(
         EmailAddress.objects.filter(pk__in=address_ids, mx_status=EmailAddress.MxStatus.UNCHECKED)
     )
+    resolver = _resolver()
     now = timezone.now()
-    if resolver is None or not _dns_reachable(resolver):
-        EmailAddress.objects.filter(pk__in=[e.pk for e in emails]).update(
-            mx_status=EmailAddress.MxStatus.SKIPPED, mx_checked_at=now
-        )
-        logger.info("MX check skipped for %d addresses: DNS is unreachable", len(emails))
-        return {"skipped": len(emails)}
     verdicts: dict[str, str] = {}
+    unreachable = resolver is None
     for email in emails:
         domain = email.address.rpartition("@")[2]
+        if unreachable:
+            verdicts[domain] = EmailAddress.MxStatus.SKIPPED
         if domain not in verdicts:
             try:
-                resolver.resolve(domain, "MX", lifetime=5)
+                resolver.resolve(domain, "MX", lifetime=4)
                 verdicts[domain] = EmailAddress.MxStatus.OK
             except (dns.resolver.NXDOMAIN, dns.resolver.NoAnswer):
-                # RFC 5321: with no MX record, mail goes to the domain's A record.
+                # RFC 5321: a domain without MX records receives mail at its address record.
                 try:
-                    resolver.resolve(domain, "A", lifetime=5)
+                    resolver.resolve(domain, "A", lifetime=4)
                     verdicts[domain] = EmailAddress.MxStatus.OK
-                except dns.exception.DNSException:
+                except (dns.resolver.NXDOMAIN, dns.resolver.NoAnswer):
                     verdicts[domain] = EmailAddress.MxStatus.NO_MX
+                except dns.exception.DNSException:
+                    verdicts[domain] = EmailAddress.MxStatus.SKIPPED
+            except (dns.exception.Timeout, dns.resolver.NoNameservers, OSError):
+                # No DNS here (an offline laptop, a sandbox): say so and stop asking.
+                unreachable = True
+                verdicts[domain] = EmailAddress.MxStatus.SKIPPED
             except dns.exception.DNSException:
                 verdicts[domain] = EmailAddress.MxStatus.SKIPPED
         email.mx_status = verdicts[domain]
         email.mx_checked_at = now
     EmailAddress.objects.bulk_update(emails, ["mx_status", "mx_checked_at"])
-    return {"checked": len(emails)}
+    if unreachable:
+        logger.info("MX check skipped: DNS is unreachable")
+    return {"checked": len(emails), "dns_unreachable": unreachable}
