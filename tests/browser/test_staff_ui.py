@@ -118,3 +118,70 @@ def test_the_list_and_person_page_look_right_on_a_desktop(page, live_server, mak
     page.reload()
     assert _no_horizontal_overflow(page)
     page.screenshot(path=str(shots / "phone-edit.png"), full_page=True)
+
+
+def test_an_organizer_imports_a_csv_and_merges_two_people_on_a_phone(
+    page, live_server, make_user, shots, tmp_path
+):
+    make_user("organizer", username="olivia")
+    csv_file = tmp_path / "spring-fair.csv"
+    csv_file.write_text(
+        "First Name,Last Name,Email,Cell Phone,Zip,Favourite issue\n"
+        "Grace,Hopper,grace@example.org,415-555-0101,94110,climate\n"
+        "Alan,Turing,not-an-email,415-555-0102,94110,housing\n"
+        "Grace,Hopper,g.hopper@example.net,,94110,climate\n"
+    )
+    page.set_viewport_size(PHONE)
+    _login(page, live_server, "olivia")
+    page.goto(f"{live_server.url}/people/imports/")
+    page.screenshot(path=str(shots / "phone-imports-empty.png"), full_page=True)
+    page.click("text=Import a CSV file >> nth=0")
+    page.set_input_files("#id_file", str(csv_file))
+    page.click("button:has-text('Upload and map columns')")
+    page.wait_for_selector("h1:has-text('Map the columns')")
+    assert _no_horizontal_overflow(page)
+    page.select_option("select[name=col_5]", "__custom__")
+    page.fill("input[name=custom_5]", "issue")
+    page.fill("#id_tags", "spring fair")
+    page.screenshot(path=str(shots / "phone-import-mapping.png"), full_page=True)
+    page.click("button:has-text('Start import')")
+    page.wait_for_selector("text=Rejected rows")
+    assert "not-an-email" in page.content()
+    assert _no_horizontal_overflow(page)
+    page.screenshot(path=str(shots / "phone-import-done.png"), full_page=True)
+
+    # The two Grace Hoppers are one person: merge them.
+    page.goto(f"{live_server.url}/people/?q=hopper")
+    page.click("#results a:has-text('Grace Hopper') >> nth=0")
+    page.click("text=Merge with…")
+    page.fill("input[name=q]", "hopper")
+    page.click("button:has-text('Search')")
+    page.click("a:has-text('Compare')")
+    page.wait_for_selector("h1:has-text('Compare and merge')")
+    assert _no_horizontal_overflow(page)
+    page.screenshot(path=str(shots / "phone-merge-compare.png"), full_page=True)
+    page.click("button:has-text('Merge these two people')")
+    page.wait_for_selector("text=was merged into this person")
+    assert _no_horizontal_overflow(page)
+    page.screenshot(path=str(shots / "phone-merged.png"), full_page=True)
+    page.click("button:has-text('Undo merge')")
+    page.wait_for_selector("text=Merge undone")
+
+
+def test_admin_pages_look_right_on_a_phone(page, live_server, make_user, shots):
+    make_user("admin", username="ada")
+    make_user("volunteer", username="val")
+    page.set_viewport_size(PHONE)
+    _login(page, live_server, "ada")
+    page.goto(f"{live_server.url}/accounts/users/")
+    assert _no_horizontal_overflow(page)
+    page.screenshot(path=str(shots / "phone-users.png"), full_page=True)
+    person_create(given_name="Exported", family_name="Once", email="exported@example.org")
+    page.goto(f"{live_server.url}/people/")
+    with page.expect_download() as download:
+        page.click("text=Export CSV")
+    assert "exported@example.org" in Path(download.value.path()).read_text()
+    page.goto(f"{live_server.url}/accounts/audit/")
+    assert "exported 1 person to CSV" in page.content()
+    assert _no_horizontal_overflow(page)
+    page.screenshot(path=str(shots / "phone-audit.png"), full_page=True)

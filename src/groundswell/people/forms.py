@@ -35,7 +35,7 @@ class PersonFilterForm(forms.Form):
             }
         ),
     )
-    tag = forms.TypedChoiceField(required=False, coerce=int, empty_value=None, label="Tag")
+    tag = forms.ChoiceField(required=False, label="Tag")
     state = forms.ChoiceField(
         required=False,
         label="State",
@@ -56,9 +56,9 @@ class PersonFilterForm(forms.Form):
         widget=forms.TextInput(attrs={"placeholder": "Source"}),
     )
 
-    def __init__(self, *args, tags: list[tuple[int, str]] = (), **kwargs):
+    def __init__(self, *args, tags: list[str] = (), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["tag"].choices = [("", "Tag: any"), *tags]
+        self.fields["tag"].choices = [("", "Tag: any"), *((name, name) for name in tags)]
 
     def filters(self) -> dict:
         """The cleaned filters; an invalid value (e.g. a deleted tag) is simply dropped."""
@@ -67,7 +67,7 @@ class PersonFilterForm(forms.Form):
         data = getattr(self, "cleaned_data", {})
         return {
             "query": data.get("q") or "",
-            "tag": data.get("tag"),
+            "tag": data.get("tag") or "",
             "state": data.get("state") or "",
             "status": data.get("status") or "",
             "source": (data.get("source") or "").strip(),
@@ -215,7 +215,7 @@ class ImportMappingForm(forms.Form):
     default_email_status = forms.ChoiceField(
         required=False,
         label="E-mail status for rows that do not say",
-        choices=[("", "Leave unchanged (no consent recorded)"), *EmailStatus.choices],
+        choices=[("", "Leave as it is"), *EmailStatus.choices],
     )
 
     def __init__(self, *args, job, samples: list[list[str]], **kwargs):
@@ -235,7 +235,7 @@ class ImportMappingForm(forms.Form):
         choices = [
             (IGNORE, "— Ignore this column —"),
             *FIELDS.items(),
-            (CUSTOM, "Custom field (name it →)"),
+            (CUSTOM, "Custom field…"),
         ]
         self.columns = []
         for index, header in enumerate(job.headers):

@@ -135,7 +135,7 @@ def person_list(
     *,
     user,
     query: str = "",
-    tag: str | int | None = None,
+    tag: str = "",
     state: str = "",
     status: str = "",
     source: str = "",
@@ -150,10 +150,9 @@ def person_list(
         return Person.objects.none()
     people = people.filter(condition)
     if tag:
-        try:
-            people = people.filter(taggings__tag_id=int(tag))
-        except (TypeError, ValueError):
-            return Person.objects.none()
+        # By name, so a filtered list is a readable link (?tag=precinct+captain); Tag.name is
+        # unique, and the (tag, person) index on Tagging answers the join.
+        people = people.filter(taggings__tag__name=tag)
     if state:
         people = people.filter(state=state)
     if status:
@@ -236,9 +235,9 @@ def export_columns(*, user) -> list[str]:
     return columns
 
 
-def tag_choices() -> list[tuple[int, str]]:
-    """Tags for the filter select, by name."""
-    return list(Tag.objects.order_by("name").values_list("pk", "name")[:1000])
+def tag_names() -> list[str]:
+    """Tag names for the filter select and the tag input's suggestions, A to Z."""
+    return list(Tag.objects.order_by("name").values_list("name", flat=True)[:1000])
 
 
 @dataclass

@@ -82,7 +82,7 @@ def _querystring(request, **changes) -> str:
 @capability_required(PEOPLE_VIEW)
 @vary_on_headers("HX-Request")
 def person_list(request):
-    tags = selectors.tag_choices()
+    tags = selectors.tag_names()
     form = PersonFilterForm(request.GET or None, tags=tags)
     filters = form.filters()
     search = selectors.search_parse(filters["query"])
@@ -104,7 +104,7 @@ def person_list(request):
 
 @capability_required(PEOPLE_EXPORT)
 def person_export(request):
-    form = PersonFilterForm(request.GET or None, tags=selectors.tag_choices())
+    form = PersonFilterForm(request.GET or None, tags=selectors.tag_names())
     filters = form.filters()
     people = selectors.person_list(user=request.user, **filters)
     # Pin the export to the people who match now, so the row count on the audit log is the
@@ -118,11 +118,11 @@ def person_export(request):
     audit_record(
         actor=request.user,
         action=AuditEvent.Action.EXPORT,
-        summary=f"exported {row_count} people to CSV",
+        summary=f"exported {row_count} {'person' if row_count == 1 else 'people'} to CSV",
         details={
             "filters": {k: v for k, v in filters.items() if v},
             "row_count": row_count,
-            "columns": columns,
+            "finance_columns": "employer" in columns,
         },
         ip_address=client_ip(request),
     )
@@ -175,7 +175,7 @@ def person_detail(request, pk: int):
         "timeline": timeline,
         "consent": consent,
         "tag_form": TagAddForm(),
-        "tag_names": [name for _, name in selectors.tag_choices()],
+        "tag_names": selectors.tag_names(),
         "timeline_qs": _querystring(request, timeline=None),
         "consent_qs": _querystring(request, consent=None),
     }
@@ -197,7 +197,7 @@ def _tags_response(request, person: Person, form: TagAddForm | None = None, refo
             "profile": profile,
             "person": profile.person,
             "tag_form": form or TagAddForm(),
-            "tag_names": [name for _, name in selectors.tag_choices()],
+            "tag_names": selectors.tag_names(),
             # After adding a tag with htmx, the input comes back focused for the next one.
             "refocus": refocus,
         },
