@@ -177,6 +177,14 @@ class MergeForm(forms.Form):
         self.fields["survivor"].choices = [(p.pk, f"#{p.pk} {p}") for p in people]
 
 
+def upload_too_large_message(size: int, limit: int) -> str:
+    return (
+        f"This file is {filesizeformat(size)}; the largest file this server accepts is "
+        f"{filesizeformat(limit)}. Split it into smaller files, or import it with the "
+        "`groundswell import` command on the server."
+    )
+
+
 class ImportUploadForm(forms.Form):
     file = forms.FileField(
         label="CSV file",
@@ -187,11 +195,7 @@ class ImportUploadForm(forms.Form):
         upload = self.cleaned_data["file"]
         limit = settings.GROUNDSWELL_IMPORT_MAX_BYTES
         if upload.size > limit:
-            raise forms.ValidationError(
-                f"This file is {filesizeformat(upload.size)}; the largest file this server "
-                f"accepts is {filesizeformat(limit)}. Split it into smaller files, or import "
-                "it with the `groundswell import` command on the server."
-            )
+            raise forms.ValidationError(upload_too_large_message(upload.size, limit))
         if upload.size == 0:
             raise forms.ValidationError("The file is empty.")
         return upload

@@ -43,6 +43,7 @@ from groundswell.people.forms import (
     PhoneAddForm,
     SmsStatusForm,
     TagAddForm,
+    upload_too_large_message,
 )
 from groundswell.people.models import (
     EmailAddress,
@@ -482,8 +483,29 @@ def import_list(request):
     return render(request, "people/import_list.html", {"page": page})
 
 
+# Room for the multipart envelope around the file itself.
+_MULTIPART_SLACK = 64 * 1024
+
+
 @capability_required(PEOPLE_IMPORT)
 def import_upload(request):
+    limit = settings.GROUNDSWELL_IMPORT_MAX_BYTES
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        length = 0
+    if request.method == "POST" and length > limit + _MULTIPART_SLACK:
+        # Refused before Django reads the body, so an oversized file never reaches the disk.
+        return render(
+            request,
+            "people/import_upload.html",
+            {
+                "form": ImportUploadForm(),
+                "max_bytes": limit,
+                "too_large": upload_too_large_message(length, limit),
+            },
+            status=413,
+        )
     form = ImportUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
@@ -504,7 +526,7 @@ def import_upload(request):
     return render(
         request,
         "people/import_upload.html",
-        {"form": form, "max_bytes": settings.GROUNDSWELL_IMPORT_MAX_BYTES},
+        {"form": form, "max_bytes": limit},
         status=400 if request.method == "POST" else 200,
     )
 

@@ -192,6 +192,21 @@ def test_a_file_over_the_size_limit_is_refused_with_the_limit(client, db, settin
     assert not ImportJob.objects.exists()
 
 
+def test_a_huge_upload_is_refused_before_it_is_read(client, db, settings):
+    import os
+
+    def stored_files() -> int:
+        return sum(len(files) for _, _, files in os.walk(settings.MEDIA_ROOT))
+
+    settings.GROUNDSWELL_IMPORT_MAX_BYTES = 1000
+    before = stored_files()
+    response = _upload(client, "email\n" + "someone@example.org\n" * 10_000)
+    assert response.status_code == 413
+    assert "the largest file this server accepts is 1000\xa0bytes" in response.content.decode()
+    assert stored_files() == before
+    assert not ImportJob.objects.exists()
+
+
 def test_the_import_list_shows_jobs_and_an_empty_state(client, db):
     assert "No imports yet" in client.get(reverse("people:import_list")).content.decode()
     _upload(client, GOOD_AND_BAD)
