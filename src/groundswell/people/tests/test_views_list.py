@@ -231,3 +231,12 @@ def test_a_volunteer_does_not_see_employer_or_occupation_in_the_list(persona_cli
     finance_page = _names(persona_client("finance").get(LIST))
     assert "Acme Rocket Widgets" in finance_page
     assert "Chief Welder" in finance_page
+
+
+def test_a_tag_filtered_list_is_newest_first_like_the_rest(persona_client, db):
+    for name in ("Older", "Middle", "Newest"):
+        person_create(given_name=name, family_name="Tagged", tags="host")
+    person_create(given_name="Untagged", family_name="Person")
+    page = _names(persona_client("volunteer").get(LIST, {"tag": "host"}))
+    assert page.index("Newest Tagged") < page.index("Middle Tagged") < page.index("Older Tagged")
+    assert "Untagged" not in page
