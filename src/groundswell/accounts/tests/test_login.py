@@ -65,3 +65,11 @@ def test_the_root_url_leads_to_the_people_list(persona_client):
     client = persona_client("volunteer")
     response = client.get("/", follow=True)
     assert response.redirect_chain[-1][0] == reverse("people:list")
+
+
+def test_an_error_page_is_our_own(client, db):
+    from django.template.loader import render_to_string
+
+    page = render_to_string("500.html")
+    assert "Something went wrong on our side" in page
+    assert "core/groundswell.css" in page
