@@ -17,11 +17,12 @@ def make_user(db):
     from groundswell.accounts.models import User
 
     def make(role: str, username: str | None = None, password: str = "pw-for-tests-1"):
-        user = User(
+        # The same persona asked for twice in one test is the same account.
+        user, _ = User.objects.get_or_create(
             username=username or f"{role}-user",
-            role=role,
-            email=f"{username or role}@staff.example.org",
+            defaults={"role": role, "email": f"{username or role}@staff.example.org"},
         )
+        user.role = role
         user.set_password(password)
         user.save()
         return user

@@ -8,21 +8,9 @@ from groundswell.accounts.models import AuditEvent, User
 class StaffAdmin(UserAdmin):
     list_display = ("username", "email", "role", "is_active", "last_login")
     fieldsets = (*UserAdmin.fieldsets, ("Role", {"fields": ("role",)}))
-    readonly_fields = ("is_staff", "is_superuser")
-
-    def save_model(self, request, obj, form, change):
-        # Role changes made here are audited like those made in the staff UI.
-        from groundswell.accounts.services import audit_record
-
-        if change and "role" in form.changed_data:
-            audit_record(
-                actor=request.user,
-                action=AuditEvent.Action.ROLE_CHANGE,
-                summary=f"{obj.username}: {form.initial.get('role')} → {obj.role}",
-                target=obj,
-                details={"from": form.initial.get("role"), "to": obj.role},
-            )
-        super().save_model(request, obj, form, change)
+    # Roles and access change on the Staff page, whose services audit every change and keep
+    # the campaign from losing its last admin; here they are shown, not edited.
+    readonly_fields = ("is_staff", "is_superuser", "role", "is_active")
 
 
 @admin.register(AuditEvent)

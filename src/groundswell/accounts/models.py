@@ -33,6 +33,7 @@ class AuditEvent(models.Model):
         ROLE_CHANGE = "role_change", "Role change"
         USER_CREATE = "user_create", "User created"
         USER_DEACTIVATE = "user_deactivate", "User deactivated"
+        USER_REACTIVATE = "user_reactivate", "User reactivated"
         IMPORT = "import", "Import"
 
     occurred_at = models.DateTimeField(auto_now_add=True, db_index=True)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from groundswell.accounts.models import AuditEvent, User
+from groundswell.accounts.roles import Role
 
 
 def audit_record(
@@ -26,6 +28,23 @@ def audit_record(
         details=details or {},
         ip_address=ip_address,
     )
+
+
+def _check_an_admin_remains(user: User, *, role: str, active: bool) -> None:
+    """Refuse a change that would leave the campaign without any active admin.
+
+    Runs inside the caller's transaction after locking the active admins, so two admins
+    demoting each other at the same moment cannot both pass.
+    """
+    admins = list(
+        User.objects.select_for_update()
+        .filter(role=Role.ADMIN, is_active=True)
+        .values_list("pk", flat=True)
+    )
+    if user.pk in admins and not (role == Role.ADMIN and active) and len(admins) == 1:
+        raise ValidationError(
+            f"{user.username} is the last active admin; make someone else an admin first."
+        )
 
 
 @transaction.atomic
@@ -62,6 +81,7 @@ def user_set_role(*, actor: User, user: User, role: str, ip_address: str | None 
     old = user.role
     if old == role:
         return user
+    _check_an_admin_remains(user, role=role, active=user.is_active)
     user.role = role
     user.save()
     audit_record(
@@ -83,11 +103,14 @@ def user_set_active(
     user = User.objects.select_for_update().get(pk=user.pk)
     if user.is_active == active:
         return user
+    _check_an_admin_remains(user, role=user.role, active=active)
     user.is_active = active
     user.save()
     audit_record(
         actor=actor,
-        action=AuditEvent.Action.USER_DEACTIVATE if not active else AuditEvent.Action.ROLE_CHANGE,
+        action=AuditEvent.Action.USER_DEACTIVATE
+        if not active
+        else AuditEvent.Action.USER_REACTIVATE,
         summary=f"{user.username} {'reactivated' if active else 'deactivated'}",
         target=user,
         details={"active": active},

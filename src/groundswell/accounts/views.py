@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.db import transaction
+from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
@@ -66,21 +66,6 @@ def user_create(request):
     )
 
 
-def _leaves_no_admin(user: User, *, role: str, active: bool) -> bool:
-    """Would this change leave the campaign without any active admin?
-
-    Called inside a transaction that has locked the active admins, so two admins demoting
-    each other at the same moment cannot both pass the check.
-    """
-    admins = list(
-        User.objects.select_for_update()
-        .filter(role=Role.ADMIN, is_active=True)
-        .values_list("pk", flat=True)
-    )
-    stays_admin = role == Role.ADMIN and active
-    return user.pk in admins and not stays_admin and len(admins) == 1
-
-
 @capability_required(USERS_MANAGE)
 @require_POST
 def user_role(request, pk: int):
@@ -90,16 +75,13 @@ def user_role(request, pk: int):
         messages.error(request, "Choose one of the roles.")
         return redirect("accounts:users")
     role = form.cleaned_data["role"]
-    with transaction.atomic():
-        if _leaves_no_admin(user, role=role, active=user.is_active):
-            messages.error(
-                request,
-                f"{user.username} is the last active admin; make someone else an admin first.",
-            )
-            return redirect("accounts:users")
+    try:
         services.user_set_role(
             actor=request.user, user=user, role=role, ip_address=client_ip(request)
         )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("accounts:users")
     messages.success(request, f"{user.username} is now {Role(role).label}.")
     return redirect("accounts:users")
 
@@ -109,17 +91,13 @@ def user_role(request, pk: int):
 def user_active(request, pk: int):
     user = get_object_or_404(User, pk=pk)
     active = request.POST.get("active") == "1"
-    with transaction.atomic():
-        if _leaves_no_admin(user, role=user.role, active=active):
-            messages.error(
-                request,
-                f"{user.username} is the last active admin and cannot be deactivated; make "
-                "someone else an admin first.",
-            )
-            return redirect("accounts:users")
+    try:
         services.user_set_active(
             actor=request.user, user=user, active=active, ip_address=client_ip(request)
         )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("accounts:users")
     messages.success(
         request, f"{user.username} {'can log in again' if active else 'can no longer log in'}."
     )

@@ -23,6 +23,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from groundswell.core.bulk import planner_statistics_refresh
 from groundswell.people.intake import CUSTOM_PREFIX, FIELDS
 from groundswell.people.models import Activity, ConsentMethod, ImportJob, ImportRowError
 from groundswell.people.rowclean import CleanedBatch, batch_clean
@@ -319,6 +320,8 @@ def job_run(job: ImportJob, *, progress: Callable[[int, int], None] | None = Non
         status=ImportJob.Status.DONE, finished_at=timezone.now(), total_rows=F("processed_rows")
     )
     job.refresh_from_db()
+    if job.processed_rows >= BATCH_SIZE:
+        planner_statistics_refresh()
     if progress:
         progress(job.processed_rows, job.total_rows or 0)
     return job

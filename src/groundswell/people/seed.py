@@ -9,6 +9,7 @@ from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from datetime import timedelta
 
+from groundswell.core.bulk import planner_statistics_refresh
 from groundswell.people.models import ConsentMethod
 from groundswell.people.services import IntakeContext, people_upsert
 from groundswell.people.synthetic import CHUNK, chunk_clean
@@ -75,4 +76,5 @@ def people_seed(*, count: int, seed: int = 1, progress: Callable[[int], None] | 
             written += len(part)
             if progress:
                 progress(len(part))
+    planner_statistics_refresh()
     return written
