@@ -14,6 +14,11 @@ from groundswell.people.models import ConsentMethod
 from groundswell.people.services import IntakeContext, people_upsert
 from groundswell.people.synthetic import CHUNK, chunk_clean
 
+_LATER_SUMMARY = {
+    "unsubscribe_link": "Unsubscribed through a mailing's link",
+    "bounce": "Mail to this address bounced",
+    "complaint": "Reported a mailing as spam",
+}
 _LATER_SOURCE = {
     "unsubscribe_link": "unsubscribe link in a mailing",
     "bounce": "mail server bounce",
@@ -69,7 +74,7 @@ def people_seed(*, count: int, seed: int = 1, progress: Callable[[int], None] | 
                         method=method,
                         source=_LATER_SOURCE.get(method, method),
                         activity_kind="email_status",
-                        activity_summary=f"E-mail status: {status}",
+                        activity_summary=_LATER_SUMMARY.get(method, f"E-mail status: {status}"),
                         occurred_at=joined + timedelta(days=20),
                     ),
                 )

@@ -292,7 +292,7 @@ def _upsert_batch(items, context, keys):
             continue
         summary = context.activity_summary or "Added"
         if not created:
-            summary = f"{summary}: updated {', '.join(sorted(set(changes)))}"
+            summary = f"{summary} — updated {', '.join(sorted(set(changes)))}"
         key = None
         if context.dedupe_prefix:
             key = f"{context.dedupe_prefix}:{keys[index] if keys else index}"[:200]

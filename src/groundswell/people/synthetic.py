@@ -11,7 +11,7 @@ from __future__ import annotations
 import random
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from faker import Faker
 
@@ -175,7 +175,8 @@ def chunk_generate(
     pools = _pools(seed)
     states = list(STATE_POPULATION_K)
     weights = list(STATE_POPULATION_K.values())
-    start = start or datetime.fromisoformat("2026-11-01T12:00:00+00:00")
+    # Dates end today so the demo looks current; the people depend on the seed alone.
+    start = start or datetime.combine(date.today(), time(12), tzinfo=UTC)
     people = []
     for index in range(chunk * CHUNK, min(total, (chunk + 1) * CHUNK)):
         people.append(_person(rng, pools, index, total, states, weights, start, days))
