@@ -128,3 +128,59 @@ def test_the_demo_seeds_prints_a_login_and_the_server_accepts_it(tmp_path):
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def _people_csv(path, rows):
+    path.write_text("Email,First Name,State\n" + "".join(f"{r}\n" for r in rows))
+    return str(path)
+
+
+def test_import_people_reports_rejected_rows_and_a_rerun_adds_nothing(tmp_path):
+    env = {"GROUNDSWELL_DATA_DIR": str(tmp_path / "data"), "GROUNDSWELL_DEMO": "1"}
+    assert groundswell("migrate", "-v0", env=env).returncode == 0
+    path = _people_csv(
+        tmp_path / "p.csv", ["a@example.org,Ann,OH", "nope,Bad,OH", "b@example.org,Bob,Gondor"]
+    )
+    first = groundswell("import", "people", path, "--errors", str(tmp_path / "e.csv"), env=env)
+    assert first.returncode == 0, first.stderr
+    assert "3 rows — 1 new, 0 updated, 0 unchanged, 2 rejected" in first.stdout
+    report = (tmp_path / "e.csv").read_text().splitlines()
+    assert report[0] == "line,column,value,reason"
+    assert report[1].startswith("3,Email,nope,")
+    assert report[2].startswith("4,State,Gondor,")
+    again = groundswell("import", "people", path, env=env)
+    assert "0 new, 0 updated, 1 unchanged, 2 rejected" in again.stdout
+
+
+def test_import_people_explains_a_file_it_cannot_use(tmp_path):
+    env = {"GROUNDSWELL_DATA_DIR": str(tmp_path / "data"), "GROUNDSWELL_DEMO": "1"}
+    empty = tmp_path / "empty.csv"
+    empty.write_text("")
+    result = groundswell("import", "people", str(empty), env=env)
+    assert result.returncode != 0
+    assert "the file is empty" in result.stderr
+    assert "Traceback" not in result.stderr
+    result = groundswell("import", "people", str(empty), "--map", "x", env=env)
+    assert "expected COLUMN=FIELD" in result.stderr
+
+
+@pytest.mark.skipif(
+    bool(os.environ.get("DATABASE_URL")), reason="exercised on the embedded database"
+)
+def test_a_background_import_is_run_by_the_task_worker(tmp_path):
+    env = {"GROUNDSWELL_DATA_DIR": str(tmp_path / "data"), "GROUNDSWELL_DEMO": "1"}
+    assert groundswell("migrate", "-v0", env=env).returncode == 0
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "groundswell", "db_worker"],
+        env=clean_env(**env),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        path = _people_csv(tmp_path / "p.csv", ["a@example.org,Ann,OH", "b@example.org,Bo,WA"])
+        result = groundswell("import", "people", path, "--background", env=env, timeout=120)
+        assert result.returncode == 0, result.stderr
+        assert "2 rows — 2 new" in result.stdout
+    finally:
+        worker.terminate()
+        worker.wait(timeout=30)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import os
+import time
 
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
@@ -42,6 +43,12 @@ class Command(BaseCommand):
         people.add_argument(
             "--show-mapping", action="store_true", help="print the column mapping and stop"
         )
+        people.add_argument(
+            "--background",
+            action="store_true",
+            help="queue the import for the task worker (groundswell serve or db_worker) and "
+            "follow its progress; Ctrl-C stops following, not the import",
+        )
 
     def handle(self, *args, kind: str, **options):
         if kind == "people":
@@ -58,6 +65,7 @@ class Command(BaseCommand):
         email_status: str,
         errors: str | None,
         show_mapping: bool,
+        background: bool,
         verbosity: int,
         **_,
     ):
@@ -95,7 +103,7 @@ class Command(BaseCommand):
             bar.n = done
             bar.refresh()
 
-        job = job_run(job, progress=progress)
+        job = self._follow(job, progress) if background else job_run(job, progress=progress)
         bar.close()
         if job.status != job.Status.DONE:
             raise CommandError(f"{file}: {job.error_message}")
@@ -118,3 +126,27 @@ class Command(BaseCommand):
                 self.stdout.write(f"  line {err.line}{where}: {err.reason}")
             if job.rejected_count > 20:
                 self.stdout.write("  … and more; use --errors FILE to write them all")
+
+    def _follow(self, job, progress):
+        """Queue the job for the worker and show its progress until it finishes."""
+        from django.db import transaction
+
+        from groundswell.people.models import ImportJob
+        from groundswell.people.tasks import people_import_run
+
+        with transaction.atomic():
+            ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.QUEUED)
+            transaction.on_commit(lambda: people_import_run.enqueue(job_id=job.pk))
+        waited = 0.0
+        while True:
+            job.refresh_from_db()
+            if job.is_finished:
+                return job
+            if job.status == ImportJob.Status.QUEUED and waited >= 10 and waited % 10 < 0.5:
+                self.stderr.write(
+                    f"import #{job.pk} is queued; is a worker running? "
+                    "(start one with `groundswell db_worker` or `groundswell serve`)"
+                )
+            progress(job.processed_rows, job.total_rows or 0)
+            time.sleep(0.5)
+            waited += 0.5
