@@ -490,6 +490,39 @@ def person_summary_refresh(person: Person) -> None:
     )
 
 
+def _consent_change(
+    row,
+    *,
+    field: str,
+    channel: str,
+    address: str,
+    status: str,
+    method: str,
+    source: str,
+    actor,
+    ip_address: str | None,
+) -> bool:
+    """Set a row's consent field under a row lock and record the change; False if unchanged."""
+    row = type(row).objects.select_for_update().get(pk=row.pk)
+    previous = getattr(row, field)
+    if previous == status:
+        return False
+    ConsentEvent.objects.create(
+        person_id=row.person_id,
+        channel=channel,
+        address=address,
+        previous_status=previous,
+        status=status,
+        method=method,
+        source=source[:300],
+        actor=actor if actor is not None and getattr(actor, "pk", None) else None,
+        ip_address=ip_address,
+    )
+    setattr(row, field, status)
+    row.save(update_fields=[field, "modified_at"])
+    return True
+
+
 @transaction.atomic
 def email_status_set(
     *,
@@ -501,25 +534,20 @@ def email_status_set(
     ip_address: str | None = None,
 ) -> bool:
     """Change one address's subscription status and record why; False if it was already so."""
-    email = EmailAddress.objects.select_for_update().get(pk=email.pk)
-    if email.status == status:
-        return False
-    ConsentEvent.objects.create(
-        person_id=email.person_id,
+    changed = _consent_change(
+        email,
+        field="status",
         channel=ConsentEvent.Channel.EMAIL,
         address=email.address,
-        previous_status=email.status,
         status=status,
         method=method,
-        source=source[:300],
-        actor=actor if actor is not None and getattr(actor, "pk", None) else None,
+        source=source,
+        actor=actor,
         ip_address=ip_address,
     )
-    email.status = status
-    email.save(update_fields=["status", "modified_at"])
-    if email.is_primary:
+    if changed and email.is_primary:
         Person.objects.filter(pk=email.person_id).update(email_status=status)
-    return True
+    return changed
 
 
 @transaction.atomic
@@ -533,23 +561,17 @@ def sms_status_set(
     ip_address: str | None = None,
 ) -> bool:
     """Change one phone's SMS consent and record why; False if it was already so."""
-    phone = Phone.objects.select_for_update().get(pk=phone.pk)
-    if phone.sms_status == status:
-        return False
-    ConsentEvent.objects.create(
-        person_id=phone.person_id,
+    return _consent_change(
+        phone,
+        field="sms_status",
         channel=ConsentEvent.Channel.SMS,
         address=phone.number,
-        previous_status=phone.sms_status,
         status=status,
         method=method,
-        source=source[:300],
-        actor=actor if actor is not None and getattr(actor, "pk", None) else None,
+        source=source,
+        actor=actor,
         ip_address=ip_address,
     )
-    phone.sms_status = status
-    phone.save(update_fields=["sms_status", "modified_at"])
-    return True
 
 
 def activity_record(
