@@ -153,3 +153,19 @@ def env_email(name: str, default: str) -> dict:
     if scheme == "file":
         result["EMAIL_FILE_PATH"] = parsed.get("EMAIL_FILE_PATH")
     return result
+
+
+def env_cache(name: str, default: str) -> dict:
+    """Parse CACHE_URL: locmem://, redis://host:port/db, or dummy:// (no caching)."""
+    raw = (os.environ.get(name) or default).strip()
+    scheme = urlparse(raw).scheme
+    if scheme == "locmem":
+        return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "gs"}
+    if scheme == "dummy":
+        return {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
+    if scheme in {"redis", "rediss"}:
+        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": raw}
+    raise SettingError(
+        name,
+        f"unsupported scheme {scheme!r} in {raw!r}; use locmem://, redis://host:6379/0 or dummy://",
+    )

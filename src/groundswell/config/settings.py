@@ -12,6 +12,7 @@ from pathlib import Path
 from groundswell.config.env import (
     SettingError,
     env_bool,
+    env_cache,
     env_database,
     env_email,
     env_int,
@@ -75,6 +76,7 @@ INSTALLED_APPS = [
     "groundswell.core",
     "groundswell.accounts",
     "groundswell.people",
+    "groundswell.actions",
 ]
 
 MIDDLEWARE = [
@@ -149,6 +151,11 @@ TASKS = {
         "QUEUES": ["default"],
     }
 }
+
+CACHES = {"default": env_cache("CACHE_URL", "locmem://")}
+# Public forms: submissions allowed per IP per minute and per e-mail address per 10 minutes.
+GROUNDSWELL_RATE_PER_IP = env_int("GROUNDSWELL_RATE_PER_IP", 30, minimum=1)
+GROUNDSWELL_RATE_PER_EMAIL = env_int("GROUNDSWELL_RATE_PER_EMAIL", 5, minimum=1)
 
 # Check MX records for new e-mail addresses in a background task (skipped when DNS is down).
 GROUNDSWELL_CHECK_MX = env_bool("GROUNDSWELL_CHECK_MX", not DEMO_MODE)

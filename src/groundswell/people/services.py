@@ -44,6 +44,18 @@ class IntakeContext:
     # With a prefix, the activity of item i is keyed "<prefix>:<key i>" and never recorded twice.
     dedupe_prefix: str = ""
     occurred_at: datetime | None = None
+    # Record every item on the timeline, even one that changed nothing (a repeated signature
+    # is still an action); imports record only what they created or changed.
+    always_record: bool = False
+
+
+@dataclass
+class ItemExtra:
+    """What differs per item of a batch: the submitter's IP, the action's own details."""
+
+    ip_address: str | None = None
+    activity_summary: str = ""
+    activity_data: dict = field(default_factory=dict)
 
 
 @dataclass
@@ -74,6 +86,7 @@ def people_upsert(
     *,
     context: IntakeContext,
     keys: list[str] | None = None,
+    extras: list[ItemExtra] | None = None,
 ) -> list[UpsertResult]:
     """Match each item by e-mail, then phone, and create or update the person.
 
@@ -84,7 +97,7 @@ def people_upsert(
     for attempt in range(3):
         try:
             with transaction.atomic():
-                results, new_email_ids = _upsert_batch(items, context, keys)
+                results, new_email_ids = _upsert_batch(items, context, keys, extras)
             break
         except IntegrityError:
             # Another intake created one of these addresses between our lookup and our insert;
@@ -143,7 +156,7 @@ def _resolve_merged(person_ids: set[int]) -> dict[int, int]:
     return mapping
 
 
-def _upsert_batch(items, context, keys):
+def _upsert_batch(items, context, keys, extras=None):
     now = context.occurred_at or timezone.now()
     emails = {item.email for item in items if item.email}
     numbers = {p.number for item in items for p in item.phones}
@@ -171,6 +184,8 @@ def _upsert_batch(items, context, keys):
     new_states: list[_State] = []
     consent: list[ConsentEvent] = []
 
+    current_ip = [context.ip_address]
+
     def record_consent(state, channel, address, previous, status):
         consent.append(
             ConsentEvent(
@@ -181,13 +196,15 @@ def _upsert_batch(items, context, keys):
                 status=status,
                 method=context.method,
                 source=context.source[:300],
-                ip_address=context.ip_address,
+                ip_address=current_ip[0],
                 actor=context.actor,
                 occurred_at=now,
             )
         )
 
-    for item in items:
+    for index, item in enumerate(items):
+        if extras:
+            current_ip[0] = extras[index].ip_address or context.ip_address
         state = None
         if item.email:
             state = batch_email.get(item.email) or states.get(by_email.get(item.email))
@@ -288,10 +305,11 @@ def _upsert_batch(items, context, keys):
     results = []
     for index, (state, created, changes) in enumerate(per_item):
         results.append(UpsertResult(state.person.pk, created, created or bool(changes), changes))
-        if not (created or changes):
+        if not (created or changes or context.always_record):
             continue
-        summary = context.activity_summary or "Added"
-        if not created:
+        extra = extras[index] if extras else None
+        summary = (extra and extra.activity_summary) or context.activity_summary or "Added"
+        if not created and changes:
             summary = f"{summary} — updated {', '.join(sorted(set(changes)))}"
         key = None
         if context.dedupe_prefix:
@@ -307,6 +325,7 @@ def _upsert_batch(items, context, keys):
                     "created": created,
                     "changes": sorted(set(changes)),
                     "source": context.source[:300],
+                    **(extra.activity_data if extra else {}),
                 },
             )
         )

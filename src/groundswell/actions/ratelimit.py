@@ -1,0 +1,51 @@
+"""Fixed-window rate limits on public submissions, kept in Django's cache.
+
+With several server processes the cache must be shared (CACHE_URL=redis://...); the default
+local-memory cache limits each process on its own, which still stops a runaway script.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+
+from django.conf import settings
+from django.core.cache import cache
+
+
+class RateLimited(Exception):
+    def __init__(self, what: str, retry_after: int):
+        self.what = what
+        self.retry_after = retry_after
+        super().__init__(
+            f"Too many submissions from this {what}; try again in {retry_after} seconds."
+        )
+
+
+def _hit(key: str, limit: int, window: int) -> int | None:
+    """Count one hit; return seconds to wait if the limit is passed, else None."""
+    bucket = int(time.time() // window)
+    cache_key = f"rl:{hashlib.sha256(key.encode()).hexdigest()[:32]}:{bucket}"
+    if cache.add(cache_key, 1, timeout=window + 1):
+        count = 1
+    else:
+        try:
+            count = cache.incr(cache_key)
+        except ValueError:  # expired between add and incr
+            cache.add(cache_key, 1, timeout=window + 1)
+            count = 1
+    if count > limit:
+        return window - int(time.time()) % window
+    return None
+
+
+def submission_rate_check(*, ip_address: str | None, email: str) -> None:
+    """Raise RateLimited when this IP or this e-mail address submits too often."""
+    if ip_address:
+        wait = _hit(f"ip:{ip_address}", settings.GROUNDSWELL_RATE_PER_IP, 60)
+        if wait:
+            raise RateLimited("network address", wait)
+    if email:
+        wait = _hit(f"email:{email}", settings.GROUNDSWELL_RATE_PER_EMAIL, 600)
+        if wait:
+            raise RateLimited("e-mail address", wait)
