@@ -25,6 +25,7 @@ FINANCE_VIEW = "finance.view"  # employer, occupation, contributions
 AUDIT_VIEW = "audit.view"
 USERS_MANAGE = "users.manage"
 ADMIN_SITE = "admin.site"
+PAGES_EDIT = "pages.edit"  # the campaign site, action pages, pop-ups and their variants
 
 CAPABILITIES: dict[str, frozenset[str]] = {
     Role.ADMIN: frozenset(
@@ -38,13 +39,14 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             AUDIT_VIEW,
             USERS_MANAGE,
             ADMIN_SITE,
+            PAGES_EDIT,
         }
     ),
     Role.FINANCE: frozenset(
         {PEOPLE_VIEW, PEOPLE_EDIT, PEOPLE_IMPORT, PEOPLE_EXPORT, PEOPLE_MERGE, FINANCE_VIEW}
     ),
     Role.ORGANIZER: frozenset(
-        {PEOPLE_VIEW, PEOPLE_EDIT, PEOPLE_IMPORT, PEOPLE_EXPORT, PEOPLE_MERGE}
+        {PEOPLE_VIEW, PEOPLE_EDIT, PEOPLE_IMPORT, PEOPLE_EXPORT, PEOPLE_MERGE, PAGES_EDIT}
     ),
     Role.VOLUNTEER: frozenset({PEOPLE_VIEW}),
 }

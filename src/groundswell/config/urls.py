@@ -1,10 +1,13 @@
 from django.contrib import admin
 from django.urls import include, path
-from django.views.generic import RedirectView
 
 urlpatterns = [
-    path("", RedirectView.as_view(pattern_name="people:list", permanent=False)),
     path("admin/", admin.site.urls),
     path("accounts/", include("groundswell.accounts.urls")),
     path("people/", include("groundswell.people.urls")),
+    path("pages/", include("groundswell.actions.urls_staff")),
+    # The embeddable pop-up: /embed.js and its cross-origin endpoints.
+    path("", include("groundswell.actions.urls_embed")),
+    # The public campaign site: /, /about/, /platform/, /a/<slug>/ ...
+    path("", include("groundswell.actions.urls_public")),
 ]
