@@ -38,10 +38,10 @@ _PRIMARY_MODELS = (EmailAddress, Phone, PostalAddress)
 
 
 def _person_relations() -> list[models.ForeignKey]:
-    """Every foreign key from any model to Person that a merge must move."""
+    """Every foreign key (and one-to-one key) from any model to Person that a merge must move."""
     relations = []
     for rel in Person._meta.related_objects:
-        if not rel.one_to_many:
+        if not (rel.one_to_many or rel.one_to_one):
             continue
         if rel.related_model in (MergeRecord, Person):
             continue
@@ -105,7 +105,15 @@ def person_merge(
 
     for fk in _person_relations():
         label = fk.model._meta.label_lower
-        for row in _conflicting_rows(fk, survivor, merged):
+        if fk.one_to_one:
+            # Only one such row per person (a share code, who recruited them): the survivor
+            # keeps its own; the merged person's moves only when the survivor has none.
+            if fk.model.objects.filter(**{fk.name: survivor}).exists():
+                continue
+            conflicts = []
+        else:
+            conflicts = _conflicting_rows(fk, survivor, merged)
+        for row in conflicts:
             snapshot["removed"].setdefault(label, []).append(
                 {
                     "fk": fk.name,

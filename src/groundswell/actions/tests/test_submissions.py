@@ -191,3 +191,28 @@ def test_too_many_submissions_from_one_address_are_refused(petition, settings):
     receive(petition, token="2")
     with pytest.raises(RateLimited, match="e-mail address"):
         receive(petition, token="3")
+
+
+def test_a_merge_moves_a_share_code_and_referrals_and_undo_brings_them_back(petition):
+    from groundswell.people.merge import person_merge, person_merge_undo
+
+    rita = submission_process_now(receive(petition, token="r", email="rita@example.org")[0]).person
+    dupe = submission_process_now(
+        receive(petition, token="d", email="rita.b@example.org")[0]
+    ).person
+    code = referral_code_for(dupe)
+    recruit_sub, _ = submission_receive(
+        page=petition,
+        token="n",
+        data={"email": "newt@example.org", "given_name": "Newt"},
+        meta=SubmissionMeta(referral_code=code),
+    )
+    recruit = submission_process_now(recruit_sub).person
+    record = person_merge(survivor=rita, merged=dupe)
+    assert Referral.objects.get(recruit=recruit).recruiter == rita
+    rita.refresh_from_db()
+    assert rita.referral_code.code == code
+    assert Submission.objects.filter(person=rita).count() == 2
+    person_merge_undo(record=record)
+    assert Referral.objects.get(recruit=recruit).recruiter == dupe
+    assert referral_code_for(dupe) == code
