@@ -32,7 +32,7 @@ from groundswell.actions.models import (
 )
 from groundswell.actions.ratelimit import submission_rate_check
 from groundswell.people.intake import FIELDS, person_input_clean
-from groundswell.people.models import ConsentMethod
+from groundswell.people.models import ConsentMethod, Person
 from groundswell.people.services import IntakeContext, ItemExtra, people_upsert
 
 logger = logging.getLogger(__name__)
@@ -365,6 +365,13 @@ def _record_referrals(page, submissions, created_ids: set[int]) -> None:
     if not codes:
         return
     recruiters = dict(ReferralCode.objects.filter(code__in=codes).values_list("code", "person_id"))
+    # A code of someone since merged into another person credits the person they became.
+    merged = dict(
+        Person.objects.filter(pk__in=recruiters.values(), merged_into__isnull=False).values_list(
+            "pk", "merged_into_id"
+        )
+    )
+    recruiters = {code: merged.get(pk, pk) for code, pk in recruiters.items()}
     referrals = [
         Referral(recruiter_id=recruiters[s.referral_code], recruit_id=s.person_id, page=page)
         for s in submissions

@@ -216,3 +216,23 @@ def test_a_merge_moves_a_share_code_and_referrals_and_undo_brings_them_back(peti
     person_merge_undo(record=record)
     assert Referral.objects.get(recruit=recruit).recruiter == dupe
     assert referral_code_for(dupe) == code
+
+
+def test_a_share_code_of_a_merged_person_credits_the_survivor(petition):
+    from groundswell.people.merge import person_merge
+
+    rita = submission_process_now(receive(petition, token="r", email="rita@example.org")[0]).person
+    dupe = submission_process_now(
+        receive(petition, token="d", email="rita.b@example.org")[0]
+    ).person
+    referral_code_for(rita)
+    code = referral_code_for(dupe)  # stays with the merged person: the survivor has its own
+    person_merge(survivor=rita, merged=dupe)
+    sub, _ = submission_receive(
+        page=petition,
+        token="n",
+        data={"email": "newt@example.org", "given_name": "Newt"},
+        meta=SubmissionMeta(referral_code=code),
+    )
+    recruit = submission_process_now(sub).person
+    assert Referral.objects.get(recruit=recruit).recruiter == rita
