@@ -1,0 +1,495 @@
+"""The upsert every intake path shares: match by e-mail, then phone; create or update.
+
+Written for batches (an import sends a thousand rows at a time) with a handful of queries per
+batch; a form submission is a batch of one.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from groundswell.core.bulk import bulk_insert, bulk_update_fields
+from groundswell.people.intake import PersonInput
+from groundswell.people.models import (
+    Activity,
+    ConsentEvent,
+    EmailAddress,
+    EmailStatus,
+    Person,
+    Phone,
+    PostalAddress,
+    SmsStatus,
+    Tag,
+    Tagging,
+)
+from groundswell.people.normalize import name_key
+
+logger = logging.getLogger(__name__)
+
+_SCALARS = ("given_name", "middle_name", "family_name", "employer", "occupation")
+
+
+@dataclass
+class IntakeContext:
+    """How and from where a batch of people arrived: recorded on consent and the timeline."""
+
+    method: str  # a ConsentMethod
+    source: str = ""  # the form, file and line, URL...
+    actor: object | None = None
+    ip_address: str | None = None
+    activity_kind: str = ""
+    activity_summary: str = ""
+    # With a prefix, the activity of item i is keyed "<prefix>:<key i>" and never recorded twice.
+    dedupe_prefix: str = ""
+    occurred_at: datetime | None = None
+    # Record every item on the timeline, even one that changed nothing (a repeated signature
+    # is still an action); imports record only what they created or changed.
+    always_record: bool = False
+
+
+@dataclass
+class ItemExtra:
+    """What differs per item of a batch: the submitter's IP, the action's own details."""
+
+    ip_address: str | None = None
+    activity_summary: str = ""
+    activity_data: dict = field(default_factory=dict)
+
+
+@dataclass
+class UpsertResult:
+    person_id: int
+    created: bool
+    changed: bool
+    changes: list[str] = field(default_factory=list)
+
+
+class _State:
+    """One person being upserted: the loaded rows and what must be written."""
+
+    def __init__(self, person: Person, created: bool):
+        self.person = person
+        self.created = created
+        self.emails: list[EmailAddress] = []
+        self.phones: list[Phone] = []
+        self.addresses: list[PostalAddress] = []
+        self.tag_names: set[str] = set()
+        self.changes: list[str] = []
+        self.person_dirty = False
+        self.touched = False
+
+
+def people_upsert(
+    items: list[PersonInput],
+    *,
+    context: IntakeContext,
+    keys: list[str] | None = None,
+    extras: list[ItemExtra] | None = None,
+) -> list[UpsertResult]:
+    """Match each item by e-mail, then phone, and create or update the person.
+
+    A re-submission never creates a second person, and a subscription status changes only when
+    the item says so explicitly. ``keys`` (one per item) make the timeline entry idempotent.
+    Runs as one transaction; a concurrent insert of the same address is retried.
+    """
+    for attempt in range(3):
+        try:
+            with transaction.atomic():
+                results, new_email_ids = _upsert_batch(items, context, keys, extras)
+            break
+        except IntegrityError:
+            # Another intake created one of these addresses between our lookup and our insert;
+            # a retry now finds it and matches instead.
+            if attempt == 2:
+                raise
+    if new_email_ids and settings.GROUNDSWELL_CHECK_MX:
+        from groundswell.people.tasks import email_check_mx
+
+        transaction.on_commit(lambda: email_check_mx.enqueue(address_ids=new_email_ids))
+    return results
+
+
+def person_upsert(data: PersonInput, *, context: IntakeContext, key: str = "") -> UpsertResult:
+    """Upsert one person (a form or API submission)."""
+    return people_upsert([data], context=context, keys=[key] if key else None)[0]
+
+
+def _load_states(person_ids: set[int]) -> dict[int, _State]:
+    states: dict[int, _State] = {}
+    if not person_ids:
+        return states
+    for person in Person.objects.filter(pk__in=person_ids):
+        states[person.pk] = _State(person, created=False)
+    for email in EmailAddress.objects.filter(person_id__in=person_ids):
+        states[email.person_id].emails.append(email)
+    for phone in Phone.objects.filter(person_id__in=person_ids):
+        states[phone.person_id].phones.append(phone)
+    for address in PostalAddress.objects.filter(person_id__in=person_ids):
+        states[address.person_id].addresses.append(address)
+    for person_id, tag_name in Tagging.objects.filter(person_id__in=person_ids).values_list(
+        "person_id", "tag__name"
+    ):
+        states[person_id].tag_names.add(tag_name)
+    return states
+
+
+def _resolve_merged(person_ids: set[int]) -> dict[int, int]:
+    """Map merged people to who they were merged into (contact points normally move too)."""
+    mapping = {}
+    pending = set(person_ids)
+    for _ in range(10):
+        rows = dict(
+            Person.objects.filter(pk__in=pending, merged_into__isnull=False).values_list(
+                "pk", "merged_into_id"
+            )
+        )
+        if not rows:
+            break
+        for old, new in rows.items():
+            for k, v in list(mapping.items()):
+                if v == old:
+                    mapping[k] = new
+            mapping[old] = new
+        pending = set(rows.values())
+    return mapping
+
+
+def _upsert_batch(items, context, keys, extras=None):
+    now = context.occurred_at or timezone.now()
+    emails = {item.email for item in items if item.email}
+    numbers = {p.number for item in items for p in item.phones}
+    by_email = dict(
+        EmailAddress.objects.filter(address__in=emails).values_list("address", "person_id")
+    )
+    by_phone: dict[str, int] = {}
+    for number, person_id in (
+        Phone.objects.filter(number__in=numbers)
+        .order_by("number", "person_id")
+        .values_list("number", "person_id")
+    ):
+        by_phone.setdefault(number, person_id)
+    merged = _resolve_merged(set(by_email.values()) | set(by_phone.values()))
+    by_email = {k: merged.get(v, v) for k, v in by_email.items()}
+    by_phone = {k: merged.get(v, v) for k, v in by_phone.items()}
+    states = _load_states(set(by_email.values()) | set(by_phone.values()))
+
+    # Within one batch the same person may appear twice; later rows match earlier ones.
+    batch_email: dict[str, _State] = {}
+    batch_phone: dict[str, _State] = {}
+    ordered: list[_State] = []
+    # (state, whether this item created the person, what this item changed)
+    per_item: list[tuple[_State, bool, list[str]]] = []
+    new_states: list[_State] = []
+    consent: list[ConsentEvent] = []
+
+    current_ip = [context.ip_address]
+
+    def record_consent(state, channel, address, previous, status):
+        consent.append(
+            ConsentEvent(
+                person=state.person,
+                channel=channel,
+                address=address,
+                previous_status=previous,
+                status=status,
+                method=context.method,
+                source=context.source[:300],
+                ip_address=current_ip[0],
+                actor=context.actor,
+                occurred_at=now,
+            )
+        )
+
+    for index, item in enumerate(items):
+        if extras:
+            current_ip[0] = extras[index].ip_address or context.ip_address
+        state = None
+        if item.email:
+            state = batch_email.get(item.email) or states.get(by_email.get(item.email))
+        if state is None:
+            for phone in item.phones:
+                state = batch_phone.get(phone.number) or states.get(by_phone.get(phone.number))
+                if state is not None:
+                    break
+        if state is None:
+            state = _State(
+                Person(source=item.source, refcode=item.refcode, created_at=now, modified_at=now),
+                created=True,
+            )
+            new_states.append(state)
+        ordered.append(state)
+        first_touch = state.created and not state.touched
+        before = len(state.changes)
+        _apply(state, item, record_consent, now)
+        state.touched = True
+        per_item.append((state, first_touch, [] if first_touch else state.changes[before:]))
+        if item.email:
+            batch_email[item.email] = state
+        for phone in item.phones:
+            batch_phone.setdefault(phone.number, state)
+
+    # Write: people first, so new children can point at them.
+    for state in new_states:
+        _summarise(state)
+    Person.objects.bulk_create([s.person for s in new_states], batch_size=500)
+    touched = {id(s): s for s in ordered}.values()
+    dirty_people = []
+    for state in touched:
+        if not state.created and state.person_dirty:
+            _summarise(state)
+            state.person.modified_at = now
+            dirty_people.append(state.person)
+    if dirty_people:
+        bulk_update_fields(
+            Person,
+            dirty_people,
+            [
+                *_SCALARS,
+                "custom_fields",
+                "source",
+                "refcode",
+                "given_key",
+                "family_key",
+                "primary_email",
+                "email_status",
+                "primary_phone",
+                "state",
+                "postal_code",
+                "modified_at",
+            ],
+        )
+
+    new_emails, upd_emails, new_phones, upd_phones, new_addr, upd_addr = [], [], [], [], [], []
+    for state in touched:
+        for email in state.emails:
+            email.person = state.person
+            if email.pk is None:
+                new_emails.append(email)
+            elif getattr(email, "_dirty", False):
+                upd_emails.append(email)
+        for phone in state.phones:
+            phone.person = state.person
+            if phone.pk is None:
+                new_phones.append(phone)
+            elif getattr(phone, "_dirty", False):
+                upd_phones.append(phone)
+        for address in state.addresses:
+            address.person = state.person
+            if address.pk is None:
+                new_addr.append(address)
+            elif getattr(address, "_dirty", False):
+                upd_addr.append(address)
+    # Demotions of old primaries are written before new primaries, for the unique constraint.
+    if upd_emails:
+        bulk_update_fields(EmailAddress, upd_emails, ["is_primary", "status", "modified_at"])
+    bulk_insert(EmailAddress, new_emails)
+    if upd_phones:
+        bulk_update_fields(
+            Phone, upd_phones, ["is_primary", "sms_status", "phone_type", "modified_at"]
+        )
+    bulk_insert(Phone, new_phones)
+    if upd_addr:
+        bulk_update_fields(
+            PostalAddress, upd_addr, ["is_primary", "latitude", "longitude", "modified_at"]
+        )
+    bulk_insert(PostalAddress, new_addr)
+
+    for event in consent:
+        event.person_id = event.person.pk
+    bulk_insert(ConsentEvent, consent)
+    _write_tags(touched)
+
+    activities = []
+    results = []
+    for index, (state, created, changes) in enumerate(per_item):
+        results.append(UpsertResult(state.person.pk, created, created or bool(changes), changes))
+        if not (created or changes or context.always_record):
+            continue
+        extra = extras[index] if extras else None
+        summary = (extra and extra.activity_summary) or context.activity_summary or "Added"
+        if not created and changes:
+            summary = f"{summary} — updated {', '.join(sorted(set(changes)))}"
+        key = None
+        if context.dedupe_prefix:
+            key = f"{context.dedupe_prefix}:{keys[index] if keys else index}"[:200]
+        activities.append(
+            Activity(
+                person_id=state.person.pk,
+                kind=context.activity_kind or context.method,
+                occurred_at=now,
+                summary=summary[:300],
+                dedupe_key=key,
+                data={
+                    "created": created,
+                    "changes": sorted(set(changes)),
+                    "source": context.source[:300],
+                    **(extra.activity_data if extra else {}),
+                },
+            )
+        )
+    bulk_insert(Activity, activities, ignore_conflicts=True)
+    new_email_ids = []
+    if new_emails and settings.GROUNDSWELL_CHECK_MX:
+        new_email_ids = list(
+            EmailAddress.objects.filter(address__in=[e.address for e in new_emails]).values_list(
+                "pk", flat=True
+            )
+        )
+    return results, new_email_ids
+
+
+def _apply(state: _State, item: PersonInput, record_consent, now) -> None:
+    person = state.person
+    for name in _SCALARS:
+        value = getattr(item, name)
+        if value and getattr(person, name) != value:
+            setattr(person, name, value)
+            state.person_dirty = True
+            state.changes.append(name)
+    if item.custom_fields:
+        merged = {**person.custom_fields, **item.custom_fields}
+        if merged != person.custom_fields:
+            person.custom_fields = merged
+            state.person_dirty = True
+            state.changes.append("custom fields")
+    for name in ("source", "refcode"):
+        # The source and refcode of *first* contact are never overwritten.
+        if getattr(item, name) and not getattr(person, name):
+            setattr(person, name, getattr(item, name))
+            state.person_dirty = True
+
+    if item.email:
+        email = next((e for e in state.emails if e.address == item.email), None)
+        if email is None:
+            verdict = item.email_verdict
+            status = item.email_status or EmailStatus.UNKNOWN
+            email = EmailAddress(
+                address=item.email,
+                is_primary=not state.emails,
+                status=status,
+                verdict=verdict.verdict if verdict else "valid",
+                is_disposable=bool(verdict and verdict.is_disposable),
+                is_role=bool(verdict and verdict.is_role),
+                suggestion=verdict.suggestion if verdict else "",
+            )
+            state.emails.append(email)
+            state.person_dirty = True
+            state.changes.append("e-mail")
+            if item.email_status:
+                record_consent(state, ConsentEvent.Channel.EMAIL, item.email, "", status)
+        elif item.email_status and email.status != item.email_status:
+            record_consent(
+                state, ConsentEvent.Channel.EMAIL, email.address, email.status, item.email_status
+            )
+            email.status = item.email_status
+            email.modified_at = now
+            email._dirty = True
+            state.person_dirty = True
+            state.changes.append("e-mail status")
+
+    for phone_in in item.phones:
+        phone = next((p for p in state.phones if p.number == phone_in.number), None)
+        if phone is None:
+            status = phone_in.sms_status or SmsStatus.UNKNOWN
+            phone = Phone(
+                number=phone_in.number,
+                phone_type=phone_in.phone_type,
+                sms_status=status,
+                is_primary=not state.phones,
+            )
+            state.phones.append(phone)
+            state.person_dirty = True
+            state.changes.append("phone")
+            if phone_in.sms_status:
+                record_consent(state, ConsentEvent.Channel.SMS, phone.number, "", status)
+        else:
+            if phone_in.sms_status and phone.sms_status != phone_in.sms_status:
+                record_consent(
+                    state,
+                    ConsentEvent.Channel.SMS,
+                    phone.number,
+                    phone.sms_status,
+                    phone_in.sms_status,
+                )
+                phone.sms_status = phone_in.sms_status
+                phone._dirty = True
+                state.changes.append("SMS consent")
+            if phone_in.phone_type != Phone.Type.OTHER and phone.phone_type != phone_in.phone_type:
+                phone.phone_type = phone_in.phone_type
+                phone._dirty = True
+                state.changes.append("phone type")
+            if getattr(phone, "_dirty", False):
+                phone.modified_at = now
+
+    if item.has_address:
+        incoming = PostalAddress(
+            line1=item.address_line1,
+            line2=item.address_line2,
+            city=item.city,
+            state=item.state,
+            postal_code=item.postal_code,
+            country=item.country,
+            latitude=item.latitude,
+            longitude=item.longitude,
+            is_primary=True,
+        )
+        existing = next((a for a in state.addresses if a.same_place(incoming)), None)
+        if existing is None:
+            # A new address is where the person lives now: it becomes primary.
+            for old in state.addresses:
+                if old.is_primary:
+                    old.is_primary = False
+                    old.modified_at = now
+                    old._dirty = True
+            state.addresses.append(incoming)
+            state.person_dirty = True
+            state.changes.append("address")
+        elif item.latitude is not None and existing.latitude is None:
+            existing.latitude, existing.longitude = item.latitude, item.longitude
+            existing.modified_at = now
+            existing._dirty = True
+            state.changes.append("coordinates")
+
+    new_tags = set(item.tags) - state.tag_names
+    if new_tags:
+        state.tag_names |= new_tags
+        state.__dict__.setdefault("new_tags", set()).update(new_tags)
+        state.changes.append("tags")
+
+
+def _summarise(state: _State) -> None:
+    """Copy the primary contact points onto the person row for fast search and filters."""
+    person = state.person
+    person.given_key = name_key(person.given_name)
+    person.family_key = name_key(person.family_name)
+    email = next((e for e in state.emails if e.is_primary), None)
+    person.primary_email = email.address if email else ""
+    person.email_status = email.status if email else ""
+    phone = next((p for p in state.phones if p.is_primary), None)
+    person.primary_phone = phone.number if phone else ""
+    address = next((a for a in state.addresses if a.is_primary), None)
+    person.state = (address.state if address and address.country == "US" else "")[:2]
+    person.postal_code = address.postal_code[:5] if address else ""
+
+
+def _write_tags(states) -> None:
+    wanted = {name for s in states for name in s.__dict__.get("new_tags", ())}
+    if not wanted:
+        return
+    Tag.objects.bulk_create([Tag(name=n) for n in wanted], ignore_conflicts=True)
+    tag_ids = dict(Tag.objects.filter(name__in=wanted).values_list("name", "pk"))
+    bulk_insert(
+        Tagging,
+        [
+            Tagging(person_id=s.person.pk, tag_id=tag_ids[n])
+            for s in states
+            for n in s.__dict__.get("new_tags", ())
+        ],
+        ignore_conflicts=True,
+    )
