@@ -10,8 +10,6 @@ from __future__ import annotations
 
 from django.db import connection, models
 
-_CHUNK_PARAMS = 900 * 30  # stay well under SQLite's limit of 32,766 bound parameters
-
 
 def _converter(field: models.Field):
     ops = connection.ops
@@ -42,22 +40,24 @@ def bulk_insert(
     converters = [(field.attname, _converter(field)) for field in fields]
     qn = connection.ops.quote_name
     columns = ", ".join(qn(f.column) for f in fields)
-    row_sql = "(" + ", ".join(["%s"] * len(fields)) + ")"
-    per_chunk = max(1, _CHUNK_PARAMS // len(fields))
+    placeholders = ", ".join(["%s"] * len(fields))
+    # One prepared single-row statement for all rows: both sqlite3 and psycopg run
+    # executemany in a tight loop (psycopg in pipeline mode), without re-parsing the SQL.
+    sql = (
+        f"INSERT INTO {qn(model._meta.db_table)} ({columns}) VALUES ({placeholders})"  # noqa: S608
+        + (" ON CONFLICT DO NOTHING" if ignore_conflicts else "")
+    )
+    rows = []
+    for obj in objs:
+        rows.append(
+            [
+                convert(value) if convert and value is not None else value
+                for attname, convert in converters
+                for value in (getattr(obj, attname),)
+            ]
+        )
     with connection.cursor() as cursor:
-        for start in range(0, len(objs), per_chunk):
-            chunk = objs[start : start + per_chunk]
-            params = []
-            for obj in chunk:
-                for attname, convert in converters:
-                    value = getattr(obj, attname)
-                    params.append(convert(value) if convert and value is not None else value)
-            cursor.execute(
-                f"INSERT INTO {qn(model._meta.db_table)} ({columns}) VALUES "  # noqa: S608
-                + ", ".join([row_sql] * len(chunk))
-                + (" ON CONFLICT DO NOTHING" if ignore_conflicts else ""),
-                params,
-            )
+        cursor.executemany(sql, rows)
 
 
 def bulk_update_fields(
