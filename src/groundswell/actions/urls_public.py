@@ -1,8 +1,14 @@
 from django.urls import path
-from django.views.generic import RedirectView
+
+from groundswell.actions import views_public as views
 
 app_name = "public"
-# Until the public home page exists, the root leads staff to the supporter list.
-urlpatterns: list = [
-    path("", RedirectView.as_view(pattern_name="people:list", permanent=False), name="home"),
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("about/", views.about, name="about"),
+    path("platform/", views.platform, name="platform"),
+    path("site/logo", views.logo, name="logo"),
+    path("a/<slug:slug>/", views.action_page, name="page"),
+    path("a/<slug:slug>/thanks/", views.thanks, name="thanks_plain"),
+    path("a/<slug:slug>/thanks/<str:signed>/", views.thanks, name="thanks"),
 ]

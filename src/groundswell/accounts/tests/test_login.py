@@ -61,10 +61,12 @@ def test_logging_out_takes_a_post_and_ends_the_session(persona_client):
     assert client.get(reverse("people:list")).status_code == 302
 
 
-def test_the_root_url_leads_to_the_people_list(persona_client):
-    client = persona_client("volunteer")
-    response = client.get("/", follow=True)
-    assert response.redirect_chain[-1][0] == reverse("people:list")
+def test_the_root_url_is_the_public_home_page_with_a_staff_login_link(client, db):
+    response = client.get("/")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "actions/public.css" in page
+    assert f'href="{LOGIN}"' in page
 
 
 def test_an_error_page_is_our_own(client, db):

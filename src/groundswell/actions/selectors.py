@@ -1,0 +1,151 @@
+"""Reads of the actions app for the public site, the page builder and the person page.
+
+Public reads show only what is published; staff reads are scoped by the PAGES_EDIT capability.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Case, Count, IntegerField, OuterRef, Q, QuerySet, Subquery, When
+from django.db.models.functions import Coalesce
+
+from groundswell.accounts.roles import PAGES_EDIT
+from groundswell.actions.models import (
+    ActionPage,
+    Exposure,
+    IssuePosition,
+    PageVariant,
+    Referral,
+    Submission,
+)
+
+# Home page order: the pages that ask the most of a visitor come last.
+_KIND_ORDER = {
+    ActionPage.Kind.PETITION: 0,
+    ActionPage.Kind.SIGNUP: 1,
+    ActionPage.Kind.PARTICIPATION: 2,
+    ActionPage.Kind.NEWSLETTER: 3,
+}
+
+
+def public_page_get(*, slug: str, user=None) -> ActionPage | None:
+    """A page by its slug if it is published (or to staff who build pages, a draft too)."""
+    page = ActionPage.objects.filter(slug=slug).first()
+    if page is None:
+        return None
+    if page.published:
+        return page
+    if user is not None and user.is_authenticated and user.can(PAGES_EDIT):
+        return page
+    return None
+
+
+def public_pages() -> list[ActionPage]:
+    """The published action pages for the home page, petitions first."""
+    pages = list(
+        ActionPage.objects.filter(published=True).only(
+            "kind", "slug", "title", "headline", "intro", "button_text", "created_at"
+        )
+    )
+    pages.sort(key=lambda p: (_KIND_ORDER.get(p.kind, 9), -p.created_at.timestamp()))
+    return pages
+
+
+def participation_page(*, exclude: ActionPage | None = None) -> ActionPage | None:
+    """The newest published participation form (the "volunteer" rung of the ladder)."""
+    pages = ActionPage.objects.filter(kind=ActionPage.Kind.PARTICIPATION, published=True)
+    if exclude is not None:
+        pages = pages.exclude(pk=exclude.pk)
+    return pages.first()
+
+
+def platform_positions(*, published_only: bool = True) -> QuerySet[IssuePosition]:
+    """The platform's issue positions in their order."""
+    positions = IssuePosition.objects.order_by("order", "id")
+    return positions.filter(published=True) if published_only else positions
+
+
+# ---------------------------------------------------------------- page builder
+
+
+def page_list(*, user) -> QuerySet[ActionPage]:
+    """Every action page, newest first, for staff who build pages."""
+    if not user.can(PAGES_EDIT):
+        return ActionPage.objects.none()
+    return ActionPage.objects.order_by("-created_at", "-id")
+
+
+def page_submissions(*, page: ActionPage) -> QuerySet[Submission]:
+    """A page's submissions, newest first, with the person each became."""
+    return (
+        Submission.objects.filter(page=page)
+        .select_related("person", "variant")
+        .order_by("-received_at", "-id")
+    )
+
+
+@dataclass
+class VariantResult:
+    variant: PageVariant
+    exposures: int
+    conversions: int
+
+    @property
+    def rate(self) -> float | None:
+        """Conversions per exposure, or None before anyone has seen the variant."""
+        return self.conversions / self.exposures if self.exposures else None
+
+    @property
+    def percent(self) -> float | None:
+        return None if self.rate is None else 100 * self.rate
+
+
+def variant_results(*, page: ActionPage) -> list[VariantResult]:
+    """Each variant of a page with its exposures and conversions (submissions) so far."""
+
+    def count_of(model):
+        # Counted in subqueries: two COUNTs over one join would multiply each other.
+        rows = (
+            model.objects.filter(variant=OuterRef("pk"))
+            .order_by()
+            .values("variant")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        return Coalesce(Subquery(rows, output_field=IntegerField()), 0)
+
+    variants = PageVariant.objects.filter(page=page).annotate(
+        n_exposures=count_of(Exposure), n_conversions=count_of(Submission)
+    )
+    return [VariantResult(v, v.n_exposures, v.n_conversions) for v in variants.order_by("id")]
+
+
+# ---------------------------------------------------------------- referrals
+
+
+@dataclass
+class PersonReferrals:
+    """Who recruited a person, and whom they recruited (the newest first, up to a limit)."""
+
+    recruited_by: Referral | None
+    recruits: list[Referral]
+    recruit_count: int
+
+
+def person_referrals(*, person, limit: int = 50) -> PersonReferrals:
+    """A person's referrals in both directions: one query (two for a prolific recruiter)."""
+    rows = list(
+        Referral.objects.filter(Q(recruit=person) | Q(recruiter=person))
+        .select_related("recruiter", "recruit", "page")
+        # Their own recruiter first, then whom they recruited, newest first.
+        .order_by(Case(When(recruit=person, then=0), default=1), "-created_at", "-id")[: limit + 2]
+    )
+    recruited_by = rows[0] if rows and rows[0].recruit_id == person.pk else None
+    recruits = [r for r in rows if r.recruit_id != person.pk]
+    count = len(recruits)
+    if count > limit:
+        count = Referral.objects.filter(recruiter=person).exclude(recruit=person).count()
+    return PersonReferrals(
+        recruited_by=recruited_by, recruits=recruits[:limit], recruit_count=count
+    )

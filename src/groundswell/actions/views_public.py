@@ -1,0 +1,498 @@
+"""The public campaign site: home, bio, platform, action pages and their thank-you pages.
+
+These pages face the whole internet. They parse input defensively (any byte string may arrive),
+hand it to the submission service, and never answer with a server error: bad input gets the
+form back with inline errors, a flood gets a friendly 429.
+"""
+
+from __future__ import annotations
+
+import mimetypes
+import re
+import secrets
+import unicodedata
+from urllib.parse import urlencode, urlsplit
+
+from django.core import signing
+from django.core.files.storage import default_storage
+from django.http import FileResponse, Http404, QueryDict
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
+
+from groundswell.accounts.permissions import client_ip
+from groundswell.actions import selectors
+from groundswell.actions.choices import HELP_OPTIONS, NEXT_RUNG, PAGE_FIELDS
+from groundswell.actions.models import ActionPage, Submission
+from groundswell.actions.ratelimit import RateLimited
+from groundswell.actions.services import (
+    SubmissionInvalid,
+    SubmissionMeta,
+    referral_code_for,
+    share_links,
+    site_get,
+    submission_process_now,
+    submission_receive,
+    variant_assign,
+)
+
+VISITOR_COOKIE = "gs_vid"
+REF_COOKIE = "gs_ref"
+HONEYPOT = "website"
+# Query-string parameters that say where a visitor came from; carried into the form.
+TRACKING = ("refcode", "source", "utm_source", "utm_medium", "utm_campaign", "ref")
+THANKS_SALT = "groundswell.thanks"
+# The thank-you link shows the signer's share link; after a day it shows a plain thank-you.
+THANKS_MAX_AGE = 24 * 3600
+YEAR = 365 * 24 * 3600
+_VISITOR = re.compile(r"^[0-9a-f]{32}$")
+_COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
+
+INPUTS = {
+    # name: (type, autocomplete, inputmode)
+    "given_name": ("text", "given-name", ""),
+    "family_name": ("text", "family-name", ""),
+    "email": ("email", "email", "email"),
+    "mobile_phone": ("tel", "tel", "tel"),
+    "address_line1": ("text", "address-line1", ""),
+    "city": ("text", "address-level2", ""),
+    "state": ("text", "address-level1", ""),
+    "postal_code": ("text", "postal-code", "numeric"),
+    "employer": ("text", "organization", ""),
+    "occupation": ("text", "organization-title", ""),
+}
+
+
+# ---------------------------------------------------------------- the site's look
+
+
+def _luminance(hex_color: str) -> float:
+    channels = [int(hex_color[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def _contrast(a: str, b: str) -> float:
+    la, lb = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (la + 0.05) / (lb + 0.05)
+
+
+def _darken(hex_color: str, factor: float) -> str:
+    return "#" + "".join(f"{int(int(hex_color[i : i + 2], 16) * factor):02x}" for i in (1, 3, 5))
+
+
+def _readable_on_white(hex_color: str) -> str:
+    """The colour, darkened until text in it reads on white (WCAG AA, 4.5:1)."""
+    color = hex_color
+    for _ in range(20):
+        if _contrast(color, "#ffffff") >= 4.5:
+            return color
+        color = _darken(color, 0.85)
+    return "#1a1a1a"
+
+
+def site_theme(site) -> dict[str, str]:
+    """CSS colours from the campaign's two colours, with text colours that keep contrast."""
+    primary = site.primary_color if _COLOR.match(site.primary_color or "") else "#1f6f5c"
+    accent = site.accent_color if _COLOR.match(site.accent_color or "") else "#f2b134"
+
+    def on(color: str) -> str:
+        return (
+            "#ffffff" if _contrast(color, "#ffffff") >= _contrast(color, "#111111") else "#111111"
+        )
+
+    return {
+        "primary": primary.lower(),
+        "on_primary": on(primary),
+        "accent": accent.lower(),
+        "on_accent": on(accent),
+        "link": _readable_on_white(primary).lower(),
+        "primary_dark": _darken(primary, 0.8),
+    }
+
+
+def _render(request, template: str, context: dict | None = None, status: int = 200):
+    site = site_get()
+    base = {"site": site, "theme": site_theme(site)}
+    return render(request, template, {**base, **(context or {})}, status=status)
+
+
+def _not_found(request, message: str = "There is nothing at this address."):
+    return _render(request, "actions/public/404.html", {"message": message}, status=404)
+
+
+# ---------------------------------------------------------------- input hygiene
+
+
+def _clean_text(value: str) -> str:
+    """Drop control characters (NUL breaks PostgreSQL) but keep line breaks and tabs."""
+    text = str(value)
+    if text.isprintable():
+        return text
+    return "".join(
+        ch for ch in text if ch in "\n\r\t" or unicodedata.category(ch) not in ("Cc", "Cs")
+    )
+
+
+def _clean_params(params) -> QueryDict:
+    """A copy of submitted parameters that any database can store."""
+    clean = QueryDict(mutable=True)
+    for key in list(params.keys())[:200]:
+        clean.setlist(_clean_text(key)[:100], [_clean_text(v) for v in params.getlist(key)[:100]])
+    return clean
+
+
+def _external_referrer(request, value: str) -> str:
+    """The referring page, unless it is one of our own pages."""
+    value = _clean_text(value or "")[:500]
+    try:
+        host = urlsplit(value).hostname or ""
+    except ValueError:
+        return ""
+    return "" if not host or host == request.get_host().split(":")[0] else value
+
+
+def _tracking(request) -> dict[str, str]:
+    """Where the visitor came from, from the query string (and a share code kept in a cookie)."""
+    get = _clean_params(request.GET)
+    values = {name: " ".join(get.get(name, "").split())[:100] for name in TRACKING}
+    values["ref"] = values["ref"][:16] or _clean_text(request.COOKIES.get(REF_COOKIE, ""))[:16]
+    values["referrer"] = _external_referrer(request, request.META.get("HTTP_REFERER", ""))
+    return values
+
+
+def _remember_ref(request, response):
+    """A share code on any public page is kept, so a sign-up a few clicks later still counts."""
+    ref = " ".join(_clean_text(request.GET.get("ref", "")).split())[:16]
+    if ref and re.fullmatch(r"[A-Za-z0-9]+", ref):
+        response.set_cookie(REF_COOKIE, ref, max_age=30 * 24 * 3600, samesite="Lax", httponly=True)
+    return response
+
+
+# ---------------------------------------------------------------- campaign pages
+
+
+@require_http_methods(["GET", "HEAD"])
+def home(request):
+    pages = selectors.public_pages()
+    carried = {k: v for k, v in _tracking(request).items() if v and k != "referrer"}
+    context = {
+        "pages": pages,
+        "query": ("?" + urlencode(carried)) if carried else "",
+        "has_platform": selectors.platform_positions().exists(),
+    }
+    return _remember_ref(request, _render(request, "actions/public/home.html", context))
+
+
+@require_http_methods(["GET", "HEAD"])
+def about(request):
+    context = {"participation": selectors.participation_page()}
+    return _remember_ref(request, _render(request, "actions/public/about.html", context))
+
+
+@require_http_methods(["GET", "HEAD"])
+def platform(request):
+    context = {
+        "positions": list(selectors.platform_positions()),
+        "participation": selectors.participation_page(),
+    }
+    return _remember_ref(request, _render(request, "actions/public/platform.html", context))
+
+
+@require_http_methods(["GET", "HEAD"])
+def logo(request):
+    """The campaign's logo, served sandboxed so an SVG cannot run scripts on our origin."""
+    site = site_get()
+    if not site.logo or not default_storage.exists(site.logo.name):
+        raise Http404("No logo.")
+    content_type = mimetypes.guess_type(site.logo.name)[0] or "application/octet-stream"
+    if content_type not in ("image/png", "image/jpeg", "image/svg+xml"):
+        raise Http404("No logo.")
+    response = FileResponse(default_storage.open(site.logo.name, "rb"), content_type=content_type)
+    response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'; sandbox"
+    response["Cache-Control"] = "public, max-age=86400"
+    return response
+
+
+# ---------------------------------------------------------------- action pages
+
+
+def _page_copy(page: ActionPage, variant) -> dict[str, str]:
+    """The page's headline, intro and button text, or the visitor's variant of them."""
+    return {
+        "headline": (variant and variant.headline) or page.headline,
+        "intro": (variant and variant.intro) or page.intro,
+        "button_text": (variant and variant.button_text) or page.button_text,
+    }
+
+
+_VERB_FIRST = re.compile(r"^(Is|Has|Must|Does|Should|Cannot|Looks) ")
+
+
+def _error_text(label: str, message: str) -> str:
+    """Service messages such as "is required." read as a sentence after the field's label."""
+    if _VERB_FIRST.match(message):
+        message = message[:1].lower() + message[1:]
+    return f"{label} {message}" if message[:1].islower() else message
+
+
+def _form_fields(page: ActionPage, values, errors: dict[str, str]) -> list[dict]:
+    """The built-in fields and custom questions of a page, ready for the template."""
+    fields = []
+    for name, label in PAGE_FIELDS:
+        mode = page.field_mode(name)
+        if mode == "hidden":
+            continue
+        input_type, autocomplete, inputmode = INPUTS.get(name, ("text", "off", ""))
+        fields.append(
+            {
+                "name": name,
+                "id": f"f-{name}",
+                "label": label,
+                "kind": "input",
+                "type": input_type,
+                "autocomplete": autocomplete,
+                "inputmode": inputmode,
+                "required": mode == "required",
+                "value": values.get(name, ""),
+                "error": _error_text(label, errors[name]) if name in errors else "",
+                "maxlength": 300,
+            }
+        )
+    for question in page.questions.all():
+        name = f"q_{question.key}"
+        chosen = values.getlist(name) if hasattr(values, "getlist") else []
+        fields.append(
+            {
+                "name": name,
+                "id": f"f-{name}",
+                "label": question.label,
+                "kind": question.kind,
+                "required": question.required,
+                "value": values.get(name, ""),
+                "chosen": chosen,
+                "choices": [
+                    {"value": c, "id": f"f-{name}-{i}", "checked": c in chosen}
+                    for i, c in enumerate(question.choices or [])
+                ],
+                "checked": bool(values.get(name)),
+                "error": _error_text(question.label, errors[name]) if name in errors else "",
+                "maxlength": 2000,
+            }
+        )
+    return fields
+
+
+def _participation_context(values, errors: dict[str, str]) -> dict:
+    helps = values.getlist("help") if hasattr(values, "getlist") else []
+    issues = values.getlist("issues") if hasattr(values, "getlist") else []
+    return {
+        "help_options": [
+            {"value": key, "label": label, "id": f"f-help-{i}", "checked": key in helps}
+            for i, (key, label) in enumerate(HELP_OPTIONS)
+        ],
+        "help_other": values.get("help_other", ""),
+        "issue_options": [
+            {
+                "value": p.slug,
+                "label": p.title,
+                "summary": p.summary,
+                "id": f"f-issue-{i}",
+                "checked": p.slug in issues,
+            }
+            for i, p in enumerate(selectors.platform_positions())
+        ],
+        "help_error": _error_text("How you want to help", errors.get("help", "")),
+        "help_other_error": _error_text("Something else", errors.get("help_other", "")),
+        "issues_error": _error_text("Issues", errors.get("issues", "")),
+    }
+
+
+def _error_summary(fields: list[dict], errors: dict[str, str], participation: dict) -> list:
+    """(anchor, message) for every error, in the order the fields appear on the page."""
+    summary = []
+    if "form" in errors:
+        summary.append(("", errors["form"]))
+    for field in fields:
+        if field["error"]:
+            anchor = field["choices"][0]["id"] if field.get("choices") else field["id"]
+            summary.append((anchor, field["error"]))
+    if participation:
+        for key, anchor in (("help", "f-help-0"), ("help_other", "f-help_other")):
+            if participation.get(f"{key}_error"):
+                summary.append((anchor, participation[f"{key}_error"]))
+        if participation.get("issues_error"):
+            summary.append(("f-issue-0", participation["issues_error"]))
+    shown = {"form", "help", "help_other", "issues"} | {f["name"] for f in fields}
+    for name, message in errors.items():
+        if name not in shown:  # e.g. "has neither an e-mail address nor a phone number"
+            summary.append(("", _error_text("This form", message)))
+    return summary
+
+
+def _form_page(
+    request,
+    page: ActionPage,
+    *,
+    values,
+    hidden: dict,
+    variant=None,
+    errors: dict[str, str] | None = None,
+    status: int = 200,
+):
+    errors = errors or {}
+    fields = _form_fields(page, values, errors)
+    participation = (
+        _participation_context(values, errors) if page.kind == ActionPage.Kind.PARTICIPATION else {}
+    )
+    goal = page.goal or 0
+    context = {
+        "page": page,
+        "copy": _page_copy(page, variant),
+        "fields": fields,
+        "participation": participation,
+        "hidden": hidden,
+        "errors": _error_summary(fields, errors, participation),
+        "honeypot": HONEYPOT,
+        "count": page.submission_count,
+        "goal": goal,
+        "percent": min(100, round(100 * page.submission_count / goal)) if goal else 0,
+    }
+    return _render(request, "actions/public/page.html", context, status=status)
+
+
+def _variant_for(request, page: ActionPage, visitor: str):
+    return variant_assign(page, visitor, request.COOKIES.get(f"gs_v{page.pk}"))
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def action_page(request, slug: str):
+    page = selectors.public_page_get(slug=slug, user=request.user)
+    if page is None:
+        return _not_found(request, "This page does not exist, or is no longer open.")
+    if request.method == "POST":
+        return _submit(request, page)
+
+    visitor = request.COOKIES.get(VISITOR_COOKIE, "")
+    if not _VISITOR.match(visitor):
+        visitor = secrets.token_hex(16)
+    variant = _variant_for(request, page, visitor)
+    hidden = {
+        **_tracking(request),
+        # One token per rendered form: a double-clicked submit sends it twice, and the
+        # service answers both with the same submission.
+        "token": secrets.token_urlsafe(18),
+        "variant": str(variant.pk) if variant else "",
+    }
+    response = _form_page(request, page, values=QueryDict(), hidden=hidden, variant=variant)
+    response.set_cookie(VISITOR_COOKIE, visitor, max_age=YEAR, samesite="Lax", httponly=True)
+    if variant is not None:
+        response.set_cookie(
+            f"gs_v{page.pk}", str(variant.pk), max_age=YEAR, samesite="Lax", httponly=True
+        )
+    return _remember_ref(request, response)
+
+
+def _submit(request, page: ActionPage):
+    data = _clean_params(request.POST)
+    hidden = {name: " ".join(data.get(name, "").split())[:100] for name in (*TRACKING, "variant")}
+    hidden["token"] = data.get("token", "")[:64]
+    hidden["referrer"] = _external_referrer(request, data.get("referrer", ""))
+    variant = None
+    candidate = hidden["variant"] or request.COOKIES.get(f"gs_v{page.pk}", "")
+    if candidate.isdigit() and len(candidate) < 19:
+        variant = page.variants.filter(pk=int(candidate)).first()
+    if data.get(HONEYPOT, "").strip():
+        # A bot filled the field people cannot see: it is thanked and nothing is stored.
+        return redirect("public:thanks_plain", slug=page.slug)
+    meta = SubmissionMeta.from_params(
+        hidden,
+        referrer=hidden["referrer"] or _external_referrer(request, request.headers.get("Referer")),
+        variant_id=variant.pk if variant else None,
+    )
+    try:
+        submission, _ = submission_receive(
+            page=page,
+            token=hidden["token"],
+            data=data,
+            channel=Submission.Channel.PAGE,
+            meta=meta,
+            ip_address=client_ip(request),
+        )
+    except SubmissionInvalid as exc:
+        if not hidden["token"]:
+            hidden["token"] = secrets.token_urlsafe(18)
+        return _form_page(
+            request,
+            page,
+            values=data,
+            hidden=hidden,
+            variant=variant,
+            errors=exc.errors,
+            status=400,
+        )
+    except RateLimited as exc:
+        response = _render(
+            request,
+            "actions/public/rate_limited.html",
+            {"page": page, "what": exc.what, "retry_after": exc.retry_after},
+            status=429,
+        )
+        response["Retry-After"] = str(exc.retry_after)
+        return response
+    signed = signing.TimestampSigner(salt=THANKS_SALT).sign(str(submission.pk))
+    return redirect("public:thanks", slug=page.slug, signed=signed)
+
+
+# ---------------------------------------------------------------- thank-you page
+
+
+def _next_rung(page: ActionPage, site) -> dict:
+    """What to ask next: the next rung of the ladder of engagement after this kind of page."""
+    rung = NEXT_RUNG.get(page.kind, "share")
+    if rung == "donate" and not site.donate_url:
+        rung = "volunteer"
+    participation = None
+    if rung == "volunteer":
+        participation = selectors.participation_page(exclude=page)
+        if participation is None:
+            rung = "share"
+    return {"rung": rung, "participation": participation}
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD"])
+def thanks(request, slug: str, signed: str | None = None):
+    page = ActionPage.objects.filter(slug=slug).first()
+    if page is None:
+        return _not_found(request)
+    submission = None
+    if signed:
+        try:
+            pk = signing.TimestampSigner(salt=THANKS_SALT).unsign(signed, max_age=THANKS_MAX_AGE)
+        except signing.BadSignature:
+            pk = None
+        if pk and pk.isdigit():
+            submission = Submission.objects.filter(pk=int(pk), page=page).first()
+    person = None
+    if submission is not None:
+        # The worker may not have run yet: the person must exist to have a share link.
+        person = submission_process_now(submission).person
+    site = site_get()
+    context = {"page": page, **_next_rung(page, site)}
+    if person is not None:
+        share_url = request.build_absolute_uri(
+            reverse("public:page", args=[page.slug])
+            + "?"
+            + urlencode({"ref": referral_code_for(person)})
+        )
+        context["share_url"] = share_url
+        context["share_links"] = share_links(url=share_url, text=page.headline or site.name)
+    return _render(request, "actions/public/thanks.html", context)
+
+
+def csrf_failure(request, reason: str = ""):
+    """A form sent without a valid CSRF token (an old tab, blocked cookies): say what to do."""
+    return _render(request, "actions/public/csrf.html", {"reason": reason}, status=403)
