@@ -14,6 +14,7 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
@@ -29,6 +30,8 @@ from groundswell.accounts.roles import (
     PEOPLE_VIEW,
 )
 from groundswell.accounts.services import audit_record
+from groundswell.actions import selectors as actions_selectors
+from groundswell.actions.services import referral_code_for
 from groundswell.core.pagination import paginate
 from groundswell.people import editing, imports, merge, selectors
 from groundswell.people.forms import (
@@ -170,9 +173,18 @@ def person_detail(request, pk: int):
             if event.channel == event.Channel.SMS
             else event.address
         )
+    referrals = actions_selectors.person_referrals(person=person)
+    share_url = ""
+    if not person.merged_into_id:
+        # The home page keeps the share code in a cookie, so any form the friend then
+        # submits counts the referral.
+        code = referral_code_for(person)
+        share_url = request.build_absolute_uri(reverse("public:home") + f"?ref={code}")
     context = {
         "profile": profile,
         "person": person,
+        "referrals": referrals,
+        "share_url": share_url,
         "timeline": timeline,
         "consent": consent,
         "tag_form": TagAddForm(),

@@ -142,5 +142,6 @@ def test_the_person_page_query_count_does_not_grow_with_contacts(
     for index in range(5):
         activity_record(person=vera, kind="note", summary=f"n{index}")
     client = persona_client("finance")
-    with django_assert_max_num_queries(16):
+    # 15 for the person, plus their referrals and share code (made on the first visit: +3).
+    with django_assert_max_num_queries(20):
         client.get(reverse("people:detail", args=[vera.pk]))
