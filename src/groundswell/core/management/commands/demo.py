@@ -40,6 +40,11 @@ class Command(BaseCommand):
         else:
             self.stdout.write("The demo campaign is already seeded.")
 
+        from groundswell.actions.demo import campaign_site_seed
+        from groundswell.actions.demo_activity import demo_submissions_seed
+
+        campaign_site_seed(seed=seed)
+        demo_submissions_seed(seed=seed)
         password = self._password()
         for username, role in DEMO_USERS:
             user = User.objects.filter(username=username).first() or User(
@@ -51,7 +56,8 @@ class Command(BaseCommand):
             user.save()
         self.stdout.write(
             self.style.SUCCESS(
-                f"\nLog in at http://{bind}/ as  admin / {password}\n"
+                f"\nThe campaign's public site: http://{bind}/\n"
+                f"Staff: log in at http://{bind}/accounts/login/ as  admin / {password}\n"
                 f"(also finance, organizer and volunteer, with the same password)\n"
             )
         )
