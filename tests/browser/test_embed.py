@@ -16,7 +16,7 @@ import pytest
 
 from groundswell.actions.models import ActionPage, Submission
 from groundswell.actions.services import embed_token_make, site_get, submissions_process
-from groundswell.actions.views_embed import site_cache_clear
+from groundswell.actions.views_embed import cache_clear
 from groundswell.people.models import Activity, ConsentEvent, Person
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -101,7 +101,7 @@ def _allow(*origins: str) -> None:
     site.embed_origins = "\n".join(origins)
     site.primary_color = "#b5179e"
     site.save()
-    site_cache_clear()
+    cache_clear()
 
 
 @pytest.fixture

@@ -39,9 +39,11 @@ SCRIPT_PATH = Path(__file__).resolve().parent / "static" / "actions" / "embed.js
 MAX_BODY = 20 * 1024
 MAX_TOKEN = 400
 HONEYPOT = "website"
-# The site's allowed origins are read on every request; a short per-process cache spares a
-# query per sign-up in a surge, and a staff edit reaches every server process within seconds.
-SITE_TTL = 5.0
+# The site's allowed origins and the page are read on every request; a short per-process
+# cache spares three queries per sign-up in a surge, and a staff edit (a new origin, a closed
+# form, new copy) reaches every server process within these seconds.
+CACHE_TTL = 5.0
+CACHE_MAX_PAGES = 500
 EXPIRED = "This form has expired; reload the page and try again."
 NOT_ALLOWED = "This website may not embed this campaign's forms."
 UNREADABLE = "The form could not be read; send it again."
@@ -65,6 +67,7 @@ COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
 _UNSTORABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 
 _site_cache: tuple[float, CampaignSite] | None = None
+_page_cache: dict[str, tuple[float, ActionPage | None]] = {}
 _script_cache: tuple[bytes, str] | None = None
 
 
@@ -72,14 +75,33 @@ def _site() -> CampaignSite:
     global _site_cache
     now = time.monotonic()
     if _site_cache is None or _site_cache[0] < now:
-        _site_cache = (now + SITE_TTL, site_get())
+        _site_cache = (now + CACHE_TTL, site_get())
     return _site_cache[1]
 
 
-def site_cache_clear() -> None:
-    """Forget the cached campaign site (tests change allowed origins between requests)."""
+def _page(slug: str) -> ActionPage | None:
+    """The published page (its questions prefetched), or None; cached for a few seconds."""
+    now = time.monotonic()
+    hit = _page_cache.get(slug)
+    if hit is None or hit[0] < now:
+        page = (
+            ActionPage.objects.filter(slug=slug, published=True)
+            .prefetch_related("questions")
+            .first()
+        )
+        if page is not None:
+            page.has_variants = page.variants.filter(active=True).exists()
+        if len(_page_cache) >= CACHE_MAX_PAGES:  # unknown slugs are cached too: keep it small
+            _page_cache.clear()
+        hit = _page_cache[slug] = (now + CACHE_TTL, page)
+    return hit[1]
+
+
+def cache_clear() -> None:
+    """Forget the cached site and pages (tests change them between requests)."""
     global _site_cache
     _site_cache = None
+    _page_cache.clear()
 
 
 # ---------------------------------------------------------------- the script
@@ -145,10 +167,6 @@ def _preflight(origin: str, methods: str) -> HttpResponse:
     return response
 
 
-def _page(slug: str) -> ActionPage | None:
-    return ActionPage.objects.filter(slug=slug, published=True).first()
-
-
 # ---------------------------------------------------------------- config
 
 
@@ -168,7 +186,7 @@ def embed_config(request, slug: str):
     site = _site()
     variant = None
     visitor = _text(request.GET.get("visitor", ""))[:40]
-    if visitor:
+    if visitor and page.has_variants:
         variant = variant_assign(page, visitor, _text(request.GET.get("variant", ""))[:20])
     fields = []
     for name, label in PAGE_FIELDS:
@@ -272,6 +290,10 @@ def embed_submit(request, slug: str):
         response = _json({"errors": {"form": str(exc)}}, 429, origin)
         response["Retry-After"] = str(exc.retry_after)
         return response
+    except Submission.DoesNotExist:
+        # The cached page was deleted a moment ago: its row could not be stored.
+        cache_clear()
+        return _json({"error": "There is no such form."}, 404, origin)
     return _json({"ok": True, "message": message}, 201 if created else 200, origin)
 
 
@@ -320,7 +342,7 @@ def _meta(page: ActionPage, data: QueryDict) -> SubmissionMeta:
         url, params = "", {}
     variant_id = None
     raw_variant = data.get("variant", "")
-    if raw_variant.isdigit() and len(raw_variant) < 12:
+    if page.has_variants and raw_variant.isdigit() and len(raw_variant) < 12:
         variant_id = page.variants.filter(pk=int(raw_variant)).values_list("pk", flat=True).first()
     return SubmissionMeta.from_params(params, referrer=_text(url), variant_id=variant_id)
 
