@@ -64,6 +64,9 @@ class Command(BaseCommand):
                 "-" if settings.DEBUG else "/dev/null",
                 "--error-logfile",
                 "-",
+                # Several servers may run on one machine (tests, benchmarks): no shared
+                # control socket in the home folder.
+                "--no-control-socket",
                 "--graceful-timeout",
                 "20",
             ],
