@@ -129,7 +129,7 @@ def _pages(candidate: str) -> dict[str, dict]:
             "intro": "Our schools have lost a tenth of their budget in five years. Tell the "
             "legislature to restore it.",
             "button_text": "Sign the petition",
-            "thank_you": "Thank you for signing! We will deliver every name to the statehouse.",
+            "thank_you": "Your name is on it. We will deliver every signature to the statehouse.",
             "fields": {
                 "given_name": "required",
                 "family_name": "required",
@@ -145,11 +145,11 @@ def _pages(candidate: str) -> dict[str, dict]:
         "get-involved": {
             "kind": ActionPage.Kind.PARTICIPATION,
             "title": "Get involved",
-            "headline": "How do you want to help?",
+            "headline": "Be part of the campaign",
             "intro": "Campaigns are won by people talking to people. Pick as many ways as you "
             "like; an organizer will get in touch.",
             "button_text": "I'm in",
-            "thank_you": "Thank you! An organizer near you will be in touch this week.",
+            "thank_you": "An organizer near you will be in touch this week.",
             "fields": {
                 "given_name": "required",
                 "family_name": "required",

@@ -49,6 +49,14 @@ YEAR = 365 * 24 * 3600
 _VISITOR = re.compile(r"^[0-9a-f]{32}$")
 _COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
 
+# What each kind of page is called in public ("pop-up" is the staff's word).
+KIND_LABELS = {
+    ActionPage.Kind.SIGNUP: "Sign up",
+    ActionPage.Kind.PETITION: "Petition",
+    ActionPage.Kind.PARTICIPATION: "Volunteer",
+    ActionPage.Kind.NEWSLETTER: "Newsletter",
+}
+
 INPUTS = {
     # name: (type, autocomplete, inputmode)
     "given_name": ("text", "given-name", ""),
@@ -176,6 +184,8 @@ def _remember_ref(request, response):
 @require_http_methods(["GET", "HEAD"])
 def home(request):
     pages = selectors.public_pages()
+    for page in pages:
+        page.kind_label = KIND_LABELS.get(page.kind, "")
     carried = {k: v for k, v in _tracking(request).items() if v and k != "referrer"}
     context = {
         "pages": pages,
@@ -314,16 +324,16 @@ def _error_summary(fields: list[dict], errors: dict[str, str], participation: di
     summary = []
     if "form" in errors:
         summary.append(("", errors["form"]))
-    for field in fields:
-        if field["error"]:
-            anchor = field["choices"][0]["id"] if field.get("choices") else field["id"]
-            summary.append((anchor, field["error"]))
-    if participation:
+    if participation:  # its questions come first on the page
         for key, anchor in (("help", "f-help-0"), ("help_other", "f-help_other")):
             if participation.get(f"{key}_error"):
                 summary.append((anchor, participation[f"{key}_error"]))
         if participation.get("issues_error"):
             summary.append(("f-issue-0", participation["issues_error"]))
+    for field in fields:
+        if field["error"]:
+            anchor = field["choices"][0]["id"] if field.get("choices") else field["id"]
+            summary.append((anchor, field["error"]))
     shown = {"form", "help", "help_other", "issues"} | {f["name"] for f in fields}
     for name, message in errors.items():
         if name not in shown:  # e.g. "has neither an e-mail address nor a phone number"
@@ -350,6 +360,7 @@ def _form_page(
     context = {
         "page": page,
         "copy": _page_copy(page, variant),
+        "kind_label": KIND_LABELS.get(page.kind, ""),
         "fields": fields,
         "participation": participation,
         "hidden": hidden,

@@ -77,7 +77,11 @@ def page_detail(request, pk: int):
         "questions": list(page.questions.all()),
         "variants": selectors.variant_results(page=page),
         "recent": list(selectors.page_submissions(page=page)[:5]),
-        "field_modes": [(label, page.field_mode(name)) for name, label in PAGE_FIELDS],
+        "field_modes": [
+            (label, mode)
+            for name, label in PAGE_FIELDS
+            if (mode := page.field_mode(name)) != "hidden"
+        ],
         "can_view_people": request.user.can(PEOPLE_VIEW),
         **_page_urls(request, page),
     }

@@ -505,3 +505,21 @@ def test_the_autoresponse_is_sent_after_a_page_submission(client, petition):
     client.get(location)
     assert [m.subject for m in mail.outbox] == ["Thanks, friend"]
     assert mail.outbox[0].body == "Hello Ada"
+
+
+def test_the_person_page_shows_many_recruits_in_a_bounded_number_of_queries(
+    persona_client, django_assert_max_num_queries
+):
+    from groundswell.actions.services import referral_code_for
+    from groundswell.people.tests.factories import PersonFactory
+
+    recruiter = PersonFactory(given_name="Rita")
+    referral_code_for(recruiter)
+    recruits = PersonFactory.create_batch(60)
+    Referral.objects.bulk_create([Referral(recruiter=recruiter, recruit=r) for r in recruits])
+    client = persona_client("volunteer")
+    with django_assert_max_num_queries(18):
+        html = client.get(reverse("people:detail", args=[recruiter.pk])).content.decode()
+    assert 'Recruited <span class="muted small">60</span>' in html
+    assert "The newest 50 are shown." in html
+    assert html.count('<div class="item-meta">') >= 50
