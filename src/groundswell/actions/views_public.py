@@ -7,6 +7,7 @@ form back with inline errors, a flood gets a friendly 429.
 
 from __future__ import annotations
 
+import logging
 import mimetypes
 import re
 import secrets
@@ -36,6 +37,8 @@ from groundswell.actions.services import (
     submission_receive,
     variant_assign,
 )
+
+logger = logging.getLogger(__name__)
 
 VISITOR_COOKIE = "gs_vid"
 REF_COOKIE = "gs_ref"
@@ -489,8 +492,13 @@ def thanks(request, slug: str, signed: str | None = None):
             submission = Submission.objects.filter(pk=int(pk), page=page).first()
     person = None
     if submission is not None:
-        # The worker may not have run yet: the person must exist to have a share link.
-        person = submission_process_now(submission).person
+        try:
+            # The worker may not have run yet: the person must exist to have a share link.
+            person = submission_process_now(submission).person
+        except Exception:
+            # The submission is stored and the worker will retry it; the visitor is thanked
+            # all the same, just without a share link this time.
+            logger.exception("processing submission %s on its thank-you page", submission.pk)
     site = site_get()
     context = {"page": page, **_next_rung(page, site)}
     if person is not None:
@@ -505,5 +513,13 @@ def thanks(request, slug: str, signed: str | None = None):
 
 
 def csrf_failure(request, reason: str = ""):
-    """A form sent without a valid CSRF token (an old tab, blocked cookies): say what to do."""
+    """A public form sent without a valid CSRF token (an old tab, blocked cookies): say what to
+    do, in the campaign's look. Staff pages keep Django's own explanation.
+
+    Wired with settings.CSRF_FAILURE_VIEW = "groundswell.actions.views_public.csrf_failure".
+    """
+    if not request.path.startswith("/a/"):
+        from django.views.csrf import csrf_failure as django_csrf_failure
+
+        return django_csrf_failure(request, reason)
     return _render(request, "actions/public/csrf.html", {"reason": reason}, status=403)

@@ -523,3 +523,30 @@ def test_the_person_page_shows_many_recruits_in_a_bounded_number_of_queries(
     assert 'Recruited <span class="muted small">60</span>' in html
     assert "The newest 50 are shown." in html
     assert html.count('<div class="item-meta">') >= 50
+
+
+def test_a_form_refused_for_its_csrf_token_says_what_to_do(petition, settings):
+    settings.CSRF_FAILURE_VIEW = "groundswell.actions.views_public.csrf_failure"
+    client = Client(enforce_csrf_checks=True)
+    response = client.post("/a/fund-schools/", {"email": "sam@example.org"})
+    assert response.status_code == 403
+    assert "reload the page and send it again" in response.content.decode()
+    response = client.post(reverse("people:list"))
+    assert response.status_code == 403
+    assert "reload the page" not in response.content.decode()
+
+
+def test_a_processing_failure_still_thanks_the_visitor(client, petition, monkeypatch):
+    from groundswell.actions import views_public
+
+    def broken(submission):
+        raise RuntimeError("database hiccup")
+
+    monkeypatch.setattr(views_public, "submission_process_now", broken)
+    location = _submit(client, petition, {"email": "sam@example.org", "given_name": "Sam"})[
+        "Location"
+    ]
+    response = client.get(location)
+    assert response.status_code == 200
+    assert "Thanks for signing!" in response.content.decode()
+    assert Submission.objects.get().status == "received"  # left for the worker
