@@ -61,6 +61,10 @@ def _secret_key() -> str:
 SECRET_KEY = _secret_key()
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+# Public forms explain a failed CSRF check in the campaign's look; staff pages keep Django's.
+CSRF_FAILURE_VIEW = "groundswell.actions.views_public.csrf_failure"
+# How many reverse proxies of ours stand in front (they append to X-Forwarded-For).
+GROUNDSWELL_PROXY_HOPS = env_int("GROUNDSWELL_PROXY_HOPS", 0, minimum=0)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
