@@ -184,3 +184,22 @@ def test_a_background_import_is_run_by_the_task_worker(tmp_path):
     finally:
         worker.terminate()
         worker.wait(timeout=30)
+
+
+def test_a_redis_cache_url_is_understood(tmp_path):
+    env = {
+        "GROUNDSWELL_DATA_DIR": str(tmp_path),
+        "GROUNDSWELL_DEMO": "1",
+        "CACHE_URL": "redis://127.0.0.1:6379/0",
+    }
+    result = groundswell(
+        "shell",
+        "-c",
+        "from django.core.cache import cache; "
+        "cache.set('gs-probe', 1, 5); print('ok' if cache.get('gs-probe') "
+        "else 'missing')",
+        env=env,
+    )
+    if "Connection refused" in result.stderr:
+        pytest.skip("no Redis on 127.0.0.1:6379")
+    assert result.stdout.strip().endswith("ok"), result.stderr
