@@ -69,14 +69,14 @@ class SubmissionMeta:
     @classmethod
     def from_params(cls, params, *, referrer: str = "", variant_id: int | None = None):
         def get(name: str, limit: int = 100) -> str:
-            return " ".join(str(params.get(name, "") or "").split())[:limit]
+            return " ".join(_text(params.get(name)).split())[:limit]
 
         return cls(
             refcode=get("refcode") or get("source"),
             utm_source=get("utm_source"),
             utm_medium=get("utm_medium"),
             utm_campaign=get("utm_campaign"),
-            referrer=(referrer or "")[:500],
+            referrer=_text(referrer)[:500],
             referral_code=get("ref", 16),
             variant_id=variant_id,
         )
@@ -102,7 +102,7 @@ def page_form_clean(page: ActionPage, data) -> tuple[dict, dict]:
         mode = page.field_mode(name)
         if mode == "hidden":
             continue
-        value = str(data.get(name, "") or "")
+        value = _text(data.get(name))
         if len(value) > 300:
             errors[name] = "is too long (300 characters at most)."
             continue
@@ -132,9 +132,9 @@ def page_form_clean(page: ActionPage, data) -> tuple[dict, dict]:
             answers[question.key] = values
             continue
         value = (
-            " ".join(str(data.get(key, "") or "").split())
+            " ".join(_text(data.get(key)).split())
             if question.kind != CustomQuestion.Kind.LONG_TEXT
-            else str(data.get(key, "") or "").strip()
+            else _text(data.get(key)).strip()
         )
         if question.kind == CustomQuestion.Kind.CHECKBOX:
             value = "yes" if value.lower() in {"on", "yes", "true", "1"} else ""
@@ -155,7 +155,7 @@ def page_form_clean(page: ActionPage, data) -> tuple[dict, dict]:
             errors["help"] = "Choose from the options given."
         elif not helps:
             errors["help"] = "Choose at least one way to help."
-        other = " ".join(str(data.get("help_other", "") or "").split())
+        other = " ".join(_text(data.get("help_other")).split())
         if len(other) > 500:
             errors["help_other"] = "is too long (500 characters at most)."
         elif "other" in helps and not other:
@@ -174,11 +174,22 @@ def page_form_clean(page: ActionPage, data) -> tuple[dict, dict]:
     return raw, answers
 
 
-def _getlist(data, key: str) -> list:
+def _getlist(data, key: str) -> list[str]:
     if hasattr(data, "getlist"):
-        return data.getlist(key)
+        return [_text(v) for v in data.getlist(key)]
     value = data.get(key, [])
-    return value if isinstance(value, list) else [value]
+    return [_text(v) for v in (value if isinstance(value, list) else [value])]
+
+
+# Control characters other than tab and line breaks: a NUL cannot even be stored in PostgreSQL.
+_CONTROL = dict.fromkeys([*range(0, 9), 11, 12, *range(14, 32), 127])
+
+
+def _text(value) -> str:
+    """Incoming form text as a string without control characters."""
+    if value is None:
+        return ""
+    return str(value).translate(_CONTROL)
 
 
 # ---------------------------------------------------------------- receiving
@@ -200,7 +211,7 @@ def submission_receive(
     """
     if not page.published:
         raise SubmissionInvalid({"form": "This form is closed."})
-    token = (token or "").strip()[:64]
+    token = _text(token).strip()[:64]
     if not token:
         raise SubmissionInvalid({"form": "The form expired; reload the page and try again."})
     raw, answers = page_form_clean(page, data)

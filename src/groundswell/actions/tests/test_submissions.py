@@ -236,3 +236,22 @@ def test_a_share_code_of_a_merged_person_credits_the_survivor(petition):
     )
     recruit = submission_process_now(sub).person
     assert Referral.objects.get(recruit=recruit).recruiter == rita
+
+
+def test_control_characters_are_dropped_before_storing(petition):
+    # PostgreSQL cannot store a NUL in text: it must never reach the database.
+    submission, _ = submission_receive(
+        page=petition,
+        token="nul\x00token",
+        data={"email": "nul@example.org", "given_name": "Ze\x00ro\x07"},
+        meta=SubmissionMeta.from_params(
+            {"refcode": "ad\x00x", "utm_source": "\x00"}, referrer="https://x.example/\x00"
+        ),
+    )
+    person = submission_process_now(submission).person
+    assert person.given_name == "Zero"
+    assert (submission.token, submission.refcode, submission.referrer) == (
+        "nultoken",
+        "adx",
+        "https://x.example/",
+    )
