@@ -100,8 +100,9 @@ def test_the_demo_seeds_prints_a_login_and_the_server_accepts_it(tmp_path):
             "1",
         ],
         env=clean_env(**env, GROUNDSWELL_DEMO="1"),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
+        # Not a pipe nobody reads: a full pipe would block the server's output, and its exit.
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     try:
         jar = CookieJar()

@@ -144,8 +144,12 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 GROUNDSWELL_IMPORT_MAX_BYTES = env_int("GROUNDSWELL_IMPORT_MAX_BYTES", 512 * 1024 * 1024, minimum=1)
 
+# The demo writes the e-mail it "sends" into its data folder, one file per message batch.
 globals().update(
-    env_email("EMAIL_URL", "console://" if (DEMO_MODE or DEBUG) else "smtp://localhost:25")
+    env_email(
+        "EMAIL_URL",
+        f"file://{DATA_DIR / 'sent-mail'}" if (DEMO_MODE or DEBUG) else "smtp://localhost:25",
+    )
 )
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Groundswell <noreply@localhost>")
 
