@@ -216,9 +216,9 @@ def submission_receive(
         raise SubmissionInvalid({"form": "The form expired; reload the page and try again."})
     raw, answers = page_form_clean(page, data)
     email = person_input_clean({"email": raw["email"]})[0].email
-    existing = Submission.objects.filter(page=page, token=token).first()
-    if existing is not None:
-        return existing, False
+    # exists() first: the cheap query runs on every sign-up, the whole row only on a repeat.
+    if Submission.objects.filter(page=page, token=token).exists():
+        return Submission.objects.get(page=page, token=token), False
     submission_rate_check(ip_address=ip_address, email=email)
     meta = meta or SubmissionMeta()
     submission = Submission(
