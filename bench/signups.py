@@ -1,0 +1,415 @@
+"""Benchmark: pop-up sign-ups per second through the production server, on PostgreSQL.
+
+    python bench/signups.py [--rate 300] [--seconds 20] [--workers 4] [--threads 1]
+                            [--database-url postgres://postgres@127.0.0.1:5432/gs_signups]
+
+Drops and re-creates the database, migrates it, creates a published newsletter page (e-mail and
+first name) and allows one embedding origin; starts `groundswell serve --no-worker` (gunicorn)
+as a child process; fetches one signed token per sign-up from /embed/<slug>/config (as each
+pop-up does when shown); then, from this second process, posts sign-ups to
+/embed/<slug>/submit at a fixed rate (an open loop: a request's latency counts from when it was
+due, so a slow server cannot hide its queue) over raw HTTP/1.1 connections on loopback, each
+with a unique synthetic e-mail address. Afterwards it checks that every acknowledged (2xx)
+sign-up is a row in the database, and times turning the backlog into people.
+
+Every request comes from 127.0.0.1, so the server runs with the per-address rate limit lifted.
+`cpu_seconds` splits the CPU used while measuring between the server, PostgreSQL, this client
+and anything else on the machine ("other"): a figure taken while "other" is large is noise.
+On 2 cores, 3 to 5 sync workers did best; threaded workers (--threads) had a worse p99.
+
+The last line printed is a JSON object.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import resource
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from urllib.parse import urlencode, urlsplit
+
+SLUG = "bench-newsletter"
+ORIGIN = "http://bench.example"
+SETUP = f"""
+from groundswell.actions.models import ActionPage
+from groundswell.actions.services import site_get
+site = site_get()
+site.embed_origins = {ORIGIN!r}
+site.save()
+ActionPage.objects.create(
+    kind="newsletter", slug={SLUG!r}, title="Newsletter", headline="Get the news",
+    fields={{"given_name": "required"}}, subscribes=True, tags=["newsletter"], trigger_value=5,
+)
+"""
+PROCESS = """
+import time
+from groundswell.actions.services import submissions_process
+started = time.perf_counter()
+total = 0
+while done := submissions_process(limit=500):
+    total += done
+print("PROCESSED", total, round(time.perf_counter() - started, 2))
+"""
+
+
+def groundswell(args, env, **kwargs):
+    return subprocess.run(
+        [sys.executable, "-m", "groundswell", *args],
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+        **kwargs,
+    )
+
+
+def database_recreate(url: str) -> None:
+    import psycopg
+
+    parts = urlsplit(url)
+    name = parts.path.lstrip("/")
+    admin = parts._replace(path="/postgres").geturl()
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def count_rows(url: str, prefix: str) -> int:
+    import psycopg
+
+    with psycopg.connect(url) as conn:
+        return conn.execute(
+            "SELECT count(*) FROM actions_submission WHERE email LIKE %s", [prefix + "%"]
+        ).fetchone()[0]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def cpu_seconds(pids: set[int]) -> float:
+    """User + system CPU time of these processes so far (from /proc)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/stat") as fh:
+                fields = fh.read().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])
+        except (OSError, IndexError, ValueError):
+            continue
+    return total / tick
+
+
+def machine_busy_seconds() -> float:
+    """CPU seconds all cores spent busy since boot (from /proc/stat)."""
+    with open("/proc/stat") as fh:
+        values = [int(x) for x in fh.readline().split()[1:]]
+    idle = values[3] + values[4]  # idle + iowait
+    return (sum(values[:8]) - idle) / os.sysconf("SC_CLK_TCK")
+
+
+def descendants(pid: int) -> set[int]:
+    found, todo = set(), [pid]
+    while todo:
+        current = todo.pop()
+        found.add(current)
+        try:
+            with open(f"/proc/{current}/task/{current}/children") as fh:
+                todo.extend(int(child) for child in fh.read().split())
+        except OSError:
+            continue
+    return found
+
+
+def postgres_pids() -> set[int]:
+    pids = set()
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/comm") as fh:
+                    if fh.read().strip() == "postgres":
+                        pids.add(int(entry))
+            except OSError:
+                continue
+    return pids
+
+
+# ---------------------------------------------------------------- a lean HTTP/1.1 client
+
+
+class Connection:
+    """One keep-alive HTTP/1.1 connection; reconnects when the server closes it.
+
+    gunicorn's sync workers answer `Connection: close`, so with them every request opens a
+    new TCP connection (cheap on loopback); threaded workers keep it open.
+    """
+
+    def __init__(self, host: str, port: int):
+        self.host, self.port = host, port
+        self.reader = self.writer = None
+
+    async def request(self, raw: bytes) -> tuple[int, bytes]:
+        if self.writer is None:
+            self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
+        self.writer.write(raw)
+        head = await self.reader.readuntil(b"\r\n\r\n")
+        lines = head.decode("latin-1").split("\r\n")
+        status = int(lines[0].split(" ", 2)[1])
+        length, close = 0, False
+        for line in lines[1:]:
+            name, _, value = line.partition(":")
+            name = name.strip().lower()
+            if name == "content-length":
+                length = int(value)
+            elif name == "connection" and value.strip().lower() == "close":
+                close = True
+        body = await self.reader.readexactly(length) if length else b""
+        if close:
+            self.close()
+        return status, body
+
+    def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+        self.reader = self.writer = None
+
+
+def request_bytes(method: str, path: str, host: str, body: bytes = b"") -> bytes:
+    head = [
+        f"{method} {path} HTTP/1.1",
+        f"Host: {host}",
+        f"Origin: {ORIGIN}",
+        "User-Agent: groundswell-bench",
+    ]
+    if method == "POST":
+        head += ["Content-Type: application/x-www-form-urlencoded", f"Content-Length: {len(body)}"]
+    return ("\r\n".join(head) + "\r\n\r\n").encode() + body
+
+
+async def fetch_tokens(host: str, port: int, count: int, concurrency: int) -> list[str]:
+    raw = request_bytes("GET", f"/embed/{SLUG}/config", f"{host}:{port}")
+    tokens: list[str] = []
+
+    async def worker():
+        conn = Connection(host, port)
+        while len(tokens) < count:
+            status, body = await conn.request(raw)
+            if status != 200:
+                raise SystemExit(f"config answered {status}: {body[:200]!r}")
+            tokens.append(json.loads(body)["token"])
+        conn.close()
+
+    await asyncio.gather(*(worker() for _ in range(concurrency)))
+    return tokens[:count]
+
+
+async def drive(host, port, tokens, prefix, rate, seconds, concurrency):
+    """Post len(tokens) sign-ups at `rate` per second; return latencies and outcomes."""
+    count = min(len(tokens), int(rate * seconds))
+    queue: asyncio.Queue = asyncio.Queue()
+    latencies: list[float] = []
+    outcomes = {"acknowledged": 0, "errors": 0, "statuses": {}}
+    run_tag = secrets.token_hex(3)
+
+    async def worker():
+        conn = Connection(host, port)
+        while True:
+            item = await queue.get()
+            if item is None:
+                conn.close()
+                return
+            index, due = item
+            body = urlencode(
+                {
+                    "email": f"{prefix}{run_tag}-{index}@example.org",
+                    "given_name": "Bench",
+                    "website": "",
+                    "token": tokens[index],
+                    "url": f"{ORIGIN}/?refcode=bench&utm_source=bench",
+                }
+            ).encode()
+            raw = request_bytes("POST", f"/embed/{SLUG}/submit", f"{host}:{port}", body)
+            try:
+                status, _ = await asyncio.wait_for(conn.request(raw), timeout=10)
+            except (TimeoutError, OSError, asyncio.IncompleteReadError, ValueError):
+                conn.close()
+                status = 0
+            latencies.append(time.perf_counter() - due)
+            outcomes["statuses"][status] = outcomes["statuses"].get(status, 0) + 1
+            if 200 <= status < 300:
+                outcomes["acknowledged"] += 1
+            else:
+                outcomes["errors"] += 1
+
+    workers = [asyncio.create_task(worker()) for _ in range(concurrency)]
+    started = time.perf_counter()
+    for index in range(count):
+        due = started + index / rate
+        delay = due - time.perf_counter()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        queue.put_nowait((index, due))
+    for _ in workers:
+        queue.put_nowait(None)
+    await asyncio.gather(*workers)
+    elapsed = time.perf_counter() - started
+    return count, latencies, outcomes, elapsed
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    if not ordered:
+        return 0.0
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--database-url", default="postgres://postgres@127.0.0.1:5432/gs_signups")
+    parser.add_argument("--rate", type=float, default=300, help="sign-ups per second")
+    parser.add_argument("--seconds", type=float, default=20)
+    parser.add_argument("--warmup", type=float, default=3, help="seconds at the rate, not counted")
+    parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes")
+    parser.add_argument("--threads", type=int, default=1, help="threads per gunicorn worker")
+    parser.add_argument("--concurrency", type=int, default=64, help="client connections")
+    parser.add_argument("--no-process", action="store_true", help="skip processing the backlog")
+    args = parser.parse_args()
+
+    work = tempfile.mkdtemp(prefix="gs-bench-signups-")
+    env = {k: v for k, v in os.environ.items() if k not in ("DJANGO_SETTINGS_MODULE",)}
+    env.pop("GROUNDSWELL_DEMO", None)
+    env.update(
+        DATABASE_URL=args.database_url,
+        GROUNDSWELL_DATA_DIR=work,
+        SECRET_KEY=secrets.token_urlsafe(50),
+        ALLOWED_HOSTS="127.0.0.1",
+        EMAIL_URL="console://",
+        GROUNDSWELL_CHECK_MX="false",
+        # Every simulated visitor comes from 127.0.0.1: lift the per-address limit.
+        GROUNDSWELL_RATE_PER_IP="1000000000",
+        LOG_LEVEL="WARNING",
+    )
+    print(f"database {args.database_url}: drop, create, migrate", flush=True)
+    database_recreate(args.database_url)
+    groundswell(["migrate", "-v0"], env)
+    groundswell(["shell", "-c", SETUP], env)
+
+    host, port = "127.0.0.1", free_port()
+    command = [sys.executable, "-m", "groundswell", "serve", "--no-worker", "--no-migrate"]
+    command += ["--bind", f"{host}:{port}", "--workers", str(args.workers)]
+    command += ["--threads", str(args.threads)]
+    log = open(os.path.join(work, "server.log"), "w")  # noqa: SIM115  (open while it runs)
+    server = subprocess.Popen(
+        command, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with socket.create_connection((host, port), timeout=1):
+                    break
+            except OSError:
+                if time.monotonic() > deadline or server.poll() is not None:
+                    raise SystemExit(f"the server did not start; see {log.name}") from None
+                time.sleep(0.2)
+        time.sleep(1)  # let every worker finish booting
+        print(f"serving on {host}:{port} with {args.workers} workers", flush=True)
+
+        warm = int(args.rate * args.warmup)
+        timed = int(args.rate * args.seconds)
+        started = time.perf_counter()
+        tokens = asyncio.run(fetch_tokens(host, port, warm + timed, 16))
+        token_seconds = time.perf_counter() - started
+        print(
+            f"{len(tokens)} tokens from /config in {token_seconds:.1f} s "
+            f"({len(tokens) / token_seconds:.0f}/s)",
+            flush=True,
+        )
+
+        _, _, warm_outcomes, _ = asyncio.run(
+            drive(host, port, tokens[:warm], "w-", args.rate, args.warmup, args.concurrency)
+        )
+        print(f"warm-up: {warm_outcomes['acknowledged']} acknowledged", flush=True)
+
+        server_pids = descendants(server.pid)
+        pg_pids = postgres_pids()
+        cpu_before = (
+            cpu_seconds(server_pids),
+            cpu_seconds(pg_pids),
+            time.process_time(),
+            machine_busy_seconds(),
+        )
+        requests, latencies, outcomes, elapsed = asyncio.run(
+            drive(host, port, tokens[warm:], "t-", args.rate, args.seconds, args.concurrency)
+        )
+        pg_pids |= postgres_pids()
+        cpu = (
+            cpu_seconds(server_pids) - cpu_before[0],
+            cpu_seconds(pg_pids) - cpu_before[1],
+            time.process_time() - cpu_before[2],
+            machine_busy_seconds() - cpu_before[3],
+        )
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+
+    in_db = count_rows(args.database_url, "t-")
+    warm_in_db = count_rows(args.database_url, "w-")
+    processing = None
+    if not args.no_process:
+        output = groundswell(["shell", "-c", PROCESS], env).stdout
+        line = next(x for x in output.splitlines() if x.startswith("PROCESSED"))
+        processed, processing = int(line.split()[1]), float(line.split()[2])
+        print(f"processed {processed} submissions into people in {processing} s", flush=True)
+
+    ms = [x * 1000 for x in latencies]
+    result = {
+        "requests": requests,
+        "acknowledged": outcomes["acknowledged"],
+        "errors": outcomes["errors"],
+        "statuses": {str(k): v for k, v in sorted(outcomes["statuses"].items())},
+        "submissions_in_db": in_db,
+        "lost": outcomes["acknowledged"] - in_db,
+        "warmup_lost": warm_outcomes["acknowledged"] - warm_in_db,
+        "target_per_second": args.rate,
+        "achieved_per_second": round(outcomes["acknowledged"] / elapsed, 1),
+        "p50_ms": round(percentile(ms, 0.50), 1),
+        "p90_ms": round(percentile(ms, 0.90), 1),
+        "p99_ms": round(percentile(ms, 0.99), 1),
+        "max_ms": round(max(ms, default=0), 1),
+        "workers": args.workers,
+        "threads": args.threads,
+        "seconds": round(elapsed, 2),
+        "config_per_second": round(len(tokens) / token_seconds),
+        "cpu_seconds": {
+            "server": round(cpu[0], 1),
+            "postgres": round(cpu[1], 1),
+            "client": round(cpu[2], 1),
+            # Anything else busy on the machine meanwhile: a benchmark wants this near zero.
+            "other": round(cpu[3] - cpu[0] - cpu[1] - cpu[2], 1),
+        },
+        "processing_seconds": processing,
+        "cpu": platform.machine(),
+        "cores": os.cpu_count(),
+        "client_peak_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+    }
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()
