@@ -13,6 +13,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from django.test import override_settings
 
 from groundswell.actions.models import ActionPage, Submission
 from groundswell.actions.services import embed_token_make, site_get, submissions_process
@@ -80,8 +81,10 @@ def foreign_site(live_server):
     """Start a website on another origin that includes the embed script; returns its URL."""
     servers = []
 
-    def start(slug: str = "newsletter") -> str:
+    def start(slug: str = "newsletter", tall: bool = False) -> str:
         tag = f'<script src="{live_server.url}/embed.js" data-form="{slug}" async></script>'
+        if tall:  # a long article, for the scroll-depth trigger
+            tag = '<div id="more" style="height:4000px"></div>' + tag
         handler = type(
             "Handler", (_Handler,), {"html": HOST_PAGE.replace("__SCRIPT__", tag).encode()}
         )
@@ -325,4 +328,54 @@ def test_a_website_that_is_not_allowed_never_shows_it_and_cannot_submit(
         [f"{live_server.url}/embed/newsletter/submit", token],
     )
     assert outcome == "blocked"
+    assert not Submission.objects.exists()
+
+
+def test_it_waits_for_the_scroll_depth_or_the_pointer_leaving_the_page(
+    page, live_server, foreign_site, newsletter
+):
+    newsletter.trigger, newsletter.trigger_value = "scroll", 50
+    newsletter.save()
+    site = foreign_site(tall=True)
+    _allow(site)
+    page.set_viewport_size(DESKTOP)
+    page.goto(site)
+    page.wait_for_timeout(1500)
+    page.mouse.wheel(0, 600)  # about a fifth of the page
+    page.wait_for_timeout(500)
+    assert page.locator("groundswell-popup").count() == 0
+    page.mouse.wheel(0, 2000)
+    page.wait_for_selector(POPUP, timeout=5000)
+
+    newsletter.trigger = "exit"
+    newsletter.save()
+    cache_clear()
+    page.reload()  # shown but not dismissed: it may show again
+    page.wait_for_timeout(1500)
+    page.mouse.move(600, 400)
+    assert page.locator("groundswell-popup").count() == 0
+    # Leaving through the top of the window, as towards the address bar or another tab.
+    page.evaluate(
+        "document.dispatchEvent(new MouseEvent('mouseout', {clientY: -2, relatedTarget: null}))"
+    )
+    page.wait_for_selector(POPUP, timeout=5000)
+
+
+def test_a_refused_sign_up_says_why_in_the_pop_up(
+    page, live_server, foreign_site, newsletter, shots
+):
+    from groundswell.actions.ratelimit import submission_rate_check
+
+    site = foreign_site()
+    _allow(site)
+    with override_settings(GROUNDSWELL_RATE_PER_IP=1):
+        submission_rate_check(ip_address="127.0.0.1", email="")  # this address's one sign-up
+        page.set_viewport_size(DESKTOP)
+        page.goto(site)
+        page.wait_for_selector(POPUP, timeout=5000)
+        page.fill(f"{POPUP} input[name=email]", "late@example.org")
+        page.click(f"{POPUP} button.send")
+        page.wait_for_selector(f"{POPUP} .live.bad >> text=Too many submissions")
+    assert page.locator(f"{POPUP} button.send").is_enabled()
+    page.screenshot(path=str(shots / "embed-desktop-popup-refused.png"))
     assert not Submission.objects.exists()
