@@ -83,11 +83,14 @@ def foreign_site(live_server):
 
     def start(slug: str = "newsletter", tall: bool = False) -> str:
         tag = f'<script src="{live_server.url}/embed.js" data-form="{slug}" async></script>'
-        if tall:  # a long article, for the scroll-depth trigger
-            tag = '<div id="more" style="height:4000px"></div>' + tag
-        handler = type(
-            "Handler", (_Handler,), {"html": HOST_PAGE.replace("__SCRIPT__", tag).encode()}
-        )
+        html = HOST_PAGE.replace("__SCRIPT__", "")
+        if tall:  # a long article, for the scroll-depth trigger, with the script in its <head>
+            html = html.replace("</head>", tag + "</head>").replace(
+                "</main>", '</main><div id="more" style="height:4000px"></div>'
+            )
+        else:
+            html = html.replace("</body>", tag + "</body>")
+        handler = type("Handler", (_Handler,), {"html": html.encode()})
         server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
         threading.Thread(target=server.serve_forever, daemon=True).start()
         servers.append(server)

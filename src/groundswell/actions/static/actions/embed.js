@@ -1,13 +1,11 @@
-/*! Groundswell newsletter pop-up:
- * <script src="https://<groundswell>/embed.js" data-form="<slug>" async></script>
- * Fetches the form's copy and a signed token, then offers the newsletter in an accessible
- * modal after a delay, on scroll depth or on exit intent. It lives in a shadow root, so the
- * host page's styles and ours never meet. No framework, no cookies.
- */
+/*! Groundswell newsletter pop-up: <script src="https://<groundswell>/embed.js" data-form="<slug>"
+ * async></script>. Fetches the form's copy and a signed token, then offers the newsletter in an
+ * accessible modal after a delay, on scroll depth or on exit intent. It lives in a shadow root,
+ * so the host page's styles and ours never meet. No framework, no cookies. */
 (function () {
   "use strict";
   var script = document.currentScript;
-  if (!script || !window.fetch || !document.body || !document.body.attachShadow) return;
+  if (!script || !window.fetch || !Element.prototype.attachShadow) return;
   var slug = script.getAttribute("data-form") || "";
   var base = new URL(script.src, location.href).origin;
   var endpoint = base + "/embed/" + encodeURIComponent(slug);
@@ -34,8 +32,14 @@
 
   fetch(endpoint + "/config" + query, { credentials: "omit" })
     .then(function (r) { return r.ok ? r.json() : null; })
-    .then(function (config) { if (config) arm(config); })
-    .catch(function () { console.warn("Groundswell: no pop-up (is this site an allowed origin?)"); });
+    .then(function (config) {
+      if (!config) return;
+      // An async script in the <head> may run before the page's body exists.
+      if (document.readyState === "loading") {
+        document.addEventListener("DOMContentLoaded", function () { arm(config); });
+      } else arm(config);
+    })
+    .catch(function () { console.warn("Groundswell: no pop-up (is this origin allowed?)"); });
 
   function arm(config) {
     if (config.variant) save(key + ":variant", String(config.variant));
@@ -245,7 +249,7 @@
   }
 
   var CSS = ":host{all:initial}" +
-    "*{box-sizing:border-box;margin:0;font-family:system-ui,-apple-system,'Segoe UI',Roboto,Arial,sans-serif}" +
+    "*{box-sizing:border-box;margin:0;font-family:system-ui,-apple-system,'Segoe UI',sans-serif}" +
     ".backdrop{position:fixed;inset:0;background:rgba(17,24,39,.55);animation:fade .2s}" +
     ".wrap{position:fixed;inset:0;display:flex;align-items:center;justify-content:center;padding:24px}" +
     ".dialog{position:relative;width:100%;max-width:440px;max-height:calc(100vh - 48px);overflow-y:auto;" +
