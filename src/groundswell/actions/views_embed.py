@@ -21,6 +21,7 @@ from django.http import HttpResponse, JsonResponse, QueryDict
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.csrf import csrf_exempt
 
+from groundswell.accounts.permissions import client_ip
 from groundswell.actions.choices import PAGE_FIELDS
 from groundswell.actions.models import ActionPage, CampaignSite, CustomQuestion, Submission
 from groundswell.actions.ratelimit import RateLimited
@@ -282,7 +283,7 @@ def embed_submit(request, slug: str):
             data=data,
             channel=Submission.Channel.POPUP,
             meta=meta,
-            ip_address=request.META.get("REMOTE_ADDR") or None,
+            ip_address=client_ip(request),
         )
     except SubmissionInvalid as exc:
         return _json({"errors": _sentences(page, exc.errors)}, 400, origin)

@@ -232,6 +232,14 @@ def test_a_sign_up_is_stored_then_becomes_a_person_an_action_and_consent(client,
     assert (consent.status, consent.method) == ("subscribed", "form")
 
 
+def test_behind_a_trusted_proxy_the_visitors_address_is_recorded(client, newsletter, settings):
+    settings.GROUNDSWELL_PROXY_HOPS = 1
+    body = urlencode({"email": "ada@example.org", "token": token_for(client)})
+    response = submit(client, body, HTTP_X_FORWARDED_FOR="203.0.113.9, 198.51.100.20")
+    assert response.status_code == 201
+    assert Submission.objects.get().ip_address == "198.51.100.20"
+
+
 def test_a_json_body_is_accepted_too(client, newsletter):
     body = json.dumps({"email": "json@example.org", "token": token_for(client), "given_name": ""})
     response = submit(client, body, content_type="application/json")
