@@ -5,3 +5,4 @@ pytest only applies below src/; importing them here makes them visible to tests/
 """
 
 from groundswell.conftest import *  # noqa: F403
+from groundswell.conftest import _fresh_cache  # noqa: E402,F401  (star imports skip "_" names)
