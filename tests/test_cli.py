@@ -204,3 +204,15 @@ def test_a_redis_cache_url_is_understood(tmp_path):
     if "Connection refused" in result.stderr:
         pytest.skip("no Redis on 127.0.0.1:6379")
     assert result.stdout.strip().endswith("ok"), result.stderr
+
+
+def test_a_file_email_url_writes_to_that_absolute_folder(tmp_path):
+    folder = tmp_path / "mail-out"
+    env = {
+        "GROUNDSWELL_DATA_DIR": str(tmp_path / "data"),
+        "GROUNDSWELL_DEMO": "1",
+        "EMAIL_URL": f"file://{folder}",
+    }
+    result = groundswell("sendtestemail", "someone@example.org", env=env, cwd=str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    assert len(list(folder.iterdir())) == 1

@@ -151,7 +151,11 @@ def env_email(name: str, default: str) -> dict:
         "EMAIL_USE_SSL": bool(parsed.get("EMAIL_USE_SSL")),
     }
     if scheme == "file":
-        result["EMAIL_FILE_PATH"] = parsed.get("EMAIL_FILE_PATH")
+        # file:///abs/dir: dj-email-url drops the leading slash, making the path relative.
+        path = urlparse(raw).path
+        if not path or not path.startswith("/"):
+            raise SettingError(name, f"expected file:///absolute/folder, got {raw!r}")
+        result["EMAIL_FILE_PATH"] = path
     return result
 
 
