@@ -68,6 +68,7 @@ def campaign_site_seed(*, seed: int = 2026) -> dict[str, int]:
             site.name = f"{candidate} for Congress"
             site.candidate_name = candidate
             site.tagline = "People-powered. No corporate PAC money."
+            site.paid_for_by = f"Paid for by {candidate} for Congress"
             site.primary_color = "#1f4e79"
             site.accent_color = "#f2b134"
             site.home_headline = "A district that works for everyone"

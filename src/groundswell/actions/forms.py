@@ -250,6 +250,7 @@ class SiteForm(forms.ModelForm):
             "home_intro",
             "bio",
             "donate_url",
+            "paid_for_by",
             "embed_origins",
         ]
         labels = {
@@ -260,6 +261,7 @@ class SiteForm(forms.ModelForm):
             "home_intro": "Home page introduction",
             "bio": "Candidate's biography",
             "donate_url": "Donation page address",
+            "paid_for_by": "“Paid for by” disclaimer",
             "embed_origins": "Sites allowed to embed the pop-up",
         }
         help_texts = {

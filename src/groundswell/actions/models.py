@@ -26,6 +26,12 @@ class CampaignSite(models.Model):
     bio = models.TextField(
         blank=True, help_text="The candidate's biography; blank lines split paragraphs"
     )
+    # Federal law (52 U.S.C. 30120) requires a campaign's public website to say who paid for it.
+    paid_for_by = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="The disclaimer shown on every public page, e.g. “Paid for by Shaw for Congress”",
+    )
     donate_url = models.URLField(blank=True, help_text="Where 'Donate' buttons point")
     # Origins (scheme://host[:port]) whose pages may show the pop-up and post to it.
     embed_origins = models.TextField(

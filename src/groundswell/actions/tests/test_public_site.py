@@ -145,3 +145,13 @@ def test_page_builders_can_preview_a_draft_page(persona_client, site):
     response = persona_client("organizer").get("/a/later/")
     assert response.status_code == 200
     assert "Draft: this page is not published" in response.content.decode()
+
+
+def test_every_public_page_carries_the_paid_for_by_disclaimer(client, db):
+    from groundswell.actions.services import site_get
+
+    site = site_get()
+    site.paid_for_by = "Paid for by Friends of Example"
+    site.save()
+    for url in ("/", "/about/", "/platform/"):
+        assert "Paid for by Friends of Example" in client.get(url).content.decode()
