@@ -1,6 +1,6 @@
 from django.urls import path
 
-from groundswell.people import views
+from groundswell.people import views, views_import
 
 app_name = "people"
 urlpatterns = [
@@ -18,10 +18,12 @@ urlpatterns = [
     path("<int:pk>/merge/", views.person_merge_pick, name="merge_pick"),
     path("<int:pk>/merge/<int:other_pk>/", views.person_merge_compare, name="merge_compare"),
     path("merges/<int:merge_id>/undo/", views.person_merge_undo, name="merge_undo"),
-    path("imports/", views.import_list, name="import_list"),
-    path("imports/new/", views.import_upload, name="import_upload"),
-    path("imports/<int:job_id>/", views.import_job, name="import_job"),
-    path("imports/<int:job_id>/mapping/", views.import_mapping, name="import_mapping"),
-    path("imports/<int:job_id>/progress/", views.import_progress, name="import_progress"),
-    path("imports/<int:job_id>/errors.csv", views.import_errors_csv, name="import_errors_csv"),
+    path("imports/", views_import.import_list, name="import_list"),
+    path("imports/new/", views_import.import_upload, name="import_upload"),
+    path("imports/<int:job_id>/", views_import.import_job, name="import_job"),
+    path("imports/<int:job_id>/mapping/", views_import.import_mapping, name="import_mapping"),
+    path("imports/<int:job_id>/progress/", views_import.import_progress, name="import_progress"),
+    path(
+        "imports/<int:job_id>/errors.csv", views_import.import_errors_csv, name="import_errors_csv"
+    ),
 ]
