@@ -296,68 +296,75 @@ def person_edit(request, pk: int):
     return _edit_page(request, person, form=form, status=400)
 
 
-@capability_required(PEOPLE_EDIT)
-@require_POST
-def person_email_add(request, pk: int):
+def _contact_add(request, pk: int, form_class, form_name: str, add):
+    """Validate a contact-point form, call ``add(person, cleaned)``, and report the result."""
     person = _active_person_or_404(pk)
-    form = EmailAddForm(request.POST)
+    form = form_class(request.POST)
     if form.is_valid():
         try:
-            email = editing.person_email_add(
-                person=person,
-                address=form.cleaned_data["email"],
-                status=form.cleaned_data["email_status"],
-                actor=request.user,
-            )
+            added = add(person, form.cleaned_data)
         except ValidationError as exc:
             _add_service_errors(form, exc)
         else:
-            messages.success(request, f"Added {email.address}.")
+            messages.success(request, f"Added {added}.")
             return redirect("people:edit", pk=person.pk)
-    return _edit_page(request, person, email_form=form, status=400)
+    return _edit_page(request, person, status=400, **{form_name: form})
+
+
+@capability_required(PEOPLE_EDIT)
+@require_POST
+def person_email_add(request, pk: int):
+    return _contact_add(
+        request,
+        pk,
+        EmailAddForm,
+        "email_form",
+        lambda person, data: (
+            editing.person_email_add(
+                person=person,
+                address=data["email"],
+                status=data["email_status"],
+                actor=request.user,
+            ).address
+        ),
+    )
 
 
 @capability_required(PEOPLE_EDIT)
 @require_POST
 def person_phone_add(request, pk: int):
-    person = _active_person_or_404(pk)
-    form = PhoneAddForm(request.POST)
-    if form.is_valid():
-        try:
-            phone = editing.person_phone_add(
+    return _contact_add(
+        request,
+        pk,
+        PhoneAddForm,
+        "phone_form",
+        lambda person, data: (
+            editing.person_phone_add(
                 person=person,
-                number=form.cleaned_data["phone"],
-                phone_type=form.cleaned_data["phone_type"],
-                sms_status=form.cleaned_data["sms_status"],
+                number=data["phone"],
+                phone_type=data["phone_type"],
+                sms_status=data["sms_status"],
                 actor=request.user,
-            )
-        except ValidationError as exc:
-            _add_service_errors(form, exc)
-        else:
-            messages.success(request, f"Added {phone.display}.")
-            return redirect("people:edit", pk=person.pk)
-    return _edit_page(request, person, phone_form=form, status=400)
+            ).display
+        ),
+    )
 
 
 @capability_required(PEOPLE_EDIT)
 @require_POST
 def person_address_add(request, pk: int):
-    person = _active_person_or_404(pk)
-    form = AddressAddForm(request.POST)
-    if form.is_valid():
-        try:
-            address = editing.person_address_add(
-                person=person,
-                raw=form.cleaned_data,
-                make_primary=form.cleaned_data["make_primary"],
-                actor=request.user,
-            )
-        except ValidationError as exc:
-            _add_service_errors(form, exc)
-        else:
-            messages.success(request, f"Added {address}.")
-            return redirect("people:edit", pk=person.pk)
-    return _edit_page(request, person, address_form=form, status=400)
+    return _contact_add(
+        request,
+        pk,
+        AddressAddForm,
+        "address_form",
+        lambda person, data: editing.person_address_add(
+            person=person,
+            raw=data,
+            make_primary=data["make_primary"],
+            actor=request.user,
+        ),
+    )
 
 
 @capability_required(PEOPLE_EDIT)
