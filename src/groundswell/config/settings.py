@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "groundswell.accounts",
     "groundswell.people",
     "groundswell.actions",
+    "groundswell.donations",
 ]
 
 MIDDLEWARE = [
@@ -169,6 +170,17 @@ GROUNDSWELL_RATE_PER_EMAIL = env_int("GROUNDSWELL_RATE_PER_EMAIL", 5, minimum=1)
 GROUNDSWELL_CHECK_MX = env_bool("GROUNDSWELL_CHECK_MX", not DEMO_MODE)
 # DNS servers for that check ("host:port", comma-separated); default: the system's resolver.
 GROUNDSWELL_DNS_SERVERS = env_list("GROUNDSWELL_DNS_SERVERS", [])
+
+# ActBlue webhook (HTTP Basic): both credentials or neither; unset, the endpoint answers 503.
+ACTBLUE_WEBHOOK_USERNAME = env_str("ACTBLUE_WEBHOOK_USERNAME") or ""
+ACTBLUE_WEBHOOK_PASSWORD = env_str("ACTBLUE_WEBHOOK_PASSWORD") or ""
+if bool(ACTBLUE_WEBHOOK_USERNAME) != bool(ACTBLUE_WEBHOOK_PASSWORD):
+    raise SettingError(
+        "ACTBLUE_WEBHOOK_PASSWORD" if ACTBLUE_WEBHOOK_USERNAME else "ACTBLUE_WEBHOOK_USERNAME",
+        "set both ACTBLUE_WEBHOOK_USERNAME and ACTBLUE_WEBHOOK_PASSWORD, or neither",
+    )
+# ActBlue entity id of our committee: when set, other entities' line items are skipped.
+GROUNDSWELL_COMMITTEE_ENTITY_ID = env_str("GROUNDSWELL_COMMITTEE_ENTITY_ID") or ""
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)

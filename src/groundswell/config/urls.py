@@ -6,6 +6,7 @@ urlpatterns = [
     path("accounts/", include("groundswell.accounts.urls")),
     path("people/", include("groundswell.people.urls")),
     path("pages/", include("groundswell.actions.urls_staff")),
+    path("webhooks/", include("groundswell.donations.urls_webhooks")),
     # The embeddable pop-up: /embed.js and its cross-origin endpoints.
     path("", include("groundswell.actions.urls_embed")),
     # The public campaign site: /, /about/, /platform/, /a/<slug>/ ...

@@ -1,0 +1,195 @@
+"""ActBlue's webhook JSON (donor, contribution, lineitems, form) into our contribution inputs.
+
+Everything is validated before anything is written, so a malformed body is refused whole.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from decimal import Decimal, InvalidOperation
+
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+
+from groundswell.donations.models import Processor, RecurringPeriod
+from groundswell.donations.services import ContributionInput
+
+# ActBlue donor field → people.intake field.
+DONOR_FIELDS = {
+    "firstname": "given_name",
+    "lastname": "family_name",
+    "addr1": "address_line1",
+    "city": "city",
+    "state": "state",
+    "zip": "postal_code",
+    "country": "country",
+    "email": "email",
+    "phone": "phone",
+}
+EMPLOYER_FIELDS = {"employer": "employer", "occupation": "occupation"}
+MAX_CENTS = 10**12
+
+
+class PayloadError(ValueError):
+    """The body cannot be used; ``field`` says where (e.g. "lineitems[0].amount")."""
+
+    def __init__(self, field: str, reason: str):
+        self.field = field
+        self.reason = reason
+        super().__init__(f"{field}: {reason}" if field else reason)
+
+
+@dataclass
+class Refund:
+    cents: int
+    key: str
+    refunded_at: datetime
+
+
+@dataclass
+class LineItem:
+    contribution: ContributionInput
+    entity_id: str
+    refund: Refund | None = None
+
+
+def cents_parse(value, where: str) -> int:
+    """Dollars as a JSON string or number into integer cents, exactly (Decimal, never float)."""
+    if isinstance(value, bool) or not isinstance(value, str | int | Decimal):
+        raise PayloadError(where, 'must be an amount in dollars, like "27.50"')
+    try:
+        amount = Decimal(str(value).strip().replace(",", "").lstrip("$"))
+    except InvalidOperation:
+        raise PayloadError(where, f"{str(value)[:40]!r} is not an amount") from None
+    if not amount.is_finite():
+        raise PayloadError(where, "is not a finite amount")
+    cents = amount * 100
+    if cents != cents.to_integral_value():
+        raise PayloadError(where, "has fractions of a cent")
+    return int(cents)
+
+
+def _object(parent: dict, name: str, where: str, *, required: bool = True) -> dict:
+    value = parent.get(name)
+    if value is None and not required:
+        return {}
+    if value is None:
+        raise PayloadError(where, "is missing")
+    if not isinstance(value, dict):
+        raise PayloadError(where, "must be an object")
+    return value
+
+
+def _text(parent: dict, name: str, where: str, *, required: bool = False) -> str:
+    value = parent.get(name)
+    if value is None or value == "":
+        if required:
+            raise PayloadError(where, "is missing")
+        return ""
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        raise PayloadError(where, "must be a string")
+    return str(value).strip()
+
+
+def _when(parent: dict, name: str, where: str, *, required: bool = False) -> datetime | None:
+    text = _text(parent, name, where, required=required)
+    if not text:
+        return None
+    try:
+        value = parse_datetime(text)
+    except ValueError:
+        value = None
+    if value is None:
+        raise PayloadError(where, f"{text[:40]!r} is not an ISO 8601 date and time")
+    # ActBlue sends an offset; a bare time is taken as UTC rather than the server's zone.
+    return value if timezone.is_aware(value) else value.replace(tzinfo=UTC)
+
+
+def actblue_parse(body: bytes, *, entity_id: str = "") -> list[LineItem]:
+    """Parse one delivery into one item per line item of our committee (all when unset)."""
+    try:
+        payload = json.loads(body, parse_float=Decimal)
+    except (UnicodeDecodeError, ValueError):
+        raise PayloadError("", "the body is not JSON") from None
+    if not isinstance(payload, dict):
+        raise PayloadError("", "the body must be a JSON object")
+    donor_in = _object(payload, "donor", "donor")
+    contribution_in = _object(payload, "contribution", "contribution")
+    form = _object(payload, "form", "form", required=False)
+    lineitems = payload.get("lineitems")
+    if lineitems is None:
+        raise PayloadError("lineitems", "is missing")
+    if not isinstance(lineitems, list) or not lineitems:
+        raise PayloadError("lineitems", "must be a non-empty list")
+
+    donor = {
+        ours: _text(donor_in, theirs, f"donor.{theirs}") for theirs, ours in DONOR_FIELDS.items()
+    }
+    employer_data = _object(donor_in, "employerData", "donor.employerData", required=False)
+    for theirs, ours in EMPLOYER_FIELDS.items():
+        donor[ours] = _text(employer_data, theirs, f"donor.employerData.{theirs}")
+
+    created_at = _when(contribution_in, "createdAt", "contribution.createdAt", required=True)
+    order_number = _text(contribution_in, "orderNumber", "contribution.orderNumber", required=True)
+    refcodes = contribution_in.get("refcodes") or {}
+    if not isinstance(refcodes, dict):
+        raise PayloadError("contribution.refcodes", "must be an object")
+    refcodes = {str(k)[:50]: str(v)[:100] for k, v in refcodes.items() if v is not None}
+    refcode = refcodes.get("refcode") or _text(contribution_in, "refcode", "contribution.refcode")
+    period = _text(contribution_in, "recurringPeriod", "contribution.recurringPeriod").lower()
+    if period in ("", "once"):
+        period = RecurringPeriod.ONCE
+    elif period not in RecurringPeriod.values:
+        raise PayloadError(
+            "contribution.recurringPeriod", f"{period!r} is not once, weekly or monthly"
+        )
+    form_name = _text(form, "name", "form.name") or _text(
+        contribution_in, "contributionForm", "contribution.contributionForm"
+    )
+    donor["source"] = "ActBlue"
+    donor["refcode"] = refcode
+
+    items = []
+    for index, raw in enumerate(lineitems):
+        where = f"lineitems[{index}]"
+        if not isinstance(raw, dict):
+            raise PayloadError(where, "must be an object")
+        lineitem_id = _text(raw, "lineitemId", f"{where}.lineitemId", required=True)
+        entity = _text(raw, "entityId", f"{where}.entityId")
+        if "amount" not in raw or raw["amount"] in (None, ""):
+            raise PayloadError(f"{where}.amount", "is missing")
+        cents = cents_parse(raw["amount"], f"{where}.amount")
+        refunded_at = _when(raw, "refundedAt", f"{where}.refundedAt")
+        paid_at = _when(raw, "paidAt", f"{where}.paidAt")
+        # A refund notification may carry the amount as negative; the original gift is its size.
+        if refunded_at is None and cents <= 0:
+            raise PayloadError(f"{where}.amount", "must be more than zero")
+        cents = abs(cents)
+        if cents == 0 or cents > MAX_CENTS:
+            raise PayloadError(f"{where}.amount", "is out of range")
+        if entity_id and entity != entity_id:
+            continue  # another committee's share of a split contribution
+        contribution = ContributionInput(
+            processor=Processor.ACTBLUE,
+            processor_id=lineitem_id,
+            amount_cents=cents,
+            received_at=paid_at or created_at,
+            donor=dict(donor),
+            order_number=order_number,
+            refcode=refcode,
+            refcodes=refcodes,
+            form_name=form_name,
+            is_recurring=period != RecurringPeriod.ONCE,
+            recurring_period=period,
+            recurring_series_key=order_number if period != RecurringPeriod.ONCE else "",
+        )
+        refund = None
+        if refunded_at is not None:
+            refund_id = _text(raw, "refundId", f"{where}.refundId")
+            refund = Refund(
+                cents, refund_id or f"{lineitem_id}@{refunded_at.isoformat()}", refunded_at
+            )
+        items.append(LineItem(contribution, entity, refund))
+    return items

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class DonationsConfig(AppConfig):
+    name = "groundswell.donations"
+    label = "donations"
+    verbose_name = "Donations"
