@@ -1,4 +1,4 @@
-"""`groundswell import people FILE`: import a CSV file with a progress bar and an error report."""
+"""`groundswell import people|actblue FILE`: import a CSV file, with a progress bar and errors."""
 
 from __future__ import annotations
 
@@ -11,7 +11,10 @@ from tqdm import tqdm
 
 
 class Command(BaseCommand):
-    help = "Import data files. Kinds: people (a CSV of supporters)."
+    help = (
+        "Import data files. Kinds: people (a CSV of supporters), "
+        "actblue (an ActBlue contributions export)."
+    )
 
     def add_arguments(self, parser):
         kinds = parser.add_subparsers(dest="kind", required=True, metavar="KIND")
@@ -49,10 +52,23 @@ class Command(BaseCommand):
             help="queue the import for the task worker (groundswell serve or db_worker) and "
             "follow its progress; Ctrl-C stops following, not the import",
         )
+        actblue = kinds.add_parser(
+            "actblue",
+            help="an ActBlue contributions CSV export (paid or refunded)",
+            called_from_command_line=True,
+        )
+        actblue.add_argument("file", metavar="FILE")
+        actblue.add_argument(
+            "--errors",
+            metavar="OUT.csv",
+            help="write every rejected row (line, column, value, reason)",
+        )
 
     def handle(self, *args, kind: str, **options):
         if kind == "people":
             return self._people(**options)
+        if kind == "actblue":
+            return self._actblue(**options)
         raise CommandError(f"unknown kind {kind!r}")
 
     def _people(
@@ -114,18 +130,65 @@ class Command(BaseCommand):
         )
         rejected = job.row_errors.all()
         if errors:
-            with open(errors, "w", newline="", encoding="utf-8") as fh:
-                writer = csv.writer(fh)
-                writer.writerow(["line", "column", "value", "reason"])
-                for err in rejected.iterator():
-                    writer.writerow([err.line, err.column, err.value, err.reason])
+            _errors_write(errors, rejected.iterator())
             self.stdout.write(f"rejected rows written to {errors}")
         elif job.rejected_count:
-            for err in rejected[:20]:
-                where = f", column {err.column!r}" if err.column else ""
-                self.stdout.write(f"  line {err.line}{where}: {err.reason}")
-            if job.rejected_count > 20:
-                self.stdout.write("  … and more; use --errors FILE to write them all")
+            self._errors_print(rejected[:20], job.rejected_count)
+
+    def _errors_print(self, rejected, count: int):
+        for err in rejected:
+            where = f", column {err.column!r}" if err.column else ""
+            self.stdout.write(f"  line {err.line}{where}: {err.reason}")
+        if count > 20:
+            self.stdout.write("  … and more; use --errors FILE to write them all")
+
+    def _actblue(self, *, file: str, errors: str | None, verbosity: int, **_):
+        from django.conf import settings
+
+        from groundswell.donations.csv_import import actblue_csv_import
+        from groundswell.people.imports import ImportFileError
+
+        if not os.path.isfile(file):
+            raise CommandError(f"{file}: no such file")
+        bar = tqdm(unit="rows", disable=verbosity == 0)
+
+        def progress(done: int, total: int):
+            bar.total = max(total, done)
+            bar.n = done
+            bar.refresh()
+
+        out = open(errors, "w", newline="", encoding="utf-8") if errors else None  # noqa: SIM115
+        try:
+            writer = csv.writer(out) if out else None
+            if writer:
+                writer.writerow(["line", "column", "value", "reason"])
+            result = actblue_csv_import(
+                os.path.abspath(file),
+                entity_id=str(getattr(settings, "GROUNDSWELL_COMMITTEE_ENTITY_ID", "") or ""),
+                source=f"ActBlue CSV {os.path.basename(file)}",
+                progress=progress,
+                on_error=(
+                    (lambda e: writer.writerow([e.line, e.column, e.value, e.reason]))
+                    if writer
+                    else None
+                ),
+            )
+        except ImportFileError as exc:
+            raise CommandError(f"{file}: {exc}") from None
+        finally:
+            bar.close()
+            if out:
+                out.close()
+        skipped = f", {result.skipped} for another committee" if result.skipped else ""
+        self.stdout.write(
+            f"actblue import: {result.rows} rows — {result.created} new, "
+            f"{result.refunded} refunds applied, {result.unchanged} unchanged, "
+            f"{result.rejected} rejected{skipped}"
+        )
+        if errors:
+            self.stdout.write(f"rejected rows written to {errors}")
+        elif result.rejected:
+            self._errors_print(result.errors[:20], result.rejected)
 
     def _follow(self, job, progress):
         """Queue the job for the worker and show its progress until it finishes."""
@@ -150,3 +213,11 @@ class Command(BaseCommand):
             progress(job.processed_rows, job.total_rows or 0)
             time.sleep(0.5)
             waited += 0.5
+
+
+def _errors_write(path: str, rejected) -> None:
+    with open(path, "w", newline="", encoding="utf-8") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["line", "column", "value", "reason"])
+        for err in rejected:
+            writer.writerow([err.line, err.column, err.value, err.reason])
