@@ -51,6 +51,11 @@ class Contribution(TimeStampedModel):
     form_name = models.CharField(max_length=200, blank=True, help_text="The donation page")
     # "P2026" / "G2026": the election the contribution counts toward (limits are per election).
     election = models.CharField(max_length=5, blank=True)
+    # A memo entry (FEC MEMO_CD "X"): kept for the record but not counted in totals.
+    is_memo = models.BooleanField(default=False)
+    # The FEC transaction type as filed ("15", "15E" earmarked through a conduit, "22Y" refund).
+    transaction_type = models.CharField(max_length=3, blank=True)
+    note = models.TextField(blank=True)
     is_recurring = models.BooleanField(default=False)
     recurring_period = models.CharField(
         max_length=10, choices=RecurringPeriod.choices, blank=True, default=RecurringPeriod.ONCE

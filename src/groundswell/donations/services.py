@@ -58,6 +58,10 @@ class ContributionInput:
     refcodes: dict = field(default_factory=dict)
     form_name: str = ""
     election: str = ""
+    is_memo: bool = False
+    transaction_type: str = ""
+    status: str = ContributionStatus.PAID
+    note: str = ""
     is_recurring: bool = False
     recurring_period: str = ""
     recurring_series_key: str = ""
@@ -154,6 +158,14 @@ def contribution_record(
                 refcodes=data.refcodes,
                 form_name=data.form_name[:200],
                 election=data.election,
+                is_memo=data.is_memo,
+                transaction_type=data.transaction_type[:3],
+                status=data.status,
+                # A refund reported on its own: refunded in full, so it nets to nothing.
+                refunded_cents=(
+                    data.amount_cents if data.status == ContributionStatus.REFUNDED else 0
+                ),
+                note=data.note,
                 is_recurring=data.is_recurring,
                 recurring_period=data.recurring_period,
                 recurring_series_key=data.recurring_series_key[:100],
