@@ -1,4 +1,4 @@
-"""`groundswell import people|actblue FILE`: import a CSV file, with a progress bar and errors."""
+"""`groundswell import people|actblue|fec FILE`: import a file, with a progress bar and errors."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from tqdm import tqdm
 class Command(BaseCommand):
     help = (
         "Import data files. Kinds: people (a CSV of supporters), "
-        "actblue (an ActBlue contributions export)."
+        "actblue (an ActBlue contributions export), fec (an FEC itcont.txt file)."
     )
 
     def add_arguments(self, parser):
@@ -64,11 +64,26 @@ class Command(BaseCommand):
             help="write every rejected row (line, column, value, reason)",
         )
 
+        fec = kinds.add_parser(
+            "fec",
+            help="an FEC bulk individual-contributions file (itcont.txt)",
+            called_from_command_line=True,
+        )
+        fec.add_argument("file", metavar="FILE")
+        fec.add_argument("--committee", required=True, metavar="ID", help="the FEC committee id")
+        fec.add_argument(
+            "--errors",
+            metavar="OUT.csv",
+            help="write every rejected row (line, column, value, reason)",
+        )
+
     def handle(self, *args, kind: str, **options):
         if kind == "people":
             return self._people(**options)
         if kind == "actblue":
             return self._actblue(**options)
+        if kind == "fec":
+            return self._fec(**options)
         raise CommandError(f"unknown kind {kind!r}")
 
     def _people(
@@ -184,6 +199,48 @@ class Command(BaseCommand):
             f"actblue import: {result.rows} rows — {result.created} new, "
             f"{result.refunded} refunds applied, {result.unchanged} unchanged, "
             f"{result.rejected} rejected{skipped}"
+        )
+        if errors:
+            self.stdout.write(f"rejected rows written to {errors}")
+        elif result.rejected:
+            self._errors_print(result.errors[:20], result.rejected)
+
+    def _fec(self, *, file: str, committee: str, errors: str | None, verbosity: int, **_):
+        from groundswell.donations.fec_import import fec_import
+
+        if not os.path.isfile(file):
+            raise CommandError(f"{file}: no such file")
+        bar = tqdm(unit="B", unit_scale=True, disable=verbosity == 0)
+
+        def progress(done: int, total: int):
+            bar.total = max(total, done)
+            bar.n = done
+            bar.refresh()
+
+        out = open(errors, "w", newline="", encoding="utf-8") if errors else None  # noqa: SIM115
+        try:
+            writer = csv.writer(out) if out else None
+            if writer:
+                writer.writerow(["line", "column", "value", "reason"])
+            result = fec_import(
+                os.path.abspath(file),
+                committee=committee,
+                source=f"FEC {os.path.basename(file)}",
+                progress=progress,
+                on_error=(
+                    (lambda e: writer.writerow([e.line, e.column, e.value, e.reason]))
+                    if writer
+                    else None
+                ),
+            )
+        finally:
+            bar.close()
+            if out:
+                out.close()
+        self.stdout.write(
+            f"fec import: {result.rows} rows — {result.created} new, "
+            f"{result.refunded} refunds applied, {result.unchanged} unchanged, "
+            f"{result.rejected} rejected, {result.skipped} for another committee"
         )
         if errors:
             self.stdout.write(f"rejected rows written to {errors}")
