@@ -36,8 +36,12 @@ class Contribution(TimeStampedModel):
     received_at = models.DateTimeField(db_index=True)
     processor = models.CharField(max_length=20, choices=Processor.choices)
     processor_id = models.CharField(max_length=100)
+    # Indexed: FEC refunds find their original through it (TRAN_ID), row by row.
     order_number = models.CharField(
-        max_length=100, blank=True, help_text="The processor's order (one order, many line items)"
+        max_length=100,
+        blank=True,
+        db_index=True,
+        help_text="The processor's order (one order, many line items)",
     )
     status = models.CharField(
         max_length=20, choices=ContributionStatus.choices, default=ContributionStatus.PAID
