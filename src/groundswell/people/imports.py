@@ -11,18 +11,15 @@ import codecs
 import csv
 import hashlib
 import io
-import multiprocessing
-import os
 import re
-from collections import deque
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from groundswell.core.ahead import results_ahead
 from groundswell.core.bulk import planner_statistics_refresh
 from groundswell.people.intake import CUSTOM_PREFIX, FIELDS
 from groundswell.people.models import Activity, ConsentMethod, ImportJob, ImportRowError
@@ -345,20 +342,11 @@ def _cleaned_batches(path: str, info: FileInfo, mapping: dict[int, str], options
     with a spare core it runs in a helper process a few batches ahead of the database writes.
     """
     batches = _batched(_records(path, info), BATCH_SIZE)
-    if info.estimated_rows <= BATCH_SIZE or (os.cpu_count() or 1) < 2:
-        for batch in batches:
-            yield batch_clean(info.headers, mapping, batch, options)
-        return
-    # "spawn": the helper must not inherit the parent's database connections.
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
-        pending: deque = deque()
-        for batch in batches:
-            pending.append(pool.submit(batch_clean, info.headers, mapping, batch, options))
-            if len(pending) >= 4:
-                yield pending.popleft().result()
-        while pending:
-            yield pending.popleft().result()
+    yield from results_ahead(
+        batch_clean,
+        ((info.headers, mapping, batch, options) for batch in batches),
+        parallel=info.estimated_rows > BATCH_SIZE,
+    )
 
 
 def _write_batch(job: ImportJob, cleaned: CleanedBatch, context: IntakeContext) -> None:

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import multiprocessing
-import os
-from collections import deque
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
 from datetime import timedelta
 
+from groundswell.core.ahead import results_ahead
 from groundswell.core.bulk import planner_statistics_refresh
 from groundswell.people.models import ConsentMethod
 from groundswell.people.services import IntakeContext, people_upsert
@@ -27,21 +24,11 @@ _LATER_SOURCE = {
 
 
 def _chunks(count: int, seed: int):
-    chunks = range(-(-count // CHUNK))
-    if len(chunks) < 3 or (os.cpu_count() or 1) < 2:
-        for chunk in chunks:
-            yield chunk_clean(seed, chunk, count)
-        return
     # Making and cleaning people is CPU work; a helper process does it ahead of the writes.
-    # "spawn": the helper must not inherit the parent's database connections.
-    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
-        pending: deque = deque()
-        for chunk in chunks:
-            pending.append(pool.submit(chunk_clean, seed, chunk, count))
-            if len(pending) >= 3:
-                yield pending.popleft().result()
-        while pending:
-            yield pending.popleft().result()
+    chunks = range(-(-count // CHUNK))
+    yield from results_ahead(
+        chunk_clean, ((seed, chunk, count) for chunk in chunks), parallel=len(chunks) >= 3
+    )
 
 
 def people_seed(*, count: int, seed: int = 1, progress: Callable[[int], None] | None = None) -> int:

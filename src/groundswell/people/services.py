@@ -141,21 +141,18 @@ def activity_record(
     occurred_at: datetime | None = None,
     dedupe_key: str | None = None,
 ) -> Activity | None:
-    """Add one interaction to a person's timeline; a repeated dedupe_key records nothing."""
-    activity = Activity(
-        person=person,
-        kind=kind,
-        summary=summary[:300],
-        data=data or {},
-        occurred_at=occurred_at or timezone.now(),
-        dedupe_key=dedupe_key,
-    )
+    """Add one interaction to a person's timeline; a repeated dedupe_key records nothing.
+
+    Returns the new activity, or None when the dedupe_key had already been recorded.
+    """
+    fields = {
+        "person": person,
+        "kind": kind,
+        "summary": summary[:300],
+        "data": data or {},
+        "occurred_at": occurred_at or timezone.now(),
+    }
     if dedupe_key:
-        created = Activity.objects.bulk_create([activity], ignore_conflicts=True)
-        return (
-            created[0]
-            if Activity.objects.filter(dedupe_key=dedupe_key, person=person).exists()
-            else None
-        )
-    activity.save()
-    return activity
+        activity, created = Activity.objects.get_or_create(dedupe_key=dedupe_key, defaults=fields)
+        return activity if created else None
+    return Activity.objects.create(**fields)
