@@ -30,6 +30,20 @@ class RecurringPeriod(models.TextChoices):
     MONTHLY = "monthly", "Monthly"
 
 
+class PaymentMethod(models.TextChoices):
+    CARD = "card", "Card"
+    CHECK = "check", "Check"
+    CASH = "cash", "Cash"
+    OTHER = "other", "Other"
+
+
+class HoldResolution(models.TextChoices):
+    REFUNDED = "refunded", "Refunded"
+    REDESIGNATED = "redesignated", "Redesignated"
+    REATTRIBUTED = "reattributed", "Reattributed"
+    RELEASED = "released", "Released (within the limit)"
+
+
 class Contribution(TimeStampedModel):
     amount_cents = models.PositiveBigIntegerField()
     currency = models.CharField(max_length=3, default="USD")
@@ -65,6 +79,40 @@ class Contribution(TimeStampedModel):
         max_length=10, choices=RecurringPeriod.choices, blank=True, default=RecurringPeriod.ONCE
     )
     recurring_series_key = models.CharField(max_length=100, blank=True, db_index=True)
+    page = models.ForeignKey(
+        "DonationPage",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="contributions",
+    )
+    series = models.ForeignKey(
+        "RecurringSeries",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="contributions",
+    )
+    payment_method = models.CharField(max_length=10, choices=PaymentMethod.choices, blank=True)
+    is_anonymous = models.BooleanField(default=False)
+    # Who the gift counts against for limits: "p:<person id>" for a linked person, else a key
+    # from the snapshot (name + ZIP5). Identity resolution may later join keys into one donor.
+    donor_key = models.CharField(max_length=120, blank=True, db_index=True)
+    # Compliance: a gift that would take the donor past the limit is held until staff refund,
+    # redesignate or reattribute it (or release it when the flag was wrong).
+    hold_reason = models.CharField(max_length=300, blank=True)
+    held_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    hold_resolution = models.CharField(max_length=15, choices=HoldResolution.choices, blank=True)
+    hold_resolved_at = models.DateTimeField(null=True, blank=True)
+    hold_resolved_by = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # The election the gift was first designated to, when staff redesignated it.
+    redesignated_from = models.CharField(max_length=5, blank=True)
+    # For the part of a gift reattributed to another donor (e.g. a joint account holder).
+    reattributed_from = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="reattributions"
+    )
     # SET_NULL: the snapshot below keeps what the law needs even if the person is deleted;
     # a merge moves this link to the survivor (people.merge moves every FK to Person).
     person = models.ForeignKey(
@@ -104,7 +152,10 @@ class Contribution(TimeStampedModel):
                 name="contribution_refund_at_most_amount",
             ),
         ]
-        indexes = [models.Index(fields=["person", "received_at"])]
+        indexes = [
+            models.Index(fields=["person", "received_at"]),
+            models.Index(fields=["donor_key", "election"]),
+        ]
 
     def __str__(self) -> str:
         return f"{self.amount_display} via {self.get_processor_display()} ({self.processor_id})"
@@ -146,3 +197,302 @@ class WebhookDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source} {self.status} at {self.received_at:%Y-%m-%d %H:%M:%S}"
+
+
+class ElectionKind(models.TextChoices):
+    PRIMARY = "P", "Primary"
+    GENERAL = "G", "General"
+    RUNOFF = "R", "Runoff"
+    SPECIAL = "S", "Special"
+
+
+class ComplianceRule(TimeStampedModel):
+    """The contribution rules of one committee for one two-year cycle (federal defaults 2025–26).
+
+    A candidate committee's limits apply per election: the primary and the general are separate
+    elections, each with its own per-donor limit.
+    """
+
+    # The FEC committee id (C00…); blank means the campaign's own committee.
+    committee_id = models.CharField(max_length=9, blank=True)
+    cycle = models.PositiveSmallIntegerField(help_text="The even year that ends the cycle")
+    per_election_limit_cents = models.PositiveBigIntegerField(default=350_000)
+    itemization_threshold_cents = models.PositiveBigIntegerField(default=20_000)
+    cash_limit_cents = models.PositiveBigIntegerField(default=10_000)
+    anonymous_limit_cents = models.PositiveBigIntegerField(default=5_000)
+    redesignation_window_days = models.PositiveSmallIntegerField(default=60)
+    # Gifts received on or before the primary date count toward the primary, later ones toward
+    # the general. Blank: every gift of the cycle counts toward the general.
+    primary_date = models.DateField(null=True, blank=True)
+    general_date = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-cycle", "committee_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["committee_id", "cycle"], name="one_rule_per_cycle")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.committee_id or 'own committee'} {self.cycle - 1}–{self.cycle}"
+
+
+class DonationPage(TimeStampedModel):
+    """A donation page of our own, at /donate/<slug>/."""
+
+    class GoalKind(models.TextChoices):
+        NONE = "", "No goal shown"
+        DOLLARS = "dollars", "Dollars raised"
+        DONORS = "donors", "Number of donors"
+
+    class NextRung(models.TextChoices):
+        SHARE = "share", "Share the page"
+        VOLUNTEER = "volunteer", "Volunteer"
+
+    slug = models.SlugField(max_length=80, unique=True)
+    title = models.CharField(max_length=200)
+    intro = models.TextField(blank=True)
+    # The preset ask amounts in cents, smallest first; the ladder is personalised from these.
+    amounts_cents = models.JSONField(default=list)
+    allow_custom_amount = models.BooleanField(default=True)
+    min_cents = models.PositiveBigIntegerField(default=100)
+    max_cents = models.PositiveBigIntegerField(default=350_000)
+    allow_monthly = models.BooleanField(default=True)
+    allow_weekly = models.BooleanField(default=False)
+    default_recurring = models.CharField(
+        max_length=10, choices=RecurringPeriod.choices, blank=True, default=RecurringPeriod.ONCE
+    )
+    deadline = models.DateTimeField(null=True, blank=True, help_text="Shown as a countdown")
+    goal_kind = models.CharField(max_length=10, choices=GoalKind.choices, blank=True)
+    goal_cents = models.PositiveBigIntegerField(null=True, blank=True)
+    goal_donors = models.PositiveIntegerField(null=True, blank=True)
+    # Show "N donors to go" toward the campaign's donor goal.
+    show_donors_to_go = models.BooleanField(default=False)
+    default_refcode = models.CharField(max_length=100, blank=True)
+    thank_you_message = models.TextField(blank=True)
+    next_rung = models.CharField(
+        max_length=10, choices=NextRung.choices, default=NextRung.SHARE, blank=True
+    )
+    volunteer_page_slug = models.SlugField(max_length=80, blank=True)
+    processor = models.CharField(max_length=20, choices=Processor.choices, default=Processor.STRIPE)
+    is_published = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["title"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class RecurringSeries(TimeStampedModel):
+    """A recurring gift: its schedule and state; each installment is a Contribution."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", "Active"
+        FAILING = "failing", "Payment failed"
+        CANCELLED = "cancelled", "Cancelled"
+        COMPLETED = "completed", "Completed"
+
+    processor = models.CharField(max_length=20, choices=Processor.choices)
+    # The processor's key for the series (ActBlue's recurring id; ours for Stripe series).
+    processor_key = models.CharField(max_length=100)
+    period = models.CharField(max_length=10, choices=RecurringPeriod.choices)
+    amount_cents = models.PositiveBigIntegerField()
+    currency = models.CharField(max_length=3, default="USD")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    started_at = models.DateTimeField()
+    # When the next installment falls due (our own processor only; ActBlue charges itself).
+    next_charge_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    # 0 = until cancelled.
+    installments_planned = models.PositiveIntegerField(default=0)
+    installments_paid = models.PositiveIntegerField(default=0)
+    failure_count = models.PositiveSmallIntegerField(default=0)
+    last_failure = models.TextField(blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancel_reason = models.CharField(max_length=200, blank=True)
+    person = models.ForeignKey(
+        "people.Person",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="recurring_series",
+    )
+    page = models.ForeignKey(
+        DonationPage, null=True, blank=True, on_delete=models.SET_NULL, related_name="series"
+    )
+    refcode = models.CharField(max_length=100, blank=True)
+    # The donor as given when the series began, under people.intake field names.
+    donor = models.JSONField(default=dict, blank=True)
+    # The processor's saved customer and payment method, for charging later installments.
+    processor_customer = models.CharField(max_length=100, blank=True)
+    processor_payment_method = models.CharField(max_length=100, blank=True)
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        verbose_name_plural = "recurring series"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["processor", "processor_key"], name="recurring_series_once_per_key"
+            ),
+            models.CheckConstraint(
+                condition=Q(amount_cents__gt=0), name="recurring_series_amount_positive"
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "next_charge_at"])]
+
+    def __str__(self) -> str:
+        return f"{cents_display(self.amount_cents)} {self.get_period_display().lower()}"
+
+
+class Installment(models.Model):
+    """One due charge of a series, claimed before the processor is asked.
+
+    The unique (series, sequence) row is the lock that keeps two scheduled runs from charging
+    the same installment twice; its sequence is also the processor's idempotency key.
+    """
+
+    class Status(models.TextChoices):
+        CLAIMED = "claimed", "Being charged"
+        PAID = "paid", "Paid"
+        FAILED = "failed", "Failed"
+
+    series = models.ForeignKey(
+        RecurringSeries, on_delete=models.CASCADE, related_name="installments"
+    )
+    sequence = models.PositiveIntegerField()
+    due_at = models.DateTimeField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.CLAIMED)
+    claimed_at = models.DateTimeField(default=timezone.now)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    error = models.TextField(blank=True)
+    contribution = models.OneToOneField(
+        "Contribution",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="installment",
+    )
+
+    class Meta:
+        ordering = ["series", "sequence"]
+        constraints = [
+            models.UniqueConstraint(fields=["series", "sequence"], name="installment_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.series} #{self.sequence} ({self.status})"
+
+
+class PaymentAttempt(TimeStampedModel):
+    """A gift being made on one of our pages, from the form until the processor says paid.
+
+    ``key`` is generated with the form and sent back with it, so a double-click or a retried
+    submit reuses this attempt (and the processor's idempotency key) instead of charging again.
+    """
+
+    class Status(models.TextChoices):
+        CREATED = "created", "Created"
+        REQUIRES_ACTION = "requires_action", "Waiting for the donor"
+        SUCCEEDED = "succeeded", "Paid"
+        FAILED = "failed", "Failed"
+
+    key = models.CharField(max_length=64, unique=True)
+    page = models.ForeignKey(
+        DonationPage, null=True, blank=True, on_delete=models.SET_NULL, related_name="attempts"
+    )
+    processor = models.CharField(max_length=20, choices=Processor.choices)
+    # The processor's id for this payment (a Stripe PaymentIntent id).
+    processor_ref = models.CharField(max_length=100, blank=True, db_index=True)
+    client_secret = models.CharField(max_length=200, blank=True)
+    amount_cents = models.PositiveBigIntegerField()
+    currency = models.CharField(max_length=3, default="USD")
+    recurring_period = models.CharField(
+        max_length=10, choices=RecurringPeriod.choices, blank=True, default=RecurringPeriod.ONCE
+    )
+    donor = models.JSONField(default=dict, blank=True)
+    refcode = models.CharField(max_length=100, blank=True)
+    refcodes = models.JSONField(default=dict, blank=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.CREATED)
+    error = models.TextField(blank=True)
+    contribution = models.OneToOneField(
+        "Contribution",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="payment_attempt",
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(amount_cents__gt=0), name="payment_attempt_amount_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{cents_display(self.amount_cents)} {self.processor} {self.status}"
+
+
+class DonorElectionTotal(models.Model):
+    """A donor's running net total toward one election, the row locked while a gift is checked.
+
+    Locking this row (SELECT … FOR UPDATE) is what keeps two concurrent gifts from one donor
+    from both slipping under the limit.
+    """
+
+    donor_key = models.CharField(max_length=120)
+    election = models.CharField(max_length=5)
+    total_cents = models.BigIntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["donor_key", "election"], name="donor_election_total_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.donor_key} {self.election}: {cents_display(self.total_cents)}"
+
+
+class BestEffortsRequest(TimeStampedModel):
+    """A follow-up asking an itemizable donor for a missing employer or occupation."""
+
+    contribution = models.OneToOneField(
+        "Contribution", on_delete=models.CASCADE, related_name="best_efforts_request"
+    )
+    email = models.CharField(max_length=254, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    # Filled when the donor answers (or staff record an answer given another way).
+    answered_at = models.DateTimeField(null=True, blank=True)
+    token = models.CharField(max_length=64, unique=True)
+
+    def __str__(self) -> str:
+        return f"best efforts for {self.contribution_id}"
+
+
+class WebhookCredential(TimeStampedModel):
+    """HTTP Basic credentials that staff generate for a processor's webhook.
+
+    Only a hash of the secret is kept; the secret is shown once, when generated. Several may be
+    active so credentials can be rotated without missing a delivery.
+    """
+
+    source = models.CharField(max_length=20, choices=Processor.choices)
+    username = models.CharField(max_length=100)
+    # SHA-256 of a 32-byte random secret: random enough that a slow hash would add nothing
+    # but latency on every delivery.
+    secret_sha256 = models.CharField(max_length=64)
+    created_by = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.source} webhook {self.username}"
