@@ -182,6 +182,14 @@ if bool(ACTBLUE_WEBHOOK_USERNAME) != bool(ACTBLUE_WEBHOOK_PASSWORD):
 # ActBlue entity id of our committee: when set, other entities' line items are skipped.
 GROUNDSWELL_COMMITTEE_ENTITY_ID = env_str("GROUNDSWELL_COMMITTEE_ENTITY_ID") or ""
 
+# Stripe, for our own donation pages. Unset, those pages take no card payments. STRIPE_API_BASE
+# and STRIPE_JS_URL point elsewhere only in tests (a local double that speaks Stripe's API).
+STRIPE_SECRET_KEY = env_str("STRIPE_SECRET_KEY") or ""
+STRIPE_PUBLISHABLE_KEY = env_str("STRIPE_PUBLISHABLE_KEY") or ""
+STRIPE_WEBHOOK_SECRET = env_str("STRIPE_WEBHOOK_SECRET") or ""
+STRIPE_API_BASE = env_str("STRIPE_API_BASE") or ""
+STRIPE_JS_URL = env_str("STRIPE_JS_URL", "https://js.stripe.com/v3/")
+
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE

@@ -6,6 +6,8 @@ urlpatterns = [
     path("accounts/", include("groundswell.accounts.urls")),
     path("people/", include("groundswell.people.urls")),
     path("pages/", include("groundswell.actions.urls_staff")),
+    path("finance/", include("groundswell.donations.urls_staff")),
+    path("donate/", include("groundswell.donations.urls_public")),
     path("webhooks/", include("groundswell.donations.urls_webhooks")),
     # The embeddable pop-up: /embed.js and its cross-origin endpoints.
     path("", include("groundswell.actions.urls_embed")),

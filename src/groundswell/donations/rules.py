@@ -1,0 +1,72 @@
+"""Which rules apply to a gift: the committee's rule set for its cycle, its election, its donor.
+
+Federal candidate committees, 2025–26: $3,500 per donor per election (the primary and the
+general are separate elections), itemization once a donor's cycle total passes $200, cash over
+$100 and anonymous gifts over $50 refused, and 60 days to redesignate or reattribute an
+excessive gift. A campaign with other rules edits its ComplianceRule rows.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+
+from django.utils import timezone
+
+from groundswell.donations.models import ComplianceRule
+
+
+def cycle_for(day: date) -> int:
+    """The two-year cycle a day falls in, named by its even (election) year."""
+    return day.year if day.year % 2 == 0 else day.year + 1
+
+
+def rule_for(*, received_at: datetime, committee_id: str = "") -> ComplianceRule:
+    """The rule set for the cycle of ``received_at``: the saved one, or unsaved federal defaults."""
+    day = timezone.localdate(received_at) if timezone.is_aware(received_at) else received_at.date()
+    cycle = cycle_for(day)
+    rule = ComplianceRule.objects.filter(committee_id=committee_id, cycle=cycle).first()
+    return rule or ComplianceRule(committee_id=committee_id, cycle=cycle)
+
+
+def election_for(*, received_at: datetime, rule: ComplianceRule | None = None) -> str:
+    """The election an undesignated gift counts toward: the next one after it was received.
+
+    Before (or on) the primary date it is the primary; after it, the general; after the general,
+    the next cycle's primary. With no primary date set, every gift counts toward the primary.
+    """
+    rule = rule or rule_for(received_at=received_at)
+    day = timezone.localdate(received_at) if timezone.is_aware(received_at) else received_at.date()
+    if rule.primary_date is None or day <= rule.primary_date:
+        return f"P{rule.cycle}"
+    if rule.general_date is None or day <= rule.general_date:
+        return f"G{rule.cycle}"
+    return f"P{rule.cycle + 2}"
+
+
+def next_election(election: str) -> str:
+    """The election a gift can be redesignated to: the general after a primary, else the next
+    cycle's primary."""
+    kind, year = election[:1], int(election[1:])
+    return f"G{year}" if kind == "P" else f"P{year + 2}"
+
+
+_NON_LETTERS = re.compile(r"[^a-z]")
+
+
+def donor_key_for(
+    *, person_id: int | None, given_name: str = "", family_name: str = "", postal_code: str = ""
+) -> str:
+    """The key a gift counts against for limits: the linked person, else name + ZIP5.
+
+    The name key is deliberately simple; identity resolution (the identity app) is where
+    "Bob Smith" and "Robert Smith" become one donor.
+    """
+    if person_id:
+        return f"p:{person_id}"
+    given = _NON_LETTERS.sub("", given_name.casefold())
+    family = _NON_LETTERS.sub("", family_name.casefold())
+    zip5 = re.sub(r"\D", "", postal_code)[:5]
+    if not (given or family):
+        return ""
+    return f"n:{family}|{given}|{zip5}"

@@ -1,0 +1,4 @@
+"""Public donation pages, at /donate/<slug>/."""
+
+app_name = "donate"
+urlpatterns = []

@@ -1,0 +1,3 @@
+"""Staff URLs (recurring); included by urls_staff under the "donations" namespace."""
+
+urlpatterns = []

@@ -1,0 +1,3 @@
+"""Staff URLs (settings); included by urls_staff under the "donations" namespace."""
+
+urlpatterns = []
