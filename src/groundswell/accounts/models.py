@@ -35,6 +35,16 @@ class AuditEvent(models.Model):
         USER_DEACTIVATE = "user_deactivate", "User deactivated"
         USER_REACTIVATE = "user_reactivate", "User reactivated"
         IMPORT = "import", "Import"
+        # Money and compliance (the donations app).
+        REFUND = "refund", "Refund"
+        HOLD_RESOLVE = "hold_resolve", "Held contribution resolved"
+        CONTRIBUTION_CREATE = "contribution_create", "Contribution recorded by staff"
+        RECURRING_CANCEL = "recurring_cancel", "Recurring gift cancelled"
+        CREDENTIAL_CREATE = "credential_create", "Webhook credentials generated"
+        CREDENTIAL_REVOKE = "credential_revoke", "Webhook credentials revoked"
+        RULES_CHANGE = "rules_change", "Compliance rules changed"
+        PAGE_CHANGE = "page_change", "Donation page changed"
+        BEST_EFFORTS = "best_efforts", "Best-efforts follow-up"
 
     occurred_at = models.DateTimeField(auto_now_add=True, db_index=True)
     actor = models.ForeignKey(
