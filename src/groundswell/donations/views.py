@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
-import hmac
 import logging
 
 from django.conf import settings
@@ -17,25 +14,10 @@ from groundswell.accounts.permissions import client_ip
 from groundswell.donations.actblue import PayloadError, actblue_parse
 from groundswell.donations.models import Processor, WebhookDelivery
 from groundswell.donations.services import contribution_record, contribution_refund
+from groundswell.donations.webhook_auth import webhook_basic_auth_check, webhook_configured
 
 logger = logging.getLogger(__name__)
 REALM = 'Basic realm="groundswell-webhooks", charset="UTF-8"'
-
-
-def _basic_auth_ok(request, username: str, password: str) -> bool:
-    header = request.META.get("HTTP_AUTHORIZATION", "")
-    scheme, _, encoded = header.partition(" ")
-    if scheme.lower() != "basic":
-        return False
-    try:
-        given = base64.b64decode(encoded.strip(), validate=True)
-    except (binascii.Error, ValueError):
-        return False
-    user, sep, secret = given.partition(b":")
-    # Compare both parts, always, in constant time: no early exit that leaks which was wrong.
-    user_ok = hmac.compare_digest(user, username.encode())
-    secret_ok = hmac.compare_digest(secret, password.encode())
-    return bool(sep) and user_ok and secret_ok
 
 
 def _log(request, status: str, error: str = "") -> WebhookDelivery:
@@ -53,11 +35,11 @@ def _log(request, status: str, error: str = "") -> WebhookDelivery:
 @require_POST
 def actblue_webhook(request):
     """ActBlue's donation and refund notifications: one contribution per line item of ours."""
-    username = settings.ACTBLUE_WEBHOOK_USERNAME
-    password = settings.ACTBLUE_WEBHOOK_PASSWORD
-    if not (username and password):
+    if not webhook_configured(source=Processor.ACTBLUE):
         return JsonResponse({"error": "not configured"}, status=503)
-    if not _basic_auth_ok(request, username, password):
+    if not webhook_basic_auth_check(
+        source=Processor.ACTBLUE, authorization=request.META.get("HTTP_AUTHORIZATION", "")
+    ):
         response = JsonResponse({"error": "authentication required"}, status=401)
         response["WWW-Authenticate"] = REALM
         return response
