@@ -53,6 +53,10 @@ class LineItem:
     contribution: ContributionInput
     entity_id: str
     refund: Refund | None = None
+    # A recurring gift: how many installments were planned (0 = until cancelled), and when
+    # the donor cancelled it, for a cancellation notification.
+    installments_planned: int = 0
+    cancelled_at: datetime | None = None
 
 
 def cents_parse(value, where: str) -> int:
@@ -145,6 +149,21 @@ def actblue_parse(body: bytes, *, entity_id: str = "") -> list[LineItem]:
         raise PayloadError(
             "contribution.recurringPeriod", f"{period!r} is not once, weekly or monthly"
         )
+    duration = contribution_in.get("recurringDuration")
+    if duration in (None, ""):
+        duration = 0
+    if isinstance(duration, bool) or not isinstance(duration, int | str | Decimal):
+        raise PayloadError("contribution.recurringDuration", "must be a whole number")
+    try:
+        exact = Decimal(str(duration).strip())
+    except InvalidOperation:
+        exact = Decimal("NaN")
+    if not exact.is_finite() or exact != exact.to_integral_value():
+        raise PayloadError("contribution.recurringDuration", "must be a whole number")
+    duration = int(exact)
+    cancelled_at = _when(contribution_in, "cancelledAt", "contribution.cancelledAt")
+    if cancelled_at is not None and period == RecurringPeriod.ONCE:
+        raise PayloadError("contribution.cancelledAt", "is set on a gift that is not recurring")
     form_name = _text(form, "name", "form.name") or _text(
         contribution_in, "contributionForm", "contribution.contributionForm"
     )
@@ -191,5 +210,13 @@ def actblue_parse(body: bytes, *, entity_id: str = "") -> list[LineItem]:
             refund = Refund(
                 cents, refund_id or f"{lineitem_id}@{refunded_at.isoformat()}", refunded_at
             )
-        items.append(LineItem(contribution, entity, refund))
+        items.append(
+            LineItem(
+                contribution,
+                entity,
+                refund,
+                installments_planned=max(0, duration),
+                cancelled_at=cancelled_at,
+            )
+        )
     return items

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from groundswell.donations.actblue import MAX_CENTS, PayloadError, Refund, cents_parse
+from groundswell.donations.actblue_recurring import actblue_series_attach
 from groundswell.donations.models import Contribution, Processor, RecurringPeriod
 from groundswell.donations.services import (
     ContributionInput,
@@ -257,7 +258,12 @@ def actblue_csv_import(
         if entity_id and recipient and recipient != str(entity_id):
             result.skipped += 1
             continue
-        _, created = contribution_record(data=data, source=source or "ActBlue CSV")
+        contribution, created = contribution_record(data=data, source=source or "ActBlue CSV")
+        if contribution.is_recurring:
+            position = index.get("recurring total months")
+            months = fields[position].strip() if position is not None else ""
+            planned = int(months) if months.isdigit() else 0
+            actblue_series_attach(contribution=contribution, installments_planned=planned)
         changed = created
         if refund is not None:
             _, refunded = contribution_refund(

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from groundswell.accounts.permissions import client_ip
 from groundswell.donations.actblue import PayloadError, actblue_parse
+from groundswell.donations.actblue_recurring import actblue_series_attach, actblue_series_cancel
 from groundswell.donations.models import Processor, WebhookDelivery
 from groundswell.donations.services import contribution_record, contribution_refund
 from groundswell.donations.webhook_auth import webhook_basic_auth_check, webhook_configured
@@ -61,6 +62,15 @@ def actblue_webhook(request):
                 data=item.contribution, source="ActBlue webhook", ip_address=None
             )
             changed |= created
+            if contribution.is_recurring:
+                actblue_series_attach(
+                    contribution=contribution, installments_planned=item.installments_planned
+                )
+            if item.cancelled_at is not None:
+                _, cancelled = actblue_series_cancel(
+                    series_key=contribution.recurring_series_key, cancelled_at=item.cancelled_at
+                )
+                changed |= cancelled
             if item.refund is not None:
                 contribution, refunded = contribution_refund(
                     processor=contribution.processor,

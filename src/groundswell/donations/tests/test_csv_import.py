@@ -238,3 +238,17 @@ def test_the_command_reports_rejected_rows_and_writes_them_all(tmp_path):
         empty = tmp_path / "empty.csv"
         empty.write_text("")
         call_command("import", "actblue", str(empty), verbosity=0)
+
+
+@pytest.mark.django_db
+def test_recurring_rows_of_one_receipt_form_one_series(tmp_path):
+    from groundswell.donations.models import RecurringSeries
+
+    recurring = {"Recurring Total Months": "12", "Amount": "10", "Receipt ID": "AB-R-77"}
+    path = export(tmp_path, [row(5, **recurring), row(6, **recurring), row(7)])
+    actblue_csv_import(path)
+    actblue_csv_import(path)
+    series = RecurringSeries.objects.get()
+    assert series.processor_key == "AB-R-77"
+    assert (series.installments_paid, series.installments_planned) == (2, 12)
+    assert Contribution.objects.filter(series=series).count() == 2

@@ -1,0 +1,91 @@
+"""ActBlue's recurring gifts: each installment arrives as its own contribution; we keep the series.
+
+ActBlue charges the installments itself; we only follow. A series is keyed by the order number
+of its contributions (installments of one recurring gift share it), and a cancellation
+notification ends it. The cancellation shape (``contribution.cancelledAt``) is taken from
+ActBlue's description of its cancellation webhooks and still needs checking against a real one.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Min
+
+from groundswell.donations.models import Contribution, Processor, RecurringSeries
+
+
+def actblue_series_attach(
+    *, contribution: Contribution, installments_planned: int = 0
+) -> RecurringSeries | None:
+    """Attach a recurring ActBlue contribution to its series (made on first sight); idempotent."""
+    if not contribution.is_recurring or not contribution.recurring_series_key:
+        return None
+    key = contribution.recurring_series_key
+    defaults = {
+        "period": contribution.recurring_period,
+        "amount_cents": contribution.amount_cents,
+        "currency": contribution.currency,
+        "started_at": contribution.received_at,
+        "installments_planned": max(0, installments_planned),
+        "person_id": contribution.person_id,
+        "refcode": contribution.refcode,
+        "donor": {
+            "given_name": contribution.donor_given_name,
+            "family_name": contribution.donor_family_name,
+            "email": contribution.donor_email,
+            "postal_code": contribution.donor_postal_code,
+            "state": contribution.donor_state,
+        },
+    }
+    try:
+        with transaction.atomic():
+            series, _ = RecurringSeries.objects.get_or_create(
+                processor=Processor.ACTBLUE, processor_key=key, defaults=defaults
+            )
+    except IntegrityError:
+        # Two installments of a new series delivered at once: the other made the series.
+        series = RecurringSeries.objects.get(processor=Processor.ACTBLUE, processor_key=key)
+    if contribution.series_id != series.pk:
+        Contribution.objects.filter(pk=contribution.pk).update(series=series)
+        contribution.series = series
+    # Recount rather than increment, so a repeated delivery cannot inflate the count.
+    stats = Contribution.objects.filter(series=series).aggregate(
+        n=Count("id"), first=Min("received_at")
+    )
+    updates = {"installments_paid": stats["n"], "started_at": stats["first"] or series.started_at}
+    if series.person_id is None and contribution.person_id:
+        updates["person_id"] = contribution.person_id
+    RecurringSeries.objects.filter(pk=series.pk).update(**updates)
+    for name, value in updates.items():
+        setattr(series, name, value)
+    return series
+
+
+def actblue_series_cancel(
+    *, series_key: str, cancelled_at: datetime, reason: str = "Cancelled on ActBlue"
+) -> tuple[RecurringSeries | None, bool]:
+    """Mark an ActBlue series cancelled; returns it (None when unknown) and whether it changed."""
+    with transaction.atomic():
+        series = (
+            RecurringSeries.objects.select_for_update()
+            .filter(processor=Processor.ACTBLUE, processor_key=series_key)
+            .first()
+        )
+        if series is None or series.status == RecurringSeries.Status.CANCELLED:
+            return series, False
+        series.status = RecurringSeries.Status.CANCELLED
+        series.cancelled_at = cancelled_at
+        series.cancel_reason = reason[:200]
+        series.next_charge_at = None
+        series.save(
+            update_fields=[
+                "status",
+                "cancelled_at",
+                "cancel_reason",
+                "next_charge_at",
+                "modified_at",
+            ]
+        )
+    return series, True
