@@ -1,0 +1,631 @@
+"""Reads of the money: the dashboard numbers other apps build on, the contribution list, a
+donor's giving history and the itemized receipts of a report.
+
+The counting rules, the same everywhere in this module:
+
+- memo rows (``is_memo``, FEC MEMO_CD "X") are kept for the record and never counted;
+- money is net of ``refunded_cents``, and a refunded, voided or charged-back gift counts
+  nothing at all (no money, no gift, no donor) — see ``COUNTED_STATUSES``;
+- a gift belongs to the day it was received, in the campaign's time zone; a later refund
+  lowers the day of the gift, not the day of the refund;
+- a donor is the contribution's ``donor_key`` when set, else its linked person ("p:<id>",
+  the form ``rules.donor_key_for`` gives a linked person), else the contribution alone
+  ("c:<id>"). Identity resolution (issue 5) will join keys that are one person; until then
+  "Bob Smith" and "Robert Smith" at one ZIP are two donors.
+
+Every number is aggregated in the database, so a dashboard costs the same handful of
+queries whether the range holds ten gifts or a million.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    F,
+    Min,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Cast, Concat, ExtractYear, TruncDate
+from django.utils import timezone
+
+from groundswell.donations.models import (
+    Contribution,
+    ContributionStatus,
+    RecurringPeriod,
+    RecurringSeries,
+)
+from groundswell.donations.rules import cycle_for, rule_for
+from groundswell.people.models import Person
+
+# Only these statuses count; refunded, voided and charged-back gifts count nothing.
+COUNTED_STATUSES = (ContributionStatus.PAID, ContributionStatus.PARTIALLY_REFUNDED)
+
+# ---------------------------------------------------------------- ranges and identity
+
+
+@dataclass(frozen=True)
+class DateRange:
+    """Whole days from ``start`` to ``end``, both included, in the campaign's time zone."""
+
+    start: date
+    end: date
+
+    def __post_init__(self) -> None:
+        if self.end < self.start:
+            raise ValueError("the range ends before it starts")
+
+    @property
+    def start_at(self) -> datetime:
+        return timezone.make_aware(datetime.combine(self.start, time.min))
+
+    @property
+    def end_before(self) -> datetime:
+        # The next day's midnight, so the filter is a half-open range an index can use.
+        return timezone.make_aware(datetime.combine(self.end + timedelta(days=1), time.min))
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+    def each_day(self) -> Iterator[date]:
+        for offset in range(self.days):
+            yield self.start + timedelta(days=offset)
+
+
+def donor_identity() -> Case:
+    """The expression naming a contribution's donor: donor_key, else "p:<person>", else "c:<id>"."""
+    return Case(
+        When(~Q(donor_key=""), then=F("donor_key")),
+        When(
+            person_id__isnull=False,
+            then=Concat(Value("p:"), Cast("person_id", CharField()), output_field=CharField()),
+        ),
+        default=Concat(Value("c:"), Cast("id", CharField()), output_field=CharField()),
+        output_field=CharField(),
+    )
+
+
+def donor_filter(identity: str) -> Q:
+    """The contributions of one donor, by the identity ``donor_identity`` gives them."""
+    kind, _, rest = identity.partition(":")
+    if kind == "c" and rest.isdigit():
+        return Q(pk=int(rest), donor_key="", person__isnull=True)
+    query = Q(donor_key=identity)
+    if kind == "p" and rest.isdigit():
+        query |= Q(donor_key="", person_id=int(rest))
+    return query
+
+
+def _scoped(queryset: QuerySet, *, page_id: int | None, refcode: str | None) -> QuerySet:
+    if page_id is not None:
+        queryset = queryset.filter(page_id=page_id)
+    if refcode is not None:
+        queryset = queryset.filter(refcode=refcode)
+    return queryset
+
+
+def contributions_counted(
+    *, period: DateRange | None = None, page_id: int | None = None, refcode: str | None = None
+) -> QuerySet:
+    """Contributions that count toward totals: not memo, not refunded, voided or charged back."""
+    queryset = Contribution.objects.filter(is_memo=False, status__in=COUNTED_STATUSES)
+    if period is not None:
+        queryset = queryset.filter(
+            received_at__gte=period.start_at, received_at__lt=period.end_before
+        )
+    return _scoped(queryset, page_id=page_id, refcode=refcode)
+
+
+_NET = F("amount_cents") - F("refunded_cents")
+_COUNTED_Q = Q(status__in=COUNTED_STATUSES)
+
+
+def _rounded_div(numerator: int, denominator: int) -> int:
+    """numerator / denominator to the nearest integer, halves rounded up (cents stay integers)."""
+    return (2 * numerator + denominator) // (2 * denominator)
+
+
+# ---------------------------------------------------------------- the dashboard numbers
+
+
+@dataclass(frozen=True)
+class MoneyTotals:
+    """Money in a range: gross received, what went back (refunds, voids, chargebacks), net."""
+
+    gross_cents: int
+    refunds_cents: int
+    net_cents: int
+    count: int
+    average_cents: int | None
+
+
+def money_totals(
+    *, period: DateRange, page_id: int | None = None, refcode: str | None = None
+) -> MoneyTotals:
+    """Gross, refunds, net, the number of counted gifts and their average, in one query."""
+    queryset = _scoped(
+        Contribution.objects.filter(
+            is_memo=False, received_at__gte=period.start_at, received_at__lt=period.end_before
+        ),
+        page_id=page_id,
+        refcode=refcode,
+    )
+    row = queryset.aggregate(
+        gross=Sum("amount_cents"),
+        net=Sum(_NET, filter=_COUNTED_Q),
+        count=Count("pk", filter=_COUNTED_Q),
+    )
+    gross, net, count = row["gross"] or 0, row["net"] or 0, row["count"]
+    return MoneyTotals(
+        gross_cents=gross,
+        # A voided or charged-back gift is "returned" in full, like a full refund.
+        refunds_cents=gross - net,
+        net_cents=net,
+        count=count,
+        average_cents=_rounded_div(net, count) if count else None,
+    )
+
+
+def gift_median_cents(
+    *,
+    period: DateRange,
+    page_id: int | None = None,
+    refcode: str | None = None,
+    count: int | None = None,
+) -> int | None:
+    """The median net gift: the middle one (or the mean of the middle two), found by the database.
+
+    The database sorts and skips to the middle, so only one or two amounts are read however
+    many gifts the range holds. Pass ``count`` when it is known (``money_totals``) to save a query.
+    """
+    queryset = contributions_counted(period=period, page_id=page_id, refcode=refcode)
+    if count is None:
+        count = queryset.count()
+    if not count:
+        return None
+    middle = (count - 1) // 2
+    wanted = 1 if count % 2 else 2
+    values = list(
+        queryset.annotate(net=_NET)
+        .order_by("net")
+        .values_list("net", flat=True)[middle : middle + wanted]
+    )
+    if not values:  # gifts were deleted between the count and this query
+        return None
+    return values[0] if len(values) == 1 else _rounded_div(values[0] + values[1], 2)
+
+
+@dataclass(frozen=True)
+class DonorCounts:
+    """Distinct donors in a range, split into new (first gift ever in the range) and returning."""
+
+    donors: int
+    new: int
+
+    @property
+    def returning(self) -> int:
+        return self.donors - self.new
+
+
+def donor_counts(
+    *, period: DateRange, page_id: int | None = None, refcode: str | None = None
+) -> DonorCounts:
+    """Distinct donors in the range, and how many gave for the first time ever in it.
+
+    "First ever" looks at every counted gift the donor made, on any page and any refcode;
+    the page and refcode only choose which donors are counted.
+    """
+    in_scope = Q(received_at__gte=period.start_at)
+    if page_id is not None:
+        in_scope &= Q(page_id=page_id)
+    if refcode is not None:
+        in_scope &= Q(refcode=refcode)
+    per_donor = (
+        contributions_counted()
+        .filter(received_at__lt=period.end_before)
+        .annotate(donor=donor_identity())
+        .values("donor")
+        .annotate(first_at=Min("received_at"), in_scope=Count("pk", filter=in_scope))
+        .filter(in_scope__gt=0)
+    )
+    # Two COUNT(*) over the grouped subquery; both are one scan of the donor's history.
+    return DonorCounts(
+        donors=per_donor.count(),
+        new=per_donor.filter(first_at__gte=period.start_at).count(),
+    )
+
+
+@dataclass(frozen=True)
+class RecurringSummary:
+    """Active recurring gifts: how many series, how many donors, monthly recurring revenue."""
+
+    series: int
+    donors: int
+    monthly_cents: int
+
+
+def recurring_summary(
+    *, as_of: datetime | None = None, page_id: int | None = None, refcode: str | None = None
+) -> RecurringSummary:
+    """Active series (started by ``as_of``), their distinct donors and monthly recurring revenue.
+
+    Monthly recurring revenue = monthly amounts + weekly amounts × 52 / 12, in cents (a year
+    has 52 weeks, not 4 × 12). Series are "active" as they stand now: a series cancelled since
+    ``as_of`` is not counted. A series' donor is its person ("p:<id>", as for contributions),
+    else the series itself.
+    """
+    queryset = RecurringSeries.objects.filter(status=RecurringSeries.Status.ACTIVE)
+    if as_of is not None:
+        queryset = queryset.filter(started_at__lt=as_of)
+    queryset = _scoped(queryset, page_id=page_id, refcode=refcode)
+    series_donor = Case(
+        When(
+            person_id__isnull=False,
+            then=Concat(Value("p:"), Cast("person_id", CharField()), output_field=CharField()),
+        ),
+        default=Concat(Value("s:"), Cast("id", CharField()), output_field=CharField()),
+        output_field=CharField(),
+    )
+    row = queryset.aggregate(
+        series=Count("pk"),
+        donors=Count(series_donor, distinct=True),
+        monthly=Sum("amount_cents", filter=Q(period=RecurringPeriod.MONTHLY)),
+        weekly=Sum("amount_cents", filter=Q(period=RecurringPeriod.WEEKLY)),
+    )
+    monthly = (row["monthly"] or 0) + _rounded_div((row["weekly"] or 0) * 52, 12)
+    return RecurringSummary(series=row["series"], donors=row["donors"], monthly_cents=monthly)
+
+
+@dataclass(frozen=True)
+class DayTotal:
+    day: date
+    net_cents: int
+    count: int
+    donors: int
+
+
+def totals_by_day(
+    *, period: DateRange, page_id: int | None = None, refcode: str | None = None
+) -> list[DayTotal]:
+    """Net money, gifts and distinct donors for every day of the range (days without gifts too)."""
+    rows = (
+        contributions_counted(period=period, page_id=page_id, refcode=refcode)
+        .annotate(day=TruncDate("received_at", tzinfo=timezone.get_current_timezone()))
+        .values("day")
+        .annotate(net=Sum(_NET), count=Count("pk"), donors=Count(donor_identity(), distinct=True))
+        .order_by("day")
+    )
+    found = {row["day"]: row for row in rows}
+    out = []
+    for day in period.each_day():
+        row = found.get(day)
+        out.append(
+            DayTotal(day, row["net"], row["count"], row["donors"])
+            if row
+            else DayTotal(day, 0, 0, 0)
+        )
+    return out
+
+
+@dataclass(frozen=True)
+class RefcodeTotal:
+    refcode: str
+    net_cents: int
+    count: int
+    donors: int
+
+
+def totals_by_refcode(
+    *, period: DateRange, page_id: int | None = None, limit: int | None = 10
+) -> list[RefcodeTotal]:
+    """Net money, gifts and donors per refcode, most money first ("" = no refcode)."""
+    rows = (
+        contributions_counted(period=period, page_id=page_id)
+        .values("refcode")
+        .annotate(net=Sum(_NET), count=Count("pk"), donors=Count(donor_identity(), distinct=True))
+        .order_by("-net", "refcode")
+    )
+    if limit is not None:
+        rows = rows[:limit]
+    return [RefcodeTotal(r["refcode"], r["net"], r["count"], r["donors"]) for r in rows]
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    period: DateRange
+    money: MoneyTotals
+    median_cents: int | None
+    donors: DonorCounts
+    recurring: RecurringSummary
+    by_day: list[DayTotal]
+    by_refcode: list[RefcodeTotal] = field(default_factory=list)
+
+
+def dashboard(
+    *,
+    period: DateRange,
+    page_id: int | None = None,
+    refcode: str | None = None,
+    refcode_limit: int = 10,
+) -> Dashboard:
+    """Every dashboard number for a range (optionally one page or refcode), in seven queries."""
+    money = money_totals(period=period, page_id=page_id, refcode=refcode)
+    return Dashboard(
+        period=period,
+        money=money,
+        median_cents=gift_median_cents(
+            period=period, page_id=page_id, refcode=refcode, count=money.count
+        ),
+        donors=donor_counts(period=period, page_id=page_id, refcode=refcode),
+        recurring=recurring_summary(as_of=period.end_before, page_id=page_id, refcode=refcode),
+        by_day=totals_by_day(period=period, page_id=page_id, refcode=refcode),
+        by_refcode=(
+            totals_by_refcode(period=period, page_id=page_id, limit=refcode_limit)
+            if refcode is None
+            else []
+        ),
+    )
+
+
+# ---------------------------------------------------------------- the contribution list
+
+SORTS = {
+    "-date": ("-received_at", "-id"),
+    "date": ("received_at", "id"),
+    "-amount": ("-amount_cents", "-received_at", "-id"),
+    "amount": ("amount_cents", "received_at", "id"),
+}
+
+
+@dataclass(frozen=True)
+class ContributionFilters:
+    """What staff asked the contribution list for; blank means "any"."""
+
+    query: str = ""
+    start: date | None = None
+    end: date | None = None
+    processor: str = ""
+    status: str = ""
+    election: str = ""
+    # "held" (waiting for staff), "resolved" (was held), "never"
+    held: str = ""
+    # "only" memo rows, "exclude" them
+    memo: str = ""
+    refcode: str = ""
+    page_id: int | None = None
+    min_cents: int | None = None
+    max_cents: int | None = None
+    sort: str = "-date"
+
+    def as_dict(self) -> dict:
+        """The filters that are set, as plain values (for the audit log)."""
+        out = {}
+        for name in self.__dataclass_fields__:
+            value = getattr(self, name)
+            if value not in ("", None) and not (name == "sort" and value == "-date"):
+                out[name] = value.isoformat() if isinstance(value, date) else value
+        return out
+
+
+def _search(query: str) -> Q:
+    """A search box entry: an e-mail, a processor id, an order number, a refcode or a name.
+
+    Ids and refcodes match exactly (indexed); names match word by word on the start of the
+    given or family name as the donor gave it ("jan doe" finds Janet Doerr).
+    """
+    query = " ".join(query.split())
+    exact = Q(processor_id=query) | Q(order_number=query) | Q(refcode=query)
+    if "@" in query:
+        return exact | Q(donor_email__iexact=query)
+    words = query.split(" ")
+    names = Q()
+    for word in words:
+        names &= Q(donor_given_name__istartswith=word) | Q(donor_family_name__istartswith=word)
+    return exact | names
+
+
+def contribution_list(*, filters: ContributionFilters) -> QuerySet:
+    """Contributions matching the filters, in the asked order, with their person and page."""
+    queryset = Contribution.objects.select_related("person", "page")
+    if filters.query.strip():
+        queryset = queryset.filter(_search(filters.query))
+    if filters.start:
+        queryset = queryset.filter(
+            received_at__gte=DateRange(filters.start, filters.start).start_at
+        )
+    if filters.end:
+        queryset = queryset.filter(received_at__lt=DateRange(filters.end, filters.end).end_before)
+    for name in ("processor", "status", "election", "refcode"):
+        if getattr(filters, name):
+            queryset = queryset.filter(**{name: getattr(filters, name)})
+    if filters.held == "held":
+        queryset = queryset.filter(held_at__isnull=False, hold_resolution="")
+    elif filters.held == "resolved":
+        queryset = queryset.filter(held_at__isnull=False).exclude(hold_resolution="")
+    elif filters.held == "never":
+        queryset = queryset.filter(held_at__isnull=True)
+    if filters.memo == "only":
+        queryset = queryset.filter(is_memo=True)
+    elif filters.memo == "exclude":
+        queryset = queryset.filter(is_memo=False)
+    if filters.page_id is not None:
+        queryset = queryset.filter(page_id=filters.page_id)
+    if filters.min_cents is not None:
+        queryset = queryset.filter(amount_cents__gte=filters.min_cents)
+    if filters.max_cents is not None:
+        queryset = queryset.filter(amount_cents__lte=filters.max_cents)
+    return queryset.order_by(*SORTS.get(filters.sort, SORTS["-date"]))
+
+
+# ---------------------------------------------------------------- a donor's giving history
+
+
+@dataclass(frozen=True)
+class ElectionTotal:
+    election: str
+    net_cents: int
+    count: int
+
+
+@dataclass(frozen=True)
+class CycleTotal:
+    cycle: int
+    net_cents: int
+    count: int
+    threshold_cents: int
+
+    @property
+    def itemized(self) -> bool:
+        # Itemized once the cycle aggregate passes the threshold ($200 federal): above, not at.
+        return self.net_cents > self.threshold_cents
+
+
+@dataclass(frozen=True)
+class DonorHistory:
+    """One donor's giving: who (as last given, and the person now), totals, per election/cycle."""
+
+    identity: str
+    latest: Contribution
+    person: Person | None
+    net_cents: int
+    count: int
+    first_at: datetime | None
+    by_election: list[ElectionTotal]
+    by_cycle: list[CycleTotal]
+
+    @property
+    def name(self) -> str:
+        given = self.latest.donor_given_name
+        family = self.latest.donor_family_name
+        return f"{given} {family}".strip() or "(no name given)"
+
+
+def donor_contributions(*, identity: str) -> QuerySet:
+    """Every contribution of one donor (memo rows and refunded ones too), newest first."""
+    return Contribution.objects.filter(donor_filter(identity)).select_related("page")
+
+
+def donor_history(*, identity: str, committee_id: str = "") -> DonorHistory | None:
+    """A donor's totals per election and per cycle (counted gifts only), or None if unknown."""
+    mine = Contribution.objects.filter(donor_filter(identity))
+    latest = mine.select_related("person").order_by("-received_at", "-id").first()
+    if latest is None:
+        return None
+    counted = mine.filter(is_memo=False, status__in=COUNTED_STATUSES)
+    by_election = [
+        ElectionTotal(row["election"], row["net"], row["count"])
+        for row in counted.values("election")
+        .annotate(net=Sum(_NET), count=Count("pk"))
+        .order_by("-election")
+    ]
+    # Grouped by calendar year in the database, folded into two-year cycles here.
+    years = (
+        counted.annotate(year=ExtractYear("received_at", tzinfo=timezone.get_current_timezone()))
+        .values("year")
+        .annotate(net=Sum(_NET), count=Count("pk"), first_at=Min("received_at"))
+        .order_by()
+    )
+    cycles: dict[int, list[int]] = {}
+    first_at = None
+    for row in years:
+        totals = cycles.setdefault(cycle_for(date(row["year"], 1, 1)), [0, 0])
+        totals[0] += row["net"]
+        totals[1] += row["count"]
+        first_at = row["first_at"] if first_at is None else min(first_at, row["first_at"])
+    by_cycle = []
+    for cycle in sorted(cycles, reverse=True):
+        rule = rule_for(
+            received_at=timezone.make_aware(datetime(cycle, 6, 1)), committee_id=committee_id
+        )
+        net, count = cycles[cycle]
+        by_cycle.append(CycleTotal(cycle, net, count, rule.itemization_threshold_cents))
+    return DonorHistory(
+        identity=identity,
+        latest=latest,
+        person=latest.person,
+        net_cents=sum(c.net_cents for c in by_cycle),
+        count=sum(c.count for c in by_cycle),
+        first_at=first_at,
+        by_election=by_election,
+        by_cycle=by_cycle,
+    )
+
+
+# ---------------------------------------------------------------- itemized receipts
+
+
+@dataclass(frozen=True)
+class ItemizedReceipt:
+    """A receipt a report must itemize, with the donor's cycle-to-date aggregate at that gift."""
+
+    contribution: Contribution
+    donor: str
+    aggregate_cents: int
+    cycle: int
+
+
+def _cycle_chunks(period: DateRange) -> Iterator[tuple[int, date, DateRange]]:
+    """The period cut at cycle boundaries: (cycle, the cycle's first day, the part inside it)."""
+    start = period.start
+    while start <= period.end:
+        cycle = cycle_for(start)
+        cycle_first, cycle_last = date(cycle - 1, 1, 1), date(cycle, 12, 31)
+        part = DateRange(start, min(period.end, cycle_last))
+        yield cycle, cycle_first, part
+        start = part.end + timedelta(days=1)
+
+
+def itemized_receipts(*, period: DateRange, committee_id: str = "") -> Iterator[ItemizedReceipt]:
+    """The receipts of a period that a report itemizes, oldest first.
+
+    A donor is itemized when their cycle aggregate (counted gifts of the cycle, net of refunds,
+    up to the end of the period) passes the cycle's itemization threshold; then every gift of
+    theirs in the period is itemized, each with the aggregate-to-date as of that gift, and their
+    memo rows in the period come along (marked memo, not added to the aggregate). Refunded,
+    voided and charged-back gifts are not receipts here: they are reported as refunds.
+    """
+    for cycle, cycle_first, part in _cycle_chunks(period):
+        rule = rule_for(received_at=part.start_at, committee_id=committee_id)
+        cycle_start_at = DateRange(cycle_first, cycle_first).start_at
+        per_donor = (
+            contributions_counted()
+            .filter(received_at__gte=cycle_start_at, received_at__lt=part.end_before)
+            .annotate(donor=donor_identity())
+            .values("donor")
+            .annotate(
+                total=Sum(_NET),
+                before=Sum(_NET, filter=Q(received_at__lt=part.start_at)),
+                in_part=Count("pk", filter=Q(received_at__gte=part.start_at)),
+            )
+            .filter(total__gt=rule.itemization_threshold_cents, in_part__gt=0)
+        )
+        running = {row["donor"]: row["before"] or 0 for row in per_donor}
+        if not running:
+            continue
+        rows = (
+            Contribution.objects.filter(
+                Q(is_memo=True) | Q(status__in=COUNTED_STATUSES),
+                received_at__gte=part.start_at,
+                received_at__lt=part.end_before,
+            )
+            .annotate(donor=donor_identity())
+            .order_by("received_at", "id")
+        )
+        for contribution in rows.iterator(chunk_size=2000):
+            if contribution.donor not in running:
+                continue
+            if not contribution.is_memo:
+                running[contribution.donor] += contribution.net_cents
+            yield ItemizedReceipt(
+                contribution, contribution.donor, running[contribution.donor], cycle
+            )
