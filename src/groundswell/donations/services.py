@@ -13,6 +13,7 @@ from datetime import datetime
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from groundswell.donations import compliance
 from groundswell.donations.models import (
     Contribution,
     ContributionStatus,
@@ -65,6 +66,27 @@ class ContributionInput:
     is_recurring: bool = False
     recurring_period: str = ""
     recurring_series_key: str = ""
+    payment_method: str = ""
+    is_anonymous: bool = False
+    page_id: int | None = None
+    series_id: int | None = None
+    # Link this existing person instead of upserting the donor (staff naming the donor).
+    person_id: int | None = None
+    # Set by staff resolutions of a held gift (compliance): the part split off a gift.
+    redesignated_from: str = ""
+    reattributed_from_id: int | None = None
+
+
+def _summary(data: ContributionInput) -> str:
+    """The timeline line: a part moved to another election is not a second gift."""
+    label = Processor(data.processor).label if data.processor in Processor.values else ""
+    amount = cents_display(data.amount_cents)
+    if data.redesignated_from:
+        return f"{amount} of a gift redesignated from {data.redesignated_from} to {data.election}"
+    via = f" via {label}" if label else ""
+    if data.reattributed_from_id:
+        return f"Gave {amount} (reattributed to them from a joint gift){via}"
+    return f"Gave {amount}{via}"
 
 
 def _snapshot(donor: dict[str, str], cleaned) -> dict[str, str]:
@@ -114,12 +136,27 @@ def contribution_record(
             data.processor_id,
             "; ".join(f"{e.field} {e.reason}" for e in errors),
         )
-    label = Processor(data.processor).label if data.processor in Processor.values else ""
-    summary = f"Gave {cents_display(data.amount_cents)}" + (f" via {label}" if label else "")
+    summary = _summary(data)
+    activity_data = {
+        "amount_cents": data.amount_cents,
+        "processor": data.processor,
+        "processor_id": data.processor_id,
+        "refcode": data.refcode,
+    }
     try:
         with transaction.atomic():
             person_id = None
-            if person_input.email or person_input.phones:
+            if data.person_id:
+                person_id = data.person_id
+                activity_record(
+                    person=Person(pk=person_id),
+                    kind="donation",
+                    summary=summary,
+                    data=activity_data,
+                    occurred_at=data.received_at,
+                    dedupe_key=f"contribution:{data.processor}:{data.processor_id}"[:200],
+                )
+            elif person_input.email or person_input.phones:
                 result = people_upsert(
                     [person_input],
                     context=IntakeContext(
@@ -137,16 +174,18 @@ def contribution_record(
                         ItemExtra(
                             ip_address=ip_address,
                             activity_summary=summary,
-                            activity_data={
-                                "amount_cents": data.amount_cents,
-                                "processor": data.processor,
-                                "processor_id": data.processor_id,
-                                "refcode": data.refcode,
-                            },
+                            activity_data=activity_data,
                         )
                     ],
                 )
                 person_id = result[0].person_id
+            snapshot = _snapshot(data.donor, person_input)
+            rule, election, donor_key = compliance.contribution_designate(
+                received_at=data.received_at,
+                election=data.election,
+                person_id=person_id,
+                snapshot=snapshot,
+            )
             contribution = Contribution.objects.create(
                 amount_cents=data.amount_cents,
                 currency=data.currency,
@@ -157,7 +196,8 @@ def contribution_record(
                 refcode=data.refcode[:100],
                 refcodes=data.refcodes,
                 form_name=data.form_name[:200],
-                election=data.election,
+                election=election,
+                donor_key=donor_key,
                 is_memo=data.is_memo,
                 transaction_type=data.transaction_type[:3],
                 status=data.status,
@@ -169,9 +209,18 @@ def contribution_record(
                 is_recurring=data.is_recurring,
                 recurring_period=data.recurring_period,
                 recurring_series_key=data.recurring_series_key[:100],
+                payment_method=data.payment_method,
+                is_anonymous=data.is_anonymous,
+                page_id=data.page_id,
+                series_id=data.series_id,
+                redesignated_from=data.redesignated_from,
+                reattributed_from_id=data.reattributed_from_id,
                 person_id=person_id,
-                **_snapshot(data.donor, person_input),
+                **snapshot,
             )
+            # Compliance: the donor's total toward this election, under a row lock, so two
+            # concurrent gifts from one donor cannot both slip under the limit.
+            compliance.contribution_count(contribution=contribution, rule=rule)
     except IntegrityError:
         # A concurrent delivery of the same contribution committed first: everything this one
         # did (person changes, timeline) was rolled back with it; return the winner's row.
@@ -206,10 +255,20 @@ def contribution_refund(
         )
         if refund_key in contribution.refund_keys:
             return contribution, False
+        keys = list(contribution.refund_keys)
+        pending = _pending_index(keys, refund_cents) if not is_pending_key(refund_key) else None
+        if pending is not None:
+            # Staff already recorded this refund when they asked the processor (ActBlue) to make
+            # it; the processor's own notice of it must not take the money off a second time.
+            keys[pending] = "done:" + keys[pending].removeprefix(PENDING_PREFIX)
+            contribution.refund_keys = [*keys, refund_key]
+            contribution.save(update_fields=["refund_keys", "modified_at"])
+            return contribution, True
+        counted_before = compliance.counted_cents(contribution)
         contribution.refunded_cents = min(
             contribution.amount_cents, contribution.refunded_cents + refund_cents
         )
-        contribution.refund_keys = [*contribution.refund_keys, refund_key]
+        contribution.refund_keys = [*keys, refund_key]
         contribution.refunded_at = refunded_at or timezone.now()
         contribution.status = (
             ContributionStatus.REFUNDED
@@ -219,6 +278,8 @@ def contribution_refund(
         contribution.save(
             update_fields=["refunded_cents", "refund_keys", "refunded_at", "status", "modified_at"]
         )
+        # A refund lowers the donor's total toward the election (under the same row lock).
+        compliance.contribution_recount(contribution=contribution, counted_before=counted_before)
         if contribution.person_id:
             activity_record(
                 person=Person(pk=contribution.person_id),
@@ -230,3 +291,20 @@ def contribution_refund(
                 dedupe_key=f"refund:{processor}:{processor_id}:{refund_key}"[:200],
             )
     return contribution, True
+
+
+# A refund staff recorded for a processor that carries it out on its own side (ActBlue): its
+# key is "pending:<cents>:<id>" until the processor's notice of the same refund arrives.
+PENDING_PREFIX = "pending:"
+
+
+def is_pending_key(key: str) -> bool:
+    return key.startswith(PENDING_PREFIX)
+
+
+def _pending_index(keys: list[str], cents: int) -> int | None:
+    """The first staff-recorded refund of exactly ``cents`` still waiting for the processor."""
+    for index, key in enumerate(keys):
+        if is_pending_key(key) and key.split(":")[1] == str(cents):
+            return index
+    return None

@@ -1,0 +1,350 @@
+"""Contribution limits: each donor's running total per election, and the gifts held over it.
+
+Every contribution, whatever its path (ActBlue webhook, CSV, FEC file, our pages, offline), is
+counted here from inside ``contribution_record``'s transaction. The donor's
+``DonorElectionTotal`` row is locked (SELECT … FOR UPDATE) before the gift is added, so two
+concurrent gifts from one donor are counted one after the other: the second sees the first, and
+cannot also slip under the limit. A gift that takes the donor past the limit is still recorded
+(the money arrived) but held until staff refund, redesignate or reattribute it (see holds.py).
+
+Itemization (Schedule A) and the aggregates it shows are read here too.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.db import transaction
+from django.db.models import (
+    Case,
+    CharField,
+    F,
+    Max,
+    QuerySet,
+    Sum,
+    Value,
+    When,
+    Window,
+)
+from django.db.models.functions import Cast, Concat
+from django.utils import timezone
+
+from groundswell.donations.models import (
+    ComplianceRule,
+    Contribution,
+    ContributionStatus,
+    DonorElectionTotal,
+    cents_display,
+)
+from groundswell.donations.rules import cycle_for, donor_key_for, election_for, rule_for
+
+# Charged back or voided gifts never reached the campaign; refunds are netted out.
+NOT_COUNTED = (ContributionStatus.CHARGED_BACK, ContributionStatus.VOIDED)
+
+
+def counted_cents(contribution: Contribution) -> int:
+    """What a contribution adds to its donor's election total: net of refunds, memo rows nil."""
+    if contribution.is_memo or contribution.status in NOT_COUNTED:
+        return 0
+    return max(0, contribution.amount_cents - contribution.refunded_cents)
+
+
+def _counted_q():
+    """The contributions that count toward totals, as a filter (the twin of counted_cents)."""
+    return {"is_memo": False}
+
+
+def rule_for_election(election: str, *, committee_id: str = "") -> ComplianceRule:
+    """The rule set of the cycle an election belongs to (federal defaults when none is saved)."""
+    year = int(election[1:])
+    cycle = year if year % 2 == 0 else year + 1
+    rule = ComplianceRule.objects.filter(committee_id=committee_id, cycle=cycle).first()
+    return rule or ComplianceRule(committee_id=committee_id, cycle=cycle)
+
+
+def contribution_designate(
+    *, received_at: datetime, election: str, person_id: int | None, snapshot: dict[str, str]
+) -> tuple[ComplianceRule, str, str]:
+    """The rule set, election and donor key a new contribution counts under.
+
+    A gift designated by the donor (or the processor) keeps its election; an undesignated one
+    counts toward the next election after it was received.
+    """
+    if election:
+        rule = rule_for_election(election)
+    else:
+        rule = rule_for(received_at=received_at)
+        election = election_for(received_at=received_at, rule=rule)
+    donor_key = donor_key_for(
+        person_id=person_id,
+        given_name=snapshot.get("donor_given_name", ""),
+        family_name=snapshot.get("donor_family_name", ""),
+        postal_code=snapshot.get("donor_postal_code", ""),
+    )
+    return rule, election, donor_key
+
+
+def total_lock(*, donor_key: str, election: str) -> DonorElectionTotal:
+    """The donor's total row for an election, created if missing, locked until commit.
+
+    Must run inside a transaction. The insert ignores a conflict so that two first gifts of a
+    new donor arriving together both end up locking (one after the other) the same row.
+    """
+    row = DonorElectionTotal.objects.select_for_update().filter(
+        donor_key=donor_key, election=election
+    )
+    found = row.first()
+    if found is not None:
+        return found
+    DonorElectionTotal.objects.bulk_create(
+        [DonorElectionTotal(donor_key=donor_key, election=election, total_cents=0)],
+        ignore_conflicts=True,
+    )
+    return row.get()
+
+
+def totals_lock(pairs: list[tuple[str, str]]) -> dict[tuple[str, str], DonorElectionTotal]:
+    """Lock several total rows in one fixed order, so two resolutions never deadlock."""
+    return {pair: total_lock(donor_key=pair[0], election=pair[1]) for pair in sorted(set(pairs))}
+
+
+def _total_set(row: DonorElectionTotal, total_cents: int) -> None:
+    row.total_cents = total_cents
+    DonorElectionTotal.objects.filter(pk=row.pk).update(
+        total_cents=total_cents, updated_at=timezone.now()
+    )
+
+
+def hold_reason_text(*, election: str, limit_cents: int, total_cents: int) -> str:
+    """Why a gift is held, in the words staff read in the queue."""
+    return (
+        f"Over the {cents_display(limit_cents)} limit for {election} by "
+        f"{cents_display(total_cents - limit_cents)} (the donor's {election} total is "
+        f"{cents_display(total_cents)})"
+    )
+
+
+def contribution_count(*, contribution: Contribution, rule: ComplianceRule) -> bool:
+    """Add a new contribution to its donor's election total; hold it if that passes the limit.
+
+    Runs inside the recording transaction. Returns whether the contribution was held.
+    """
+    cents = counted_cents(contribution)
+    if not cents or not contribution.donor_key or not contribution.election:
+        return False
+    row = total_lock(donor_key=contribution.donor_key, election=contribution.election)
+    total = row.total_cents + cents
+    _total_set(row, total)
+    if total <= rule.per_election_limit_cents:
+        return False
+    contribution.hold_reason = hold_reason_text(
+        election=contribution.election, limit_cents=rule.per_election_limit_cents, total_cents=total
+    )[:300]
+    contribution.held_at = timezone.now()
+    Contribution.objects.filter(pk=contribution.pk).update(
+        hold_reason=contribution.hold_reason, held_at=contribution.held_at
+    )
+    return True
+
+
+def contribution_recount(*, contribution: Contribution, counted_before: int) -> None:
+    """Apply a change in what a contribution counts (a refund) to its donor's total.
+
+    Runs inside the caller's transaction. A held gift whose donor is back within the limit
+    after the change (the donor was refunded through the processor) is marked resolved.
+    """
+    delta = counted_cents(contribution) - counted_before
+    if not delta or not contribution.donor_key or not contribution.election:
+        return
+    row = total_lock(donor_key=contribution.donor_key, election=contribution.election)
+    _total_set(row, row.total_cents + delta)
+    if contribution.held_at and not contribution.hold_resolution:
+        rule = rule_for_election(contribution.election)
+        if row.total_cents <= rule.per_election_limit_cents:
+            from groundswell.donations.models import HoldResolution
+
+            contribution.hold_resolution = HoldResolution.REFUNDED
+            contribution.hold_resolved_at = timezone.now()
+            Contribution.objects.filter(pk=contribution.pk).update(
+                hold_resolution=contribution.hold_resolution,
+                hold_resolved_at=contribution.hold_resolved_at,
+            )
+
+
+def hold_excess_cents(*, contribution: Contribution, total_cents: int | None = None) -> int:
+    """How much of a held gift is still over its donor's limit for the election (0 if none)."""
+    if not contribution.donor_key or not contribution.election:
+        return 0
+    if total_cents is None:
+        total_cents = (
+            DonorElectionTotal.objects.filter(
+                donor_key=contribution.donor_key, election=contribution.election
+            )
+            .values_list("total_cents", flat=True)
+            .first()
+            or 0
+        )
+    limit = rule_for_election(contribution.election).per_election_limit_cents
+    return max(0, min(counted_cents(contribution), total_cents - limit))
+
+
+def donor_totals(*, donor_key: str) -> list[DonorElectionTotal]:
+    """A donor's totals per election, earliest election first."""
+    rows = list(DonorElectionTotal.objects.filter(donor_key=donor_key).exclude(total_cents=0))
+    return sorted(rows, key=lambda r: (r.election[1:], r.election[:1] != "P", r.election))
+
+
+def donor_totals_rebuild(*, donor_keys: list[str] | None = None) -> int:
+    """Recompute donor keys and election totals from the contributions; returns rows written.
+
+    For after a merge of people (a contribution's donor key follows its person link) or an
+    import that bypassed ``contribution_record``. Holds are left as they are: staff see the
+    totals beside each held gift and release those the new totals show were wrongly flagged.
+
+    Every total row in scope is locked before the sums are read, so a gift being recorded
+    concurrently is either in the sums (it committed first) or waits and adds itself after.
+    """
+    with transaction.atomic():
+        person_key = Concat(Value("p:"), Cast("person_id", CharField()), output_field=CharField())
+        linked = Contribution.objects.filter(person__isnull=False).exclude(donor_key=person_key)
+        if donor_keys is not None:
+            linked = linked.filter(donor_key__in=donor_keys)
+            moved = set(linked.values_list("person_id", flat=True))
+            donor_keys = [*donor_keys, *(f"p:{pk}" for pk in moved)]
+        linked.update(donor_key=person_key)
+        # Gifts with no person and no key yet (recorded before keys existed).
+        unkeyed = Contribution.objects.filter(donor_key="", person__isnull=True).exclude(
+            donor_given_name="", donor_family_name=""
+        )
+        for contribution in unkeyed.only(
+            "pk", "donor_given_name", "donor_family_name", "donor_postal_code"
+        ).iterator():
+            key = donor_key_for(
+                person_id=None,
+                given_name=contribution.donor_given_name,
+                family_name=contribution.donor_family_name,
+                postal_code=contribution.donor_postal_code,
+            )
+            Contribution.objects.filter(pk=contribution.pk).update(donor_key=key)
+
+        counted = (
+            Contribution.objects.filter(**_counted_q())
+            .exclude(status__in=NOT_COUNTED)
+            .exclude(donor_key="")
+            .exclude(election="")
+        )
+        existing = DonorElectionTotal.objects.all()
+        if donor_keys is not None:
+            counted = counted.filter(donor_key__in=donor_keys)
+            existing = existing.filter(donor_key__in=donor_keys)
+        pairs = set(counted.values_list("donor_key", "election").distinct())
+        DonorElectionTotal.objects.bulk_create(
+            [DonorElectionTotal(donor_key=k, election=e, total_cents=0) for k, e in pairs],
+            ignore_conflicts=True,
+            batch_size=1000,
+        )
+        locked = {
+            (row.donor_key, row.election): row
+            for row in existing.select_for_update().order_by("donor_key", "election")
+        }
+        sums = {
+            (row["donor_key"], row["election"]): row["total"]
+            for row in counted.values("donor_key", "election").annotate(
+                total=Sum(F("amount_cents") - F("refunded_cents"))
+            )
+        }
+        changed = []
+        for pair, row in locked.items():
+            total = int(sums.get(pair) or 0)
+            if row.total_cents != total:
+                row.total_cents = total
+                row.updated_at = timezone.now()
+                changed.append(row)
+        DonorElectionTotal.objects.bulk_update(
+            changed, ["total_cents", "updated_at"], batch_size=1000
+        )
+    return len(changed)
+
+
+# ---------------------------------------------------------------- itemization (Schedule A)
+
+
+def _cycle_contributions(*, cycle: int) -> QuerySet[Contribution]:
+    """The counted contributions received in a two-year cycle (by the campaign's local date)."""
+    start = timezone.make_aware(datetime(cycle - 1, 1, 1))
+    end = timezone.make_aware(datetime(cycle + 1, 1, 1))
+    return (
+        Contribution.objects.filter(**_counted_q(), received_at__gte=start, received_at__lt=end)
+        .exclude(status__in=NOT_COUNTED)
+        .filter(amount_cents__gt=F("refunded_cents"))
+    )
+
+
+def _donor_partition():
+    """Who a gift is aggregated under: its donor key, or itself when it has no donor at all."""
+    return Case(
+        When(donor_key="", then=Concat(Value("c:"), Cast("id", CharField()))),
+        default=F("donor_key"),
+        output_field=CharField(),
+    )
+
+
+def itemized_contributions(
+    *,
+    cycle: int,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    threshold_cents: int | None = None,
+) -> QuerySet[Contribution]:
+    """The contributions Schedule A itemizes for a cycle, each with its aggregate to date.
+
+    A donor's gifts are itemized once the donor's aggregate for the cycle passes the rule's
+    itemization threshold ($200: exactly $200 is not itemized); then *all* the donor's gifts of
+    the cycle are, the early small ones too. Aggregates are net of refunds; memo rows, charged
+    back, voided and fully refunded gifts are left out. Donors are grouped by ``donor_key``.
+
+    Each contribution is annotated with:
+
+    - ``aggregate_cents``: the donor's cycle aggregate up to and including this gift
+      (ordered by received_at, then id) — Schedule A's "aggregate year-to-date" column;
+    - ``cycle_total_cents``: the donor's aggregate for the whole cycle (or up to ``until``).
+
+    ``since``/``until`` (aware datetimes, ``until`` exclusive) choose the report period; the
+    aggregates still count every earlier gift of the cycle. Ordered by donor, then date.
+    """
+    if threshold_cents is None:
+        rule = ComplianceRule.objects.filter(committee_id="", cycle=cycle).first()
+        threshold_cents = (rule or ComplianceRule(cycle=cycle)).itemization_threshold_cents
+    base = _cycle_contributions(cycle=cycle)
+    if until is not None:
+        base = base.filter(received_at__lt=until)
+    donor = _donor_partition()
+    net = F("amount_cents") - F("refunded_cents")
+    rows = base.annotate(
+        donor_group=donor,
+        aggregate_cents=Window(
+            Sum(net), partition_by=[donor], order_by=[F("received_at").asc(), F("id").asc()]
+        ),
+        cycle_total_cents=Window(Sum(net), partition_by=[donor]),
+    ).filter(cycle_total_cents__gt=threshold_cents)
+    if since is not None:
+        # Compared through a window value so that the filter applies after the aggregates are
+        # computed over the whole cycle (a plain filter would leave earlier gifts out of them).
+        rows = rows.annotate(
+            received_in_window=Window(Max("received_at"), partition_by=[F("id")])
+        ).filter(received_in_window__gte=since)
+    return rows.order_by("donor_group", "received_at", "id")
+
+
+def donor_cycle_aggregate(*, donor_key: str, cycle: int, until: datetime | None = None) -> int:
+    """A donor's aggregate for a cycle (net of refunds, memo rows left out), up to ``until``."""
+    rows = _cycle_contributions(cycle=cycle).filter(donor_key=donor_key)
+    if until is not None:
+        rows = rows.filter(received_at__lte=until)
+    total = rows.aggregate(total=Sum(F("amount_cents") - F("refunded_cents")))["total"]
+    return int(total or 0)
+
+
+def cycle_of(contribution: Contribution) -> int:
+    """The cycle a contribution's aggregate belongs to (by the day it was received)."""
+    return cycle_for(timezone.localdate(contribution.received_at))
