@@ -152,6 +152,7 @@ def person_merge(
     )
     person_summary_refresh(survivor)
     person_summary_refresh(merged)
+    _donor_totals_refresh(survivor, merged)
     audit_record(
         actor=actor,
         action=AuditEvent.Action.MERGE,
@@ -227,6 +228,7 @@ def person_merge_undo(
         )
     person_summary_refresh(survivor)
     person_summary_refresh(merged)
+    _donor_totals_refresh(survivor, merged)
     audit_record(
         actor=actor,
         action=AuditEvent.Action.MERGE_UNDO,
@@ -235,6 +237,14 @@ def person_merge_undo(
         ip_address=ip_address,
     )
     return record
+
+
+def _donor_totals_refresh(*people: Person) -> None:
+    # Contribution limits count per donor: the gifts that just moved must count toward their
+    # new person's totals (and no longer toward the old one's), in this same transaction.
+    from groundswell.donations.compliance import donor_totals_rebuild
+
+    donor_totals_rebuild(donor_keys=[f"p:{person.pk}" for person in people])
 
 
 def _json_safe(value):
