@@ -29,6 +29,7 @@ from groundswell.accounts.services import audit_record
 from groundswell.actions import selectors as actions_selectors
 from groundswell.actions.services import referral_code_for
 from groundswell.core.pagination import paginate
+from groundswell.donations.selectors_person import person_giving
 from groundswell.people import editing, merge, selectors
 from groundswell.people.forms import (
     AddressAddForm,
@@ -174,6 +175,8 @@ def person_detail(request, pk: int):
     context = {
         "profile": profile,
         "person": person,
+        # Money is for finance roles only: the query is not even run for others.
+        "giving": person_giving(person_id=person.pk) if profile.show_finance else None,
         "referrals": referrals,
         "share_url": share_url,
         "timeline": timeline,
