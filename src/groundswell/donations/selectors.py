@@ -629,3 +629,12 @@ def itemized_receipts(*, period: DateRange, committee_id: str = "") -> Iterator[
             yield ItemizedReceipt(
                 contribution, contribution.donor, running[contribution.donor], cycle
             )
+
+
+def donor_identity_of(contribution: Contribution) -> str:
+    """The donor identity of one loaded contribution (the twin of ``donor_identity``)."""
+    if contribution.donor_key:
+        return contribution.donor_key
+    if contribution.person_id:
+        return f"p:{contribution.person_id}"
+    return f"c:{contribution.pk}"

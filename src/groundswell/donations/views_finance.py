@@ -1,14 +1,594 @@
-"""Finance pages: the overview, contributions, donors and exports."""
+"""Finance pages: the overview, contributions, a donor's giving history, refunds and exports.
+
+Finance data is for the finance and admin roles only (FINANCE_VIEW), checked on the server in
+every view. Views parse input, call one selector or service, and render.
+"""
 
 from __future__ import annotations
 
-from django.shortcuts import render
+import re
+from datetime import date, timedelta
+from decimal import Decimal
 
-from groundswell.accounts.permissions import capability_required
+from django import forms
+from django.contrib import messages
+from django.http import Http404, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from groundswell.accounts.models import AuditEvent
+from groundswell.accounts.permissions import capability_required, client_ip
 from groundswell.accounts.roles import FINANCE_VIEW
+from groundswell.accounts.services import audit_record
+from groundswell.core.pagination import paginate
+from groundswell.donations import exports, selectors
+from groundswell.donations.models import (
+    Contribution,
+    ContributionStatus,
+    DonationPage,
+    Processor,
+    cents_display,
+)
+from groundswell.donations.rules import cycle_for
+from groundswell.donations.selectors import ContributionFilters, DateRange
+from groundswell.people.selectors import phone_display
+
+PER_PAGE = 50
+# A custom range drawn day by day; longer than a cycle and the chart says nothing more.
+MAX_RANGE_DAYS = 800
+
+# The other finance areas, linked from the overview once they exist (built in parallel).
+AREA_LINKS = (
+    ("donations:holds", "Held contributions", "Gifts over the limit waiting for staff"),
+    ("donations:best_efforts", "Best efforts", "Itemized donors missing employer or occupation"),
+    ("donations:offline_new", "Record a check or cash", "Offline gifts entered by staff"),
+    ("donations:compliance_rules", "Compliance rules", "Limits and thresholds per cycle"),
+    ("donations:page_list", "Donation pages", "Our own pages, asks and goals"),
+    ("donations:series_list", "Recurring gifts", "Monthly and weekly series"),
+    ("donations:webhook_settings", "ActBlue webhook", "Credentials and the delivery log"),
+)
+
+
+def _area_links() -> list[dict]:
+    links = []
+    for name, label, note in AREA_LINKS:
+        try:
+            links.append({"url": reverse(name), "label": label, "note": note})
+        except NoReverseMatch:
+            continue
+    return links
+
+
+def _querystring(request, **changes) -> str:
+    params = request.GET.copy()
+    for key, value in changes.items():
+        if value is None:
+            params.pop(key, None)
+        else:
+            params[key] = value
+    return params.urlencode()
+
+
+def _dollars_to_cents(value: Decimal | None) -> int | None:
+    return None if value is None else int((value * 100).to_integral_value())
+
+
+def _cents_to_dollars(cents: int) -> float:
+    return round(cents / 100, 2)
+
+
+# ---------------------------------------------------------------- the overview
+
+
+class RangeForm(forms.Form):
+    PRESETS = (
+        ("today", "Today"),
+        ("7d", "Last 7 days"),
+        ("30d", "Last 30 days"),
+        ("quarter", "This quarter"),
+        ("cycle", "This cycle"),
+        ("custom", "Custom"),
+    )
+    range = forms.ChoiceField(choices=PRESETS, required=False, initial="30d")
+    start = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def clean(self):
+        data = super().clean()
+        if data.get("range") == "custom":
+            start, end = data.get("start"), data.get("end")
+            if not start or not end:
+                raise forms.ValidationError("A custom range needs a start and an end date.")
+            if end < start:
+                raise forms.ValidationError("The range ends before it starts.")
+            if (end - start).days + 1 > MAX_RANGE_DAYS:
+                raise forms.ValidationError(f"A range can be at most {MAX_RANGE_DAYS} days.")
+        return data
+
+    def period(self, today: date) -> DateRange:
+        """The chosen range (the last 30 days when nothing valid was chosen)."""
+        data = self.cleaned_data if self.is_valid() else {}
+        preset = data.get("range") or "30d"
+        if preset == "today":
+            return DateRange(today, today)
+        if preset == "7d":
+            return DateRange(today - timedelta(days=6), today)
+        if preset == "quarter":
+            return DateRange(date(today.year, 3 * ((today.month - 1) // 3) + 1, 1), today)
+        if preset == "cycle":
+            return DateRange(date(cycle_for(today) - 1, 1, 1), today)
+        if preset == "custom":
+            return DateRange(data["start"], data["end"])
+        return DateRange(today - timedelta(days=29), today)
+
+
+def _chart_spec(board: selectors.Dashboard) -> dict:
+    """A Vega-Lite bar chart of net dollars per day (drawn by vega-embed in the page)."""
+    values = [
+        {"day": d.day.isoformat(), "net": _cents_to_dollars(d.net_cents), "gifts": d.count}
+        for d in board.by_day
+    ]
+    return {
+        "$schema": "https://vega.github.io/schema/vega-lite/v6.json",
+        "data": {"values": values},
+        "width": "container",
+        "height": 220,
+        "mark": {"type": "bar", "color": "#0d6b5c", "tooltip": True},
+        "encoding": {
+            "x": {
+                "field": "day",
+                "type": "temporal",
+                "timeUnit": "yearmonthdate",
+                "title": None,
+                "axis": {"format": "%b %-d", "labelOverlap": True, "grid": False},
+            },
+            "y": {
+                "field": "net",
+                "type": "quantitative",
+                "title": "Net raised ($)",
+                "axis": {"format": "$,.0f", "tickCount": 5},
+            },
+            "tooltip": [
+                {"field": "day", "type": "temporal", "title": "Day", "format": "%a %b %-d, %Y"},
+                {"field": "net", "type": "quantitative", "title": "Net", "format": "$,.2f"},
+                {"field": "gifts", "type": "quantitative", "title": "Gifts"},
+            ],
+        },
+        "config": {"view": {"stroke": None}, "axis": {"labelFontSize": 11}},
+    }
 
 
 @capability_required(FINANCE_VIEW)
 def finance_home(request):
-    """The finance overview."""
-    return render(request, "donations/finance/home.html", {})
+    """The finance overview: the dashboard numbers for a range, by day and by refcode."""
+    form = RangeForm(request.GET or None)
+    period = form.period(timezone.localdate())
+    board = selectors.dashboard(period=period)
+    context = {
+        "form": form,
+        "board": board,
+        "period": period,
+        "chart_spec": _chart_spec(board),
+        "has_gifts": board.money.count > 0,
+        "area_links": _area_links(),
+        "list_qs": f"start={period.start.isoformat()}&end={period.end.isoformat()}",
+    }
+    return render(request, "donations/finance/home.html", context)
+
+
+# ---------------------------------------------------------------- contributions
+
+
+class ContributionFilterForm(forms.Form):
+    HELD = (
+        ("", "Held or not"),
+        ("held", "Held now"),
+        ("resolved", "Hold resolved"),
+        ("never", "Never held"),
+    )
+    MEMO = (("", "Memo rows too"), ("exclude", "No memo rows"), ("only", "Memo rows only"))
+    SORT = (
+        ("-date", "Newest first"),
+        ("date", "Oldest first"),
+        ("-amount", "Largest first"),
+        ("amount", "Smallest first"),
+    )
+    q = forms.CharField(
+        required=False,
+        max_length=200,
+        label="Search",
+        widget=forms.TextInput(
+            attrs={
+                "type": "search",
+                "placeholder": "Donor name, e-mail, processor id, order number or refcode",
+                "aria-label": "Search contributions",
+            }
+        ),
+    )
+    start = forms.DateField(
+        required=False, label="From", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    end = forms.DateField(
+        required=False, label="To", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    processor = forms.ChoiceField(
+        required=False, choices=[("", "Any processor"), *Processor.choices]
+    )
+    status = forms.ChoiceField(
+        required=False, choices=[("", "Any status"), *ContributionStatus.choices]
+    )
+    election = forms.RegexField(
+        required=False,
+        regex=r"^[PGRS]\d{4}$",
+        max_length=5,
+        error_messages={"invalid": "An election looks like P2026 or G2026."},
+        widget=forms.TextInput(attrs={"placeholder": "Election (P2026)"}),
+    )
+    held = forms.ChoiceField(required=False, choices=HELD)
+    memo = forms.ChoiceField(required=False, choices=MEMO)
+    refcode = forms.CharField(
+        required=False, max_length=100, widget=forms.TextInput(attrs={"placeholder": "Refcode"})
+    )
+    page = forms.ModelChoiceField(
+        required=False, queryset=DonationPage.objects.order_by("title"), empty_label="Any page"
+    )
+    min_amount = forms.DecimalField(
+        required=False,
+        min_value=0,
+        decimal_places=2,
+        max_digits=12,
+        widget=forms.NumberInput(attrs={"placeholder": "Min $", "step": "0.01"}),
+    )
+    max_amount = forms.DecimalField(
+        required=False,
+        min_value=0,
+        decimal_places=2,
+        max_digits=12,
+        widget=forms.NumberInput(attrs={"placeholder": "Max $", "step": "0.01"}),
+    )
+    sort = forms.ChoiceField(required=False, choices=SORT)
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("start"), data.get("end")
+        if start and end and end < start:
+            self.add_error("end", "The end date is before the start date.")
+        low, high = data.get("min_amount"), data.get("max_amount")
+        if low is not None and high is not None and high < low:
+            self.add_error("max_amount", "The maximum is below the minimum.")
+        return data
+
+    def filters(self) -> ContributionFilters:
+        """The filters from the fields that are valid (an invalid field filters nothing)."""
+        self.is_valid()
+        data = getattr(self, "cleaned_data", {})
+        page = data.get("page")
+        return ContributionFilters(
+            query=data.get("q") or "",
+            start=data.get("start"),
+            end=data.get("end"),
+            processor=data.get("processor") or "",
+            status=data.get("status") or "",
+            election=data.get("election") or "",
+            held=data.get("held") or "",
+            memo=data.get("memo") or "",
+            refcode=(data.get("refcode") or "").strip(),
+            page_id=page.pk if page else None,
+            min_cents=_dollars_to_cents(data.get("min_amount")),
+            max_cents=_dollars_to_cents(data.get("max_amount")),
+            sort=data.get("sort") or "-date",
+        )
+
+
+@capability_required(FINANCE_VIEW)
+def contribution_list(request):
+    """Contributions with search, filters, sorting and pagination."""
+    form = ContributionFilterForm(request.GET or None)
+    filters = form.filters()
+    page = paginate(
+        selectors.contribution_list(filters=filters), request.GET.get("page"), per_page=PER_PAGE
+    )
+    context = {
+        "form": form,
+        "page": page,
+        "filtered": bool(filters.as_dict()),
+        "querystring": _querystring(request, page=None),
+        "export_qs": _querystring(request, page=None),
+    }
+    return render(request, "donations/finance/contribution_list.html", context)
+
+
+class RefundForm(forms.Form):
+    amount = forms.DecimalField(
+        min_value=Decimal("0.01"),
+        decimal_places=2,
+        max_digits=12,
+        label="Amount to refund ($)",
+        widget=forms.NumberInput(attrs={"step": "0.01", "inputmode": "decimal"}),
+    )
+    reason = forms.CharField(
+        max_length=300,
+        label="Reason",
+        help_text="Kept in the audit log, e.g. “over the limit” or “donor asked”.",
+    )
+
+    def __init__(self, *args, refundable_cents: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.refundable_cents = refundable_cents
+        self.fields["amount"].initial = Decimal(refundable_cents) / 100
+
+    def clean_amount(self):
+        cents = _dollars_to_cents(self.cleaned_data["amount"])
+        if cents > self.refundable_cents:
+            raise forms.ValidationError(
+                f"At most {cents_display(self.refundable_cents)} is left to refund."
+            )
+        return cents
+
+
+def _contribution_or_404(pk: int) -> Contribution:
+    return get_object_or_404(
+        Contribution.objects.select_related(
+            "person", "page", "series", "hold_resolved_by", "reattributed_from"
+        ),
+        pk=pk,
+    )
+
+
+def _phone(number: str) -> str:
+    return phone_display(number) if number else ""
+
+
+def _snapshot_rows(contribution: Contribution) -> list[dict]:
+    """The donor as given with the gift beside the linked person as they are now."""
+    given = contribution
+    person = contribution.person
+    address = person.addresses.order_by("-is_primary", "pk").first() if person else None
+
+    def join(*parts: str) -> str:
+        return " ".join(p for p in parts if p)
+
+    rows = [
+        (
+            "Name",
+            join(given.donor_given_name, given.donor_family_name),
+            person and person.full_name,
+        ),
+        ("E-mail", given.donor_email, person and person.primary_email),
+        (
+            "Phone",
+            _phone(given.donor_phone),
+            person and _phone(person.primary_phone),
+        ),
+        (
+            "Address",
+            join(given.donor_address_line1, given.donor_address_line2),
+            address and join(address.line1, address.line2),
+        ),
+        (
+            "City, state, ZIP",
+            join(given.donor_city, given.donor_state, given.donor_postal_code),
+            address and join(address.city, address.state, address.postal_code),
+        ),
+        ("Employer", given.donor_employer, person and person.employer),
+        ("Occupation", given.donor_occupation, person and person.occupation),
+    ]
+    return [
+        {
+            "label": label,
+            "given": then or "",
+            "now": now or "",
+            "changed": person is not None and (then or "") != (now or ""),
+        }
+        for label, then, now in rows
+    ]
+
+
+def _detail_page(request, contribution: Contribution, refund_form: RefundForm | None = None):
+    refundable = contribution.amount_cents - contribution.refunded_cents
+    refund_events = AuditEvent.objects.filter(
+        action=AuditEvent.Action.REFUND,
+        target_type=Contribution._meta.label_lower,
+        target_id=str(contribution.pk),
+    ).select_related("actor")
+    context = {
+        "c": contribution,
+        "donor": selectors.donor_identity_of(contribution),
+        "snapshot": _snapshot_rows(contribution),
+        "deliveries": contribution.deliveries.order_by("-received_at")[:20],
+        "refund_events": refund_events,
+        "reattributions": contribution.reattributions.all(),
+        "refund_form": refund_form or RefundForm(refundable_cents=refundable),
+        "can_refund": refundable > 0 and contribution.status not in _NOT_REFUNDABLE,
+        "refundable_cents": refundable,
+    }
+    status = 400 if refund_form is not None else 200
+    return render(request, "donations/finance/contribution_detail.html", context, status=status)
+
+
+@capability_required(FINANCE_VIEW)
+def contribution_detail(request, pk: int):
+    """One contribution: the gift, the donor then and now, refunds, hold, series, deliveries."""
+    return _detail_page(request, _contribution_or_404(pk))
+
+
+_NOT_REFUNDABLE = (ContributionStatus.VOIDED, ContributionStatus.CHARGED_BACK)
+
+
+@capability_required(FINANCE_VIEW)
+@require_POST
+def contribution_refund(request, pk: int):
+    """Refund part or all of a contribution through its processor, recorded in the audit log."""
+    contribution = _contribution_or_404(pk)
+    refundable = contribution.amount_cents - contribution.refunded_cents
+    form = RefundForm(request.POST, refundable_cents=refundable)
+    if contribution.status in _NOT_REFUNDABLE or refundable <= 0:
+        messages.error(request, "This contribution has nothing left to refund.")
+        return redirect("donations:contribution_detail", pk=pk)
+    if not form.is_valid():
+        return _detail_page(request, contribution, form)
+    try:
+        _refund(
+            contribution=contribution,
+            amount_cents=form.cleaned_data["amount"],
+            user=request.user,
+            reason=form.cleaned_data["reason"],
+        )
+    except (ValueError, RefundRefused) as exc:
+        form.add_error(None, str(exc))
+        return _detail_page(request, contribution, form)
+    messages.success(
+        request, f"Refunded {cents_display(form.cleaned_data['amount'])} of this contribution."
+    )
+    return redirect("donations:contribution_detail", pk=pk)
+
+
+class RefundRefused(Exception):
+    """The refund could not be made (the processor refused it, or nothing is left)."""
+
+
+def _staff_refund(*, contribution: Contribution, amount_cents: int, user, reason: str) -> None:
+    """Refund through the processor and record it (donations.refunds does both)."""
+    from groundswell.donations.refunds import contribution_refund_by_staff
+
+    contribution_refund_by_staff(
+        contribution=contribution, amount_cents=amount_cents, user=user, reason=reason
+    )
+
+
+def _refund(*, contribution: Contribution, amount_cents: int, user, reason: str) -> None:
+    try:
+        _staff_refund(
+            contribution=contribution, amount_cents=amount_cents, user=user, reason=reason
+        )
+    except ValueError:
+        raise
+    except Exception as exc:  # the processor's own error, shown to staff as it said it
+        raise RefundRefused(str(exc) or exc.__class__.__name__) from exc
+
+
+# ---------------------------------------------------------------- donors
+
+
+@capability_required(FINANCE_VIEW)
+def donor_detail(request, donor: str):
+    """A donor's giving history: every contribution, totals per election and per cycle."""
+    if not re.fullmatch(r"[a-z]:.{1,118}", donor):
+        raise Http404("No such donor.")
+    history = selectors.donor_history(identity=donor)
+    if history is None:
+        raise Http404("No such donor.")
+    page = paginate(
+        selectors.donor_contributions(identity=donor), request.GET.get("page"), per_page=PER_PAGE
+    )
+    context = {"history": history, "page": page, "donor": donor}
+    return render(request, "donations/finance/donor_detail.html", context)
+
+
+# ---------------------------------------------------------------- exports
+
+
+@capability_required(FINANCE_VIEW)
+def export_contributions(request):
+    """Every contribution the list's filters match, all columns, as a streamed CSV."""
+    filters = ContributionFilterForm(request.GET or None).filters()
+    queryset = selectors.contribution_list(filters=filters)
+    # Pinned to the rows that exist now, so the audit log's row count is the file's.
+    newest = Contribution.objects.order_by("-pk").values_list("pk", flat=True).first()
+    queryset = queryset.filter(pk__lte=newest) if newest is not None else queryset.none()
+    row_count = queryset.count()
+    # Recorded before the first row leaves: an interrupted export of donor data is an export.
+    audit_record(
+        actor=request.user,
+        action=AuditEvent.Action.EXPORT,
+        summary=f"exported {row_count} contribution{'s' if row_count != 1 else ''} to CSV",
+        details={"export": "contributions", "filters": filters.as_dict(), "row_count": row_count},
+        ip_address=client_ip(request),
+    )
+    response = StreamingHttpResponse(
+        exports.contributions_csv(queryset), content_type="text/csv; charset=utf-8"
+    )
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    response["Content-Disposition"] = f'attachment; filename="contributions-{stamp}.csv"'
+    return response
+
+
+class ScheduleAForm(forms.Form):
+    start = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    cycle = forms.IntegerField(
+        required=False,
+        min_value=2000,
+        max_value=2100,
+        help_text="Or a whole two-year cycle, by its election year (2026).",
+    )
+    committee = forms.RegexField(
+        required=False,
+        regex=r"^C\d{8}$",
+        label="FEC committee id",
+        help_text="Written in every row's filer column (C followed by 8 digits).",
+        error_messages={"invalid": "An FEC committee id is C followed by 8 digits."},
+    )
+
+    def clean_cycle(self):
+        cycle = self.cleaned_data.get("cycle")
+        if cycle is not None and cycle % 2:
+            raise forms.ValidationError("A cycle is named by its even (election) year.")
+        return cycle
+
+    def clean(self):
+        data = super().clean()
+        start, end, cycle = data.get("start"), data.get("end"), data.get("cycle")
+        if self.errors:
+            return data
+        if cycle is not None and (start or end):
+            raise forms.ValidationError("Choose either a date range or a cycle, not both.")
+        if cycle is not None:
+            data["period"] = DateRange(date(cycle - 1, 1, 1), date(cycle, 12, 31))
+        elif start and end:
+            if end < start:
+                raise forms.ValidationError("The range ends before it starts.")
+            data["period"] = DateRange(start, end)
+        else:
+            raise forms.ValidationError("Choose a date range (start and end) or a cycle.")
+        return data
+
+
+@capability_required(FINANCE_VIEW)
+def export_schedule_a(request):
+    """Itemized receipts in the FEC Schedule A layout for a date range or cycle (a CSV)."""
+    form = ScheduleAForm(request.GET or None)
+    if not request.GET or not form.is_valid():
+        today = timezone.localdate()
+        context = {"form": form, "cycle": cycle_for(today)}
+        status = 400 if request.GET else 200
+        return render(request, "donations/finance/schedule_a.html", context, status=status)
+    period = form.cleaned_data["period"]
+    committee = form.cleaned_data.get("committee") or ""
+    # Built before anything is sent so the audit log holds the exact row count; a report's
+    # itemized receipts are thousands of short lines, not millions.
+    lines = list(exports.schedule_a_lines(period=period, committee_id=committee))
+    row_count = len(lines) - 1
+    audit_record(
+        actor=request.user,
+        action=AuditEvent.Action.EXPORT,
+        summary=f"exported {row_count} itemized receipt{'s' if row_count != 1 else ''} "
+        f"(Schedule A) for {period.start:%b %-d, %Y}–{period.end:%b %-d, %Y}",
+        details={
+            "export": "schedule_a",
+            "filters": {
+                "start": period.start.isoformat(),
+                "end": period.end.isoformat(),
+                "cycle": form.cleaned_data.get("cycle"),
+                "committee": committee,
+            },
+            "row_count": row_count,
+        },
+        ip_address=client_ip(request),
+    )
+    response = StreamingHttpResponse(iter(lines), content_type="text/csv; charset=utf-8")
+    name = f"schedule-a-{period.start:%Y%m%d}-{period.end:%Y%m%d}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
