@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "groundswell.people",
     "groundswell.actions",
     "groundswell.donations",
+    "groundswell.identity",
 ]
 
 MIDDLEWARE = [
@@ -189,6 +190,32 @@ STRIPE_PUBLISHABLE_KEY = env_str("STRIPE_PUBLISHABLE_KEY") or ""
 STRIPE_WEBHOOK_SECRET = env_str("STRIPE_WEBHOOK_SECRET") or ""
 STRIPE_API_BASE = env_str("STRIPE_API_BASE") or ""
 STRIPE_JS_URL = env_str("STRIPE_JS_URL", "https://js.stripe.com/v3/")
+
+# Identity resolution (groundswell.identity): the engine Splink runs on (duckdb on one machine,
+# spark beyond it), the match probability above which records are linked automatically, and the
+# floor below which a pair is not worth a reviewer's time (between the two: the review queue).
+GROUNDSWELL_IDENTITY_BACKEND = env_str("GROUNDSWELL_IDENTITY_BACKEND", "duckdb").lower()
+if GROUNDSWELL_IDENTITY_BACKEND not in {"duckdb", "spark"}:
+    raise SettingError("GROUNDSWELL_IDENTITY_BACKEND", "expected duckdb or spark")
+
+
+def _probability(name: str, default: str) -> float:
+    raw = env_str(name, default) or default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise SettingError(name, f"expected a probability such as 0.99, got {raw!r}") from None
+    if not 0 < value < 1:
+        raise SettingError(name, f"must be between 0 and 1 (exclusive), got {raw!r}")
+    return value
+
+
+GROUNDSWELL_IDENTITY_AUTO_LINK = _probability("GROUNDSWELL_IDENTITY_AUTO_LINK", "0.99")
+GROUNDSWELL_IDENTITY_REVIEW_FLOOR = _probability("GROUNDSWELL_IDENTITY_REVIEW_FLOOR", "0.8")
+if GROUNDSWELL_IDENTITY_REVIEW_FLOOR >= GROUNDSWELL_IDENTITY_AUTO_LINK:
+    raise SettingError(
+        "GROUNDSWELL_IDENTITY_REVIEW_FLOOR", "must be below GROUNDSWELL_IDENTITY_AUTO_LINK"
+    )
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
