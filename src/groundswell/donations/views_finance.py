@@ -7,11 +7,13 @@ every view. Views parse input, call one selector or service, and render.
 from __future__ import annotations
 
 import re
+import secrets
 from datetime import date, timedelta
 from decimal import Decimal
 
 from django import forms
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -31,6 +33,7 @@ from groundswell.donations.models import (
     Processor,
     cents_display,
 )
+from groundswell.donations.refunds import HOW_RETURNED, REASON_MAX, contribution_refund_by_staff
 from groundswell.donations.rules import cycle_for
 from groundswell.donations.selectors import ContributionFilters, DateRange
 from groundswell.people.selectors import phone_display
@@ -309,15 +312,19 @@ class RefundForm(forms.Form):
         widget=forms.NumberInput(attrs={"step": "0.01", "inputmode": "decimal"}),
     )
     reason = forms.CharField(
-        max_length=300,
+        max_length=REASON_MAX,
         label="Reason",
         help_text="Kept in the audit log, e.g. “over the limit” or “donor asked”.",
     )
+    # Generated with the form and sent back with it: a double-clicked or retried submit
+    # carries the same key, and the refund service makes one refund per key.
+    key = forms.RegexField(regex=r"^[0-9a-f]{16}$", widget=forms.HiddenInput)
 
     def __init__(self, *args, refundable_cents: int, **kwargs):
         super().__init__(*args, **kwargs)
         self.refundable_cents = refundable_cents
         self.fields["amount"].initial = Decimal(refundable_cents) / 100
+        self.fields["key"].initial = secrets.token_hex(8)
 
     def clean_amount(self):
         cents = _dollars_to_cents(self.cleaned_data["amount"])
@@ -420,53 +427,42 @@ _NOT_REFUNDABLE = (ContributionStatus.VOIDED, ContributionStatus.CHARGED_BACK)
 @capability_required(FINANCE_VIEW)
 @require_POST
 def contribution_refund(request, pk: int):
-    """Refund part or all of a contribution through its processor, recorded in the audit log."""
+    """Refund part or all of a contribution (through Stripe, or recorded for the others)."""
     contribution = _contribution_or_404(pk)
     refundable = contribution.amount_cents - contribution.refunded_cents
-    form = RefundForm(request.POST, refundable_cents=refundable)
     if contribution.status in _NOT_REFUNDABLE or refundable <= 0:
         messages.error(request, "This contribution has nothing left to refund.")
         return redirect("donations:contribution_detail", pk=pk)
+    form = RefundForm(request.POST, refundable_cents=refundable)
     if not form.is_valid():
         return _detail_page(request, contribution, form)
+    amount = form.cleaned_data["amount"]
     try:
-        _refund(
+        contribution_refund_by_staff(
             contribution=contribution,
-            amount_cents=form.cleaned_data["amount"],
+            amount_cents=amount,
             user=request.user,
             reason=form.cleaned_data["reason"],
+            key=form.cleaned_data["key"],
         )
-    except (ValueError, RefundRefused) as exc:
-        form.add_error(None, str(exc))
+    except ValidationError as exc:
+        _add_service_errors(form, exc)
         return _detail_page(request, contribution, form)
-    messages.success(
-        request, f"Refunded {cents_display(form.cleaned_data['amount'])} of this contribution."
-    )
+    if contribution.processor == Processor.STRIPE:
+        messages.success(request, f"Refunded {cents_display(amount)} through Stripe.")
+    else:
+        how = HOW_RETURNED.get(contribution.processor, "must be refunded to the donor")
+        messages.success(request, f"Recorded a refund of {cents_display(amount)}: it {how}.")
     return redirect("donations:contribution_detail", pk=pk)
 
 
-class RefundRefused(Exception):
-    """The refund could not be made (the processor refused it, or nothing is left)."""
-
-
-def _staff_refund(*, contribution: Contribution, amount_cents: int, user, reason: str) -> None:
-    """Refund through the processor and record it (donations.refunds does both)."""
-    from groundswell.donations.refunds import contribution_refund_by_staff
-
-    contribution_refund_by_staff(
-        contribution=contribution, amount_cents=amount_cents, user=user, reason=reason
-    )
-
-
-def _refund(*, contribution: Contribution, amount_cents: int, user, reason: str) -> None:
-    try:
-        _staff_refund(
-            contribution=contribution, amount_cents=amount_cents, user=user, reason=reason
-        )
-    except ValueError:
-        raise
-    except Exception as exc:  # the processor's own error, shown to staff as it said it
-        raise RefundRefused(str(exc) or exc.__class__.__name__) from exc
+def _add_service_errors(form: forms.Form, exc: ValidationError) -> None:
+    """Put a service's ValidationError on the form: on its field when it names one."""
+    if hasattr(exc, "error_dict"):
+        for name, errors in exc.error_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
 
 
 # ---------------------------------------------------------------- donors

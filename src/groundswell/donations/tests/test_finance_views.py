@@ -3,6 +3,7 @@ contribution and donor pages, and the refund form."""
 
 from __future__ import annotations
 
+import secrets
 from datetime import date, timedelta
 
 import pytest
@@ -61,10 +62,7 @@ def test_anonymous_visitors_are_sent_to_log_in(persona_client):
 
 def test_the_refund_form_is_refused_to_an_organizer(persona_client):
     c = gift(5_000, day=TODAY)
-    response = persona_client("organizer").post(
-        reverse("donations:contribution_refund", args=[c.pk]),
-        {"amount": "10.00", "reason": "asked"},
-    )
+    response = _refund(persona_client("organizer"), c, "10.00")
     assert response.status_code == 403
     c.refresh_from_db()
     assert c.refunded_cents == 0
@@ -290,71 +288,73 @@ def test_an_unknown_donor_is_not_found(persona_client):
 # ---------------------------------------------------------------- refunds
 
 
-@pytest.fixture
-def staff_refunds(monkeypatch):
-    """Stand in for the processor: record what the staff refund would have asked for."""
-    calls = []
-
-    def fake(*, contribution, amount_cents, user, reason):
-        calls.append((contribution.pk, amount_cents, user.username, reason))
-        if amount_cents == 4_242:
-            raise RuntimeError("card_declined: the processor refused the refund")
-
-    import groundswell.donations.views_finance as views
-
-    monkeypatch.setattr(views, "_staff_refund", fake)
-    return calls
+def _refund(client, contribution, amount: str, reason: str = "donor asked", key: str = ""):
+    return client.post(
+        reverse("donations:contribution_refund", args=[contribution.pk]),
+        {"amount": amount, "reason": reason, "key": key or secrets.token_hex(8)},
+    )
 
 
-def test_finance_staff_refund_part_of_a_gift(persona_client, staff_refunds):
-    c = gift(5_000, day=TODAY)
+def test_finance_staff_record_a_partial_refund_of_an_actblue_gift(persona_client):
+    c = gift(5_000, day=TODAY, processor=Processor.ACTBLUE)
     client = persona_client("finance")
-    response = client.post(
-        reverse("donations:contribution_refund", args=[c.pk]),
-        {"amount": "12.50", "reason": "donor asked"},
-    )
+    response = _refund(client, c, "12.50")
     assert response.status_code == 302
-    assert staff_refunds == [(c.pk, 1_250, "finance-persona", "donor asked")]
+    c.refresh_from_db()
+    assert (c.refunded_cents, c.status) == (1_250, ContributionStatus.PARTIALLY_REFUNDED)
+    event = AuditEvent.objects.get(action=AuditEvent.Action.REFUND)
+    assert event.actor.username == "finance-persona"
+    assert event.details["reason"] == "donor asked"
+    assert event.target_id == str(c.pk)
+    page = client.get(response["Location"]).content.decode()
+    assert "must be refunded in ActBlue" in page
+    assert "“donor asked”" in page
 
 
-def test_a_refund_over_what_is_left_is_refused_with_a_clear_error(persona_client, staff_refunds):
+def test_a_double_submitted_refund_is_made_once(persona_client):
+    c = gift(5_000, day=TODAY, processor=Processor.OFFLINE)
+    client = persona_client("admin")
+    key = secrets.token_hex(8)
+    _refund(client, c, "10.00", key=key)
+    _refund(client, c, "10.00", key=key)
+    c.refresh_from_db()
+    assert c.refunded_cents == 1_000
+    assert AuditEvent.objects.filter(action=AuditEvent.Action.REFUND).count() == 1
+
+
+def test_a_refund_over_what_is_left_is_refused_with_a_clear_error(persona_client):
     c = gift(5_000, day=TODAY, refunded_cents=4_000)
-    response = persona_client("finance").post(
-        reverse("donations:contribution_refund", args=[c.pk]),
-        {"amount": "20.00", "reason": "oops"},
-    )
+    response = _refund(persona_client("finance"), c, "20.00")
     assert response.status_code == 400
     assert "At most $10.00 is left to refund" in response.content.decode()
-    assert staff_refunds == []
+    c.refresh_from_db()
+    assert c.refunded_cents == 4_000
 
 
-def test_a_refund_needs_a_reason(persona_client, staff_refunds):
+@pytest.mark.parametrize("reason", ["", "   "])
+def test_a_refund_needs_a_reason(persona_client, reason):
     c = gift(5_000, day=TODAY)
-    response = persona_client("finance").post(
-        reverse("donations:contribution_refund", args=[c.pk]), {"amount": "1.00", "reason": ""}
-    )
+    response = _refund(persona_client("finance"), c, "1.00", reason=reason)
     assert response.status_code == 400
-    assert staff_refunds == []
+    c.refresh_from_db()
+    assert c.refunded_cents == 0
 
 
-def test_a_processor_refusal_is_shown_to_staff(persona_client, staff_refunds):
-    c = gift(5_000, day=TODAY)
-    response = persona_client("finance").post(
-        reverse("donations:contribution_refund", args=[c.pk]),
-        {"amount": "42.42", "reason": "asked"},
-    )
+def test_a_stripe_refund_that_cannot_be_made_says_why_and_changes_nothing(persona_client):
+    c = gift(5_000, day=TODAY, processor=Processor.STRIPE, processor_id="pi_test_123")
+    response = _refund(persona_client("finance"), c, "5.00")
     assert response.status_code == 400
-    assert "card_declined" in response.content.decode()
+    assert "Stripe" in response.content.decode()
+    c.refresh_from_db()
+    assert c.refunded_cents == 0
+    assert not AuditEvent.objects.filter(action=AuditEvent.Action.REFUND).exists()
 
 
-def test_a_voided_gift_offers_no_refund(persona_client, staff_refunds):
+def test_a_voided_gift_offers_no_refund(persona_client):
     c = gift(5_000, day=TODAY, status=ContributionStatus.VOIDED)
     client = persona_client("finance")
     detail = client.get(reverse("donations:contribution_detail", args=[c.pk]))
     assert 'id="refund-form"' not in detail.content.decode()
-    client.post(
-        reverse("donations:contribution_refund", args=[c.pk]), {"amount": "1.00", "reason": "x"}
-    )
-    assert staff_refunds == []
+    _refund(client, c, "1.00")
     assert not AuditEvent.objects.filter(action=AuditEvent.Action.REFUND).exists()
     assert Contribution.objects.get(pk=c.pk).refunded_cents == 0
