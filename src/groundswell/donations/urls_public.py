@@ -1,4 +1,13 @@
 """Public donation pages, at /donate/<slug>/."""
 
+from django.urls import path
+
+from groundswell.donations import views_donate
+
 app_name = "donate"
-urlpatterns = []
+urlpatterns = [
+    path("<slug:slug>/", views_donate.donate_page, name="page"),
+    path("<slug:slug>/finish/<str:key>/", views_donate.donate_finish, name="finish"),
+    path("<slug:slug>/thanks/", views_donate.donate_thanks, name="thanks_plain"),
+    path("<slug:slug>/thanks/<str:signed>/", views_donate.donate_thanks, name="thanks"),
+]

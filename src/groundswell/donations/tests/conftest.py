@@ -9,7 +9,12 @@ from groundswell.donations.testing.stripe_double import StripeDouble
 
 @pytest.fixture
 def stripe_double(settings):
-    """A running Stripe double, with the Stripe settings pointing at it.
+    """A running Stripe double, with the Stripe settings pointing at it (see double_running)."""
+    yield from double_running(settings)
+
+
+def double_running(settings):
+    """Run a Stripe double with the Stripe settings pointing at it, until the test ends.
 
     Its webhooks go nowhere until a test sets ``stripe_double.webhook_url`` (to a live server's
     /webhooks/stripe/). The page loads Stripe.js from the double here; in production it loads
