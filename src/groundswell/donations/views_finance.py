@@ -323,7 +323,7 @@ class RefundForm(forms.Form):
     def __init__(self, *args, refundable_cents: int, **kwargs):
         super().__init__(*args, **kwargs)
         self.refundable_cents = refundable_cents
-        self.fields["amount"].initial = Decimal(refundable_cents) / 100
+        self.fields["amount"].initial = f"{refundable_cents // 100}.{refundable_cents % 100:02d}"
         self.fields["key"].initial = secrets.token_hex(8)
 
     def clean_amount(self):
@@ -410,6 +410,12 @@ def _detail_page(request, contribution: Contribution, refund_form: RefundForm | 
         "refund_form": refund_form or RefundForm(refundable_cents=refundable),
         "can_refund": refundable > 0 and contribution.status not in _NOT_REFUNDABLE,
         "refundable_cents": refundable,
+        # Only Stripe refunds go back by themselves; the others are recorded for staff to pay.
+        "refund_how": (
+            ""
+            if contribution.processor == Processor.STRIPE
+            else HOW_RETURNED.get(contribution.processor, "must be refunded to the donor")
+        ),
     }
     status = 400 if refund_form is not None else 200
     return render(request, "donations/finance/contribution_detail.html", context, status=status)
