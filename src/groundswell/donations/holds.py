@@ -316,7 +316,7 @@ def hold_reattribute(
     limit, or after the window. The held gift stays held if it is still over the limit.
     """
     reason = _reason(reason, required=False)
-    if person is None and not donor:
+    if person is None and not any(str(v or "").strip() for v in (donor or {}).values()):
         raise ValidationError(
             "Choose the person the gift is reattributed to, or give their details."
         )
