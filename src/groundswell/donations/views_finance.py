@@ -10,6 +10,7 @@ import re
 import secrets
 from datetime import date, timedelta
 from decimal import Decimal
+from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import messages
@@ -97,6 +98,12 @@ class RangeForm(forms.Form):
     range = forms.ChoiceField(choices=PRESETS, required=False, initial="30d")
     start = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
     end = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    page = forms.ModelChoiceField(
+        required=False, queryset=DonationPage.objects.order_by("title"), empty_label="All pages"
+    )
+    refcode = forms.CharField(
+        required=False, max_length=100, widget=forms.TextInput(attrs={"placeholder": "Any"})
+    )
 
     def clean(self):
         data = super().clean()
@@ -112,8 +119,11 @@ class RangeForm(forms.Form):
 
     def period(self, today: date) -> DateRange:
         """The chosen range (the last 30 days when nothing valid was chosen)."""
-        data = self.cleaned_data if self.is_valid() else {}
+        self.is_valid()
+        data = getattr(self, "cleaned_data", {})
         preset = data.get("range") or "30d"
+        if preset == "custom" and self.non_field_errors():
+            preset = "30d"
         if preset == "today":
             return DateRange(today, today)
         if preset == "7d":
@@ -168,7 +178,15 @@ def finance_home(request):
     """The finance overview: the dashboard numbers for a range, by day and by refcode."""
     form = RangeForm(request.GET or None)
     period = form.period(timezone.localdate())
-    board = selectors.dashboard(period=period)
+    data = getattr(form, "cleaned_data", {})
+    page = data.get("page")
+    refcode = (data.get("refcode") or "").strip() or None
+    board = selectors.dashboard(period=period, page_id=page.pk if page else None, refcode=refcode)
+    list_params = {"start": period.start.isoformat(), "end": period.end.isoformat()}
+    if page:
+        list_params["page"] = page.pk
+    if refcode:
+        list_params["refcode"] = refcode
     context = {
         "form": form,
         "board": board,
@@ -176,7 +194,9 @@ def finance_home(request):
         "chart_spec": _chart_spec(board),
         "has_gifts": board.money.count > 0,
         "area_links": _area_links(),
-        "list_qs": f"start={period.start.isoformat()}&end={period.end.isoformat()}",
+        "list_qs": urlencode(list_params),
+        "scope_page": page,
+        "scope_refcode": refcode,
     }
     return render(request, "donations/finance/home.html", context)
 
@@ -318,13 +338,17 @@ class RefundForm(forms.Form):
     )
     # Generated with the form and sent back with it: a double-clicked or retried submit
     # carries the same key, and the refund service makes one refund per key.
-    key = forms.RegexField(regex=r"^[0-9a-f]{16}$", widget=forms.HiddenInput)
+    key = forms.RegexField(required=False, regex=r"^[0-9a-f]{16}$", widget=forms.HiddenInput)
 
     def __init__(self, *args, refundable_cents: int, **kwargs):
         super().__init__(*args, **kwargs)
         self.refundable_cents = refundable_cents
         self.fields["amount"].initial = f"{refundable_cents // 100}.{refundable_cents % 100:02d}"
         self.fields["key"].initial = secrets.token_hex(8)
+
+    def clean_key(self):
+        # A form from before keys (or a tampered one) still works, as a refund of its own.
+        return self.cleaned_data.get("key") or secrets.token_hex(8)
 
     def clean_amount(self):
         cents = _dollars_to_cents(self.cleaned_data["amount"])

@@ -358,3 +358,34 @@ def test_a_voided_gift_offers_no_refund(persona_client):
     _refund(client, c, "1.00")
     assert not AuditEvent.objects.filter(action=AuditEvent.Action.REFUND).exists()
     assert Contribution.objects.get(pk=c.pk).refunded_cents == 0
+
+
+def test_the_overview_can_be_narrowed_to_a_page_and_a_refcode(persona_client):
+    page = DonationPage.objects.create(slug="gotv", title="Get out the vote")
+    gift(1_000, day=TODAY, page=page, refcode="a")
+    gift(2_000, day=TODAY, page=page, refcode="b")
+    gift(4_000, day=TODAY, refcode="a")
+    client = persona_client("finance")
+    url = reverse("donations:finance_home")
+    assert client.get(url, {"page": page.pk}).context["board"].money.net_cents == 3_000
+    assert client.get(url, {"refcode": "a"}).context["board"].money.net_cents == 5_000
+    both = client.get(url, {"page": page.pk, "refcode": "a"})
+    assert both.context["board"].money.net_cents == 1_000
+    assert "refcode=a" in both.context["list_qs"] and f"page={page.pk}" in both.context["list_qs"]
+
+
+def test_the_detail_and_donor_pages_cost_a_bounded_number_of_queries(
+    persona_client, django_assert_max_num_queries
+):
+    person = PersonFactory()
+    key = f"p:{person.pk}"
+    for index in range(25):
+        gift(1_000 + index, when=at(TODAY - timedelta(days=index)), person=person, donor_key=key)
+    c = Contribution.objects.filter(donor_key=key).first()
+    client = persona_client("finance")
+    client.get(reverse("donations:finance_home"))  # the session is loaded once, not counted
+    with django_assert_max_num_queries(14):
+        assert client.get(reverse("donations:contribution_detail", args=[c.pk])).status_code == 200
+    with django_assert_max_num_queries(10):
+        response = client.get(reverse("donations:donor_detail", args=[key]))
+    assert response.context["history"].count == 25
