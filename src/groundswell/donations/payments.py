@@ -181,7 +181,9 @@ def payment_attempt_finish(*, attempt: PaymentAttempt, result: ChargeResult | No
         # The row lock makes the browser's return and the webhook take turns: the second one
         # finds the contribution already linked and changes nothing.
         attempt = (
-            PaymentAttempt.objects.select_for_update().select_related("page").get(pk=attempt.pk)
+            PaymentAttempt.objects.select_for_update(of=("self",))
+            .select_related("page")
+            .get(pk=attempt.pk)
         )
         if attempt.contribution_id:
             return attempt
