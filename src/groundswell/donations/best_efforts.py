@@ -25,7 +25,7 @@ from django_tasks import task
 from groundswell.accounts.models import AuditEvent
 from groundswell.accounts.roles import FINANCE_VIEW
 from groundswell.accounts.services import audit_record
-from groundswell.donations.compliance import cycle_of, itemized_contributions
+from groundswell.donations.compliance import cycle_bounds, cycle_of, itemized_contributions
 from groundswell.donations.models import BestEffortsRequest, Contribution, cents_display
 from groundswell.donations.rules import cycle_for
 from groundswell.people.models import Person
@@ -220,9 +220,8 @@ def best_efforts_answer(
         same_donor = Q(pk=contribution.pk)
         if contribution.donor_key:
             same_donor |= Q(donor_key=contribution.donor_key)
-        gifts = Contribution.objects.filter(same_donor).filter(
-            received_at__year__in=(cycle - 1, cycle)
-        )
+        start, end = cycle_bounds(cycle)
+        gifts = Contribution.objects.filter(same_donor, received_at__gte=start, received_at__lt=end)
         filled = set()
         for name in ("employer", "occupation"):
             field_name = f"donor_{name}"

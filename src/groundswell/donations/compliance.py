@@ -49,11 +49,6 @@ def counted_cents(contribution: Contribution) -> int:
     return max(0, contribution.amount_cents - contribution.refunded_cents)
 
 
-def _counted_q():
-    """The contributions that count toward totals, as a filter (the twin of counted_cents)."""
-    return {"is_memo": False}
-
-
 def rule_for_election(election: str, *, committee_id: str = "") -> ComplianceRule:
     """The rule set of the cycle an election belongs to (federal defaults when none is saved)."""
     year = int(election[1:])
@@ -228,7 +223,7 @@ def donor_totals_rebuild(*, donor_keys: list[str] | None = None) -> int:
             Contribution.objects.filter(pk=contribution.pk).update(donor_key=key)
 
         counted = (
-            Contribution.objects.filter(**_counted_q())
+            Contribution.objects.filter(is_memo=False)
             .exclude(status__in=NOT_COUNTED)
             .exclude(donor_key="")
             .exclude(election="")
@@ -269,12 +264,19 @@ def donor_totals_rebuild(*, donor_keys: list[str] | None = None) -> int:
 # ---------------------------------------------------------------- itemization (Schedule A)
 
 
+def cycle_bounds(cycle: int) -> tuple[datetime, datetime]:
+    """The first moment of a two-year cycle and the first moment after it (campaign's time)."""
+    return (
+        timezone.make_aware(datetime(cycle - 1, 1, 1)),
+        timezone.make_aware(datetime(cycle + 1, 1, 1)),
+    )
+
+
 def _cycle_contributions(*, cycle: int) -> QuerySet[Contribution]:
     """The counted contributions received in a two-year cycle (by the campaign's local date)."""
-    start = timezone.make_aware(datetime(cycle - 1, 1, 1))
-    end = timezone.make_aware(datetime(cycle + 1, 1, 1))
+    start, end = cycle_bounds(cycle)
     return (
-        Contribution.objects.filter(**_counted_q(), received_at__gte=start, received_at__lt=end)
+        Contribution.objects.filter(is_memo=False, received_at__gte=start, received_at__lt=end)
         .exclude(status__in=NOT_COUNTED)
         .filter(amount_cents__gt=F("refunded_cents"))
     )
