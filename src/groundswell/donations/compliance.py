@@ -166,8 +166,16 @@ def contribution_recount(*, contribution: Contribution, counted_before: int) -> 
             )
 
 
-def hold_excess_cents(*, contribution: Contribution, total_cents: int | None = None) -> int:
-    """How much of a held gift is still over its donor's limit for the election (0 if none)."""
+def hold_excess_cents(
+    *,
+    contribution: Contribution,
+    total_cents: int | None = None,
+    rule: ComplianceRule | None = None,
+) -> int:
+    """How much of a held gift is still over its donor's limit for the election (0 if none).
+
+    ``total_cents`` and ``rule``, when the caller has them already, save a query each.
+    """
     if not contribution.donor_key or not contribution.election:
         return 0
     if total_cents is None:
@@ -179,8 +187,8 @@ def hold_excess_cents(*, contribution: Contribution, total_cents: int | None = N
             .first()
             or 0
         )
-    limit = rule_for_election(contribution.election).per_election_limit_cents
-    return max(0, min(counted_cents(contribution), total_cents - limit))
+    rule = rule or rule_for_election(contribution.election)
+    return max(0, min(counted_cents(contribution), total_cents - rule.per_election_limit_cents))
 
 
 def donor_totals(*, donor_key: str) -> list[DonorElectionTotal]:

@@ -27,6 +27,7 @@ from groundswell.donations.compliance import (
     totals_lock,
 )
 from groundswell.donations.models import (
+    ComplianceRule,
     Contribution,
     ContributionStatus,
     DonorElectionTotal,
@@ -55,9 +56,10 @@ class HoldWindow:
         return self.days_left >= 0
 
 
-def hold_window(contribution: Contribution) -> HoldWindow:
+def hold_window(contribution: Contribution, *, rule: ComplianceRule | None = None) -> HoldWindow:
     """The last day staff may redesignate or reattribute a held gift, and the days left."""
-    rule = rule_for_election(contribution.election) if contribution.election else None
+    if rule is None and contribution.election:
+        rule = rule_for_election(contribution.election)
     days = rule.redesignation_window_days if rule else 60
     received = timezone.localdate(contribution.received_at)
     deadline = received + timedelta(days=days)

@@ -67,17 +67,24 @@ def _contribution_url(contribution: Contribution) -> str:
 # ---------------------------------------------------------------- held gifts
 
 
-def _totals_by_donor(keys: set[str]) -> dict[str, list[dict]]:
+class _Rules(dict):
+    """The rule set of each election, read once per page."""
+
+    def __missing__(self, election: str) -> ComplianceRule:
+        self[election] = rule_for_election(election)
+        return self[election]
+
+
+def _totals_by_donor(keys: set[str], rules: _Rules | None = None) -> dict[str, list[dict]]:
     """Each donor's totals per election, with the limit and how far over it they are."""
+    rules = rules if rules is not None else _Rules()
     rows: dict[str, list[dict]] = {}
-    limits: dict[str, int] = {}
     for total in DonorElectionTotal.objects.filter(donor_key__in=keys).exclude(total_cents=0):
-        if total.election not in limits:
-            limits[total.election] = rule_for_election(total.election).per_election_limit_cents
-        limit = limits[total.election]
+        limit = rules[total.election].per_election_limit_cents
         rows.setdefault(total.donor_key, []).append(
             {
                 "election": total.election,
+                "total_cents": total.total_cents,
                 "total": cents_display(total.total_cents),
                 "limit": cents_display(limit),
                 "over": cents_display(total.total_cents - limit)
@@ -105,20 +112,28 @@ def holds(request):
     else:
         queryset = hold_services.holds_pending()
     page = paginate(queryset, request.GET.get("page"), per_page=PER_PAGE)
-    totals = _totals_by_donor({c.donor_key for c in page.items if c.donor_key})
+    rules = _Rules()
+    totals = _totals_by_donor({c.donor_key for c in page.items if c.donor_key}, rules)
     rows = []
     for contribution in page.items:
         donor_rows = totals.get(contribution.donor_key, [])
         current = next((r for r in donor_rows if r["election"] == contribution.election), None)
+        rule = rules[contribution.election] if contribution.election else None
+        excess = ""
+        if show == "pending" and rule is not None:
+            excess = cents_display(
+                hold_excess_cents(
+                    contribution=contribution,
+                    total_cents=current["total_cents"] if current else 0,
+                    rule=rule,
+                )
+            )
         rows.append(
             {
                 "c": contribution,
-                "window": hold_services.hold_window(contribution),
-                "excess": cents_display(hold_excess_cents(contribution=contribution))
-                if show == "pending"
-                else "",
+                "window": hold_services.hold_window(contribution, rule=rule),
+                "excess": excess,
                 "totals": donor_rows,
-                "current": current,
             }
         )
     context = {

@@ -84,17 +84,22 @@ def test_the_held_queue_is_empty_with_a_message(persona_client):
     assert "No held contributions" in body
 
 
-def test_the_held_queue_lists_oldest_first_with_one_query_per_kind(
+def test_the_held_queue_lists_oldest_first_in_a_fixed_number_of_queries(
     persona_client, held, django_assert_max_num_queries
 ):
-    who = donor()
-    gift(350_000, who, when=timezone.now() - timedelta(days=1))
-    gift(1_000, who, when=timezone.now() - timedelta(days=1))
     client = persona_client("finance")
-    with django_assert_max_num_queries(20):
+    client.get(reverse("donations:holds"))  # session and site rows settle on the first visit
+    with django_assert_max_num_queries(12) as one:
+        client.get(reverse("donations:holds"))
+    for _ in range(4):
+        who = donor()
+        gift(350_000, who, when=timezone.now() - timedelta(days=1))
+        gift(1_000, who, when=timezone.now() - timedelta(days=1))
+    with django_assert_max_num_queries(len(one.captured_queries)):
         response = client.get(reverse("donations:holds"))
     rows = response.context["rows"]
-    assert [r["c"].pk for r in rows][0] == held.pk
+    assert len(rows) == 5
+    assert rows[0]["c"].pk == held.pk
 
 
 def test_redesignating_from_the_page(persona_client, held):
