@@ -1,0 +1,385 @@
+"""The identity engine: normalise, collapse, link deterministically, then Splink, then cluster.
+
+Django-free: it works on a DuckDB table of raw records and hands back Arrow tables, so the CRM
+service, the FEC command and the benchmark share it. The input table ``records`` has
+``unique_id`` (BIGINT) and any of: full_name ("LAST, FIRST M" or "First M Last"), given_name,
+family_name, street, city, state, postal_code, employer, occupation, email, phone.
+
+The steps, and why in this order:
+
+1. **Normalise** each distinct value once (``normalize``), joined back in SQL: a national file
+   repeats the same names, streets and employers many times.
+2. **Collapse** records whose normalised fields are all equal into one representative: the same
+   donor giving monthly is one record to compare, not twelve. Splink sees representatives only.
+3. **Deterministic passes**: the same e-mail, the same E.164 phone, or the same full name at
+   the same street and ZIP, each only when the given names are compatible (households share
+   e-mails, phones and addresses, never a first name).
+4. **Splink** (Fellegi–Sunter) over the representatives: trained unsupervised (u by random
+   sampling, m by EM) unless a saved model is given, then pairs scored above the review floor.
+5. **Clustering**: connected components over the deterministic links, the Splink links at or
+   above the auto-link threshold and staff-accepted pairs, less staff-rejected pairs.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+
+from groundswell.identity import normalize as nz
+
+logger = logging.getLogger(__name__)
+
+RAW_COLUMNS = (
+    "full_name", "given_name", "family_name", "street", "city", "state", "postal_code",
+    "employer", "occupation", "email", "phone",
+)  # fmt: skip
+MATCH_COLUMNS = (
+    "first", "first_canon", "middle", "last", "street", "city", "state", "zip5", "employer",
+    "occupation", "email", "phone",
+)  # fmt: skip
+# Shared values shared by too many records to be an identifier (a campaign's own placeholder
+# e-mail, an office switchboard) link nobody deterministically; Splink still weighs them.
+DETERMINISTIC_GROUP_MAX = 20
+
+
+@dataclass
+class EngineOptions:
+    auto_link: float = 0.99
+    review_floor: float = 0.8
+    backend: str = "duckdb"  # or "spark"
+    model: dict | None = None  # a trained Splink model to reuse; None trains one
+    u_max_pairs: float = 1e7
+    em_max_pairs: float = 2e6
+    keep_field_weights: bool = False  # per-field weights of review pairs (for the queue)
+    seed: int = 42
+    # (record a, record b) unique_ids staff linked or kept apart; applied at clustering.
+    accepted: Iterable[tuple[int, int]] = ()
+    rejected: Iterable[tuple[int, int]] = ()
+
+
+@dataclass
+class EngineResult:
+    clusters: pa.Table  # unique_id, cluster_id (the smallest unique_id in the cluster)
+    review_pairs: pa.Table  # unique_id_l, unique_id_r, match_probability, match_weight, weights
+    model: dict
+    records: int
+    representatives: int
+    deterministic_links: int
+    comparisons: int
+    trained: bool
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def cluster_count(self) -> int:
+        return len(set(self.clusters.column("cluster_id").to_pylist()))
+
+
+class _Clock:
+    def __init__(self, progress: Callable[[str], None] | None):
+        self.timings: dict[str, float] = {}
+        self.progress = progress
+        self._last = time.perf_counter()
+
+    def lap(self, name: str) -> None:
+        now = time.perf_counter()
+        self.timings[name] = round(now - self._last, 3)
+        self._last = now
+        logger.info("identity: %s in %.2f s", name, self.timings[name])
+        if self.progress:
+            self.progress(name)
+
+
+# 1. Normalisation -----------------------------------------------------------------------------
+
+
+def _map_distinct(
+    con: duckdb.DuckDBPyConnection, columns: list[str], out: list[str], fn: Callable, name: str
+) -> None:
+    """Create table ``name`` mapping each distinct tuple of ``columns`` through ``fn``."""
+    cols = ", ".join(f"coalesce(CAST({c} AS VARCHAR), '') AS {c}" for c in columns)
+    rows = con.sql(f"SELECT DISTINCT {cols} FROM records").to_arrow_table()  # noqa: S608
+    inputs = [rows.column(c).to_pylist() for c in columns]
+    results = [fn(*values) for values in zip(*inputs, strict=True)]
+    data = {c: inputs[i] for i, c in enumerate(columns)}
+    if len(out) == 1:
+        data[out[0]] = results
+    else:
+        for i, c in enumerate(out):
+            data[c] = [r[i] for r in results]
+    _from_arrow(con, name, pa.table(data))
+
+
+def _from_arrow(con: duckdb.DuckDBPyConnection, name: str, table: pa.Table) -> None:
+    con.register("_arrow_in", table)
+    try:
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT * FROM _arrow_in")
+    finally:
+        con.unregister("_arrow_in")
+
+
+def _name_of(full: str, given: str, family: str) -> tuple[str, str, str, str]:
+    parsed = nz.name_parse(full) if full else nz.given_family_parse(given, family)
+    return parsed.first, nz.first_canonical(parsed.first), parsed.middle, parsed.last
+
+
+def normalise(con: duckdb.DuckDBPyConnection) -> None:
+    """Turn ``records`` into ``norm`` (unique_id + MATCH_COLUMNS, "" for missing)."""
+    present = {r[0] for r in con.execute("DESCRIBE records").fetchall()}
+    for column in RAW_COLUMNS:
+        if column not in present:
+            con.execute(f"ALTER TABLE records ADD COLUMN {column} VARCHAR")
+    _map_distinct(
+        con, ["full_name", "given_name", "family_name"],
+        ["first", "first_canon", "middle", "last"], _name_of, "m_name",
+    )  # fmt: skip
+    _map_distinct(con, ["street"], ["n_street"], nz.street_normalize, "m_street")
+    _map_distinct(con, ["city"], ["n_city"], nz.city_normalize, "m_city")
+    _map_distinct(con, ["employer"], ["n_employer"], nz.work_normalize, "m_employer")
+    _map_distinct(con, ["occupation"], ["n_occupation"], nz.work_normalize, "m_occupation")
+    _map_distinct(con, ["email"], ["n_email"], nz.email_normalize, "m_email")
+    _map_distinct(con, ["phone"], ["n_phone"], nz.phone_e164, "m_phone")
+
+    def c(col: str) -> str:
+        return f"coalesce(CAST(r.{col} AS VARCHAR), '')"
+
+    con.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE norm AS
+        SELECT r.unique_id, m_name.first, m_name.first_canon, m_name.middle, m_name.last,
+               m_street.n_street AS street, m_city.n_city AS city,
+               upper(trim(coalesce(r.state, ''))) AS state,
+               CASE WHEN regexp_full_match(left(trim(coalesce(r.postal_code, '')), 5), '[0-9]{{5}}')
+                    THEN left(trim(r.postal_code), 5) ELSE '' END AS zip5,
+               m_employer.n_employer AS employer, m_occupation.n_occupation AS occupation,
+               m_email.n_email AS email, m_phone.n_phone AS phone
+        FROM records r
+        JOIN m_name ON m_name.full_name = {c("full_name")}
+            AND m_name.given_name = {c("given_name")} AND m_name.family_name = {c("family_name")}
+        JOIN m_street ON m_street.street = {c("street")}
+        JOIN m_city ON m_city.city = {c("city")}
+        JOIN m_employer ON m_employer.employer = {c("employer")}
+        JOIN m_occupation ON m_occupation.occupation = {c("occupation")}
+        JOIN m_email ON m_email.email = {c("email")}
+        JOIN m_phone ON m_phone.phone = {c("phone")}
+        """  # noqa: S608
+    )
+    for table in ("m_name", "m_street", "m_city", "m_employer", "m_occupation", "m_email"):
+        con.execute(f"DROP TABLE {table}")
+    con.execute("DROP TABLE m_phone")
+
+
+# 2. Collapse and 3. deterministic passes ------------------------------------------------------
+
+
+def collapse(con: duckdb.DuckDBPyConnection) -> None:
+    """``rep_map`` (unique_id → rep_id) and ``rep`` (one row per distinct normalised record)."""
+    cols = ", ".join(MATCH_COLUMNS)
+    con.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE rep_map AS
+        SELECT unique_id, min(unique_id) OVER (PARTITION BY {cols}) AS rep_id FROM norm
+        """  # noqa: S608
+    )
+    nulls = ", ".join(f"nullif({c}, '') AS {c}" for c in MATCH_COLUMNS)
+    con.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE rep AS
+        SELECT n.unique_id, {nulls} FROM norm n
+        WHERE n.unique_id IN (SELECT DISTINCT rep_id FROM rep_map)
+        """  # noqa: S608
+    )
+
+
+# Given names compatible: same canonical name, or one side only an initial that agrees, or one
+# side missing; and middle initials that do not disagree.
+_COMPATIBLE = """
+    (a.first_canon = b.first_canon OR a.first IS NULL OR b.first IS NULL
+     OR ((length(a.first) = 1 OR length(b.first) = 1) AND a.first[1] = b.first[1]))
+    AND (a.middle IS NULL OR b.middle IS NULL OR a.middle = b.middle)
+"""
+
+
+def deterministic_links(con: duckdb.DuckDBPyConnection) -> int:
+    """``det_edges`` (l, r) between representatives that deterministic rules link."""
+    rules = []
+    for column in ("email", "phone"):
+        rules.append(
+            f"""
+            SELECT a.unique_id AS l, b.unique_id AS r
+            FROM rep a JOIN rep b ON a.{column} = b.{column} AND a.unique_id < b.unique_id
+            WHERE a.{column} IN (
+                SELECT {column} FROM rep WHERE {column} IS NOT NULL
+                GROUP BY 1 HAVING count(*) <= {DETERMINISTIC_GROUP_MAX})
+              AND {_COMPATIBLE}
+            """  # noqa: S608
+        )
+    rules.append(
+        f"""
+        SELECT a.unique_id AS l, b.unique_id AS r
+        FROM rep a JOIN rep b ON a.first_canon = b.first_canon AND a.last = b.last
+            AND a.street = b.street AND a.zip5 = b.zip5 AND a.unique_id < b.unique_id
+        WHERE {_COMPATIBLE}
+        """  # noqa: S608
+    )
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE det_edges AS SELECT DISTINCT l, r FROM ("
+        + " UNION ALL ".join(rules)
+        + ")"
+    )
+    return con.execute("SELECT count(*) FROM det_edges").fetchall()[0][0]
+
+
+# 5. Clustering --------------------------------------------------------------------------------
+
+
+def connected_components(con: duckdb.DuckDBPyConnection, nodes: str, edges: str) -> None:
+    """``components`` (node, label = smallest node id in its component), by label propagation.
+
+    Iterations follow the longest shortest path in a component: a handful for people, since a
+    person's records are mostly linked to each other directly.
+    """
+    con.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE cc_edges AS
+        SELECT l AS a, r AS b FROM {edges} UNION ALL SELECT r AS a, l AS b FROM {edges}
+        """  # noqa: S608
+    )
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE components AS SELECT unique_id AS node, unique_id AS label "
+        f"FROM {nodes}"  # noqa: S608
+    )
+    for _ in range(200):
+        con.execute(
+            """
+            CREATE OR REPLACE TEMP TABLE cc_next AS
+            SELECT c.node, least(c.label, coalesce(m.label, c.label)) AS label
+            FROM components c LEFT JOIN (
+                SELECT e.a AS node, min(n.label) AS label
+                FROM cc_edges e JOIN components n ON n.node = e.b GROUP BY e.a
+            ) m ON m.node = c.node
+            """
+        )
+        changed = con.execute(
+            "SELECT count(*) FROM cc_next n JOIN components c USING (node) WHERE n.label <> c.label"
+        ).fetchall()[0][0]
+        con.execute("DROP TABLE components")
+        con.execute("ALTER TABLE cc_next RENAME TO components")
+        if not changed:
+            break
+    con.execute("DROP TABLE cc_edges")
+
+
+# The whole run --------------------------------------------------------------------------------
+
+
+def resolve(
+    con: duckdb.DuckDBPyConnection,
+    options: EngineOptions | None = None,
+    *,
+    progress: Callable[[str], None] | None = None,
+) -> EngineResult:
+    """Resolve the ``records`` table of ``con`` into clusters of people."""
+    from groundswell.identity import splink_model
+
+    options = options or EngineOptions()
+    clock = _Clock(progress)
+    records = con.execute("SELECT count(*) FROM records").fetchall()[0][0]
+    normalise(con)
+    clock.lap("normalise")
+    collapse(con)
+    representatives = con.execute("SELECT count(*) FROM rep").fetchall()[0][0]
+    clock.lap("collapse")
+    det_count = deterministic_links(con)
+    clock.lap("deterministic")
+
+    rep_table = con.sql("SELECT * FROM rep").to_arrow_table()
+    scored = splink_model.score(rep_table, options, clock)
+    _from_arrow(con, "splink_pairs", scored.pairs)
+
+    rep_of = _rep_lookup(con)
+    _from_arrow(con, "accepted", _pairs_table(options.accepted, rep_of))
+    _from_arrow(con, "rejected", _pairs_table(options.rejected, rep_of))
+    con.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE links AS
+        SELECT l, r FROM (
+            SELECT l, r FROM det_edges
+            UNION SELECT unique_id_l, unique_id_r FROM splink_pairs
+                WHERE match_probability >= {float(options.auto_link)}
+            UNION SELECT l, r FROM accepted
+        ) x WHERE NOT EXISTS (SELECT 1 FROM rejected j WHERE j.l = x.l AND j.r = x.r)
+        """  # noqa: S608
+    )
+    connected_components(con, "rep", "links")
+    clusters = con.sql(
+        "SELECT m.unique_id, c.label AS cluster_id FROM rep_map m "
+        "JOIN components c ON c.node = m.rep_id ORDER BY m.unique_id"
+    ).to_arrow_table()
+    clock.lap("cluster")
+
+    # Pairs for the review queue: scored between the thresholds and not already one cluster.
+    review = con.sql(
+        f"""
+        SELECT p.* FROM splink_pairs p
+        JOIN components a ON a.node = p.unique_id_l JOIN components b ON b.node = p.unique_id_r
+        WHERE p.match_probability < {float(options.auto_link)} AND a.label <> b.label
+        ORDER BY p.match_probability DESC
+        """  # noqa: S608
+    ).to_arrow_table()
+    return EngineResult(
+        clusters=clusters,
+        review_pairs=review,
+        model=scored.model,
+        records=records,
+        representatives=representatives,
+        deterministic_links=det_count,
+        comparisons=scored.comparisons,
+        trained=scored.trained,
+        timings=clock.timings,
+    )
+
+
+def _rep_lookup(con: duckdb.DuckDBPyConnection) -> Callable[[int], int | None]:
+    cache: dict[int, int] = {}
+
+    def lookup(unique_id: int) -> int | None:
+        if unique_id not in cache:
+            found = con.execute(
+                "SELECT rep_id FROM rep_map WHERE unique_id = ?", [unique_id]
+            ).fetchall()
+            cache[unique_id] = found[0][0] if found else None
+        return cache[unique_id]
+
+    return lookup
+
+
+def _pairs_table(pairs: Iterable[tuple[int, int]], rep_of: Callable[[int], int | None]):
+    left: list[int] = []
+    right: list[int] = []
+    for a, b in pairs:
+        ra, rb = rep_of(a), rep_of(b)
+        if ra is None or rb is None or ra == rb:
+            continue
+        left.append(min(ra, rb))
+        right.append(max(ra, rb))
+    return pa.table({"l": pa.array(left, pa.int64()), "r": pa.array(right, pa.int64())})
+
+
+def records_table(rows: Iterable[dict[str, Any]]) -> pa.Table:
+    """An Arrow ``records`` table from dicts with ``unique_id`` and any RAW_COLUMNS."""
+    data: dict[str, list] = {"unique_id": []}
+    for column in RAW_COLUMNS:
+        data[column] = []
+    for row in rows:
+        data["unique_id"].append(int(row["unique_id"]))
+        for column in RAW_COLUMNS:
+            value = row.get(column)
+            data[column].append(str(value) if value not in (None, "") else None)
+    schema = pa.schema([("unique_id", pa.int64())] + [(c, pa.string()) for c in RAW_COLUMNS])
+    return pa.table(data, schema=schema)

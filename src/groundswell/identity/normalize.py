@@ -1,0 +1,298 @@
+"""Field normalisation for identity resolution: names, nicknames, streets, ZIPs, e-mail, phones.
+
+Every function here is pure and Django-free, so the FEC command and the benchmark can use it
+without a database. Values come back upper-case ASCII with punctuation removed, or "" when there
+is nothing usable, so that two spellings of the same thing compare equal in SQL.
+
+Speed matters: a national file has millions of rows. nameparser and usaddress are thorough but
+take 0.2–0.3 ms a value, so the common shapes ("LAST, FIRST M", "First M Last",
+"123 N Main St Apt 4") take a fast path written for exactly those shapes, and everything else
+(titles, particles, four-part names, PO boxes, rural routes, unusual streets) goes to the
+library. Callers normalise distinct values only (the engine does), and the results are cached.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+import unicodedata
+from functools import cache, lru_cache
+from pathlib import Path
+from typing import NamedTuple
+
+DATA = Path(__file__).resolve().parent / "data"
+
+_TITLES = {
+    "MR", "MRS", "MS", "MISS", "DR", "REV", "HON", "PROF", "SIR", "MX", "FR", "SEN", "REP",
+    "GOV", "JUDGE", "CAPT", "COL", "GEN", "LT", "SGT", "MAJ",
+}  # fmt: skip
+_SUFFIXES = {"JR", "SR", "II", "III", "IV", "V", "MD", "PHD", "ESQ", "DDS", "CPA", "RN", "DO"}
+# Surname particles: a name with one goes to nameparser, which knows where the surname starts.
+_PARTICLES = {
+    "DE", "DEL", "DELA", "LA", "LE", "VAN", "VON", "DER", "DEN", "DA", "DI", "DOS", "DU", "ST",
+    "SAN", "SANTA", "MAC", "BIN", "BEN", "AL", "EL", "Y",
+}  # fmt: skip
+_NOT_LETTERS = re.compile(r"[^A-Z ]+")
+_NOT_NAME = re.compile(r"[^A-Z ,]+")
+_SPACES = re.compile(r"\s+")
+
+
+class Name(NamedTuple):
+    first: str
+    middle: str  # the middle initial, one letter, or ""
+    last: str
+
+
+def ascii_upper(text: str | None) -> str:
+    """Upper-case ASCII: accents dropped (José → JOSE), everything else kept."""
+    if not text:
+        return ""
+    if text.isascii():
+        return text.upper()
+    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    return folded.upper()
+
+
+def _word(text: str) -> str:
+    """A name part as letters only: O'Neil → ONEIL, Smith-Jones → SMITHJONES."""
+    return _NOT_LETTERS.sub("", ascii_upper(text))
+
+
+@cache
+def nicknames() -> dict[str, str]:
+    """Nickname → canonical given name (BOB → ROBERT), from data/nicknames.csv.
+
+    A nickname shared by several names (ED: Edward, Edgar, Edmund) maps to the first listed,
+    the file being ordered most common name first.
+    """
+    table: dict[str, str] = {}
+    with open(DATA / "nicknames.csv", newline="", encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            nick, name = _word(row["nickname"]), _word(row["name"])
+            if nick and name and nick != name:
+                table.setdefault(nick, name)
+    return table
+
+
+def first_canonical(first: str) -> str:
+    """The canonical form of a normalised given name: BOB → ROBERT, ROBERT → ROBERT."""
+    return nicknames().get(first, first)
+
+
+def _strip_affixes(tokens: list[str]) -> list[str]:
+    while tokens and tokens[0] in _TITLES:
+        tokens = tokens[1:]
+    while len(tokens) > 1 and tokens[-1] in _SUFFIXES:
+        tokens = tokens[:-1]
+    return tokens
+
+
+def _library_name(text: str) -> Name:
+    from nameparser import HumanName
+
+    parsed = HumanName(text)
+    first = _word(parsed.first)
+    middle = _word(parsed.middle)[:1]
+    last = _word(parsed.last)
+    if not first and not last:
+        return Name("", "", "")
+    return Name(first, middle, last)
+
+
+@lru_cache(maxsize=500_000)
+def name_parse(text: str) -> Name:
+    """One name field in either "LAST, FIRST M" or "First M Last" form, into its parts."""
+    upper = _SPACES.sub(" ", _NOT_NAME.sub(" ", ascii_upper(text).replace(".", ""))).strip()
+    if not upper:
+        return Name("", "", "")
+    if "," in upper:
+        family, _, rest = upper.partition(",")
+        given = _strip_affixes(rest.replace(",", " ").split())
+        family_tokens = [t for t in family.split() if t not in _SUFFIXES]
+        if len(given) <= 2 and len(family_tokens) == 1 and not set(given) & _PARTICLES:
+            first = given[0] if given else ""
+            middle = given[1][:1] if len(given) > 1 else ""
+            return Name(first, middle, family_tokens[0])
+        return _library_name(text)
+    tokens = _strip_affixes(upper.split())
+    if len(tokens) <= 3 and not set(tokens[1:]) & _PARTICLES:
+        if len(tokens) == 1:
+            return Name(tokens[0], "", "")
+        if len(tokens) == 2:
+            return Name(tokens[0], "", tokens[1])
+        return Name(tokens[0], tokens[1][:1], tokens[2])
+    return _library_name(text)
+
+
+@lru_cache(maxsize=500_000)
+def given_family_parse(given: str, family: str) -> Name:
+    """Separate given and family fields ("Robert J", "Smith Jr.") into first, middle, last."""
+    if not family:
+        return name_parse(given)
+    tokens = _strip_affixes(
+        _SPACES.sub(" ", _NOT_LETTERS.sub(" ", ascii_upper(given).replace(".", ""))).split()
+    )
+    family_tokens = _NOT_LETTERS.sub(" ", ascii_upper(family).replace(".", "")).split()
+    while len(family_tokens) > 1 and family_tokens[-1] in _SUFFIXES:
+        family_tokens.pop()
+    first = tokens[0] if tokens else ""
+    middle = tokens[1][:1] if len(tokens) > 1 else ""
+    return Name(first, middle, "".join(family_tokens))
+
+
+# Streets --------------------------------------------------------------------------------------
+
+_DIRECTIONS = {
+    "NORTH": "N", "SOUTH": "S", "EAST": "E", "WEST": "W", "NORTHEAST": "NE", "NORTHWEST": "NW",
+    "SOUTHEAST": "SE", "SOUTHWEST": "SW", "N": "N", "S": "S", "E": "E", "W": "W", "NE": "NE",
+    "NW": "NW", "SE": "SE", "SW": "SW",
+}  # fmt: skip
+# USPS Publication 28 street suffix abbreviations for the common suffixes.
+_SUFFIX_ABBR = {
+    "STREET": "ST", "STR": "ST", "ST": "ST", "AVENUE": "AVE", "AV": "AVE", "AVE": "AVE",
+    "AVEN": "AVE", "BOULEVARD": "BLVD", "BLVD": "BLVD", "BOUL": "BLVD", "DRIVE": "DR",
+    "DR": "DR", "DRV": "DR", "ROAD": "RD", "RD": "RD", "LANE": "LN", "LN": "LN", "COURT": "CT",
+    "CT": "CT", "PLACE": "PL", "PL": "PL", "TERRACE": "TER", "TER": "TER", "CIRCLE": "CIR",
+    "CIR": "CIR", "PARKWAY": "PKWY", "PKWY": "PKWY", "HIGHWAY": "HWY", "HWY": "HWY",
+    "WAY": "WAY", "TRAIL": "TRL", "TRL": "TRL", "SQUARE": "SQ", "SQ": "SQ", "LOOP": "LOOP",
+    "PIKE": "PIKE", "ALLEY": "ALY", "ALY": "ALY", "CROSSING": "XING", "XING": "XING",
+    "EXPRESSWAY": "EXPY", "EXPY": "EXPY", "FREEWAY": "FWY", "FWY": "FWY", "PLAZA": "PLZ",
+    "PLZ": "PLZ", "POINT": "PT", "PT": "PT", "RIDGE": "RDG", "RDG": "RDG", "RUN": "RUN",
+    "PATH": "PATH", "WALK": "WALK", "ROW": "ROW", "COVE": "CV", "CV": "CV", "HILL": "HL",
+    "HL": "HL", "HEIGHTS": "HTS", "HTS": "HTS", "LANDING": "LNDG", "MEADOW": "MDW",
+    "MEADOWS": "MDWS", "TURNPIKE": "TPKE", "TPKE": "TPKE", "ESTATES": "EST", "GLEN": "GLN",
+}  # fmt: skip
+_UNITS = {"APT", "APARTMENT", "UNIT", "STE", "SUITE", "NO", "RM", "ROOM", "FL", "FLOOR", "BLDG"}
+_HOUSE_NUMBER = re.compile(r"\d+[A-Z]?(-\d+[A-Z]?)?|\d+/\d+")
+_STREET_JUNK = re.compile(r"[^A-Z0-9 #/\-]+")
+
+
+def _street_fast(tokens: list[str]) -> str | None:
+    """ "123 N MAIN STREET APT 4" → "123 N MAIN ST", or None when the shape is unusual."""
+    if len(tokens) < 2 or not _HOUSE_NUMBER.fullmatch(tokens[0]):
+        return None
+    for index, token in enumerate(tokens):
+        if index and (token in _UNITS or token.startswith("#")):
+            tokens = tokens[:index]
+            break
+    if len(tokens) < 2:
+        return None
+    number, rest = tokens[0], tokens[1:]
+    out = [number]
+    if len(rest) > 1 and rest[0] in _DIRECTIONS:
+        out.append(_DIRECTIONS[rest[0]])
+        rest = rest[1:]
+    post_direction = ""
+    if len(rest) > 1 and rest[-1] in _DIRECTIONS:
+        post_direction = _DIRECTIONS[rest[-1]]
+        rest = rest[:-1]
+    if len(rest) > 1 and rest[-1] in _SUFFIX_ABBR:
+        rest = [*rest[:-1], _SUFFIX_ABBR[rest[-1]]]
+    if any(not t.isalnum() for t in rest):
+        return None
+    out.extend(rest)
+    if post_direction:
+        out.append(post_direction)
+    return " ".join(out)
+
+
+def _street_library(text: str) -> str:
+    import usaddress
+
+    try:
+        parts, _kind = usaddress.tag(text)
+    except usaddress.RepeatedLabelError:
+        return text
+    keep = []
+    for label in (
+        "AddressNumber", "StreetNamePreDirectional", "StreetNamePreType", "StreetName",
+        "StreetNamePostType", "StreetNamePostDirectional", "USPSBoxType", "USPSBoxID",
+    ):  # fmt: skip
+        value = parts.get(label)
+        if not value:
+            continue
+        value = value.replace("#", "").strip()
+        if label.endswith("Directional"):
+            value = _DIRECTIONS.get(value, value)
+        elif label == "StreetNamePostType":
+            value = _SUFFIX_ABBR.get(value, value)
+        elif label == "USPSBoxType":
+            value = "PO BOX"
+        keep.append(value)
+    return " ".join(keep) if keep else text
+
+
+@lru_cache(maxsize=500_000)
+def street_normalize(text: str) -> str:
+    """A street address line in USPS style without the unit: "123 North Main Street Apt 4" →
+    "123 N MAIN ST"; PO boxes as "PO BOX 12"."""
+    upper = _SPACES.sub(" ", _STREET_JUNK.sub(" ", ascii_upper(text).replace(".", ""))).strip()
+    if not upper:
+        return ""
+    tokens = upper.split()
+    fast = _street_fast(tokens)
+    if fast is not None:
+        return fast
+    return _SPACES.sub(" ", _street_library(upper)).strip()
+
+
+# Contact fields -------------------------------------------------------------------------------
+
+_DIGITS = re.compile(r"\D+")
+
+
+@lru_cache(maxsize=200_000)
+def phone_e164(text: str) -> str:
+    """A phone number as E.164 (+12025550123), or "" when it is not a valid number."""
+    if not text:
+        return ""
+    digits = _DIGITS.sub("", text)
+    # North American numbers are nearly all of them: skip phonenumbers' full parse for those.
+    if len(digits) == 10 and digits[0] in "23456789" and digits[3] in "23456789":
+        return "+1" + digits
+    if len(digits) == 11 and digits[0] == "1" and digits[1] in "23456789":
+        return "+" + digits
+    import phonenumbers
+
+    try:
+        number = phonenumbers.parse(text, "US")
+    except phonenumbers.NumberParseException:
+        return ""
+    if not phonenumbers.is_valid_number(number):
+        return ""
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def email_normalize(text: str | None) -> str:
+    """An e-mail address lower-cased and trimmed, or "" when it has no @."""
+    value = (text or "").strip().lower()
+    return value if "@" in value[1:-1] else ""
+
+
+def zip5(text: str | None) -> str:
+    """The 5-digit ZIP of a ZIP or ZIP+4, or "" for anything else (foreign codes included)."""
+    value = (text or "").strip()
+    head = value[:5]
+    return head if len(head) == 5 and head.isdigit() else ""
+
+
+_WORK_EMPTY = {
+    "", "NONE", "NA", "N A", "NOT EMPLOYED", "UNEMPLOYED", "INFORMATION REQUESTED", "REQUESTED",
+    "INFORMATION REQUESTED PER BEST EFFORTS", "NULL", "UNKNOWN",
+}  # fmt: skip
+_WORK_SELF = {"SELF", "SELF EMPLOYED", "SELFEMPLOYED", "SELF EMPLOYED SELF"}
+
+
+def work_normalize(text: str | None) -> str:
+    """Employer or occupation: upper-case words, with the placeholders FEC filers use as ""."""
+    value = _SPACES.sub(" ", _NOT_LETTERS.sub(" ", ascii_upper(text))).strip()
+    if value in _WORK_EMPTY:
+        return ""
+    if value in _WORK_SELF:
+        return "SELF EMPLOYED"
+    return value
+
+
+def city_normalize(text: str | None) -> str:
+    """A city name as upper-case letters and single spaces (St. Louis → ST LOUIS)."""
+    return _SPACES.sub(" ", _NOT_LETTERS.sub(" ", ascii_upper(text))).strip()

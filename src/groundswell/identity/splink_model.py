@@ -1,0 +1,302 @@
+"""The Splink model: its comparisons and blocking rules, unsupervised training, and scoring.
+
+The same settings run on DuckDB and on Spark; only the database API differs. Splink gets its
+own connection (or session): the engine's DuckDB connection is never shared with it.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import tempfile
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+if TYPE_CHECKING:
+    from groundswell.identity.engine import EngineOptions, _Clock
+
+logger = logging.getLogger(__name__)
+
+COMPARISON_NAMES = (
+    "first", "last", "middle", "location", "employer", "occupation", "email", "phone",
+)  # fmt: skip
+
+
+@dataclass
+class Scored:
+    pairs: pa.Table  # unique_id_l, unique_id_r, match_probability, match_weight, weights (JSON)
+    model: dict
+    comparisons: int
+    trained: bool
+
+
+def settings(*, keep_field_weights: bool = False):
+    """Splink settings for people: names with nicknames, location, work, e-mail and phone."""
+    import splink.comparison_level_library as cll
+    import splink.comparison_library as cl
+    from splink import SettingsCreator
+
+    first = cl.CustomComparison(
+        output_column_name="first",
+        comparison_levels=[
+            cll.NullLevel("first"),
+            cll.ExactMatchLevel("first").configure(tf_adjustment_column="first"),
+            cll.CustomLevel(
+                "first_canon_l = first_canon_r", label_for_charts="Nickname of each other"
+            ).configure(tf_adjustment_column="first_canon"),
+            cll.JaroWinklerLevel("first", 0.92),
+            cll.CustomLevel(
+                "(length(first_l) = 1 OR length(first_r) = 1) "
+                "AND substr(first_l, 1, 1) = substr(first_r, 1, 1)",
+                label_for_charts="Initial agrees",
+            ),
+            cll.ElseLevel(),
+        ],
+    )
+    last = cl.CustomComparison(
+        output_column_name="last",
+        comparison_levels=[
+            cll.NullLevel("last"),
+            cll.ExactMatchLevel("last").configure(tf_adjustment_column="last"),
+            cll.JaroWinklerLevel("last", 0.92),
+            cll.JaroWinklerLevel("last", 0.85),
+            cll.ElseLevel(),
+        ],
+    )
+    middle = cl.CustomComparison(
+        output_column_name="middle",
+        comparison_levels=[
+            cll.NullLevel("middle"),
+            cll.ExactMatchLevel("middle"),
+            cll.ElseLevel(),
+        ],
+    )
+    # Street, city, ZIP and state in one comparison: they agree or disagree together, and
+    # separate comparisons would count one move four times against a match.
+    location = cl.CustomComparison(
+        output_column_name="location",
+        comparison_levels=[
+            cll.CustomLevel(
+                "(zip5_l IS NULL AND city_l IS NULL) OR (zip5_r IS NULL AND city_r IS NULL)"
+            ).configure(is_null_level=True),
+            cll.CustomLevel(
+                "street_l = street_r AND (zip5_l = zip5_r OR city_l = city_r)",
+                label_for_charts="Same street address",
+            ),
+            cll.CustomLevel(
+                "jaro_winkler_similarity(street_l, street_r) >= 0.9 AND zip5_l = zip5_r",
+                label_for_charts="Street nearly the same, same ZIP",
+            ),
+            cll.CustomLevel("zip5_l = zip5_r", label_for_charts="Same ZIP"),
+            cll.CustomLevel("city_l = city_r AND state_l = state_r", label_for_charts="Same city"),
+            cll.CustomLevel("state_l = state_r", label_for_charts="Same state"),
+            cll.ElseLevel(),
+        ],
+    )
+
+    def work(column: str):
+        return cl.CustomComparison(
+            output_column_name=column,
+            comparison_levels=[
+                cll.NullLevel(column),
+                cll.ExactMatchLevel(column).configure(tf_adjustment_column=column),
+                cll.JaroWinklerLevel(column, 0.9),
+                cll.ElseLevel(),
+            ],
+        )
+
+    def exact(column: str):
+        return cl.CustomComparison(
+            output_column_name=column,
+            comparison_levels=[
+                cll.NullLevel(column),
+                cll.ExactMatchLevel(column),
+                cll.ElseLevel(),
+            ],
+        )
+
+    return SettingsCreator(
+        link_type="dedupe_only",
+        comparisons=[
+            first,
+            last,
+            middle,
+            location,
+            work("employer"),
+            work("occupation"),
+            exact("email"),
+            exact("phone"),
+        ],  # fmt: skip
+        blocking_rules_to_generate_predictions=blocking_rules(),
+        retain_matching_columns=False,
+        retain_intermediate_calculation_columns=keep_field_weights,
+        max_iterations=20,
+    )
+
+
+def blocking_rules():
+    """Which pairs are compared at all: each rule finds a kind of true pair cheaply.
+
+    Never a common value alone (a first name, a city): that would compare millions of pairs.
+    """
+    from splink import block_on
+
+    return [
+        block_on("last", "zip5"),  # same surname and ZIP: typos and nicknames in the given name
+        block_on("first_canon", "last", "state"),  # moved within a state, or ZIP mistyped
+        block_on("first_canon", "street"),  # surname changed or mistyped, same address
+        block_on("first_canon", "last", "employer"),  # moved to another state, same job
+        block_on("email"),
+        block_on("phone"),
+    ]
+
+
+def _db_api(backend: str):
+    if backend == "spark":
+        from splink import SparkAPI
+
+        from groundswell.identity.spark import spark_session
+
+        return SparkAPI(spark_session=spark_session())
+    import duckdb
+    from splink import DuckDBAPI
+
+    con = duckdb.connect()
+    # Intermediate tables spill to a temporary folder, not to memory alone.
+    con.execute(f"SET temp_directory = '{tempfile.gettempdir()}/groundswell-duckdb'")
+    return DuckDBAPI(connection=con)
+
+
+def _register(db_api, table: pa.Table, backend: str):
+    if backend == "spark":
+        spark = db_api.spark
+        return db_api.register(spark.createDataFrame(table), table_name="identity_records")
+    return db_api.register(table, table_name="identity_records")
+
+
+def _filled(table: pa.Table, column: str) -> float:
+    if table.num_rows == 0:
+        return 0.0
+    return 1 - table.column(column).null_count / table.num_rows
+
+
+def train(linker, table: pa.Table, options: EngineOptions) -> None:
+    """Unsupervised: u from random pairs, m by EM on pairs blocked three ways."""
+    from splink import block_on
+
+    deterministic = [block_on("first_canon", "last", "street", "zip5")]
+    if _filled(table, "email") > 0.05:
+        deterministic.append(block_on("email"))
+    try:
+        linker.training.estimate_probability_two_random_records_match(deterministic, recall=0.7)
+    except Exception as exc:  # too few pairs on tiny samples: keep the prior
+        logger.info("identity: prior kept (%s)", exc)
+    linker.training.estimate_u_using_random_sampling(
+        max_pairs=options.u_max_pairs, seed=options.seed
+    )
+    # Each session estimates the comparisons its blocking rule does not use, so together they
+    # cover all of them: location and work from same-name pairs, names from same-ZIP pairs.
+    for rule in (
+        block_on("first_canon", "last"),
+        block_on("first_canon", "zip5"),
+        block_on("last", "zip5"),
+    ):
+        try:
+            linker.training.estimate_parameters_using_expectation_maximisation(
+                rule,
+                max_pairs=options.em_max_pairs,
+                estimate_without_term_frequencies=True,
+            )
+        except Exception as exc:  # a session with no pairs (tiny data) teaches nothing
+            logger.info("identity: EM session %s skipped (%s)", rule, exc)
+
+
+def score(table: pa.Table, options: EngineOptions, clock: _Clock) -> Scored:
+    """Train (unless a model is given) and score pairs at or above the review floor."""
+    import logging as _logging
+
+    from splink import Linker
+
+    backend = options.backend
+    db_api = _db_api(backend)
+    sdf = _register(db_api, table, backend)
+    trained = options.model is None
+    if trained:
+        creator = settings(keep_field_weights=options.keep_field_weights)
+        linker = Linker(sdf, creator, log_level=_logging.WARNING)
+        if table.num_rows > 1:
+            train(linker, table, options)
+        clock.lap("train")
+    else:
+        model = dict(options.model)
+        model["retain_intermediate_calculation_columns"] = options.keep_field_weights
+        model["retain_matching_columns"] = False
+        linker = Linker(sdf, model, log_level=_logging.WARNING)
+    model = linker.misc.save_model_to_json()
+    if table.num_rows < 2:
+        empty = pa.table(
+            {
+                "unique_id_l": pa.array([], pa.int64()),
+                "unique_id_r": pa.array([], pa.int64()),
+                "match_probability": pa.array([], pa.float64()),
+                "match_weight": pa.array([], pa.float64()),
+                "weights": pa.array([], pa.string()),
+            }
+        )
+        return Scored(empty, model, 0, trained)
+    predictions = linker.inference.predict(
+        threshold_match_probability=options.review_floor, warning_mode="never"
+    )
+    arrow = _to_arrow(predictions, backend)
+    clock.lap("predict")
+    comparisons = arrow.num_rows
+    return Scored(_pairs(arrow, options.keep_field_weights), model, comparisons, trained)
+
+
+def _to_arrow(predictions, backend: str) -> pa.Table:
+    if backend == "spark":
+        return predictions.as_spark_dataframe().toArrow()
+    return predictions.as_duckdbpyrelation().to_arrow_table()
+
+
+def _pairs(arrow: pa.Table, keep_field_weights: bool) -> pa.Table:
+    """Splink's output reduced to what the engine keeps, weights as a JSON object per pair."""
+    import json
+
+    left = arrow.column("unique_id_l").cast(pa.int64())
+    right = arrow.column("unique_id_r").cast(pa.int64())
+    weights: list[str | None] = [None] * arrow.num_rows
+    if keep_field_weights and arrow.num_rows:
+        per_field = {}
+        for name in COMPARISON_NAMES:
+            column = f"bf_{name}"
+            if column in arrow.column_names:
+                per_field[name] = arrow.column(column).to_pylist()
+            tf_column = f"bf_tf_adj_{name}"
+            if tf_column in arrow.column_names:
+                tf = arrow.column(tf_column).to_pylist()
+                per_field[name] = [
+                    b * (t if t is not None else 1.0) if b is not None else None
+                    for b, t in zip(per_field.get(name, [1.0] * len(tf)), tf, strict=True)
+                ]
+        weights = [
+            json.dumps(
+                {
+                    name: round(math.log2(values[i]), 2) if values[i] else None
+                    for name, values in per_field.items()
+                }
+            )
+            for i in range(arrow.num_rows)
+        ]
+    return pa.table(
+        {
+            "unique_id_l": pc.min_element_wise(left, right),
+            "unique_id_r": pc.max_element_wise(left, right),
+            "match_probability": arrow.column("match_probability").cast(pa.float64()),
+            "match_weight": arrow.column("match_weight").cast(pa.float64()),
+            "weights": pa.array(weights, pa.string()),
+        }
+    )
