@@ -140,7 +140,12 @@ def hold_refund(
         held = _held_locked(contribution, user)
         excess = hold_excess_cents(contribution=held)
     if amount_cents is None:
-        amount_cents = excess or counted_cents(held)
+        if not excess:
+            raise ValidationError(
+                "This gift is no longer over the limit: release the hold, or choose an amount "
+                "to refund."
+            )
+        amount_cents = excess
     contribution_refund_by_staff(
         contribution=held, amount_cents=amount_cents, user=user, reason=reason, key=key
     )

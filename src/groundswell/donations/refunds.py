@@ -143,6 +143,11 @@ def contribution_refund_by_staff(
             return updated
         if processor_root_id(contribution) != contribution.processor_id:
             _mark_root(contribution, refund_key)
+        if updated.hold_resolution and not contribution.hold_resolution:
+            # The refund brought a held donor back within the limit (contribution_refund
+            # resolved the hold): it was this staff member's doing.
+            updated.hold_resolved_by = user
+            updated.save(update_fields=["hold_resolved_by", "modified_at"])
         stamp = timezone.localdate().isoformat()
         line = (
             f"{stamp}: {cents_display(amount_cents)} refund recorded by {user.username}; "

@@ -302,3 +302,25 @@ def test_a_gift_that_is_not_held_cannot_be_resolved(rule, finance_user):
     with pytest.raises(ValidationError, match="not held"):
         hold_redesignate(contribution=c, user=finance_user)
     assert Person.objects.exists()
+
+
+def test_a_refund_from_the_contribution_page_resolves_the_hold_in_the_staff_members_name(
+    rule, finance_user
+):
+    held = held_gift()
+    contribution_refund_by_staff(
+        contribution=held, amount_cents=100_000, user=finance_user, reason="Refund it all"
+    )
+    held.refresh_from_db()
+    assert (held.hold_resolution, held.hold_resolved_by) == ("refunded", finance_user)
+    assert total(held.donor_key, "P2026") == 300_000
+
+
+def test_refunding_the_excess_of_a_gift_no_longer_over_asks_for_a_release(rule, finance_user):
+    held = held_gift()
+    contribution_refund(
+        processor="actblue", processor_id=held.processor_id, refund_cents=1, refund_key="x"
+    )
+    DonorElectionTotal.objects.filter(donor_key=held.donor_key).update(total_cents=1)
+    with pytest.raises(ValidationError, match="release the hold"):
+        hold_refund(contribution=held, user=finance_user, reason="Over")
