@@ -7,6 +7,7 @@ we did not choose; a bad signature is ignored and the page's own amounts are sho
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from django.core import signing
@@ -47,8 +48,11 @@ def ask_token_read(token: str) -> int | None:
 
 
 def nice_cents(cents: float) -> int:
-    """An amount rounded to what people expect to see on a button ($7, $35, $150, $1,200)."""
-    cents = int(round(cents))
+    """An amount rounded up to what people expect on a button ($7, $35, $150, $1,200).
+
+    Up, never down: the first rung must not ask a donor for less than they gave before.
+    """
+    cents = int(math.ceil(cents))
     if cents < 1_000:
         step = 100
     elif cents < 10_000:
@@ -59,7 +63,7 @@ def nice_cents(cents: float) -> int:
         step = 5_000
     else:
         step = 10_000
-    return max(MIN_ASK_CENTS, (cents + step // 2) // step * step)
+    return max(MIN_ASK_CENTS, -(-cents // step) * step)
 
 
 def ask_ladder(*, page: DonationPage, highest_cents: int | None = None) -> list[int]:

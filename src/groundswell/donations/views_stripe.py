@@ -146,9 +146,20 @@ def _refunded(charge: dict) -> tuple[bool, list[Contribution], str]:
         return False, [], "no contribution for this charge"
     refunds = ((charge.get("refunds") or {}).get("data")) or []
     changed = False
+    # Staff may have refunded a part split off this gift ("<intent>#…"); that refund is
+    # recorded on the part and must not be applied to the root again.
+    known = {
+        key
+        for keys in Contribution.objects.filter(
+            processor=Processor.STRIPE, processor_id__startswith=f"{intent_id}#"
+        ).values_list("refund_keys", flat=True)
+        for key in keys or []
+    }
     if refunds:
         for refund in refunds:
             if refund.get("status") not in (None, "succeeded", "pending"):
+                continue
+            if refund.get("id") in known:
                 continue
             contribution, applied = contribution_refund(
                 processor=Processor.STRIPE,
