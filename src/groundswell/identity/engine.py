@@ -90,7 +90,7 @@ class _Clock:
         now = time.perf_counter()
         self.timings[name] = round(now - self._last, 3)
         self._last = now
-        logger.info("identity: %s in %.2f s", name, self.timings[name])
+        logger.debug("identity: %s in %.2f s", name, self.timings[name])
         if self.progress:
             self.progress(name)
 
@@ -302,9 +302,8 @@ def resolve(
     scored = splink_model.score(rep_table, options, clock)
     _from_arrow(con, "splink_pairs", scored.pairs)
 
-    rep_of = _rep_lookup(con)
-    _from_arrow(con, "accepted", _pairs_table(options.accepted, rep_of))
-    _from_arrow(con, "rejected", _pairs_table(options.rejected, rep_of))
+    _pairs_map(con, "accepted", options.accepted)
+    _pairs_map(con, "rejected", options.rejected)
     con.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE links AS
@@ -345,30 +344,27 @@ def resolve(
     )
 
 
-def _rep_lookup(con: duckdb.DuckDBPyConnection) -> Callable[[int], int | None]:
-    cache: dict[int, int] = {}
-
-    def lookup(unique_id: int) -> int | None:
-        if unique_id not in cache:
-            found = con.execute(
-                "SELECT rep_id FROM rep_map WHERE unique_id = ?", [unique_id]
-            ).fetchall()
-            cache[unique_id] = found[0][0] if found else None
-        return cache[unique_id]
-
-    return lookup
-
-
-def _pairs_table(pairs: Iterable[tuple[int, int]], rep_of: Callable[[int], int | None]):
+def _pairs_map(con: duckdb.DuckDBPyConnection, name: str, pairs: Iterable[tuple[int, int]]):
+    """Table ``name`` (l, r): record pairs as pairs of their representatives, l < r."""
     left: list[int] = []
     right: list[int] = []
     for a, b in pairs:
-        ra, rb = rep_of(a), rep_of(b)
-        if ra is None or rb is None or ra == rb:
-            continue
-        left.append(min(ra, rb))
-        right.append(max(ra, rb))
-    return pa.table({"l": pa.array(left, pa.int64()), "r": pa.array(right, pa.int64())})
+        left.append(int(a))
+        right.append(int(b))
+    _from_arrow(
+        con,
+        f"{name}_records",
+        pa.table({"a": pa.array(left, pa.int64()), "b": pa.array(right, pa.int64())}),
+    )
+    con.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE {name} AS
+        SELECT DISTINCT least(ma.rep_id, mb.rep_id) AS l, greatest(ma.rep_id, mb.rep_id) AS r
+        FROM {name}_records p
+        JOIN rep_map ma ON ma.unique_id = p.a JOIN rep_map mb ON mb.unique_id = p.b
+        WHERE ma.rep_id <> mb.rep_id
+        """  # noqa: S608
+    )
 
 
 def records_table(rows: Iterable[dict[str, Any]]) -> pa.Table:

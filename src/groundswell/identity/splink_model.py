@@ -194,6 +194,13 @@ def train(linker, table: pa.Table, options: EngineOptions) -> None:
         linker.training.estimate_probability_two_random_records_match(deterministic, recall=0.7)
     except Exception as exc:  # too few pairs on tiny samples: keep the prior
         logger.info("identity: prior kept (%s)", exc)
+    # No deterministic pair at all (a list without a single duplicate) estimates 0, which no
+    # match weight can express: assume one duplicate among the records instead.
+    model_settings = linker._settings_obj
+    prior = model_settings._probability_two_random_records_match
+    floor = 1 / max(2, table.num_rows * (table.num_rows - 1) / 2)
+    if not floor <= prior < 1:
+        model_settings._probability_two_random_records_match = min(max(prior, floor), 0.5)
     linker.training.estimate_u_using_random_sampling(
         max_pairs=options.u_max_pairs, seed=options.seed
     )

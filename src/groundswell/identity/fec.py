@@ -1,0 +1,227 @@
+"""Public-data mode: unique donors in an FEC bulk itcont.txt file, without importing it.
+
+DuckDB reads the pipe-delimited file itself (in parallel, spilling to a temporary folder, so a
+multi-gigabyte file needs no more memory than its distinct donors), then the identity engine
+resolves the donors. What counts, as the FEC intends:
+
+- a **memo** row (MEMO_CD "X") repeats a contribution itemized elsewhere (an earmarked gift is
+  itemized by the recipient as 15E and shown again as a memo): it is not counted again;
+- a **22Y** refund does not make a donor;
+- only individuals (ENTITY_TP IND or CAN, or blank in older files) are donors, not
+  organisations passing money through;
+- an amended filing repeats its transactions: each (committee, TRAN_ID) counts once.
+
+Each donor is counted in the state of their latest gift. The naive count is the analysts' key:
+first name + last name + ZIP5, exactly as filed.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import duckdb
+
+from groundswell.donations.fec_import import COLUMNS, REFUND_TYPE
+from groundswell.identity import engine
+
+DONOR_ENTITY_TYPES = ("IND", "CAN", "")
+
+
+class FecFileError(ValueError):
+    """The file cannot be read as an FEC itcont file."""
+
+
+@dataclass
+class UniqueDonors:
+    unique_donors: int
+    naive_unique_donors: int
+    contributions: int
+    by_state: dict[str, int]
+    rows: int = 0
+    skipped: dict[str, int] = field(default_factory=dict)
+    timings: dict[str, float] = field(default_factory=dict)
+
+    def as_json(self) -> dict:
+        return {
+            "unique_donors": self.unique_donors,
+            "naive_unique_donors": self.naive_unique_donors,
+            "contributions": self.contributions,
+            "by_state": self.by_state,
+            "rows": self.rows,
+            "skipped": self.skipped,
+        }
+
+
+def _read_sql(path: str) -> str:
+    columns = ", ".join(f"'{name}': 'VARCHAR'" for name in COLUMNS)
+    quoted = path.replace("'", "''")
+    # No quoting in FEC files: a stray " in a name must not swallow the following lines.
+    return (
+        f"read_csv('{quoted}', delim='|', header=false, quote='', escape='', "
+        f"columns={{{columns}}}, null_padding=true, ignore_errors=true, "
+        f"strict_mode=false, encoding='utf-8')"
+    )
+
+
+def _with_progress(con, sql: str, progress: Callable[[float], None] | None) -> None:
+    """Run ``sql``, reporting DuckDB's own progress (0–100) from a watcher thread."""
+    if progress is None:
+        con.execute(sql)
+        return
+    done = threading.Event()
+
+    def watch():
+        while not done.wait(0.2):
+            try:
+                value = con.query_progress()
+            except Exception:  # the query may finish between the check and the call
+                return
+            if value is not None and value >= 0:
+                progress(float(value))
+
+    watcher = threading.Thread(target=watch, daemon=True)
+    watcher.start()
+    try:
+        con.execute(sql)
+    finally:
+        done.set()
+        watcher.join()
+    progress(100.0)
+
+
+def fec_unique_donors(
+    path: str,
+    *,
+    committee: str | None = None,
+    out: str | None = None,
+    progress: Callable[[float], None] | None = None,
+    options: engine.EngineOptions | None = None,
+) -> UniqueDonors:
+    """Count the unique donors of an itcont.txt file (one committee's, or everyone's)."""
+    if not os.path.isfile(path):
+        raise FecFileError(f"{path}: no such file")
+    workdir = tempfile.mkdtemp(prefix="groundswell-fec-")
+    # A database file, not memory: the rows of a national file do not have to fit in RAM.
+    con = duckdb.connect(os.path.join(workdir, "fec.duckdb"))
+    try:
+        con.execute(f"SET temp_directory = '{workdir}'")
+        con.execute("SET preserve_insertion_order = false")
+        where = ""
+        if committee:
+            code = committee.strip().upper().replace("'", "")
+            where = f"WHERE upper(trim(CMTE_ID)) = '{code}'"
+        try:
+            _with_progress(
+                con,
+                f"CREATE TABLE raw AS SELECT * FROM {_read_sql(path)} {where}",  # noqa: S608
+                progress,
+            )
+        except duckdb.Error as exc:
+            raise FecFileError(f"{path}: cannot read as an FEC itcont file: {exc}") from None
+        return _count(con, out=out, options=options)
+    finally:
+        con.close()
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def _count(con, *, out: str | None, options: engine.EngineOptions | None) -> UniqueDonors:
+    rows = con.execute("SELECT count(*) FROM raw").fetchall()[0][0]
+    kinds = ", ".join(f"'{k}'" for k in DONOR_ENTITY_TYPES)
+    con.execute(
+        f"""
+        CREATE TABLE counted AS
+        SELECT * EXCLUDE (rn) FROM (
+            SELECT *, row_number() OVER (
+                PARTITION BY upper(trim(CMTE_ID)),
+                    coalesce(nullif(trim(TRAN_ID), ''), 'sub:' || trim(SUB_ID))
+                ORDER BY trim(SUB_ID) DESC) AS rn
+            FROM raw
+            WHERE upper(coalesce(trim(MEMO_CD), '')) <> 'X'
+              AND upper(coalesce(trim(TRANSACTION_TP), '')) <> '{REFUND_TYPE}'
+              AND upper(coalesce(trim(ENTITY_TP), '')) IN ({kinds})
+              AND coalesce(trim(NAME), '') <> ''
+        ) WHERE rn = 1
+        """  # noqa: S608
+    )
+    skipped = dict(
+        con.execute(
+            f"""
+            SELECT CASE WHEN upper(coalesce(trim(MEMO_CD), '')) = 'X' THEN 'memo'
+                        WHEN upper(coalesce(trim(TRANSACTION_TP), '')) = '{REFUND_TYPE}'
+                            THEN 'refund'
+                        WHEN upper(coalesce(trim(ENTITY_TP), '')) NOT IN ({kinds})
+                            THEN 'not an individual'
+                        WHEN coalesce(trim(NAME), '') = '' THEN 'no name'
+                        ELSE 'amendment repeat' END AS why, count(*)
+            FROM raw GROUP BY 1
+            """  # noqa: S608
+        ).fetchall()
+    )
+    contributions = con.execute("SELECT count(*) FROM counted").fetchall()[0][0]
+    skipped["amendment repeat"] = (
+        rows - contributions - sum(v for k, v in skipped.items() if k != "amendment repeat")
+    )
+    skipped = {k: v for k, v in skipped.items() if v}
+    con.execute("DROP TABLE raw")
+    con.execute(
+        """
+        CREATE TABLE records AS
+        SELECT row_number() OVER () - 1 AS unique_id, trim(NAME) AS full_name,
+            trim(CITY) AS city, upper(trim(STATE)) AS state, trim(ZIP_CODE) AS postal_code,
+            trim(EMPLOYER) AS employer, trim(OCCUPATION) AS occupation,
+            trim(SUB_ID) AS sub_id,
+            coalesce(try_strptime(trim(TRANSACTION_DT), '%m%d%Y'), DATE '1900-01-01') AS day
+        FROM counted
+        """
+    )
+    con.execute("DROP TABLE counted")
+    naive = con.execute(
+        """
+        SELECT count(*) FROM (
+            SELECT DISTINCT
+                upper(trim(split_part(trim(split_part(full_name, ',', 2)), ' ', 1))),
+                upper(trim(split_part(full_name, ',', 1))), left(postal_code, 5)
+            FROM records)
+        """
+    ).fetchall()[0][0]
+    if contributions == 0:
+        return UniqueDonors(0, 0, 0, {}, rows=rows, skipped=skipped)
+    result = engine.resolve(con, options or engine.EngineOptions())
+    con.register("_clusters", result.clusters)
+    con.execute("CREATE TABLE clusters AS SELECT * FROM _clusters")
+    con.unregister("_clusters")
+    by_state = dict(
+        con.execute(
+            """
+            SELECT state, count(*) FROM (
+                SELECT c.cluster_id, arg_max(r.state, (r.day, r.unique_id)) AS state
+                FROM clusters c JOIN records r USING (unique_id) GROUP BY c.cluster_id
+            ) GROUP BY state ORDER BY state
+            """
+        ).fetchall()
+    )
+    by_state = {(state or "unknown"): count for state, count in by_state.items()}
+    if out:
+        quoted = out.replace("'", "''")
+        con.execute(
+            f"""
+            COPY (SELECT r.sub_id, c.cluster_id, r.full_name AS name, r.city, r.state,
+                         r.postal_code AS zip_code, r.employer, r.occupation
+                  FROM records r JOIN clusters c USING (unique_id) ORDER BY c.cluster_id, r.sub_id)
+            TO '{quoted}' (FORMAT parquet)
+            """  # noqa: S608
+        )
+    return UniqueDonors(
+        unique_donors=result.cluster_count,
+        naive_unique_donors=naive,
+        contributions=contributions,
+        by_state=by_state,
+        rows=rows,
+        skipped=skipped,
+        timings=result.timings,
+    )

@@ -1,0 +1,182 @@
+"""Identity resolution: runs, trained models, cluster membership, merge suggestions, decisions.
+
+Records are referred to by kind and id rather than by foreign keys: a cluster spans people and
+contribution donor snapshots, and a run over millions of contributions must be able to write its
+memberships in bulk without loading either model.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+
+from groundswell.core.models import TimeStampedModel
+
+
+class RecordKind(models.TextChoices):
+    PERSON = "person", "Person"
+    CONTRIBUTION = "contribution", "Contribution donor"
+
+
+class IdentityModel(TimeStampedModel):
+    """A trained Splink model (its JSON settings with m and u), reused by incremental runs."""
+
+    backend = models.CharField(max_length=10)
+    settings_json = models.JSONField(help_text="Splink's model: comparisons, m and u values")
+    trained_on_records = models.PositiveIntegerField(default=0)
+    # A copy in the data folder, for Splink's own tools (Linker(df, "model.json")).
+    path = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"identity model #{self.pk} ({self.backend}, {self.trained_on_records} records)"
+
+
+class ResolutionRun(TimeStampedModel):
+    class Status(models.TextChoices):
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.RUNNING)
+    backend = models.CharField(max_length=10)
+    incremental = models.BooleanField(default=True)
+    model = models.ForeignKey(
+        IdentityModel, null=True, blank=True, on_delete=models.SET_NULL, related_name="runs"
+    )
+    trained = models.BooleanField(default=False, help_text="Whether this run trained its model")
+    person_records = models.PositiveIntegerField(default=0)
+    contribution_records = models.PositiveIntegerField(default=0)
+    representatives = models.PositiveIntegerField(default=0)
+    deterministic_links = models.PositiveIntegerField(default=0)
+    scored_pairs = models.PositiveIntegerField(default=0)
+    clusters = models.PositiveIntegerField(default=0)
+    suggestions = models.PositiveIntegerField(default=0)
+    auto_link = models.FloatField()
+    review_floor = models.FloatField()
+    timings = models.JSONField(default=dict, blank=True, help_text="Seconds per stage")
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-started_at"]
+
+    def __str__(self) -> str:
+        return f"resolution run #{self.pk} ({self.status})"
+
+    @property
+    def records(self) -> int:
+        return self.person_records + self.contribution_records
+
+    @property
+    def seconds(self) -> float | None:
+        if not self.finished_at:
+            return None
+        return (self.finished_at - self.started_at).total_seconds()
+
+
+class ClusterMembership(models.Model):
+    """Which real person (cluster) a record belongs to, as of the latest run."""
+
+    record_kind = models.CharField(max_length=12, choices=RecordKind.choices)
+    record_id = models.BigIntegerField()
+    # Stable across runs while the cluster keeps its oldest record: "p:<person id>" when the
+    # cluster holds a person, else "c:<contribution id>".
+    cluster_key = models.CharField(max_length=40, db_index=True)
+    run = models.ForeignKey(ResolutionRun, on_delete=models.CASCADE, related_name="memberships")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["record_kind", "record_id"], name="identity_membership_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.record_kind} {self.record_id} → {self.cluster_key}"
+
+
+class _Pair(models.Model):
+    """Two records in a canonical order (kind, id of a ≤ kind, id of b)."""
+
+    kind_a = models.CharField(max_length=12, choices=RecordKind.choices)
+    id_a = models.BigIntegerField()
+    kind_b = models.CharField(max_length=12, choices=RecordKind.choices)
+    id_b = models.BigIntegerField()
+
+    class Meta:
+        abstract = True
+
+    @staticmethod
+    def ordered(a: tuple[str, int], b: tuple[str, int]) -> tuple[str, int, str, int]:
+        (ka, ia), (kb, ib) = sorted([(a[0], int(a[1])), (b[0], int(b[1]))])
+        return ka, ia, kb, ib
+
+
+class MergeSuggestion(_Pair, TimeStampedModel):
+    """A pair scored between the review floor and the auto-link threshold, for staff to judge."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        DECIDED = "decided", "Decided"
+        STALE = "stale", "No longer suggested"
+
+    run = models.ForeignKey(
+        ResolutionRun, on_delete=models.CASCADE, related_name="suggestions_made"
+    )
+    probability = models.FloatField()
+    match_weight = models.FloatField()
+    field_weights = models.JSONField(default=dict, help_text="Match weight (log2) per field")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+
+    class Meta:
+        ordering = ["-probability"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind_a", "id_a", "kind_b", "id_b"], name="identity_suggestion_once"
+            ),
+            models.CheckConstraint(
+                condition=Q(probability__gte=0) & Q(probability__lte=1),
+                name="identity_suggestion_probability",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "-probability"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind_a} {self.id_a} ~ {self.kind_b} {self.id_b} ({self.probability:.3f})"
+
+
+class ReviewDecision(_Pair, TimeStampedModel):
+    """Staff's verdict on a pair: remembered, applied to every later run, never asked again."""
+
+    class Verdict(models.TextChoices):
+        ACCEPTED = "accepted", "Same person"
+        REJECTED = "rejected", "Different people"
+
+    verdict = models.CharField(max_length=10, choices=Verdict.choices)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField()
+    suggestion = models.ForeignKey(
+        MergeSuggestion, null=True, blank=True, on_delete=models.SET_NULL, related_name="decisions"
+    )
+
+    class Meta:
+        ordering = ["-decided_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind_a", "id_a", "kind_b", "id_b"], name="identity_decision_once"
+            ),
+            models.CheckConstraint(
+                condition=~(Q(kind_a=F("kind_b")) & Q(id_a=F("id_b"))),
+                name="identity_decision_two_records",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind_a} {self.id_a} / {self.kind_b} {self.id_b}: {self.verdict}"
