@@ -638,3 +638,34 @@ def donor_identity_of(contribution: Contribution) -> str:
     if contribution.person_id:
         return f"p:{contribution.person_id}"
     return f"c:{contribution.pk}"
+
+
+@dataclass(frozen=True)
+class GiftItemization:
+    """Where one gift stands for itemization: its cycle, the donor's aggregate, the threshold."""
+
+    cycle: int
+    aggregate_cents: int
+    threshold_cents: int
+
+    @property
+    def itemized(self) -> bool:
+        return self.aggregate_cents > self.threshold_cents
+
+
+def gift_itemization(*, contribution: Contribution, committee_id: str = "") -> GiftItemization:
+    """The donor's cycle aggregate up to and including this gift (counted gifts, net)."""
+    cycle = cycle_for(timezone.localdate(contribution.received_at))
+    cycle_start = DateRange(date(cycle - 1, 1, 1), date(cycle - 1, 1, 1)).start_at
+    identity = donor_identity_of(contribution)
+    # Gifts received at the same moment are ordered by id, as on Schedule A.
+    upto = Q(received_at__lt=contribution.received_at) | Q(
+        received_at=contribution.received_at, pk__lte=contribution.pk
+    )
+    total = (
+        contributions_counted()
+        .filter(donor_filter(identity), upto, received_at__gte=cycle_start)
+        .aggregate(total=Sum(_NET))["total"]
+    )
+    rule = rule_for(received_at=contribution.received_at, committee_id=committee_id)
+    return GiftItemization(cycle, total or 0, rule.itemization_threshold_cents)

@@ -256,6 +256,14 @@ def test_the_detail_shows_the_donor_as_given_beside_the_person_now(persona_clien
     assert "Okonkwo-New" in html and "Then LLC" in html and "Now Inc" in html
     assert 'class="changed"' in html
     assert reverse("people:detail", args=[person.pk]) in html
+    assert "Not itemized yet" in html
+    big = gift(25_000, day=TODAY, person=person, donor_key=f"p:{person.pk}")
+    html = (
+        persona_client("finance")
+        .get(reverse("donations:contribution_detail", args=[big.pk]))
+        .content.decode()
+    )
+    assert ">Itemized<" in html and "$277.00" in html
 
 
 def test_the_donor_page_totals_per_election_and_cycle_and_flags_itemization(persona_client):

@@ -196,3 +196,25 @@ def test_the_dashboard_costs_six_queries_however_many_gifts(django_assert_num_qu
     assert len(board.by_day) == 31
     assert sum(d.net_cents for d in board.by_day) == board.money.net_cents
     assert board.recurring.monthly_cents == 1_000
+
+
+def test_a_gift_is_itemized_once_the_donors_cycle_total_passes_the_threshold():
+    key = "n:item|ized|1"
+    first = gift(15_000, when=at(date(2025, 6, 1)), donor_key=key)
+    gift(9_000, when=at(date(2024, 6, 1)), donor_key=key)  # the previous cycle
+    refunded = gift(
+        9_000,
+        when=at(date(2025, 7, 1)),
+        donor_key=key,
+        refunded_cents=9_000,
+        status=ContributionStatus.REFUNDED,
+    )
+    second = gift(5_000, when=at(date(2026, 2, 1)), donor_key=key)
+    third = gift(100, when=at(date(2026, 3, 1)), donor_key=key)
+    results = [selectors.gift_itemization(contribution=c) for c in (first, refunded, second, third)]
+    assert [(r.cycle, r.aggregate_cents, r.itemized) for r in results] == [
+        (2026, 15_000, False),
+        (2026, 15_000, False),
+        (2026, 20_000, False),  # exactly $200 is not over it
+        (2026, 20_100, True),
+    ]
