@@ -188,3 +188,61 @@ def test_the_page_explains_itself_when_stripe_is_not_set_up(
     assert "not set up" in page.inner_text("#not-ready")
     assert page.locator("#donate-button").is_disabled()
     assert _no_horizontal_overflow(page)
+
+
+def test_finance_staff_build_a_page_and_cancel_a_recurring_gift_on_a_phone(
+    page, live_server, stripe_double, make_user, shots
+):
+    make_user("finance", username="fiona-finance")
+    page.set_viewport_size(PHONE)
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("#id_username", "fiona-finance")
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_load_state()
+
+    page.goto(f"{live_server.url}/finance/pages/")
+    assert "No donation pages yet" in page.inner_text("main")
+    assert _no_horizontal_overflow(page)
+    page.click("text=New donation page >> nth=0")
+    page.fill("#id_title", "Match week")
+    page.fill("#id_slug", "match-week")
+    page.fill("#id_amounts_text", "5, 15, lots")
+    assert _no_horizontal_overflow(page)
+    page.click("button:has-text('Create page')")
+    assert "is not an amount in dollars" in page.inner_text("main")
+    page.fill("#id_amounts_text", "5, 15, 35, 75")
+    page.click("button:has-text('Create page')")
+    page.wait_for_selector("h1:has-text('Match week')")
+    assert _no_horizontal_overflow(page)
+    page.screenshot(path=str(shots / "donate-staff-page-detail.png"), full_page=True)
+    page.click("button:has-text('Publish')")
+    page.wait_for_selector("text=Published “Match week”.")
+    assert DonationPage.objects.get(slug="match-week").is_published
+
+    # A monthly gift on the new page, then cancelled by staff.
+    created = DonationPage.objects.get(slug="match-week")
+    from groundswell.donations.payments import payment_attempt_finish, payment_attempt_start
+
+    attempt = payment_attempt_start(
+        key="browser-test-monthly-key-0001",
+        page=created,
+        amount_cents=1500,
+        recurring_period="monthly",
+        donor={"given_name": "Uma", "family_name": "Fakerly", "email": "uma@example.org"},
+        refcode="",
+        refcodes={},
+        ip_address=None,
+    )
+    stripe_double.confirm_card(attempt.processor_ref, CARD_OK)
+    series = payment_attempt_finish(attempt=attempt).contribution.series
+    page.goto(f"{live_server.url}/finance/recurring/")
+    assert _no_horizontal_overflow(page)
+    page.click(f"a[href='/finance/recurring/{series.pk}/']")
+    page.fill("#cancel-reason", "Donor asked by e-mail")
+    assert _no_horizontal_overflow(page)
+    page.screenshot(path=str(shots / "donate-staff-recurring.png"), full_page=True)
+    page.click("button:has-text('Cancel the recurring gift')")
+    page.wait_for_selector("#series-status:has-text('Cancelled')")
+    series.refresh_from_db()
+    assert series.cancel_reason == "Donor asked by e-mail"

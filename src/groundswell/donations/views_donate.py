@@ -325,6 +325,10 @@ def _submit(request, page: DonationPage):
         except ProcessorError as exc:
             errors["form"] = exc.message
         else:
+            if attempt.contribution_id:
+                # The same form sent again after it was paid (the back button): no new
+                # payment, just the thank-you page again.
+                return JsonResponse({"redirect": _thanks_url(attempt)})
             return JsonResponse(
                 {
                     "client_secret": attempt.client_secret,
@@ -408,14 +412,18 @@ def donate_finish(request, slug: str, key: str):
     except ProcessorError as exc:
         logger.warning("finishing attempt %s: %s", attempt.pk, exc.message)
     if attempt.contribution_id:
-        signed = signing.TimestampSigner(salt=THANKS_SALT).sign(str(attempt.pk))
-        return redirect("donate:thanks", slug=attempt.page.slug, signed=signed)
+        return redirect(_thanks_url(attempt))
     context = {
         "page": attempt.page,
         "attempt": attempt,
         "amount_display": cents_display(attempt.amount_cents),
     }
     return _render(request, "donations/donate/pending.html", context, status=202)
+
+
+def _thanks_url(attempt: PaymentAttempt) -> str:
+    signed = signing.TimestampSigner(salt=THANKS_SALT).sign(str(attempt.pk))
+    return reverse("donate:thanks", args=[attempt.page.slug, signed])
 
 
 @never_cache

@@ -219,6 +219,10 @@ def test_finish_records_the_gift_and_thanks_the_donor(client, donation_page, str
     thanks = client.get(response["Location"])
     assert "$27.00" in thanks.content.decode()
     assert Contribution.objects.get().processor_id == attempt.processor_ref
+    # The paid form sent again (the back button) leads to the thanks, not a second payment.
+    again = client.post("/donate/rapid-response/", _form(html), **JSON).json()
+    assert again["redirect"].startswith("/donate/rapid-response/thanks/")
+    assert len(stripe_double.payment_intents) == 1
     forged = client.get("/donate/rapid-response/thanks/1:forged/")
     assert forged.status_code == 200 and "$27.00" not in forged.content.decode()
 

@@ -241,3 +241,42 @@ def test_the_recurring_list_filters_by_status(persona_client, series):
     assert [s.amount_cents for s in failing.items] == [500]
     everything = client.get("/finance/recurring/", {"status": "bogus"}).context["page"]
     assert everything.count == 2
+
+
+def _queries(client, url) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(url).status_code == 200
+    return len(ctx.captured_queries)
+
+
+def test_the_lists_take_the_same_queries_for_one_row_or_many(persona_client, donation_page, series):
+    client = persona_client("finance")
+    person = Person.objects.create(given_name="Lin", primary_email="lin@example.org")
+    series.person = person
+    series.page = donation_page
+    series.save()
+    one = [_queries(client, url) for url in ("/finance/pages/", "/finance/recurring/")]
+    for i in range(6):
+        page = DonationPage.objects.create(slug=f"p-{i}", title=f"Page {i}", amounts_cents=[500])
+        Contribution.objects.create(
+            processor="stripe",
+            processor_id=f"pi_q{i}",
+            amount_cents=1000,
+            received_at=timezone.now(),
+            page=page,
+            person=person,
+        )
+        RecurringSeries.objects.create(
+            processor="stripe",
+            processor_key=f"attempt:q{i}",
+            period="monthly",
+            amount_cents=1000,
+            started_at=timezone.now(),
+            person=person,
+            page=page,
+        )
+    many = [_queries(client, url) for url in ("/finance/pages/", "/finance/recurring/")]
+    assert many == one

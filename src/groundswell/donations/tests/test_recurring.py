@@ -319,3 +319,60 @@ def test_the_task_runs_the_due_charges(donation_page, stripe_double, settings):
     )
     result = recurring_charge_due.enqueue()
     assert result.return_value["charged"] == 1
+
+
+# ---------------------------------------------------------------- webhooks about installments
+
+
+def _claim_and_charge(series, *, sequence=2):
+    from groundswell.donations.processors.stripe import StripeProcessor
+    from groundswell.donations.recurring import installment_idempotency_key
+
+    installment = Installment.objects.create(
+        series=series, sequence=sequence, due_at=series.next_charge_at, attempts=1
+    )
+    StripeProcessor.from_settings().installment_charge(
+        series=series,
+        amount_cents=series.amount_cents,
+        idempotency_key=installment_idempotency_key(installment),
+    )
+    return installment
+
+
+@pytest.mark.django_db
+def test_the_webhook_records_an_installment_its_run_never_recorded(
+    client, donation_page, stripe_double
+):
+    from groundswell.donations.tests.test_stripe import post_event
+
+    series = _series(donation_page, stripe_double)
+    installment = _claim_and_charge(series)
+    event = stripe_double.events[-1]
+    assert event["type"] == "payment_intent.succeeded"
+    assert post_event(client, stripe_double, event).json()["status"] == "accepted"
+    assert post_event(client, stripe_double, event).json()["status"] == "duplicate"
+    installment.refresh_from_db()
+    series.refresh_from_db()
+    assert installment.status == Installment.Status.PAID
+    assert installment.contribution.processor_id == event["data"]["object"]["id"]
+    assert series.installments_paid == 2
+    # The run that charged it, coming back late, records nothing more.
+    later = installments_charge_due(now=installment.due_at + timedelta(minutes=30))
+    assert later.charged == 0
+    assert Contribution.objects.filter(series=series).count() == 2
+
+
+@pytest.mark.django_db
+def test_a_failed_installment_event_shows_the_series_as_failing(
+    client, donation_page, stripe_double
+):
+    from groundswell.donations.tests.test_stripe import post_event
+
+    series = _series(donation_page, stripe_double, card=CARD_OFF_SESSION_DECLINED)
+    _claim_and_charge(series)
+    event = stripe_double.events[-1]
+    assert event["type"] == "payment_intent.payment_failed"
+    assert post_event(client, stripe_double, event).json()["status"] == "accepted"
+    series.refresh_from_db()
+    assert series.status == RecurringSeries.Status.FAILING
+    assert post_event(client, stripe_double, event).json()["status"] == "duplicate"
