@@ -14,7 +14,8 @@ from collections.abc import Iterable, Iterator
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from groundswell.donations.models import Contribution, Processor
+from groundswell.donations.models import ComplianceRule, Contribution, Processor
+from groundswell.donations.rules import election_for, rule_for
 from groundswell.donations.selectors import DateRange, itemized_receipts
 from groundswell.people.selectors import csv_line
 
@@ -161,7 +162,7 @@ def _purpose(transaction_type: str, conduit: str) -> str:
 
 
 def schedule_a_row(
-    contribution: Contribution, *, aggregate_cents: int, committee_id: str = ""
+    contribution: Contribution, *, aggregate_cents: int, committee_id: str = "", election: str = ""
 ) -> dict[str, str]:
     """One itemized receipt as a Schedule A record (every field present, blank when unused)."""
     c = contribution
@@ -188,7 +189,7 @@ def schedule_a_row(
             "contributor_state": c.donor_state,
             "contributor_zip_code": zip_code,
             # "P2026" / "G2026": the election the gift was designated to.
-            "election_code": c.election,
+            "election_code": c.election or election,
             "contribution_date": timezone.localtime(c.received_at).strftime("%Y%m%d"),
             "contribution_amount": dollars(c.amount_cents),
             "contribution_aggregate": dollars(aggregate_cents),
@@ -204,12 +205,23 @@ def schedule_a_row(
 
 
 def schedule_a_rows(*, period: DateRange, committee_id: str = "") -> Iterator[dict[str, str]]:
-    """The itemized receipts of a period as Schedule A records, oldest first."""
+    """The itemized receipts of a period as Schedule A records, oldest first.
+
+    A gift recorded without an election (some intake paths leave it blank) is given the one an
+    undesignated gift counts toward: the next election after it was received.
+    """
+    rules: dict[int, ComplianceRule] = {}
     for receipt in itemized_receipts(period=period, committee_id=committee_id):
+        c = receipt.contribution
+        election = ""
+        if not c.election:
+            if receipt.cycle not in rules:
+                rules[receipt.cycle] = rule_for(
+                    received_at=c.received_at, committee_id=committee_id
+                )
+            election = election_for(received_at=c.received_at, rule=rules[receipt.cycle])
         yield schedule_a_row(
-            receipt.contribution,
-            aggregate_cents=receipt.aggregate_cents,
-            committee_id=committee_id,
+            c, aggregate_cents=receipt.aggregate_cents, committee_id=committee_id, election=election
         )
 
 

@@ -190,6 +190,22 @@ def test_schedule_a_marks_memo_rows_with_x_and_earmarked_rows_with_the_conduit(p
     assert paid["contribution_aggregate"] == memo["contribution_aggregate"] == "250.00"
 
 
+def test_schedule_a_fills_a_missing_election_with_the_next_one(persona_client):
+    ComplianceRule.objects.create(
+        cycle=2026, primary_date=date(2026, 5, 5), general_date=date(2026, 11, 3)
+    )
+    key = "n:no|election|1"
+    gift(15_000, when=at(date(2026, 3, 1)), donor_key=key, election="")
+    gift(15_000, when=at(date(2026, 6, 1)), donor_key=key, election="")
+    gift(1_000, when=at(date(2026, 6, 2)), donor_key=key, election="P2026")  # as designated
+    rows = _read(
+        persona_client("finance").get(
+            reverse("donations:export_schedule_a"), {"start": "2026-01-01", "end": "2026-06-30"}
+        )
+    )
+    assert [r["election_code"] for r in rows] == ["P2026", "G2026", "P2026"]
+
+
 def test_schedule_a_uses_the_cycle_threshold_the_campaign_set(persona_client):
     ComplianceRule.objects.create(cycle=2026, itemization_threshold_cents=5_000)
     gift(6_000, when=at(date(2026, 2, 1)))
