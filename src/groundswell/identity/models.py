@@ -180,3 +180,48 @@ class ReviewDecision(_Pair, TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.kind_a} {self.id_a} / {self.kind_b} {self.id_b}: {self.verdict}"
+
+
+class ThresholdRuleSet(TimeStampedModel):
+    """A donor goal: N unique donors overall and M in each of K states, counted over a window.
+
+    The DNC's 2019–20 debate rules ship as data (``builtin``, not editable); staff add their own.
+    At most one rule set is the campaign's active goal (the "donors to go" on donation pages).
+    """
+
+    name = models.CharField(max_length=120, unique=True)
+    slug = models.SlugField(max_length=120, unique=True)
+    description = models.TextField(blank=True)
+    builtin = models.BooleanField(default=False, help_text="Shipped with Groundswell; read-only")
+    total_donors = models.PositiveIntegerField(help_text="Unique donors needed overall")
+    per_state_minimum = models.PositiveIntegerField(help_text="Unique donors needed in a state")
+    states_required = models.PositiveSmallIntegerField(
+        help_text="How many states (DC and territories count) must reach the minimum"
+    )
+    window_start = models.DateField(help_text="First day a gift counts")
+    window_end = models.DateField(help_text="Last day a gift counts")
+    deadline = models.DateField(help_text="The day the goal must be met")
+    active = models.BooleanField(default=False, help_text="The campaign's current goal")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["deadline", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["active"], condition=Q(active=True), name="identity_ruleset_one_active"
+            ),
+            models.CheckConstraint(
+                condition=Q(window_start__lte=F("window_end")), name="identity_ruleset_window"
+            ),
+            models.CheckConstraint(
+                condition=Q(total_donors__gte=1)
+                & Q(states_required__gte=0)
+                & Q(states_required__lte=56),
+                name="identity_ruleset_figures",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
