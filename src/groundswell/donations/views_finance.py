@@ -20,6 +20,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
+from django.views.decorators.vary import vary_on_headers
 
 from groundswell.accounts.models import AuditEvent
 from groundswell.accounts.permissions import capability_required, client_ip
@@ -66,6 +67,13 @@ def _area_links() -> list[dict]:
     return links
 
 
+def _is_fragment(request) -> bool:
+    """An htmx request that wants the results only (a history restore wants the whole page)."""
+    return bool(
+        request.headers.get("HX-Request") and not request.headers.get("HX-History-Restore-Request")
+    )
+
+
 def _querystring(request, **changes) -> str:
     params = request.GET.copy()
     for key, value in changes.items():
@@ -99,7 +107,8 @@ class RangeForm(forms.Form):
     range = forms.ChoiceField(choices=PRESETS, required=False, initial="30d")
     start = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
     end = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    page = forms.ModelChoiceField(
+    # Not "page": that parameter is the page number of a paginated list.
+    donation_page = forms.ModelChoiceField(
         required=False, queryset=DonationPage.objects.order_by("title"), empty_label="All pages"
     )
     refcode = forms.CharField(
@@ -180,12 +189,12 @@ def finance_home(request):
     form = RangeForm(request.GET or None)
     period = form.period(timezone.localdate())
     data = getattr(form, "cleaned_data", {})
-    page = data.get("page")
+    page = data.get("donation_page")
     refcode = (data.get("refcode") or "").strip() or None
     board = selectors.dashboard(period=period, page_id=page.pk if page else None, refcode=refcode)
     list_params = {"start": period.start.isoformat(), "end": period.end.isoformat()}
     if page:
-        list_params["page"] = page.pk
+        list_params["donation_page"] = page.pk
     if refcode:
         list_params["refcode"] = refcode
     context = {
@@ -255,7 +264,7 @@ class ContributionFilterForm(forms.Form):
     refcode = forms.CharField(
         required=False, max_length=100, widget=forms.TextInput(attrs={"placeholder": "Refcode"})
     )
-    page = forms.ModelChoiceField(
+    donation_page = forms.ModelChoiceField(
         required=False, queryset=DonationPage.objects.order_by("title"), empty_label="Any page"
     )
     min_amount = forms.DecimalField(
@@ -288,7 +297,7 @@ class ContributionFilterForm(forms.Form):
         """The filters from the fields that are valid (an invalid field filters nothing)."""
         self.is_valid()
         data = getattr(self, "cleaned_data", {})
-        page = data.get("page")
+        page = data.get("donation_page")
         return ContributionFilters(
             query=data.get("q") or "",
             start=data.get("start"),
@@ -307,6 +316,7 @@ class ContributionFilterForm(forms.Form):
 
 
 @capability_required(FINANCE_VIEW)
+@vary_on_headers("HX-Request")
 def contribution_list(request):
     """Contributions with search, filters, sorting and pagination."""
     form = ContributionFilterForm(request.GET or None)
@@ -321,7 +331,12 @@ def contribution_list(request):
         "querystring": _querystring(request, page=None),
         "export_qs": _querystring(request, page=None),
     }
-    return render(request, "donations/finance/contribution_list.html", context)
+    template = (
+        "donations/finance/_contribution_results.html"
+        if _is_fragment(request)
+        else "donations/finance/contribution_list.html"
+    )
+    return render(request, template, context)
 
 
 class RefundForm(forms.Form):

@@ -181,7 +181,7 @@ def test_the_list_filters_and_sorts(persona_client):
     refunded = gift(3_000, day=TODAY, refunded_cents=3_000, status=ContributionStatus.REFUNDED)
     client = persona_client("finance")
     assert _listed(client, processor="stripe") == [small.pk]
-    assert _listed(client, page=page.pk) == [small.pk]
+    assert _listed(client, donation_page=page.pk) == [small.pk]
     assert _listed(client, held="held") == [held.pk]
     assert _listed(client, held="resolved") == [resolved.pk]
     assert held.pk not in _listed(client, held="never")
@@ -221,6 +221,15 @@ def test_the_list_paginates_with_a_bounded_number_of_queries(
     second = client.get(reverse("donations:contribution_list"), {"page": 2})
     assert len(second.context["page"].items) == 10
     assert "Page 2 of 2" in second.content.decode()
+    # A filter on a donation page and the page number of the list do not get mixed up.
+    spring = DonationPage.objects.create(slug="spring", title="Spring")
+    Contribution.objects.filter(pk__in=[c.pk for c in first.context["page"].items]).update(
+        page=spring
+    )
+    on_page = client.get(
+        reverse("donations:contribution_list"), {"donation_page": spring.pk, "page": 1}
+    )
+    assert on_page.context["page"].count == 50
 
 
 def test_the_list_has_empty_states(persona_client):
@@ -375,11 +384,14 @@ def test_the_overview_can_be_narrowed_to_a_page_and_a_refcode(persona_client):
     gift(4_000, day=TODAY, refcode="a")
     client = persona_client("finance")
     url = reverse("donations:finance_home")
-    assert client.get(url, {"page": page.pk}).context["board"].money.net_cents == 3_000
+    assert client.get(url, {"donation_page": page.pk}).context["board"].money.net_cents == 3_000
     assert client.get(url, {"refcode": "a"}).context["board"].money.net_cents == 5_000
-    both = client.get(url, {"page": page.pk, "refcode": "a"})
+    both = client.get(url, {"donation_page": page.pk, "refcode": "a"})
     assert both.context["board"].money.net_cents == 1_000
-    assert "refcode=a" in both.context["list_qs"] and f"page={page.pk}" in both.context["list_qs"]
+    assert (
+        "refcode=a" in both.context["list_qs"]
+        and f"donation_page={page.pk}" in both.context["list_qs"]
+    )
 
 
 def test_the_detail_and_donor_pages_cost_a_bounded_number_of_queries(
@@ -397,3 +409,22 @@ def test_the_detail_and_donor_pages_cost_a_bounded_number_of_queries(
     with django_assert_max_num_queries(10):
         response = client.get(reverse("donations:donor_detail", args=[key]))
     assert response.context["history"].count == 25
+
+
+def test_an_htmx_search_gets_only_the_results(persona_client):
+    gift(1_000, day=TODAY, donor_given_name="Ottoline", donor_family_name="Brackenbury")
+    response = persona_client("finance").get(
+        reverse("donations:contribution_list"), {"q": "otto"}, headers={"HX-Request": "true"}
+    )
+    html = response.content.decode()
+    assert html.lstrip().startswith('<section id="results"')
+    assert "Ottoline" in html and "<html" not in html
+
+
+def test_a_custom_range_longer_than_the_chart_allows_is_refused(persona_client):
+    response = persona_client("finance").get(
+        reverse("donations:finance_home"),
+        {"range": "custom", "start": "2020-01-01", "end": "2026-01-01"},
+    )
+    assert "at most 800 days" in response.content.decode()
+    assert response.context["period"].days == 30
