@@ -89,6 +89,7 @@ def _dollars_to_cents(value: Decimal | None) -> int | None:
 
 
 def _cents_to_dollars(cents: int) -> float:
+    # Only for drawing: the chart's axis needs numbers; every figure shown as text stays cents.
     return round(cents / 100, 2)
 
 
@@ -186,7 +187,11 @@ def _chart_spec(board: selectors.Dashboard) -> dict:
 @capability_required(FINANCE_VIEW)
 def finance_home(request):
     """The finance overview: the dashboard numbers for a range, by day and by refcode."""
-    form = RangeForm(request.GET or None)
+    params = request.GET.copy()
+    if params.get("start") and params.get("end"):
+        # Dates typed in are more specific than the preset left in the select.
+        params["range"] = "custom"
+    form = RangeForm(params or None)
     period = form.period(timezone.localdate())
     data = getattr(form, "cleaned_data", {})
     page = data.get("donation_page")
@@ -221,7 +226,7 @@ class ContributionFilterForm(forms.Form):
         ("resolved", "Hold resolved"),
         ("never", "Never held"),
     )
-    MEMO = (("", "Memo rows too"), ("exclude", "No memo rows"), ("only", "Memo rows only"))
+    MEMO = (("", "All rows"), ("exclude", "No memo rows"), ("only", "Memo rows only"))
     SORT = (
         ("-date", "Newest first"),
         ("date", "Oldest first"),

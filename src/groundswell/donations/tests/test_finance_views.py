@@ -18,6 +18,7 @@ from groundswell.donations.models import (
     HoldResolution,
     Processor,
 )
+from groundswell.donations.selectors import DateRange
 from groundswell.donations.tests.finance_data import at, gift, series
 from groundswell.people.tests.factories import PersonFactory
 
@@ -95,6 +96,12 @@ def test_a_custom_range_is_validated_and_falls_back_to_thirty_days(persona_clien
         {"range": "custom", "start": "2026-03-01", "end": "2026-03-31"},
     )
     assert ok.context["period"].days == 31
+    # Dates typed in win over a preset left in the select.
+    typed = client.get(
+        reverse("donations:finance_home"),
+        {"range": "7d", "start": "2026-03-01", "end": "2026-03-10"},
+    )
+    assert typed.context["period"] == DateRange(date(2026, 3, 1), date(2026, 3, 10))
     bad = client.get(
         reverse("donations:finance_home"),
         {"range": "custom", "start": "2026-03-31", "end": "2026-03-01"},
