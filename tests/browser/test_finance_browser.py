@@ -27,6 +27,12 @@ SHOTS = Path(
 PASSWORD = "pw-for-tests-1"
 
 
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    # West of Greenwich, where a date read as UTC midnight would fall on the day before.
+    return {**browser_context_args, "timezone_id": "America/Los_Angeles"}
+
+
 @pytest.fixture
 def shots() -> Path:
     SHOTS.mkdir(parents=True, exist_ok=True)
@@ -82,6 +88,11 @@ def test_finance_staff_read_the_overview_and_refund_a_gift_on_a_phone(
     assert "$" in page.inner_text("#net-raised")
     assert _no_horizontal_overflow(page)
     page.screenshot(path=str(shots / "finance-phone-home.png"), full_page=True)
+
+    # Each bar sits on its own day, whatever the browser's time zone (here, Los Angeles).
+    today_label = timezone.localdate().strftime("%b ") + str(timezone.localdate().day)
+    page.hover("#by-day-chart svg .mark-rect path:last-child")
+    page.wait_for_selector(f"#vg-tooltip-element:has-text('{today_label},')")
 
     page.click("text=Show the numbers as a table")
     assert page.locator("#by-day-table tbody tr").count() == 30

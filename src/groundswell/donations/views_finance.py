@@ -150,8 +150,14 @@ class RangeForm(forms.Form):
 
 def _chart_spec(board: selectors.Dashboard) -> dict:
     """A Vega-Lite bar chart of net dollars per day (drawn by vega-embed in the page)."""
+    # "YYYY-MM-DDT00:00": a date-only ISO string is read as UTC midnight by browsers, which
+    # west of Greenwich would draw each bar on the day before.
     values = [
-        {"day": d.day.isoformat(), "net": _cents_to_dollars(d.net_cents), "gifts": d.count}
+        {
+            "day": f"{d.day.isoformat()}T00:00",
+            "net": _cents_to_dollars(d.net_cents),
+            "gifts": d.count,
+        }
         for d in board.by_day
     ]
     return {
