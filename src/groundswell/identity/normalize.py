@@ -26,13 +26,15 @@ _TITLES = {
     "MR", "MRS", "MS", "MISS", "DR", "REV", "HON", "PROF", "SIR", "MX", "FR", "SEN", "REP",
     "GOV", "JUDGE", "CAPT", "COL", "GEN", "LT", "SGT", "MAJ",
 }  # fmt: skip
-_SUFFIXES = {"JR", "SR", "II", "III", "IV", "V", "MD", "PHD", "ESQ", "DDS", "CPA", "RN", "DO"}
+# No "V": as a last token it is far more often a middle initial than "the fifth".
+_SUFFIXES = {"JR", "SR", "II", "III", "IV", "MD", "PHD", "ESQ", "DDS", "CPA", "RN"}
 # Surname particles: a name with one goes to nameparser, which knows where the surname starts.
 _PARTICLES = {
     "DE", "DEL", "DELA", "LA", "LE", "VAN", "VON", "DER", "DEN", "DA", "DI", "DOS", "DU", "ST",
-    "SAN", "SANTA", "MAC", "BIN", "BEN", "AL", "EL", "Y",
+    "SAN", "SANTA", "MAC", "BIN", "BEN", "AL", "EL",
 }  # fmt: skip
 _NOT_LETTERS = re.compile(r"[^A-Z ]+")
+_NON_LETTER = re.compile(r"[^A-Z]+")
 _NOT_NAME = re.compile(r"[^A-Z ,]+")
 _SPACES = re.compile(r"\s+")
 
@@ -55,7 +57,16 @@ def ascii_upper(text: str | None) -> str:
 
 def _word(text: str) -> str:
     """A name part as letters only: O'Neil → ONEIL, Smith-Jones → SMITHJONES."""
-    return _NOT_LETTERS.sub("", ascii_upper(text))
+    return _NON_LETTER.sub("", ascii_upper(text))
+
+
+def _joined(text: str) -> str:
+    """Upper case with the marks that join a name's letters removed: O'Neil, Smith-Jones, J."""
+    return ascii_upper(text).replace(".", "").replace("'", "").replace("-", "")
+
+
+# Tokens that send a name to nameparser (the engine's SQL fast path uses the same list).
+SPECIAL_TOKENS = frozenset(_TITLES | _SUFFIXES | _PARTICLES)
 
 
 @cache
@@ -102,7 +113,7 @@ def _library_name(text: str) -> Name:
 @lru_cache(maxsize=500_000)
 def name_parse(text: str) -> Name:
     """One name field in either "LAST, FIRST M" or "First M Last" form, into its parts."""
-    upper = _SPACES.sub(" ", _NOT_NAME.sub(" ", ascii_upper(text).replace(".", ""))).strip()
+    upper = _SPACES.sub(" ", _NOT_NAME.sub(" ", _joined(text))).strip()
     if not upper:
         return Name("", "", "")
     if "," in upper:
@@ -129,10 +140,8 @@ def given_family_parse(given: str, family: str) -> Name:
     """Separate given and family fields ("Robert J", "Smith Jr.") into first, middle, last."""
     if not family:
         return name_parse(given)
-    tokens = _strip_affixes(
-        _SPACES.sub(" ", _NOT_LETTERS.sub(" ", ascii_upper(given).replace(".", ""))).split()
-    )
-    family_tokens = _NOT_LETTERS.sub(" ", ascii_upper(family).replace(".", "")).split()
+    tokens = _strip_affixes(_NOT_LETTERS.sub(" ", _joined(given)).split())
+    family_tokens = _NOT_LETTERS.sub(" ", _joined(family)).split()
     while len(family_tokens) > 1 and family_tokens[-1] in _SUFFIXES:
         family_tokens.pop()
     first = tokens[0] if tokens else ""
@@ -162,7 +171,21 @@ _SUFFIX_ABBR = {
     "HL": "HL", "HEIGHTS": "HTS", "HTS": "HTS", "LANDING": "LNDG", "MEADOW": "MDW",
     "MEADOWS": "MDWS", "TURNPIKE": "TPKE", "TPKE": "TPKE", "ESTATES": "EST", "GLEN": "GLN",
 }  # fmt: skip
-_UNITS = {"APT", "APARTMENT", "UNIT", "STE", "SUITE", "NO", "RM", "ROOM", "FL", "FLOOR", "BLDG"}
+DIRECTIONS = _DIRECTIONS  # for the engine's SQL fast path
+SUFFIX_ABBREVIATIONS = _SUFFIX_ABBR
+UNITS = _UNITS = {
+    "APT",
+    "APARTMENT",
+    "UNIT",
+    "STE",
+    "SUITE",
+    "NO",
+    "RM",
+    "ROOM",
+    "FL",
+    "FLOOR",
+    "BLDG",
+}
 _HOUSE_NUMBER = re.compile(r"\d+[A-Z]?(-\d+[A-Z]?)?|\d+/\d+")
 _STREET_JUNK = re.compile(r"[^A-Z0-9 #/\-]+")
 

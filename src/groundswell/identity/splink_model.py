@@ -20,6 +20,8 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
+# The smallest m probability a level may have (see m_floor).
+M_FLOOR = 0.001
 COMPARISON_NAMES = (
     "first", "last", "middle", "location", "employer", "occupation", "email", "phone",
 )  # fmt: skip
@@ -47,6 +49,7 @@ def settings(*, keep_field_weights: bool = False):
             cll.CustomLevel(
                 "first_canon_l = first_canon_r", label_for_charts="Nickname of each other"
             ).configure(tf_adjustment_column="first_canon"),
+            cll.DamerauLevenshteinLevel("first", 1),
             cll.JaroWinklerLevel("first", 0.92),
             cll.CustomLevel(
                 "(length(first_l) = 1 OR length(first_r) = 1) "
@@ -148,6 +151,7 @@ def blocking_rules():
         block_on("last", "zip5"),  # same surname and ZIP: typos and nicknames in the given name
         block_on("first_canon", "last", "state"),  # moved within a state, or ZIP mistyped
         block_on("first_canon", "street"),  # surname changed or mistyped, same address
+        block_on("first_canon", "zip5"),  # surname and street both mistyped or changed
         block_on("first_canon", "last", "employer"),  # moved to another state, same job
         block_on("email"),
         block_on("phone"),
@@ -221,6 +225,20 @@ def train(linker, table: pa.Table, options: EngineOptions) -> None:
             logger.info("identity: EM session %s skipped (%s)", rule, exc)
 
 
+def m_floor(model: dict, floor: float = M_FLOOR) -> dict:
+    """No single field may veto a match on its own: m is at least ``floor`` on every level.
+
+    EM on clean data learns m = 0 for "employer differs" when nobody in it changed jobs, and
+    one new job would then outweigh a matching name, address and e-mail.
+    """
+    for comparison in model.get("comparisons", []):
+        for level in comparison.get("comparison_levels", []):
+            if level.get("is_null_level") or "m_probability" not in level:
+                continue
+            level["m_probability"] = max(float(level["m_probability"] or 0.0), floor)
+    return model
+
+
 def score(table: pa.Table, options: EngineOptions, clock: _Clock) -> Scored:
     """Train (unless a model is given) and score pairs at or above the review floor."""
     import logging as _logging
@@ -236,6 +254,8 @@ def score(table: pa.Table, options: EngineOptions, clock: _Clock) -> Scored:
         linker = Linker(sdf, creator, log_level=_logging.WARNING)
         if table.num_rows > 1:
             train(linker, table, options)
+            floored = m_floor(linker.misc.save_model_to_json())
+            linker = Linker(sdf, floored, log_level=_logging.WARNING)
         clock.lap("train")
     else:
         model = dict(options.model)
@@ -263,6 +283,14 @@ def score(table: pa.Table, options: EngineOptions, clock: _Clock) -> Scored:
     return Scored(_pairs(arrow, options.keep_field_weights), model, comparisons, trained)
 
 
+def _finite(value: float | None) -> float | None:
+    if value is None or math.isnan(value):
+        return None
+    if math.isinf(value):
+        return -99.0 if value < 0 else 99.0
+    return round(value, 2)
+
+
 def _to_arrow(predictions, backend: str) -> pa.Table:
     if backend == "spark":
         return predictions.as_spark_dataframe().toArrow()
@@ -277,25 +305,22 @@ def _pairs(arrow: pa.Table, keep_field_weights: bool) -> pa.Table:
     right = arrow.column("unique_id_r").cast(pa.int64())
     weights: list[str | None] = [None] * arrow.num_rows
     if keep_field_weights and arrow.num_rows:
-        per_field = {}
+        # Splink gives each comparison's match weight (log2 Bayes factor) and, for the
+        # term-frequency columns, the adjustment: the reviewer sees their sum per field.
+        per_field: dict[str, list] = {}
         for name in COMPARISON_NAMES:
-            column = f"bf_{name}"
-            if column in arrow.column_names:
-                per_field[name] = arrow.column(column).to_pylist()
-            tf_column = f"bf_tf_adj_{name}"
-            if tf_column in arrow.column_names:
-                tf = arrow.column(tf_column).to_pylist()
-                per_field[name] = [
-                    b * (t if t is not None else 1.0) if b is not None else None
-                    for b, t in zip(per_field.get(name, [1.0] * len(tf)), tf, strict=True)
+            if f"mw_{name}" not in arrow.column_names:
+                continue
+            values = arrow.column(f"mw_{name}").to_pylist()
+            if f"mw_tf_adj_{name}" in arrow.column_names:
+                adjust = arrow.column(f"mw_tf_adj_{name}").to_pylist()
+                values = [
+                    None if v is None else v + (t or 0.0)
+                    for v, t in zip(values, adjust, strict=True)
                 ]
+            per_field[name] = values
         weights = [
-            json.dumps(
-                {
-                    name: round(math.log2(values[i]), 2) if values[i] else None
-                    for name, values in per_field.items()
-                }
-            )
+            json.dumps({name: _finite(values[i]) for name, values in per_field.items()})
             for i in range(arrow.num_rows)
         ]
     return pa.table(

@@ -1,0 +1,343 @@
+"""Unique-donor counts: real people (the latest run's clusters) beside the naive name+ZIP key.
+
+One pass over the contributions of a range tallies both counts, overall, per state and per day
+(the day each donor first gave), so the counts page, the debate-threshold progress page and the
+"donors to go" figure all agree. The tally is cached until a run finishes or a gift changes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.core.cache import cache
+from django.db.models import Count, Max, OuterRef, Q, Subquery
+from django.utils import timezone
+
+from groundswell.donations.models import Contribution, ContributionStatus
+from groundswell.donations.selectors import COUNTED_STATUSES, DateRange
+from groundswell.identity.models import ClusterMembership, RecordKind, ResolutionRun
+
+# The 50 states, DC and the five inhabited territories: where the DNC counted donors.
+STATES: dict[str, str] = {
+    "AL": "Alabama", "AK": "Alaska", "AZ": "Arizona", "AR": "Arkansas", "CA": "California",
+    "CO": "Colorado", "CT": "Connecticut", "DE": "Delaware", "FL": "Florida", "GA": "Georgia",
+    "HI": "Hawaii", "ID": "Idaho", "IL": "Illinois", "IN": "Indiana", "IA": "Iowa",
+    "KS": "Kansas", "KY": "Kentucky", "LA": "Louisiana", "ME": "Maine", "MD": "Maryland",
+    "MA": "Massachusetts", "MI": "Michigan", "MN": "Minnesota", "MS": "Mississippi",
+    "MO": "Missouri", "MT": "Montana", "NE": "Nebraska", "NV": "Nevada", "NH": "New Hampshire",
+    "NJ": "New Jersey", "NM": "New Mexico", "NY": "New York", "NC": "North Carolina",
+    "ND": "North Dakota", "OH": "Ohio", "OK": "Oklahoma", "OR": "Oregon", "PA": "Pennsylvania",
+    "RI": "Rhode Island", "SC": "South Carolina", "SD": "South Dakota", "TN": "Tennessee",
+    "TX": "Texas", "UT": "Utah", "VT": "Vermont", "VA": "Virginia", "WA": "Washington",
+    "WV": "West Virginia", "WI": "Wisconsin", "WY": "Wyoming",
+    "DC": "District of Columbia",
+    "AS": "American Samoa", "GU": "Guam", "MP": "Northern Mariana Islands", "PR": "Puerto Rico",
+    "VI": "U.S. Virgin Islands",
+}  # fmt: skip
+TERRITORIES = frozenset({"AS", "GU", "MP", "PR", "VI"})
+_BY_NAME = {name.upper(): code for code, name in STATES.items()} | {
+    "WASHINGTON DC": "DC",
+    "WASHINGTON D C": "DC",
+    "D C": "DC",
+    "VIRGIN ISLANDS": "VI",
+    "US VIRGIN ISLANDS": "VI",
+    "NORTHERN MARIANA": "MP",
+}
+_NOT_LETTERS = re.compile(r"[^A-Z ]+")
+# FEC refunds are applied to the gift they refund; a 22Y row that found none is not a gift.
+_REFUND_TYPE = "22Y"
+_CACHE_SECONDS = 15 * 60
+
+
+class RefundedRule:
+    """What a donor whose every gift in the range was refunded (or charged back) counts as."""
+
+    EXCLUDE = "exclude"
+    INCLUDE = "include"
+    CHOICES = (
+        (EXCLUDE, "Left out: a donor whose every gift was refunded is not a donor"),
+        (INCLUDE, "Counted: anyone who gave, even if every gift was refunded"),
+    )
+
+
+def state_code(value: str | None) -> str:
+    """Two-letter code of a state, DC or territory, from a code or a name; "" if none."""
+    text = _NOT_LETTERS.sub(" ", (value or "").upper()).strip()
+    text = " ".join(text.split())
+    if text in STATES:
+        return text
+    return _BY_NAME.get(text, "")
+
+
+def naive_key(given: str, family: str, postal: str) -> str:
+    """The analysts' usual key: first name + last name + ZIP5, as typed (case and spaces aside)."""
+    first = " ".join((given or "").casefold().split())
+    last = " ".join((family or "").casefold().split())
+    zip5 = "".join(ch for ch in (postal or "") if ch.isdigit())[:5]
+    return f"{first}|{last}|{zip5}"
+
+
+def latest_run() -> ResolutionRun | None:
+    """The latest finished resolution run, whose clusters the counts use."""
+    return (
+        ResolutionRun.objects.filter(status=ResolutionRun.Status.DONE)
+        .order_by("-finished_at", "-pk")
+        .first()
+    )
+
+
+def running_run() -> ResolutionRun | None:
+    """A run under way, if any."""
+    return ResolutionRun.objects.filter(status=ResolutionRun.Status.RUNNING).first()
+
+
+@dataclass
+class Tally:
+    """Per-state donor counts and the day each donor first gave, for one range and rule."""
+
+    contributions: int = 0
+    unresolved: int = 0
+    resolved: bool = False
+    unique_by_state: Counter = field(default_factory=Counter)
+    naive_by_state: Counter = field(default_factory=Counter)
+    new_by_day: Counter = field(default_factory=Counter)
+    naive_new_by_day: Counter = field(default_factory=Counter)
+    # state → day → donors whose first counted gift was that day
+    state_new_by_day: dict = field(default_factory=dict)
+
+
+@dataclass
+class _Donor:
+    first_day: date | None = None
+    state: str = ""
+
+
+def _gift_rows(period: DateRange):
+    memberships = ClusterMembership.objects.values("cluster_key")
+    by_gift = memberships.filter(record_kind=RecordKind.CONTRIBUTION, record_id=OuterRef("pk"))
+    by_person = memberships.filter(record_kind=RecordKind.PERSON, record_id=OuterRef("person_id"))
+    return (
+        Contribution.objects.filter(
+            received_at__gte=period.start_at, received_at__lt=period.end_before, is_memo=False
+        )
+        # A voided gift never happened; it makes no donor under any rule.
+        .exclude(status=ContributionStatus.VOIDED)
+        .exclude(transaction_type=_REFUND_TYPE)
+        .annotate(gift_key=Subquery(by_gift[:1]), person_key=Subquery(by_person[:1]))
+        .order_by("received_at", "pk")
+        .values_list(
+            "received_at",
+            "status",
+            "donor_state",
+            "donor_given_name",
+            "donor_family_name",
+            "donor_postal_code",
+            "gift_key",
+            "person_key",
+        )
+    )
+
+
+def _see(donors: dict, key: str, day: date, state: str, counts: bool) -> None:
+    donor = donors.get(key)
+    if donor is None:
+        donor = donors[key] = _Donor()
+    if not counts:
+        return
+    if donor.first_day is None:
+        donor.first_day = day
+    if state:
+        # Rows come in date order: a donor who moved is counted where they gave last.
+        donor.state = state
+
+
+def _tally(period: DateRange, refunded_rule: str, resolved: bool) -> Tally:
+    tally = Tally(resolved=resolved)
+    clusters: dict[str, _Donor] = {}
+    naive: dict[str, _Donor] = {}
+    counted = set(COUNTED_STATUSES)
+    include_refunded = refunded_rule == RefundedRule.INCLUDE
+    for received_at, status, state, given, family, postal, gift_key, person_key in _gift_rows(
+        period
+    ).iterator(chunk_size=5000):
+        tally.contributions += 1
+        day = timezone.localtime(received_at).date()
+        code = state_code(state)
+        counts = include_refunded or status in counted
+        nkey = naive_key(given, family, postal)
+        _see(naive, nkey, day, code, counts)
+        if resolved:
+            key = gift_key or person_key
+            if key is None:
+                # A gift newer than the last run: counted by the naive key until the next run.
+                tally.unresolved += 1
+                key = f"n:{nkey}"
+            _see(clusters, key, day, code, counts)
+    for donors, by_state, by_day in (
+        (clusters, tally.unique_by_state, tally.new_by_day),
+        (naive, tally.naive_by_state, tally.naive_new_by_day),
+    ):
+        for donor in donors.values():
+            if donor.first_day is None:
+                continue
+            by_state[donor.state] += 1
+            by_day[donor.first_day] += 1
+            if donors is clusters:
+                tally.state_new_by_day.setdefault(donor.state, Counter())[donor.first_day] += 1
+    return tally
+
+
+def _stamp(run: ResolutionRun | None, period: DateRange, refunded_rule: str) -> str:
+    """A cache key that changes when a run finishes or any gift is added or changed."""
+    gifts = Contribution.objects.aggregate(n=Count("pk"), changed=Max("modified_at"))
+    parts = [
+        run.pk if run else "-",
+        run.finished_at.isoformat() if run and run.finished_at else "-",
+        period.start.isoformat(),
+        period.end.isoformat(),
+        refunded_rule,
+        gifts["n"],
+        gifts["changed"].isoformat() if gifts["changed"] else "-",
+    ]
+    return "identity:tally:" + hashlib.sha256("|".join(map(str, parts)).encode()).hexdigest()
+
+
+def donor_tally(*, start: date, end: date, refunded_rule: str = RefundedRule.EXCLUDE) -> Tally:
+    """The tally of unique donors for a range (cached until a run or a gift changes it)."""
+    if refunded_rule not in (RefundedRule.EXCLUDE, RefundedRule.INCLUDE):
+        raise ValueError(f"unknown refunded rule {refunded_rule!r}")
+    period = DateRange(start, end)
+    run = latest_run()
+    key = _stamp(run, period, refunded_rule)
+    tally = cache.get(key)
+    if tally is None:
+        tally = _tally(period, refunded_rule, resolved=run is not None)
+        cache.set(key, tally, _CACHE_SECONDS)
+    return tally
+
+
+@dataclass(frozen=True)
+class StateCount:
+    code: str
+    name: str
+    unique: int | None
+    naive: int
+
+    @property
+    def difference_percent(self) -> float | None:
+        return _overcount(self.unique, self.naive)
+
+
+@dataclass(frozen=True)
+class DonorCounts:
+    start: date
+    end: date
+    state: str | None
+    refunded_rule: str
+    run: ResolutionRun | None
+    unique: int | None  # None until a resolution run has finished
+    naive: int
+    contributions: int
+    unresolved: int
+    by_state: list[StateCount]
+    no_state_unique: int | None
+    no_state_naive: int
+
+    @property
+    def difference_percent(self) -> float | None:
+        return _overcount(self.unique, self.naive)
+
+
+def _overcount(unique: int | None, naive: int) -> float | None:
+    """How far the naive count is above (or below) the real one, in percent of the real one."""
+    if not unique:
+        return None
+    return (naive - unique) * 100.0 / unique
+
+
+def unique_donors(
+    *,
+    start: date,
+    end: date,
+    state: str | None = None,
+    refunded_rule: str = RefundedRule.EXCLUDE,
+) -> DonorCounts:
+    """Unique donors (real people) and the naive name+ZIP5 count, overall and per state."""
+    code = None
+    if state is not None:
+        code = state_code(state)
+        if not code:
+            raise ValueError(f"unknown state {state!r}")
+    tally = donor_tally(start=start, end=end, refunded_rule=refunded_rule)
+    resolved = tally.resolved
+    by_state = [
+        StateCount(
+            code=c,
+            name=name,
+            unique=tally.unique_by_state.get(c, 0) if resolved else None,
+            naive=tally.naive_by_state.get(c, 0),
+        )
+        for c, name in STATES.items()
+    ]
+    if code is None:
+        unique = sum(tally.unique_by_state.values()) if resolved else None
+        naive = sum(tally.naive_by_state.values())
+    else:
+        unique = tally.unique_by_state.get(code, 0) if resolved else None
+        naive = tally.naive_by_state.get(code, 0)
+    return DonorCounts(
+        start=start,
+        end=end,
+        state=code,
+        refunded_rule=refunded_rule,
+        run=latest_run() if resolved else None,
+        unique=unique,
+        naive=naive,
+        contributions=tally.contributions,
+        unresolved=tally.unresolved,
+        by_state=by_state,
+        no_state_unique=tally.unique_by_state.get("", 0) if resolved else None,
+        no_state_naive=tally.naive_by_state.get("", 0),
+    )
+
+
+def state_counts_sorted(rows: list[StateCount], sort: str) -> list[StateCount]:
+    """The per-state table in the order the page asked for ("-unique", "name", "naive" …)."""
+    descending = sort.startswith("-")
+    column = sort.lstrip("-")
+    keys = {
+        "name": lambda r: r.name,
+        "code": lambda r: r.code,
+        "unique": lambda r: (r.unique or 0, r.naive),
+        "naive": lambda r: (r.naive, r.unique or 0),
+        "difference": lambda r: (
+            r.difference_percent if r.difference_percent is not None else float("-inf")
+        ),
+    }
+    key = keys.get(column, keys["unique"])
+    return sorted(rows, key=key, reverse=descending)
+
+
+def cumulative(new_by_day: Counter, start: date, end: date) -> list[tuple[date, int, int]]:
+    """(day, new donors that day, donors so far) for every day from start to end."""
+    rows = []
+    total = 0
+    for day in DateRange(start, end).each_day():
+        new = new_by_day.get(day, 0)
+        total += new
+        rows.append((day, new, total))
+    return rows
+
+
+def decided_counts() -> dict[str, int]:
+    """Open and decided merge suggestions, for the page headers."""
+    from groundswell.identity.models import MergeSuggestion
+
+    return MergeSuggestion.objects.aggregate(
+        open=Count("pk", filter=Q(status=MergeSuggestion.Status.OPEN)),
+        decided=Count("pk", filter=Q(status=MergeSuggestion.Status.DECIDED)),
+    )
