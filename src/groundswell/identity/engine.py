@@ -170,7 +170,7 @@ END
 
 # Streets in SQL the way normalize._street_fast does them (a test holds them to it): house
 # number first, unit cut off, directions and suffix abbreviated. Python takes the rest.
-_STREET_FAST = """
+_STREET_FAST = r"""
 CREATE OR REPLACE TEMP TABLE m_street_fast AS
 WITH src AS (SELECT DISTINCT coalesce(street, '') AS street FROM records),
 c AS (
@@ -186,8 +186,9 @@ c AS (
     SELECT street, CASE WHEN unit_at > 0 THEN t[1:unit_at - 1] ELSE t END AS t FROM cut
 ), pre AS (
     SELECT street, t[1] AS num,
-        CASE WHEN len(t) > 2 AND map_extract_value(MAP($dk, $dv), t[2]) IS NOT NULL THEN map_extract_value(MAP($dk, $dv), t[2]) END AS pre,
-        CASE WHEN len(t) > 2 AND map_extract_value(MAP($dk, $dv), t[2]) IS NOT NULL THEN t[3:] ELSE t[2:] END AS rest
+        CASE WHEN len(t) > 2 THEN map_extract_value(MAP($dk, $dv), t[2]) END AS pre,
+        CASE WHEN len(t) > 2 AND map_extract_value(MAP($dk, $dv), t[2]) IS NOT NULL
+             THEN t[3:] ELSE t[2:] END AS rest
     FROM body WHERE len(t) >= 2
 ), post AS (
     SELECT street, num, pre,
@@ -199,7 +200,8 @@ c AS (
 ), suffixed AS (
     SELECT street, num, pre, post,
         CASE WHEN len(rest) > 1 AND map_extract_value(MAP($sk, $sv), rest[-1]) IS NOT NULL
-             THEN list_append(rest[1:-2], map_extract_value(MAP($sk, $sv), rest[-1])) ELSE rest END AS rest
+             THEN list_append(rest[1:-2], map_extract_value(MAP($sk, $sv), rest[-1]))
+             ELSE rest END AS rest
     FROM post
 )
 SELECT street, concat_ws(' ', num, pre, array_to_string(rest, ' '), post) AS n_street
@@ -490,7 +492,7 @@ def resolve(
     # Pairs for the review queue: scored above the floor and still in two clusters (below the
     # auto-link threshold, or above it with given names that do not agree).
     review = con.sql(
-        f"""
+        """
         SELECT p.* FROM splink_pairs p
         JOIN components a ON a.node = p.unique_id_l JOIN components b ON b.node = p.unique_id_r
         WHERE a.label <> b.label

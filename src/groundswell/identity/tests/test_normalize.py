@@ -1,0 +1,110 @@
+"""Field normalisation: both name orders, nicknames, streets, phones, and the SQL fast paths."""
+
+from __future__ import annotations
+
+import csv
+
+import duckdb
+import pytest
+
+from groundswell.identity import engine
+from groundswell.identity import normalize as nz
+from groundswell.identity.synthetic import contributions
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("QUILLFEATHER, ROBERT J", ("ROBERT", "J", "QUILLFEATHER")),
+        ("Robert J. Quillfeather", ("ROBERT", "J", "QUILLFEATHER")),
+        ("robert quillfeather", ("ROBERT", "", "QUILLFEATHER")),
+        ("Dr. Robert Quillfeather Jr.", ("ROBERT", "", "QUILLFEATHER")),
+        ("QUILLFEATHER JR, ROBERT", ("ROBERT", "", "QUILLFEATHER")),
+        ("Zoë O'Brannagh-Vale", ("ZOE", "", "OBRANNAGHVALE")),
+        ("Maria de la Vellacruz", ("MARIA", "", "DELAVELLACRUZ")),
+        ("VELLACRUZ, MARIA DEL CARMEN", ("MARIA", "D", "VELLACRUZ")),
+        ("", ("", "", "")),
+    ],
+)
+def test_a_name_in_either_order_parses_to_its_parts(text, expected):
+    assert tuple(nz.name_parse(text)) == expected
+
+
+def test_separate_given_and_family_fields_parse_too():
+    assert tuple(nz.given_family_parse("Robert J.", "Quillfeather Jr")) == (
+        "ROBERT", "J", "QUILLFEATHER",
+    )  # fmt: skip
+    assert tuple(nz.given_family_parse("QUILLFEATHER, ROBERT", "")) == (
+        "ROBERT", "", "QUILLFEATHER",
+    )  # fmt: skip
+
+
+def test_the_nickname_table_is_ours_and_large():
+    with open(nz.DATA / "nicknames.csv", newline="", encoding="utf-8") as fh:
+        pairs = list(csv.DictReader(fh))
+    assert len(pairs) >= 300
+    table = nz.nicknames()
+    for nick, name in [("BOB", "ROBERT"), ("LIZ", "ELIZABETH"), ("BILL", "WILLIAM"),
+                       ("PEGGY", "MARGARET")]:  # fmt: skip
+        assert table[nick] == name
+        assert nz.first_canonical(nick) == name
+    assert nz.first_canonical("ROBERT") == "ROBERT"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("123 North Main Street Apt 4", "123 N MAIN ST"),
+        ("123 N. Main St., #4", "123 N MAIN ST"),
+        ("9 Larkspur Avenue Southwest", "9 LARKSPUR AVE SW"),
+        ("P.O. Box 77", "PO BOX 77"),
+        ("", ""),
+    ],
+)
+def test_streets_are_normalised_usps_style_without_the_unit(text, expected):
+    assert nz.street_normalize(text) == expected
+
+
+def test_contact_fields():
+    assert nz.phone_e164("(614) 555-0142") == "+16145550142"
+    assert nz.phone_e164("1-614-555-0142") == "+16145550142"
+    assert nz.phone_e164("+44 20 7946 0958") == "+442079460958"
+    assert nz.phone_e164("555") == ""
+    assert nz.email_normalize(" Someone@Example.ORG ") == "someone@example.org"
+    assert nz.email_normalize("nobody") == ""
+    assert nz.zip5("43215-1234") == "43215"
+    assert nz.zip5("K1A 0B1") == ""
+    assert nz.work_normalize("Information Requested") == ""
+    assert nz.work_normalize("self-employed") == "SELF EMPLOYED"
+
+
+def test_the_sql_fast_paths_agree_with_python():
+    rows = contributions(3000, seed=21)
+    hard = [
+        {"unique_id": -1, "full_name": "Dr. Ambrose Q Vellacott III"},
+        {"unique_id": -2, "full_name": "VELLACOTT, AMBROSE QUINTUS T"},
+        {"unique_id": -3, "given_name": "Ambrose", "family_name": "van der Vellacott"},
+        {"unique_id": -4, "full_name": "Ambrose Vellacott", "street": "12 S"},
+        {"unique_id": -5, "street": "77-A E W St #5"},
+        {"unique_id": -6, "street": "5 Avenue of the Americas Suite 300"},
+        {"unique_id": -7, "street": "Rural Route 2 Box 9"},
+        {"unique_id": -8, "full_name": "Zoë Vellacott", "street": "14 Rue Élan"},
+    ]
+    con = duckdb.connect()
+    table = engine.records_table([*rows, *hard])
+    con.register("_rows", table)
+    con.execute("CREATE TEMP TABLE records AS SELECT * FROM _rows")
+    engine.normalise(con)
+    names = con.execute(
+        "SELECT DISTINCT r.full_name, r.given_name, r.family_name, n.first, n.middle, n.last "
+        "FROM records r JOIN norm n USING (unique_id)"
+    ).fetchall()
+    for full, given, family, first, middle, last in names:
+        parsed = nz.name_parse(full) if full else nz.given_family_parse(given or "", family or "")
+        assert (first, middle, last) == tuple(parsed), (full, given, family)
+    streets = con.execute(
+        "SELECT DISTINCT r.street, n.street FROM records r JOIN norm n USING (unique_id)"
+    ).fetchall()
+    for raw, normalised in streets:
+        assert normalised == nz.street_normalize(raw or ""), raw
+    assert len(names) > 1000
