@@ -13,7 +13,8 @@ urlpatterns = [
         views_finance.contribution_refund,
         name="contribution_refund",
     ),
-    path("donors/<str:donor>/", views_finance.donor_detail, name="donor_detail"),
+    # path: a donor key is free text from the intake paths and may hold a slash.
+    path("donors/<path:donor>/", views_finance.donor_detail, name="donor_detail"),
     path(
         "exports/contributions.csv",
         views_finance.export_contributions,

@@ -435,3 +435,14 @@ def test_a_custom_range_longer_than_the_chart_allows_is_refused(persona_client):
     )
     assert "at most 800 days" in response.content.decode()
     assert response.context["period"].days == 30
+
+
+def test_a_donor_key_with_odd_characters_still_has_a_page(persona_client):
+    key = "n:o'neil-smith/jr|mary ann|43215"
+    c = gift(1_000, day=TODAY, donor_key=key)
+    client = persona_client("finance")
+    detail = client.get(reverse("donations:contribution_detail", args=[c.pk]))
+    assert detail.status_code == 200
+    response = client.get(reverse("donations:donor_detail", args=[key]))
+    assert response.status_code == 200
+    assert response.context["history"].count == 1
