@@ -10,6 +10,7 @@ urlpatterns = [
     path("donate/", include("groundswell.donations.urls_public")),
     path("webhooks/", include("groundswell.donations.urls_webhooks")),
     path("donor-info/", include("groundswell.donations.urls_answer")),
+    path("identity/", include("groundswell.identity.urls")),
     # The embeddable pop-up: /embed.js and its cross-origin endpoints.
     path("", include("groundswell.actions.urls_embed")),
     # The public campaign site: /, /about/, /platform/, /a/<slug>/ ...

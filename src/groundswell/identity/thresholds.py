@@ -8,10 +8,10 @@ when each part should be met if the recent trend holds.
 from __future__ import annotations
 
 import math
+import random
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-import numpy as np
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -52,11 +52,27 @@ class Projection:
         return self.met_on is not None
 
 
-def _ols_slopes(y: np.ndarray) -> np.ndarray:
-    """The least-squares slope of each row of ``y`` against 0, 1, 2 …"""
-    x = np.arange(y.shape[-1], dtype=float)
-    x = x - x.mean()
-    return ((y - y.mean(axis=-1, keepdims=True)) * x).sum(axis=-1) / (x * x).sum()
+def _slope_weights(n: int) -> list[float]:
+    """Weights w with slope = sum(w[j] * new[j]): the least-squares slope of the cumulative
+    series against day 0, 1, 2 … is linear in the day-by-day increments that build it."""
+    mean = (n - 1) / 2
+    sxx = sum((i - mean) ** 2 for i in range(n))
+    weights, tail = [0.0] * n, 0.0
+    for j in range(n - 1, -1, -1):
+        tail += j - mean
+        weights[j] = tail / sxx
+    return weights
+
+
+def _percentile(values: list[float], q: float) -> float:
+    """The q-th percentile with linear interpolation (as numpy's default)."""
+    ordered = sorted(values)
+    at = (len(ordered) - 1) * q / 100
+    low = math.floor(at)
+    high = min(low + 1, len(ordered) - 1)
+    if math.isinf(ordered[low]) or math.isinf(ordered[high]):
+        return ordered[high] if at > low else ordered[low]
+    return ordered[low] + (ordered[high] - ordered[low]) * (at - low)
 
 
 def project(
@@ -87,9 +103,10 @@ def project(
     window = series[-recent_days:]
     if len(window) < 3:
         return Projection(goal=goal, current=current, reason="Fewer than 3 days of history.")
-    totals = np.array([total for _, _, total in window], dtype=float)
-    rate = float(_ols_slopes(totals))
-    if rate <= 0:
+    new = [n for _, n, _ in window]
+    weights = _slope_weights(len(new))
+    rate = sum(w * d for w, d in zip(weights, new, strict=True))
+    if rate <= 1e-9:
         return Projection(
             goal=goal, current=current, rate_per_day=rate, reason="No new donors lately."
         )
@@ -97,15 +114,15 @@ def project(
     remaining = goal - current
     projected = last_day + timedelta(days=math.ceil(remaining / rate - 1e-9))
 
-    new = np.array([n for _, n, _ in window], dtype=float)
-    rng = np.random.default_rng(seed)
-    resampled = new[rng.integers(0, len(new), size=(draws, len(new)))]
-    rates = _ols_slopes(np.cumsum(resampled, axis=1))
-    with np.errstate(divide="ignore"):
-        days = np.where(rates > 0, remaining / np.where(rates > 0, rates, 1.0), np.inf)
-    low, high = np.percentile(days, BAND)
-    early = last_day + timedelta(days=math.ceil(low - 1e-9))
-    late = last_day + timedelta(days=math.ceil(high - 1e-9)) if np.isfinite(high) else None
+    rng = random.Random(seed)
+    n = len(new)
+    days = []
+    for _ in range(draws):
+        drawn = sum(w * new[rng.randrange(n)] for w in weights)
+        days.append(remaining / drawn if drawn > 1e-9 else math.inf)
+    low, high = _percentile(days, BAND[0]), _percentile(days, BAND[1])
+    early = last_day + timedelta(days=math.ceil(low - 1e-9)) if math.isfinite(low) else None
+    late = last_day + timedelta(days=math.ceil(high - 1e-9)) if math.isfinite(high) else None
     return Projection(
         goal=goal,
         current=current,

@@ -68,8 +68,16 @@ def test_memo_rows_voided_gifts_and_gifts_outside_the_range_do_not_count(run):
 
 
 def test_a_donor_whose_every_gift_was_refunded_is_left_out_unless_the_rule_says_otherwise(run):
-    gift(given="Refunded", family="Twice", status=ContributionStatus.REFUNDED, cluster="c:1", run=run)
-    gift(given="Refunded", family="Twice", status=ContributionStatus.CHARGED_BACK, cluster="c:1", run=run)
+    gift(
+        given="Refunded", family="Twice", status=ContributionStatus.REFUNDED, cluster="c:1", run=run
+    )
+    gift(
+        given="Refunded",
+        family="Twice",
+        status=ContributionStatus.CHARGED_BACK,
+        cluster="c:1",
+        run=run,
+    )
     gift(given="Partly", family="Back", status=ContributionStatus.REFUNDED, cluster="c:2", run=run)
     gift(given="Partly", family="Back", cluster="c:2", run=run)
 
@@ -79,9 +87,19 @@ def test_a_donor_whose_every_gift_was_refunded_is_left_out_unless_the_rule_says_
     assert (included.unique, included.naive) == (2, 2)
 
 
-def test_per_state_counts_cover_states_dc_and_territories_and_a_mover_counts_where_they_gave_last(run):
+def test_per_state_counts_cover_states_dc_and_territories_and_a_mover_counts_where_they_gave_last(
+    run,
+):
     gift(given="Mo", family="Ver", state="IA", on=date(2019, 2, 1), cluster="c:1", run=run)
-    gift(given="Mo", family="Ver", state="New Hampshire", postal="03301", on=date(2019, 5, 1), cluster="c:1", run=run)
+    gift(
+        given="Mo",
+        family="Ver",
+        state="New Hampshire",
+        postal="03301",
+        on=date(2019, 5, 1),
+        cluster="c:1",
+        run=run,
+    )
     gift(given="Dee", family="Cee", state="DC", postal="20001", cluster="c:2", run=run)
     gift(given="Pat", family="Rico", state="pr", postal="00901", cluster="c:3", run=run)
     gift(given="No", family="State", state="", cluster="c:4", run=run)
@@ -100,7 +118,9 @@ def test_per_state_counts_cover_states_dc_and_territories_and_a_mover_counts_whe
     assert counts(state="Puerto Rico").naive == 1
 
 
-def test_a_gift_newer_than_the_last_run_uses_its_persons_cluster_else_the_naive_key(run, django_user_model):
+def test_a_gift_newer_than_the_last_run_uses_its_persons_cluster_else_the_naive_key(
+    run, django_user_model
+):
     from groundswell.identity.models import ClusterMembership, RecordKind
     from groundswell.people.models import Person
 
@@ -135,8 +155,12 @@ def test_the_count_changes_when_a_new_run_regroups_the_records(run):
     assert counts().unique == 2
 
     later = finished_run()
-    ClusterMembership.objects.filter(cluster_key="c:2").update(cluster_key=f"c:{first.pk}", run=later)
-    ClusterMembership.objects.filter(cluster_key="c:1").update(cluster_key=f"c:{first.pk}", run=later)
+    ClusterMembership.objects.filter(cluster_key="c:2").update(
+        cluster_key=f"c:{first.pk}", run=later
+    )
+    ClusterMembership.objects.filter(cluster_key="c:1").update(
+        cluster_key=f"c:{first.pk}", run=later
+    )
 
     assert counts().unique == 1
 
