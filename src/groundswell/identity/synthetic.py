@@ -89,6 +89,9 @@ class Generator:
         female = dict(Person.first_names_female)
         self.first_names = list(male) + list(female)
         self.first_weights = list(male.values()) + list(female.values())
+        by_weight = sorted(zip(self.first_weights, self.first_names, strict=True), reverse=True)
+        self.common_first = [name for _, name in by_weight[:60]]
+        self.common_first_weights = [weight for weight, _ in by_weight[:60]]
         self.last_names = list(Person.last_names)
         self.last_weights = list(Person.last_names.values())
         by_name: dict[str, list[str]] = {}
@@ -216,12 +219,18 @@ class Generator:
                 other.homes = donor.homes[:1]
                 donors.append(other)
                 total += other.gifts
-            elif roll < 0.18:  # a namesake: same name, same city, another person
-                home = self._home(donor.homes[0].place)
-                other = self._donor(len(donors), first=donor.first, last=donor.last, home=home)
-                other.homes = [home]
-                donors.append(other)
-                total += other.gifts
+            elif roll < 0.18:
+                # Namesakes: two people with the same common name in the same city (two
+                # Michael Johnsons in one town happen; two people of a rare name rarely do).
+                place = donor.homes[0].place
+                first = rng.choices(self.common_first, self.common_first_weights)[0]
+                last = rng.choices(self.last_names[:100], self.last_weights[:100])[0]
+                for _ in range(2):
+                    home = self._home(place)
+                    other = self._donor(len(donors), first=first, last=last, home=home)
+                    other.homes = [home]
+                    donors.append(other)
+                    total += other.gifts
         return donors
 
     def _typo(self, text: str) -> str:
