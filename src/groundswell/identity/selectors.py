@@ -59,9 +59,15 @@ class RefundedRule:
     EXCLUDE = "exclude"
     INCLUDE = "include"
     CHOICES = (
-        (EXCLUDE, "Left out: a donor whose every gift was refunded is not a donor"),
-        (INCLUDE, "Counted: anyone who gave, even if every gift was refunded"),
+        (EXCLUDE, "Not counted"),
+        (INCLUDE, "Counted"),
     )
+    EXPLAINED = {
+        EXCLUDE: (
+            "a donor whose every gift in the range was refunded or charged back is not counted"
+        ),
+        INCLUDE: "anyone who gave is counted, even if every gift was refunded or charged back",
+    }
 
 
 def state_code(value: str | None) -> str:

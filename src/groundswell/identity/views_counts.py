@@ -72,7 +72,7 @@ def donor_counts(request):
         "counts": counts,
         "rows": rows,
         "sort_links": _sort_links(sort, params),
-        "refunded_label": dict(RefundedRule.CHOICES)[data["refunded"]],
+        "refunded_label": RefundedRule.EXPLAINED[data["refunded"]],
         "running": running_run(),
         "progress": progress_read(),
         "qs": urlencode({**params, "sort": sort}),

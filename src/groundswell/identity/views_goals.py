@@ -200,6 +200,7 @@ def goal_progress(request, slug: str):
         "rule_set": rule_set,
         "refunded": refunded,
         "refunded_choices": RefundedRule.CHOICES,
+        "refunded_label": RefundedRule.EXPLAINED[refunded],
         "chart_spec": _chart_spec(report) if report.history else None,
         "history_rows": [
             (day, new, total, naive)

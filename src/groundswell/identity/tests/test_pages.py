@@ -30,7 +30,9 @@ def test_the_counts_page_shows_both_counts_the_difference_and_the_state_table(pe
     assert 'id="naive-count">3<' in html
     assert 'id="difference">50.0%<' in html
     assert 'data-state="IA"' in html and "Iowa" in html and "Wyoming" in html
-    assert "Left out: a donor whose every gift was refunded" in html
+    assert (
+        "A donor whose every gift in the range was refunded or charged back is not counted" in html
+    )
     assert "No identity resolution run has finished yet" not in html
 
 
@@ -57,7 +59,7 @@ def test_the_refund_rule_can_be_chosen_on_the_page(persona_client):
     assert 'id="unique-count">0<' in client.get(COUNTS, RANGE).content.decode()
     html = client.get(COUNTS, {**RANGE, "refunded": "include"}).content.decode()
     assert 'id="unique-count">1<' in html
-    assert "Counted: anyone who gave" in html
+    assert "Anyone who gave is counted" in html
 
 
 def test_a_bad_range_is_explained_and_the_default_shown(persona_client):
@@ -150,7 +152,7 @@ def test_the_progress_page_shows_the_goal_states_closest_and_a_projection(person
 
     assert 'id="donors-so-far">20<' in html
     assert 'id="donors-to-go">80<' in html
-    assert 'id="states-met">0 of 2<' in html
+    assert 'id="states-met">0<' in html and "2 needed" in html
     assert 'id="closest-states"' in html and "5 to go" in html
     assert 'id="projection-total"' in html and "About " in html
     assert 'id="history-spec"' in html and "vega-embed.min.js" in html
