@@ -160,19 +160,29 @@ def _chart_spec(board: selectors.Dashboard) -> dict:
         }
         for d in board.by_day
     ]
+    # Past a quarter, bars are too thin to read: an area, with months and years on the axis.
+    long = board.period.days > 92
     return {
         "$schema": "https://vega.github.io/schema/vega-lite/v6.json",
         "data": {"values": values},
         "width": "container",
         "height": 220,
-        "mark": {"type": "bar", "color": "#0d6b5c", "tooltip": True},
+        "mark": (
+            {"type": "area", "color": "#0d6b5c", "opacity": 0.85, "tooltip": True}
+            if long
+            else {"type": "bar", "color": "#0d6b5c", "tooltip": True}
+        ),
         "encoding": {
             "x": {
                 "field": "day",
                 "type": "temporal",
                 "timeUnit": "yearmonthdate",
                 "title": None,
-                "axis": {"format": "%b %-d", "labelOverlap": True, "grid": False},
+                "axis": {
+                    "format": "%b %Y" if long else "%b %-d",
+                    "labelOverlap": True,
+                    "grid": False,
+                },
             },
             "y": {
                 "field": "net",

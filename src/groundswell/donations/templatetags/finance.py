@@ -14,3 +14,11 @@ def cents(value) -> str:
         return "—"
     value = int(value)
     return ("-" if value < 0 else "") + cents_display(abs(value))
+
+
+@register.filter
+def count(value) -> str:
+    """A whole number with thousands separators ("193,148")."""
+    if value is None or value == "":
+        return "—"
+    return f"{int(value):,}"
