@@ -96,13 +96,17 @@ def donor_identity() -> Case:
 
 
 def donor_filter(identity: str) -> Q:
-    """The contributions of one donor, by the identity ``donor_identity`` gives them."""
+    """The contributions of one donor, by the identity ``donor_identity`` gives them.
+
+    A person's identity also takes every gift now linked to them: a merge moves the person
+    link to the survivor but leaves the donor_key the gift was counted under ("p:<merged>").
+    """
     kind, _, rest = identity.partition(":")
     if kind == "c" and rest.isdigit():
         return Q(pk=int(rest), donor_key="", person__isnull=True)
     query = Q(donor_key=identity)
     if kind == "p" and rest.isdigit():
-        query |= Q(donor_key="", person_id=int(rest))
+        query |= Q(person_id=int(rest))
     return query
 
 

@@ -218,3 +218,13 @@ def test_a_gift_is_itemized_once_the_donors_cycle_total_passes_the_threshold():
         (2026, 20_000, False),  # exactly $200 is not over it
         (2026, 20_100, True),
     ]
+
+
+def test_a_persons_history_takes_the_gifts_merged_into_them():
+    survivor, merged = PersonFactory(), PersonFactory()
+    gift(1_000, day=D, person=survivor, donor_key=f"p:{survivor.pk}")
+    # After a merge the gift points at the survivor but keeps the key it was counted under.
+    gift(2_000, day=D, person=survivor, donor_key=f"p:{merged.pk}")
+    history = selectors.donor_history(identity=f"p:{survivor.pk}")
+    assert (history.count, history.net_cents) == (2, 3_000)
+    assert selectors.donor_contributions(identity=f"p:{survivor.pk}").count() == 2
