@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import (
     Case,
     CharField,
@@ -198,75 +198,100 @@ def donor_totals(*, donor_key: str) -> list[DonorElectionTotal]:
 
 
 def donor_totals_rebuild(*, donor_keys: list[str] | None = None) -> int:
-    """Recompute donor keys and election totals from the contributions; returns rows written.
+    """Recompute donor keys and election totals from the contributions; returns rows changed.
 
     For after a merge of people (a contribution's donor key follows its person link) or an
     import that bypassed ``contribution_record``. Holds are left as they are: staff see the
     totals beside each held gift and release those the new totals show were wrongly flagged.
 
-    Every total row in scope is locked before the sums are read, so a gift being recorded
-    concurrently is either in the sums (it committed first) or waits and adds itself after.
+    Set-based (two statements) so that a million contributions take seconds. On PostgreSQL the
+    totals table is locked (EXCLUSIVE: plain reads go on) before the sums are read, so a gift
+    being recorded concurrently is either in the sums (it committed first) or waits for the
+    lock and adds itself to the rebuilt total after; SQLite has one writer at a time anyway.
     """
     with transaction.atomic():
-        person_key = Concat(Value("p:"), Cast("person_id", CharField()), output_field=CharField())
-        linked = Contribution.objects.filter(person__isnull=False).exclude(donor_key=person_key)
         if donor_keys is not None:
-            linked = linked.filter(donor_key__in=donor_keys)
-            moved = set(linked.values_list("person_id", flat=True))
-            donor_keys = [*donor_keys, *(f"p:{pk}" for pk in moved)]
-        linked.update(donor_key=person_key)
-        # Gifts with no person and no key yet (recorded before keys existed).
-        unkeyed = Contribution.objects.filter(donor_key="", person__isnull=True).exclude(
-            donor_given_name="", donor_family_name=""
-        )
-        for contribution in unkeyed.only(
-            "pk", "donor_given_name", "donor_family_name", "donor_postal_code"
-        ).iterator():
-            key = donor_key_for(
-                person_id=None,
-                given_name=contribution.donor_given_name,
-                family_name=contribution.donor_family_name,
-                postal_code=contribution.donor_postal_code,
-            )
-            Contribution.objects.filter(pk=contribution.pk).update(donor_key=key)
+            donor_keys = _rekey(donor_keys)
+        else:
+            _rekey(None)
+        return _totals_write(donor_keys)
 
-        counted = (
-            Contribution.objects.filter(is_memo=False)
-            .exclude(status__in=NOT_COUNTED)
-            .exclude(donor_key="")
-            .exclude(election="")
+
+def _rekey(donor_keys: list[str] | None) -> list[str]:
+    """Point each linked contribution's donor key at its (current) person; key unkeyed gifts.
+
+    Returns ``donor_keys`` with the keys of the people they now point at.
+    """
+    person_key = Concat(Value("p:"), Cast("person_id", CharField()), output_field=CharField())
+    linked = Contribution.objects.filter(person__isnull=False).exclude(donor_key=person_key)
+    moved: set[str] = set()
+    if donor_keys is not None:
+        linked = linked.filter(donor_key__in=donor_keys)
+        moved = {f"p:{pk}" for pk in linked.values_list("person_id", flat=True).distinct()}
+    linked.update(donor_key=person_key)
+    # Gifts with a name but no person and no key yet (recorded before keys existed).
+    unkeyed = Contribution.objects.filter(donor_key="", person__isnull=True).exclude(
+        donor_given_name="", donor_family_name=""
+    )
+    for contribution in unkeyed.only(
+        "pk", "donor_given_name", "donor_family_name", "donor_postal_code"
+    ).iterator():
+        key = donor_key_for(
+            person_id=None,
+            given_name=contribution.donor_given_name,
+            family_name=contribution.donor_family_name,
+            postal_code=contribution.donor_postal_code,
         )
-        existing = DonorElectionTotal.objects.all()
-        if donor_keys is not None:
-            counted = counted.filter(donor_key__in=donor_keys)
-            existing = existing.filter(donor_key__in=donor_keys)
-        pairs = set(counted.values_list("donor_key", "election").distinct())
-        DonorElectionTotal.objects.bulk_create(
-            [DonorElectionTotal(donor_key=k, election=e, total_cents=0) for k, e in pairs],
-            ignore_conflicts=True,
-            batch_size=1000,
+        Contribution.objects.filter(pk=contribution.pk).update(donor_key=key)
+        moved.add(key)
+    return sorted({*(donor_keys or ()), *moved})
+
+
+def _totals_write(donor_keys: list[str] | None) -> int:
+    totals = DonorElectionTotal._meta.db_table
+    gifts = Contribution._meta.db_table
+    now = timezone.now()
+    counted = "c.is_memo = %s AND c.status NOT IN (%s, %s)"
+    counted_params = [False, *NOT_COUNTED]
+    scope_c = scope_t = ""
+    scope_params: list[str] = []
+    if donor_keys is not None:
+        if not donor_keys:
+            return 0
+        marks = ", ".join(["%s"] * len(donor_keys))
+        scope_c = f" AND c.donor_key IN ({marks})"
+        scope_t = f" AND {totals}.donor_key IN ({marks})"
+        scope_params = list(donor_keys)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(f"LOCK TABLE {totals} IN EXCLUSIVE MODE")
+        cursor.execute(
+            f"""
+            INSERT INTO {totals} (donor_key, election, total_cents, updated_at)
+            SELECT c.donor_key, c.election, SUM(c.amount_cents - c.refunded_cents), %s
+            FROM {gifts} c
+            WHERE {counted} AND c.donor_key <> '' AND c.election <> ''{scope_c}
+            GROUP BY c.donor_key, c.election
+            ON CONFLICT (donor_key, election) DO UPDATE
+            SET total_cents = excluded.total_cents, updated_at = excluded.updated_at
+            WHERE {totals}.total_cents <> excluded.total_cents
+            """,
+            [now, *counted_params, *scope_params],
         )
-        locked = {
-            (row.donor_key, row.election): row
-            for row in existing.select_for_update().order_by("donor_key", "election")
-        }
-        sums = {
-            (row["donor_key"], row["election"]): row["total"]
-            for row in counted.values("donor_key", "election").annotate(
-                total=Sum(F("amount_cents") - F("refunded_cents"))
+        changed = max(cursor.rowcount, 0)
+        cursor.execute(
+            f"""
+            UPDATE {totals} SET total_cents = 0, updated_at = %s
+            WHERE total_cents <> 0{scope_t} AND NOT EXISTS (
+                SELECT 1 FROM {gifts} c
+                WHERE c.donor_key = {totals}.donor_key AND c.election = {totals}.election
+                AND {counted}
             )
-        }
-        changed = []
-        for pair, row in locked.items():
-            total = int(sums.get(pair) or 0)
-            if row.total_cents != total:
-                row.total_cents = total
-                row.updated_at = timezone.now()
-                changed.append(row)
-        DonorElectionTotal.objects.bulk_update(
-            changed, ["total_cents", "updated_at"], batch_size=1000
+            """,
+            [now, *scope_params, *counted_params],
         )
-    return len(changed)
+        changed += max(cursor.rowcount, 0)
+    return changed
 
 
 # ---------------------------------------------------------------- itemization (Schedule A)

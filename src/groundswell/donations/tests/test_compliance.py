@@ -245,3 +245,52 @@ def test_rebuild_follows_a_contribution_to_its_current_person():
     b.refresh_from_db()
     assert b.donor_key == a.donor_key
     assert total(a) == 30_000
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_rebuild_running_while_gifts_arrive_loses_none_of_them():
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite serialises writers; the race needs PostgreSQL")
+    rule_2026()
+    donors = [donor(email="", given_name=f"Racer{n}", family_name="Rebuild") for n in range(3)]
+    errors = []
+    barrier = threading.Barrier(4)
+
+    def give(n):
+        try:
+            barrier.wait()
+            for i in range(5):
+                contribution_record(
+                    data=ContributionInput(
+                        processor="actblue",
+                        processor_id=f"rb-{n}-{i}",
+                        amount_cents=1_000 + n,
+                        received_at=PRIMARY,
+                        donor=donors[i % 3],
+                    )  # fmt: skip
+                )
+        except Exception as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    def rebuild():
+        try:
+            barrier.wait()
+            for _ in range(3):
+                donor_totals_rebuild()
+        except Exception as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=give, args=(n,)) for n in range(3)]
+    threads.append(threading.Thread(target=rebuild))
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors
+    for key in Contribution.objects.values_list("donor_key", flat=True).distinct():
+        expected = sum(c.amount_cents for c in Contribution.objects.filter(donor_key=key))
+        assert DonorElectionTotal.objects.get(donor_key=key).total_cents == expected
