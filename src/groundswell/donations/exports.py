@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import QuerySet
 from django.utils import timezone
 
@@ -144,6 +145,9 @@ SCHEDULE_A_FIELDS = (
     "reference_code",
 )
 FORM_TYPE = "SA11AI"
+# What the FEC asks a committee to report for a missing employer or occupation once it has
+# made its best efforts to get them (asked the donor, who did not answer).
+INFORMATION_REQUESTED = "INFORMATION REQUESTED"
 EARMARKED = "15E"
 # Conduits we know by processor: an ActBlue gift reaches the campaign earmarked through it.
 CONDUITS = {Processor.ACTBLUE: "ActBlue"}
@@ -161,6 +165,14 @@ def _purpose(transaction_type: str, conduit: str) -> str:
     return ""
 
 
+def _best_efforts_sent(contribution: Contribution) -> bool:
+    try:
+        request = contribution.best_efforts_request
+    except ObjectDoesNotExist:
+        return False
+    return request.sent_at is not None
+
+
 def schedule_a_row(
     contribution: Contribution, *, aggregate_cents: int, committee_id: str = "", election: str = ""
 ) -> dict[str, str]:
@@ -172,6 +184,11 @@ def schedule_a_row(
     if ttype == EARMARKED and not memo_text:
         memo_text = f"Earmarked through {conduit}" if conduit else "Earmarked contribution"
     zip_code = "".join(ch for ch in c.donor_postal_code if ch.isdigit())[:9]
+    # Left blank until the donor has been asked: a blank is the treasurer's flag that best
+    # efforts are still owed.
+    asked = _best_efforts_sent(c)
+    employer = c.donor_employer or (INFORMATION_REQUESTED if asked else "")
+    occupation = c.donor_occupation or (INFORMATION_REQUESTED if asked else "")
     row = dict.fromkeys(SCHEDULE_A_FIELDS, "")
     row.update(
         {
@@ -194,8 +211,8 @@ def schedule_a_row(
             "contribution_amount": dollars(c.amount_cents),
             "contribution_aggregate": dollars(aggregate_cents),
             "contribution_purpose_descrip": _purpose(ttype, conduit),
-            "contributor_employer": c.donor_employer,
-            "contributor_occupation": c.donor_occupation,
+            "contributor_employer": employer,
+            "contributor_occupation": occupation,
             "conduit_name": conduit,
             "memo_code": "X" if c.is_memo else "",
             "memo_text_description": memo_text,

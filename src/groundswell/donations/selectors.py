@@ -623,6 +623,7 @@ def itemized_receipts(*, period: DateRange, committee_id: str = "") -> Iterator[
                 received_at__lt=part.end_before,
             )
             .annotate(donor=donor_identity())
+            .select_related("best_efforts_request")
             .order_by("received_at", "id")
         )
         for contribution in rows.iterator(chunk_size=2000):

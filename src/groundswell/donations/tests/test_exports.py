@@ -206,6 +206,24 @@ def test_schedule_a_fills_a_missing_election_with_the_next_one(persona_client):
     assert [r["election_code"] for r in rows] == ["P2026", "G2026", "P2026"]
 
 
+def test_schedule_a_says_information_requested_only_once_the_donor_was_asked(persona_client):
+    from django.utils import timezone
+
+    from groundswell.donations.models import BestEffortsRequest
+
+    asked = gift(25_000, when=at(date(2026, 2, 1)), donor_employer="", donor_occupation="")
+    BestEffortsRequest.objects.create(contribution=asked, token="t-asked", sent_at=timezone.now())
+    not_yet = gift(25_000, when=at(date(2026, 2, 2)), donor_employer="", donor_occupation="")
+    BestEffortsRequest.objects.create(contribution=not_yet, token="t-not-yet")
+    known = gift(25_000, when=at(date(2026, 2, 3)), donor_occupation="Nurse")
+    rows = _read(persona_client("finance").get(reverse("donations:export_schedule_a"), Q1))
+    by_id = {r["transaction_id"]: r for r in rows}
+    assert by_id[f"GS{asked.pk}"]["contributor_employer"] == "INFORMATION REQUESTED"
+    assert by_id[f"GS{asked.pk}"]["contributor_occupation"] == "INFORMATION REQUESTED"
+    assert by_id[f"GS{not_yet.pk}"]["contributor_employer"] == ""
+    assert by_id[f"GS{known.pk}"]["contributor_occupation"] == "Nurse"
+
+
 def test_schedule_a_uses_the_cycle_threshold_the_campaign_set(persona_client):
     ComplianceRule.objects.create(cycle=2026, itemization_threshold_cents=5_000)
     gift(6_000, when=at(date(2026, 2, 1)))
