@@ -145,8 +145,9 @@ SCHEDULE_A_FIELDS = (
     "reference_code",
 )
 FORM_TYPE = "SA11AI"
-# What the FEC asks a committee to report for a missing employer or occupation once it has
-# made its best efforts to get them (asked the donor, who did not answer).
+# What filers write for a missing employer or occupation once the committee has made its best
+# efforts (asked in the solicitation, then in a follow-up the donor did not answer):
+# https://www.fec.gov/help-candidates-and-committees/best-efforts-document-receipts/
 INFORMATION_REQUESTED = "INFORMATION REQUESTED"
 EARMARKED = "15E"
 # Conduits we know by processor: an ActBlue gift reaches the campaign earmarked through it.
