@@ -42,9 +42,11 @@ class Command(BaseCommand):
 
         from groundswell.actions.demo import campaign_site_seed
         from groundswell.actions.demo_activity import demo_submissions_seed
+        from groundswell.donations.demo import demo_contributions_seed
 
         campaign_site_seed(seed=seed)
         demo_submissions_seed(seed=seed)
+        demo_contributions_seed(seed=seed)
         password = self._password()
         for username, role in DEMO_USERS:
             user = User.objects.filter(username=username).first() or User(
