@@ -158,6 +158,13 @@ def payment_attempt_finish(*, attempt: PaymentAttempt, result: ChargeResult | No
     """
     if attempt.contribution_id:
         return attempt
+    if not attempt.processor_ref and result is not None and result.processor_ref:
+        # The payment was created but our start died before saving its id; the verified
+        # webhook (which found the attempt by the key in its metadata) supplies it.
+        PaymentAttempt.objects.filter(pk=attempt.pk, processor_ref="").update(
+            processor_ref=result.processor_ref, modified_at=timezone.now()
+        )
+        attempt.refresh_from_db()
     if not attempt.processor_ref:
         return attempt
     if result is None:
@@ -200,7 +207,8 @@ def _attempt_record_paid(attempt: PaymentAttempt, result: ChargeResult) -> None:
         data=ContributionInput(
             processor=Processor.STRIPE,
             processor_id=result.processor_ref,
-            amount_cents=attempt.amount_cents,
+            # What the processor actually charged (the same as asked, unless changed there).
+            amount_cents=result.amount_cents or attempt.amount_cents,
             currency=attempt.currency,
             received_at=now,
             donor=attempt.donor,

@@ -324,3 +324,16 @@ def test_an_event_we_do_not_use_is_acknowledged(client, stripe_double):
     response = post_event(client, stripe_double, event)
     assert response.status_code == 200
     assert WebhookDelivery.objects.get().status == WebhookDelivery.Status.DUPLICATE
+
+
+def test_the_webhook_finishes_an_attempt_whose_start_died_before_saving_the_payment(
+    client, stripe_double, donation_page
+):
+    attempt = _paid(stripe_double, donation_page)
+    intent_id = attempt.processor_ref
+    PaymentAttempt.objects.filter(pk=attempt.pk).update(processor_ref="", client_secret="")
+    event = _event(stripe_double, "payment_intent.succeeded", intent_id)
+    assert post_event(client, stripe_double, event).json()["status"] == "accepted"
+    attempt.refresh_from_db()
+    assert attempt.processor_ref == intent_id
+    assert attempt.contribution.processor_id == intent_id
