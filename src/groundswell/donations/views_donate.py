@@ -33,7 +33,9 @@ from groundswell.donations.donate import ask_ladder, ask_token_read, page_progre
 from groundswell.donations.models import (
     DonationPage,
     PaymentAttempt,
+    Processor,
     RecurringPeriod,
+    RecurringSeries,
     cents_display,
 )
 from groundswell.donations.payments import (
@@ -42,11 +44,15 @@ from groundswell.donations.payments import (
     payment_attempt_start,
 )
 from groundswell.donations.processors.base import ProcessorError
+from groundswell.donations.recurring import series_cancel
 from groundswell.people.intake import person_input_clean
 
 logger = logging.getLogger(__name__)
 
 THANKS_SALT = "groundswell.donate.thanks"
+# The donor's own cancel link for a recurring gift: it does not expire (a gift may run for
+# years), and it can only cancel the one series it names.
+CANCEL_SALT = "groundswell.donate.cancel"
 THANKS_MAX_AGE = 24 * 3600
 MAX_REFCODES = 20
 _DOLLARS = re.compile(r"^\$?\s*(\d{1,7})(?:\.(\d{1,2}))?$")
@@ -445,7 +451,42 @@ def donate_thanks(request, slug: str, signed: str | None = None):
                 .first()
             )
     context = {"page": page, "attempt": attempt, **_next_rung(request, page, attempt)}
+    series_id = attempt.contribution.series_id if attempt and attempt.contribution else None
+    if series_id:
+        context["cancel_url"] = reverse("donate:recurring_cancel", args=[cancel_token(series_id)])
     return _render(request, "donations/donate/thanks.html", context)
+
+
+def cancel_token(series_id: int) -> str:
+    """The signed part of a donor's link to cancel their recurring gift."""
+    return signing.Signer(salt=CANCEL_SALT).sign(str(series_id))
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def donor_recurring_cancel(request, signed: str):
+    """The donor stops their own recurring gift from the link we gave them (confirm, then POST)."""
+    try:
+        value = signing.Signer(salt=CANCEL_SALT).unsign(signed[:100])
+    except signing.BadSignature:
+        value = ""
+    series = (
+        RecurringSeries.objects.filter(pk=int(value), processor=Processor.STRIPE).first()
+        if value.isdigit()
+        else None
+    )
+    if series is None:
+        return _not_found(request, "This link does not lead to a recurring gift.")
+    done = series.status in (RecurringSeries.Status.CANCELLED, RecurringSeries.Status.COMPLETED)
+    if request.method == "POST" and not done:
+        series = series_cancel(series=series, reason="Cancelled by the donor (their own link)")
+        done = True
+    context = {
+        "series": series,
+        "done": done,
+        "amount_display": cents_display(series.amount_cents),
+    }
+    return _render(request, "donations/donate/cancel.html", context)
 
 
 def _next_rung(request, page: DonationPage, attempt) -> dict:

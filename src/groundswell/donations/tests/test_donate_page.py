@@ -305,3 +305,26 @@ def test_the_form_needs_a_csrf_token(donation_page, stripe_double):
     html = strict.get("/donate/rapid-response/").content.decode()
     response = strict.post("/donate/rapid-response/", _form(html), **JSON)
     assert response.status_code == 403
+
+
+def test_a_monthly_donor_can_stop_their_gift_with_their_own_link(
+    client, donation_page, stripe_double
+):
+    from groundswell.donations.models import RecurringSeries
+
+    html = _get(client)
+    body = client.post("/donate/rapid-response/", _form(html, recurring="monthly"), **JSON).json()
+    attempt = PaymentAttempt.objects.get()
+    stripe_double.confirm_card(attempt.processor_ref, "4242424242424242")
+    thanks = client.get(client.get(body["finish_url"])["Location"]).content.decode()
+    cancel_url = re.search(r'href="(/donate/recurring/[^"]+/cancel/)"', thanks).group(1)
+    assert "Stop your recurring gift?" in client.get(cancel_url).content.decode()
+    series = RecurringSeries.objects.get()
+    assert series.status == RecurringSeries.Status.ACTIVE
+    done = client.post(cancel_url).content.decode()
+    assert "will not be charged again" in done
+    series.refresh_from_db()
+    assert series.status == RecurringSeries.Status.CANCELLED
+    assert series.cancel_reason.startswith("Cancelled by the donor")
+    forged = cancel_url.replace(f"/{series.pk}:", f"/{series.pk + 1}:")
+    assert client.get(forged).status_code == 404
