@@ -86,6 +86,7 @@ class ParsedRow(NamedTuple):
     postal_code: str
     employer: str
     occupation: str
+    street: str = ""  # Schedule A gives it; itcont does not
 
 
 class ParsedBlock(NamedTuple):
@@ -359,7 +360,7 @@ class ContributionWriter:
                 "donor_postal_code", "donor_employer", "donor_occupation",
             )
         ]  # fmt: skip
-        i_country = ix["donor_country"]
+        i_country, i_street = ix["donor_country"], ix["donor_address_line1"]
         values = []
         for row in rows:
             value = self.template.copy()
@@ -387,6 +388,7 @@ class ContributionWriter:
             ):  # fmt: skip
                 value[index] = text
             value[i_country] = "US"
+            value[i_street] = row.street
             if refunded:
                 value[ix["status"]] = ContributionStatus.REFUNDED.value
                 value[ix["refunded_cents"]] = cents

@@ -72,6 +72,12 @@ class Command(BaseCommand):
         fec.add_argument("file", metavar="FILE")
         fec.add_argument("--committee", required=True, metavar="ID", help="the FEC committee id")
         fec.add_argument(
+            "--format",
+            choices=["itcont", "schedule-a"],
+            default="itcont",
+            help="itcont (the bulk file, default) or schedule-a (the Schedule A CSV download)",
+        )
+        fec.add_argument(
             "--errors",
             metavar="OUT.csv",
             help="write every rejected row (line, column, value, reason)",
@@ -205,8 +211,11 @@ class Command(BaseCommand):
         elif result.rejected:
             self._errors_print(result.errors[:20], result.rejected)
 
-    def _fec(self, *, file: str, committee: str, errors: str | None, verbosity: int, **_):
+    def _fec(
+        self, *, file: str, committee: str, errors: str | None, verbosity: int, format: str, **_
+    ):
         from groundswell.donations.fec_import import fec_import
+        from groundswell.donations.schedule_a_import import ScheduleAFileError, schedule_a_import
 
         if not os.path.isfile(file):
             raise CommandError(f"{file}: no such file")
@@ -222,17 +231,25 @@ class Command(BaseCommand):
             writer = csv.writer(out) if out else None
             if writer:
                 writer.writerow(["line", "column", "value", "reason"])
-            result = fec_import(
-                os.path.abspath(file),
-                committee=committee,
-                source=f"FEC {os.path.basename(file)}",
-                progress=progress,
-                on_error=(
-                    (lambda e: writer.writerow([e.line, e.column, e.value, e.reason]))
-                    if writer
-                    else None
-                ),
+            on_error = (
+                (lambda e: writer.writerow([e.line, e.column, e.value, e.reason]))
+                if writer
+                else None
             )
+            if format == "schedule-a":
+                result = schedule_a_import(
+                    os.path.abspath(file), committee=committee, progress=progress, on_error=on_error
+                )
+            else:
+                result = fec_import(
+                    os.path.abspath(file),
+                    committee=committee,
+                    source=f"FEC {os.path.basename(file)}",
+                    progress=progress,
+                    on_error=on_error,
+                )
+        except ScheduleAFileError as exc:
+            raise CommandError(f"{file}: {exc}") from None
         finally:
             bar.close()
             if out:
