@@ -197,12 +197,13 @@ def donor_totals(*, donor_key: str) -> list[DonorElectionTotal]:
     return sorted(rows, key=lambda r: (r.election[1:], r.election[:1] != "P", r.election))
 
 
-def donor_totals_rebuild(*, donor_keys: list[str] | None = None) -> int:
+def donor_totals_rebuild(*, donor_keys: list[str] | None = None, flag: bool = True) -> int:
     """Recompute donor keys and election totals from the contributions; returns rows changed.
 
     For after a merge of people (a contribution's donor key follows its person link) or an
-    import that bypassed ``contribution_record``. Holds are left as they are: staff see the
-    totals beside each held gift and release those the new totals show were wrongly flagged.
+    import that bypassed ``contribution_record`` (the FEC file). With ``flag``, the gifts that
+    now take a donor past the limit and were never held are held (see ``holds_flag``); holds
+    already there are left alone: staff release those the new totals show were wrong.
 
     Set-based (two statements) so that a million contributions take seconds. On PostgreSQL the
     totals table is locked (EXCLUSIVE: plain reads go on) before the sums are read, so a gift
@@ -214,7 +215,59 @@ def donor_totals_rebuild(*, donor_keys: list[str] | None = None) -> int:
             donor_keys = _rekey(donor_keys)
         else:
             _rekey(None)
-        return _totals_write(donor_keys)
+        changed = _totals_write(donor_keys)
+        if flag:
+            holds_flag(donor_keys=donor_keys)
+    return changed
+
+
+def holds_flag(*, donor_keys: list[str] | None = None) -> int:
+    """Hold the gifts, never held before, that took their donor past the limit; returns how many.
+
+    Gifts are taken in the order received: each one whose running total for its election
+    passes the limit is excessive (the one that crosses it in part). Run inside the caller's
+    transaction, after the totals are right (the totals rows are locked by then).
+    """
+    over = DonorElectionTotal.objects.filter(total_cents__gt=0)
+    if donor_keys is not None:
+        over = over.filter(donor_key__in=donor_keys)
+    limits = {
+        election: rule_for_election(election).per_election_limit_cents
+        for election in over.values_list("election", flat=True).distinct()
+    }
+    flagged = 0
+    now = timezone.now()
+    for election, limit in limits.items():
+        keys = list(
+            over.filter(election=election, total_cents__gt=limit).values_list(
+                "donor_key", flat=True
+            )
+        )
+        if not keys:
+            continue
+        running = (
+            Contribution.objects.filter(is_memo=False, election=election, donor_key__in=keys)
+            .exclude(status__in=NOT_COUNTED)
+            .annotate(
+                running_cents=Window(
+                    Sum(F("amount_cents") - F("refunded_cents")),
+                    partition_by=[F("donor_key")],
+                    order_by=[F("received_at").asc(), F("id").asc()],
+                )
+            )
+            .filter(running_cents__gt=limit)
+        )
+        for contribution in running:
+            if contribution.held_at or contribution.amount_cents <= contribution.refunded_cents:
+                continue
+            reason = hold_reason_text(
+                election=election, limit_cents=limit, total_cents=contribution.running_cents
+            )[:300]
+            Contribution.objects.filter(pk=contribution.pk, held_at__isnull=True).update(
+                hold_reason=reason, held_at=now
+            )
+            flagged += 1
+    return flagged
 
 
 def _rekey(donor_keys: list[str] | None) -> list[str]:

@@ -1,9 +1,11 @@
 """Per-election limits: every gift counted under a lock, the excessive ones held."""
 
 import threading
+from datetime import timedelta
 
 import pytest
 from django.db import connection, connections
+from django.utils import timezone
 
 from groundswell.donations.compliance import (
     donor_totals,
@@ -294,3 +296,41 @@ def test_a_rebuild_running_while_gifts_arrive_loses_none_of_them():
     for key in Contribution.objects.values_list("donor_key", flat=True).distinct():
         expected = sum(c.amount_cents for c in Contribution.objects.filter(donor_key=key))
         assert DonorElectionTotal.objects.get(donor_key=key).total_cents == expected
+
+
+def test_a_rebuild_holds_the_gifts_that_now_pass_the_limit():
+    rule_2026()
+    a = gift(200_000, donor())
+    b = gift(200_000, donor())
+    later = gift(10_000, donor(), when=PRIMARY + timedelta(days=1))
+    # A merge: both of b's and later's gifts are now a's person's.
+    Contribution.objects.filter(pk__in=[b.pk, later.pk]).update(person_id=a.person_id)
+    donor_totals_rebuild(donor_keys=[b.donor_key, later.donor_key])
+    held = dict(Contribution.objects.values_list("pk", "hold_reason"))
+    assert held[a.pk] == ""
+    # Received in the same second: the later id is the one that crosses the limit.
+    assert "by $500.00" in held[b.pk]
+    assert "by $600.00" in held[later.pk]
+
+
+def test_a_rebuild_holds_excessive_gifts_written_in_bulk_and_leaves_released_ones():
+    rule_2026()
+    rows = [
+        Contribution(
+            amount_cents=cents, received_at=PRIMARY + timedelta(days=n), processor="fec",
+            processor_id=f"bulk-{n}", donor_key="n:bulk|donor|43215", election="P2026",
+        )
+        for n, cents in enumerate((300_000, 60_000, 20_000))
+    ]  # fmt: skip
+    Contribution.objects.bulk_create(rows)
+    released = Contribution.objects.get(processor_id="bulk-2")
+    released.held_at = timezone.now()
+    released.hold_resolution = "released"
+    released.save()
+    donor_totals_rebuild(flag=False)
+    assert not Contribution.objects.filter(processor_id="bulk-1", held_at__isnull=False).exists()
+    donor_totals_rebuild()
+    first, crossing, last = Contribution.objects.order_by("received_at")
+    assert first.held_at is None
+    assert crossing.held_at and "by $100.00" in crossing.hold_reason
+    assert last.hold_resolution == "released"
