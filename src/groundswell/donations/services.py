@@ -1,7 +1,10 @@
 """Recording contributions: idempotent on the processor's id, and committed before anyone is told.
 
-Every intake path (the ActBlue webhook, later CSV and FEC files, our own pages) calls
-``contribution_record``; a repeat of the same processor id changes nothing.
+Every intake path (the ActBlue webhook, the ActBlue CSV, our own pages, offline gifts) calls
+``contribution_record``; a repeat of the same processor id changes nothing. Each new gift is
+designated to an election, keyed to its donor and counted toward the donor's per-election total
+under a row lock (compliance.py), so a gift past the limit is recorded and held; a refund lowers
+the total again.
 """
 
 from __future__ import annotations
@@ -111,7 +114,8 @@ def contribution_record(
     """Record a contribution, upsert its donor and add it to the timeline; once per processor id.
 
     Returns the contribution and whether this call created it. A repeat (or a concurrent
-    delivery of the same contribution) returns the existing row and changes nothing.
+    delivery of the same contribution) returns the existing row and changes nothing. A gift
+    that takes its donor past the per-election limit comes back with ``held_at`` set.
     """
     if data.amount_cents <= 0:
         raise ValueError("amount_cents must be positive")
