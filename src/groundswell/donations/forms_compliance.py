@@ -178,8 +178,12 @@ class OfflineGiftForm(forms.Form):
 class BestEffortsAnswerForm(forms.Form):
     """The donor's (or staff's, from a phone call) employer and occupation."""
 
-    employer = forms.CharField(label="Employer", max_length=200)
-    occupation = forms.CharField(label="Occupation", max_length=200)
+    employer = forms.CharField(
+        label="Employer", max_length=200, error_messages={"required": "Enter your employer."}
+    )
+    occupation = forms.CharField(
+        label="Occupation", max_length=200, error_messages={"required": "Enter your occupation."}
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -81,3 +81,33 @@ def test_finance_staff_resolve_a_hold_and_record_a_check_on_a_phone(page, live_s
     for url in ("/finance/rules/", "/finance/best-efforts/"):
         page.goto(f"{live_server.url}{url}")
         assert _fits(page, url.strip("/").replace("/", "-")), url
+
+
+def test_a_donor_answers_a_best_efforts_request_on_a_phone(page, live_server):
+    from groundswell.donations.models import BestEffortsRequest
+
+    rule_2026()
+    who = {**donor(), "occupation": ""}
+    gift(15_000, who, when=timezone.now() - timedelta(days=3))
+    missing = gift(10_000, who, when=timezone.now() - timedelta(days=2))
+    request = BestEffortsRequest.objects.create(
+        contribution=missing,
+        email=missing.donor_email,
+        token="t" * 43,
+        sent_at=timezone.now(),
+    )
+    page.set_viewport_size(PHONE)
+    page.goto(f"{live_server.url}/donor-info/{request.token}/")
+    assert _fits(page, "answer")
+    page.fill("#id_employer", "Example Clinic")
+    page.get_by_role("button", name="Send").click()
+    assert (
+        page.get_by_text("Enter your occupation").is_visible()
+        or page.locator(".field-error").first.is_visible()
+    )
+    page.fill("#id_occupation", "Nurse")
+    page.get_by_role("button", name="Send").click()
+    assert page.get_by_role("heading", name="Thank you").is_visible()
+    assert _fits(page, "answer-done")
+    missing.refresh_from_db()
+    assert missing.donor_occupation == "Nurse"
