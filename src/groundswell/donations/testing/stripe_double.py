@@ -300,24 +300,12 @@ class StripeDouble:
         try:
             amount = int(params.get("amount", ""))
         except ValueError:
-            raise ApiError(
-                400,
-                {
-                    "type": "invalid_request_error",
-                    "code": "parameter_missing",
-                    "param": "amount",
-                    "message": "Missing required param: amount.",
-                },
+            raise _invalid(
+                "Missing required param: amount.", code="parameter_missing", param="amount"
             ) from None
         if amount < 50:
-            raise ApiError(
-                400,
-                {
-                    "type": "invalid_request_error",
-                    "code": "amount_too_small",
-                    "param": "amount",
-                    "message": "Amount must be at least $0.50 usd",
-                },
+            raise _invalid(
+                "Amount must be at least $0.50 usd", code="amount_too_small", param="amount"
             )
         customer = params.get("customer") or None
         if customer and customer not in self.customers:
@@ -358,14 +346,10 @@ class StripeDouble:
         card = data.get("card") or {}
         number = re.sub(r"\D", "", str(card.get("number", "")))
         if not number:
-            raise ApiError(
-                400,
-                {
-                    "type": "invalid_request_error",
-                    "code": "parameter_missing",
-                    "param": "payment_method",
-                    "message": "You must provide a payment method to confirm this PaymentIntent.",
-                },
+            raise _invalid(
+                "You must provide a payment method to confirm this PaymentIntent.",
+                code="parameter_missing",
+                param="payment_method",
             )
         if number not in (CARD_OK, CARD_DECLINED, CARD_OFF_SESSION_DECLINED):
             raise ApiError(
@@ -396,17 +380,18 @@ class StripeDouble:
 
     def _intent_confirm(self, intent: dict, params: dict) -> tuple[int, dict]:
         if intent["status"] == "succeeded":
-            raise ApiError(
-                400,
-                {
-                    "type": "invalid_request_error",
-                    "code": "payment_intent_unexpected_state",
-                    "message": "This PaymentIntent has already succeeded.",
-                    "payment_intent": _public(intent),
-                },
+            raise _invalid(
+                "This PaymentIntent has already succeeded.",
+                code="payment_intent_unexpected_state",
+                payment_intent=_public(intent),
             )
         method = self._payment_method_from(intent, params)
         off_session = _truthy(params.get("off_session", ""))
+        if off_session and (not intent["customer"] or method["customer"] != intent["customer"]):
+            raise _invalid(
+                "The PaymentMethod must be attached to the Customer to be used off-session.",
+                code="payment_method_not_attached",
+            )
         intent["payment_method"] = method["id"]
         number = method["_number"]
         declined = number == CARD_DECLINED or (number == CARD_OFF_SESSION_DECLINED and off_session)
@@ -434,27 +419,19 @@ class StripeDouble:
     def _refund_create(self, params: dict) -> dict:
         intent = self._intent(str(params.get("payment_intent", "")))
         if intent["status"] != "succeeded":
-            raise ApiError(
-                400,
-                {
-                    "type": "invalid_request_error",
-                    "code": "charge_not_refundable",
-                    "message": "This PaymentIntent has no successful charge to refund.",
-                },
+            raise _invalid(
+                "This PaymentIntent has no successful charge to refund.",
+                code="charge_not_refundable",
             )
         already = sum(
             r["amount"] for r in self.refunds.values() if r["payment_intent"] == intent["id"]
         )
         amount = int(params.get("amount") or intent["amount"] - already)
         if amount <= 0 or already + amount > intent["amount"]:
-            raise ApiError(
-                400,
-                {
-                    "type": "invalid_request_error",
-                    "code": "amount_too_large",
-                    "param": "amount",
-                    "message": "Refund amount is greater than unrefunded amount on charge.",
-                },
+            raise _invalid(
+                "Refund amount is greater than unrefunded amount on charge.",
+                code="amount_too_large",
+                param="amount",
             )
         refund = {
             "id": _id("re"),
@@ -521,6 +498,11 @@ class StripeDouble:
 
 def _public(obj: dict) -> dict:
     return {k: v for k, v in obj.items() if not k.startswith("_")}
+
+
+def _invalid(message: str, **fields) -> ApiError:
+    """A 400 in Stripe's shape: {"error": {"type": "invalid_request_error", ...}}."""
+    return ApiError(400, {"type": "invalid_request_error", **fields, "message": message})
 
 
 def _auth_error(message: str) -> ApiError:

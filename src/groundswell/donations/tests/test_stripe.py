@@ -337,3 +337,19 @@ def test_the_webhook_finishes_an_attempt_whose_start_died_before_saving_the_paym
     attempt.refresh_from_db()
     assert attempt.processor_ref == intent_id
     assert attempt.contribution.processor_id == intent_id
+
+
+def test_a_refund_event_without_its_refund_list_applies_what_is_missing_once(
+    client, stripe_double, donation_page
+):
+    # Newer Stripe API versions leave charge.refunds out of the event; amount_refunded remains.
+    attempt = payment_attempt_finish(attempt=_paid(stripe_double, donation_page))
+    StripeProcessor.from_settings().refund(
+        processor_ref=attempt.processor_ref, amount_cents=1200, idempotency_key="refund:lean"
+    )
+    event = json.loads(json.dumps(stripe_double.events[-1]))
+    del event["data"]["object"]["refunds"]
+    assert post_event(client, stripe_double, event).json()["status"] == "accepted"
+    assert post_event(client, stripe_double, event).json()["status"] == "duplicate"
+    contribution = Contribution.objects.get()
+    assert contribution.refunded_cents == 1200
