@@ -446,3 +446,22 @@ def test_a_donor_key_with_odd_characters_still_has_a_page(persona_client):
     response = client.get(reverse("donations:donor_detail", args=[key]))
     assert response.status_code == 200
     assert response.context["history"].count == 1
+
+
+@pytest.mark.parametrize(
+    "preset, start",
+    [
+        ("today", date(2026, 11, 29)),
+        ("7d", date(2026, 11, 23)),
+        ("30d", date(2026, 10, 31)),
+        ("quarter", date(2026, 10, 1)),
+        ("cycle", date(2025, 1, 1)),
+        ("", date(2026, 10, 31)),
+        ("bogus", date(2026, 10, 31)),
+    ],
+)
+def test_each_preset_range_ends_today_and_starts_where_it_says(preset, start):
+    from groundswell.donations.views_finance import RangeForm
+
+    period = RangeForm({"range": preset}).period(date(2026, 11, 29))
+    assert (period.start, period.end) == (start, date(2026, 11, 29))
