@@ -324,3 +324,63 @@ def test_refunding_the_excess_of_a_gift_no_longer_over_asks_for_a_release(rule, 
     DonorElectionTotal.objects.filter(donor_key=held.donor_key).update(total_cents=1)
     with pytest.raises(ValidationError, match="release the hold"):
         hold_refund(contribution=held, user=finance_user, reason="Over")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_redesignation_racing_a_new_gift_keeps_the_totals_right(finance_user):
+    import threading
+
+    from django.db import connection, connections
+
+    from groundswell.donations.services import ContributionInput, contribution_record
+
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite serialises writers; the race needs PostgreSQL")
+    today = timezone.localdate()
+    rule_2026(primary_date=today + timedelta(days=30), general_date=today + timedelta(days=200))
+    who = donor()
+    gift(300_000, who, when=recent())
+    held = gift(100_000, who, when=recent())
+    barrier = threading.Barrier(2)
+    errors = []
+
+    def redesignate():
+        try:
+            barrier.wait()
+            hold_redesignate(contribution=held, user=finance_user)
+        except Exception as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    def give():
+        try:
+            barrier.wait()
+            contribution_record(
+                data=ContributionInput(
+                    processor="actblue",
+                    processor_id="race-new",
+                    amount_cents=7_000,
+                    received_at=recent(),
+                    donor=who,
+                )  # fmt: skip
+            )
+        except Exception as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=redesignate), threading.Thread(target=give)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors
+    for election in ("P2026", "G2026"):
+        counted = sum(
+            c.amount_cents - c.refunded_cents
+            for c in Contribution.objects.filter(donor_key=held.donor_key, election=election)
+        )
+        assert total(held.donor_key, election) == counted
+    # Whichever came first, the new gift is over the limit (the P2026 total stays past it).
+    assert Contribution.objects.get(processor_id="race-new").held_at
