@@ -7,14 +7,16 @@ One pass over the contributions of a range tallies both counts, overall, per sta
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime
 
 from django.core.cache import cache
-from django.db.models import Count, Max, OuterRef, Q, Subquery
+from django.db.models import CharField, Count, Max, Q
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from groundswell.donations.models import Contribution, ContributionStatus
@@ -48,6 +50,7 @@ _BY_NAME = {name.upper(): code for code, name in STATES.items()} | {
     "NORTHERN MARIANA": "MP",
 }
 _NOT_LETTERS = re.compile(r"[^A-Z ]+")
+_NOT_DIGITS = re.compile(r"[^0-9]+")
 # FEC refunds are applied to the gift they refund; a 22Y row that found none is not a gift.
 _REFUND_TYPE = "22Y"
 _CACHE_SECONDS = 15 * 60
@@ -83,7 +86,7 @@ def naive_key(given: str, family: str, postal: str) -> str:
     """The analysts' usual key: first name + last name + ZIP5, as typed (case and spaces aside)."""
     first = " ".join((given or "").casefold().split())
     last = " ".join((family or "").casefold().split())
-    zip5 = "".join(ch for ch in (postal or "") if ch.isdigit())[:5]
+    zip5 = _NOT_DIGITS.sub("", postal or "")[:5]
     return f"{first}|{last}|{zip5}"
 
 
@@ -123,9 +126,8 @@ class _Donor:
 
 
 def _gift_rows(period: DateRange):
-    memberships = ClusterMembership.objects.values("cluster_key")
-    by_gift = memberships.filter(record_kind=RecordKind.CONTRIBUTION, record_id=OuterRef("pk"))
-    by_person = memberships.filter(record_kind=RecordKind.PERSON, record_id=OuterRef("person_id"))
+    # received_at comes back as text ("YYYY-MM-DD HH:MM…" in UTC on SQLite and on PostgreSQL,
+    # whose Django connections run in UTC): a million datetime objects cost more than the rest.
     return (
         Contribution.objects.filter(
             received_at__gte=period.start_at, received_at__lt=period.end_before, is_memo=False
@@ -133,19 +135,36 @@ def _gift_rows(period: DateRange):
         # A voided gift never happened; it makes no donor under any rule.
         .exclude(status=ContributionStatus.VOIDED)
         .exclude(transaction_type=_REFUND_TYPE)
-        .annotate(gift_key=Subquery(by_gift[:1]), person_key=Subquery(by_person[:1]))
+        .annotate(received_text=Cast("received_at", CharField()))
         .order_by("received_at", "pk")
         .values_list(
-            "received_at",
+            "pk",
+            "person_id",
+            "received_text",
             "status",
             "donor_state",
             "donor_given_name",
             "donor_family_name",
             "donor_postal_code",
-            "gift_key",
-            "person_key",
         )
     )
+
+
+def _memberships(kind: str) -> dict[int, str]:
+    """record id → cluster key for one kind. One read, instead of a lookup per gift."""
+    rows = ClusterMembership.objects.filter(record_kind=kind).values_list(
+        "record_id", "cluster_key"
+    )
+    return dict(rows.iterator(chunk_size=20_000))
+
+
+class _LocalDay(dict):
+    """UTC "YYYY-MM-DD HH:MM" → the campaign's local date, worked out once per minute seen."""
+
+    def __missing__(self, minute: str) -> date:
+        moment = datetime.strptime(minute, "%Y-%m-%d %H:%M").replace(tzinfo=UTC)
+        day = self[minute] = timezone.localtime(moment).date()
+        return day
 
 
 def _see(donors: dict, key: str, day: date, state: str, counts: bool) -> None:
@@ -167,17 +186,21 @@ def _tally(period: DateRange, refunded_rule: str, resolved: bool) -> Tally:
     naive: dict[str, _Donor] = {}
     counted = set(COUNTED_STATUSES)
     include_refunded = refunded_rule == RefundedRule.INCLUDE
-    for received_at, status, state, given, family, postal, gift_key, person_key in _gift_rows(
+    by_gift = _memberships(RecordKind.CONTRIBUTION) if resolved else {}
+    by_person = _memberships(RecordKind.PERSON) if resolved else {}
+    local_day = _LocalDay()
+    code_of = functools.lru_cache(maxsize=4096)(state_code)
+    for pk, person_id, received, status, state, given, family, postal in _gift_rows(
         period
     ).iterator(chunk_size=5000):
         tally.contributions += 1
-        day = timezone.localtime(received_at).date()
-        code = state_code(state)
+        day = local_day[received[:16]]
+        code = code_of(state)
         counts = include_refunded or status in counted
         nkey = naive_key(given, family, postal)
         _see(naive, nkey, day, code, counts)
         if resolved:
-            key = gift_key or person_key
+            key = by_gift.get(pk) or (by_person.get(person_id) if person_id else None)
             if key is None:
                 # A gift newer than the last run: counted by the naive key until the next run.
                 tally.unresolved += 1

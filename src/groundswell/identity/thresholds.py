@@ -12,6 +12,7 @@ import random
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -295,23 +296,35 @@ def active_rule_set() -> ThresholdRuleSet | None:
     return ThresholdRuleSet.objects.filter(active=True).first()
 
 
+TO_GO_SECONDS = 10 * 60
+
+
 def donors_to_go(*, rule_set: ThresholdRuleSet | None = None) -> int | None:
     """Unique donors still needed for the goal (the active one by default); None if unknown.
 
     None when there is no goal or no finished resolution run yet: a page should then show no
-    number rather than a made-up one.
+    number rather than a made-up one. Donation pages call this on every view, so the figure is
+    kept for ten minutes (or until the next run) rather than recounted whenever a gift arrives.
     """
     rule_set = rule_set or active_rule_set()
     if rule_set is None:
         return None
+    run = latest_run()
+    if run is None:
+        return None
     today = timezone.localdate()
     as_of = min(today, rule_set.window_end)
+    key = f"identity:to-go:{rule_set.pk}:{rule_set.modified_at.timestamp()}:{run.pk}:{as_of}"
+    cached = cache.get(key)
+    if cached is not None:
+        return cached
     if as_of < rule_set.window_start:
-        return rule_set.total_donors if latest_run() else None
-    tally = donor_tally(start=rule_set.window_start, end=as_of)
-    if not tally.resolved:
-        return None
-    return max(0, rule_set.total_donors - sum(tally.unique_by_state.values()))
+        to_go = rule_set.total_donors
+    else:
+        tally = donor_tally(start=rule_set.window_start, end=as_of)
+        to_go = max(0, rule_set.total_donors - sum(tally.unique_by_state.values()))
+    cache.set(key, to_go, TO_GO_SECONDS)
+    return to_go
 
 
 def _unique_slug(name: str, exclude_pk: int | None) -> str:
