@@ -349,8 +349,8 @@ def contribution_list(request):
         "form": form,
         "page": page,
         "filtered": bool(filters.as_dict()),
+        # The list's filters, for the pager and for the export of exactly what is listed.
         "querystring": _querystring(request, page=None),
-        "export_qs": _querystring(request, page=None),
     }
     template = (
         "donations/finance/_contribution_results.html"
@@ -375,7 +375,7 @@ class RefundForm(forms.Form):
     )
     # Generated with the form and sent back with it: a double-clicked or retried submit
     # carries the same key, and the refund service makes one refund per key.
-    key = forms.RegexField(required=False, regex=r"^[0-9a-f]{16}$", widget=forms.HiddenInput)
+    key = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
 
     def __init__(self, *args, refundable_cents: int, **kwargs):
         super().__init__(*args, **kwargs)
@@ -384,8 +384,9 @@ class RefundForm(forms.Form):
         self.fields["key"].initial = secrets.token_hex(8)
 
     def clean_key(self):
-        # A form from before keys (or a tampered one) still works, as a refund of its own.
-        return self.cleaned_data.get("key") or secrets.token_hex(8)
+        # A form without a key (or with a tampered one) still works, as a refund of its own.
+        key = self.cleaned_data.get("key") or ""
+        return key if re.fullmatch(r"[0-9a-f]{16}", key) else secrets.token_hex(8)
 
     def clean_amount(self):
         cents = _dollars_to_cents(self.cleaned_data["amount"])

@@ -465,3 +465,11 @@ def test_each_preset_range_ends_today_and_starts_where_it_says(preset, start):
 
     period = RangeForm({"range": preset}).period(date(2026, 11, 29))
     assert (period.start, period.end) == (start, date(2026, 11, 29))
+
+
+def test_a_refund_with_a_tampered_key_is_still_made_once(persona_client):
+    c = gift(5_000, day=TODAY, processor=Processor.OFFLINE)
+    response = _refund(persona_client("finance"), c, "5.00", key="not-a-key; drop table")
+    assert response.status_code == 302
+    c.refresh_from_db()
+    assert c.refunded_cents == 500
