@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -431,25 +432,35 @@ def _rule_rows() -> list[dict]:
     return rows
 
 
-def _rule_saved(request, form: ComplianceRuleForm, *, created: bool) -> None:
+RULE_FIELDS = (*ComplianceRuleForm.MONEY.values(), *ComplianceRuleForm.Meta.fields)
+
+
+def _rule_saved(request, form: ComplianceRuleForm, *, created: bool) -> bool:
+    """Save a rule set and audit the change; False (with the error on the form) on a clash."""
     before = {}
     if not created:
         old = ComplianceRule.objects.get(pk=form.instance.pk)
-        before = {
-            name: str(getattr(old, name))
-            for name in (*ComplianceRuleForm.MONEY.values(), *ComplianceRuleForm.Meta.fields)
-        }
-    rule = form.save()
-    after = {name: str(getattr(rule, name)) for name in before or ComplianceRuleForm.MONEY.values()}
-    audit_record(
-        actor=request.user,
-        action=AuditEvent.Action.RULES_CHANGE,
-        summary=f"Compliance rules for {rule.cycle - 1}–{rule.cycle} "
-        + ("created" if created else "changed"),
-        target=rule,
-        details={"before": before, "after": after},
-    )
+        before = {name: str(getattr(old, name)) for name in RULE_FIELDS}
+    try:
+        with transaction.atomic():
+            rule = form.save()
+            audit_record(
+                actor=request.user,
+                action=AuditEvent.Action.RULES_CHANGE,
+                summary=f"Compliance rules for {rule.cycle - 1}–{rule.cycle} "
+                + ("created" if created else "changed"),
+                target=rule,
+                details={
+                    "before": before,
+                    "after": {name: str(getattr(rule, name)) for name in RULE_FIELDS},
+                },
+            )
+    except IntegrityError:
+        # Someone saved rules for the same cycle a moment ago.
+        form.add_error(None, "Rules for that cycle were just saved by someone else: edit them.")
+        return False
     messages.success(request, f"Rules for {rule.cycle - 1}–{rule.cycle} saved.")
+    return True
 
 
 @capability_required(FINANCE_VIEW)
@@ -457,8 +468,7 @@ def _rule_saved(request, form: ComplianceRuleForm, *, created: bool) -> None:
 def compliance_rules(request):
     """The rule set of each cycle (limits, thresholds, election dates), and a form for a new one."""
     form = ComplianceRuleForm(request.POST or None, instance=ComplianceRule(committee_id=""))
-    if request.method == "POST" and form.is_valid():
-        _rule_saved(request, form, created=True)
+    if request.method == "POST" and form.is_valid() and _rule_saved(request, form, created=True):
         return redirect("donations:compliance_rules")
     status = 400 if request.method == "POST" else 200
     context = {"rows": _rule_rows(), "form": form}
@@ -478,8 +488,7 @@ def compliance_rule_edit(request, cycle: int):
     if created:
         form.fields["cycle"].initial = cycle
         form.fields["cycle"].disabled = True
-    if request.method == "POST" and form.is_valid():
-        _rule_saved(request, form, created=created)
+    if request.method == "POST" and form.is_valid() and _rule_saved(request, form, created=created):
         return redirect("donations:compliance_rules")
     status = 400 if request.method == "POST" else 200
     context = {"form": form, "rule": rule, "created": created}
