@@ -245,3 +245,36 @@ def test_the_donors_link_is_in_the_nav_for_finance_only(persona_client):
     )
     html = persona_client("organizer").get(reverse("identity:review")).content.decode()
     assert f'href="{reverse("identity:home")}"' not in html
+
+
+def test_the_run_task_is_idempotent(monkeypatch):
+    from django.utils import timezone
+
+    from groundswell.identity.tasks import identity_resolve_run
+
+    calls = []
+
+    def fake_resolve(*, progress=None, **kwargs):
+        calls.append(1)
+        return finished_run()
+
+    monkeypatch.setattr("groundswell.identity.services.identity_resolve", fake_resolve)
+    requested_at = timezone.now().isoformat()
+    first = identity_resolve_run.call(requested_at=requested_at)
+    again = identity_resolve_run.call(requested_at=requested_at)
+
+    assert first["run"] and again == {"skipped": True}
+    assert len(calls) == 1
+
+
+def test_the_progress_page_of_a_goal_whose_window_has_closed_gives_final_figures(persona_client):
+    run = finished_run()
+    gift(given="Final", family="Figure", on=date(2019, 3, 1), cluster="c:1", run=run)
+    html = (
+        persona_client("finance")
+        .get(reverse("identity:progress", args=["dnc-2019-06"]))
+        .content.decode()
+    )
+    assert 'id="window-closed"' in html
+    assert 'id="donors-so-far">1<' in html
+    assert 'id="donors-to-go">64,999<' in html

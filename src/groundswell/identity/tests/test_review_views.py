@@ -192,3 +192,18 @@ def test_a_volunteer_cannot_decide(persona_client):
     suggestion = suggest((RecordKind.PERSON, a.pk), (RecordKind.PERSON, b.pk))
     assert decide(persona_client("volunteer"), suggestion, "accepted").status_code == 403
     assert not ReviewDecision.objects.exists()
+
+
+def test_the_queue_reads_a_fixed_number_of_queries_however_many_pairs(
+    persona_client, django_assert_max_num_queries
+):
+    run = finished_run()
+    client = persona_client("finance")
+    for i in range(20):
+        a, b = person(f"Q{i}", "Count"), person(f"Q{i}x", "Count")
+        record = gift(given=f"Q{i}", family="Count", person=b)
+        suggest((RecordKind.PERSON, a.pk), (RecordKind.PERSON, b.pk), 0.9, run=run)
+        suggest((RecordKind.PERSON, a.pk), (RecordKind.CONTRIBUTION, record.pk), 0.91, run=run)
+    with django_assert_max_num_queries(14):
+        response = client.get(QUEUE)
+    assert response.content.decode().count('class="record"') == 40
