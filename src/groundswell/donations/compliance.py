@@ -34,6 +34,7 @@ from groundswell.donations.models import (
     Contribution,
     ContributionStatus,
     DonorElectionTotal,
+    HoldResolution,
     cents_display,
 )
 from groundswell.donations.rules import cycle_for, donor_key_for, election_for, rule_for
@@ -156,8 +157,6 @@ def contribution_recount(*, contribution: Contribution, counted_before: int) -> 
     if contribution.held_at and not contribution.hold_resolution:
         rule = rule_for_election(contribution.election)
         if row.total_cents <= rule.per_election_limit_cents:
-            from groundswell.donations.models import HoldResolution
-
             contribution.hold_resolution = HoldResolution.REFUNDED
             contribution.hold_resolved_at = timezone.now()
             Contribution.objects.filter(pk=contribution.pk).update(
