@@ -353,3 +353,52 @@ def test_a_refund_event_without_its_refund_list_applies_what_is_missing_once(
     assert post_event(client, stripe_double, event).json()["status"] == "duplicate"
     contribution = Contribution.objects.get()
     assert contribution.refunded_cents == 1200
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_browser_and_the_webhook_at_the_same_moment_record_one_contribution(stripe_double):
+    import threading
+
+    from django.db import connection, connections
+    from django.test import Client
+
+    if connection.vendor != "postgresql":
+        pytest.skip("true concurrency needs PostgreSQL (SQLite serialises every writer)")
+    page = DonationPage.objects.create(
+        slug="race", title="Race", amounts_cents=[500], is_published=True
+    )
+    for _ in range(5):
+        attempt = _paid(stripe_double, page)
+        event = _event(stripe_double, "payment_intent.succeeded", attempt.processor_ref)
+        barrier = threading.Barrier(2)
+        errors = []
+
+        def finish(attempt=attempt, barrier=barrier, errors=errors):
+            try:
+                barrier.wait(timeout=10)
+                payment_attempt_finish(attempt=attempt)
+            except Exception as exc:  # pragma: no cover - reported below
+                errors.append(exc)
+            finally:
+                connections.close_all()
+
+        def webhook(event=event, barrier=barrier, errors=errors):
+            try:
+                barrier.wait(timeout=10)
+                response = post_event(Client(), stripe_double, event)
+                assert response.status_code == 200, response.content
+            except Exception as exc:  # pragma: no cover - reported below
+                errors.append(exc)
+            finally:
+                connections.close_all()
+
+        threads = [threading.Thread(target=finish), threading.Thread(target=webhook)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+        assert not errors, errors
+        assert Contribution.objects.filter(processor_id=attempt.processor_ref).count() == 1
+        attempt.refresh_from_db()
+        assert attempt.contribution_id is not None
+    assert Activity.objects.filter(kind="donation").count() == 5
