@@ -99,6 +99,12 @@ def latest_run() -> ResolutionRun | None:
     )
 
 
+def failed_run() -> ResolutionRun | None:
+    """The latest run, when it failed (staff should see why before starting another)."""
+    last = ResolutionRun.objects.order_by("-started_at", "-pk").first()
+    return last if last and last.status == ResolutionRun.Status.FAILED else None
+
+
 def running_run() -> ResolutionRun | None:
     """A run under way, if any."""
     return ResolutionRun.objects.filter(status=ResolutionRun.Status.RUNNING).first()

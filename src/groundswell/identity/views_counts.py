@@ -17,6 +17,7 @@ from groundswell.accounts.services import audit_record
 from groundswell.identity.forms import CountsForm
 from groundswell.identity.selectors import (
     RefundedRule,
+    failed_run,
     latest_run,
     running_run,
     state_counts_sorted,
@@ -74,6 +75,7 @@ def donor_counts(request):
         "sort_links": _sort_links(sort, params),
         "refunded_label": RefundedRule.EXPLAINED[data["refunded"]],
         "running": running_run(),
+        "failed": failed_run(),
         "progress": progress_read(),
         "qs": urlencode({**params, "sort": sort}),
     }
@@ -109,5 +111,10 @@ def run_start(request):
 @capability_required(FINANCE_VIEW)
 def run_status(request):
     """The run under way or the last one (polled by the pages while a run is going)."""
-    context = {"running": running_run(), "run": latest_run(), "progress": progress_read()}
+    context = {
+        "running": running_run(),
+        "failed": failed_run(),
+        "run": latest_run(),
+        "progress": progress_read(),
+    }
     return render(request, "identity/_run_status.html", context)

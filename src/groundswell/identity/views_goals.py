@@ -14,7 +14,7 @@ from groundswell.accounts.permissions import capability_required
 from groundswell.accounts.roles import FINANCE_VIEW
 from groundswell.identity.forms import RuleSetForm
 from groundswell.identity.models import ThresholdRuleSet
-from groundswell.identity.selectors import RefundedRule, running_run
+from groundswell.identity.selectors import RefundedRule, failed_run, running_run
 from groundswell.identity.tasks import progress_read
 from groundswell.identity.thresholds import (
     Progress,
@@ -210,6 +210,7 @@ def goal_progress(request, slug: str):
         ],
         "window_closed": timezone.localdate() > rule_set.window_end,
         "running": running_run(),
+        "failed": failed_run(),
         "progress_note": progress_read(),
         "goals": ThresholdRuleSet.objects.order_by("-active", "-builtin", "deadline"),
     }

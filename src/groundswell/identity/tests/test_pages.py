@@ -278,3 +278,22 @@ def test_the_progress_page_of_a_goal_whose_window_has_closed_gives_final_figures
     assert 'id="window-closed"' in html
     assert 'id="donors-so-far">1<' in html
     assert 'id="donors-to-go">64,999<' in html
+
+
+def test_a_failed_run_is_shown_with_its_error(persona_client):
+    from django.utils import timezone
+
+    from groundswell.identity.models import ResolutionRun
+
+    ResolutionRun.objects.create(
+        started_at=timezone.now(),
+        finished_at=timezone.now(),
+        status=ResolutionRun.Status.FAILED,
+        backend="duckdb",
+        auto_link=0.99,
+        review_floor=0.8,
+        error="OutOfMemoryException: synthetic failure",
+    )
+    html = persona_client("finance").get(COUNTS, RANGE).content.decode()
+    assert 'id="run-failed"' in html and "synthetic failure" in html
+    assert "Run identity resolution now" in html
