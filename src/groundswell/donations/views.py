@@ -83,7 +83,14 @@ def actblue_webhook(request):
             contributions.append(contribution)
         status = WebhookDelivery.Status.ACCEPTED if changed else WebhookDelivery.Status.DUPLICATE
         delivery = _log(request, status)
-        delivery.contributions.set(contributions)
+        # One INSERT of the link rows: .set() would first read the (empty) links back.
+        through = WebhookDelivery.contributions.through
+        through.objects.bulk_create(
+            [
+                through(webhookdelivery_id=delivery.pk, contribution_id=pk)
+                for pk in dict.fromkeys(c.pk for c in contributions)
+            ]
+        )
     return JsonResponse(
         {
             "status": status,

@@ -1,0 +1,339 @@
+"""Benchmark: concurrent ActBlue webhook deliveries through the production server, on PostgreSQL.
+
+    python bench/actblue_webhooks.py [--deliveries 5000] [--concurrency 16] [--workers 5]
+                                     [--database-url postgres://postgres@127.0.0.1:5432/gs_bench_webhooks]
+
+Drops and re-creates the database (its name must start with gs_bench), migrates it, starts
+`groundswell serve` (gunicorn and the task worker) on 127.0.0.1 with webhook credentials set in
+the environment, and posts N deliveries in ActBlue's webhook JSON shape (donor, contribution,
+lineitems, form; synthetic donors, some giving more than once, some orders with two line items,
+a few refunds) from a bounded pool of client connections, measuring throughput and latency.
+Then it replays the same batch and checks that neither the number nor the sum of contributions
+changed: no contribution lost or doubled. Only 127.0.0.1 is ever contacted.
+
+The last line printed is a JSON object.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import base64
+import json
+import os
+import platform
+import random
+import re
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from urllib.parse import urlsplit
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from signups import (  # noqa: E402  (the sibling benchmark's process and CPU helpers)
+    Connection,
+    cpu_seconds,
+    descendants,
+    free_port,
+    machine_busy_seconds,
+    percentile,
+    postgres_pids,
+)
+
+USER = "bench-actblue"
+ENTITY_ID = 10001
+PATH = "/webhooks/actblue/"
+
+
+def database_recreate(url: str) -> None:
+    import psycopg
+
+    parts = urlsplit(url)
+    name = parts.path.lstrip("/")
+    if not re.fullmatch(r"gs_bench\w*", name):
+        raise SystemExit(f"refusing to recreate {name!r}: the database name must start gs_bench")
+    admin = parts._replace(path="/postgres").geturl()
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def contributions_in_db(url: str) -> tuple[int, int, int]:
+    """(contributions, sum of amounts in cents, refunded cents) of ActBlue contributions."""
+    import psycopg
+
+    with psycopg.connect(url) as conn:
+        count, total, refunded = conn.execute(
+            "SELECT count(*), coalesce(sum(amount_cents), 0), coalesce(sum(refunded_cents), 0) "
+            "FROM donations_contribution WHERE processor = 'actblue'"
+        ).fetchone()
+    return int(count), int(total), int(refunded)
+
+
+def payloads(count: int, seed: int) -> tuple[list[bytes], int, int]:
+    """``count`` webhook bodies; also the line items and cents they carry (refunds excluded)."""
+    from faker import Faker
+
+    fake = Faker("en_US")
+    fake.seed_instance(seed)
+    rng = random.Random(seed)
+    given = [fake.first_name() for _ in range(400)]
+    family = [fake.last_name() for _ in range(800)]
+    places = [(fake.city(), fake.state_abbr(), fake.zipcode()) for _ in range(300)]
+    donors = []
+    bodies, items, cents_total = [], 0, 0
+    lineitem = seed * 10_000_000
+    for index in range(count):
+        if donors and rng.random() < 0.15:
+            donor = rng.choice(donors)  # a returning donor: same e-mail, another gift
+        else:
+            city, state, zip_code = rng.choice(places)
+            first, last = rng.choice(given), rng.choice(family)
+            donor = {
+                "firstname": first,
+                "lastname": last,
+                "addr1": f"{rng.randint(1, 9999)} {fake.street_name()}",
+                "city": city,
+                "state": state,
+                "zip": zip_code,
+                "country": "United States",
+                "email": f"{first}.{last}.{index}@example.org".lower(),
+                "phone": f"{rng.randint(201, 989)}-555-{rng.randint(0, 9999):04d}",
+                "isEligibleForExpressLane": False,
+                "employerData": {
+                    "employer": rng.choice(["Self-employed", "Retired", "County Schools", ""]),
+                    "occupation": rng.choice(["Teacher", "Nurse", "Retired", "Engineer", ""]),
+                    "employerAddr1": None,
+                    "employerCity": None,
+                    "employerState": None,
+                    "employerCountry": None,
+                },
+            }
+            donors.append(donor)
+        lines = []
+        for sequence in range(2 if rng.random() < 0.1 else 1):
+            lineitem += 1
+            amount = rng.choice([5, 10, 15, 25, 27, 50, 100, 250])
+            refund = rng.random() < 0.02
+            lines.append(
+                {
+                    "sequence": sequence,
+                    "entityId": ENTITY_ID,
+                    "fecId": "C00000000",
+                    "committeeName": "Groundswell for Congress",
+                    "amount": f"{amount}.00",
+                    "paidAt": "2026-03-30T21:14:07-04:00",
+                    "paymentId": 1000 + index,
+                    "lineitemId": lineitem,
+                    "refundId": 900_000 + lineitem if refund else None,
+                    "refundedAt": "2026-04-02T10:00:00-04:00" if refund else None,
+                }
+            )
+            items += 1
+            cents_total += amount * 100
+        refcode = rng.choice(["", "email-q1-deadline", "fb-spring", "sms-gotv"])
+        body = {
+            "donor": donor,
+            "contribution": {
+                "createdAt": "2026-03-30T21:14:05-04:00",
+                "orderNumber": f"AB{lineitem:09d}",
+                "contributionForm": "groundswell-main",
+                "refcodes": {"refcode": refcode or None, "refcode2": None},
+                "refcode": refcode,
+                "recurringPeriod": "once",
+                "recurringDuration": 0,
+                "isRecurring": False,
+                "isPaypal": False,
+                "isMobile": rng.random() < 0.6,
+                "isExpress": False,
+                "withExpressLane": False,
+                "expressSignup": False,
+                "uniqueIdentifier": fake.uuid4(),
+                "status": "approved",
+            },
+            "lineitems": lines,
+            "form": {
+                "name": "groundswell-main",
+                "kind": "page",
+                "managingEntityName": "Groundswell for Congress",
+            },
+        }
+        bodies.append(json.dumps(body).encode())
+    return bodies, items, cents_total
+
+
+def request_bytes(host: str, body: bytes, authorization: str) -> bytes:
+    head = [
+        f"POST {PATH} HTTP/1.1",
+        f"Host: {host}",
+        "User-Agent: groundswell-bench",
+        "Content-Type: application/json",
+        f"Authorization: {authorization}",
+        f"Content-Length: {len(body)}",
+    ]
+    return ("\r\n".join(head) + "\r\n\r\n").encode() + body
+
+
+async def deliver(host, port, requests: list[bytes], concurrency: int):
+    """Send every request from ``concurrency`` connections; latencies (s), statuses, elapsed."""
+    queue: asyncio.Queue = asyncio.Queue()
+    for raw in requests:
+        queue.put_nowait(raw)
+    latencies: list[float] = []
+    statuses: dict[int, int] = {}
+
+    async def worker():
+        conn = Connection(host, port)
+        while not queue.empty():
+            raw = queue.get_nowait()
+            started = time.perf_counter()
+            try:
+                status, _ = await asyncio.wait_for(conn.request(raw), timeout=30)
+            except (TimeoutError, OSError, asyncio.IncompleteReadError, ValueError):
+                conn.close()
+                status = 0
+            latencies.append(time.perf_counter() - started)
+            statuses[status] = statuses.get(status, 0) + 1
+        conn.close()
+
+    started = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(concurrency)))
+    return latencies, statuses, time.perf_counter() - started
+
+
+def summary(latencies, statuses, elapsed) -> dict:
+    ms = [x * 1000 for x in latencies]
+    ok = sum(n for status, n in statuses.items() if 200 <= status < 300)
+    return {
+        "deliveries": len(latencies),
+        "acknowledged": ok,
+        "statuses": {str(k): v for k, v in sorted(statuses.items())},
+        "seconds": round(elapsed, 2),
+        "deliveries_per_second": round(len(latencies) / elapsed, 1),
+        "p50_ms": round(percentile(ms, 0.50), 1),
+        "p95_ms": round(percentile(ms, 0.95), 1),
+        "p99_ms": round(percentile(ms, 0.99), 1),
+        "max_ms": round(max(ms, default=0), 1),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--database-url", default="postgres://postgres@127.0.0.1:5432/gs_bench_webhooks"
+    )
+    parser.add_argument("--deliveries", type=int, default=5000)
+    parser.add_argument("--warmup", type=int, default=300, help="deliveries before measuring")
+    parser.add_argument("--concurrency", type=int, default=16, help="client connections")
+    parser.add_argument("--workers", type=int, default=0, help="gunicorn workers (0: serve's)")
+    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--seed", type=int, default=3)
+    args = parser.parse_args()
+
+    work = tempfile.mkdtemp(prefix="gs-bench-webhooks-")
+    password = secrets.token_urlsafe(24)
+    env = {k: v for k, v in os.environ.items() if k not in ("DJANGO_SETTINGS_MODULE",)}
+    env.pop("GROUNDSWELL_DEMO", None)
+    env.update(
+        DATABASE_URL=args.database_url,
+        GROUNDSWELL_DATA_DIR=work,
+        SECRET_KEY=secrets.token_urlsafe(50),
+        ALLOWED_HOSTS="127.0.0.1",
+        EMAIL_URL="console://",
+        GROUNDSWELL_CHECK_MX="false",
+        ACTBLUE_WEBHOOK_USERNAME=USER,
+        ACTBLUE_WEBHOOK_PASSWORD=password,
+        GROUNDSWELL_COMMITTEE_ENTITY_ID=str(ENTITY_ID),
+        LOG_LEVEL="WARNING",
+    )
+    print(f"database {args.database_url}: drop, create, migrate", flush=True)
+    database_recreate(args.database_url)
+    subprocess.run([sys.executable, "-m", "groundswell", "migrate", "-v0"], env=env, check=True)
+    bodies, items, cents = payloads(args.warmup + args.deliveries, args.seed)
+    token = base64.b64encode(f"{USER}:{password}".encode()).decode()
+
+    host, port = "127.0.0.1", free_port()
+    command = [sys.executable, "-m", "groundswell", "serve", "--no-migrate"]
+    command += ["--bind", f"{host}:{port}", "--threads", str(args.threads)]
+    if args.workers:
+        command += ["--workers", str(args.workers)]
+    log = open(os.path.join(work, "server.log"), "w")  # noqa: SIM115  (open while it runs)
+    server = subprocess.Popen(
+        command, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+    )
+    requests = [request_bytes(f"{host}:{port}", body, f"Basic {token}") for body in bodies]
+    warm, timed = requests[: args.warmup], requests[args.warmup :]
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with socket.create_connection((host, port), timeout=1):
+                    break
+            except OSError:
+                if time.monotonic() > deadline or server.poll() is not None:
+                    raise SystemExit(f"the server did not start; see {log.name}") from None
+                time.sleep(0.2)
+        time.sleep(1)  # let every worker finish booting
+        asyncio.run(deliver(host, port, warm, args.concurrency))
+
+        server_pids = descendants(server.pid)
+        pg_pids = postgres_pids()
+        cpu_before = (
+            cpu_seconds(server_pids),
+            cpu_seconds(pg_pids),
+            time.process_time(),
+            machine_busy_seconds(),
+        )
+        first = summary(*asyncio.run(deliver(host, port, timed, args.concurrency)))
+        cpu = (
+            cpu_seconds(server_pids) - cpu_before[0],
+            cpu_seconds(pg_pids | postgres_pids()) - cpu_before[1],
+            time.process_time() - cpu_before[2],
+            machine_busy_seconds() - cpu_before[3],
+        )
+        after_first = contributions_in_db(args.database_url)
+        # The same batch again (warm-up included): nothing may change.
+        replay = summary(*asyncio.run(deliver(host, port, requests, args.concurrency)))
+        after_replay = contributions_in_db(args.database_url)
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+
+    result = {
+        **first,
+        "line_items_sent": items,
+        "cents_sent": cents,
+        "contributions_in_db": after_first[0],
+        "cents_in_db": after_first[1],
+        # Every delivery (warm-up included) was acknowledged, so every line item must be a row.
+        "lost": items - after_first[0],
+        "lost_cents": cents - after_first[1],
+        "replay": replay,
+        "replay_changed_count": after_replay[0] - after_first[0],
+        "replay_changed_cents": after_replay[1] - after_first[1],
+        "replay_changed_refunded_cents": after_replay[2] - after_first[2],
+        "workers": args.workers or "serve default",
+        "threads": args.threads,
+        "concurrency": args.concurrency,
+        "cpu_seconds": {
+            "server": round(cpu[0], 1),
+            "postgres": round(cpu[1], 1),
+            "client": round(cpu[2], 1),
+            "other": round(max(0.0, cpu[3] - cpu[0] - cpu[1] - cpu[2]), 1),
+        },
+        "cpu": platform.processor() or platform.machine(),
+        "cores": os.cpu_count(),
+    }
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()
