@@ -538,10 +538,13 @@ def fec_import(
     progress: Callable[[int, int], None] | None = None,
     on_error: Callable[[RowError], None] | None = None,
     parallel: bool | None = None,
+    limit_totals: bool = True,
 ) -> ImportResult:
     """Import one committee's rows of an FEC itcont.txt file; safe to run again.
 
     ``parallel`` parses in a helper process; by default only for files over a few blocks.
+    ``limit_totals=False`` leaves rebuilding the donors' limit totals to the caller (who then
+    calls ``donor_totals_refresh``), e.g. after several files.
     """
     from groundswell.core.ahead import results_ahead
     from groundswell.core.bulk import planner_statistics_refresh
@@ -567,7 +570,8 @@ def fec_import(
     writer.finish()
     if result.created or result.refunded:
         planner_statistics_refresh()
-        donor_totals_refresh()
+        if limit_totals:
+            donor_totals_refresh()
     if progress:
         progress(total, total)
     return result
