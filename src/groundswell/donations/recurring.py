@@ -38,6 +38,8 @@ MAX_ATTEMPTS = len(RETRY_DELAYS) + 1
 # over by a later run, which asks the processor again with the same idempotency key and so
 # gets the first answer back rather than charging twice.
 STALE_CLAIM = timedelta(minutes=15)
+# Series looked at per run; the next run (cron) takes the rest.
+MAX_PER_RUN = 5000
 
 
 def _add_months(moment: datetime, months: int) -> datetime:
@@ -74,15 +76,11 @@ class RunSummary:
 
 
 def _due_series(now: datetime):
-    return (
-        RecurringSeries.objects.filter(
-            processor=Processor.STRIPE,
-            status__in=[RecurringSeries.Status.ACTIVE, RecurringSeries.Status.FAILING],
-            next_charge_at__lte=now,
-        )
-        .order_by("next_charge_at", "pk")
-        .only("pk")
-    )
+    return RecurringSeries.objects.filter(
+        processor=Processor.STRIPE,
+        status__in=[RecurringSeries.Status.ACTIVE, RecurringSeries.Status.FAILING],
+        next_charge_at__lte=now,
+    ).order_by("next_charge_at", "pk")
 
 
 def _claim(series: RecurringSeries, now: datetime) -> Installment | None:
@@ -154,8 +152,9 @@ def installments_charge_due(*, now: datetime | None = None) -> RunSummary:
     now = now or timezone.now()
     summary = RunSummary()
     processor = None
-    for ref in _due_series(now).iterator():
-        series = RecurringSeries.objects.get(pk=ref.pk)
+    # The ids first (a bounded list), not a cursor held open while each charge writes.
+    for series_id in list(_due_series(now).values_list("pk", flat=True)[:MAX_PER_RUN]):
+        series = RecurringSeries.objects.get(pk=series_id)
         # Read again: a run that overlaps this one may have charged it and moved it along.
         if series.status not in (
             RecurringSeries.Status.ACTIVE,

@@ -376,3 +376,17 @@ def test_a_failed_installment_event_shows_the_series_as_failing(
     series.refresh_from_db()
     assert series.status == RecurringSeries.Status.FAILING
     assert post_event(client, stripe_double, event).json()["status"] == "duplicate"
+
+
+@pytest.mark.django_db
+def test_a_run_without_stripe_configured_charges_nothing_and_leaves_no_claim(
+    donation_page, stripe_double, settings
+):
+    series = _series(donation_page, stripe_double)
+    now = series.next_charge_at + timedelta(minutes=1)
+    settings.STRIPE_SECRET_KEY = ""
+    summary = installments_charge_due(now=now)
+    assert (summary.charged, summary.errors) == (0, 1)
+    assert not series.installments.filter(sequence=2).exists()
+    settings.STRIPE_SECRET_KEY = stripe_double.secret_key
+    assert installments_charge_due(now=now).charged == 1
