@@ -73,6 +73,14 @@ class RuleSetForm(forms.ModelForm):
             "window_start": "Count gifts from",
             "window_end": "Count gifts to",
         }
+        help_texts = {
+            "total_donors": "",
+            "per_state_minimum": "",
+            "states_required": "DC and the territories count as states: 56 in all.",
+            "window_start": "Gifts before this day do not count.",
+            "window_end": "Gifts after this day do not count.",
+            "deadline": "The projection says whether each part is met before it.",
+        }
         widgets = {
             "description": forms.Textarea(attrs={"rows": 2}),
             "window_start": forms.DateInput(attrs={"type": "date"}),

@@ -207,3 +207,30 @@ def test_the_queue_reads_a_fixed_number_of_queries_however_many_pairs(
     with django_assert_max_num_queries(14):
         response = client.get(QUEUE)
     assert response.content.decode().count('class="record"') == 40
+
+
+def test_a_decided_pair_is_not_asked_again_when_the_next_run_scores_it_again(persona_client):
+    import pyarrow as pa
+
+    from groundswell.identity.services import _suggestions_write, uid_for
+
+    a, b = person("Again", "Scored"), person("Again", "Scored")
+    suggestion = suggest((RecordKind.PERSON, a.pk), (RecordKind.PERSON, b.pk))
+    decide(persona_client("finance"), suggestion, "rejected")
+
+    # The next run scores the same pair between the thresholds again.
+    pairs = pa.table(
+        {
+            "unique_id_l": [uid_for(RecordKind.PERSON, a.pk)],
+            "unique_id_r": [uid_for(RecordKind.PERSON, b.pk)],
+            "match_probability": [0.92],
+            "match_weight": [3.0],
+            "weights": ['{"first": 5.0}'],
+        }
+    )
+    _suggestions_write(finished_run(), pairs)
+
+    assert not MergeSuggestion.objects.filter(status=MergeSuggestion.Status.OPEN).exists()
+    assert (
+        f"suggestion-{suggestion.pk}" not in persona_client("finance").get(QUEUE).content.decode()
+    )
