@@ -211,7 +211,8 @@ def _states_projection(rule_set: ThresholdRuleSet, statuses: list[StateStatus]) 
     if len(met) >= goal:
         # The day the K-th state got there: its projection's met_on.
         days = sorted(s.projection.met_on for s in met if s.projection and s.projection.met_on)
-        return Projection(goal=goal, current=len(met), met_on=days[goal - 1] if goal else None)
+        met_on = days[goal - 1] if 0 < goal <= len(days) else (days[0] if days else None)
+        return Projection(goal=goal, current=len(met), met_on=met_on)
     needed = goal - len(met)
     below = [s.projection for s in statuses if not s.met and s.projection]
     projected = _kth_date([p.projected for p in below], needed)
@@ -284,7 +285,9 @@ def progress(
         states_met=sum(1 for s in statuses if s.met) if resolved else 0,
         total_projection=project(history, rule_set.total_donors) if resolved and started else None,
         states_projection=(
-            _states_projection(rule_set, statuses) if resolved and started else None
+            _states_projection(rule_set, statuses)
+            if resolved and started and rule_set.states_required
+            else None
         ),
         history=history,
         naive_history=naive_history,

@@ -202,3 +202,15 @@ def test_custom_goals_get_a_unique_slug_and_shipped_ones_cannot_be_changed_or_de
 def test_a_custom_goal_with_a_window_that_ends_before_it_starts_is_refused():
     with pytest.raises(ValidationError):
         small_goal(window_start=date(2019, 2, 1), window_end=date(2019, 1, 1))
+
+
+def test_a_goal_without_a_state_part_has_no_state_projection():
+    run = finished_run()
+    gift(given="Only", family="Total", on=date(2019, 1, 5), cluster="c:1", run=run)
+    goal = small_goal(states_required=0)
+
+    report = progress(rule_set=goal, today=date(2019, 1, 20))
+
+    assert report.states_projection is None
+    assert report.states_to_go == 0
+    assert report.to_go == 9
