@@ -15,9 +15,10 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from groundswell.donations.itemization import itemized_receipts
 from groundswell.donations.models import ComplianceRule, Contribution, Processor
 from groundswell.donations.rules import election_for, rule_for
-from groundswell.donations.selectors import DateRange, itemized_receipts
+from groundswell.donations.selectors import DateRange
 from groundswell.people.selectors import csv_line
 
 

@@ -24,7 +24,7 @@ from groundswell.accounts.permissions import capability_required, client_ip
 from groundswell.accounts.roles import FINANCE_VIEW
 from groundswell.accounts.services import audit_record
 from groundswell.core.pagination import paginate
-from groundswell.donations import exports, selectors
+from groundswell.donations import exports, itemization, selectors
 from groundswell.donations.forms_finance import (
     ContributionFilterForm,
     RangeForm,
@@ -274,7 +274,7 @@ def _detail_page(request, contribution: Contribution, refund_form: RefundForm | 
         "deliveries": contribution.deliveries.order_by("-received_at")[:20],
         "refund_events": refund_events,
         "reattributions": contribution.reattributions.all(),
-        "itemization": selectors.gift_itemization(contribution=contribution),
+        "itemization": itemization.gift_itemization(contribution=contribution),
         "best_efforts": BestEffortsRequest.objects.filter(contribution=contribution).first(),
         "refund_form": refund_form or RefundForm(refundable_cents=refundable),
         "can_refund": refundable > 0 and contribution.status not in _NOT_REFUNDABLE,

@@ -11,8 +11,9 @@ from django.urls import reverse
 
 from groundswell.accounts.models import AuditEvent
 from groundswell.donations import exports
+from groundswell.donations.itemization import itemized_receipts
 from groundswell.donations.models import ComplianceRule, ContributionStatus, Processor
-from groundswell.donations.selectors import DateRange, itemized_receipts
+from groundswell.donations.selectors import DateRange
 from groundswell.donations.tests.finance_data import at, gift
 
 pytestmark = pytest.mark.django_db

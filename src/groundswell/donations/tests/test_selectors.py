@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from groundswell.donations import selectors
+from groundswell.donations import itemization, selectors
 from groundswell.donations.models import ContributionStatus, RecurringPeriod, RecurringSeries
 from groundswell.donations.selectors import DateRange
 from groundswell.donations.tests.finance_data import at, gift, series
@@ -211,7 +211,9 @@ def test_a_gift_is_itemized_once_the_donors_cycle_total_passes_the_threshold():
     )
     second = gift(5_000, when=at(date(2026, 2, 1)), donor_key=key)
     third = gift(100, when=at(date(2026, 3, 1)), donor_key=key)
-    results = [selectors.gift_itemization(contribution=c) for c in (first, refunded, second, third)]
+    results = [
+        itemization.gift_itemization(contribution=c) for c in (first, refunded, second, third)
+    ]
     assert [(r.cycle, r.aggregate_cents, r.itemized) for r in results] == [
         (2026, 15_000, False),
         (2026, 15_000, False),
