@@ -117,4 +117,8 @@ def run_status(request):
         "run": latest_run(),
         "progress": progress_read(),
     }
-    return render(request, "identity/_run_status.html", context)
+    response = render(request, "identity/_run_status.html", context)
+    if request.headers.get("HX-Request") and context["running"] is None:
+        # The page polled while a run was going and it has ended: reload it for the new counts.
+        response["HX-Refresh"] = "true"
+    return response

@@ -297,3 +297,21 @@ def test_a_failed_run_is_shown_with_its_error(persona_client):
     html = persona_client("finance").get(COUNTS, RANGE).content.decode()
     assert 'id="run-failed"' in html and "synthetic failure" in html
     assert "Run identity resolution now" in html
+
+
+def test_the_polled_run_status_reloads_the_page_once_the_run_has_ended(persona_client):
+    from django.utils import timezone
+
+    from groundswell.identity.models import ResolutionRun
+
+    client = persona_client("finance")
+    url = reverse("identity:run_status")
+    running = ResolutionRun.objects.create(
+        started_at=timezone.now(), backend="duckdb", auto_link=0.99, review_floor=0.8
+    )
+    assert "HX-Refresh" not in client.get(url, headers={"HX-Request": "true"})
+    running.status = ResolutionRun.Status.DONE
+    running.finished_at = timezone.now()
+    running.save()
+    assert client.get(url, headers={"HX-Request": "true"})["HX-Refresh"] == "true"
+    assert "HX-Refresh" not in client.get(url)
