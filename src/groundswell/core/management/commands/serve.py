@@ -25,7 +25,9 @@ class Command(BaseCommand):
         )
         parser.add_argument("--threads", type=int, default=1)
         parser.add_argument(
-            "--no-worker", action="store_true", help="do not start the background task worker"
+            "--no-worker",
+            action="store_true",
+            help="do not start the background task worker and the recurring-gift scheduler",
         )
         parser.add_argument("--no-migrate", action="store_true")
 
@@ -45,6 +47,14 @@ class Command(BaseCommand):
             children.append(
                 subprocess.Popen(
                     [sys.executable, "-m", "groundswell", "db_worker", "--queue-name", "default"],
+                    env=env,
+                )
+            )
+            # Recurring gifts made on our own pages fall due on a schedule: charge them every
+            # 15 minutes (installments are claimed first, so a late or doubled run is safe).
+            children.append(
+                subprocess.Popen(
+                    [sys.executable, "-m", "groundswell", "recurring", "run", "--every", "900"],
                     env=env,
                 )
             )
