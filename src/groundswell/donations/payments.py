@@ -218,6 +218,8 @@ def _attempt_record_paid(attempt: PaymentAttempt, result: ChargeResult) -> None:
             is_recurring=recurring,
             recurring_period=attempt.recurring_period,
             recurring_series_key=series_key if recurring else "",
+            page_id=page.pk if page else None,
+            payment_method=PaymentMethod.CARD,
         ),
         source=f"Donation page {page.slug}" if page else "Donation page",
         ip_address=attempt.ip_address,
@@ -225,14 +227,10 @@ def _attempt_record_paid(attempt: PaymentAttempt, result: ChargeResult) -> None:
     series = None
     if recurring:
         series = _series_start(attempt, result, contribution)
-    # contribution_record knows nothing of our pages, series or card; set them here, once.
-    Contribution.objects.filter(pk=contribution.pk).update(
-        page=page,
-        series=series,
-        payment_method=PaymentMethod.CARD,
-    )
-    contribution.page, contribution.series = page, series
-    contribution.payment_method = PaymentMethod.CARD
+    if series is not None:
+        # The series begins with this gift, so it can only be linked once both exist.
+        Contribution.objects.filter(pk=contribution.pk).update(series=series)
+        contribution.series = series
     attempt.contribution = contribution
     attempt.status = PaymentAttempt.Status.SUCCEEDED
     attempt.error = ""

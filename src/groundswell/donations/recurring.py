@@ -220,14 +220,12 @@ def installment_paid(*, installment: Installment, result: ChargeResult) -> Contr
                 recurring_period=series.period,
                 recurring_series_key=series.processor_key,
                 note=f"Installment {installment.sequence}",
+                page_id=series.page_id,
+                series_id=series.pk,
+                payment_method=PaymentMethod.CARD,
             ),
             source="Recurring gift",
         )
-        Contribution.objects.filter(pk=contribution.pk).update(
-            series=series, page_id=series.page_id, payment_method=PaymentMethod.CARD
-        )
-        contribution.series, contribution.page_id = series, series.page_id
-        contribution.payment_method = PaymentMethod.CARD
         installment.status = Installment.Status.PAID
         installment.contribution = contribution
         installment.error = ""
