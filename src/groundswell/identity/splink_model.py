@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import math
 import tempfile
+import uuid
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -46,9 +47,9 @@ def settings(*, keep_field_weights: bool = False):
         comparison_levels=[
             cll.NullLevel("first"),
             cll.ExactMatchLevel("first").configure(tf_adjustment_column="first"),
-            cll.CustomLevel(
-                "first_canon_l = first_canon_r", label_for_charts="Nickname of each other"
-            ).configure(tf_adjustment_column="first_canon"),
+            cll.ExactMatchLevel("first_canon")
+            .configure(tf_adjustment_column="first_canon")
+            .configure(label_for_charts="Nickname of each other"),
             cll.DamerauLevenshteinLevel("first", 1),
             cll.JaroWinklerLevel("first", 0.92),
             cll.CustomLevel(
@@ -89,9 +90,8 @@ def settings(*, keep_field_weights: bool = False):
                 "street_l = street_r AND (zip5_l = zip5_r OR city_l = city_r)",
                 label_for_charts="Same street address",
             ),
-            cll.CustomLevel(
-                "jaro_winkler_similarity(street_l, street_r) >= 0.9 AND zip5_l = zip5_r",
-                label_for_charts="Street nearly the same, same ZIP",
+            cll.And(cll.JaroWinklerLevel("street", 0.9), cll.ExactMatchLevel("zip5")).configure(
+                label_for_charts="Street nearly the same, same ZIP"
             ),
             cll.CustomLevel("zip5_l = zip5_r", label_for_charts="Same ZIP"),
             cll.CustomLevel("city_l = city_r AND state_l = state_r", label_for_charts="Same city"),
@@ -136,7 +136,7 @@ def settings(*, keep_field_weights: bool = False):
         blocking_rules_to_generate_predictions=blocking_rules(),
         retain_matching_columns=False,
         retain_intermediate_calculation_columns=keep_field_weights,
-        max_iterations=20,
+        max_iterations=12,
     )
 
 
@@ -178,10 +178,11 @@ def _db_api(backend: str):
 
 
 def _register(db_api, table: pa.Table, backend: str):
+    # A fresh name each run: the Spark session (one per process) keeps its temporary views.
+    name = f"identity_records_{uuid.uuid4().hex[:12]}"
     if backend == "spark":
-        spark = db_api.spark
-        return db_api.register(spark.createDataFrame(table), table_name="identity_records")
-    return db_api.register(table, table_name="identity_records")
+        return db_api.register(db_api.spark.createDataFrame(table), table_name=name)
+    return db_api.register(table, table_name=name)
 
 
 def _filled(table: pa.Table, column: str) -> float:
@@ -190,9 +191,16 @@ def _filled(table: pa.Table, column: str) -> float:
     return 1 - table.column(column).null_count / table.num_rows
 
 
-def train(linker, table: pa.Table, options: EngineOptions) -> None:
-    """Unsupervised: u from random pairs, m by EM on pairs blocked three ways."""
-    from splink import block_on
+def train(linker, sdf, table: pa.Table, options: EngineOptions):
+    """Unsupervised: u from random pairs, m by EM on pairs blocked three ways; the trained linker.
+
+    A session that fails (too few pairs on a small list, or an m value EM drives towards zero
+    underflowing Splink's check) leaves the linker's settings half-updated, so the linker is
+    rebuilt from the model as it was before that session.
+    """
+    import logging as _logging
+
+    from splink import Linker, block_on
 
     deterministic = [block_on("first_canon", "last", "street", "zip5")]
     if _filled(table, "email") > 0.05:
@@ -218,14 +226,17 @@ def train(linker, table: pa.Table, options: EngineOptions) -> None:
         block_on("first_canon", "zip5"),
         block_on("last", "zip5"),
     ):
+        before = m_floor(linker.misc.save_model_to_json())
         try:
             linker.training.estimate_parameters_using_expectation_maximisation(
                 rule,
                 max_pairs=options.em_max_pairs,
                 estimate_without_term_frequencies=True,
             )
-        except Exception as exc:  # a session with no pairs (tiny data) teaches nothing
-            logger.info("identity: EM session %s skipped (%s)", rule, exc)
+        except Exception as exc:
+            logger.info("identity: EM session %s left out (%s)", rule, exc)
+            linker = Linker(sdf, before, log_level=_logging.WARNING)
+    return linker
 
 
 def m_floor(model: dict, floor: float = M_FLOOR) -> dict:
@@ -236,10 +247,41 @@ def m_floor(model: dict, floor: float = M_FLOOR) -> dict:
     """
     for comparison in model.get("comparisons", []):
         for level in comparison.get("comparison_levels", []):
-            if level.get("is_null_level") or "m_probability" not in level:
+            if level.get("is_null_level"):
                 continue
-            level["m_probability"] = max(float(level["m_probability"] or 0.0), floor)
+            level["m_probability"] = max(float(level.get("m_probability") or 0.0), floor)
     return model
+
+
+def with_parameters(model: dict, backend: str, keep_field_weights: bool) -> dict:
+    """Our settings written for ``backend``'s SQL, with the trained values of ``model``.
+
+    A saved model's conditions are SQL text in the dialect it was trained in; rebuilding the
+    settings for the backend at hand and copying the m and u values over lets a model trained
+    on DuckDB score on Spark, and lets newer blocking rules apply without retraining.
+    """
+    fresh = settings(keep_field_weights=keep_field_weights).create_settings_dict(
+        "spark" if backend == "spark" else "duckdb"
+    )
+    saved = {c.get("output_column_name"): c for c in model.get("comparisons", [])}
+    for comparison in fresh["comparisons"]:
+        old = saved.get(comparison.get("output_column_name"))
+        levels = comparison["comparison_levels"]
+        if old is None or len(old["comparison_levels"]) != len(levels):
+            name = comparison.get("output_column_name")
+            raise ModelMismatch(f"the saved model has no comparison {name!r} like ours")
+        for level, trained in zip(levels, old["comparison_levels"], strict=True):
+            for key in ("m_probability", "u_probability"):
+                if key in trained:
+                    level[key] = trained[key]
+    fresh["probability_two_random_records_match"] = model.get(
+        "probability_two_random_records_match", fresh.get("probability_two_random_records_match")
+    )
+    return fresh
+
+
+class ModelMismatch(ValueError):
+    """A saved model was trained with other comparisons than ours: train a new one."""
 
 
 def score(table: pa.Table, options: EngineOptions, clock: _Clock) -> Scored:
@@ -252,18 +294,22 @@ def score(table: pa.Table, options: EngineOptions, clock: _Clock) -> Scored:
     db_api = _db_api(backend)
     sdf = _register(db_api, table, backend)
     trained = options.model is None
+    if not trained:
+        try:
+            model = with_parameters(options.model, backend, options.keep_field_weights)
+        except ModelMismatch as exc:
+            logger.warning("identity: %s; training a new model", exc)
+            trained = True
     if trained:
         creator = settings(keep_field_weights=options.keep_field_weights)
         linker = Linker(sdf, creator, log_level=_logging.WARNING)
         if table.num_rows > 1:
-            train(linker, table, options)
+            linker = train(linker, sdf, table, options)
             floored = m_floor(linker.misc.save_model_to_json())
-            linker = Linker(sdf, floored, log_level=_logging.WARNING)
+            model = with_parameters(floored, backend, options.keep_field_weights)
+            linker = Linker(sdf, model, log_level=_logging.WARNING)
         clock.lap("train")
     else:
-        model = dict(options.model)
-        model["retain_intermediate_calculation_columns"] = options.keep_field_weights
-        model["retain_matching_columns"] = False
         linker = Linker(sdf, model, log_level=_logging.WARNING)
     model = linker.misc.save_model_to_json()
     if table.num_rows < 2:

@@ -1,0 +1,58 @@
+"""The Spark session for the identity engine's Spark backend (``groundswell[spark]``).
+
+Splink's Spark backend needs its similarity functions (Jaro-Winkler, Damerau-Levenshtein) from
+the jar it ships, so the session is built with that jar. One session per process: starting Spark
+takes seconds.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from functools import cache
+
+
+class SparkUnavailable(RuntimeError):
+    """pyspark is not installed or Java cannot be found."""
+
+
+def spark_available() -> str | None:
+    """None when the Spark backend can run here, else why not."""
+    try:
+        import pyspark  # noqa: F401
+    except ImportError:
+        return "pyspark is not installed (pip install 'groundswell[spark]')"
+    java_home = os.environ.get("JAVA_HOME")
+    if not shutil.which("java") and not (java_home and os.path.exists(java_home)):
+        return "Java is not installed (Spark needs a Java 17 or 21 runtime)"
+    return None
+
+
+@cache
+def spark_session(master: str = "local[2]"):
+    """A local Spark session with Splink's similarity functions, quiet and self-contained."""
+    problem = spark_available()
+    if problem:
+        raise SparkUnavailable(problem)
+    from pyspark.sql import SparkSession
+    from splink.internals.spark.jar_location import similarity_jar_location
+
+    scratch = tempfile.mkdtemp(prefix="groundswell-spark-")
+    session = (
+        SparkSession.builder.master(os.environ.get("GROUNDSWELL_SPARK_MASTER", master))
+        .appName("groundswell-identity")
+        .config("spark.jars", similarity_jar_location())
+        .config("spark.sql.warehouse.dir", os.path.join(scratch, "warehouse"))
+        .config("spark.local.dir", os.path.join(scratch, "local"))
+        .config("spark.ui.enabled", "false")
+        # A local session on a laptop or a CI runner: few partitions, no console progress bars.
+        .config("spark.sql.shuffle.partitions", "4")
+        .config("spark.default.parallelism", "4")
+        .config("spark.ui.showConsoleProgress", "false")
+        .config("spark.sql.execution.arrow.pyspark.enabled", "true")
+        .getOrCreate()
+    )
+    session.sparkContext.setLogLevel("ERROR")
+    session.sparkContext.setCheckpointDir(os.path.join(scratch, "checkpoints"))
+    return session
