@@ -123,12 +123,20 @@ def _counted(page: DonationPage):
     )
 
 
-def campaign_donor_goal(*, page: DonationPage) -> tuple[int, int | None]:
-    """(donors so far, donor goal) for "N donors to go".
+def campaign_donors_to_go(*, page: DonationPage) -> int | None:
+    """ "N donors to go": toward the campaign's active donor goal (unique donors, counted by
+    identity resolution) when there is one and a resolution has run; else toward the page's own
+    donor goal, counting the page's donors."""
+    if not page.show_donors_to_go:
+        return None
+    from groundswell.identity.thresholds import donors_to_go
 
-    For now the page's own donors and goal; the campaign's unique-donor count replaces this.
-    """
-    return page_donor_count(page=page), page.goal_donors
+    to_go = donors_to_go()
+    if to_go is not None:
+        return to_go
+    if page.goal_donors:
+        return max(0, page.goal_donors - page_donor_count(page=page))
+    return None
 
 
 def page_progress(*, page: DonationPage) -> PageProgress:
@@ -136,14 +144,14 @@ def page_progress(*, page: DonationPage) -> PageProgress:
     raised = _counted(page).aggregate(
         total=Sum(F("amount_cents") - F("refunded_cents"), filter=Q(amount_cents__gt=0))
     )["total"]
-    donors, donor_goal = campaign_donor_goal(page=page)
+    donors = page_donor_count(page=page)
     raised = int(raised or 0)
     percent = 0
     if page.goal_kind == DonationPage.GoalKind.DOLLARS and page.goal_cents:
         percent = min(100, raised * 100 // page.goal_cents)
     elif page.goal_kind == DonationPage.GoalKind.DONORS and page.goal_donors:
         percent = min(100, donors * 100 // page.goal_donors)
-    to_go = max(0, donor_goal - donors) if (page.show_donors_to_go and donor_goal) else None
+    to_go = campaign_donors_to_go(page=page)
     return PageProgress(
         raised_cents=raised,
         donors=donors,

@@ -328,3 +328,38 @@ def test_a_monthly_donor_can_stop_their_gift_with_their_own_link(
     assert series.cancel_reason.startswith("Cancelled by the donor")
     forged = cancel_url.replace(f"/{series.pk}:", f"/{series.pk + 1}:")
     assert client.get(forged).status_code == 404
+
+
+def test_donors_to_go_counts_toward_the_campaigns_goal_once_donors_are_resolved(
+    client, donation_page
+):
+    from datetime import date
+
+    from groundswell.identity.models import ThresholdRuleSet
+    from groundswell.identity.tests.helpers import finished_run, gift
+    from groundswell.identity.thresholds import rule_set_activate, rule_set_save
+
+    donation_page.show_donors_to_go = True
+    donation_page.goal_donors = 10
+    donation_page.save()
+    goal = rule_set_save(
+        rule_set=ThresholdRuleSet(
+            name="Campaign goal",
+            total_donors=50,
+            per_state_minimum=1,
+            states_required=1,
+            window_start=date.today() - timedelta(days=30),
+            window_end=date.today() + timedelta(days=30),
+            deadline=date.today() + timedelta(days=30),
+        )
+    )
+    rule_set_activate(rule_set=goal)
+    # Before any resolution run there is no honest campaign count: the page's own goal is used.
+    assert page_progress(page=donation_page).donors_to_go == 10
+    run = finished_run()
+    gift(given="Avery", family="Donor", on=date.today() - timedelta(days=1), cluster="c:1", run=run)
+    gift(given="Avery", family="Donor", on=date.today() - timedelta(days=2), cluster="c:1", run=run)
+    gift(given="Blair", family="Donor", on=date.today() - timedelta(days=2), cluster="c:2", run=run)
+    # Two people (three gifts) toward the campaign's 50.
+    assert page_progress(page=donation_page).donors_to_go == 48
+    assert "<strong>48</strong> donors to go" in _get(client)
