@@ -234,3 +234,11 @@ def test_a_decided_pair_is_not_asked_again_when_the_next_run_scores_it_again(per
     assert (
         f"suggestion-{suggestion.pk}" not in persona_client("finance").get(QUEUE).content.decode()
     )
+
+
+@pytest.mark.parametrize(("role", "shown"), [("organizer", True), ("volunteer", False)])
+def test_the_people_list_links_the_merge_review_queue_for_those_who_merge(
+    persona_client, role, shown
+):
+    page = persona_client(role).get("/people/").content.decode()
+    assert ('href="/identity/review/"' in page) is shown
