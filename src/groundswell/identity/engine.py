@@ -332,13 +332,21 @@ def normalise(con: duckdb.DuckDBPyConnection) -> None:
 # 2. Collapse and 3. deterministic passes ------------------------------------------------------
 
 
-def collapse(con: duckdb.DuckDBPyConnection) -> None:
-    """``rep_map`` (unique_id → rep_id) and ``rep`` (one row per distinct normalised record)."""
+def collapse(con: duckdb.DuckDBPyConnection, keep_apart: Iterable[int] = ()) -> None:
+    """``rep_map`` (unique_id → rep_id) and ``rep`` (one row per distinct normalised record).
+
+    Records in ``keep_apart`` (those staff said are different people) keep a representative
+    of their own even when identical to another record, so that the decision can hold.
+    """
     cols = ", ".join(MATCH_COLUMNS)
+    _from_arrow(con, "keep_apart", pa.table({"unique_id": pa.array(list(keep_apart), pa.int64())}))
     con.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE rep_map AS
-        SELECT unique_id, min(unique_id) OVER (PARTITION BY {cols}) AS rep_id FROM norm
+        SELECT n.unique_id, min(n.unique_id) OVER (
+            PARTITION BY {cols}, CASE WHEN k.unique_id IS NOT NULL THEN n.unique_id END
+        ) AS rep_id
+        FROM norm n LEFT JOIN (SELECT DISTINCT unique_id FROM keep_apart) k USING (unique_id)
         """  # noqa: S608
     )
     nulls = ", ".join(f"nullif({c}, '') AS {c}" for c in MATCH_COLUMNS)
@@ -458,7 +466,9 @@ def resolve(
     records = con.execute("SELECT count(*) FROM records").fetchall()[0][0]
     normalise(con)
     clock.lap("normalise")
-    collapse(con)
+    rejected = list(options.rejected)
+    options.rejected = rejected
+    collapse(con, [uid for pair in rejected for uid in pair])
     representatives = con.execute("SELECT count(*) FROM rep").fetchall()[0][0]
     clock.lap("collapse")
     det_count = deterministic_links(con)

@@ -139,7 +139,9 @@ def _count(con, *, out: str | None, options: engine.EngineOptions | None) -> Uni
             SELECT *, row_number() OVER (
                 PARTITION BY upper(trim(CMTE_ID)),
                     coalesce(nullif(trim(TRAN_ID), ''), 'sub:' || trim(SUB_ID))
-                ORDER BY trim(SUB_ID) DESC) AS rn
+                -- the latest filing of a transaction (an amendment) stands for it
+                ORDER BY try_cast(trim(SUB_ID) AS HUGEINT) DESC NULLS LAST, trim(SUB_ID) DESC
+            ) AS rn
             FROM raw
             WHERE upper(coalesce(trim(MEMO_CD), '')) <> 'X'
               AND upper(coalesce(trim(TRANSACTION_TP), '')) <> '{REFUND_TYPE}'

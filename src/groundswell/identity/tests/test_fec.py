@@ -1,0 +1,97 @@
+"""`groundswell fec unique-donors` on a small file in the real itcont layout (made-up donors)."""
+
+from __future__ import annotations
+
+import json
+from io import StringIO
+
+import duckdb
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from groundswell.donations.fec_import import COLUMNS
+
+CMTE = "C00999001"
+
+
+def row(**fields) -> str:
+    values = {
+        "CMTE_ID": CMTE, "AMNDT_IND": "N", "RPT_TP": "Q1", "TRANSACTION_PGI": "P2026",
+        "IMAGE_NUM": "202604159876543210", "TRANSACTION_TP": "15", "ENTITY_TP": "IND",
+        "NAME": "QUILLFEATHER, ROBERT J", "CITY": "MOSSBURG", "STATE": "OR",
+        "ZIP_CODE": "974011234", "EMPLOYER": "MOSSBURG MILL", "OCCUPATION": "MACHINIST",
+        "TRANSACTION_DT": "03152026", "TRANSACTION_AMT": "25", "OTHER_ID": "", "TRAN_ID": "",
+        "FILE_NUM": "1234567", "MEMO_CD": "", "MEMO_TEXT": "", "SUB_ID": "",
+    }  # fmt: skip
+    values.update(fields)
+    assert list(values) == list(COLUMNS)
+    return "|".join(values.values())
+
+
+@pytest.fixture
+def itcont(tmp_path):
+    lines = [
+        row(TRAN_ID="A1", SUB_ID="1"),
+        # The same gift again in an amended report: counted once.
+        row(TRAN_ID="A1", SUB_ID="2", AMNDT_IND="A"),
+        row(TRAN_ID="A2", SUB_ID="3", NAME="QUILLFEATHER, ROBERT J.", ZIP_CODE="97401"),
+        # Earmarked through a conduit: the 15E row counts, its memo copy does not.
+        row(TRAN_ID="A3", SUB_ID="4", TRANSACTION_TP="15E", OTHER_ID="C00401224"),
+        row(TRAN_ID="A3M", SUB_ID="5", MEMO_CD="X", MEMO_TEXT="EARMARKED THROUGH CONDUIT"),
+        row(TRAN_ID="B1", SUB_ID="6", NAME="VELLACOTT, MARGARET", CITY="ASHVALE", STATE="VT",
+            ZIP_CODE="05401", EMPLOYER="RETIRED", OCCUPATION="RETIRED"),
+        row(TRAN_ID="B2", SUB_ID="7", NAME="VELLACOTT, MARGARET", CITY="ASHVALE", STATE="VT",
+            ZIP_CODE="054012200", EMPLOYER="RETIRED", OCCUPATION="RETIRED"),
+        # A refund alone does not make a donor.
+        row(TRAN_ID="C1", SUB_ID="8", NAME="AMBERLIN, PROSPER", TRANSACTION_TP="22Y",
+            TRANSACTION_AMT="-25", STATE="NM", ZIP_CODE="87501"),
+        # Not an individual.
+        row(TRAN_ID="D1", SUB_ID="9", NAME="FRIENDS OF TARNFORD", ENTITY_TP="PAC"),
+        row(TRAN_ID="E1", SUB_ID="10", NAME="BELLWEATHER, QUINCY", CITY="PORTWICK",
+            STATE="ME", ZIP_CODE="04101", EMPLOYER="SELF-EMPLOYED", OCCUPATION="POTTER"),
+        # Another committee's donor.
+        row(CMTE_ID="C00999002", TRAN_ID="F1", SUB_ID="11", NAME="ORMSKIRK, TEODORA",
+            STATE="TX", ZIP_CODE="75001"),
+    ]  # fmt: skip
+    path = tmp_path / "itcont.txt"
+    path.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
+    return path
+
+
+def run(*args) -> tuple[str, dict]:
+    out = StringIO()
+    call_command("fec", "unique-donors", *map(str, args), "--json", stdout=out, verbosity=0)
+    text = out.getvalue()
+    return text, json.loads(text.strip().splitlines()[-1])
+
+
+def test_it_prints_unique_donors_with_the_json_line_last(itcont):
+    text, figures = run(itcont)
+    assert set(figures) >= {"unique_donors", "naive_unique_donors", "contributions", "by_state"}
+    # Robert (four counted gifts), Margaret (ZIP+4 on one), Quincy, Teodora.
+    assert figures["unique_donors"] == 4
+    assert figures["contributions"] == 7
+    assert figures["by_state"] == {"ME": 1, "OR": 1, "TX": 1, "VT": 1}
+    assert figures["naive_unique_donors"] == 4
+    assert figures["skipped"] == {
+        "amendment repeat": 1, "memo": 1, "refund": 1, "not an individual": 1
+    }  # fmt: skip
+    assert "unique donors: 4" in text
+
+
+def test_one_committee_only_and_the_clusters_file(itcont, tmp_path):
+    out = tmp_path / "clusters.parquet"
+    _, figures = run(itcont, "--committee", CMTE.lower(), "--out", out)
+    assert figures["unique_donors"] == 3 and "TX" not in figures["by_state"]
+    rows = duckdb.sql(f"SELECT sub_id, cluster_id FROM read_parquet('{out}')").fetchall()
+    clusters = dict(rows)
+    assert len(clusters) == 6
+    assert "1" not in clusters  # superseded by its amendment
+    assert clusters["2"] == clusters["3"] == clusters["4"]
+    assert clusters["6"] == clusters["7"] != clusters["2"]
+
+
+def test_a_missing_file_is_an_error(tmp_path):
+    with pytest.raises(CommandError, match="no such file"):
+        run(tmp_path / "nope.txt")
