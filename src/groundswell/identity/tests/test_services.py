@@ -15,6 +15,7 @@ import pytest
 from django.core.management import call_command
 
 from groundswell.donations.models import Contribution, Processor
+from groundswell.identity import normalize as nz
 from groundswell.identity.models import (
     ClusterMembership,
     IdentityModel,
@@ -22,7 +23,6 @@ from groundswell.identity.models import (
     RecordKind,
     ReviewDecision,
 )
-from groundswell.identity import normalize as nz
 from groundswell.identity.services import identity_resolve, review_decide
 from groundswell.identity.synthetic import contributions
 from groundswell.people.models import Person, PostalAddress
