@@ -412,8 +412,10 @@ def deterministic_links(con: duckdb.DuckDBPyConnection) -> int:
 # 5. Clustering --------------------------------------------------------------------------------
 
 
-def connected_components(con: duckdb.DuckDBPyConnection, nodes: str, edges: str) -> None:
-    """``components`` (node, label = smallest node id in its component), by label propagation.
+def connected_components(
+    con: duckdb.DuckDBPyConnection, nodes: str, edges: str, out: str = "components"
+) -> None:
+    """Table ``out`` (node, label = smallest node id in its component), by label propagation.
 
     Iterations follow the longest shortest path in a component: a handful for people, since a
     person's records are mostly linked to each other directly.
@@ -425,28 +427,96 @@ def connected_components(con: duckdb.DuckDBPyConnection, nodes: str, edges: str)
         """  # noqa: S608
     )
     con.execute(
-        f"CREATE OR REPLACE TEMP TABLE components AS SELECT unique_id AS node, unique_id AS label "
+        f"CREATE OR REPLACE TEMP TABLE {out} AS SELECT unique_id AS node, unique_id AS label "
         f"FROM {nodes}"  # noqa: S608
     )
     for _ in range(200):
         con.execute(
-            """
+            f"""
             CREATE OR REPLACE TEMP TABLE cc_next AS
             SELECT c.node, least(c.label, coalesce(m.label, c.label)) AS label
-            FROM components c LEFT JOIN (
+            FROM {out} c LEFT JOIN (
                 SELECT e.a AS node, min(n.label) AS label
-                FROM cc_edges e JOIN components n ON n.node = e.b GROUP BY e.a
+                FROM cc_edges e JOIN {out} n ON n.node = e.b GROUP BY e.a
             ) m ON m.node = c.node
-            """
+            """  # noqa: S608
         )
         changed = con.execute(
-            "SELECT count(*) FROM cc_next n JOIN components c USING (node) WHERE n.label <> c.label"
+            f"SELECT count(*) FROM cc_next n JOIN {out} c USING (node) "  # noqa: S608
+            "WHERE n.label <> c.label"
         ).fetchall()[0][0]
-        con.execute("DROP TABLE components")
-        con.execute("ALTER TABLE cc_next RENAME TO components")
+        con.execute(f"DROP TABLE {out}")
+        con.execute(f"ALTER TABLE cc_next RENAME TO {out}")
         if not changed:
             break
     con.execute("DROP TABLE cc_edges")
+
+
+def _name_conflicts_split(con: duckdb.DuckDBPyConnection) -> None:
+    """Split clusters that hold two given names that cannot be one person's.
+
+    A record with only an initial ("J LE") or no given name agrees with every name, so it can
+    bridge a household: JOSE LE – J LE – JESSIE LE. In such a cluster the records with full
+    given names are regrouped by their links among themselves, and each initial-only record
+    joins the group it is most strongly linked to.
+    """
+    con.execute(
+        """
+        CREATE OR REPLACE TEMP TABLE conflicted AS
+        SELECT DISTINCT x.label FROM components x JOIN rep a ON a.unique_id = x.node
+        JOIN components y ON y.label = x.label AND y.node > x.node
+        JOIN rep b ON b.unique_id = y.node
+        WHERE length(a.first) > 1 AND length(b.first) > 1 AND a.first_canon <> b.first_canon
+          AND damerau_levenshtein(a.first, b.first) > 1
+          AND jaro_winkler_similarity(a.first, b.first) < 0.92
+        """
+    )
+    if not con.execute("SELECT count(*) FROM conflicted").fetchall()[0][0]:
+        return
+    con.execute(
+        """
+        CREATE OR REPLACE TEMP TABLE split_nodes AS
+        SELECT c.node AS unique_id, coalesce(length(r.first) > 1, false) AS strong
+        FROM components c JOIN conflicted USING (label) JOIN rep r ON r.unique_id = c.node
+        """
+    )
+    con.execute(
+        """
+        CREATE OR REPLACE TEMP TABLE split_links AS
+        SELECT k.l, k.r FROM links k
+        JOIN split_nodes a ON a.unique_id = k.l AND a.strong
+        JOIN split_nodes b ON b.unique_id = k.r AND b.strong
+        """
+    )
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE split_strong AS SELECT unique_id FROM split_nodes "
+        "WHERE strong"
+    )
+    connected_components(con, "split_strong", "split_links", out="split_groups")
+    con.execute(
+        """
+        CREATE OR REPLACE TEMP TABLE split_weak AS
+        SELECT w.unique_id AS node, arg_max(g.label, k.p) AS label
+        FROM split_nodes w
+        JOIN (SELECT l AS a, r AS b, p FROM links UNION ALL SELECT r, l, p FROM links) k
+            ON k.a = w.unique_id
+        JOIN split_groups g ON g.node = k.b
+        WHERE NOT w.strong
+        GROUP BY w.unique_id
+        """
+    )
+    con.execute(
+        """
+        CREATE OR REPLACE TEMP TABLE components AS
+        SELECT c.node, coalesce(g.label, w.label, c.label) AS label
+        FROM components c
+        LEFT JOIN split_groups g ON g.node = c.node
+        LEFT JOIN split_weak w ON w.node = c.node
+        """
+    )
+    for table in ("conflicted", "split_nodes", "split_links", "split_strong", "split_groups"):
+        con.execute(f"DROP TABLE {table}")
+    con.execute("DROP TABLE split_weak")
 
 
 # The whole run --------------------------------------------------------------------------------
@@ -483,16 +553,18 @@ def resolve(
     con.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE links AS
-        SELECT l, r FROM (
-            SELECT l, r FROM det_edges
-            UNION SELECT p.unique_id_l, p.unique_id_r FROM splink_pairs p
+        SELECT l, r, max(p) AS p FROM (
+            SELECT l, r, 1.0 AS p FROM det_edges
+            UNION ALL SELECT p.unique_id_l, p.unique_id_r, p.match_probability FROM splink_pairs p
                 JOIN rep a ON a.unique_id = p.unique_id_l JOIN rep b ON b.unique_id = p.unique_id_r
                 WHERE p.match_probability >= {float(options.auto_link)} AND {_FIRST_NAMES_AGREE}
-            UNION SELECT l, r FROM accepted
+            UNION ALL SELECT l, r, 2.0 AS p FROM accepted
         ) x WHERE NOT EXISTS (SELECT 1 FROM rejected j WHERE j.l = x.l AND j.r = x.r)
+        GROUP BY l, r
         """  # noqa: S608
     )
     connected_components(con, "rep", "links")
+    _name_conflicts_split(con)
     clusters = con.sql(
         "SELECT m.unique_id, c.label AS cluster_id FROM rep_map m "
         "JOIN components c ON c.node = m.rep_id ORDER BY m.unique_id"

@@ -153,6 +153,7 @@ def blocking_rules():
         block_on("first_canon", "street"),  # surname changed or mistyped, same address
         block_on("first_canon", "zip5"),  # surname and street both mistyped or changed
         block_on("last", "street"),  # given name mistyped, initial only, or nickname
+        block_on("street", "zip5"),  # initial only and surname mistyped, same address
         block_on("first_canon", "last", "middle"),  # moved to another state
         block_on("first_canon", "last", "occupation"),  # moved to another state
         block_on("first_canon", "last", "employer"),  # moved to another state, same job

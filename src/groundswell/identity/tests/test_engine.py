@@ -154,3 +154,19 @@ def test_staff_decisions_override_the_model(resolve):
     )
     assert decided["a"] != decided["b"]
     assert decided["a"] == decided["c"]
+
+
+def test_an_initial_does_not_bridge_two_members_of_a_household(resolve):
+    home = {"street": "5898 Bradwell Way", "city": "Erloville", "state": "NH",
+            "postal_code": "03529", "employer": "Retired", "occupation": "Retired"}  # fmt: skip
+    clusters = resolve(
+        {
+            "jose": {"given_name": "Joselito", "family_name": "Quillby", **home},
+            "jose again": {"full_name": "QUILLBY, JOSELITO", **home},
+            "initial": {"given_name": "J", "family_name": "Quillby", **home},
+            "jessie": {"given_name": "Jessamyn", "family_name": "Quillby", **home},
+        }
+    )
+    assert clusters["jose"] == clusters["jose again"]
+    assert clusters["jose"] != clusters["jessie"]
+    assert clusters["initial"] in (clusters["jose"], clusters["jessie"])
