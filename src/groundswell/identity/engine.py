@@ -274,6 +274,7 @@ def _names(con: duckdb.DuckDBPyConnection) -> None:
         LEFT JOIN m_nickname k ON k.nickname = n.first
         """
     )
+    _from_arrow(con, "known_first", pa.table({"name": sorted(nz.known_given_names())}))
     for table in ("m_name_fast", "m_name_rest", "m_name_slow", "m_nickname"):
         con.execute(f"DROP TABLE {table}")
 
@@ -368,13 +369,21 @@ _COMPATIBLE = """
 """
 
 
+# A typo of a given name: one letter off (or nearly the same), both at least three letters,
+# and not both real names (MARK and MARY are two people, RYAN and RTAN one).
+_FIRST_NAME_TYPO = """
+    (length(a.first) >= 3 AND length(b.first) >= 3
+     AND (damerau_levenshtein(a.first, b.first) <= 1
+          OR jaro_winkler_similarity(a.first, b.first) >= 0.92)
+     AND NOT (a.first IN (SELECT name FROM known_first)
+              AND b.first IN (SELECT name FROM known_first)))
+"""
 # The household guard on Splink's links: a surname, address, phone and even e-mail shared
 # by a household add up to a high score, but two different given names (not a nickname, not a
-# typo of one letter, not an initial) are two people; such a pair goes to review instead.
-_FIRST_NAMES_AGREE = """
+# typo, not an initial) are two people; such a pair goes to review instead.
+_FIRST_NAMES_AGREE = f"""
     (a.first IS NULL OR b.first IS NULL OR a.first_canon = b.first_canon
-     OR jaro_winkler_similarity(a.first, b.first) >= 0.92
-     OR damerau_levenshtein(a.first, b.first) <= 1
+     OR {_FIRST_NAME_TYPO}
      OR ((length(a.first) = 1 OR length(b.first) = 1) AND a.first[1] = b.first[1]))
 """
 
@@ -453,30 +462,35 @@ def connected_components(
 
 
 def _name_conflicts_split(con: duckdb.DuckDBPyConnection) -> None:
-    """Split clusters that hold two given names that cannot be one person's.
+    """Split clusters that hold two given or middle names that cannot be one person's.
 
-    A record with only an initial ("J LE") or no given name agrees with every name, so it can
-    bridge a household: JOSE LE – J LE – JESSIE LE. In such a cluster the records with full
-    given names are regrouped by their links among themselves, and each initial-only record
-    joins the group it is most strongly linked to.
+    A record with only an initial ("J LE") or without a middle initial agrees with every name,
+    so it can bridge a household (JOSE LE – J LE – JESSIE LE) or namesakes (MARK A HENRY –
+    MARK HENRY – MARK J HENRY). In such a cluster the records with full given names and a
+    middle initial are regrouped by their links among themselves, and each other record joins
+    the group it is most strongly linked to.
     """
     con.execute(
-        """
+        f"""
         CREATE OR REPLACE TEMP TABLE conflicted AS
-        SELECT DISTINCT x.label FROM components x JOIN rep a ON a.unique_id = x.node
+        SELECT x.label, bool_or(coalesce(a.middle <> b.middle, false)) AS by_middle
+        FROM components x JOIN rep a ON a.unique_id = x.node
         JOIN components y ON y.label = x.label AND y.node > x.node
         JOIN rep b ON b.unique_id = y.node
-        WHERE length(a.first) > 1 AND length(b.first) > 1 AND a.first_canon <> b.first_canon
-          AND damerau_levenshtein(a.first, b.first) > 1
-          AND jaro_winkler_similarity(a.first, b.first) < 0.92
-        """
+        WHERE (length(a.first) > 1 AND length(b.first) > 1 AND a.first_canon <> b.first_canon
+               AND NOT {_FIRST_NAME_TYPO})
+           OR a.middle <> b.middle
+        GROUP BY x.label
+        """  # noqa: S608
     )
     if not con.execute("SELECT count(*) FROM conflicted").fetchall()[0][0]:
         return
     con.execute(
         """
         CREATE OR REPLACE TEMP TABLE split_nodes AS
-        SELECT c.node AS unique_id, coalesce(length(r.first) > 1, false) AS strong
+        SELECT c.node AS unique_id,
+            coalesce(length(r.first) > 1 AND (r.middle IS NOT NULL OR NOT by_middle), false)
+                AS strong
         FROM components c JOIN conflicted USING (label) JOIN rep r ON r.unique_id = c.node
         """
     )

@@ -85,6 +85,21 @@ def nicknames() -> dict[str, str]:
     return table
 
 
+@cache
+def known_given_names() -> frozenset[str]:
+    """Given names known to be names: ours (the nickname table) and Faker's US name lists.
+
+    Two spellings that are both real names (MARK and MARY, JOHN and JOAN) are two people's
+    names, not one name with a typo: the engine allows a one-letter typo only otherwise.
+    """
+    from faker.providers.person.en_US import Provider
+
+    names = {_word(n) for n in (*Provider.first_names_male, *Provider.first_names_female)}
+    for nick, name in nicknames().items():
+        names.update((nick, name))
+    return frozenset(n for n in names if n)
+
+
 def first_canonical(first: str) -> str:
     """The canonical form of a normalised given name: BOB → ROBERT, ROBERT → ROBERT."""
     return nicknames().get(first, first)
