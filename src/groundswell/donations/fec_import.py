@@ -323,10 +323,10 @@ class ContributionWriter:
         if len(self.pending) >= INSERT_BATCH:
             self.flush()
 
-    def flush(self, *, refunded: bool = False) -> None:
+    def flush(self) -> None:
         rows, self.pending = self.pending, []
         if rows:
-            self._insert(rows, refunded=refunded)
+            self._insert(rows, refunded=False)
 
     def _when(self, day: date) -> tuple[object, str]:
         """The database value of noon Eastern on ``day``, and the election it falls in."""
