@@ -54,6 +54,8 @@ class EngineOptions:
     review_floor: float = 0.8
     backend: str = "duckdb"  # or "spark"
     model: dict | None = None  # a trained Splink model to reuse; None trains one
+    # Each DuckDB connection (the engine's, Splink's) spills to disk beyond this.
+    memory_limit_mb: int = 1536
     u_max_pairs: float = 1e7
     em_max_pairs: float = 2e6
     keep_field_weights: bool = False  # per-field weights of review pairs (for the queue)
@@ -546,6 +548,7 @@ def resolve(
     from groundswell.identity import splink_model
 
     options = options or EngineOptions()
+    con.execute(f"SET memory_limit = '{int(options.memory_limit_mb)}MB'")
     clock = _Clock(progress)
     records = con.execute("SELECT count(*) FROM records").fetchall()[0][0]
     normalise(con)

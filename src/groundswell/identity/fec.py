@@ -100,9 +100,13 @@ def fec_unique_donors(
     committee: str | None = None,
     out: str | None = None,
     progress: Callable[[float], None] | None = None,
+    stage: Callable[[str], None] | None = None,
     options: engine.EngineOptions | None = None,
 ) -> UniqueDonors:
-    """Count the unique donors of an itcont.txt file (one committee's, or everyone's)."""
+    """Count the unique donors of an itcont.txt file (one committee's, or everyone's).
+
+    ``progress`` hears how much of the file is read (0–100), ``stage`` each resolution stage.
+    """
     if not os.path.isfile(path):
         raise FecFileError(f"{path}: no such file")
     workdir = tempfile.mkdtemp(prefix="groundswell-fec-")
@@ -123,13 +127,15 @@ def fec_unique_donors(
             )
         except duckdb.Error as exc:
             raise FecFileError(f"{path}: cannot read as an FEC itcont file: {exc}") from None
-        return _count(con, out=out, options=options)
+        return _count(con, out=out, options=options, stage=stage)
     finally:
         con.close()
         shutil.rmtree(workdir, ignore_errors=True)
 
 
-def _count(con, *, out: str | None, options: engine.EngineOptions | None) -> UniqueDonors:
+def _count(
+    con, *, out: str | None, options: engine.EngineOptions | None, stage=None
+) -> UniqueDonors:
     rows = con.execute("SELECT count(*) FROM raw").fetchall()[0][0]
     kinds = ", ".join(f"'{k}'" for k in DONOR_ENTITY_TYPES)
     con.execute(
@@ -193,7 +199,7 @@ def _count(con, *, out: str | None, options: engine.EngineOptions | None) -> Uni
     ).fetchall()[0][0]
     if contributions == 0:
         return UniqueDonors(0, 0, 0, {}, rows=rows, skipped=skipped)
-    result = engine.resolve(con, options or engine.EngineOptions())
+    result = engine.resolve(con, options or engine.EngineOptions(), progress=stage)
     con.register("_clusters", result.clusters)
     con.execute("CREATE TABLE clusters AS SELECT * FROM _clusters")
     con.unregister("_clusters")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import logging
 import tempfile
@@ -165,9 +166,22 @@ def identity_resolve(
 
 def _run(run: ResolutionRun, saved: IdentityModel | None, progress) -> None:
     links: list[tuple[int, int]] = []
-    people = list(_person_rows())
-    gifts = list(_contribution_rows(links))
-    run.person_records, run.contribution_records = len(people), len(gifts)
+    counts = {RecordKind.PERSON: 0, RecordKind.CONTRIBUTION: 0}
+
+    def counted(kind: RecordKind, rows: Iterator[dict]) -> Iterator[dict]:
+        for row in rows:
+            counts[kind] += 1
+            yield row
+
+    # Rows stream into Arrow columns: a national campaign has millions of gifts.
+    table = engine.records_table(
+        itertools.chain(
+            counted(RecordKind.PERSON, _person_rows()),
+            counted(RecordKind.CONTRIBUTION, _contribution_rows(links)),
+        )
+    )
+    run.person_records = counts[RecordKind.PERSON]
+    run.contribution_records = counts[RecordKind.CONTRIBUTION]
     accepted = links + _decided_pairs(ReviewDecision.Verdict.ACCEPTED)
     options = engine.EngineOptions(
         auto_link=run.auto_link,
@@ -181,11 +195,10 @@ def _run(run: ResolutionRun, saved: IdentityModel | None, progress) -> None:
     con = duckdb.connect()
     try:
         con.execute(f"SET temp_directory = '{tempfile.gettempdir()}/groundswell-duckdb'")
-        table = engine.records_table([*people, *gifts])
         con.register("_records_in", table)
         con.execute("CREATE TEMP TABLE records AS SELECT * FROM _records_in")
         con.unregister("_records_in")
-        del people, gifts, table
+        del table
         result = engine.resolve(con, options, progress=progress)
         keys = _cluster_keys(con, result.clusters)
     finally:

@@ -162,7 +162,7 @@ def blocking_rules():
     ]
 
 
-def _db_api(backend: str):
+def _db_api(backend: str, memory_limit_mb: int = 1536):
     if backend == "spark":
         from splink import SparkAPI
 
@@ -175,6 +175,7 @@ def _db_api(backend: str):
     con = duckdb.connect()
     # Intermediate tables spill to a temporary folder, not to memory alone.
     con.execute(f"SET temp_directory = '{tempfile.gettempdir()}/groundswell-duckdb'")
+    con.execute(f"SET memory_limit = '{int(memory_limit_mb)}MB'")
     return DuckDBAPI(connection=con)
 
 
@@ -292,7 +293,7 @@ def score(table: pa.Table, options: EngineOptions, clock: _Clock) -> Scored:
     from splink import Linker
 
     backend = options.backend
-    db_api = _db_api(backend)
+    db_api = _db_api(backend, options.memory_limit_mb)
     sdf = _register(db_api, table, backend)
     trained = options.model is None
     if not trained:

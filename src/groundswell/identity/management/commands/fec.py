@@ -51,8 +51,14 @@ class Command(BaseCommand):
             bar.n = min(100.0, round(percent, 1))
             bar.refresh()
 
+        def stage(name: str) -> None:
+            if verbosity > 0:
+                self.stderr.write(f"  {name} done")
+
         try:
-            result = fec_unique_donors(file, committee=committee, out=out, progress=progress)
+            result = fec_unique_donors(
+                file, committee=committee, out=out, progress=progress, stage=stage
+            )
         except FecFileError as exc:
             raise CommandError(str(exc)) from None
         finally:

@@ -41,10 +41,12 @@ class Command(BaseCommand):
             if verbosity > 0 and not json:
                 self.stderr.write(f"  {stage} done")
 
+        from groundswell.identity.spark import SparkUnavailable
+
         try:
             run = identity_resolve(backend=backend, incremental=not retrain, progress=progress)
-        except ImportError as exc:
-            raise CommandError(f"the {backend} backend is not installed: {exc}") from None
+        except (ImportError, SparkUnavailable) as exc:
+            raise CommandError(f"the {backend} backend cannot run here: {exc}") from None
         summary = {
             "run": run.pk,
             "backend": run.backend,
