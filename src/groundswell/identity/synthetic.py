@@ -175,9 +175,12 @@ class Generator:
             email = f"{handle.lower()}{rng.randint(1, 999)}@{rng.choice(_DOMAINS)}"
         if phone is None and rng.random() < 0.4:
             phone = f"{rng.randint(201, 989)}{rng.randint(200, 999)}{rng.randint(0, 9999):04d}"
-        gifts = 1
-        while rng.random() < 0.55 and gifts < 40:
-            gifts += 1
+        if rng.random() < 0.08:  # a monthly recurring donor
+            gifts = rng.randint(6, 24)
+        else:
+            gifts = 1
+            while rng.random() < 0.5 and gifts < 40:
+                gifts += 1
         return Donor(
             person=person,
             first=first,
@@ -195,7 +198,7 @@ class Generator:
     def donors(self, records: int) -> list[Donor]:
         """People enough for about ``records`` gifts: households and namesakes included."""
         rng = self.rng
-        people_estimate = int(records / 2.2) + 1
+        people_estimate = int(records / 3) + 1
         self._places(people_estimate)
         donors: list[Donor] = []
         total = 0
@@ -258,12 +261,13 @@ class Generator:
         rng = self.rng
         out: list[dict] = []
         for donor in self.donors(records):
-            prefers_nickname = bool(donor.nickname) and rng.random() < 0.5
+            # How often this donor writes the nickname rather than the name (forms differ).
+            nickname_share = rng.choice([0.2, 0.5, 0.9]) if donor.nickname else 0.0
             for gift in range(donor.gifts):
                 moved = len(donor.homes) > 1 and gift >= donor.gifts // 2
                 home = donor.homes[-1] if moved else donor.homes[0]
                 first = donor.first
-                if donor.nickname and (prefers_nickname or rng.random() < 0.1):
+                if donor.nickname and rng.random() < nickname_share:
                     first = donor.nickname
                 if rng.random() < 0.02:
                     first = self._typo(first)
