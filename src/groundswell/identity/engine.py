@@ -371,14 +371,17 @@ _COMPATIBLE = """
 """
 
 
-# A typo of a given name: one letter off (or nearly the same), both at least three letters,
-# and not both real names (MARK and MARY are two people, RYAN and RTAN one).
+# A typo of a given name: one letter off (or nearly the same), as written or in canonical form
+# (KENNY and KENETH), both at least three letters, and not both real names (MARK and MARY are
+# two people, RYAN and RTAN one) unless the same e-mail address says they are one person.
 _FIRST_NAME_TYPO = """
     (length(a.first) >= 3 AND length(b.first) >= 3
      AND (damerau_levenshtein(a.first, b.first) <= 1
+          OR damerau_levenshtein(a.first_canon, b.first_canon) <= 1
           OR jaro_winkler_similarity(a.first, b.first) >= 0.92)
-     AND NOT (a.first IN (SELECT name FROM known_first)
-              AND b.first IN (SELECT name FROM known_first)))
+     AND (NOT (a.first IN (SELECT name FROM known_first)
+               AND b.first IN (SELECT name FROM known_first))
+          OR coalesce(a.email = b.email, false)))
 """
 # The household guard on Splink's links: a surname, address, phone and even e-mail shared
 # by a household add up to a high score, but two different given names (not a nickname, not a
@@ -517,15 +520,19 @@ def _name_conflicts_split(con: duckdb.DuckDBPyConnection) -> None:
         JOIN (SELECT l AS a, r AS b, p FROM links UNION ALL SELECT r, l, p FROM links) k
             ON k.a = w.unique_id
         JOIN split_groups g ON g.node = k.b
-        WHERE NOT w.strong
+        JOIN rep a ON a.unique_id = w.unique_id JOIN rep b ON b.unique_id = k.b
+        WHERE NOT w.strong AND coalesce(a.middle = b.middle, true)
         GROUP BY w.unique_id
         """
     )
     con.execute(
         """
         CREATE OR REPLACE TEMP TABLE components AS
-        SELECT c.node, coalesce(g.label, w.label, c.label) AS label
+        SELECT c.node,
+            CASE WHEN s.unique_id IS NULL THEN c.label
+                 ELSE coalesce(g.label, w.label, c.node) END AS label
         FROM components c
+        LEFT JOIN split_nodes s ON s.unique_id = c.node
         LEFT JOIN split_groups g ON g.node = c.node
         LEFT JOIN split_weak w ON w.node = c.node
         """
