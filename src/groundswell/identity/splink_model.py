@@ -204,11 +204,18 @@ def train(linker, sdf, table: pa.Table, options: EngineOptions):
 
     from splink import Linker, block_on
 
-    deterministic = [block_on("first_canon", "last", "street", "zip5")]
+    # The prior (how likely two random records are one person) from pairs that are surely one
+    # person; without streets (FEC files have none) the same name in the same ZIP stands in.
+    if _filled(table, "street") > 0.3:
+        deterministic = [block_on("first_canon", "last", "street", "zip5")]
+        recall = 0.7
+    else:
+        deterministic = [block_on("first", "last", "zip5")]
+        recall = 0.6
     if _filled(table, "email") > 0.05:
         deterministic.append(block_on("email"))
     try:
-        linker.training.estimate_probability_two_random_records_match(deterministic, recall=0.7)
+        linker.training.estimate_probability_two_random_records_match(deterministic, recall=recall)
     except Exception as exc:  # too few pairs on tiny samples: keep the prior
         logger.info("identity: prior kept (%s)", exc)
     # No deterministic pair at all (a list without a single duplicate) estimates 0, which no
