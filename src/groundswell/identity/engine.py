@@ -127,14 +127,16 @@ def collapse(con: duckdb.DuckDBPyConnection, keep_apart: Iterable[int] = ()) -> 
 # side missing; and middle initials that do not disagree.
 _COMPATIBLE = """
     (a.first_canon = b.first_canon OR a.first IS NULL OR b.first IS NULL
-     OR ((length(a.first) = 1 OR length(b.first) = 1) AND a.first[1] = b.first[1]))
+     OR (length(a.first) = 1 AND a.first IN (b.first[1], b.first_canon[1]))
+     OR (length(b.first) = 1 AND b.first IN (a.first[1], a.first_canon[1])))
     AND (a.middle IS NULL OR b.middle IS NULL OR a.middle = b.middle)
 """
 
 
 # A typo of a given name: one letter off (or nearly the same), as written or in canonical form
 # (KENNY and KENETH), both at least three letters, and not both real names (MARK and MARY are
-# two people, RYAN and RTAN one) unless the same e-mail address says they are one person.
+# two people, RYAN and RTAN one) unless they are long names one letter apart (RACHAEL and
+# RACHEL, KRISTEN and KIRSTEN) or the same e-mail address says they are one person.
 _FIRST_NAME_TYPO = """
     (length(a.first) >= 3 AND length(b.first) >= 3
      AND (damerau_levenshtein(a.first, b.first) <= 1
@@ -142,6 +144,8 @@ _FIRST_NAME_TYPO = """
           OR jaro_winkler_similarity(a.first, b.first) >= 0.92)
      AND (NOT (a.first IN (SELECT name FROM known_first)
                AND b.first IN (SELECT name FROM known_first))
+          OR (least(length(a.first), length(b.first)) >= 6
+              AND damerau_levenshtein(a.first, b.first) <= 1)
           OR coalesce(a.email = b.email, false)))
 """
 # The household guard on Splink's links: a surname, address, phone and even e-mail shared
@@ -150,7 +154,8 @@ _FIRST_NAME_TYPO = """
 _FIRST_NAMES_AGREE = f"""
     (a.first IS NULL OR b.first IS NULL OR a.first_canon = b.first_canon
      OR {_FIRST_NAME_TYPO}
-     OR ((length(a.first) = 1 OR length(b.first) = 1) AND a.first[1] = b.first[1]))
+     OR (length(a.first) = 1 AND a.first IN (b.first[1], b.first_canon[1]))
+     OR (length(b.first) = 1 AND b.first IN (a.first[1], a.first_canon[1])))
 """
 
 

@@ -53,9 +53,11 @@ def settings(*, keep_field_weights: bool = False):
             cll.DamerauLevenshteinLevel("first", 1),
             cll.JaroWinklerLevel("first", 0.92),
             cll.CustomLevel(
-                "(length(first_l) = 1 OR length(first_r) = 1) "
-                "AND substr(first_l, 1, 1) = substr(first_r, 1, 1)",
-                label_for_charts="Initial agrees",
+                "(length(first_l) = 1 AND (first_l = substr(first_r, 1, 1) "
+                "OR first_l = substr(first_canon_r, 1, 1))) "
+                "OR (length(first_r) = 1 AND (first_r = substr(first_l, 1, 1) "
+                "OR first_r = substr(first_canon_l, 1, 1)))",
+                label_for_charts="Initial agrees (R and Bob too)",
             ),
             cll.ElseLevel(),
         ],

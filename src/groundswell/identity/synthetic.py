@@ -272,7 +272,7 @@ class Generator:
                 if rng.random() < 0.02:
                     first = self._typo(first)
                 elif rng.random() < 0.03:
-                    first = first[0]
+                    first = donor.first[0]  # the initial of the name, not of a nickname
                 last = self._typo(donor.last) if rng.random() < 0.02 else donor.last
                 middle = donor.middle if rng.random() < 0.6 else ""
                 form = rng.random()
