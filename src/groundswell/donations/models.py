@@ -64,7 +64,7 @@ class Contribution(TimeStampedModel):
     # Refund ids already applied, so a repeated refund notification is recognised.
     refund_keys = models.JSONField(default=list, blank=True)
     refunded_at = models.DateTimeField(null=True, blank=True)
-    refcode = models.CharField(max_length=100, blank=True, db_index=True)
+    refcode = models.CharField(max_length=100, blank=True)
     refcodes = models.JSONField(default=dict, blank=True)
     form_name = models.CharField(max_length=200, blank=True, help_text="The donation page")
     # "P2026" / "G2026": the election the contribution counts toward (limits are per election).
@@ -78,9 +78,10 @@ class Contribution(TimeStampedModel):
     recurring_period = models.CharField(
         max_length=10, choices=RecurringPeriod.choices, blank=True, default=RecurringPeriod.ONCE
     )
-    recurring_series_key = models.CharField(max_length=100, blank=True, db_index=True)
+    recurring_series_key = models.CharField(max_length=100, blank=True)
     page = models.ForeignKey(
         "DonationPage",
+        db_index=False,
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
@@ -88,6 +89,7 @@ class Contribution(TimeStampedModel):
     )
     series = models.ForeignKey(
         "RecurringSeries",
+        db_index=False,
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
@@ -97,21 +99,31 @@ class Contribution(TimeStampedModel):
     is_anonymous = models.BooleanField(default=False)
     # Who the gift counts against for limits: "p:<person id>" for a linked person, else a key
     # from the snapshot (name + ZIP5). Identity resolution may later join keys into one donor.
-    donor_key = models.CharField(max_length=120, blank=True, db_index=True)
+    donor_key = models.CharField(max_length=120, blank=True)
     # Compliance: a gift that would take the donor past the limit is held until staff refund,
     # redesignate or reattribute it (or release it when the flag was wrong).
     hold_reason = models.CharField(max_length=300, blank=True)
-    held_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    held_at = models.DateTimeField(null=True, blank=True)
     hold_resolution = models.CharField(max_length=15, choices=HoldResolution.choices, blank=True)
     hold_resolved_at = models.DateTimeField(null=True, blank=True)
     hold_resolved_by = models.ForeignKey(
-        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "accounts.User",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
     )
     # The election the gift was first designated to, when staff redesignated it.
     redesignated_from = models.CharField(max_length=5, blank=True)
     # For the part of a gift reattributed to another donor (e.g. a joint account holder).
     reattributed_from = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="reattributions"
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="reattributions",
+        db_index=False,
     )
     # SET_NULL: the snapshot below keeps what the law needs even if the person is deleted;
     # a merge moves this link to the survivor (people.merge moves every FK to Person).
@@ -121,6 +133,7 @@ class Contribution(TimeStampedModel):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="contributions",
+        db_index=False,  # the (person, received_at) index below serves lookups by person
     )
 
     # The donor exactly as given with this contribution (what a report must show), which the
@@ -152,9 +165,43 @@ class Contribution(TimeStampedModel):
                 name="contribution_refund_at_most_amount",
             ),
         ]
+        # Columns that most rows leave empty (an FEC file's million rows have no page, series,
+        # person, refcode or hold) get partial indexes: an import then maintains only the few
+        # indexes every row needs, and lookups by a set value use the partial ones.
         indexes = [
-            models.Index(fields=["person", "received_at"]),
-            models.Index(fields=["donor_key", "election"]),
+            models.Index(
+                fields=["person", "received_at"],
+                name="contribution_person_idx",
+                condition=Q(person__isnull=False),
+            ),
+            models.Index(fields=["donor_key", "election"], name="contribution_donor_idx"),
+            models.Index(
+                fields=["refcode"], name="contribution_refcode_idx", condition=~Q(refcode="")
+            ),
+            models.Index(
+                fields=["recurring_series_key"],
+                name="contribution_series_key_idx",
+                condition=~Q(recurring_series_key=""),
+            ),
+            models.Index(
+                fields=["held_at"], name="contribution_held_idx", condition=Q(held_at__isnull=False)
+            ),
+            models.Index(
+                fields=["page"], name="contribution_page_idx", condition=Q(page__isnull=False)
+            ),
+            models.Index(
+                fields=["series"], name="contribution_series_idx", condition=Q(series__isnull=False)
+            ),
+            models.Index(
+                fields=["reattributed_from"],
+                name="contribution_reattrib_idx",
+                condition=Q(reattributed_from__isnull=False),
+            ),
+            models.Index(
+                fields=["hold_resolved_by"],
+                name="contribution_resolver_idx",
+                condition=Q(hold_resolved_by__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:
