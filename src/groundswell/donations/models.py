@@ -136,6 +136,12 @@ class Contribution(TimeStampedModel):
         db_index=False,  # the (person, received_at) index below serves lookups by person
     )
 
+    # When the donor was linked, the gift put on the timeline and counted toward the limit.
+    # Every path records all of that at once (hence the default, bulk imports included) but
+    # the ActBlue webhook: it saves None, answers once the row is committed, and leaves the
+    # rest to the task worker (services.contributions_process).
+    processed_at = models.DateTimeField(null=True, blank=True, default=timezone.now)
+
     # The donor exactly as given with this contribution (what a report must show), which the
     # person's current details may no longer match.
     donor_given_name = models.CharField(max_length=100, blank=True)
@@ -175,6 +181,12 @@ class Contribution(TimeStampedModel):
                 condition=Q(person__isnull=False),
             ),
             models.Index(fields=["donor_key", "election"], name="contribution_donor_idx"),
+            # The worker's queue: only the few rows received and not yet processed.
+            models.Index(
+                fields=["id"],
+                name="contribution_pending_idx",
+                condition=Q(processed_at__isnull=True),
+            ),
             models.Index(
                 fields=["refcode"], name="contribution_refcode_idx", condition=~Q(refcode="")
             ),
