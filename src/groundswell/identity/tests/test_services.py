@@ -215,3 +215,9 @@ def test_the_resolve_command_prints_the_run(saved_model):
     out = StringIO()
     call_command("identity", "resolve", stdout=out)
     assert "1 people" in out.getvalue() and f"reused model #{saved_model.pk}" in out.getvalue()
+
+
+def test_a_run_over_an_empty_campaign_finds_nobody():
+    run = identity_resolve()
+    assert run.status == run.Status.DONE
+    assert (run.records, run.clusters, run.suggestions) == (0, 0, 0)
