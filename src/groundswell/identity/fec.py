@@ -30,6 +30,11 @@ from groundswell.donations.fec_import import COLUMNS, REFUND_TYPE
 from groundswell.identity import engine
 
 DONOR_ENTITY_TYPES = ("IND", "CAN", "")
+# The columns a count needs: the rest of a national file is not copied.
+_KEPT = (
+    "CMTE_ID", "TRANSACTION_TP", "ENTITY_TP", "NAME", "CITY", "STATE", "ZIP_CODE", "EMPLOYER",
+    "OCCUPATION", "TRANSACTION_DT", "TRAN_ID", "MEMO_CD", "SUB_ID",
+)  # fmt: skip
 
 
 class FecFileError(ValueError):
@@ -122,7 +127,8 @@ def fec_unique_donors(
         try:
             _with_progress(
                 con,
-                f"CREATE TABLE raw AS SELECT * FROM {_read_sql(path)} {where}",  # noqa: S608
+                f"CREATE TABLE raw AS SELECT {', '.join(_KEPT)} "  # noqa: S608
+                f"FROM {_read_sql(path)} {where}",
                 progress,
             )
         except duckdb.Error as exc:
