@@ -1,8 +1,9 @@
 """Contribution limits: each donor's running total per election, and the gifts held over it.
 
 Every contribution, whatever its path (ActBlue webhook, CSV, FEC file, our pages, offline), is
-counted here from inside ``contribution_record``'s transaction. The donor's
-``DonorElectionTotal`` row is locked (SELECT … FOR UPDATE) before the gift is added, so two
+counted here from inside the transaction that records it (or, for an ActBlue webhook delivery,
+the one that processes it in the task worker). The gift is added to the donor's
+``DonorElectionTotal`` row by one upsert that takes the row lock until commit, so two
 concurrent gifts from one donor are counted one after the other: the second sees the first, and
 cannot also slip under the limit. A gift that takes the donor past the limit is still recorded
 (the money arrived) but held until staff refund, redesignate or reattribute it (see holds.py).
@@ -104,13 +105,6 @@ def totals_lock(pairs: list[tuple[str, str]]) -> dict[tuple[str, str], DonorElec
     return {pair: total_lock(donor_key=pair[0], election=pair[1]) for pair in sorted(set(pairs))}
 
 
-def _total_set(row: DonorElectionTotal, total_cents: int) -> None:
-    row.total_cents = total_cents
-    DonorElectionTotal.objects.filter(pk=row.pk).update(
-        total_cents=total_cents, updated_at=timezone.now()
-    )
-
-
 def hold_reason_text(*, election: str, limit_cents: int, total_cents: int) -> str:
     """Why a gift is held, in the words staff read in the queue."""
     return (
@@ -118,6 +112,30 @@ def hold_reason_text(*, election: str, limit_cents: int, total_cents: int) -> st
         f"{cents_display(total_cents - limit_cents)} (the donor's {election} total is "
         f"{cents_display(total_cents)})"
     )
+
+
+def total_add(*, donor_key: str, election: str, cents: int) -> int:
+    """Add ``cents`` to the donor's total for an election in one statement; returns the new total.
+
+    Must run inside a transaction. The upsert takes the row lock (a new row's insert, or the
+    update of an existing one) and keeps it until commit, so a concurrent gift from the same
+    donor waits here and then adds itself to this total: two cannot both slip under the limit.
+    PostgreSQL and SQLite (3.35+) both know INSERT … ON CONFLICT … RETURNING.
+    """
+    table = DonorElectionTotal._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            INSERT INTO {table} (donor_key, election, total_cents, updated_at)
+            VALUES (%s, %s, %s, %s)
+            ON CONFLICT (donor_key, election) DO UPDATE
+            SET total_cents = {table}.total_cents + excluded.total_cents,
+                updated_at = excluded.updated_at
+            RETURNING total_cents
+            """,
+            [donor_key, election, cents, timezone.now()],
+        )
+        return int(cursor.fetchone()[0])
 
 
 def contribution_count(*, contribution: Contribution, rule: ComplianceRule) -> bool:
@@ -128,9 +146,7 @@ def contribution_count(*, contribution: Contribution, rule: ComplianceRule) -> b
     cents = counted_cents(contribution)
     if not cents or not contribution.donor_key or not contribution.election:
         return False
-    row = total_lock(donor_key=contribution.donor_key, election=contribution.election)
-    total = row.total_cents + cents
-    _total_set(row, total)
+    total = total_add(donor_key=contribution.donor_key, election=contribution.election, cents=cents)
     if total <= rule.per_election_limit_cents:
         return False
     contribution.hold_reason = hold_reason_text(
@@ -152,11 +168,10 @@ def contribution_recount(*, contribution: Contribution, counted_before: int) -> 
     delta = counted_cents(contribution) - counted_before
     if not delta or not contribution.donor_key or not contribution.election:
         return
-    row = total_lock(donor_key=contribution.donor_key, election=contribution.election)
-    _total_set(row, row.total_cents + delta)
+    total = total_add(donor_key=contribution.donor_key, election=contribution.election, cents=delta)
     if contribution.held_at and not contribution.hold_resolution:
         rule = rule_for_election(contribution.election)
-        if row.total_cents <= rule.per_election_limit_cents:
+        if total <= rule.per_election_limit_cents:
             contribution.hold_resolution = HoldResolution.REFUNDED
             contribution.hold_resolved_at = timezone.now()
             Contribution.objects.filter(pk=contribution.pk).update(

@@ -9,6 +9,7 @@ excessive gift. A campaign with other rules edits its ComplianceRule rows.
 from __future__ import annotations
 
 import re
+import time
 from datetime import date, datetime
 
 from django.utils import timezone
@@ -27,6 +28,34 @@ def rule_for(*, received_at: datetime, committee_id: str = "") -> ComplianceRule
     cycle = cycle_for(day)
     rule = ComplianceRule.objects.filter(committee_id=committee_id, cycle=cycle).first()
     return rule or ComplianceRule(committee_id=committee_id, cycle=cycle)
+
+
+# rule_for_cached: (committee, cycle) → (monotonic expiry, rule), per process.
+_RULES: dict[tuple[str, int], tuple[float, ComplianceRule]] = {}
+RULE_CACHE_SECONDS = 30.0
+
+
+def rule_for_cached(*, received_at: datetime, committee_id: str = "") -> ComplianceRule:
+    """``rule_for``, remembered per process for 30 s: the webhook designates on receipt with it.
+
+    A time limit rather than invalidation: the rule is saved in another process than the one
+    that may hold it. Only the election shown before processing can be stale; the worker
+    re-derives it with ``rule_for`` (uncached) before counting the gift toward a limit.
+    """
+    day = timezone.localdate(received_at) if timezone.is_aware(received_at) else received_at.date()
+    key = (committee_id, cycle_for(day))
+    now = time.monotonic()
+    cached = _RULES.get(key)
+    if cached is not None and cached[0] > now:
+        return cached[1]
+    rule = rule_for(received_at=received_at, committee_id=committee_id)
+    _RULES[key] = (now + RULE_CACHE_SECONDS, rule)
+    return rule
+
+
+def rules_cache_clear() -> None:
+    """Forget the rules ``rule_for_cached`` remembers (in this process)."""
+    _RULES.clear()
 
 
 def election_for(*, received_at: datetime, rule: ComplianceRule | None = None) -> str:

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -21,8 +22,10 @@ from groundswell.donations.models import (
     Contribution,
     ContributionStatus,
     Processor,
+    RecurringSeries,
     cents_display,
 )
+from groundswell.donations.rules import election_for, rule_for_cached
 from groundswell.people.intake import person_input_clean
 from groundswell.people.models import ConsentMethod, Person
 from groundswell.people.services import IntakeContext, ItemExtra, activity_record, people_upsert
@@ -108,25 +111,8 @@ def _snapshot(donor: dict[str, str], cleaned) -> dict[str, str]:
     return out
 
 
-def contribution_record(
-    *, data: ContributionInput, source: str = "", ip_address: str | None = None
-) -> tuple[Contribution, bool]:
-    """Record a contribution, upsert its donor and add it to the timeline; once per processor id.
-
-    Returns the contribution and whether this call created it. A repeat (or a concurrent
-    delivery of the same contribution) returns the existing row and changes nothing. A gift
-    that takes its donor past the per-election limit comes back with ``held_at`` set.
-    """
-    if data.amount_cents <= 0:
-        raise ValueError("amount_cents must be positive")
-    if timezone.is_naive(data.received_at):
-        raise ValueError("received_at must be timezone-aware")
-    existing = Contribution.objects.filter(
-        processor=data.processor, processor_id=data.processor_id
-    ).first()
-    if existing is not None:
-        return existing, False
-
+def _donor_clean(data: ContributionInput):
+    """The donor as a person input: bad contact fields dropped (logged), consent left alone."""
     person_input, errors = person_input_clean(data.donor)
     # A donation is not a subscription: the e-mail status changes only if the payload says so
     # explicitly (the raw donor carries "email_status" only then).
@@ -140,6 +126,13 @@ def contribution_record(
             data.processor_id,
             "; ".join(f"{e.field} {e.reason}" for e in errors),
         )
+    return person_input
+
+
+def _donor_link(
+    *, data: ContributionInput, person_input, source: str, ip_address: str | None
+) -> int | None:
+    """Upsert the donor (or take the person staff named) and add the gift to the timeline."""
     summary = _summary(data)
     activity_data = {
         "amount_cents": data.amount_cents,
@@ -147,80 +140,104 @@ def contribution_record(
         "processor_id": data.processor_id,
         "refcode": data.refcode,
     }
+    if data.person_id:
+        activity_record(
+            person=Person(pk=data.person_id),
+            kind="donation",
+            summary=summary,
+            data=activity_data,
+            occurred_at=data.received_at,
+            dedupe_key=f"contribution:{data.processor}:{data.processor_id}"[:200],
+        )
+        return data.person_id
+    if not (person_input.email or person_input.phones):
+        return None
+    result = people_upsert(
+        [person_input],
+        context=IntakeContext(
+            method=ConsentMethod.API,
+            source=source or data.processor,
+            ip_address=ip_address,
+            activity_kind="donation",
+            activity_summary=summary,
+            dedupe_prefix=f"contribution:{data.processor}",
+            occurred_at=data.received_at,
+            always_record=True,
+        ),
+        keys=[data.processor_id],
+        extras=[
+            ItemExtra(ip_address=ip_address, activity_summary=summary, activity_data=activity_data)
+        ],
+    )
+    return result[0].person_id
+
+
+def _existing(data: ContributionInput) -> Contribution | None:
+    # No ORDER BY (the model's default ordering would sort): the pair is unique.
+    return (
+        Contribution.objects.filter(processor=data.processor, processor_id=data.processor_id)
+        .order_by()
+        .first()
+    )
+
+
+def contribution_record(
+    *,
+    data: ContributionInput,
+    source: str = "",
+    ip_address: str | None = None,
+    defer: bool = False,
+) -> tuple[Contribution, bool]:
+    """Record a contribution, upsert its donor and add it to the timeline; once per processor id.
+
+    Returns the contribution and whether this call created it. A repeat (or a concurrent
+    delivery of the same contribution) returns the existing row and changes nothing. A gift
+    that takes its donor past the per-election limit comes back with ``held_at`` set.
+
+    With ``defer`` (the ActBlue webhook) only the row is written, with ``processed_at`` unset;
+    the donor, timeline, donor key, limit count and hold follow in the task worker
+    (``contributions_process``), enqueued on commit.
+    """
+    if data.amount_cents <= 0:
+        raise ValueError("amount_cents must be positive")
+    if timezone.is_naive(data.received_at):
+        raise ValueError("received_at must be timezone-aware")
+    if defer and (data.election or data.person_id or data.reattributed_from_id):
+        raise ValueError("only an undesignated gift from an unnamed donor can be deferred")
+    existing = _existing(data)
+    if existing is not None:
+        return existing, False
+
+    person_input = _donor_clean(data)
+    snapshot = _snapshot(data.donor, person_input)
     try:
         with transaction.atomic():
-            person_id = None
-            if data.person_id:
-                person_id = data.person_id
-                activity_record(
-                    person=Person(pk=person_id),
-                    kind="donation",
-                    summary=summary,
-                    data=activity_data,
-                    occurred_at=data.received_at,
-                    dedupe_key=f"contribution:{data.processor}:{data.processor_id}"[:200],
+            if defer:
+                # Designated now so that the dashboard shows it; the worker re-derives it
+                # with the current rule before counting (the cached rule may be 30 s old).
+                rule = rule_for_cached(received_at=data.received_at)
+                election = election_for(received_at=data.received_at, rule=rule)
+                contribution = _create(
+                    data, snapshot, election=election, donor_key="", person_id=None
                 )
-            elif person_input.email or person_input.phones:
-                result = people_upsert(
-                    [person_input],
-                    context=IntakeContext(
-                        method=ConsentMethod.API,
-                        source=source or data.processor,
-                        ip_address=ip_address,
-                        activity_kind="donation",
-                        activity_summary=summary,
-                        dedupe_prefix=f"contribution:{data.processor}",
-                        occurred_at=data.received_at,
-                        always_record=True,
-                    ),
-                    keys=[data.processor_id],
-                    extras=[
-                        ItemExtra(
-                            ip_address=ip_address,
-                            activity_summary=summary,
-                            activity_data=activity_data,
-                        )
-                    ],
-                )
-                person_id = result[0].person_id
-            snapshot = _snapshot(data.donor, person_input)
+                transaction.on_commit(_enqueue_processing)
+                return contribution, True
+            person_id = _donor_link(
+                data=data, person_input=person_input, source=source, ip_address=ip_address
+            )
             rule, election, donor_key = compliance.contribution_designate(
                 received_at=data.received_at,
                 election=data.election,
                 person_id=person_id,
                 snapshot=snapshot,
             )
-            contribution = Contribution.objects.create(
-                amount_cents=data.amount_cents,
-                currency=data.currency,
-                received_at=data.received_at,
-                processor=data.processor,
-                processor_id=data.processor_id,
-                order_number=data.order_number[:100],
-                refcode=data.refcode[:100],
-                refcodes=data.refcodes,
-                form_name=data.form_name[:200],
+            contribution = _create(
+                data,
+                snapshot,
                 election=election,
                 donor_key=donor_key,
-                is_memo=data.is_memo,
-                transaction_type=data.transaction_type[:3],
-                status=data.status,
-                # A refund reported on its own: refunded in full, so it nets to nothing.
-                refunded_cents=(
-                    data.amount_cents if data.status == ContributionStatus.REFUNDED else 0
-                ),
-                note=data.note,
-                is_recurring=data.is_recurring,
-                recurring_period=data.recurring_period,
-                recurring_series_key=data.recurring_series_key[:100],
-                payment_method=data.payment_method,
-                is_anonymous=data.is_anonymous,
-                page_id=data.page_id,
-                series_id=data.series_id,
-                redesignated_from=data.redesignated_from,
-                reattributed_from_id=data.reattributed_from_id,
                 person_id=person_id,
-                **snapshot,
+                processed_at=timezone.now(),
             )
             # Compliance: the donor's total toward this election, under a row lock, so two
             # concurrent gifts from one donor cannot both slip under the limit.
@@ -228,13 +245,170 @@ def contribution_record(
     except IntegrityError:
         # A concurrent delivery of the same contribution committed first: everything this one
         # did (person changes, timeline) was rolled back with it; return the winner's row.
-        existing = Contribution.objects.filter(
-            processor=data.processor, processor_id=data.processor_id
-        ).first()
+        existing = _existing(data)
         if existing is None:
             raise
         return existing, False
     return contribution, True
+
+
+def _create(
+    data: ContributionInput,
+    snapshot: dict[str, str],
+    *,
+    election: str,
+    donor_key: str,
+    person_id: int | None,
+    processed_at: datetime | None = None,
+) -> Contribution:
+    return Contribution.objects.create(
+        amount_cents=data.amount_cents,
+        currency=data.currency,
+        received_at=data.received_at,
+        processor=data.processor,
+        processor_id=data.processor_id,
+        order_number=data.order_number[:100],
+        refcode=data.refcode[:100],
+        refcodes=data.refcodes,
+        form_name=data.form_name[:200],
+        election=election,
+        donor_key=donor_key,
+        is_memo=data.is_memo,
+        transaction_type=data.transaction_type[:3],
+        status=data.status,
+        # A refund reported on its own: refunded in full, so it nets to nothing.
+        refunded_cents=(data.amount_cents if data.status == ContributionStatus.REFUNDED else 0),
+        note=data.note,
+        is_recurring=data.is_recurring,
+        recurring_period=data.recurring_period,
+        recurring_series_key=data.recurring_series_key[:100],
+        payment_method=data.payment_method,
+        is_anonymous=data.is_anonymous,
+        page_id=data.page_id,
+        series_id=data.series_id,
+        redesignated_from=data.redesignated_from,
+        reattributed_from_id=data.reattributed_from_id,
+        person_id=person_id,
+        processed_at=processed_at,
+        **snapshot,
+    )
+
+
+# ---------------------------------------------------------------- deferred processing
+
+# Deliveries within this many seconds share one processing task (one per server process).
+PROCESSING_WINDOW = 1
+# Processing sources by processor: what the person's consent record says the data came from.
+DEFERRED_SOURCE = {Processor.ACTBLUE: "ActBlue webhook"}
+
+
+def _enqueue_processing() -> None:
+    """Enqueue processing; in a surge, one task per second per server process drains all.
+
+    A task drains every row committed before it starts, and it starts after the window in
+    which later enqueues are skipped, so each skipped row (committed before its skip) is
+    drained. A row whose task was lost is drained by the next task, or by the sweep.
+    """
+    from groundswell.donations.tasks import contributions_process_pending
+
+    task = contributions_process_pending
+    if not task.get_backend().supports_defer:
+        task.enqueue()
+    elif cache.add("donations:processing-enqueued", 1, timeout=PROCESSING_WINDOW):
+        task.using(run_after=timezone.now() + timedelta(seconds=PROCESSING_WINDOW + 1)).enqueue()
+
+
+def contributions_process(
+    *, ids: list[int] | None = None, limit: int = 200, exclude: set[int] | None = None
+) -> tuple[int, list[int]]:
+    """Process received contributions (oldest first); returns (how many, ids that failed).
+
+    Idempotent: only rows with ``processed_at`` unset are taken, each locked (another worker
+    skips it) and marked processed in the same transaction as its donor, timeline and count.
+    A row that fails is rolled back alone, logged, and left for a later run.
+    """
+    failed: list[int] = []
+    with transaction.atomic():
+        pending = Contribution.objects.filter(processed_at__isnull=True)
+        if ids is not None:
+            pending = pending.filter(pk__in=ids)
+        if exclude:
+            pending = pending.exclude(pk__in=exclude)
+        batch = list(pending.select_for_update(skip_locked=True).order_by("id")[:limit])
+        for contribution in batch:
+            try:
+                with transaction.atomic():
+                    contribution_process(contribution=contribution)
+            except Exception:
+                logger.exception("contribution %s could not be processed", contribution.pk)
+                failed.append(contribution.pk)
+    return len(batch), failed
+
+
+def contribution_process(*, contribution: Contribution) -> Contribution:
+    """Link a received contribution's donor, add it to the timeline and count it toward the limit.
+
+    The row must be locked by the caller (``contributions_process``) and not yet processed.
+    The donor is matched from the snapshot exactly as ``contribution_record`` matches the raw
+    donor: the snapshot holds the cleaned values (cleaning them again changes nothing), else
+    the raw text (which fails cleaning again in the same way and is dropped again).
+    """
+    donor = {name: getattr(contribution, target) for name, target in SNAPSHOT_FIELDS.items()}
+    if contribution.processor == Processor.ACTBLUE:
+        donor["source"] = "ActBlue"
+    donor["refcode"] = contribution.refcode
+    data = ContributionInput(
+        processor=contribution.processor,
+        processor_id=contribution.processor_id,
+        amount_cents=contribution.amount_cents,
+        received_at=contribution.received_at,
+        donor=donor,
+        refcode=contribution.refcode,
+    )
+    person_input = _donor_clean(data)
+    person_id = _donor_link(
+        data=data,
+        person_input=person_input,
+        source=DEFERRED_SOURCE.get(contribution.processor, ""),
+        ip_address=None,
+    )
+    # Undesignated on receipt: designated again with the rule as it is now.
+    rule, election, donor_key = compliance.contribution_designate(
+        received_at=contribution.received_at,
+        election="",
+        person_id=person_id,
+        snapshot=donor_snapshot(contribution),
+    )
+    contribution.person_id = person_id
+    contribution.election = election
+    contribution.donor_key = donor_key
+    contribution.processed_at = timezone.now()
+    Contribution.objects.filter(pk=contribution.pk).update(
+        person_id=person_id,
+        election=election,
+        donor_key=donor_key,
+        processed_at=contribution.processed_at,
+    )
+    compliance.contribution_count(contribution=contribution, rule=rule)
+    if contribution.series_id and person_id:
+        # The series was made on receipt, before its donor was known.
+        RecurringSeries.objects.filter(pk=contribution.series_id, person__isnull=True).update(
+            person_id=person_id
+        )
+    return contribution
+
+
+def donor_snapshot(contribution: Contribution) -> dict[str, str]:
+    """A contribution's donor snapshot fields by name (donor_given_name → value)."""
+    return {target: getattr(contribution, target) for target in SNAPSHOT_FIELDS.values()}
+
+
+def contribution_process_now(contribution: Contribution) -> Contribution:
+    """Process one received contribution at once if no worker has yet (a refund needs it)."""
+    if contribution.processed_at is None:
+        contributions_process(ids=[contribution.pk], limit=1)
+        contribution.refresh_from_db()
+    return contribution
 
 
 def contribution_refund(

@@ -13,3 +13,17 @@ def recurring_charge_due() -> dict:
     from groundswell.donations.recurring import installments_charge_due
 
     return asdict(installments_charge_due())
+
+
+@task()
+def contributions_process_pending() -> int:
+    """Process every received (webhook) contribution, in batches; also the sweep for lost tasks."""
+    from groundswell.donations.services import contributions_process
+
+    total, failed = 0, set()
+    while True:
+        done, errors = contributions_process(limit=200, exclude=failed)
+        failed.update(errors)
+        total += done - len(errors)
+        if done == 0:
+            return total

@@ -1,4 +1,13 @@
-"""Webhooks from payment processors: authenticate, validate whole, record, then answer."""
+"""Webhooks from payment processors: authenticate, validate whole, record, then answer.
+
+An ActBlue delivery is answered 2xx once its contributions are committed (amount, processor
+id, donor snapshot, election, refcodes, form, recurring series); a repeat changes nothing. The
+rest (the donor's person record, the timeline entry, the donor key, the limit count and any
+hold) is done by the task worker seconds later (``services.contributions_process``, enqueued
+on commit; the sweep picks up a row whose task was lost). Until then the gift already counts
+in the money totals. A delivery carrying a refund processes its contribution in the request
+first, so that the refund is taken off a counted total exactly as before.
+"""
 
 from __future__ import annotations
 
@@ -14,7 +23,11 @@ from groundswell.accounts.permissions import client_ip
 from groundswell.donations.actblue import PayloadError, actblue_parse
 from groundswell.donations.actblue_recurring import actblue_series_attach, actblue_series_cancel
 from groundswell.donations.models import Processor, WebhookDelivery
-from groundswell.donations.services import contribution_record, contribution_refund
+from groundswell.donations.services import (
+    contribution_process_now,
+    contribution_record,
+    contribution_refund,
+)
 from groundswell.donations.webhook_auth import webhook_basic_auth_check, webhook_configured
 
 logger = logging.getLogger(__name__)
@@ -59,7 +72,10 @@ def actblue_webhook(request):
         contributions = []
         for item in items:
             contribution, created = contribution_record(
-                data=item.contribution, source="ActBlue webhook", ip_address=None
+                data=item.contribution,
+                source="ActBlue webhook",
+                ip_address=None,
+                defer=item.refund is None,
             )
             changed |= created
             if contribution.is_recurring:
@@ -72,6 +88,7 @@ def actblue_webhook(request):
                 )
                 changed |= cancelled
             if item.refund is not None:
+                contribution_process_now(contribution)
                 contribution, refunded = contribution_refund(
                     processor=contribution.processor,
                     processor_id=contribution.processor_id,

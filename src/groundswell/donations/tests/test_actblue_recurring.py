@@ -6,7 +6,7 @@ import json
 import pytest
 
 from groundswell.donations.models import Contribution, RecurringSeries, WebhookDelivery
-from groundswell.donations.tests.test_actblue_webhook import auth, payload
+from groundswell.donations.tests.test_actblue_webhook import auth, payload, worker
 
 pytestmark = pytest.mark.django_db
 URL = "/webhooks/actblue/"
@@ -40,6 +40,7 @@ def post(client, body):
 def test_installments_of_one_recurring_gift_form_one_series(client):
     assert post(client, monthly(7001, paid_at="2026-01-15T10:00:00-05:00")).status_code == 200
     assert post(client, monthly(7002, paid_at="2026-02-15T10:00:00-05:00")).status_code == 200
+    assert worker() == 2  # the donor is linked by the task worker, the series on receipt
     series = RecurringSeries.objects.get()
     assert series.processor == "actblue" and series.processor_key == "AB-REC-1"
     assert series.period == "monthly" and series.amount_cents == 1000

@@ -9,6 +9,7 @@ from faker import Faker
 
 from groundswell.donations.actblue import PayloadError, cents_parse
 from groundswell.donations.models import Contribution, ContributionStatus, WebhookDelivery
+from groundswell.donations.tasks import contributions_process_pending
 from groundswell.people.models import Activity, EmailStatus, Person
 
 URL = "/webhooks/actblue/"
@@ -91,6 +92,11 @@ def payload(*, amount="27.00", lineitem_id=None, entity_id=10001, email=None):
     }
 
 
+def worker() -> int:
+    """Run the task worker's step: the donor, timeline and limit count of received gifts."""
+    return contributions_process_pending.enqueue().return_value
+
+
 def post(client, body, **headers):
     data = body if isinstance(body, bytes | str) else json.dumps(body)
     return client.post(URL, data=data, content_type="application/json", **(headers or auth()))
@@ -108,6 +114,8 @@ def test_a_paid_delivery_creates_a_contribution_a_donor_and_a_timeline_entry(cli
     assert contribution.refcode == "email-q1-deadline"
     assert contribution.status == ContributionStatus.PAID
     assert contribution.received_at.isoformat() == "2026-03-31T01:14:07+00:00"
+    assert worker() == 1
+    contribution.refresh_from_db()
     person = contribution.person
     assert person.primary_email == body["donor"]["email"].lower()
     assert person.employer == body["donor"]["employerData"]["employer"]
@@ -124,6 +132,7 @@ def test_a_paid_delivery_creates_a_contribution_a_donor_and_a_timeline_entry(cli
 @pytest.mark.django_db
 def test_a_donation_does_not_subscribe_the_donor_to_email(client):
     post(client, payload())
+    worker()
     assert Person.objects.get().email_status == EmailStatus.UNKNOWN
 
 
@@ -134,6 +143,7 @@ def test_the_snapshot_keeps_the_address_given_even_after_the_donor_moves(client)
     moved = payload(lineitem_id=2, email=email)
     moved["donor"].update(addr1="9 Elm Ave", city="Peoria", zip="61602")
     post(client, moved)
+    assert worker() == 2
     first, second = Contribution.objects.order_by("processor_id")
     assert first.person_id == second.person_id
     assert first.donor_address_line1 == "123 Main St"
@@ -150,9 +160,13 @@ def test_the_same_delivery_twice_is_one_contribution(client):
     assert response.status_code == 200
     assert response.json()["status"] == "duplicate"
     assert Contribution.objects.count() == 1
+    assert worker() == 1
+    assert post(client, body).json()["status"] == "duplicate"
+    assert worker() == 0
     assert Activity.objects.filter(kind="donation").count() == 1
     assert list(WebhookDelivery.objects.values_list("status", flat=True).order_by("id")) == [
         "accepted",
+        "duplicate",
         "duplicate",
     ]
 
@@ -165,6 +179,7 @@ def test_two_line_items_are_two_contributions(client):
     body["lineitems"].append(second)
     assert post(client, body).status_code == 200
     assert sorted(Contribution.objects.values_list("amount_cents", flat=True)) == [500, 2700]
+    assert worker() == 2
     assert Person.objects.count() == 1
     assert Activity.objects.filter(kind="donation").count() == 2
 

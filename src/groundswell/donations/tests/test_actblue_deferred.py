@@ -1,0 +1,184 @@
+"""The ActBlue webhook answers once the gift is committed; the task worker does the rest, once."""
+
+import copy
+import json
+import threading
+from datetime import date
+
+import pytest
+from django.db import connections
+
+from groundswell.donations import services
+from groundswell.donations.models import (
+    ComplianceRule,
+    Contribution,
+    DonorElectionTotal,
+    WebhookDelivery,
+)
+from groundswell.donations.rules import rules_cache_clear
+from groundswell.donations.selectors import DateRange, money_totals
+from groundswell.donations.tasks import contributions_process_pending
+from groundswell.donations.tests.test_actblue_webhook import auth, payload, worker
+from groundswell.people.models import Activity, Person
+
+URL = "/webhooks/actblue/"
+
+
+@pytest.fixture(autouse=True)
+def webhook_settings(settings):
+    settings.ACTBLUE_WEBHOOK_USERNAME = "actblue-hook"
+    settings.ACTBLUE_WEBHOOK_PASSWORD = "s3cret-for-tests"
+    settings.GROUNDSWELL_COMMITTEE_ENTITY_ID = "10001"
+    settings.GROUNDSWELL_CHECK_MX = False
+    rules_cache_clear()
+
+
+@pytest.fixture
+def lost_tasks(monkeypatch):
+    """Every processing task is lost (the worker was down): only the sweep can process."""
+    monkeypatch.setattr(services, "_enqueue_processing", lambda: None)
+
+
+def post(client, body):
+    return client.post(URL, data=json.dumps(body), content_type="application/json", **auth())
+
+
+def counts() -> tuple:
+    """Everything a delivery can change, to compare before and after a replay."""
+    return (
+        Contribution.objects.count(),
+        sorted(Contribution.objects.values_list("amount_cents", "refunded_cents", "held_at")),
+        Person.objects.count(),
+        Activity.objects.filter(kind__startswith="donation").count(),
+        sorted(DonorElectionTotal.objects.values_list("donor_key", "election", "total_cents")),
+    )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_delivery_is_committed_before_the_answer(client, monkeypatch):
+    seen = []
+
+    def enqueue_elsewhere():
+        # Another connection (another thread) sees the row the moment the task is enqueued,
+        # so the row was committed before the webhook answered.
+        def look():
+            seen.append(Contribution.objects.filter(processor_id="4401").count())
+            connections.close_all()
+
+        thread = threading.Thread(target=look)
+        thread.start()
+        thread.join()
+
+    monkeypatch.setattr(services, "_enqueue_processing", enqueue_elsewhere)
+    response = post(client, payload(lineitem_id=4401, amount="35.00"))
+    assert response.status_code == 200
+    assert seen == [1]
+    contribution = Contribution.objects.get(processor_id="4401")
+    # Answered but not processed yet: no donor, no key, no count; the money already counts.
+    assert contribution.processed_at is None and contribution.person_id is None
+    assert contribution.donor_key == "" and contribution.election == "P2026"
+    assert not DonorElectionTotal.objects.exists()
+    day = date(2026, 3, 30)
+    assert money_totals(period=DateRange(day, date(2026, 3, 31))).net_cents == 3500
+    assert worker() == 1
+    contribution.refresh_from_db()
+    assert contribution.processed_at is not None
+    assert contribution.donor_key == f"p:{contribution.person_id}"
+    assert DonorElectionTotal.objects.get().total_cents == 3500
+
+
+@pytest.mark.django_db
+def test_processing_twice_changes_nothing_the_second_time(client, lost_tasks):
+    body = payload(lineitem_id=4501)
+    assert post(client, body).status_code == 200
+    contribution = Contribution.objects.get()
+    assert services.contributions_process() == (1, [])
+    after_first = counts()
+    assert services.contributions_process() == (0, [])
+    assert services.contributions_process(ids=[contribution.pk]) == (0, [])
+    services.contribution_process_now(contribution)
+    assert counts() == after_first
+    assert after_first[2:4] == (1, 1)  # one donor, one timeline entry
+    assert after_first[4][0][2] == 2700  # counted once
+
+
+@pytest.mark.django_db
+def test_a_lost_task_is_picked_up_by_the_sweep(client, lost_tasks):
+    email = "sweep-donor@example.org"
+    for n in range(3):
+        assert post(client, payload(lineitem_id=4600 + n, email=email)).status_code == 200
+    assert Contribution.objects.filter(processed_at__isnull=True).count() == 3
+    assert not Person.objects.exists()
+    assert contributions_process_pending.enqueue().return_value == 3
+    assert not Contribution.objects.filter(processed_at__isnull=True).exists()
+    person = Person.objects.get()
+    assert set(Contribution.objects.values_list("person_id", flat=True)) == {person.pk}
+    assert Activity.objects.filter(person=person, kind="donation").count() == 3
+    assert DonorElectionTotal.objects.get(donor_key=f"p:{person.pk}").total_cents == 8100
+
+
+@pytest.mark.django_db
+def test_a_replayed_batch_changes_nothing(client, lost_tasks):
+    batch = [payload(lineitem_id=4700 + n, amount=f"{10 + n}.00") for n in range(4)]
+    refund = copy.deepcopy(batch[1])
+    refund["lineitems"][0].update(refundId=4799, refundedAt="2026-04-02T10:00:00-04:00")
+    batch.append(refund)
+    for body in batch:
+        assert post(client, body).status_code == 200
+    worker()
+    before = counts()
+    assert before[0] == 4 and before[3] == 5  # four gifts, one refund on the timeline
+    for body in batch:
+        response = post(client, body)
+        assert response.status_code == 200 and response.json()["status"] == "duplicate"
+    assert worker() == 0
+    assert counts() == before
+
+
+@pytest.mark.django_db
+def test_a_refund_of_a_gift_not_yet_processed_is_taken_off_a_counted_total(client, lost_tasks):
+    post(client, payload(lineitem_id=4801, amount="40.00"))
+    refund = payload(lineitem_id=4801, amount="40.00")
+    refund["lineitems"][0].update(refundId=4899, refundedAt="2026-04-02T10:00:00-04:00")
+    assert post(client, refund).status_code == 200
+    contribution = Contribution.objects.get()
+    # The refund needed the gift counted first, so the request processed it.
+    assert contribution.processed_at is not None and contribution.refunded_cents == 4000
+    assert DonorElectionTotal.objects.get().total_cents == 0
+    assert Activity.objects.filter(kind="donation_refund").count() == 1
+    assert worker() == 0
+
+
+@pytest.mark.django_db
+def test_the_hold_is_applied_when_the_gift_is_processed(client, lost_tasks):
+    email = "big-donor@example.org"
+    post(client, payload(lineitem_id=4901, amount="3000.00", email=email))
+    post(client, payload(lineitem_id=4902, amount="1000.00", email=email))
+    assert not Contribution.objects.filter(held_at__isnull=False).exists()
+    worker()
+    held = Contribution.objects.get(held_at__isnull=False)
+    assert held.processor_id == "4902"
+    assert "by $500.00" in held.hold_reason
+
+
+@pytest.mark.django_db
+def test_the_worker_designates_with_the_rule_as_it_is_now(client, lost_tasks):
+    post(client, payload(lineitem_id=5001))  # remembers the default rule (no primary date)
+    ComplianceRule.objects.create(cycle=2026, primary_date=date(2026, 3, 1))
+    post(client, payload(lineitem_id=5002))
+    # On receipt the cached rule may be stale; the worker counts with the saved one.
+    worker()
+    assert set(Contribution.objects.values_list("election", flat=True)) == {"G2026"}
+
+
+@pytest.mark.django_db
+def test_a_malformed_delivery_writes_nothing_but_its_log(client):
+    body = payload(lineitem_id=5101)
+    second = copy.deepcopy(body["lineitems"][0])
+    second.update(lineitemId=5102, amount="12.345")
+    body["lineitems"].append(second)
+    response = post(client, body)
+    assert response.status_code == 400
+    assert response.json()["field"] == "lineitems[1].amount"
+    assert not Contribution.objects.exists()
+    assert WebhookDelivery.objects.get().status == "rejected"
