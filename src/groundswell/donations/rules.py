@@ -8,12 +8,12 @@ excessive gift. A campaign with other rules edits its ComplianceRule rows.
 
 from __future__ import annotations
 
-import re
 import time
 from datetime import date, datetime
 
 from django.utils import timezone
 
+from groundswell.donations.keys import name_key
 from groundswell.donations.models import ComplianceRule
 
 
@@ -80,9 +80,6 @@ def next_election(election: str) -> str:
     return f"G{year}" if kind == "P" else f"P{year + 2}"
 
 
-_NON_LETTERS = re.compile(r"[^a-z]")
-
-
 def donor_key_for(
     *, person_id: int | None, given_name: str = "", family_name: str = "", postal_code: str = ""
 ) -> str:
@@ -93,9 +90,4 @@ def donor_key_for(
     """
     if person_id:
         return f"p:{person_id}"
-    given = _NON_LETTERS.sub("", given_name.casefold())
-    family = _NON_LETTERS.sub("", family_name.casefold())
-    zip5 = re.sub(r"\D", "", postal_code)[:5]
-    if not (given or family):
-        return ""
-    return f"n:{family}|{given}|{zip5}"
+    return name_key(given_name, family_name, postal_code)
