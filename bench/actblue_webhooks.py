@@ -8,8 +8,12 @@ Drops and re-creates the database (its name must start with gs_bench), migrates 
 the environment, and posts N deliveries in ActBlue's webhook JSON shape (donor, contribution,
 lineitems, form; synthetic donors, some giving more than once, some orders with two line items,
 a few refunds) from a bounded pool of client connections, measuring throughput and latency.
-Then it replays the same batch and checks that neither the number nor the sum of contributions
-changed: no contribution lost or doubled. Only 127.0.0.1 is ever contacted.
+The webhook answers once a delivery's contributions are committed and leaves the donor, the
+timeline and the limit count to the task worker: the benchmark waits until the worker has
+processed every contribution (and reports how long that backlog took) before it counts. Then it
+replays the same batch, waits again, and checks that neither the number nor the sum of
+contributions, refunds, timeline entries or donor totals changed: no contribution lost or
+doubled. Only 127.0.0.1 is ever contacted.
 
 The last line printed is a JSON object.
 """
@@ -73,6 +77,42 @@ def contributions_in_db(url: str) -> tuple[int, int, int]:
             "FROM donations_contribution WHERE processor = 'actblue'"
         ).fetchone()
     return int(count), int(total), int(refunded)
+
+
+def processed_in_db(url: str) -> dict:
+    """What the task worker made of the contributions: donors, timeline entries, totals."""
+    import psycopg
+
+    with psycopg.connect(url) as conn:
+        linked, people, entries, totals = conn.execute(
+            "SELECT (SELECT count(*) FROM donations_contribution WHERE person_id IS NOT NULL), "
+            "(SELECT count(*) FROM people_person), "
+            "(SELECT count(*) FROM people_activity WHERE kind LIKE 'donation%'), "
+            "(SELECT coalesce(sum(total_cents), 0) FROM donations_donorelectiontotal)"
+        ).fetchone()
+    return {
+        "linked_to_a_person": int(linked),
+        "people": int(people),
+        "timeline_entries": int(entries),
+        "donor_totals_cents": int(totals),
+    }
+
+
+def backlog_wait(url: str, timeout: float = 900) -> float:
+    """Seconds until no contribution is left for the task worker to process."""
+    import psycopg
+
+    started = time.monotonic()
+    with psycopg.connect(url, autocommit=True) as conn:
+        while True:
+            (pending,) = conn.execute(
+                "SELECT count(*) FROM donations_contribution WHERE processed_at IS NULL"
+            ).fetchone()
+            if not pending:
+                return time.monotonic() - started
+            if time.monotonic() - started > timeout:
+                raise SystemExit(f"{pending} contributions still unprocessed after {timeout} s")
+            time.sleep(0.1)
 
 
 def payloads(count: int, seed: int) -> tuple[list[bytes], int, int]:
@@ -296,10 +336,15 @@ def main() -> None:
             time.process_time() - cpu_before[2],
             machine_busy_seconds() - cpu_before[3],
         )
+        # Counted from the end of the timed batch: the worker started on it long before.
+        backlog_seconds = backlog_wait(args.database_url)
         after_first = contributions_in_db(args.database_url)
+        processed_first = processed_in_db(args.database_url)
         # The same batch again (warm-up included): nothing may change.
         replay = summary(*asyncio.run(deliver(host, port, requests, args.concurrency)))
+        backlog_wait(args.database_url)
         after_replay = contributions_in_db(args.database_url)
+        processed_replay = processed_in_db(args.database_url)
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         try:
@@ -316,10 +361,17 @@ def main() -> None:
         # Every delivery (warm-up included) was acknowledged, so every line item must be a row.
         "lost": items - after_first[0],
         "lost_cents": cents - after_first[1],
+        "backlog_processed_after_s": round(backlog_seconds, 1),
+        **processed_first,
         "replay": replay,
         "replay_changed_count": after_replay[0] - after_first[0],
         "replay_changed_cents": after_replay[1] - after_first[1],
         "replay_changed_refunded_cents": after_replay[2] - after_first[2],
+        "replay_changed_processing": {
+            k: processed_replay[k] - v
+            for k, v in processed_first.items()
+            if processed_replay[k] != v
+        },
         "workers": args.workers or "serve default",
         "threads": args.threads,
         "concurrency": args.concurrency,

@@ -14,18 +14,25 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.core.cache import cache
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from groundswell.donations import compliance
 from groundswell.donations.models import (
+    ComplianceRule,
     Contribution,
     ContributionStatus,
     Processor,
     RecurringSeries,
     cents_display,
 )
-from groundswell.donations.rules import election_for, rule_for_cached
+from groundswell.donations.rules import (
+    cycle_for,
+    donor_key_for,
+    election_for,
+    rule_for,
+    rule_for_cached,
+)
 from groundswell.people.intake import person_input_clean
 from groundswell.people.models import ConsentMethod, Person
 from groundswell.people.services import IntakeContext, ItemExtra, activity_record, people_upsert
@@ -173,37 +180,24 @@ def _donor_link(
 
 
 def _existing(data: ContributionInput) -> Contribution | None:
-    # No ORDER BY (the model's default ordering would sort): the pair is unique.
-    return (
-        Contribution.objects.filter(processor=data.processor, processor_id=data.processor_id)
-        .order_by()
-        .first()
-    )
+    # No ORDER BY (first() and the model's ordering would sort): the pair is unique.
+    rows = Contribution.objects.filter(processor=data.processor, processor_id=data.processor_id)
+    return next(iter(rows.order_by()[:1]), None)
 
 
 def contribution_record(
-    *,
-    data: ContributionInput,
-    source: str = "",
-    ip_address: str | None = None,
-    defer: bool = False,
+    *, data: ContributionInput, source: str = "", ip_address: str | None = None
 ) -> tuple[Contribution, bool]:
     """Record a contribution, upsert its donor and add it to the timeline; once per processor id.
 
     Returns the contribution and whether this call created it. A repeat (or a concurrent
     delivery of the same contribution) returns the existing row and changes nothing. A gift
     that takes its donor past the per-election limit comes back with ``held_at`` set.
-
-    With ``defer`` (the ActBlue webhook) only the row is written, with ``processed_at`` unset;
-    the donor, timeline, donor key, limit count and hold follow in the task worker
-    (``contributions_process``), enqueued on commit.
     """
     if data.amount_cents <= 0:
         raise ValueError("amount_cents must be positive")
     if timezone.is_naive(data.received_at):
         raise ValueError("received_at must be timezone-aware")
-    if defer and (data.election or data.person_id or data.reattributed_from_id):
-        raise ValueError("only an undesignated gift from an unnamed donor can be deferred")
     existing = _existing(data)
     if existing is not None:
         return existing, False
@@ -212,16 +206,6 @@ def contribution_record(
     snapshot = _snapshot(data.donor, person_input)
     try:
         with transaction.atomic():
-            if defer:
-                # Designated now so that the dashboard shows it; the worker re-derives it
-                # with the current rule before counting (the cached rule may be 30 s old).
-                rule = rule_for_cached(received_at=data.received_at)
-                election = election_for(received_at=data.received_at, rule=rule)
-                contribution = _create(
-                    data, snapshot, election=election, donor_key="", person_id=None
-                )
-                transaction.on_commit(_enqueue_processing)
-                return contribution, True
             person_id = _donor_link(
                 data=data, person_input=person_input, source=source, ip_address=ip_address
             )
@@ -252,16 +236,74 @@ def contribution_record(
     return contribution, True
 
 
-def _create(
+def contribution_receive(*, data: ContributionInput) -> tuple[Contribution, bool]:
+    """Store a contribution as received, to be processed by the task worker; once per id.
+
+    Only the row is written (the donor snapshot, the election on receipt, ``processed_at``
+    unset), in one INSERT … ON CONFLICT DO NOTHING: a repeat, or a concurrent delivery of the
+    same contribution, writes nothing and returns the existing row. The donor, timeline, donor
+    key, limit count and hold follow in ``contributions_process``, enqueued on commit. For an
+    undesignated gift from a donor not yet matched (the ActBlue webhook's).
+    """
+    if data.amount_cents <= 0:
+        raise ValueError("amount_cents must be positive")
+    if timezone.is_naive(data.received_at):
+        raise ValueError("received_at must be timezone-aware")
+    if data.election or data.person_id or data.reattributed_from_id:
+        raise ValueError("only an undesignated gift from an unnamed donor can be received")
+    snapshot = _snapshot(data.donor, _donor_clean(data))
+    # Designated now so that the dashboard shows it; the worker designates again with the
+    # current rule before counting (the cached one may be 30 seconds old).
+    rule = rule_for_cached(received_at=data.received_at)
+    contribution = _build(
+        data,
+        snapshot,
+        election=election_for(received_at=data.received_at, rule=rule),
+        donor_key="",
+        person_id=None,
+        processed_at=None,
+    )
+    fields, sql = _insert_sql()
+    # pre_save: what save() would write (modified_at is set there).
+    values = [f.get_db_prep_save(f.pre_save(contribution, True), connection) for f in fields]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, values)
+        row = cursor.fetchone()
+    if row is None:
+        existing = _existing(data)
+        if existing is None:  # the row that conflicted was deleted since: unlikely, loud
+            raise RuntimeError(f"contribution {data.processor}:{data.processor_id} vanished")
+        return existing, False
+    contribution.pk = row[0]
+    contribution._state.adding = False
+    contribution._state.db = connection.alias
+    transaction.on_commit(_enqueue_processing)
+    return contribution, True
+
+
+def _insert_sql() -> tuple[list, str]:
+    """The columns and the INSERT … ON CONFLICT DO NOTHING RETURNING id of a contribution."""
+    fields = [f for f in Contribution._meta.concrete_fields if not f.primary_key]
+    qn = connection.ops.quote_name
+    sql = (
+        f"INSERT INTO {qn(Contribution._meta.db_table)} "  # noqa: S608
+        f"({', '.join(qn(f.column) for f in fields)}) "
+        f"VALUES ({', '.join(['%s'] * len(fields))}) "
+        "ON CONFLICT (processor, processor_id) DO NOTHING RETURNING id"
+    )
+    return fields, sql
+
+
+def _build(
     data: ContributionInput,
     snapshot: dict[str, str],
     *,
     election: str,
     donor_key: str,
     person_id: int | None,
-    processed_at: datetime | None = None,
+    processed_at: datetime | None,
 ) -> Contribution:
-    return Contribution.objects.create(
+    return Contribution(
         amount_cents=data.amount_cents,
         currency=data.currency,
         received_at=data.received_at,
@@ -294,6 +336,12 @@ def _create(
     )
 
 
+def _create(data: ContributionInput, snapshot: dict[str, str], **values) -> Contribution:
+    contribution = _build(data, snapshot, **values)
+    contribution.save(force_insert=True)
+    return contribution
+
+
 # ---------------------------------------------------------------- deferred processing
 
 # Deliveries within this many seconds share one processing task (one per server process).
@@ -319,7 +367,7 @@ def _enqueue_processing() -> None:
 
 
 def contributions_process(
-    *, ids: list[int] | None = None, limit: int = 200, exclude: set[int] | None = None
+    *, ids: list[int] | None = None, limit: int = 50, exclude: set[int] | None = None
 ) -> tuple[int, list[int]]:
     """Process received contributions (oldest first); returns (how many, ids that failed).
 
@@ -335,17 +383,20 @@ def contributions_process(
         if exclude:
             pending = pending.exclude(pk__in=exclude)
         batch = list(pending.select_for_update(skip_locked=True).order_by("id")[:limit])
+        rules: dict[int, ComplianceRule] = {}  # read once per batch, as it is now
         for contribution in batch:
             try:
                 with transaction.atomic():
-                    contribution_process(contribution=contribution)
+                    contribution_process(contribution=contribution, rules=rules)
             except Exception:
                 logger.exception("contribution %s could not be processed", contribution.pk)
                 failed.append(contribution.pk)
     return len(batch), failed
 
 
-def contribution_process(*, contribution: Contribution) -> Contribution:
+def contribution_process(
+    *, contribution: Contribution, rules: dict[int, ComplianceRule] | None = None
+) -> Contribution:
     """Link a received contribution's donor, add it to the timeline and count it toward the limit.
 
     The row must be locked by the caller (``contributions_process``) and not yet processed.
@@ -372,12 +423,19 @@ def contribution_process(*, contribution: Contribution) -> Contribution:
         source=DEFERRED_SOURCE.get(contribution.processor, ""),
         ip_address=None,
     )
-    # Undesignated on receipt: designated again with the rule as it is now.
-    rule, election, donor_key = compliance.contribution_designate(
-        received_at=contribution.received_at,
-        election="",
+    # Undesignated on receipt: designated again with the rule as it is now (``rules``: the
+    # caller's rules by cycle, read once per batch).
+    rules = {} if rules is None else rules
+    cycle = cycle_for(timezone.localdate(contribution.received_at))
+    if cycle not in rules:
+        rules[cycle] = rule_for(received_at=contribution.received_at)
+    rule = rules[cycle]
+    election = election_for(received_at=contribution.received_at, rule=rule)
+    donor_key = donor_key_for(
         person_id=person_id,
-        snapshot=donor_snapshot(contribution),
+        given_name=contribution.donor_given_name,
+        family_name=contribution.donor_family_name,
+        postal_code=contribution.donor_postal_code,
     )
     contribution.person_id = person_id
     contribution.election = election
@@ -396,11 +454,6 @@ def contribution_process(*, contribution: Contribution) -> Contribution:
             person_id=person_id
         )
     return contribution
-
-
-def donor_snapshot(contribution: Contribution) -> dict[str, str]:
-    """A contribution's donor snapshot fields by name (donor_given_name → value)."""
-    return {target: getattr(contribution, target) for target in SNAPSHOT_FIELDS.values()}
 
 
 def contribution_process_now(contribution: Contribution) -> Contribution:

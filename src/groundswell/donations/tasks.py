@@ -22,7 +22,7 @@ def contributions_process_pending() -> int:
 
     total, failed = 0, set()
     while True:
-        done, errors = contributions_process(limit=200, exclude=failed)
+        done, errors = contributions_process(limit=50, exclude=failed)
         failed.update(errors)
         total += done - len(errors)
         if done == 0:

@@ -25,6 +25,7 @@ from groundswell.donations.actblue_recurring import actblue_series_attach, actbl
 from groundswell.donations.models import Processor, WebhookDelivery
 from groundswell.donations.services import (
     contribution_process_now,
+    contribution_receive,
     contribution_record,
     contribution_refund,
 )
@@ -71,12 +72,12 @@ def actblue_webhook(request):
     with transaction.atomic():
         contributions = []
         for item in items:
-            contribution, created = contribution_record(
-                data=item.contribution,
-                source="ActBlue webhook",
-                ip_address=None,
-                defer=item.refund is None,
-            )
+            if item.refund is None:
+                contribution, created = contribution_receive(data=item.contribution)
+            else:
+                contribution, created = contribution_record(
+                    data=item.contribution, source="ActBlue webhook", ip_address=None
+                )
             changed |= created
             if contribution.is_recurring:
                 actblue_series_attach(

@@ -3,10 +3,10 @@
 import copy
 import json
 import threading
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
-from django.db import connections
+from django.db import connections, transaction
 
 from groundswell.donations import services
 from groundswell.donations.models import (
@@ -182,3 +182,64 @@ def test_a_malformed_delivery_writes_nothing_but_its_log(client):
     assert response.json()["field"] == "lineitems[1].amount"
     assert not Contribution.objects.exists()
     assert WebhookDelivery.objects.get().status == "rejected"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_receipts_of_one_contribution_store_one_row(monkeypatch):
+    if connections["default"].vendor != "postgresql":
+        pytest.skip("SQLite serialises writers; the race needs PostgreSQL")
+    monkeypatch.setattr(services, "_enqueue_processing", lambda: None)
+    data = services.ContributionInput(
+        processor="actblue",
+        processor_id="race-receive-1",
+        amount_cents=2700,
+        received_at=datetime(2026, 3, 30, 12, tzinfo=UTC),
+        donor={"given_name": "Test", "family_name": "Donor", "email": "race@example.org"},
+    )
+    barrier = threading.Barrier(4)
+    results, errors = [], []
+
+    def receive():
+        try:
+            barrier.wait()
+            with transaction.atomic():
+                results.append(services.contribution_receive(data=data))
+        except Exception as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=receive) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors
+    assert Contribution.objects.count() == 1
+    assert sum(created for _, created in results) == 1
+    assert len({c.pk for c, _ in results}) == 1
+    assert services.contributions_process() == (1, [])
+    assert Activity.objects.filter(kind="donation").count() == 1
+
+
+@pytest.mark.django_db
+def test_a_gift_that_fails_to_process_is_left_for_later_and_the_rest_go_on(
+    client, lost_tasks, monkeypatch
+):
+    for n in range(3):
+        post(client, payload(lineitem_id=5200 + n))
+    link = services._donor_link
+
+    def broken(*, data, **kwargs):
+        if data.processor_id == "5201":
+            raise RuntimeError("the people database is having a bad day")
+        return link(data=data, **kwargs)
+
+    monkeypatch.setattr(services, "_donor_link", broken)
+    assert contributions_process_pending.enqueue().return_value == 2
+    pending = Contribution.objects.get(processed_at__isnull=True)
+    assert pending.processor_id == "5201" and pending.person_id is None
+    assert sum(DonorElectionTotal.objects.values_list("total_cents", flat=True)) == 5400
+    monkeypatch.setattr(services, "_donor_link", link)
+    assert contributions_process_pending.enqueue().return_value == 1
+    assert sum(DonorElectionTotal.objects.values_list("total_cents", flat=True)) == 8100
