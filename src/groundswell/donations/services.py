@@ -1,10 +1,19 @@
 """Recording contributions: idempotent on the processor's id, and committed before anyone is told.
 
-Every intake path (the ActBlue webhook, the ActBlue CSV, our own pages, offline gifts) calls
+Every intake path (the ActBlue CSV, our own pages, offline gifts, staff resolutions) calls
 ``contribution_record``; a repeat of the same processor id changes nothing. Each new gift is
 designated to an election, keyed to its donor and counted toward the donor's per-election total
 under a row lock (compliance.py), so a gift past the limit is recorded and held; a refund lowers
 the total again.
+
+The ActBlue webhook alone records in two phases, so that a surge of deliveries is answered
+fast: ``contribution_receive`` commits the row (amount, processor id, donor snapshot, election,
+refcodes, form, recurring key) with ``processed_at`` unset, and the webhook answers 2xx; the
+task worker then runs ``contributions_process`` (enqueued on commit; idempotent; any later
+task, or the sweep task, also takes rows whose task was lost), which links the donor, adds the
+timeline entry, keys the gift and counts it toward the limit, holding it if it passes. Until
+then the gift already counts in the money totals (it is a committed row) but not in its donor's
+limit total, so a hold appears when it is processed, seconds later.
 """
 
 from __future__ import annotations
