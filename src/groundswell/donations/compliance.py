@@ -296,10 +296,11 @@ def _rekey(donor_keys: list[str] | None) -> list[str]:
         linked = linked.filter(donor_key__in=donor_keys)
         moved = {f"p:{pk}" for pk in linked.values_list("person_id", flat=True).distinct()}
     linked.update(donor_key=person_key)
-    # Gifts with a name but no person and no key yet (recorded before keys existed).
-    unkeyed = Contribution.objects.filter(donor_key="", person__isnull=True).exclude(
-        donor_given_name="", donor_family_name=""
-    )
+    # Gifts with a name but no person and no key yet (recorded before keys existed). A webhook
+    # gift not yet processed is left to the worker, which keys and counts it.
+    unkeyed = Contribution.objects.filter(
+        donor_key="", person__isnull=True, processed_at__isnull=False
+    ).exclude(donor_given_name="", donor_family_name="")
     for contribution in unkeyed.only(
         "pk", "donor_given_name", "donor_family_name", "donor_postal_code"
     ).iterator():

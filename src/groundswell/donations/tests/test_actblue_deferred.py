@@ -9,6 +9,7 @@ import pytest
 from django.db import connections, transaction
 
 from groundswell.donations import services
+from groundswell.donations.compliance import donor_totals_rebuild
 from groundswell.donations.models import (
     ComplianceRule,
     Contribution,
@@ -243,3 +244,17 @@ def test_a_gift_that_fails_to_process_is_left_for_later_and_the_rest_go_on(
     monkeypatch.setattr(services, "_donor_link", link)
     assert contributions_process_pending.enqueue().return_value == 1
     assert sum(DonorElectionTotal.objects.values_list("total_cents", flat=True)) == 8100
+
+
+@pytest.mark.django_db
+def test_a_totals_rebuild_leaves_a_gift_not_yet_processed_to_the_worker(client, lost_tasks):
+    post(client, payload(lineitem_id=5301, amount="27.00"))
+    donor_totals_rebuild()
+    assert Contribution.objects.get().donor_key == ""
+    assert not DonorElectionTotal.objects.exclude(total_cents=0).exists()
+    worker()
+    donor_totals_rebuild()
+    contribution = Contribution.objects.get()
+    assert list(DonorElectionTotal.objects.values_list("donor_key", "total_cents")) == [
+        (f"p:{contribution.person_id}", 2700)
+    ]
