@@ -286,7 +286,9 @@ def contribution_receive(*, data: ContributionInput) -> tuple[Contribution, bool
     contribution.pk = row[0]
     contribution._state.adding = False
     contribution._state.db = connection.alias
-    transaction.on_commit(_enqueue_processing)
+    # Robust: the gift is committed, so a failed enqueue is logged (the next task or the sweep
+    # takes the row) rather than turned into an error answer.
+    transaction.on_commit(_enqueue_processing, robust=True)
     return contribution, True
 
 

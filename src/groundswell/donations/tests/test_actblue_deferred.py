@@ -258,3 +258,16 @@ def test_a_totals_rebuild_leaves_a_gift_not_yet_processed_to_the_worker(client, 
     assert list(DonorElectionTotal.objects.values_list("donor_key", "total_cents")) == [
         (f"p:{contribution.person_id}", 2700)
     ]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_failed_enqueue_still_answers_2xx_and_the_sweep_takes_the_gift(client, monkeypatch):
+    def down():
+        raise ConnectionError("the task queue is down")
+
+    monkeypatch.setattr(services, "_enqueue_processing", down)
+    response = post(client, payload(lineitem_id=5401))
+    assert response.status_code == 200 and response.json()["status"] == "accepted"
+    assert Contribution.objects.get().processed_at is None
+    assert contributions_process_pending.enqueue().return_value == 1
+    assert Contribution.objects.get().person_id is not None
