@@ -27,7 +27,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--no-worker",
             action="store_true",
-            help="do not start the background task worker and the recurring-gift scheduler",
+            help="do not start the background task worker and the periodic jobs",
         )
         parser.add_argument("--no-migrate", action="store_true")
 
@@ -44,19 +44,18 @@ class Command(BaseCommand):
         )
         children: list[subprocess.Popen] = []
         if not no_worker:
+            # The worker runs at a lower priority than the web processes: a delivery waits for
+            # its answer, a backlog does not (it catches up after a burst).
             children.append(
                 subprocess.Popen(
                     [sys.executable, "-m", "groundswell", "db_worker", "--queue-name", "default"],
                     env=env,
+                    preexec_fn=lambda: os.nice(10),
                 )
             )
-            # Recurring gifts made on our own pages fall due on a schedule: charge them every
-            # 15 minutes (installments are claimed first, so a late or doubled run is safe).
+            # Jobs on a clock (the webhook sweep, recurring charges), enqueued for the worker.
             children.append(
-                subprocess.Popen(
-                    [sys.executable, "-m", "groundswell", "recurring", "run", "--every", "900"],
-                    env=env,
-                )
+                subprocess.Popen([sys.executable, "-m", "groundswell", "periodic"], env=env)
             )
         web = subprocess.Popen(
             [

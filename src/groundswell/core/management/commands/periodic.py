@@ -1,0 +1,55 @@
+"""`groundswell periodic`: enqueue the jobs that run on a clock, for the task worker to run.
+
+`groundswell serve` starts it beside the worker. It only enqueues: the work itself runs in the
+task worker, where every one of these tasks is safe to run twice (so a restart that enqueues a
+job early, or two schedulers at once, do no harm).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils.module_loading import import_string
+
+logger = logging.getLogger(__name__)
+
+# (task, every so many seconds, why)
+JOBS = (
+    # ActBlue webhook gifts are processed by a task enqueued with each delivery; this sweep
+    # picks up any whose task was lost (a crash between commit and enqueue).
+    ("groundswell.donations.tasks.contributions_process_pending", 60),
+    # Recurring gifts on our own pages fall due; installments are claimed before charging.
+    ("groundswell.donations.tasks.recurring_charge_due", 900),
+)
+
+
+class Command(BaseCommand):
+    help = "Enqueue periodic jobs (webhook sweep, recurring charges) for the task worker."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--once", action="store_true", help="enqueue every job once, then exit")
+
+    def handle(self, *args, once: bool = False, **options):
+        tasks = []
+        for path, every in JOBS:
+            try:
+                tasks.append((import_string(path), every))
+            except ImportError as exc:
+                raise CommandError(f"cannot load periodic task {path}: {exc}") from None
+        due = [0.0] * len(tasks)
+        while True:
+            now = time.monotonic()
+            for index, (task, every) in enumerate(tasks):
+                if now >= due[index]:
+                    try:
+                        task.enqueue()
+                    except Exception:
+                        # The database may be restarting: try again at the next tick.
+                        logger.exception("could not enqueue %s", task.name)
+                        continue
+                    due[index] = now + every
+            if once:
+                return
+            time.sleep(max(1.0, min(due) - time.monotonic()))
