@@ -3,6 +3,7 @@
 import os
 import re
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -86,6 +87,12 @@ def test_the_demo_seeds_prints_a_login_and_the_server_accepts_it(tmp_path):
     password = re.search(r"as\s+admin / (\S+)", seeded.stdout).group(1)
     assert (tmp_path / "data" / "groundswell.sqlite3").exists()
     assert (tmp_path / "data" / "secret_key").exists()
+    # The demo's donors are resolved into people once, toward an active donor goal.
+    with sqlite3.connect(tmp_path / "data" / "groundswell.sqlite3") as db:
+        runs = db.execute("SELECT status, clusters FROM identity_resolutionrun").fetchall()
+        goals = db.execute("SELECT name FROM identity_thresholdruleset WHERE active").fetchall()
+    assert len(runs) == 1 and runs[0][0] == "done" and runs[0][1] > 0
+    assert goals == [("Debate stage (demo scale)",)]
 
     port = _free_port()
     server = subprocess.Popen(

@@ -47,6 +47,10 @@ class Command(BaseCommand):
         campaign_site_seed(seed=seed)
         demo_submissions_seed(seed=seed)
         demo_contributions_seed(seed=seed)
+        from groundswell.identity.demo import demo_identity_seed
+
+        self.stdout.write("Resolving the demo's donors into people (identity resolution)…")
+        demo_identity_seed()
         password = self._password()
         for username, role in DEMO_USERS:
             user = User.objects.filter(username=username).first() or User(
