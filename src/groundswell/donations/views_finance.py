@@ -14,7 +14,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
@@ -44,7 +44,7 @@ from groundswell.people.selectors import phone_display
 
 PER_PAGE = 50
 
-# The other finance areas, linked from the overview once they exist (built in parallel).
+# The other finance areas, linked from the overview.
 AREA_LINKS = (
     ("donations:holds", "Held contributions", "Gifts over the limit waiting for staff"),
     ("donations:best_efforts", "Best efforts", "Itemized donors missing employer or occupation"),
@@ -62,13 +62,10 @@ def _cents_to_dollars(cents: int) -> float:
 
 
 def _area_links() -> list[dict]:
-    links = []
-    for name, label, note in AREA_LINKS:
-        try:
-            links.append({"url": reverse(name), "label": label, "note": note})
-        except NoReverseMatch:
-            continue
-    return links
+    # Every area exists now: a misspelt name must fail loudly, not drop the link silently.
+    return [
+        {"url": reverse(name), "label": label, "note": note} for name, label, note in AREA_LINKS
+    ]
 
 
 def _is_fragment(request) -> bool:
