@@ -97,7 +97,17 @@ def env_database(name: str, default_sqlite_path: Path) -> dict:
     if config["ENGINE"] == "django.db.backends.sqlite3":
         config["OPTIONS"] = _sqlite_options()
         config["CONN_MAX_AGE"] = 0
+    elif env_bool("DATABASE_PREPARED_STATEMENTS", True):
+        # Queries are bound on the client and never prepared, as Django does by default; this
+        # only lets the few hot statements that ask for it (the ActBlue webhook's) be prepared
+        # once per connection. Set DATABASE_PREPARED_STATEMENTS=false behind a connection pooler
+        # in transaction mode that cannot keep prepared statements (PgBouncer before 1.21).
+        config.setdefault("OPTIONS", {})["prepare_threshold"] = PREPARE_ONLY_WHEN_ASKED
     return config
+
+
+# psycopg prepares a statement after this many executions, or at once when asked to.
+PREPARE_ONLY_WHEN_ASKED = 2**31 - 1
 
 
 def _sqlite_options() -> dict:

@@ -254,29 +254,10 @@ def contribution_receive(*, data: ContributionInput) -> tuple[Contribution, bool
     key, limit count and hold follow in ``contributions_process``, enqueued on commit. For an
     undesignated gift from a donor not yet matched (the ActBlue webhook's).
     """
-    if data.amount_cents <= 0:
-        raise ValueError("amount_cents must be positive")
-    if timezone.is_naive(data.received_at):
-        raise ValueError("received_at must be timezone-aware")
-    if data.election or data.person_id or data.reattributed_from_id:
-        raise ValueError("only an undesignated gift from an unnamed donor can be received")
-    snapshot = _snapshot(data.donor, _donor_clean(data))
-    # Designated now so that the dashboard shows it; the worker designates again with the
-    # current rule before counting (the cached one may be 30 seconds old).
-    rule = rule_for_cached(received_at=data.received_at)
-    contribution = _build(
-        data,
-        snapshot,
-        election=election_for(received_at=data.received_at, rule=rule),
-        donor_key="",
-        person_id=None,
-        processed_at=None,
-    )
+    contribution = contribution_received_build(data=data)
     fields, sql = _insert_sql()
-    # pre_save: what save() would write (modified_at is set there).
-    values = [f.get_db_prep_save(f.pre_save(contribution, True), connection) for f in fields]
     with connection.cursor() as cursor:
-        cursor.execute(sql, values)
+        cursor.execute(sql, contribution_insert_values(contribution, fields))
         row = cursor.fetchone()
     if row is None:
         existing = _existing(data)
@@ -288,8 +269,36 @@ def contribution_receive(*, data: ContributionInput) -> tuple[Contribution, bool
     contribution._state.db = connection.alias
     # Robust: the gift is committed, so a failed enqueue is logged (the next task or the sweep
     # takes the row) rather than turned into an error answer.
-    transaction.on_commit(_enqueue_processing, robust=True)
+    transaction.on_commit(contribution_processing_enqueue, robust=True)
     return contribution, True
+
+
+def contribution_received_build(*, data: ContributionInput) -> Contribution:
+    """The unsaved row ``contribution_receive`` inserts: snapshot, election on receipt."""
+    if data.amount_cents <= 0:
+        raise ValueError("amount_cents must be positive")
+    if timezone.is_naive(data.received_at):
+        raise ValueError("received_at must be timezone-aware")
+    if data.election or data.person_id or data.reattributed_from_id:
+        raise ValueError("only an undesignated gift from an unnamed donor can be received")
+    snapshot = _snapshot(data.donor, _donor_clean(data))
+    # Designated now so that the dashboard shows it; the worker designates again with the
+    # current rule before counting (the cached one may be 30 seconds old).
+    rule = rule_for_cached(received_at=data.received_at)
+    return _build(
+        data,
+        snapshot,
+        election=election_for(received_at=data.received_at, rule=rule),
+        donor_key="",
+        person_id=None,
+        processed_at=None,
+    )
+
+
+def contribution_insert_values(contribution: Contribution, fields: list) -> list:
+    """The database values of ``fields`` for an unsaved row, as save() would write them."""
+    # pre_save: modified_at and created_at are set there.
+    return [f.get_db_prep_save(f.pre_save(contribution, True), connection) for f in fields]
 
 
 def _insert_sql() -> tuple[list, str]:
@@ -361,7 +370,7 @@ PROCESSING_WINDOW = 1
 DEFERRED_SOURCE = {Processor.ACTBLUE: "ActBlue webhook"}
 
 
-def _enqueue_processing() -> None:
+def contribution_processing_enqueue() -> None:
     """Enqueue processing; in a surge, one task per second per server process drains all.
 
     A task drains every row committed before it starts, and it starts after the window in

@@ -14,21 +14,14 @@ from __future__ import annotations
 import logging
 
 from django.conf import settings
-from django.db import transaction
 from django.http import JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from groundswell.accounts.permissions import client_ip
 from groundswell.donations.actblue import PayloadError, actblue_parse
-from groundswell.donations.actblue_recurring import actblue_series_attach, actblue_series_cancel
+from groundswell.donations.actblue_store import actblue_delivery_store
 from groundswell.donations.models import Processor, WebhookDelivery
-from groundswell.donations.services import (
-    contribution_process_now,
-    contribution_receive,
-    contribution_record,
-    contribution_refund,
-)
 from groundswell.donations.webhook_auth import webhook_basic_auth_check, webhook_configured
 
 logger = logging.getLogger(__name__)
@@ -66,53 +59,15 @@ def actblue_webhook(request):
             {"error": str(exc), "field": exc.field, "reason": exc.reason}, status=400
         )
 
-    changed = False
-    # One transaction for the delivery: ActBlue is told "received" only once all of it is
-    # committed, and a failure part-way leaves nothing for the retry to trip over.
-    with transaction.atomic():
-        contributions = []
-        for item in items:
-            if item.refund is None:
-                contribution, created = contribution_receive(data=item.contribution)
-            else:
-                contribution, created = contribution_record(
-                    data=item.contribution, source="ActBlue webhook", ip_address=None
-                )
-            changed |= created
-            if contribution.is_recurring:
-                actblue_series_attach(
-                    contribution=contribution, installments_planned=item.installments_planned
-                )
-            if item.cancelled_at is not None:
-                _, cancelled = actblue_series_cancel(
-                    series_key=contribution.recurring_series_key, cancelled_at=item.cancelled_at
-                )
-                changed |= cancelled
-            if item.refund is not None:
-                contribution_process_now(contribution)
-                contribution, refunded = contribution_refund(
-                    processor=contribution.processor,
-                    processor_id=contribution.processor_id,
-                    refund_cents=item.refund.cents,
-                    refund_key=item.refund.key,
-                    refunded_at=item.refund.refunded_at,
-                )
-                changed |= refunded
-            contributions.append(contribution)
-        status = WebhookDelivery.Status.ACCEPTED if changed else WebhookDelivery.Status.DUPLICATE
-        delivery = _log(request, status)
-        # One INSERT of the link rows: .set() would first read the (empty) links back.
-        through = WebhookDelivery.contributions.through
-        through.objects.bulk_create(
-            [
-                through(webhookdelivery_id=delivery.pk, contribution_id=pk)
-                for pk in dict.fromkeys(c.pk for c in contributions)
-            ]
-        )
+    status, contributions = actblue_delivery_store(
+        items=items,
+        body=request.body[: WebhookDelivery.MAX_BODY].decode("utf-8", errors="replace"),
+        remote_addr=client_ip(request),
+    )
     return JsonResponse(
         {
             "status": status,
-            "contributions": [c.pk for c in contributions],
+            "contributions": contributions,
             "skipped": not items,
         }
     )

@@ -37,7 +37,7 @@ def webhook_settings(settings):
 @pytest.fixture
 def lost_tasks(monkeypatch):
     """Every processing task is lost (the worker was down): only the sweep can process."""
-    monkeypatch.setattr(services, "_enqueue_processing", lambda: None)
+    monkeypatch.setattr(services, "contribution_processing_enqueue", lambda: None)
 
 
 def post(client, body):
@@ -70,7 +70,7 @@ def test_the_delivery_is_committed_before_the_answer(client, monkeypatch):
         thread.start()
         thread.join()
 
-    monkeypatch.setattr(services, "_enqueue_processing", enqueue_elsewhere)
+    monkeypatch.setattr(services, "contribution_processing_enqueue", enqueue_elsewhere)
     response = post(client, payload(lineitem_id=4401, amount="35.00"))
     assert response.status_code == 200
     assert seen == [1]
@@ -189,7 +189,7 @@ def test_a_malformed_delivery_writes_nothing_but_its_log(client):
 def test_concurrent_receipts_of_one_contribution_store_one_row(monkeypatch):
     if connections["default"].vendor != "postgresql":
         pytest.skip("SQLite serialises writers; the race needs PostgreSQL")
-    monkeypatch.setattr(services, "_enqueue_processing", lambda: None)
+    monkeypatch.setattr(services, "contribution_processing_enqueue", lambda: None)
     data = services.ContributionInput(
         processor="actblue",
         processor_id="race-receive-1",
@@ -265,7 +265,7 @@ def test_a_failed_enqueue_still_answers_2xx_and_the_sweep_takes_the_gift(client,
     def down():
         raise ConnectionError("the task queue is down")
 
-    monkeypatch.setattr(services, "_enqueue_processing", down)
+    monkeypatch.setattr(services, "contribution_processing_enqueue", down)
     response = post(client, payload(lineitem_id=5401))
     assert response.status_code == 200 and response.json()["status"] == "accepted"
     assert Contribution.objects.get().processed_at is None

@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 
 def test_one_tick_sweeps_webhook_gifts_whose_task_was_lost(monkeypatch):
     # The task enqueued with the delivery is lost (as if the process died after the commit).
-    monkeypatch.setattr(services, "_enqueue_processing", lambda: None)
+    monkeypatch.setattr(services, "contribution_processing_enqueue", lambda: None)
     contribution, created = services.contribution_receive(
         data=services.ContributionInput(
             processor="actblue",
