@@ -17,7 +17,8 @@ The steps, and why in this order:
 4. **Splink** (Fellegi–Sunter) over the representatives: trained unsupervised (u by random
    sampling, m by EM) unless a saved model is given, then pairs scored above the review floor.
 5. **Clustering**: connected components over the deterministic links, the Splink links at or
-   above the auto-link threshold and staff-accepted pairs, less staff-rejected pairs.
+   above the auto-link threshold and staff-accepted pairs, less staff-rejected pairs; then a
+   cluster that still holds a rejected pair (joined through a third record) is split.
 """
 
 from __future__ import annotations
@@ -308,6 +309,97 @@ def _name_conflicts_split(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("DROP TABLE split_weak")
 
 
+def _cannot_link_split(con: duckdb.DuckDBPyConnection) -> int:
+    """Split every cluster that holds a staff-rejected pair; returns how many were split.
+
+    Dropping the rejected edge is not enough: A and B still meet through A–C–B. A rejection is
+    a cannot-link constraint, so such a cluster is rebuilt Kruskal-style from its own links,
+    strongest first (staff-accepted, then deterministic, then by match probability), refusing
+    any link that would put both records of a rejected pair in one group. Only clusters that
+    hold a rejected pair are read back; every other cluster stays exactly as it was.
+    """
+    broken = con.execute(
+        """
+        SELECT DISTINCT a.label FROM rejected j
+        JOIN components a ON a.node = j.l JOIN components b ON b.node = j.r
+        WHERE a.label = b.label
+        """
+    ).fetchall()
+    if not broken:
+        return 0
+    from_arrow(con, "broken", pa.table({"label": pa.array([row[0] for row in broken], pa.int64())}))
+    nodes = con.execute(
+        "SELECT c.node FROM components c JOIN broken USING (label) ORDER BY c.node"
+    ).fetchall()
+    edges = con.execute(
+        """
+        SELECT k.l, k.r FROM links k
+        JOIN components a ON a.node = k.l JOIN broken USING (label)
+        JOIN components b ON b.node = k.r AND b.label = a.label
+        ORDER BY k.p DESC, k.l, k.r
+        """
+    ).fetchall()
+    apart: dict[int, set[int]] = {}
+    for left, right in con.execute(
+        """
+        SELECT j.l, j.r FROM rejected j
+        JOIN components a ON a.node = j.l JOIN broken USING (label)
+        JOIN components b ON b.node = j.r AND b.label = a.label
+        """
+    ).fetchall():
+        apart.setdefault(left, set()).add(right)
+        apart.setdefault(right, set()).add(left)
+    con.execute("DROP TABLE broken")
+
+    parent = {node: node for (node,) in nodes}
+    # Per group root: its members that are in a rejected pair (few), to test a union cheaply.
+    constrained = {node: {node} for node in apart}
+
+    def find(node: int) -> int:
+        while parent[node] != node:
+            parent[node] = parent[parent[node]]
+            node = parent[node]
+        return node
+
+    for left, right in edges:
+        a, b = find(left), find(right)
+        if a == b:
+            continue
+        a_members, b_members = constrained.get(a, set()), constrained.get(b, set())
+        if any(find(other) == b for member in a_members for other in apart[member]):
+            continue
+        if len(a_members) < len(b_members):
+            a, b, a_members, b_members = b, a, b_members, a_members
+        parent[b] = a
+        if b_members:
+            constrained[a] = a_members | b_members
+            constrained.pop(b, None)
+
+    groups: dict[int, int] = {}
+    for node in parent:
+        root = find(node)
+        groups[root] = min(groups.get(root, node), node)
+    from_arrow(
+        con,
+        "cannot_link_labels",
+        pa.table(
+            {
+                "node": pa.array(list(parent), pa.int64()),
+                "label": pa.array([groups[find(node)] for node in parent], pa.int64()),
+            }
+        ),
+    )
+    con.execute(
+        """
+        CREATE OR REPLACE TEMP TABLE components AS
+        SELECT c.node, coalesce(n.label, c.label) AS label
+        FROM components c LEFT JOIN cannot_link_labels n USING (node)
+        """
+    )
+    con.execute("DROP TABLE cannot_link_labels")
+    return len(broken)
+
+
 # The whole run --------------------------------------------------------------------------------
 
 
@@ -355,6 +447,7 @@ def resolve(
     )
     connected_components(con, "rep", "links")
     _name_conflicts_split(con)
+    _cannot_link_split(con)
     clusters = con.sql(
         "SELECT m.unique_id, c.label AS cluster_id FROM rep_map m "
         "JOIN components c ON c.node = m.rep_id ORDER BY m.unique_id"
