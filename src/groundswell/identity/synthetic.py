@@ -8,13 +8,22 @@ case, ZIP+4, missing employer/occupation/street, e-mail and phone on some rows o
 people move (a new street, ZIP and often city), some share a household (same surname, street
 and ZIP, different given names, sometimes one landline) and some are namesakes (same name in the
 same city, different people). Every row carries ``person`` — the truth.
+
+Rows are made in chunks (``Generator.chunk``) so that ten million of them need neither one core
+nor one process's memory: the name, place and employer pools are drawn once from the seed and
+shared by every chunk (namesakes and common names collide across the whole data set, as in
+life), while the people of a chunk — a donor's gifts, a household's members — come from the
+chunk's own seeded stream, so a chunk is the same whichever process makes it and whenever.
+``synthetic_parquet`` writes the chunks to one Parquet file from parallel processes.
 """
 
 from __future__ import annotations
 
 import random
 import string
+from bisect import bisect
 from dataclasses import dataclass
+from itertools import accumulate
 
 from faker.providers.address.en_US import Provider as Address
 from faker.providers.company.en_US import Provider as Company
@@ -48,6 +57,13 @@ _SURNAME_ENDINGS = ["", "", "son", "sen", "berg", "ski", "ez", "ley", "ton", "ma
 _DOMAINS = ["example.com", "example.net", "example.org", "mail.example", "inbox.example"]
 
 
+# The columns of a generated row, in the order of the Parquet file.
+COLUMNS = (
+    "unique_id", "person", "full_name", "given_name", "family_name", "street", "city", "state",
+    "postal_code", "employer", "occupation", "email", "phone",
+)  # fmt: skip
+
+
 @dataclass
 class Place:
     city: str
@@ -57,9 +73,7 @@ class Place:
 
 @dataclass
 class Home:
-    street: str  # canonical spelling, e.g. "123 N Oak St"
-    number: str
-    name: str
+    base: str  # canonical spelling without the suffix, e.g. "123 N Oak"
     suffix: str
     unit: str
     place: Place
@@ -82,41 +96,63 @@ class Donor:
     gifts: int
 
 
+class Weighted:
+    """A weighted draw in O(log n): ``random.choices`` re-adds all the weights on every call,
+    which over tens of thousands of places made generation quadratic in the data's size."""
+
+    def __init__(self, items: list, weights: list[float]):
+        self.items = items
+        self.cum = list(accumulate(weights))
+        self.total = self.cum[-1]
+        self.last = len(items) - 1
+
+    def draw(self, rng: random.Random):
+        return self.items[bisect(self.cum, rng.random() * self.total, 0, self.last)]
+
+
 class Generator:
-    def __init__(self, seed: int = 7):
+    """Pools drawn from ``seed`` (places sized for ``records`` gifts); rows chunk by chunk."""
+
+    def __init__(self, seed: int = 7, records: int = 0):
+        self.seed = seed
         self.rng = random.Random(seed)
         male = dict(Person.first_names_male)
         female = dict(Person.first_names_female)
-        self.first_names = list(male) + list(female)
-        self.first_weights = list(male.values()) + list(female.values())
-        by_weight = sorted(zip(self.first_weights, self.first_names, strict=True), reverse=True)
-        self.common_first = [name for _, name in by_weight[:60]]
-        self.common_first_weights = [weight for weight, _ in by_weight[:60]]
-        self.last_names = list(Person.last_names)
-        self.last_weights = list(Person.last_names.values())
+        first_names = list(male) + list(female)
+        first_weights = list(male.values()) + list(female.values())
+        self.first_names = Weighted(first_names, first_weights)
+        by_weight = sorted(zip(first_weights, first_names, strict=True), reverse=True)
+        self.common_first = Weighted([n for _, n in by_weight[:60]], [w for w, _ in by_weight[:60]])
+        last_names = list(Person.last_names)
+        last_weights = list(Person.last_names.values())
+        self.last_names = Weighted(last_names, last_weights)
+        self.common_last = Weighted(last_names[:100], last_weights[:100])
         by_name: dict[str, list[str]] = {}
         for nick, name in nicknames().items():
             by_name.setdefault(name, []).append(nick.title())
         self.nicks = by_name
-        self.street_names = self.last_names[:300] + [
+        self.street_names = last_names[:300] + [
             "Oak", "Maple", "Pine", "Cedar", "Elm", "Park", "Lake", "Hill", "Washington",
             "Lincoln", "Jefferson", "Main", "Church", "Spring", "River", "Sunset", "Highland",
             "Meadow", "Forest", "Walnut", "Chestnut", "Willow", "Mill", "Center", "Union",
         ]  # fmt: skip
-        self.companies = [
-            f"{n} {s}" for n in self.last_names[:400] for s in Company.company_suffixes
-        ]
+        self.suffixes = list(_SUFFIX_SPELLINGS)
+        self.companies = [f"{n} {s}" for n in last_names[:400] for s in Company.company_suffixes]
         self.jobs = list(Job.jobs)
-        self.places: list[Place] = []
-        self.place_weights: list[float] = []
         self.by_state: dict[str, list[Place]] = {}
+        self.places = self._places(int(records / 3) + 1)
+
+    def _pick(self, items: list):
+        return items[int(self.rng.random() * len(items))]
 
     def _made_up(self, endings: list[str]) -> str:
-        parts = self.rng.randint(2, 3)
-        word = "".join(self.rng.choice(_SYLLABLES) for _ in range(parts))
-        return (word + self.rng.choice(endings)).title()
+        pick = self._pick
+        word = "".join(pick(_SYLLABLES) for _ in range(2 if self.rng.random() < 0.5 else 3))
+        return (word + pick(endings)).title()
 
-    def _places(self, people: int) -> None:
+    def _places(self, people: int) -> Weighted:
+        """Cities weighted by their state's population; more of them for more people."""
+        places, weights = [], []
         per_million = max(2, int(people / 2000))
         for state, millions in STATE_POPULATION.items():
             low, high = _POSTCODES[state]
@@ -126,27 +162,27 @@ class Generator:
                 zips = [f"{min(high, base + k):05d}" for k in range(self.rng.randint(1, 6))]
                 place = Place(self._made_up(["", "ville", "ton", " City", "burg", " Falls"]),
                               state, sorted(set(zips)))  # fmt: skip
-                self.places.append(place)
-                self.place_weights.append(millions / count)
+                places.append(place)
+                weights.append(millions / count)
                 self.by_state.setdefault(state, []).append(place)
+        return Weighted(places, weights)
 
     def _home(self, place: Place | None = None) -> Home:
-        place = place or self.rng.choices(self.places, self.place_weights)[0]
-        number = str(self.rng.randint(1, 9999))
-        name = self.rng.choice(self.street_names)
-        suffix = self.rng.choice(list(_SUFFIX_SPELLINGS))
-        direction = self.rng.choice(["", "", "", "", "N", "S", "E", "W"])
-        unit = f"Apt {self.rng.randint(1, 40)}" if self.rng.random() < 0.15 else ""
-        street = " ".join(p for p in (number, direction, name, suffix) if p)
-        plus4 = f"{self.rng.randint(1, 9999):04d}"
-        return Home(street, number, name, suffix, unit, place, self.rng.choice(place.zips), plus4)
+        rng, pick = self.rng, self._pick
+        place = place or self.places.draw(rng)
+        direction = pick(["", "", "", "", "N", "S", "E", "W"])
+        number = str(int(rng.random() * 9999) + 1)
+        base = " ".join(p for p in (number, direction, pick(self.street_names)) if p)
+        unit = f"Apt {int(rng.random() * 40) + 1}" if rng.random() < 0.15 else ""
+        plus4 = f"{int(rng.random() * 9999) + 1:04d}"
+        return Home(base, pick(self.suffixes), unit, place, pick(place.zips), plus4)
 
     def _first(self, avoid: set[str] = frozenset()) -> str:
         for _ in range(20):
             if self.rng.random() < 0.08:
                 name = self._made_up(["", "a", "o", "el", "ia", "an"])
             else:
-                name = self.rng.choices(self.first_names, self.first_weights)[0]
+                name = self.first_names.draw(self.rng)
             if name.upper() not in avoid:
                 return name
         return name
@@ -154,27 +190,25 @@ class Generator:
     def _last(self) -> str:
         if self.rng.random() < 0.45:
             return self._made_up(_SURNAME_ENDINGS)
-        return self.rng.choices(self.last_names, self.last_weights)[0]
+        return self.last_names.draw(self.rng)
 
     def _donor(self, person: int, *, first=None, last=None, home=None, phone=None) -> Donor:
-        rng = self.rng
+        rng, pick = self.rng, self._pick
         first = first or self._first()
         last = last or self._last()
         homes = [home or self._home()]
         if rng.random() < 0.10:  # a mover: another street and ZIP, often another city or state
-            if rng.random() < 0.3:
-                homes.append(self._home(homes[0].place))
-            else:
-                homes.append(self._home())
+            homes.append(self._home(homes[0].place if rng.random() < 0.3 else None))
         nick_options = self.nicks.get(first.upper(), [])
-        nickname = rng.choice(nick_options) if nick_options and rng.random() < 0.4 else ""
+        nickname = pick(nick_options) if nick_options and rng.random() < 0.4 else ""
         retired = rng.random() < 0.2
         email = ""
         if rng.random() < 0.6:
-            handle = rng.choice([f"{first}.{last}", f"{first[0]}{last}", f"{last}{first[:3]}"])
-            email = f"{handle.lower()}{rng.randint(1, 999)}@{rng.choice(_DOMAINS)}"
+            handle = pick([f"{first}.{last}", f"{first[0]}{last}", f"{last}{first[:3]}"])
+            email = f"{handle.lower()}{int(rng.random() * 999) + 1}@{pick(_DOMAINS)}"
         if phone is None and rng.random() < 0.4:
-            phone = f"{rng.randint(201, 989)}{rng.randint(200, 999)}{rng.randint(0, 9999):04d}"
+            area, exchange = 201 + int(rng.random() * 789), 200 + int(rng.random() * 800)
+            phone = f"{area}{exchange}{int(rng.random() * 10000):04d}"
         if rng.random() < 0.08:  # a monthly recurring donor
             gifts = rng.randint(6, 24)
         else:
@@ -185,25 +219,23 @@ class Generator:
             person=person,
             first=first,
             nickname=nickname,
-            middle=rng.choice(string.ascii_uppercase) if rng.random() < 0.7 else "",
+            middle=pick(string.ascii_uppercase) if rng.random() < 0.7 else "",
             last=last,
             homes=homes,
-            employer="Retired" if retired else rng.choice(self.companies),
-            occupation="Retired" if retired else rng.choice(self.jobs),
+            employer="Retired" if retired else pick(self.companies),
+            occupation="Retired" if retired else pick(self.jobs),
             email=email,
             phone=phone or "",
             gifts=gifts,
         )
 
-    def donors(self, records: int) -> list[Donor]:
-        """People enough for about ``records`` gifts: households and namesakes included."""
+    def donors(self, records: int, first_person: int = 0) -> list[Donor]:
+        """People enough for at least ``records`` gifts: households and namesakes included."""
         rng = self.rng
-        people_estimate = int(records / 3) + 1
-        self._places(people_estimate)
         donors: list[Donor] = []
         total = 0
         while total < records:
-            donor = self._donor(len(donors))
+            donor = self._donor(first_person + len(donors))
             donors.append(donor)
             total += donor.gifts
             roll = rng.random()
@@ -213,7 +245,7 @@ class Generator:
                     *(n.upper() for n in self.nicks.get(donor.first.upper(), [])),
                 }
                 other = self._donor(
-                    len(donors),
+                    first_person + len(donors),
                     first=self._first(taken),
                     last=donor.last,
                     home=donor.homes[0],
@@ -226,11 +258,13 @@ class Generator:
                 # Namesakes: two people with the same common name in the same city (two
                 # Michael Johnsons in one town happen; two people of a rare name rarely do).
                 place = donor.homes[0].place
-                first = rng.choices(self.common_first, self.common_first_weights)[0]
-                last = rng.choices(self.last_names[:100], self.last_weights[:100])[0]
+                first = self.common_first.draw(rng)
+                last = self.common_last.draw(rng)
                 for _ in range(2):
                     home = self._home(place)
-                    other = self._donor(len(donors), first=first, last=last, home=home)
+                    other = self._donor(
+                        first_person + len(donors), first=first, last=last, home=home
+                    )
                     other.homes = [home]
                     donors.append(other)
                     total += other.gifts
@@ -246,7 +280,7 @@ class Generator:
             return text[:i] + text[i + 1] + text[i] + text[i + 2 :]
         if kind < 0.66:
             return text[:i] + text[i + 1 :]
-        return text[:i] + rng.choice(string.ascii_lowercase) + text[i + 1 :]
+        return text[:i] + self._pick(string.ascii_lowercase) + text[i + 1 :]
 
     def _case(self, text: str) -> str:
         roll = self.rng.random()
@@ -256,73 +290,82 @@ class Generator:
             return text.lower()
         return text
 
-    def rows(self, records: int) -> list[dict]:
-        """About ``records`` labelled contribution rows (shuffled), each with ``person``."""
-        rng = self.rng
-        out: list[dict] = []
-        for donor in self.donors(records):
+    def chunk(self, index: int, start: int, count: int) -> list[tuple]:
+        """Exactly ``count`` shuffled rows (tuples in COLUMNS order) for chunk ``index``.
+
+        Unique ids are ``start`` … ``start + count - 1``. Every person has a row before the
+        cut at ``count``, so person ids also fall in that range: unique across chunks.
+        """
+        self.rng = rng = random.Random(f"groundswell-synthetic:{self.seed}:{index}")
+        rand, case, typo, pick = rng.random, self._case, self._typo, self._pick
+        out: list[tuple] = []
+        for donor in self.donors(count, first_person=start):
             # How often this donor writes the nickname rather than the name (forms differ).
-            nickname_share = rng.choice([0.2, 0.5, 0.9]) if donor.nickname else 0.0
+            nickname_share = pick([0.2, 0.5, 0.9]) if donor.nickname else 0.0
             for gift in range(donor.gifts):
                 moved = len(donor.homes) > 1 and gift >= donor.gifts // 2
                 home = donor.homes[-1] if moved else donor.homes[0]
                 first = donor.first
-                if donor.nickname and rng.random() < nickname_share:
+                if donor.nickname and rand() < nickname_share:
                     first = donor.nickname
-                if rng.random() < 0.02:
-                    first = self._typo(first)
-                elif rng.random() < 0.03:
+                if rand() < 0.02:
+                    first = typo(first)
+                elif rand() < 0.03:
                     first = donor.first[0]  # the initial of the name, not of a nickname
-                last = self._typo(donor.last) if rng.random() < 0.02 else donor.last
-                middle = donor.middle if rng.random() < 0.6 else ""
-                form = rng.random()
-                row = {"person": donor.person, "full_name": None, "given_name": None,
-                       "family_name": None}  # fmt: skip
+                last = typo(donor.last) if rand() < 0.02 else donor.last
+                middle = donor.middle if rand() < 0.6 else ""
+                form = rand()
+                full_name = given_name = family_name = None
                 if form < 0.5:
-                    row["given_name"] = self._case(f"{first} {middle}".strip())
-                    row["family_name"] = self._case(last)
+                    given_name = case(f"{first} {middle}" if middle else first)
+                    family_name = case(last)
                 elif form < 0.8:
-                    row["full_name"] = self._case(f"{last}, {first} {middle}".strip())
+                    full_name = case(f"{last}, {first} {middle}" if middle else f"{last}, {first}")
                 else:
-                    dotted = f"{middle}." if middle and rng.random() < 0.5 else middle
-                    row["full_name"] = self._case(" ".join(p for p in (first, dotted, last) if p))
-                suffix = rng.choice(_SUFFIX_SPELLINGS[home.suffix])
-                street = home.street.rsplit(" ", 1)[0] + " " + suffix
-                if home.unit and rng.random() < 0.7:
+                    dotted = f"{middle}." if middle and rand() < 0.5 else middle
+                    full_name = case(f"{first} {dotted} {last}" if dotted else f"{first} {last}")
+                street = f"{home.base} {pick(_SUFFIX_SPELLINGS[home.suffix])}"
+                if home.unit and rand() < 0.7:
                     street += f" {home.unit}"
-                if rng.random() < 0.02:
-                    street = self._typo(street)
+                if rand() < 0.02:
+                    street = typo(street)
                 zip_code = home.zip5
-                if rng.random() < 0.3:
+                if rand() < 0.3:
                     zip_code = f"{home.zip5}-{home.plus4}"
-                elif rng.random() < 0.01:
-                    zip_code = self._typo(zip_code)
-                row.update(
-                    street=self._case(street) if rng.random() > 0.03 else None,
-                    city=self._case(home.place.city),
-                    state=home.place.state,
-                    postal_code=zip_code,
-                    employer=donor.employer if rng.random() > 0.15 else None,
-                    occupation=donor.occupation if rng.random() > 0.1 else None,
-                    email=(donor.email.upper() if rng.random() < 0.1 else donor.email)
-                    if donor.email and rng.random() < 0.7
-                    else None,
-                    phone=_phone_format(donor.phone, rng)
-                    if donor.phone and rng.random() < 0.6
-                    else None,
-                )  # fmt: skip
-                out.append(row)
+                elif rand() < 0.01:
+                    zip_code = typo(zip_code)
+                email = None
+                if donor.email and rand() < 0.7:
+                    email = donor.email.upper() if rand() < 0.1 else donor.email
+                phone = None
+                if donor.phone and rand() < 0.6:
+                    phone = _phone_format(donor.phone, rng)
+                out.append((
+                    0, donor.person, full_name, given_name, family_name,
+                    case(street) if rand() > 0.03 else None,
+                    case(home.place.city), home.place.state, zip_code,
+                    donor.employer if rand() > 0.15 else None,
+                    donor.occupation if rand() > 0.1 else None,
+                    email, phone,
+                ))  # fmt: skip
+                if len(out) == count:
+                    break
+            if len(out) == count:
+                break
         rng.shuffle(out)
-        for index, row in enumerate(out):
-            row["unique_id"] = index
-        return out
+        return [(start + i, *row[1:]) for i, row in enumerate(out)]
+
+    def rows(self, records: int, *, index: int = 0, start: int = 0) -> list[dict]:
+        """``records`` labelled contribution rows (shuffled), each with ``person``."""
+        return [dict(zip(COLUMNS, row, strict=True)) for row in self.chunk(index, start, records)]
 
 
 def _phone_format(digits: str, rng: random.Random) -> str:
     a, b, c = digits[:3], digits[3:6], digits[6:]
-    return rng.choice([f"({a}) {b}-{c}", f"{a}-{b}-{c}", f"{a}.{b}.{c}", f"+1{digits}", digits])
+    forms = (f"({a}) {b}-{c}", f"{a}-{b}-{c}", f"{a}.{b}.{c}", f"+1{digits}", digits)
+    return forms[int(rng.random() * 5)]
 
 
 def contributions(records: int, *, seed: int = 7) -> list[dict]:
-    """About ``records`` labelled synthetic contribution rows."""
-    return Generator(seed).rows(records)
+    """``records`` labelled synthetic contribution rows (one chunk: for tests and samples)."""
+    return Generator(seed, records).rows(records)
