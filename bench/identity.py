@@ -2,14 +2,18 @@
 
     .venv/bin/python bench/identity.py --records 100000 [--backend duckdb|spark] [--seed 7] [--fec]
 
-Generates (and caches in /tmp) ``--records`` synthetic contribution rows with realistic noise
-(see groundswell.identity.synthetic), then resolves them twice: with the analysts' naive key
+Generates (and caches in /tmp, reused by later runs with the same --records and --seed)
+``--records`` synthetic contribution rows with realistic noise (see
+groundswell.identity.synthetic; made in chunks by one worker process per core), then resolves
+them twice: with the analysts' naive key
 (first + last name + ZIP5, as written) and with our engine (trained on the data itself, as a
 campaign's first run would be). For each it prints the time, the peak memory of the process
 (resident set, which includes the generated data held by this process), pairwise and cluster
 precision/recall/F1, and the error of the unique-donor count; the JSON object on the last line
-has them all. Generation is not timed. With ``--fec`` the same gifts are also written as an FEC
-itcont.txt (no street, e-mail or phone) and counted by ``groundswell fec unique-donors``.
+has them all. Generation is timed apart ("data": its seconds, the peak memory of the generating
+processes together, and whether a cached file was reused instead). With ``--fec`` the same
+gifts are also written as an FEC itcont.txt (no street, e-mail or phone) and counted by
+``groundswell fec unique-donors``.
 """
 
 from __future__ import annotations
@@ -27,11 +31,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
 
 import duckdb  # noqa: E402
-import pyarrow as pa  # noqa: E402
 import pyarrow.parquet as pq  # noqa: E402
 
-from groundswell.identity import engine  # noqa: E402
-from groundswell.identity.synthetic import contributions  # noqa: E402
+from groundswell.identity.synthetic_parquet import contributions_write  # noqa: E402
 
 
 class PeakMemory:
@@ -62,26 +64,57 @@ class PeakMemory:
         self.peak = max(self.peak, self._rss())
 
 
-def dataset(records: int, seed: int) -> Path:
-    path = Path(tempfile.gettempdir()) / f"groundswell-identity-bench-{records}-{seed}.parquet"
-    if not path.exists():
-        # In a child process, so the generator's memory is not counted as the engine's.
+def _tree_rss(root: int) -> int:
+    """The resident set of process ``root`` and all its descendants, in bytes."""
+    parents: dict[int, int] = {}
+    rss: dict[int, int] = {}
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry.name}/stat") as fh:
+                fields = fh.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # the process ended meanwhile
+        pid = int(entry.name)
+        parents[pid] = int(fields[1])
+        rss[pid] = int(fields[21]) * os.sysconf("SC_PAGE_SIZE")
+    total = 0
+    for pid, size in rss.items():
+        ancestor = pid
+        while ancestor > 1 and ancestor != root:
+            ancestor = parents.get(ancestor, 0)
+        if ancestor == root:
+            total += size
+    return total
+
+
+def dataset(records: int, seed: int, workers: int) -> tuple[Path, dict]:
+    """The cached Parquet file of (records, seed), generated first if there is none."""
+    # v2: the chunked generator (a file of the earlier one holds other rows for the same seed).
+    name = f"groundswell-identity-bench-v2-{records}-{seed}.parquet"
+    path = Path(tempfile.gettempdir()) / name
+    info = {"path": str(path), "reused": path.exists()}
+    if not info["reused"]:
+        # In a child process (whose workers make the chunks), so that none of the generator's
+        # memory is counted as the engine's; its peak is that of all its processes together.
+        t0 = time.perf_counter()
         child = multiprocessing.get_context("spawn").Process(
-            target=_generate, args=(records, seed, path)
+            target=contributions_write,
+            args=(path, records),
+            kwargs={"seed": seed, "workers": workers},
         )
         child.start()
-        child.join()
+        peak = 0
+        while child.is_alive():
+            peak = max(peak, _tree_rss(child.pid))
+            child.join(0.2)
         if child.exitcode:
             raise SystemExit(f"generating the data failed ({child.exitcode})")
-    return path
-
-
-def _generate(records: int, seed: int, path: Path) -> None:
-    rows = contributions(records, seed=seed)
-    columns = ["unique_id", "person", *engine.RAW_COLUMNS]
-    table = pa.table({c: [r.get(c) for r in rows] for c in columns})
-    pq.write_table(table, path.with_suffix(".tmp"))
-    path.with_suffix(".tmp").rename(path)
+        info["generate_seconds"] = round(time.perf_counter() - t0, 2)
+        info["generate_peak_memory_mb"] = peak >> 20
+    info["file_mb"] = path.stat().st_size >> 20
+    return path, info
 
 
 def naive_key(con: duckdb.DuckDBPyConnection) -> None:
@@ -163,8 +196,9 @@ def fec_file(path: Path, seed: int) -> tuple[Path, int]:
     out = path.with_suffix(".itcont.txt")
     rng = random.Random(seed)
     people: set[int] = set()
-    rows = pq.read_table(path).to_pylist()
     with open(out, "w", encoding="utf-8") as fh:
+        # Batch by batch: at 10,000,000 rows the whole file as dicts would not fit.
+        rows = (row for batch in pq.ParquetFile(path).iter_batches() for row in batch.to_pylist())
         for row in rows:
             if row["full_name"] and "," in row["full_name"]:
                 name = row["full_name"]
@@ -218,6 +252,9 @@ def main() -> None:
     parser.add_argument("--backend", choices=["duckdb", "spark"], default="duckdb")
     parser.add_argument("--u-max-pairs", type=float, default=1e7)
     parser.add_argument(
+        "--workers", type=int, default=0, help="processes generating the data (default: cores)"
+    )
+    parser.add_argument(
         "--fec",
         action="store_true",
         help="also write the gifts as an FEC itcont.txt and count it with fec unique-donors",
@@ -226,13 +263,18 @@ def main() -> None:
     if args.records < 100:
         parser.error("--records must be at least 100")
 
-    started = time.perf_counter()
-    path = dataset(args.records, args.seed)
-    print(f"data: {path} ({time.perf_counter() - started:.1f} s to generate or find)")
+    path, data = dataset(args.records, args.seed, args.workers)
+    print("data:", json.dumps(data))
+    # Imported only now: the generating processes (spawned, they import this script) need not
+    # load Splink.
+    from groundswell.identity import engine
+
     con = duckdb.connect()
+    # The truth stays in DuckDB (metrics() joins it there): no Python object per row.
     con.execute(f"CREATE TEMP TABLE truth AS SELECT unique_id, person FROM read_parquet('{path}')")
     columns = ", ".join(["unique_id", *engine.RAW_COLUMNS])
     results = {"records": args.records, "backend": args.backend, "cores": os.cpu_count()}
+    results["data"] = data
 
     with PeakMemory() as memory:
         t0 = time.perf_counter()
