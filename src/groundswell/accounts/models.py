@@ -45,6 +45,9 @@ class AuditEvent(models.Model):
         RULES_CHANGE = "rules_change", "Compliance rules changed"
         PAGE_CHANGE = "page_change", "Donation page changed"
         BEST_EFFORTS = "best_efforts", "Best-efforts follow-up"
+        # Identity resolution: staff verdicts on a pair of records (the identity app).
+        IDENTITY_REVIEW = "identity_review", "Identity review decision"
+        IDENTITY_WITHDRAW = "identity_withdraw", "Identity review decision withdrawn"
 
     occurred_at = models.DateTimeField(auto_now_add=True, db_index=True)
     actor = models.ForeignKey(

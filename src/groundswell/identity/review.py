@@ -3,7 +3,9 @@
 A decision goes through the engine's ``review_decide`` (remembered, applied to every later run,
 never asked again). Accepting two records that belong to two different people in the CRM also
 merges those people with ``people.merge.person_merge``, which moves every record and can be
-undone from the person's page.
+undone from the person's page; undoing it withdraws the verdict (``decisions_withdraw_for_undo``,
+connected to ``people.merge.person_merge_undone``) so that the pair can be reviewed again.
+Every verdict and every withdrawal is in the audit log.
 """
 
 from __future__ import annotations
@@ -12,8 +14,9 @@ from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
+from groundswell.accounts.models import AuditEvent
 from groundswell.accounts.roles import FINANCE_VIEW
 from groundswell.accounts.services import audit_record
 from groundswell.identity.models import MergeSuggestion, RecordKind, ReviewDecision
@@ -214,9 +217,6 @@ def suggestion_decide(
     *, suggestion: MergeSuggestion, verdict: str, user, ip_address: str | None = None
 ) -> Outcome:
     """Record staff's verdict; on "same person", merge the two CRM people it names (undoable)."""
-    from groundswell.people.merge import person_merge
-    from groundswell.people.models import Person
-
     kinds = {suggestion.kind_a, suggestion.kind_b}
     if RecordKind.CONTRIBUTION in kinds and not user.can(FINANCE_VIEW):
         raise PermissionDenied("Gift records are for finance staff.")
@@ -229,44 +229,153 @@ def suggestion_decide(
             verdict=verdict,
             user=user,
         )
+        outcome = _accepted_merge(decision, suggestion, user, ip_address)
+        # One event per verdict, in the decision's transaction, naming both records and the
+        # merge it made (so the log shows which undo later withdrew which verdict).
         audit_record(
             actor=user,
-            action="identity.review",
+            action=AuditEvent.Action.IDENTITY_REVIEW,
             summary=(
-                f"{decision.get_verdict_display()}: {suggestion.kind_a} #{suggestion.id_a} and "
-                f"{suggestion.kind_b} #{suggestion.id_b} ({suggestion.probability:.0%})"
+                f"{decision.get_verdict_display()}: {_record_label(decision.kind_a, decision.id_a)}"
+                f" and {_record_label(decision.kind_b, decision.id_b)}"
+                f" ({suggestion.probability:.0%})"
             ),
             target=decision,
-            details={"suggestion": suggestion.pk, "verdict": decision.verdict},
+            details={
+                **_pair_details(decision),
+                "verdict": decision.verdict,
+                "suggestion": suggestion.pk,
+                "probability": suggestion.probability,
+                "merge": outcome.merge_id,
+            },
             ip_address=ip_address,
         )
-        if decision.verdict != ReviewDecision.Verdict.ACCEPTED:
-            return Outcome(decision)
-        people = []
+    return outcome
+
+
+def _record_label(kind: str, record_id: int) -> str:
+    return f"{RecordKind(kind).label.lower()} #{record_id}"
+
+
+def _pair_details(decision: ReviewDecision) -> dict:
+    return {
+        "a": {"kind": decision.kind_a, "id": decision.id_a},
+        "b": {"kind": decision.kind_b, "id": decision.id_b},
+    }
+
+
+def _accepted_merge(
+    decision: ReviewDecision, suggestion: MergeSuggestion, user, ip_address: str | None
+) -> Outcome:
+    """On "same person", merge the two CRM people holding the records (when they are two)."""
+    from groundswell.people.merge import person_merge
+    from groundswell.people.models import Person
+
+    if decision.verdict != ReviewDecision.Verdict.ACCEPTED:
+        return Outcome(decision)
+    people = [
+        _final_person(_record_person(kind, record_id))
         for kind, record_id in (
             (suggestion.kind_a, suggestion.id_a),
             (suggestion.kind_b, suggestion.id_b),
-        ):
-            if kind == RecordKind.PERSON:
-                people.append(_final_person(record_id))
-            else:
-                from groundswell.donations.models import Contribution
+        )
+    ]
+    first, second = people
+    if first is None or second is None:
+        return Outcome(decision, note="The next resolution run links the gift to this person.")
+    if first == second:
+        return Outcome(decision, survivor_id=first, note="Already the same person in the CRM.")
+    # The older record survives, as the cluster key does ("p:<oldest person>").
+    survivor_id, merged_id = sorted((first, second))
+    record = person_merge(
+        survivor=Person.objects.get(pk=survivor_id),
+        merged=Person.objects.get(pk=merged_id),
+        actor=user,
+        ip_address=ip_address,
+    )
+    return Outcome(decision, merge_id=record.pk, survivor_id=survivor_id)
 
-                linked = Contribution.objects.filter(pk=record_id).values_list(
-                    "person_id", flat=True
-                )
-                people.append(_final_person(linked.first()))
-        first, second = people
-        if first is None or second is None:
-            return Outcome(decision, note="The next resolution run links the gift to this person.")
-        if first == second:
-            return Outcome(decision, survivor_id=first, note="Already the same person in the CRM.")
-        # The older record survives, as the cluster key does ("p:<oldest person>").
-        survivor_id, merged_id = sorted((first, second))
-        record = person_merge(
-            survivor=Person.objects.get(pk=survivor_id),
-            merged=Person.objects.get(pk=merged_id),
-            actor=user,
+
+def _record_person(kind: str, record_id: int) -> int | None:
+    """The person a record is (a person) or was given by (a gift's person link)."""
+    if kind == RecordKind.PERSON:
+        return record_id
+    from groundswell.donations.models import Contribution
+
+    return Contribution.objects.filter(pk=record_id).values_list("person_id", flat=True).first()
+
+
+# Undoing a merge --------------------------------------------------------------------------------
+
+
+def _merged_into(root: int) -> set[int]:
+    """``root`` and every person whose merges lead to it (merges chain: a → b → root)."""
+    from groundswell.people.models import Person
+
+    found, frontier = {root}, {root}
+    while frontier:
+        frontier = (
+            set(Person.objects.filter(merged_into_id__in=frontier).values_list("pk", flat=True))
+            - found
+        )
+        found |= frontier
+    return found
+
+
+def decisions_withdraw_for_undo(*, record, actor=None, ip_address: str | None = None) -> int:
+    """Withdraw "same person" verdicts that an undone merge has just pulled apart.
+
+    Staff who undo a merge say the two people are not one after all. A remembered "same
+    person" verdict on a record of each would force them back together on the next run and
+    never be asked again, so it is withdrawn (deleted, with an audit event keeping who had
+    decided it and when) and its suggestion marked stale, so that the next run can put the pair
+    in the queue again. Returns how many were withdrawn. Runs inside the undo's transaction.
+    """
+    from groundswell.donations.models import Contribution
+
+    sides = dict.fromkeys(_merged_into(record.survivor_id), "survivor")
+    sides.update(dict.fromkeys(_merged_into(record.merged_id), "merged"))
+    gifts = Contribution.objects.filter(person_id__in=list(sides)).values("pk")
+    touches = Q()
+    for letter in ("a", "b"):
+        touches |= Q(**{f"kind_{letter}": RecordKind.PERSON, f"id_{letter}__in": list(sides)})
+        touches |= Q(**{f"kind_{letter}": RecordKind.CONTRIBUTION, f"id_{letter}__in": gifts})
+    candidates = list(
+        ReviewDecision.objects.select_for_update()
+        .filter(touches, verdict=ReviewDecision.Verdict.ACCEPTED)
+        .order_by("pk")
+    )
+    withdrawn = 0
+    for decision in candidates:
+        side_a = sides.get(_record_person(decision.kind_a, decision.id_a))
+        side_b = sides.get(_record_person(decision.kind_b, decision.id_b))
+        if {side_a, side_b} != {"survivor", "merged"}:
+            continue
+        audit_record(
+            actor=actor,
+            action=AuditEvent.Action.IDENTITY_WITHDRAW,
+            summary=(
+                f"Withdrew “{decision.get_verdict_display()}” on "
+                f"{_record_label(decision.kind_a, decision.id_a)} and "
+                f"{_record_label(decision.kind_b, decision.id_b)}: merge #{record.pk} undone"
+            ),
+            target=decision,
+            details={
+                **_pair_details(decision),
+                "verdict": decision.verdict,
+                "decided_by": decision.decided_by_id,
+                "decided_at": decision.decided_at.isoformat(),
+                "merge": record.pk,
+            },
             ip_address=ip_address,
         )
-        return Outcome(decision, merge_id=record.pk, survivor_id=survivor_id)
+        MergeSuggestion.objects.filter(
+            kind_a=decision.kind_a, id_a=decision.id_a, kind_b=decision.kind_b, id_b=decision.id_b
+        ).update(status=MergeSuggestion.Status.STALE)
+        decision.delete()
+        withdrawn += 1
+    return withdrawn
+
+
+def _on_merge_undone(sender, *, record, actor=None, ip_address=None, **kwargs) -> None:
+    decisions_withdraw_for_undo(record=record, actor=actor, ip_address=ip_address)

@@ -69,7 +69,7 @@ def test_accepting_two_people_merges_them_into_the_older_and_the_decision_is_kep
     assert decision.decided_by.username == "finance-persona"
     suggestion.refresh_from_db()
     assert suggestion.status == MergeSuggestion.Status.DECIDED
-    assert AuditEvent.objects.filter(action="identity.review").exists()
+    assert AuditEvent.objects.filter(action=AuditEvent.Action.IDENTITY_REVIEW).exists()
     # The queue no longer asks, and offers to undo the merge.
     page = client.get(response.url).content.decode()
     assert f"suggestion-{suggestion.pk}" not in page
