@@ -5,3 +5,11 @@ class IdentityConfig(AppConfig):
     name = "groundswell.identity"
     label = "identity"
     verbose_name = "Identity resolution"
+
+    def ready(self) -> None:
+        # Undoing a merge withdraws the review verdict behind it; people sends, identity
+        # listens, so that people never imports identity.
+        from groundswell.identity.review import _on_merge_undone
+        from groundswell.people.merge import person_merge_undone
+
+        person_merge_undone.connect(_on_merge_undone, dispatch_uid="identity.merge_undone")

@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
+from django.dispatch import Signal
 from django.forms.models import model_to_dict
 from django.utils import timezone
 
@@ -35,6 +36,11 @@ _FILLED = (
     "refcode",
 )
 _PRIMARY_MODELS = (EmailAddress, Phone, PostalAddress)
+
+# Sent inside the undo's transaction (with ``record``, ``actor`` and ``ip_address``) so that
+# apps holding their own verdicts about the two people (identity's review decisions) can
+# withdraw them atomically, without this app importing theirs.
+person_merge_undone = Signal()
 
 
 def _person_relations() -> list[models.ForeignKey]:
@@ -236,6 +242,7 @@ def person_merge_undo(
         target=record,
         ip_address=ip_address,
     )
+    person_merge_undone.send(sender=MergeRecord, record=record, actor=actor, ip_address=ip_address)
     return record
 
 
