@@ -176,3 +176,25 @@ def test_an_undo_withdraws_only_the_verdicts_it_pulls_apart(admin_user):
         ("person", twin.pk, "person", other_a.pk, "rejected"),
     }
     assert len(events(AuditEvent.Action.IDENTITY_WITHDRAW)) == 2
+
+
+def test_the_queues_undo_button_withdraws_the_verdict(persona_client):
+    from django.urls import reverse
+
+    older, newer = person("Robert", "Buttontest"), person("Bob", "Buttontest")
+    suggestion = suggest((RecordKind.PERSON, newer.pk), (RecordKind.PERSON, older.pk))
+    client = persona_client("finance")
+    decided = client.post(
+        reverse("identity:review_decide", args=[suggestion.pk]), {"verdict": "accepted"}
+    )
+    page = client.get(decided.url).content.decode()
+    assert "withdraws the “same person” verdict" in page
+    merge = MergeRecord.objects.get()
+
+    client.post(reverse("people:merge_undo", args=[merge.pk]))
+
+    merge.refresh_from_db()
+    assert merge.undone_at is not None
+    assert not ReviewDecision.objects.exists()
+    (withdrawal,) = events(AuditEvent.Action.IDENTITY_WITHDRAW)
+    assert withdrawal.actor.username == "finance-persona"
