@@ -17,9 +17,9 @@ from groundswell.donations import services
 from groundswell.donations.actblue import LineItem
 from groundswell.donations.actblue_recurring import actblue_series_attach, actblue_series_cancel
 from groundswell.donations.models import Contribution, Processor, WebhookDelivery
+from groundswell.donations.processing import contribution_process_now
 from groundswell.donations.services import (
     contribution_insert_values,
-    contribution_process_now,
     contribution_receive,
     contribution_received_build,
     contribution_record,

@@ -139,7 +139,7 @@ class Contribution(TimeStampedModel):
     # When the donor was linked, the gift put on the timeline and counted toward the limit.
     # Every path records all of that at once (hence the default, bulk imports included) but
     # the ActBlue webhook: it saves None, answers once the row is committed, and leaves the
-    # rest to the task worker (services.contributions_process).
+    # rest to the task worker (processing.contributions_process).
     processed_at = models.DateTimeField(null=True, blank=True, default=timezone.now)
 
     # The donor exactly as given with this contribution (what a report must show), which the

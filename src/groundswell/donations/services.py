@@ -28,18 +28,13 @@ from django.utils import timezone
 
 from groundswell.donations import compliance
 from groundswell.donations.models import (
-    ComplianceRule,
     Contribution,
     ContributionStatus,
     Processor,
-    RecurringSeries,
     cents_display,
 )
 from groundswell.donations.rules import (
-    cycle_for,
-    donor_key_for,
     election_for,
-    rule_for,
     rule_for_cached,
 )
 from groundswell.people.intake import person_input_clean
@@ -149,43 +144,69 @@ def _donor_link(
     *, data: ContributionInput, person_input, source: str, ip_address: str | None
 ) -> int | None:
     """Upsert the donor (or take the person staff named) and add the gift to the timeline."""
-    summary = _summary(data)
-    activity_data = {
+    if data.person_id:
+        activity_record(
+            person=Person(pk=data.person_id),
+            kind="donation",
+            summary=_summary(data),
+            data=_activity_data(data),
+            occurred_at=data.received_at,
+            dedupe_key=f"contribution:{data.processor}:{data.processor_id}"[:200],
+        )
+        return data.person_id
+    return donors_link([(data, person_input)], source=source, ip_address=ip_address)[0]
+
+
+def _activity_data(data: ContributionInput) -> dict:
+    return {
         "amount_cents": data.amount_cents,
         "processor": data.processor,
         "processor_id": data.processor_id,
         "refcode": data.refcode,
     }
-    if data.person_id:
-        activity_record(
-            person=Person(pk=data.person_id),
-            kind="donation",
-            summary=summary,
-            data=activity_data,
-            occurred_at=data.received_at,
-            dedupe_key=f"contribution:{data.processor}:{data.processor_id}"[:200],
-        )
-        return data.person_id
-    if not (person_input.email or person_input.phones):
-        return None
-    result = people_upsert(
-        [person_input],
+
+
+def donors_link(
+    gifts: list[tuple[ContributionInput, object]], *, source: str, ip_address: str | None
+) -> list[int | None]:
+    """Upsert the donors of gifts from one processor, in one batch; their person ids in order.
+
+    Each gift is added to its donor's timeline at the time it was received (keyed by its
+    processor id, so never twice). A donor with neither e-mail nor phone is not matched (None).
+    """
+    if len({data.processor for data, _ in gifts}) > 1:
+        raise ValueError("donors_link takes the gifts of one processor")
+    linkable = [i for i, (_, cleaned) in enumerate(gifts) if cleaned.email or cleaned.phones]
+    out: list[int | None] = [None] * len(gifts)
+    if not linkable:
+        return out
+    processor = gifts[linkable[0]][0].processor
+    results = people_upsert(
+        [gifts[i][1] for i in linkable],
         context=IntakeContext(
             method=ConsentMethod.API,
-            source=source or data.processor,
+            source=source or processor,
             ip_address=ip_address,
             activity_kind="donation",
-            activity_summary=summary,
-            dedupe_prefix=f"contribution:{data.processor}",
-            occurred_at=data.received_at,
+            dedupe_prefix=f"contribution:{processor}",
+            # A batch of one keeps its time for what is not per item (who changed when).
+            occurred_at=gifts[linkable[0]][0].received_at if len(linkable) == 1 else None,
             always_record=True,
         ),
-        keys=[data.processor_id],
+        keys=[gifts[i][0].processor_id for i in linkable],
         extras=[
-            ItemExtra(ip_address=ip_address, activity_summary=summary, activity_data=activity_data)
+            ItemExtra(
+                ip_address=ip_address,
+                activity_summary=_summary(gifts[i][0]),
+                activity_data=_activity_data(gifts[i][0]),
+                occurred_at=gifts[i][0].received_at,
+            )
+            for i in linkable
         ],
     )
-    return result[0].person_id
+    for i, result in zip(linkable, results, strict=True):
+        out[i] = result.person_id
+    return out
 
 
 def _existing(data: ContributionInput) -> Contribution | None:
@@ -384,104 +405,6 @@ def contribution_processing_enqueue() -> None:
         task.enqueue()
     elif cache.add("donations:processing-enqueued", 1, timeout=PROCESSING_WINDOW):
         task.using(run_after=timezone.now() + timedelta(seconds=PROCESSING_WINDOW + 1)).enqueue()
-
-
-def contributions_process(
-    *, ids: list[int] | None = None, limit: int = 50, exclude: set[int] | None = None
-) -> tuple[int, list[int]]:
-    """Process received contributions (oldest first); returns (how many, ids that failed).
-
-    Idempotent: only rows with ``processed_at`` unset are taken, each locked (another worker
-    skips it) and marked processed in the same transaction as its donor, timeline and count.
-    A row that fails is rolled back alone, logged, and left for a later run.
-    """
-    failed: list[int] = []
-    with transaction.atomic():
-        pending = Contribution.objects.filter(processed_at__isnull=True)
-        if ids is not None:
-            pending = pending.filter(pk__in=ids)
-        if exclude:
-            pending = pending.exclude(pk__in=exclude)
-        batch = list(pending.select_for_update(skip_locked=True).order_by("id")[:limit])
-        rules: dict[int, ComplianceRule] = {}  # read once per batch, as it is now
-        for contribution in batch:
-            try:
-                with transaction.atomic():
-                    contribution_process(contribution=contribution, rules=rules)
-            except Exception:
-                logger.exception("contribution %s could not be processed", contribution.pk)
-                failed.append(contribution.pk)
-    return len(batch), failed
-
-
-def contribution_process(
-    *, contribution: Contribution, rules: dict[int, ComplianceRule] | None = None
-) -> Contribution:
-    """Link a received contribution's donor, add it to the timeline and count it toward the limit.
-
-    The row must be locked by the caller (``contributions_process``) and not yet processed.
-    The donor is matched from the snapshot exactly as ``contribution_record`` matches the raw
-    donor: the snapshot holds the cleaned values (cleaning them again changes nothing), else
-    the raw text (which fails cleaning again in the same way and is dropped again).
-    """
-    donor = {name: getattr(contribution, target) for name, target in SNAPSHOT_FIELDS.items()}
-    if contribution.processor == Processor.ACTBLUE:
-        donor["source"] = "ActBlue"
-    donor["refcode"] = contribution.refcode
-    data = ContributionInput(
-        processor=contribution.processor,
-        processor_id=contribution.processor_id,
-        amount_cents=contribution.amount_cents,
-        received_at=contribution.received_at,
-        donor=donor,
-        refcode=contribution.refcode,
-    )
-    person_input = _donor_clean(data)
-    person_id = _donor_link(
-        data=data,
-        person_input=person_input,
-        source=DEFERRED_SOURCE.get(contribution.processor, ""),
-        ip_address=None,
-    )
-    # Undesignated on receipt: designated again with the rule as it is now (``rules``: the
-    # caller's rules by cycle, read once per batch).
-    rules = {} if rules is None else rules
-    cycle = cycle_for(timezone.localdate(contribution.received_at))
-    if cycle not in rules:
-        rules[cycle] = rule_for(received_at=contribution.received_at)
-    rule = rules[cycle]
-    election = election_for(received_at=contribution.received_at, rule=rule)
-    donor_key = donor_key_for(
-        person_id=person_id,
-        given_name=contribution.donor_given_name,
-        family_name=contribution.donor_family_name,
-        postal_code=contribution.donor_postal_code,
-    )
-    contribution.person_id = person_id
-    contribution.election = election
-    contribution.donor_key = donor_key
-    contribution.processed_at = timezone.now()
-    Contribution.objects.filter(pk=contribution.pk).update(
-        person_id=person_id,
-        election=election,
-        donor_key=donor_key,
-        processed_at=contribution.processed_at,
-    )
-    compliance.contribution_count(contribution=contribution, rule=rule)
-    if contribution.series_id and person_id:
-        # The series was made on receipt, before its donor was known.
-        RecurringSeries.objects.filter(pk=contribution.series_id, person__isnull=True).update(
-            person_id=person_id
-        )
-    return contribution
-
-
-def contribution_process_now(contribution: Contribution) -> Contribution:
-    """Process one received contribution at once if no worker has yet (a refund needs it)."""
-    if contribution.processed_at is None:
-        contributions_process(ids=[contribution.pk], limit=1)
-        contribution.refresh_from_db()
-    return contribution
 
 
 def contribution_refund(

@@ -18,7 +18,7 @@ def recurring_charge_due() -> dict:
 @task()
 def contributions_process_pending() -> int:
     """Process every received (webhook) contribution, in batches; also the sweep for lost tasks."""
-    from groundswell.donations.services import contributions_process
+    from groundswell.donations.processing import contributions_process
 
     total, failed = 0, set()
     while True:

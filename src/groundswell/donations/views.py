@@ -3,7 +3,7 @@
 An ActBlue delivery is answered 2xx once its contributions are committed (amount, processor
 id, donor snapshot, election, refcodes, form, recurring series); a repeat changes nothing. The
 rest (the donor's person record, the timeline entry, the donor key, the limit count and any
-hold) is done by the task worker seconds later (``services.contributions_process``, enqueued
+hold) is done by the task worker seconds later (``processing.contributions_process``, enqueued
 on commit; the sweep picks up a row whose task was lost). Until then the gift already counts
 in the money totals. A delivery carrying a refund processes its contribution in the request
 first, so that the refund is taken off a counted total exactly as before.

@@ -60,6 +60,8 @@ class ItemExtra:
     ip_address: str | None = None
     activity_summary: str = ""
     activity_data: dict = field(default_factory=dict)
+    # When this item happened, if not the batch's: a batch of gifts received over a minute.
+    occurred_at: datetime | None = None
 
 
 @dataclass
@@ -189,6 +191,7 @@ def _upsert_batch(items, context, keys, extras=None):
     consent: list[ConsentEvent] = []
 
     current_ip = [context.ip_address]
+    current_at = [now]
 
     def record_consent(state, channel, address, previous, status):
         consent.append(
@@ -202,13 +205,15 @@ def _upsert_batch(items, context, keys, extras=None):
                 source=context.source[:300],
                 ip_address=current_ip[0],
                 actor=context.actor,
-                occurred_at=now,
+                occurred_at=current_at[0],
             )
         )
 
     for index, item in enumerate(items):
         if extras:
             current_ip[0] = extras[index].ip_address or context.ip_address
+            current_at[0] = extras[index].occurred_at or now
+        item_now = current_at[0]
         state = None
         if item.email:
             state = batch_email.get(item.email) or states.get(by_email.get(item.email))
@@ -219,14 +224,19 @@ def _upsert_batch(items, context, keys, extras=None):
                     break
         if state is None:
             state = _State(
-                Person(source=item.source, refcode=item.refcode, created_at=now, modified_at=now),
+                Person(
+                    source=item.source,
+                    refcode=item.refcode,
+                    created_at=item_now,
+                    modified_at=item_now,
+                ),
                 created=True,
             )
             new_states.append(state)
         ordered.append(state)
         first_touch = state.created and not state.touched
         before = len(state.changes)
-        _apply(state, item, record_consent, now)
+        _apply(state, item, record_consent, item_now)
         state.touched = True
         per_item.append((state, first_touch, [] if first_touch else state.changes[before:]))
         if item.email:
@@ -313,6 +323,7 @@ def _upsert_batch(items, context, keys, extras=None):
             continue
         extra = extras[index] if extras else None
         summary = (extra and extra.activity_summary) or context.activity_summary or "Added"
+        occurred_at = (extra and extra.occurred_at) or now
         if not created and changes:
             summary = f"{summary} — updated {', '.join(sorted(set(changes)))}"
         key = None
@@ -322,7 +333,7 @@ def _upsert_batch(items, context, keys, extras=None):
             Activity(
                 person_id=state.person.pk,
                 kind=context.activity_kind or context.method,
-                occurred_at=now,
+                occurred_at=occurred_at,
                 summary=summary[:300],
                 dedupe_key=key,
                 data={

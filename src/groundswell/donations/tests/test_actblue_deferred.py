@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime
 import pytest
 from django.db import connections, transaction
 
-from groundswell.donations import services
+from groundswell.donations import processing, services
 from groundswell.donations.compliance import donor_totals_rebuild
 from groundswell.donations.models import (
     ComplianceRule,
@@ -93,11 +93,11 @@ def test_processing_twice_changes_nothing_the_second_time(client, lost_tasks):
     body = payload(lineitem_id=4501)
     assert post(client, body).status_code == 200
     contribution = Contribution.objects.get()
-    assert services.contributions_process() == (1, [])
+    assert processing.contributions_process() == (1, [])
     after_first = counts()
-    assert services.contributions_process() == (0, [])
-    assert services.contributions_process(ids=[contribution.pk]) == (0, [])
-    services.contribution_process_now(contribution)
+    assert processing.contributions_process() == (0, [])
+    assert processing.contributions_process(ids=[contribution.pk]) == (0, [])
+    processing.contribution_process_now(contribution)
     assert counts() == after_first
     assert after_first[2:4] == (1, 1)  # one donor, one timeline entry
     assert after_first[4][0][2] == 2700  # counted once
@@ -219,7 +219,7 @@ def test_concurrent_receipts_of_one_contribution_store_one_row(monkeypatch):
     assert Contribution.objects.count() == 1
     assert sum(created for _, created in results) == 1
     assert len({c.pk for c, _ in results}) == 1
-    assert services.contributions_process() == (1, [])
+    assert processing.contributions_process() == (1, [])
     assert Activity.objects.filter(kind="donation").count() == 1
 
 
@@ -229,19 +229,21 @@ def test_a_gift_that_fails_to_process_is_left_for_later_and_the_rest_go_on(
 ):
     for n in range(3):
         post(client, payload(lineitem_id=5200 + n))
-    link = services._donor_link
+    bad = Contribution.objects.get(processor_id="5201").donor_email
+    upsert = services.people_upsert
 
-    def broken(*, data, **kwargs):
-        if data.processor_id == "5201":
+    def broken(items, **kwargs):
+        # Fails for one donor, whether it comes alone or in the worker's batch of donors.
+        if any(item.email == bad for item in items):
             raise RuntimeError("the people database is having a bad day")
-        return link(data=data, **kwargs)
+        return upsert(items, **kwargs)
 
-    monkeypatch.setattr(services, "_donor_link", broken)
+    monkeypatch.setattr(services, "people_upsert", broken)
     assert contributions_process_pending.enqueue().return_value == 2
     pending = Contribution.objects.get(processed_at__isnull=True)
     assert pending.processor_id == "5201" and pending.person_id is None
     assert sum(DonorElectionTotal.objects.values_list("total_cents", flat=True)) == 5400
-    monkeypatch.setattr(services, "_donor_link", link)
+    monkeypatch.setattr(services, "people_upsert", upsert)
     assert contributions_process_pending.enqueue().return_value == 1
     assert sum(DonorElectionTotal.objects.values_list("total_cents", flat=True)) == 8100
 
