@@ -333,7 +333,12 @@ def review_decide(
     verdict: str,
     user=None,
 ) -> ReviewDecision:
-    """Record staff's verdict on two records; later runs apply it and never ask again."""
+    """Record staff's verdict on two records; later runs apply it and never ask again.
+
+    A rejection holds even against a third record that matches both (the engine's cannot-link
+    pass). A "same person" verdict is withdrawn when an undo pulls its records apart again
+    (``review.decisions_withdraw_for_undo``).
+    """
     verdict = ReviewDecision.Verdict(verdict)
     kind_a, id_a, kind_b, id_b = MergeSuggestion.ordered(
         (RecordKind(a[0]).value, a[1]), (RecordKind(b[0]).value, b[1])
