@@ -161,3 +161,31 @@ def test_a_gift_committed_by_a_concurrent_delivery_mid_statement_is_found(quiet,
     else:
         assert status == delivery.status == "duplicate"
         assert Contribution.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_both_paths_write_the_same_row():
+    """The one-statement path's JSON row is what the general path's INSERT writes."""
+    from groundswell.donations import actblue_store
+
+    body = payload(lineitem_id=7501)
+    body["donor"]["country"] = "US"
+    body["contribution"]["refcodes"] = {"refcode": "sms-1", "refcode2": "x"}
+    fast = json.dumps(body).encode()
+    body["lineitems"][0]["lineitemId"] = 7502
+    general = json.dumps(body).encode()
+    store(fast)
+    items = actblue_parse(general, entity_id="10001")
+    actblue_store._store_in_transaction(
+        items=items, body=general.decode(), remote_addr=None, changed=False
+    )
+    skip = {"id", "processor_id", "created_at", "modified_at"}
+    a, b = (
+        {f.attname: getattr(c, f.attname) for f in Contribution._meta.concrete_fields}
+        for c in Contribution.objects.order_by("processor_id")
+    )
+    assert {k: v for k, v in a.items() if k not in skip} == {
+        k: v for k, v in b.items() if k not in skip
+    }
+    assert a["refcodes"] == {"refcode": "sms-1", "refcode2": "x"}
+    assert a["received_at"] == b["received_at"] and a["received_at"].microsecond == 0
