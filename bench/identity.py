@@ -5,15 +5,14 @@
 Generates (and caches in /tmp, reused by later runs with the same --records and --seed)
 ``--records`` synthetic contribution rows with realistic noise (see
 groundswell.identity.synthetic; made in chunks by one worker process per core), then resolves
-them twice: with the analysts' naive key
-(first + last name + ZIP5, as written) and with our engine (trained on the data itself, as a
-campaign's first run would be). For each it prints the time, the peak memory of the process
-(resident set, which includes the generated data held by this process), pairwise and cluster
-precision/recall/F1, and the error of the unique-donor count; the JSON object on the last line
-has them all. Generation is timed apart ("data": its seconds, the peak memory of the generating
-processes together, and whether a cached file was reused instead). With ``--fec`` the same
-gifts are also written as an FEC itcont.txt (no street, e-mail or phone) and counted by
-``groundswell fec unique-donors``.
+them twice: with the analysts' naive key (first + last name + ZIP5, as written) and with our
+engine (trained on the data itself, as a campaign's first run would be). For each it prints the
+time, the peak memory of this process (resident set, DuckDB's tables of the data and the truth
+included), pairwise and cluster precision/recall/F1, and the error of the unique-donor count;
+the JSON object on the last line has them all. Generation is timed apart ("data": its seconds,
+the peak memory of the generating processes together, or "reused" for a cached file). With
+``--fec`` the same gifts are also written as an FEC itcont.txt (no street, e-mail or phone) and
+counted by ``groundswell fec unique-donors``.
 """
 
 from __future__ import annotations
