@@ -2,11 +2,12 @@
 
 Everything a delivery writes is committed together before the webhook answers 2xx. On
 PostgreSQL an ordinary delivery (new gifts, no refund, no recurring series) is written by one
-statement in autocommit: the contribution rows (INSERT … ON CONFLICT DO NOTHING), the delivery
-log row and its links, in data-modifying CTEs. That is one round trip instead of five (BEGIN,
-three INSERTs, COMMIT) on the path that carries almost every delivery of a busy day; it is what
-lets one two-core server take several hundred deliveries a second. Every other delivery, and
-every delivery on SQLite, takes the general path: one transaction through the services.
+prepared statement in autocommit: the contribution rows (INSERT … ON CONFLICT DO NOTHING), the
+delivery log row and its links, in data-modifying CTEs. That is one round trip instead of five
+(BEGIN, three INSERTs, COMMIT) on the path that carries almost every delivery of a busy day; it
+is what lets one two-core server take several hundred deliveries a second. A repeat, every
+other kind of delivery, and every delivery on SQLite take the general path: one transaction
+through the services.
 """
 
 from __future__ import annotations
@@ -41,11 +42,11 @@ def actblue_delivery_store(
     changed = False
     if connection.vendor == "postgresql" and items and all(_plain(item) for item in items):
         stored = _store_in_one_statement(items=items, body=body, remote_addr=remote_addr)
-        if stored.status:
-            return stored.status, stored.ids
-        # A concurrent delivery of one of these gifts committed after this statement began, so
-        # its row was not visible to it: the general path reads it afresh. Rows this statement
-        # did insert are committed; they count as the change this delivery made.
+        if stored.ids is not None:
+            return WebhookDelivery.Status.ACCEPTED, stored.ids
+        # A gift was there already (a repeat, or a concurrent delivery's): the general path
+        # reads it. Rows this statement did insert are committed: they are this delivery's
+        # change, so it is still logged as accepted.
         changed = stored.created
     return _store_in_transaction(items=items, body=body, remote_addr=remote_addr, changed=changed)
 
@@ -126,12 +127,11 @@ def _fields() -> list:
 
 
 @functools.cache
-def _one_statement_sql(ids: int) -> str:
-    """The statement for a delivery of ``ids`` distinct line items.
+def _one_statement_sql() -> str:
+    """The rows, and the log entry and its links only if every row was new.
 
-    Each id is its own parameter: with one array parameter, a generic plan made while the
-    table's statistics are stale (a new campaign's first surge) scans every row of the
-    processor instead of looking the ids up.
+    No statement part reads a table: a prepared statement keeps the plan it first chose, and a
+    lookup planned while a new campaign's table was nearly empty would later scan it whole.
     """
     qn = connection.ops.quote_name
     columns = ", ".join(qn(f.column) for f in _fields())
@@ -144,26 +144,17 @@ def _one_statement_sql(ids: int) -> str:
             SELECT {columns} FROM jsonb_populate_recordset(NULL::{contributions}, %s::jsonb)
             ON CONFLICT (processor, processor_id) DO NOTHING
             RETURNING id, processor_id
-        ), found AS (
-            SELECT id, processor_id, true AS created FROM new
-            UNION ALL
-            SELECT id, processor_id, false FROM {contributions}
-            WHERE processor = '{Processor.ACTBLUE}'
-              AND processor_id = ANY(ARRAY[{", ".join(["%s"] * ids)}])
         ), delivery AS (
             INSERT INTO {delivery} (received_at, source, status, error, body, remote_addr)
-            SELECT now(), %s, CASE WHEN EXISTS (SELECT 1 FROM new) THEN %s ELSE %s END, '',
-                   %s, %s
-            WHERE (SELECT count(DISTINCT processor_id) FROM found) = %s
-            RETURNING id, status
+            SELECT now(), %s, %s, '', %s, %s
+            WHERE (SELECT count(*) FROM new) = %s
+            RETURNING id
         ), links AS (
             INSERT INTO {links} (webhookdelivery_id, contribution_id)
-            SELECT delivery.id, ids.id
-            FROM delivery CROSS JOIN (SELECT DISTINCT id FROM found) ids
+            SELECT delivery.id, new.id FROM delivery CROSS JOIN new
         )
-        SELECT found.id, found.processor_id, found.created, (SELECT status FROM delivery)
-        FROM found
-    """  # noqa: S608  (identifiers from the models; every value but a constant is a parameter)
+        SELECT new.id, new.processor_id, (SELECT count(*) FROM delivery) FROM new
+    """  # noqa: S608  (identifiers from the models; every value is a parameter)
     # Short enough for psycopg to cache its conversion (at most 4096 characters).
     return " ".join(sql.split())
 
@@ -173,7 +164,7 @@ def _execute_prepared(sql: str, params: list) -> list[tuple]:
 
     The project's cursors bind parameters on the client, so PostgreSQL would parse and plan
     this statement on every delivery; planning it costs more than running it. A prepared
-    statement is planned once per connection (gunicorn keeps its connections).
+    statement is planned once per connection (the server processes keep their connections).
     """
     from django.db.backends.postgresql.base import ServerBindingCursor
 
@@ -184,43 +175,35 @@ def _execute_prepared(sql: str, params: list) -> list[tuple]:
 
 
 class _Stored:
-    def __init__(self, status: str, ids: list[int], created: bool):
-        self.status, self.ids, self.created = status, ids, created
+    def __init__(self, ids: list[int] | None, created: bool):
+        self.ids, self.created = ids, created
 
 
 def _store_in_one_statement(
     *, items: list[LineItem], body: str, remote_addr: str | None
 ) -> _Stored:
-    """The PostgreSQL path: one statement writes the rows, the log entry and the links.
+    """The PostgreSQL path for a delivery of new gifts: one statement writes it all.
 
-    A CTE's table scan sees the database as it was when the statement began, so the existing
-    rows of repeated gifts are read by ``found`` and the new ones come from ``new``'s RETURNING.
-    A gift whose conflicting row was committed by a concurrent delivery after that moment is in
-    neither: then the log row is not written (its WHERE fails) and ``status`` comes back empty.
+    ``ids`` is None when a gift was already there (a repeat, or a concurrent delivery's): then
+    the statement wrote only the new rows, if any (``created``), and no log entry.
     """
-    # The processor is written into the statement, not passed: a prepared statement's generic
-    # plan cannot use the (processor, processor_id) index for a parameter it knows nothing of.
-    assert Processor.ACTBLUE.value.isalnum()  # noqa: S101
     rows = [contribution_received_build(data=item.contribution) for item in items]
-    processor_ids = list(dict.fromkeys(row.processor_id for row in rows))
+    # One row per line item id: a delivery may name the same line item twice.
+    unique = list({row.processor_id: row for row in rows}.values())
     params = [
-        _rows_json(rows),
-        *processor_ids,
+        _rows_json(unique),
         Processor.ACTBLUE,
         WebhookDelivery.Status.ACCEPTED,
-        WebhookDelivery.Status.DUPLICATE,
         body,
         remote_addr,
-        len(processor_ids),
+        len(unique),
     ]
-    result = _execute_prepared(_one_statement_sql(len(processor_ids)), params)
-    by_processor_id = {processor_id: pk for pk, processor_id, _, _ in result}
-    created = any(row[2] for row in result)
-    if created:
+    result = _execute_prepared(_one_statement_sql(), params)
+    if result:
         # In autocommit this runs at once (the rows are committed). Robust: a failed enqueue
         # is only logged; the next task, or the sweep, takes the rows.
         transaction.on_commit(services.contribution_processing_enqueue, robust=True)
-    status = result[0][3] if result else None
-    if not status:
-        return _Stored("", [], created)
-    return _Stored(status, [by_processor_id[row.processor_id] for row in rows], created)
+    if not result or not result[0][2]:
+        return _Stored(None, bool(result))
+    by_processor_id = {processor_id: pk for pk, processor_id, _ in result}
+    return _Stored([by_processor_id[row.processor_id] for row in rows], True)
