@@ -4,7 +4,7 @@
                                      [--database-url postgres://postgres@127.0.0.1:5432/gs_bench_webhooks]
 
 Drops and re-creates the database (its name must start with gs_bench), migrates it, starts
-`groundswell serve` (gunicorn and the task worker) on 127.0.0.1 with webhook credentials set in
+`groundswell serve` (granian and the task worker) on 127.0.0.1 with webhook credentials set in
 the environment, and posts N deliveries in ActBlue's webhook JSON shape (donor, contribution,
 lineitems, form; synthetic donors, some giving more than once, some orders with two line items,
 a few refunds) from a bounded pool of client connections, measuring throughput and latency.
@@ -270,8 +270,8 @@ def main() -> None:
     parser.add_argument("--deliveries", type=int, default=5000)
     parser.add_argument("--warmup", type=int, default=300, help="deliveries before measuring")
     parser.add_argument("--concurrency", type=int, default=16, help="client connections")
-    parser.add_argument("--workers", type=int, default=0, help="gunicorn workers (0: serve's)")
-    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--workers", type=int, default=0, help="web processes (0: serve's)")
+    parser.add_argument("--threads", type=int, default=0, help="threads per process (0: serve's)")
     parser.add_argument("--seed", type=int, default=3)
     args = parser.parse_args()
 
@@ -299,7 +299,9 @@ def main() -> None:
 
     host, port = "127.0.0.1", free_port()
     command = [sys.executable, "-m", "groundswell", "serve", "--no-migrate"]
-    command += ["--bind", f"{host}:{port}", "--threads", str(args.threads)]
+    command += ["--bind", f"{host}:{port}"]
+    if args.threads:
+        command += ["--threads", str(args.threads)]
     if args.workers:
         command += ["--workers", str(args.workers)]
     log = open(os.path.join(work, "server.log"), "w")  # noqa: SIM115  (open while it runs)
@@ -373,7 +375,7 @@ def main() -> None:
             if processed_replay[k] != v
         },
         "workers": args.workers or "serve default",
-        "threads": args.threads,
+        "threads": args.threads or "serve default",
         "concurrency": args.concurrency,
         "cpu_seconds": {
             "server": round(cpu[0], 1),
