@@ -4,7 +4,7 @@
                             [--database-url postgres://postgres@127.0.0.1:5432/gs_signups]
 
 Drops and re-creates the database, migrates it, creates a published newsletter page (e-mail and
-first name) and allows one embedding origin; starts `groundswell serve --no-worker` (gunicorn)
+first name) and allows one embedding origin; starts `groundswell serve --no-worker` (granian)
 as a child process; fetches one signed token per sign-up from /embed/<slug>/config (as each
 pop-up does when shown); then, from this second process, posts sign-ups to
 /embed/<slug>/submit at a fixed rate (an open loop: a request's latency counts from when it was
@@ -15,7 +15,7 @@ sign-up is a row in the database, and times turning the backlog into people.
 Every request comes from 127.0.0.1, so the server runs with the per-address rate limit lifted.
 `cpu_seconds` splits the CPU used while measuring between the server, PostgreSQL, this client
 and anything else on the machine ("other"): a figure taken while "other" is large is noise.
-On 2 cores, 3 to 5 sync workers did best; threaded workers (--threads) had a worse p99.
+Under gunicorn, 3 to 5 sync workers did best on 2 cores; threaded workers had a worse p99.
 
 The last line printed is a JSON object.
 """
@@ -152,8 +152,8 @@ def postgres_pids() -> set[int]:
 class Connection:
     """One keep-alive HTTP/1.1 connection; reconnects when the server closes it.
 
-    gunicorn's sync workers answer `Connection: close`, so with them every request opens a
-    new TCP connection (cheap on loopback); threaded workers keep it open.
+    A server that answers `Connection: close` (gunicorn's sync workers did) makes every request
+    open a new TCP connection; granian keeps it open.
     """
 
     def __init__(self, host: str, port: int):
@@ -281,8 +281,8 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=300, help="sign-ups per second")
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--warmup", type=float, default=3, help="seconds at the rate, not counted")
-    parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes")
-    parser.add_argument("--threads", type=int, default=1, help="threads per gunicorn worker")
+    parser.add_argument("--workers", type=int, default=4, help="web server processes")
+    parser.add_argument("--threads", type=int, default=1, help="threads per web process")
     parser.add_argument("--concurrency", type=int, default=64, help="client connections")
     parser.add_argument("--no-process", action="store_true", help="skip processing the backlog")
     args = parser.parse_args()
