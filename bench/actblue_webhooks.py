@@ -27,7 +27,6 @@ import json
 import os
 import platform
 import random
-import re
 import secrets
 import signal
 import socket
@@ -35,13 +34,13 @@ import subprocess
 import sys
 import tempfile
 import time
-from urllib.parse import urlsplit
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from signups import (  # noqa: E402  (the sibling benchmark's process and CPU helpers)
+from _serve import (  # noqa: E402  (the server benchmarks' shared helpers)
     Connection,
     cpu_seconds,
+    database_recreate,
     descendants,
     free_port,
     machine_busy_seconds,
@@ -52,19 +51,6 @@ from signups import (  # noqa: E402  (the sibling benchmark's process and CPU he
 USER = "bench-actblue"
 ENTITY_ID = 10001
 PATH = "/webhooks/actblue/"
-
-
-def database_recreate(url: str) -> None:
-    import psycopg
-
-    parts = urlsplit(url)
-    name = parts.path.lstrip("/")
-    if not re.fullmatch(r"gs_bench\w*", name):
-        raise SystemExit(f"refusing to recreate {name!r}: the database name must start gs_bench")
-    admin = parts._replace(path="/postgres").geturl()
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
 
 
 def contributions_in_db(url: str) -> tuple[int, int, int]:
@@ -292,7 +278,7 @@ def main() -> None:
         LOG_LEVEL="WARNING",
     )
     print(f"database {args.database_url}: drop, create, migrate", flush=True)
-    database_recreate(args.database_url)
+    database_recreate(args.database_url, prefix="gs_bench")
     subprocess.run([sys.executable, "-m", "groundswell", "migrate", "-v0"], env=env, check=True)
     bodies, items, cents = payloads(args.warmup + args.deliveries, args.seed)
     token = base64.b64encode(f"{USER}:{password}".encode()).decode()
