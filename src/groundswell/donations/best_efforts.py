@@ -28,9 +28,8 @@ from groundswell.accounts.services import audit_record
 from groundswell.donations.compliance import cycle_bounds, cycle_of, itemized_contributions
 from groundswell.donations.models import BestEffortsRequest, Contribution, cents_display
 from groundswell.donations.rules import cycle_for
-from groundswell.people.models import Person
 from groundswell.people.normalize import clean_text
-from groundswell.people.services import activity_record
+from groundswell.people.services import person_work_set
 
 logger = logging.getLogger(__name__)
 
@@ -243,13 +242,11 @@ def best_efforts_answer(
             },
         )
         if contribution.person_id:
-            # The donor's own words are the current truth about them (the people app keeps no
-            # service for a change without a staff actor, hence the direct update).
-            Person.objects.filter(pk=contribution.person_id).update(
-                employer=values["employer"], occupation=values["occupation"], modified_at=now
-            )
-            activity_record(
-                person=Person(pk=contribution.person_id),
+            # The donor's own words are the current truth about them.
+            person_work_set(
+                person_id=contribution.person_id,
+                employer=values["employer"],
+                occupation=values["occupation"],
                 kind="best_efforts_answer",
                 summary=f"Gave employer and occupation ({how})",
                 data={"contribution": contribution.pk},

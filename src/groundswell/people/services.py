@@ -156,3 +156,34 @@ def activity_record(
         activity, created = Activity.objects.get_or_create(dedupe_key=dedupe_key, defaults=fields)
         return activity if created else None
     return Activity.objects.create(**fields)
+
+
+@transaction.atomic
+def person_work_set(
+    *,
+    person_id: int,
+    employer: str,
+    occupation: str,
+    kind: str,
+    summary: str,
+    data: dict | None = None,
+) -> bool:
+    """Set a person's current employer and occupation as they told us; on their timeline.
+
+    For what the person said themselves, with no staff actor (a donor's best-efforts answer).
+    A merged person's answer goes to who they were merged into. False when there is no one.
+    """
+    person = Person.objects.filter(pk=person_id).only("pk", "merged_into_id").first()
+    for _ in range(10):  # merges chain rarely; a cycle would be a bug, not a reason to hang
+        if person is None or not person.merged_into_id:
+            break
+        person = (
+            Person.objects.filter(pk=person.merged_into_id).only("pk", "merged_into_id").first()
+        )
+    if person is None:
+        return False
+    Person.objects.filter(pk=person.pk).update(
+        employer=employer[:200], occupation=occupation[:200], modified_at=timezone.now()
+    )
+    activity_record(person=person, kind=kind, summary=summary, data=data)
+    return True
