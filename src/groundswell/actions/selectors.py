@@ -17,6 +17,7 @@ from groundswell.actions.models import (
     IssuePosition,
     PageVariant,
     Referral,
+    ReferralCode,
     Submission,
 )
 
@@ -131,6 +132,11 @@ class PersonReferrals:
     recruited_by: Referral | None
     recruits: list[Referral]
     recruit_count: int
+
+
+def referral_code_of(*, person) -> str:
+    """The person's share code, or "" if they have none yet (``referral_code_for`` makes one)."""
+    return ReferralCode.objects.filter(person=person).values_list("code", flat=True).first() or ""
 
 
 def person_referrals(*, person, limit: int = 50) -> PersonReferrals:

@@ -167,10 +167,11 @@ def person_detail(request, pk: int):
         )
     referrals = actions_selectors.person_referrals(person=person)
     share_url = ""
-    if not person.merged_into_id:
+    # Looked up, never made here: a page view writes nothing (staff make one with a button).
+    code = actions_selectors.referral_code_of(person=person) if not person.merged_into_id else ""
+    if code:
         # The home page keeps the share code in a cookie, so any form the friend then
         # submits counts the referral.
-        code = referral_code_for(person)
         share_url = request.build_absolute_uri(reverse("public:home") + f"?ref={code}")
     context = {
         "profile": profile,
@@ -216,6 +217,15 @@ def _active_person_or_404(pk: int) -> Person:
     if person.merged_into_id:
         raise Http404("This person has been merged into someone else; edit them instead.")
     return person
+
+
+@capability_required(PEOPLE_EDIT)
+@require_POST
+def person_share_link_make(request, pk: int):
+    """Give the person a share code (once) for staff to pass on."""
+    person = _active_person_or_404(pk)
+    referral_code_for(person)
+    return redirect(reverse("people:detail", args=[person.pk]) + "#referrals")
 
 
 @capability_required(PEOPLE_EDIT)

@@ -142,6 +142,31 @@ def test_the_person_page_query_count_does_not_grow_with_contacts(
     for index in range(5):
         activity_record(person=vera, kind="note", summary=f"n{index}")
     client = persona_client("finance")
-    # 15 for the person, plus their referrals and share code (made on the first visit: +3).
+    # 15 for the person, plus their referrals and share code (looked up, not made: +2).
     with django_assert_max_num_queries(20):
         client.get(reverse("people:detail", args=[vera.pk]))
+
+
+def test_viewing_a_person_makes_no_share_code_and_staff_can_make_one(persona_client, vera):
+    from groundswell.actions.models import ReferralCode
+
+    organizer = persona_client("organizer")
+    page = _page(organizer, vera)
+    assert not ReferralCode.objects.exists()
+    assert "Make a personal share link" in page and "?ref=" not in page
+    response = organizer.post(reverse("people:share_link_make", args=[vera.pk]))
+    assert response.status_code == 302 and response["Location"].endswith("#referrals")
+    code = ReferralCode.objects.get(person=vera).code
+    assert f"?ref={code}" in _page(organizer, vera)
+    organizer.post(reverse("people:share_link_make", args=[vera.pk]))  # again: the same code
+    assert list(ReferralCode.objects.values_list("code", flat=True)) == [code]
+
+
+def test_a_volunteer_sees_no_button_and_cannot_make_a_share_code(persona_client, vera):
+    from groundswell.actions.models import ReferralCode
+
+    volunteer = persona_client("volunteer")
+    assert "Make a personal share link" not in _page(volunteer, vera)
+    response = volunteer.post(reverse("people:share_link_make", args=[vera.pk]))
+    assert response.status_code == 403
+    assert not ReferralCode.objects.exists()
