@@ -390,28 +390,3 @@ def test_a_run_without_stripe_configured_charges_nothing_and_leaves_no_claim(
     assert not series.installments.filter(sequence=2).exists()
     settings.STRIPE_SECRET_KEY = stripe_double.secret_key
     assert installments_charge_due(now=now).charged == 1
-
-
-@pytest.mark.django_db
-def test_the_command_keeps_charging_every_interval(donation_page, stripe_double, monkeypatch):
-    from groundswell.donations.management.commands import recurring as command
-
-    series = _series(donation_page, stripe_double)
-    RecurringSeries.objects.filter(pk=series.pk).update(
-        next_charge_at=series.started_at - timedelta(days=1)
-    )
-    naps = []
-
-    def nap(seconds):
-        naps.append(seconds)
-        if len(naps) == 2:
-            raise KeyboardInterrupt  # stop the loop after its second pass
-
-    monkeypatch.setattr(command.time, "sleep", nap)
-    with pytest.raises(KeyboardInterrupt):
-        call_command("recurring", "run", "--every", "900")
-    assert naps == [900, 900]
-    # The first pass charged the overdue installment; the second found nothing new due.
-    assert Contribution.objects.filter(series=series).count() == 2
-    with pytest.raises(CommandError, match="at least 60"):
-        call_command("recurring", "run", "--every", "5")

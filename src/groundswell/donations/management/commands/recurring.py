@@ -1,14 +1,14 @@
 """`groundswell recurring run [--now ISO]`: charge the recurring installments that are due.
 
-`groundswell serve` keeps one running with ``--every 900`` (every 15 minutes); it can also run
-from cron. Two runs that overlap never charge one installment twice, so a slow run and the next
-one can safely meet.
+`groundswell serve` already charges them every 15 minutes (its `periodic` process enqueues the
+task for the worker); this command is for a catch-up by hand, or for cron where `serve` is not
+used. Two runs that overlap never charge one installment twice, so a slow run and the next one
+can safely meet.
 """
 
 from __future__ import annotations
 
 import logging
-import time
 from datetime import datetime
 
 from django.core.management.base import BaseCommand, CommandError
@@ -45,37 +45,10 @@ class Command(BaseCommand):
             help="charge what is due by this moment instead of the current time (for catching "
             "up, or testing a schedule); local time when no offset is given",
         )
-        run.add_argument(
-            "--every",
-            type=int,
-            metavar="SECONDS",
-            help="keep running: charge what is due, then again every SECONDS (at least 60)",
-        )
 
-    def handle(
-        self, *args, action: str, now: str | None = None, every: int | None = None, **options
-    ):
-        if every is not None:
-            if now:
-                raise CommandError("--every and --now cannot be used together")
-            if every < 60:
-                raise CommandError("--every must be at least 60 seconds")
-            self._loop(every)
-            return
+    def handle(self, *args, action: str, now: str | None = None, **options):
         moment = _moment(now) if now else timezone.now()
         self._run(moment)
-
-    def _loop(self, every: int) -> None:
-        while True:
-            try:
-                self._run(timezone.now())
-            except CommandError as exc:
-                # Unreached installments are retried next time; the loop must outlive an
-                # outage of the processor or the database.
-                logger.warning("recurring run: %s", exc)
-            except Exception:
-                logger.exception("recurring run failed; trying again in %s s", every)
-            time.sleep(every)
 
     def _run(self, moment: datetime) -> None:
         summary = installments_charge_due(now=moment)
