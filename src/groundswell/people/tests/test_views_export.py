@@ -35,7 +35,13 @@ def people(db):
         person_create(given_name="Ben", family_name="Franklin", email="ben@example.org"),
     ]
     for index in range(5):
-        person_create(email=f"ny{index}@example.org", state="NY")
+        # Named here: a random name could be a Wells, and a search for "wells" must find Ida.
+        person_create(
+            email=f"ny{index}@example.org",
+            state="NY",
+            given_name=f"Nia{index}",
+            family_name="Yorker",
+        )
     return made
 
 
