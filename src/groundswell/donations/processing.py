@@ -22,7 +22,7 @@ from groundswell.donations.services import (
     DEFERRED_SOURCE,
     SNAPSHOT_FIELDS,
     ContributionInput,
-    _donor_clean,
+    contribution_donor_clean,
 )
 
 logger = logging.getLogger(__name__)
@@ -85,7 +85,7 @@ def _input(contribution: Contribution) -> tuple[ContributionInput, object]:
         donor=donor,
         refcode=contribution.refcode,
     )
-    return data, _donor_clean(data)
+    return data, contribution_donor_clean(data)
 
 
 def _donors_link_batch(batch: list[Contribution], inputs: dict) -> dict[int, int | None]:
@@ -128,13 +128,12 @@ def contribution_process(
     ``linked`` is the donor's person id when the batch already upserted the donor.
     """
     if linked is _NOT_LINKED:
-        data, person_input = gift or _input(contribution)
-        person_id = services._donor_link(
-            data=data,
-            person_input=person_input,
+        # A batch of one: a received gift never names its person, so only the upsert links it.
+        person_id = services.donors_link(
+            [gift or _input(contribution)],
             source=DEFERRED_SOURCE.get(contribution.processor, ""),
             ip_address=None,
-        )
+        )[0]
     else:
         person_id = linked
     # Undesignated on receipt: designated again with the rule as it is now (``rules``: the

@@ -122,7 +122,7 @@ def _snapshot(donor: dict[str, str], cleaned) -> dict[str, str]:
     return out
 
 
-def _donor_clean(data: ContributionInput):
+def contribution_donor_clean(data: ContributionInput):
     """The donor as a person input: bad contact fields dropped (logged), consent left alone."""
     person_input, errors = person_input_clean(data.donor)
     # A donation is not a subscription: the e-mail status changes only if the payload says so
@@ -232,7 +232,7 @@ def contribution_record(
     if existing is not None:
         return existing, False
 
-    person_input = _donor_clean(data)
+    person_input = contribution_donor_clean(data)
     snapshot = _snapshot(data.donor, person_input)
     try:
         with transaction.atomic():
@@ -302,7 +302,7 @@ def contribution_received_build(*, data: ContributionInput) -> Contribution:
         raise ValueError("received_at must be timezone-aware")
     if data.election or data.person_id or data.reattributed_from_id:
         raise ValueError("only an undesignated gift from an unnamed donor can be received")
-    snapshot = _snapshot(data.donor, _donor_clean(data))
+    snapshot = _snapshot(data.donor, contribution_donor_clean(data))
     # Designated now so that the dashboard shows it; the worker designates again with the
     # current rule before counting (the cached one may be 30 seconds old).
     rule = rule_for_cached(received_at=data.received_at)
