@@ -10,7 +10,7 @@ Every verdict and every withdrawal is in the audit log.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -159,8 +159,14 @@ class ReviewItem:
     weights: list[FieldWeight]
 
 
-def review_items(suggestions: list[MergeSuggestion]) -> list[ReviewItem]:
-    """Both records of each suggestion (two queries per kind for a whole page)."""
+def review_items(suggestions: list[MergeSuggestion], *, user) -> list[ReviewItem]:
+    """Both records of each suggestion as this user may see them (two queries per kind for a
+    whole page): a field people declares sensitive is left out, value and match weight alike.
+    """
+    from groundswell.people.sensitivity import person_fields_hidden
+
+    hidden = set(person_fields_hidden(user=user))
+    hidden_labels = {FIELD_LABELS[name] for name in hidden if name in FIELD_LABELS}
     wanted: dict[str, set[int]] = {RecordKind.PERSON: set(), RecordKind.CONTRIBUTION: set()}
     for s in suggestions:
         wanted[s.kind_a].add(s.id_a)
@@ -171,14 +177,20 @@ def review_items(suggestions: list[MergeSuggestion]) -> list[ReviewItem]:
     }
 
     def snap(kind: str, record_id: int) -> Snapshot:
-        return snapshots[kind].get(record_id) or Snapshot(kind, record_id, exists=False)
+        found = snapshots[kind].get(record_id)
+        if found is None:
+            return Snapshot(kind, record_id, exists=False)
+        if hidden_labels:
+            rows = tuple(row for row in found.rows if row[0] not in hidden_labels)
+            found = replace(found, rows=rows)
+        return found
 
     items = []
     for s in suggestions:
         weights = [
             FieldWeight(name, label, _number(s.field_weights.get(name)))
             for name, label in FIELD_LABELS.items()
-            if name in (s.field_weights or {})
+            if name in (s.field_weights or {}) and name not in hidden
         ]
         items.append(ReviewItem(s, snap(s.kind_a, s.id_a), snap(s.kind_b, s.id_b), weights))
     return items

@@ -33,7 +33,7 @@ def review_queue(request):
         "form": form,
         "band": band,
         "page": page,
-        "items": review_items(page.items),
+        "items": review_items(page.items, user=request.user),
         "qs": urlencode({"band": band}) if band else "",
         "run": latest_run(),
         "decided": ReviewDecision.objects.count(),

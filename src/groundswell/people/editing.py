@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from groundswell.accounts.roles import FINANCE_VIEW, PEOPLE_EDIT
+from groundswell.accounts.roles import PEOPLE_EDIT
 from groundswell.people.intake import FIELDS, person_input_clean
 from groundswell.people.models import (
     ConsentMethod,
@@ -22,6 +22,7 @@ from groundswell.people.models import (
     Tagging,
 )
 from groundswell.people.normalize import clean_text
+from groundswell.people.sensitivity import PERSON_FIELDS, person_fields_hidden
 from groundswell.people.services import (
     activity_record,
     email_status_set,
@@ -30,7 +31,6 @@ from groundswell.people.services import (
 )
 
 NAME_FIELDS = ("given_name", "middle_name", "family_name")
-FINANCE_FIELDS = ("employer", "occupation")
 _LABELS = {
     "given_name": "given name",
     "middle_name": "middle name",
@@ -77,7 +77,8 @@ def person_update(*, person: Person, data: dict, actor) -> list[str]:
     """
     _require_edit(actor)
     person = Person.objects.select_for_update().get(pk=person.pk)
-    allowed = NAME_FIELDS + (FINANCE_FIELDS if actor.can(FINANCE_VIEW) else ())
+    hidden = person_fields_hidden(user=actor)
+    allowed = NAME_FIELDS + tuple(name for name in PERSON_FIELDS if name not in hidden)
     errors = {}
     changed = []
     for name in allowed:

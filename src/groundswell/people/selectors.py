@@ -35,8 +35,16 @@ from groundswell.people.models import (
     Tagging,
 )
 from groundswell.people.normalize import InvalidPhone, name_key, phone_normalize
+from groundswell.people.sensitivity import (
+    PERSON_FIELDS,
+    activity_kinds_hidden,
+    person_fields_hidden,
+    source_shown,
+    source_visible,
+)
 
-# The columns the list page shows; finance columns are only ever loaded for finance roles.
+# The columns the list page shows; the columns of PERSON_FIELDS are only ever loaded for the
+# roles that may see them (sensitivity.py).
 LIST_FIELDS = (
     "id",
     "given_name",
@@ -50,7 +58,6 @@ LIST_FIELDS = (
     "source",
     "created_at",
 )
-FINANCE_FIELDS = ("employer", "occupation")
 
 _ZIP = re.compile(r"^(\d{5})(?:-\d{4})?$")
 
@@ -156,7 +163,12 @@ def person_list(
     """People (not merged away) matching a search box entry and filters, newest first."""
     if not user.can(PEOPLE_VIEW):
         return Person.objects.none()
-    fields = LIST_FIELDS + (FINANCE_FIELDS if user.can(FINANCE_VIEW) else ())
+    hidden = person_fields_hidden(user=user)
+    fields = LIST_FIELDS + tuple(name for name in PERSON_FIELDS if name not in hidden)
+    if source and not source_visible(source, user=user):
+        # "Everyone who came from ActBlue" is a list of donors: answered as for a source
+        # nobody has, so the answer does not even say whether there are any.
+        return Person.objects.none()
     # The same people as Person.objects.active(), phrased as NOT (... IS NOT NULL): without
     # table statistics SQLite takes "merged_into_id IS NULL" for a selective index lookup,
     # walks the merged_into index (which holds everyone) and ignores the search's own index;
@@ -183,7 +195,7 @@ def person_list(
 
 def person_export_rows(people: QuerySet[Person], *, user, chunk_size: int = 2000) -> Iterator[dict]:
     """Every person of a filtered list as a flat dict, read in chunks by id (keyset)."""
-    finance = user.can(FINANCE_VIEW)
+    visible = [name for name in PERSON_FIELDS if name not in person_fields_hidden(user=user)]
     last_id = None
     base = people.order_by("-id")
     while True:
@@ -218,19 +230,18 @@ def person_export_rows(people: QuerySet[Person], *, user, chunk_size: int = 2000
                 "state": address.state if address else person.state,
                 "postal_code": address.postal_code if address else person.postal_code,
                 "country": address.country if address else "",
-                "source": person.source,
+                "source": source_shown(person.source, user=user),
                 "tags": "; ".join(tags.get(person.pk, [])),
                 "created_at": person.created_at.isoformat(),
             }
-            if finance:
-                row["employer"] = person.employer
-                row["occupation"] = person.occupation
+            for name in visible:
+                row[name] = getattr(person, name)
             yield row
         last_id = ids[-1]
 
 
 def export_columns(*, user) -> list[str]:
-    """The CSV columns an export has for this user (finance columns for finance roles)."""
+    """The CSV columns an export has for this user (PERSON_FIELDS only for who may see them)."""
     columns = [
         "id",
         "given_name",
@@ -249,9 +260,8 @@ def export_columns(*, user) -> list[str]:
         "tags",
         "created_at",
     ]
-    if user.can(FINANCE_VIEW):
-        columns += ["employer", "occupation"]
-    return columns
+    hidden = person_fields_hidden(user=user)
+    return columns + [name for name in PERSON_FIELDS if name not in hidden]
 
 
 def tag_names() -> list[str]:
@@ -272,17 +282,20 @@ class PersonProfile:
     merges_absorbed: list
     merged_into: Person | None
     show_finance: bool
+    # Where they first came from, as this user may see it (blank when it says they gave).
+    source: str = ""
+    refcode: str = ""
 
 
 def person_profile(*, user, person_id: int) -> PersonProfile | None:
     """A person with their contact points, tags and merges; None if missing or not allowed."""
     if not user.can(PEOPLE_VIEW):
         return None
-    show_finance = user.can(FINANCE_VIEW)
+    hidden = person_fields_hidden(user=user)
     people = Person.objects.select_related("merged_into")
-    if not show_finance:
-        # Not loaded at all, so a template slip cannot show finance data to other roles.
-        people = people.defer(*FINANCE_FIELDS)
+    if hidden:
+        # Not loaded at all, so a template slip cannot show them to other roles.
+        people = people.defer(*hidden)
     person = people.filter(pk=person_id).first()
     if person is None:
         return None
@@ -303,13 +316,19 @@ def person_profile(*, user, person_id: int) -> PersonProfile | None:
             )
         ),
         merged_into=person.merged_into,
-        show_finance=show_finance,
+        show_finance=user.can(FINANCE_VIEW),
+        source=source_shown(person.source, user=user),
+        refcode=person.refcode if source_visible(person.source, user=user) else "",
     )
 
 
-def person_activities(*, person: Person) -> QuerySet[Activity]:
-    """A person's timeline, newest first."""
-    return Activity.objects.filter(person=person).order_by("-occurred_at", "-id")
+def person_activities(*, user, person: Person) -> QuerySet[Activity]:
+    """A person's timeline as this user may see it, newest first."""
+    activities = Activity.objects.filter(person=person)
+    hidden = activity_kinds_hidden(user=user)
+    if hidden:
+        activities = activities.exclude(kind__in=hidden)
+    return activities.order_by("-occurred_at", "-id")
 
 
 def person_consent_events(*, person: Person) -> QuerySet[ConsentEvent]:

@@ -51,6 +51,7 @@ from groundswell.people.models import (
     SmsStatus,
     Tag,
 )
+from groundswell.people.sensitivity import source_shown
 
 PER_PAGE = 50
 
@@ -86,6 +87,7 @@ def person_list(request):
     page = paginate(people, request.GET.get("page"), per_page=PER_PAGE)
     for person in page.items:
         person.phone_display = selectors.phone_display(person.primary_phone)
+        person.source_shown = source_shown(person.source, user=request.user)
     context = {
         "form": form,
         "page": page,
@@ -150,7 +152,9 @@ def person_detail(request, pk: int):
     profile = _profile_or_404(request, pk)
     person = profile.person
     timeline = paginate(
-        selectors.person_activities(person=person), request.GET.get("timeline"), per_page=20
+        selectors.person_activities(user=request.user, person=person),
+        request.GET.get("timeline"),
+        per_page=20,
     )
     consent = paginate(
         selectors.person_consent_events(person=person), request.GET.get("consent"), per_page=20
@@ -165,6 +169,7 @@ def person_detail(request, pk: int):
             if event.channel == event.Channel.SMS
             else event.address
         )
+        event.source_shown = source_shown(event.source, user=request.user)
     referrals = actions_selectors.person_referrals(person=person)
     share_url = ""
     # Looked up, never made here: a page view writes nothing (staff make one with a button).
@@ -463,7 +468,9 @@ def person_merge_compare(request, pk: int, other_pk: int):
         {
             "profile": profile,
             "counts": {
-                "activities": profile.person.activities.count(),
+                "activities": selectors.person_activities(
+                    user=request.user, person=profile.person
+                ).count(),
                 "consent": profile.person.consent_events.count(),
             },
         }
