@@ -1,0 +1,232 @@
+"""The role walk's world: a donor with every kind of finance data, and one of every object a
+staff URL can point at. Data goes in through the real services wherever one exists."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from django.utils import timezone
+
+# Synthetic people only: invented names, example.org addresses, 555 numbers.
+DONOR = {
+    "given_name": "Ottoline",
+    "family_name": "Vexbridge",
+    "email": "ottoline.vexbridge@example.org",
+    "phone": "614-555-0147",
+    "address_line1": "12 Example Row",
+    "city": "Columbus",
+    "state": "OH",
+    "postal_code": "43215",
+    "employer": "Zyzzogeton Fabrication",
+    "occupation": "Quillwright",
+    # What the ActBlue parsers put on the donor: where they came from, and the gift's refcode.
+    "source": "ActBlue",
+    "refcode": "zqx-refcode-771",
+}
+PRIMARY = datetime(2026, 3, 15, 12, tzinfo=UTC)
+GENERAL = datetime(2026, 8, 15, 12, tzinfo=UTC)
+
+
+def _gift(processor: str, processor_id: str, cents: int, when: datetime, donor: dict, **kw):
+    from groundswell.donations.services import ContributionInput, contribution_record
+
+    contribution, _ = contribution_record(
+        data=ContributionInput(
+            processor=processor,
+            processor_id=processor_id,
+            amount_cents=cents,
+            received_at=when,
+            donor=donor,
+            **kw,
+        )
+    )
+    contribution.refresh_from_db()
+    return contribution
+
+
+def _finance(finance_user) -> dict:
+    """The donor's gifts: held, refunded, resolved by staff, recurring, answered."""
+    from groundswell.donations.best_efforts import best_efforts_answer
+    from groundswell.donations.holds import hold_refund
+    from groundswell.donations.models import ComplianceRule, RecurringSeries
+    from groundswell.donations.services import contribution_refund
+
+    ComplianceRule.objects.update_or_create(
+        committee_id="",
+        cycle=2026,
+        defaults={"primary_date": date(2026, 6, 2), "general_date": date(2026, 11, 3)},
+    )
+    held = _gift("actblue", "AB-WALK-1", 432_109, PRIMARY, DONOR, refcode=DONOR["refcode"])
+    assert held.held_at is not None, "the walk needs a gift held over the limit"
+    stripe = _gift("stripe", "pi_walk_2", 98_765, PRIMARY, DONOR, refcode=DONOR["refcode"])
+    contribution_refund(
+        processor="stripe", processor_id="pi_walk_2", refund_cents=11_111, refund_key="walk-r1"
+    )
+    # A second held gift, resolved by staff: a compliance entry on the timeline.
+    resolved = _gift("actblue", "AB-WALK-3", 377_777, GENERAL, DONOR)
+    hold_refund(contribution=resolved, user=finance_user, reason="over the general limit")
+    # A gift without employer, answered later: a best-efforts entry on the timeline.
+    bare = {k: v for k, v in DONOR.items() if k not in ("employer", "occupation")}
+    unanswered = _gift("actblue", "AB-WALK-4", 25_000, PRIMARY, bare)
+    best_efforts_answer(
+        contribution=unanswered,
+        employer=DONOR["employer"],
+        occupation=DONOR["occupation"],
+        user=finance_user,
+        how="phone",
+    )
+    series = RecurringSeries.objects.create(
+        processor="actblue",
+        processor_key="R-WALK-1",
+        period="monthly",
+        amount_cents=5_309,
+        started_at=PRIMARY,
+        person_id=held.person_id,
+    )
+    return {"held": held, "stripe": stripe, "series": series}
+
+
+def _identity(donor, twin) -> dict:
+    from groundswell.identity.models import MergeSuggestion, ResolutionRun, ThresholdRuleSet
+
+    run = ResolutionRun.objects.create(
+        started_at=timezone.now(),
+        finished_at=timezone.now(),
+        status="done",
+        backend="duckdb",
+        auto_link=0.99,
+        review_floor=0.5,
+    )
+    kind_a, id_a, kind_b, id_b = MergeSuggestion.ordered(("person", donor.pk), ("person", twin.pk))
+    suggestion = MergeSuggestion.objects.create(
+        run=run,
+        kind_a=kind_a,
+        id_a=id_a,
+        kind_b=kind_b,
+        id_b=id_b,
+        probability=0.93,
+        match_weight=7.5,
+        field_weights={"first": 4.1, "last": 6.2, "employer": 5.7, "occupation": 3.3},
+    )
+    # The rule sets shipped as data (the debate-stage goals).
+    goal = ThresholdRuleSet.objects.order_by("pk").first()
+    return {"suggestion": suggestion, "goal": goal}
+
+
+def _pages() -> dict:
+    from groundswell.actions.models import ActionPage, CustomQuestion, IssuePosition, PageVariant
+    from groundswell.donations.models import DonationPage
+
+    page = ActionPage.objects.create(slug="walk-signup", title="Walk sign-up", headline="Join")
+    return {
+        "page": page,
+        "question": CustomQuestion.objects.create(page=page, key="shift", label="Shift"),
+        "variant": PageVariant.objects.create(page=page, name="B"),
+        "position": IssuePosition.objects.create(title="Water", slug="water", summary="Clean"),
+        "donation_page": DonationPage.objects.create(slug="walk-give", title="Walk give"),
+    }
+
+
+def _webhooks(finance_user, contribution) -> dict:
+    from groundswell.donations.models import WebhookDelivery
+    from groundswell.donations.webhook_auth import webhook_credential_create
+
+    credential, _ = webhook_credential_create(source="actblue", user=finance_user)
+    delivery = WebhookDelivery.objects.create(source="actblue", status="accepted", body="{}")
+    delivery.contributions.add(contribution)
+    return {"credential": credential, "delivery": delivery}
+
+
+def _people(tmp_path) -> dict:
+    from groundswell.people import merge
+    from groundswell.people.imports import job_create
+    from groundswell.people.models import Person, Tag
+    from groundswell.people.tests.factories import person_create
+
+    # Someone who may be the donor (same name, employer) but is not linked to any gift.
+    twin = person_create(
+        given_name="Ottoline",
+        family_name="Vexbridge",
+        email="o.vexbridge@example.org",
+        state="OH",
+        tags="phone bank",
+    )
+    Person.objects.filter(pk=twin.pk).update(
+        employer=DONOR["employer"], occupation=DONOR["occupation"]
+    )
+    gone = person_create(given_name="Wendel", family_name="Quorn", state="OH")
+    record = merge.person_merge(survivor=twin, merged=gone)
+    csv_path = tmp_path / "people.csv"
+    csv_path.write_text("email,first_name\nwalk@example.org,Walk\n")
+    job = job_create(path=str(csv_path), original_name="people.csv")
+    return {
+        "twin": twin,
+        "merge": record,
+        "job": job,
+        "tag": Tag.objects.get(name="phone bank"),
+    }
+
+
+def donor_world(tmp_path, *, finance_user, other_user) -> dict:
+    """Seed the world; ``urls`` holds the kwargs of every staff URL that takes any."""
+    money = _finance(finance_user)
+    donor = money["held"].person
+    donor.refresh_from_db()
+    assert donor.employer == DONOR["employer"], "the donor's employer must be on the person"
+    people = _people(tmp_path)
+    identity = _identity(donor, people["twin"])
+    pages = _pages()
+    hooks = _webhooks(finance_user, money["held"])
+    urls = {
+        "accounts:user_role": {"pk": other_user.pk},
+        "accounts:user_active": {"pk": other_user.pk},
+        "people:detail": {"pk": donor.pk},
+        "people:edit": {"pk": donor.pk},
+        "people:email_add": {"pk": donor.pk},
+        "people:phone_add": {"pk": donor.pk},
+        "people:address_add": {"pk": donor.pk},
+        "people:email_status": {"email_id": donor.emails.get().pk},
+        "people:phone_sms": {"phone_id": donor.phones.get().pk},
+        "people:tag_add": {"pk": donor.pk},
+        "people:share_link_make": {"pk": donor.pk},
+        "people:tag_remove": {"pk": people["twin"].pk, "tag_id": people["tag"].pk},
+        "people:merge_pick": {"pk": donor.pk},
+        "people:merge_compare": {"pk": donor.pk, "other_pk": people["twin"].pk},
+        "people:merge_undo": {"merge_id": people["merge"].pk},
+        "people:import_job": {"job_id": people["job"].pk},
+        "people:import_mapping": {"job_id": people["job"].pk},
+        "people:import_progress": {"job_id": people["job"].pk},
+        "people:import_errors_csv": {"job_id": people["job"].pk},
+        "staff:page_detail": {"pk": pages["page"].pk},
+        "staff:page_edit": {"pk": pages["page"].pk},
+        "staff:page_submissions": {"pk": pages["page"].pk},
+        "staff:question_create": {"pk": pages["page"].pk},
+        "staff:question_edit": {"pk": pages["page"].pk, "question_id": pages["question"].pk},
+        "staff:question_delete": {"pk": pages["page"].pk, "question_id": pages["question"].pk},
+        "staff:question_move": {"pk": pages["page"].pk, "question_id": pages["question"].pk},
+        "staff:variant_create": {"pk": pages["page"].pk},
+        "staff:variant_edit": {"pk": pages["page"].pk, "variant_id": pages["variant"].pk},
+        "staff:variant_toggle": {"pk": pages["page"].pk, "variant_id": pages["variant"].pk},
+        "staff:position_edit": {"position_id": pages["position"].pk},
+        "staff:position_delete": {"position_id": pages["position"].pk},
+        "staff:position_move": {"position_id": pages["position"].pk},
+        "donations:contribution_detail": {"pk": money["held"].pk},
+        "donations:contribution_refund": {"pk": money["stripe"].pk},
+        "donations:donor_detail": {"donor": f"p:{donor.pk}"},
+        "donations:hold_detail": {"pk": money["held"].pk},
+        "donations:best_efforts_record": {"pk": money["held"].pk},
+        "donations:compliance_rule_edit": {"cycle": 2026},
+        "donations:donation_page_detail": {"pk": pages["donation_page"].pk},
+        "donations:donation_page_edit": {"pk": pages["donation_page"].pk},
+        "donations:donation_page_publish": {"pk": pages["donation_page"].pk},
+        "donations:recurring_detail": {"pk": money["series"].pk},
+        "donations:recurring_cancel": {"pk": money["series"].pk},
+        "donations:webhook_credential_revoke": {"pk": hooks["credential"].pk},
+        "donations:webhook_delivery": {"pk": hooks["delivery"].pk},
+        "identity:review_decide": {"pk": identity["suggestion"].pk},
+        "identity:progress": {"slug": identity["goal"].slug},
+        "identity:goal_edit": {"slug": identity["goal"].slug},
+        "identity:goal_delete": {"slug": identity["goal"].slug},
+        "identity:goal_activate": {"slug": identity["goal"].slug},
+    }
+    return {"donor": donor, "urls": urls, **people, **money, **identity, **pages}
