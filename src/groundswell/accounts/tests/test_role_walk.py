@@ -173,7 +173,9 @@ class Walk:
         """The page whole and as a fragment; if this role may open it, with every query."""
         opened = self.get(url, {})
         self.get(url, HX)
-        if opened is None:
+        if opened is None or self.role == "admin":
+            # The admin role may see everything: its walk looks for server errors only, and
+            # finance's shows that the queries below can pick a donor out.
             return
         joiner = "&" if "?" in url else "?"
         for headers in ({}, HX):
