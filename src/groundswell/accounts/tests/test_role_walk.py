@@ -162,6 +162,14 @@ class Walk:
         if response.status_code >= 500:
             self.problems.append(f"{who}: {target} {headers} answered {response.status_code}")
             return None
+        if (
+            response.status_code == 404
+            and self.role == "admin"
+            and not target.startswith("/admin/")
+        ):
+            # The admin role may open every page: "not found" means the walk's arguments
+            # point at nothing, and the page would go unchecked.
+            self.problems.append(f"{target} is not found: fix its kwargs in role_world.py")
         body = _body(response)
         leaks = _leaks(body, echoes=echoes)
         if self.role in WITHOUT_FINANCE and leaks:
