@@ -65,4 +65,4 @@ def source_visible(source: str | None, *, user) -> bool:
 
 def source_shown(source: str | None, *, user) -> str:
     """A source as this user may see it: blank when it would tell them what they may not."""
-    return source or "" if source_visible(source, user=user) else ""
+    return (source or "") if source_visible(source, user=user) else ""
