@@ -13,6 +13,8 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
 
 from groundswell.accounts.models import AuditEvent
 from groundswell.accounts.permissions import capability_required, client_ip
@@ -133,6 +135,7 @@ def _import_start(request, job: ImportJob, cleaned: dict) -> None:
         job.source = cleaned["source"].strip()
         job.default_email_status = cleaned["default_email_status"]
         job.status = ImportJob.Status.QUEUED
+        job.heartbeat_at = timezone.now()
         job.save(
             update_fields=[
                 "mapping",
@@ -140,6 +143,7 @@ def _import_start(request, job: ImportJob, cleaned: dict) -> None:
                 "source",
                 "default_email_status",
                 "status",
+                "heartbeat_at",
                 "modified_at",
             ]
         )
@@ -169,6 +173,19 @@ def import_job(request, job_id: int):
     if job.status == ImportJob.Status.PENDING:
         return redirect("people:import_mapping", job_id=job.pk)
     return render(request, "people/import_job.html", _job_context(request, job))
+
+
+@capability_required(PEOPLE_IMPORT)
+@require_POST
+def import_resume(request, job_id: int):
+    job = get_object_or_404(ImportJob, pk=job_id)
+    if imports.job_resume(job=job, actor=request.user, ip_address=client_ip(request)):
+        messages.success(request, f"Import resumed: it continues after row {job.processed_rows:,}.")
+    elif job.is_finished:
+        messages.info(request, "This import has already finished.")
+    else:
+        messages.info(request, "This import is still running; there is nothing to resume.")
+    return redirect("people:import_job", job_id=job.pk)
 
 
 @capability_required(PEOPLE_IMPORT)

@@ -267,12 +267,15 @@ class Command(BaseCommand):
     def _follow(self, job, progress):
         """Queue the job for the worker and show its progress until it finishes."""
         from django.db import transaction
+        from django.utils import timezone
 
         from groundswell.people.models import ImportJob
         from groundswell.people.tasks import people_import_run
 
         with transaction.atomic():
-            ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.QUEUED)
+            ImportJob.objects.filter(pk=job.pk).update(
+                status=ImportJob.Status.QUEUED, heartbeat_at=timezone.now()
+            )
             transaction.on_commit(lambda: people_import_run.enqueue(job_id=job.pk))
         waited = 0.0
         while True:
