@@ -304,9 +304,13 @@ def job_run(job: ImportJob, *, progress: Callable[[int, int], None] | None = Non
     applied twice. A run that finds the job owned by a live run, or done, returns at once.
     """
     path = job.path
-    info = file_inspect(path)
     mapping = {int(k): v for k, v in job.mapping.items() if v != IGNORE}
     try:
+        try:
+            info = file_inspect(path)
+        except OSError as exc:
+            # Say so rather than leave the job to be resumed (and fail) again and again.
+            raise ImportFileError(f"the file cannot be read any more ({exc.strerror})") from None
         token = _job_claim(job, info)
     except ImportFileError as exc:
         _job_fail(job, None, str(exc))

@@ -169,6 +169,7 @@ def test_an_import_killed_mid_file_resumes_and_every_row_arrives_once(worker_dat
             "SELECT status, processed_rows, heartbeat_at FROM people_importjob"
         )
         assert status == "running" and 0 < done < ROWS, (status, done)
+        print(f"worker killed with {done} of {ROWS} rows committed")
         assert heartbeat is not None
         # The checkpoint and the rows were committed together: exactly the rows it counts.
         (people,) = query("SELECT count(*) FROM people_person")

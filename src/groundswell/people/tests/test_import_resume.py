@@ -3,6 +3,7 @@ periodic sweep, from its last committed batch, each row once."""
 
 from __future__ import annotations
 
+import os
 from datetime import timedelta
 
 import pytest
@@ -201,3 +202,13 @@ def test_a_changed_file_is_not_resumed_from_a_checkpoint_of_the_old_one(interrup
     assert job.status == ImportJob.Status.FAILED
     assert "the file has changed" in job.error_message
     assert Person.objects.count() == 3
+
+
+def test_a_job_whose_file_is_gone_fails_with_a_message_rather_than_resuming_forever(
+    interrupted_job,
+):
+    os.remove(interrupted_job.path)
+    job = imports.job_run(interrupted_job)
+    assert job.status == ImportJob.Status.FAILED
+    assert "the file cannot be read any more" in job.error_message
+    assert not ImportJob.objects.stale().exists()
