@@ -8,6 +8,7 @@ import io
 from datetime import UTC, date, datetime
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.db import transaction
 from django.urls import reverse
@@ -16,6 +17,7 @@ from hypothesis import strategies as st
 
 from groundswell.core.spreadsheet import FORMULA_START, formula_like, formula_strip
 from groundswell.donations import exports
+from groundswell.donations.best_efforts import best_efforts_answer
 from groundswell.donations.fec_import import fec_import
 from groundswell.donations.models import Contribution
 from groundswell.donations.selectors import DateRange
@@ -130,6 +132,18 @@ def test_a_row_stored_before_intake_cleaning_is_cleaned_in_schedule_a_and_escape
     [spreadsheet] = list(csv.DictReader(io.StringIO(body)))
     assert spreadsheet["donor_city"] == "'-1+1"
     assert spreadsheet["donor_employer"] == "'=HYPERLINK(x)"
+
+
+def test_a_donor_s_best_efforts_answer_loses_its_formula_start_too():
+    contribution = _record(3, given_name="Wren", family_name="Quill", email="wren@example.org")
+    Contribution.objects.filter(pk=contribution.pk).update(donor_employer="", donor_occupation="")
+    with pytest.raises(ValidationError, match="Enter your employer"):
+        best_efforts_answer(contribution=contribution, employer="=", occupation="Nurse")
+    best_efforts_answer(contribution=contribution, employer="=HYPERLINK(x)", occupation="-1+1")
+    contribution.refresh_from_db()
+    assert (contribution.donor_employer, contribution.donor_occupation) == ("HYPERLINK(x)", "1+1")
+    [row] = _schedule_a()
+    assert (row["contributor_employer"], row["contributor_occupation"]) == ("HYPERLINK(x)", "1+1")
 
 
 # Text heavy in formula starts, with the letters, digits and punctuation of real names.
