@@ -25,6 +25,7 @@ from django_tasks import task
 from groundswell.accounts.models import AuditEvent
 from groundswell.accounts.roles import FINANCE_VIEW
 from groundswell.accounts.services import audit_record
+from groundswell.core.spreadsheet import formula_strip
 from groundswell.donations.compliance import cycle_bounds, cycle_of, itemized_contributions
 from groundswell.donations.models import BestEffortsRequest, Contribution, cents_display
 from groundswell.donations.rules import cycle_for
@@ -205,7 +206,8 @@ def best_efforts_answer(
     values = {}
     for name, value in (("employer", employer), ("occupation", occupation)):
         try:
-            values[name] = clean_text(value, 200)
+            # Carried unaltered into Schedule A: no formula start (see core.spreadsheet).
+            values[name] = formula_strip(clean_text(value, 200))
         except ValueError as exc:
             errors[name] = f"{name.capitalize()} {exc}"
             continue

@@ -1,9 +1,12 @@
 """Exports of the money: every contribution with its donor as given, and itemized receipts in
 the FEC Schedule A layout.
 
-Both write CSV through ``people.selectors.csv_line``, which keeps a cell that starts like a
-formula from running in a spreadsheet. Amounts are written in dollars with two decimals,
-converted from integer cents without floats.
+The contributions export is for spreadsheets: it writes through ``core.spreadsheet.csv_line``,
+which keeps a cell that starts like a formula from running (an apostrophe before it). The
+Schedule A export carries the donor data unaltered, as the FEC expects it: its fields are
+cleaned of formula starts when the data arrives (``core.spreadsheet.formula_strip``, in the
+intake), so no cell of it can start a formula and none needs an apostrophe. Amounts are written
+in dollars with two decimals, converted from integer cents without floats.
 """
 
 from __future__ import annotations
@@ -15,11 +18,11 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from groundswell.core.spreadsheet import csv_line, csv_plain_line, formula_strip
 from groundswell.donations.itemization import itemized_receipts
 from groundswell.donations.models import ComplianceRule, Contribution, Processor
 from groundswell.donations.rules import election_for, rule_for
 from groundswell.donations.selectors import DateRange
-from groundswell.people.selectors import csv_line
 
 
 def dollars(cents: int) -> str:
@@ -245,7 +248,11 @@ def schedule_a_rows(*, period: DateRange, committee_id: str = "") -> Iterator[di
 
 
 def schedule_a_lines(*, period: DateRange, committee_id: str = "") -> Iterable[str]:
-    """The header and the Schedule A records of a period, as CSV lines."""
-    yield csv_line(SCHEDULE_A_FIELDS)
+    """The header and the Schedule A records of a period, as CSV lines of the values unaltered.
+
+    The intake already cleaned every field of formula starts; rows stored before it did are
+    cleaned the same way here (a no-op for the rest), never escaped with an apostrophe.
+    """
+    yield csv_plain_line(SCHEDULE_A_FIELDS)
     for row in schedule_a_rows(period=period, committee_id=committee_id):
-        yield csv_line(row[name] for name in SCHEDULE_A_FIELDS)
+        yield csv_plain_line(formula_strip(row[name]) for name in SCHEDULE_A_FIELDS)

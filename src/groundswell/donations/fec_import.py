@@ -29,6 +29,7 @@ from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, NamedTuple
 from zoneinfo import ZoneInfo
 
+from groundswell.core.spreadsheet import formula_strip
 from groundswell.donations.keys import name_key
 
 if TYPE_CHECKING:
@@ -377,7 +378,7 @@ class ContributionWriter:
             value[i_election] = row.election or election
             value[i_memo] = row.is_memo
             value[i_type] = row.transaction_type
-            value[i_note] = row.note
+            value[i_note] = formula_strip(row.note)
             value[i_key] = row.donor_key or name_key(row.given, row.family, row.postal_code)
             for index, text in zip(
                 snapshot,
@@ -385,9 +386,11 @@ class ContributionWriter:
                  row.occupation),
                 strict=True,
             ):  # fmt: skip
-                value[index] = text
+                # Carried unaltered into the Schedule A export: no formula starts (see
+                # core.spreadsheet), as every intake path cleans them.
+                value[index] = formula_strip(text)
             value[i_country] = "US"
-            value[i_street] = row.street
+            value[i_street] = formula_strip(row.street)
             if refunded:
                 value[ix["status"]] = ContributionStatus.REFUNDED.value
                 value[ix["refunded_cents"]] = cents

@@ -26,6 +26,7 @@ from django.core.cache import cache
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
+from groundswell.core.spreadsheet import formula_strip
 from groundswell.donations import compliance
 from groundswell.donations.models import (
     Contribution,
@@ -117,7 +118,9 @@ def _snapshot(donor: dict[str, str], cleaned) -> dict[str, str]:
             value = cleaned.country if donor.get("country") else ""
         else:
             value = getattr(cleaned, name, "")
-        value = value or " ".join(str(donor.get(name) or "").split())
+        # The raw text, where it could not be cleaned, is still kept free of formula starts:
+        # the snapshot goes unaltered into the Schedule A export (core.spreadsheet).
+        value = value or formula_strip(" ".join(str(donor.get(name) or "").split()))
         out[target] = value[:limit]
     return out
 
@@ -361,7 +364,7 @@ def _build(
         status=data.status,
         # A refund reported on its own: refunded in full, so it nets to nothing.
         refunded_cents=(data.amount_cents if data.status == ContributionStatus.REFUNDED else 0),
-        note=data.note,
+        note=formula_strip(data.note),  # the Schedule A memo text, unaltered there
         is_recurring=data.is_recurring,
         recurring_period=data.recurring_period,
         recurring_series_key=data.recurring_series_key[:100],

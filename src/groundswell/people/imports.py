@@ -11,7 +11,9 @@ import codecs
 import csv
 import hashlib
 import io
+import itertools
 import re
+import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
@@ -262,23 +264,62 @@ def job_create(
     return job
 
 
+class ImportSuperseded(Exception):
+    """Another run has taken the job over (this one was presumed dead): stop, writing nothing."""
+
+
+def _job_claim(job: ImportJob, info: FileInfo) -> str | None:
+    """Make this run the owner of the job; None if a live run owns it or it is done."""
+    now = timezone.now()
+    with transaction.atomic():
+        current = ImportJob.objects.select_for_update().get(pk=job.pk)
+        if current.status == ImportJob.Status.DONE or (
+            current.status == ImportJob.Status.RUNNING and not current.is_stale
+        ):
+            return None
+        if current.processed_rows and info.sha256 != current.sha256:
+            # The checkpoint counts rows of the file as it was; in another file it means nothing.
+            raise ImportFileError(
+                f"the file has changed since the import began ({current.processed_rows} rows "
+                "were imported from the earlier version); import the new file as a new import"
+            )
+        token = uuid.uuid4().hex
+        ImportJob.objects.filter(pk=job.pk).update(
+            status=ImportJob.Status.RUNNING,
+            run_token=token,
+            heartbeat_at=now,
+            started_at=current.started_at or now,
+            finished_at=None,
+            total_rows=max(info.estimated_rows, current.processed_rows),
+            error_message="",
+        )
+    return token
+
+
 def job_run(job: ImportJob, *, progress: Callable[[int, int], None] | None = None) -> ImportJob:
-    """Import every row of the job's file; safe to run again (it changes nothing twice)."""
+    """Import the job's file from its last committed batch on; safe to run again or in parallel.
+
+    Each batch commits with the job's checkpoint (rows done) and heartbeat in one transaction,
+    so a run killed anywhere resumes after the last batch that committed, and a batch is never
+    applied twice. A run that finds the job owned by a live run, or done, returns at once.
+    """
     path = job.path
-    info = file_inspect(path)
     mapping = {int(k): v for k, v in job.mapping.items() if v != IGNORE}
-    ImportJob.objects.filter(pk=job.pk).update(
-        status=ImportJob.Status.RUNNING,
-        started_at=timezone.now(),
-        processed_rows=0,
-        created_count=0,
-        updated_count=0,
-        unchanged_count=0,
-        rejected_count=0,
-        total_rows=info.estimated_rows,
-        error_message="",
-    )
-    job.row_errors.all().delete()
+    try:
+        try:
+            info = file_inspect(path)
+        except OSError as exc:
+            # Say so rather than leave the job to be resumed (and fail) again and again.
+            raise ImportFileError(f"the file cannot be read any more ({exc.strerror})") from None
+        token = _job_claim(job, info)
+    except ImportFileError as exc:
+        _job_fail(job, None, str(exc))
+        job.refresh_from_db()
+        return job
+    if token is None:
+        job.refresh_from_db()
+        return job
+    job.refresh_from_db()
     try:
         mapping_check({str(k): v for k, v in mapping.items()})
         context = IntakeContext(
@@ -294,26 +335,28 @@ def job_run(job: ImportJob, *, progress: Callable[[int, int], None] | None = Non
             "source": job.source,
             "default_email_status": job.default_email_status,
         }
-        for cleaned in _cleaned_batches(path, info, mapping, options):
-            _write_batch(job, cleaned, context)
+        batches = _cleaned_batches(path, info, mapping, options, skip=job.processed_rows)
+        for cleaned in batches:
+            _write_batch(job, cleaned, context, token)
             if progress:
                 job.refresh_from_db(fields=["processed_rows", "total_rows"])
                 progress(job.processed_rows, job.total_rows or 0)
+    except ImportSuperseded:
+        job.refresh_from_db()
+        return job
     except ImportFileError as exc:
-        ImportJob.objects.filter(pk=job.pk).update(
-            status=ImportJob.Status.FAILED, error_message=str(exc), finished_at=timezone.now()
-        )
+        _job_fail(job, token, str(exc))
         job.refresh_from_db()
         return job
     except Exception as exc:
-        ImportJob.objects.filter(pk=job.pk).update(
-            status=ImportJob.Status.FAILED,
-            finished_at=timezone.now(),
-            error_message=f"the import stopped unexpectedly ({type(exc).__name__}: {exc}); "
+        _job_fail(
+            job,
+            token,
+            f"the import stopped unexpectedly ({type(exc).__name__}: {exc}); "
             "rows imported so far are kept, and running it again is safe",
         )
         raise
-    ImportJob.objects.filter(pk=job.pk).update(
+    ImportJob.objects.filter(pk=job.pk, run_token=token).update(
         status=ImportJob.Status.DONE, finished_at=timezone.now(), total_rows=F("processed_rows")
     )
     job.refresh_from_db()
@@ -322,6 +365,47 @@ def job_run(job: ImportJob, *, progress: Callable[[int, int], None] | None = Non
     if progress:
         progress(job.processed_rows, job.total_rows or 0)
     return job
+
+
+def _job_fail(job: ImportJob, token: str | None, message: str) -> None:
+    owned = ImportJob.objects.filter(pk=job.pk)
+    if token is not None:
+        owned = owned.filter(run_token=token)
+    owned.update(status=ImportJob.Status.FAILED, error_message=message, finished_at=timezone.now())
+
+
+def job_resume(*, job: ImportJob, actor=None, ip_address: str | None = None) -> bool:
+    """Queue a stale job again (it resumes from its checkpoint); False if it is not stale."""
+    from groundswell.accounts.models import AuditEvent
+    from groundswell.accounts.services import audit_record
+    from groundswell.people.tasks import people_import_run
+
+    with transaction.atomic():
+        updated = (
+            ImportJob.objects.stale()
+            .filter(pk=job.pk)
+            # Queued with a fresh heartbeat: not stale again, so not re-queued, until a worker
+            # has had STALE_AFTER to pick it up.
+            .update(status=ImportJob.Status.QUEUED, heartbeat_at=timezone.now())
+        )
+        if updated and actor is not None:
+            audit_record(
+                actor=actor,
+                action=AuditEvent.Action.IMPORT,
+                summary=f"resumed import #{job.pk} of {job.original_name} after "
+                f"{job.processed_rows} rows",
+                target=job,
+                details={"file": job.original_name, "sha256": job.sha256, "resumed": True},
+                ip_address=ip_address,
+            )
+        if updated:
+            transaction.on_commit(lambda: people_import_run.enqueue(job_id=job.pk))
+    return bool(updated)
+
+
+def jobs_resume_stale() -> list[int]:
+    """Queue again every job whose worker is gone; returns their ids."""
+    return [job.pk for job in ImportJob.objects.stale() if job_resume(job=job)]
 
 
 def _batched(records, size: int):
@@ -335,13 +419,15 @@ def _batched(records, size: int):
         yield batch
 
 
-def _cleaned_batches(path: str, info: FileInfo, mapping: dict[int, str], options: dict):
-    """Clean the file's rows batch by batch.
+def _cleaned_batches(
+    path: str, info: FileInfo, mapping: dict[int, str], options: dict, *, skip: int = 0
+):
+    """Clean the file's rows batch by batch, after the first ``skip`` (already imported).
 
     Cleaning (parsing names, e-mail, phones and addresses) is pure CPU work, so on a machine
     with a spare core it runs in a helper process a few batches ahead of the database writes.
     """
-    batches = _batched(_records(path, info), BATCH_SIZE)
+    batches = _batched(itertools.islice(_records(path, info), skip, None), BATCH_SIZE)
     yield from results_ahead(
         batch_clean,
         ((info.headers, mapping, batch, options) for batch in batches),
@@ -349,7 +435,7 @@ def _cleaned_batches(path: str, info: FileInfo, mapping: dict[int, str], options
     )
 
 
-def _write_batch(job: ImportJob, cleaned: CleanedBatch, context: IntakeContext) -> None:
+def _write_batch(job: ImportJob, cleaned: CleanedBatch, context: IntakeContext, token: str) -> None:
     created = updated = unchanged = 0
     # A row this very file already created or changed someone with is not applied again: two
     # rows that match one person (say, a shared phone) would otherwise overwrite each other's
@@ -367,6 +453,15 @@ def _write_batch(job: ImportJob, cleaned: CleanedBatch, context: IntakeContext) 
             items.append(item)
             keys.append(key)
     with transaction.atomic():
+        # The checkpoint moves first, and only while this run owns the job: a superseded run
+        # rolls its batch back here (on PostgreSQL this also waits for the owner's batch).
+        owned = ImportJob.objects.filter(pk=job.pk, run_token=token).update(
+            processed_rows=F("processed_rows") + cleaned.rows,
+            rejected_count=F("rejected_count") + len({e[0] for e in cleaned.errors}),
+            heartbeat_at=timezone.now(),
+        )
+        if not owned:
+            raise ImportSuperseded(job.pk)
         if items:
             for result in people_upsert(items, context=context, keys=keys):
                 if result.created:
@@ -385,9 +480,7 @@ def _write_batch(job: ImportJob, cleaned: CleanedBatch, context: IntakeContext) 
             batch_size=500,
         )
         ImportJob.objects.filter(pk=job.pk).update(
-            processed_rows=F("processed_rows") + cleaned.rows,
             created_count=F("created_count") + created,
             updated_count=F("updated_count") + updated,
             unchanged_count=F("unchanged_count") + unchanged,
-            rejected_count=F("rejected_count") + len({e[0] for e in cleaned.errors}),
         )

@@ -11,6 +11,7 @@ from decimal import Decimal, InvalidOperation
 
 from nameparser import HumanName
 
+from groundswell.core.spreadsheet import formula_strip
 from groundswell.people.choices import EmailStatus, PhoneType, SmsStatus
 from groundswell.people.normalize import (
     EmailVerdict,
@@ -159,8 +160,8 @@ def person_input_clean(raw: dict[str, str | None]) -> tuple[PersonInput, list[Fi
             return None
 
     for name in ("given_name", "middle_name", "family_name"):
-        setattr(data, name, attempt(name, lambda v: clean_text(v, 100)) or "")
-    full = attempt("full_name", lambda v: clean_text(v, 300))
+        setattr(data, name, attempt(name, lambda v: _text(v, 100)) or "")
+    full = attempt("full_name", lambda v: _text(v, 300))
     if full and not (data.given_name or data.family_name):
         parsed = HumanName(full)
         data.given_name = parsed.first[:100]
@@ -203,27 +204,27 @@ def person_input_clean(raw: dict[str, str | None]) -> tuple[PersonInput, list[Fi
 
     country = attempt("country", lambda v: _country(v)) or "US"
     data.country = country
-    line1 = attempt("address_line1", lambda v: clean_text(v, 200))
-    line2 = attempt("address_line2", lambda v: clean_text(v, 200)) or ""
+    line1 = attempt("address_line1", lambda v: _text(v, 200))
+    line2 = attempt("address_line2", lambda v: _text(v, 200)) or ""
     if line1 and country == "US":
         line1, unit = street_normalize(line1)
         if unit and not line2:
             line2 = unit
     data.address_line1, data.address_line2 = line1 or "", line2
-    city = attempt("city", lambda v: clean_text(v, 100)) or ""
+    city = attempt("city", lambda v: _text(v, 100)) or ""
     data.city = city.title() if city.isupper() or city.islower() else city
     if country == "US":
         data.state = attempt("state", address_clean(state_normalize)) or ""
     else:
-        data.state = attempt("state", lambda v: clean_text(v, 50)) or ""
+        data.state = attempt("state", lambda v: _text(v, 50)) or ""
     data.postal_code = (
         attempt("postal_code", address_clean(lambda v: postal_code_normalize(v, country))) or ""
     )
     data.latitude = attempt("latitude", lambda v: _coordinate(v, 90))
     data.longitude = attempt("longitude", lambda v: _coordinate(v, 180))
 
-    data.employer = attempt("employer", lambda v: clean_text(v, 200)) or ""
-    data.occupation = attempt("occupation", lambda v: clean_text(v, 200)) or ""
+    data.employer = attempt("employer", lambda v: _text(v, 200)) or ""
+    data.occupation = attempt("occupation", lambda v: _text(v, 200)) or ""
     data.source = attempt("source", lambda v: clean_text(v, 100)) or ""
     data.refcode = attempt("refcode", lambda v: clean_text(v, 100)) or ""
     tags = attempt("tags", lambda v: [clean_text(t, 100) for t in v.replace(";", ",").split(",")])
@@ -247,6 +248,17 @@ def person_input_clean(raw: dict[str, str | None]) -> tuple[PersonInput, list[Fi
             )
         )
     return data, errors
+
+
+def _text(value: str, max_length: int) -> str:
+    """A name, street, city, state, employer or occupation: clean text that starts no formula.
+
+    These go unaltered into the FEC Schedule A export, so a leading = + - @ (which no real
+    name or place starts with) is dropped here rather than escaped there; e-mail, phone and
+    postal code are validated on their own, and tags and custom fields are only exported for
+    spreadsheets, escaped.
+    """
+    return formula_strip(clean_text(value, max_length))
 
 
 def _country(value: str) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -276,6 +278,16 @@ class MergeRecord(models.Model):
         ordering = ["-merged_at", "-id"]
 
 
+class ImportJobQuerySet(models.QuerySet):
+    def stale(self):
+        """Jobs queued or running whose worker has shown no sign of life for STALE_AFTER."""
+        cutoff = timezone.now() - ImportJob.STALE_AFTER
+        return self.filter(
+            Q(heartbeat_at__lt=cutoff) | Q(heartbeat_at__isnull=True, modified_at__lt=cutoff),
+            status__in=[ImportJob.Status.QUEUED, ImportJob.Status.RUNNING],
+        )
+
+
 class ImportJob(TimeStampedModel):
     class Status(models.TextChoices):
         PENDING = "pending", "Waiting for column mapping"
@@ -305,9 +317,21 @@ class ImportJob(TimeStampedModel):
     error_message = models.TextField(blank=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # Written with every committed batch (and when the job is queued): a queued or running job
+    # whose heartbeat is older than STALE_AFTER has lost its worker and can be resumed.
+    heartbeat_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    # The run that owns the job: a batch commits only while its run still owns it, so a run
+    # that was presumed dead and superseded by a resume cannot write beside its successor.
+    run_token = models.CharField(max_length=32, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+
+    # No heartbeat for this long means the worker is gone (killed, out of memory, redeployed):
+    # a batch takes about a second, so five minutes is far beyond a slow one.
+    STALE_AFTER = timedelta(minutes=5)
+
+    objects = ImportJobQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -328,6 +352,14 @@ class ImportJob(TimeStampedModel):
     @property
     def is_finished(self) -> bool:
         return self.status in (self.Status.DONE, self.Status.FAILED)
+
+    @property
+    def is_stale(self) -> bool:
+        """Queued or running, but no worker has shown a sign of life for STALE_AFTER."""
+        if self.status not in (self.Status.QUEUED, self.Status.RUNNING):
+            return False
+        last = self.heartbeat_at or self.modified_at
+        return last is not None and last < timezone.now() - self.STALE_AFTER
 
 
 class ImportRowError(models.Model):

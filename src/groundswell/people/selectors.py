@@ -9,7 +9,6 @@ are avoided on purpose: SQLite compiles them to LIKE ... ESCAPE, which never use
 from __future__ import annotations
 
 import csv
-import io
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -379,20 +378,6 @@ def _limited_lines(fh, limit: int) -> Iterator[str]:
         if number >= limit:
             return
         yield line
-
-
-def csv_safe(value) -> str:
-    """A cell that a spreadsheet will not run as a formula (CSV injection)."""
-    text = "" if value is None else str(value)
-    if text and text[0] in "=+-@\t\r" and not re.fullmatch(r"\+\d{6,15}", text):
-        return "'" + text
-    return text
-
-
-def csv_line(values) -> str:
-    buffer = io.StringIO()
-    csv.writer(buffer).writerow([csv_safe(v) for v in values])
-    return buffer.getvalue()
 
 
 def phone_display(number: str) -> str:

@@ -21,8 +21,20 @@ def people_import_run(job_id: int) -> dict:
     job = ImportJob.objects.filter(pk=job_id).first()
     if job is None or job.status == ImportJob.Status.DONE:
         return {"skipped": True}
+    # A job a live run owns is left to it (job_run returns at once); a stale one resumes.
     job = job_run(job)
     return {"status": job.status, "processed": job.processed_rows, "rejected": job.rejected_count}
+
+
+@task()
+def people_imports_resume_stale() -> list[int]:
+    """Queue again every import whose worker died mid-file; each resumes from its checkpoint."""
+    from groundswell.people.imports import jobs_resume_stale
+
+    resumed = jobs_resume_stale()
+    if resumed:
+        logger.warning("resuming imports whose worker stopped: %s", resumed)
+    return resumed
 
 
 def _resolver():

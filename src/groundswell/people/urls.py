@@ -24,6 +24,7 @@ urlpatterns = [
     path("imports/<int:job_id>/", views_import.import_job, name="import_job"),
     path("imports/<int:job_id>/mapping/", views_import.import_mapping, name="import_mapping"),
     path("imports/<int:job_id>/progress/", views_import.import_progress, name="import_progress"),
+    path("imports/<int:job_id>/resume/", views_import.import_resume, name="import_resume"),
     path(
         "imports/<int:job_id>/errors.csv", views_import.import_errors_csv, name="import_errors_csv"
     ),

@@ -29,6 +29,7 @@ from groundswell.accounts.services import audit_record
 from groundswell.actions import selectors as actions_selectors
 from groundswell.actions.services import referral_code_for
 from groundswell.core.pagination import paginate
+from groundswell.core.spreadsheet import csv_line
 from groundswell.donations.selectors_person import person_giving
 from groundswell.people import editing, merge, selectors
 from groundswell.people.forms import (
@@ -127,9 +128,9 @@ def person_export(request):
     user = request.user
 
     def rows():
-        yield selectors.csv_line(columns)
+        yield csv_line(columns)
         for row in selectors.person_export_rows(people, user=user):
-            yield selectors.csv_line(row[c] for c in columns)
+            yield csv_line(row[c] for c in columns)
 
     response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")

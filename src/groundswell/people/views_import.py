@@ -13,6 +13,8 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
 
 from groundswell.accounts.models import AuditEvent
 from groundswell.accounts.permissions import capability_required, client_ip
@@ -21,6 +23,7 @@ from groundswell.accounts.roles import (
 )
 from groundswell.accounts.services import audit_record
 from groundswell.core.pagination import paginate
+from groundswell.core.spreadsheet import csv_line
 from groundswell.people import imports, selectors
 from groundswell.people.forms import (
     ImportMappingForm,
@@ -133,6 +136,7 @@ def _import_start(request, job: ImportJob, cleaned: dict) -> None:
         job.source = cleaned["source"].strip()
         job.default_email_status = cleaned["default_email_status"]
         job.status = ImportJob.Status.QUEUED
+        job.heartbeat_at = timezone.now()
         job.save(
             update_fields=[
                 "mapping",
@@ -140,6 +144,7 @@ def _import_start(request, job: ImportJob, cleaned: dict) -> None:
                 "source",
                 "default_email_status",
                 "status",
+                "heartbeat_at",
                 "modified_at",
             ]
         )
@@ -172,6 +177,19 @@ def import_job(request, job_id: int):
 
 
 @capability_required(PEOPLE_IMPORT)
+@require_POST
+def import_resume(request, job_id: int):
+    job = get_object_or_404(ImportJob, pk=job_id)
+    if imports.job_resume(job=job, actor=request.user, ip_address=client_ip(request)):
+        messages.success(request, f"Import resumed: it continues after row {job.processed_rows:,}.")
+    elif job.is_finished:
+        messages.info(request, "This import has already finished.")
+    else:
+        messages.info(request, "This import is still running; there is nothing to resume.")
+    return redirect("people:import_job", job_id=job.pk)
+
+
+@capability_required(PEOPLE_IMPORT)
 def import_progress(request, job_id: int):
     job = get_object_or_404(ImportJob, pk=job_id)
     if job.is_finished and _is_fragment(request):
@@ -187,9 +205,9 @@ def import_errors_csv(request, job_id: int):
     job = get_object_or_404(ImportJob, pk=job_id)
 
     def rows():
-        yield selectors.csv_line(["line", "column", "value", "reason"])
+        yield csv_line(["line", "column", "value", "reason"])
         for error in selectors.import_row_errors(job=job).iterator(chunk_size=2000):
-            yield selectors.csv_line([error.line, error.column, error.value, error.reason])
+            yield csv_line([error.line, error.column, error.value, error.reason])
 
     response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="import-{job.pk}-errors.csv"'

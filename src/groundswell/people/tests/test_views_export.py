@@ -101,7 +101,11 @@ def test_an_export_reads_in_chunks_and_loses_no_one(persona_client, people, monk
 
 
 def test_a_cell_that_a_spreadsheet_would_run_as_a_formula_is_defused(persona_client, db):
-    person_create(given_name="=HYPERLINK(1)", family_name="Evil", email="evil@example.org")
+    person = person_create(given_name="=HYPERLINK(1)", family_name="Evil", email="evil@example.org")
+    # The intake drops the formula start from a name (see core.spreadsheet) ...
+    assert type(person).objects.get(pk=person.pk).given_name == "HYPERLINK(1)"
+    # ... and a row stored before it did is still exported as text, never as a formula.
+    type(person).objects.filter(pk=person.pk).update(given_name="=HYPERLINK(1)")
     rows = _rows(persona_client("organizer").get(EXPORT, {"q": "evil@"}))
     assert rows[0]["given_name"] == "'=HYPERLINK(1)"
     assert rows[0]["phone"] == ""

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import csv
 import os
 import time
 
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
+
+from groundswell.core.spreadsheet import csv_line
 
 
 class Command(BaseCommand):
@@ -178,28 +179,20 @@ class Command(BaseCommand):
             bar.n = done
             bar.refresh()
 
-        out = open(errors, "w", newline="", encoding="utf-8") if errors else None  # noqa: SIM115
+        report = _ErrorReport(errors)
         try:
-            writer = csv.writer(out) if out else None
-            if writer:
-                writer.writerow(["line", "column", "value", "reason"])
             result = actblue_csv_import(
                 os.path.abspath(file),
                 entity_id=str(getattr(settings, "GROUNDSWELL_COMMITTEE_ENTITY_ID", "") or ""),
                 source=f"ActBlue CSV {os.path.basename(file)}",
                 progress=progress,
-                on_error=(
-                    (lambda e: writer.writerow([e.line, e.column, e.value, e.reason]))
-                    if writer
-                    else None
-                ),
+                on_error=report.write if errors else None,
             )
         except ImportFileError as exc:
             raise CommandError(f"{file}: {exc}") from None
         finally:
             bar.close()
-            if out:
-                out.close()
+            report.close()
         skipped = f", {result.skipped} for another committee" if result.skipped else ""
         self.stdout.write(
             f"actblue import: {result.rows} rows — {result.created} new, "
@@ -226,16 +219,9 @@ class Command(BaseCommand):
             bar.n = done
             bar.refresh()
 
-        out = open(errors, "w", newline="", encoding="utf-8") if errors else None  # noqa: SIM115
+        report = _ErrorReport(errors)
         try:
-            writer = csv.writer(out) if out else None
-            if writer:
-                writer.writerow(["line", "column", "value", "reason"])
-            on_error = (
-                (lambda e: writer.writerow([e.line, e.column, e.value, e.reason]))
-                if writer
-                else None
-            )
+            on_error = report.write if errors else None
             if format == "schedule-a":
                 result = schedule_a_import(
                     os.path.abspath(file), committee=committee, progress=progress, on_error=on_error
@@ -252,8 +238,7 @@ class Command(BaseCommand):
             raise CommandError(f"{file}: {exc}") from None
         finally:
             bar.close()
-            if out:
-                out.close()
+            report.close()
         self.stdout.write(
             f"fec import: {result.rows} rows — {result.created} new, "
             f"{result.refunded} refunds applied, {result.unchanged} unchanged, "
@@ -267,12 +252,15 @@ class Command(BaseCommand):
     def _follow(self, job, progress):
         """Queue the job for the worker and show its progress until it finishes."""
         from django.db import transaction
+        from django.utils import timezone
 
         from groundswell.people.models import ImportJob
         from groundswell.people.tasks import people_import_run
 
         with transaction.atomic():
-            ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.QUEUED)
+            ImportJob.objects.filter(pk=job.pk).update(
+                status=ImportJob.Status.QUEUED, heartbeat_at=timezone.now()
+            )
             transaction.on_commit(lambda: people_import_run.enqueue(job_id=job.pk))
         waited = 0.0
         while True:
@@ -290,8 +278,30 @@ class Command(BaseCommand):
 
 
 def _errors_write(path: str, rejected) -> None:
-    with open(path, "w", newline="", encoding="utf-8") as fh:
-        writer = csv.writer(fh)
-        writer.writerow(["line", "column", "value", "reason"])
+    report = _ErrorReport(path)
+    try:
         for err in rejected:
-            writer.writerow([err.line, err.column, err.value, err.reason])
+            report.write(err)
+    finally:
+        report.close()
+
+
+class _ErrorReport:
+    """The --errors OUT.csv file: rejected rows for a spreadsheet, escaped like the web one's.
+
+    The rejected values are hostile input by definition, so every cell goes through
+    ``core.spreadsheet.csv_line``, the function the web page's error report uses.
+    """
+
+    def __init__(self, path: str | None):
+        self.out = open(path, "w", newline="", encoding="utf-8") if path else None  # noqa: SIM115
+        if self.out:
+            self.out.write(csv_line(["line", "column", "value", "reason"]))
+
+    def write(self, error) -> None:
+        if self.out:
+            self.out.write(csv_line([error.line, error.column, error.value, error.reason]))
+
+    def close(self) -> None:
+        if self.out:
+            self.out.close()

@@ -22,11 +22,19 @@ JOBS = (
     ("groundswell.donations.tasks.contributions_process_pending", 60),
     # Recurring gifts on our own pages fall due; installments are claimed before charging.
     ("groundswell.donations.tasks.recurring_charge_due", 900),
+    # Public sign-ups are stored, then turned into people by a task enqueued with each; this
+    # sweep picks up any whose task was lost, so a thanked visitor is never dropped.
+    ("groundswell.actions.tasks.submissions_process_pending", 60),
+    # An import whose worker was killed mid-file resumes from its last committed batch.
+    ("groundswell.people.tasks.people_imports_resume_stale", 60),
 )
 
 
 class Command(BaseCommand):
-    help = "Enqueue periodic jobs (webhook sweep, recurring charges) for the task worker."
+    help = (
+        "Enqueue periodic jobs (webhook and sign-up sweeps, recurring charges, stale imports) "
+        "for the task worker."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--once", action="store_true", help="enqueue every job once, then exit")
