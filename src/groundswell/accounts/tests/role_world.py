@@ -197,6 +197,7 @@ def donor_world(tmp_path, *, finance_user, other_user) -> dict:
         "people:import_mapping": {"job_id": people["job"].pk},
         "people:import_progress": {"job_id": people["job"].pk},
         "people:import_errors_csv": {"job_id": people["job"].pk},
+        "people:import_resume": {"job_id": people["job"].pk},
         "staff:page_detail": {"pk": pages["page"].pk},
         "staff:page_edit": {"pk": pages["page"].pk},
         "staff:page_submissions": {"pk": pages["page"].pk},
