@@ -169,10 +169,22 @@ def env_email(name: str, default: str) -> dict:
     return result
 
 
+# The shared database cache's table, created by the core app's first migration.
+CACHE_TABLE = "groundswell_cache"
+
+
 def env_cache(name: str, default: str) -> dict:
-    """Parse CACHE_URL: locmem://, redis://host:port/db, or dummy:// (no caching)."""
+    """Parse CACHE_URL: db:// (a table in the database), redis://host:port/db, locmem://, dummy://."""
     raw = (os.environ.get(name) or default).strip()
     scheme = urlparse(raw).scheme
+    if scheme == "db":
+        return {
+            "BACKEND": "groundswell.core.cache.DatabaseCache",
+            "LOCATION": CACHE_TABLE,
+            # Django culls a third of the entries past MAX_ENTRIES, live rate-limit counters
+            # included; room for a busy day's counters keeps the limits whole.
+            "OPTIONS": {"MAX_ENTRIES": 100_000},
+        }
     if scheme == "locmem":
         return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "gs"}
     if scheme == "dummy":
@@ -181,5 +193,5 @@ def env_cache(name: str, default: str) -> dict:
         return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": raw}
     raise SettingError(
         name,
-        f"unsupported scheme {scheme!r} in {raw!r}; use locmem://, redis://host:6379/0 or dummy://",
+        f"unsupported scheme {scheme!r}; use db://, redis://host:6379/0, locmem:// or dummy://",
     )

@@ -162,7 +162,8 @@ TASKS = {
     }
 }
 
-CACHES = {"default": env_cache("CACHE_URL", "locmem://")}
+# Shared by every server process (rate limits must be): a table in the database by default.
+CACHES = {"default": env_cache("CACHE_URL", "db://")}
 # Public forms: submissions allowed per IP per minute and per e-mail address per 10 minutes.
 GROUNDSWELL_RATE_PER_IP = env_int("GROUNDSWELL_RATE_PER_IP", 30, minimum=1)
 GROUNDSWELL_RATE_PER_EMAIL = env_int("GROUNDSWELL_RATE_PER_EMAIL", 5, minimum=1)

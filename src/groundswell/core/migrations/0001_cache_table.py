@@ -1,0 +1,29 @@
+"""The table of the shared database cache (CACHE_URL=db://, the default).
+
+Created by a migration rather than by `createcachetable`, so that `migrate` (and so `demo`,
+`serve` and every test database) makes it on SQLite and PostgreSQL alike, whatever CACHE_URL
+says at the time.
+"""
+
+from django.db import migrations
+
+CACHE_TABLE = "groundswell_cache"
+
+
+def create_cache_table(apps, schema_editor):
+    from django.core.management.commands.createcachetable import Command
+
+    command = Command()
+    command.verbosity = 0
+    # Django's own DDL for a cache table; it does nothing when the table exists.
+    command.create_table(schema_editor.connection.alias, CACHE_TABLE, dry_run=False)
+
+
+def drop_cache_table(apps, schema_editor):
+    schema_editor.execute(f"DROP TABLE IF EXISTS {schema_editor.quote_name(CACHE_TABLE)}")
+
+
+class Migration(migrations.Migration):
+    initial = True
+    dependencies = []
+    operations = [migrations.RunPython(create_cache_table, drop_cache_table, elidable=False)]
