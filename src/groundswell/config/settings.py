@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 from groundswell.config.env import (
@@ -77,6 +78,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_tasks",
     "django_tasks_db",
+    "axes",  # login throttling (groundswell.accounts.login_throttle)
     "groundswell.core",
     "groundswell.accounts",
     "groundswell.people",
@@ -94,6 +96,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it turns a refused log-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "groundswell.config.urls"
@@ -124,6 +128,26 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
+AUTHENTICATION_BACKENDS = [
+    "groundswell.accounts.login_throttle.LoginThrottleBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Failed log-ins are counted per network address and per username (either one locks out), and
+# the lockout lasts this long after the last attempt; counts live in the database.
+AXES_FAILURE_LIMIT = env_int("GROUNDSWELL_LOGIN_FAILURE_LIMIT", 10, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("GROUNDSWELL_LOGIN_LOCKOUT_MINUTES", 15, minimum=1))
+AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
+AXES_CLIENT_IP_CALLABLE = "groundswell.accounts.permissions.client_ip"
+AXES_USERNAME_CALLABLE = "groundswell.accounts.login_throttle.login_username"
+# Attempts refused during a lockout are not counted: the pause ends on time, and a script that
+# keeps trying does not grow the attempt's row with every request.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_HANDLER = "groundswell.accounts.login_throttle.AuditedLoginHandler"
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# A successful log-in does not wipe the count: it would let anyone with one account reset the
+# counter of the address they are guessing another account's password from.
+AXES_RESET_ON_SUCCESS = False
+AXES_VERBOSE = False
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "people:list"
 LOGOUT_REDIRECT_URL = "accounts:login"
