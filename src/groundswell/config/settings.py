@@ -18,6 +18,7 @@ from groundswell.config.env import (
     env_email,
     env_int,
     env_list,
+    env_proxy_ssl_header,
     env_str,
 )
 
@@ -245,8 +246,17 @@ if GROUNDSWELL_IDENTITY_REVIEW_FLOOR >= GROUNDSWELL_IDENTITY_AUTO_LINK:
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# How long a staff log-in lasts, in seconds from logging in (default: two weeks).
+SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 14 * 24 * 3600, minimum=60)
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
+# HTTPS behind a proxy (README, "Security"): the header the proxy sets to "https", a redirect of
+# plain HTTP, and HSTS once the site is known to work over HTTPS.
+SECURE_PROXY_SSL_HEADER = env_proxy_ssl_header("SECURE_PROXY_SSL_HEADER")
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0, minimum=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
 
 LOGGING = {
     "version": 1,
