@@ -97,6 +97,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "groundswell.core.csp.StaffCSPMiddleware",
     # Last, as django-axes asks: it turns a refused log-in into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -250,6 +251,30 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 14 * 24 * 3600, minimum=60)
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
+# Staff pages (these paths) send a Content-Security-Policy: scripts from this site only, no
+# eval (htmx is told not to use it), no inline script. Inline styles stay allowed: the
+# templates' style attributes (progress bars) and the styles that vega-embed and htmx insert.
+GROUNDSWELL_STAFF_PATHS = [
+    "/accounts/",
+    "/people/",
+    "/pages/",
+    "/finance/",
+    "/identity/",
+    "/admin/",
+]
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 # HTTPS behind a proxy (README, "Security"): the header the proxy sets to "https", a redirect of
 # plain HTTP, and HSTS once the site is known to work over HTTPS.
 SECURE_PROXY_SSL_HEADER = env_proxy_ssl_header("SECURE_PROXY_SSL_HEADER")
