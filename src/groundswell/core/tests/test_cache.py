@@ -46,6 +46,10 @@ def test_cache_url_picks_the_backend_and_refuses_others_without_echoing_them(mon
 
 def test_migrate_makes_the_cache_table(db):
     assert CACHE_TABLE in connection.introspection.table_names()
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT relpersistence FROM pg_class WHERE relname = %s", [CACHE_TABLE])
+            assert cursor.fetchone() == ("u",)  # unlogged: no disk flush per counted hit
 
 
 def test_incr_counts_and_keeps_the_expiry(db):
@@ -58,6 +62,30 @@ def test_incr_counts_and_keeps_the_expiry(db):
     assert cache.get("hits") == 6
     with pytest.raises(ValueError, match="not found"):
         cache.incr("never-set")
+
+
+def test_add_takes_a_free_or_expired_key_only(db):
+    cache = database_cache()
+    cache.set("stale", "old", timeout=-1)
+    assert cache.add("stale", "new", timeout=60)
+    assert cache.get("stale") == "new"
+    assert not cache.add("stale", "newer", timeout=60)
+    assert cache.get("stale") == "new"
+    assert cache.add("forever", {"a": 1}, timeout=None)
+    assert cache.get("forever") == {"a": 1}
+
+
+def test_adds_now_and_then_sweep_the_expired_entries(db, monkeypatch):
+    from groundswell.core import cache as module
+
+    cache = database_cache()
+    for n in range(3):
+        cache.set(f"gone-{n}", n, timeout=-1)
+    monkeypatch.setattr(module, "CULL_ONE_ADD_IN", 1)
+    assert cache.add("fresh", 1, timeout=60)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT count(*) FROM {CACHE_TABLE}")
+        assert cursor.fetchone()[0] == 1
 
 
 def test_an_expired_counter_cannot_be_incremented(db):
