@@ -34,6 +34,7 @@ class AuditEvent(models.Model):
         USER_CREATE = "user_create", "User created"
         USER_DEACTIVATE = "user_deactivate", "User deactivated"
         USER_REACTIVATE = "user_reactivate", "User reactivated"
+        LOGIN_LOCKOUT = "login_lockout", "Log-ins locked out after failed attempts"
         IMPORT = "import", "Import"
         # Money and compliance (the donations app).
         REFUND = "refund", "Refund"

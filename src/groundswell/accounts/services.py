@@ -30,6 +30,23 @@ def audit_record(
     )
 
 
+def login_lockout_record(*, username: str, ip_address: str | None, failures: int) -> AuditEvent:
+    """Audit that log-ins from an address or to a username are paused after failed attempts."""
+    from django.conf import settings
+
+    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    target = User.objects.filter(username=username).first() if username else None
+    return audit_record(
+        actor=None,
+        action=AuditEvent.Action.LOGIN_LOCKOUT,
+        summary=f"log-ins paused for {minutes} minutes after {failures} failed attempts "
+        f"(username {username[:150]!r} from {ip_address or 'an unknown address'})",
+        target=target,
+        details={"username": username[:150], "failures": failures, "minutes": minutes},
+        ip_address=ip_address,
+    )
+
+
 def _check_an_admin_remains(user: User, *, role: str, active: bool) -> None:
     """Refuse a change that would leave the campaign without any active admin.
 

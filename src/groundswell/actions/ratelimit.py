@@ -1,7 +1,10 @@
 """Fixed-window rate limits on public submissions, kept in Django's cache.
 
-With several server processes the cache must be shared (CACHE_URL=redis://...); the default
-local-memory cache limits each process on its own, which still stops a runaway script.
+Every server process must count in the same place: the default cache is a table in the database
+(CACHE_URL=db://) and Redis (redis://) serves at scale. Both count atomically: a new window is
+opened with add(), which only one process can win, and every later hit is one incr() (Redis's
+INCR, or a locked read and write in the database: groundswell.core.cache). CACHE_URL=locmem://
+would count each process on its own.
 """
 
 from __future__ import annotations

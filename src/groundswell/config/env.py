@@ -7,8 +7,9 @@ so every reader raises ``SettingError`` instead of guessing a default for a malf
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
-from urllib.parse import urlparse
+from urllib.parse import unquote, urlparse
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -69,6 +70,50 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return items
 
 
+def env_proxy_ssl_header(name: str) -> tuple[str, str] | None:
+    """Parse the name of the header a TLS-ending proxy sets to "https" (X-Forwarded-Proto)."""
+    raw = (os.environ.get(name) or "").strip()
+    if not raw:
+        return None
+    if not re.fullmatch(r"[A-Za-z0-9-]+", raw):
+        raise SettingError(
+            name, f"expected a header name such as X-Forwarded-Proto, got {raw[:100]!r}"
+        )
+    return ("HTTP_" + raw.upper().replace("-", "_"), "https")
+
+
+def url_redacted(raw: str) -> str:
+    """The URL fit to quote in an error: whatever stands before its last "@" is left out.
+
+    A malformed URL may carry its password anywhere up to that "@" (an unescaped ":" or "/"
+    in it moves the parser's idea of the host), so all of it goes, not only the password.
+    """
+    scheme, sep, rest = raw.partition("://")
+    if not sep or "@" not in rest:
+        return raw
+    return f"{scheme}://***@{rest.rpartition('@')[2]}"
+
+
+def _scheme(name: str, raw: str) -> str:
+    try:
+        return urlparse(raw).scheme
+    except ValueError as exc:  # an unclosed "[" of an IPv6 address, say
+        raise SettingError(
+            name, f"cannot parse {url_redacted(raw)!r}: {_parse_error(raw, exc)}"
+        ) from None
+
+
+def _parse_error(raw: str, exc: Exception) -> str:
+    """A parser's complaint with any piece of the URL's credentials taken out."""
+    message = str(exc)
+    userinfo = raw.partition("://")[2].rpartition("@")[0]
+    pieces = {userinfo, *userinfo.replace("/", ":").split(":")}
+    for piece in sorted(pieces | {unquote(p) for p in pieces}, key=len, reverse=True):
+        if piece:
+            message = message.replace(piece, "***")
+    return message
+
+
 def env_database(name: str, default_sqlite_path: Path) -> dict:
     """Parse a database URL; only SQLite and PostgreSQL are supported."""
     import dj_database_url
@@ -81,19 +126,22 @@ def env_database(name: str, default_sqlite_path: Path) -> dict:
             "OPTIONS": _sqlite_options(),
         }
     raw = raw.strip()
-    scheme = urlparse(raw).scheme
+    scheme = _scheme(name, raw)
     if scheme not in {"sqlite", "postgres", "postgresql", "pgsql"}:
         raise SettingError(
             name,
-            f"unsupported scheme {scheme!r} in {raw!r}; use postgres://user@host:port/db "
+            f"unsupported scheme {scheme!r} in {url_redacted(raw)!r}; "
+            "use postgres://user@host:port/db "
             "or sqlite:////absolute/path.sqlite3",
         )
     try:
         config = dj_database_url.parse(raw, conn_max_age=60, conn_health_checks=True)
     except Exception as exc:  # dj-database-url raises several types for malformed URLs
-        raise SettingError(name, f"cannot parse {raw!r}: {exc}") from None
+        raise SettingError(
+            name, f"cannot parse {url_redacted(raw)!r}: {_parse_error(raw, exc)}"
+        ) from None
     if not config.get("NAME"):
-        raise SettingError(name, f"no database name in {raw!r}")
+        raise SettingError(name, f"no database name in {url_redacted(raw)!r}")
     if config["ENGINE"] == "django.db.backends.sqlite3":
         config["OPTIONS"] = _sqlite_options()
         config["CONN_MAX_AGE"] = 0
@@ -128,7 +176,7 @@ def env_email(name: str, default: str) -> dict:
     import dj_email_url
 
     raw = (os.environ.get(name) or default).strip()
-    scheme = urlparse(raw).scheme
+    scheme = _scheme(name, raw)
     if scheme not in {
         "smtp",
         "smtps",
@@ -142,15 +190,23 @@ def env_email(name: str, default: str) -> dict:
     }:
         raise SettingError(
             name,
-            f"unsupported scheme {scheme!r} in {raw!r}; use smtp://, smtp+tls://, smtps://, "
+            f"unsupported scheme {scheme!r} in {url_redacted(raw)!r}; "
+            "use smtp://, smtp+tls://, smtps://, "
             "console:// or file:///path",
         )
     if scheme == "memory":
         return {"EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend"}
+    # smtp+tls:// (STARTTLS, port 587 unless given) and smtp+ssl:// (TLS from the first byte,
+    # port 465) are ours: dj-email-url knows them only as smtp:// with ?tls=1 or ?ssl=1.
+    secure = {"smtp+tls": ("EMAIL_USE_TLS", 587), "smtp+ssl": ("EMAIL_USE_SSL", 465)}.get(scheme)
+    url = "smtp" + raw[len(scheme) :] if secure else raw
     try:
-        parsed = dj_email_url.parse(raw)
+        parsed = dj_email_url.parse(url)
+        given_port = urlparse(url).port
     except Exception as exc:
-        raise SettingError(name, f"cannot parse {raw!r}: {exc}") from None
+        raise SettingError(
+            name, f"cannot parse {url_redacted(raw)!r}: {_parse_error(raw, exc)}"
+        ) from None
     result = {
         "EMAIL_BACKEND": parsed["EMAIL_BACKEND"],
         "EMAIL_HOST": parsed.get("EMAIL_HOST") or "localhost",
@@ -160,19 +216,37 @@ def env_email(name: str, default: str) -> dict:
         "EMAIL_USE_TLS": bool(parsed.get("EMAIL_USE_TLS")),
         "EMAIL_USE_SSL": bool(parsed.get("EMAIL_USE_SSL")),
     }
+    if secure:
+        flag, default_port = secure
+        result.update(
+            EMAIL_USE_TLS=False, EMAIL_USE_SSL=False, EMAIL_PORT=given_port or default_port
+        )
+        result[flag] = True
     if scheme == "file":
         # file:///abs/dir: dj-email-url drops the leading slash, making the path relative.
         path = urlparse(raw).path
         if not path or not path.startswith("/"):
-            raise SettingError(name, f"expected file:///absolute/folder, got {raw!r}")
+            raise SettingError(name, f"expected file:///absolute/folder, got {url_redacted(raw)!r}")
         result["EMAIL_FILE_PATH"] = path
     return result
 
 
+# The shared database cache's table, created by the core app's first migration.
+CACHE_TABLE = "groundswell_cache"
+
+
 def env_cache(name: str, default: str) -> dict:
-    """Parse CACHE_URL: locmem://, redis://host:port/db, or dummy:// (no caching)."""
+    """Parse CACHE_URL: db:// (a table in the database), redis://host:port/db, locmem://, dummy://."""
     raw = (os.environ.get(name) or default).strip()
-    scheme = urlparse(raw).scheme
+    scheme = _scheme(name, raw)
+    if scheme == "db":
+        return {
+            "BACKEND": "groundswell.core.cache.DatabaseCache",
+            "LOCATION": CACHE_TABLE,
+            # Django culls a third of the entries past MAX_ENTRIES, live rate-limit counters
+            # included; room for a busy day's counters keeps the limits whole.
+            "OPTIONS": {"MAX_ENTRIES": 100_000},
+        }
     if scheme == "locmem":
         return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "gs"}
     if scheme == "dummy":
@@ -181,5 +255,5 @@ def env_cache(name: str, default: str) -> dict:
         return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": raw}
     raise SettingError(
         name,
-        f"unsupported scheme {scheme!r} in {raw!r}; use locmem://, redis://host:6379/0 or dummy://",
+        f"unsupported scheme {scheme!r}; use db://, redis://host:6379/0, locmem:// or dummy://",
     )

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 from groundswell.config.env import (
@@ -17,6 +18,7 @@ from groundswell.config.env import (
     env_email,
     env_int,
     env_list,
+    env_proxy_ssl_header,
     env_str,
 )
 
@@ -77,6 +79,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_tasks",
     "django_tasks_db",
+    "axes",  # login throttling (groundswell.accounts.login_throttle)
     "groundswell.core",
     "groundswell.accounts",
     "groundswell.people",
@@ -94,6 +97,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "groundswell.core.csp.StaffCSPMiddleware",
+    # Last, as django-axes asks: it turns a refused log-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "groundswell.config.urls"
@@ -124,6 +130,26 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
+AUTHENTICATION_BACKENDS = [
+    "groundswell.accounts.login_throttle.LoginThrottleBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Failed log-ins are counted per network address and per username (either one locks out), and
+# the lockout lasts this long after the last attempt; counts live in the database.
+AXES_FAILURE_LIMIT = env_int("GROUNDSWELL_LOGIN_FAILURE_LIMIT", 10, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("GROUNDSWELL_LOGIN_LOCKOUT_MINUTES", 15, minimum=1))
+AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
+AXES_CLIENT_IP_CALLABLE = "groundswell.accounts.permissions.client_ip"
+AXES_USERNAME_CALLABLE = "groundswell.accounts.login_throttle.login_username"
+# Attempts refused during a lockout are not counted: the pause ends on time, and a script that
+# keeps trying does not grow the attempt's row with every request.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_HANDLER = "groundswell.accounts.login_throttle.AuditedLoginHandler"
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# A successful log-in does not wipe the count: it would let anyone with one account reset the
+# counter of the address they are guessing another account's password from.
+AXES_RESET_ON_SUCCESS = False
+AXES_VERBOSE = False
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "people:list"
 LOGOUT_REDIRECT_URL = "accounts:login"
@@ -162,7 +188,8 @@ TASKS = {
     }
 }
 
-CACHES = {"default": env_cache("CACHE_URL", "locmem://")}
+# Shared by every server process (rate limits must be): a table in the database by default.
+CACHES = {"default": env_cache("CACHE_URL", "db://")}
 # Public forms: submissions allowed per IP per minute and per e-mail address per 10 minutes.
 GROUNDSWELL_RATE_PER_IP = env_int("GROUNDSWELL_RATE_PER_IP", 30, minimum=1)
 GROUNDSWELL_RATE_PER_EMAIL = env_int("GROUNDSWELL_RATE_PER_EMAIL", 5, minimum=1)
@@ -220,8 +247,41 @@ if GROUNDSWELL_IDENTITY_REVIEW_FLOOR >= GROUNDSWELL_IDENTITY_AUTO_LINK:
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# How long a staff log-in lasts, in seconds from logging in (default: two weeks).
+SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 14 * 24 * 3600, minimum=60)
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
+# Staff pages (these paths) send a Content-Security-Policy: scripts from this site only, no
+# eval (htmx is told not to use it), no inline script. Inline styles stay allowed: the
+# templates' style attributes (progress bars) and the styles that vega-embed and htmx insert.
+GROUNDSWELL_STAFF_PATHS = [
+    "/accounts/",
+    "/people/",
+    "/pages/",
+    "/finance/",
+    "/identity/",
+    "/admin/",
+]
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+# HTTPS behind a proxy (README, "Security"): the header the proxy sets to "https", a redirect of
+# plain HTTP, and HSTS once the site is known to work over HTTPS.
+SECURE_PROXY_SSL_HEADER = env_proxy_ssl_header("SECURE_PROXY_SSL_HEADER")
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0, minimum=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
 
 LOGGING = {
     "version": 1,

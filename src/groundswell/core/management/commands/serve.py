@@ -8,8 +8,10 @@ less server CPU, and bodies (a 500 MB CSV upload) are still streamed, not held i
 
 from __future__ import annotations
 
+import errno
 import os
 import signal
+import socket
 import subprocess
 import sys
 
@@ -43,6 +45,10 @@ class Command(BaseCommand):
         parser.add_argument("--no-migrate", action="store_true")
 
     def handle(self, *args, bind, workers, threads, no_worker, no_migrate, **options):
+        host, _, port = bind.rpartition(":")
+        if not host or not port.isdigit():
+            raise CommandError(f"--bind {bind!r}: expected HOST:PORT, like 127.0.0.1:8000")
+        _refuse_a_taken_port(host.strip("[]"), int(port))
         if not no_migrate:
             call_command("migrate", interactive=False, verbosity=0)
         call_command("collectstatic", interactive=False, verbosity=0)
@@ -50,9 +56,6 @@ class Command(BaseCommand):
         # take the most deliveries with the shortest tail; threads share one GIL.
         workers = workers or 2 * (os.cpu_count() or 1)
         threads = threads or 1
-        host, _, port = bind.rpartition(":")
-        if not host or not port.isdigit():
-            raise CommandError(f"--bind {bind!r}: expected HOST:PORT, like 127.0.0.1:8000")
         env = dict(
             os.environ,
             DJANGO_SETTINGS_MODULE=os.environ.get(
@@ -119,3 +122,29 @@ class Command(BaseCommand):
                 except subprocess.TimeoutExpired:
                     child.kill()
         raise SystemExit(code)
+
+
+def _refuse_a_taken_port(host: str, port: int) -> None:
+    """Stop before starting anything when another server already listens on the address.
+
+    granian binds with SO_REUSEPORT, so a second `serve` on the same port would start without
+    complaint and share the connections, and its task worker and clock would run beside the
+    first one's. A plain bind, as a probe, fails on a port in use.
+    """
+    try:
+        addresses = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except socket.gaierror as exc:
+        raise CommandError(f"--bind {host}:{port}: cannot resolve {host!r} ({exc})") from None
+    for family, kind, proto, _, address in addresses:
+        with socket.socket(family, kind, proto) as probe:
+            # SO_REUSEADDR only passes over connections of a stopped server still closing.
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            try:
+                probe.bind(address)
+            except OSError as exc:
+                if exc.errno == errno.EADDRINUSE:
+                    raise CommandError(
+                        f"port {port} on {host} is already in use: is Groundswell (or another "
+                        "server) already running there? Stop it, or pass another --bind."
+                    ) from None
+                raise CommandError(f"--bind {host}:{port}: cannot listen there ({exc})") from None

@@ -6,7 +6,7 @@
     var data = document.getElementById("by-day-spec");
     if (!holder || !data || typeof window.vegaEmbed !== "function") return;
     var spec = JSON.parse(data.textContent);
-    window.vegaEmbed(holder, spec, { actions: false, renderer: "svg" })
+    window.vegaEmbed(holder, spec, { actions: false, renderer: "svg", ast: true })
       .then(function () { holder.setAttribute("data-drawn", "yes"); })
       .catch(function (error) {
         holder.setAttribute("data-drawn", "failed");
