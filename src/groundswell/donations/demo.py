@@ -501,7 +501,7 @@ def demo_contributions_seed(
         first = _when(rng, day - timedelta(days=10), now=builder.now)
         builder.gift(donor, cents=280_000, received_at=first)
         second = _when(rng, day, now=builder.now)
-        builder.gift(donor, cents=rng.choice([50_000, 100_000]), received_at=second)
+        builder.gift(donor, cents=rng.choice([80_000, 100_000]), received_at=second)
     contributions = builder.contributions
     contributions.sort(key=lambda c: c.received_at)
     for contribution in rng.sample(contributions, min(4, len(contributions))):
