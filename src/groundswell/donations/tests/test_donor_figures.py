@@ -28,7 +28,7 @@ def _number(pattern: str, html: str) -> int:
 
 
 @pytest.fixture
-def page():
+def give_page():
     page = DonationPage.objects.create(
         slug="give",
         title="Chip in",
@@ -86,18 +86,18 @@ def _public_figures(client) -> dict:
 
 
 def test_a_pages_donors_read_the_same_in_public_in_the_list_and_in_the_detail(
-    client, persona_client, page
+    client, persona_client, give_page
 ):
     # The person, the donor key and the e-mail each make one donor; refunds and memos none.
-    assert page_donor_count(page=page) == 4
+    assert page_donor_count(page=give_page) == 4
     public = _public_figures(client)
     assert public == {"donors": 4, "goal": 10, "to_go": 6, "to_go_goal": 10}
-    staff = _staff_figures(persona_client("finance"), page)
+    staff = _staff_figures(persona_client("finance"), give_page)
     assert staff == {"list": 4, "detail": 4, "detail_goal": 4, "detail_to_go": 6}
 
 
 def test_a_page_counting_toward_the_campaigns_goal_shows_that_goals_figures_everywhere(
-    client, persona_client, page
+    client, persona_client, give_page
 ):
     today = date.today()
     goal = rule_set_save(
@@ -130,14 +130,14 @@ def test_a_page_counting_toward_the_campaigns_goal_shows_that_goals_figures_ever
     report = persona_client("finance").get(f"/identity/goals/{goal.slug}/").content.decode()
     assert _number(r'id="donors-so-far">([\d,]+)<', report) == expected
     assert _number(r'id="donors-to-go">([\d,]+)<', report) == 25 - expected
-    staff = _staff_figures(persona_client("finance"), page)
+    staff = _staff_figures(persona_client("finance"), give_page)
     # The page's own donors stay its own; the goal it shows in public is the campaign's.
     assert staff == {"list": 4, "detail": 4, "detail_goal": expected, "detail_to_go": 25 - expected}
-    assert page_progress(page=page).donor_goal.name == "Debate stage"
+    assert page_progress(page=give_page).donor_goal.name == "Debate stage"
 
 
 def test_the_page_list_counts_every_pages_donors_in_one_query(
-    persona_client, page, django_assert_max_num_queries
+    persona_client, give_page, django_assert_max_num_queries
 ):
     client = persona_client("finance")
     client.get("/finance/pages/")  # the session and the user are loaded once
