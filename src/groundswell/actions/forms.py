@@ -83,8 +83,9 @@ class ActionPageForm(forms.ModelForm):
         }
         help_texts = {
             "slug": "Letters, digits and hyphens: the page is at /a/<slug>/",
-            "autoresponse_body": "Plain text. {first_name} becomes the signer's first name. "
-            "Leave the subject empty to send nothing.",
+            "autoresponse_body": "Plain text. {first_name} becomes the signer's first name "
+            "when it is a plain name (letters, up to 30), else “friend”; nothing else the "
+            "signer typed is sent. Leave the subject empty to send nothing.",
             "intro": "Blank lines split paragraphs",
             "thank_you": "Blank lines split paragraphs",
             "petition_text": "Blank lines split paragraphs",

@@ -52,3 +52,15 @@ def submission_rate_check(*, ip_address: str | None, email: str) -> None:
         wait = _hit(f"email:{email}", settings.GROUNDSWELL_RATE_PER_EMAIL, 600)
         if wait:
             raise RateLimited("e-mail address", wait)
+
+
+# The autoresponse goes to whatever address was typed: a cap per recipient keeps the campaign
+# from being used to flood a stranger's inbox, from however many networks the requests came.
+AUTORESPONSES_PER_RECIPIENT = 3
+AUTORESPONSE_WINDOW = 24 * 3600
+
+
+def autoresponse_allowed(*, email: str) -> bool:
+    """Count one autoresponse to this address; False once it has had its share today."""
+    key = f"autoresponse:{email.strip().lower()}"
+    return _hit(key, AUTORESPONSES_PER_RECIPIENT, AUTORESPONSE_WINDOW) is None

@@ -6,9 +6,12 @@ import logging
 
 from django.conf import settings
 from django.core import mail
+from django.core.mail import BadHeaderError
 from django_tasks import task
 
+from groundswell.actions.autoresponse import autoresponse_body
 from groundswell.actions.models import Submission
+from groundswell.actions.ratelimit import autoresponse_allowed
 
 logger = logging.getLogger(__name__)
 
@@ -28,7 +31,7 @@ def submissions_process_pending() -> int:
 
 @task()
 def autoresponse_send(submission_ids: list[int]) -> int:
-    """Send each submission's page autoresponse once."""
+    """Send each submission's page autoresponse once (within the per-recipient limit)."""
     from groundswell.actions.services import site_get
 
     site = site_get()
@@ -43,21 +46,45 @@ def autoresponse_send(submission_ids: list[int]) -> int:
             page = submission.page
             if not (page.autoresponse_subject and page.autoresponse_body):
                 continue
-            given = submission.data.get("person", {}).get("given_name", "").strip()
-            body = page.autoresponse_body.replace("{first_name}", given or "friend")
-            message = mail.EmailMessage(
-                subject=page.autoresponse_subject,
-                body=body,
-                from_email=_from_address(site.name),
-                to=[submission.email],
-                connection=connection,
-            )
-            message.send()
+            if autoresponse_allowed(email=submission.email):
+                outcome = _autoresponse_deliver(submission, site.name, connection)
+            else:
+                outcome = "more than the daily autoresponses to this address"
             # Marked after sending: a crash between the two may send twice, never zero times.
-            submission.data["autoresponse_sent"] = True
+            submission.data["autoresponse_sent"] = outcome == "sent"
+            if outcome != "sent":
+                submission.data["autoresponse_skipped"] = outcome
+                logger.warning(
+                    "autoresponse of submission %s (page %s) not sent: %s",
+                    submission.pk,
+                    page.slug,
+                    outcome,
+                )
             Submission.objects.filter(pk=submission.pk).update(data=submission.data)
-            sent += 1
+            sent += outcome == "sent"
     return sent
+
+
+def _autoresponse_deliver(submission: Submission, site_name: str, connection) -> str:
+    """Send one autoresponse; "sent", or why it was refused."""
+    page = submission.page
+    person = submission.data.get("person", {})
+    message = mail.EmailMessage(
+        subject=page.autoresponse_subject,
+        body=autoresponse_body(
+            template=page.autoresponse_body, given_name=person.get("given_name")
+        ),
+        from_email=_from_address(site_name),
+        to=[submission.email],
+        connection=connection,
+    )
+    try:
+        message.send()
+    except (BadHeaderError, ValueError):
+        # The address was validated on receipt; a line break or a malformed address here
+        # means the rules changed since, and no header may carry what a stranger typed.
+        return "the address cannot be a mail header"
+    return "sent"
 
 
 def _from_address(name: str) -> str:

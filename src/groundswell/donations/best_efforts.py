@@ -11,13 +11,13 @@ from __future__ import annotations
 import logging
 import secrets
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 from django.conf import settings
 from django.core import mail
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Case, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
 from django.urls import reverse
 from django.utils import timezone
 from django_tasks import task
@@ -46,7 +46,9 @@ _MISSING = Q(donor_employer="") | Q(donor_occupation="")
 def best_efforts_queue(*, state: str = "not_asked", cycle: int | None = None) -> QuerySet:
     """Itemized contributions of a cycle missing employer or occupation, by follow-up state.
 
-    ``not_asked``: still missing and never asked (oldest first: their 30 days run out first);
+    ``not_asked``: still missing and never asked, what staff can act on first: gifts that may
+    still be e-mailed (the nearest deadline first), then those in the window without an e-mail
+    address (call or write), then those past the window (an answer can still be recorded);
     ``asked``: a request went out and no answer came; ``answered``: the donor (or staff) answered.
     """
     cycle = cycle or cycle_for(timezone.localdate())
@@ -63,7 +65,22 @@ def best_efforts_queue(*, state: str = "not_asked", cycle: int | None = None) ->
     rows = rows.filter(_MISSING).exclude(Exists(answered))
     if state == "asked":
         return rows.filter(Exists(sent)).order_by("best_efforts_request__sent_at", "id")
-    return rows.exclude(Exists(sent)).order_by("received_at", "id")
+    # A gift may be e-mailed through the ASK_WITHIN_DAYS-th day after the (local) day received.
+    first_day = timezone.localdate() - timedelta(days=ASK_WITHIN_DAYS)
+    window_start = timezone.make_aware(datetime.combine(first_day, time.min))
+    in_window = Q(received_at__gte=window_start)
+    return (
+        rows.exclude(Exists(sent))
+        .annotate(
+            ask_order=Case(
+                When(in_window & ~Q(donor_email=""), then=Value(0)),
+                When(in_window, then=Value(1)),
+                default=Value(2),
+                output_field=IntegerField(),
+            )
+        )
+        .order_by("ask_order", "received_at", "id")
+    )
 
 
 def ask_deadline(contribution: Contribution):

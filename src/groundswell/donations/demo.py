@@ -11,13 +11,16 @@ identity resolution have something true to show.
 
 Deterministic for a seed and a day. Written in bulk (``core.bulk``) with the timeline entries
 ``contribution_record`` would have written, rather than one service call per gift, so the demo
-stays quick; the donor limit totals are rebuilt once at the end.
+stays quick; the donor limit totals are rebuilt once at the end, and the gifts they show past
+the limit are held by the compliance rules themselves (``holds_flag``), not by the generator,
+which knows who a donor "really" is while compliance counts by donor key. No gift, installment
+or refund is dated after the moment the demo is made.
 """
 
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -97,7 +100,6 @@ class _Donor:
     occupation: str
     moved: dict[str, str] | None = None  # the address of gifts after a move
     gifts: int = 0
-    totals: dict[str, int] = field(default_factory=dict)  # election → cents, for holds
 
 
 def quarter_end_after(day: date) -> date:
@@ -123,12 +125,19 @@ def _gift_day(rng: random.Random, start: date, today: date) -> date:
     return start + timedelta(days=int(span * rng.random() ** 0.75))
 
 
-def _when(rng: random.Random, day: date) -> datetime:
-    """A time of day people give: mostly daytime and evening, Eastern."""
+def _when(rng: random.Random, day: date, *, now: datetime) -> datetime:
+    """A time of day people give (mostly daytime and evening, Eastern), never after ``now``."""
     hour = rng.choices(range(24), [1] * 6 + [3, 5, 6, 6, 6, 6, 7, 6, 6, 6, 6, 7, 8, 9, 9, 7, 4, 2])[
         0
     ]
-    return datetime.combine(day, time(hour, rng.randrange(60), rng.randrange(60)), EASTERN)
+    moment = datetime.combine(day, time(hour, rng.randrange(60), rng.randrange(60)), EASTERN)
+    if moment <= now:
+        return moment
+    # Today: the day's shape squeezed into the hours that have passed.
+    start = datetime.combine(day, time(0), EASTERN)
+    if start >= now:
+        return now
+    return start + (moment - start) * ((now - start) / timedelta(days=1))
 
 
 def _typo(rng: random.Random, text: str) -> str:
@@ -198,7 +207,10 @@ class _Builder:
         self._elections: dict[date, str] = {}
         self._refcodes = list(REFCODES)
         self._refcode_weights = list(REFCODES.values())
-        self.now = timezone.now()
+        # The moment the demo is made (the end of ``today`` when the demo is dated in the past).
+        self.now = min(
+            timezone.now(), datetime.combine(today + timedelta(days=1), time(0), EASTERN)
+        )
 
     def election(self, received_at: datetime) -> str:
         day = received_at.date()
@@ -213,9 +225,6 @@ class _Builder:
         if cycle not in self._rules:
             self._rules[cycle] = rule_for(received_at=received_at)
         return self._rules[cycle]
-
-    def limit_cents(self, received_at: datetime) -> int:
-        return self._rule(received_at).per_election_limit_cents
 
     def gift(
         self,
@@ -264,17 +273,6 @@ class _Builder:
             **snapshot,
         )
         contribution._series_key = series.processor_key if series else ""
-        # Past the per-election limit: recorded (the money arrived) but held for staff.
-        total = donor.totals.get(election, 0) + cents
-        donor.totals[election] = total
-        limit = self.limit_cents(received_at)
-        if total > limit:
-            contribution.hold_reason = (
-                f"Over the {cents_display(limit)} limit for {election} by "
-                f"{cents_display(total - limit)} (the donor's {election} total is "
-                f"{cents_display(total)})"
-            )
-            contribution.held_at = received_at
         self.contributions.append(contribution)
         if donor.person_id:
             label = Processor(processor).label
@@ -299,7 +297,7 @@ class _Builder:
         rng = self.rng
         count = 1 + min(int(rng.expovariate(1 / 1.3)), 9)
         for _ in range(count):
-            received_at = _when(rng, _gift_day(rng, self.start, self.today))
+            received_at = _when(rng, _gift_day(rng, self.start, self.today), now=self.now)
             roll = rng.random()
             processor = (
                 Processor.ACTBLUE
@@ -318,7 +316,9 @@ class _Builder:
         step = timedelta(weeks=1) if period == RecurringPeriod.WEEKLY else None
         amount = rng.choice(WEEKLY_AMOUNTS if step else MONTHLY_AMOUNTS) * 100
         began = _when(
-            rng, self.start + timedelta(days=rng.randrange((self.today - self.start).days))
+            rng,
+            self.start + timedelta(days=rng.randrange((self.today - self.start).days)),
+            now=self.now,
         )
         key = f"{PREFIX}series-{len(self.series) + 1:05d}"
         cancelled = rng.random() < 0.25
@@ -338,7 +338,8 @@ class _Builder:
         if cancelled:
             stop = began + (self.today - began.date()) * rng.uniform(0.2, 0.9)
         rows = []
-        while due.date() <= self.today and (stop is None or due < stop):
+        # An installment falls due at the time of day the series began: today's only if passed.
+        while due <= self.now and (stop is None or due < stop):
             sequence += 1
             contribution = self.gift(
                 donor, cents=amount, received_at=due, refcode=series.refcode, series=series
@@ -492,10 +493,15 @@ def demo_contributions_seed(
         if roll >= 0.09 or rng.random() < 0.5:
             builder.one_time_gifts(donor)
     # A few donors who give the maximum and then some more: the compliance queue's examples.
-    for donor in rng.sample(donors, min(3, len(donors))):
+    # CRM people, whose gifts share one donor key however the snapshots vary, so compliance
+    # sees them past the limit as surely as the generator does.
+    linked = [d for d in donors if d.person_id] or donors
+    for donor in rng.sample(linked, min(3, len(linked))):
         day = today - timedelta(days=rng.randrange(20, 50))
-        builder.gift(donor, cents=280_000, received_at=_when(rng, day - timedelta(days=10)))
-        builder.gift(donor, cents=rng.choice([50_000, 100_000]), received_at=_when(rng, day))
+        first = _when(rng, day - timedelta(days=10), now=builder.now)
+        builder.gift(donor, cents=280_000, received_at=first)
+        second = _when(rng, day, now=builder.now)
+        builder.gift(donor, cents=rng.choice([80_000, 100_000]), received_at=second)
     contributions = builder.contributions
     contributions.sort(key=lambda c: c.received_at)
     for contribution in rng.sample(contributions, min(4, len(contributions))):
@@ -506,7 +512,9 @@ def demo_contributions_seed(
         contribution.status = (
             ContributionStatus.REFUNDED if full else ContributionStatus.PARTIALLY_REFUNDED
         )
-        contribution.refunded_at = contribution.received_at + timedelta(days=rng.randrange(1, 9))
+        contribution.refunded_at = min(
+            contribution.received_at + timedelta(days=rng.randrange(1, 9)), builder.now
+        )
         contribution.refund_keys = [f"{contribution.processor_id}:refund"]
         if contribution.person_id:
             builder.activities.append(

@@ -8,10 +8,12 @@ we did not choose; a bad signature is ignored and the page's own amounts are sho
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.core import signing
-from django.db.models import Count, F, Max, Q, Sum
+from django.db.models import Count, F, Max, Q, QuerySet, Sum
+from django.db.models.functions import Coalesce
 
 from groundswell.donations.models import Contribution, ContributionStatus, DonationPage
 
@@ -90,73 +92,130 @@ def person_highest_gift(*, person_id: int) -> int | None:
     )
 
 
+@dataclass(frozen=True)
+class DonorGoal:
+    """A donor goal and the donors counted toward it: the campaign's, or a page's own."""
+
+    donors: int
+    goal: int
+    name: str = ""  # the campaign goal's name; empty for the page's own goal
+
+    @property
+    def to_go(self) -> int:
+        return max(0, self.goal - self.donors)
+
+    @property
+    def percent(self) -> int:
+        return min(100, self.donors * 100 // self.goal) if self.goal > 0 else 0
+
+
 @dataclass
 class PageProgress:
     raised_cents: int
-    donors: int
+    donors: int  # the page's own donors (page_donor_count)
     goal_cents: int | None
-    goal_donors: int | None
+    donor_goal: DonorGoal | None  # the one donor goal the page shows, thermometer and to-go
     percent: int
-    donors_to_go: int | None
+    donors_to_go: int | None  # None when the page does not show it
+
+    @property
+    def goal_donors(self) -> int | None:
+        return self.donor_goal.goal if self.donor_goal else None
+
+
+# Identity resolution counts the campaign's unique donors; it depends on donations, so it hands
+# donations its figure through this hook (set in its AppConfig.ready) rather than being imported.
+_campaign_goal_source: Callable[[], DonorGoal | None] | None = None
+
+
+def campaign_goal_source_set(source: Callable[[], DonorGoal | None] | None) -> None:
+    """Name the function that gives the campaign's active donor goal and its unique donors."""
+    global _campaign_goal_source
+    _campaign_goal_source = source
+
+
+def campaign_donor_goal() -> DonorGoal | None:
+    """The campaign's active donor goal with its unique donors; None if none or not counted."""
+    return _campaign_goal_source() if _campaign_goal_source else None
+
+
+def _counted_q(prefix: str = "") -> Q:
+    """Gifts that count toward a page: not memos, not voided, and not refunded in full."""
+    return Q(
+        **{
+            f"{prefix}is_memo": False,
+            f"{prefix}status__in": COUNTED,
+            f"{prefix}amount_cents__gt": F(f"{prefix}refunded_cents"),
+        }
+    )
+
+
+def pages_with_totals(pages: QuerySet) -> QuerySet:
+    """Pages annotated with ``raised`` (cents, net of refunds) and ``donor_count``.
+
+    The one definition of a page's figures, for one page or a list in one query. A donor is
+    the linked person, else the donor key, else the e-mail (a gift newer than any matching).
+    """
+    p = "contributions__"
+    counted = _counted_q(p)
+    unlinked = counted & Q(**{f"{p}person__isnull": True})
+    return pages.annotate(
+        raised=Coalesce(Sum(F(f"{p}amount_cents") - F(f"{p}refunded_cents"), filter=counted), 0),
+        donor_count=Count(f"{p}person", distinct=True, filter=counted)
+        + Count(f"{p}donor_key", distinct=True, filter=unlinked & ~Q(**{f"{p}donor_key": ""}))
+        + Count(
+            f"{p}donor_email",
+            distinct=True,
+            filter=unlinked & Q(**{f"{p}donor_key": ""}) & ~Q(**{f"{p}donor_email": ""}),
+        ),
+    )
+
+
+def _page_totals(page: DonationPage) -> tuple[int, int]:
+    row = pages_with_totals(DonationPage.objects.filter(pk=page.pk)).values("raised", "donor_count")
+    totals = row.first() or {"raised": 0, "donor_count": 0}
+    return int(totals["raised"] or 0), int(totals["donor_count"] or 0)
 
 
 def page_donor_count(*, page: DonationPage) -> int:
-    """Distinct donors of a page: the linked person, else the donor key, else the e-mail.
+    """Distinct donors of a page (see ``pages_with_totals``)."""
+    return _page_totals(page)[1]
 
-    The one place the campaign-wide unique-donor count (the identity work) will plug in.
+
+def page_donor_goal(*, page: DonationPage, donors: int | None = None) -> DonorGoal | None:
+    """The one donor goal a page shows, in its thermometer and its "donors to go" alike.
+
+    A page that shows "donors to go" counts toward the campaign's active goal (unique donors,
+    by identity resolution) once those are counted; otherwise a page's donor goal is its own,
+    counting its own donors. One goal per page, so its figures never contradict each other.
     """
-    counted = _counted(page)
-    people = counted.exclude(person_id=None).aggregate(n=Count("person_id", distinct=True))["n"]
-    unlinked = counted.filter(person_id=None)
-    keyed = unlinked.exclude(donor_key="").aggregate(n=Count("donor_key", distinct=True))["n"]
-    by_email = (
-        unlinked.filter(donor_key="")
-        .exclude(donor_email="")
-        .aggregate(n=Count("donor_email", distinct=True))["n"]
-    )
-    return people + keyed + by_email
-
-
-def _counted(page: DonationPage):
-    return Contribution.objects.filter(page=page, is_memo=False, status__in=COUNTED).filter(
-        amount_cents__gt=F("refunded_cents")
-    )
-
-
-def campaign_donors_to_go(*, page: DonationPage) -> int | None:
-    """ "N donors to go": toward the campaign's active donor goal (unique donors, counted by
-    identity resolution) when there is one and a resolution has run; else toward the page's own
-    donor goal, counting the page's donors."""
-    if not page.show_donors_to_go:
-        return None
-    from groundswell.identity.thresholds import donors_to_go
-
-    to_go = donors_to_go()
-    if to_go is not None:
-        return to_go
-    if page.goal_donors:
-        return max(0, page.goal_donors - page_donor_count(page=page))
+    if page.show_donors_to_go:
+        campaign = campaign_donor_goal()
+        if campaign is not None:
+            return campaign
+    if page.goal_donors and (
+        page.goal_kind == DonationPage.GoalKind.DONORS or page.show_donors_to_go
+    ):
+        if donors is None:
+            donors = page_donor_count(page=page)
+        return DonorGoal(donors=donors, goal=page.goal_donors)
     return None
 
 
 def page_progress(*, page: DonationPage) -> PageProgress:
     """The thermometer and "donors to go" figures of a page, net of refunds, memos excluded."""
-    raised = _counted(page).aggregate(
-        total=Sum(F("amount_cents") - F("refunded_cents"), filter=Q(amount_cents__gt=0))
-    )["total"]
-    donors = page_donor_count(page=page)
-    raised = int(raised or 0)
+    raised, donors = _page_totals(page)
+    goal = page_donor_goal(page=page, donors=donors)
     percent = 0
     if page.goal_kind == DonationPage.GoalKind.DOLLARS and page.goal_cents:
         percent = min(100, raised * 100 // page.goal_cents)
-    elif page.goal_kind == DonationPage.GoalKind.DONORS and page.goal_donors:
-        percent = min(100, donors * 100 // page.goal_donors)
-    to_go = campaign_donors_to_go(page=page)
+    elif page.goal_kind == DonationPage.GoalKind.DONORS and goal is not None:
+        percent = goal.percent
     return PageProgress(
         raised_cents=raised,
         donors=donors,
         goal_cents=page.goal_cents,
-        goal_donors=page.goal_donors,
+        donor_goal=goal,
         percent=percent,
-        donors_to_go=to_go,
+        donors_to_go=goal.to_go if goal is not None and page.show_donors_to_go else None,
     )

@@ -99,6 +99,9 @@ def _totals_by_donor(keys: set[str], rules: _Rules | None = None) -> dict[str, l
     return rows
 
 
+NOT_OVER = "Not over now"
+
+
 @capability_required(FINANCE_VIEW)
 def holds(request):
     """Gifts held over the per-election limit, oldest first, with the window left on each."""
@@ -122,13 +125,14 @@ def holds(request):
         rule = rules[contribution.election] if contribution.election else None
         excess = ""
         if show == "pending" and rule is not None:
-            excess = cents_display(
-                hold_excess_cents(
-                    contribution=contribution,
-                    total_cents=current["total_cents"] if current else 0,
-                    rule=rule,
-                )
+            excess_cents = hold_excess_cents(
+                contribution=contribution,
+                total_cents=current["total_cents"] if current else 0,
+                rule=rule,
             )
+            # A hold the totals no longer support (rebuilt after a merge or a refund elsewhere)
+            # says so, rather than "over by $0.00".
+            excess = cents_display(excess_cents) if excess_cents else NOT_OVER
         rows.append(
             {
                 "c": contribution,
@@ -258,7 +262,7 @@ def hold_detail(request, pk: int):
         "forms": forms,
         "action": action,
         "window": window,
-        "excess": cents_display(excess),
+        "excess": cents_display(excess) if excess else NOT_OVER,
         "excess_cents": excess,
         "left": cents_display(contribution.amount_cents - contribution.refunded_cents),
         "next_election": next_election(contribution.election) if contribution.election else "",

@@ -6,7 +6,6 @@ from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import messages
-from django.db.models import Count, F, Q, Sum
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -17,10 +16,10 @@ from groundswell.accounts.roles import FINANCE_VIEW
 from groundswell.accounts.services import audit_record
 from groundswell.core.pagination import paginate
 from groundswell.donations.donate import (
-    COUNTED,
     ask_ladder,
     ask_token_make,
     page_progress,
+    pages_with_totals,
     person_highest_gift,
 )
 from groundswell.donations.models import DonationPage, RecurringPeriod, cents_display
@@ -85,7 +84,8 @@ class DonationPageForm(forms.ModelForm):
             "default_recurring": "Chosen at first",
             "goal_kind": "Thermometer",
             "goal_donors": "Donor goal",
-            "show_donors_to_go": "Show “N donors to go” toward the donor goal",
+            "show_donors_to_go": "Show “N donors to go”: toward the campaign's active donor "
+            "goal once its donors are counted, else toward this page's donor goal",
             "default_refcode": "Refcode when the link has none",
             "thank_you_message": "Thank-you message",
             "next_rung": "After giving, ask them to",
@@ -193,24 +193,11 @@ class DonationPageForm(forms.ModelForm):
         return page
 
 
-def _with_totals(queryset):
-    counted = Q(
-        contributions__is_memo=False,
-        contributions__status__in=COUNTED,
-    )
-    return queryset.annotate(
-        raised=Sum(
-            F("contributions__amount_cents") - F("contributions__refunded_cents"), filter=counted
-        ),
-        donor_count=Count("contributions__person", distinct=True, filter=counted),
-    )
-
-
 @capability_required(FINANCE_VIEW)
 def page_list(request):
     """Every donation page, with what each has raised."""
     pages = paginate(
-        _with_totals(DonationPage.objects.order_by("title", "pk")), request.GET.get("page")
+        pages_with_totals(DonationPage.objects.order_by("title", "pk")), request.GET.get("page")
     )
     for p in pages.items:
         p.raised_display = cents_display(p.raised or 0)

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from groundswell.accounts.services import audit_record
+from groundswell.donations.donate import DonorGoal
 from groundswell.identity.models import ResolutionRun, ThresholdRuleSet
 from groundswell.identity.selectors import (
     STATES,
@@ -270,7 +271,11 @@ def progress(
             )
         )
     statuses.sort(key=lambda s: s.name)
-    donors = sum(tally.unique_by_state.values()) if resolved else None
+    donors = (
+        goal_donor_count(rule_set=rule_set, today=today, refunded_rule=refunded_rule)
+        if resolved
+        else None
+    )
     return Progress(
         rule_set=rule_set,
         run=run if resolved else None,
@@ -302,12 +307,33 @@ def active_rule_set() -> ThresholdRuleSet | None:
 TO_GO_SECONDS = 10 * 60
 
 
-def donors_to_go(*, rule_set: ThresholdRuleSet | None = None) -> int | None:
-    """Unique donors still needed for the goal (the active one by default); None if unknown.
+def goal_donor_count(
+    *,
+    rule_set: ThresholdRuleSet,
+    today: date | None = None,
+    refunded_rule: str = RefundedRule.EXCLUDE,
+) -> int | None:
+    """Unique donors counted toward a goal so far; None until a resolution run has finished.
+
+    The one definition behind the goal's progress page and every donation page that counts
+    toward the goal.
+    """
+    if latest_run() is None:
+        return None
+    as_of = min(today or timezone.localdate(), rule_set.window_end)
+    if as_of < rule_set.window_start:
+        return 0
+    tally = donor_tally(start=rule_set.window_start, end=as_of, refunded_rule=refunded_rule)
+    return sum(tally.unique_by_state.values())
+
+
+def goal_figures(*, rule_set: ThresholdRuleSet | None = None) -> DonorGoal | None:
+    """The goal (the active one by default) with its unique donors, as donation pages show it.
 
     None when there is no goal or no finished resolution run yet: a page should then show no
-    number rather than a made-up one. Donation pages call this on every view, so the figure is
-    kept for ten minutes (or until the next run) rather than recounted whenever a gift arrives.
+    number rather than a made-up one. Donation pages ask on every view, so the count is kept
+    for ten minutes (or until the goal changes or the next run) rather than recounted whenever
+    a gift arrives.
     """
     rule_set = rule_set or active_rule_set()
     if rule_set is None:
@@ -315,19 +341,19 @@ def donors_to_go(*, rule_set: ThresholdRuleSet | None = None) -> int | None:
     run = latest_run()
     if run is None:
         return None
-    today = timezone.localdate()
-    as_of = min(today, rule_set.window_end)
-    key = f"identity:to-go:{rule_set.pk}:{rule_set.modified_at.timestamp()}:{run.pk}:{as_of}"
-    cached = cache.get(key)
-    if cached is not None:
-        return cached
-    if as_of < rule_set.window_start:
-        to_go = rule_set.total_donors
-    else:
-        tally = donor_tally(start=rule_set.window_start, end=as_of)
-        to_go = max(0, rule_set.total_donors - sum(tally.unique_by_state.values()))
-    cache.set(key, to_go, TO_GO_SECONDS)
-    return to_go
+    as_of = min(timezone.localdate(), rule_set.window_end)
+    key = f"identity:goal-donors:{rule_set.pk}:{rule_set.modified_at.timestamp()}:{run.pk}:{as_of}"
+    donors = cache.get(key)
+    if donors is None:
+        donors = goal_donor_count(rule_set=rule_set)
+        cache.set(key, donors, TO_GO_SECONDS)
+    return DonorGoal(donors=donors, goal=rule_set.total_donors, name=rule_set.name)
+
+
+def donors_to_go(*, rule_set: ThresholdRuleSet | None = None) -> int | None:
+    """Unique donors still needed for the goal (the active one by default); None if unknown."""
+    figures = goal_figures(rule_set=rule_set)
+    return figures.to_go if figures is not None else None
 
 
 def _unique_slug(name: str, exclude_pk: int | None) -> str:

@@ -155,3 +155,25 @@ def test_only_finance_roles_send_follow_ups(organizer_user):
         best_efforts_send(contribution_ids=[missing.pk], user=organizer_user, base_url="/")
     with pytest.raises(Exception, match="role"):
         best_efforts_answer(contribution=missing, employer="a", occupation="b", user=organizer_user)
+
+
+def test_the_queue_lists_what_can_be_acted_on_first(persona_client, monkeypatch):
+    from groundswell.donations import views_compliance
+
+    monkeypatch.setattr(views_compliance, "PER_PAGE", 4)
+    late = [itemizable(days=31 + i)[1] for i in range(6)]  # past the window: older, listed last
+    _, no_email = itemizable(days=5, email="", phone="614-555-0142")
+    emailable = [itemizable(days=d)[1] for d in (20, 2, 29)]
+    expected = [
+        emailable[2],
+        emailable[0],
+        emailable[1],
+        no_email,
+        *sorted(late, key=lambda c: c.received_at),
+    ]
+    assert [c.pk for c in best_efforts_queue(state="not_asked")] == [c.pk for c in expected]
+    html = persona_client("finance").get(reverse("donations:best_efforts")).content.decode()
+    # Page 1 can be acted on: every gift that may still be e-mailed is there, ready to send.
+    chosen = [int(pk) for pk in re.findall(r'name="contribution" value="(\d+)"', html)]
+    assert chosen == [c.pk for c in expected[:3]]
+    assert "E-mail the chosen donors" in html and "too late to e-mail" not in html
