@@ -11,7 +11,6 @@ import logging
 import mimetypes
 import re
 import secrets
-import unicodedata
 from urllib.parse import urlencode, urlsplit
 
 from django.core import signing
@@ -37,6 +36,7 @@ from groundswell.actions.services import (
     submission_receive,
     variant_assign,
 )
+from groundswell.core.untrusted import text_clean
 
 logger = logging.getLogger(__name__)
 
@@ -138,12 +138,7 @@ def _not_found(request, message: str = "There is nothing at this address."):
 
 def _clean_text(value: str) -> str:
     """Drop control characters (NUL breaks PostgreSQL) but keep line breaks and tabs."""
-    text = str(value)
-    if text.isprintable():
-        return text
-    return "".join(
-        ch for ch in text if ch in "\n\r\t" or unicodedata.category(ch) not in ("Cc", "Cs")
-    )
+    return text_clean(str(value))
 
 
 def _clean_params(params) -> QueryDict:
