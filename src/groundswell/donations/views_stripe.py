@@ -127,6 +127,8 @@ def _event_read(data) -> tuple[str, str, dict]:
     if not isinstance(obj, dict):
         raise Refused("data.object", "must be an object")
     _object_check(obj, "data.object")
+    if kind in HANDLERS and not obj.get("id"):
+        raise Refused("data.object.id", "is missing")
     refunds = obj.get("refunds") or {}
     if not isinstance(refunds, dict) or not isinstance(refunds.get("data") or [], list):
         raise Refused("data.object.refunds", "must be a list object")
