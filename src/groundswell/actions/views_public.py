@@ -14,6 +14,7 @@ import secrets
 from urllib.parse import urlencode, urlsplit
 
 from django.core import signing
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
 from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, QueryDict
 from django.shortcuts import redirect, render
@@ -405,7 +406,19 @@ def action_page(request, slug: str):
 
 
 def _submit(request, page: ActionPage):
-    data = _clean_params(request.POST)
+    try:
+        posted = request.POST
+    except (TooManyFieldsSent, RequestDataTooBig) as exc:
+        # No one filling in the form sends a thousand fields or megabytes: refused, logged,
+        # and the visitor gets the form back rather than Django's bare error page.
+        logger.info("%s refused a post from %s: %s", page.slug, client_ip(request), exc)
+        hidden = dict.fromkeys((*TRACKING, "variant", "referrer"), "")
+        hidden["token"] = secrets.token_urlsafe(18)
+        errors = {"form": "The form was too large to send; fill it in again."}
+        return _form_page(
+            request, page, values=QueryDict(), hidden=hidden, errors=errors, status=400
+        )
+    data = _clean_params(posted)
     hidden = {name: " ".join(data.get(name, "").split())[:100] for name in (*TRACKING, "variant")}
     hidden["token"] = data.get("token", "")[:64]
     hidden["referrer"] = _external_referrer(request, data.get("referrer", ""))
