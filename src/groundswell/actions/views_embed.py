@@ -34,7 +34,7 @@ from groundswell.actions.services import (
     submission_receive,
     variant_assign,
 )
-from groundswell.core.untrusted import JsonLimits, Refused, json_load, text_clean
+from groundswell.core.untrusted import JsonLimits, Refused, json_load, text_clean, whole_number
 
 SCRIPT_PATH = Path(__file__).resolve().parent / "static" / "actions" / "embed.js"
 # A sign-up is a few short fields; anything bigger is not a person filling in a pop-up.
@@ -345,8 +345,8 @@ def _meta(page: ActionPage, data: QueryDict) -> SubmissionMeta:
         url, params = "", {}
     variant_id = None
     raw_variant = data.get("variant", "")
-    if page.has_variants and raw_variant.isdigit() and len(raw_variant) < 12:
-        variant_id = page.variants.filter(pk=int(raw_variant)).values_list("pk", flat=True).first()
+    if page.has_variants and (number := whole_number(raw_variant, max_digits=11)) is not None:
+        variant_id = page.variants.filter(pk=number).values_list("pk", flat=True).first()
     return SubmissionMeta.from_params(params, referrer=_text(url), variant_id=variant_id)
 
 

@@ -37,7 +37,7 @@ from groundswell.actions.services import (
     submission_receive,
     variant_assign,
 )
-from groundswell.core.untrusted import text_clean
+from groundswell.core.untrusted import text_clean, whole_number
 
 logger = logging.getLogger(__name__)
 
@@ -424,8 +424,8 @@ def _submit(request, page: ActionPage):
     hidden["referrer"] = _external_referrer(request, data.get("referrer", ""))
     variant = None
     candidate = hidden["variant"] or request.COOKIES.get(f"gs_v{page.pk}", "")
-    if candidate.isdigit() and len(candidate) < 19:
-        variant = page.variants.filter(pk=int(candidate)).first()
+    if (number := whole_number(candidate)) is not None:
+        variant = page.variants.filter(pk=number).first()
     if data.get(HONEYPOT, "").strip():
         # A bot filled the field people cannot see: it is thanked and nothing is stored.
         return redirect("public:thanks_plain", slug=page.slug)

@@ -57,6 +57,17 @@ def text_clean(value: str) -> str:
     return _UNSTORABLE.sub("", value)
 
 
+def whole_number(text, *, max_digits: int = 18) -> int | None:
+    """A non-negative int from outside text (ASCII digits, at most ``max_digits``), else None.
+
+    ``str.isdigit()`` also admits "²" and other digits that ``int()`` refuses, and a long run of
+    digits overflows the database's integer: both were server errors.
+    """
+    if isinstance(text, str) and 0 < len(text) <= max_digits and text.isascii() and text.isdigit():
+        return int(text)
+    return None
+
+
 def excerpt(body: bytes, *, limit: int = 4096) -> str:
     """The start of a body as clean text, for a log a person reads: capped, never unstorable."""
     text = body[:limit].decode("utf-8", errors="replace")

@@ -147,3 +147,13 @@ def test_ten_thousand_generated_posts_get_no_server_error_and_signatures_are_kep
     cache.clear()
     assert sent["posts"] >= EXAMPLES
     assert min(sent["stored"], sent["refused"]) >= EXAMPLES // 10
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("variant", ["\u00b2", "\u0663", "9" * 30])
+def test_a_variant_of_odd_digits_is_ignored_not_a_server_error(client, variant):
+    ActionPage.objects.create(kind="petition", slug="fund-schools", title="Fund our schools")
+    data = {"email": "ada@example.org", "given_name": "Ada", "token": "t" * 20, "variant": variant}
+    response = client.post(URL, data)
+    assert response.status_code == 302
+    assert Submission.objects.get().variant_id is None

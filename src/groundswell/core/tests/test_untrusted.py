@@ -17,6 +17,7 @@ from groundswell.core.untrusted import (
     excerpt,
     json_load,
     text_clean,
+    whole_number,
 )
 
 
@@ -140,3 +141,21 @@ def _cleaned(value):
     if isinstance(value, dict):
         return {text_clean(k): _cleaned(v) for k, v in value.items()}
     return value
+
+
+@pytest.mark.parametrize(
+    ("text", "number"),
+    [
+        ("12", 12),
+        ("007", 7),
+        ("\u00b2", None),
+        ("\u0663", None),
+        ("", None),
+        ("1" * 19, None),
+        ("-1", None),
+        (" 1", None),
+        (None, None),
+    ],
+)
+def test_a_whole_number_is_ascii_digits_of_bounded_length(text, number):
+    assert whole_number(text) == number
