@@ -48,8 +48,6 @@ def _refused(request, status: int, error: str, *, verified: bool) -> JsonRespons
 
 def _verified_body(request) -> bytes:
     """The body, once its signature is Stripe's; Refused (to log without the body) otherwise."""
-    if request_size(request) > LIMITS.max_bytes:
-        raise Refused("", f"the body is larger than {LIMITS.max_bytes:,} bytes")
     try:
         payload = request.body.decode("utf-8")
     except UnicodeDecodeError:
@@ -72,11 +70,14 @@ def stripe_webhook(request):
     """Stripe's payment and refund events for our own pages and recurring gifts."""
     if not settings.STRIPE_WEBHOOK_SECRET:
         return _refused(request, 503, "not configured", verified=False)
+    # Not shown to be Stripe's: only the reason and size are logged, and throttled.
+    if request_size(request) > LIMITS.max_bytes:
+        reason = f"the body is larger than {LIMITS.max_bytes:,} bytes"
+        return _refused(request, 413, reason, verified=False)
     try:
         body = _verified_body(request)
     except Refused as exc:
-        # Not shown to be Stripe's: only the reason and size are logged, and throttled.
-        return _refused(request, 413 if "larger" in exc.reason else 400, str(exc), verified=False)
+        return _refused(request, 400, str(exc), verified=False)
     try:
         event_id, kind, obj = _event_read(json_load(body, limits=LIMITS))
     except Refused as exc:

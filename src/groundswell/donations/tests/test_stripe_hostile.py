@@ -215,3 +215,12 @@ def test_unverified_requests_are_throttled_per_address_and_keep_no_body(client):
     other = client.post(URL, data=raw, content_type="application/json", REMOTE_ADDR="198.51.100.7")
     assert other.status_code == 400
     assert WebhookDelivery.objects.filter(remote_addr="198.51.100.7").count() == 1
+
+
+@pytest.mark.django_db
+def test_a_body_over_512_kb_is_refused_with_413_before_it_is_read(client):
+    raw = b'{"padding": "' + b"x" * 600_000 + b'"}'
+    response = client.post(URL, data=raw, content_type="application/json", **_signed(raw, "good"))
+    assert response.status_code == 413
+    delivery = WebhookDelivery.objects.get()
+    assert (delivery.body, delivery.body_size) == ("", len(raw))
