@@ -20,9 +20,9 @@ from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-# At least this many generated bodies per endpoint and database (HYPOTHESIS_EXAMPLES lowers it
-# for a quick local run; CI leaves it alone).
-EXAMPLES = int(os.environ.get("HYPOTHESIS_EXAMPLES", "10000"))
+# At least this many generated bodies per endpoint and database
+# (GROUNDSWELL_HYPOTHESIS_EXAMPLES lowers it for a quick local run; CI leaves it alone).
+EXAMPLES = int(os.environ.get("GROUNDSWELL_HYPOTHESIS_EXAMPLES", "10000"))
 
 # The suites build each body in one draw and send it through Django's test client; a body is
 # data, not a slow test. The per-example database state is a savepoint the suite rolls back.
