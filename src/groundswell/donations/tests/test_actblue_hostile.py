@@ -109,9 +109,7 @@ def test_ten_thousand_generated_bodies_get_no_server_error_and_valid_ones_are_st
         body, raw, pristine = case
         # Each example starts from an empty log: its savepoint is rolled back afterwards.
         with transaction.atomic():
-            t0 = time.perf_counter()
             response = client.post(URL, data=raw, content_type="application/json", **auth())
-            sent["post"] = sent.get("post", 0) + time.perf_counter() - t0
             sent["bodies"] += 1
             assert response.status_code != 500
             if response.status_code != 200:
