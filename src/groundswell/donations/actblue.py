@@ -68,7 +68,7 @@ def cents_parse(value, where: str) -> int:
     if isinstance(value, bool) or not isinstance(value, str | int | Decimal):
         raise PayloadError(where, 'must be an amount in dollars, like "27.50"')
     if isinstance(value, str):
-        value = value.strip().replace(",", "").replace("$", "", 1)
+        value = value.strip().replace(",", "").lstrip("$")
     try:
         # Bounded before converting: "1e999999" would overflow, and a far exponent costs CPU.
         amount = decimal_parse(value, where=where, max_digits=20, max_exponent=12)
