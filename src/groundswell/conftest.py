@@ -3,6 +3,7 @@
 import os
 import shutil
 
+import hypothesis
 import pytest
 
 # Playwright's sync API runs an event loop in the test thread; Django would otherwise refuse
@@ -10,6 +11,13 @@ import pytest
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 CHROMIUM = os.environ.get("GROUNDSWELL_CHROMIUM", "/usr/bin/chromium")
+
+# Property-based tests: the same examples on every run (CI is reproducible), no example
+# database on disk, no per-example deadline (a shared CI machine is slow at times).
+# HYPOTHESIS_PROFILE=explore draws fresh examples for a local hunt.
+hypothesis.settings.register_profile("ci", derandomize=True, database=None, deadline=None)
+hypothesis.settings.register_profile("explore", deadline=None)
+hypothesis.settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
 @pytest.fixture

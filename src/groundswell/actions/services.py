@@ -34,6 +34,7 @@ from groundswell.actions.models import (
     Submission,
 )
 from groundswell.actions.ratelimit import submission_rate_check
+from groundswell.core.untrusted import text_clean
 from groundswell.people.intake import FIELDS, person_input_clean
 from groundswell.people.models import ConsentMethod, Person
 from groundswell.people.services import IntakeContext, ItemExtra, people_upsert
@@ -181,15 +182,11 @@ def _getlist(data, key: str) -> list[str]:
     return [_text(v) for v in (value if isinstance(value, list) else [value])]
 
 
-# Control characters other than tab and line breaks: a NUL cannot even be stored in PostgreSQL.
-_CONTROL = dict.fromkeys([*range(0, 9), 11, 12, *range(14, 32), 127])
-
-
 def _text(value) -> str:
-    """Incoming form text as a string without control characters."""
+    """Incoming form text as a string without control characters or lone surrogates."""
     if value is None:
         return ""
-    return str(value).translate(_CONTROL)
+    return text_clean(str(value))
 
 
 # ---------------------------------------------------------------- receiving

@@ -11,7 +11,7 @@ session or the user.
 from __future__ import annotations
 
 import hashlib
-import json
+import logging
 import re
 import time
 from pathlib import Path
@@ -34,6 +34,7 @@ from groundswell.actions.services import (
     submission_receive,
     variant_assign,
 )
+from groundswell.core.untrusted import JsonLimits, Refused, json_load, text_clean, whole_number
 
 SCRIPT_PATH = Path(__file__).resolve().parent / "static" / "actions" / "embed.js"
 # A sign-up is a few short fields; anything bigger is not a person filling in a pop-up.
@@ -63,9 +64,9 @@ INPUT_HINTS = {
     "occupation": ("text", "organization-title"),
 }
 COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
-# C0 controls (but tab and newlines), DEL, and lone surrogates: PostgreSQL refuses NUL in
-# text and JSON, and a surrogate cannot be encoded; neither belongs in a form field.
-_UNSTORABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+# A sign-up is a flat object of short fields: one level, two with a list of choices.
+LIMITS = JsonLimits(max_bytes=MAX_BODY, max_depth=4, max_string=MAX_BODY)
+logger = logging.getLogger(__name__)
 
 _site_cache: tuple[float, CampaignSite] | None = None
 _page_cache: dict[str, tuple[float, ActionPage | None]] = {}
@@ -299,7 +300,7 @@ def embed_submit(request, slug: str):
 
 
 def _text(value) -> str:
-    return _UNSTORABLE.sub("", value) if isinstance(value, str) else ""
+    return text_clean(value) if isinstance(value, str) else ""
 
 
 def _parse(content_type: str, body: bytes) -> QueryDict | None:
@@ -307,8 +308,9 @@ def _parse(content_type: str, body: bytes) -> QueryDict | None:
     data = QueryDict(mutable=True)
     if content_type == "application/json":
         try:
-            parsed = json.loads(body)
-        except (ValueError, RecursionError):
+            parsed = json_load(body, limits=LIMITS)
+        except Refused as exc:
+            logger.info("pop-up body refused: %s (%d bytes)", exc, len(body))
             return None
         if not isinstance(parsed, dict):
             return None
@@ -343,8 +345,8 @@ def _meta(page: ActionPage, data: QueryDict) -> SubmissionMeta:
         url, params = "", {}
     variant_id = None
     raw_variant = data.get("variant", "")
-    if page.has_variants and raw_variant.isdigit() and len(raw_variant) < 12:
-        variant_id = page.variants.filter(pk=int(raw_variant)).values_list("pk", flat=True).first()
+    if page.has_variants and (number := whole_number(raw_variant, max_digits=11)) is not None:
+        variant_id = page.variants.filter(pk=number).values_list("pk", flat=True).first()
     return SubmissionMeta.from_params(params, referrer=_text(url), variant_id=variant_id)
 
 

@@ -11,10 +11,10 @@ import logging
 import mimetypes
 import re
 import secrets
-import unicodedata
 from urllib.parse import urlencode, urlsplit
 
 from django.core import signing
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
 from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, QueryDict
 from django.shortcuts import redirect, render
@@ -37,6 +37,7 @@ from groundswell.actions.services import (
     submission_receive,
     variant_assign,
 )
+from groundswell.core.untrusted import text_clean, whole_number
 
 logger = logging.getLogger(__name__)
 
@@ -138,12 +139,7 @@ def _not_found(request, message: str = "There is nothing at this address."):
 
 def _clean_text(value: str) -> str:
     """Drop control characters (NUL breaks PostgreSQL) but keep line breaks and tabs."""
-    text = str(value)
-    if text.isprintable():
-        return text
-    return "".join(
-        ch for ch in text if ch in "\n\r\t" or unicodedata.category(ch) not in ("Cc", "Cs")
-    )
+    return text_clean(str(value))
 
 
 def _clean_params(params) -> QueryDict:
@@ -410,14 +406,26 @@ def action_page(request, slug: str):
 
 
 def _submit(request, page: ActionPage):
-    data = _clean_params(request.POST)
+    try:
+        posted = request.POST
+    except (TooManyFieldsSent, RequestDataTooBig) as exc:
+        # No one filling in the form sends a thousand fields or megabytes: refused, logged,
+        # and the visitor gets the form back rather than Django's bare error page.
+        logger.info("%s refused a post from %s: %s", page.slug, client_ip(request), exc)
+        hidden = dict.fromkeys((*TRACKING, "variant", "referrer"), "")
+        hidden["token"] = secrets.token_urlsafe(18)
+        errors = {"form": "The form was too large to send; fill it in again."}
+        return _form_page(
+            request, page, values=QueryDict(), hidden=hidden, errors=errors, status=400
+        )
+    data = _clean_params(posted)
     hidden = {name: " ".join(data.get(name, "").split())[:100] for name in (*TRACKING, "variant")}
     hidden["token"] = data.get("token", "")[:64]
     hidden["referrer"] = _external_referrer(request, data.get("referrer", ""))
     variant = None
     candidate = hidden["variant"] or request.COOKIES.get(f"gs_v{page.pk}", "")
-    if candidate.isdigit() and len(candidate) < 19:
-        variant = page.variants.filter(pk=int(candidate)).first()
+    if (number := whole_number(candidate)) is not None:
+        variant = page.variants.filter(pk=number).first()
     if data.get(HONEYPOT, "").strip():
         # A bot filled the field people cannot see: it is thanked and nothing is stored.
         return redirect("public:thanks_plain", slug=page.slug)

@@ -5,14 +5,14 @@ Everything is validated before anything is written, so a malformed body is refus
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from groundswell.core.untrusted import JsonLimits, Refused, decimal_parse, json_load
 from groundswell.donations.models import Processor, RecurringPeriod
 from groundswell.donations.services import ContributionInput
 
@@ -30,15 +30,19 @@ DONOR_FIELDS = {
 }
 EMPLOYER_FIELDS = {"employer": "employer", "occupation": "occupation"}
 MAX_CENTS = 10**12
+# A delivery is a few kilobytes and a handful of levels deep; these limits leave it room.
+LIMITS = JsonLimits(max_bytes=64 * 1024, max_depth=12, max_string=2_000)
+# Ids are stored in columns of 100 characters; a longer one is not ActBlue's, and cutting it
+# could make two gifts one.
+MAX_ID = 100
+MAX_TEXT = 1_000
+# Weekly for twenty years is about a thousand; the column holds at most 2**31 - 1.
+MAX_INSTALLMENTS = 10_000
+# A gift dated outside these years is a typo or an attack, and a far year overflows on storing.
+YEARS = (1990, 2200)
 
-
-class PayloadError(ValueError):
-    """The body cannot be used; ``field`` says where (e.g. "lineitems[0].amount")."""
-
-    def __init__(self, field: str, reason: str):
-        self.field = field
-        self.reason = reason
-        super().__init__(f"{field}: {reason}" if field else reason)
+# The body cannot be used; ``field`` says where (e.g. "lineitems[0].amount").
+PayloadError = Refused
 
 
 @dataclass
@@ -63,12 +67,13 @@ def cents_parse(value, where: str) -> int:
     """Dollars as a JSON string or number into integer cents, exactly (Decimal, never float)."""
     if isinstance(value, bool) or not isinstance(value, str | int | Decimal):
         raise PayloadError(where, 'must be an amount in dollars, like "27.50"')
+    if isinstance(value, str):
+        value = value.strip().replace(",", "").lstrip("$")
     try:
-        amount = Decimal(str(value).strip().replace(",", "").lstrip("$"))
-    except InvalidOperation:
-        raise PayloadError(where, f"{str(value)[:40]!r} is not an amount") from None
-    if not amount.is_finite():
-        raise PayloadError(where, "is not a finite amount")
+        # Bounded before converting: "1e999999" would overflow, and a far exponent costs CPU.
+        amount = decimal_parse(value, where=where, max_digits=20, max_exponent=12)
+    except Refused as exc:
+        raise PayloadError(where, f"{exc.reason} (not an amount in dollars)") from None
     cents = amount * 100
     if cents != cents.to_integral_value():
         raise PayloadError(where, "has fractions of a cent")
@@ -86,7 +91,9 @@ def _object(parent: dict, name: str, where: str, *, required: bool = True) -> di
     return value
 
 
-def _text(parent: dict, name: str, where: str, *, required: bool = False) -> str:
+def _text(
+    parent: dict, name: str, where: str, *, required: bool = False, limit: int = MAX_TEXT
+) -> str:
     value = parent.get(name)
     if value is None or value == "":
         if required:
@@ -94,7 +101,12 @@ def _text(parent: dict, name: str, where: str, *, required: bool = False) -> str
         return ""
     if isinstance(value, bool) or not isinstance(value, str | int):
         raise PayloadError(where, "must be a string")
-    return str(value).strip()
+    text = str(value).strip()  # an int from json_load has at most 30 digits
+    if required and not text:
+        raise PayloadError(where, "is missing")
+    if len(text) > limit:
+        raise PayloadError(where, f"is longer than {limit:,} characters")
+    return text
 
 
 def _when(parent: dict, name: str, where: str, *, required: bool = False) -> datetime | None:
@@ -108,15 +120,38 @@ def _when(parent: dict, name: str, where: str, *, required: bool = False) -> dat
     if value is None:
         raise PayloadError(where, f"{text[:40]!r} is not an ISO 8601 date and time")
     # ActBlue sends an offset; a bare time is taken as UTC rather than the server's zone.
-    return value if timezone.is_aware(value) else value.replace(tzinfo=UTC)
+    value = value if timezone.is_aware(value) else value.replace(tzinfo=UTC)
+    try:
+        in_range = YEARS[0] <= value.astimezone(UTC).year <= YEARS[1]
+    except OverflowError:
+        in_range = False
+    if not in_range:
+        raise PayloadError(where, f"is not between {YEARS[0]} and {YEARS[1]}")
+    return value
+
+
+def _installments(value) -> int:
+    """recurringDuration: how many installments were planned (0 = until cancelled)."""
+    where = "contribution.recurringDuration"
+    if value is None or value == "":
+        return 0
+    if isinstance(value, bool) or not isinstance(value, int | str | Decimal):
+        raise PayloadError(where, "must be a whole number")
+    try:
+        # Bounded before int(): int(Decimal("1e300000")) alone takes seconds of CPU.
+        exact = decimal_parse(value, where=where, max_digits=12, max_exponent=12)
+    except Refused:
+        raise PayloadError(where, "must be a whole number") from None
+    if exact != exact.to_integral_value():
+        raise PayloadError(where, "must be a whole number")
+    if exact > MAX_INSTALLMENTS:
+        raise PayloadError(where, f"is more than {MAX_INSTALLMENTS:,} installments")
+    return max(0, int(exact))
 
 
 def actblue_parse(body: bytes, *, entity_id: str = "") -> list[LineItem]:
     """Parse one delivery into one item per line item of our committee (all when unset)."""
-    try:
-        payload = json.loads(body, parse_float=Decimal)
-    except (UnicodeDecodeError, ValueError):
-        raise PayloadError("", "the body is not JSON") from None
+    payload = json_load(body, limits=LIMITS)  # Refused (a PayloadError) when out of bounds
     if not isinstance(payload, dict):
         raise PayloadError("", "the body must be a JSON object")
     donor_in = _object(payload, "donor", "donor")
@@ -136,12 +171,16 @@ def actblue_parse(body: bytes, *, entity_id: str = "") -> list[LineItem]:
         donor[ours] = _text(employer_data, theirs, f"donor.employerData.{theirs}")
 
     created_at = _when(contribution_in, "createdAt", "contribution.createdAt", required=True)
-    order_number = _text(contribution_in, "orderNumber", "contribution.orderNumber", required=True)
+    order_number = _text(
+        contribution_in, "orderNumber", "contribution.orderNumber", required=True, limit=MAX_ID
+    )
     refcodes = contribution_in.get("refcodes") or {}
     if not isinstance(refcodes, dict):
         raise PayloadError("contribution.refcodes", "must be an object")
     refcodes = {str(k)[:50]: str(v)[:100] for k, v in refcodes.items() if v is not None}
-    refcode = refcodes.get("refcode") or _text(contribution_in, "refcode", "contribution.refcode")
+    refcode = refcodes.get("refcode") or _text(
+        contribution_in, "refcode", "contribution.refcode", limit=100
+    )
     period = _text(contribution_in, "recurringPeriod", "contribution.recurringPeriod").lower()
     if period in ("", "once"):
         period = RecurringPeriod.ONCE
@@ -149,18 +188,7 @@ def actblue_parse(body: bytes, *, entity_id: str = "") -> list[LineItem]:
         raise PayloadError(
             "contribution.recurringPeriod", f"{period!r} is not once, weekly or monthly"
         )
-    duration = contribution_in.get("recurringDuration")
-    if duration in (None, ""):
-        duration = 0
-    if isinstance(duration, bool) or not isinstance(duration, int | str | Decimal):
-        raise PayloadError("contribution.recurringDuration", "must be a whole number")
-    try:
-        exact = Decimal(str(duration).strip())
-    except InvalidOperation:
-        exact = Decimal("NaN")
-    if not exact.is_finite() or exact != exact.to_integral_value():
-        raise PayloadError("contribution.recurringDuration", "must be a whole number")
-    duration = int(exact)
+    duration = _installments(contribution_in.get("recurringDuration"))
     cancelled_at = _when(contribution_in, "cancelledAt", "contribution.cancelledAt")
     if cancelled_at is not None and period == RecurringPeriod.ONCE:
         raise PayloadError("contribution.cancelledAt", "is set on a gift that is not recurring")
@@ -175,8 +203,8 @@ def actblue_parse(body: bytes, *, entity_id: str = "") -> list[LineItem]:
         where = f"lineitems[{index}]"
         if not isinstance(raw, dict):
             raise PayloadError(where, "must be an object")
-        lineitem_id = _text(raw, "lineitemId", f"{where}.lineitemId", required=True)
-        entity = _text(raw, "entityId", f"{where}.entityId")
+        lineitem_id = _text(raw, "lineitemId", f"{where}.lineitemId", required=True, limit=MAX_ID)
+        entity = _text(raw, "entityId", f"{where}.entityId", limit=MAX_ID)
         if "amount" not in raw or raw["amount"] in (None, ""):
             raise PayloadError(f"{where}.amount", "is missing")
         cents = cents_parse(raw["amount"], f"{where}.amount")
@@ -206,7 +234,7 @@ def actblue_parse(body: bytes, *, entity_id: str = "") -> list[LineItem]:
         )
         refund = None
         if refunded_at is not None:
-            refund_id = _text(raw, "refundId", f"{where}.refundId")
+            refund_id = _text(raw, "refundId", f"{where}.refundId", limit=MAX_ID)
             refund = Refund(
                 cents, refund_id or f"{lineitem_id}@{refunded_at.isoformat()}", refunded_at
             )

@@ -32,7 +32,7 @@ from groundswell.donations.services import (
 
 
 def actblue_delivery_store(
-    *, items: list[LineItem], body: str, remote_addr: str | None
+    *, items: list[LineItem], body: str, remote_addr: str | None, body_size: int = 0
 ) -> tuple[str, list[int]]:
     """Write a delivery's contributions and its log entry; (the log status, contribution ids).
 
@@ -41,14 +41,18 @@ def actblue_delivery_store(
     """
     changed = False
     if connection.vendor == "postgresql" and items and all(_plain(item) for item in items):
-        stored = _store_in_one_statement(items=items, body=body, remote_addr=remote_addr)
+        stored = _store_in_one_statement(
+            items=items, body=body, remote_addr=remote_addr, body_size=body_size
+        )
         if stored.ids is not None:
             return WebhookDelivery.Status.ACCEPTED, stored.ids
         # A gift was there already (a repeat, or a concurrent delivery's): the general path
         # reads it. Rows this statement did insert are committed: they are this delivery's
         # change, so it is still logged as accepted.
         changed = stored.created
-    return _store_in_transaction(items=items, body=body, remote_addr=remote_addr, changed=changed)
+    return _store_in_transaction(
+        items=items, body=body, remote_addr=remote_addr, changed=changed, body_size=body_size
+    )
 
 
 def _plain(item: LineItem) -> bool:
@@ -57,7 +61,12 @@ def _plain(item: LineItem) -> bool:
 
 
 def _store_in_transaction(
-    *, items: list[LineItem], body: str, remote_addr: str | None, changed: bool
+    *,
+    items: list[LineItem],
+    body: str,
+    remote_addr: str | None,
+    changed: bool,
+    body_size: int = 0,
 ) -> tuple[str, list[int]]:
     # One transaction for the delivery: ActBlue is told "received" only once all of it is
     # committed, and a failure part-way leaves nothing for the retry to trip over.
@@ -93,7 +102,11 @@ def _store_in_transaction(
             contributions.append(contribution)
         status = WebhookDelivery.Status.ACCEPTED if changed else WebhookDelivery.Status.DUPLICATE
         delivery = WebhookDelivery.objects.create(
-            source=Processor.ACTBLUE, status=status, body=body, remote_addr=remote_addr
+            source=Processor.ACTBLUE,
+            status=status,
+            body=body,
+            body_size=body_size,
+            remote_addr=remote_addr,
         )
         ids = [c.pk for c in contributions]
         # One INSERT of the link rows: .set() would first read the (empty) links back.
@@ -145,8 +158,9 @@ def _one_statement_sql() -> str:
             ON CONFLICT (processor, processor_id) DO NOTHING
             RETURNING id, processor_id
         ), delivery AS (
-            INSERT INTO {delivery} (received_at, source, status, error, body, remote_addr)
-            SELECT now(), %s, %s, '', %s, %s
+            INSERT INTO {delivery}
+                (received_at, source, status, error, body, body_size, remote_addr)
+            SELECT now(), %s, %s, '', %s, %s, %s
             WHERE (SELECT count(*) FROM new) = %s
             RETURNING id
         ), links AS (
@@ -180,7 +194,7 @@ class _Stored:
 
 
 def _store_in_one_statement(
-    *, items: list[LineItem], body: str, remote_addr: str | None
+    *, items: list[LineItem], body: str, remote_addr: str | None, body_size: int
 ) -> _Stored:
     """The PostgreSQL path for a delivery of new gifts: one statement writes it all.
 
@@ -195,6 +209,7 @@ def _store_in_one_statement(
         Processor.ACTBLUE,
         WebhookDelivery.Status.ACCEPTED,
         body,
+        body_size,
         remote_addr,
         len(unique),
     ]

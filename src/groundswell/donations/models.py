@@ -247,6 +247,8 @@ class WebhookDelivery(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices)
     error = models.TextField(blank=True)
     body = models.TextField(blank=True, help_text="The raw body, truncated")
+    # What arrived, in bytes: kept also when the body is not (an unverified request's).
+    body_size = models.PositiveIntegerField(default=0, db_default=0)
     remote_addr = models.GenericIPAddressField(null=True, blank=True)
     contributions = models.ManyToManyField(Contribution, blank=True, related_name="deliveries")
 

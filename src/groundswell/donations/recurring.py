@@ -344,7 +344,13 @@ def series_mark_failing(*, series_id: int) -> bool:
 def series_for_installment_key(key: str) -> tuple[int, int] | None:
     """(series id, sequence) from an installment idempotency key, or None."""
     parts = (key or "").split(":")
-    if len(parts) in (3, 4) and parts[0] == "installment" and all(p.isdigit() for p in parts[1:]):
+    # ASCII digits only, and few of them: the key may come from a webhook's metadata, and
+    # int("²") fails while a twenty-digit id overflows the database's integer.
+    if (
+        len(parts) in (3, 4)
+        and parts[0] == "installment"
+        and all(p.isascii() and p.isdigit() and len(p) <= 18 for p in parts[1:])
+    ):
         return int(parts[1]), int(parts[2])
     return None
 

@@ -38,6 +38,7 @@ from django.db.models import (
 from django.db.models.functions import Cast, Concat, ExtractYear, TruncDate
 from django.utils import timezone
 
+from groundswell.core.untrusted import whole_number
 from groundswell.donations.models import (
     Contribution,
     ContributionStatus,
@@ -102,11 +103,12 @@ def donor_filter(identity: str) -> Q:
     link to the survivor but leaves the donor_key the gift was counted under ("p:<merged>").
     """
     kind, _, rest = identity.partition(":")
-    if kind == "c" and rest.isdigit():
-        return Q(pk=int(rest), donor_key="", person__isnull=True)
+    number = whole_number(rest)
+    if kind == "c" and number is not None:
+        return Q(pk=number, donor_key="", person__isnull=True)
     query = Q(donor_key=identity)
-    if kind == "p" and rest.isdigit():
-        query |= Q(person_id=int(rest))
+    if kind == "p" and number is not None:
+        query |= Q(person_id=number)
     return query
 
 

@@ -7,6 +7,9 @@ hold) is done by the task worker seconds later (``processing.contributions_proce
 on commit; the sweep picks up a row whose task was lost). Until then the gift already counts
 in the money totals. A delivery carrying a refund processes its contribution in the request
 first, so that the refund is taken off a counted total exactly as before.
+
+Every refusal answers 4xx with the reason and leaves a row in the delivery log (see
+webhook_log): a server error would make ActBlue retry forever while staff see nothing.
 """
 
 from __future__ import annotations
@@ -19,24 +22,20 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from groundswell.accounts.permissions import client_ip
-from groundswell.donations.actblue import PayloadError, actblue_parse
+from groundswell.core.untrusted import excerpt
+from groundswell.donations.actblue import LIMITS, PayloadError, actblue_parse
 from groundswell.donations.actblue_store import actblue_delivery_store
-from groundswell.donations.models import Processor, WebhookDelivery
+from groundswell.donations.models import Processor
 from groundswell.donations.webhook_auth import webhook_basic_auth_check, webhook_configured
+from groundswell.donations.webhook_log import request_size, webhook_refusal_log
 
 logger = logging.getLogger(__name__)
 REALM = 'Basic realm="groundswell-webhooks", charset="UTF-8"'
 
 
-def _log(request, status: str, error: str = "") -> WebhookDelivery:
-    body = request.body[: WebhookDelivery.MAX_BODY].decode("utf-8", errors="replace")
-    return WebhookDelivery.objects.create(
-        source=Processor.ACTBLUE,
-        status=status,
-        error=error,
-        body=body,
-        remote_addr=client_ip(request),
-    )
+def _refused(request, status: int, error: str, *, verified: bool, **extra) -> JsonResponse:
+    webhook_refusal_log(source=Processor.ACTBLUE, request=request, reason=error, verified=verified)
+    return JsonResponse({"error": error, **extra}, status=status)
 
 
 @csrf_exempt
@@ -44,24 +43,26 @@ def _log(request, status: str, error: str = "") -> WebhookDelivery:
 def actblue_webhook(request):
     """ActBlue's donation and refund notifications: one contribution per line item of ours."""
     if not webhook_configured(source=Processor.ACTBLUE):
-        return JsonResponse({"error": "not configured"}, status=503)
+        return _refused(request, 503, "not configured", verified=False)
     if not webhook_basic_auth_check(
         source=Processor.ACTBLUE, authorization=request.META.get("HTTP_AUTHORIZATION", "")
     ):
-        response = JsonResponse({"error": "authentication required"}, status=401)
+        response = _refused(request, 401, "authentication required", verified=False)
         response["WWW-Authenticate"] = REALM
         return response
+    # Declared size first: a body too large is refused before it is read into memory.
+    if request_size(request) > LIMITS.max_bytes:
+        reason = f"the body is larger than {LIMITS.max_bytes:,} bytes"
+        return _refused(request, 413, reason, verified=True)
     try:
         items = actblue_parse(request.body, entity_id=settings.GROUNDSWELL_COMMITTEE_ENTITY_ID)
     except PayloadError as exc:
-        _log(request, WebhookDelivery.Status.REJECTED, str(exc))
-        return JsonResponse(
-            {"error": str(exc), "field": exc.field, "reason": exc.reason}, status=400
-        )
+        return _refused(request, 400, str(exc), verified=True, field=exc.field, reason=exc.reason)
 
     status, contributions = actblue_delivery_store(
         items=items,
-        body=request.body[: WebhookDelivery.MAX_BODY].decode("utf-8", errors="replace"),
+        body=excerpt(request.body, limit=LIMITS.max_bytes),
+        body_size=len(request.body),
         remote_addr=client_ip(request),
     )
     return JsonResponse(

@@ -18,6 +18,7 @@ from groundswell.accounts.permissions import capability_required
 from groundswell.accounts.roles import FINANCE_VIEW
 from groundswell.accounts.services import audit_record
 from groundswell.core.pagination import paginate
+from groundswell.core.untrusted import whole_number
 from groundswell.donations import best_efforts as efforts
 from groundswell.donations import holds as hold_services
 from groundswell.donations.compliance import (
@@ -288,8 +289,8 @@ def best_efforts(request):
     if request.method == "POST":
         ids = []
         for value in request.POST.getlist("contribution"):
-            if value.isdigit():
-                ids.append(int(value))
+            if (number := whole_number(value)) is not None:
+                ids.append(number)
         if not ids:
             messages.error(request, "Choose the contributions to follow up.")
         else:

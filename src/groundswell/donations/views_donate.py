@@ -11,7 +11,6 @@ from __future__ import annotations
 import logging
 import re
 import secrets
-import unicodedata
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -29,6 +28,7 @@ from groundswell.actions import selectors as action_selectors
 from groundswell.actions.ratelimit import RateLimited, submission_rate_check
 from groundswell.actions.services import referral_code_for, share_links, site_get
 from groundswell.actions.views_public import HONEYPOT, site_theme
+from groundswell.core.untrusted import text_clean, whole_number
 from groundswell.donations.donate import ask_ladder, ask_token_read, page_progress
 from groundswell.donations.models import (
     DonationPage,
@@ -101,12 +101,7 @@ def _not_found(request, message: str = "There is nothing at this address."):
 
 def _clean_text(value) -> str:
     """Drop control characters (NUL breaks PostgreSQL) but keep line breaks and tabs."""
-    text = str(value)
-    if text.isprintable():
-        return text
-    return "".join(
-        ch for ch in text if ch in "\n\r\t" or unicodedata.category(ch) not in ("Cc", "Cs")
-    )
+    return text_clean(str(value))
 
 
 def _clean_params(params) -> QueryDict:
@@ -372,8 +367,8 @@ def _amount_from(data, page: DonationPage, errors: dict[str, str]) -> int | None
         if cents is None:
             errors["amount"] = "Enter an amount in dollars, such as 25 or 25.50."
             return None
-    elif choice.isdigit() and len(choice) < 10:
-        cents = int(choice)
+    elif (number := whole_number(choice, max_digits=9)) is not None:
+        cents = number
         offered = ask_ladder(page=page, highest_cents=ask_token_read(data.get("ask", "")))
         if cents not in offered and not page.allow_custom_amount:
             errors["amount"] = "Choose one of the amounts."

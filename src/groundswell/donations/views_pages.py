@@ -15,6 +15,7 @@ from groundswell.accounts.permissions import capability_required, client_ip
 from groundswell.accounts.roles import FINANCE_VIEW
 from groundswell.accounts.services import audit_record
 from groundswell.core.pagination import paginate
+from groundswell.core.untrusted import whole_number
 from groundswell.donations.donate import (
     ask_ladder,
     ask_token_make,
@@ -277,8 +278,8 @@ def _ask_link(request, page: DonationPage, public_url: str) -> dict:
         return out
     people = Person.objects.active()
     person = (
-        people.filter(pk=int(query)).first()
-        if query.isdigit() and len(query) < 12
+        people.filter(pk=whole_number(query)).first()
+        if whole_number(query, max_digits=11) is not None
         else people.filter(primary_email__iexact=query).first()
     )
     if person is None:

@@ -104,6 +104,21 @@ def test_the_delivery_log_shows_refused_deliveries_with_the_reason(persona_clien
     assert "nothing was written" in detail
 
 
+def test_the_delivery_log_shows_an_unauthenticated_refusal_with_its_size_but_no_body(
+    persona_client,
+):
+    client = persona_client("finance")
+    generate(client)
+    body = '{"secret-looking": "' + "x" * 500 + '"}'
+    response = client.post(URL, data=body, content_type="application/json")
+    assert response.status_code == 401
+    delivery = WebhookDelivery.objects.get()
+    detail = client.get(f"/finance/webhooks/deliveries/{delivery.pk}/").content.decode()
+    assert "authentication required" in detail
+    assert f"({len(body)} bytes)" in detail and "only the reason and the size" in detail
+    assert "secret-looking" not in detail
+
+
 @pytest.mark.parametrize(
     ("role", "status"), [("admin", 200), ("finance", 200), ("organizer", 403), ("volunteer", 403)]
 )
