@@ -183,8 +183,9 @@ def _clean_tree(value: Any, max_string: int) -> Any:
             items = list(node.items())
             node.clear()
             for key, item in items:
-                where = f"{path}.{key}" if path else str(key)
-                key = clean(key, where[:200])
+                # The path names the cleaned key: a refusal's reason is itself clean text.
+                key = clean(key, f"{path}.(a key)" if path else "(a key)")
+                where = f"{path}.{key}" if path else key
                 node[key] = clean(item, where[:200]) if isinstance(item, str) else item
                 if isinstance(item, dict | list):
                     stack.append((item, where[:200]))

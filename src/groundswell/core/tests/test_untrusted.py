@@ -159,3 +159,10 @@ def _cleaned(value):
 )
 def test_a_whole_number_is_ascii_digits_of_bounded_length(text, number):
     assert whole_number(text) == number
+
+
+def test_a_refusal_names_the_cleaned_path_so_its_reason_is_clean_text():
+    with pytest.raises(Refused) as caught:
+        json_load('{"a\\u0000": {"b\\ud800": "' + "x" * 10_001 + '"}}')
+    assert caught.value.field == "a.b"
+    assert text_clean(str(caught.value)) == str(caught.value)
