@@ -282,7 +282,7 @@ def _name_conflicts_split(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(
         """
         CREATE OR REPLACE TEMP TABLE split_weak AS
-        SELECT w.unique_id AS node, arg_max(g.label, k.p) AS label
+        SELECT w.unique_id AS node, first(g.label ORDER BY k.p DESC, g.label) AS label
         FROM split_nodes w
         JOIN (SELECT l AS a, r AS b, p FROM links UNION ALL SELECT r, l, p FROM links) k
             ON k.a = w.unique_id
@@ -461,7 +461,7 @@ def resolve(
         SELECT p.* FROM splink_pairs p
         JOIN components a ON a.node = p.unique_id_l JOIN components b ON b.node = p.unique_id_r
         WHERE a.label <> b.label
-        ORDER BY p.match_probability DESC
+        ORDER BY p.match_probability DESC, p.unique_id_l, p.unique_id_r
         """  # noqa: S608
     ).to_arrow_table()
     return EngineResult(

@@ -264,6 +264,28 @@ def m_floor(model: dict, floor: float = M_FLOOR) -> dict:
     return model
 
 
+def rounded(model: dict, digits: int = 8) -> dict:
+    """The trained values to ``digits`` significant digits, so that a run is repeatable.
+
+    DuckDB (and Spark) add the EM sums in parallel, in whatever order the threads finish, so
+    two runs on the same data can differ in the last bits of a probability; rounded, they give
+    the same model, the same scores and the same clusters.
+    """
+
+    def cut(value):
+        return float(f"{value:.{digits}g}") if isinstance(value, float) and value else value
+
+    for comparison in model.get("comparisons", []):
+        for level in comparison.get("comparison_levels", []):
+            for key in ("m_probability", "u_probability"):
+                if key in level:
+                    level[key] = cut(level[key])
+    key = "probability_two_random_records_match"
+    if key in model:
+        model[key] = cut(model[key])
+    return model
+
+
 def with_parameters(model: dict, backend: str, keep_field_weights: bool) -> dict:
     """Our settings written for ``backend``'s SQL, with the trained values of ``model``.
 
@@ -316,7 +338,7 @@ def score(table: pa.Table, options: EngineOptions, clock: _Clock) -> Scored:
         linker = Linker(sdf, creator, log_level=_logging.WARNING)
         if table.num_rows > 1:
             linker = train(linker, sdf, table, options)
-            floored = m_floor(linker.misc.save_model_to_json())
+            floored = rounded(m_floor(linker.misc.save_model_to_json()))
             model = with_parameters(floored, backend, options.keep_field_weights)
             linker = Linker(sdf, model, log_level=_logging.WARNING)
         clock.lap("train")
