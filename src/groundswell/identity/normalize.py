@@ -28,6 +28,9 @@ _TITLES = {
 }  # fmt: skip
 # No "V": as a last token it is far more often a middle initial than "the fifth".
 _SUFFIXES = {"JR", "SR", "II", "III", "IV", "MD", "PHD", "ESQ", "DDS", "CPA", "RN"}
+# Generational suffixes: a JR and a SR (or II and III) of one name are two people.
+GENERATIONS = ("JR", "SR", "II", "III", "IV")
+_GENERATION = re.compile(r"(^|[ ,.])(" + "|".join(GENERATIONS) + r")([ ,.]|$)")
 # Surname particles: a name with one goes to nameparser, which knows where the surname starts.
 _PARTICLES = {
     "DE", "DEL", "DELA", "LA", "LE", "VAN", "VON", "DER", "DEN", "DA", "DI", "DOS", "DU", "ST",
@@ -148,6 +151,12 @@ def name_parse(text: str) -> Name:
             return Name(tokens[0], "", tokens[1])
         return Name(tokens[0], tokens[1][:1], tokens[2])
     return _library_name(text)
+
+
+def generation(*fields: str | None) -> str:
+    """JR, SR, II, III or IV if a name's fields carry one ("SMITH, JOHN JR."), else ""."""
+    match = _GENERATION.search(ascii_upper(" ".join(f for f in fields if f)))
+    return match.group(2) if match else ""
 
 
 @lru_cache(maxsize=500_000)

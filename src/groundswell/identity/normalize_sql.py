@@ -203,6 +203,14 @@ def _names(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(f"DROP TABLE {table}")
 
 
+# JR, SR, II, III or IV anywhere in a name's fields (as normalize.generation finds it): a father
+# and son at one address differ in nothing else, so it is kept apart from the name it follows.
+GENERATION_SQL = (
+    "regexp_extract(upper(concat_ws(' ', r.full_name, r.given_name, r.family_name)), "
+    "'(^|[ ,.])(" + "|".join(nz.GENERATIONS) + ")([ ,.]|$)', 2)"
+)
+
+
 def from_arrow(con: duckdb.DuckDBPyConnection, name: str, table: pa.Table) -> None:
     con.register("_arrow_in", table)
     try:
@@ -236,6 +244,11 @@ def normalise(con: duckdb.DuckDBPyConnection) -> None:
                upper(trim(coalesce(r.state, ''))) AS state,
                CASE WHEN regexp_full_match(left(trim(coalesce(r.postal_code, '')), 5), '[0-9]{{5}}')
                     THEN left(trim(r.postal_code), 5) ELSE '' END AS zip5,
+               CASE WHEN regexp_full_match(replace(trim(coalesce(r.postal_code, '')), '-', ''),
+                                           '[0-9]{{5}}[0-9]{{4}}')
+                        AND right(replace(trim(r.postal_code), '-', ''), 4) <> '0000'
+                    THEN right(replace(trim(r.postal_code), '-', ''), 4) ELSE '' END AS zip4,
+               {GENERATION_SQL} AS suffix,
                m_employer.n_employer AS employer, m_occupation.n_occupation AS occupation,
                m_email.n_email AS email, m_phone.n_phone AS phone
         FROM records r
