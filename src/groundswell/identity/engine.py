@@ -37,8 +37,8 @@ from groundswell.identity.normalize_sql import RAW_COLUMNS, from_arrow, normalis
 logger = logging.getLogger(__name__)
 
 MATCH_COLUMNS = (
-    "first", "first_canon", "middle", "suffix", "last", "street", "city", "state", "zip5", "zip4",
-    "employer", "occupation", "email", "phone",
+    "first", "first_canon", "first_alts", "middle", "suffix", "last", "street", "city", "state",
+    "zip5", "zip4", "employer", "occupation", "email", "phone",
 )  # fmt: skip
 # Shared values shared by too many records to be an identifier (a campaign's own placeholder
 # e-mail, an office switchboard) link nobody deterministically; Splink still weighs them.
@@ -130,10 +130,17 @@ _DISTINCT_MARKS_AGREE = """
     (a.middle IS NULL OR b.middle IS NULL OR a.middle = b.middle)
     AND (a.suffix IS NULL OR b.suffix IS NULL OR a.suffix = b.suffix)
 """
+# One given name: the same canonical name, or a nickname of several names (HAL: Henry and
+# Harold) of which the other is one.
+_SAME_GIVEN_NAME = """
+    (a.first_canon = b.first_canon
+     OR instr(coalesce(a.first_alts, ''), '|' || b.first_canon || '|') > 0
+     OR instr(coalesce(b.first_alts, ''), '|' || a.first_canon || '|') > 0)
+"""
 # Given names compatible: same canonical name, or one side only an initial that agrees, or one
 # side missing; and middle initials and generations that do not disagree.
 _COMPATIBLE = f"""
-    (a.first_canon = b.first_canon OR a.first IS NULL OR b.first IS NULL
+    ({_SAME_GIVEN_NAME} OR a.first IS NULL OR b.first IS NULL
      OR (length(a.first) = 1 AND a.first IN (b.first[1], b.first_canon[1]))
      OR (length(b.first) = 1 AND b.first IN (a.first[1], a.first_canon[1])))
     AND {_DISTINCT_MARKS_AGREE}
@@ -166,7 +173,7 @@ _FIRST_NAME_TYPO = """
 # by a household add up to a high score, but two different given names (not a nickname, not a
 # typo, not an initial) are two people; such a pair goes to review instead.
 _FIRST_NAMES_AGREE = f"""
-    (a.first IS NULL OR b.first IS NULL OR a.first_canon = b.first_canon
+    (a.first IS NULL OR b.first IS NULL OR {_SAME_GIVEN_NAME}
      OR {_FIRST_NAME_TYPO}
      OR (length(a.first) = 1 AND a.first IN (b.first[1], b.first_canon[1]))
      OR (length(b.first) = 1 AND b.first IN (a.first[1], a.first_canon[1]))
@@ -226,9 +233,9 @@ def deterministic_links(con: duckdb.DuckDBPyConnection) -> int:
     rules.append(
         f"""
         SELECT a.unique_id AS l, b.unique_id AS r
-        FROM rep a JOIN rep b ON a.first_canon = b.first_canon AND a.last = b.last
+        FROM rep a JOIN rep b ON a.last = b.last
             AND a.zip5 = b.zip5 AND a.zip4 = b.zip4 AND a.unique_id < b.unique_id
-        WHERE {_COMPATIBLE} AND length(a.first) > 1
+        WHERE {_SAME_GIVEN_NAME} AND {_COMPATIBLE} AND length(a.first) > 1
         """  # noqa: S608
     )
     # The same name in the same ZIP with the same employer: namesakes who also work together
@@ -311,7 +318,7 @@ def _name_conflicts_split(con: duckdb.DuckDBPyConnection) -> None:
         FROM components x JOIN rep a ON a.unique_id = x.node
         JOIN components y ON y.label = x.label AND y.node > x.node
         JOIN rep b ON b.unique_id = y.node
-        WHERE (length(a.first) > 1 AND length(b.first) > 1 AND a.first_canon <> b.first_canon
+        WHERE (length(a.first) > 1 AND length(b.first) > 1 AND NOT {_SAME_GIVEN_NAME}
                AND NOT {_FIRST_NAME_TYPO} AND NOT {_SWAPPED})
            OR a.middle <> b.middle OR a.suffix <> b.suffix
         GROUP BY x.label

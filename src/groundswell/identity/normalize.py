@@ -89,6 +89,22 @@ def nicknames() -> dict[str, str]:
 
 
 @cache
+def nickname_alternatives() -> dict[str, str]:
+    """Nickname → "|NAME|OTHER|" for nicknames of several names (HAL: Henry and Harold).
+
+    ``nicknames`` maps such a nickname to one name only; the engine also accepts the others
+    (a HAROLD and a HAL at one address are one person), so it reads them from here.
+    """
+    names: dict[str, list[str]] = {}
+    with open(DATA / "nicknames.csv", newline="", encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            nick, name = _word(row["nickname"]), _word(row["name"])
+            if nick and name and nick != name and name not in names.get(nick, []):
+                names.setdefault(nick, []).append(name)
+    return {nick: "|" + "|".join(n) + "|" for nick, n in names.items() if len(n) > 1}
+
+
+@cache
 def known_given_names() -> frozenset[str]:
     """Given names known to be names: ours (the nickname table) and Faker's US name lists.
 

@@ -184,16 +184,24 @@ def _names(con: duckdb.DuckDBPyConnection) -> None:
         "m_name_slow", source="m_name_rest",
     )  # fmt: skip
     nick = nz.nicknames()
+    alternatives = nz.nickname_alternatives()
     from_arrow(
         con,
         "m_nickname",
-        pa.table({"nickname": list(nick), "name": list(nick.values())}),
+        pa.table(
+            {
+                "nickname": list(nick),
+                "name": list(nick.values()),
+                "alternatives": [alternatives.get(n, "") for n in nick],
+            }
+        ),
     )
     con.execute(
         """
         CREATE OR REPLACE TEMP TABLE m_name AS
         SELECT n.full_name, n.given_name, n.family_name, n.first,
-            coalesce(k.name, n.first) AS first_canon, n.middle, n.last
+            coalesce(k.name, n.first) AS first_canon, coalesce(k.alternatives, '') AS first_alts,
+            n.middle, n.last
         FROM (SELECT * FROM m_name_fast UNION ALL SELECT * FROM m_name_slow) n
         LEFT JOIN m_nickname k ON k.nickname = n.first
         """
@@ -239,7 +247,8 @@ def normalise(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE norm AS
-        SELECT r.unique_id, m_name.first, m_name.first_canon, m_name.middle, m_name.last,
+        SELECT r.unique_id, m_name.first, m_name.first_canon, m_name.first_alts,
+               m_name.middle, m_name.last,
                m_street.n_street AS street, m_city.n_city AS city,
                upper(trim(coalesce(r.state, ''))) AS state,
                CASE WHEN regexp_full_match(left(trim(coalesce(r.postal_code, '')), 5), '[0-9]{{5}}')

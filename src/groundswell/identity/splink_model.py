@@ -329,6 +329,23 @@ def m_floor(model: dict, floor: float = M_FLOOR) -> dict:
     return model
 
 
+def u_unseen(model: dict, sampled_pairs: float) -> dict:
+    """A level no random pair reached (two names swapped) gets u = 10 / the pairs sampled.
+
+    Splink leaves such a u unset and the level then weighs next to nothing, so the rarest
+    agreements (the strongest evidence) counted least. Not seen in ``sampled_pairs`` random
+    pairs means rarer than about one in that many; ten in that many is a cautious bound.
+    """
+    bound = min(0.01, 10 / max(sampled_pairs, 1.0))
+    for comparison in model.get("comparisons", []):
+        for level in comparison.get("comparison_levels", []):
+            if level.get("is_null_level"):
+                continue
+            if not level.get("u_probability"):
+                level["u_probability"] = bound
+    return model
+
+
 def rounded(model: dict, digits: int = 8) -> dict:
     """The trained values to ``digits`` significant digits, so that a run is repeatable.
 
@@ -449,7 +466,9 @@ def score(table: pa.Table, options: EngineOptions, clock: _Clock) -> Scored:
         linker = Linker(sdf, creator, log_level=_logging.WARNING)
         if real_rows > 1:
             linker = train(linker, sdf, table, options)
-            floored = rounded(m_floor(linker.misc.save_model_to_json()))
+            floored = rounded(
+                m_floor(u_unseen(linker.misc.save_model_to_json(), options.u_max_pairs))
+            )
             model = with_parameters(floored, backend, options.keep_field_weights)
             linker = Linker(sdf, model, log_level=_logging.WARNING)
         clock.lap("train")
