@@ -146,8 +146,9 @@ def settings(*, keep_field_weights: bool = False):
             ),
             cll.CustomLevel("zip5_l = zip5_r AND zip4_l = zip4_r", label_for_charts="Same ZIP+4"),
             cll.CustomLevel(
-                "zip5_l = zip5_r AND jaro_winkler_similarity(city_l, city_r) >= 0.9",
-                label_for_charts="Same ZIP and city",
+                "zip5_l = zip5_r AND (city_l IS NULL OR city_r IS NULL "
+                "OR jaro_winkler_similarity(city_l, city_r) >= 0.9)",
+                label_for_charts="Same ZIP and city (or a city left out)",
             ),
             cll.CustomLevel("zip5_l = zip5_r", label_for_charts="Same ZIP"),
             cll.CustomLevel("city_l = city_r AND state_l = state_r", label_for_charts="Same city"),
@@ -218,6 +219,8 @@ def blocking_rules():
         block_on("first_canon", "last", "occupation"),  # moved to another state
         block_on("first_canon", "last", "employer"),  # moved to another state, same job
         block_on("last", "city", "state"),  # given name and ZIP both mistyped
+        # given name, city and ZIP all mistyped (a surname with the same initial, one state)
+        "l.last = r.last AND left(l.first, 1) = left(r.first, 1) AND l.state = r.state",
         # Both names mistyped at one ZIP: their first letters rarely are.
         "l.zip5 = r.zip5 AND left(l.last, 3) = left(r.last, 3)",
         "l.zip5 = r.zip5 AND left(l.first, 3) = left(r.first, 3)",
