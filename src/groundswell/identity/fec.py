@@ -177,10 +177,8 @@ def _count(
     con.execute(
         f"""
         CREATE TABLE counted AS
-        SELECT * EXCLUDE (rn, report, amended, file_no, in_report, any_amended) FROM (
+        SELECT * EXCLUDE (report, amended, file_no, in_report, any_amended) FROM (
             SELECT *,
-                -- a line repeated verbatim (the same SUB_ID) counts once
-                row_number() OVER (PARTITION BY trim(SUB_ID) ORDER BY {_ROW_ORDER}) AS rn,
                 row_number() OVER (w ORDER BY file_no DESC, amended DESC,
                     try_cast(trim(SUB_ID) AS HUGEINT) DESC NULLS LAST, {_ROW_ORDER}) AS in_report,
                 bool_or(amended) OVER w AS any_amended
@@ -196,13 +194,16 @@ def _count(
                   AND upper(coalesce(trim(TRANSACTION_TP), '')) <> '{REFUND_TYPE}'
                   AND upper(coalesce(trim(ENTITY_TP), '')) IN ({kinds})
                   AND coalesce(trim(NAME), '') <> ''
+                -- a line repeated (the same SUB_ID) counts once; first, so that the report
+                -- window below sees one row per SUB_ID and never drops both twins
+                QUALIFY row_number() OVER (PARTITION BY trim(SUB_ID) ORDER BY {_ROW_ORDER}) = 1
             )
             WINDOW w AS (PARTITION BY report, coalesce(nullif(trim(TRAN_ID), ''), SUB_ID))
         )
         -- One report's transaction filed again by an amendment: the latest filing stands for
         -- it. Without an amendment the rows are different gifts (a TRAN_ID alone, or one
         -- committee's TRAN_ID, identifies nothing: it is unique only within a report).
-        WHERE rn = 1 AND (in_report = 1 OR NOT any_amended)
+        WHERE in_report = 1 OR NOT any_amended
         """  # noqa: S608
     )
     skipped = dict(

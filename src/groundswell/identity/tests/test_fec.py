@@ -136,6 +136,9 @@ def test_a_tran_id_reused_in_another_report_is_another_gift(tmp_path):
         # The year-end report amended: its TRAN_ID 1001 again, the same gift.
         row(TRAN_ID="1001", SUB_ID="33", RPT_TP="YE", TRANSACTION_DT="12082025",
             FILE_NUM="1200002", AMNDT_IND="A", **donor),
+        # ... and that amendment's line twice: one of the twins stands, never neither.
+        row(TRAN_ID="1001", SUB_ID="33", RPT_TP="YE", TRANSACTION_DT="12082025",
+            FILE_NUM="1200002", AMNDT_IND="A", **donor),
         # The same line twice in the file (the same SUB_ID): one gift.
         row(TRAN_ID="1002", SUB_ID="34", RPT_TP="YE", TRANSACTION_DT="11152025",
             FILE_NUM="1200001", **donor),
@@ -146,7 +149,7 @@ def test_a_tran_id_reused_in_another_report_is_another_gift(tmp_path):
     figures, groups, zips = _clusters_by_sub_id(path, tmp_path, "reports")
     assert figures["contributions"] == 3
     assert set(zips) == {"31", "33", "34"}  # the amendment stands for the year-end original
-    assert figures["skipped"] == {"amendment repeat": 2}
+    assert figures["skipped"] == {"amendment repeat": 3}
     assert figures["unique_donors"] == 1
 
 
