@@ -129,7 +129,10 @@ def _strip_affixes(tokens: list[str]) -> list[str]:
         tokens = tokens[1:]
     while len(tokens) > 1 and tokens[-1] in _SUFFIXES:
         tokens = tokens[:-1]
-    return tokens
+    # FEC filers write titles after the given name too ("QUILLBY, ODETTE MS.", "VARNHAM, LISETTE
+    # DR."): read as a middle initial, MS would set her apart from "ODETTE A".
+    kept = [t for t in tokens[1:] if t not in _TITLES and t not in _SUFFIXES]
+    return tokens[:1] + kept
 
 
 def _library_name(text: str) -> Name:

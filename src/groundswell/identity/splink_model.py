@@ -37,14 +37,6 @@ class Scored:
     trained: bool
 
 
-# Given and family names written the other way round, one of them perhaps mistyped.
-SWAPPED = (
-    "length(first_l) > 1 AND length(first_r) > 1 AND ("
-    "(first_l = last_r AND jaro_winkler_similarity(last_l, first_r) >= 0.9) "
-    "OR (last_l = first_r AND jaro_winkler_similarity(first_l, last_r) >= 0.9))"
-)
-
-
 def _fixed(level, m: float):
     """A comparison level whose m probability is set here, not by EM (see ``settings``)."""
     return level.configure(m_probability=m, fix_m_probability=True)
@@ -72,10 +64,7 @@ def settings(*, keep_field_weights: bool = False):
                 .configure(label_for_charts="Nickname of each other"),
                 0.04,
             ),
-            _fixed(
-                cll.CustomLevel(SWAPPED, label_for_charts="Given and family names swapped"), 0.02
-            ),
-            _fixed(cll.DamerauLevenshteinLevel("first", 1), 0.03),
+            _fixed(cll.DamerauLevenshteinLevel("first", 1), 0.05),
             _fixed(cll.JaroWinklerLevel("first", 0.92), 0.015),
             _fixed(
                 cll.CustomLevel(
@@ -95,27 +84,25 @@ def settings(*, keep_field_weights: bool = False):
     # is dominated by coworkers at the employer's ZIP+4, whom EM takes for one person changing
     # surname (it learned that 80% of matches differ in surname, a −0.3 bit disagreement).
     # What is known instead: a person's surname is written the same way nearly always, is a
-    # variant of itself (a double or hyphenated name, swapped with the given name, a typo)
-    # now and then, and changes outright (marriage) in about one record in a hundred.
+    # variant of itself (a double or hyphenated name, a typo) now and then, and changes
+    # outright (marriage) in about one record in a hundred. (Given and family names swapped
+    # are linked by a deterministic rule: as Splink levels, too rare for u sampling to see.)
     last = cl.CustomComparison(
         output_column_name="last",
         comparison_levels=[
             cll.NullLevel("last"),
             _fixed(cll.ExactMatchLevel("last").configure(tf_adjustment_column="last"), 0.88),
-            _fixed(cll.CustomLevel(SWAPPED, label_for_charts="Swapped with the given name"), 0.02),
             _fixed(
                 cll.CustomLevel(
                     "least(length(last_l), length(last_r)) >= 3 "
                     "AND (contains(last_l, last_r) OR contains(last_r, last_l))",
                     label_for_charts="One inside the other (double or hyphenated)",
                 ),
-                0.03,
+                0.04,
             ),
             _fixed(
-                cll.Or(
-                    cll.DamerauLevenshteinLevel("last", 1), cll.JaroWinklerLevel("last", 0.94)
-                ).configure(label_for_charts="A typo"),
-                0.05,
+                cll.JaroWinklerLevel("last", 0.92).configure(label_for_charts="A typo"),
+                0.06,
             ),
             _fixed(cll.JaroWinklerLevel("last", 0.85), 0.01),
             _fixed(cll.ElseLevel(), 0.01),
@@ -224,8 +211,6 @@ def blocking_rules():
         # Both names mistyped at one ZIP: their first letters rarely are.
         "l.zip5 = r.zip5 AND left(l.last, 3) = left(r.last, 3)",
         "l.zip5 = r.zip5 AND left(l.first, 3) = left(r.first, 3)",
-        "l.first = r.last AND l.last = r.first",  # given and family names swapped
-        "l.first = r.last AND l.zip5 = r.zip5",  # swapped, and one of them mistyped
         block_on("email"),
         block_on("phone"),
     ]
@@ -333,19 +318,23 @@ def m_floor(model: dict, floor: float = M_FLOOR) -> dict:
 
 
 def u_unseen(model: dict, sampled_pairs: float) -> dict:
-    """A level no random pair reached (two names swapped) gets u = 10 / the pairs sampled.
+    """Levels no random pair reached get a u value instead of none.
 
-    Splink leaves such a u unset and the level then weighs next to nothing, so the rarest
-    agreements (the strongest evidence) counted least. Not seen in ``sampled_pairs`` random
-    pairs means rarer than about one in that many; ten in that many is a cautious bound.
+    Splink leaves such a u unset. For a level whose m we fix (two names swapped), not seen in
+    ``sampled_pairs`` random pairs means rarer than about one in that many, and ten in that
+    many is a cautious bound: the rarest agreement is strong evidence. Any other unseen level
+    (a column the data does not have) gets u = m: the data says nothing either way, and a
+    saved model must not count it for or against a match when such a column turns up later.
     """
     bound = min(0.01, 10 / max(sampled_pairs, 1.0))
     for comparison in model.get("comparisons", []):
         for level in comparison.get("comparison_levels", []):
-            if level.get("is_null_level"):
+            if level.get("is_null_level") or level.get("u_probability"):
                 continue
-            if not level.get("u_probability"):
+            if level.get("fix_m_probability"):
                 level["u_probability"] = bound
+            else:
+                level["u_probability"] = level.get("m_probability") or bound
     return model
 
 
