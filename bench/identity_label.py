@@ -102,8 +102,12 @@ def sample(path: str, n_clusters: int, n_pairs: int, seed: int) -> None:
     rng = random.Random(seed)
     for cluster in rng.sample(multi, min(n_clusters, len(multi))):
         print(f"c {cluster}")
-        for row in clusters[cluster]:
-            print(_show(row))
+        shown: dict[str, int] = {}
+        for row in clusters[cluster]:  # identical lines once, with how many there are
+            line = _show(row)
+            shown[line] = shown.get(line, 0) + 1
+        for line, times in shown.items():
+            print(line + (f"  (x{times})" if times > 1 else ""))
     pairs = candidate_pairs(clusters)
     for a, b in rng.sample(pairs, min(n_pairs, len(pairs))):
         print(f"p {a} {b}")

@@ -48,9 +48,10 @@ DETERMINISTIC_GROUP_MAX = 20
 @dataclass
 class EngineOptions:
     auto_link: float = 0.99
-    # The same given name and surname in the same ZIP5 (the analysts' key) links at this lower
-    # score: on real FEC files five in six such pairs are one person, and the model's score
-    # (city, employer, occupation) serves to veto the rest rather than to confirm.
+    # The same given name (or a nickname of it) and surname in the same ZIP5, or in the same
+    # city when one of them has no ZIP (the analysts' key), links at this lower score: on real
+    # FEC files five in six such pairs are one person, and the model's score (city, employer,
+    # occupation) serves to veto the rest rather than to confirm.
     same_name_zip_link: float = 0.9
     review_floor: float = 0.8
     backend: str = "duckdb"  # or "spark"
@@ -529,7 +530,11 @@ def resolve(
                 JOIN rep a ON a.unique_id = p.unique_id_l JOIN rep b ON b.unique_id = p.unique_id_r
                 WHERE (p.match_probability >= {float(options.auto_link)}
                        OR (p.match_probability >= {float(options.same_name_zip_link)}
-                           AND a.first = b.first AND a.last = b.last AND a.zip5 = b.zip5))
+                           AND {_SAME_GIVEN_NAME} AND length(a.first) > 1
+                           AND length(b.first) > 1 AND a.last = b.last
+                           AND (a.zip5 = b.zip5
+                                OR (a.city = b.city AND a.state = b.state
+                                    AND (a.zip5 IS NULL OR b.zip5 IS NULL)))))
                   AND {_AUTO_LINK_GUARD}
             UNION ALL SELECT l, r, 2.0 AS p FROM accepted
         ) x WHERE NOT EXISTS (SELECT 1 FROM rejected j WHERE j.l = x.l AND j.r = x.r)
