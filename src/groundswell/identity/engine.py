@@ -11,14 +11,17 @@ The steps, and why in this order:
    repeats the same names, streets and employers many times.
 2. **Collapse** records whose normalised fields are all equal into one representative: the same
    donor giving monthly is one record to compare, not twelve. Splink sees representatives only.
-3. **Deterministic passes**: the same e-mail, the same E.164 phone, or the same full name at
-   the same street and ZIP, each only when the given names are compatible (households share
-   e-mails, phones and addresses, never a first name).
+3. **Deterministic passes**: the same e-mail, the same E.164 phone, the same full name at
+   the same street and ZIP, at the same ZIP+4, or at the same ZIP with the same employer, or
+   the names swapped in one ZIP, each only when the given names are compatible and no middle
+   initial or generation (JR, SR) differs (households share e-mails, phones and addresses,
+   never a first name).
 4. **Splink** (Fellegi–Sunter) over the representatives: trained unsupervised (u by random
    sampling, m by EM) unless a saved model is given, then pairs scored above the review floor.
 5. **Clustering**: connected components over the deterministic links, the Splink links at or
-   above the auto-link threshold and staff-accepted pairs, less staff-rejected pairs; then a
-   cluster that still holds a rejected pair (joined through a third record) is split.
+   above the auto-link threshold whose names agree (given name, surname, middle initial and
+   generation: ``_AUTO_LINK_GUARD``) and staff-accepted pairs, less staff-rejected pairs; then
+   a cluster holding two names that cannot be one person's, or a rejected pair, is split.
 """
 
 from __future__ import annotations
