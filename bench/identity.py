@@ -1,6 +1,7 @@
 """Benchmark the identity engine on labelled synthetic contributions against the naive key.
 
     .venv/bin/python bench/identity.py --records 100000 [--backend duckdb|spark] [--seed 7] [--fec]
+    .venv/bin/python bench/identity.py --dataset febrl1|febrl2|febrl4|fec  (identity_datasets.py)
 
 Generates (and caches in /tmp, reused by later runs with the same --records and --seed)
 ``--records`` synthetic contribution rows with realistic noise (see
@@ -258,7 +259,26 @@ def main() -> None:
         action="store_true",
         help="also write the gifts as an FEC itcont.txt and count it with fec unique-donors",
     )
+    parser.add_argument(
+        "--dataset",
+        choices=["synthetic", "febrl1", "febrl2", "febrl4", "fec"],
+        default="synthetic",
+        help="the generator's gifts (default), a FEBRL set, or real FEC files (see --fec-dir); "
+        "see bench/identity_datasets.py",
+    )
+    parser.add_argument("--fec-dir", help="with --dataset fec: a folder of itcont .txt files")
+    parser.add_argument("--runs", type=int, default=5, help="with --dataset fec: engine runs")
     args = parser.parse_args()
+    if args.dataset != "synthetic":
+        import identity_datasets
+
+        if args.dataset == "fec":
+            if not args.fec_dir:
+                parser.error("--dataset fec needs --fec-dir")
+            print(json.dumps(identity_datasets.real_fec(Path(args.fec_dir), args.runs)))
+        else:
+            print(json.dumps(identity_datasets.febrl(args.dataset)))
+        return
     if args.records < 100:
         parser.error("--records must be at least 100")
 

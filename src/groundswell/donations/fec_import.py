@@ -6,8 +6,10 @@ SUB_ID, so importing the same file again adds nothing. Memo rows (MEMO_CD "X") a
 flagged ``is_memo`` so totals leave them out; 15E rows (earmarked through a conduit such as
 ActBlue) keep their type and name the conduit; 22Y refunds are applied to the original when
 OTHER_ID/TRAN_ID link them — after the whole pass, so a refund listed before its original still
-finds it — else kept as a refunded contribution with a note. Every rejected row is reported
-with its line, column and reason; valid rows are imported regardless.
+finds it — else kept as a refunded contribution with a note. A ZIP that lost its leading zero
+(08003-1401 filed as 80031401) is repaired, and one that cannot be read is kept as filed: a row
+is rejected only when a field a gift needs (SUB_ID, amount, date, state) cannot be read, and is
+reported with its line, column and reason; valid rows are imported regardless.
 
 Why not ``contribution_record`` per row: FEC rows carry no e-mail or phone, so they never link a
 person or write a timeline entry, and one INSERT per row through the ORM managed ~1,000 rows a
@@ -121,12 +123,44 @@ def name_split(text: str) -> tuple[str, str]:
     return " ".join(given).title(), family.strip().title()
 
 
-def zip_clean(text: str, column: str = "ZIP_CODE") -> str:
-    """A ZIP or ZIP+4 as 12345 / 12345-6789; a foreign postal code is kept as given."""
+# The states and territories whose ZIPs begin with 0 (by their first three digits). Filers'
+# spreadsheets store a ZIP as a number, so 08003-1401 arrives as 80031401 and 02138 as 2138:
+# in these places (and only where the padded ZIP then lies in the state) the zeros are restored.
+LEADING_ZERO_ZIPS = {
+    "CT": (60, 69), "MA": (10, 27), "ME": (39, 49), "NH": (30, 38), "NJ": (70, 89),
+    "RI": (28, 29), "VT": (50, 59), "PR": (6, 9), "VI": (8, 8), "AE": (90, 98),
+}  # fmt: skip
+
+
+def zip_repair(digits: str, state: str) -> str:
+    """``digits`` with the leading zeros a number-typed ZIP lost, when ``state``'s ZIPs have them.
+
+    7–8 digits become a ZIP+4 and 3–4 digits a ZIP5, only if the result lies in the state's
+    range (a 4-digit value in Ohio is a typo, not a lost zero); anything else is returned as is.
+    """
+    span = LEADING_ZERO_ZIPS.get(state.strip().upper())
+    if span is None or not digits.isdigit():
+        return digits
+    if len(digits) in (7, 8):
+        padded = digits.zfill(9)
+    elif len(digits) in (3, 4):
+        padded = digits.zfill(5)
+    else:
+        return digits
+    return padded if span[0] <= int(padded[:3]) <= span[1] else digits
+
+
+def zip_clean(text: str, column: str = "ZIP_CODE", *, state: str = "") -> str:
+    """A ZIP or ZIP+4 as 12345 / 12345-6789; a foreign postal code is kept as given.
+
+    With ``state``, a ZIP that lost its leading zeros is repaired (``zip_repair``).
+    """
     text = text.strip().upper()
     if not text:
         return ""
     digits = text.replace("-", "") if text[:5].isdigit() else text
+    if state:
+        digits = zip_repair(digits, state)
     if _ZIP.fullmatch(digits):
         return f"{digits[:5]}-{digits[5:]}" if len(digits) == 9 else digits
     if digits.isdigit() or not _FOREIGN_POSTAL.fullmatch(text):
@@ -197,7 +231,11 @@ def row_parse(fields: list[str], line: int) -> ParsedRow:
     if len(state) > 2:
         raise FieldProblem("STATE", state, "is not a state code")
     given, family = name_split(name)
-    postal_code = zip_clean(zip_code)
+    try:
+        postal_code = zip_clean(zip_code, state=state)
+    except FieldProblem:
+        # A ZIP we cannot read does not make the gift any less real: it is kept as filed.
+        postal_code = " ".join(zip_code.split())[: WIDTHS["zip"]]
     note = memo_text
     if ttype == EARMARKED_TYPE and other_id and not note:
         note = f"Earmarked through {other_id}"

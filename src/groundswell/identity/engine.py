@@ -11,14 +11,17 @@ The steps, and why in this order:
    repeats the same names, streets and employers many times.
 2. **Collapse** records whose normalised fields are all equal into one representative: the same
    donor giving monthly is one record to compare, not twelve. Splink sees representatives only.
-3. **Deterministic passes**: the same e-mail, the same E.164 phone, or the same full name at
-   the same street and ZIP, each only when the given names are compatible (households share
-   e-mails, phones and addresses, never a first name).
+3. **Deterministic passes**: the same e-mail, the same E.164 phone, the same full name at
+   the same street and ZIP, at the same ZIP+4, or at the same ZIP with the same employer, or
+   the names swapped in one ZIP, each only when the given names are compatible and no middle
+   initial or generation (JR, SR) differs (households share e-mails, phones and addresses,
+   never a first name).
 4. **Splink** (Fellegi–Sunter) over the representatives: trained unsupervised (u by random
    sampling, m by EM) unless a saved model is given, then pairs scored above the review floor.
 5. **Clustering**: connected components over the deterministic links, the Splink links at or
-   above the auto-link threshold and staff-accepted pairs, less staff-rejected pairs; then a
-   cluster that still holds a rejected pair (joined through a third record) is split.
+   above the auto-link threshold whose names agree (given name, surname, middle initial and
+   generation: ``_AUTO_LINK_GUARD``) and staff-accepted pairs, less staff-rejected pairs; then
+   a cluster holding two names that cannot be one person's, or a rejected pair, is split.
 """
 
 from __future__ import annotations
@@ -37,8 +40,8 @@ from groundswell.identity.normalize_sql import RAW_COLUMNS, from_arrow, normalis
 logger = logging.getLogger(__name__)
 
 MATCH_COLUMNS = (
-    "first", "first_canon", "middle", "last", "street", "city", "state", "zip5", "employer",
-    "occupation", "email", "phone",
+    "first", "first_canon", "first_alts", "middle", "suffix", "last", "street", "city", "state",
+    "zip5", "zip4", "employer", "occupation", "email", "phone",
 )  # fmt: skip
 # Shared values shared by too many records to be an identifier (a campaign's own placeholder
 # e-mail, an office switchboard) link nobody deterministically; Splink still weighs them.
@@ -48,6 +51,11 @@ DETERMINISTIC_GROUP_MAX = 20
 @dataclass
 class EngineOptions:
     auto_link: float = 0.99
+    # The same given name (or a nickname of it) and surname in the same ZIP5, or in the same
+    # city when one of them has no ZIP (the analysts' key), links at this lower score: on real
+    # FEC files five in six such pairs are one person, and the model's score (city, employer,
+    # occupation) serves to veto the rest rather than to confirm.
+    same_name_zip_link: float = 0.9
     review_floor: float = 0.8
     backend: str = "duckdb"  # or "spark"
     model: dict | None = None  # a trained Splink model to reuse; None trains one
@@ -124,13 +132,33 @@ def collapse(con: duckdb.DuckDBPyConnection, keep_apart: Iterable[int] = ()) -> 
     )
 
 
+# What tells two people of one name apart, and is never outweighed: a middle initial or a
+# generation (JR, SR, II, III) that differs. Checked on every link, direct or through others.
+_DISTINCT_MARKS_AGREE = """
+    (a.middle IS NULL OR b.middle IS NULL OR a.middle = b.middle)
+    AND (a.suffix IS NULL OR b.suffix IS NULL OR a.suffix = b.suffix)
+"""
+# One given name: the same canonical name, or a nickname of several names (HAL: Henry and
+# Harold) of which the other is one.
+_SAME_GIVEN_NAME = """
+    (a.first_canon = b.first_canon
+     OR instr(coalesce(a.first_alts, ''), '|' || b.first_canon || '|') > 0
+     OR instr(coalesce(b.first_alts, ''), '|' || a.first_canon || '|') > 0)
+"""
 # Given names compatible: same canonical name, or one side only an initial that agrees, or one
-# side missing; and middle initials that do not disagree.
-_COMPATIBLE = """
-    (a.first_canon = b.first_canon OR a.first IS NULL OR b.first IS NULL
+# side missing; and middle initials and generations that do not disagree.
+_COMPATIBLE = f"""
+    ({_SAME_GIVEN_NAME} OR a.first IS NULL OR b.first IS NULL
      OR (length(a.first) = 1 AND a.first IN (b.first[1], b.first_canon[1]))
      OR (length(b.first) = 1 AND b.first IN (a.first[1], a.first_canon[1])))
-    AND (a.middle IS NULL OR b.middle IS NULL OR a.middle = b.middle)
+    AND {_DISTINCT_MARKS_AGREE}
+"""
+# Given and family names written the other way round (JOHN SMITH as SMITH JOHN), one of them
+# perhaps mistyped: compared crosswise.
+_SWAPPED = """
+    (length(a.first) > 1 AND length(b.first) > 1
+     AND ((a.first = b.last AND jaro_winkler_similarity(a.last, b.first) >= 0.9)
+          OR (a.last = b.first AND jaro_winkler_similarity(a.first, b.last) >= 0.9)))
 """
 
 
@@ -153,11 +181,36 @@ _FIRST_NAME_TYPO = """
 # by a household add up to a high score, but two different given names (not a nickname, not a
 # typo, not an initial) are two people; such a pair goes to review instead.
 _FIRST_NAMES_AGREE = f"""
-    (a.first IS NULL OR b.first IS NULL OR a.first_canon = b.first_canon
+    (a.first IS NULL OR b.first IS NULL OR {_SAME_GIVEN_NAME}
      OR {_FIRST_NAME_TYPO}
      OR (length(a.first) = 1 AND a.first IN (b.first[1], b.first_canon[1]))
-     OR (length(b.first) = 1 AND b.first IN (a.first[1], a.first_canon[1])))
+     OR (length(b.first) = 1 AND b.first IN (a.first[1], a.first_canon[1]))
+     OR {_SWAPPED})
 """
+# The coworker guard on Splink's links: payroll donors at the employer's ZIP+4 share a ZIP,
+# an employer, a job title and often a first name, which together outscore any surname
+# disagreement. Two surnames that are not variants of one another (one inside the other, as
+# in a double or hyphenated name; a typo; the names swapped) are two people, unless a shared
+# e-mail, phone or street says one person changed surname; such a pair goes to review.
+_SURNAMES_AGREE = f"""
+    (a.last IS NULL OR b.last IS NULL OR a.last = b.last
+     OR (least(length(a.last), length(b.last)) >= 3
+         AND (contains(a.last, b.last) OR contains(b.last, a.last)))
+     OR (least(length(a.last), length(b.last)) >= 4
+         AND damerau_levenshtein(a.last, b.last)
+             <= CASE WHEN least(length(a.last), length(b.last)) >= 8 THEN 2 ELSE 1 END)
+     OR jaro_winkler_similarity(a.last, b.last) >= 0.94
+     OR {_SWAPPED}
+     OR coalesce(a.email = b.email, false) OR coalesce(a.phone = b.phone, false)
+     OR coalesce(a.street = b.street AND a.zip5 = b.zip5, false))
+"""
+# Every automatic link (not a staff decision) must pass all three.
+_AUTO_LINK_GUARD = f"{_FIRST_NAMES_AGREE} AND {_SURNAMES_AGREE} AND {_DISTINCT_MARKS_AGREE}"
+
+
+_GENERIC_EMPLOYERS = ", ".join(
+    f"'{v}'" for v in ("RETIRED", "SELF EMPLOYED", "HOMEMAKER", "STUDENT", "DISABLED", "SELF")
+)
 
 
 def deterministic_links(con: duckdb.DuckDBPyConnection) -> int:
@@ -180,6 +233,39 @@ def deterministic_links(con: duckdb.DuckDBPyConnection) -> int:
         FROM rep a JOIN rep b ON a.first_canon = b.first_canon AND a.last = b.last
             AND a.street = b.street AND a.zip5 = b.zip5 AND a.unique_id < b.unique_id
         WHERE {_COMPATIBLE}
+        """  # noqa: S608
+    )
+    # The same name at the same ZIP+4 (FEC files have no street; a ZIP+4 is a building or a
+    # block side) is one person whatever the employment text says: people retire, change
+    # jobs and spell their employer differently from one filing to the next.
+    rules.append(
+        f"""
+        SELECT a.unique_id AS l, b.unique_id AS r
+        FROM rep a JOIN rep b ON a.last = b.last
+            AND a.zip5 = b.zip5 AND a.zip4 = b.zip4 AND a.unique_id < b.unique_id
+        WHERE {_SAME_GIVEN_NAME} AND {_COMPATIBLE} AND length(a.first) > 1
+        """  # noqa: S608
+    )
+    # Given and family names swapped (one perhaps mistyped) in the same ZIP: the same two names
+    # in one place, only the filer's order differs.
+    rules.append(
+        f"""
+        SELECT least(a.unique_id, b.unique_id) AS l, greatest(a.unique_id, b.unique_id) AS r
+        FROM rep a JOIN rep b ON a.first = b.last AND a.zip5 = b.zip5
+            AND a.unique_id <> b.unique_id
+        WHERE {_SWAPPED} AND {_DISTINCT_MARKS_AGREE}
+        """  # noqa: S608
+    )
+    # The same name in the same ZIP with the same employer: namesakes who also work together
+    # are rarer than anything else in a donor file (a JR and SR stay apart). Not a job title
+    # or a status (RETIRED, SELF EMPLOYED): half of a ZIP's donors share those.
+    rules.append(
+        f"""
+        SELECT a.unique_id AS l, b.unique_id AS r
+        FROM rep a JOIN rep b ON a.first_canon = b.first_canon AND a.last = b.last
+            AND a.zip5 = b.zip5 AND a.unique_id < b.unique_id
+        WHERE {_COMPATIBLE} AND length(a.first) > 1
+          AND a.employer = b.employer AND a.employer NOT IN ({_GENERIC_EMPLOYERS})
         """  # noqa: S608
     )
     con.execute(
@@ -245,13 +331,14 @@ def _name_conflicts_split(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE conflicted AS
-        SELECT x.label, bool_or(coalesce(a.middle <> b.middle, false)) AS by_middle
+        SELECT x.label, bool_or(coalesce(a.middle <> b.middle, false)) AS by_middle,
+            bool_or(coalesce(a.suffix <> b.suffix, false)) AS by_suffix
         FROM components x JOIN rep a ON a.unique_id = x.node
         JOIN components y ON y.label = x.label AND y.node > x.node
         JOIN rep b ON b.unique_id = y.node
-        WHERE (length(a.first) > 1 AND length(b.first) > 1 AND a.first_canon <> b.first_canon
-               AND NOT {_FIRST_NAME_TYPO})
-           OR a.middle <> b.middle
+        WHERE (length(a.first) > 1 AND length(b.first) > 1 AND NOT {_SAME_GIVEN_NAME}
+               AND NOT {_FIRST_NAME_TYPO} AND NOT {_SWAPPED})
+           OR a.middle <> b.middle OR a.suffix <> b.suffix
         GROUP BY x.label
         """  # noqa: S608
     )
@@ -261,18 +348,22 @@ def _name_conflicts_split(con: duckdb.DuckDBPyConnection) -> None:
         """
         CREATE OR REPLACE TEMP TABLE split_nodes AS
         SELECT c.node AS unique_id,
-            coalesce(length(r.first) > 1 AND (r.middle IS NOT NULL OR NOT by_middle), false)
-                AS strong
+            coalesce(length(r.first) > 1 AND (r.middle IS NOT NULL OR NOT by_middle)
+                     AND (r.suffix IS NOT NULL OR NOT by_suffix), false) AS strong
         FROM components c JOIN conflicted USING (label) JOIN rep r ON r.unique_id = c.node
         """
     )
+    # A link between two records whose middle initials or generations differ holds no more
+    # when direct than through a third record (only a staff acceptance, p = 2, keeps it).
     con.execute(
-        """
+        f"""
         CREATE OR REPLACE TEMP TABLE split_links AS
         SELECT k.l, k.r FROM links k
-        JOIN split_nodes a ON a.unique_id = k.l AND a.strong
-        JOIN split_nodes b ON b.unique_id = k.r AND b.strong
-        """
+        JOIN split_nodes sa ON sa.unique_id = k.l AND sa.strong
+        JOIN split_nodes sb ON sb.unique_id = k.r AND sb.strong
+        JOIN rep a ON a.unique_id = k.l JOIN rep b ON b.unique_id = k.r
+        WHERE k.p >= 2 OR ({_DISTINCT_MARKS_AGREE})
+        """  # noqa: S608
     )
     con.execute(
         "CREATE OR REPLACE TEMP TABLE split_strong AS SELECT unique_id FROM split_nodes "
@@ -282,13 +373,14 @@ def _name_conflicts_split(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(
         """
         CREATE OR REPLACE TEMP TABLE split_weak AS
-        SELECT w.unique_id AS node, arg_max(g.label, k.p) AS label
+        SELECT w.unique_id AS node, first(g.label ORDER BY k.p DESC, g.label) AS label
         FROM split_nodes w
         JOIN (SELECT l AS a, r AS b, p FROM links UNION ALL SELECT r, l, p FROM links) k
             ON k.a = w.unique_id
         JOIN split_groups g ON g.node = k.b
         JOIN rep a ON a.unique_id = w.unique_id JOIN rep b ON b.unique_id = k.b
         WHERE NOT w.strong AND coalesce(a.middle = b.middle, true)
+            AND coalesce(a.suffix = b.suffix, true)
         GROUP BY w.unique_id
         """
     )
@@ -439,7 +531,14 @@ def resolve(
             SELECT l, r, 1.0 AS p FROM det_edges
             UNION ALL SELECT p.unique_id_l, p.unique_id_r, p.match_probability FROM splink_pairs p
                 JOIN rep a ON a.unique_id = p.unique_id_l JOIN rep b ON b.unique_id = p.unique_id_r
-                WHERE p.match_probability >= {float(options.auto_link)} AND {_FIRST_NAMES_AGREE}
+                WHERE (p.match_probability >= {float(options.auto_link)}
+                       OR (p.match_probability >= {float(options.same_name_zip_link)}
+                           AND {_SAME_GIVEN_NAME} AND length(a.first) > 1
+                           AND length(b.first) > 1 AND a.last = b.last
+                           AND (a.zip5 = b.zip5
+                                OR (a.city = b.city AND a.state = b.state
+                                    AND (a.zip5 IS NULL OR b.zip5 IS NULL)))))
+                  AND {_AUTO_LINK_GUARD}
             UNION ALL SELECT l, r, 2.0 AS p FROM accepted
         ) x WHERE NOT EXISTS (SELECT 1 FROM rejected j WHERE j.l = x.l AND j.r = x.r)
         GROUP BY l, r
@@ -455,13 +554,13 @@ def resolve(
     clock.lap("cluster")
 
     # Pairs for the review queue: scored above the floor and still in two clusters (below the
-    # auto-link threshold, or above it with given names that do not agree).
+    # auto-link threshold, or above it with names that do not agree).
     review = con.sql(
         """
         SELECT p.* FROM splink_pairs p
         JOIN components a ON a.node = p.unique_id_l JOIN components b ON b.node = p.unique_id_r
         WHERE a.label <> b.label
-        ORDER BY p.match_probability DESC
+        ORDER BY p.match_probability DESC, p.unique_id_l, p.unique_id_r
         """  # noqa: S608
     ).to_arrow_table()
     return EngineResult(

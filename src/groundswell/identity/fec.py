@@ -9,7 +9,14 @@ resolves the donors. What counts, as the FEC intends:
 - a **22Y** refund does not make a donor;
 - only individuals (ENTITY_TP IND or CAN, or blank in older files) are donors, not
   organisations passing money through;
-- an amended filing repeats its transactions: each (committee, TRAN_ID) counts once.
+- a row repeated verbatim (the same SUB_ID) counts once;
+- an amended report (AMNDT_IND "A") repeats the transactions of the report it amends: within one
+  report (committee, report type and year) a TRAN_ID counts once, from the latest filing. A
+  TRAN_ID is unique only within a report, so the same TRAN_ID in two reports is two gifts;
+- a ZIP that lost its leading zero (80031401 in NJ) is repaired as ``import fec`` repairs it.
+
+The result does not depend on the order of the file's lines (nor on DuckDB's threads): records
+are numbered by SUB_ID, and everything downstream samples and breaks ties by that number.
 
 Each donor is counted in the state of their latest gift. The naive count is the analysts' key:
 first name + last name + ZIP5, exactly as filed.
@@ -26,15 +33,38 @@ from dataclasses import dataclass, field
 
 import duckdb
 
-from groundswell.donations.fec_import import COLUMNS, REFUND_TYPE
+from groundswell.donations.fec_import import COLUMNS, LEADING_ZERO_ZIPS, REFUND_TYPE
 from groundswell.identity import engine
 
 DONOR_ENTITY_TYPES = ("IND", "CAN", "")
 # The columns a count needs: the rest of a national file is not copied.
 _KEPT = (
-    "CMTE_ID", "TRANSACTION_TP", "ENTITY_TP", "NAME", "CITY", "STATE", "ZIP_CODE", "EMPLOYER",
-    "OCCUPATION", "TRANSACTION_DT", "TRAN_ID", "MEMO_CD", "SUB_ID",
+    "CMTE_ID", "AMNDT_IND", "RPT_TP", "TRANSACTION_TP", "ENTITY_TP", "NAME", "CITY", "STATE",
+    "ZIP_CODE", "EMPLOYER", "OCCUPATION", "TRANSACTION_DT", "TRAN_ID", "FILE_NUM", "MEMO_CD",
+    "SUB_ID",
 )  # fmt: skip
+
+
+# Records are numbered in this order, never the file's: Splink samples pairs by a hash of the
+# number, so numbering by line order would train a different model on a shuffled file.
+_ROW_ORDER = "try_cast(trim(SUB_ID) AS HUGEINT) NULLS LAST, trim(SUB_ID), " + ", ".join(
+    f"{column} NULLS FIRST" for column in _KEPT
+)
+
+
+def _zip_sql(zip_code: str, state: str) -> str:
+    """SQL repairing a ZIP that lost its leading zeros, as ``fec_import.zip_repair`` does."""
+    z = f"replace({zip_code}, '-', '')"
+    padded = f"lpad({z}, CASE WHEN length({z}) > 4 THEN 9 ELSE 5 END, '0')"
+    cases = " ".join(
+        f"WHEN {state} = '{code}' AND CAST(left({padded}, 3) AS INTEGER) BETWEEN {low} AND {high} "
+        f"THEN {padded}"
+        for code, (low, high) in sorted(LEADING_ZERO_ZIPS.items())
+    )
+    return (
+        f"CASE WHEN length({z}) IN (3, 4, 7, 8) AND regexp_full_match({z}, '[0-9]+') "
+        f"THEN CASE {cases} ELSE {zip_code} END ELSE {zip_code} END"
+    )
 
 
 class FecFileError(ValueError):
@@ -147,19 +177,33 @@ def _count(
     con.execute(
         f"""
         CREATE TABLE counted AS
-        SELECT * EXCLUDE (rn) FROM (
-            SELECT *, row_number() OVER (
-                PARTITION BY upper(trim(CMTE_ID)),
-                    coalesce(nullif(trim(TRAN_ID), ''), 'sub:' || trim(SUB_ID))
-                -- the latest filing of a transaction (an amendment) stands for it
-                ORDER BY try_cast(trim(SUB_ID) AS HUGEINT) DESC NULLS LAST, trim(SUB_ID) DESC
-            ) AS rn
-            FROM raw
-            WHERE upper(coalesce(trim(MEMO_CD), '')) <> 'X'
-              AND upper(coalesce(trim(TRANSACTION_TP), '')) <> '{REFUND_TYPE}'
-              AND upper(coalesce(trim(ENTITY_TP), '')) IN ({kinds})
-              AND coalesce(trim(NAME), '') <> ''
-        ) WHERE rn = 1
+        SELECT * EXCLUDE (report, amended, file_no, in_report, any_amended) FROM (
+            SELECT *,
+                row_number() OVER (w ORDER BY file_no DESC, amended DESC,
+                    try_cast(trim(SUB_ID) AS HUGEINT) DESC NULLS LAST, {_ROW_ORDER}) AS in_report,
+                bool_or(amended) OVER w AS any_amended
+            FROM (
+                SELECT *,
+                    upper(trim(CMTE_ID)) || '|' || upper(coalesce(trim(RPT_TP), '')) || '|'
+                        || coalesce(CAST(year(try_strptime(trim(TRANSACTION_DT), '%m%d%Y'))
+                                         AS VARCHAR), '') AS report,
+                    upper(coalesce(trim(AMNDT_IND), '')) = 'A' AS amended,
+                    coalesce(try_cast(trim(FILE_NUM) AS BIGINT), 0) AS file_no
+                FROM raw
+                WHERE upper(coalesce(trim(MEMO_CD), '')) <> 'X'
+                  AND upper(coalesce(trim(TRANSACTION_TP), '')) <> '{REFUND_TYPE}'
+                  AND upper(coalesce(trim(ENTITY_TP), '')) IN ({kinds})
+                  AND coalesce(trim(NAME), '') <> ''
+                -- a line repeated (the same SUB_ID) counts once; first, so that the report
+                -- window below sees one row per SUB_ID and never drops both twins
+                QUALIFY row_number() OVER (PARTITION BY trim(SUB_ID) ORDER BY {_ROW_ORDER}) = 1
+            )
+            WINDOW w AS (PARTITION BY report, coalesce(nullif(trim(TRAN_ID), ''), SUB_ID))
+        )
+        -- One report's transaction filed again by an amendment: the latest filing stands for
+        -- it. Without an amendment the rows are different gifts (a TRAN_ID alone, or one
+        -- committee's TRAN_ID, identifies nothing: it is unique only within a report).
+        WHERE in_report = 1 OR NOT any_amended
         """  # noqa: S608
     )
     skipped = dict(
@@ -183,15 +227,16 @@ def _count(
     skipped = {k: v for k, v in skipped.items() if v}
     con.execute("DROP TABLE raw")
     con.execute(
-        """
+        f"""
         CREATE TABLE records AS
-        SELECT row_number() OVER () - 1 AS unique_id, trim(NAME) AS full_name,
-            trim(CITY) AS city, upper(trim(STATE)) AS state, trim(ZIP_CODE) AS postal_code,
+        SELECT row_number() OVER (ORDER BY {_ROW_ORDER}) - 1 AS unique_id,
+            trim(NAME) AS full_name, trim(CITY) AS city, upper(trim(STATE)) AS state,
+            {_zip_sql("trim(ZIP_CODE)", "upper(trim(STATE))")} AS postal_code,
             trim(EMPLOYER) AS employer, trim(OCCUPATION) AS occupation,
             trim(SUB_ID) AS sub_id,
             coalesce(try_strptime(trim(TRANSACTION_DT), '%m%d%Y'), DATE '1900-01-01') AS day
         FROM counted
-        """
+        """  # noqa: S608
     )
     con.execute("DROP TABLE counted")
     naive = con.execute(

@@ -28,6 +28,9 @@ _TITLES = {
 }  # fmt: skip
 # No "V": as a last token it is far more often a middle initial than "the fifth".
 _SUFFIXES = {"JR", "SR", "II", "III", "IV", "MD", "PHD", "ESQ", "DDS", "CPA", "RN"}
+# Generational suffixes: a JR and a SR (or II and III) of one name are two people.
+GENERATIONS = ("JR", "SR", "II", "III", "IV")
+_GENERATION = re.compile(r"(^|[ ,.])(" + "|".join(GENERATIONS) + r")([ ,.]|$)")
 # Surname particles: a name with one goes to nameparser, which knows where the surname starts.
 _PARTICLES = {
     "DE", "DEL", "DELA", "LA", "LE", "VAN", "VON", "DER", "DEN", "DA", "DI", "DOS", "DU", "ST",
@@ -86,6 +89,22 @@ def nicknames() -> dict[str, str]:
 
 
 @cache
+def nickname_alternatives() -> dict[str, str]:
+    """Nickname → "|NAME|OTHER|" for nicknames of several names (HAL: Henry and Harold).
+
+    ``nicknames`` maps such a nickname to one name only; the engine also accepts the others
+    (a HAROLD and a HAL at one address are one person), so it reads them from here.
+    """
+    names: dict[str, list[str]] = {}
+    with open(DATA / "nicknames.csv", newline="", encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            nick, name = _word(row["nickname"]), _word(row["name"])
+            if nick and name and nick != name and name not in names.get(nick, []):
+                names.setdefault(nick, []).append(name)
+    return {nick: "|" + "|".join(n) + "|" for nick, n in names.items() if len(n) > 1}
+
+
+@cache
 def known_given_names() -> frozenset[str]:
     """Given names known to be names: ours (the nickname table) and Faker's US name lists.
 
@@ -110,7 +129,10 @@ def _strip_affixes(tokens: list[str]) -> list[str]:
         tokens = tokens[1:]
     while len(tokens) > 1 and tokens[-1] in _SUFFIXES:
         tokens = tokens[:-1]
-    return tokens
+    # FEC filers write titles after the given name too ("QUILLBY, ODETTE MS.", "VARNHAM, LISETTE
+    # DR."): read as a middle initial, MS would set her apart from "ODETTE A".
+    kept = [t for t in tokens[1:] if t not in _TITLES and t not in _SUFFIXES]
+    return tokens[:1] + kept
 
 
 def _library_name(text: str) -> Name:
@@ -148,6 +170,12 @@ def name_parse(text: str) -> Name:
             return Name(tokens[0], "", tokens[1])
         return Name(tokens[0], tokens[1][:1], tokens[2])
     return _library_name(text)
+
+
+def generation(*fields: str | None) -> str:
+    """JR, SR, II, III or IV if a name's fields carry one ("SMITH, JOHN JR."), else ""."""
+    match = _GENERATION.search(ascii_upper(" ".join(f for f in fields if f)))
+    return match.group(2) if match else ""
 
 
 @lru_cache(maxsize=500_000)

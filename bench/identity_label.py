@@ -1,0 +1,171 @@
+"""Hand-label the engine's work on real FEC rows: are its clusters one person, are pairs missed?
+
+    .venv/bin/python bench/identity_label.py sample CLUSTERS.parquet [--clusters 200 --pairs 100]
+    .venv/bin/python bench/identity_label.py summary CLUSTERS.parquet LABELS.txt
+
+``CLUSTERS.parquet`` is what ``bench/identity.py --dataset fec`` (or ``fec unique-donors --out``)
+wrote: it holds real people's names, so it, the sample and the labels stay outside the
+repository; only the figures ``summary`` prints are kept.
+
+``sample`` prints a seeded random sample (the same on every call) of multi-row clusters and of
+candidate missed pairs: two clusters sharing a surname and a ZIP5 (or a city and state) whose
+given names are compatible (the same, a nickname, an initial, one letter apart). Each item has a
+key. The labeller writes one line per judged item into LABELS.txt:
+
+    c <cluster key> <people in it>          e.g. "c 4812 1" (one person), "c 77 3"
+    p <cluster key> <cluster key> y|n       y: the two clusters are one person (a missed link)
+
+``summary`` prints how many were labelled, the share of clusters that are one person, the share
+of candidate pairs that are missed links, and the hand estimate of the count: the engine's count
+plus the people hidden in merged clusters, less the links missed, each scaled from the sample to
+all multi-row clusters and all candidate pairs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import sys
+from collections import defaultdict
+from pathlib import Path
+
+import duckdb
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
+
+from groundswell.identity import normalize as nz  # noqa: E402
+
+
+def _rows(path: str) -> dict[int, list[dict]]:
+    rows = duckdb.sql(
+        f"SELECT sub_id, cluster_id, name, city, state, zip_code, employer, occupation "
+        f"FROM read_parquet('{path}') ORDER BY cluster_id, sub_id"
+    ).fetchall()
+    clusters: dict[int, list[dict]] = defaultdict(list)
+    for sub_id, cluster, name, city, state, zip_code, employer, occupation in rows:
+        clusters[int(cluster)].append(
+            {
+                "sub_id": sub_id, "name": name or "", "city": city or "", "state": state or "",
+                "zip": zip_code or "", "employer": employer or "", "occupation": occupation or "",
+            }
+        )  # fmt: skip
+    return clusters
+
+
+def _given_compatible(a: str, b: str) -> bool:
+    if not a or not b:
+        return True
+    if a == b or nz.first_canonical(a) == nz.first_canonical(b):
+        return True
+    if len(a) == 1 or len(b) == 1:
+        return a[0] == b[0]
+    from rapidfuzz.distance import DamerauLevenshtein
+
+    return min(len(a), len(b)) >= 3 and DamerauLevenshtein.distance(a, b) <= 1
+
+
+def candidate_pairs(clusters: dict[int, list[dict]]) -> list[tuple[int, int]]:
+    """Pairs of clusters sharing a surname and a ZIP5 or a city, with compatible given names."""
+    by_key: dict[tuple, set[int]] = defaultdict(set)
+    names: dict[int, set[str]] = defaultdict(set)
+    for cluster, rows in clusters.items():
+        for row in rows:
+            parsed = nz.name_parse(row["name"])
+            if not parsed.last:
+                continue
+            names[cluster].add(parsed.first)
+            if row["zip"][:5]:
+                by_key[("zip", parsed.last, row["zip"][:5])].add(cluster)
+            if row["city"]:
+                by_key[("city", parsed.last, row["city"].upper(), row["state"])].add(cluster)
+    pairs = set()
+    for members in by_key.values():
+        ordered = sorted(members)
+        if len(ordered) > 30:  # a common surname in a big city: not a candidate, a crowd
+            continue
+        for i, a in enumerate(ordered):
+            for b in ordered[i + 1 :]:
+                if any(_given_compatible(x, y) for x in names[a] for y in names[b]):
+                    pairs.add((a, b))
+    return sorted(pairs)
+
+
+def _show(row: dict) -> str:
+    work = " / ".join(v for v in (row["employer"], row["occupation"]) if v)
+    return f"    {row['name']:32} {row['city']:18} {row['state']:2} {row['zip']:10} {work}"
+
+
+def sample(path: str, n_clusters: int, n_pairs: int, seed: int) -> None:
+    clusters = _rows(path)
+    multi = sorted(c for c, rows in clusters.items() if len(rows) > 1)
+    rng = random.Random(seed)
+    for cluster in rng.sample(multi, min(n_clusters, len(multi))):
+        print(f"c {cluster}")
+        shown: dict[str, int] = {}
+        for row in clusters[cluster]:  # identical lines once, with how many there are
+            line = _show(row)
+            shown[line] = shown.get(line, 0) + 1
+        for line, times in shown.items():
+            print(line + (f"  (x{times})" if times > 1 else ""))
+    pairs = candidate_pairs(clusters)
+    for a, b in rng.sample(pairs, min(n_pairs, len(pairs))):
+        print(f"p {a} {b}")
+        for row in clusters[a]:
+            print(_show(row))
+        print("    --")
+        for row in clusters[b]:
+            print(_show(row))
+
+
+def summary(path: str, labels: str) -> dict:
+    clusters = _rows(path)
+    multi = sum(1 for rows in clusters.values() if len(rows) > 1)
+    pairs = candidate_pairs(clusters)
+    people: list[int] = []
+    same: list[bool] = []
+    for line in Path(labels).read_text(encoding="utf-8").splitlines():
+        parts = line.split()
+        if len(parts) == 3 and parts[0] == "c":
+            people.append(int(parts[2]))
+        elif len(parts) == 4 and parts[0] == "p":
+            same.append(parts[3].lower().startswith("y"))
+    count = len(clusters)
+    hidden = (sum(k - 1 for k in people) / len(people) * multi) if people else 0.0
+    missed = (sum(same) / len(same) * len(pairs)) if same else 0.0
+    estimate = count + hidden - missed
+    return {
+        "unique_donors": count,
+        "multi_row_clusters": multi,
+        "clusters_labelled": len(people),
+        "clusters_one_person": round(sum(k == 1 for k in people) / len(people), 4)
+        if people
+        else None,
+        "candidate_pairs": len(pairs),
+        "pairs_labelled": len(same),
+        "pairs_missed_links": round(sum(same) / len(same), 4) if same else None,
+        "hand_estimate": round(estimate),
+        "count_error_vs_hand_estimate": round((count - estimate) / estimate, 4),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    sub = parser.add_subparsers(dest="action", required=True)
+    sampling = sub.add_parser("sample")
+    sampling.add_argument("clusters")
+    sampling.add_argument("--clusters", dest="n_clusters", type=int, default=200)
+    sampling.add_argument("--pairs", dest="n_pairs", type=int, default=100)
+    sampling.add_argument("--seed", type=int, default=12)
+    summing = sub.add_parser("summary")
+    summing.add_argument("clusters")
+    summing.add_argument("labels")
+    args = parser.parse_args()
+    if args.action == "sample":
+        sample(args.clusters, args.n_clusters, args.n_pairs, args.seed)
+    else:
+        print(json.dumps(summary(args.clusters, args.labels)))
+
+
+if __name__ == "__main__":
+    main()
