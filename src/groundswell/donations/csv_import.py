@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from groundswell.core.untrusted import whole_number
 from groundswell.donations.actblue import MAX_CENTS, PayloadError, Refund, cents_parse
 from groundswell.donations.actblue_recurring import actblue_series_attach
 from groundswell.donations.models import Contribution, Processor, RecurringPeriod
@@ -262,7 +263,7 @@ def actblue_csv_import(
         if contribution.is_recurring:
             position = index.get("recurring total months")
             months = fields[position].strip() if position is not None else ""
-            planned = int(months) if months.isdigit() else 0
+            planned = whole_number(months, max_digits=4) or 0
             actblue_series_attach(contribution=contribution, installments_planned=planned)
         changed = created
         if refund is not None:

@@ -27,11 +27,11 @@ import os
 import re
 from collections.abc import Callable, Iterator
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, NamedTuple
 from zoneinfo import ZoneInfo
 
 from groundswell.core.spreadsheet import formula_strip
+from groundswell.core.untrusted import Refused, decimal_parse
 from groundswell.donations.keys import name_key
 
 if TYPE_CHECKING:
@@ -174,11 +174,15 @@ def cents_parse(text: str, column: str = "TRANSACTION_AMT") -> int:
     if not text:
         raise FieldProblem(column, "", "is missing")
     try:
-        amount = Decimal(text.replace(",", "").replace("$", ""))
-    except InvalidOperation:
-        raise FieldProblem(column, text, f"{text[:40]!r} is not an amount") from None
-    if not amount.is_finite():
-        raise FieldProblem(column, text, "is not a finite amount")
+        # Bounded before converting: int(Decimal("1e999999") * 100) alone burns minutes of CPU.
+        amount = decimal_parse(
+            text.replace(",", "").replace("$", ""), max_digits=20, max_exponent=12
+        )
+    except Refused as refusal:
+        problem = (
+            "is out of range" if "range" in refusal.reason else f"{text[:40]!r} is not an amount"
+        )
+        raise FieldProblem(column, text, problem) from None
     cents = amount * 100
     if cents != cents.to_integral_value():
         raise FieldProblem(column, text, "has fractions of a cent")

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from groundswell.accounts.permissions import capability_required, client_ip
 from groundswell.accounts.roles import PEOPLE_MERGE
 from groundswell.core.pagination import paginate
+from groundswell.core.untrusted import whole_number
 from groundswell.identity.forms import DecideForm, ReviewFilterForm
 from groundswell.identity.models import MergeSuggestion, ReviewDecision
 from groundswell.identity.review import open_suggestions, review_items, suggestion_decide
@@ -46,10 +47,10 @@ def review_queue(request):
 def _last_merge(request):
     from groundswell.people.models import MergeRecord
 
-    merge_id = request.GET.get("merged", "")
-    if not merge_id.isdigit():
+    merge_id = whole_number(request.GET.get("merged", ""))
+    if merge_id is None:
         return None
-    return MergeRecord.objects.filter(pk=int(merge_id), undone_at__isnull=True).first()
+    return MergeRecord.objects.filter(pk=merge_id, undone_at__isnull=True).first()
 
 
 @require_POST

@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from groundswell.core.ahead import results_ahead
 from groundswell.core.bulk import planner_statistics_refresh
+from groundswell.core.untrusted import whole_number
 from groundswell.people.intake import CUSTOM_PREFIX, FIELDS
 from groundswell.people.models import Activity, ConsentMethod, ImportJob, ImportRowError
 from groundswell.people.rowclean import CleanedBatch, batch_clean
@@ -120,8 +121,9 @@ def mapping_apply_overrides(
                 f"{', '.join(FIELDS)}, custom:<name> or ignore"
             )
         positions = [i for i, h in enumerate(headers) if h == column]
-        if not positions and column.isdigit() and 1 <= int(column) <= len(headers):
-            positions = [int(column) - 1]
+        number = whole_number(column, max_digits=6)
+        if not positions and number is not None and 1 <= number <= len(headers):
+            positions = [number - 1]
         if not positions:
             raise ImportFileError(
                 f"--map {column}={field_name}: the file has no column {column!r} "
