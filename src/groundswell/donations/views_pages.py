@@ -19,6 +19,7 @@ from groundswell.core.untrusted import whole_number
 from groundswell.donations.donate import (
     ask_ladder,
     ask_token_make,
+    page_donor_goal,
     page_progress,
     pages_with_totals,
     person_highest_gift,
@@ -202,6 +203,9 @@ def page_list(request):
     )
     for p in pages.items:
         p.raised_display = cents_display(p.raised or 0)
+        # What the public page's thermometer shows, beside the page's own donors: the two
+        # differ when the page counts toward the campaign's goal, so both are named.
+        p.public_goal = page_donor_goal(page=p, donors=p.donor_count)
     return render(
         request,
         "donations/pages/list.html",
