@@ -15,8 +15,8 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core import signing
-from django.http import JsonResponse, QueryDict
-from django.shortcuts import redirect, render
+from django.http import JsonResponse
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
@@ -26,9 +26,16 @@ from groundswell.accounts.permissions import client_ip
 from groundswell.accounts.roles import FINANCE_VIEW
 from groundswell.actions import selectors as action_selectors
 from groundswell.actions.ratelimit import RateLimited, submission_rate_check
-from groundswell.actions.services import referral_code_for, share_links, site_get
-from groundswell.actions.views_public import HONEYPOT, site_theme
-from groundswell.core.untrusted import text_clean, whole_number
+from groundswell.actions.services import referral_code_for, share_links
+from groundswell.actions.site import (
+    HONEYPOT,
+    honeypot_filled,
+    page_not_found,
+    page_render,
+    param_clean,
+    params_clean,
+)
+from groundswell.core.untrusted import whole_number
 from groundswell.donations.donate import ask_ladder, ask_token_read, page_progress
 from groundswell.donations.models import (
     DonationPage,
@@ -88,30 +95,6 @@ LAW_FIELDS = {
 }
 
 
-def _render(request, template: str, context: dict | None = None, status: int = 200):
-    """A page in the campaign site's look (the public site's base template and colours)."""
-    site = site_get()
-    base = {"site": site, "theme": site_theme(site)}
-    return render(request, template, {**base, **(context or {})}, status=status)
-
-
-def _not_found(request, message: str = "There is nothing at this address."):
-    return _render(request, "actions/public/404.html", {"message": message}, status=404)
-
-
-def _clean_text(value) -> str:
-    """Drop control characters (NUL breaks PostgreSQL) but keep line breaks and tabs."""
-    return text_clean(str(value))
-
-
-def _clean_params(params) -> QueryDict:
-    """A copy of submitted parameters that any database can store."""
-    clean = QueryDict(mutable=True)
-    for key in list(params.keys())[:200]:
-        clean.setlist(_clean_text(key)[:100], [_clean_text(v) for v in params.getlist(key)[:20]])
-    return clean
-
-
 def _page_for(request, slug: str) -> DonationPage | None:
     """A published page, or a draft for finance staff previewing it."""
     page = DonationPage.objects.filter(slug=slug).first()
@@ -131,7 +114,7 @@ def stripe_ready() -> bool:
 
 def _tracking(params, page: DonationPage) -> dict:
     """The refcode and ``refcode_*`` values a visitor arrived with (kept through the form)."""
-    clean = _clean_params(params)
+    clean = params_clean(params)
     refcode = " ".join(clean.get("refcode", "").split())[:100] or page.default_refcode
     refcodes = {}
     for name in list(clean.keys()):
@@ -257,17 +240,17 @@ def _short_dollars(cents: int) -> str:
 def donate_page(request, slug: str):
     page = _page_for(request, slug)
     if page is None:
-        return _not_found(request, "This donation page does not exist, or is no longer open.")
+        return page_not_found(request, "This donation page does not exist, or is no longer open.")
     if request.method == "POST":
         return _submit(request, page)
     hidden = {
         **_hidden_tracking(_tracking(request.GET, page)),
-        "ask": _clean_text(request.GET.get("ask", ""))[:200],
+        "ask": param_clean(request.GET.get("ask", ""))[:200],
         # One key per rendered form: a double-click sends it twice and starts one payment.
         "key": secrets.token_urlsafe(24),
     }
     context = _context(request, page, values={}, hidden=hidden, errors={})
-    return _render(request, "donations/donate/page.html", context)
+    return page_render(request, "donations/donate/page.html", context)
 
 
 def _hidden_tracking(tracking: dict) -> dict:
@@ -279,14 +262,14 @@ def _wants_json(request) -> bool:
 
 
 def _submit(request, page: DonationPage):
-    data = _clean_params(request.POST)
+    data = params_clean(request.POST)
     tracking = _tracking(data, page)
     hidden = {
         **_hidden_tracking(tracking),
         "ask": data.get("ask", "")[:200],
         "key": data.get("key", "")[:64],
     }
-    if data.get(HONEYPOT, "").strip():
+    if honeypot_filled(data):
         # A bot filled the field people cannot see: it is thanked, and nothing is charged.
         thanks = reverse("donate:thanks_plain", args=[page.slug])
         if _wants_json(request):
@@ -354,7 +337,7 @@ def _submit(request, page: DonationPage):
     if not hidden["key"]:
         hidden["key"] = secrets.token_urlsafe(24)
     context = _context(request, page, values=data, hidden=hidden, errors=errors)
-    return _render(request, "donations/donate/page.html", context, status=400)
+    return page_render(request, "donations/donate/page.html", context, status=400)
 
 
 def _amount_from(data, page: DonationPage, errors: dict[str, str]) -> int | None:
@@ -389,7 +372,7 @@ def _rate_limited(request, page: DonationPage, exc: RateLimited):
             {"errors": [{"anchor": "", "message": str(exc)}], "fields": {}}, status=429
         )
     else:
-        response = _render(
+        response = page_render(
             request,
             "donations/donate/rate_limited.html",
             {"page": page, "what": exc.what, "retry_after": exc.retry_after},
@@ -407,7 +390,9 @@ def donate_finish(request, slug: str, key: str):
         PaymentAttempt.objects.filter(key=key[:64], page__slug=slug).select_related("page").first()
     )
     if attempt is None:
-        return _not_found(request, "We cannot find this gift. If you were charged, we will write.")
+        return page_not_found(
+            request, "We cannot find this gift. If you were charged, we will write."
+        )
     try:
         attempt = payment_attempt_finish(attempt=attempt)
     except ProcessorError as exc:
@@ -419,7 +404,7 @@ def donate_finish(request, slug: str, key: str):
         "attempt": attempt,
         "amount_display": cents_display(attempt.amount_cents),
     }
-    return _render(request, "donations/donate/pending.html", context, status=202)
+    return page_render(request, "donations/donate/pending.html", context, status=202)
 
 
 def _thanks_url(attempt: PaymentAttempt) -> str:
@@ -432,7 +417,7 @@ def _thanks_url(attempt: PaymentAttempt) -> str:
 def donate_thanks(request, slug: str, signed: str | None = None):
     page = DonationPage.objects.filter(slug=slug).first()
     if page is None:
-        return _not_found(request)
+        return page_not_found(request)
     attempt = None
     if signed:
         try:
@@ -449,7 +434,7 @@ def donate_thanks(request, slug: str, signed: str | None = None):
     series_id = attempt.contribution.series_id if attempt and attempt.contribution else None
     if series_id:
         context["cancel_url"] = reverse("donate:recurring_cancel", args=[cancel_token(series_id)])
-    return _render(request, "donations/donate/thanks.html", context)
+    return page_render(request, "donations/donate/thanks.html", context)
 
 
 def cancel_token(series_id: int) -> str:
@@ -471,7 +456,7 @@ def donor_recurring_cancel(request, signed: str):
         else None
     )
     if series is None:
-        return _not_found(request, "This link does not lead to a recurring gift.")
+        return page_not_found(request, "This link does not lead to a recurring gift.")
     done = series.status in (RecurringSeries.Status.CANCELLED, RecurringSeries.Status.COMPLETED)
     if request.method == "POST" and not done:
         series = series_cancel(series=series, reason="Cancelled by the donor (their own link)")
@@ -481,7 +466,7 @@ def donor_recurring_cancel(request, signed: str):
         "done": done,
         "amount_display": cents_display(series.amount_cents),
     }
-    return _render(request, "donations/donate/cancel.html", context)
+    return page_render(request, "donations/donate/cancel.html", context)
 
 
 def _next_rung(request, page: DonationPage, attempt) -> dict:
