@@ -24,6 +24,7 @@ from groundswell.accounts.permissions import capability_required, client_ip
 from groundswell.accounts.roles import FINANCE_VIEW
 from groundswell.accounts.services import audit_record
 from groundswell.core.pagination import paginate
+from groundswell.core.htmx import fragment_requested, querystring
 from groundswell.donations import exports, itemization, selectors
 from groundswell.donations.forms_finance import (
     ContributionFilterForm,
@@ -66,23 +67,6 @@ def _area_links() -> list[dict]:
     return [
         {"url": reverse(name), "label": label, "note": note} for name, label, note in AREA_LINKS
     ]
-
-
-def _is_fragment(request) -> bool:
-    """An htmx request that wants the results only (a history restore wants the whole page)."""
-    return bool(
-        request.headers.get("HX-Request") and not request.headers.get("HX-History-Restore-Request")
-    )
-
-
-def _querystring(request, **changes) -> str:
-    params = request.GET.copy()
-    for key, value in changes.items():
-        if value is None:
-            params.pop(key, None)
-        else:
-            params[key] = value
-    return params.urlencode()
 
 
 # ---------------------------------------------------------------- the overview
@@ -189,11 +173,11 @@ def contribution_list(request):
         "page": page,
         "filtered": bool(filters.as_dict()),
         # The list's filters, for the pager and for the export of exactly what is listed.
-        "querystring": _querystring(request, page=None),
+        "querystring": querystring(request, page=None),
     }
     template = (
         "donations/finance/_contribution_results.html"
-        if _is_fragment(request)
+        if fragment_requested(request)
         else "donations/finance/contribution_list.html"
     )
     return render(request, template, context)
