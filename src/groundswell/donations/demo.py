@@ -29,6 +29,7 @@ from django.utils import timezone
 from faker import Faker
 
 from groundswell.core.bulk import bulk_insert
+from groundswell.donations.compliance.rules import cycle_for, donor_key_for, election_for, rule_for
 from groundswell.donations.models import (
     Contribution,
     ContributionStatus,
@@ -40,7 +41,6 @@ from groundswell.donations.models import (
     RecurringSeries,
     cents_display,
 )
-from groundswell.donations.rules import cycle_for, donor_key_for, election_for, rule_for
 from groundswell.people.models import Activity, Person, PostalAddress
 from groundswell.people.synthetic import EMPLOYERS, OCCUPATIONS, STATE_POPULATION_K
 
@@ -565,7 +565,7 @@ def demo_contributions_seed(
 
 def _totals_rebuild() -> None:
     try:
-        from groundswell.donations.compliance import donor_totals_rebuild
+        from groundswell.donations.compliance.limits import donor_totals_rebuild
     except ImportError:  # the compliance totals are not part of this build
         return
     donor_totals_rebuild()

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 
 import duckdb
 
-from groundswell.donations.fec_import import COLUMNS, REFUND_TYPE
+from groundswell.donations.intake.fec_import import COLUMNS, REFUND_TYPE
 from groundswell.identity import engine
 
 DONOR_ENTITY_TYPES = ("IND", "CAN", "")

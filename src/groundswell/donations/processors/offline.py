@@ -18,13 +18,13 @@ from django.utils import timezone
 from groundswell.accounts.models import AuditEvent
 from groundswell.accounts.roles import FINANCE_VIEW
 from groundswell.accounts.services import audit_record
+from groundswell.donations.compliance.rules import rule_for
 from groundswell.donations.models import (
     Contribution,
     PaymentMethod,
     Processor,
     cents_display,
 )
-from groundswell.donations.rules import rule_for
 from groundswell.donations.services import ContributionInput, contribution_record
 
 METHODS = (PaymentMethod.CHECK, PaymentMethod.CASH, PaymentMethod.OTHER)
