@@ -78,7 +78,7 @@ def site_theme(site) -> dict[str, str]:
 def page_render(request, template: str, context: dict | None = None, status: int = 200):
     """A page in the campaign site's look (the public site's base template and colours)."""
     site = site_get()
-    base = {"site": site, "theme": site_theme(site)}
+    base = {"site": site, "theme": site_theme(site), "honeypot": HONEYPOT}
     return render(request, template, {**base, **(context or {})}, status=status)
 
 

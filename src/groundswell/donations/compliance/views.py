@@ -17,6 +17,7 @@ from groundswell.accounts.models import AuditEvent
 from groundswell.accounts.permissions import capability_required
 from groundswell.accounts.roles import FINANCE_VIEW
 from groundswell.accounts.services import audit_record
+from groundswell.actions.site import honeypot_filled, page_render
 from groundswell.core.pagination import paginate
 from groundswell.core.untrusted import whole_number
 from groundswell.donations.compliance import best_efforts as efforts
@@ -507,25 +508,19 @@ def compliance_rule_edit(request, cycle: int):
 @require_http_methods(["GET", "POST"])
 def donor_info_answer(request, token: str):
     """Where a donor gives the employer and occupation a best-efforts e-mail asked for."""
-    from groundswell.actions.services import site_get
-    from groundswell.actions.site import site_theme
-
-    site = site_get()
-    base = {"site": site, "theme": site_theme(site)}
     request_row = (
         BestEffortsRequest.objects.select_related("contribution").filter(token=token).first()
         if 20 <= len(token) <= 64
         else None
     )
     if request_row is None:
-        return render(request, "donations/compliance/answer_missing.html", base, status=404)
+        return page_render(request, "donations/compliance/answer_missing.html", status=404)
     contribution = request_row.contribution
     if request_row.answered_at:
-        return render(
-            request, "donations/compliance/answer.html", {**base, "done": True, "c": contribution}
-        )
+        context = {"done": True, "c": contribution}
+        return page_render(request, "donations/compliance/answer.html", context)
     form = BestEffortsAnswerForm(request.POST or None)
-    if request.method == "POST" and not request.POST.get("website") and form.is_valid():
+    if request.method == "POST" and not honeypot_filled(request.POST) and form.is_valid():
         try:
             efforts.best_efforts_answer(
                 contribution=contribution,
@@ -538,5 +533,5 @@ def donor_info_answer(request, token: str):
         else:
             return redirect("donor_info:answer", token=token)
     status = 400 if request.method == "POST" else 200
-    context = {**base, "form": form, "c": contribution, "done": False}
-    return render(request, "donations/compliance/answer.html", context, status=status)
+    context = {"form": form, "c": contribution, "done": False}
+    return page_render(request, "donations/compliance/answer.html", context, status=status)
