@@ -9,6 +9,7 @@ from decimal import Decimal, InvalidOperation
 from django import forms
 from django.utils import timezone
 
+from groundswell.donations.intake.fields import DONOR_FIELDS
 from groundswell.donations.models import ComplianceRule, PaymentMethod
 
 _DOLLARS = re.compile(r"^\$?\s*(\d{1,3}(,\d{3})+|\d+)(\.\d{1,2})?$")
@@ -94,20 +95,11 @@ class ReattributeForm(forms.Form):
     email = forms.EmailField(label="E-mail (optional)", required=False)
     reason = forms.CharField(label="Note", max_length=300, required=False)
 
-    DONOR_FIELDS = (
-        "given_name",
-        "family_name",
-        "address_line1",
-        "city",
-        "state",
-        "postal_code",
-        "employer",
-        "occupation",
-        "email",
-    )
-
     def donor(self) -> dict[str, str]:
-        return {name: self.cleaned_data.get(name) or "" for name in self.DONOR_FIELDS}
+        # The form asks for some of the donor fields (no phone or second address line).
+        return {
+            name: self.cleaned_data.get(name) or "" for name in DONOR_FIELDS if name in self.fields
+        }
 
 
 class ReleaseForm(forms.Form):
@@ -151,20 +143,6 @@ class OfflineGiftForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=1000
     )
 
-    DONOR_FIELDS = (
-        "given_name",
-        "family_name",
-        "email",
-        "phone",
-        "address_line1",
-        "address_line2",
-        "city",
-        "state",
-        "postal_code",
-        "employer",
-        "occupation",
-    )
-
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if not self.is_bound:
@@ -172,7 +150,7 @@ class OfflineGiftForm(forms.Form):
             self.initial.setdefault("received_on", timezone.localdate())
 
     def donor(self) -> dict[str, str]:
-        return {name: self.cleaned_data.get(name) or "" for name in self.DONOR_FIELDS}
+        return {name: self.cleaned_data.get(name) or "" for name in DONOR_FIELDS}
 
 
 class BestEffortsAnswerForm(forms.Form):

@@ -15,6 +15,7 @@ import re
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from groundswell.donations.intake.fields import DONOR_FIELDS
 from groundswell.donations.models import (
     Contribution,
     DonationPage,
@@ -33,20 +34,6 @@ from groundswell.donations.services import ContributionInput, contribution_recor
 logger = logging.getLogger(__name__)
 
 _KEY = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
-# The donor fields a page keeps with the attempt (people.intake names).
-DONOR_FIELDS = (
-    "given_name",
-    "family_name",
-    "email",
-    "phone",
-    "address_line1",
-    "address_line2",
-    "city",
-    "state",
-    "postal_code",
-    "employer",
-    "occupation",
-)
 
 
 class PaymentInvalid(Exception):
@@ -291,7 +278,6 @@ def payment_attempt_for(*, processor_ref: str, key: str = "") -> PaymentAttempt 
 
 
 __all__ = [
-    "DONOR_FIELDS",
     "PaymentInvalid",
     "ProcessorError",
     "amount_errors",
