@@ -17,7 +17,7 @@ from groundswell.donations.models import Processor, RecurringPeriod
 from groundswell.donations.services import ContributionInput
 
 # ActBlue donor field → people.intake field.
-DONOR_FIELDS = {
+DONOR_NAMES = {
     "firstname": "given_name",
     "lastname": "family_name",
     "addr1": "address_line1",
@@ -149,27 +149,34 @@ def _installments(value) -> int:
     return max(0, int(exact))
 
 
-def actblue_parse(body: bytes, *, entity_id: str = "") -> list[LineItem]:
-    """Parse one delivery into one item per line item of our committee (all when unset)."""
-    payload = json_load(body, limits=LIMITS)  # Refused (a PayloadError) when out of bounds
-    if not isinstance(payload, dict):
-        raise PayloadError("", "the body must be a JSON object")
-    donor_in = _object(payload, "donor", "donor")
-    contribution_in = _object(payload, "contribution", "contribution")
-    form = _object(payload, "form", "form", required=False)
-    lineitems = payload.get("lineitems")
-    if lineitems is None:
-        raise PayloadError("lineitems", "is missing")
-    if not isinstance(lineitems, list) or not lineitems:
-        raise PayloadError("lineitems", "must be a non-empty list")
+@dataclass
+class _Order:
+    """What one delivery says of the whole order, shared by each of its line items."""
 
+    donor: dict[str, str]
+    created_at: datetime
+    order_number: str
+    refcode: str
+    refcodes: dict[str, str]
+    period: str
+    installments_planned: int
+    cancelled_at: datetime | None
+    form_name: str
+
+
+def _donor_read(donor_in: dict) -> dict[str, str]:
+    """The donor as people.intake fields, from ``donor`` and its ``employerData``."""
     donor = {
-        ours: _text(donor_in, theirs, f"donor.{theirs}") for theirs, ours in DONOR_FIELDS.items()
+        ours: _text(donor_in, theirs, f"donor.{theirs}") for theirs, ours in DONOR_NAMES.items()
     }
     employer_data = _object(donor_in, "employerData", "donor.employerData", required=False)
     for theirs, ours in EMPLOYER_FIELDS.items():
         donor[ours] = _text(employer_data, theirs, f"donor.employerData.{theirs}")
+    return donor
 
+
+def _order_read(contribution_in: dict, form: dict, donor: dict[str, str]) -> _Order:
+    """The order's date, number, refcodes, recurrence and form, validated."""
     created_at = _when(contribution_in, "createdAt", "contribution.createdAt", required=True)
     order_number = _text(
         contribution_in, "orderNumber", "contribution.orderNumber", required=True, limit=MAX_ID
@@ -197,54 +204,80 @@ def actblue_parse(body: bytes, *, entity_id: str = "") -> list[LineItem]:
     )
     donor["source"] = "ActBlue"
     donor["refcode"] = refcode
+    return _Order(
+        donor=donor,
+        created_at=created_at,
+        order_number=order_number,
+        refcode=refcode,
+        refcodes=refcodes,
+        period=period,
+        installments_planned=max(0, duration),
+        cancelled_at=cancelled_at,
+        form_name=form_name,
+    )
 
-    items = []
-    for index, raw in enumerate(lineitems):
-        where = f"lineitems[{index}]"
-        if not isinstance(raw, dict):
-            raise PayloadError(where, "must be an object")
-        lineitem_id = _text(raw, "lineitemId", f"{where}.lineitemId", required=True, limit=MAX_ID)
-        entity = _text(raw, "entityId", f"{where}.entityId", limit=MAX_ID)
-        if "amount" not in raw or raw["amount"] in (None, ""):
-            raise PayloadError(f"{where}.amount", "is missing")
-        cents = cents_parse(raw["amount"], f"{where}.amount")
-        refunded_at = _when(raw, "refundedAt", f"{where}.refundedAt")
-        paid_at = _when(raw, "paidAt", f"{where}.paidAt")
-        # A refund notification may carry the amount as negative; the original gift is its size.
-        if refunded_at is None and cents <= 0:
-            raise PayloadError(f"{where}.amount", "must be more than zero")
-        cents = abs(cents)
-        if cents == 0 or cents > MAX_CENTS:
-            raise PayloadError(f"{where}.amount", "is out of range")
-        if entity_id and entity != entity_id:
-            continue  # another committee's share of a split contribution
-        contribution = ContributionInput(
-            processor=Processor.ACTBLUE,
-            processor_id=lineitem_id,
-            amount_cents=cents,
-            received_at=paid_at or created_at,
-            donor=dict(donor),
-            order_number=order_number,
-            refcode=refcode,
-            refcodes=refcodes,
-            form_name=form_name,
-            is_recurring=period != RecurringPeriod.ONCE,
-            recurring_period=period,
-            recurring_series_key=order_number if period != RecurringPeriod.ONCE else "",
-        )
-        refund = None
-        if refunded_at is not None:
-            refund_id = _text(raw, "refundId", f"{where}.refundId", limit=MAX_ID)
-            refund = Refund(
-                cents, refund_id or f"{lineitem_id}@{refunded_at.isoformat()}", refunded_at
-            )
-        items.append(
-            LineItem(
-                contribution,
-                entity,
-                refund,
-                installments_planned=max(0, duration),
-                cancelled_at=cancelled_at,
-            )
-        )
-    return items
+
+def _lineitem_read(raw, index: int, order: _Order, entity_id: str) -> LineItem | None:
+    """One line item as our contribution input; None when it is another committee's share."""
+    where = f"lineitems[{index}]"
+    if not isinstance(raw, dict):
+        raise PayloadError(where, "must be an object")
+    lineitem_id = _text(raw, "lineitemId", f"{where}.lineitemId", required=True, limit=MAX_ID)
+    entity = _text(raw, "entityId", f"{where}.entityId", limit=MAX_ID)
+    if "amount" not in raw or raw["amount"] in (None, ""):
+        raise PayloadError(f"{where}.amount", "is missing")
+    cents = cents_parse(raw["amount"], f"{where}.amount")
+    refunded_at = _when(raw, "refundedAt", f"{where}.refundedAt")
+    paid_at = _when(raw, "paidAt", f"{where}.paidAt")
+    # A refund notification may carry the amount as negative; the original gift is its size.
+    if refunded_at is None and cents <= 0:
+        raise PayloadError(f"{where}.amount", "must be more than zero")
+    cents = abs(cents)
+    if cents == 0 or cents > MAX_CENTS:
+        raise PayloadError(f"{where}.amount", "is out of range")
+    if entity_id and entity != entity_id:
+        return None  # another committee's share of a split contribution
+    recurring = order.period != RecurringPeriod.ONCE
+    contribution = ContributionInput(
+        processor=Processor.ACTBLUE,
+        processor_id=lineitem_id,
+        amount_cents=cents,
+        received_at=paid_at or order.created_at,
+        donor=dict(order.donor),
+        order_number=order.order_number,
+        refcode=order.refcode,
+        refcodes=order.refcodes,
+        form_name=order.form_name,
+        is_recurring=recurring,
+        recurring_period=order.period,
+        recurring_series_key=order.order_number if recurring else "",
+    )
+    refund = None
+    if refunded_at is not None:
+        refund_id = _text(raw, "refundId", f"{where}.refundId", limit=MAX_ID)
+        refund = Refund(cents, refund_id or f"{lineitem_id}@{refunded_at.isoformat()}", refunded_at)
+    return LineItem(
+        contribution,
+        entity,
+        refund,
+        installments_planned=order.installments_planned,
+        cancelled_at=order.cancelled_at,
+    )
+
+
+def actblue_parse(body: bytes, *, entity_id: str = "") -> list[LineItem]:
+    """Parse one delivery into one item per line item of our committee (all when unset)."""
+    payload = json_load(body, limits=LIMITS)  # Refused (a PayloadError) when out of bounds
+    if not isinstance(payload, dict):
+        raise PayloadError("", "the body must be a JSON object")
+    donor_in = _object(payload, "donor", "donor")
+    contribution_in = _object(payload, "contribution", "contribution")
+    form = _object(payload, "form", "form", required=False)
+    lineitems = payload.get("lineitems")
+    if lineitems is None:
+        raise PayloadError("lineitems", "is missing")
+    if not isinstance(lineitems, list) or not lineitems:
+        raise PayloadError("lineitems", "must be a non-empty list")
+    order = _order_read(contribution_in, form, _donor_read(donor_in))
+    items = (_lineitem_read(raw, i, order, entity_id) for i, raw in enumerate(lineitems))
+    return [item for item in items if item is not None]
