@@ -306,6 +306,74 @@ def _donor_clean(donor: dict[str, str]) -> dict[str, str]:
     return {k: v for k, v in donor.items() if v}
 
 
+def _reattribute_amount_check(held: Contribution, amount_cents: int) -> None:
+    """Refuse an amount that is not a part of the gift still counted."""
+    left = counted_cents(held)
+    if not isinstance(amount_cents, int) or amount_cents <= 0:
+        raise ValidationError({"amount": "The amount must be positive."})
+    if amount_cents >= held.amount_cents or amount_cents > left:
+        raise ValidationError(
+            {
+                "amount": "Only part of the gift can be reattributed (at most "
+                f"{cents_display(min(left, held.amount_cents - 1))}); refund the rest."
+            }
+        )
+
+
+def _reattributed_part_record(
+    held: Contribution, amount_cents: int, new_donor: dict[str, str], person: Person | None
+) -> Contribution:
+    """Record the part as the other donor's gift; refused if it is the same donor or over
+    that donor's own limit (the caller's transaction then undoes everything)."""
+    part, _ = contribution_record(
+        data=ContributionInput(
+            processor=held.processor,
+            processor_id=split_processor_id(held, "A"),
+            amount_cents=amount_cents,
+            received_at=held.received_at,
+            donor=new_donor,
+            currency=held.currency,
+            order_number=held.order_number,
+            refcode=held.refcode,
+            refcodes=held.refcodes,
+            form_name=held.form_name,
+            election=held.election,
+            payment_method=held.payment_method,
+            page_id=held.page_id,
+            person_id=person.pk if person is not None else None,
+            reattributed_from_id=held.pk,
+            note=f"Reattributed from contribution {held.pk}.",
+        ),
+        source="reattribution",
+    )
+    if part.donor_key and part.donor_key == held.donor_key:
+        raise ValidationError("That is the same donor: choose someone else.")
+    if part.held_at:
+        limit = rule_for_election(held.election).per_election_limit_cents
+        raise ValidationError(
+            f"Reattributing {cents_display(amount_cents)} would take "
+            f"{part.donor_given_name} {part.donor_family_name} past their own "
+            f"{cents_display(limit)} limit for {held.election}."
+        )
+    return part
+
+
+def _rehold_or_resolve(held: Contribution, total: DonorElectionTotal, user) -> int:
+    """Keep the gift held with a new reason while still over the limit, else resolve it;
+    returns how far over it still is."""
+    still_over = hold_excess_cents(contribution=held, total_cents=total.total_cents)
+    if still_over:
+        held.hold_reason = hold_reason_text(
+            election=held.election,
+            limit_cents=rule_for_election(held.election).per_election_limit_cents,
+            total_cents=total.total_cents,
+        )[:300]
+        held.save(update_fields=["hold_reason", "modified_at"])
+    else:
+        _resolve(held, HoldResolution.REATTRIBUTED, user)
+    return still_over
+
+
 def hold_reattribute(
     *,
     contribution: Contribution,
@@ -331,72 +399,25 @@ def hold_reattribute(
     with transaction.atomic():
         held = _held_locked(contribution, user)
         _window_open(held, "reattribute")
-        left = counted_cents(held)
-        if not isinstance(amount_cents, int) or amount_cents <= 0:
-            raise ValidationError({"amount": "The amount must be positive."})
-        if amount_cents >= held.amount_cents or amount_cents > left:
-            raise ValidationError(
-                {
-                    "amount": "Only part of the gift can be reattributed (at most "
-                    f"{cents_display(min(left, held.amount_cents - 1))}); refund the rest."
-                }
-            )
+        _reattribute_amount_check(held, amount_cents)
         rows = totals_lock([(held.donor_key, held.election)])
         row = rows[(held.donor_key, held.election)]
         held.amount_cents -= amount_cents
         held.save(update_fields=["amount_cents", "modified_at"])
         _total_add(row, -amount_cents)
-        part, _ = contribution_record(
-            data=ContributionInput(
-                processor=held.processor,
-                processor_id=split_processor_id(held, "A"),
-                amount_cents=amount_cents,
-                received_at=held.received_at,
-                donor=new_donor,
-                currency=held.currency,
-                order_number=held.order_number,
-                refcode=held.refcode,
-                refcodes=held.refcodes,
-                form_name=held.form_name,
-                election=held.election,
-                payment_method=held.payment_method,
-                page_id=held.page_id,
-                person_id=person.pk if person is not None else None,
-                reattributed_from_id=held.pk,
-                note=f"Reattributed from contribution {held.pk}.",
-            ),
-            source="reattribution",
-        )
-        if part.donor_key and part.donor_key == held.donor_key:
-            raise ValidationError("That is the same donor: choose someone else.")
-        if part.held_at:
-            limit = rule_for_election(held.election).per_election_limit_cents
-            raise ValidationError(
-                f"Reattributing {cents_display(amount_cents)} would take "
-                f"{part.donor_given_name} {part.donor_family_name} past their own "
-                f"{cents_display(limit)} limit for {held.election}."
-            )
-        still_over = hold_excess_cents(contribution=held, total_cents=row.total_cents)
-        if still_over:
-            held.hold_reason = hold_reason_text(
-                election=held.election,
-                limit_cents=rule_for_election(held.election).per_election_limit_cents,
-                total_cents=row.total_cents,
-            )[:300]
-            held.save(update_fields=["hold_reason", "modified_at"])
-        else:
-            _resolve(held, HoldResolution.REATTRIBUTED, user)
+        part = _reattributed_part_record(held, amount_cents, new_donor, person)
+        still_over = _rehold_or_resolve(held, row, user)
+        whom = f"{part.donor_given_name} {part.donor_family_name}"
         _timeline(
             held,
-            f"{cents_display(amount_cents)} of a gift reattributed to "
-            f"{part.donor_given_name} {part.donor_family_name}",
+            f"{cents_display(amount_cents)} of a gift reattributed to {whom}",
             f"reattribute:{part.pk}",
         )
         audit_record(
             actor=user,
             action=AuditEvent.Action.HOLD_RESOLVE,
             summary=f"Held contribution {held.pk}: {cents_display(amount_cents)} reattributed to "
-            f"{part.donor_given_name} {part.donor_family_name} (contribution {part.pk})",
+            f"{whom} (contribution {part.pk})",
             target=held,
             details={
                 "resolution": "reattribute",
