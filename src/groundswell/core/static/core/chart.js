@@ -1,5 +1,6 @@
-// Draws a Vega-Lite chart with the vendored vega-embed into each [data-chart] holder; the table
-// beside it stays the fallback when scripts are off or drawing fails.
+// Draws a Vega-Lite chart with the vendored vega-embed into each [data-chart] holder (its value
+// names the json_script holding the spec); the table beside it stays the fallback when scripts
+// are off or drawing fails. Every staff chart (finance overview, donor-count progress) uses it.
 (function () {
   function draw() {
     var holders = document.querySelectorAll("[data-chart]");
