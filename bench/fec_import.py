@@ -132,7 +132,7 @@ def itcont_write(path: str, rows: int, seed: int) -> dict:
 
 PHASES = """
 import csv, json, time
-from groundswell.donations.fec_import import donor_totals_refresh, fec_import
+from groundswell.donations.intake.fec_import import donor_totals_refresh, fec_import
 out = open({errors!r}, "w", newline="")
 writer = csv.writer(out)
 writer.writerow(["line", "column", "value", "reason"])

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from django.utils import timezone
 
-from groundswell.donations.donate import ask_token_make
+from groundswell.donations.conftest import double_running
 from groundswell.donations.models import (
     Contribution,
     DonationPage,
@@ -22,8 +22,8 @@ from groundswell.donations.models import (
     RecurringSeries,
     WebhookDelivery,
 )
+from groundswell.donations.pages.donate import ask_token_make
 from groundswell.donations.testing.stripe_double import CARD_DECLINED, CARD_OK
-from groundswell.donations.tests.conftest import double_running
 from groundswell.people.models import Activity, Person
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -222,7 +222,7 @@ def test_finance_staff_build_a_page_and_cancel_a_recurring_gift_on_a_phone(
 
     # A monthly gift on the new page, then cancelled by staff.
     created = DonationPage.objects.get(slug="match-week")
-    from groundswell.donations.payments import payment_attempt_finish, payment_attempt_start
+    from groundswell.donations.pages.payments import payment_attempt_finish, payment_attempt_start
 
     attempt = payment_attempt_start(
         key="browser-test-monthly-key-0001",

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from django.utils import timezone
 
+from groundswell.donations.finance.tests.finance_data import at, gift, series
 from groundswell.donations.models import Processor
-from groundswell.donations.tests.finance_data import at, gift, series
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

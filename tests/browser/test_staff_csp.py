@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from groundswell.donations.tests.finance_data import gift
+from groundswell.donations.finance.tests.finance_data import gift
 from groundswell.people.tests.factories import person_create
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

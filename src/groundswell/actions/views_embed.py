@@ -34,13 +34,13 @@ from groundswell.actions.services import (
     submission_receive,
     variant_assign,
 )
+from groundswell.actions.site import HONEYPOT, honeypot_filled
 from groundswell.core.untrusted import JsonLimits, Refused, json_load, text_clean, whole_number
 
 SCRIPT_PATH = Path(__file__).resolve().parent / "static" / "actions" / "embed.js"
 # A sign-up is a few short fields; anything bigger is not a person filling in a pop-up.
 MAX_BODY = 20 * 1024
 MAX_TOKEN = 400
-HONEYPOT = "website"
 # The site's allowed origins and the page are read on every request; a short per-process
 # cache spares three queries per sign-up in a surge, and a staff edit (a new origin, a closed
 # form, new copy) reaches every server process within these seconds.
@@ -271,7 +271,7 @@ def embed_submit(request, slug: str):
     if not (0 < len(token) <= MAX_TOKEN) or not embed_token_check(token, page, origin):
         return _json({"errors": {"form": EXPIRED}}, 403, origin)
     message = page.thank_you or "Thank you!"
-    if data.get(HONEYPOT, "").strip():
+    if honeypot_filled(data):
         # A bot filled the field people cannot see: tell it "thank you" and keep nothing.
         return _json({"ok": True, "message": message}, 201, origin)
 

@@ -17,7 +17,7 @@ from django.core import signing
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
 from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, QueryDict
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
@@ -37,13 +37,20 @@ from groundswell.actions.services import (
     submission_receive,
     variant_assign,
 )
-from groundswell.core.untrusted import text_clean, whole_number
+from groundswell.actions.site import (
+    HONEYPOT,
+    honeypot_filled,
+    page_not_found,
+    page_render,
+    param_clean,
+    params_clean,
+)
+from groundswell.core.untrusted import whole_number
 
 logger = logging.getLogger(__name__)
 
 VISITOR_COOKIE = "gs_vid"
 REF_COOKIE = "gs_ref"
-HONEYPOT = "website"
 # Query-string parameters that say where a visitor came from; carried into the form.
 TRACKING = ("refcode", "source", "utm_source", "utm_medium", "utm_campaign", "ref")
 THANKS_SALT = "groundswell.thanks"
@@ -51,7 +58,6 @@ THANKS_SALT = "groundswell.thanks"
 THANKS_MAX_AGE = 24 * 3600
 YEAR = 365 * 24 * 3600
 _VISITOR = re.compile(r"^[0-9a-f]{32}$")
-_COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
 
 # What each kind of page is called in public ("pop-up" is the staff's word).
 KIND_LABELS = {
@@ -76,83 +82,12 @@ INPUTS = {
 }
 
 
-# ---------------------------------------------------------------- the site's look
-
-
-def _luminance(hex_color: str) -> float:
-    channels = [int(hex_color[i : i + 2], 16) / 255 for i in (1, 3, 5)]
-    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
-    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
-
-
-def _contrast(a: str, b: str) -> float:
-    la, lb = sorted((_luminance(a), _luminance(b)), reverse=True)
-    return (la + 0.05) / (lb + 0.05)
-
-
-def _darken(hex_color: str, factor: float) -> str:
-    return "#" + "".join(f"{int(int(hex_color[i : i + 2], 16) * factor):02x}" for i in (1, 3, 5))
-
-
-def _readable_on_white(hex_color: str) -> str:
-    """The colour, darkened until text in it reads on white (WCAG AA, 4.5:1)."""
-    color = hex_color
-    for _ in range(20):
-        if _contrast(color, "#ffffff") >= 4.5:
-            return color
-        color = _darken(color, 0.85)
-    return "#1a1a1a"
-
-
-def site_theme(site) -> dict[str, str]:
-    """CSS colours from the campaign's two colours, with text colours that keep contrast."""
-    primary = site.primary_color if _COLOR.match(site.primary_color or "") else "#1f6f5c"
-    accent = site.accent_color if _COLOR.match(site.accent_color or "") else "#f2b134"
-
-    def on(color: str) -> str:
-        return (
-            "#ffffff" if _contrast(color, "#ffffff") >= _contrast(color, "#111111") else "#111111"
-        )
-
-    return {
-        "primary": primary.lower(),
-        "on_primary": on(primary),
-        "accent": accent.lower(),
-        "on_accent": on(accent),
-        "link": _readable_on_white(primary).lower(),
-        "primary_dark": _darken(primary, 0.8),
-    }
-
-
-def _render(request, template: str, context: dict | None = None, status: int = 200):
-    site = site_get()
-    base = {"site": site, "theme": site_theme(site)}
-    return render(request, template, {**base, **(context or {})}, status=status)
-
-
-def _not_found(request, message: str = "There is nothing at this address."):
-    return _render(request, "actions/public/404.html", {"message": message}, status=404)
-
-
 # ---------------------------------------------------------------- input hygiene
-
-
-def _clean_text(value: str) -> str:
-    """Drop control characters (NUL breaks PostgreSQL) but keep line breaks and tabs."""
-    return text_clean(str(value))
-
-
-def _clean_params(params) -> QueryDict:
-    """A copy of submitted parameters that any database can store."""
-    clean = QueryDict(mutable=True)
-    for key in list(params.keys())[:200]:
-        clean.setlist(_clean_text(key)[:100], [_clean_text(v) for v in params.getlist(key)[:100]])
-    return clean
 
 
 def _external_referrer(request, value: str) -> str:
     """The referring page, unless it is one of our own pages."""
-    value = _clean_text(value or "")[:500]
+    value = param_clean(value or "")[:500]
     try:
         host = urlsplit(value).hostname or ""
     except ValueError:
@@ -162,16 +97,16 @@ def _external_referrer(request, value: str) -> str:
 
 def _tracking(request) -> dict[str, str]:
     """Where the visitor came from, from the query string (and a share code kept in a cookie)."""
-    get = _clean_params(request.GET)
+    get = params_clean(request.GET)
     values = {name: " ".join(get.get(name, "").split())[:100] for name in TRACKING}
-    values["ref"] = values["ref"][:16] or _clean_text(request.COOKIES.get(REF_COOKIE, ""))[:16]
+    values["ref"] = values["ref"][:16] or param_clean(request.COOKIES.get(REF_COOKIE, ""))[:16]
     values["referrer"] = _external_referrer(request, request.META.get("HTTP_REFERER", ""))
     return values
 
 
 def _remember_ref(request, response):
     """A share code on any public page is kept, so a sign-up a few clicks later still counts."""
-    ref = " ".join(_clean_text(request.GET.get("ref", "")).split())[:16]
+    ref = " ".join(param_clean(request.GET.get("ref", "")).split())[:16]
     if ref and re.fullmatch(r"[A-Za-z0-9]+", ref):
         response.set_cookie(REF_COOKIE, ref, max_age=30 * 24 * 3600, samesite="Lax", httponly=True)
     return response
@@ -191,13 +126,13 @@ def home(request):
         "query": ("?" + urlencode(carried)) if carried else "",
         "has_platform": selectors.platform_positions().exists(),
     }
-    return _remember_ref(request, _render(request, "actions/public/home.html", context))
+    return _remember_ref(request, page_render(request, "actions/public/home.html", context))
 
 
 @require_http_methods(["GET", "HEAD"])
 def about(request):
     context = {"participation": selectors.participation_page()}
-    return _remember_ref(request, _render(request, "actions/public/about.html", context))
+    return _remember_ref(request, page_render(request, "actions/public/about.html", context))
 
 
 @require_http_methods(["GET", "HEAD"])
@@ -206,7 +141,7 @@ def platform(request):
         "positions": list(selectors.platform_positions()),
         "participation": selectors.participation_page(),
     }
-    return _remember_ref(request, _render(request, "actions/public/platform.html", context))
+    return _remember_ref(request, page_render(request, "actions/public/platform.html", context))
 
 
 @require_http_methods(["GET", "HEAD"])
@@ -369,7 +304,7 @@ def _form_page(
         "goal": goal,
         "percent": min(100, round(100 * page.submission_count / goal)) if goal else 0,
     }
-    return _render(request, "actions/public/page.html", context, status=status)
+    return page_render(request, "actions/public/page.html", context, status=status)
 
 
 def _variant_for(request, page: ActionPage, visitor: str):
@@ -381,7 +316,7 @@ def _variant_for(request, page: ActionPage, visitor: str):
 def action_page(request, slug: str):
     page = selectors.public_page_get(slug=slug, user=request.user)
     if page is None:
-        return _not_found(request, "This page does not exist, or is no longer open.")
+        return page_not_found(request, "This page does not exist, or is no longer open.")
     if request.method == "POST":
         return _submit(request, page)
 
@@ -418,7 +353,7 @@ def _submit(request, page: ActionPage):
         return _form_page(
             request, page, values=QueryDict(), hidden=hidden, errors=errors, status=400
         )
-    data = _clean_params(posted)
+    data = params_clean(posted)
     hidden = {name: " ".join(data.get(name, "").split())[:100] for name in (*TRACKING, "variant")}
     hidden["token"] = data.get("token", "")[:64]
     hidden["referrer"] = _external_referrer(request, data.get("referrer", ""))
@@ -426,7 +361,7 @@ def _submit(request, page: ActionPage):
     candidate = hidden["variant"] or request.COOKIES.get(f"gs_v{page.pk}", "")
     if (number := whole_number(candidate)) is not None:
         variant = page.variants.filter(pk=number).first()
-    if data.get(HONEYPOT, "").strip():
+    if honeypot_filled(data):
         # A bot filled the field people cannot see: it is thanked and nothing is stored.
         return redirect("public:thanks_plain", slug=page.slug)
     meta = SubmissionMeta.from_params(
@@ -456,7 +391,7 @@ def _submit(request, page: ActionPage):
             status=400,
         )
     except RateLimited as exc:
-        response = _render(
+        response = page_render(
             request,
             "actions/public/rate_limited.html",
             {"page": page, "what": exc.what, "retry_after": exc.retry_after},
@@ -489,7 +424,7 @@ def _next_rung(page: ActionPage, site) -> dict:
 def thanks(request, slug: str, signed: str | None = None):
     page = ActionPage.objects.filter(slug=slug).first()
     if page is None:
-        return _not_found(request)
+        return page_not_found(request)
     submission = None
     if signed:
         try:
@@ -517,7 +452,7 @@ def thanks(request, slug: str, signed: str | None = None):
         )
         context["share_url"] = share_url
         context["share_links"] = share_links(url=share_url, text=page.headline or site.name)
-    return _render(request, "actions/public/thanks.html", context)
+    return page_render(request, "actions/public/thanks.html", context)
 
 
 def csrf_failure(request, reason: str = ""):
@@ -530,4 +465,4 @@ def csrf_failure(request, reason: str = ""):
         from django.views.csrf import csrf_failure as django_csrf_failure
 
         return django_csrf_failure(request, reason)
-    return _render(request, "actions/public/csrf.html", {"reason": reason}, status=403)
+    return page_render(request, "actions/public/csrf.html", {"reason": reason}, status=403)

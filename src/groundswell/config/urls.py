@@ -7,9 +7,9 @@ urlpatterns = [
     path("people/", include("groundswell.people.urls")),
     path("pages/", include("groundswell.actions.urls_staff")),
     path("finance/", include("groundswell.donations.urls_staff")),
-    path("donate/", include("groundswell.donations.urls_public")),
-    path("webhooks/", include("groundswell.donations.urls_webhooks")),
-    path("donor-info/", include("groundswell.donations.urls_answer")),
+    path("donate/", include("groundswell.donations.pages.urls_public")),
+    path("webhooks/", include("groundswell.donations.intake.urls_webhooks")),
+    path("donor-info/", include("groundswell.donations.compliance.urls_answer")),
     path("identity/", include("groundswell.identity.urls")),
     # The embeddable pop-up: /embed.js and its cross-origin endpoints.
     path("", include("groundswell.actions.urls_embed")),

@@ -29,6 +29,7 @@ from django.utils import timezone
 from faker import Faker
 
 from groundswell.core.bulk import bulk_insert
+from groundswell.donations.compliance.rules import cycle_for, donor_key_for, election_for, rule_for
 from groundswell.donations.models import (
     Contribution,
     ContributionStatus,
@@ -40,7 +41,6 @@ from groundswell.donations.models import (
     RecurringSeries,
     cents_display,
 )
-from groundswell.donations.rules import cycle_for, donor_key_for, election_for, rule_for
 from groundswell.people.models import Activity, Person, PostalAddress
 from groundswell.people.synthetic import EMPLOYERS, OCCUPATIONS, STATE_POPULATION_K
 
@@ -469,21 +469,9 @@ def demo_page_seed(*, today: date | None = None) -> DonationPage:
     return page
 
 
-def demo_contributions_seed(
-    *, seed: int = 2026, today: date | None = None, donor_share: float = 0.35
-) -> int:
-    """Give the demo campaign's supporters a history of contributions; returns how many were
-    made (0 when the demo already has them)."""
-    if Contribution.objects.filter(processor_id__startswith=PREFIX).exists():
-        return 0
-    today = today or timezone.localdate()
-    page = demo_page_seed(today=today)
-    builder = _Builder(seed=seed, today=today, page=page)
+def _gifts_generate(builder: _Builder, donors: list[_Donor], today: date) -> None:
+    """One-time and recurring gifts for each donor, and a few gifts over the limit."""
     rng = builder.rng
-    people_count = Person.objects.active().count()
-    donors = _donors(rng, seed, donor_share, outsiders=max(20, people_count // 15))
-    if not donors:
-        return 0
     for donor in donors:
         roll = rng.random()
         if roll < 0.07:
@@ -502,8 +490,11 @@ def demo_contributions_seed(
         builder.gift(donor, cents=280_000, received_at=first)
         second = _when(rng, day, now=builder.now)
         builder.gift(donor, cents=rng.choice([80_000, 100_000]), received_at=second)
-    contributions = builder.contributions
-    contributions.sort(key=lambda c: c.received_at)
+
+
+def _refunds_sprinkle(builder: _Builder, contributions: list[Contribution]) -> None:
+    """Refund a few gifts, fully or in half, with the refund on the donor's timeline."""
+    rng = builder.rng
     for contribution in rng.sample(contributions, min(4, len(contributions))):
         full = rng.random() < 0.5
         contribution.refunded_cents = (
@@ -532,6 +523,10 @@ def demo_contributions_seed(
                     f"{contribution.refund_keys[0]}",
                 )
             )
+
+
+def _demo_write(builder: _Builder, contributions: list[Contribution]) -> None:
+    """Write the series, contributions, timeline entries and paid installments at once."""
     with transaction.atomic():
         RecurringSeries.objects.bulk_create(builder.series, batch_size=500)
         series_ids = {s.processor_key: s.pk for s in builder.series}
@@ -559,13 +554,35 @@ def demo_contributions_seed(
             for sequence, due, processor_id in rows
         ]
         bulk_insert(Installment, installments)
+
+
+def demo_contributions_seed(
+    *, seed: int = 2026, today: date | None = None, donor_share: float = 0.35
+) -> int:
+    """Give the demo campaign's supporters a history of contributions; returns how many were
+    made (0 when the demo already has them)."""
+    if Contribution.objects.filter(processor_id__startswith=PREFIX).exists():
+        return 0
+    today = today or timezone.localdate()
+    page = demo_page_seed(today=today)
+    builder = _Builder(seed=seed, today=today, page=page)
+    rng = builder.rng
+    people_count = Person.objects.active().count()
+    donors = _donors(rng, seed, donor_share, outsiders=max(20, people_count // 15))
+    if not donors:
+        return 0
+    _gifts_generate(builder, donors, today)
+    contributions = builder.contributions
+    contributions.sort(key=lambda c: c.received_at)
+    _refunds_sprinkle(builder, contributions)
+    _demo_write(builder, contributions)
     _totals_rebuild()
     return len(contributions)
 
 
 def _totals_rebuild() -> None:
     try:
-        from groundswell.donations.compliance import donor_totals_rebuild
+        from groundswell.donations.compliance.limits import donor_totals_rebuild
     except ImportError:  # the compliance totals are not part of this build
         return
     donor_totals_rebuild()

@@ -39,13 +39,13 @@ from django.db.models.functions import Cast, Concat, ExtractYear, TruncDate
 from django.utils import timezone
 
 from groundswell.core.untrusted import whole_number
+from groundswell.donations.compliance.rules import cycle_for, rule_for
 from groundswell.donations.models import (
     Contribution,
     ContributionStatus,
     RecurringPeriod,
     RecurringSeries,
 )
-from groundswell.donations.rules import cycle_for, rule_for
 from groundswell.people.models import Person
 
 # Only these statuses count; refunded, voided and charged-back gifts count nothing.

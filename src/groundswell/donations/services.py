@@ -27,16 +27,16 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from groundswell.core.spreadsheet import formula_strip
-from groundswell.donations import compliance
+from groundswell.donations.compliance import limits as compliance
+from groundswell.donations.compliance.rules import (
+    election_for,
+    rule_for_cached,
+)
 from groundswell.donations.models import (
     Contribution,
     ContributionStatus,
     Processor,
     cents_display,
-)
-from groundswell.donations.rules import (
-    election_for,
-    rule_for_cached,
 )
 from groundswell.people.intake import person_input_clean
 from groundswell.people.models import ConsentMethod, Person

@@ -10,7 +10,7 @@ from django_tasks import task
 @task()
 def recurring_charge_due() -> dict:
     """Charge the recurring installments due now (a second run at once charges nothing twice)."""
-    from groundswell.donations.recurring import installments_charge_due
+    from groundswell.donations.recurring.services import installments_charge_due
 
     return asdict(installments_charge_due())
 
@@ -18,7 +18,7 @@ def recurring_charge_due() -> dict:
 @task()
 def contributions_process_pending() -> int:
     """Process every received (webhook) contribution, in batches; also the sweep for lost tasks."""
-    from groundswell.donations.processing import contributions_process
+    from groundswell.donations.intake.processing import contributions_process
 
     total, failed = 0, set()
     while True:

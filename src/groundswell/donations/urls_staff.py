@@ -4,9 +4,9 @@ from django.urls import include, path
 
 app_name = "donations"
 urlpatterns = [
-    path("", include("groundswell.donations.urls_finance")),
-    path("", include("groundswell.donations.urls_compliance")),
-    path("pages/", include("groundswell.donations.urls_pages")),
-    path("recurring/", include("groundswell.donations.urls_recurring")),
-    path("webhooks/", include("groundswell.donations.urls_settings")),
+    path("", include("groundswell.donations.finance.urls")),
+    path("", include("groundswell.donations.compliance.urls")),
+    path("pages/", include("groundswell.donations.pages.urls_staff")),
+    path("recurring/", include("groundswell.donations.recurring.urls")),
+    path("webhooks/", include("groundswell.donations.intake.urls_settings")),
 ]

@@ -9,7 +9,7 @@ class IdentityConfig(AppConfig):
     def ready(self) -> None:
         # Undoing a merge withdraws the review verdict behind it; people sends, identity
         # listens, so that people never imports identity.
-        from groundswell.donations.donate import campaign_goal_source_set
+        from groundswell.donations.pages.donate import campaign_goal_source_set
         from groundswell.identity.review import _on_merge_undone
         from groundswell.identity.thresholds import goal_figures
         from groundswell.people.merge import person_merge_undone

@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 
 import duckdb
 
-from groundswell.donations.fec_import import COLUMNS, LEADING_ZERO_ZIPS, REFUND_TYPE
+from groundswell.donations.intake.fec_import import COLUMNS, LEADING_ZERO_ZIPS, REFUND_TYPE
 from groundswell.identity import engine
 
 DONOR_ENTITY_TYPES = ("IND", "CAN", "")

@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from groundswell.accounts.services import audit_record
-from groundswell.donations.donate import DonorGoal
+from groundswell.donations.pages.donate import DonorGoal
 from groundswell.identity.models import ResolutionRun, ThresholdRuleSet
 from groundswell.identity.selectors import (
     STATES,

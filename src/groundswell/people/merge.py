@@ -249,7 +249,7 @@ def person_merge_undo(
 def _donor_totals_refresh(*people: Person) -> None:
     # Contribution limits count per donor: the gifts that just moved must count toward their
     # new person's totals (and no longer toward the old one's), in this same transaction.
-    from groundswell.donations.compliance import donor_totals_rebuild
+    from groundswell.donations.compliance.limits import donor_totals_rebuild
 
     donor_totals_rebuild(donor_keys=[f"p:{person.pk}" for person in people])
 

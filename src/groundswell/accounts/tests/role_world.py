@@ -46,8 +46,8 @@ def _gift(processor: str, processor_id: str, cents: int, when: datetime, donor: 
 
 def _finance(finance_user) -> dict:
     """The donor's gifts: held, refunded, resolved by staff, recurring, answered."""
-    from groundswell.donations.best_efforts import best_efforts_answer
-    from groundswell.donations.holds import hold_refund
+    from groundswell.donations.compliance.best_efforts import best_efforts_answer
+    from groundswell.donations.compliance.holds import hold_refund
     from groundswell.donations.models import ComplianceRule, RecurringSeries
     from groundswell.donations.services import contribution_refund
 
@@ -128,8 +128,8 @@ def _pages() -> dict:
 
 
 def _webhooks(finance_user, contribution) -> dict:
+    from groundswell.donations.intake.webhook_auth import webhook_credential_create
     from groundswell.donations.models import WebhookDelivery
-    from groundswell.donations.webhook_auth import webhook_credential_create
 
     credential, _ = webhook_credential_create(source="actblue", user=finance_user)
     delivery = WebhookDelivery.objects.create(source="actblue", status="accepted", body="{}")

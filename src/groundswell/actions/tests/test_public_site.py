@@ -7,7 +7,7 @@ from django.core.files.base import ContentFile
 
 from groundswell.actions.models import ActionPage, IssuePosition
 from groundswell.actions.services import site_get
-from groundswell.actions.views_public import _contrast, site_theme
+from groundswell.actions.site import _contrast, site_theme
 
 pytestmark = pytest.mark.django_db
 

@@ -8,6 +8,7 @@ more than $100 toward an election, and anonymous gifts over $50. Everything else
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from django.core.exceptions import ValidationError
@@ -18,32 +19,21 @@ from django.utils import timezone
 from groundswell.accounts.models import AuditEvent
 from groundswell.accounts.roles import FINANCE_VIEW
 from groundswell.accounts.services import audit_record
+from groundswell.donations.compliance.rules import rule_for
+from groundswell.donations.intake.fields import DONOR_FIELDS
 from groundswell.donations.models import (
+    ComplianceRule,
     Contribution,
     PaymentMethod,
     Processor,
     cents_display,
 )
-from groundswell.donations.rules import rule_for
 from groundswell.donations.services import ContributionInput, contribution_record
 
 METHODS = (PaymentMethod.CHECK, PaymentMethod.CASH, PaymentMethod.OTHER)
 _FORM_KEY = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 _ELECTION = re.compile(r"^[PGRS]\d{4}$")
 _CHECK_NUMBER = re.compile(r"^[A-Za-z0-9 -]{1,30}$")
-DONOR_FIELDS = (
-    "given_name",
-    "family_name",
-    "email",
-    "phone",
-    "address_line1",
-    "address_line2",
-    "city",
-    "state",
-    "postal_code",
-    "employer",
-    "occupation",
-)
 
 
 def _received_at(day: date) -> datetime:
@@ -99,6 +89,76 @@ def _validate(
     return errors
 
 
+def _rule_checked(*, received_on, **entered) -> ComplianceRule | None:
+    """The rule set for the day received, after checking the gift against it (or raising)."""
+    rule = (
+        rule_for(received_at=_received_at(received_on)) if isinstance(received_on, date) else None
+    )
+    errors = _validate(received_on=received_on, rule=rule, **entered)
+    if errors:
+        raise ValidationError(errors)
+    return rule
+
+
+def _cash_limit_check(contribution: Contribution, rule) -> None:
+    """Refuse a cash gift that takes its donor's cash toward the election over the cash limit."""
+    # Cash adds up per donor and election; the donor's total row is locked by now
+    # (contribution_record counted the gift), so two cash gifts cannot both pass.
+    cash = Contribution.objects.filter(
+        donor_key=contribution.donor_key,
+        election=contribution.election,
+        payment_method=PaymentMethod.CASH,
+        is_memo=False,
+    ).aggregate(total=Sum(F("amount_cents") - F("refunded_cents")))["total"]
+    if (cash or 0) > rule.cash_limit_cents:
+        raise ValidationError(
+            {
+                "amount": f"With this gift the donor's cash toward "
+                f"{contribution.election} would be {cents_display(cash)}, over the "
+                f"{cents_display(rule.cash_limit_cents)} cash limit: return it and ask "
+                "for a check."
+            }
+        )
+
+
+@dataclass(frozen=True)
+class _OfflineGift:
+    """The gift as staff entered it, cleaned: what the audit entry says of it."""
+
+    amount_cents: int
+    received_on: date
+    method: str
+    label: str
+    donor: dict[str, str]
+    check_number: str
+    is_anonymous: bool
+
+
+def _offline_audit(*, user, gift: _OfflineGift, contribution: Contribution) -> None:
+    """The audit entry of a gift staff recorded by hand."""
+    who = (
+        " (anonymous)"
+        if gift.is_anonymous
+        else f" from {gift.donor['given_name']} {gift.donor['family_name']}"
+    )
+    audit_record(
+        actor=user,
+        action=AuditEvent.Action.CONTRIBUTION_CREATE,
+        summary=f"Recorded a {gift.label} gift of {cents_display(gift.amount_cents)}"
+        + who
+        + (f", check #{gift.check_number}" if gift.check_number else "")
+        + (" — held over the limit" if contribution.held_at else ""),
+        target=contribution,
+        details={
+            "amount_cents": gift.amount_cents,
+            "method": gift.method,
+            "received_on": gift.received_on.isoformat(),
+            "election": contribution.election,
+            "held": bool(contribution.held_at),
+        },
+    )
+
+
 def offline_contribution_record(
     *,
     amount_cents: int,
@@ -123,10 +183,7 @@ def offline_contribution_record(
     donor = {k: " ".join(str(donor.get(k) or "").split()) for k in DONOR_FIELDS}
     check_number = " ".join(str(check_number or "").split())
     election = str(election or "").strip().upper()
-    rule = (
-        rule_for(received_at=_received_at(received_on)) if isinstance(received_on, date) else None
-    )
-    errors = _validate(
+    rule = _rule_checked(
         amount_cents=amount_cents,
         received_on=received_on,
         method=method,
@@ -135,10 +192,7 @@ def offline_contribution_record(
         is_anonymous=is_anonymous,
         election=election,
         form_key=form_key,
-        rule=rule,
     )
-    if errors:
-        raise ValidationError(errors)
     processor_id = f"offline:{form_key}"
     existing = Contribution.objects.filter(
         processor=Processor.OFFLINE, processor_id=processor_id
@@ -169,41 +223,15 @@ def offline_contribution_record(
         if not created:
             return contribution, False
         if method == PaymentMethod.CASH and contribution.donor_key:
-            # Cash adds up per donor and election; the donor's total row is locked by now
-            # (contribution_record counted the gift), so two cash gifts cannot both pass.
-            cash = Contribution.objects.filter(
-                donor_key=contribution.donor_key,
-                election=contribution.election,
-                payment_method=PaymentMethod.CASH,
-                is_memo=False,
-            ).aggregate(total=Sum(F("amount_cents") - F("refunded_cents")))["total"]
-            if (cash or 0) > rule.cash_limit_cents:
-                raise ValidationError(
-                    {
-                        "amount": f"With this gift the donor's cash toward "
-                        f"{contribution.election} would be {cents_display(cash)}, over the "
-                        f"{cents_display(rule.cash_limit_cents)} cash limit: return it and ask "
-                        "for a check."
-                    }
-                )
-        audit_record(
-            actor=user,
-            action=AuditEvent.Action.CONTRIBUTION_CREATE,
-            summary=f"Recorded a {label} gift of {cents_display(amount_cents)}"
-            + (
-                " (anonymous)"
-                if is_anonymous
-                else f" from {donor['given_name']} {donor['family_name']}"
-            )
-            + (f", check #{check_number}" if check_number else "")
-            + (" — held over the limit" if contribution.held_at else ""),
-            target=contribution,
-            details={
-                "amount_cents": amount_cents,
-                "method": method,
-                "received_on": received_on.isoformat(),
-                "election": contribution.election,
-                "held": bool(contribution.held_at),
-            },
+            _cash_limit_check(contribution, rule)
+        gift = _OfflineGift(
+            amount_cents=amount_cents,
+            received_on=received_on,
+            method=method,
+            label=label,
+            donor=donor,
+            check_number=check_number,
+            is_anonymous=is_anonymous,
         )
+        _offline_audit(user=user, gift=gift, contribution=contribution)
     return contribution, True

@@ -11,8 +11,8 @@ from datetime import date, timedelta
 import pytest
 from django.utils import timezone
 
-from groundswell.donations.donate import page_donor_count, page_progress
 from groundswell.donations.models import Contribution, ContributionStatus, DonationPage
+from groundswell.donations.pages.donate import page_donor_count, page_progress
 from groundswell.identity.models import ThresholdRuleSet
 from groundswell.identity.tests.helpers import finished_run, gift
 from groundswell.identity.thresholds import progress, rule_set_activate, rule_set_save

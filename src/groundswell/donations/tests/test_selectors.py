@@ -6,10 +6,11 @@ from datetime import date
 
 import pytest
 
-from groundswell.donations import itemization, selectors
+from groundswell.donations import selectors
+from groundswell.donations.compliance import itemization
+from groundswell.donations.finance.tests.finance_data import at, gift, series
 from groundswell.donations.models import ContributionStatus, RecurringPeriod, RecurringSeries
 from groundswell.donations.selectors import DateRange
-from groundswell.donations.tests.finance_data import at, gift, series
 from groundswell.people.tests.factories import PersonFactory
 
 pytestmark = pytest.mark.django_db

@@ -10,7 +10,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from groundswell.donations.fec_import import COLUMNS
+from groundswell.donations.intake.fec_import import COLUMNS
 
 CMTE = "C00999001"
 

@@ -167,7 +167,7 @@ class Command(BaseCommand):
     def _actblue(self, *, file: str, errors: str | None, verbosity: int, **_):
         from django.conf import settings
 
-        from groundswell.donations.csv_import import actblue_csv_import
+        from groundswell.donations.intake.csv_import import actblue_csv_import
         from groundswell.people.imports import ImportFileError
 
         if not os.path.isfile(file):
@@ -207,8 +207,11 @@ class Command(BaseCommand):
     def _fec(
         self, *, file: str, committee: str, errors: str | None, verbosity: int, format: str, **_
     ):
-        from groundswell.donations.fec_import import fec_import
-        from groundswell.donations.schedule_a_import import ScheduleAFileError, schedule_a_import
+        from groundswell.donations.intake.fec_import import fec_import
+        from groundswell.donations.intake.schedule_a_import import (
+            ScheduleAFileError,
+            schedule_a_import,
+        )
 
         if not os.path.isfile(file):
             raise CommandError(f"{file}: no such file")

@@ -14,7 +14,7 @@ from datetime import datetime
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from groundswell.donations.recurring import installments_charge_due
+from groundswell.donations.recurring.services import installments_charge_due
 
 logger = logging.getLogger(__name__)
 

@@ -1,0 +1,109 @@
+"""The public site's shared parts: the campaign's look, not-found, clean input, the honeypot.
+
+Every public page (sign-up and petition pages, the embedded pop-up, donation pages and every
+later one) renders and reads its input through here, so the look, the not-found answer and the
+input limits cannot drift apart between apps. Text cleaning itself is ``core.untrusted``'s;
+this module only applies it to a request's parameters.
+"""
+
+from __future__ import annotations
+
+import re
+
+from django.http import QueryDict
+from django.shortcuts import render
+
+from groundswell.actions.services import site_get
+from groundswell.core.untrusted import text_clean
+
+# The form field people cannot see (hidden by CSS, skipped by screen readers): a bot fills it.
+HONEYPOT = "website"
+# Bounds on a request's parameters before anything reads them: how many names, how long a name.
+MAX_PARAMS = 200
+MAX_PARAM_NAME = 100
+# How many values one name may carry (a multi-select offers far fewer choices than this).
+MAX_VALUES_PER_PARAM = 100
+NOT_FOUND = "There is nothing at this address."
+_COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
+
+
+# ---------------------------------------------------------------- the site's look
+
+
+def _luminance(hex_color: str) -> float:
+    channels = [int(hex_color[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def _contrast(a: str, b: str) -> float:
+    la, lb = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (la + 0.05) / (lb + 0.05)
+
+
+def _darken(hex_color: str, factor: float) -> str:
+    return "#" + "".join(f"{int(int(hex_color[i : i + 2], 16) * factor):02x}" for i in (1, 3, 5))
+
+
+def _readable_on_white(hex_color: str) -> str:
+    """The colour, darkened until text in it reads on white (WCAG AA, 4.5:1)."""
+    color = hex_color
+    for _ in range(20):
+        if _contrast(color, "#ffffff") >= 4.5:
+            return color
+        color = _darken(color, 0.85)
+    return "#1a1a1a"
+
+
+def site_theme(site) -> dict[str, str]:
+    """CSS colours from the campaign's two colours, with text colours that keep contrast."""
+    primary = site.primary_color if _COLOR.match(site.primary_color or "") else "#1f6f5c"
+    accent = site.accent_color if _COLOR.match(site.accent_color or "") else "#f2b134"
+
+    def on(color: str) -> str:
+        return (
+            "#ffffff" if _contrast(color, "#ffffff") >= _contrast(color, "#111111") else "#111111"
+        )
+
+    return {
+        "primary": primary.lower(),
+        "on_primary": on(primary),
+        "accent": accent.lower(),
+        "on_accent": on(accent),
+        "link": _readable_on_white(primary).lower(),
+        "primary_dark": _darken(primary, 0.8),
+    }
+
+
+def page_render(request, template: str, context: dict | None = None, status: int = 200):
+    """A page in the campaign site's look (the public site's base template and colours)."""
+    site = site_get()
+    base = {"site": site, "theme": site_theme(site), "honeypot": HONEYPOT}
+    return render(request, template, {**base, **(context or {})}, status=status)
+
+
+def page_not_found(request, message: str = NOT_FOUND):
+    """The public site's 404, in its look, saying ``message``."""
+    return page_render(request, "actions/public/404.html", {"message": message}, status=404)
+
+
+# ---------------------------------------------------------------- input hygiene
+
+
+def param_clean(value) -> str:
+    """One parameter's value as storable text (NUL breaks PostgreSQL); line breaks and tabs stay."""
+    return text_clean(str(value))
+
+
+def params_clean(params, *, values_per_param: int = MAX_VALUES_PER_PARAM) -> QueryDict:
+    """A bounded copy of submitted parameters that any database can store."""
+    clean = QueryDict(mutable=True)
+    for key in list(params.keys())[:MAX_PARAMS]:
+        values = params.getlist(key)[:values_per_param]
+        clean.setlist(param_clean(key)[:MAX_PARAM_NAME], [param_clean(v) for v in values])
+    return clean
+
+
+def honeypot_filled(data) -> bool:
+    """Whether the field people cannot see was filled: a bot, to be thanked with nothing kept."""
+    return bool(data.get(HONEYPOT, "").strip())

@@ -1,0 +1,93 @@
+"""The FEC bulk individual-contributions file, in its real 21-column layout, with Faker donors."""
+
+import pytest
+from django.core.management import call_command
+from faker import Faker
+
+from groundswell.donations.intake.fec_import import fec_import
+from groundswell.donations.models import Contribution, ContributionStatus
+
+fake = Faker("en_US")
+CMTE = "C00123456"
+
+
+def row(**kw):
+    values = {
+        "CMTE_ID": CMTE, "AMNDT_IND": "N", "RPT_TP": "Q1", "TRANSACTION_PGI": "P2026",
+        "IMAGE_NUM": "202604159876543210", "TRANSACTION_TP": "15", "ENTITY_TP": "IND",
+        "NAME": f"{fake.last_name().upper()}, {fake.first_name().upper()} A",
+        "CITY": fake.city().upper(), "STATE": "OH", "ZIP_CODE": "432151234",
+        "EMPLOYER": "SELF-EMPLOYED", "OCCUPATION": "TEACHER", "TRANSACTION_DT": "03152026",
+        "TRANSACTION_AMT": "250", "OTHER_ID": "", "TRAN_ID": fake.bothify("SA11AI.####"),
+        "FILE_NUM": "1234567", "MEMO_CD": "", "MEMO_TEXT": "",
+        "SUB_ID": fake.numerify("4#########"),
+    }  # fmt: skip
+    values.update(kw)
+    return "|".join(values.values())
+
+
+def write(tmp_path, lines):
+    path = tmp_path / "itcont.txt"
+    path.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
+    return str(path)
+
+
+@pytest.mark.django_db
+def test_import_rows(tmp_path):
+    lines = [
+        row(SUB_ID="1001", TRAN_ID="T1", NAME="DOE, JANE Q", TRANSACTION_AMT="27.50"),
+        row(SUB_ID="1002", MEMO_CD="X", MEMO_TEXT="EARMARKED"),
+        row(SUB_ID="1003", TRANSACTION_TP="22Y", OTHER_ID="T1", TRANSACTION_AMT="-10"),
+        row(SUB_ID="1004", TRANSACTION_TP="15E", OTHER_ID="C00401224", TRANSACTION_PGI="G2026"),
+        row(SUB_ID="1005", CMTE_ID="C00999999"),
+        row(SUB_ID="1001"),
+        row(SUB_ID="1006", TRANSACTION_DT="13452026"),
+        row(SUB_ID="1007", TRANSACTION_AMT="twelve"),
+        "C00123456|N|Q1",
+        row(SUB_ID="1008", TRANSACTION_TP="22Y", TRANSACTION_AMT="40"),
+    ]
+    path = write(tmp_path, lines)
+    seen = []
+    result = fec_import(path, committee=CMTE, progress=lambda d, t: seen.append((d, t)))
+    assert result.created == 4  # 1001, 1002, 1004, 1008
+    assert result.refunded == 1
+    assert result.skipped == 1
+    assert result.unchanged == 1  # the duplicate SUB_ID
+    assert result.rejected == 3
+    errors = {(e.line, e.column) for e in result.errors}
+    assert errors == {(7, "TRANSACTION_DT"), (8, "TRANSACTION_AMT"), (9, "")}
+    assert seen[-1][0] == seen[-1][1] > 0
+
+    first = Contribution.objects.get(processor="fec", processor_id="1001")
+    assert first.amount_cents == 2750
+    assert first.donor_given_name.startswith("Jane") and first.donor_family_name == "Doe"
+    assert first.donor_postal_code.startswith("43215")
+    assert first.election == "P2026"
+    assert first.refunded_cents == 1000
+    assert first.status == ContributionStatus.PARTIALLY_REFUNDED
+    assert Contribution.objects.get(processor_id="1002").is_memo
+    earmarked = Contribution.objects.get(processor_id="1004")
+    assert earmarked.transaction_type == "15E" and earmarked.election == "G2026"
+    lone = Contribution.objects.get(processor_id="1008")
+    assert lone.status == ContributionStatus.REFUNDED and "refund" in lone.note
+    assert not Contribution.objects.filter(processor_id__in=["1003", "1005"]).exists()
+
+    again = fec_import(path, committee=CMTE)
+    assert again.created == 0 and again.refunded == 0
+    assert Contribution.objects.count() == 4
+    assert Contribution.objects.get(processor_id="1001").refunded_cents == 1000
+
+
+@pytest.mark.django_db
+def test_empty_file(tmp_path):
+    result = fec_import(write(tmp_path, []), committee=CMTE)
+    assert (result.rows, result.created, result.rejected) == (0, 0, 0)
+
+
+@pytest.mark.django_db
+def test_command(tmp_path, capsys):
+    path = write(tmp_path, [row(SUB_ID="2001"), row(SUB_ID="2002", TRANSACTION_DT="bad")])
+    out = tmp_path / "errors.csv"
+    call_command("import", "fec", path, "--committee", CMTE, "--errors", str(out), verbosity=0)
+    assert Contribution.objects.filter(processor_id="2001").exists()
+    assert "2,TRANSACTION_DT" in out.read_text()
