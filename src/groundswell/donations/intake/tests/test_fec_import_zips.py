@@ -5,9 +5,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from groundswell.donations.intake.fec_import import LEADING_ZERO_ZIPS, fec_import, zip_clean, zip_repair
+from groundswell.donations.intake.fec_import import (
+    LEADING_ZERO_ZIPS,
+    fec_import,
+    zip_clean,
+    zip_repair,
+)
+from groundswell.donations.intake.tests.test_fec_import import CMTE, row, write
 from groundswell.donations.models import Contribution
-from groundswell.donations.tests.test_fec_import import CMTE, row, write
 
 
 def test_a_zip_plus_4_that_lost_its_leading_zero_is_repaired_in_its_state():
