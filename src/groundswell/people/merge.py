@@ -10,12 +10,12 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
-from django.dispatch import Signal
 from django.forms.models import model_to_dict
 from django.utils import timezone
 
 from groundswell.accounts.models import AuditEvent
 from groundswell.accounts.services import audit_record
+from groundswell.people.extensions import merge_hooks_run
 from groundswell.people.models import (
     Activity,
     EmailAddress,
@@ -36,11 +36,6 @@ _FILLED = (
     "refcode",
 )
 _PRIMARY_MODELS = (EmailAddress, Phone, PostalAddress)
-
-# Sent inside the undo's transaction (with ``record``, ``actor`` and ``ip_address``) so that
-# apps holding their own verdicts about the two people (identity's review decisions) can
-# withdraw them atomically, without this app importing theirs.
-person_merge_undone = Signal()
 
 
 def _person_relations() -> list[models.ForeignKey]:
@@ -158,7 +153,6 @@ def person_merge(
     )
     person_summary_refresh(survivor)
     person_summary_refresh(merged)
-    _donor_totals_refresh(survivor, merged)
     audit_record(
         actor=actor,
         action=AuditEvent.Action.MERGE,
@@ -171,6 +165,9 @@ def person_merge(
         },
         ip_address=ip_address,
     )
+    # Other apps' data derived from who is who (donor totals, review verdicts) is brought up to
+    # date in this same transaction: see people.extensions.
+    merge_hooks_run(undo=False, record=record, actor=actor, ip_address=ip_address)
     return record
 
 
@@ -234,7 +231,6 @@ def person_merge_undo(
         )
     person_summary_refresh(survivor)
     person_summary_refresh(merged)
-    _donor_totals_refresh(survivor, merged)
     audit_record(
         actor=actor,
         action=AuditEvent.Action.MERGE_UNDO,
@@ -242,16 +238,8 @@ def person_merge_undo(
         target=record,
         ip_address=ip_address,
     )
-    person_merge_undone.send(sender=MergeRecord, record=record, actor=actor, ip_address=ip_address)
+    merge_hooks_run(undo=True, record=record, actor=actor, ip_address=ip_address)
     return record
-
-
-def _donor_totals_refresh(*people: Person) -> None:
-    # Contribution limits count per donor: the gifts that just moved must count toward their
-    # new person's totals (and no longer toward the old one's), in this same transaction.
-    from groundswell.donations.compliance import donor_totals_rebuild
-
-    donor_totals_rebuild(donor_keys=[f"p:{person.pk}" for person in people])
 
 
 def _json_safe(value):
