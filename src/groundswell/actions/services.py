@@ -252,6 +252,7 @@ def _enqueue_processing() -> None:
     A task drains every row committed before it starts. It starts after the window in which
     later enqueues are skipped, so each skipped row (committed before its skip) is drained.
     """
+    # tasks.py imports this module (a task runs a service): the task is imported when used.
     from groundswell.actions.tasks import submissions_process_pending
 
     task = submissions_process_pending
@@ -378,6 +379,7 @@ def _process_page_batch(page: ActionPage, submissions: list[Submission]) -> None
 
 
 def _enqueue_autoresponse(ids: list[int]) -> None:
+    # tasks.py imports this module (a task runs a service): the task is imported when used.
     from groundswell.actions.tasks import autoresponse_send
 
     autoresponse_send.enqueue(submission_ids=ids)

@@ -7,6 +7,8 @@ exactly what moved, so the merge can be undone.
 
 from __future__ import annotations
 
+import json
+
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
@@ -243,6 +245,4 @@ def person_merge_undo(
 
 
 def _json_safe(value):
-    import json
-
     return json.loads(json.dumps(value, cls=DjangoJSONEncoder))

@@ -112,6 +112,7 @@ def people_upsert(
             if attempt == 2:
                 raise
     if new_email_ids and settings.GROUNDSWELL_CHECK_MX:
+        # tasks.py imports this module (a task runs a service): the task is imported when used.
         from groundswell.people.tasks import email_check_mx
 
         transaction.on_commit(lambda: email_check_mx.enqueue(address_ids=new_email_ids))
