@@ -95,46 +95,9 @@ def person_merge(
         "removed": {},
         "primary": {},
     }
-    # The survivor keeps its primary contact points; the merged person's become secondary.
-    for model in _PRIMARY_MODELS:
-        label = model._meta.label_lower
-        snapshot["primary"][label] = list(
-            model.objects.filter(person=merged, is_primary=True).values_list("pk", flat=True)
-        )
-        if model.objects.filter(person=survivor, is_primary=True).exists():
-            model.objects.filter(person=merged, is_primary=True).update(is_primary=False)
-        else:
-            snapshot["primary"][label] = []
-
-    for fk in _person_relations():
-        label = fk.model._meta.label_lower
-        if fk.one_to_one:
-            # Only one such row per person (a share code, who recruited them): the survivor
-            # keeps its own; the merged person's moves only when the survivor has none.
-            if fk.model.objects.filter(**{fk.name: survivor}).exists():
-                continue
-            conflicts = []
-        else:
-            conflicts = _conflicting_rows(fk, survivor, merged)
-        for row in conflicts:
-            snapshot["removed"].setdefault(label, []).append(
-                {
-                    "fk": fk.name,
-                    "values": model_to_dict(row) | {"id": row.pk},
-                    "raw": {f.attname: getattr(row, f.attname) for f in row._meta.concrete_fields},
-                }
-            )
-            row.delete()
-        ids = list(fk.model.objects.filter(**{fk.name: merged}).values_list("pk", flat=True))
-        if ids:
-            snapshot["moved"].setdefault(label, {})[fk.name] = ids
-            fk.model.objects.filter(pk__in=ids).update(**{fk.name: survivor})
-
-    for name in _FILLED:
-        if not getattr(survivor, name) and getattr(merged, name):
-            setattr(survivor, name, getattr(merged, name))
-            snapshot["filled"][name] = getattr(merged, name)
-    survivor.custom_fields = {**merged.custom_fields, **survivor.custom_fields}
+    _primaries_demote(snapshot, survivor, merged)
+    _relations_move(snapshot, survivor, merged)
+    _fields_fill(snapshot, survivor, merged)
     survivor.save()
     merged.merged_into = survivor
     merged.save(update_fields=["merged_into", "modified_at"])
@@ -171,6 +134,55 @@ def person_merge(
     # date in this same transaction: see people.extensions.
     merge_hooks_run(undo=False, record=record, actor=actor, ip_address=ip_address)
     return record
+
+
+def _primaries_demote(snapshot: dict, survivor: Person, merged: Person) -> None:
+    """The survivor keeps its primary contact points; the merged person's become secondary."""
+    for model in _PRIMARY_MODELS:
+        label = model._meta.label_lower
+        snapshot["primary"][label] = list(
+            model.objects.filter(person=merged, is_primary=True).values_list("pk", flat=True)
+        )
+        if model.objects.filter(person=survivor, is_primary=True).exists():
+            model.objects.filter(person=merged, is_primary=True).update(is_primary=False)
+        else:
+            snapshot["primary"][label] = []
+
+
+def _relations_move(snapshot: dict, survivor: Person, merged: Person) -> None:
+    """Point every row of the merged person at the survivor, noting what moved or went."""
+    for fk in _person_relations():
+        label = fk.model._meta.label_lower
+        if fk.one_to_one:
+            # Only one such row per person (a share code, who recruited them): the survivor
+            # keeps its own; the merged person's moves only when the survivor has none.
+            if fk.model.objects.filter(**{fk.name: survivor}).exists():
+                continue
+            conflicts = []
+        else:
+            conflicts = _conflicting_rows(fk, survivor, merged)
+        for row in conflicts:
+            snapshot["removed"].setdefault(label, []).append(
+                {
+                    "fk": fk.name,
+                    "values": model_to_dict(row) | {"id": row.pk},
+                    "raw": {f.attname: getattr(row, f.attname) for f in row._meta.concrete_fields},
+                }
+            )
+            row.delete()
+        ids = list(fk.model.objects.filter(**{fk.name: merged}).values_list("pk", flat=True))
+        if ids:
+            snapshot["moved"].setdefault(label, {})[fk.name] = ids
+            fk.model.objects.filter(pk__in=ids).update(**{fk.name: survivor})
+
+
+def _fields_fill(snapshot: dict, survivor: Person, merged: Person) -> None:
+    """Fill the survivor's blank fields from the merged person; custom fields are combined."""
+    for name in _FILLED:
+        if not getattr(survivor, name) and getattr(merged, name):
+            setattr(survivor, name, getattr(merged, name))
+            snapshot["filled"][name] = getattr(merged, name)
+    survivor.custom_fields = {**merged.custom_fields, **survivor.custom_fields}
 
 
 @transaction.atomic
