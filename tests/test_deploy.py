@@ -111,7 +111,7 @@ def _free_port() -> int:
 
 SEED = """
 from groundswell.accounts.models import User
-from groundswell.actions.demo import campaign_site_seed
+from groundswell.demo.actions_site import campaign_site_seed
 campaign_site_seed(seed=7)
 user = User(username="ada", email="ada@example.org", role="admin")
 user.set_password("right-pw-for-tests")

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from groundswell.actions.demo import campaign_site_seed
 from groundswell.actions.models import ActionPage, Referral
+from groundswell.demo.actions_site import campaign_site_seed
 from groundswell.people.models import Activity, Person
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

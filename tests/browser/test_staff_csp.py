@@ -75,7 +75,7 @@ def test_htmx_searches_and_swaps_under_the_policy(watched, live_server, make_use
 
 
 def test_the_public_pages_have_no_policy_and_still_run_their_scripts(watched, live_server):
-    from groundswell.actions.demo import campaign_site_seed
+    from groundswell.demo.actions_site import campaign_site_seed
 
     campaign_site_seed(seed=3)
     response = watched.goto(f"{live_server.url}/a/join/")

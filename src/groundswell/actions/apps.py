@@ -5,3 +5,16 @@ class ActionsConfig(AppConfig):
     name = "groundswell.actions"
     label = "actions"
     verbose_name = "Public action pages"
+
+    def ready(self) -> None:
+        # The person page shows who recruited whom; this app owns referrals, so it contributes
+        # the card (people never imports actions).
+        from groundswell.actions.views_staff import person_referrals_panel
+        from groundswell.people.extensions import person_panel_register
+
+        person_panel_register(
+            "referrals",
+            template="actions/_person_referrals.html",
+            context=person_referrals_panel,
+            column="activity",
+        )

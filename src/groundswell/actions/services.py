@@ -98,6 +98,18 @@ def page_form_clean(page: ActionPage, data) -> tuple[dict, dict]:
     Person fields go through the same cleaning as imports, so errors read alike everywhere.
     """
     errors: dict[str, str] = {}
+    raw = _person_fields_clean(page, data, errors)
+    answers: dict = {}
+    for question in page.questions.all():
+        _answer_clean(question, data, errors, answers)
+    if page.kind == ActionPage.Kind.PARTICIPATION:
+        _participation_clean(data, errors, answers)
+    if errors:
+        raise SubmissionInvalid(errors)
+    return raw, answers
+
+
+def _person_fields_clean(page: ActionPage, data, errors: dict[str, str]) -> dict[str, str]:
     raw: dict[str, str] = {}
     for name in PAGE_FIELD_NAMES:
         mode = page.field_mode(name)
@@ -119,60 +131,55 @@ def page_form_clean(page: ActionPage, data) -> tuple[dict, dict]:
         name = err.field or "email"
         if name not in errors:
             errors[name] = err.reason[:1].upper() + err.reason[1:] + "."
+    return raw
 
-    answers: dict = {}
-    for question in page.questions.all():
-        key = f"q_{question.key}"
-        if question.kind == CustomQuestion.Kind.MULTI:
-            values = [str(v) for v in _getlist(data, key)]
-            bad = [v for v in values if v not in question.choices]
-            if bad:
-                errors[key] = "Choose from the options given."
-            elif question.required and not values:
-                errors[key] = "Choose at least one."
-            answers[question.key] = values
-            continue
-        value = (
-            " ".join(_text(data.get(key)).split())
-            if question.kind != CustomQuestion.Kind.LONG_TEXT
-            else _text(data.get(key)).strip()
-        )
-        if question.kind == CustomQuestion.Kind.CHECKBOX:
-            value = "yes" if value.lower() in {"on", "yes", "true", "1"} else ""
-        if len(value) > MAX_ANSWER:
-            errors[key] = f"is too long ({MAX_ANSWER} characters at most)."
-        elif (
-            question.kind == CustomQuestion.Kind.CHOICE and value and value not in question.choices
-        ):
-            errors[key] = "Choose one of the options given."
-        elif question.required and not value:
-            errors[key] = "is required."
-        if value:
-            answers[question.key] = value
 
-    if page.kind == ActionPage.Kind.PARTICIPATION:
-        helps = [str(v) for v in _getlist(data, "help")]
-        if any(h not in HELP_KEYS for h in helps):
-            errors["help"] = "Choose from the options given."
-        elif not helps:
-            errors["help"] = "Choose at least one way to help."
-        other = " ".join(_text(data.get("help_other")).split())
-        if len(other) > 500:
-            errors["help_other"] = "is too long (500 characters at most)."
-        elif "other" in helps and not other:
-            errors["help_other"] = "Tell us what else you would like to do."
-        issues = [str(v) for v in _getlist(data, "issues")]
-        known = set(
-            IssuePosition.objects.filter(published=True, slug__in=issues).values_list(
-                "slug", flat=True
-            )
-        )
-        if set(issues) - known:
-            errors["issues"] = "Choose from the issues listed."
-        answers.update(help=helps, help_other=other, issues=issues)
-    if errors:
-        raise SubmissionInvalid(errors)
-    return raw, answers
+def _answer_clean(question: CustomQuestion, data, errors: dict[str, str], answers: dict) -> None:
+    key = f"q_{question.key}"
+    if question.kind == CustomQuestion.Kind.MULTI:
+        values = [str(v) for v in _getlist(data, key)]
+        bad = [v for v in values if v not in question.choices]
+        if bad:
+            errors[key] = "Choose from the options given."
+        elif question.required and not values:
+            errors[key] = "Choose at least one."
+        answers[question.key] = values
+        return
+    value = (
+        " ".join(_text(data.get(key)).split())
+        if question.kind != CustomQuestion.Kind.LONG_TEXT
+        else _text(data.get(key)).strip()
+    )
+    if question.kind == CustomQuestion.Kind.CHECKBOX:
+        value = "yes" if value.lower() in {"on", "yes", "true", "1"} else ""
+    if len(value) > MAX_ANSWER:
+        errors[key] = f"is too long ({MAX_ANSWER} characters at most)."
+    elif question.kind == CustomQuestion.Kind.CHOICE and value and value not in question.choices:
+        errors[key] = "Choose one of the options given."
+    elif question.required and not value:
+        errors[key] = "is required."
+    if value:
+        answers[question.key] = value
+
+
+def _participation_clean(data, errors: dict[str, str], answers: dict) -> None:
+    helps = [str(v) for v in _getlist(data, "help")]
+    if any(h not in HELP_KEYS for h in helps):
+        errors["help"] = "Choose from the options given."
+    elif not helps:
+        errors["help"] = "Choose at least one way to help."
+    other = " ".join(_text(data.get("help_other")).split())
+    if len(other) > 500:
+        errors["help_other"] = "is too long (500 characters at most)."
+    elif "other" in helps and not other:
+        errors["help_other"] = "Tell us what else you would like to do."
+    issues = [str(v) for v in _getlist(data, "issues")]
+    known = set(
+        IssuePosition.objects.filter(published=True, slug__in=issues).values_list("slug", flat=True)
+    )
+    if set(issues) - known:
+        errors["issues"] = "Choose from the issues listed."
+    answers.update(help=helps, help_other=other, issues=issues)
 
 
 def _getlist(data, key: str) -> list[str]:
@@ -252,6 +259,7 @@ def _enqueue_processing() -> None:
     A task drains every row committed before it starts. It starts after the window in which
     later enqueues are skipped, so each skipped row (committed before its skip) is drained.
     """
+    # tasks.py imports this module (a task runs a service): the task is imported when used.
     from groundswell.actions.tasks import submissions_process_pending
 
     task = submissions_process_pending
@@ -299,45 +307,10 @@ def _process_page_batch(page: ActionPage, submissions: list[Submission]) -> None
             submission.status = Submission.Status.FAILED
             submission.error = "; ".join(f"{e.field} {e.reason}" for e in errors)[:500]
             continue
-        data.tags = list(dict.fromkeys([*data.tags, *page.tags]))
-        for key, value in answers.items():
-            if key in ("help", "help_other", "issues"):
-                continue
-            data.custom_fields[key] = ", ".join(value) if isinstance(value, list) else value
-        if page.kind == ActionPage.Kind.PARTICIPATION:
-            helps = answers.get("help", [])
-            data.tags += [f"help: {help_labels.get(h, h)}" for h in helps]
-            data.tags += [f"issue: {issues.get(s, s)}" for s in answers.get("issues", [])]
-            if helps:
-                data.custom_fields["interests"] = ", ".join(help_labels.get(h, h) for h in helps)
-            if answers.get("issues"):
-                data.custom_fields["issues"] = ", ".join(
-                    issues.get(s, s) for s in answers["issues"]
-                )
-            if answers.get("help_other"):
-                data.custom_fields["help_other"] = answers["help_other"]
-        if submission.refcode:
-            data.refcode = submission.refcode
-        data.source = data.source or f"{page.kind}:{page.slug}"
+        _submission_person_fill(page, submission, data, answers, issues, help_labels)
         items.append(data)
         keys.append(str(submission.pk))
-        extras.append(
-            ItemExtra(
-                ip_address=submission.ip_address,
-                activity_data={
-                    "page": page.slug,
-                    "page_kind": page.kind,
-                    "submission": submission.pk,
-                    "channel": submission.channel,
-                    "refcode": submission.refcode,
-                    "utm_source": submission.utm_source,
-                    "utm_medium": submission.utm_medium,
-                    "utm_campaign": submission.utm_campaign,
-                    "referrer": submission.referrer,
-                    "answers": answers,
-                },
-            )
-        )
+        extras.append(_submission_extra(page, submission, answers))
         valid.append(submission)
     if items:
         verb = {
@@ -377,7 +350,49 @@ def _process_page_batch(page: ActionPage, submissions: list[Submission]) -> None
         transaction.on_commit(lambda: _enqueue_autoresponse(ids))
 
 
+def _submission_person_fill(page, submission, data, answers, issues, help_labels) -> None:
+    """Add what the page and the answers say to the cleaned person: tags, custom fields."""
+    data.tags = list(dict.fromkeys([*data.tags, *page.tags]))
+    for key, value in answers.items():
+        if key in ("help", "help_other", "issues"):
+            continue
+        data.custom_fields[key] = ", ".join(value) if isinstance(value, list) else value
+    if page.kind == ActionPage.Kind.PARTICIPATION:
+        helps = answers.get("help", [])
+        data.tags += [f"help: {help_labels.get(h, h)}" for h in helps]
+        data.tags += [f"issue: {issues.get(s, s)}" for s in answers.get("issues", [])]
+        if helps:
+            data.custom_fields["interests"] = ", ".join(help_labels.get(h, h) for h in helps)
+        if answers.get("issues"):
+            data.custom_fields["issues"] = ", ".join(issues.get(s, s) for s in answers["issues"])
+        if answers.get("help_other"):
+            data.custom_fields["help_other"] = answers["help_other"]
+    if submission.refcode:
+        data.refcode = submission.refcode
+    data.source = data.source or f"{page.kind}:{page.slug}"
+
+
+def _submission_extra(page: ActionPage, submission: Submission, answers: dict) -> ItemExtra:
+    """Where the submission came from, for the person's timeline."""
+    return ItemExtra(
+        ip_address=submission.ip_address,
+        activity_data={
+            "page": page.slug,
+            "page_kind": page.kind,
+            "submission": submission.pk,
+            "channel": submission.channel,
+            "refcode": submission.refcode,
+            "utm_source": submission.utm_source,
+            "utm_medium": submission.utm_medium,
+            "utm_campaign": submission.utm_campaign,
+            "referrer": submission.referrer,
+            "answers": answers,
+        },
+    )
+
+
 def _enqueue_autoresponse(ids: list[int]) -> None:
+    # tasks.py imports this module (a task runs a service): the task is imported when used.
     from groundswell.actions.tasks import autoresponse_send
 
     autoresponse_send.enqueue(submission_ids=ids)

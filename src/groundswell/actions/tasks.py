@@ -12,6 +12,7 @@ from django_tasks import task
 from groundswell.actions.autoresponse import autoresponse_body
 from groundswell.actions.models import Submission
 from groundswell.actions.ratelimit import autoresponse_allowed
+from groundswell.actions.services import site_get, submissions_process
 
 logger = logging.getLogger(__name__)
 
@@ -19,8 +20,6 @@ logger = logging.getLogger(__name__)
 @task()
 def submissions_process_pending() -> int:
     """Process every received submission, in batches (one task may drain many)."""
-    from groundswell.actions.services import submissions_process
-
     total = 0
     while True:
         done = submissions_process(limit=500)
@@ -32,8 +31,6 @@ def submissions_process_pending() -> int:
 @task()
 def autoresponse_send(submission_ids: list[int]) -> int:
     """Send each submission's page autoresponse once (within the per-recipient limit)."""
-    from groundswell.actions.services import site_get
-
     site = site_get()
     sent = 0
     submissions = (

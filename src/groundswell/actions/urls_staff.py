@@ -26,4 +26,9 @@ urlpatterns = [
     path("platform/<int:position_id>/", views.position_edit, name="position_edit"),
     path("platform/<int:position_id>/delete/", views.position_delete, name="position_delete"),
     path("platform/<int:position_id>/move/", views.position_move, name="position_move"),
+    path(
+        "people/<int:pk>/share-link/",
+        views.person_share_link_make,
+        name="person_share_link_make",
+    ),
 ]

@@ -1,16 +1,18 @@
 """The page builder: action pages, their questions and copy variants, submissions, the campaign
-site's settings and the platform editor. Every view needs the PAGES_EDIT capability."""
+site's settings and the platform editor. Every view needs the PAGES_EDIT capability, except the
+person page's referrals card and its share-link button (people's capabilities)."""
 
 from __future__ import annotations
 
 from django.contrib import messages
 from django.core.files.storage import default_storage
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from groundswell.accounts.permissions import capability_required
-from groundswell.accounts.roles import PAGES_EDIT, PEOPLE_VIEW
+from groundswell.accounts.roles import PAGES_EDIT, PEOPLE_EDIT, PEOPLE_VIEW
 from groundswell.actions import builder, selectors
 from groundswell.actions.choices import PAGE_FIELDS
 from groundswell.actions.forms import (
@@ -21,8 +23,9 @@ from groundswell.actions.forms import (
     VariantForm,
 )
 from groundswell.actions.models import ActionPage, CustomQuestion, IssuePosition, PageVariant
-from groundswell.actions.services import site_get
+from groundswell.actions.services import referral_code_for, site_get
 from groundswell.core.pagination import paginate
+from groundswell.people.models import Person
 
 
 def _page_urls(request, page: ActionPage) -> dict[str, str]:
@@ -308,3 +311,29 @@ def position_move(request, position_id: int):
     position = get_object_or_404(IssuePosition, pk=position_id)
     builder.issue_position_move(position=position, direction=_direction(request))
     return redirect(reverse("staff:platform") + f"#position-{position.pk}")
+
+
+# ---------------------------------------------------------------- on the person page
+
+
+def person_referrals_panel(*, request, person) -> dict:
+    """The person page's referrals card (see ``people.extensions``; registered in apps.py)."""
+    share_url = ""
+    # Looked up, never made here: a page view writes nothing (staff make one with a button).
+    code = selectors.referral_code_of(person=person) if not person.merged_into_id else ""
+    if code:
+        # The home page keeps the share code in a cookie, so any form the friend then
+        # submits counts the referral.
+        share_url = request.build_absolute_uri(reverse("public:home") + f"?ref={code}")
+    return {"referrals": selectors.person_referrals(person=person), "share_url": share_url}
+
+
+@capability_required(PEOPLE_EDIT)
+@require_POST
+def person_share_link_make(request, pk: int):
+    """Give the person a share code (once) for staff to pass on."""
+    person = get_object_or_404(Person, pk=pk)
+    if person.merged_into_id:
+        raise Http404("This person has been merged into someone else; edit them instead.")
+    referral_code_for(person)
+    return redirect(reverse("people:detail", args=[person.pk]) + "#referrals")

@@ -11,6 +11,7 @@ class DonationsConfig(AppConfig):
         # may see finance (people never imports donations, so donations declares it there).
         from groundswell.accounts.roles import FINANCE_VIEW
         from groundswell.donations.models import Processor
+        from groundswell.people.extensions import merge_hook_register, person_panel_register
         from groundswell.people.sensitivity import activity_kind_register, source_register
 
         for kind in ("donation", "donation_refund", "donation_compliance", "best_efforts_answer"):
@@ -24,3 +25,30 @@ class DonationsConfig(AppConfig):
             "reattribution",
         ):
             source_register(source, capability=FINANCE_VIEW)
+        # The person page's giving card, for finance roles only (the query is not even run for
+        # others), and the donor totals that must follow gifts when people merge.
+        person_panel_register(
+            "giving",
+            template="donations/_person_giving.html",
+            context=_person_giving_panel,
+            column="details",
+            capability=FINANCE_VIEW,
+        )
+        merge_hook_register(
+            "donations", after_merge=_donor_totals_recount, after_undo=_donor_totals_recount
+        )
+
+
+# Both import when called: apps.py is loaded before the app registry can load models.
+def _person_giving_panel(*, request, person) -> dict:
+    from groundswell.donations.selectors_person import person_giving
+
+    return {"giving": person_giving(person_id=person.pk)}
+
+
+def _donor_totals_recount(*, record, **_) -> None:
+    # Contribution limits count per donor: the gifts that just moved must count toward their
+    # new person's totals (and no longer toward the old one's), in the merge's transaction.
+    from groundswell.donations.compliance.limits import donor_totals_rebuild
+
+    donor_totals_rebuild(donor_keys=[f"p:{record.survivor_id}", f"p:{record.merged_id}"])

@@ -29,6 +29,7 @@ from django.utils import timezone
 from faker import Faker
 
 from groundswell.core.bulk import bulk_insert
+from groundswell.demo.people_synthetic import EMPLOYERS, OCCUPATIONS, STATE_POPULATION_K
 from groundswell.donations.compliance.rules import cycle_for, donor_key_for, election_for, rule_for
 from groundswell.donations.models import (
     Contribution,
@@ -42,7 +43,6 @@ from groundswell.donations.models import (
     cents_display,
 )
 from groundswell.people.models import Activity, Person, PostalAddress
-from groundswell.people.synthetic import EMPLOYERS, OCCUPATIONS, STATE_POPULATION_K
 
 PREFIX = "demo-"
 PAGE_SLUG = "give"

@@ -7,14 +7,14 @@ class IdentityConfig(AppConfig):
     verbose_name = "Identity resolution"
 
     def ready(self) -> None:
-        # Undoing a merge withdraws the review verdict behind it; people sends, identity
-        # listens, so that people never imports identity.
+        # Undoing a merge withdraws the review verdict behind it; identity registers the hook
+        # with people (people.extensions), so that people never imports identity.
         from groundswell.donations.pages.donate import campaign_goal_source_set
-        from groundswell.identity.review import _on_merge_undone
+        from groundswell.identity.review import decisions_withdraw_for_undo
         from groundswell.identity.thresholds import goal_figures
-        from groundswell.people.merge import person_merge_undone
+        from groundswell.people.extensions import merge_hook_register
 
-        person_merge_undone.connect(_on_merge_undone, dispatch_uid="identity.merge_undone")
+        merge_hook_register("identity", after_undo=decisions_withdraw_for_undo)
         # Donation pages show the active goal's unique donors; identity supplies the figure so
         # that donations never imports identity (which depends on donations).
         campaign_goal_source_set(goal_figures)

@@ -7,6 +7,7 @@ the staff member named as its source, and every edit leaves a line on the person
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
@@ -176,9 +177,8 @@ def person_email_add(*, person: Person, address: str, status: str, actor) -> Ema
 
 
 def _check_mx_later(address_ids: list[int]) -> None:
-    from django.conf import settings
-
     if settings.GROUNDSWELL_CHECK_MX:
+        # tasks.py imports this module (a task runs a service): the task is imported when used.
         from groundswell.people.tasks import email_check_mx
 
         transaction.on_commit(lambda: email_check_mx.enqueue(address_ids=address_ids))

@@ -21,6 +21,8 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from groundswell.accounts.models import AuditEvent
+from groundswell.accounts.services import audit_record
 from groundswell.core.ahead import results_ahead
 from groundswell.core.bulk import planner_statistics_refresh
 from groundswell.core.untrusted import whole_number
@@ -207,7 +209,7 @@ def _encoding(head: bytes) -> str:
         return "cp1252"
 
 
-def _records(path: str, info: FileInfo) -> Iterator[tuple[int, list[str] | None, str]]:
+def file_records(path: str, info: FileInfo) -> Iterator[tuple[int, list[str] | None, str]]:
     """Yield (line the record starts on, fields or None, problem) for every record."""
     with open(path, encoding=info.encoding, errors="replace", newline="") as fh:
         reader = csv.reader(fh, info.dialect)
@@ -378,8 +380,7 @@ def _job_fail(job: ImportJob, token: str | None, message: str) -> None:
 
 def job_resume(*, job: ImportJob, actor=None, ip_address: str | None = None) -> bool:
     """Queue a stale job again (it resumes from its checkpoint); False if it is not stale."""
-    from groundswell.accounts.models import AuditEvent
-    from groundswell.accounts.services import audit_record
+    # people.tasks imports this module (its task runs the job): imported here, not above.
     from groundswell.people.tasks import people_import_run
 
     with transaction.atomic():
@@ -429,7 +430,7 @@ def _cleaned_batches(
     Cleaning (parsing names, e-mail, phones and addresses) is pure CPU work, so on a machine
     with a spare core it runs in a helper process a few batches ahead of the database writes.
     """
-    batches = _batched(itertools.islice(_records(path, info), skip, None), BATCH_SIZE)
+    batches = _batched(itertools.islice(file_records(path, info), skip, None), BATCH_SIZE)
     yield from results_ahead(
         batch_clean,
         ((info.headers, mapping, batch, options) for batch in batches),

@@ -140,25 +140,54 @@ def _coordinate(value: str, limit: int) -> Decimal:
     return number.quantize(Decimal("0.000001"))
 
 
-def person_input_clean(raw: dict[str, str | None]) -> tuple[PersonInput, list[FieldError]]:
-    """Turn raw field values into a normalised PersonInput and a list of field errors."""
-    data = PersonInput()
-    errors: list[FieldError] = []
+class _Cleaning:
+    """One raw record being cleaned: the input, the PersonInput built so far, its errors."""
 
-    def get(name: str) -> str:
-        value = raw.get(name)
+    def __init__(self, raw: dict[str, str | None]) -> None:
+        self.raw = raw
+        self.data = PersonInput()
+        self.errors: list[FieldError] = []
+
+    def get(self, name: str) -> str:
+        value = self.raw.get(name)
         return "" if value is None else str(value)
 
-    def attempt(name: str, func):
-        value = get(name)
+    def attempt(self, name: str, func):
+        """``func`` of the value, or None when it is blank or invalid (noted as an error)."""
+        value = self.get(name)
         if not value.strip():
             return None
         try:
             return func(value)
         except ValueError as exc:
-            errors.append(FieldError(name, value[:255], str(exc)))
+            self.errors.append(FieldError(name, value[:255], str(exc)))
             return None
 
+
+def person_input_clean(raw: dict[str, str | None]) -> tuple[PersonInput, list[FieldError]]:
+    """Turn raw field values into a normalised PersonInput and a list of field errors."""
+    cleaning = _Cleaning(raw)
+    _names_clean(cleaning)
+    _email_clean(cleaning)
+    _phones_clean(cleaning)
+    _address_clean(cleaning)
+    _details_clean(cleaning)
+    _custom_fields_clean(cleaning)
+    data, errors = cleaning.data, cleaning.errors
+    if not errors and not data.email and not data.phones:
+        errors.append(
+            FieldError(
+                "",
+                "",
+                "has neither an e-mail address nor a phone number, so it cannot be matched to a "
+                "person",
+            )
+        )
+    return data, errors
+
+
+def _names_clean(cleaning: _Cleaning) -> None:
+    data, attempt = cleaning.data, cleaning.attempt
     for name in ("given_name", "middle_name", "family_name"):
         setattr(data, name, attempt(name, lambda v: _text(v, 100)) or "")
     full = attempt("full_name", lambda v: _text(v, 300))
@@ -168,40 +197,54 @@ def person_input_clean(raw: dict[str, str | None]) -> tuple[PersonInput, list[Fi
         data.middle_name = data.middle_name or parsed.middle[:100]
         data.family_name = parsed.last[:100]
 
-    def email_clean(value: str) -> EmailVerdict:
-        try:
-            return email_verify(value)
-        except InvalidEmail as exc:
-            raise ValueError(str(exc)) from None
 
-    verdict = attempt("email", email_clean)
+def _email_verdict(value: str) -> EmailVerdict:
+    try:
+        return email_verify(value)
+    except InvalidEmail as exc:
+        raise ValueError(str(exc)) from None
+
+
+def _email_clean(cleaning: _Cleaning) -> None:
+    data, attempt = cleaning.data, cleaning.attempt
+    verdict = attempt("email", _email_verdict)
     if verdict:
         data.email, data.email_verdict = verdict.address, verdict
     data.email_status = attempt("email_status", lambda v: _status(v, email=True))
+
+
+def _phone(value: str) -> str:
+    try:
+        return phone_normalize(value)
+    except InvalidPhone as exc:
+        raise ValueError(str(exc)) from None
+
+
+def _phones_clean(cleaning: _Cleaning) -> None:
+    data, attempt = cleaning.data, cleaning.attempt
     sms_status = attempt("sms_status", lambda v: _status(v, email=False))
-
-    def phone_clean(value: str) -> str:
-        try:
-            return phone_normalize(value)
-        except InvalidPhone as exc:
-            raise ValueError(str(exc)) from None
-
-    mobile = attempt("mobile_phone", phone_clean)
-    phone = attempt("phone", phone_clean)
+    mobile = attempt("mobile_phone", _phone)
+    phone = attempt("phone", _phone)
     if mobile:
         data.phones.append(PhoneInput(mobile, PhoneType.MOBILE, sms_status))
     if phone and phone != mobile:
         data.phones.append(PhoneInput(phone, PhoneType.OTHER, None if mobile else sms_status))
 
-    def address_clean(func):
-        def wrapped(value: str):
-            try:
-                return func(value)
-            except InvalidAddress as exc:
-                raise ValueError(str(exc)) from None
 
-        return wrapped
+def _address_part(func):
+    """``func``, raising ValueError (what ``attempt`` records) for an invalid address part."""
 
+    def wrapped(value: str):
+        try:
+            return func(value)
+        except InvalidAddress as exc:
+            raise ValueError(str(exc)) from None
+
+    return wrapped
+
+
+def _address_clean(cleaning: _Cleaning) -> None:
+    data, attempt = cleaning.data, cleaning.attempt
     country = attempt("country", lambda v: _country(v)) or "US"
     data.country = country
     line1 = attempt("address_line1", lambda v: _text(v, 200))
@@ -214,15 +257,18 @@ def person_input_clean(raw: dict[str, str | None]) -> tuple[PersonInput, list[Fi
     city = attempt("city", lambda v: _text(v, 100)) or ""
     data.city = city.title() if city.isupper() or city.islower() else city
     if country == "US":
-        data.state = attempt("state", address_clean(state_normalize)) or ""
+        data.state = attempt("state", _address_part(state_normalize)) or ""
     else:
         data.state = attempt("state", lambda v: _text(v, 50)) or ""
     data.postal_code = (
-        attempt("postal_code", address_clean(lambda v: postal_code_normalize(v, country))) or ""
+        attempt("postal_code", _address_part(lambda v: postal_code_normalize(v, country))) or ""
     )
     data.latitude = attempt("latitude", lambda v: _coordinate(v, 90))
     data.longitude = attempt("longitude", lambda v: _coordinate(v, 180))
 
+
+def _details_clean(cleaning: _Cleaning) -> None:
+    data, attempt = cleaning.data, cleaning.attempt
     data.employer = attempt("employer", lambda v: _text(v, 200)) or ""
     data.occupation = attempt("occupation", lambda v: _text(v, 200)) or ""
     data.source = attempt("source", lambda v: clean_text(v, 100)) or ""
@@ -230,24 +276,15 @@ def person_input_clean(raw: dict[str, str | None]) -> tuple[PersonInput, list[Fi
     tags = attempt("tags", lambda v: [clean_text(t, 100) for t in v.replace(";", ",").split(",")])
     data.tags = [t for t in (tags or []) if t]
 
-    for name, value in raw.items():
+
+def _custom_fields_clean(cleaning: _Cleaning) -> None:
+    for name, value in cleaning.raw.items():
         if name.startswith(CUSTOM_PREFIX) and value is not None and str(value).strip():
             key = name[len(CUSTOM_PREFIX) :].strip()
             try:
-                data.custom_fields[key] = clean_text(str(value), 1000)
+                cleaning.data.custom_fields[key] = clean_text(str(value), 1000)
             except ValueError as exc:
-                errors.append(FieldError(name, str(value)[:255], str(exc)))
-
-    if not errors and not data.email and not data.phones:
-        errors.append(
-            FieldError(
-                "",
-                "",
-                "has neither an e-mail address nor a phone number, so it cannot be matched to a "
-                "person",
-            )
-        )
-    return data, errors
+                cleaning.errors.append(FieldError(name, str(value)[:255], str(exc)))
 
 
 def _text(value: str, max_length: int) -> str:

@@ -7,15 +7,17 @@ exactly what moved, so the merge can be undone.
 
 from __future__ import annotations
 
+import json
+
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
-from django.dispatch import Signal
 from django.forms.models import model_to_dict
 from django.utils import timezone
 
 from groundswell.accounts.models import AuditEvent
 from groundswell.accounts.services import audit_record
+from groundswell.people.extensions import merge_hooks_run
 from groundswell.people.models import (
     Activity,
     EmailAddress,
@@ -36,11 +38,6 @@ _FILLED = (
     "refcode",
 )
 _PRIMARY_MODELS = (EmailAddress, Phone, PostalAddress)
-
-# Sent inside the undo's transaction (with ``record``, ``actor`` and ``ip_address``) so that
-# apps holding their own verdicts about the two people (identity's review decisions) can
-# withdraw them atomically, without this app importing theirs.
-person_merge_undone = Signal()
 
 
 def _person_relations() -> list[models.ForeignKey]:
@@ -98,7 +95,49 @@ def person_merge(
         "removed": {},
         "primary": {},
     }
-    # The survivor keeps its primary contact points; the merged person's become secondary.
+    _primaries_demote(snapshot, survivor, merged)
+    _relations_move(snapshot, survivor, merged)
+    _fields_fill(snapshot, survivor, merged)
+    survivor.save()
+    merged.merged_into = survivor
+    merged.save(update_fields=["merged_into", "modified_at"])
+
+    snapshot = _json_safe(snapshot)
+    record = MergeRecord.objects.create(
+        survivor=survivor,
+        merged=merged,
+        merged_by=actor if actor is not None and actor.pk else None,
+        snapshot=snapshot,
+    )
+    Activity.objects.create(
+        person=survivor,
+        kind="merge",
+        summary=f"Merged {merged.full_name or merged.primary_email or merged.pk} "
+        f"(#{merged.pk}) into this person",
+        data={"merge_id": record.pk},
+    )
+    person_summary_refresh(survivor)
+    person_summary_refresh(merged)
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.MERGE,
+        summary=f"merged person #{merged.pk} into #{survivor.pk}",
+        target=record,
+        details={
+            "survivor": survivor.pk,
+            "merged": merged.pk,
+            "moved": {k: sum(len(v) for v in d.values()) for k, d in snapshot["moved"].items()},
+        },
+        ip_address=ip_address,
+    )
+    # Other apps' data derived from who is who (donor totals, review verdicts) is brought up to
+    # date in this same transaction: see people.extensions.
+    merge_hooks_run(undo=False, record=record, actor=actor, ip_address=ip_address)
+    return record
+
+
+def _primaries_demote(snapshot: dict, survivor: Person, merged: Person) -> None:
+    """The survivor keeps its primary contact points; the merged person's become secondary."""
     for model in _PRIMARY_MODELS:
         label = model._meta.label_lower
         snapshot["primary"][label] = list(
@@ -109,6 +148,9 @@ def person_merge(
         else:
             snapshot["primary"][label] = []
 
+
+def _relations_move(snapshot: dict, survivor: Person, merged: Person) -> None:
+    """Point every row of the merged person at the survivor, noting what moved or went."""
     for fk in _person_relations():
         label = fk.model._meta.label_lower
         if fk.one_to_one:
@@ -133,45 +175,14 @@ def person_merge(
             snapshot["moved"].setdefault(label, {})[fk.name] = ids
             fk.model.objects.filter(pk__in=ids).update(**{fk.name: survivor})
 
+
+def _fields_fill(snapshot: dict, survivor: Person, merged: Person) -> None:
+    """Fill the survivor's blank fields from the merged person; custom fields are combined."""
     for name in _FILLED:
         if not getattr(survivor, name) and getattr(merged, name):
             setattr(survivor, name, getattr(merged, name))
             snapshot["filled"][name] = getattr(merged, name)
     survivor.custom_fields = {**merged.custom_fields, **survivor.custom_fields}
-    survivor.save()
-    merged.merged_into = survivor
-    merged.save(update_fields=["merged_into", "modified_at"])
-
-    snapshot = _json_safe(snapshot)
-    record = MergeRecord.objects.create(
-        survivor=survivor,
-        merged=merged,
-        merged_by=actor if actor is not None and actor.pk else None,
-        snapshot=snapshot,
-    )
-    Activity.objects.create(
-        person=survivor,
-        kind="merge",
-        summary=f"Merged {merged.full_name or merged.primary_email or merged.pk} "
-        f"(#{merged.pk}) into this person",
-        data={"merge_id": record.pk},
-    )
-    person_summary_refresh(survivor)
-    person_summary_refresh(merged)
-    _donor_totals_refresh(survivor, merged)
-    audit_record(
-        actor=actor,
-        action=AuditEvent.Action.MERGE,
-        summary=f"merged person #{merged.pk} into #{survivor.pk}",
-        target=record,
-        details={
-            "survivor": survivor.pk,
-            "merged": merged.pk,
-            "moved": {k: sum(len(v) for v in d.values()) for k, d in snapshot["moved"].items()},
-        },
-        ip_address=ip_address,
-    )
-    return record
 
 
 @transaction.atomic
@@ -234,7 +245,6 @@ def person_merge_undo(
         )
     person_summary_refresh(survivor)
     person_summary_refresh(merged)
-    _donor_totals_refresh(survivor, merged)
     audit_record(
         actor=actor,
         action=AuditEvent.Action.MERGE_UNDO,
@@ -242,19 +252,9 @@ def person_merge_undo(
         target=record,
         ip_address=ip_address,
     )
-    person_merge_undone.send(sender=MergeRecord, record=record, actor=actor, ip_address=ip_address)
+    merge_hooks_run(undo=True, record=record, actor=actor, ip_address=ip_address)
     return record
 
 
-def _donor_totals_refresh(*people: Person) -> None:
-    # Contribution limits count per donor: the gifts that just moved must count toward their
-    # new person's totals (and no longer toward the old one's), in this same transaction.
-    from groundswell.donations.compliance.limits import donor_totals_rebuild
-
-    donor_totals_rebuild(donor_keys=[f"p:{person.pk}" for person in people])
-
-
 def _json_safe(value):
-    import json
-
     return json.loads(json.dumps(value, cls=DjangoJSONEncoder))

@@ -21,31 +21,12 @@ from groundswell.people.upsert import (  # noqa: F401
     IntakeContext,
     ItemExtra,
     UpsertResult,
-    _State,
-    _summarise,
     people_upsert,
+    person_summary_refresh,
     person_upsert,
 )
 
 logger = logging.getLogger(__name__)
-
-
-def person_summary_refresh(person: Person) -> None:
-    """Recompute the search keys and primary contact summary after an edit or merge."""
-    state = _State(person, created=False)
-    state.emails = list(person.emails.all())
-    state.phones = list(person.phones.all())
-    state.addresses = list(person.addresses.all())
-    _summarise(state)
-    Person.objects.filter(pk=person.pk).update(
-        given_key=person.given_key,
-        family_key=person.family_key,
-        primary_email=person.primary_email,
-        email_status=person.email_status,
-        primary_phone=person.primary_phone,
-        state=person.state,
-        postal_code=person.postal_code,
-    )
 
 
 def _consent_change(

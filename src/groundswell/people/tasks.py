@@ -8,6 +8,7 @@ from django.conf import settings
 from django.utils import timezone
 from django_tasks import task
 
+from groundswell.people.imports import job_run, jobs_resume_stale
 from groundswell.people.models import EmailAddress, ImportJob
 
 logger = logging.getLogger(__name__)
@@ -16,8 +17,6 @@ logger = logging.getLogger(__name__)
 @task()
 def people_import_run(job_id: int) -> dict:
     """Run a queued CSV import."""
-    from groundswell.people.imports import job_run
-
     job = ImportJob.objects.filter(pk=job_id).first()
     if job is None or job.status == ImportJob.Status.DONE:
         return {"skipped": True}
@@ -29,8 +28,6 @@ def people_import_run(job_id: int) -> dict:
 @task()
 def people_imports_resume_stale() -> list[int]:
     """Queue again every import whose worker died mid-file; each resumes from its checkpoint."""
-    from groundswell.people.imports import jobs_resume_stale
-
     resumed = jobs_resume_stale()
     if resumed:
         logger.warning("resuming imports whose worker stopped: %s", resumed)

@@ -83,6 +83,7 @@ class _State:
         self.addresses: list[PostalAddress] = []
         self.tag_names: set[str] = set()
         self.changes: list[str] = []
+        self.new_tags: set[str] = set()
         self.person_dirty = False
         self.touched = False
 
@@ -111,6 +112,7 @@ def people_upsert(
             if attempt == 2:
                 raise
     if new_email_ids and settings.GROUNDSWELL_CHECK_MX:
+        # tasks.py imports this module (a task runs a service): the task is imported when used.
         from groundswell.people.tasks import email_check_mx
 
         transaction.on_commit(lambda: email_check_mx.enqueue(address_ids=new_email_ids))
@@ -162,10 +164,82 @@ def _resolve_merged(person_ids: set[int]) -> dict[int, int]:
     return mapping
 
 
+class _Batch:
+    """One call of ``people_upsert``: who already exists, who each item is, what to write.
+
+    The phases below share this object instead of closing over one-element lists.
+    """
+
+    def __init__(self, items: list[PersonInput], context: IntakeContext, keys, extras) -> None:
+        self.items = items
+        self.context = context
+        self.keys = keys
+        self.extras = extras
+        self.now = context.occurred_at or timezone.now()
+        # Who sent the item being applied and when: consent events record both.
+        self.item_ip = context.ip_address
+        self.item_at = self.now
+        self.by_email: dict[str, int] = {}
+        self.by_phone: dict[str, int] = {}
+        self.states: dict[int, _State] = {}
+        # Within one batch the same person may appear twice; later rows match earlier ones.
+        self.batch_email: dict[str, _State] = {}
+        self.batch_phone: dict[str, _State] = {}
+        self.ordered: list[_State] = []
+        # (state, whether this item created the person, what this item changed)
+        self.per_item: list[tuple[_State, bool, list[str]]] = []
+        self.new_states: list[_State] = []
+        self.consent: list[ConsentEvent] = []
+        self.new_emails: list[EmailAddress] = []
+
+    def record_consent(self, state: _State, channel, address, previous, status) -> None:
+        self.consent.append(
+            ConsentEvent(
+                person=state.person,
+                channel=channel,
+                address=address,
+                previous_status=previous,
+                status=status,
+                method=self.context.method,
+                source=self.context.source[:300],
+                ip_address=self.item_ip,
+                actor=self.context.actor,
+                occurred_at=self.item_at,
+            )
+        )
+
+    def touched(self) -> list[_State]:
+        """Each person this batch touched, once, in first-touched order."""
+        return list({id(s): s for s in self.ordered}.values())
+
+
 def _upsert_batch(items, context, keys, extras=None):
-    now = context.occurred_at or timezone.now()
-    emails = {item.email for item in items if item.email}
-    numbers = {p.number for item in items for p in item.phones}
+    batch = _Batch(items, context, keys, extras)
+    _batch_lookup(batch)
+    for index, item in enumerate(items):
+        _batch_apply_item(batch, index, item)
+    touched = batch.touched()
+    _people_write(batch, touched)
+    _contact_points_write(batch, touched)
+    for event in batch.consent:
+        event.person_id = event.person.pk
+    bulk_insert(ConsentEvent, batch.consent)
+    _write_tags(touched)
+    results = _activities_write(batch)
+    new_email_ids = []
+    if batch.new_emails and settings.GROUNDSWELL_CHECK_MX:
+        new_email_ids = list(
+            EmailAddress.objects.filter(
+                address__in=[e.address for e in batch.new_emails]
+            ).values_list("pk", flat=True)
+        )
+    return results, new_email_ids
+
+
+def _batch_lookup(batch: _Batch) -> None:
+    """Find the people the batch's e-mails and phones already belong to, and load them."""
+    emails = {item.email for item in batch.items if item.email}
+    numbers = {p.number for item in batch.items for p in item.phones}
     by_email = dict(
         EmailAddress.objects.filter(address__in=emails).values_list("address", "person_id")
     )
@@ -177,83 +251,67 @@ def _upsert_batch(items, context, keys, extras=None):
     ):
         by_phone.setdefault(number, person_id)
     merged = _resolve_merged(set(by_email.values()) | set(by_phone.values()))
-    by_email = {k: merged.get(v, v) for k, v in by_email.items()}
-    by_phone = {k: merged.get(v, v) for k, v in by_phone.items()}
-    states = _load_states(set(by_email.values()) | set(by_phone.values()))
+    batch.by_email = {k: merged.get(v, v) for k, v in by_email.items()}
+    batch.by_phone = {k: merged.get(v, v) for k, v in by_phone.items()}
+    batch.states = _load_states(set(batch.by_email.values()) | set(batch.by_phone.values()))
 
-    # Within one batch the same person may appear twice; later rows match earlier ones.
-    batch_email: dict[str, _State] = {}
-    batch_phone: dict[str, _State] = {}
-    ordered: list[_State] = []
-    # (state, whether this item created the person, what this item changed)
-    per_item: list[tuple[_State, bool, list[str]]] = []
-    new_states: list[_State] = []
-    consent: list[ConsentEvent] = []
 
-    current_ip = [context.ip_address]
-    current_at = [now]
-
-    def record_consent(state, channel, address, previous, status):
-        consent.append(
-            ConsentEvent(
-                person=state.person,
-                channel=channel,
-                address=address,
-                previous_status=previous,
-                status=status,
-                method=context.method,
-                source=context.source[:300],
-                ip_address=current_ip[0],
-                actor=context.actor,
-                occurred_at=current_at[0],
-            )
+def _batch_match(batch: _Batch, item: PersonInput) -> _State | None:
+    """The person an item is: by e-mail first, then by any of its phones."""
+    state = None
+    if item.email:
+        state = batch.batch_email.get(item.email) or batch.states.get(
+            batch.by_email.get(item.email)
         )
-
-    for index, item in enumerate(items):
-        if extras:
-            current_ip[0] = extras[index].ip_address or context.ip_address
-            current_at[0] = extras[index].occurred_at or now
-        item_now = current_at[0]
-        state = None
-        if item.email:
-            state = batch_email.get(item.email) or states.get(by_email.get(item.email))
-        if state is None:
-            for phone in item.phones:
-                state = batch_phone.get(phone.number) or states.get(by_phone.get(phone.number))
-                if state is not None:
-                    break
-        if state is None:
-            state = _State(
-                Person(
-                    source=item.source,
-                    refcode=item.refcode,
-                    created_at=item_now,
-                    modified_at=item_now,
-                ),
-                created=True,
-            )
-            new_states.append(state)
-        ordered.append(state)
-        first_touch = state.created and not state.touched
-        before = len(state.changes)
-        _apply(state, item, record_consent, item_now)
-        state.touched = True
-        per_item.append((state, first_touch, [] if first_touch else state.changes[before:]))
-        if item.email:
-            batch_email[item.email] = state
+    if state is None:
         for phone in item.phones:
-            batch_phone.setdefault(phone.number, state)
+            state = batch.batch_phone.get(phone.number) or batch.states.get(
+                batch.by_phone.get(phone.number)
+            )
+            if state is not None:
+                break
+    return state
 
-    # Write: people first, so new children can point at them.
-    for state in new_states:
+
+def _batch_apply_item(batch: _Batch, index: int, item: PersonInput) -> None:
+    if batch.extras:
+        batch.item_ip = batch.extras[index].ip_address or batch.context.ip_address
+        batch.item_at = batch.extras[index].occurred_at or batch.now
+    item_now = batch.item_at
+    state = _batch_match(batch, item)
+    if state is None:
+        state = _State(
+            Person(
+                source=item.source,
+                refcode=item.refcode,
+                created_at=item_now,
+                modified_at=item_now,
+            ),
+            created=True,
+        )
+        batch.new_states.append(state)
+    batch.ordered.append(state)
+    first_touch = state.created and not state.touched
+    before = len(state.changes)
+    _apply(state, item, batch.record_consent, item_now)
+    state.touched = True
+    batch.per_item.append((state, first_touch, [] if first_touch else state.changes[before:]))
+    if item.email:
+        batch.batch_email[item.email] = state
+    for phone in item.phones:
+        batch.batch_phone.setdefault(phone.number, state)
+
+
+def _people_write(batch: _Batch, touched: list[_State]) -> None:
+    """Write the people first, so that new contact points can point at them."""
+    for state in batch.new_states:
         _summarise(state)
-    Person.objects.bulk_create([s.person for s in new_states], batch_size=500)
-    touched = {id(s): s for s in ordered}.values()
+    Person.objects.bulk_create([s.person for s in batch.new_states], batch_size=500)
     dirty_people = []
     for state in touched:
         if not state.created and state.person_dirty:
             _summarise(state)
-            state.person.modified_at = now
+            state.person.modified_at = batch.now
             dirty_people.append(state.person)
     if dirty_people:
         bulk_update_fields(
@@ -275,26 +333,29 @@ def _upsert_batch(items, context, keys, extras=None):
             ],
         )
 
+
+def _new_and_dirty(state: _State, rows: list) -> tuple[list, list]:
+    new, dirty = [], []
+    for row in rows:
+        row.person = state.person
+        if row.pk is None:
+            new.append(row)
+        elif getattr(row, "_dirty", False):
+            dirty.append(row)
+    return new, dirty
+
+
+def _contact_points_write(batch: _Batch, touched: list[_State]) -> None:
     new_emails, upd_emails, new_phones, upd_phones, new_addr, upd_addr = [], [], [], [], [], []
     for state in touched:
-        for email in state.emails:
-            email.person = state.person
-            if email.pk is None:
-                new_emails.append(email)
-            elif getattr(email, "_dirty", False):
-                upd_emails.append(email)
-        for phone in state.phones:
-            phone.person = state.person
-            if phone.pk is None:
-                new_phones.append(phone)
-            elif getattr(phone, "_dirty", False):
-                upd_phones.append(phone)
-        for address in state.addresses:
-            address.person = state.person
-            if address.pk is None:
-                new_addr.append(address)
-            elif getattr(address, "_dirty", False):
-                upd_addr.append(address)
+        for rows, new, dirty in (
+            (state.emails, new_emails, upd_emails),
+            (state.phones, new_phones, upd_phones),
+            (state.addresses, new_addr, upd_addr),
+        ):
+            state_new, state_dirty = _new_and_dirty(state, rows)
+            new += state_new
+            dirty += state_dirty
     # Demotions of old primaries are written before new primaries, for the unique constraint.
     if upd_emails:
         bulk_update_fields(EmailAddress, upd_emails, ["is_primary", "status", "modified_at"])
@@ -309,21 +370,21 @@ def _upsert_batch(items, context, keys, extras=None):
             PostalAddress, upd_addr, ["is_primary", "latitude", "longitude", "modified_at"]
         )
     bulk_insert(PostalAddress, new_addr)
+    batch.new_emails = new_emails
 
-    for event in consent:
-        event.person_id = event.person.pk
-    bulk_insert(ConsentEvent, consent)
-    _write_tags(touched)
 
+def _activities_write(batch: _Batch) -> list[UpsertResult]:
+    """One timeline entry per item that created or changed someone; the results in order."""
+    context, extras, keys = batch.context, batch.extras, batch.keys
     activities = []
     results = []
-    for index, (state, created, changes) in enumerate(per_item):
+    for index, (state, created, changes) in enumerate(batch.per_item):
         results.append(UpsertResult(state.person.pk, created, created or bool(changes), changes))
         if not (created or changes or context.always_record):
             continue
         extra = extras[index] if extras else None
         summary = (extra and extra.activity_summary) or context.activity_summary or "Added"
-        occurred_at = (extra and extra.occurred_at) or now
+        occurred_at = (extra and extra.occurred_at) or batch.now
         if not created and changes:
             summary = f"{summary} — updated {', '.join(sorted(set(changes)))}"
         key = None
@@ -345,17 +406,25 @@ def _upsert_batch(items, context, keys, extras=None):
             )
         )
     bulk_insert(Activity, activities, ignore_conflicts=True)
-    new_email_ids = []
-    if new_emails and settings.GROUNDSWELL_CHECK_MX:
-        new_email_ids = list(
-            EmailAddress.objects.filter(address__in=[e.address for e in new_emails]).values_list(
-                "pk", flat=True
-            )
-        )
-    return results, new_email_ids
+    return results
 
 
 def _apply(state: _State, item: PersonInput, record_consent, now) -> None:
+    _apply_fields(state, item)
+    if item.email:
+        _apply_email(state, item, record_consent, now)
+    for phone_in in item.phones:
+        _apply_phone(state, phone_in, record_consent, now)
+    if item.has_address:
+        _apply_address(state, item, now)
+    new_tags = set(item.tags) - state.tag_names
+    if new_tags:
+        state.tag_names |= new_tags
+        state.new_tags |= new_tags
+        state.changes.append("tags")
+
+
+def _apply_fields(state: _State, item: PersonInput) -> None:
     person = state.person
     for name in _SCALARS:
         value = getattr(item, name)
@@ -375,103 +444,118 @@ def _apply(state: _State, item: PersonInput, record_consent, now) -> None:
             setattr(person, name, getattr(item, name))
             state.person_dirty = True
 
-    if item.email:
-        email = next((e for e in state.emails if e.address == item.email), None)
-        if email is None:
-            verdict = item.email_verdict
-            status = item.email_status or EmailStatus.UNKNOWN
-            email = EmailAddress(
-                address=item.email,
-                is_primary=not state.emails,
-                status=status,
-                verdict=verdict.verdict if verdict else "valid",
-                is_disposable=bool(verdict and verdict.is_disposable),
-                is_role=bool(verdict and verdict.is_role),
-                suggestion=verdict.suggestion if verdict else "",
-            )
-            state.emails.append(email)
-            state.person_dirty = True
-            state.changes.append("e-mail")
-            if item.email_status:
-                record_consent(state, ConsentEvent.Channel.EMAIL, item.email, "", status)
-        elif item.email_status and email.status != item.email_status:
-            record_consent(
-                state, ConsentEvent.Channel.EMAIL, email.address, email.status, item.email_status
-            )
-            email.status = item.email_status
-            email.modified_at = now
-            email._dirty = True
-            state.person_dirty = True
-            state.changes.append("e-mail status")
 
-    for phone_in in item.phones:
-        phone = next((p for p in state.phones if p.number == phone_in.number), None)
-        if phone is None:
-            status = phone_in.sms_status or SmsStatus.UNKNOWN
-            phone = Phone(
-                number=phone_in.number,
-                phone_type=phone_in.phone_type,
-                sms_status=status,
-                is_primary=not state.phones,
-            )
-            state.phones.append(phone)
-            state.person_dirty = True
-            state.changes.append("phone")
-            if phone_in.sms_status:
-                record_consent(state, ConsentEvent.Channel.SMS, phone.number, "", status)
-        else:
-            if phone_in.sms_status and phone.sms_status != phone_in.sms_status:
-                record_consent(
-                    state,
-                    ConsentEvent.Channel.SMS,
-                    phone.number,
-                    phone.sms_status,
-                    phone_in.sms_status,
-                )
-                phone.sms_status = phone_in.sms_status
-                phone._dirty = True
-                state.changes.append("SMS consent")
-            if phone_in.phone_type != Phone.Type.OTHER and phone.phone_type != phone_in.phone_type:
-                phone.phone_type = phone_in.phone_type
-                phone._dirty = True
-                state.changes.append("phone type")
-            if getattr(phone, "_dirty", False):
-                phone.modified_at = now
-
-    if item.has_address:
-        incoming = PostalAddress(
-            line1=item.address_line1,
-            line2=item.address_line2,
-            city=item.city,
-            state=item.state,
-            postal_code=item.postal_code,
-            country=item.country,
-            latitude=item.latitude,
-            longitude=item.longitude,
-            is_primary=True,
+def _apply_email(state: _State, item: PersonInput, record_consent, now) -> None:
+    email = next((e for e in state.emails if e.address == item.email), None)
+    if email is None:
+        verdict = item.email_verdict
+        status = item.email_status or EmailStatus.UNKNOWN
+        email = EmailAddress(
+            address=item.email,
+            is_primary=not state.emails,
+            status=status,
+            verdict=verdict.verdict if verdict else "valid",
+            is_disposable=bool(verdict and verdict.is_disposable),
+            is_role=bool(verdict and verdict.is_role),
+            suggestion=verdict.suggestion if verdict else "",
         )
-        existing = next((a for a in state.addresses if a.same_place(incoming)), None)
-        if existing is None:
-            # A new address is where the person lives now: it becomes primary.
-            for old in state.addresses:
-                if old.is_primary:
-                    old.is_primary = False
-                    old.modified_at = now
-                    old._dirty = True
-            state.addresses.append(incoming)
-            state.person_dirty = True
-            state.changes.append("address")
-        elif item.latitude is not None and existing.latitude is None:
-            existing.latitude, existing.longitude = item.latitude, item.longitude
-            existing.modified_at = now
-            existing._dirty = True
-            state.changes.append("coordinates")
+        state.emails.append(email)
+        state.person_dirty = True
+        state.changes.append("e-mail")
+        if item.email_status:
+            record_consent(state, ConsentEvent.Channel.EMAIL, item.email, "", status)
+    elif item.email_status and email.status != item.email_status:
+        record_consent(
+            state, ConsentEvent.Channel.EMAIL, email.address, email.status, item.email_status
+        )
+        email.status = item.email_status
+        email.modified_at = now
+        email._dirty = True
+        state.person_dirty = True
+        state.changes.append("e-mail status")
 
-    new_tags = set(item.tags) - state.tag_names
-    if new_tags:
-        state.tag_names |= new_tags
-        state.__dict__.setdefault("new_tags", set()).update(new_tags)
-        state.changes.append("tags")
+
+def _apply_phone(state: _State, phone_in, record_consent, now) -> None:
+    phone = next((p for p in state.phones if p.number == phone_in.number), None)
+    if phone is None:
+        status = phone_in.sms_status or SmsStatus.UNKNOWN
+        phone = Phone(
+            number=phone_in.number,
+            phone_type=phone_in.phone_type,
+            sms_status=status,
+            is_primary=not state.phones,
+        )
+        state.phones.append(phone)
+        state.person_dirty = True
+        state.changes.append("phone")
+        if phone_in.sms_status:
+            record_consent(state, ConsentEvent.Channel.SMS, phone.number, "", status)
+        return
+    if phone_in.sms_status and phone.sms_status != phone_in.sms_status:
+        record_consent(
+            state,
+            ConsentEvent.Channel.SMS,
+            phone.number,
+            phone.sms_status,
+            phone_in.sms_status,
+        )
+        phone.sms_status = phone_in.sms_status
+        phone._dirty = True
+        state.changes.append("SMS consent")
+    if phone_in.phone_type != Phone.Type.OTHER and phone.phone_type != phone_in.phone_type:
+        phone.phone_type = phone_in.phone_type
+        phone._dirty = True
+        state.changes.append("phone type")
+    if getattr(phone, "_dirty", False):
+        phone.modified_at = now
+
+
+def _apply_address(state: _State, item: PersonInput, now) -> None:
+    incoming = PostalAddress(
+        line1=item.address_line1,
+        line2=item.address_line2,
+        city=item.city,
+        state=item.state,
+        postal_code=item.postal_code,
+        country=item.country,
+        latitude=item.latitude,
+        longitude=item.longitude,
+        is_primary=True,
+    )
+    existing = next((a for a in state.addresses if a.same_place(incoming)), None)
+    if existing is None:
+        # A new address is where the person lives now: it becomes primary.
+        for old in state.addresses:
+            if old.is_primary:
+                old.is_primary = False
+                old.modified_at = now
+                old._dirty = True
+        state.addresses.append(incoming)
+        state.person_dirty = True
+        state.changes.append("address")
+    elif item.latitude is not None and existing.latitude is None:
+        existing.latitude, existing.longitude = item.latitude, item.longitude
+        existing.modified_at = now
+        existing._dirty = True
+        state.changes.append("coordinates")
+
+
+def person_summary_refresh(person: Person) -> None:
+    """Recompute the search keys and primary contact summary after an edit or merge."""
+    state = _State(person, created=False)
+    state.emails = list(person.emails.all())
+    state.phones = list(person.phones.all())
+    state.addresses = list(person.addresses.all())
+    _summarise(state)
+    Person.objects.filter(pk=person.pk).update(
+        given_key=person.given_key,
+        family_key=person.family_key,
+        primary_email=person.primary_email,
+        email_status=person.email_status,
+        primary_phone=person.primary_phone,
+        state=person.state,
+        postal_code=person.postal_code,
+    )
 
 
 def _summarise(state: _State) -> None:
@@ -490,17 +574,13 @@ def _summarise(state: _State) -> None:
 
 
 def _write_tags(states) -> None:
-    wanted = {name for s in states for name in s.__dict__.get("new_tags", ())}
+    wanted = {name for s in states for name in s.new_tags}
     if not wanted:
         return
     Tag.objects.bulk_create([Tag(name=n) for n in wanted], ignore_conflicts=True)
     tag_ids = dict(Tag.objects.filter(name__in=wanted).values_list("name", "pk"))
     bulk_insert(
         Tagging,
-        [
-            Tagging(person_id=s.person.pk, tag_id=tag_ids[n])
-            for s in states
-            for n in s.__dict__.get("new_tags", ())
-        ],
+        [Tagging(person_id=s.person.pk, tag_id=tag_ids[n]) for s in states for n in s.new_tags],
         ignore_conflicts=True,
     )

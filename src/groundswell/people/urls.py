@@ -14,7 +14,6 @@ urlpatterns = [
     path("emails/<int:email_id>/status/", views.email_status_change, name="email_status"),
     path("phones/<int:phone_id>/sms/", views.phone_sms_change, name="phone_sms"),
     path("<int:pk>/tags/add/", views.person_tag_add, name="tag_add"),
-    path("<int:pk>/share-link/", views.person_share_link_make, name="share_link_make"),
     path("<int:pk>/tags/<int:tag_id>/remove/", views.person_tag_remove, name="tag_remove"),
     path("<int:pk>/merge/", views.person_merge_pick, name="merge_pick"),
     path("<int:pk>/merge/<int:other_pk>/", views.person_merge_compare, name="merge_compare"),

@@ -11,7 +11,6 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
@@ -26,12 +25,10 @@ from groundswell.accounts.roles import (
     PEOPLE_VIEW,
 )
 from groundswell.accounts.services import audit_record
-from groundswell.actions import selectors as actions_selectors
-from groundswell.actions.services import referral_code_for
 from groundswell.core.pagination import paginate
 from groundswell.core.spreadsheet import csv_line
-from groundswell.donations.selectors_person import person_giving
 from groundswell.people import editing, merge, selectors
+from groundswell.people.extensions import person_panels
 from groundswell.people.forms import (
     AddressAddForm,
     EmailAddForm,
@@ -171,21 +168,13 @@ def person_detail(request, pk: int):
             else event.address
         )
         event.source_shown = source_shown(event.source, user=request.user)
-    referrals = actions_selectors.person_referrals(person=person)
-    share_url = ""
-    # Looked up, never made here: a page view writes nothing (staff make one with a button).
-    code = actions_selectors.referral_code_of(person=person) if not person.merged_into_id else ""
-    if code:
-        # The home page keeps the share code in a cookie, so any form the friend then
-        # submits counts the referral.
-        share_url = request.build_absolute_uri(reverse("public:home") + f"?ref={code}")
     context = {
         "profile": profile,
         "person": person,
-        # Money is for finance roles only: the query is not even run for others.
-        "giving": person_giving(person_id=person.pk) if profile.show_finance else None,
-        "referrals": referrals,
-        "share_url": share_url,
+        # Cards other apps contribute (giving, referrals): each is built only for the roles
+        # that may see it, so finance queries are not even run for others.
+        "panels_details": person_panels(request=request, person=person, column="details"),
+        "panels_activity": person_panels(request=request, person=person, column="activity"),
         "timeline": timeline,
         "consent": consent,
         "tag_form": TagAddForm(),
@@ -223,15 +212,6 @@ def _active_person_or_404(pk: int) -> Person:
     if person.merged_into_id:
         raise Http404("This person has been merged into someone else; edit them instead.")
     return person
-
-
-@capability_required(PEOPLE_EDIT)
-@require_POST
-def person_share_link_make(request, pk: int):
-    """Give the person a share code (once) for staff to pass on."""
-    person = _active_person_or_404(pk)
-    referral_code_for(person)
-    return redirect(reverse("people:detail", args=[person.pk]) + "#referrals")
 
 
 @capability_required(PEOPLE_EDIT)

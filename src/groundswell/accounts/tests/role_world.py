@@ -188,7 +188,7 @@ def donor_world(tmp_path, *, finance_user, other_user) -> dict:
         "people:email_status": {"email_id": donor.emails.get().pk},
         "people:phone_sms": {"phone_id": donor.phones.get().pk},
         "people:tag_add": {"pk": donor.pk},
-        "people:share_link_make": {"pk": donor.pk},
+        "staff:person_share_link_make": {"pk": donor.pk},
         "people:tag_remove": {"pk": people["twin"].pk, "tag_id": people["tag"].pk},
         "people:merge_pick": {"pk": donor.pk},
         "people:merge_compare": {"pk": donor.pk, "other_pk": people["twin"].pk},

@@ -6,9 +6,9 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from groundswell.actions.demo import campaign_site_seed
 from groundswell.actions.models import ActionPage, CampaignSite, IssuePosition
 from groundswell.actions.services import site_get
+from groundswell.demo.actions_site import campaign_site_seed
 
 pytestmark = pytest.mark.django_db
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from groundswell.actions.demo import campaign_site_seed
+from groundswell.demo.actions_site import campaign_site_seed
 
 HEADER = "Content-Security-Policy"
 

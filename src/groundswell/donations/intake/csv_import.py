@@ -26,7 +26,7 @@ from groundswell.donations.services import (
     contribution_record,
     contribution_refund,
 )
-from groundswell.people.imports import ImportFileError, _records, file_inspect
+from groundswell.people.imports import ImportFileError, file_inspect, file_records
 
 LINEITEM, DATE, AMOUNT = "Lineitem ID", "Date", "Amount"
 REQUIRED = (LINEITEM, DATE, AMOUNT)
@@ -234,7 +234,7 @@ def actblue_csv_import(
         if on_error:
             on_error(error)
 
-    for line, fields, problem in _records(path, info):
+    for line, fields, problem in file_records(path, info):
         result.rows += 1
         if progress and (result.rows % 100 == 0):
             progress(result.rows, max(total, result.rows))

@@ -9,6 +9,7 @@ import pytest
 from django.db.models import Avg, Count, Q, Sum
 from django.utils import timezone
 
+from groundswell.demo.people_seed import people_seed
 from groundswell.donations.compliance.holds import holds_pending
 from groundswell.donations.compliance.limits import hold_excess_cents
 from groundswell.donations.demo import EASTERN, demo_contributions_seed, quarter_end_after
@@ -22,7 +23,6 @@ from groundswell.donations.models import (
     RecurringSeries,
 )
 from groundswell.people.models import Activity
-from groundswell.people.seed import people_seed
 
 TODAY = date(2026, 11, 29)
 pytestmark = pytest.mark.django_db

@@ -154,11 +154,11 @@ def test_viewing_a_person_makes_no_share_code_and_staff_can_make_one(persona_cli
     page = _page(organizer, vera)
     assert not ReferralCode.objects.exists()
     assert "Make a personal share link" in page and "?ref=" not in page
-    response = organizer.post(reverse("people:share_link_make", args=[vera.pk]))
+    response = organizer.post(reverse("staff:person_share_link_make", args=[vera.pk]))
     assert response.status_code == 302 and response["Location"].endswith("#referrals")
     code = ReferralCode.objects.get(person=vera).code
     assert f"?ref={code}" in _page(organizer, vera)
-    organizer.post(reverse("people:share_link_make", args=[vera.pk]))  # again: the same code
+    organizer.post(reverse("staff:person_share_link_make", args=[vera.pk]))  # again: the same code
     assert list(ReferralCode.objects.values_list("code", flat=True)) == [code]
 
 
@@ -167,6 +167,6 @@ def test_a_volunteer_sees_no_button_and_cannot_make_a_share_code(persona_client,
 
     volunteer = persona_client("volunteer")
     assert "Make a personal share link" not in _page(volunteer, vera)
-    response = volunteer.post(reverse("people:share_link_make", args=[vera.pk]))
+    response = volunteer.post(reverse("staff:person_share_link_make", args=[vera.pk]))
     assert response.status_code == 403
     assert not ReferralCode.objects.exists()

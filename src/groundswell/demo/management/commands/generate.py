@@ -6,8 +6,8 @@ import random
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from groundswell.people.seed import people_seed
-from groundswell.people.synthetic import (
+from groundswell.demo.people_seed import people_seed
+from groundswell.demo.people_synthetic import (
     CSV_COLUMNS,
     malformed_csv_row,
     people_generate,

@@ -9,6 +9,14 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from tqdm import tqdm
 
+from groundswell.accounts.models import User
+from groundswell.demo.actions_activity import demo_submissions_seed
+from groundswell.demo.actions_site import campaign_site_seed
+from groundswell.demo.people_seed import people_seed
+from groundswell.donations.demo import demo_contributions_seed
+from groundswell.identity.demo import demo_identity_seed
+from groundswell.people.models import Person
+
 DEMO_USERS = [
     ("admin", "admin"),
     ("finance", "finance"),
@@ -27,10 +35,6 @@ class Command(BaseCommand):
         parser.add_argument("--bind", default="127.0.0.1:8000")
 
     def handle(self, *args, no_serve, people, seed, bind, **options):
-        from groundswell.accounts.models import User
-        from groundswell.people.models import Person
-        from groundswell.people.seed import people_seed
-
         self.stdout.write(f"Data folder: {settings.DATA_DIR}")
         call_command("migrate", interactive=False, verbosity=0)
         if not Person.objects.exists():
@@ -40,14 +44,9 @@ class Command(BaseCommand):
         else:
             self.stdout.write("The demo campaign is already seeded.")
 
-        from groundswell.actions.demo import campaign_site_seed
-        from groundswell.actions.demo_activity import demo_submissions_seed
-        from groundswell.donations.demo import demo_contributions_seed
-
         campaign_site_seed(seed=seed)
         demo_submissions_seed(seed=seed)
         demo_contributions_seed(seed=seed)
-        from groundswell.identity.demo import demo_identity_seed
 
         self.stdout.write("Resolving the demo's donors into people (identity resolution)…")
         demo_identity_seed()

@@ -5,10 +5,19 @@ from __future__ import annotations
 import os
 import time
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.utils import timezone
 from tqdm import tqdm
 
 from groundswell.core.spreadsheet import csv_line
+from groundswell.donations.intake.csv_import import actblue_csv_import
+from groundswell.donations.intake.fec_import import fec_import
+from groundswell.donations.intake.schedule_a_import import ScheduleAFileError, schedule_a_import
+from groundswell.people.imports import IGNORE, ImportFileError, job_create, job_run
+from groundswell.people.models import ImportJob
+from groundswell.people.tasks import people_import_run
 
 
 class Command(BaseCommand):
@@ -107,7 +116,6 @@ class Command(BaseCommand):
         verbosity: int,
         **_,
     ):
-        from groundswell.people.imports import IGNORE, ImportFileError, job_create, job_run
 
         if not os.path.isfile(file):
             raise CommandError(f"{file}: no such file")
@@ -165,10 +173,6 @@ class Command(BaseCommand):
             self.stdout.write("  … and more; use --errors FILE to write them all")
 
     def _actblue(self, *, file: str, errors: str | None, verbosity: int, **_):
-        from django.conf import settings
-
-        from groundswell.donations.intake.csv_import import actblue_csv_import
-        from groundswell.people.imports import ImportFileError
 
         if not os.path.isfile(file):
             raise CommandError(f"{file}: no such file")
@@ -207,11 +211,6 @@ class Command(BaseCommand):
     def _fec(
         self, *, file: str, committee: str, errors: str | None, verbosity: int, format: str, **_
     ):
-        from groundswell.donations.intake.fec_import import fec_import
-        from groundswell.donations.intake.schedule_a_import import (
-            ScheduleAFileError,
-            schedule_a_import,
-        )
 
         if not os.path.isfile(file):
             raise CommandError(f"{file}: no such file")
@@ -254,11 +253,6 @@ class Command(BaseCommand):
 
     def _follow(self, job, progress):
         """Queue the job for the worker and show its progress until it finishes."""
-        from django.db import transaction
-        from django.utils import timezone
-
-        from groundswell.people.models import ImportJob
-        from groundswell.people.tasks import people_import_run
 
         with transaction.atomic():
             ImportJob.objects.filter(pk=job.pk).update(

@@ -7,9 +7,9 @@ from datetime import timedelta
 
 from groundswell.core.ahead import results_ahead
 from groundswell.core.bulk import planner_statistics_refresh
+from groundswell.demo.people_synthetic import CHUNK, chunk_clean
 from groundswell.people.models import ConsentMethod
 from groundswell.people.services import IntakeContext, people_upsert
-from groundswell.people.synthetic import CHUNK, chunk_clean
 
 _LATER_SUMMARY = {
     "unsubscribe_link": "Unsubscribed through a mailing's link",

@@ -2,9 +2,9 @@
 
 import pytest
 
+from groundswell.demo.people_seed import people_seed
+from groundswell.demo.people_synthetic import people_generate
 from groundswell.people.models import ConsentEvent, Person
-from groundswell.people.seed import people_seed
-from groundswell.people.synthetic import people_generate
 
 
 def test_the_same_seed_makes_the_same_people():

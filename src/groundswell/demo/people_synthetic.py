@@ -15,6 +15,8 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from faker import Faker
 
+from groundswell.people.intake import person_input_clean
+
 # Resident population in thousands (2020 census, rounded): people spread over the states
 # roughly as Americans are.
 STATE_POPULATION_K = {
@@ -193,8 +195,6 @@ def people_generate(
 
 def chunk_clean(seed: int, chunk: int, total: int) -> list[tuple]:
     """A chunk of people cleaned for the upsert: (PersonInput, joined_at, later_status)."""
-    from groundswell.people.intake import person_input_clean
-
     cleaned = []
     for person in chunk_generate(seed, chunk, total):
         data, errors = person_input_clean(person.raw)
