@@ -4,7 +4,7 @@ A decision goes through the engine's ``review_decide`` (remembered, applied to e
 never asked again). Accepting two records that belong to two different people in the CRM also
 merges those people with ``people.merge.person_merge``, which moves every record and can be
 undone from the person's page; undoing it withdraws the verdict (``decisions_withdraw_for_undo``,
-connected to ``people.merge.person_merge_undone``) so that the pair can be reviewed again.
+registered with ``people.extensions.merge_hook_register``) so that the pair can be reviewed again.
 Every verdict and every withdrawal is in the audit log.
 """
 
@@ -387,7 +387,3 @@ def decisions_withdraw_for_undo(*, record, actor=None, ip_address: str | None = 
         decision.delete()
         withdrawn += 1
     return withdrawn
-
-
-def _on_merge_undone(sender, *, record, actor=None, ip_address=None, **kwargs) -> None:
-    decisions_withdraw_for_undo(record=record, actor=actor, ip_address=ip_address)
