@@ -157,6 +157,14 @@ class Contribution(TimeStampedModel):
     donor_email = models.CharField(max_length=254, blank=True)
     donor_phone = models.CharField(max_length=20, blank=True)
 
+    # What identifies an FEC row besides its SUB_ID (processor_id): the report it was filed in
+    # ("C00123456 Q1 2026"), the filing (FILE_NUM) and whether that filing is an amendment. A
+    # TRAN_ID (order_number) is unique only within a report, so an amendment's repeat of a gift
+    # is recognised by report + TRAN_ID, never by TRAN_ID alone (intake.fec_amendments).
+    fec_report = models.CharField(max_length=40, blank=True)
+    fec_file_number = models.BigIntegerField(null=True, blank=True)
+    fec_amended = models.BooleanField(default=False)
+
     class Meta:
         ordering = ["-received_at", "-id"]
         constraints = [
@@ -213,6 +221,11 @@ class Contribution(TimeStampedModel):
                 fields=["hold_resolved_by"],
                 name="contribution_resolver_idx",
                 condition=Q(hold_resolved_by__isnull=False),
+            ),
+            models.Index(
+                fields=["fec_report", "order_number"],
+                name="contribution_fec_report_idx",
+                condition=~Q(fec_report=""),
             ),
         ]
 
@@ -557,3 +570,7 @@ class WebhookCredential(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.source} webhook {self.username}"
+
+
+# Defined in the intake sub-domain, registered with this app by being imported here.
+from groundswell.donations.intake.models import OtherReceipt, ReceiptKind  # noqa: E402, F401

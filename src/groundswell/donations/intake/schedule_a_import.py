@@ -1,14 +1,26 @@
 """The FEC's Schedule A (itemized receipts) CSV, as downloaded from fec.gov, into contributions.
 
 The download has the OpenFEC ``schedules/schedule_a`` shape: one header row of lower-case names
-(committee_id, contributor_name, contributor_first_name, contributor_last_name,
-contributor_street_1, contributor_city, contributor_state, contributor_zip,
-contributor_employer, contributor_occupation, receipt_type, memo_code, memo_text,
-contribution_receipt_date, contribution_receipt_amount, election_type, transaction_id,
-back_reference_transaction_id, conduit_committee_id, sub_id, …), found by name so that column
-order and extra columns do not matter. The same rules as the itcont import apply — only the
-given committee's rows, dedupe on sub_id, memo rows flagged, 15E earmarked, 22Y refunds applied
-to their original after the pass — through the same batch writer.
+(committee_id, filing_form, line_number, entity_type, contributor_name, contributor_first_name,
+contributor_last_name, contributor_street_1, contributor_city, contributor_state,
+contributor_zip, contributor_employer, contributor_occupation, receipt_type, memo_code,
+memo_text, contribution_receipt_date, contribution_receipt_amount, election_type,
+transaction_id, back_reference_transaction_id, conduit_committee_id, report_type, report_year,
+file_number, amendment_indicator, sub_id, …), found by name so that column order and extra
+columns do not matter. Only the given committee's rows are read, deduped on sub_id.
+
+What each row becomes (``schedule_a_lines.receipt_kind``):
+
+- an individual's contribution (line 11AI, entity IND) is a gift, through the itcont import's
+  batch writer: memo rows flagged, 15E earmarked, 22Y refunds applied after the pass;
+- everything else (the candidate's loans and own money, committees' money, transfers, offsets)
+  is an ``OtherReceipt``: finance sees it, no donor count, limit or hold ever does;
+- the earmark conduit's memo row that follows an earmarked gift (an organisation, named like
+  the conduit, its transaction_id the gift's with an E) names the conduit on the gift, which is
+  typed 15E even when its receipt_type was left blank;
+- reattribution and redesignation memo rows (a negative row and its positive counterpart,
+  linked to the gift by back_reference_transaction_id) move the amount between elections or
+  donors as filed (``schedule_a_adjust``).
 """
 
 from __future__ import annotations
@@ -19,18 +31,20 @@ import os
 from collections.abc import Callable
 from datetime import date, datetime
 
-from groundswell.donations.intake.fec_import import (
+from groundswell.donations.intake.fec_rows import (
     EARMARKED_TYPE,
+    FEC_TZ,
     WIDTHS,
-    ContributionWriter,
     FieldProblem,
     ParsedRow,
     cents_parse,
-    donor_totals_refresh,
     election_clean,
+    file_number_parse,
     name_split,
+    report_of,
     zip_clean,
 )
+from groundswell.donations.intake.schedule_a_lines import PEOPLE, receipt_kind
 
 SUB_ID, DATE, AMOUNT, COMMITTEE = (
     "sub_id",
@@ -61,12 +75,23 @@ def _date(text: str) -> date:
     raise FieldProblem(DATE, text, f"{text[:40]!r} is not a date (YYYY-MM-DD)")
 
 
+def _getter(row: dict[str, str]) -> Callable[[str], str]:
+    return lambda name: (row.get(name) or "").strip()
+
+
+def _names(get: Callable[[str], str]) -> tuple[str, str]:
+    given = " ".join(
+        p for p in (get("contributor_first_name"), get("contributor_middle_name")) if p
+    )
+    family = get("contributor_last_name")
+    if given or family:
+        return given.title(), family.title()
+    return name_split(get("contributor_name"))
+
+
 def row_parse(row: dict[str, str], line: int) -> ParsedRow:
     """One Schedule A record (by column name) into a ParsedRow; FieldProblem says what is wrong."""
-
-    def get(name: str) -> str:
-        return (row.get(name) or "").strip()
-
+    get = _getter(row)
     sub_id = get(SUB_ID)
     if not sub_id:
         raise FieldProblem(SUB_ID, "", "is missing")
@@ -78,18 +103,14 @@ def row_parse(row: dict[str, str], line: int) -> ParsedRow:
     state = get("contributor_state").upper()
     if len(state) > 2:
         raise FieldProblem("contributor_state", state, "is not a state code")
-    given = " ".join(
-        p for p in (get("contributor_first_name"), get("contributor_middle_name")) if p
-    )
-    family = get("contributor_last_name")
-    if not (given or family):
-        given, family = name_split(get("contributor_name"))
-    else:
-        given, family = given.title(), family.title()
+    given, family = _names(get)
     conduit = get("conduit_committee_id")
     note = get("memo_text")
+    if not ttype and (conduit or "EARMARK" in note.upper()):
+        ttype = EARMARKED_TYPE  # earmarked, though the filer left the receipt type blank
     if ttype == EARMARKED_TYPE and conduit and not note:
-        note = f"Earmarked through {conduit}"
+        named = get("conduit_committee_name")
+        note = f"Earmarked through {named} ({conduit})" if named else f"Earmarked through {conduit}"
     tran_id = get("transaction_id")
     refers = (get("back_reference_transaction_id"), tran_id)
     return ParsedRow(
@@ -107,11 +128,77 @@ def row_parse(row: dict[str, str], line: int) -> ParsedRow:
         family=family[: WIDTHS["name"]],
         city=get("contributor_city").title()[: WIDTHS["city"]],
         state=state,
-        postal_code=zip_clean(get("contributor_zip"), "contributor_zip"),
+        postal_code=_zip(get("contributor_zip"), state),
         employer=get("contributor_employer")[: WIDTHS["work"]],
         occupation=get("contributor_occupation")[: WIDTHS["work"]],
         street=get("contributor_street_1")[:200],
+        report=report_of(get(COMMITTEE), get("report_type"), get("report_year") or day.year),
+        file_number=file_number_parse(get("file_number")),
+        amended=get("amendment_indicator").upper() == "A",
     )
+
+
+def _zip(text: str, state: str) -> str:
+    try:
+        return zip_clean(text, "contributor_zip", state=state)
+    except FieldProblem:
+        # A ZIP we cannot read does not make the receipt any less real: kept as filed.
+        return " ".join(text.split())[: WIDTHS["zip"]]
+
+
+def other_receipt_parse(row: dict[str, str], line: int, kind: str) -> dict:
+    """A receipt that is not an individual's gift, as ``OtherReceipt`` fields (name kept whole)."""
+    get = _getter(row)
+    sub_id = get(SUB_ID)
+    if not sub_id or len(sub_id) > WIDTHS["id"]:
+        raise FieldProblem(SUB_ID, sub_id[:40], "is missing" if not sub_id else "is too long")
+    cents = cents_parse(get(AMOUNT), AMOUNT)
+    day = _date(get(DATE))
+    name = get("contributor_name")
+    if not name:
+        given, family = _names(get)
+        name = f"{family}, {given}".strip(", ")
+    state = get("contributor_state").upper()[:2]
+    return {
+        "committee_id": get(COMMITTEE).upper()[:9],
+        "kind": kind,
+        "sub_id": sub_id,
+        "transaction_id": get("transaction_id")[:100],
+        "back_reference": get("back_reference_transaction_id")[:100],
+        "line_number": get("line_number").upper()[:10],
+        "receipt_type": get("receipt_type").upper()[:3],
+        "entity_type": get("entity_type").upper()[:3],
+        "amount_cents": cents,
+        "received_at": datetime(day.year, day.month, day.day, 12, tzinfo=FEC_TZ),
+        "election": election_clean(get("election_type")),
+        "is_memo": get("memo_code").upper() == "X",
+        "name": name[:200],
+        "city": get("contributor_city").title()[:100],
+        "state": state,
+        "postal_code": _zip(get("contributor_zip"), state),
+        "note": get("memo_text"),
+        "fec_report": report_of(get(COMMITTEE), get("report_type"), get("report_year") or day.year),
+        "fec_file_number": file_number_parse(get("file_number")),
+        "fec_amended": get("amendment_indicator").upper() == "A",
+        "line": line,
+    }
+
+
+def _conduit_of(row: dict[str, str], last: ParsedRow | None) -> bool:
+    """Whether a memo row names the conduit of the earmarked gift just before it."""
+    get = _getter(row)
+    if last is None or get("memo_code").upper() != "X" or get("entity_type").upper() in PEOPLE:
+        return False
+    tran_id = get("transaction_id")
+    back = get("back_reference_transaction_id")
+    gift_tran = last.order_number
+    return bool(gift_tran) and (back == gift_tran or tran_id.upper() == f"{gift_tran}E".upper())
+
+
+def _is_adjustment(row: dict[str, str]) -> bool:
+    """A memo row tied to a gift by back reference: maybe half of a reattribution/redesignation."""
+    get = _getter(row)
+    return get("memo_code").upper() == "X" and bool(get("back_reference_transaction_id"))
 
 
 def schedule_a_import(
@@ -122,58 +209,47 @@ def schedule_a_import(
     on_error: Callable | None = None,
 ):
     """Import one committee's rows of an FEC Schedule A CSV download; safe to run again."""
-    from groundswell.core.bulk import planner_statistics_refresh
-    from groundswell.donations.intake.csv_import import ImportResult
+    # Inside: the writer needs Django, and this module's parsing half must import without it.
+    from groundswell.donations.intake.schedule_a_store import ScheduleAPass
 
     total = os.path.getsize(path)
-    result = ImportResult()
-    committee = committee.strip().upper()
-    writer = ContributionWriter(result=result, on_error=on_error)
     with open(path, "rb") as raw:
         # utf-8-sig: a spreadsheet that re-saved the download adds a byte-order mark.
         text = io.TextIOWrapper(raw, encoding="utf-8-sig", errors="replace", newline="")
         reader = csv.reader(text)
         header = next(reader, None)
+        store = ScheduleAPass(committee=committee, on_error=on_error)
         if header is None:
-            return result
-        names = [h.strip().lower() for h in header]
-        missing = [name for name in REQUIRED if name not in names]
-        if missing:
-            raise ScheduleAFileError(
-                "not a Schedule A file: missing column(s) " + ", ".join(missing)
-            )
-        # Of a repeated column name the first one counts.
-        index = {}
-        for position, name in enumerate(names):
-            index.setdefault(name, position)
-        batch: list[ParsedRow] = []
+            return store.result
+        index = _header_index(header)
         for values in reader:
-            line = reader.line_num
-            if not any(v.strip() for v in values):
-                continue
-            result.rows += 1
-            if len(values) < len(names) and len(values) <= max(index[n] for n in REQUIRED):
-                writer.reject(line, "", ",".join(values)[:255], "has too few columns")
-                continue
-            row = {name: values[i] for name, i in index.items() if i < len(values)}
-            if row[COMMITTEE].strip().upper() != committee:
-                result.skipped += 1
-                continue
-            try:
-                batch.append(row_parse(row, line))
-            except FieldProblem as exc:
-                writer.reject(line, exc.column, exc.value[:255], exc.reason)
-                continue
-            if len(batch) >= BATCH:
-                writer.add(batch)
-                batch = []
-                if progress:
-                    progress(min(raw.tell(), total), total)
-        writer.add(batch)
-    writer.finish()
-    if result.created or result.refunded:
-        planner_statistics_refresh()
-        donor_totals_refresh()
+            store.row_take(values, index, reader.line_num)
+            if progress and store.result.rows % BATCH == 0:
+                progress(min(raw.tell(), total), total)
+    store.finish()
     if progress:
         progress(total, total)
-    return result
+    return store.result
+
+
+def _header_index(header: list[str]) -> dict[str, int]:
+    names = [h.strip().lower() for h in header]
+    missing = [name for name in REQUIRED if name not in names]
+    if missing:
+        raise ScheduleAFileError("not a Schedule A file: missing column(s) " + ", ".join(missing))
+    # Of a repeated column name the first one counts.
+    index: dict[str, int] = {}
+    for position, name in enumerate(names):
+        index.setdefault(name, position)
+    return index
+
+
+def row_route(row: dict[str, str]) -> str:
+    """``GIFT`` or the receipt kind of one row (see ``schedule_a_lines``)."""
+    get = _getter(row)
+    return receipt_kind(
+        form=get("filing_form"),
+        line=get("line_number"),
+        entity=get("entity_type"),
+        receipt_type=get("receipt_type"),
+    )

@@ -14,6 +14,7 @@ from tqdm import tqdm
 from groundswell.core.spreadsheet import csv_line
 from groundswell.donations.intake.csv_import import actblue_csv_import
 from groundswell.donations.intake.fec_import import fec_import
+from groundswell.donations.intake.fec_rows import format_sniff
 from groundswell.donations.intake.schedule_a_import import ScheduleAFileError, schedule_a_import
 from groundswell.people.imports import IGNORE, ImportFileError, job_create, job_run
 from groundswell.people.models import ImportJob
@@ -76,16 +77,18 @@ class Command(BaseCommand):
 
         fec = kinds.add_parser(
             "fec",
-            help="an FEC bulk individual-contributions file (itcont.txt)",
+            help="an FEC bulk individual-contributions file (itcont.txt) or a Schedule A "
+            "CSV download",
             called_from_command_line=True,
         )
         fec.add_argument("file", metavar="FILE")
         fec.add_argument("--committee", required=True, metavar="ID", help="the FEC committee id")
         fec.add_argument(
             "--format",
-            choices=["itcont", "schedule-a"],
-            default="itcont",
-            help="itcont (the bulk file, default) or schedule-a (the Schedule A CSV download)",
+            choices=["auto", "itcont", "schedule-a"],
+            default="auto",
+            help="itcont (the bulk file) or schedule-a (the Schedule A CSV download from "
+            "fec.gov); by default told from the file's first line",
         )
         fec.add_argument(
             "--errors",
@@ -214,6 +217,7 @@ class Command(BaseCommand):
 
         if not os.path.isfile(file):
             raise CommandError(f"{file}: no such file")
+        format = _fec_format(file, format)
         bar = tqdm(unit="B", unit_scale=True, disable=verbosity == 0)
 
         def progress(done: int, total: int):
@@ -242,10 +246,19 @@ class Command(BaseCommand):
             bar.close()
             report.close()
         self.stdout.write(
-            f"fec import: {result.rows} rows — {result.created} new, "
+            f"fec import ({format}): {result.rows} rows — {result.created} new, "
             f"{result.refunded} refunds applied, {result.unchanged} unchanged, "
             f"{result.rejected} rejected, {result.skipped} for another committee"
         )
+        if getattr(result, "superseded", 0):
+            self.stdout.write(f"  {result.superseded} superseded by an amended report (voided)")
+        if getattr(result, "other_receipts", 0) or getattr(result, "adjusted", 0):
+            self.stdout.write(
+                f"  {result.other_receipts} other receipts (loans, candidate and committee "
+                f"money, transfers, offsets) kept outside donor counts and limits; "
+                f"{result.adjusted} reattribution/redesignation memo rows applied, "
+                f"{result.released} holds released; {result.conduits} conduits recognised"
+            )
         if errors:
             self.stdout.write(f"rejected rows written to {errors}")
         elif result.rejected:
@@ -272,6 +285,26 @@ class Command(BaseCommand):
             progress(job.processed_rows, job.total_rows or 0)
             time.sleep(0.5)
             waited += 0.5
+
+
+def _fec_format(file: str, asked: str) -> str:
+    """The format asked for, or told from the first line; a clear error when it cannot be."""
+    found = format_sniff(file)
+    if asked == "auto":
+        if not found:
+            raise CommandError(
+                f"{file}: neither an FEC itcont file (21 |-separated columns, no header) nor a "
+                "Schedule A CSV download (a header with sub_id and "
+                "contribution_receipt_amount); say which with --format itcont or "
+                "--format schedule-a"
+            )
+        return found
+    if found and found != asked:
+        raise CommandError(
+            f"{file}: this looks like a {found} file, not {asked}: use --format {found} "
+            "(or leave --format out)"
+        )
+    return asked
 
 
 def _errors_write(path: str, rejected) -> None:

@@ -1,0 +1,86 @@
+"""Amendment repeats: one report's transaction filed again by an amended report.
+
+An amended report (AMNDT_IND "A", a later FILE_NUM) files the transactions of the report it
+amends again, each under a new SUB_ID. Within one report (committee, report type, year) a
+TRAN_ID names one transaction, so among the rows of one report sharing a TRAN_ID, when one of
+them comes from an amendment, the latest filing stands for the transaction and the others are
+repeats. A TRAN_ID alone, or one committee's TRAN_ID, identifies nothing: the same TRAN_ID in two
+reports (January and year-end) is two gifts, and without an amendment two rows are two gifts.
+
+A repeat is kept, voided, with a note naming the filing that superseded it: voided gifts count
+nowhere (totals, limits, donors), and keeping the row means importing the same file again finds
+its SUB_ID and adds nothing. Whichever order the filings arrive in, the same row stands.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from django.db import transaction
+from django.utils import timezone
+
+from groundswell.core.bulk import bulk_update_fields
+from groundswell.donations.intake.fec_rows import REFUND_TYPE
+from groundswell.donations.models import Contribution, ContributionStatus, Processor
+
+_CHUNK = 500
+
+
+def _standing_order(row: Contribution) -> tuple:
+    """The latest filing first: file number, amended, then SUB_ID (later ids are later lines)."""
+    sub_id = row.processor_id
+    return (
+        row.fec_file_number or 0,
+        row.fec_amended,
+        int(sub_id) if sub_id.isdigit() else -1,
+        sub_id,
+    )
+
+
+def _groups(reports: list[str]) -> dict[tuple[str, str], list[Contribution]]:
+    """The rows of the reports that share a TRAN_ID with a row from an amendment."""
+    fec = Contribution.objects.filter(processor=Processor.FEC).exclude(transaction_type=REFUND_TYPE)
+    groups: dict[tuple[str, str], list[Contribution]] = defaultdict(list)
+    for start in range(0, len(reports), _CHUNK):
+        chunk = reports[start : start + _CHUNK]
+        amended = fec.filter(fec_report__in=chunk, fec_amended=True).exclude(order_number="")
+        keys = set(amended.values_list("fec_report", "order_number"))
+        if not keys:
+            continue
+        rows = fec.filter(
+            fec_report__in={r for r, _ in keys}, order_number__in={t for _, t in keys}
+        ).only(
+            "id", "processor_id", "fec_report", "order_number", "fec_file_number",
+            "fec_amended", "status", "note",
+        )  # fmt: skip
+        for row in rows:
+            if (row.fec_report, row.order_number) in keys:
+                groups[(row.fec_report, row.order_number)].append(row)
+    return groups
+
+
+def amendments_settle(*, reports: list[str]) -> int:
+    """Void the rows of ``reports`` that a later amended filing repeats; returns how many."""
+    if not reports:
+        return 0
+    superseded: list[Contribution] = []
+    now = timezone.now()
+    with transaction.atomic():
+        for (_, tran_id), rows in _groups(reports).items():
+            if len(rows) < 2:
+                continue
+            stands = max(rows, key=_standing_order)
+            for row in rows:
+                if row.pk == stands.pk or row.status == ContributionStatus.VOIDED:
+                    continue
+                row.status = ContributionStatus.VOIDED
+                filing = f"file {stands.fec_file_number}" if stands.fec_file_number else "a filing"
+                note = (
+                    f"Superseded by the amendment in {filing} "
+                    f"(SUB_ID {stands.processor_id}, TRAN_ID {tran_id})"
+                )
+                row.note = f"{note}; {row.note}" if row.note else note
+                row.modified_at = now
+                superseded.append(row)
+        bulk_update_fields(Contribution, superseded, ["status", "note", "modified_at"])
+    return len(superseded)

@@ -1,0 +1,139 @@
+"""One pass over a Schedule A download: gifts to the batch writer, other receipts stored apart.
+
+``ScheduleAPass`` takes the file's rows one by one (``row_take``), routes each (a gift, another
+kind of receipt, an earmark conduit's memo, half of a reattribution or redesignation), and at
+the end (``finish``) writes what is left, settles amendments and refunds, applies the memo pairs
+(``schedule_a_adjust``) and rebuilds the donors' limit totals.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from groundswell.core.bulk import planner_statistics_refresh
+from groundswell.donations.compliance.limits import donor_totals_rebuild
+from groundswell.donations.intake.fec_rows import EARMARKED_TYPE, FieldProblem, ParsedRow
+from groundswell.donations.intake.fec_writer import ContributionWriter, FecImportResult
+from groundswell.donations.intake.models import OtherReceipt, ReceiptKind
+from groundswell.donations.intake.schedule_a_adjust import adjustments_apply, holds_release
+from groundswell.donations.intake.schedule_a_import import (
+    AMOUNT,
+    BATCH,
+    COMMITTEE,
+    REQUIRED,
+    _conduit_of,
+    _getter,
+    _is_adjustment,
+    other_receipt_parse,
+    row_parse,
+    row_route,
+)
+from groundswell.donations.intake.schedule_a_lines import GIFT
+
+
+@dataclass
+class ScheduleAResult(FecImportResult):
+    """The counts of a Schedule A import, with the receipts that are not individuals' gifts."""
+
+    other_receipts: int = 0  # new rows stored as OtherReceipt
+    by_kind: dict[str, int] = field(default_factory=dict)  # cents per kind read (no memo rows)
+    conduits: int = 0  # gifts whose conduit was recognised from its memo row
+    adjusted: int = 0  # reattribution / redesignation memo rows applied
+    released: int = 0  # holds released because the excess was redesignated or reattributed
+
+
+class ScheduleAPass:
+    """The state of one import: the writer, the rows held back, the receipts to store."""
+
+    def __init__(self, *, committee: str, on_error: Callable | None):
+        self.committee = committee.strip().upper()
+        self.result = ScheduleAResult()
+        self.writer = ContributionWriter(result=self.result, on_error=on_error)
+        self.gifts: list[ParsedRow] = []
+        self.others: list[dict] = []
+        self.adjustments: list[ParsedRow] = []
+
+    def row_take(self, values: list[str], index: dict[str, int], line: int) -> None:
+        if not any(v.strip() for v in values):
+            return
+        self.result.rows += 1
+        if len(values) <= max(index[n] for n in REQUIRED):
+            self.writer.reject(line, "", ",".join(values)[:255], "has too few columns")
+            return
+        row = {name: values[i] for name, i in index.items() if i < len(values)}
+        if row[COMMITTEE].strip().upper() != self.committee:
+            self.result.skipped += 1
+            return
+        try:
+            self._route(row, line)
+        except FieldProblem as exc:
+            self.writer.reject(line, exc.column, exc.value[:255], exc.reason)
+
+    def _route(self, row: dict[str, str], line: int) -> None:
+        kind = row_route(row)
+        last = self.gifts[-1] if self.gifts else None
+        if kind != GIFT and _conduit_of(row, last):
+            self._conduit_name(row)
+            kind = ReceiptKind.CONDUIT
+        if kind != GIFT:
+            receipt = other_receipt_parse(row, line, kind)
+            if not receipt["is_memo"]:
+                self.result.by_kind[kind] = (
+                    self.result.by_kind.get(kind, 0) + receipt["amount_cents"]
+                )
+            self.others.append(receipt)
+            if len(self.others) >= BATCH:
+                self._others_write()
+            return
+        parsed = row_parse(row, line)
+        if _is_adjustment(row):
+            self.adjustments.append(parsed)
+            return
+        self.gifts.append(parsed)
+        if len(self.gifts) > BATCH:
+            # The last gift stays: a conduit's memo row may follow and name its conduit.
+            self.writer.add(self.gifts[:-1])
+            self.gifts = self.gifts[-1:]
+
+    def _conduit_name(self, row: dict[str, str]) -> None:
+        """Name the conduit on the earmarked gift just before its memo row."""
+        get = _getter(row)
+        gift = self.gifts[-1]
+        conduit = get("contributor_name") or get("conduit_committee_name") or "a conduit"
+        note = gift.note if "EARMARK" in gift.note.upper() else f"Earmarked through {conduit}"
+        if get(AMOUNT) and conduit.upper() not in note.upper():
+            note = f"{note} ({conduit})"
+        self.gifts[-1] = gift._replace(
+            transaction_type=gift.transaction_type or EARMARKED_TYPE, note=note
+        )
+        self.result.conduits += 1
+
+    def _others_write(self) -> None:
+        rows, self.others = self.others, []
+        if not rows:
+            return
+        ids = [r["sub_id"] for r in rows]
+        known = set(OtherReceipt.objects.filter(sub_id__in=ids).values_list("sub_id", flat=True))
+        fresh = {}
+        for receipt in rows:
+            receipt.pop("line")
+            if receipt["sub_id"] in known or receipt["sub_id"] in fresh:
+                self.result.unchanged += 1
+                continue
+            fresh[receipt["sub_id"]] = OtherReceipt(**receipt)
+        OtherReceipt.objects.bulk_create(list(fresh.values()), ignore_conflicts=True)
+        self.result.other_receipts += len(fresh)
+
+    def finish(self) -> None:
+        """Write the rest; then memo pairs, amendments, refunds; then the donors' totals."""
+        self.writer.add(self.gifts)
+        self.gifts = []
+        self.writer.flush()  # the originals the memo pairs move money from are written first
+        self._others_write()
+        moved = adjustments_apply(self.adjustments, writer=self.writer, result=self.result)
+        self.writer.finish()
+        if self.result.created or self.result.refunded or self.result.adjusted:
+            planner_statistics_refresh()
+            donor_totals_rebuild()
+        self.result.released += holds_release(moved)
