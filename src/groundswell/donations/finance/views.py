@@ -29,6 +29,7 @@ from groundswell.donations import selectors
 from groundswell.donations.compliance import itemization
 from groundswell.donations.compliance.rules import cycle_for
 from groundswell.donations.finance import exports
+from groundswell.donations.finance.selectors import other_receipts_totals
 from groundswell.donations.finance.forms import (
     ContributionFilterForm,
     RangeForm,
@@ -154,6 +155,9 @@ def finance_home(request):
         "list_qs": urlencode(list_params),
         "scope_page": page,
         "scope_refcode": refcode,
+        # Loans, the candidate's and committees' money: shown apart, never as gifts. Only for
+        # the whole committee (they belong to no page or refcode).
+        "other_receipts": [] if page or refcode else other_receipts_totals(period=period),
     }
     return render(request, "donations/finance/home.html", context)
 
