@@ -29,7 +29,6 @@ from groundswell.donations import selectors
 from groundswell.donations.compliance import itemization
 from groundswell.donations.compliance.rules import cycle_for
 from groundswell.donations.finance import exports
-from groundswell.donations.finance.selectors import other_receipts_totals
 from groundswell.donations.finance.forms import (
     ContributionFilterForm,
     RangeForm,
@@ -37,6 +36,7 @@ from groundswell.donations.finance.forms import (
     ScheduleAForm,
 )
 from groundswell.donations.finance.refunds import HOW_RETURNED, contribution_refund_by_staff
+from groundswell.donations.finance.selectors import other_receipts_totals
 from groundswell.donations.models import (
     BestEffortsRequest,
     Contribution,

@@ -294,6 +294,8 @@ def block_parse(data: bytes, first_line: int, committee: str) -> ParsedBlock:
         fields = text.split("|")
         if len(fields) != len(COLUMNS):
             reason = f"has {len(fields)} columns, expected {len(COLUMNS)}"
+            if "sub_id" in text.lower() and "," in text:
+                reason += " (a Schedule A CSV header: import it with --format schedule-a)"
             errors.append((number, "", text[:255], reason))
             continue
         if not text.startswith(prefix) and fields[0].strip().upper() != committee:
