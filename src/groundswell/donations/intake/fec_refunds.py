@@ -25,8 +25,20 @@ from groundswell.donations.services import contribution_refund
 
 _ORIGINAL_FIELDS = (
     "id", "processor", "processor_id", "order_number", "amount_cents", "refunded_cents",
-    "refund_keys", "status", "person",
+    "refund_keys", "status", "person", "fec_report", "received_at",
 )  # fmt: skip
+
+
+def _fit(gift: Contribution, committee: str, row: ParsedRow) -> tuple:
+    """How well a gift fits a refund (higher is better); ties go to the earliest id."""
+    received = gift.received_at.astimezone(FEC_TZ).date()
+    return (
+        not committee or gift.fec_report.partition(" ")[0] in ("", committee),
+        gift.status != ContributionStatus.VOIDED,
+        received <= row.day,
+        received.toordinal() if received <= row.day else -received.toordinal(),
+        -gift.pk,
+    )
 
 
 class _RefundBatch:
@@ -35,7 +47,7 @@ class _RefundBatch:
     def __init__(self, refunds: list[ParsedRow], result: ImportResult):
         self.refunds = refunds
         self.result = result
-        self.originals: dict[str, Contribution] = {}
+        self.originals: dict[str, list[Contribution]] = {}
         self.changed: dict[int, Contribution] = {}
         self.lone: list[ParsedRow] = []
 
@@ -50,23 +62,18 @@ class _RefundBatch:
             .order_by("id")
         )
         for contribution in found:
-            # The first by id, unless an amendment superseded (voided) it: then its successor.
-            current = self.originals.get(contribution.order_number)
-            if current is None or (
-                current.status == ContributionStatus.VOIDED
-                and contribution.status != ContributionStatus.VOIDED
-            ):
-                self.originals[contribution.order_number] = contribution
+            self.originals.setdefault(contribution.order_number, []).append(contribution)
 
     def original_of(self, row: ParsedRow) -> Contribution | None:
-        return next(
-            (
-                self.originals[k]
-                for k in row.refers_to
-                if k in self.originals and self.originals[k].processor_id != row.sub_id
-            ),
-            None,
-        )
+        """The gift a refund names. A TRAN_ID is unique only within a report, so of several
+        gifts sharing it the refund takes one of its own committee, standing (not superseded
+        by an amendment), received by the refund's day — the latest such — else the first."""
+        committee = row.report.partition(" ")[0]
+        for key in row.refers_to:
+            candidates = [c for c in self.originals.get(key, ()) if c.processor_id != row.sub_id]
+            if candidates:
+                return max(candidates, key=lambda c: _fit(c, committee, row))
+        return None
 
     def apply(self, row: ParsedRow, original: Contribution) -> None:
         """Apply one refund to its original (each refund once: its key is remembered)."""

@@ -53,3 +53,16 @@ def test_an_amendment_filed_in_a_later_import_supersedes_the_earlier_row(tmp_pat
     result = fec_import(write(tmp_path, [later]), committee=CMTE)
     assert (result.created, result.superseded) == (1, 1)
     assert list(counted().values_list("processor_id", flat=True)) == ["6302"]
+
+
+def test_a_refund_naming_a_reused_tran_id_refunds_the_gift_before_it(tmp_path):
+    lines = [
+        row(SUB_ID="6401", TRAN_ID="D1", RPT_TP="YE", TRANSACTION_DT="12102026"),
+        row(SUB_ID="6402", TRAN_ID="D1", RPT_TP="M2", TRANSACTION_DT="01102026"),
+        row(SUB_ID="6403", TRAN_ID="R9", RPT_TP="M3", TRANSACTION_TP="22Y", OTHER_ID="D1",
+            TRANSACTION_DT="02102026", TRANSACTION_AMT="-50"),
+    ]  # fmt: skip
+    result = fec_import(write(tmp_path, lines), committee=CMTE)
+    assert (result.created, result.refunded) == (2, 1)
+    assert Contribution.objects.get(processor_id="6402").refunded_cents == 5000
+    assert Contribution.objects.get(processor_id="6401").refunded_cents == 0
