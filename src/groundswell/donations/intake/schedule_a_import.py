@@ -222,7 +222,16 @@ def schedule_a_import(
         if header is None:
             return store.result
         index = _header_index(header)
-        for values in reader:
+        while True:
+            try:
+                values = next(reader)
+            except StopIteration:
+                break
+            except csv.Error as exc:
+                # A broken line (a field past the csv module's limit, say): this row is
+                # reported and the reader goes on with the next line.
+                store.row_unreadable(reader.line_num, str(exc))
+                continue
             store.row_take(values, index, reader.line_num)
             if progress and store.result.rows % BATCH == 0:
                 progress(min(raw.tell(), total), total)
@@ -247,9 +256,12 @@ def _header_index(header: list[str]) -> dict[str, int]:
 def row_route(row: dict[str, str]) -> str:
     """``GIFT`` or the receipt kind of one row (see ``schedule_a_lines``)."""
     get = _getter(row)
+    entity = get("entity_type")
+    if not entity and get("is_individual").lower() in ("f", "false", "0", "n"):
+        entity = "ORG"  # no entity type, but the FEC says it is not an individual
     return receipt_kind(
         form=get("filing_form"),
         line=get("line_number"),
-        entity=get("entity_type"),
+        entity=entity,
         receipt_type=get("receipt_type"),
     )

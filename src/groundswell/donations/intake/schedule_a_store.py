@@ -70,6 +70,10 @@ class ScheduleAPass:
         except FieldProblem as exc:
             self.writer.reject(line, exc.column, exc.value[:255], exc.reason)
 
+    def row_unreadable(self, line: int, reason: str) -> None:
+        self.result.rows += 1
+        self.writer.reject(line, "", "", f"cannot be read as CSV: {reason}"[:255])
+
     def _route(self, row: dict[str, str], line: int) -> None:
         kind = row_route(row)
         last = self.gifts[-1] if self.gifts else None
