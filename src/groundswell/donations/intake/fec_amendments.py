@@ -40,21 +40,27 @@ def _standing_order(row: Contribution) -> tuple:
 def _groups(reports: list[str]) -> dict[tuple[str, str], list[Contribution]]:
     """The rows of the reports that share a TRAN_ID with a row from an amendment."""
     fec = Contribution.objects.filter(processor=Processor.FEC).exclude(transaction_type=REFUND_TYPE)
-    groups: dict[tuple[str, str], list[Contribution]] = defaultdict(list)
+    keys: set[tuple[str, str]] = set()
     for start in range(0, len(reports), _CHUNK):
-        chunk = reports[start : start + _CHUNK]
-        amended = fec.filter(fec_report__in=chunk, fec_amended=True).exclude(order_number="")
-        keys = set(amended.values_list("fec_report", "order_number"))
-        if not keys:
-            continue
+        amended = fec.filter(
+            fec_report__in=reports[start : start + _CHUNK], fec_amended=True
+        ).exclude(order_number="")
+        keys.update(amended.values_list("fec_report", "order_number"))
+    groups: dict[tuple[str, str], list[Contribution]] = defaultdict(list)
+    ordered = sorted(keys)
+    # In chunks: an amended national file repeats hundreds of thousands of TRAN_IDs, more
+    # than one statement may bind.
+    for start in range(0, len(ordered), _CHUNK):
+        chunk = ordered[start : start + _CHUNK]
         rows = fec.filter(
-            fec_report__in={r for r, _ in keys}, order_number__in={t for _, t in keys}
+            fec_report__in={r for r, _ in chunk}, order_number__in={t for _, t in chunk}
         ).only(
             "id", "processor_id", "fec_report", "order_number", "fec_file_number",
             "fec_amended", "status", "note",
         )  # fmt: skip
+        wanted = set(chunk)
         for row in rows:
-            if (row.fec_report, row.order_number) in keys:
+            if (row.fec_report, row.order_number) in wanted:
                 groups[(row.fec_report, row.order_number)].append(row)
     return groups
 
