@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Sum
+from django.db.models import Count, QuerySet, Sum
 
 from groundswell.donations.models import OtherReceipt, ReceiptKind
 from groundswell.donations.selectors import DateRange, money_totals
@@ -27,6 +27,14 @@ class ReceiptTotal:
     label: str
     cents: int
     count: int
+
+
+def other_receipts_list(*, kind: str = "") -> QuerySet[OtherReceipt]:
+    """Every receipt that is not a gift, newest first; one kind when ``kind`` names one."""
+    rows = OtherReceipt.objects.all()
+    if kind in ReceiptKind.values:
+        rows = rows.filter(kind=kind)
+    return rows.order_by("-received_at", "-id")
 
 
 def other_receipts_totals(*, period: DateRange) -> list[ReceiptTotal]:

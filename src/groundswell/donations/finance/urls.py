@@ -7,6 +7,7 @@ from groundswell.donations.finance import views as views_finance
 urlpatterns = [
     path("", views_finance.finance_home, name="finance_home"),
     path("contributions/", views_finance.contribution_list, name="contribution_list"),
+    path("other-receipts/", views_finance.other_receipts, name="other_receipts"),
     path("contributions/<int:pk>/", views_finance.contribution_detail, name="contribution_detail"),
     path(
         "contributions/<int:pk>/refund/",

@@ -36,12 +36,13 @@ from groundswell.donations.finance.forms import (
     ScheduleAForm,
 )
 from groundswell.donations.finance.refunds import HOW_RETURNED, contribution_refund_by_staff
-from groundswell.donations.finance.selectors import other_receipts_totals
+from groundswell.donations.finance.selectors import other_receipts_list, other_receipts_totals
 from groundswell.donations.models import (
     BestEffortsRequest,
     Contribution,
     ContributionStatus,
     Processor,
+    ReceiptKind,
     cents_display,
 )
 from groundswell.people.selectors import phone_display
@@ -160,6 +161,20 @@ def finance_home(request):
         "other_receipts": [] if page or refcode else other_receipts_totals(period=period),
     }
     return render(request, "donations/finance/home.html", context)
+
+
+@capability_required(FINANCE_VIEW)
+def other_receipts(request):
+    """Receipts that are not individuals' gifts (loans, candidate and committee money, …)."""
+    kind = request.GET.get("kind", "")
+    page = paginate(other_receipts_list(kind=kind), request.GET.get("page"), per_page=PER_PAGE)
+    context = {
+        "page": page,
+        "kinds": ReceiptKind.choices,
+        "kind": kind if kind in ReceiptKind.values else "",
+        "querystring": querystring(request, page=None),
+    }
+    return render(request, "donations/finance/other_receipts.html", context)
 
 
 # ---------------------------------------------------------------- contributions

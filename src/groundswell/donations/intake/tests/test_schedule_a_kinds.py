@@ -139,6 +139,9 @@ def test_only_individuals_gifts_count_and_nothing_but_them_is_held(tmp_path, cli
     text = page.content.decode()
     assert f'id="net-raised">{cents_display(expected)}<' in text
     assert "Loan from the candidate" in text and cents_display(82_500_000) in text
+    listed = client.get(reverse("donations:other_receipts"), {"kind": "candidate_loan"})
+    assert cents_display(82_500_000) in listed.content.decode()
+    assert "EXAMPLE WORKERS PAC" not in listed.content.decode()
 
     again = schedule_a_import(write(tmp_path, rows), committee=CMTE)
     assert (again.created, again.other_receipts, again.adjusted) == (0, 0, 0)
