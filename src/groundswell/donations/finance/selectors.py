@@ -41,7 +41,10 @@ def other_receipts_totals(*, period: DateRange) -> list[ReceiptTotal]:
     """Receipts that are not gifts, per kind, in the range (memo entries left out), most first."""
     rows = (
         OtherReceipt.objects.filter(
-            is_memo=False, received_at__gte=period.start_at, received_at__lt=period.end_before
+            is_memo=False,
+            superseded=False,
+            received_at__gte=period.start_at,
+            received_at__lt=period.end_before,
         )
         .values("kind")
         .annotate(cents=Sum("amount_cents"), count=Count("pk"))

@@ -7,28 +7,28 @@ them comes from an amendment, the latest filing stands for the transaction and t
 repeats. A TRAN_ID alone, or one committee's TRAN_ID, identifies nothing: the same TRAN_ID in two
 reports (January and year-end) is two gifts, and without an amendment two rows are two gifts.
 
-A repeat is kept, voided, with a note naming the filing that superseded it: voided gifts count
-nowhere (totals, limits, donors), and keeping the row means importing the same file again finds
-its SUB_ID and adds nothing. Whichever order the filings arrive in, the same row stands.
+A repeated gift is kept, voided, with a note naming the filing that superseded it: voided gifts
+count nowhere (totals, limits, donors), and keeping the row means importing the same file again
+finds its SUB_ID and adds nothing. A repeated other receipt (a loan filed again) is kept and
+marked ``superseded``. Whichever order the filings arrive in, the same row stands.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 
 from groundswell.core.bulk import bulk_update_fields
 from groundswell.donations.intake.fec_rows import REFUND_TYPE
-from groundswell.donations.models import Contribution, ContributionStatus, Processor
+from groundswell.donations.models import Contribution, ContributionStatus, OtherReceipt, Processor
 
 _CHUNK = 500
 
 
-def _standing_order(row: Contribution) -> tuple:
+def _standing_order(sub_id: str, row) -> tuple:
     """The latest filing first: file number, amended, then SUB_ID (later ids are later lines)."""
-    sub_id = row.processor_id
     return (
         row.fec_file_number or 0,
         row.fec_amended,
@@ -37,45 +37,43 @@ def _standing_order(row: Contribution) -> tuple:
     )
 
 
-def _groups(reports: list[str]) -> dict[tuple[str, str], list[Contribution]]:
-    """The rows of the reports that share a TRAN_ID with a row from an amendment."""
-    fec = Contribution.objects.filter(processor=Processor.FEC).exclude(transaction_type=REFUND_TYPE)
+def _groups(rows: models.QuerySet, reports: list[str], tran: str) -> dict[tuple, list]:
+    """The rows of the reports that share a TRAN_ID (field ``tran``) with an amendment's row."""
     keys: set[tuple[str, str]] = set()
     for start in range(0, len(reports), _CHUNK):
-        amended = fec.filter(
+        amended = rows.filter(
             fec_report__in=reports[start : start + _CHUNK], fec_amended=True
-        ).exclude(order_number="")
-        keys.update(amended.values_list("fec_report", "order_number"))
-    groups: dict[tuple[str, str], list[Contribution]] = defaultdict(list)
+        ).exclude(**{tran: ""})
+        keys.update(amended.values_list("fec_report", tran))
+    groups: dict[tuple, list] = defaultdict(list)
     ordered = sorted(keys)
     # In chunks: an amended national file repeats hundreds of thousands of TRAN_IDs, more
     # than one statement may bind.
     for start in range(0, len(ordered), _CHUNK):
         chunk = ordered[start : start + _CHUNK]
-        rows = fec.filter(
-            fec_report__in={r for r, _ in chunk}, order_number__in={t for _, t in chunk}
-        ).only(
-            "id", "processor_id", "fec_report", "order_number", "fec_file_number",
-            "fec_amended", "status", "note",
-        )  # fmt: skip
+        found = rows.filter(
+            fec_report__in={r for r, _ in chunk}, **{f"{tran}__in": {t for _, t in chunk}}
+        )
         wanted = set(chunk)
-        for row in rows:
-            if (row.fec_report, row.order_number) in wanted:
-                groups[(row.fec_report, row.order_number)].append(row)
+        for row in found:
+            key = (row.fec_report, getattr(row, tran))
+            if key in wanted:
+                groups[key].append(row)
     return groups
 
 
 def amendments_settle(*, reports: list[str]) -> int:
-    """Void the rows of ``reports`` that a later amended filing repeats; returns how many."""
+    """Void the gifts of ``reports`` that a later amended filing repeats; returns how many."""
     if not reports:
         return 0
     superseded: list[Contribution] = []
     now = timezone.now()
+    gifts = Contribution.objects.filter(processor=Processor.FEC).exclude(
+        transaction_type=REFUND_TYPE
+    )
     with transaction.atomic():
-        for (_, tran_id), rows in _groups(reports).items():
-            if len(rows) < 2:
-                continue
-            stands = max(rows, key=_standing_order)
+        for (_, tran_id), rows in _groups(gifts, reports, "order_number").items():
+            stands = max(rows, key=lambda r: _standing_order(r.processor_id, r))
             for row in rows:
                 if row.pk == stands.pk or row.status == ContributionStatus.VOIDED:
                     continue
@@ -90,3 +88,21 @@ def amendments_settle(*, reports: list[str]) -> int:
                 superseded.append(row)
         bulk_update_fields(Contribution, superseded, ["status", "note", "modified_at"])
     return len(superseded)
+
+
+def other_receipts_settle(*, reports: list[str]) -> int:
+    """Mark the other receipts an amended filing repeats ``superseded``; returns how many."""
+    if not reports:
+        return 0
+    changed: list[OtherReceipt] = []
+    with transaction.atomic():
+        groups = _groups(OtherReceipt.objects.all(), reports, "transaction_id")
+        for rows in groups.values():
+            stands = max(rows, key=lambda r: _standing_order(r.sub_id, r))
+            for row in rows:
+                if row.superseded != (row.pk != stands.pk):
+                    row.superseded = row.pk != stands.pk
+                    row.modified_at = timezone.now()
+                    changed.append(row)
+        bulk_update_fields(OtherReceipt, changed, ["superseded", "modified_at"])
+    return sum(1 for row in changed if row.superseded)

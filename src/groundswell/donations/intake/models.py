@@ -57,6 +57,8 @@ class OtherReceipt(TimeStampedModel):
     fec_report = models.CharField(max_length=40, blank=True)
     fec_file_number = models.BigIntegerField(null=True, blank=True)
     fec_amended = models.BooleanField(default=False)
+    # Filed again by an amended report (intake.fec_amendments): kept, counted nowhere.
+    superseded = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["-received_at", "-id"]
@@ -65,7 +67,7 @@ class OtherReceipt(TimeStampedModel):
             models.Index(
                 fields=["committee_id", "kind"],
                 name="other_receipt_kind_idx",
-                condition=Q(is_memo=False),
+                condition=Q(is_memo=False, superseded=False),
             ),
         ]
 

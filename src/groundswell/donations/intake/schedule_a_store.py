@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from groundswell.core.bulk import planner_statistics_refresh
 from groundswell.donations.compliance.limits import donor_totals_rebuild
+from groundswell.donations.intake.fec_amendments import other_receipts_settle
 from groundswell.donations.intake.fec_rows import EARMARKED_TYPE, FieldProblem, ParsedRow
 from groundswell.donations.intake.fec_writer import ContributionWriter, FecImportResult
 from groundswell.donations.intake.models import OtherReceipt, ReceiptKind
@@ -53,6 +54,7 @@ class ScheduleAPass:
         self.gifts: list[ParsedRow] = []
         self.others: list[dict] = []
         self.adjustments: list[ParsedRow] = []
+        self.other_reports: set[str] = set()  # where other receipts may repeat by amendment
 
     def row_take(self, values: list[str], index: dict[str, int], line: int) -> None:
         if not any(v.strip() for v in values):
@@ -126,6 +128,8 @@ class ScheduleAPass:
                 self.result.unchanged += 1
                 continue
             fresh[receipt["sub_id"]] = OtherReceipt(**receipt)
+            if receipt["fec_report"] and receipt["transaction_id"]:
+                self.other_reports.add(receipt["fec_report"])
         OtherReceipt.objects.bulk_create(list(fresh.values()), ignore_conflicts=True)
         self.result.other_receipts += len(fresh)
 
@@ -135,6 +139,7 @@ class ScheduleAPass:
         self.gifts = []
         self.writer.flush()  # the originals the memo pairs move money from are written first
         self._others_write()
+        self.result.superseded += other_receipts_settle(reports=sorted(self.other_reports))
         moved = adjustments_apply(self.adjustments, writer=self.writer, result=self.result)
         self.writer.finish()
         if self.result.created or self.result.refunded or self.result.adjusted:

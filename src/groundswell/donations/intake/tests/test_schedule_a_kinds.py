@@ -10,7 +10,10 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
-from groundswell.donations.finance.selectors import raised_from_individuals_cents
+from groundswell.donations.finance.selectors import (
+    other_receipts_totals,
+    raised_from_individuals_cents,
+)
 from groundswell.donations.intake.schedule_a_import import schedule_a_import
 from groundswell.donations.models import (
     Contribution,
@@ -170,3 +173,21 @@ def test_the_command_tells_the_formats_apart(tmp_path):
     other.write_text("name,amount\nSomeone,10\n", encoding="utf-8")
     with pytest.raises(CommandError, match="--format itcont or --format schedule-a"):
         call_command("import", "fec", str(other), "--committee", CMTE)
+
+
+def test_an_amended_report_repeating_a_loan_and_a_gift_counts_each_once(tmp_path):
+    rows = mixed_rows()
+    schedule_a_import(write(tmp_path, rows, "q1.csv"), committee=CMTE)
+    amended = [
+        {**row, "sub_id": f"9{row['sub_id']}", "file_number": "1400002", "amendment_indicator": "A"}
+        for row in (rows[0], rows[10])
+    ]
+    amended[0]["contribution_receipt_amount"] = "600"  # the amendment corrects the amount
+    result = schedule_a_import(write(tmp_path, amended, "q1a.csv"), committee=CMTE)
+    assert result.superseded == 2
+    period = DateRange(date(2026, 1, 1), date(2026, 12, 31))
+    assert raised_from_individuals_cents(period=period) == individual_total_from_file(rows) + 10_000
+    loans = OtherReceipt.objects.filter(kind="candidate_loan")
+    assert sorted(loans.values_list("sub_id", "superseded")) == [("5011", True), ("95011", False)]
+    by_kind = {t.kind: t.cents for t in other_receipts_totals(period=period)}
+    assert by_kind["candidate_loan"] == 82_500_000
