@@ -89,9 +89,14 @@ class ContributionWriter:
             self.on_error(error)
 
     def add(self, rows: list[ParsedRow]) -> None:
-        """Queue rows; full batches are written at once, refunds kept for ``finish``."""
+        """Queue rows; full batches are written at once, refunds kept for ``finish``.
+
+        A negative counted row that is not a 22Y (a returned check filed as a negative receipt)
+        takes money back as a refund does: stored as a gift of its absolute amount it would add
+        what the filing subtracts.
+        """
         for row in rows:
-            if row.transaction_type == REFUND_TYPE:
+            if row.transaction_type == REFUND_TYPE or (row.cents < 0 and not row.is_memo):
                 self.refunds.append(row)
             else:
                 self.pending.append(row)
@@ -164,7 +169,8 @@ class ContributionWriter:
                 value[ix["refunded_cents"]] = cents
                 value[ix["refunded_at"]] = received
                 amount = f"{'-' if row.cents < 0 else ''}{cents / 100:.2f}"
-                note = f"FEC 22Y refund of {amount}; no original contribution linked"
+                kind = "22Y refund" if row.transaction_type == REFUND_TYPE else "negative receipt"
+                note = f"FEC {kind} of {amount}; no original contribution linked"
                 value[i_note] = note + (f"; {row.note}" if row.note else "")
             values.append(value)
         # One transaction per batch: SQLite would otherwise commit every row on its own.

@@ -22,6 +22,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from groundswell.donations.compliance.limits import hold_excess_cents
@@ -45,7 +46,8 @@ def _originals(keys: set[str]) -> dict[str, Contribution]:
         .filter(processor=Processor.FEC, order_number__in=keys, is_memo=False)
         .exclude(status=ContributionStatus.VOIDED)
         .exclude(transaction_type=REFUND_TYPE)
-        .order_by("id")
+        # Later filings last, so that an amendment's row wins over the row it repeats.
+        .order_by(F("fec_file_number").asc(nulls_first=True), "id")
     )
     return {gift.order_number: gift for gift in found}
 

@@ -79,7 +79,7 @@ def test_a_broken_line_is_reported_and_the_rest_imported(tmp_path):
         writer.writeheader()
         writer.writerows(good)
         fh.write("x" * 200_000 + "\n")
-        writer.writerows(mixed_rows()[6:7])
+        writer.writerows(mixed_rows()[7:8])
     result = schedule_a_import(str(path), committee=CMTE)
     assert result.rejected == 1 and "CSV" in result.errors[0].reason
     assert set(Contribution.objects.values_list("processor_id", flat=True)) == {"5001", "5007"}
