@@ -129,6 +129,7 @@ def adjustments_apply(
                 continue
             for row in group:
                 if row.sub_id in known:
+                    result.unchanged += 1  # applied when its file was first imported
                     continue
                 if row.cents < 0:
                     moves.take(original, row)

@@ -151,6 +151,7 @@ def test_only_individuals_gifts_count_and_nothing_but_them_is_held(tmp_path, cli
 
     again = schedule_a_import(write(tmp_path, rows), committee=CMTE)
     assert (again.created, again.other_receipts, again.adjusted) == (0, 0, 0)
+    assert again.unchanged == again.rows == len(rows)
     assert raised_from_individuals_cents(period=period) == expected
 
 
