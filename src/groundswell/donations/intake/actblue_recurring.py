@@ -122,3 +122,40 @@ def _cancel_details(
     if completed is not None and series.installments_completed is None:
         updates["installments_completed"] = completed
     return updates
+
+
+def actblue_series_cancelled_record(
+    *,
+    series_key: str,
+    period: str,
+    amount_cents: int,
+    started_at: datetime,
+    cancelled_at: datetime,
+    donor: dict[str, str],
+    refcode: str = "",
+) -> tuple[RecurringSeries, bool]:
+    """Make the series of a cancelled gift we never saw an installment of; (series, made).
+
+    The cancelled-recurring export names gifts that may predate the webhook: staff following up
+    cancelled donors need them. A series already there is returned as it is (idempotent).
+    """
+    defaults = {
+        "period": period,
+        "amount_cents": amount_cents,
+        "started_at": min(started_at, cancelled_at),
+        "status": RecurringSeries.Status.CANCELLED,
+        "cancelled_at": cancelled_at,
+        "cancel_reason": DEFAULT_REASON,
+        "refcode": refcode[:100],
+        "donor": donor,
+    }
+    try:
+        with transaction.atomic():
+            return RecurringSeries.objects.get_or_create(
+                processor=Processor.ACTBLUE, processor_key=series_key, defaults=defaults
+            )
+    except IntegrityError:
+        # The same gift's installment or cancellation arrived at the same moment.
+        return RecurringSeries.objects.get(
+            processor=Processor.ACTBLUE, processor_key=series_key
+        ), False

@@ -198,9 +198,11 @@ class Command(BaseCommand):
             bar.close()
             report.close()
         skipped = f", {result.skipped} for another committee" if result.skipped else ""
+        # The cancelled-recurring export ends series; the contributions export adds gifts.
+        cancelled = f"{result.cancelled} cancellations applied, " if result.cancelled else ""
         self.stdout.write(
             f"actblue import: {result.rows} rows — {result.created} new, "
-            f"{result.refunded} refunds applied, {result.unchanged} unchanged, "
+            f"{result.refunded} refunds applied, {cancelled}{result.unchanged} unchanged, "
             f"{result.rejected} rejected{skipped}"
         )
         if errors:
