@@ -165,8 +165,14 @@ def _when(parent: dict, name: str, where: str, *, required: bool = False) -> dat
     return value
 
 
-def _installments(value, where: str = "contribution.recurringDuration") -> int:
-    """recurringDuration: how many installments were planned (0 = until cancelled)."""
+def _installments(
+    value, where: str = "contribution.recurringDuration", *, negative_ok: bool = True
+) -> int:
+    """recurringDuration: how many installments were planned (0 = until cancelled).
+
+    A negative duration is read as 0 (until cancelled); a count (``negative_ok`` False) that is
+    negative is refused: it would be stored as a figure staff read.
+    """
     if value is None or value == "":
         return 0
     if isinstance(value, bool) or not isinstance(value, int | str | Decimal):
@@ -180,6 +186,8 @@ def _installments(value, where: str = "contribution.recurringDuration") -> int:
         raise PayloadError(where, "must be a whole number")
     if exact > MAX_INSTALLMENTS:
         raise PayloadError(where, f"is more than {MAX_INSTALLMENTS:,} installments")
+    if exact < 0 and not negative_ok:
+        raise PayloadError(where, "must not be negative")
     return max(0, int(exact))
 
 
@@ -275,7 +283,7 @@ def _cancellation_read(contribution_in: dict, pledged: int) -> Cancellation:
     name = _first(contribution_in, CANCEL_COMPLETED)
     completed = None
     if name is not None:
-        completed = _installments(contribution_in[name], f"contribution.{name}")
+        completed = _installments(contribution_in[name], f"contribution.{name}", negative_ok=False)
     return Cancellation(found["reason"], found["kind"], completed, pledged)
 
 
