@@ -185,3 +185,13 @@ def test_the_recurring_pages_stay_closed_to_organizers(client, persona_client):
         reverse("donations:recurring_detail", args=[series.pk])
     )
     assert response.status_code in (302, 403, 404)
+
+
+def test_the_delivery_log_lists_a_test_notification_as_a_test(client, persona_client):
+    post(client, fixture("actblue_test_notification.json"))
+    post(client, fixture("actblue_refund_recovered.json"))
+    page = persona_client("admin").get(reverse("donations:webhook_settings") + "?status=test")
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert html.count("Test notification (nothing stored)") >= 2  # the filter option and the row
+    assert html.count('class="badge') == 1  # only the test delivery is listed

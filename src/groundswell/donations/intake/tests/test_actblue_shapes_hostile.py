@@ -10,10 +10,10 @@ from datetime import UTC, datetime
 import pytest
 from django.db import transaction
 from django.test import Client
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from groundswell.core.tests.hostile import SUITE
+from groundswell.core.tests.hostile import EXAMPLES, SUITE
 from groundswell.donations.intake.tests.test_actblue_shapes import OURS, fixture
 from groundswell.donations.intake.tests.test_actblue_webhook import URL, auth
 from groundswell.donations.intake.tests.test_actblue_webhook import (
@@ -44,6 +44,11 @@ VALUE = WHEN | ODD
 def value(draw, valid=WHEN):
     """Mostly a valid value, one time in four a hostile one."""
     return draw(ODD) if draw(st.integers(0, 3)) == 0 else draw(valid)
+
+
+# Each example posts (or imports) twice; a thousand cover these few fields and keep CI's time
+# for the full ten thousand bodies of the main ActBlue suite.
+NEW_SHAPES = settings(SUITE, max_examples=min(EXAMPLES, 1_000))
 
 
 @st.composite
@@ -86,7 +91,7 @@ def test_generated_refund_shapes_get_no_server_error_and_refund_each_line_once()
     client = Client()
     seen = {"refunded": 0, "refused": 0, "test": 0}
 
-    @SUITE
+    @NEW_SHAPES
     @given(refunds())
     def property_holds(body):
         with transaction.atomic():
@@ -127,7 +132,7 @@ def test_generated_cancellation_details_get_no_server_error_and_are_kept_as_sent
     client = Client()
     seen = {"kept": 0, "refused": 0}
 
-    @SUITE
+    @NEW_SHAPES
     @given(cancellations())
     def property_holds(body):
         with transaction.atomic():
@@ -135,7 +140,9 @@ def test_generated_cancellation_details_get_no_server_error_and_are_kept_as_sent
             assert response.status_code in (200, 400), response.content
             if response.status_code == 400:
                 seen["refused"] += 1
-                assert response.json()["field"].startswith("contribution.")
+                # Named, or (a number of more than 30 digits) refused whole by json_load.
+                field = response.json()["field"]
+                assert field.startswith("contribution.") or field == "", field
             else:
                 series = RecurringSeries.objects.get()
                 assert series.status == RecurringSeries.Status.CANCELLED
