@@ -23,7 +23,8 @@ from groundswell.people.tasks import people_import_run
 class Command(BaseCommand):
     help = (
         "Import data files. Kinds: people (a CSV of supporters), "
-        "actblue (an ActBlue contributions export), fec (an FEC itcont.txt file)."
+        "actblue (an ActBlue contributions or cancelled-recurring export), "
+        "fec (an FEC itcont.txt file)."
     )
 
     def add_arguments(self, parser):
@@ -64,7 +65,7 @@ class Command(BaseCommand):
         )
         actblue = kinds.add_parser(
             "actblue",
-            help="an ActBlue contributions CSV export (paid or refunded)",
+            help="an ActBlue CSV export: contributions (paid or refunded) or cancelled recurring",
             called_from_command_line=True,
         )
         actblue.add_argument("file", metavar="FILE")
