@@ -245,22 +245,7 @@ def actblue_csv_import(
             on_error(error)
 
     if cancelled_layout(index):
-
-        def reject_row(line: int, column: str, value: str, reason: str) -> None:
-            result.rejected += 1
-            reject(RowError(line, column, value, reason))
-
-        return actblue_cancelled_import(
-            path,
-            info,
-            index,
-            result=result,
-            reject=reject_row,
-            progress=progress,
-            when_parse=when_parse,
-            problem=_RowProblem,
-        )
-
+        return _cancelled_import(path, info, index, result, reject, progress)
     for line, fields, problem in file_records(path, info):
         result.rows += 1
         if progress and (result.rows % 100 == 0):
@@ -311,3 +296,22 @@ def actblue_csv_import(
     if progress:
         progress(result.rows, result.rows)
     return result
+
+
+def _cancelled_import(path, info, index, result: ImportResult, reject, progress) -> ImportResult:
+    """The cancelled-recurring export, with this import's date reading and error report."""
+
+    def reject_row(line: int, column: str, value: str, reason: str) -> None:
+        result.rejected += 1
+        reject(RowError(line, column, value, reason))
+
+    return actblue_cancelled_import(
+        path,
+        info,
+        index,
+        result=result,
+        reject=reject_row,
+        progress=progress,
+        when_parse=when_parse,
+        problem=_RowProblem,
+    )
