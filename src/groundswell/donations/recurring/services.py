@@ -17,6 +17,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from groundswell.accounts.models import AuditEvent
+from groundswell.accounts.services import audit_record
 from groundswell.donations.models import (
     Contribution,
     Installment,
@@ -298,9 +300,6 @@ def installment_failed(*, installment: Installment, result: ChargeResult, now: d
 
 def series_cancel(*, series: RecurringSeries, reason: str, user=None) -> RecurringSeries:
     """End a recurring gift: no further installments are charged. Audited; a repeat is a no-op."""
-    from groundswell.accounts.models import AuditEvent
-    from groundswell.accounts.services import audit_record
-
     reason = " ".join((reason or "").split())[:200]
     if not reason:
         raise ValueError("Say why the recurring gift is cancelled.")
