@@ -122,8 +122,10 @@ def thanks_id_sign(pk: int, *, salt: str) -> str:
     return signing.TimestampSigner(salt=salt).sign(str(pk))
 
 
-def thanks_id_read(signed: str, *, salt: str) -> int | None:
-    """The id a thank-you link names, or None when the signature is wrong or a day old."""
+def thanks_id_read(signed: str | None, *, salt: str) -> int | None:
+    """The id a thank-you link names, or None without one or when it is forged or a day old."""
+    if not signed:
+        return None
     try:
         value = signing.TimestampSigner(salt=salt).unsign(signed, max_age=THANKS_MAX_AGE)
     except signing.BadSignature:

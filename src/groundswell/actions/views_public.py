@@ -425,7 +425,7 @@ def thanks(request, slug: str, signed: str | None = None):
     if page is None:
         return page_not_found(request)
     submission = None
-    pk = thanks_id_read(signed, salt=THANKS_SALT) if signed else None
+    pk = thanks_id_read(signed, salt=THANKS_SALT)
     if pk is not None:
         submission = Submission.objects.filter(pk=pk, page=page).first()
     person = None

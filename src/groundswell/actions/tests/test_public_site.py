@@ -173,6 +173,7 @@ def test_a_thank_you_id_reads_back_only_with_its_salt_untampered_and_within_a_da
     assert thanks_id_read(signed, salt="groundswell.test.other") is None
     assert thanks_id_read(signed.replace("42", "43", 1), salt="groundswell.test.thanks") is None
     assert thanks_id_read("42", salt="groundswell.test.thanks") is None
+    assert thanks_id_read(None, salt="groundswell.test.thanks") is None
     # A link signed more than a day ago no longer names the submission.
     day_old = int(time.time()) - THANKS_MAX_AGE - 1
     monkeypatch.setattr(signing.TimestampSigner, "timestamp", lambda self: b62_encode(day_old))

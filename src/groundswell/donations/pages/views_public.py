@@ -420,7 +420,7 @@ def donate_thanks(request, slug: str, signed: str | None = None):
     if page is None:
         return page_not_found(request)
     attempt = None
-    pk = thanks_id_read(signed, salt=THANKS_SALT) if signed else None
+    pk = thanks_id_read(signed, salt=THANKS_SALT)
     if pk is not None:
         attempt = (
             PaymentAttempt.objects.filter(pk=pk, page=page, contribution__isnull=False)
