@@ -97,6 +97,33 @@ def backlog_wait(url: str, timeout: float = 900) -> float:
             time.sleep(0.1)
 
 
+def _donor(fake, rng: random.Random, names, places, index: int) -> dict:
+    """A new synthetic donor in ActBlue's shape (drawn in the same order for the same seed)."""
+    given, family = names
+    city, state, zip_code = rng.choice(places)
+    first, last = rng.choice(given), rng.choice(family)
+    return {
+        "firstname": first,
+        "lastname": last,
+        "addr1": f"{rng.randint(1, 9999)} {fake.street_name()}",
+        "city": city,
+        "state": state,
+        "zip": zip_code,
+        "country": "United States",
+        "email": f"{first}.{last}.{index}@example.org".lower(),
+        "phone": f"{rng.randint(201, 989)}-555-{rng.randint(0, 9999):04d}",
+        "isEligibleForExpressLane": False,
+        "employerData": {
+            "employer": rng.choice(["Self-employed", "Retired", "County Schools", ""]),
+            "occupation": rng.choice(["Teacher", "Nurse", "Retired", "Engineer", ""]),
+            "employerAddr1": None,
+            "employerCity": None,
+            "employerState": None,
+            "employerCountry": None,
+        },
+    }
+
+
 def payloads(count: int, seed: int) -> tuple[list[bytes], int, int]:
     """``count`` webhook bodies; also the line items and cents they carry (refunds excluded)."""
     from faker import Faker
@@ -114,28 +141,7 @@ def payloads(count: int, seed: int) -> tuple[list[bytes], int, int]:
         if donors and rng.random() < 0.15:
             donor = rng.choice(donors)  # a returning donor: same e-mail, another gift
         else:
-            city, state, zip_code = rng.choice(places)
-            first, last = rng.choice(given), rng.choice(family)
-            donor = {
-                "firstname": first,
-                "lastname": last,
-                "addr1": f"{rng.randint(1, 9999)} {fake.street_name()}",
-                "city": city,
-                "state": state,
-                "zip": zip_code,
-                "country": "United States",
-                "email": f"{first}.{last}.{index}@example.org".lower(),
-                "phone": f"{rng.randint(201, 989)}-555-{rng.randint(0, 9999):04d}",
-                "isEligibleForExpressLane": False,
-                "employerData": {
-                    "employer": rng.choice(["Self-employed", "Retired", "County Schools", ""]),
-                    "occupation": rng.choice(["Teacher", "Nurse", "Retired", "Engineer", ""]),
-                    "employerAddr1": None,
-                    "employerCity": None,
-                    "employerState": None,
-                    "employerCountry": None,
-                },
-            }
+            donor = _donor(fake, rng, (given, family), places, index)
             donors.append(donor)
         lines = []
         for sequence in range(2 if rng.random() < 0.1 else 1):

@@ -172,6 +172,15 @@ async def drive(host, port, tokens, prefix, rate, seconds, concurrency):
     return count, latencies, outcomes, elapsed
 
 
+def backlog_process(env: dict) -> float:
+    """Turn every stored submission into people; the seconds it took."""
+    output = groundswell(["shell", "-c", PROCESS], env).stdout
+    line = next(x for x in output.splitlines() if x.startswith("PROCESSED"))
+    processed, processing = int(line.split()[1]), float(line.split()[2])
+    print(f"processed {processed} submissions into people in {processing} s", flush=True)
+    return processing
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database-url", default="postgres://postgres@127.0.0.1:5432/gs_signups")
@@ -220,12 +229,7 @@ def main() -> None:
 
     in_db = count_rows(args.database_url, "t-")
     warm_in_db = count_rows(args.database_url, "w-")
-    processing = None
-    if not args.no_process:
-        output = groundswell(["shell", "-c", PROCESS], env).stdout
-        line = next(x for x in output.splitlines() if x.startswith("PROCESSED"))
-        processed, processing = int(line.split()[1]), float(line.split()[2])
-        print(f"processed {processed} submissions into people in {processing} s", flush=True)
+    processing = None if args.no_process else backlog_process(env)
 
     ms = [x * 1000 for x in latencies]
     result = {
