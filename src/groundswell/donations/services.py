@@ -401,6 +401,7 @@ def contribution_processing_enqueue() -> None:
     which later enqueues are skipped, so each skipped row (committed before its skip) is
     drained. A row whose task was lost is drained by the next task, or by the sweep.
     """
+    # tasks.py imports the services its tasks run: the task is imported where it is enqueued.
     from groundswell.donations.tasks import contributions_process_pending
 
     task = contributions_process_pending

@@ -29,6 +29,7 @@ from groundswell.donations.models import (
     cents_display,
 )
 from groundswell.donations.processors.base import ChargeResult, ProcessorError, processor_get
+from groundswell.donations.services import ContributionInput, contribution_record
 
 logger = logging.getLogger(__name__)
 
@@ -201,8 +202,6 @@ def installments_charge_due(*, now: datetime | None = None) -> RunSummary:
 
 def installment_paid(*, installment: Installment, result: ChargeResult) -> Contribution:
     """Record a paid installment as a contribution and schedule the next; idempotent."""
-    from groundswell.donations.services import ContributionInput, contribution_record
-
     with transaction.atomic():
         installment = Installment.objects.select_for_update().get(pk=installment.pk)
         series = RecurringSeries.objects.select_for_update().get(pk=installment.series_id)
