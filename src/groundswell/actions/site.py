@@ -131,3 +131,10 @@ def thanks_id_read(signed: str | None, *, salt: str) -> int | None:
     except signing.BadSignature:
         return None
     return int(value) if value.isascii() and value.isdigit() else None
+
+
+def thanks_row(queryset, signed: str | None, *, salt: str):
+    """The row of ``queryset`` a thank-you link names; None without one, or when it is forged,
+    a day old or not among them."""
+    pk = thanks_id_read(signed, salt=salt)
+    return None if pk is None else queryset.filter(pk=pk).first()

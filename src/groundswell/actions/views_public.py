@@ -43,8 +43,8 @@ from groundswell.actions.site import (
     page_render,
     param_clean,
     params_clean,
-    thanks_id_read,
     thanks_id_sign,
+    thanks_row,
 )
 from groundswell.core.untrusted import whole_number
 
@@ -424,10 +424,7 @@ def thanks(request, slug: str, signed: str | None = None):
     page = ActionPage.objects.filter(slug=slug).first()
     if page is None:
         return page_not_found(request)
-    submission = None
-    pk = thanks_id_read(signed, salt=THANKS_SALT)
-    if pk is not None:
-        submission = Submission.objects.filter(pk=pk, page=page).first()
+    submission = thanks_row(Submission.objects.filter(page=page), signed, salt=THANKS_SALT)
     person = None
     if submission is not None:
         try:

@@ -34,8 +34,8 @@ from groundswell.actions.site import (
     page_render,
     param_clean,
     params_clean,
-    thanks_id_read,
     thanks_id_sign,
+    thanks_row,
 )
 from groundswell.core.untrusted import whole_number
 from groundswell.donations.models import (
@@ -419,14 +419,8 @@ def donate_thanks(request, slug: str, signed: str | None = None):
     page = DonationPage.objects.filter(slug=slug).first()
     if page is None:
         return page_not_found(request)
-    attempt = None
-    pk = thanks_id_read(signed, salt=THANKS_SALT)
-    if pk is not None:
-        attempt = (
-            PaymentAttempt.objects.filter(pk=pk, page=page, contribution__isnull=False)
-            .select_related("contribution__person")
-            .first()
-        )
+    paid = PaymentAttempt.objects.filter(page=page, contribution__isnull=False)
+    attempt = thanks_row(paid.select_related("contribution__person"), signed, salt=THANKS_SALT)
     context = {"page": page, "attempt": attempt, **_next_rung(request, page, attempt)}
     series_id = attempt.contribution.series_id if attempt and attempt.contribution else None
     if series_id:
