@@ -1,12 +1,20 @@
-"""What the server benchmarks share: a scratch database, a free port, CPU accounting by process
-(from /proc), a lean keep-alive HTTP/1.1 client and a percentile."""
+"""What the server benchmarks share: a scratch database, the server's environment, the server
+itself on a free port, CPU accounting by process (from /proc), a lean keep-alive HTTP/1.1 client
+and a percentile."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import re
+import secrets
+import signal
 import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
 from urllib.parse import urlsplit
 
 
@@ -28,6 +36,102 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+def server_env(database_url: str, work: str, **settings: str) -> dict[str, str]:
+    """The environment of the benchmark's `groundswell` processes, with ``settings`` added.
+
+    This process's environment without the test settings and the demo, on ``database_url``
+    with the data folder ``work`` and a throwaway secret; loopback only, mail to the console,
+    no MX lookups, warnings only in the log.
+    """
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("DJANGO_SETTINGS_MODULE", "GROUNDSWELL_DEMO")
+    }
+    env.update(
+        DATABASE_URL=database_url,
+        GROUNDSWELL_DATA_DIR=work,
+        SECRET_KEY=secrets.token_urlsafe(50),
+        ALLOWED_HOSTS="127.0.0.1",
+        EMAIL_URL="console://",
+        GROUNDSWELL_CHECK_MX="false",
+        LOG_LEVEL="WARNING",
+    )
+    env.update(settings)
+    return env
+
+
+@contextlib.contextmanager
+def server_running(env: dict, work: str, *options: str) -> Iterator[tuple[str, int, int]]:
+    """`groundswell serve` on a free loopback port, ready for requests: (host, port, pid).
+
+    ``options`` go to `serve` (workers, threads, --no-worker); its log is server.log in
+    ``work``. Leaving the block stops the server's whole process group.
+    """
+    host, port = "127.0.0.1", free_port()
+    command = [sys.executable, "-m", "groundswell", "serve", "--no-migrate"]
+    command += ["--bind", f"{host}:{port}", *options]
+    with open(os.path.join(work, "server.log"), "w") as log:
+        server = subprocess.Popen(
+            command, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
+        try:
+            _server_ready_wait(server, host, port, log.name)
+            yield host, port, server.pid
+        finally:
+            os.killpg(server.pid, signal.SIGTERM)
+            try:
+                server.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(server.pid, signal.SIGKILL)
+
+
+def _server_ready_wait(server: subprocess.Popen, host: str, port: int, log: str) -> None:
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            with socket.create_connection((host, port), timeout=1):
+                break
+        except OSError:
+            if time.monotonic() > deadline or server.poll() is not None:
+                raise SystemExit(f"the server did not start; see {log}") from None
+            time.sleep(0.2)
+    time.sleep(1)  # let every worker finish booting
+
+
+class CpuMeter:
+    """CPU seconds used from its creation to ``split()``: the server's processes, PostgreSQL's,
+    this client's, and the rest of the machine's ("other": a figure taken while it is large is
+    noise; a benchmark wants it near zero)."""
+
+    def __init__(self, server_pid: int):
+        self.server_pids = descendants(server_pid)
+        self.pg_pids = postgres_pids()
+        self.before = self._now()
+
+    def _now(self) -> tuple[float, float, float, float]:
+        return (
+            cpu_seconds(self.server_pids),
+            cpu_seconds(self.pg_pids),
+            time.process_time(),
+            machine_busy_seconds(),
+        )
+
+    def split(self) -> dict[str, float]:
+        # PostgreSQL backends started meanwhile (new connections) count from their start.
+        self.pg_pids |= postgres_pids()
+        server, postgres, client, busy = (
+            now - before for now, before in zip(self._now(), self.before, strict=True)
+        )
+        return {
+            "server": round(server, 1),
+            "postgres": round(postgres, 1),
+            "client": round(client, 1),
+            # /proc counts in ticks, so a quiet machine can come out a tick below zero.
+            "other": round(max(0.0, busy - server - postgres - client), 1),
+        }
 
 
 def cpu_seconds(pids: set[int]) -> float:

@@ -28,8 +28,6 @@ import os
 import platform
 import random
 import secrets
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -39,13 +37,11 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from _serve import (  # noqa: E402  (the server benchmarks' shared helpers)
     Connection,
-    cpu_seconds,
+    CpuMeter,
     database_recreate,
-    descendants,
-    free_port,
-    machine_busy_seconds,
     percentile,
-    postgres_pids,
+    server_env,
+    server_running,
 )
 
 USER = "bench-actblue"
@@ -101,6 +97,33 @@ def backlog_wait(url: str, timeout: float = 900) -> float:
             time.sleep(0.1)
 
 
+def _donor(fake, rng: random.Random, names, places, index: int) -> dict:
+    """A new synthetic donor in ActBlue's shape (drawn in the same order for the same seed)."""
+    given, family = names
+    city, state, zip_code = rng.choice(places)
+    first, last = rng.choice(given), rng.choice(family)
+    return {
+        "firstname": first,
+        "lastname": last,
+        "addr1": f"{rng.randint(1, 9999)} {fake.street_name()}",
+        "city": city,
+        "state": state,
+        "zip": zip_code,
+        "country": "United States",
+        "email": f"{first}.{last}.{index}@example.org".lower(),
+        "phone": f"{rng.randint(201, 989)}-555-{rng.randint(0, 9999):04d}",
+        "isEligibleForExpressLane": False,
+        "employerData": {
+            "employer": rng.choice(["Self-employed", "Retired", "County Schools", ""]),
+            "occupation": rng.choice(["Teacher", "Nurse", "Retired", "Engineer", ""]),
+            "employerAddr1": None,
+            "employerCity": None,
+            "employerState": None,
+            "employerCountry": None,
+        },
+    }
+
+
 def payloads(count: int, seed: int) -> tuple[list[bytes], int, int]:
     """``count`` webhook bodies; also the line items and cents they carry (refunds excluded)."""
     from faker import Faker
@@ -118,28 +141,7 @@ def payloads(count: int, seed: int) -> tuple[list[bytes], int, int]:
         if donors and rng.random() < 0.15:
             donor = rng.choice(donors)  # a returning donor: same e-mail, another gift
         else:
-            city, state, zip_code = rng.choice(places)
-            first, last = rng.choice(given), rng.choice(family)
-            donor = {
-                "firstname": first,
-                "lastname": last,
-                "addr1": f"{rng.randint(1, 9999)} {fake.street_name()}",
-                "city": city,
-                "state": state,
-                "zip": zip_code,
-                "country": "United States",
-                "email": f"{first}.{last}.{index}@example.org".lower(),
-                "phone": f"{rng.randint(201, 989)}-555-{rng.randint(0, 9999):04d}",
-                "isEligibleForExpressLane": False,
-                "employerData": {
-                    "employer": rng.choice(["Self-employed", "Retired", "County Schools", ""]),
-                    "occupation": rng.choice(["Teacher", "Nurse", "Retired", "Engineer", ""]),
-                    "employerAddr1": None,
-                    "employerCity": None,
-                    "employerState": None,
-                    "employerCountry": None,
-                },
-            }
+            donor = _donor(fake, rng, (given, family), places, index)
             donors.append(donor)
         lines = []
         for sequence in range(2 if rng.random() < 0.1 else 1):
@@ -263,19 +265,12 @@ def main() -> None:
 
     work = tempfile.mkdtemp(prefix="gs-bench-webhooks-")
     password = secrets.token_urlsafe(24)
-    env = {k: v for k, v in os.environ.items() if k not in ("DJANGO_SETTINGS_MODULE",)}
-    env.pop("GROUNDSWELL_DEMO", None)
-    env.update(
-        DATABASE_URL=args.database_url,
-        GROUNDSWELL_DATA_DIR=work,
-        SECRET_KEY=secrets.token_urlsafe(50),
-        ALLOWED_HOSTS="127.0.0.1",
-        EMAIL_URL="console://",
-        GROUNDSWELL_CHECK_MX="false",
+    env = server_env(
+        args.database_url,
+        work,
         ACTBLUE_WEBHOOK_USERNAME=USER,
         ACTBLUE_WEBHOOK_PASSWORD=password,
         GROUNDSWELL_COMMITTEE_ENTITY_ID=str(ENTITY_ID),
-        LOG_LEVEL="WARNING",
     )
     print(f"database {args.database_url}: drop, create, migrate", flush=True)
     database_recreate(args.database_url, prefix="gs_bench")
@@ -283,47 +278,16 @@ def main() -> None:
     bodies, items, cents = payloads(args.warmup + args.deliveries, args.seed)
     token = base64.b64encode(f"{USER}:{password}".encode()).decode()
 
-    host, port = "127.0.0.1", free_port()
-    command = [sys.executable, "-m", "groundswell", "serve", "--no-migrate"]
-    command += ["--bind", f"{host}:{port}"]
-    if args.threads:
-        command += ["--threads", str(args.threads)]
-    if args.workers:
-        command += ["--workers", str(args.workers)]
-    log = open(os.path.join(work, "server.log"), "w")  # noqa: SIM115  (open while it runs)
-    server = subprocess.Popen(
-        command, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
-    )
-    requests = [request_bytes(f"{host}:{port}", body, f"Basic {token}") for body in bodies]
-    warm, timed = requests[: args.warmup], requests[args.warmup :]
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with socket.create_connection((host, port), timeout=1):
-                    break
-            except OSError:
-                if time.monotonic() > deadline or server.poll() is not None:
-                    raise SystemExit(f"the server did not start; see {log.name}") from None
-                time.sleep(0.2)
-        time.sleep(1)  # let every worker finish booting
+    options = ["--threads", str(args.threads)] if args.threads else []
+    options += ["--workers", str(args.workers)] if args.workers else []
+    with server_running(env, work, *options) as (host, port, server_pid):
+        requests = [request_bytes(f"{host}:{port}", body, f"Basic {token}") for body in bodies]
+        warm, timed = requests[: args.warmup], requests[args.warmup :]
         asyncio.run(deliver(host, port, warm, args.concurrency))
 
-        server_pids = descendants(server.pid)
-        pg_pids = postgres_pids()
-        cpu_before = (
-            cpu_seconds(server_pids),
-            cpu_seconds(pg_pids),
-            time.process_time(),
-            machine_busy_seconds(),
-        )
+        meter = CpuMeter(server_pid)
         first = summary(*asyncio.run(deliver(host, port, timed, args.concurrency)))
-        cpu = (
-            cpu_seconds(server_pids) - cpu_before[0],
-            cpu_seconds(pg_pids | postgres_pids()) - cpu_before[1],
-            time.process_time() - cpu_before[2],
-            machine_busy_seconds() - cpu_before[3],
-        )
+        cpu = meter.split()
         # Counted from the end of the timed batch: the worker started on it long before.
         backlog_seconds = backlog_wait(args.database_url)
         after_first = contributions_in_db(args.database_url)
@@ -333,12 +297,6 @@ def main() -> None:
         backlog_wait(args.database_url)
         after_replay = contributions_in_db(args.database_url)
         processed_replay = processed_in_db(args.database_url)
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
 
     result = {
         **first,
@@ -363,12 +321,7 @@ def main() -> None:
         "workers": args.workers or "serve default",
         "threads": args.threads or "serve default",
         "concurrency": args.concurrency,
-        "cpu_seconds": {
-            "server": round(cpu[0], 1),
-            "postgres": round(cpu[1], 1),
-            "client": round(cpu[2], 1),
-            "other": round(max(0.0, cpu[3] - cpu[0] - cpu[1] - cpu[2]), 1),
-        },
+        "cpu_seconds": cpu,
         "cpu": platform.processor() or platform.machine(),
         "cores": os.cpu_count(),
     }

@@ -29,8 +29,6 @@ import os
 import platform
 import resource
 import secrets
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -41,13 +39,11 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from _serve import (  # noqa: E402  (the server benchmarks' shared helpers)
     Connection,
-    cpu_seconds,
+    CpuMeter,
     database_recreate,
-    descendants,
-    free_port,
-    machine_busy_seconds,
     percentile,
-    postgres_pids,
+    server_env,
+    server_running,
 )
 
 SLUG = "bench-newsletter"
@@ -176,6 +172,15 @@ async def drive(host, port, tokens, prefix, rate, seconds, concurrency):
     return count, latencies, outcomes, elapsed
 
 
+def backlog_process(env: dict) -> float:
+    """Turn every stored submission into people; the seconds it took."""
+    output = groundswell(["shell", "-c", PROCESS], env).stdout
+    line = next(x for x in output.splitlines() if x.startswith("PROCESSED"))
+    processed, processing = int(line.split()[1]), float(line.split()[2])
+    print(f"processed {processed} submissions into people in {processing} s", flush=True)
+    return processing
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database-url", default="postgres://postgres@127.0.0.1:5432/gs_signups")
@@ -189,43 +194,15 @@ def main() -> None:
     args = parser.parse_args()
 
     work = tempfile.mkdtemp(prefix="gs-bench-signups-")
-    env = {k: v for k, v in os.environ.items() if k not in ("DJANGO_SETTINGS_MODULE",)}
-    env.pop("GROUNDSWELL_DEMO", None)
-    env.update(
-        DATABASE_URL=args.database_url,
-        GROUNDSWELL_DATA_DIR=work,
-        SECRET_KEY=secrets.token_urlsafe(50),
-        ALLOWED_HOSTS="127.0.0.1",
-        EMAIL_URL="console://",
-        GROUNDSWELL_CHECK_MX="false",
-        # Every simulated visitor comes from 127.0.0.1: lift the per-address limit.
-        GROUNDSWELL_RATE_PER_IP="1000000000",
-        LOG_LEVEL="WARNING",
-    )
+    # Every simulated visitor comes from 127.0.0.1: lift the per-address limit.
+    env = server_env(args.database_url, work, GROUNDSWELL_RATE_PER_IP="1000000000")
     print(f"database {args.database_url}: drop, create, migrate", flush=True)
     database_recreate(args.database_url)
     groundswell(["migrate", "-v0"], env)
     groundswell(["shell", "-c", SETUP], env)
 
-    host, port = "127.0.0.1", free_port()
-    command = [sys.executable, "-m", "groundswell", "serve", "--no-worker", "--no-migrate"]
-    command += ["--bind", f"{host}:{port}", "--workers", str(args.workers)]
-    command += ["--threads", str(args.threads)]
-    log = open(os.path.join(work, "server.log"), "w")  # noqa: SIM115  (open while it runs)
-    server = subprocess.Popen(
-        command, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
-    )
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with socket.create_connection((host, port), timeout=1):
-                    break
-            except OSError:
-                if time.monotonic() > deadline or server.poll() is not None:
-                    raise SystemExit(f"the server did not start; see {log.name}") from None
-                time.sleep(0.2)
-        time.sleep(1)  # let every worker finish booting
+    options = ["--no-worker", "--workers", str(args.workers), "--threads", str(args.threads)]
+    with server_running(env, work, *options) as (host, port, server_pid):
         print(f"serving on {host}:{port} with {args.workers} workers", flush=True)
 
         warm = int(args.rate * args.warmup)
@@ -244,39 +221,15 @@ def main() -> None:
         )
         print(f"warm-up: {warm_outcomes['acknowledged']} acknowledged", flush=True)
 
-        server_pids = descendants(server.pid)
-        pg_pids = postgres_pids()
-        cpu_before = (
-            cpu_seconds(server_pids),
-            cpu_seconds(pg_pids),
-            time.process_time(),
-            machine_busy_seconds(),
-        )
+        meter = CpuMeter(server_pid)
         requests, latencies, outcomes, elapsed = asyncio.run(
             drive(host, port, tokens[warm:], "t-", args.rate, args.seconds, args.concurrency)
         )
-        pg_pids |= postgres_pids()
-        cpu = (
-            cpu_seconds(server_pids) - cpu_before[0],
-            cpu_seconds(pg_pids) - cpu_before[1],
-            time.process_time() - cpu_before[2],
-            machine_busy_seconds() - cpu_before[3],
-        )
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
+        cpu = meter.split()
 
     in_db = count_rows(args.database_url, "t-")
     warm_in_db = count_rows(args.database_url, "w-")
-    processing = None
-    if not args.no_process:
-        output = groundswell(["shell", "-c", PROCESS], env).stdout
-        line = next(x for x in output.splitlines() if x.startswith("PROCESSED"))
-        processed, processing = int(line.split()[1]), float(line.split()[2])
-        print(f"processed {processed} submissions into people in {processing} s", flush=True)
+    processing = None if args.no_process else backlog_process(env)
 
     ms = [x * 1000 for x in latencies]
     result = {
@@ -297,13 +250,7 @@ def main() -> None:
         "threads": args.threads,
         "seconds": round(elapsed, 2),
         "config_per_second": round(len(tokens) / token_seconds),
-        "cpu_seconds": {
-            "server": round(cpu[0], 1),
-            "postgres": round(cpu[1], 1),
-            "client": round(cpu[2], 1),
-            # Anything else busy on the machine meanwhile: a benchmark wants this near zero.
-            "other": round(cpu[3] - cpu[0] - cpu[1] - cpu[2], 1),
-        },
+        "cpu_seconds": cpu,
         "processing_seconds": processing,
         "cpu": platform.machine(),
         "cores": os.cpu_count(),

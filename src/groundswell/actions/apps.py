@@ -7,6 +7,8 @@ class ActionsConfig(AppConfig):
     verbose_name = "Public action pages"
 
     def ready(self) -> None:
+        # Imported here, not at the top: apps.py loads before the app registry is ready, and
+        # these modules import models.
         # The person page shows who recruited whom; this app owns referrals, so it contributes
         # the card (people never imports actions).
         from groundswell.actions.views_staff import person_referrals_panel

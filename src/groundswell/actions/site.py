@@ -1,4 +1,5 @@
-"""The public site's shared parts: the campaign's look, not-found, clean input, the honeypot.
+"""The public site's shared parts: the campaign's look, not-found, clean input, the honeypot,
+and the signed ids of thank-you links.
 
 Every public page (sign-up and petition pages, the embedded pop-up, donation pages and every
 later one) renders and reads its input through here, so the look, the not-found answer and the
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import re
 
+from django.core import signing
 from django.http import QueryDict
 from django.shortcuts import render
 
@@ -24,6 +26,9 @@ MAX_PARAM_NAME = 100
 # How many values one name may carry (a multi-select offers far fewer choices than this).
 MAX_VALUES_PER_PARAM = 100
 NOT_FOUND = "There is nothing at this address."
+# A thank-you link shows what was just submitted (a sign-up's share link, a gift) for a day;
+# after that it shows a plain thank-you.
+THANKS_MAX_AGE = 24 * 3600
 _COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
 
 
@@ -107,3 +112,29 @@ def params_clean(params, *, values_per_param: int = MAX_VALUES_PER_PARAM) -> Que
 def honeypot_filled(data) -> bool:
     """Whether the field people cannot see was filled: a bot, to be thanked with nothing kept."""
     return bool(data.get(HONEYPOT, "").strip())
+
+
+# ---------------------------------------------------------------- thank-you links
+
+
+def thanks_id_sign(pk: int, *, salt: str) -> str:
+    """A thank-you link's signed id: a visitor cannot reach another's by changing a number."""
+    return signing.TimestampSigner(salt=salt).sign(str(pk))
+
+
+def thanks_id_read(signed: str | None, *, salt: str) -> int | None:
+    """The id a thank-you link names, or None without one or when it is forged or a day old."""
+    if not signed:
+        return None
+    try:
+        value = signing.TimestampSigner(salt=salt).unsign(signed, max_age=THANKS_MAX_AGE)
+    except signing.BadSignature:
+        return None
+    return int(value) if value.isascii() and value.isdigit() else None
+
+
+def thanks_row(queryset, signed: str | None, *, salt: str):
+    """The row of ``queryset`` a thank-you link names; None without one, or when it is forged,
+    a day old or not among them."""
+    pk = thanks_id_read(signed, salt=salt)
+    return None if pk is None else queryset.filter(pk=pk).first()

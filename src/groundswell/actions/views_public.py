@@ -13,7 +13,6 @@ import re
 import secrets
 from urllib.parse import urlencode, urlsplit
 
-from django.core import signing
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
 from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, QueryDict
@@ -44,6 +43,8 @@ from groundswell.actions.site import (
     page_render,
     param_clean,
     params_clean,
+    thanks_id_sign,
+    thanks_row,
 )
 from groundswell.core.untrusted import whole_number
 
@@ -54,8 +55,6 @@ REF_COOKIE = "gs_ref"
 # Query-string parameters that say where a visitor came from; carried into the form.
 TRACKING = ("refcode", "source", "utm_source", "utm_medium", "utm_campaign", "ref")
 THANKS_SALT = "groundswell.thanks"
-# The thank-you link shows the signer's share link; after a day it shows a plain thank-you.
-THANKS_MAX_AGE = 24 * 3600
 YEAR = 365 * 24 * 3600
 _VISITOR = re.compile(r"^[0-9a-f]{32}$")
 
@@ -399,7 +398,7 @@ def _submit(request, page: ActionPage):
         )
         response["Retry-After"] = str(exc.retry_after)
         return response
-    signed = signing.TimestampSigner(salt=THANKS_SALT).sign(str(submission.pk))
+    signed = thanks_id_sign(submission.pk, salt=THANKS_SALT)
     return redirect("public:thanks", slug=page.slug, signed=signed)
 
 
@@ -425,14 +424,7 @@ def thanks(request, slug: str, signed: str | None = None):
     page = ActionPage.objects.filter(slug=slug).first()
     if page is None:
         return page_not_found(request)
-    submission = None
-    if signed:
-        try:
-            pk = signing.TimestampSigner(salt=THANKS_SALT).unsign(signed, max_age=THANKS_MAX_AGE)
-        except signing.BadSignature:
-            pk = None
-        if pk and pk.isdigit():
-            submission = Submission.objects.filter(pk=int(pk), page=page).first()
+    submission = thanks_row(Submission.objects.filter(page=page), signed, salt=THANKS_SALT)
     person = None
     if submission is not None:
         try:

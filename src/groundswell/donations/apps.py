@@ -7,6 +7,8 @@ class DonationsConfig(AppConfig):
     verbose_name = "Donations"
 
     def ready(self) -> None:
+        # Imported here, not at the top: apps.py loads before the app registry is ready, and
+        # these modules import models.
         # What this app puts on a person is finance data; people shows it only to roles that
         # may see finance (people never imports donations, so donations declares it there).
         from groundswell.accounts.roles import FINANCE_VIEW

@@ -252,6 +252,8 @@ class WebhookDelivery(models.Model):
         ACCEPTED = "accepted", "Accepted"
         DUPLICATE = "duplicate", "Duplicate (nothing changed)"
         REJECTED = "rejected", "Rejected"
+        # ActBlue's "send a test" button (line items of entity 0): answered 200, stores nothing.
+        TEST = "test", "Test notification (nothing stored)"
 
     MAX_BODY = 64 * 1024
 
@@ -383,6 +385,12 @@ class RecurringSeries(TimeStampedModel):
     last_failure = models.TextField(blank=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
     cancel_reason = models.CharField(max_length=200, blank=True)
+    # Who or what ended the series, as the processor says (ActBlue: the donor, the campaign,
+    # a card that kept failing); blank when it did not say.
+    cancel_type = models.CharField(max_length=100, blank=True)
+    # The processor's own count of installments charged when it cancelled the series: ours
+    # (installments_paid) misses any it charged before we were connected. None = not told.
+    installments_completed = models.PositiveIntegerField(null=True, blank=True)
     person = models.ForeignKey(
         "people.Person",
         null=True,

@@ -330,7 +330,7 @@ def _insert_sql() -> tuple[list, str]:
     fields = [f for f in Contribution._meta.concrete_fields if not f.primary_key]
     qn = connection.ops.quote_name
     sql = (
-        f"INSERT INTO {qn(Contribution._meta.db_table)} "  # noqa: S608
+        f"INSERT INTO {qn(Contribution._meta.db_table)} "
         f"({', '.join(qn(f.column) for f in fields)}) "
         f"VALUES ({', '.join(['%s'] * len(fields))}) "
         "ON CONFLICT (processor, processor_id) DO NOTHING RETURNING id"
@@ -401,6 +401,7 @@ def contribution_processing_enqueue() -> None:
     which later enqueues are skipped, so each skipped row (committed before its skip) is
     drained. A row whose task was lost is drained by the next task, or by the sweep.
     """
+    # tasks.py imports the services its tasks run: the task is imported where it is enqueued.
     from groundswell.donations.tasks import contributions_process_pending
 
     task = contributions_process_pending

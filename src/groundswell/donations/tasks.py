@@ -6,20 +6,19 @@ from dataclasses import asdict
 
 from django_tasks import task
 
+from groundswell.donations.intake.processing import contributions_process
+from groundswell.donations.recurring.services import installments_charge_due
+
 
 @task()
 def recurring_charge_due() -> dict:
     """Charge the recurring installments due now (a second run at once charges nothing twice)."""
-    from groundswell.donations.recurring.services import installments_charge_due
-
     return asdict(installments_charge_due())
 
 
 @task()
 def contributions_process_pending() -> int:
     """Process every received (webhook) contribution, in batches; also the sweep for lost tasks."""
-    from groundswell.donations.intake.processing import contributions_process
-
     total, failed = 0, set()
     while True:
         done, errors = contributions_process(limit=50, exclude=failed)

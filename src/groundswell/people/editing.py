@@ -115,11 +115,11 @@ def person_update(*, person: Person, data: dict, actor) -> list[str]:
     person.save(update_fields=[*changed, "modified_at"])
     person_summary_refresh(person)
     labels = [_LABELS[name] for name in changed]
-    activity_record(
+    _edit_record(
         person=person,
-        kind="edit",
-        summary=f"Edited by {_actor_name(actor)}: {', '.join(labels)}",
-        data={"fields": changed, "actor": actor.username},
+        actor=actor,
+        what=", ".join(labels),
+        fields=changed,
     )
     return changed
 
@@ -161,19 +161,34 @@ def person_email_add(*, person: Person, address: str, status: str, actor) -> Ema
         email_status_set(
             email=email,
             status=status,
-            method=ConsentMethod.STAFF,
-            source=staff_source(actor),
-            actor=actor,
+            **_by_staff(actor),
         )
     person_summary_refresh(person)
-    activity_record(
+    _edit_record(
         person=person,
-        kind="edit",
-        summary=f"Edited by {_actor_name(actor)}: added e-mail {email.address}",
-        data={"fields": ["email"], "actor": actor.username},
+        actor=actor,
+        what=f"added e-mail {email.address}",
+        fields=["email"],
     )
     _check_mx_later([email.pk])
     return email
+
+
+def _by_staff(actor) -> dict:
+    """How a consent change made on a staff page is recorded: by staff, naming them."""
+    return {"method": ConsentMethod.STAFF, "source": staff_source(actor), "actor": actor}
+
+
+def _edit_record(
+    *, person: Person, actor, what: str, fields: list[str], kind: str = "edit"
+) -> None:
+    """Say on the person's timeline which staff member changed what."""
+    activity_record(
+        person=person,
+        kind=kind,
+        summary=f"Edited by {_actor_name(actor)}: {what}",
+        data={"fields": fields, "actor": actor.username},
+    )
 
 
 def _check_mx_later(address_ids: list[int]) -> None:
@@ -205,16 +220,14 @@ def person_phone_add(
         sms_status_set(
             phone=phone,
             status=sms_status,
-            method=ConsentMethod.STAFF,
-            source=staff_source(actor),
-            actor=actor,
+            **_by_staff(actor),
         )
     person_summary_refresh(person)
-    activity_record(
+    _edit_record(
         person=person,
-        kind="edit",
-        summary=f"Edited by {_actor_name(actor)}: added phone {phone.display}",
-        data={"fields": ["phone"], "actor": actor.username},
+        actor=actor,
+        what=f"added phone {phone.display}",
+        fields=["phone"],
     )
     return phone
 
@@ -251,11 +264,11 @@ def person_address_add(
     address.is_primary = make_primary
     address.save()
     person_summary_refresh(person)
-    activity_record(
+    _edit_record(
         person=person,
-        kind="edit",
-        summary=f"Edited by {_actor_name(actor)}: added address {address}",
-        data={"fields": ["address"], "actor": actor.username},
+        actor=actor,
+        what=f"added address {address}",
+        fields=["address"],
     )
     return address
 
@@ -264,20 +277,16 @@ def person_email_status_change(*, email: EmailAddress, status: str, actor) -> bo
     """Staff change an address's subscription; the consent history names them."""
     _require_edit(actor)
     with transaction.atomic():
-        changed = email_status_set(
-            email=email,
-            status=status,
-            method=ConsentMethod.STAFF,
-            source=staff_source(actor),
-            actor=actor,
-        )
+        changed = email_status_set(email=email, status=status, **_by_staff(actor))
         if changed:
+            # The person's row carries the primary address's status (the list filters on it).
             person_summary_refresh(email.person)
-            activity_record(
+            _edit_record(
                 person=email.person,
                 kind="consent",
-                summary=f"Edited by {_actor_name(actor)}: e-mail {email.address} set to {status}",
-                data={"fields": ["email_status"], "actor": actor.username},
+                actor=actor,
+                what=f"e-mail {email.address} set to {status}",
+                fields=["email_status"],
             )
     return changed
 
@@ -286,19 +295,14 @@ def person_sms_status_change(*, phone: Phone, status: str, actor) -> bool:
     """Staff change a phone's SMS consent; the consent history names them."""
     _require_edit(actor)
     with transaction.atomic():
-        changed = sms_status_set(
-            phone=phone,
-            status=status,
-            method=ConsentMethod.STAFF,
-            source=staff_source(actor),
-            actor=actor,
-        )
+        changed = sms_status_set(phone=phone, status=status, **_by_staff(actor))
         if changed:
-            activity_record(
+            _edit_record(
                 person=phone.person,
                 kind="consent",
-                summary=f"Edited by {_actor_name(actor)}: SMS for {phone.display} set to {status}",
-                data={"fields": ["sms_status"], "actor": actor.username},
+                actor=actor,
+                what=f"SMS for {phone.display} set to {status}",
+                fields=["sms_status"],
             )
     return changed
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
+from typing import NotRequired, TypedDict, Unpack
 
 from django.db import transaction
 from django.utils import timezone
@@ -37,9 +38,9 @@ def _consent_change(
     address: str,
     status: str,
     method: str,
-    source: str,
-    actor,
-    ip_address: str | None,
+    source: str = "",
+    actor=None,
+    ip_address: str | None = None,
 ) -> bool:
     """Set a row's consent field under a row lock and record the change; False if unchanged."""
     row = type(row).objects.select_for_update().get(pk=row.pk)
@@ -62,54 +63,40 @@ def _consent_change(
     return True
 
 
+class ConsentChange(TypedDict):
+    """How one channel's consent changes: the new status, how, from where, by whom."""
+
+    status: str
+    method: str
+    source: NotRequired[str]
+    actor: NotRequired[object]
+    ip_address: NotRequired[str | None]
+
+
 @transaction.atomic
-def email_status_set(
-    *,
-    email: EmailAddress,
-    status: str,
-    method: str,
-    source: str = "",
-    actor=None,
-    ip_address: str | None = None,
-) -> bool:
+def email_status_set(*, email: EmailAddress, **change: Unpack[ConsentChange]) -> bool:
     """Change one address's subscription status and record why; False if it was already so."""
     changed = _consent_change(
         email,
         field="status",
         channel=ConsentEvent.Channel.EMAIL,
         address=email.address,
-        status=status,
-        method=method,
-        source=source,
-        actor=actor,
-        ip_address=ip_address,
+        **change,
     )
     if changed and email.is_primary:
-        Person.objects.filter(pk=email.person_id).update(email_status=status)
+        Person.objects.filter(pk=email.person_id).update(email_status=change["status"])
     return changed
 
 
 @transaction.atomic
-def sms_status_set(
-    *,
-    phone: Phone,
-    status: str,
-    method: str,
-    source: str = "",
-    actor=None,
-    ip_address: str | None = None,
-) -> bool:
+def sms_status_set(*, phone: Phone, **change: Unpack[ConsentChange]) -> bool:
     """Change one phone's SMS consent and record why; False if it was already so."""
     return _consent_change(
         phone,
         field="sms_status",
         channel=ConsentEvent.Channel.SMS,
         address=phone.number,
-        status=status,
-        method=method,
-        source=source,
-        actor=actor,
-        ip_address=ip_address,
+        **change,
     )
 
 

@@ -25,6 +25,7 @@ from groundswell.accounts.roles import (
     PEOPLE_VIEW,
 )
 from groundswell.accounts.services import audit_record
+from groundswell.core.htmx import fragment_requested, querystring
 from groundswell.core.pagination import paginate
 from groundswell.core.spreadsheet import csv_line
 from groundswell.people import editing, merge, selectors
@@ -54,23 +55,6 @@ from groundswell.people.sensitivity import source_shown
 PER_PAGE = 50
 
 
-def _is_fragment(request) -> bool:
-    """An htmx request that wants part of a page (a history restore wants the whole page)."""
-    return bool(
-        request.headers.get("HX-Request") and not request.headers.get("HX-History-Restore-Request")
-    )
-
-
-def _querystring(request, **changes) -> str:
-    params = request.GET.copy()
-    for key, value in changes.items():
-        if value is None:
-            params.pop(key, None)
-        else:
-            params[key] = value
-    return params.urlencode()
-
-
 # ---------------------------------------------------------------- list, search, export
 
 
@@ -91,10 +75,10 @@ def person_list(request):
         "page": page,
         "search": search,
         "filtered": any(filters.values()),
-        "querystring": _querystring(request, page=None),
+        "querystring": querystring(request, page=None),
         "show_finance": request.user.can(FINANCE_VIEW),
     }
-    template = "people/_results.html" if _is_fragment(request) else "people/list.html"
+    template = "people/_results.html" if fragment_requested(request) else "people/list.html"
     return render(request, template, context)
 
 
@@ -179,14 +163,14 @@ def person_detail(request, pk: int):
         "consent": consent,
         "tag_form": TagAddForm(),
         "tag_names": selectors.tag_names(),
-        "timeline_qs": _querystring(request, timeline=None),
-        "consent_qs": _querystring(request, consent=None),
+        "timeline_qs": querystring(request, timeline=None),
+        "consent_qs": querystring(request, consent=None),
     }
     return render(request, "people/detail.html", context)
 
 
 def _tags_response(request, person: Person, form: TagAddForm | None = None, refocus=False):
-    if not _is_fragment(request):
+    if not fragment_requested(request):
         if form is not None and form.errors:
             for errors in form.errors.values():
                 for error in errors:

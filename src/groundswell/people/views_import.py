@@ -22,6 +22,7 @@ from groundswell.accounts.roles import (
     PEOPLE_IMPORT,
 )
 from groundswell.accounts.services import audit_record
+from groundswell.core.htmx import fragment_requested
 from groundswell.core.pagination import paginate
 from groundswell.core.spreadsheet import csv_line
 from groundswell.people import imports, selectors
@@ -34,7 +35,6 @@ from groundswell.people.models import (
     ImportJob,
 )
 from groundswell.people.tasks import people_import_run
-from groundswell.people.views import _is_fragment
 
 # ---------------------------------------------------------------- import
 
@@ -192,7 +192,7 @@ def import_resume(request, job_id: int):
 @capability_required(PEOPLE_IMPORT)
 def import_progress(request, job_id: int):
     job = get_object_or_404(ImportJob, pk=job_id)
-    if job.is_finished and _is_fragment(request):
+    if job.is_finished and fragment_requested(request):
         # The finished page has the error report; reload into it rather than patching it in.
         response = HttpResponse(status=204)
         response["HX-Refresh"] = "true"

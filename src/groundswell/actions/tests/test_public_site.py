@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
+from django.core import signing
 from django.core.files.base import ContentFile
+from django.core.signing import b62_encode
 
 from groundswell.actions.models import ActionPage, IssuePosition
 from groundswell.actions.services import site_get
-from groundswell.actions.site import _contrast, site_theme
+from groundswell.actions.site import (
+    THANKS_MAX_AGE,
+    _contrast,
+    site_theme,
+    thanks_id_read,
+    thanks_id_sign,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -155,3 +165,17 @@ def test_every_public_page_carries_the_paid_for_by_disclaimer(client, db):
     site.save()
     for url in ("/", "/about/", "/platform/"):
         assert "Paid for by Friends of Example" in client.get(url).content.decode()
+
+
+def test_a_thank_you_id_reads_back_only_with_its_salt_untampered_and_within_a_day(monkeypatch):
+    signed = thanks_id_sign(42, salt="groundswell.test.thanks")
+    assert thanks_id_read(signed, salt="groundswell.test.thanks") == 42
+    assert thanks_id_read(signed, salt="groundswell.test.other") is None
+    assert thanks_id_read(signed.replace("42", "43", 1), salt="groundswell.test.thanks") is None
+    assert thanks_id_read("42", salt="groundswell.test.thanks") is None
+    assert thanks_id_read(None, salt="groundswell.test.thanks") is None
+    # A link signed more than a day ago no longer names the submission.
+    day_old = int(time.time()) - THANKS_MAX_AGE - 1
+    monkeypatch.setattr(signing.TimestampSigner, "timestamp", lambda self: b62_encode(day_old))
+    stale = thanks_id_sign(42, salt="groundswell.test.thanks")
+    assert thanks_id_read(stale, salt="groundswell.test.thanks") is None

@@ -12,6 +12,7 @@ import logging
 import secrets
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
+from email.utils import formataddr, parseaddr
 
 from django.conf import settings
 from django.core import mail
@@ -25,6 +26,7 @@ from django_tasks import task
 from groundswell.accounts.models import AuditEvent
 from groundswell.accounts.roles import FINANCE_VIEW
 from groundswell.accounts.services import audit_record
+from groundswell.actions.services import site_get
 from groundswell.core.spreadsheet import formula_strip
 from groundswell.donations.compliance.limits import cycle_bounds, cycle_of, itemized_contributions
 from groundswell.donations.compliance.rules import cycle_for
@@ -148,16 +150,10 @@ def best_efforts_send(
 
 
 def _from_address() -> str:
-    from email.utils import formataddr, parseaddr
-
-    from groundswell.actions.services import site_get
-
     return formataddr((site_get().name, parseaddr(settings.DEFAULT_FROM_EMAIL)[1]))
 
 
 def _message(request: BestEffortsRequest, base_url: str, connection) -> mail.EmailMessage:
-    from groundswell.actions.services import site_get
-
     contribution = request.contribution
     site = site_get()
     link = base_url + reverse("donor_info:answer", args=[request.token])

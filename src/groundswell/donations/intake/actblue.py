@@ -44,6 +44,22 @@ YEARS = (1990, 2200)
 # The body cannot be used; ``field`` says where (e.g. "lineitems[0].amount").
 PayloadError = Refused
 
+# Where a notification dates a refund, on a line item or on the whole contribution. ActBlue's
+# refund notifications put ``refundedAt`` (and ``refundId``) on each line item; public handlers
+# of the same notifications also read it on the contribution (the whole order refunded), and a
+# refund of money ActBlue had already paid out to the committee is dated when ActBlue took it
+# back (``recoveredAt``; a chargeback is recovered the same way). ``disbursedAt`` says only
+# that the money was paid out: it is no refund, and is not read (a gift carrying it is a gift).
+REFUND_DATES = ("refundedAt", "recoveredAt")
+# A cancellation notification's details on the contribution, under the names ActBlue's
+# description of its cancellation webhooks and public handlers give them (first found wins).
+# Not yet checked against a real cancellation delivery, so each has the alternatives in use.
+CANCEL_REASON = ("cancellationReason", "cancelReason")
+CANCEL_TYPE = ("cancellationType", "cancelledBy")
+CANCEL_COMPLETED = ("recurringCompleted", "recurrencesCompleted", "completedRecurrences")
+# ActBlue's "test" button sends line items of entity 0, which no committee has.
+TEST_ENTITY = "0"
+
 
 @dataclass
 class Refund:
@@ -53,14 +69,33 @@ class Refund:
 
 
 @dataclass
+class Cancellation:
+    """What a cancellation notification says beyond its date; blank/None where it is silent."""
+
+    reason: str = ""
+    kind: str = ""
+    completed: int | None = None
+    pledged: int = 0
+
+
+@dataclass
 class LineItem:
     contribution: ContributionInput
     entity_id: str
     refund: Refund | None = None
     # A recurring gift: how many installments were planned (0 = until cancelled), and when
-    # the donor cancelled it, for a cancellation notification.
+    # the donor cancelled it, for a cancellation notification (with what ActBlue said of it).
     installments_planned: int = 0
     cancelled_at: datetime | None = None
+    cancellation: Cancellation | None = None
+
+
+@dataclass
+class Parsed:
+    """One delivery: our line items, or ``test`` for ActBlue's test notification."""
+
+    items: list[LineItem]
+    test: bool = False
 
 
 def cents_parse(value, where: str) -> int:
@@ -130,9 +165,14 @@ def _when(parent: dict, name: str, where: str, *, required: bool = False) -> dat
     return value
 
 
-def _installments(value) -> int:
-    """recurringDuration: how many installments were planned (0 = until cancelled)."""
-    where = "contribution.recurringDuration"
+def _installments(
+    value, where: str = "contribution.recurringDuration", *, negative_ok: bool = True
+) -> int:
+    """recurringDuration: how many installments were planned (0 = until cancelled).
+
+    A negative duration is read as 0 (until cancelled); a count (``negative_ok`` False) that is
+    negative is refused: it would be stored as a figure staff read.
+    """
     if value is None or value == "":
         return 0
     if isinstance(value, bool) or not isinstance(value, int | str | Decimal):
@@ -146,6 +186,8 @@ def _installments(value) -> int:
         raise PayloadError(where, "must be a whole number")
     if exact > MAX_INSTALLMENTS:
         raise PayloadError(where, f"is more than {MAX_INSTALLMENTS:,} installments")
+    if exact < 0 and not negative_ok:
+        raise PayloadError(where, "must not be negative")
     return max(0, int(exact))
 
 
@@ -162,6 +204,10 @@ class _Order:
     installments_planned: int
     cancelled_at: datetime | None
     form_name: str
+    cancellation: Cancellation | None = None
+    # The contribution-level refund (the whole order): its date and id, applied to every line.
+    refunded_at: datetime | None = None
+    refund_id: str = ""
 
 
 def _donor_read(donor_in: dict) -> dict[str, str]:
@@ -204,6 +250,9 @@ def _order_read(contribution_in: dict, form: dict, donor: dict[str, str]) -> _Or
     )
     donor["source"] = "ActBlue"
     donor["refcode"] = refcode
+    cancellation = None
+    if cancelled_at is not None:
+        cancellation = _cancellation_read(contribution_in, duration)
     return _Order(
         donor=donor,
         created_at=created_at,
@@ -214,7 +263,37 @@ def _order_read(contribution_in: dict, form: dict, donor: dict[str, str]) -> _Or
         installments_planned=max(0, duration),
         cancelled_at=cancelled_at,
         form_name=form_name,
+        cancellation=cancellation,
+        refunded_at=_refund_date(contribution_in, "contribution"),
+        refund_id=_text(contribution_in, "refundId", "contribution.refundId", limit=MAX_ID),
     )
+
+
+def _first(parent: dict, names: tuple[str, ...]) -> str | None:
+    """The first of ``names`` that ``parent`` carries (not null), or None."""
+    return next((name for name in names if parent.get(name) not in (None, "")), None)
+
+
+def _cancellation_read(contribution_in: dict, pledged: int) -> Cancellation:
+    """The reason, type and counts of a cancellation notification, validated."""
+    found = {}
+    for key, names in (("reason", CANCEL_REASON), ("kind", CANCEL_TYPE)):
+        name = _first(contribution_in, names)
+        found[key] = _text(contribution_in, name, f"contribution.{name}", limit=200) if name else ""
+    name = _first(contribution_in, CANCEL_COMPLETED)
+    completed = None
+    if name is not None:
+        completed = _installments(contribution_in[name], f"contribution.{name}", negative_ok=False)
+    return Cancellation(found["reason"], found["kind"], completed, pledged)
+
+
+def _refund_date(parent: dict, where: str) -> datetime | None:
+    """The refund's date on a line item or the contribution: refunded, else recovered."""
+    for name in REFUND_DATES:
+        value = _when(parent, name, f"{where}.{name}")
+        if value is not None:
+            return value
+    return None
 
 
 def _lineitem_read(raw, index: int, order: _Order, entity_id: str) -> LineItem | None:
@@ -227,7 +306,8 @@ def _lineitem_read(raw, index: int, order: _Order, entity_id: str) -> LineItem |
     if "amount" not in raw or raw["amount"] in (None, ""):
         raise PayloadError(f"{where}.amount", "is missing")
     cents = cents_parse(raw["amount"], f"{where}.amount")
-    refunded_at = _when(raw, "refundedAt", f"{where}.refundedAt")
+    # The line's own refund, else the whole contribution's (each line refunded in full).
+    refunded_at = _refund_date(raw, where) or order.refunded_at
     paid_at = _when(raw, "paidAt", f"{where}.paidAt")
     # A refund notification may carry the amount as negative; the original gift is its size.
     if refunded_at is None and cents <= 0:
@@ -254,7 +334,9 @@ def _lineitem_read(raw, index: int, order: _Order, entity_id: str) -> LineItem |
     )
     refund = None
     if refunded_at is not None:
-        refund_id = _text(raw, "refundId", f"{where}.refundId", limit=MAX_ID)
+        # The key dedupes per contribution, so a contribution-level id may serve every line;
+        # without an id, the line and the date name the refund whichever level carried it.
+        refund_id = _text(raw, "refundId", f"{where}.refundId", limit=MAX_ID) or order.refund_id
         refund = Refund(cents, refund_id or f"{lineitem_id}@{refunded_at.isoformat()}", refunded_at)
     return LineItem(
         contribution,
@@ -262,14 +344,35 @@ def _lineitem_read(raw, index: int, order: _Order, entity_id: str) -> LineItem |
         refund,
         installments_planned=order.installments_planned,
         cancelled_at=order.cancelled_at,
+        cancellation=order.cancellation,
+    )
+
+
+def _is_test(lineitems) -> bool:
+    """ActBlue's test notification: every line item is for entity 0 (checked before anything
+    else, so a test body that is not a valid gift still turns ActBlue's test button green)."""
+    return (
+        isinstance(lineitems, list)
+        and bool(lineitems)
+        and all(
+            isinstance(raw, dict) and str(raw.get("entityId", "")).strip() == TEST_ENTITY
+            for raw in lineitems
+        )
     )
 
 
 def actblue_parse(body: bytes, *, entity_id: str = "") -> list[LineItem]:
     """Parse one delivery into one item per line item of our committee (all when unset)."""
+    return actblue_delivery_parse(body, entity_id=entity_id).items
+
+
+def actblue_delivery_parse(body: bytes, *, entity_id: str = "") -> Parsed:
+    """Parse one delivery: our line items, or a test notification (no items, ``test`` set)."""
     payload = json_load(body, limits=LIMITS)  # Refused (a PayloadError) when out of bounds
     if not isinstance(payload, dict):
         raise PayloadError("", "the body must be a JSON object")
+    if _is_test(payload.get("lineitems")):
+        return Parsed([], test=True)
     donor_in = _object(payload, "donor", "donor")
     contribution_in = _object(payload, "contribution", "contribution")
     form = _object(payload, "form", "form", required=False)
@@ -280,4 +383,4 @@ def actblue_parse(body: bytes, *, entity_id: str = "") -> list[LineItem]:
         raise PayloadError("lineitems", "must be a non-empty list")
     order = _order_read(contribution_in, form, _donor_read(donor_in))
     items = (_lineitem_read(raw, i, order, entity_id) for i, raw in enumerate(lineitems))
-    return [item for item in items if item is not None]
+    return Parsed([item for item in items if item is not None])

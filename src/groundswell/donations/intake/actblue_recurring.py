@@ -2,8 +2,10 @@
 
 ActBlue charges the installments itself; we only follow. A series is keyed by the order number
 of its contributions (installments of one recurring gift share it), and a cancellation
-notification ends it. The cancellation shape (``contribution.cancelledAt``) is taken from
-ActBlue's description of its cancellation webhooks and still needs checking against a real one.
+notification, or a row of the cancelled-recurring export, ends it and keeps what ActBlue says
+of it (reason, type, completed and pledged counts). The cancellation shape
+(``contribution.cancelledAt``) is taken from ActBlue's description of its cancellation webhooks
+and still needs checking against a real one.
 """
 
 from __future__ import annotations
@@ -14,6 +16,9 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, Min
 
 from groundswell.donations.models import Contribution, Processor, RecurringSeries
+
+# The reason a series is given when ActBlue does not say one (a later notice may replace it).
+DEFAULT_REASON = "Cancelled on ActBlue"
 
 
 def actblue_series_attach(
@@ -64,28 +69,93 @@ def actblue_series_attach(
 
 
 def actblue_series_cancel(
-    *, series_key: str, cancelled_at: datetime, reason: str = "Cancelled on ActBlue"
+    *,
+    series_key: str,
+    cancelled_at: datetime,
+    reason: str = "",
+    kind: str = "",
+    completed: int | None = None,
+    pledged: int = 0,
 ) -> tuple[RecurringSeries | None, bool]:
-    """Mark an ActBlue series cancelled; returns it (None when unknown) and whether it changed."""
+    """Mark an ActBlue series cancelled with what ActBlue said of it; (series or None, changed).
+
+    A repeat changes nothing. A series already cancelled only gains the details it lacked (the
+    webhook and the cancelled-recurring export each say some of them), so either may come first.
+    """
     with transaction.atomic():
         series = (
             RecurringSeries.objects.select_for_update()
             .filter(processor=Processor.ACTBLUE, processor_key=series_key)
             .first()
         )
-        if series is None or series.status == RecurringSeries.Status.CANCELLED:
+        if series is None:
+            return None, False
+        updates = _cancel_details(series, reason=reason, kind=kind, completed=completed)
+        if pledged and not series.installments_planned:
+            updates["installments_planned"] = pledged
+        if series.status != RecurringSeries.Status.CANCELLED:
+            updates.update(
+                status=RecurringSeries.Status.CANCELLED,
+                cancelled_at=cancelled_at,
+                next_charge_at=None,
+            )
+            updates.setdefault("cancel_reason", series.cancel_reason or DEFAULT_REASON)
+        if not updates:
             return series, False
-        series.status = RecurringSeries.Status.CANCELLED
-        series.cancelled_at = cancelled_at
-        series.cancel_reason = reason[:200]
-        series.next_charge_at = None
-        series.save(
-            update_fields=[
-                "status",
-                "cancelled_at",
-                "cancel_reason",
-                "next_charge_at",
-                "modified_at",
-            ]
-        )
+        for name, value in updates.items():
+            setattr(series, name, value)
+        series.save(update_fields=[*updates, "modified_at"])
     return series, True
+
+
+def _cancel_details(
+    series: RecurringSeries, *, reason: str, kind: str, completed: int | None
+) -> dict:
+    """The details the series does not hold yet (a blank or default one is replaced)."""
+    updates: dict = {}
+    reason = " ".join(reason.split())[:200]
+    if reason and series.cancel_reason in ("", DEFAULT_REASON) and reason != series.cancel_reason:
+        updates["cancel_reason"] = reason
+    kind = " ".join(kind.split())[:100]
+    if kind and not series.cancel_type:
+        updates["cancel_type"] = kind
+    if completed is not None and series.installments_completed is None:
+        updates["installments_completed"] = completed
+    return updates
+
+
+def actblue_series_cancelled_record(
+    *,
+    series_key: str,
+    period: str,
+    amount_cents: int,
+    started_at: datetime,
+    cancelled_at: datetime,
+    donor: dict[str, str],
+    refcode: str = "",
+) -> tuple[RecurringSeries, bool]:
+    """Make the series of a cancelled gift we never saw an installment of; (series, made).
+
+    The cancelled-recurring export names gifts that may predate the webhook: staff following up
+    cancelled donors need them. A series already there is returned as it is (idempotent).
+    """
+    defaults = {
+        "period": period,
+        "amount_cents": amount_cents,
+        "started_at": min(started_at, cancelled_at),
+        "status": RecurringSeries.Status.CANCELLED,
+        "cancelled_at": cancelled_at,
+        "cancel_reason": DEFAULT_REASON,
+        "refcode": refcode[:100],
+        "donor": donor,
+    }
+    try:
+        with transaction.atomic():
+            return RecurringSeries.objects.get_or_create(
+                processor=Processor.ACTBLUE, processor_key=series_key, defaults=defaults
+            )
+    except IntegrityError:
+        # The same gift's installment or cancellation arrived at the same moment.
+        return RecurringSeries.objects.get(
+            processor=Processor.ACTBLUE, processor_key=series_key
+        ), False

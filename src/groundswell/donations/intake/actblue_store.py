@@ -18,8 +18,9 @@ from datetime import datetime
 
 from django.db import connection, transaction
 
+from groundswell.core.untrusted import excerpt
 from groundswell.donations import services
-from groundswell.donations.intake.actblue import LineItem
+from groundswell.donations.intake.actblue import Cancellation, LineItem
 from groundswell.donations.intake.actblue_recurring import (
     actblue_series_attach,
     actblue_series_cancel,
@@ -40,7 +41,9 @@ def actblue_delivery_store(
     """Write a delivery's contributions and its log entry; (the log status, contribution ids).
 
     The status is "accepted" when anything changed and "duplicate" when the delivery had been
-    seen whole before. A repeated or concurrent delivery writes no second contribution.
+    seen whole before (a contribution-level refund changes every line item it had not yet
+    refunded, so its first delivery is "accepted" and only a repeat is "duplicate"). A
+    repeated or concurrent delivery writes no second contribution.
     """
     changed = False
     if connection.vendor == "postgresql" and items and all(_plain(item) for item in items):
@@ -55,6 +58,17 @@ def actblue_delivery_store(
         changed = stored.created
     return _store_in_transaction(
         items=items, body=body, remote_addr=remote_addr, changed=changed, body_size=body_size
+    )
+
+
+def actblue_test_log(*, body: bytes, remote_addr: str | None) -> WebhookDelivery:
+    """Log ActBlue's test notification as a test: nothing is stored but the log row."""
+    return WebhookDelivery.objects.create(
+        source=Processor.ACTBLUE,
+        status=WebhookDelivery.Status.TEST,
+        body=excerpt(body, limit=WebhookDelivery.MAX_BODY),
+        body_size=len(body),
+        remote_addr=remote_addr,
     )
 
 
@@ -88,8 +102,14 @@ def _store_in_transaction(
                     contribution=contribution, installments_planned=item.installments_planned
                 )
             if item.cancelled_at is not None:
+                details = item.cancellation or Cancellation()
                 _, cancelled = actblue_series_cancel(
-                    series_key=contribution.recurring_series_key, cancelled_at=item.cancelled_at
+                    series_key=contribution.recurring_series_key,
+                    cancelled_at=item.cancelled_at,
+                    reason=details.reason,
+                    kind=details.kind,
+                    completed=details.completed,
+                    pledged=details.pledged,
                 )
                 changed |= cancelled
             if item.refund is not None:

@@ -1,5 +1,8 @@
 """ActBlue's contributions CSV exports (paid and refunded) into contributions.
 
+The cancelled-recurring export is recognised by its columns and handed to
+``actblue_cancelled_csv``, so one command and one call take every ActBlue export.
+
 Columns are found by header name; the export repeats "Reserved", so of a repeated name the
 first column counts. The processor id is the line item id, as with the webhook, so a gift that
 arrives both ways is one contribution. Every rejected row is reported with its line, column and
@@ -19,6 +22,10 @@ from django.utils.dateparse import parse_datetime
 
 from groundswell.core.untrusted import whole_number
 from groundswell.donations.intake.actblue import MAX_CENTS, PayloadError, Refund, cents_parse
+from groundswell.donations.intake.actblue_cancelled_csv import (
+    actblue_cancelled_import,
+    cancelled_layout,
+)
 from groundswell.donations.intake.actblue_recurring import actblue_series_attach
 from groundswell.donations.models import Contribution, Processor, RecurringPeriod
 from groundswell.donations.services import (
@@ -78,6 +85,7 @@ class ImportResult:
     rows: int = 0
     created: int = 0
     refunded: int = 0
+    cancelled: int = 0  # recurring series ended (the cancelled-recurring export)
     unchanged: int = 0
     skipped: int = 0
     rejected: int = 0
@@ -98,6 +106,8 @@ def columns_index(headers: list[str]) -> dict[str, int]:
 
 def columns_check(headers: list[str]) -> dict[str, int]:
     index = columns_index(headers)
+    if cancelled_layout(index):
+        return index
     missing = [name for name in REQUIRED if name.lower() not in index]
     if missing:
         raise ImportFileError(
@@ -217,7 +227,7 @@ def actblue_csv_import(
     progress: Callable[[int, int], None] | None = None,
     on_error: Callable[[RowError], None] | None = None,
 ) -> ImportResult:
-    """Import every row of an ActBlue contributions export; safe to run again.
+    """Import every row of an ActBlue contributions or cancelled-recurring export; safe to rerun.
 
     Raises ImportFileError when the file as a whole cannot be used. Rows for another committee
     (a "Recipient ID" other than ``entity_id``, when both are known) are skipped.
@@ -234,6 +244,8 @@ def actblue_csv_import(
         if on_error:
             on_error(error)
 
+    if cancelled_layout(index):
+        return _cancelled_import(path, info, index, result, reject, progress)
     for line, fields, problem in file_records(path, info):
         result.rows += 1
         if progress and (result.rows % 100 == 0):
@@ -284,3 +296,22 @@ def actblue_csv_import(
     if progress:
         progress(result.rows, result.rows)
     return result
+
+
+def _cancelled_import(path, info, index, result: ImportResult, reject, progress) -> ImportResult:
+    """The cancelled-recurring export, with this import's date reading and error report."""
+
+    def reject_row(line: int, column: str, value: str, reason: str) -> None:
+        result.rejected += 1
+        reject(RowError(line, column, value, reason))
+
+    return actblue_cancelled_import(
+        path,
+        info,
+        index,
+        result=result,
+        reject=reject_row,
+        progress=progress,
+        when_parse=when_parse,
+        problem=_RowProblem,
+    )

@@ -8,6 +8,9 @@ on commit; the sweep picks up a row whose task was lost). Until then the gift al
 in the money totals. A delivery carrying a refund processes its contribution in the request
 first, so that the refund is taken off a counted total exactly as before.
 
+ActBlue's test notification (line items of entity 0) is answered 200 and logged as a test;
+it stores nothing.
+
 Every refusal answers 4xx with the reason and leaves a row in the delivery log (see
 webhook_log): a server error would make ActBlue retry forever while staff see nothing.
 """
@@ -23,11 +26,11 @@ from django.views.decorators.http import require_POST
 
 from groundswell.accounts.permissions import client_ip
 from groundswell.core.untrusted import excerpt
-from groundswell.donations.intake.actblue import LIMITS, PayloadError, actblue_parse
-from groundswell.donations.intake.actblue_store import actblue_delivery_store
+from groundswell.donations.intake.actblue import LIMITS, PayloadError, actblue_delivery_parse
+from groundswell.donations.intake.actblue_store import actblue_delivery_store, actblue_test_log
 from groundswell.donations.intake.webhook_auth import webhook_basic_auth_check, webhook_configured
 from groundswell.donations.intake.webhook_log import request_size, webhook_refusal_log
-from groundswell.donations.models import Processor
+from groundswell.donations.models import Processor, WebhookDelivery
 
 logger = logging.getLogger(__name__)
 REALM = 'Basic realm="groundswell-webhooks", charset="UTF-8"'
@@ -55,9 +58,16 @@ def actblue_webhook(request):
         reason = f"the body is larger than {LIMITS.max_bytes:,} bytes"
         return _refused(request, 413, reason, verified=True)
     try:
-        items = actblue_parse(request.body, entity_id=settings.GROUNDSWELL_COMMITTEE_ENTITY_ID)
+        parsed = actblue_delivery_parse(
+            request.body, entity_id=settings.GROUNDSWELL_COMMITTEE_ENTITY_ID
+        )
     except PayloadError as exc:
         return _refused(request, 400, str(exc), verified=True, field=exc.field, reason=exc.reason)
+    if parsed.test:
+        # ActBlue's test button: answered 200 so it shows green, logged as what it is.
+        actblue_test_log(body=request.body, remote_addr=client_ip(request))
+        return JsonResponse({"status": WebhookDelivery.Status.TEST, "contributions": []})
+    items = parsed.items
 
     status, contributions = actblue_delivery_store(
         items=items,

@@ -34,6 +34,8 @@ from groundswell.actions.site import (
     page_render,
     param_clean,
     params_clean,
+    thanks_id_sign,
+    thanks_row,
 )
 from groundswell.core.untrusted import whole_number
 from groundswell.donations.models import (
@@ -60,7 +62,6 @@ THANKS_SALT = "groundswell.donate.thanks"
 # The donor's own cancel link for a recurring gift: it does not expire (a gift may run for
 # years), and it can only cancel the one series it names.
 CANCEL_SALT = "groundswell.donate.cancel"
-THANKS_MAX_AGE = 24 * 3600
 MAX_REFCODES = 20
 _DOLLARS = re.compile(r"^\$?\s*(\d{1,7})(?:\.(\d{1,2}))?$")
 _REFCODE_PARAM = re.compile(r"^refcode_[A-Za-z0-9_]{1,40}$")
@@ -408,7 +409,7 @@ def donate_finish(request, slug: str, key: str):
 
 
 def _thanks_url(attempt: PaymentAttempt) -> str:
-    signed = signing.TimestampSigner(salt=THANKS_SALT).sign(str(attempt.pk))
+    signed = thanks_id_sign(attempt.pk, salt=THANKS_SALT)
     return reverse("donate:thanks", args=[attempt.page.slug, signed])
 
 
@@ -418,18 +419,8 @@ def donate_thanks(request, slug: str, signed: str | None = None):
     page = DonationPage.objects.filter(slug=slug).first()
     if page is None:
         return page_not_found(request)
-    attempt = None
-    if signed:
-        try:
-            pk = signing.TimestampSigner(salt=THANKS_SALT).unsign(signed, max_age=THANKS_MAX_AGE)
-        except signing.BadSignature:
-            pk = ""
-        if pk.isdigit():
-            attempt = (
-                PaymentAttempt.objects.filter(pk=int(pk), page=page, contribution__isnull=False)
-                .select_related("contribution__person")
-                .first()
-            )
+    paid = PaymentAttempt.objects.filter(page=page, contribution__isnull=False)
+    attempt = thanks_row(paid.select_related("contribution__person"), signed, salt=THANKS_SALT)
     context = {"page": page, "attempt": attempt, **_next_rung(request, page, attempt)}
     series_id = attempt.contribution.series_id if attempt and attempt.contribution else None
     if series_id:

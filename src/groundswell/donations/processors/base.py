@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from groundswell.donations.models import Processor
+
 
 class ProcessorError(Exception):
     """The processor refused or failed; ``message`` is safe to show the donor."""
@@ -65,9 +67,9 @@ class PaymentProcessor(Protocol):
 
 def processor_get(name: str) -> PaymentProcessor:
     """The processor implementation for a Processor value (ProcessorError if not available)."""
-    from groundswell.donations.models import Processor
-
     if name == Processor.STRIPE:
+        # Loaded when first used: it loads the Stripe SDK, which a campaign without Stripe
+        # (and every process start) need not pay for.
         from groundswell.donations.processors.stripe import StripeProcessor
 
         return StripeProcessor.from_settings()

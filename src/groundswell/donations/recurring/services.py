@@ -17,6 +17,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from groundswell.accounts.models import AuditEvent
+from groundswell.accounts.services import audit_record
 from groundswell.donations.models import (
     Contribution,
     Installment,
@@ -27,6 +29,7 @@ from groundswell.donations.models import (
     cents_display,
 )
 from groundswell.donations.processors.base import ChargeResult, ProcessorError, processor_get
+from groundswell.donations.services import ContributionInput, contribution_record
 
 logger = logging.getLogger(__name__)
 
@@ -199,8 +202,6 @@ def installments_charge_due(*, now: datetime | None = None) -> RunSummary:
 
 def installment_paid(*, installment: Installment, result: ChargeResult) -> Contribution:
     """Record a paid installment as a contribution and schedule the next; idempotent."""
-    from groundswell.donations.services import ContributionInput, contribution_record
-
     with transaction.atomic():
         installment = Installment.objects.select_for_update().get(pk=installment.pk)
         series = RecurringSeries.objects.select_for_update().get(pk=installment.series_id)
@@ -298,9 +299,6 @@ def installment_failed(*, installment: Installment, result: ChargeResult, now: d
 
 def series_cancel(*, series: RecurringSeries, reason: str, user=None) -> RecurringSeries:
     """End a recurring gift: no further installments are charged. Audited; a repeat is a no-op."""
-    from groundswell.accounts.models import AuditEvent
-    from groundswell.accounts.services import audit_record
-
     reason = " ".join((reason or "").split())[:200]
     if not reason:
         raise ValueError("Say why the recurring gift is cancelled.")

@@ -24,7 +24,8 @@ from groundswell.people.tasks import people_import_run
 class Command(BaseCommand):
     help = (
         "Import data files. Kinds: people (a CSV of supporters), "
-        "actblue (an ActBlue contributions export), fec (an FEC itcont.txt file)."
+        "actblue (an ActBlue contributions or cancelled-recurring export), "
+        "fec (an FEC itcont.txt file or Schedule A CSV download)."
     )
 
     def add_arguments(self, parser):
@@ -65,7 +66,7 @@ class Command(BaseCommand):
         )
         actblue = kinds.add_parser(
             "actblue",
-            help="an ActBlue contributions CSV export (paid or refunded)",
+            help="an ActBlue CSV export: contributions (paid or refunded) or cancelled recurring",
             called_from_command_line=True,
         )
         actblue.add_argument("file", metavar="FILE")
@@ -201,9 +202,11 @@ class Command(BaseCommand):
             bar.close()
             report.close()
         skipped = f", {result.skipped} for another committee" if result.skipped else ""
+        # The cancelled-recurring export ends series; the contributions export adds gifts.
+        cancelled = f"{result.cancelled} cancellations applied, " if result.cancelled else ""
         self.stdout.write(
             f"actblue import: {result.rows} rows — {result.created} new, "
-            f"{result.refunded} refunds applied, {result.unchanged} unchanged, "
+            f"{result.refunded} refunds applied, {cancelled}{result.unchanged} unchanged, "
             f"{result.rejected} rejected{skipped}"
         )
         if errors:

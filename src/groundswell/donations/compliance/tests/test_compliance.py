@@ -144,14 +144,9 @@ def test_two_gifts_one_after_the_other_cannot_both_pass():
     assert [bool(a.held_at), bool(b.held_at)] == [False, True]
 
 
-@pytest.mark.django_db(transaction=True)
-def test_two_concurrent_gifts_from_one_donor_cannot_both_pass():
-    if connection.vendor != "postgresql":
-        pytest.skip("SQLite serialises writers; the race needs PostgreSQL (sequential case above)")
-    rule_2026()
-    who = donor()
-    gift(100_000, who)  # the donor (and the total row) exist already for half the runs below
-    barrier = threading.Barrier(4)
+def _gifts_at_once(who, *, count: int, amount_cents: int, prefix: str) -> list[Exception]:
+    """Record ``count`` gifts from one donor in threads released together; the errors raised."""
+    barrier = threading.Barrier(count)
     errors = []
 
     def give(n):
@@ -160,22 +155,33 @@ def test_two_concurrent_gifts_from_one_donor_cannot_both_pass():
             contribution_record(
                 data=ContributionInput(
                     processor="actblue",
-                    processor_id=f"race-{n}",
-                    amount_cents=200_000,
+                    processor_id=f"{prefix}-{n}",
+                    amount_cents=amount_cents,
                     received_at=PRIMARY,
                     donor=who,
                 )  # fmt: skip
             )
-        except Exception as exc:  # noqa: BLE001 - reported below
+        except Exception as exc:  # noqa: BLE001 - returned to the test
             errors.append(exc)
         finally:
             connections.close_all()
 
-    threads = [threading.Thread(target=give, args=(n,)) for n in range(4)]
+    threads = [threading.Thread(target=give, args=(n,)) for n in range(count)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
+    return errors
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_concurrent_gifts_from_one_donor_cannot_both_pass():
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite serialises writers; the race needs PostgreSQL (sequential case above)")
+    rule_2026()
+    who = donor()
+    gift(100_000, who)  # the donor (and the total row) exist already for half the runs below
+    errors = _gifts_at_once(who, count=4, amount_cents=200_000, prefix="race")
     assert not errors
     raced = Contribution.objects.filter(processor_id__startswith="race-")
     assert raced.count() == 4
@@ -190,31 +196,7 @@ def test_two_concurrent_first_gifts_of_a_new_donor_cannot_both_pass():
         pytest.skip("SQLite serialises writers; the race needs PostgreSQL (sequential case above)")
     rule_2026()
     who = donor(email="", given_name="Racey", family_name="Newdonor")
-    barrier = threading.Barrier(3)
-    errors = []
-
-    def give(n):
-        try:
-            barrier.wait()
-            contribution_record(
-                data=ContributionInput(
-                    processor="actblue",
-                    processor_id=f"new-{n}",
-                    amount_cents=300_000,
-                    received_at=PRIMARY,
-                    donor=who,
-                )  # fmt: skip
-            )
-        except Exception as exc:  # noqa: BLE001 - reported below
-            errors.append(exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=give, args=(n,)) for n in range(3)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    errors = _gifts_at_once(who, count=3, amount_cents=300_000, prefix="new")
     assert not errors
     raced = Contribution.objects.filter(processor_id__startswith="new-")
     assert raced.filter(held_at__isnull=True).count() == 1

@@ -9,10 +9,10 @@ import pytest
 from django.db.models import Avg, Count, Q, Sum
 from django.utils import timezone
 
+from groundswell.demo.donations_seed import EASTERN, demo_contributions_seed, quarter_end_after
 from groundswell.demo.people_seed import people_seed
 from groundswell.donations.compliance.holds import holds_pending
 from groundswell.donations.compliance.limits import hold_excess_cents
-from groundswell.donations.demo import EASTERN, demo_contributions_seed, quarter_end_after
 from groundswell.donations.models import (
     Contribution,
     ContributionStatus,

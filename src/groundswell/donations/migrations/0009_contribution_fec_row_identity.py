@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('donations', '0007_webhookdelivery_body_size'),
+        ('donations', '0008_actblue_cancellation_details'),
         ('people', '0002_importjob_heartbeat'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -30,6 +30,7 @@ from faker import Faker
 
 from groundswell.core.bulk import bulk_insert
 from groundswell.demo.people_synthetic import EMPLOYERS, OCCUPATIONS, STATE_POPULATION_K
+from groundswell.donations.compliance.limits import donor_totals_rebuild
 from groundswell.donations.compliance.rules import cycle_for, donor_key_for, election_for, rule_for
 from groundswell.donations.models import (
     Contribution,
@@ -576,13 +577,5 @@ def demo_contributions_seed(
     contributions.sort(key=lambda c: c.received_at)
     _refunds_sprinkle(builder, contributions)
     _demo_write(builder, contributions)
-    _totals_rebuild()
-    return len(contributions)
-
-
-def _totals_rebuild() -> None:
-    try:
-        from groundswell.donations.compliance.limits import donor_totals_rebuild
-    except ImportError:  # the compliance totals are not part of this build
-        return
     donor_totals_rebuild()
+    return len(contributions)
