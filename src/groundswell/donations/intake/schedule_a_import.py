@@ -209,7 +209,7 @@ def schedule_a_import(
     on_error: Callable | None = None,
 ):
     """Import one committee's rows of an FEC Schedule A CSV download; safe to run again."""
-    # Inside: the writer needs Django, and this module's parsing half must import without it.
+    # Inside: schedule_a_store imports this module (its parsing half) at its top.
     from groundswell.donations.intake.schedule_a_store import ScheduleAPass
 
     total = os.path.getsize(path)
