@@ -30,104 +30,106 @@ from urllib.parse import urlsplit
 COMMITTEE = "C00777777"
 OTHER_COMMITTEES = ["C00111111", "C00222222", "C00333333"]
 CONDUIT = "C00401224"
+EMPLOYERS = ["SELF-EMPLOYED", "RETIRED", "NOT EMPLOYED", "COUNTY SCHOOLS", "CITY HOSPITAL", ""]
+JOBS = ["TEACHER", "NURSE", "RETIRED", "NOT EMPLOYED", "ENGINEER", "DRIVER", ""]
+AMOUNTS = ["5", "10", "15", "25", "27", "50", "100", "250", "500", "1000", "2800", "12.50"]
+AMOUNT_WEIGHTS = [12, 18, 6, 20, 10, 14, 10, 5, 2, 1, 1, 1]
+START = date(2025, 1, 1)
 STATES = ["CA", "TX", "FL", "NY", "PA", "IL", "OH", "GA", "NC", "MI", "NJ", "VA", "WA", "AZ"]
+
+
+class _Writer:
+    """The state one generated file shares across rows: vocabularies, counts, recent TRAN_IDs.
+
+    The draws from ``rng`` happen in a fixed order, so one seed always writes the same file.
+    """
+
+    def __init__(self, seed: int) -> None:
+        from faker import Faker
+
+        fake = Faker("en_US")
+        fake.seed_instance(seed)
+        self.rng = rng = random.Random(seed)
+        self.given = [fake.first_name().upper() for _ in range(800)]
+        self.family = [fake.last_name().upper() for _ in range(1500)]
+        self.cities = [(fake.city().upper(), rng.choice(STATES)) for _ in range(400)]
+        self.counts = dict.fromkeys(
+            ["ours", "other_committee", "memo", "earmarked", "refund", "duplicate", "malformed"], 0
+        )
+        self.written_tran: list[str] = []
+        self.sub_id = 4_000_000_000_000_000_000
+
+    def kind(self, index: int, roll: float) -> tuple[str, str, str, str, str, str, str]:
+        """Committee, transaction type, other id, memo code and text, amount and TRAN_ID."""
+        rng, counts = self.rng, self.counts
+        self.sub_id += 1
+        cmte = COMMITTEE
+        ttype, other, memo_cd, memo_text = "15", "", "", ""
+        amount = rng.choices(AMOUNTS, AMOUNT_WEIGHTS)[0]
+        tran = f"SA11AI.{index}"
+        if roll < 0.08:
+            cmte = rng.choice(OTHER_COMMITTEES)
+            counts["other_committee"] += 1
+        else:
+            counts["ours"] += 1
+            if roll < 0.085 and self.written_tran:
+                # A refund of an earlier gift, or (every third) of one still to come.
+                ttype = "22Y"
+                other = (
+                    f"SA11AI.{index + 50}"
+                    if counts["refund"] % 3 == 0
+                    else rng.choice(self.written_tran[-5000:])
+                )
+                amount = f"-{rng.choice(['5', '10', '25'])}"
+                tran = f"SB28A.{index}"
+                counts["refund"] += 1
+            elif roll < 0.12:
+                memo_cd, memo_text = "X", "EARMARKED CONTRIBUTION: SEE BELOW"
+                counts["memo"] += 1
+            elif roll < 0.45:
+                ttype, other = "15E", CONDUIT
+                counts["earmarked"] += 1
+            if roll < 0.125 and roll >= 0.12 and index:
+                self.sub_id -= 1  # the same SUB_ID again (an amended filing repeats the row)
+                counts["duplicate"] += 1
+        self.written_tran.append(tran)
+        if len(self.written_tran) > 10000:
+            del self.written_tran[:5000]
+        return cmte, ttype, other, memo_cd, memo_text, amount, tran
+
+    def line(self, index: int, roll: float) -> str:
+        """One row of the file in the real layout (21 columns, pipe-delimited)."""
+        cmte, ttype, other, memo_cd, memo_text, amount, tran = self.kind(index, roll)
+        rng = self.rng
+        day = START + timedelta(days=int(rng.random() ** 0.7 * 700))
+        middle = f" {rng.choice('ABCDEFGHJKLMNPRSTW')}" if rng.random() < 0.4 else ""
+        city, state = rng.choice(self.cities)
+        zip_code = f"{rng.randint(10000, 99999)}" + (
+            f"{rng.randint(0, 9999):04d}" if rng.random() < 0.5 else ""
+        )
+        return "|".join(
+            (
+                cmte, "N", "Q1", "P2026", f"2025{index:014d}", ttype, "IND",
+                f"{rng.choice(self.family)}, {rng.choice(self.given)}{middle}",
+                city, state, zip_code, rng.choice(EMPLOYERS), rng.choice(JOBS),
+                day.strftime("%m%d%Y"), amount, other, tran, "1234567", memo_cd, memo_text,
+                str(self.sub_id),
+            )
+        )  # fmt: skip
 
 
 def itcont_write(path: str, rows: int, seed: int) -> dict:
     """Write ``rows`` lines; return how many of each kind were written."""
-    from faker import Faker
-
-    fake = Faker("en_US")
-    fake.seed_instance(seed)
-    rng = random.Random(seed)
-    given = [fake.first_name().upper() for _ in range(800)]
-    family = [fake.last_name().upper() for _ in range(1500)]
-    cities = [(fake.city().upper(), rng.choice(STATES)) for _ in range(400)]
-    employers = ["SELF-EMPLOYED", "RETIRED", "NOT EMPLOYED", "COUNTY SCHOOLS", "CITY HOSPITAL", ""]
-    jobs = ["TEACHER", "NURSE", "RETIRED", "NOT EMPLOYED", "ENGINEER", "DRIVER", ""]
-    amounts = ["5", "10", "15", "25", "27", "50", "100", "250", "500", "1000", "2800", "12.50"]
-    weights = [12, 18, 6, 20, 10, 14, 10, 5, 2, 1, 1, 1]
-    start = date(2025, 1, 1)
-    counts = dict.fromkeys(
-        ["ours", "other_committee", "memo", "earmarked", "refund", "duplicate", "malformed"], 0
-    )
-    written_tran: list[str] = []
-    sub_id = 4_000_000_000_000_000_000
+    writer = _Writer(seed)
     with open(path, "w", encoding="utf-8", newline="\n") as fh:
         for index in range(rows):
-            roll = rng.random()
+            roll = writer.rng.random()
             if roll < 0.001:
-                counts["malformed"] += 1
+                writer.counts["malformed"] += 1
                 fh.write(f"{COMMITTEE}|N|Q1|P2026|{index}\n")
                 continue
-            sub_id += 1
-            cmte = COMMITTEE
-            ttype, other, memo_cd, memo_text = "15", "", "", ""
-            amount = rng.choices(amounts, weights)[0]
-            tran = f"SA11AI.{index}"
-            if roll < 0.08:
-                cmte = rng.choice(OTHER_COMMITTEES)
-                counts["other_committee"] += 1
-            else:
-                counts["ours"] += 1
-                if roll < 0.085 and written_tran:
-                    # A refund of an earlier gift, or (every third) of one still to come.
-                    ttype = "22Y"
-                    other = (
-                        f"SA11AI.{index + 50}"
-                        if counts["refund"] % 3 == 0
-                        else rng.choice(written_tran[-5000:])
-                    )
-                    amount = f"-{rng.choice(['5', '10', '25'])}"
-                    tran = f"SB28A.{index}"
-                    counts["refund"] += 1
-                elif roll < 0.12:
-                    memo_cd, memo_text = "X", "EARMARKED CONTRIBUTION: SEE BELOW"
-                    counts["memo"] += 1
-                elif roll < 0.45:
-                    ttype, other = "15E", CONDUIT
-                    counts["earmarked"] += 1
-                if roll < 0.125 and roll >= 0.12 and index:
-                    sub_id -= 1  # the same SUB_ID again (an amended filing repeats the row)
-                    counts["duplicate"] += 1
-            written_tran.append(tran)
-            if len(written_tran) > 10000:
-                del written_tran[:5000]
-            day = start + timedelta(days=int(rng.random() ** 0.7 * 700))
-            middle = f" {rng.choice('ABCDEFGHJKLMNPRSTW')}" if rng.random() < 0.4 else ""
-            city, state = rng.choice(cities)
-            zip_code = f"{rng.randint(10000, 99999)}" + (
-                f"{rng.randint(0, 9999):04d}" if rng.random() < 0.5 else ""
-            )
-            fh.write(
-                "|".join(
-                    (
-                        cmte,
-                        "N",
-                        "Q1",
-                        "P2026",
-                        f"2025{index:014d}",
-                        ttype,
-                        "IND",
-                        f"{rng.choice(family)}, {rng.choice(given)}{middle}",
-                        city,
-                        state,
-                        zip_code,
-                        rng.choice(employers),
-                        rng.choice(jobs),
-                        day.strftime("%m%d%Y"),
-                        amount,
-                        other,
-                        tran,
-                        "1234567",
-                        memo_cd,
-                        memo_text,
-                        str(sub_id),
-                    )
-                )  # fmt: skip
-                + "\n"
-            )
-    return counts
+            fh.write(writer.line(index, roll) + "\n")
+    return writer.counts
 
 
 PHASES = """
