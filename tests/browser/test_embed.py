@@ -200,6 +200,29 @@ def test_a_visitor_to_a_campaign_website_signs_up_through_the_pop_up(
     page.keyboard.press("Shift+Tab")
     assert _focus_in_dialog(page)
 
+    _pop_up_keeps_its_own_style(page, shots)
+    _a_bad_address_is_shown_and_announced(page, shots)
+
+    # A double click sends once; the thank-you replaces the form.
+    page.fill(f"{POPUP} input[name=email]", "ada@example.org")
+    page.dblclick(f"{POPUP} button.send")
+    page.wait_for_selector(f"{POPUP} >> text=You're on the list.")
+    assert _focus_in_dialog(page)
+    page.screenshot(path=str(shots / "embed-desktop-popup-thanks.png"))
+
+    _the_sign_up_is_recorded(site)
+
+    # Closing returns focus to where it was; signed up, the visitor is not asked again.
+    page.click(f"{POPUP} button.send:has-text('Close')")
+    page.wait_for_selector("groundswell-popup", state="detached")
+    assert page.evaluate("document.activeElement.id") == "search"
+    assert page.evaluate("document.documentElement.style.overflow") == ""
+    page.reload()
+    page.wait_for_timeout(2000)
+    assert page.locator("groundswell-popup").count() == 0
+
+
+def _pop_up_keeps_its_own_style(page, shots):
     # The host page's styles do not reach the pop-up: our button, our fonts, readable sizes.
     style = _inner(
         page,
@@ -217,6 +240,8 @@ def test_a_visitor_to_a_campaign_website_signs_up_through_the_pop_up(
     )
     page.screenshot(path=str(shots / "embed-desktop-popup.png"))
 
+
+def _a_bad_address_is_shown_and_announced(page, shots):
     # A bad address: the error is shown by the field and announced.
     page.fill(f"{POPUP} input[name=given_name]", "Ada")
     page.fill(f"{POPUP} input[name=email]", "ada-at-example")
@@ -232,13 +257,8 @@ def test_a_visitor_to_a_campaign_website_signs_up_through_the_pop_up(
     assert _inner(page, "root.activeElement.name") == "email"
     page.screenshot(path=str(shots / "embed-desktop-popup-error.png"))
 
-    # A double click sends once; the thank-you replaces the form.
-    page.fill(f"{POPUP} input[name=email]", "ada@example.org")
-    page.dblclick(f"{POPUP} button.send")
-    page.wait_for_selector(f"{POPUP} >> text=You're on the list.")
-    assert _focus_in_dialog(page)
-    page.screenshot(path=str(shots / "embed-desktop-popup-thanks.png"))
 
+def _the_sign_up_is_recorded(site):
     assert Submission.objects.count() == 1
     person = _processed_sign_up("ada@example.org")
     assert (person.given_name, person.email_status) == ("Ada", "subscribed")
@@ -249,15 +269,6 @@ def test_a_visitor_to_a_campaign_website_signs_up_through_the_pop_up(
     consent = ConsentEvent.objects.get(person=person)
     assert (consent.status, consent.method) == ("subscribed", "form")
     assert list(person.tags.values_list("name", flat=True)) == ["newsletter"]
-
-    # Closing returns focus to where it was; signed up, the visitor is not asked again.
-    page.click(f"{POPUP} button.send:has-text('Close')")
-    page.wait_for_selector("groundswell-popup", state="detached")
-    assert page.evaluate("document.activeElement.id") == "search"
-    assert page.evaluate("document.documentElement.style.overflow") == ""
-    page.reload()
-    page.wait_for_timeout(2000)
-    assert page.locator("groundswell-popup").count() == 0
 
 
 def test_on_a_phone_the_pop_up_is_a_full_width_sheet(
