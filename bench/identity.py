@@ -15,10 +15,10 @@ the peak memory of the generating processes together, or "reused" for a cached f
 ``--fec`` the same gifts are also written as an FEC itcont.txt (no street, e-mail or phone) and
 counted by ``groundswell fec unique-donors``.
 
-With ``--backend spark`` (``pip install -e '.[spark]'``, Java 17+) the engine runs on DuckDB
-first and on Spark beside it, on the same records (the Spark session's start is timed apart);
-the run "with the saved model" is then Spark scoring with the model DuckDB trained, and counts
-the records Spark puts in another cluster than DuckDB did (none, when the backends agree).
+With ``--backend spark`` (``make install-spark``, Java 17+) the engine runs on DuckDB first and
+then on Spark (trained on DuckDB, scored on Spark: ``splink_model._training_sdf``) on the same
+records, and counts the records Spark put in another cluster than DuckDB did (none, when the
+backends agree); the Spark session's start is timed apart.
 """
 
 from __future__ import annotations
@@ -278,33 +278,14 @@ def engine_run(con, path: Path, columns: str, backend: str, args) -> tuple[dict,
     return ours, result
 
 
-def spark_beside_duckdb(con, path: Path, columns: str, on_duckdb) -> dict:
-    """Spark scoring with the model DuckDB trained: its time, and whether it finds DuckDB's people.
-
-    Each backend trains on its own sample of pairs (Splink picks the sample by each database's
-    own hash function), so the two trained models differ in the last digits; given one model,
-    the backends must agree record for record.
-    """
-    from groundswell.identity import engine
-
-    con.execute("DROP TABLE records")
-    t0 = time.perf_counter()
-    con.execute(f"CREATE TEMP TABLE records AS SELECT {columns} FROM read_parquet('{path}')")
-    again = engine.resolve(con, engine.EngineOptions(backend="spark", model=on_duckdb.model))
-    seconds = time.perf_counter() - t0
-    on_spark = again.clusters  # noqa: F841 - read by DuckDB below
-    expected = on_duckdb.clusters  # noqa: F841 - read by DuckDB below
-    differing = con.execute(
-        "SELECT count(*) FROM on_spark s JOIN expected d USING (unique_id) "
+def clusters_differing(con, on_spark, on_duckdb) -> int:
+    """How many records Spark put in another cluster than DuckDB did (0 when they agree)."""
+    spark_clusters = on_spark.clusters  # noqa: F841 - read by DuckDB below
+    duckdb_clusters = on_duckdb.clusters  # noqa: F841 - read by DuckDB below
+    return con.execute(
+        "SELECT count(*) FROM spark_clusters s JOIN duckdb_clusters d USING (unique_id) "
         "WHERE s.cluster_id <> d.cluster_id"
     ).fetchall()[0][0]
-    return {
-        "model": "trained on DuckDB",
-        "seconds": round(seconds, 2),
-        "unique_donors": again.cluster_count,
-        "duckdb_unique_donors": on_duckdb.cluster_count,
-        "records_in_another_cluster_than_on_duckdb": differing,
-    }
 
 
 def main() -> None:
@@ -368,8 +349,8 @@ def main() -> None:
     print("naive key (first + last + zip5):", json.dumps(naive))
 
     if args.backend == "spark":
-        # DuckDB first, then Spark beside it on the same records (see spark_beside_duckdb);
-        # the Spark session (a JVM) is started before the clock, once per process.
+        # DuckDB first, then Spark beside it on the same records; the Spark session (a JVM) is
+        # started before the clock, once per process.
         from groundswell.identity.spark import spark_session
 
         t0 = time.perf_counter()
@@ -378,20 +359,21 @@ def main() -> None:
         results["duckdb"], duckdb_result = engine_run(con, path, columns, "duckdb", args)
         print("engine on DuckDB:", json.dumps(results["duckdb"]))
     results["engine"], result = engine_run(con, path, columns, args.backend, args)
+    if args.backend == "spark":
+        differing = clusters_differing(con, result, duckdb_result)
+        results["engine"]["records_in_another_cluster_than_on_duckdb"] = differing
+        del duckdb_result
     print("engine:", json.dumps(results["engine"]))
 
     # A later run reuses the saved model: no training.
-    if args.backend == "spark":
-        results["engine_with_saved_model"] = spark_beside_duckdb(con, path, columns, duckdb_result)
-    else:
-        t0 = time.perf_counter()
-        con.execute("DROP TABLE records")
-        con.execute(f"CREATE TEMP TABLE records AS SELECT {columns} FROM read_parquet('{path}')")
-        again = engine.resolve(con, engine.EngineOptions(backend=args.backend, model=result.model))
-        results["engine_with_saved_model"] = {
-            "seconds": round(time.perf_counter() - t0, 2),
-            "unique_donors": again.cluster_count,
-        }
+    t0 = time.perf_counter()
+    con.execute("DROP TABLE records")
+    con.execute(f"CREATE TEMP TABLE records AS SELECT {columns} FROM read_parquet('{path}')")
+    again = engine.resolve(con, engine.EngineOptions(backend=args.backend, model=result.model))
+    results["engine_with_saved_model"] = {
+        "seconds": round(time.perf_counter() - t0, 2),
+        "unique_donors": again.cluster_count,
+    }
     print("engine with the saved model:", json.dumps(results["engine_with_saved_model"]))
     if args.fec:
         results["fec"] = fec_mode(path, args.seed)

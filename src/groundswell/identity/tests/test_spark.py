@@ -5,7 +5,9 @@ sample and hand-made FEC-shaped records for each of the model's rules: coworkers
 first name at the employer's ZIP+4, a JR and a SR, middle initials that differ, one name at one
 ZIP+4 with different employment text, a nickname, swapped names, a household; and staff
 decisions (a rejected pair that a third record matches, an accepted pair of strangers). The
-clusters must be identical record for record, and the review queue pair for pair.
+clusters must be identical record for record, and the review queue pair for pair. Through the
+service, a campaign's first run on each backend trains and saves a model (on DuckDB for both:
+``splink_model._training_sdf``) and applies staff verdicts from the database.
 
 Spark needs pyspark (the ``groundswell[spark]`` extra) and Java: without them these tests are
 skipped with the reason, or fail where ``GROUNDSWELL_REQUIRE_SPARK`` is set (CI). They share one
@@ -22,12 +24,7 @@ import pytest
 
 from groundswell.donations.models import Contribution, Processor
 from groundswell.identity import engine
-from groundswell.identity.models import (
-    ClusterMembership,
-    IdentityModel,
-    MergeSuggestion,
-    RecordKind,
-)
+from groundswell.identity.models import ClusterMembership, MergeSuggestion, RecordKind
 from groundswell.identity.services import identity_resolve, review_decide
 from groundswell.identity.synthetic import contributions
 from groundswell.identity.tests.conftest import CRAFTED_FROM, load
@@ -221,9 +218,18 @@ def _memberships() -> dict[tuple[str, int], str]:
     return {(m.record_kind, m.record_id): m.cluster_key for m in ClusterMembership.objects.all()}
 
 
+def _trained_values(model: dict) -> list:
+    """A model's trained numbers (its SQL is written for the backend it scores on)."""
+    levels = [level for c in model["comparisons"] for level in c["comparison_levels"]]
+    return [model["probability_two_random_records_match"]] + [
+        (level.get("m_probability"), level.get("u_probability")) for level in levels
+    ]
+
+
 @pytest.mark.django_db
-def test_a_campaign_resolved_on_spark_matches_duckdb_with_review_decisions(spark, trained_model):
-    """Through the service: the model saved for each backend, staff verdicts from the database."""
+def test_a_campaign_first_resolved_on_spark_matches_duckdb_with_review_decisions(spark):
+    """Through the service, as a campaign's first run: each backend trains and saves its model,
+    staff verdicts come from the database."""
     rows = [r for r in contributions(400, seed=37) if r["given_name"] and r["family_name"]]
     crafted = {name: fields for name, fields in CRAFTED.items() if "given_name" in fields}
     gifts = Contribution.objects.bulk_create(
@@ -235,10 +241,6 @@ def test_a_campaign_resolved_on_spark_matches_duckdb_with_review_decisions(spark
     review_decide(
         a=(gift_kind, pk["stranger 1"]), b=(gift_kind, pk["stranger 2"]), verdict="accepted"
     )
-    for backend in ("duckdb", "spark"):
-        IdentityModel.objects.create(
-            backend=backend, settings_json=trained_model, trained_on_records=3000
-        )
 
     runs, memberships, suggestions = {}, {}, {}
     for backend in ("duckdb", "spark"):
@@ -246,13 +248,16 @@ def test_a_campaign_resolved_on_spark_matches_duckdb_with_review_decisions(spark
         memberships[backend] = _memberships()
         suggestions[backend] = sorted(
             MergeSuggestion.objects.filter(run=runs[backend]).values_list(
-                "kind_a", "id_a", "kind_b", "id_b"
+                "kind_a", "id_a", "kind_b", "id_b", "field_weights"
             )
         )
 
-    assert not runs["spark"].trained and runs["spark"].model.backend == "spark"
+    assert runs["spark"].trained and runs["spark"].model.backend == "spark"
+    assert _trained_values(runs["spark"].model.settings_json) == _trained_values(
+        runs["duckdb"].model.settings_json
+    )
     assert memberships["spark"] == memberships["duckdb"]
-    assert suggestions["spark"] == suggestions["duckdb"]
+    assert suggestions["spark"] == suggestions["duckdb"] != []
     assert runs["spark"].clusters == runs["duckdb"].clusters < len(gifts)
     cluster = {name: memberships["spark"][(gift_kind, pk[name])] for name in crafted}
     assert cluster["a"] != cluster["b"]
