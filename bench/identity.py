@@ -250,6 +250,18 @@ def fec_mode(path: Path, seed: int) -> dict:
     }
 
 
+def naive_run(con, path: Path, columns: str) -> dict:
+    """The naive key on the records: time, peak memory and the metrics."""
+    with PeakMemory() as memory:
+        t0 = time.perf_counter()
+        con.execute(f"CREATE TEMP TABLE records AS SELECT {columns} FROM read_parquet('{path}')")
+        naive_key(con)
+        naive_seconds = time.perf_counter() - t0
+    naive = {"seconds": round(naive_seconds, 2), "peak_memory_mb": memory.peak >> 20}
+    naive.update(metrics(con))
+    return naive
+
+
 def engine_run(con, path: Path, columns: str, backend: str, args) -> tuple[dict, object]:
     """Our engine, trained on the records: time, peak memory, stages and the metrics."""
     from groundswell.identity import engine
@@ -338,15 +350,8 @@ def main() -> None:
     results = {"records": args.records, "backend": args.backend, "cores": os.cpu_count()}
     results["data"] = data
 
-    with PeakMemory() as memory:
-        t0 = time.perf_counter()
-        con.execute(f"CREATE TEMP TABLE records AS SELECT {columns} FROM read_parquet('{path}')")
-        naive_key(con)
-        naive_seconds = time.perf_counter() - t0
-    naive = {"seconds": round(naive_seconds, 2), "peak_memory_mb": memory.peak >> 20}
-    naive.update(metrics(con))
-    results["naive"] = naive
-    print("naive key (first + last + zip5):", json.dumps(naive))
+    results["naive"] = naive_run(con, path, columns)
+    print("naive key (first + last + zip5):", json.dumps(results["naive"]))
 
     if args.backend == "spark":
         # DuckDB first, then Spark beside it on the same records; the Spark session (a JVM) is
