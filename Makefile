@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test install install-dev lint format bench clean
+.PHONY: demo test install install-dev install-spark lint format bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -20,6 +20,14 @@ $(VENV)/.installed-dev: $(VENV)/.installed
 install: $(VENV)/.installed
 
 install-dev: $(VENV)/.installed-dev
+
+# The Spark backend (pyspark, a 430 MB download; it needs Java 17+). CI installs it and runs the
+# Spark tests; without it `make test` skips them and says why.
+$(VENV)/.installed-spark: $(VENV)/.installed-dev
+	$(BIN)/pip install --quiet -e ".[dev,spark]"
+	touch $@
+
+install-spark: $(VENV)/.installed-spark
 
 demo: install
 	$(BIN)/groundswell demo

@@ -14,6 +14,11 @@ the JSON object on the last line has them all. Generation is timed apart ("data"
 the peak memory of the generating processes together, or "reused" for a cached file). With
 ``--fec`` the same gifts are also written as an FEC itcont.txt (no street, e-mail or phone) and
 counted by ``groundswell fec unique-donors``.
+
+With ``--backend spark`` (``make install-spark``, Java 17+) the engine runs on DuckDB first and
+then on Spark (trained on DuckDB, scored on Spark: ``splink_model._training_sdf``) on the same
+records, and counts the records Spark put in another cluster than DuckDB did (none, when the
+backends agree); the Spark session's start is timed apart.
 """
 
 from __future__ import annotations
@@ -245,6 +250,56 @@ def fec_mode(path: Path, seed: int) -> dict:
     }
 
 
+def naive_run(con, path: Path, columns: str) -> dict:
+    """The naive key on the records: time, peak memory and the metrics."""
+    with PeakMemory() as memory:
+        t0 = time.perf_counter()
+        con.execute(f"CREATE TEMP TABLE records AS SELECT {columns} FROM read_parquet('{path}')")
+        naive_key(con)
+        naive_seconds = time.perf_counter() - t0
+    naive = {"seconds": round(naive_seconds, 2), "peak_memory_mb": memory.peak >> 20}
+    naive.update(metrics(con))
+    return naive
+
+
+def engine_run(con, path: Path, columns: str, backend: str, args) -> tuple[dict, object]:
+    """Our engine, trained on the records: time, peak memory, stages and the metrics."""
+    from groundswell.identity import engine
+
+    for table in ("records", "predicted"):
+        con.execute(f"DROP TABLE IF EXISTS {table}")
+    with PeakMemory() as memory:
+        t0 = time.perf_counter()
+        con.execute(f"CREATE TEMP TABLE records AS SELECT {columns} FROM read_parquet('{path}')")
+        options = engine.EngineOptions(backend=backend, u_max_pairs=args.u_max_pairs)
+        result = engine.resolve(con, options)
+        clusters = result.clusters  # noqa: F841 - read by DuckDB below
+        con.execute(
+            "CREATE TEMP TABLE predicted AS SELECT unique_id, cluster_id AS cluster FROM clusters"
+        )
+        seconds = time.perf_counter() - t0
+    ours = {
+        "seconds": round(seconds, 2),
+        "peak_memory_mb": memory.peak >> 20,
+        "stages": result.timings,
+        "representatives": result.representatives,
+        "deterministic_links": result.deterministic_links,
+        "scored_pairs": result.comparisons,
+    }
+    ours.update(metrics(con))
+    return ours, result
+
+
+def clusters_differing(con, on_spark, on_duckdb) -> int:
+    """How many records Spark put in another cluster than DuckDB did (0 when they agree)."""
+    spark_clusters = on_spark.clusters  # noqa: F841 - read by DuckDB below
+    duckdb_clusters = on_duckdb.clusters  # noqa: F841 - read by DuckDB below
+    return con.execute(
+        "SELECT count(*) FROM spark_clusters s JOIN duckdb_clusters d USING (unique_id) "
+        "WHERE s.cluster_id <> d.cluster_id"
+    ).fetchall()[0][0]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--records", type=int, default=100_000)
@@ -295,48 +350,31 @@ def main() -> None:
     results = {"records": args.records, "backend": args.backend, "cores": os.cpu_count()}
     results["data"] = data
 
-    with PeakMemory() as memory:
-        t0 = time.perf_counter()
-        con.execute(f"CREATE TEMP TABLE records AS SELECT {columns} FROM read_parquet('{path}')")
-        naive_key(con)
-        naive_seconds = time.perf_counter() - t0
-    naive = {"seconds": round(naive_seconds, 2), "peak_memory_mb": memory.peak >> 20}
-    naive.update(metrics(con))
-    results["naive"] = naive
-    print("naive key (first + last + zip5):", json.dumps(naive))
+    results["naive"] = naive_run(con, path, columns)
+    print("naive key (first + last + zip5):", json.dumps(results["naive"]))
 
-    con.execute("DROP TABLE predicted")
-    con.execute("DROP TABLE records")
-    with PeakMemory() as memory:
+    if args.backend == "spark":
+        # DuckDB first, then Spark beside it on the same records; the Spark session (a JVM) is
+        # started before the clock, once per process.
+        from groundswell.identity.spark import spark_session
+
         t0 = time.perf_counter()
-        con.execute(f"CREATE TEMP TABLE records AS SELECT {columns} FROM read_parquet('{path}')")
-        options = engine.EngineOptions(backend=args.backend, u_max_pairs=args.u_max_pairs)
-        result = engine.resolve(con, options)
-        clusters = result.clusters  # noqa: F841 - read by DuckDB below
-        con.execute(
-            "CREATE TEMP TABLE predicted AS SELECT unique_id, cluster_id AS cluster FROM clusters"
-        )
-        seconds = time.perf_counter() - t0
-    ours = {
-        "seconds": round(seconds, 2),
-        "peak_memory_mb": memory.peak >> 20,
-        "stages": result.timings,
-        "representatives": result.representatives,
-        "deterministic_links": result.deterministic_links,
-        "scored_pairs": result.comparisons,
-    }
-    ours.update(metrics(con))
-    results["engine"] = ours
-    print("engine:", json.dumps(ours))
+        spark_session()
+        results["spark_session_seconds"] = round(time.perf_counter() - t0, 2)
+        results["duckdb"], duckdb_result = engine_run(con, path, columns, "duckdb", args)
+        print("engine on DuckDB:", json.dumps(results["duckdb"]))
+    results["engine"], result = engine_run(con, path, columns, args.backend, args)
+    if args.backend == "spark":
+        differing = clusters_differing(con, result, duckdb_result)
+        results["engine"]["records_in_another_cluster_than_on_duckdb"] = differing
+        del duckdb_result
+    print("engine:", json.dumps(results["engine"]))
 
     # A later run reuses the saved model: no training.
-    model = result.model
-    del result, clusters
-    for table in ("records", "predicted"):
-        con.execute(f"DROP TABLE {table}")
     t0 = time.perf_counter()
+    con.execute("DROP TABLE records")
     con.execute(f"CREATE TEMP TABLE records AS SELECT {columns} FROM read_parquet('{path}')")
-    again = engine.resolve(con, engine.EngineOptions(backend=args.backend, model=model))
+    again = engine.resolve(con, engine.EngineOptions(backend=args.backend, model=result.model))
     results["engine_with_saved_model"] = {
         "seconds": round(time.perf_counter() - t0, 2),
         "unique_donors": again.cluster_count,

@@ -29,6 +29,24 @@ def spark_available() -> str | None:
     return None
 
 
+# Our comparison levels and guards are written once, in DuckDB's SQL, and Splink passes a
+# custom level's SQL to Spark as written. DuckDB's names for the similarity functions are
+# therefore registered here for the same functions of Splink's jar, which give the same values
+# as DuckDB's on every non-null pair (a null gives 0, not null: never at or above a threshold,
+# as a null never is in DuckDB). ``contains`` and ``left`` are Spark built-ins already.
+_DUCKDB_NAMES = (
+    ("jaro_winkler_similarity", "uk.gov.moj.dash.linkage.JaroWinklerSimilarity"),
+    ("damerau_levenshtein", "uk.gov.moj.dash.linkage.LevDamerauDistance"),
+)
+
+
+def _register_duckdb_names(session) -> None:
+    from pyspark.sql.types import DoubleType
+
+    for name, java_class in _DUCKDB_NAMES:
+        session.udf.registerJavaFunction(name, java_class, DoubleType())
+
+
 @cache
 def spark_session(master: str = "local[2]"):
     """A local Spark session with Splink's similarity functions, quiet and self-contained."""
@@ -46,6 +64,9 @@ def spark_session(master: str = "local[2]"):
         .config("spark.sql.warehouse.dir", os.path.join(scratch, "warehouse"))
         .config("spark.local.dir", os.path.join(scratch, "local"))
         .config("spark.ui.enabled", "false")
+        # A local session's executors live in the driver's JVM, whose default heap (1 GB)
+        # runs out blocking 100,000 records; the heap grows to this only as it is needed.
+        .config("spark.driver.memory", os.environ.get("GROUNDSWELL_SPARK_DRIVER_MEMORY", "4g"))
         # A local session on a laptop or a CI runner: few partitions, no console progress bars.
         .config("spark.sql.shuffle.partitions", "4")
         .config("spark.default.parallelism", "4")
@@ -54,5 +75,6 @@ def spark_session(master: str = "local[2]"):
         .getOrCreate()
     )
     session.sparkContext.setLogLevel("ERROR")
+    _register_duckdb_names(session)
     session.sparkContext.setCheckpointDir(os.path.join(scratch, "checkpoints"))
     return session

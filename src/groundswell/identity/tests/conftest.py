@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import duckdb
 import pytest
 
@@ -17,6 +19,27 @@ def load(con: duckdb.DuckDBPyConnection, rows: list[dict]) -> None:
     con.register("_rows", table)
     con.execute("CREATE OR REPLACE TEMP TABLE records AS SELECT * FROM _rows")
     con.unregister("_rows")
+
+
+@pytest.fixture(scope="session")
+def spark():
+    """The local Spark session (two cores, two shuffle partitions), started once per test run.
+
+    Without pyspark or Java the test is skipped with the reason; where the environment sets
+    ``GROUNDSWELL_REQUIRE_SPARK`` (CI installs the ``spark`` extra) it fails instead, so that a
+    broken install cannot pass as a skip.
+    """
+    from groundswell.identity.spark import spark_available, spark_session
+
+    problem = spark_available()
+    if problem:
+        if os.environ.get("GROUNDSWELL_REQUIRE_SPARK"):
+            pytest.fail(f"GROUNDSWELL_REQUIRE_SPARK is set but {problem}")
+        pytest.skip(f"Spark backend unavailable: {problem}")
+    session = spark_session()
+    # A test's tables hold a few thousand rows: one shuffle partition per core is plenty.
+    session.conf.set("spark.sql.shuffle.partitions", "2")
+    return session
 
 
 @pytest.fixture(scope="session")
