@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from django.utils import timezone
 
 from groundswell.identity.models import ResolutionRun, ThresholdRuleSet
+from groundswell.identity.services import identity_resolve
 from groundswell.identity.thresholds import rule_set_activate, rule_set_save
 
 DEMO_GOAL = "Debate stage (demo scale)"
@@ -23,8 +24,6 @@ def demo_identity_seed(*, today: date | None = None) -> ResolutionRun | None:
 
     Idempotent: a goal already there is kept, and no second run is made once one finished.
     """
-    from groundswell.identity.services import identity_resolve
-
     today = today or timezone.localdate()
     if not ThresholdRuleSet.objects.filter(name=DEMO_GOAL).exists():
         goal = rule_set_save(
