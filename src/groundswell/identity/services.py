@@ -16,7 +16,9 @@ from django.db import transaction
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
+from groundswell.donations.models import Contribution
 from groundswell.identity import engine
+from groundswell.identity.evidence import link_evidence_collect, link_evidence_write
 from groundswell.identity.models import (
     ClusterMembership,
     IdentityModel,
@@ -25,6 +27,7 @@ from groundswell.identity.models import (
     ResolutionRun,
     ReviewDecision,
 )
+from groundswell.people.models import Person, PostalAddress
 
 logger = logging.getLogger(__name__)
 
@@ -43,7 +46,6 @@ def record_for(uid: int) -> tuple[str, int]:
 
 
 def _person_rows() -> Iterator[dict]:
-    from groundswell.people.models import Person, PostalAddress
 
     primary = PostalAddress.objects.filter(person=OuterRef("pk")).order_by("-is_primary", "id")
     people = (
@@ -90,8 +92,6 @@ def _person_rows() -> Iterator[dict]:
 
 
 def _contribution_rows(links: list[tuple[int, int]]) -> Iterator[dict]:
-    from groundswell.donations.models import Contribution
-
     rows = Contribution.objects.values_list(
         "id", "person_id", "donor_given_name", "donor_family_name", "donor_address_line1",
         "donor_city", "donor_state", "donor_postal_code", "donor_employer", "donor_occupation",
@@ -182,7 +182,8 @@ def _run(run: ResolutionRun, saved: IdentityModel | None, progress) -> None:
     )
     run.person_records = counts[RecordKind.PERSON]
     run.contribution_records = counts[RecordKind.CONTRIBUTION]
-    accepted = links + _decided_pairs(ReviewDecision.Verdict.ACCEPTED)
+    staff_accepted = _decided_pairs(ReviewDecision.Verdict.ACCEPTED)
+    accepted = links + staff_accepted
     options = engine.EngineOptions(
         auto_link=run.auto_link,
         review_floor=run.review_floor,
@@ -201,6 +202,8 @@ def _run(run: ResolutionRun, saved: IdentityModel | None, progress) -> None:
         del table
         result = engine.resolve(con, options, progress=progress)
         keys = _cluster_keys(con, result.clusters)
+        # Read while the engine's working tables are still there: why each link was made.
+        evidence = link_evidence_collect(con, staff_accepted)
     finally:
         con.close()
 
@@ -208,6 +211,7 @@ def _run(run: ResolutionRun, saved: IdentityModel | None, progress) -> None:
         if result.trained:
             run.model = _model_save(run.backend, result.model, result.records)
         _memberships_write(run, keys)
+        link_evidence_write(run=run, rows=evidence, keys=keys, record_for=record_for)
         run.suggestions = _suggestions_write(run, result.review_pairs)
         run.representatives = result.representatives
         run.deterministic_links = result.deterministic_links
