@@ -27,6 +27,7 @@ from groundswell.identity.models import (
     ResolutionRun,
     ReviewDecision,
 )
+from groundswell.identity.training_log import splink_warnings_summarised
 from groundswell.people.models import Person, PostalAddress
 
 logger = logging.getLogger(__name__)
@@ -182,6 +183,7 @@ def _run(run: ResolutionRun, saved: IdentityModel | None, progress) -> None:
     )
     run.person_records = counts[RecordKind.PERSON]
     run.contribution_records = counts[RecordKind.CONTRIBUTION]
+    _records_read(run, progress)
     staff_accepted = _decided_pairs(ReviewDecision.Verdict.ACCEPTED)
     accepted = links + staff_accepted
     options = engine.EngineOptions(
@@ -200,7 +202,8 @@ def _run(run: ResolutionRun, saved: IdentityModel | None, progress) -> None:
         con.execute("CREATE TEMP TABLE records AS SELECT * FROM _records_in")
         con.unregister("_records_in")
         del table
-        result = engine.resolve(con, options, progress=progress)
+        with splink_warnings_summarised():
+            result = engine.resolve(con, options, progress=progress)
         keys = _cluster_keys(con, result.clusters)
         # Read while the engine's working tables are still there: why each link was made.
         evidence = link_evidence_collect(con, staff_accepted)
@@ -222,6 +225,17 @@ def _run(run: ResolutionRun, saved: IdentityModel | None, progress) -> None:
         run.status = ResolutionRun.Status.DONE
         run.finished_at = timezone.now()
         run.save()
+    if progress:
+        progress("write")
+
+
+def _records_read(run: ResolutionRun, progress) -> None:
+    # The page polling a run shows how many records it is resolving before it finishes.
+    ResolutionRun.objects.filter(pk=run.pk).update(
+        person_records=run.person_records, contribution_records=run.contribution_records
+    )
+    if progress:
+        progress("read")
 
 
 def _cluster_keys(con: duckdb.DuckDBPyConnection, clusters: pa.Table) -> dict[tuple[str, int], str]:

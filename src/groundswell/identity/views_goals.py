@@ -14,8 +14,7 @@ from groundswell.accounts.permissions import capability_required
 from groundswell.accounts.roles import FINANCE_VIEW
 from groundswell.identity.forms import RuleSetForm
 from groundswell.identity.models import ThresholdRuleSet
-from groundswell.identity.selectors import RefundedRule, failed_run, running_run
-from groundswell.identity.tasks import progress_read
+from groundswell.identity.selectors import RefundedRule
 from groundswell.identity.thresholds import (
     Progress,
     active_rule_set,
@@ -24,6 +23,7 @@ from groundswell.identity.thresholds import (
     rule_set_delete,
     rule_set_save,
 )
+from groundswell.identity.views_counts import run_context
 
 CHART_DAYS_AHEAD = 400  # the projection drawn at most this far past today
 
@@ -226,9 +226,7 @@ def goal_progress(request, slug: str):
             )
         ],
         "window_closed": timezone.localdate() > rule_set.window_end,
-        "running": running_run(),
-        "failed": failed_run(),
-        "progress_note": progress_read(),
+        **run_context(),
         "goals": ThresholdRuleSet.objects.order_by("-active", "-builtin", "deadline"),
     }
     return render(request, "identity/progress.html", context)
