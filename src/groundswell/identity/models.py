@@ -261,3 +261,21 @@ class LinkEvidence(_Pair):
 
     def __str__(self) -> str:
         return f"{self.kind_a} {self.id_a} – {self.kind_b} {self.id_b}: {self.rule}"
+
+
+class RunFigures(models.Model):
+    """What a Donors page shows, worked out when a run finishes, so the page is one read.
+
+    ``key`` hashes everything the figures depend on (the run, the range or goal, the refund
+    rule, the gifts' count and latest change); a gift added or changed after the run makes a
+    new key, and the page then counts live until the next run, exactly as before.
+    """
+
+    run = models.ForeignKey(ResolutionRun, on_delete=models.CASCADE, related_name="figures")
+    key = models.CharField(max_length=100, unique=True)
+    kind = models.CharField(max_length=10)  # "tally" or "progress"
+    figures = models.JSONField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.kind} figures of run #{self.run_id}"

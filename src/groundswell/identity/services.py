@@ -19,6 +19,7 @@ from django.utils import timezone
 from groundswell.donations.models import Contribution
 from groundswell.identity import engine
 from groundswell.identity.evidence import link_evidence_collect, link_evidence_write
+from groundswell.identity.figures import run_figures_precompute
 from groundswell.identity.models import (
     ClusterMembership,
     IdentityModel,
@@ -162,7 +163,17 @@ def identity_resolve(
             error=f"{type(exc).__name__}: {exc}"[:2000],
         )
         raise
+    _figures_precompute(run)
     return run
+
+
+def _figures_precompute(run: ResolutionRun) -> None:
+    # The run has its clusters whatever happens here: a page whose figures are missing counts
+    # them live, as before, so a failure is logged rather than failing the run.
+    try:
+        run_figures_precompute(run=run)
+    except Exception:
+        logger.exception("identity: could not store the figures of run #%s", run.pk)
 
 
 def _run(run: ResolutionRun, saved: IdentityModel | None, progress) -> None:

@@ -12,13 +12,13 @@ from django.views.decorators.http import require_POST
 
 from groundswell.accounts.permissions import capability_required
 from groundswell.accounts.roles import FINANCE_VIEW
+from groundswell.identity.figures import goal_progress_read
 from groundswell.identity.forms import RuleSetForm
 from groundswell.identity.models import ThresholdRuleSet
 from groundswell.identity.selectors import RefundedRule
 from groundswell.identity.thresholds import (
     Progress,
     active_rule_set,
-    progress,
     rule_set_activate,
     rule_set_delete,
     rule_set_save,
@@ -211,7 +211,7 @@ def goal_progress(request, slug: str):
     refunded = request.GET.get("refunded", RefundedRule.EXCLUDE)
     if refunded not in dict(RefundedRule.CHOICES):
         refunded = RefundedRule.EXCLUDE
-    report = progress(rule_set=rule_set, refunded_rule=refunded)
+    report = goal_progress_read(rule_set=rule_set, refunded_rule=refunded)
     context = {
         "report": report,
         "rule_set": rule_set,
