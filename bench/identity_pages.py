@@ -6,7 +6,8 @@
 Seeds the demo campaign (``groundswell demo --no-serve``: 10,000 supporters, their gifts and a
 resolution run), then renders each Donors page through Django's test client as a finance user:
 once cold (the cache emptied first, as after a restart or once the cache has expired) and five
-times warm, after one warm-up request for the process itself. Prints the cold, median and slowest time per page; the last line is a JSON object.
+times warm, after one warm-up request for the process itself. Prints the cold, median and
+slowest time per page; the last line is a JSON object.
 """
 
 from __future__ import annotations
