@@ -11,9 +11,16 @@ from django.urls import reverse
 
 from groundswell.identity import engine
 from groundswell.identity.evidence import link_evidence_collect
-from groundswell.identity.models import LinkEvidence, LinkRule, RecordKind, ReviewDecision
+from groundswell.identity.models import (
+    LinkEvidence,
+    LinkRule,
+    MergeSuggestion,
+    RecordKind,
+    ReviewDecision,
+)
 from groundswell.identity.services import identity_resolve, review_decide
 from groundswell.identity.tests.conftest import load
+from groundswell.identity.tests.helpers import finished_run
 from groundswell.identity.tests.test_services import (  # noqa: F401 (fixtures)
     ADDRESS,
     SNAPSHOT,
@@ -125,3 +132,20 @@ def test_the_person_page_explains_the_links_to_finance_only(persona_client):
         hidden = persona_client(role).get(url)
         assert hidden.status_code in (200, 403, 404)
         assert 'id="why-linked"' not in hidden.content.decode()
+
+
+def test_the_review_queue_says_why_each_pair_is_asked_about(persona_client):
+    run = finished_run()
+    a = gift("Odalys", "Fenwright", **SNAPSHOT)
+    b = gift("Oda", "Fenwright", **SNAPSHOT)
+    c = gift("Marcus", "Fenwright", **SNAPSHOT)
+    for first, second, probability in ((a, b, 0.93), (a, c, 0.995)):
+        MergeSuggestion.objects.create(
+            kind_a="contribution", id_a=first.pk, kind_b="contribution", id_b=second.pk,
+            run=run, probability=probability, match_weight=4.0,
+            field_weights={"first": -2.0, "last": 8.5},
+        )  # fmt: skip
+    page = persona_client("finance").get(reverse("identity:review")).content.decode()
+    assert page.count("Why you are asked") == 2
+    assert "under the automatic-link threshold (0.99)" in page
+    assert "the names do not agree" in page
