@@ -422,16 +422,24 @@ SMALL_LIST = 1500
 
 @cache
 def _background_rows() -> pa.Table:
-    """Normalised synthetic donors (negative ids), made once per process."""
+    """Normalised synthetic donors (negative ids), read once per process.
+
+    The file is written by the development-only generator (``groundswell.demo``), never at run
+    time: the running app carries the donors, not the generator.
+    """
+    import csv
+    from pathlib import Path
+
     import duckdb
 
     from groundswell.identity import engine
-    from groundswell.identity.synthetic import contributions
 
-    con = duckdb.connect()
-    rows = contributions(SMALL_LIST, seed=1)
+    path = Path(__file__).parent / "data" / "background_donors.csv"
+    with path.open(newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
     for row in rows:
         row["unique_id"] = -1 - int(row["unique_id"])
+    con = duckdb.connect()
     engine.from_arrow(con, "records", engine.records_table(rows))
     engine.normalise(con)
     engine.collapse(con)
