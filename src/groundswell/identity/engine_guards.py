@@ -83,3 +83,49 @@ AUTO_LINK_GUARD = f"{FIRST_NAMES_AGREE} AND {SURNAMES_AGREE} AND {DISTINCT_MARKS
 GENERIC_EMPLOYERS = ", ".join(
     f"'{v}'" for v in ("RETIRED", "SELF EMPLOYED", "HOMEMAKER", "STUDENT", "DISABLED", "SELF")
 )
+
+# Words that begin many employers' names, or are in many of them, and tell none apart.
+_COMMON_EMPLOYER_WORDS = "[" + ", ".join(
+    f"'{v}'"
+    for v in (
+        "THE", "UNITED", "AMERICAN", "AMERICA", "NATIONAL", "FIRST", "GENERAL", "CITY",
+        "COUNTY", "STATE", "STATES", "UNIVERSITY", "NEW", "US", "LAW", "BANK", "NORTH", "SOUTH",
+        "EAST", "WEST", "CENTRAL", "GREAT", "SAINT", "ST", "SELF", "RETIRED", "DEPARTMENT",
+        "OFFICE", "GROUP", "SERVICES", "SERVICE", "COMPANY", "COMPANIES", "CORPORATION",
+        "ASSOCIATES", "ASSOCIATION", "PARTNERS", "HOLDINGS", "INTERNATIONAL", "HEALTH",
+        "SYSTEMS", "MEDICAL", "CENTER", "CENTERS", "SCHOOL", "SCHOOLS", "HOSPITAL", "CAPITAL",
+        "MANAGEMENT", "CONSULTING", "INVESTMENTS", "FINANCIAL", "INSURANCE", "ENERGY",
+        "PUBLIC", "COMMUNITY", "FOUNDATION", "INSTITUTE", "COLLEGE", "GOVERNMENT", "LOCAL",
+        "UNION", "COUNCIL", "CHURCH", "TRUST", "REALTY", "PROPERTIES", "ENTERPRISES",
+        "INDUSTRIES", "TECHNOLOGIES", "TECHNOLOGY", "SOLUTIONS", "PRODUCTS", "EMPLOYED",
+        "HOMEMAKER", "FARMS", "FARMING", "DAIRY", "RANCH", "CONSTRUCTION", "ELECTRIC",
+        "PLUMBERS", "PIPEFITTERS", "AFFILIATED", "LOCALS", "LABORERS", "TEAMSTERS", "WORKERS",
+        "ATTORNEY", "OFFICES", "PRACTICE", "CLINIC", "PHYSICIANS", "DEVELOPMENT", "RESEARCH",
+        "MARKETING", "CONSULTANTS", "ADVISORS", "SECURITIES", "FUNDS", "EQUITY", "VENTURES",
+        "STORE", "STORES", "MOTORS", "SUPPLY", "BUILDERS", "HOMES", "REAL", "ESTATE",
+    )
+) + "]"  # fmt: skip
+_EMPLOYER_WORDS = (
+    "list_filter(string_split({side}.employer, ' '), "
+    f"lambda x: length(x) >= 5 AND NOT list_contains({_COMMON_EMPLOYER_WORDS}, x))"
+)
+# One employer written two ways: the same distinctive first word (EXELON CORP and EXELON
+# GENERATION, AMEREN and AMEREN SERVICES) or nearly so (BARTLET and BARTLIT), nearly the same
+# letters once spaces go (HOMEINSTEAD and HOME INSTEAD, O NEAL OIL and ONEAL OIL), or a
+# distinctive word in both (SUELTHAUS & WALSH and POLSINELLI SUELTHAUS). Never a status.
+SAME_EMPLOYER = f"""
+    (a.employer NOT IN ({GENERIC_EMPLOYERS}) AND b.employer NOT IN ({GENERIC_EMPLOYERS})
+     AND (a.employer = b.employer
+          OR (length(split_part(a.employer, ' ', 1)) >= 4
+              AND jaro_winkler_similarity(split_part(a.employer, ' ', 1),
+                                          split_part(b.employer, ' ', 1))
+                  >= CASE WHEN length(split_part(a.employer, ' ', 1)) >= 6 THEN 0.93 ELSE 1 END
+              AND NOT list_contains({_COMMON_EMPLOYER_WORDS}, split_part(a.employer, ' ', 1)))
+          OR jaro_winkler_similarity(replace(a.employer, ' ', ''), replace(b.employer, ' ', ''))
+             >= 0.9
+          OR (least(length(replace(a.employer, ' ', '')), length(replace(b.employer, ' ', '')))
+                  >= 8
+              AND left(replace(a.employer, ' ', ''), 8) = left(replace(b.employer, ' ', ''), 8))
+          OR list_has_any({_EMPLOYER_WORDS.format(side="a")},
+                          {_EMPLOYER_WORDS.format(side="b")})))
+"""
