@@ -9,9 +9,9 @@ from __future__ import annotations
 import duckdb
 import pytest
 
+from groundswell.demo.identity_synthetic import contributions
 from groundswell.identity import engine
 from groundswell.identity.spark import spark_available
-from groundswell.identity.synthetic import contributions
 from groundswell.identity.tests.conftest import load
 
 pytestmark = pytest.mark.skipif(
