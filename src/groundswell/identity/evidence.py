@@ -2,10 +2,11 @@
 
 Read from the engine's DuckDB working tables once ``engine.resolve`` has finished and before the
 connection closes (``links``: every link it kept, with 1.0 for a deterministic rule and 2.0 for
-a staff or recorded link; ``det_edges``; ``splink_pairs``; ``rep``; ``components``), so the
-engine needs no change to explain itself; the test in ``tests/test_evidence.py`` fails if those
-tables change shape. Written when the run's clusters are written, in the same transaction, and
-shown to finance roles on the person page (``person_link_evidence``).
+a staff or recorded link; ``det_rules``: which deterministic rule made a link; ``splink_pairs``;
+``components``). The engine only tags its deterministic links with their rule; the tests in
+``tests/test_evidence.py`` fail if those tables change shape. Written with the run's clusters,
+in the same transaction, and shown to finance roles on the person page
+(``person_link_evidence``).
 """
 
 from __future__ import annotations
@@ -32,20 +33,24 @@ WRITE_BATCH = 5000
 # monthly donor has few distinct records, so this is rarely reached.
 PANEL_LIMIT = 50
 
-# Which deterministic rule holds for a pair, in the engine's order of strength. The rules are
-# the engine's (``engine.deterministic_links``); a pair may satisfy several, the first is shown.
-_DETERMINISTIC_RULE = """
-    CASE
-        WHEN a.email = b.email THEN 'email'
-        WHEN a.phone = b.phone THEN 'phone'
-        WHEN a.first_canon = b.first_canon AND a.last = b.last AND a.street = b.street
-             AND a.zip5 = b.zip5 THEN 'name_street'
-        WHEN a.last = b.last AND a.zip5 = b.zip5 AND a.zip4 = b.zip4 THEN 'name_zip4'
-        WHEN a.first_canon = b.first_canon AND a.last = b.last AND a.zip5 = b.zip5
-             AND a.employer = b.employer THEN 'name_employer'
-        ELSE 'swapped'
-    END
-"""
+# engine_links.deterministic_links numbers its rules in this order (det_rules.rule); a rule
+# added there without a name here is shown as "an exact rule".
+DETERMINISTIC_RULES = (
+    LinkRule.EMAIL,
+    LinkRule.PHONE,
+    LinkRule.NAME_STREET,
+    LinkRule.NAME_ZIP4,
+    LinkRule.SWAPPED,
+    LinkRule.NAME_EMPLOYER,
+    LinkRule.NAME_AREA_EMPLOYER,
+    LinkRule.SURNAME_TYPO,
+    LinkRule.GIVEN_PREFIX,
+)
+_DETERMINISTIC_RULE = (
+    "CASE d.rule "
+    + " ".join(f"WHEN {i} THEN '{rule.value}'" for i, rule in enumerate(DETERMINISTIC_RULES))
+    + f" ELSE '{LinkRule.DETERMINISTIC.value}' END"
+)
 
 
 def link_evidence_collect(
@@ -83,8 +88,7 @@ def link_evidence_collect(
             s.match_probability, s.match_weight, s.weights
         FROM links k
         JOIN components ca ON ca.node = k.l JOIN components cb ON cb.node = k.r
-        JOIN rep a ON a.unique_id = k.l JOIN rep b ON b.unique_id = k.r
-        LEFT JOIN det_edges d ON d.l = k.l AND d.r = k.r
+        LEFT JOIN det_rules d ON d.l = k.l AND d.r = k.r
         LEFT JOIN staff st ON st.l = k.l AND st.r = k.r
         LEFT JOIN splink_pairs s ON s.unique_id_l = k.l AND s.unique_id_r = k.r
         WHERE ca.label = cb.label

@@ -236,6 +236,10 @@ class LinkRule(models.TextChoices):
     NAME_ZIP4 = "name_zip4", "Same name at the same ZIP+4"
     NAME_EMPLOYER = "name_employer", "Same name and employer in the same ZIP"
     SWAPPED = "swapped", "Same two names written the other way round in the same ZIP"
+    NAME_AREA_EMPLOYER = "name_area_employer", "Same name and employer in the same city or area"
+    SURNAME_TYPO = "surname_typo", "Same given name, surname one letter off, in the same ZIP"
+    GIVEN_PREFIX = "given_prefix", "Given name written short, same surname, in the same place"
+    DETERMINISTIC = "deterministic", "An exact rule of the engine"
     MODEL = "model", "The matching model"
     STAFF = "staff", "Staff said they are the same person"
     RECORDED = "recorded", "The gift was recorded against this person"
@@ -251,7 +255,7 @@ class LinkEvidence(_Pair):
 
     run = models.ForeignKey(ResolutionRun, on_delete=models.CASCADE, related_name="link_evidence")
     cluster_key = models.CharField(max_length=40)
-    rule = models.CharField(max_length=16, choices=LinkRule.choices)
+    rule = models.CharField(max_length=20, choices=LinkRule.choices)
     probability = models.FloatField(null=True, blank=True, help_text="The model's, if scored")
     match_weight = models.FloatField(null=True, blank=True)
     field_weights = models.JSONField(default=dict, help_text="Match weight (log2) per field")

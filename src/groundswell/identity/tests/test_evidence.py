@@ -10,7 +10,7 @@ import pytest
 from django.urls import reverse
 
 from groundswell.identity import engine
-from groundswell.identity.evidence import link_evidence_collect
+from groundswell.identity.evidence import DETERMINISTIC_RULES, link_evidence_collect
 from groundswell.identity.models import (
     LinkEvidence,
     LinkRule,
@@ -113,6 +113,8 @@ def test_model_links_carry_their_probability_and_field_weights(background, train
     for _, _, _, probability, weight, weights in model:
         assert 0.0 < probability <= 1.0 and weight is not None and "last" in weights
     assert any(row[2] in (LinkRule.EMAIL, LinkRule.NAME_ZIP4, LinkRule.NAME_STREET) for row in rows)
+    # Every rule the engine numbers has a name here (a new rule needs one).
+    assert LinkRule.DETERMINISTIC not in rules
 
 
 @pytest.mark.usefixtures("saved_model")
@@ -149,3 +151,13 @@ def test_the_review_queue_says_why_each_pair_is_asked_about(persona_client):
     assert page.count("Why you are asked") == 2
     assert "under the automatic-link threshold (0.99)" in page
     assert "the names do not agree" in page
+
+
+def test_every_deterministic_rule_of_the_engine_has_a_name(background, trained_model):
+    """det_rules numbers the engine's rules; each number must map to a named rule."""
+    con = duckdb.connect()
+    load(con, background)
+    engine.resolve(con, engine.EngineOptions(model=trained_model))
+    numbers = {row[0] for row in con.execute("SELECT DISTINCT rule FROM det_rules").fetchall()}
+    con.close()
+    assert numbers and max(numbers) < len(DETERMINISTIC_RULES)
