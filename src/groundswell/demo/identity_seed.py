@@ -24,7 +24,10 @@ from groundswell.people.models import PostalAddress
 
 DEMO_GOAL = "Debate stage (demo scale)"
 CHECK_PREFIX = "demo-check-"
-CHECKS_PER_KIND = 15
+# How many checks of each kind. Movers are the pairs a person must judge (the same name from
+# another town, with nothing exact in common); households mostly score under the review floor
+# and misspellings are linked by the engine's rules, which the "why linked" card then shows.
+CHECKS = {"household": 10, "moved": 50, "misspelt": 10}
 SPOUSES = ["Alex", "Jordan", "Casey", "Morgan", "Taylor", "Jamie", "Robin", "Avery", "Quinn"]
 
 
@@ -54,6 +57,8 @@ def _check_donor(rng: random.Random, kind: str, address: PostalAddress) -> dict[
         choices = [name for name in SPOUSES if name != person.given_name]
         donor.update(given_name=rng.choice(choices), employer="", occupation="")
     elif kind == "moved":  # the same name from a new street in another town of the state
+        if rng.random() < 0.5:
+            donor.update(employer="")  # left blank on the check
         donor.update(line1=f"{rng.randrange(10, 999)} Harbor Road", city="Lakeview", postal_code="")
     else:  # the surname misspelt, no street, a ZIP only
         donor.update(family_name=_misspelt(rng, person.family_name), line1="")
@@ -78,9 +83,10 @@ def demo_checks_seed(*, seed: int = 2026, today: date | None = None) -> int:
     )
     if not addresses:
         return 0
-    picked = rng.sample(addresses, min(len(addresses), 3 * CHECKS_PER_KIND))
+    kinds = [kind for kind, count in CHECKS.items() for _ in range(count)]
+    picked = list(zip(kinds, rng.sample(addresses, min(len(addresses), len(kinds))), strict=False))
     # Each check without an e-mail or phone is noted by donations ("cannot be matched to a
-    # person"): true, and the point of these checks, so not printed 45 times into the demo.
+    # person"): true, and the point of these checks, so not printed dozens of times into the demo.
     intake_log = logging.getLogger("groundswell.donations.services")
     level = intake_log.level
     intake_log.setLevel(logging.WARNING)
@@ -92,8 +98,7 @@ def demo_checks_seed(*, seed: int = 2026, today: date | None = None) -> int:
 
 def _checks_write(rng: random.Random, picked: list, *, seed: int, today: date) -> int:
     written = 0
-    for index, address in enumerate(picked):
-        kind = ("household", "moved", "misspelt")[index % 3]
+    for index, (kind, address) in enumerate(picked):
         day = today - timedelta(days=rng.randrange(1, 200))
         contribution_record(
             data=ContributionInput(
