@@ -164,6 +164,8 @@ def identity_resolve(
         )
         raise
     _figures_precompute(run)
+    if progress:
+        progress("figures")
     return run
 
 

@@ -26,7 +26,8 @@ STAGES = (
     ("train", "Training the matching model"),
     ("predict", "Scoring candidate pairs"),
     ("cluster", "Grouping records into people"),
-    ("write", "Saving people, suggestions and counts"),
+    ("write", "Saving people, suggestions and why records are linked"),
+    ("figures", "Counting unique donors for the pages"),
 )
 _STAGE_NAMES = [name for name, _ in STAGES]
 

@@ -12,6 +12,8 @@ from django.utils import timezone
 
 from groundswell.identity import tasks, views_counts
 from groundswell.identity.models import ResolutionRun
+from groundswell.identity.services import identity_resolve
+from groundswell.identity.tests.test_services import gift, saved_model  # noqa: F401
 from groundswell.identity.training_log import splink_warnings_summarised
 
 pytestmark = pytest.mark.django_db
@@ -97,3 +99,16 @@ def test_splink_warnings_become_one_line(caplog):
     assert logging.getLogger("splink").handlers == [] or all(
         type(h).__name__ != "_Collect" for h in logging.getLogger("splink").handlers
     )
+
+
+@pytest.mark.usefixtures("saved_model")
+def test_a_real_run_reports_every_stage_in_order():
+    gift("Odalys", "Fenwright", donor_email="odalys@example.org", donor_postal_code="94110")
+    said: list[str] = []
+    run = identity_resolve(progress=said.append)
+    names = [name for name, _ in tasks.STAGES]
+    reported = [s for s in said if s in names]
+    assert reported == sorted(reported, key=names.index)  # in the display's order
+    # Training (a saved model) and scoring (too few records to pair) may be skipped.
+    assert set(names) - set(reported) <= {"train", "predict"}
+    assert run.status == ResolutionRun.Status.DONE
