@@ -10,6 +10,10 @@ DISTINCT_MARKS_AGREE = """
     (a.middle IS NULL OR b.middle IS NULL OR a.middle = b.middle)
     AND (a.suffix IS NULL OR b.suffix IS NULL OR a.suffix = b.suffix)
 """
+# Across two ZIPs a generation mark on one side only (RAY and RAY JR in one city, at two
+# addresses) is a father and son more often than one man writing it now and then: links
+# beyond one ZIP want the same mark or none on both sides.
+SAME_GENERATION = "coalesce(a.suffix, '') = coalesce(b.suffix, '')"
 # One given name: the same canonical name, or a nickname of several names (HAL: Henry and
 # Harold) of which the other is one.
 SAME_GIVEN_NAME = """

@@ -14,6 +14,7 @@ from groundswell.identity.engine_guards import (
     GENERIC_EMPLOYERS,
     NOT_WORKING,
     SAME_EMPLOYER,
+    SAME_GENERATION,
     SAME_GIVEN_NAME,
     SWAPPED,
     ZIP_NEAR,
@@ -102,7 +103,8 @@ _SAME_ZIP_EMPLOYER = f"""
 """  # noqa: S608
 # The same name and the same employer (written either way) in one city or one ZIP3 (a
 # metropolitan area): a donor giving from home and from the office, or after a move across
-# town. Namesakes at one employer are as rare as above; a JR and SR stay apart.
+# town. Namesakes at one employer are as rare as above; a JR and SR stay apart (a mark on one
+# side only is let be: the employer vouches for one man who writes it now and then).
 _SAME_AREA_EMPLOYER = f"""
     SELECT a.unique_id AS l, b.unique_id AS r
     FROM rep a JOIN rep b ON a.first_canon = b.first_canon AND a.last = b.last
@@ -149,7 +151,7 @@ _SAME_CITY_NOT_WORKING = f"""
     SELECT a.unique_id AS l, b.unique_id AS r
     FROM rep a JOIN rep b ON a.first_canon = b.first_canon AND a.last = b.last
         AND a.city = b.city AND a.state = b.state AND a.unique_id < b.unique_id
-    WHERE {COMPATIBLE} AND length(a.first) > 1 AND length(b.first) > 1
+    WHERE {COMPATIBLE} AND length(a.first) > 1 AND length(b.first) > 1 AND {SAME_GENERATION}
       AND coalesce(a.employer, 'RETIRED') IN ({NOT_WORKING})
       AND coalesce(b.employer, 'RETIRED') IN ({NOT_WORKING})
       AND coalesce(a.occupation, 'RETIRED') IN ({NOT_WORKING})
