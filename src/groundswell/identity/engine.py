@@ -45,7 +45,7 @@ from groundswell.identity.engine_cluster import (
     connected_components,
     name_conflicts_split,
 )
-from groundswell.identity.engine_guards import AUTO_LINK_GUARD, SAME_GIVEN_NAME
+from groundswell.identity.engine_guards import AUTO_LINK_GUARD, SAME_GENERATION, SAME_GIVEN_NAME
 from groundswell.identity.engine_links import (
     DETERMINISTIC_GROUP_MAX,
     MATCH_COLUMNS,
@@ -73,6 +73,11 @@ class EngineOptions:
     # FEC files five in six such pairs are one person, and the model's score (city, employer,
     # occupation) serves to veto the rest rather than to confirm.
     same_name_zip_link: float = 0.9
+    # The same name in the same city or ZIP3 (another ZIP: home and office, a move across
+    # town) links at this score: the model's surname term frequency keeps common names (JOHN
+    # SMITH in New York scores far below it) apart, and a rare name in one city is one person
+    # far more often than two, whatever their employers say (people change jobs).
+    same_name_area_link: float = 0.93
     review_floor: float = 0.8
     backend: str = "duckdb"  # or "spark"
     model: dict | None = None  # a trained Splink model to reuse; None trains one
@@ -151,26 +156,7 @@ def resolve(
 
     _pairs_map(con, "accepted", options.accepted)
     _pairs_map(con, "rejected", options.rejected)
-    con.execute(
-        f"""
-        CREATE OR REPLACE TEMP TABLE links AS
-        SELECT l, r, max(p) AS p FROM (
-            SELECT l, r, 1.0 AS p FROM det_edges
-            UNION ALL SELECT p.unique_id_l, p.unique_id_r, p.match_probability FROM splink_pairs p
-                JOIN rep a ON a.unique_id = p.unique_id_l JOIN rep b ON b.unique_id = p.unique_id_r
-                WHERE (p.match_probability >= {float(options.auto_link)}
-                       OR (p.match_probability >= {float(options.same_name_zip_link)}
-                           AND {SAME_GIVEN_NAME} AND length(a.first) > 1
-                           AND length(b.first) > 1 AND a.last = b.last
-                           AND (a.zip5 = b.zip5
-                                OR (a.city = b.city AND a.state = b.state
-                                    AND (a.zip5 IS NULL OR b.zip5 IS NULL)))))
-                  AND {AUTO_LINK_GUARD}
-            UNION ALL SELECT l, r, 2.0 AS p FROM accepted
-        ) x WHERE NOT EXISTS (SELECT 1 FROM rejected j WHERE j.l = x.l AND j.r = x.r)
-        GROUP BY l, r
-        """  # noqa: S608
-    )
+    _links(con, options)
     connected_components(con, "rep", "links")
     name_conflicts_split(con)
     cannot_link_split(con)
@@ -200,6 +186,37 @@ def resolve(
         comparisons=scored.comparisons,
         trained=scored.trained,
         timings=clock.timings,
+    )
+
+
+def _links(con: duckdb.DuckDBPyConnection, options: EngineOptions) -> None:
+    """Table ``links`` (l, r, p): deterministic links (p = 1), Splink's links that pass the name
+    guards, and staff acceptances (p = 2), less staff rejections."""
+    same_name = f"""
+        {SAME_GIVEN_NAME} AND length(a.first) > 1 AND length(b.first) > 1 AND a.last = b.last
+    """
+    con.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE links AS
+        SELECT l, r, max(p) AS p FROM (
+            SELECT l, r, 1.0 AS p FROM det_edges
+            UNION ALL SELECT p.unique_id_l, p.unique_id_r, p.match_probability FROM splink_pairs p
+                JOIN rep a ON a.unique_id = p.unique_id_l JOIN rep b ON b.unique_id = p.unique_id_r
+                WHERE (p.match_probability >= {float(options.auto_link)}
+                       OR (p.match_probability >= {float(options.same_name_zip_link)}
+                           AND {same_name}
+                           AND (a.zip5 = b.zip5
+                                OR (a.city = b.city AND a.state = b.state
+                                    AND (a.zip5 IS NULL OR b.zip5 IS NULL))))
+                       OR (p.match_probability >= {float(options.same_name_area_link)}
+                           AND {same_name} AND a.state = b.state
+                           AND (a.city = b.city OR left(a.zip5, 3) = left(b.zip5, 3))
+                           AND {SAME_GENERATION}))
+                  AND {AUTO_LINK_GUARD}
+            UNION ALL SELECT l, r, 2.0 AS p FROM accepted
+        ) x WHERE NOT EXISTS (SELECT 1 FROM rejected j WHERE j.l = x.l AND j.r = x.r)
+        GROUP BY l, r
+        """  # noqa: S608
     )
 
 

@@ -10,6 +10,10 @@ DISTINCT_MARKS_AGREE = """
     (a.middle IS NULL OR b.middle IS NULL OR a.middle = b.middle)
     AND (a.suffix IS NULL OR b.suffix IS NULL OR a.suffix = b.suffix)
 """
+# Across two ZIPs a generation mark on one side only (RAY and RAY JR in one city, at two
+# addresses) is a father and son more often than one man writing it now and then: links
+# beyond one ZIP want the same mark or none on both sides.
+SAME_GENERATION = "coalesce(a.suffix, '') = coalesce(b.suffix, '')"
 # One given name: the same canonical name, or a nickname of several names (HAL: Henry and
 # Harold) of which the other is one.
 SAME_GIVEN_NAME = """
@@ -83,6 +87,19 @@ AUTO_LINK_GUARD = f"{FIRST_NAMES_AGREE} AND {SURNAMES_AGREE} AND {DISTINCT_MARKS
 GENERIC_EMPLOYERS = ", ".join(
     f"'{v}'" for v in ("RETIRED", "SELF EMPLOYED", "HOMEMAKER", "STUDENT", "DISABLED", "SELF")
 )
+# One place, or one ZIP mistyped: the same ZIP; or, in one state, ZIPs one keystroke apart (a
+# digit wrong, two swapped) with the same city, a misspelt one (JW ≥ 0.9) or a city left out.
+ZIP_NEAR = """
+    (a.zip5 = b.zip5
+     OR (a.state = b.state AND damerau_levenshtein(a.zip5, b.zip5) = 1
+         AND (a.city IS NULL OR b.city IS NULL OR a.city = b.city
+              OR jaro_winkler_similarity(a.city, b.city) >= 0.9)))
+"""
+# Employment that says the donor is not working (work_normalize has made the blanks "").
+NOT_WORKING = ", ".join(
+    f"'{v}'" for v in ("RETIRED", "HOMEMAKER", "NOT EMPLOYED", "NONE", "DISABLED", "RETIREE")
+)
+
 
 # Words that begin many employers' names, or are in many of them, and tell none apart.
 _COMMON_EMPLOYER_WORDS = "[" + ", ".join(

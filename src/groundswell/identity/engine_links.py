@@ -10,10 +10,14 @@ import pyarrow as pa
 from groundswell.identity.engine_guards import (
     COMPATIBLE,
     DISTINCT_MARKS_AGREE,
+    FIRST_NAME_TYPO,
     GENERIC_EMPLOYERS,
+    NOT_WORKING,
     SAME_EMPLOYER,
+    SAME_GENERATION,
     SAME_GIVEN_NAME,
     SWAPPED,
+    ZIP_NEAR,
 )
 from groundswell.identity.normalize_sql import from_arrow
 
@@ -80,12 +84,12 @@ _SAME_ZIP4 = f"""
         AND a.zip5 = b.zip5 AND a.zip4 = b.zip4 AND a.unique_id < b.unique_id
     WHERE {SAME_GIVEN_NAME} AND {COMPATIBLE} AND length(a.first) > 1
 """  # noqa: S608
-# Given and family names swapped (one perhaps mistyped) in the same ZIP: the same two names in
-# one place, only the filer's order differs.
+# Given and family names swapped (one perhaps mistyped) in the same ZIP (or one mistyped): the
+# same two names in one place, only the filer's order differs.
 _SWAPPED_IN_ZIP = f"""
     SELECT least(a.unique_id, b.unique_id) AS l, greatest(a.unique_id, b.unique_id) AS r
-    FROM rep a JOIN rep b ON a.first = b.last AND a.zip5 = b.zip5 AND a.unique_id <> b.unique_id
-    WHERE {SWAPPED} AND {DISTINCT_MARKS_AGREE}
+    FROM rep a JOIN rep b ON a.first = b.last AND a.state = b.state AND a.unique_id <> b.unique_id
+    WHERE {SWAPPED} AND {ZIP_NEAR} AND {DISTINCT_MARKS_AGREE}
 """  # noqa: S608
 # The same name in the same ZIP with the same employer: namesakes who also work together are
 # rarer than anything else in a donor file (a JR and SR stay apart). Not a job title or a
@@ -99,7 +103,8 @@ _SAME_ZIP_EMPLOYER = f"""
 """  # noqa: S608
 # The same name and the same employer (written either way) in one city or one ZIP3 (a
 # metropolitan area): a donor giving from home and from the office, or after a move across
-# town. Namesakes at one employer are as rare as above; a JR and SR stay apart.
+# town. Namesakes at one employer are as rare as above; a JR and SR stay apart (a mark on one
+# side only is let be: the employer vouches for one man who writes it now and then).
 _SAME_AREA_EMPLOYER = f"""
     SELECT a.unique_id AS l, b.unique_id AS r
     FROM rep a JOIN rep b ON a.first_canon = b.first_canon AND a.last = b.last
@@ -108,15 +113,20 @@ _SAME_AREA_EMPLOYER = f"""
     WHERE {COMPATIBLE} AND length(a.first) > 1 AND length(b.first) > 1 AND {SAME_EMPLOYER}
 """  # noqa: S608
 # A surname mistyped (HORNE and HOENE, MASON and MANSON) under the same given name, at the same
-# ZIP and in the same city (or a city left out): two such people in one place are rarer than
-# one filer's typo. Short surnames are left to the model (LEE and LEO are two families).
+# ZIP (or one mistyped) and in the same city (or a city left out): two such people in one place
+# are rarer than one filer's typo. Short surnames are left to the model (LEE and LEO are two
+# families). Joined on the surname's first letter: typos there are rarer than anywhere else.
 _SURNAME_TYPO_IN_ZIP = f"""
     SELECT a.unique_id AS l, b.unique_id AS r
-    FROM rep a JOIN rep b ON a.first = b.first AND a.zip5 = b.zip5 AND a.unique_id < b.unique_id
-        AND a.last <> b.last
+    FROM rep a JOIN rep b ON a.first = b.first AND a.state = b.state
+        AND left(a.last, 1) = left(b.last, 1) AND a.unique_id < b.unique_id AND a.last <> b.last
     WHERE length(a.first) > 1 AND least(length(a.last), length(b.last)) >= 4
-      AND damerau_levenshtein(a.last, b.last) <= 1
-      AND (a.city IS NULL OR b.city IS NULL OR a.city = b.city OR a.zip4 = b.zip4)
+      AND (damerau_levenshtein(a.last, b.last) <= 1
+           OR (least(length(a.last), length(b.last)) >= 7
+               AND damerau_levenshtein(a.last, b.last) <= 2))
+      AND {ZIP_NEAR}
+      AND (a.city IS NULL OR b.city IS NULL OR a.city = b.city OR a.zip4 = b.zip4
+           OR jaro_winkler_similarity(a.city, b.city) >= 0.9)
       AND {DISTINCT_MARKS_AGREE}
 """  # noqa: S608
 # A given name written short (VAN for VANDIVER, ACHI for ACHIEZER) by the same surname in one
@@ -133,6 +143,36 @@ _GIVEN_PREFIX_IN_PLACE = f"""
 """  # noqa: S608
 
 
+# The same name in one city, neither side saying where they work (RETIRED, NOT EMPLOYED, left
+# blank): a retiree giving from a new ZIP, or one ZIP written two ways. Two namesakes, both
+# retired, in one city are rarer than that; anyone whose employment says more is left to the
+# model (a working namesake is likelier).
+_SAME_CITY_NOT_WORKING = f"""
+    SELECT a.unique_id AS l, b.unique_id AS r
+    FROM rep a JOIN rep b ON a.first_canon = b.first_canon AND a.last = b.last
+        AND a.city = b.city AND a.state = b.state AND a.unique_id < b.unique_id
+    WHERE {COMPATIBLE} AND length(a.first) > 1 AND length(b.first) > 1 AND {SAME_GENERATION}
+      AND coalesce(a.employer, 'RETIRED') IN ({NOT_WORKING})
+      AND coalesce(b.employer, 'RETIRED') IN ({NOT_WORKING})
+      AND coalesce(a.occupation, 'RETIRED') IN ({NOT_WORKING})
+      AND coalesce(b.occupation, 'RETIRED') IN ({NOT_WORKING})
+"""  # noqa: S608
+# A given name mistyped (VICTORA and VICTORIA) under the same surname at the same ZIP (or one
+# mistyped) and city: not when both are names of their own (CODY and CORY, THEODORE and
+# THEODORA are two people).
+_GIVEN_TYPO_IN_ZIP = f"""
+    SELECT a.unique_id AS l, b.unique_id AS r
+    FROM rep a JOIN rep b ON a.last = b.last AND a.state = b.state AND a.unique_id < b.unique_id
+        AND a.first <> b.first AND left(a.first, 1) = left(b.first, 1)
+    WHERE {FIRST_NAME_TYPO} AND {ZIP_NEAR}
+      AND NOT (a.first IN (SELECT name FROM known_first)
+               AND b.first IN (SELECT name FROM known_first))
+      AND (a.city IS NULL OR b.city IS NULL OR a.city = b.city
+           OR jaro_winkler_similarity(a.city, b.city) >= 0.9)
+      AND {DISTINCT_MARKS_AGREE}
+"""  # noqa: S608
+
+
 def deterministic_links(con: duckdb.DuckDBPyConnection) -> int:
     """``det_edges`` (l, r) between representatives that deterministic rules link."""
     rules = [
@@ -145,6 +185,8 @@ def deterministic_links(con: duckdb.DuckDBPyConnection) -> int:
         _SAME_AREA_EMPLOYER,
         _SURNAME_TYPO_IN_ZIP,
         _GIVEN_PREFIX_IN_PLACE,
+        _SAME_CITY_NOT_WORKING,
+        _GIVEN_TYPO_IN_ZIP,
     ]
     # Each link keeps the first rule (in this order) that made it: finance staff see why two
     # records are one donor (identity.evidence reads det_rules once the run is over).
