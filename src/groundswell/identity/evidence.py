@@ -45,6 +45,8 @@ DETERMINISTIC_RULES = (
     LinkRule.NAME_AREA_EMPLOYER,
     LinkRule.SURNAME_TYPO,
     LinkRule.GIVEN_PREFIX,
+    LinkRule.CITY_NOT_WORKING,
+    LinkRule.GIVEN_TYPO,
 )
 _DETERMINISTIC_RULE = (
     "CASE d.rule "

@@ -239,6 +239,8 @@ class LinkRule(models.TextChoices):
     NAME_AREA_EMPLOYER = "name_area_employer", "Same name and employer in the same city or area"
     SURNAME_TYPO = "surname_typo", "Same given name, surname one letter off, in the same ZIP"
     GIVEN_PREFIX = "given_prefix", "Given name written short, same surname, in the same place"
+    CITY_NOT_WORKING = "city_not_working", "Same name in the same city, neither one working"
+    GIVEN_TYPO = "given_typo", "Same surname, given name one letter off, in the same ZIP"
     DETERMINISTIC = "deterministic", "An exact rule of the engine"
     MODEL = "model", "The matching model"
     STAFF = "staff", "Staff said they are the same person"
