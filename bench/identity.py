@@ -5,7 +5,7 @@
 
 Generates (and caches in /tmp, reused by later runs with the same --records and --seed)
 ``--records`` synthetic contribution rows with realistic noise (see
-groundswell.identity.synthetic; made in chunks by one worker process per core), then resolves
+groundswell.demo.identity_synthetic; made in chunks by one worker process per core), then resolves
 them twice: with the analysts' naive key (first + last name + ZIP5, as written) and with our
 engine (trained on the data itself, as a campaign's first run would be). For each it prints the
 time, the peak memory of this process (resident set, DuckDB's tables of the data and the truth
@@ -38,7 +38,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
 import duckdb  # noqa: E402
 import pyarrow.parquet as pq  # noqa: E402
 
-from groundswell.identity.synthetic_parquet import contributions_write  # noqa: E402
+from groundswell.demo.identity_synthetic_parquet import contributions_write  # noqa: E402
 
 
 class PeakMemory:

@@ -8,9 +8,11 @@ wrote: it holds real people's names, so it, the sample and the labels stay outsi
 repository; only the figures ``summary`` prints are kept.
 
 ``sample`` prints a seeded random sample (the same on every call) of multi-row clusters and of
-candidate missed pairs: two clusters sharing a surname and a ZIP5 (or a city and state) whose
-given names are compatible (the same, a nickname, an initial, one letter apart). Each item has a
-key. The labeller writes one line per judged item into LABELS.txt:
+candidate missed pairs: two clusters sharing a surname and a ZIP5, a city and state, a ZIP3 or
+an employer in one state, whose given names are compatible (the same, a nickname, an initial,
+a typo, one the start of the other); and, in one ZIP5, surnames one typo apart or given and
+family names swapped. Each item has a key. The labeller writes one line per judged item into
+LABELS.txt:
 
     c <cluster key> <people in it>          e.g. "c 4812 1" (one person), "c 77 3"
     p <cluster key> <cluster key> y|n       y: the two clusters are one person (a missed link)
@@ -54,40 +56,96 @@ def _rows(path: str) -> dict[int, list[dict]]:
 
 
 def _given_compatible(a: str, b: str) -> bool:
+    """The same given name, a nickname, an initial, a typo, or one name the start of the other."""
     if not a or not b:
         return True
     if a == b or nz.first_canonical(a) == nz.first_canonical(b):
         return True
     if len(a) == 1 or len(b) == 1:
         return a[0] == b[0]
+    from rapidfuzz.distance import DamerauLevenshtein, JaroWinkler
+
+    if min(len(a), len(b)) >= 3 and (a.startswith(b) or b.startswith(a)):
+        return True  # CHRIS and CHRISTOPHER when no nickname table has them
+    return min(len(a), len(b)) >= 3 and (
+        DamerauLevenshtein.distance(a, b) <= 1 or JaroWinkler.similarity(a, b) >= 0.9
+    )
+
+
+def _surname_variant(a: str, b: str) -> bool:
+    """Two surnames one typo apart (BERGE and BENGE), both long enough for that to mean much."""
     from rapidfuzz.distance import DamerauLevenshtein
 
-    return min(len(a), len(b)) >= 3 and DamerauLevenshtein.distance(a, b) <= 1
+    return a != b and min(len(a), len(b)) >= 5 and DamerauLevenshtein.distance(a, b) <= 1
+
+
+_NOT_AN_EMPLOYER = {
+    "RETIRED", "SELF", "SELF-EMPLOYED", "SELFEMPLOYED", "NOT", "NONE", "N/A", "NA", "HOMEMAKER",
+    "INFORMATION", "UNEMPLOYED", "STUDENT", "REQUESTED", "THE",
+}  # fmt: skip
+
+
+def _employer_word(employer: str) -> str:
+    """The first word of an employer (COMCAST of COMCAST CABLE), or "" for a status."""
+    words = (employer or "").upper().replace(",", " ").split()
+    return words[0] if words and words[0] not in _NOT_AN_EMPLOYER else ""
+
+
+# A key shared by more clusters than this is a crowd (a common surname in a big city), not a
+# candidate: every pair in it would be labelled "no" and say nothing about the model.
+_CROWD = 30
 
 
 def candidate_pairs(clusters: dict[int, list[dict]]) -> list[tuple[int, int]]:
-    """Pairs of clusters sharing a surname and a ZIP5 or a city, with compatible given names."""
+    """Pairs of clusters that may be one person the engine kept apart.
+
+    Sharing a surname and a ZIP5, a ZIP3 (one metropolitan area), a city (in one state) or an
+    employer (in one state), with compatible given names; or, within one ZIP5, surnames one
+    typo apart with compatible given names, or the given and family names swapped.
+    """
     by_key: dict[tuple, set[int]] = defaultdict(set)
     names: dict[int, set[str]] = defaultdict(set)
+    full: dict[int, set[tuple[str, str]]] = defaultdict(set)
+    by_zip: dict[str, set[int]] = defaultdict(set)
     for cluster, rows in clusters.items():
         for row in rows:
             parsed = nz.name_parse(row["name"])
             if not parsed.last:
                 continue
             names[cluster].add(parsed.first)
+            full[cluster].add((parsed.first, parsed.last))
             if row["zip"][:5]:
                 by_key[("zip", parsed.last, row["zip"][:5])].add(cluster)
+                by_key[("zip3", parsed.last, row["zip"][:3])].add(cluster)
+                by_zip[row["zip"][:5]].add(cluster)
             if row["city"]:
                 by_key[("city", parsed.last, row["city"].upper(), row["state"])].add(cluster)
+            employer = _employer_word(row["employer"])
+            if employer:
+                by_key[("work", parsed.last, row["state"], employer)].add(cluster)
     pairs = set()
     for members in by_key.values():
         ordered = sorted(members)
-        if len(ordered) > 30:  # a common surname in a big city: not a candidate, a crowd
+        if len(ordered) > _CROWD:
             continue
         for i, a in enumerate(ordered):
             for b in ordered[i + 1 :]:
                 if any(_given_compatible(x, y) for x in names[a] for y in names[b]):
                     pairs.add((a, b))
+    for members in by_zip.values():
+        ordered = sorted(members)
+        for i, a in enumerate(ordered):
+            for b in ordered[i + 1 :]:
+                if (a, b) in pairs:
+                    continue
+                for fa, la in full[a]:
+                    if any(
+                        (_surname_variant(la, lb) and fa and fb and _given_compatible(fa, fb))
+                        or (len(fa) > 1 and fa == lb and (la == fb or _surname_variant(la, fb)))
+                        for fb, lb in full[b]
+                    ):
+                        pairs.add((a, b))
+                        break
     return sorted(pairs)
 
 

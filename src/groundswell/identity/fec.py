@@ -173,6 +173,34 @@ def _count(
     con, *, out: str | None, options: engine.EngineOptions | None, stage=None
 ) -> UniqueDonors:
     rows = con.execute("SELECT count(*) FROM raw").fetchall()[0][0]
+    _select_counted(con)
+    contributions = con.execute("SELECT count(*) FROM counted").fetchall()[0][0]
+    skipped = _skipped(con, rows, contributions)
+    con.execute("DROP TABLE raw")
+    _records(con)
+    con.execute("DROP TABLE counted")
+    naive = _naive_count(con)
+    if contributions == 0:
+        return UniqueDonors(0, 0, 0, {}, rows=rows, skipped=skipped)
+    result = engine.resolve(con, options or engine.EngineOptions(), progress=stage)
+    con.register("_clusters", result.clusters)
+    con.execute("CREATE TABLE clusters AS SELECT * FROM _clusters")
+    con.unregister("_clusters")
+    if out:
+        _write_clusters(con, out)
+    return UniqueDonors(
+        unique_donors=result.cluster_count,
+        naive_unique_donors=naive,
+        contributions=contributions,
+        by_state=_by_state(con),
+        rows=rows,
+        skipped=skipped,
+        timings=result.timings,
+    )
+
+
+def _select_counted(con) -> None:
+    """Table ``counted``: the rows of ``raw`` that are gifts from individuals, each once."""
     kinds = ", ".join(f"'{k}'" for k in DONOR_ENTITY_TYPES)
     con.execute(
         f"""
@@ -206,6 +234,11 @@ def _count(
         WHERE in_report = 1 OR NOT any_amended
         """  # noqa: S608
     )
+
+
+def _skipped(con, rows: int, contributions: int) -> dict[str, int]:
+    """How many rows of ``raw`` were left out, and why."""
+    kinds = ", ".join(f"'{k}'" for k in DONOR_ENTITY_TYPES)
     skipped = dict(
         con.execute(
             f"""
@@ -220,12 +253,14 @@ def _count(
             """  # noqa: S608
         ).fetchall()
     )
-    contributions = con.execute("SELECT count(*) FROM counted").fetchall()[0][0]
     skipped["amendment repeat"] = (
         rows - contributions - sum(v for k, v in skipped.items() if k != "amendment repeat")
     )
-    skipped = {k: v for k, v in skipped.items() if v}
-    con.execute("DROP TABLE raw")
+    return {k: v for k, v in skipped.items() if v}
+
+
+def _records(con) -> None:
+    """The engine's ``records`` table from ``counted``, numbered in the file-independent order."""
     con.execute(
         f"""
         CREATE TABLE records AS
@@ -238,8 +273,11 @@ def _count(
         FROM counted
         """  # noqa: S608
     )
-    con.execute("DROP TABLE counted")
-    naive = con.execute(
+
+
+def _naive_count(con) -> int:
+    """The analysts' key: first name + last name + ZIP5, exactly as filed."""
+    return con.execute(
         """
         SELECT count(*) FROM (
             SELECT DISTINCT
@@ -248,12 +286,10 @@ def _count(
             FROM records)
         """
     ).fetchall()[0][0]
-    if contributions == 0:
-        return UniqueDonors(0, 0, 0, {}, rows=rows, skipped=skipped)
-    result = engine.resolve(con, options or engine.EngineOptions(), progress=stage)
-    con.register("_clusters", result.clusters)
-    con.execute("CREATE TABLE clusters AS SELECT * FROM _clusters")
-    con.unregister("_clusters")
+
+
+def _by_state(con) -> dict[str, int]:
+    """Donors per state, each in the state of their latest gift."""
     by_state = dict(
         con.execute(
             """
@@ -264,23 +300,17 @@ def _count(
             """
         ).fetchall()
     )
-    by_state = {(state or "unknown"): count for state, count in by_state.items()}
-    if out:
-        quoted = out.replace("'", "''")
-        con.execute(
-            f"""
-            COPY (SELECT r.sub_id, c.cluster_id, r.full_name AS name, r.city, r.state,
-                         r.postal_code AS zip_code, r.employer, r.occupation
-                  FROM records r JOIN clusters c USING (unique_id) ORDER BY c.cluster_id, r.sub_id)
-            TO '{quoted}' (FORMAT parquet)
-            """  # noqa: S608
-        )
-    return UniqueDonors(
-        unique_donors=result.cluster_count,
-        naive_unique_donors=naive,
-        contributions=contributions,
-        by_state=by_state,
-        rows=rows,
-        skipped=skipped,
-        timings=result.timings,
+    return {(state or "unknown"): count for state, count in by_state.items()}
+
+
+def _write_clusters(con, out: str) -> None:
+    """Every counted row with its cluster, to a Parquet file (for labelling and checks)."""
+    quoted = out.replace("'", "''")
+    con.execute(
+        f"""
+        COPY (SELECT r.sub_id, c.cluster_id, r.full_name AS name, r.city, r.state,
+                     r.postal_code AS zip_code, r.employer, r.occupation
+              FROM records r JOIN clusters c USING (unique_id) ORDER BY c.cluster_id, r.sub_id)
+        TO '{quoted}' (FORMAT parquet)
+        """  # noqa: S608
     )

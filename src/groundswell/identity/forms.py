@@ -8,7 +8,7 @@ from django import forms
 
 from groundswell.identity.models import ThresholdRuleSet
 from groundswell.identity.review import BANDS
-from groundswell.identity.selectors import STATES, RefundedRule
+from groundswell.identity.selectors import STATES, RefundedRule, counts_default_range
 
 MAX_RANGE_DAYS = 366 * 6  # longer than any cycle; a typo like year 20019 is refused
 
@@ -37,8 +37,8 @@ class CountsForm(forms.Form):
     @classmethod
     def defaults(cls, today: date) -> dict:
         """The campaign so far this cycle: from January 1 of the odd year to today."""
-        year = today.year if today.year % 2 else today.year - 1
-        return {"start": date(year, 1, 1), "end": today, "refunded": RefundedRule.EXCLUDE}
+        start, end = counts_default_range(today)
+        return {"start": start, "end": end, "refunded": RefundedRule.EXCLUDE}
 
 
 class ReviewFilterForm(forms.Form):

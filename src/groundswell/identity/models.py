@@ -225,3 +225,63 @@ class ThresholdRuleSet(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.name
+
+
+class LinkRule(models.TextChoices):
+    """What put two records in one cluster, as finance staff read it."""
+
+    EMAIL = "email", "Same e-mail address"
+    PHONE = "phone", "Same phone number"
+    NAME_STREET = "name_street", "Same name at the same street address"
+    NAME_ZIP4 = "name_zip4", "Same name at the same ZIP+4"
+    NAME_EMPLOYER = "name_employer", "Same name and employer in the same ZIP"
+    SWAPPED = "swapped", "Same two names written the other way round in the same ZIP"
+    NAME_AREA_EMPLOYER = "name_area_employer", "Same name and employer in the same city or area"
+    SURNAME_TYPO = "surname_typo", "Same given name, surname one letter off, in the same ZIP"
+    GIVEN_PREFIX = "given_prefix", "Given name written short, same surname, in the same place"
+    CITY_NOT_WORKING = "city_not_working", "Same name in the same city, neither one working"
+    GIVEN_TYPO = "given_typo", "Same surname, given name one letter off, in the same ZIP"
+    DETERMINISTIC = "deterministic", "An exact rule of the engine"
+    MODEL = "model", "The matching model"
+    STAFF = "staff", "Staff said they are the same person"
+    RECORDED = "recorded", "The gift was recorded against this person"
+
+
+class LinkEvidence(_Pair):
+    """Why two records of one cluster are linked, as the run that linked them found it.
+
+    A cluster's records are joined by a tree of such links (and records identical once
+    normalised, which are not listed). The latest finished run's evidence replaces the one
+    before: it explains the clusters the counts use, keyed by the same stable cluster key.
+    """
+
+    run = models.ForeignKey(ResolutionRun, on_delete=models.CASCADE, related_name="link_evidence")
+    cluster_key = models.CharField(max_length=40)
+    rule = models.CharField(max_length=20, choices=LinkRule.choices)
+    probability = models.FloatField(null=True, blank=True, help_text="The model's, if scored")
+    match_weight = models.FloatField(null=True, blank=True)
+    field_weights = models.JSONField(default=dict, help_text="Match weight (log2) per field")
+
+    class Meta:
+        indexes = [models.Index(fields=["cluster_key"], name="identity_evidence_cluster")]
+
+    def __str__(self) -> str:
+        return f"{self.kind_a} {self.id_a} – {self.kind_b} {self.id_b}: {self.rule}"
+
+
+class RunFigures(models.Model):
+    """What a Donors page shows, worked out when a run finishes, so the page is one read.
+
+    ``key`` hashes everything the figures depend on (the run, the range or goal, the refund
+    rule, the gifts' count and latest change); a gift added or changed after the run makes a
+    new key, and the page then counts live until the next run, exactly as before.
+    """
+
+    run = models.ForeignKey(ResolutionRun, on_delete=models.CASCADE, related_name="figures")
+    key = models.CharField(max_length=100, unique=True)
+    kind = models.CharField(max_length=10)  # "tally" or "progress"
+    figures = models.JSONField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.kind} figures of run #{self.run_id}"

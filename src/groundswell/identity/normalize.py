@@ -147,9 +147,20 @@ def _library_name(text: str) -> Name:
     return Name(first, middle, last)
 
 
+# A second person or a remark after the given name ("KIDROWSKI, LARRY & FAYE", "STROM,
+# ROSE-MARY (MRS. DONALD)"): the record is the first person's; the rest would be read as a
+# middle initial that differs from the donor's own.
+_AFTER_GIVEN = re.compile(r"\s*(?:&|\(|\bAND\b|\+).*$", re.IGNORECASE)
+
+
 @lru_cache(maxsize=500_000)
 def name_parse(text: str) -> Name:
     """One name field in either "LAST, FIRST M" or "First M Last" form, into its parts."""
+    if "," in (text or ""):
+        family, _, rest = text.partition(",")
+        cut = _AFTER_GIVEN.sub("", rest)
+        if cut.strip():
+            text = f"{family},{cut}"
     upper = _SPACES.sub(" ", _NOT_NAME.sub(" ", _joined(text))).strip()
     if not upper:
         return Name("", "", "")

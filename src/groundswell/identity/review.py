@@ -19,8 +19,12 @@ from django.db.models import Q, QuerySet
 from groundswell.accounts.models import AuditEvent
 from groundswell.accounts.roles import FINANCE_VIEW
 from groundswell.accounts.services import audit_record
+from groundswell.donations.models import Contribution
 from groundswell.identity.models import MergeSuggestion, RecordKind, ReviewDecision
 from groundswell.identity.services import review_decide
+from groundswell.people.merge import person_merge
+from groundswell.people.models import Person, PostalAddress
+from groundswell.people.sensitivity import person_fields_hidden
 
 # The engine's comparisons (splink_model.COMPARISON_NAMES), as the reviewer reads them.
 FIELD_LABELS = {
@@ -68,7 +72,6 @@ class Snapshot:
 
 
 def _people(ids: set[int]) -> dict[int, Snapshot]:
-    from groundswell.people.models import Person, PostalAddress
 
     found: dict[int, Snapshot] = {}
     addresses: dict[int, PostalAddress] = {}
@@ -103,7 +106,6 @@ def _people(ids: set[int]) -> dict[int, Snapshot]:
 
 
 def _gifts(ids: set[int]) -> dict[int, Snapshot]:
-    from groundswell.donations.models import Contribution
 
     found: dict[int, Snapshot] = {}
     for gift in Contribution.objects.filter(pk__in=ids):
@@ -163,7 +165,6 @@ def review_items(suggestions: list[MergeSuggestion], *, user) -> list[ReviewItem
     """Both records of each suggestion as this user may see them (two queries per kind for a
     whole page): a field people declares sensitive is left out, value and match weight alike.
     """
-    from groundswell.people.sensitivity import person_fields_hidden
 
     hidden = set(person_fields_hidden(user=user))
     hidden_labels = {FIELD_LABELS[name] for name in hidden if name in FIELD_LABELS}
@@ -213,7 +214,6 @@ class Outcome:
 
 def _final_person(person_id: int | None) -> int | None:
     """Follow merges to the person who now holds the record."""
-    from groundswell.people.models import Person
 
     seen = set()
     while person_id is not None and person_id not in seen:
@@ -280,8 +280,6 @@ def _accepted_merge(
     decision: ReviewDecision, suggestion: MergeSuggestion, user, ip_address: str | None
 ) -> Outcome:
     """On "same person", merge the two CRM people holding the records (when they are two)."""
-    from groundswell.people.merge import person_merge
-    from groundswell.people.models import Person
 
     if decision.verdict != ReviewDecision.Verdict.ACCEPTED:
         return Outcome(decision)
@@ -312,7 +310,6 @@ def _record_person(kind: str, record_id: int) -> int | None:
     """The person a record is (a person) or was given by (a gift's person link)."""
     if kind == RecordKind.PERSON:
         return record_id
-    from groundswell.donations.models import Contribution
 
     return Contribution.objects.filter(pk=record_id).values_list("person_id", flat=True).first()
 
@@ -322,7 +319,6 @@ def _record_person(kind: str, record_id: int) -> int | None:
 
 def _merged_into(root: int) -> set[int]:
     """``root`` and every person whose merges lead to it (merges chain: a → b → root)."""
-    from groundswell.people.models import Person
 
     found, frontier = {root}, {root}
     while frontier:
@@ -343,7 +339,6 @@ def decisions_withdraw_for_undo(*, record, actor=None, ip_address: str | None = 
     decided it and when) and its suggestion marked stale, so that the next run can put the pair
     in the queue again. Returns how many were withdrawn. Runs inside the undo's transaction.
     """
-    from groundswell.donations.models import Contribution
 
     sides = dict.fromkeys(_merged_into(record.survivor_id), "survivor")
     sides.update(dict.fromkeys(_merged_into(record.merged_id), "merged"))

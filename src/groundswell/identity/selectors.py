@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from groundswell.donations.models import Contribution, ContributionStatus
 from groundswell.donations.selectors import COUNTED_STATUSES, DateRange
-from groundswell.identity.models import ClusterMembership, RecordKind, ResolutionRun
+from groundswell.identity.models import ClusterMembership, RecordKind, ResolutionRun, RunFigures
 
 # The 50 states, DC and the five inhabited territories: where the DNC counted donors.
 STATES: dict[str, str] = {
@@ -88,6 +88,13 @@ def naive_key(given: str, family: str, postal: str) -> str:
     last = " ".join((family or "").casefold().split())
     zip5 = _NOT_DIGITS.sub("", postal or "")[:5]
     return f"{first}|{last}|{zip5}"
+
+
+def counts_default_range(today: date) -> tuple[date, date]:
+    """The counts page's range until staff pick another: from January 1 of the odd year (the
+    start of a two-year FEC cycle) to today."""
+    year = today.year if today.year % 2 else today.year - 1
+    return date(year, 1, 1), today
 
 
 def latest_run() -> ResolutionRun | None:
@@ -241,16 +248,77 @@ def _stamp(run: ResolutionRun | None, period: DateRange, refunded_rule: str) -> 
     return "identity:tally:" + hashlib.sha256("|".join(map(str, parts)).encode()).hexdigest()
 
 
-def donor_tally(*, start: date, end: date, refunded_rule: str = RefundedRule.EXCLUDE) -> Tally:
-    """The tally of unique donors for a range (cached until a run or a gift changes it)."""
+def tally_json(tally: Tally) -> dict:
+    """A tally as JSON (days as ISO dates), to be stored with the run that counted it."""
+
+    def days(counter: Counter) -> dict[str, int]:
+        return {day.isoformat(): n for day, n in counter.items()}
+
+    return {
+        "contributions": tally.contributions,
+        "unresolved": tally.unresolved,
+        "resolved": tally.resolved,
+        "unique_by_state": dict(tally.unique_by_state),
+        "naive_by_state": dict(tally.naive_by_state),
+        "new_by_day": days(tally.new_by_day),
+        "naive_new_by_day": days(tally.naive_new_by_day),
+        "state_new_by_day": {s: days(c) for s, c in tally.state_new_by_day.items()},
+    }
+
+
+def tally_from_json(data: dict) -> Tally:
+    """The tally ``tally_json`` stored, as the live count would have made it."""
+
+    def days(values: dict[str, int]) -> Counter:
+        return Counter({date.fromisoformat(day): n for day, n in values.items()})
+
+    return Tally(
+        contributions=data["contributions"],
+        unresolved=data["unresolved"],
+        resolved=data["resolved"],
+        unique_by_state=Counter(data["unique_by_state"]),
+        naive_by_state=Counter(data["naive_by_state"]),
+        new_by_day=days(data["new_by_day"]),
+        naive_new_by_day=days(data["naive_new_by_day"]),
+        state_new_by_day={s: days(c) for s, c in data["state_new_by_day"].items()},
+    )
+
+
+def _checked_rule(refunded_rule: str) -> str:
     if refunded_rule not in (RefundedRule.EXCLUDE, RefundedRule.INCLUDE):
         raise ValueError(f"unknown refunded rule {refunded_rule!r}")
+    return refunded_rule
+
+
+def tally_key(*, start: date, end: date, refunded_rule: str) -> str:
+    """The key a tally is cached and stored under (changes with the run and with any gift)."""
+    return _stamp(latest_run(), DateRange(start, end), _checked_rule(refunded_rule))
+
+
+def tally_store(*, run: ResolutionRun, start: date, end: date, refunded_rule: str) -> Tally:
+    """Count a range now and store the tally with the run (when the run finishes)."""
+    key = tally_key(start=start, end=end, refunded_rule=refunded_rule)
+    tally = _tally(DateRange(start, end), refunded_rule, resolved=True)
+    RunFigures.objects.update_or_create(
+        key=key, defaults={"run": run, "kind": "tally", "figures": tally_json(tally)}
+    )
+    cache.set(key, tally, _CACHE_SECONDS)
+    return tally
+
+
+def donor_tally(*, start: date, end: date, refunded_rule: str = RefundedRule.EXCLUDE) -> Tally:
+    """The tally of unique donors for a range: stored with the run when it finished for the
+    ranges the pages open with, else counted here (cached until a run or a gift changes it)."""
     period = DateRange(start, end)
     run = latest_run()
-    key = _stamp(run, period, refunded_rule)
+    key = _stamp(run, period, _checked_rule(refunded_rule))
     tally = cache.get(key)
     if tally is None:
-        tally = _tally(period, refunded_rule, resolved=run is not None)
+        stored = RunFigures.objects.filter(key=key).values_list("figures", flat=True).first()
+        if stored is not None:
+            tally = tally_from_json(stored)
+        else:
+            tally = _tally(period, refunded_rule, resolved=run is not None)
         cache.set(key, tally, _CACHE_SECONDS)
     return tally
 

@@ -16,7 +16,10 @@ from django.db import transaction
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
+from groundswell.donations.models import Contribution
 from groundswell.identity import engine
+from groundswell.identity.evidence import link_evidence_collect, link_evidence_write
+from groundswell.identity.figures import run_figures_precompute
 from groundswell.identity.models import (
     ClusterMembership,
     IdentityModel,
@@ -25,6 +28,8 @@ from groundswell.identity.models import (
     ResolutionRun,
     ReviewDecision,
 )
+from groundswell.identity.training_log import splink_warnings_summarised
+from groundswell.people.models import Person, PostalAddress
 
 logger = logging.getLogger(__name__)
 
@@ -43,7 +48,6 @@ def record_for(uid: int) -> tuple[str, int]:
 
 
 def _person_rows() -> Iterator[dict]:
-    from groundswell.people.models import Person, PostalAddress
 
     primary = PostalAddress.objects.filter(person=OuterRef("pk")).order_by("-is_primary", "id")
     people = (
@@ -90,8 +94,6 @@ def _person_rows() -> Iterator[dict]:
 
 
 def _contribution_rows(links: list[tuple[int, int]]) -> Iterator[dict]:
-    from groundswell.donations.models import Contribution
-
     rows = Contribution.objects.values_list(
         "id", "person_id", "donor_given_name", "donor_family_name", "donor_address_line1",
         "donor_city", "donor_state", "donor_postal_code", "donor_employer", "donor_occupation",
@@ -161,7 +163,19 @@ def identity_resolve(
             error=f"{type(exc).__name__}: {exc}"[:2000],
         )
         raise
+    _figures_precompute(run)
+    if progress:
+        progress("figures")
     return run
+
+
+def _figures_precompute(run: ResolutionRun) -> None:
+    # The run has its clusters whatever happens here: a page whose figures are missing counts
+    # them live, as before, so a failure is logged rather than failing the run.
+    try:
+        run_figures_precompute(run=run)
+    except Exception:
+        logger.exception("identity: could not store the figures of run #%s", run.pk)
 
 
 def _run(run: ResolutionRun, saved: IdentityModel | None, progress) -> None:
@@ -182,7 +196,9 @@ def _run(run: ResolutionRun, saved: IdentityModel | None, progress) -> None:
     )
     run.person_records = counts[RecordKind.PERSON]
     run.contribution_records = counts[RecordKind.CONTRIBUTION]
-    accepted = links + _decided_pairs(ReviewDecision.Verdict.ACCEPTED)
+    _records_read(run, progress)
+    staff_accepted = _decided_pairs(ReviewDecision.Verdict.ACCEPTED)
+    accepted = links + staff_accepted
     options = engine.EngineOptions(
         auto_link=run.auto_link,
         review_floor=run.review_floor,
@@ -199,8 +215,11 @@ def _run(run: ResolutionRun, saved: IdentityModel | None, progress) -> None:
         con.execute("CREATE TEMP TABLE records AS SELECT * FROM _records_in")
         con.unregister("_records_in")
         del table
-        result = engine.resolve(con, options, progress=progress)
+        with splink_warnings_summarised():
+            result = engine.resolve(con, options, progress=progress)
         keys = _cluster_keys(con, result.clusters)
+        # Read while the engine's working tables are still there: why each link was made.
+        evidence = link_evidence_collect(con, staff_accepted)
     finally:
         con.close()
 
@@ -208,6 +227,7 @@ def _run(run: ResolutionRun, saved: IdentityModel | None, progress) -> None:
         if result.trained:
             run.model = _model_save(run.backend, result.model, result.records)
         _memberships_write(run, keys)
+        link_evidence_write(run=run, rows=evidence, keys=keys, record_for=record_for)
         run.suggestions = _suggestions_write(run, result.review_pairs)
         run.representatives = result.representatives
         run.deterministic_links = result.deterministic_links
@@ -218,6 +238,17 @@ def _run(run: ResolutionRun, saved: IdentityModel | None, progress) -> None:
         run.status = ResolutionRun.Status.DONE
         run.finished_at = timezone.now()
         run.save()
+    if progress:
+        progress("write")
+
+
+def _records_read(run: ResolutionRun, progress) -> None:
+    # The page polling a run shows how many records it is resolving before it finishes.
+    ResolutionRun.objects.filter(pk=run.pk).update(
+        person_records=run.person_records, contribution_records=run.contribution_records
+    )
+    if progress:
+        progress("read")
 
 
 def _cluster_keys(con: duckdb.DuckDBPyConnection, clusters: pa.Table) -> dict[tuple[str, int], str]:

@@ -42,18 +42,16 @@ def _fixed(level, m: float):
     return level.configure(m_probability=m, fix_m_probability=True)
 
 
-def settings(*, keep_field_weights: bool = False):
-    """Splink settings for people: names with nicknames, location, work, e-mail and phone."""
+def _first_comparison():
     import splink.comparison_level_library as cll
     import splink.comparison_library as cl
-    from splink import SettingsCreator
 
     # The given name's m values are fixed too, for the same reason as the surname's (below):
     # the only sessions that leave it free to differ block on surname and ZIP, where EM cannot
     # tell one person from a household without another field that varies (FEC files have no
     # street, e-mail or phone), and it drifted to calling an exact given name evidence against
     # a match. How often one person's given name is written each way is known well enough.
-    first = cl.CustomComparison(
+    return cl.CustomComparison(
         output_column_name="first",
         comparison_levels=[
             cll.NullLevel("first"),
@@ -79,6 +77,12 @@ def settings(*, keep_field_weights: bool = False):
             _fixed(cll.ElseLevel(), 0.01),
         ],
     )
+
+
+def _last_comparison():
+    import splink.comparison_level_library as cll
+    import splink.comparison_library as cl
+
     # The surname's m values are fixed, not trained: EM cannot identify them on donor files.
     # Any blocking that leaves the surname free to differ (the same first name at one ZIP)
     # is dominated by coworkers at the employer's ZIP+4, whom EM takes for one person changing
@@ -87,7 +91,7 @@ def settings(*, keep_field_weights: bool = False):
     # variant of itself (a double or hyphenated name, a typo) now and then, and changes
     # outright (marriage) in about one record in a hundred. (Given and family names swapped
     # are linked by a deterministic rule: as Splink levels, too rare for u sampling to see.)
-    last = cl.CustomComparison(
+    return cl.CustomComparison(
         output_column_name="last",
         comparison_levels=[
             cll.NullLevel("last"),
@@ -108,7 +112,13 @@ def settings(*, keep_field_weights: bool = False):
             _fixed(cll.ElseLevel(), 0.01),
         ],
     )
-    middle = cl.CustomComparison(
+
+
+def _middle_comparison():
+    import splink.comparison_level_library as cll
+    import splink.comparison_library as cl
+
+    return cl.CustomComparison(
         output_column_name="middle",
         comparison_levels=[
             cll.NullLevel("middle"),
@@ -116,9 +126,15 @@ def settings(*, keep_field_weights: bool = False):
             cll.ElseLevel(),
         ],
     )
+
+
+def _location_comparison():
+    import splink.comparison_level_library as cll
+    import splink.comparison_library as cl
+
     # Street, city, ZIP and state in one comparison: they agree or disagree together, and
     # separate comparisons would count one move four times against a match.
-    location = cl.CustomComparison(
+    return cl.CustomComparison(
         output_column_name="location",
         comparison_levels=[
             cll.CustomLevel(
@@ -148,39 +164,48 @@ def settings(*, keep_field_weights: bool = False):
         ],
     )
 
-    def work(column: str):
-        return cl.CustomComparison(
-            output_column_name=column,
-            comparison_levels=[
-                cll.NullLevel(column),
-                cll.ExactMatchLevel(column).configure(tf_adjustment_column=column),
-                cll.JaroWinklerLevel(column, 0.9),
-                cll.ElseLevel(),
-            ],
-        )
 
-    def exact(column: str):
-        return cl.CustomComparison(
-            output_column_name=column,
-            comparison_levels=[
-                cll.NullLevel(column),
-                cll.ExactMatchLevel(column),
-                cll.ElseLevel(),
-            ],
-        )
+def _work_comparison(column: str):
+    import splink.comparison_level_library as cll
+    import splink.comparison_library as cl
+
+    return cl.CustomComparison(
+        output_column_name=column,
+        comparison_levels=[
+            cll.NullLevel(column),
+            cll.ExactMatchLevel(column).configure(tf_adjustment_column=column),
+            cll.JaroWinklerLevel(column, 0.9),
+            cll.ElseLevel(),
+        ],
+    )
+
+
+def _exact_comparison(column: str):
+    import splink.comparison_level_library as cll
+    import splink.comparison_library as cl
+
+    return cl.CustomComparison(
+        output_column_name=column,
+        comparison_levels=[cll.NullLevel(column), cll.ExactMatchLevel(column), cll.ElseLevel()],
+    )
+
+
+def settings(*, keep_field_weights: bool = False):
+    """Splink settings for people: names with nicknames, location, work, e-mail and phone."""
+    from splink import SettingsCreator
 
     return SettingsCreator(
         link_type="dedupe_only",
         comparisons=[
-            first,
-            last,
-            middle,
-            location,
-            work("employer"),
-            work("occupation"),
-            exact("email"),
-            exact("phone"),
-        ],  # fmt: skip
+            _first_comparison(),
+            _last_comparison(),
+            _middle_comparison(),
+            _location_comparison(),
+            _work_comparison("employer"),
+            _work_comparison("occupation"),
+            _exact_comparison("email"),
+            _exact_comparison("phone"),
+        ],
         blocking_rules_to_generate_predictions=blocking_rules(),
         retain_matching_columns=False,
         retain_intermediate_calculation_columns=keep_field_weights,
@@ -397,16 +422,24 @@ SMALL_LIST = 1500
 
 @cache
 def _background_rows() -> pa.Table:
-    """Normalised synthetic donors (negative ids), made once per process."""
+    """Normalised synthetic donors (negative ids), read once per process.
+
+    The file is written by the development-only generator (``groundswell.demo``), never at run
+    time: the running app carries the donors, not the generator.
+    """
+    import csv
+    from pathlib import Path
+
     import duckdb
 
     from groundswell.identity import engine
-    from groundswell.identity.synthetic import contributions
 
-    con = duckdb.connect()
-    rows = contributions(SMALL_LIST, seed=1)
+    path = Path(__file__).parent / "data" / "background_donors.csv"
+    with path.open(newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
     for row in rows:
         row["unique_id"] = -1 - int(row["unique_id"])
+    con = duckdb.connect()
     engine.from_arrow(con, "records", engine.records_table(rows))
     engine.normalise(con)
     engine.collapse(con)

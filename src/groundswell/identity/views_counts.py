@@ -23,7 +23,13 @@ from groundswell.identity.selectors import (
     state_counts_sorted,
     unique_donors,
 )
-from groundswell.identity.tasks import identity_resolve_run, progress_read
+from groundswell.identity.tasks import (
+    identity_resolve_run,
+    progress_queued,
+    progress_read,
+    progress_request,
+    progress_stages,
+)
 
 SORTS = {
     "name": "State",
@@ -51,6 +57,18 @@ def _sort_links(current: str, params: dict) -> dict[str, dict]:
     return links
 
 
+def run_context() -> dict:
+    """What the pages say about runs: one under way or queued (with its stages), the last one."""
+    progress = progress_read()
+    return {
+        "running": running_run(),
+        "queued": progress_queued(),
+        "failed": failed_run(),
+        "progress": progress,
+        "stages": progress_stages(progress),
+    }
+
+
 @capability_required(FINANCE_VIEW)
 def donor_counts(request):
     """Unique donors (real people) and the naive first+last+ZIP5 count, overall and by state."""
@@ -74,10 +92,8 @@ def donor_counts(request):
         "rows": rows,
         "sort_links": _sort_links(sort, params),
         "refunded_label": RefundedRule.EXPLAINED[data["refunded"]],
-        "running": running_run(),
-        "failed": failed_run(),
-        "progress": progress_read(),
         "qs": urlencode({**params, "sort": sort}),
+        **run_context(),
     }
     return render(request, "identity/counts.html", context)
 
@@ -89,10 +105,13 @@ def run_start(request):
     back = request.POST.get("next") or ""
     if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
         back = ""
-    if running_run():
+    # Idempotent: a click while a run is under way or queued (no worker has picked it up yet)
+    # starts nothing; the task itself also skips a request a newer run already answers.
+    if running_run() or progress_queued():
         messages.info(request, "A resolution run is already under way.")
         return redirect(back or "identity:counts")
     requested_at = timezone.now().isoformat()
+    progress_request(requested_at)
     audit_record(
         actor=request.user,
         action="identity.run_request",
@@ -110,15 +129,14 @@ def run_start(request):
 
 @capability_required(FINANCE_VIEW)
 def run_status(request):
-    """The run under way or the last one (polled by the pages while a run is going)."""
-    context = {
-        "running": running_run(),
-        "failed": failed_run(),
-        "run": latest_run(),
-        "progress": progress_read(),
-    }
+    """The run under way (its stages, records and share done) or the last one.
+
+    Polled by the pages every two seconds while a run is queued or going; answered from the
+    runs table and the cache, so it stays cheap however large the campaign.
+    """
+    context = {**run_context(), "run": latest_run(), "polled": True}
     response = render(request, "identity/_run_status.html", context)
-    if request.headers.get("HX-Request") and context["running"] is None:
+    if request.headers.get("HX-Request") and context["running"] is None and not context["queued"]:
         # The page polled while a run was going and it has ended: reload it for the new counts.
         response["HX-Refresh"] = "true"
     return response

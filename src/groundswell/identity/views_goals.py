@@ -12,18 +12,18 @@ from django.views.decorators.http import require_POST
 
 from groundswell.accounts.permissions import capability_required
 from groundswell.accounts.roles import FINANCE_VIEW
+from groundswell.identity.figures import goal_progress_read
 from groundswell.identity.forms import RuleSetForm
 from groundswell.identity.models import ThresholdRuleSet
-from groundswell.identity.selectors import RefundedRule, failed_run, running_run
-from groundswell.identity.tasks import progress_read
+from groundswell.identity.selectors import RefundedRule
 from groundswell.identity.thresholds import (
     Progress,
     active_rule_set,
-    progress,
     rule_set_activate,
     rule_set_delete,
     rule_set_save,
 )
+from groundswell.identity.views_counts import run_context
 
 CHART_DAYS_AHEAD = 400  # the projection drawn at most this far past today
 
@@ -96,61 +96,67 @@ def progress_active(request):
     return redirect("identity:progress", slug=rule_set.slug)
 
 
-def _chart_spec(report: Progress) -> dict:
-    """Vega-Lite: unique donors so far, the naive count, the goal, and the projection band."""
+_SERIES = ["Unique donors", "Naive count"]
+_X = {"field": "day", "type": "temporal", "title": None, "axis": {"format": "%b %-d"}}
+
+
+def _chart_history(report: Progress) -> list[dict]:
+    """One point per day and series: unique donors so far and the naive count."""
     values = []
     for (day, _, total), (_, _, naive) in zip(report.history, report.naive_history, strict=True):
         values.append({"day": day.isoformat(), "donors": total, "series": "Unique donors"})
         values.append({"day": day.isoformat(), "donors": naive, "series": "Naive count"})
-    band = []
+    return values
+
+
+def _chart_band(report: Progress) -> list[dict]:
+    """The projection from today: the likely line and the band between fast and slow paces."""
     projection = report.total_projection
-    if projection and projection.projected and projection.rate_per_day:
-        start = report.as_of
-        end_day = projection.late or projection.projected
-        end_day = min(end_day, start + timedelta(days=CHART_DAYS_AHEAD))
-        span_fast = max(1, (projection.early - start).days) if projection.early else None
-        span_slow = (projection.late - start).days if projection.late else None
-        remaining = projection.goal - projection.current
-        for offset in range(0, (end_day - start).days + 1):
-            day = start + timedelta(days=offset)
-            point = min(projection.goal, projection.current + projection.rate_per_day * offset)
-            fast = (
-                min(projection.goal, projection.current + remaining * offset / span_fast)
-                if span_fast
-                else point
-            )
-            slow = (
-                min(projection.goal, projection.current + remaining * offset / span_slow)
-                if span_slow
-                else projection.current
-            )
-            band.append({"day": day.isoformat(), "point": point, "low": slow, "high": fast})
-    goal = report.rule_set.total_donors
-    x = {"field": "day", "type": "temporal", "title": None, "axis": {"format": "%b %-d"}}
-    layers = [
+    if not (projection and projection.projected and projection.rate_per_day):
+        return []
+    start = report.as_of
+    end_day = projection.late or projection.projected
+    end_day = min(end_day, start + timedelta(days=CHART_DAYS_AHEAD))
+    span_fast = max(1, (projection.early - start).days) if projection.early else None
+    span_slow = (projection.late - start).days if projection.late else None
+    remaining = projection.goal - projection.current
+    band = []
+    for offset in range(0, (end_day - start).days + 1):
+        day = start + timedelta(days=offset)
+        point = min(projection.goal, projection.current + projection.rate_per_day * offset)
+        fast = (
+            min(projection.goal, projection.current + remaining * offset / span_fast)
+            if span_fast
+            else point
+        )
+        slow = (
+            min(projection.goal, projection.current + remaining * offset / span_slow)
+            if span_slow
+            else projection.current
+        )
+        band.append({"day": day.isoformat(), "point": point, "low": slow, "high": fast})
+    return band
+
+
+def _history_layers(values: list[dict], goal: int) -> list[dict]:
+    """The two count lines (solid unique donors, dashed naive count) and the goal's rule."""
+    series = {"field": "series", "type": "nominal"}
+    return [
         {
             "data": {"values": values},
             "mark": {"type": "line", "tooltip": True},
             "encoding": {
-                "x": x,
+                "x": _X,
                 "y": {"field": "donors", "type": "quantitative", "title": "Donors so far"},
                 "color": {
-                    "field": "series",
-                    "type": "nominal",
+                    **series,
                     "title": None,
-                    "scale": {
-                        "domain": ["Unique donors", "Naive count"],
-                        "range": ["#0d6b5c", "#9aa3b2"],
-                    },
+                    "scale": {"domain": _SERIES, "range": ["#0d6b5c", "#9aa3b2"]},
                     "legend": {"orient": "bottom"},
                 },
                 "strokeDash": {
-                    "field": "series",
-                    "type": "nominal",
-                    "scale": {
-                        "domain": ["Unique donors", "Naive count"],
-                        "range": [[1, 0], [4, 3]],
-                    },
+                    **series,
+                    "scale": {"domain": _SERIES, "range": [[1, 0], [4, 3]]},
                     "legend": None,
                 },
             },
@@ -161,23 +167,34 @@ def _chart_spec(report: Progress) -> dict:
             "encoding": {"y": {"field": "goal", "type": "quantitative"}},
         },
     ]
-    if band:
-        layers += [
-            {
-                "data": {"values": band},
-                "mark": {"type": "area", "opacity": 0.18, "color": "#0d6b5c"},
-                "encoding": {
-                    "x": x,
-                    "y": {"field": "low", "type": "quantitative"},
-                    "y2": {"field": "high"},
-                },
+
+
+def _band_layers(band: list[dict]) -> list[dict]:
+    """The projection band (shaded) and its likely line (dashed)."""
+    if not band:
+        return []
+    return [
+        {
+            "data": {"values": band},
+            "mark": {"type": "area", "opacity": 0.18, "color": "#0d6b5c"},
+            "encoding": {
+                "x": _X,
+                "y": {"field": "low", "type": "quantitative"},
+                "y2": {"field": "high"},
             },
-            {
-                "data": {"values": band},
-                "mark": {"type": "line", "color": "#0d6b5c", "strokeDash": [6, 4]},
-                "encoding": {"x": x, "y": {"field": "point", "type": "quantitative"}},
-            },
-        ]
+        },
+        {
+            "data": {"values": band},
+            "mark": {"type": "line", "color": "#0d6b5c", "strokeDash": [6, 4]},
+            "encoding": {"x": _X, "y": {"field": "point", "type": "quantitative"}},
+        },
+    ]
+
+
+def _chart_spec(report: Progress) -> dict:
+    """Vega-Lite: unique donors so far, the naive count, the goal, and the projection band."""
+    layers = _history_layers(_chart_history(report), report.rule_set.total_donors)
+    layers += _band_layers(_chart_band(report))
     return {
         "$schema": "https://vega.github.io/schema/vega-lite/v6.json",
         "width": "container",
@@ -194,7 +211,7 @@ def goal_progress(request, slug: str):
     refunded = request.GET.get("refunded", RefundedRule.EXCLUDE)
     if refunded not in dict(RefundedRule.CHOICES):
         refunded = RefundedRule.EXCLUDE
-    report = progress(rule_set=rule_set, refunded_rule=refunded)
+    report = goal_progress_read(rule_set=rule_set, refunded_rule=refunded)
     context = {
         "report": report,
         "rule_set": rule_set,
@@ -209,9 +226,7 @@ def goal_progress(request, slug: str):
             )
         ],
         "window_closed": timezone.localdate() > rule_set.window_end,
-        "running": running_run(),
-        "failed": failed_run(),
-        "progress_note": progress_read(),
+        **run_context(),
         "goals": ThresholdRuleSet.objects.order_by("-active", "-builtin", "deadline"),
     }
     return render(request, "identity/progress.html", context)

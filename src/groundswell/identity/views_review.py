@@ -18,6 +18,7 @@ from groundswell.identity.forms import DecideForm, ReviewFilterForm
 from groundswell.identity.models import MergeSuggestion, ReviewDecision
 from groundswell.identity.review import open_suggestions, review_items, suggestion_decide
 from groundswell.identity.selectors import latest_run
+from groundswell.people.models import MergeRecord
 
 PER_PAGE = 20
 
@@ -45,7 +46,6 @@ def review_queue(request):
 
 
 def _last_merge(request):
-    from groundswell.people.models import MergeRecord
 
     merge_id = whole_number(request.GET.get("merged", ""))
     if merge_id is None:

@@ -7,8 +7,8 @@ import os
 import duckdb
 import pytest
 
+from groundswell.demo.identity_synthetic import contributions
 from groundswell.identity import engine
-from groundswell.identity.synthetic import contributions
 
 BACKGROUND = 1500
 CRAFTED_FROM = 10_000_000  # unique ids of hand-made records, clear of the background's

@@ -7,9 +7,9 @@ import csv
 import duckdb
 import pytest
 
+from groundswell.demo.identity_synthetic import contributions
 from groundswell.identity import engine
 from groundswell.identity import normalize as nz
-from groundswell.identity.synthetic import contributions
 
 
 @pytest.mark.parametrize(

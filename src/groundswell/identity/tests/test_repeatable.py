@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import duckdb
 
+from groundswell.demo.identity_synthetic import contributions
 from groundswell.identity import engine
-from groundswell.identity.synthetic import contributions
 from groundswell.identity.tests.conftest import load
 
 

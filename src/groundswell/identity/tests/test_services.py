@@ -14,6 +14,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
+from groundswell.demo.identity_synthetic import contributions
 from groundswell.donations.models import Contribution, Processor
 from groundswell.identity import normalize as nz
 from groundswell.identity.models import (
@@ -24,7 +25,6 @@ from groundswell.identity.models import (
     ReviewDecision,
 )
 from groundswell.identity.services import identity_resolve, review_decide
-from groundswell.identity.synthetic import contributions
 from groundswell.people.models import Person, PostalAddress
 
 pytestmark = pytest.mark.django_db

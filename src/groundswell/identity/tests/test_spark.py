@@ -22,11 +22,11 @@ from datetime import UTC, datetime
 import duckdb
 import pytest
 
+from groundswell.demo.identity_synthetic import contributions
 from groundswell.donations.models import Contribution, Processor
 from groundswell.identity import engine
 from groundswell.identity.models import ClusterMembership, MergeSuggestion, RecordKind
 from groundswell.identity.services import identity_resolve, review_decide
-from groundswell.identity.synthetic import contributions
 from groundswell.identity.tests.conftest import CRAFTED_FROM, load
 
 PAYROLL = {

@@ -14,7 +14,7 @@ nor one process's memory: the name, place and employer pools are drawn once from
 shared by every chunk (namesakes and common names collide across the whole data set, as in
 life), while the people of a chunk — a donor's gifts, a household's members — come from the
 chunk's own seeded stream, so a chunk is the same whichever process makes it and whenever.
-``synthetic_parquet`` writes the chunks to one Parquet file from parallel processes.
+``identity_synthetic_parquet`` writes the chunks to one Parquet file from parallel processes.
 """
 
 from __future__ import annotations
@@ -369,3 +369,33 @@ def _phone_format(digits: str, rng: random.Random) -> str:
 def contributions(records: int, *, seed: int = 7) -> list[dict]:
     """``records`` labelled synthetic contribution rows (one chunk: for tests and samples)."""
     return Generator(seed, records).rows(records)
+
+
+# The identity engine trains a small list among synthetic donors (``splink_model._background``);
+# the running app reads them from this file, written here so that the app needs no generator.
+BACKGROUND_FILE = "background_donors.csv"
+BACKGROUND_ROWS = 1500
+BACKGROUND_SEED = 1
+
+
+def background_rows() -> list[dict]:
+    """The synthetic donors of the background file: the engine's raw columns, no truth."""
+    from groundswell.identity.normalize_sql import RAW_COLUMNS
+
+    rows = contributions(BACKGROUND_ROWS, seed=BACKGROUND_SEED)
+    return [
+        {"unique_id": row["unique_id"], **{c: row.get(c) or "" for c in RAW_COLUMNS}}
+        for row in rows
+    ]
+
+
+def background_write(path) -> None:
+    """Write ``background_rows`` as CSV to ``path`` (identity/data/background_donors.csv)."""
+    import csv
+
+    from groundswell.identity.normalize_sql import RAW_COLUMNS
+
+    with open(path, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=["unique_id", *RAW_COLUMNS])
+        writer.writeheader()
+        writer.writerows(background_rows())

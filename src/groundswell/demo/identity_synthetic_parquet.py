@@ -17,7 +17,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from groundswell.identity.synthetic import COLUMNS, Generator
+from groundswell.demo.identity_synthetic import COLUMNS, Generator
 
 CHUNK = 250_000  # rows per chunk (and per row group); part of what a seed means, keep it fixed
 SCHEMA = pa.schema(

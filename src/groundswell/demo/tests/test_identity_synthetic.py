@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import duckdb
 
-from groundswell.identity.synthetic import COLUMNS, Generator, contributions
-from groundswell.identity.synthetic_parquet import contributions_write
+from groundswell.demo.identity_synthetic import COLUMNS, Generator, contributions
+from groundswell.demo.identity_synthetic_parquet import contributions_write
 
 
 def test_the_same_seed_gives_the_same_rows_and_another_seed_others():
@@ -66,3 +66,18 @@ def test_the_noise_the_benchmark_depends_on_is_there():
     assert any(r["full_name"] and "," in r["full_name"] for r in rows)
     assert any(r["postal_code"] and len(r["postal_code"]) == 10 for r in rows)
     assert any(r["given_name"] and r["given_name"].isupper() for r in rows)
+
+
+def test_the_engine_background_file_is_what_the_generator_writes(tmp_path):
+    """identity/data/background_donors.csv is regenerated with ``background_write`` when the
+    generator changes; a stale file would train small lists on other donors than documented."""
+    from pathlib import Path
+
+    from groundswell.demo.identity_synthetic import BACKGROUND_FILE, background_write
+    from groundswell.identity import splink_model
+
+    fresh = tmp_path / BACKGROUND_FILE
+    background_write(fresh)
+    shipped = Path(splink_model.__file__).parent / "data" / BACKGROUND_FILE
+    assert fresh.read_text(encoding="utf-8") == shipped.read_text(encoding="utf-8")
+    assert sum(1 for _ in fresh.open()) - 1 == splink_model.SMALL_LIST

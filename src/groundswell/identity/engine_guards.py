@@ -1,0 +1,148 @@
+"""The name guards of the identity engine: SQL conditions on a pair of records ``a`` and ``b``.
+
+Every automatic link (deterministic or Splink's) passes through these, whatever its score:
+they say which differences between two names mean two people.
+"""
+
+# What tells two people of one name apart, and is never outweighed: a middle initial or a
+# generation (JR, SR, II, III) that differs. Checked on every link, direct or through others.
+DISTINCT_MARKS_AGREE = """
+    (a.middle IS NULL OR b.middle IS NULL OR a.middle = b.middle)
+    AND (a.suffix IS NULL OR b.suffix IS NULL OR a.suffix = b.suffix)
+"""
+# Across two ZIPs a generation mark on one side only (RAY and RAY JR in one city, at two
+# addresses) is a father and son more often than one man writing it now and then: links
+# beyond one ZIP want the same mark or none on both sides.
+SAME_GENERATION = "coalesce(a.suffix, '') = coalesce(b.suffix, '')"
+# One given name: the same canonical name, or a nickname of several names (HAL: Henry and
+# Harold) of which the other is one.
+SAME_GIVEN_NAME = """
+    (a.first_canon = b.first_canon
+     OR instr(coalesce(a.first_alts, ''), '|' || b.first_canon || '|') > 0
+     OR instr(coalesce(b.first_alts, ''), '|' || a.first_canon || '|') > 0)
+"""
+# Given names compatible: same canonical name, or one side only an initial that agrees, or one
+# side missing; and middle initials and generations that do not disagree.
+COMPATIBLE = f"""
+    ({SAME_GIVEN_NAME} OR a.first IS NULL OR b.first IS NULL
+     OR (length(a.first) = 1 AND a.first IN (b.first[1], b.first_canon[1]))
+     OR (length(b.first) = 1 AND b.first IN (a.first[1], a.first_canon[1])))
+    AND {DISTINCT_MARKS_AGREE}
+"""
+# Given and family names written the other way round (JOHN SMITH as SMITH JOHN), one of them
+# perhaps mistyped: compared crosswise.
+SWAPPED = """
+    (length(a.first) > 1 AND length(b.first) > 1
+     AND ((a.first = b.last AND jaro_winkler_similarity(a.last, b.first) >= 0.9)
+          OR (a.last = b.first AND jaro_winkler_similarity(a.first, b.last) >= 0.9)))
+"""
+
+
+# A typo of a given name: one letter off (or nearly the same), as written or in canonical form
+# (KENNY and KENETH), both at least three letters, and not both real names (MARK and MARY are
+# two people, RYAN and RTAN one) unless they are long names one letter apart (RACHAEL and
+# RACHEL, KRISTEN and KIRSTEN) or the same e-mail address says they are one person.
+FIRST_NAME_TYPO = """
+    (length(a.first) >= 3 AND length(b.first) >= 3
+     AND (damerau_levenshtein(a.first, b.first) <= 1
+          OR damerau_levenshtein(a.first_canon, b.first_canon) <= 1
+          OR jaro_winkler_similarity(a.first, b.first) >= 0.92)
+     AND (NOT (a.first IN (SELECT name FROM known_first)
+               AND b.first IN (SELECT name FROM known_first))
+          OR (least(length(a.first), length(b.first)) >= 6
+              AND damerau_levenshtein(a.first, b.first) <= 1)
+          OR coalesce(a.email = b.email, false)))
+"""
+# The household guard on Splink's links: a surname, address, phone and even e-mail shared
+# by a household add up to a high score, but two different given names (not a nickname, not a
+# typo, not an initial) are two people; such a pair goes to review instead.
+FIRST_NAMES_AGREE = f"""
+    (a.first IS NULL OR b.first IS NULL OR {SAME_GIVEN_NAME}
+     OR {FIRST_NAME_TYPO}
+     OR (length(a.first) = 1 AND a.first IN (b.first[1], b.first_canon[1]))
+     OR (length(b.first) = 1 AND b.first IN (a.first[1], a.first_canon[1]))
+     OR {SWAPPED})
+"""
+# The coworker guard on Splink's links: payroll donors at the employer's ZIP+4 share a ZIP,
+# an employer, a job title and often a first name, which together outscore any surname
+# disagreement. Two surnames that are not variants of one another (one inside the other, as
+# in a double or hyphenated name; a typo; the names swapped) are two people, unless a shared
+# e-mail, phone or street says one person changed surname; such a pair goes to review.
+SURNAMES_AGREE = f"""
+    (a.last IS NULL OR b.last IS NULL OR a.last = b.last
+     OR (least(length(a.last), length(b.last)) >= 3
+         AND (contains(a.last, b.last) OR contains(b.last, a.last)))
+     OR (least(length(a.last), length(b.last)) >= 4
+         AND damerau_levenshtein(a.last, b.last)
+             <= CASE WHEN least(length(a.last), length(b.last)) >= 8 THEN 2 ELSE 1 END)
+     OR jaro_winkler_similarity(a.last, b.last) >= 0.94
+     OR {SWAPPED}
+     OR coalesce(a.email = b.email, false) OR coalesce(a.phone = b.phone, false)
+     OR coalesce(a.street = b.street AND a.zip5 = b.zip5, false))
+"""
+# Every automatic link (not a staff decision) must pass all three.
+AUTO_LINK_GUARD = f"{FIRST_NAMES_AGREE} AND {SURNAMES_AGREE} AND {DISTINCT_MARKS_AGREE}"
+
+
+GENERIC_EMPLOYERS = ", ".join(
+    f"'{v}'" for v in ("RETIRED", "SELF EMPLOYED", "HOMEMAKER", "STUDENT", "DISABLED", "SELF")
+)
+# One place, or one ZIP mistyped: the same ZIP; or, in one state, ZIPs one keystroke apart (a
+# digit wrong, two swapped) with the same city, a misspelt one (JW ≥ 0.9) or a city left out.
+ZIP_NEAR = """
+    (a.zip5 = b.zip5
+     OR (a.state = b.state AND damerau_levenshtein(a.zip5, b.zip5) = 1
+         AND (a.city IS NULL OR b.city IS NULL OR a.city = b.city
+              OR jaro_winkler_similarity(a.city, b.city) >= 0.9)))
+"""
+# Employment that says the donor is not working (work_normalize has made the blanks "").
+NOT_WORKING = ", ".join(
+    f"'{v}'" for v in ("RETIRED", "HOMEMAKER", "NOT EMPLOYED", "NONE", "DISABLED", "RETIREE")
+)
+
+
+# Words that begin many employers' names, or are in many of them, and tell none apart.
+_COMMON_EMPLOYER_WORDS = "[" + ", ".join(
+    f"'{v}'"
+    for v in (
+        "THE", "UNITED", "AMERICAN", "AMERICA", "NATIONAL", "FIRST", "GENERAL", "CITY",
+        "COUNTY", "STATE", "STATES", "UNIVERSITY", "NEW", "US", "LAW", "BANK", "NORTH", "SOUTH",
+        "EAST", "WEST", "CENTRAL", "GREAT", "SAINT", "ST", "SELF", "RETIRED", "DEPARTMENT",
+        "OFFICE", "GROUP", "SERVICES", "SERVICE", "COMPANY", "COMPANIES", "CORPORATION",
+        "ASSOCIATES", "ASSOCIATION", "PARTNERS", "HOLDINGS", "INTERNATIONAL", "HEALTH",
+        "SYSTEMS", "MEDICAL", "CENTER", "CENTERS", "SCHOOL", "SCHOOLS", "HOSPITAL", "CAPITAL",
+        "MANAGEMENT", "CONSULTING", "INVESTMENTS", "FINANCIAL", "INSURANCE", "ENERGY",
+        "PUBLIC", "COMMUNITY", "FOUNDATION", "INSTITUTE", "COLLEGE", "GOVERNMENT", "LOCAL",
+        "UNION", "COUNCIL", "CHURCH", "TRUST", "REALTY", "PROPERTIES", "ENTERPRISES",
+        "INDUSTRIES", "TECHNOLOGIES", "TECHNOLOGY", "SOLUTIONS", "PRODUCTS", "EMPLOYED",
+        "HOMEMAKER", "FARMS", "FARMING", "DAIRY", "RANCH", "CONSTRUCTION", "ELECTRIC",
+        "PLUMBERS", "PIPEFITTERS", "AFFILIATED", "LOCALS", "LABORERS", "TEAMSTERS", "WORKERS",
+        "ATTORNEY", "OFFICES", "PRACTICE", "CLINIC", "PHYSICIANS", "DEVELOPMENT", "RESEARCH",
+        "MARKETING", "CONSULTANTS", "ADVISORS", "SECURITIES", "FUNDS", "EQUITY", "VENTURES",
+        "STORE", "STORES", "MOTORS", "SUPPLY", "BUILDERS", "HOMES", "REAL", "ESTATE",
+    )
+) + "]"  # fmt: skip
+_EMPLOYER_WORDS = (
+    "list_filter(string_split({side}.employer, ' '), "
+    f"lambda x: length(x) >= 5 AND NOT list_contains({_COMMON_EMPLOYER_WORDS}, x))"
+)
+# One employer written two ways: the same distinctive first word (EXELON CORP and EXELON
+# GENERATION, AMEREN and AMEREN SERVICES) or nearly so (BARTLET and BARTLIT), nearly the same
+# letters once spaces go (HOMEINSTEAD and HOME INSTEAD, O NEAL OIL and ONEAL OIL), or a
+# distinctive word in both (SUELTHAUS & WALSH and POLSINELLI SUELTHAUS). Never a status.
+SAME_EMPLOYER = f"""
+    (a.employer NOT IN ({GENERIC_EMPLOYERS}) AND b.employer NOT IN ({GENERIC_EMPLOYERS})
+     AND (a.employer = b.employer
+          OR (length(split_part(a.employer, ' ', 1)) >= 4
+              AND jaro_winkler_similarity(split_part(a.employer, ' ', 1),
+                                          split_part(b.employer, ' ', 1))
+                  >= CASE WHEN length(split_part(a.employer, ' ', 1)) >= 6 THEN 0.93 ELSE 1 END
+              AND NOT list_contains({_COMMON_EMPLOYER_WORDS}, split_part(a.employer, ' ', 1)))
+          OR jaro_winkler_similarity(replace(a.employer, ' ', ''), replace(b.employer, ' ', ''))
+             >= 0.9
+          OR (least(length(replace(a.employer, ' ', '')), length(replace(b.employer, ' ', '')))
+                  >= 8
+              AND left(replace(a.employer, ' ', ''), 8) = left(replace(b.employer, ' ', ''), 8))
+          OR list_has_any({_EMPLOYER_WORDS.format(side="a")},
+                          {_EMPLOYER_WORDS.format(side="b")})))
+"""

@@ -1,0 +1,200 @@
+"""Collapse identical records and link records by deterministic rules (engine steps 2 and 3)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import duckdb
+import pyarrow as pa
+
+from groundswell.identity.engine_guards import (
+    COMPATIBLE,
+    DISTINCT_MARKS_AGREE,
+    FIRST_NAME_TYPO,
+    GENERIC_EMPLOYERS,
+    NOT_WORKING,
+    SAME_EMPLOYER,
+    SAME_GENERATION,
+    SAME_GIVEN_NAME,
+    SWAPPED,
+    ZIP_NEAR,
+)
+from groundswell.identity.normalize_sql import from_arrow
+
+MATCH_COLUMNS = (
+    "first", "first_canon", "first_alts", "middle", "suffix", "last", "street", "city", "state",
+    "zip5", "zip4", "employer", "occupation", "email", "phone",
+)  # fmt: skip
+# Shared values shared by too many records to be an identifier (a campaign's own placeholder
+# e-mail, an office switchboard) link nobody deterministically; Splink still weighs them.
+DETERMINISTIC_GROUP_MAX = 20
+
+
+def collapse(con: duckdb.DuckDBPyConnection, keep_apart: Iterable[int] = ()) -> None:
+    """``rep_map`` (unique_id → rep_id) and ``rep`` (one row per distinct normalised record).
+
+    Records in ``keep_apart`` (those staff said are different people) keep a representative
+    of their own even when identical to another record, so that the decision can hold.
+    """
+    cols = ", ".join(MATCH_COLUMNS)
+    from_arrow(con, "keep_apart", pa.table({"unique_id": pa.array(list(keep_apart), pa.int64())}))
+    con.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE rep_map AS
+        SELECT n.unique_id, min(n.unique_id) OVER (
+            PARTITION BY {cols}, CASE WHEN k.unique_id IS NOT NULL THEN n.unique_id END
+        ) AS rep_id
+        FROM norm n LEFT JOIN (SELECT DISTINCT unique_id FROM keep_apart) k USING (unique_id)
+        """  # noqa: S608
+    )
+    nulls = ", ".join(f"nullif({c}, '') AS {c}" for c in MATCH_COLUMNS)
+    con.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE rep AS
+        SELECT n.unique_id, {nulls} FROM norm n
+        WHERE n.unique_id IN (SELECT DISTINCT rep_id FROM rep_map)
+        """  # noqa: S608
+    )
+
+
+def _shared_identifier(column: str) -> str:
+    # The same e-mail or phone, when few records share it (not an office switchboard).
+    return f"""
+        SELECT a.unique_id AS l, b.unique_id AS r
+        FROM rep a JOIN rep b ON a.{column} = b.{column} AND a.unique_id < b.unique_id
+        WHERE a.{column} IN (
+            SELECT {column} FROM rep WHERE {column} IS NOT NULL
+            GROUP BY 1 HAVING count(*) <= {DETERMINISTIC_GROUP_MAX})
+          AND {COMPATIBLE}
+    """  # noqa: S608
+
+
+_SAME_ADDRESS = f"""
+    SELECT a.unique_id AS l, b.unique_id AS r
+    FROM rep a JOIN rep b ON a.first_canon = b.first_canon AND a.last = b.last
+        AND a.street = b.street AND a.zip5 = b.zip5 AND a.unique_id < b.unique_id
+    WHERE {COMPATIBLE}
+"""  # noqa: S608
+# The same name at the same ZIP+4 (FEC files have no street; a ZIP+4 is a building or a block
+# side) is one person whatever the employment text says: people retire, change jobs and spell
+# their employer differently from one filing to the next.
+_SAME_ZIP4 = f"""
+    SELECT a.unique_id AS l, b.unique_id AS r
+    FROM rep a JOIN rep b ON a.last = b.last
+        AND a.zip5 = b.zip5 AND a.zip4 = b.zip4 AND a.unique_id < b.unique_id
+    WHERE {SAME_GIVEN_NAME} AND {COMPATIBLE} AND length(a.first) > 1
+"""  # noqa: S608
+# Given and family names swapped (one perhaps mistyped) in the same ZIP (or one mistyped): the
+# same two names in one place, only the filer's order differs.
+_SWAPPED_IN_ZIP = f"""
+    SELECT least(a.unique_id, b.unique_id) AS l, greatest(a.unique_id, b.unique_id) AS r
+    FROM rep a JOIN rep b ON a.first = b.last AND a.state = b.state AND a.unique_id <> b.unique_id
+    WHERE {SWAPPED} AND {ZIP_NEAR} AND {DISTINCT_MARKS_AGREE}
+"""  # noqa: S608
+# The same name in the same ZIP with the same employer: namesakes who also work together are
+# rarer than anything else in a donor file (a JR and SR stay apart). Not a job title or a
+# status (RETIRED, SELF EMPLOYED): half of a ZIP's donors share those.
+_SAME_ZIP_EMPLOYER = f"""
+    SELECT a.unique_id AS l, b.unique_id AS r
+    FROM rep a JOIN rep b ON a.first_canon = b.first_canon AND a.last = b.last
+        AND a.zip5 = b.zip5 AND a.unique_id < b.unique_id
+    WHERE {COMPATIBLE} AND length(a.first) > 1
+      AND a.employer = b.employer AND a.employer NOT IN ({GENERIC_EMPLOYERS})
+"""  # noqa: S608
+# The same name and the same employer (written either way) in one city or one ZIP3 (a
+# metropolitan area): a donor giving from home and from the office, or after a move across
+# town. Namesakes at one employer are as rare as above; a JR and SR stay apart (a mark on one
+# side only is let be: the employer vouches for one man who writes it now and then).
+_SAME_AREA_EMPLOYER = f"""
+    SELECT a.unique_id AS l, b.unique_id AS r
+    FROM rep a JOIN rep b ON a.first_canon = b.first_canon AND a.last = b.last
+        AND a.state = b.state AND a.unique_id < b.unique_id
+        AND (a.city = b.city OR left(a.zip5, 3) = left(b.zip5, 3))
+    WHERE {COMPATIBLE} AND length(a.first) > 1 AND length(b.first) > 1 AND {SAME_EMPLOYER}
+"""  # noqa: S608
+# A surname mistyped (HORNE and HOENE, MASON and MANSON) under the same given name, at the same
+# ZIP (or one mistyped) and in the same city (or a city left out): two such people in one place
+# are rarer than one filer's typo. Short surnames are left to the model (LEE and LEO are two
+# families). Joined on the surname's first letter: typos there are rarer than anywhere else.
+_SURNAME_TYPO_IN_ZIP = f"""
+    SELECT a.unique_id AS l, b.unique_id AS r
+    FROM rep a JOIN rep b ON a.first = b.first AND a.state = b.state
+        AND left(a.last, 1) = left(b.last, 1) AND a.unique_id < b.unique_id AND a.last <> b.last
+    WHERE length(a.first) > 1 AND least(length(a.last), length(b.last)) >= 4
+      AND (damerau_levenshtein(a.last, b.last) <= 1
+           OR (least(length(a.last), length(b.last)) >= 7
+               AND damerau_levenshtein(a.last, b.last) <= 2))
+      AND {ZIP_NEAR}
+      AND (a.city IS NULL OR b.city IS NULL OR a.city = b.city OR a.zip4 = b.zip4
+           OR jaro_winkler_similarity(a.city, b.city) >= 0.9)
+      AND {DISTINCT_MARKS_AGREE}
+"""  # noqa: S608
+# A given name written short (VAN for VANDIVER, ACHI for ACHIEZER) by the same surname in one
+# ZIP or city: not when both are names of their own (DAN and DANIELLE share a household).
+_GIVEN_PREFIX_IN_PLACE = f"""
+    SELECT a.unique_id AS l, b.unique_id AS r
+    FROM rep a JOIN rep b ON a.last = b.last AND a.unique_id < b.unique_id
+        AND (a.zip5 = b.zip5 OR (a.city = b.city AND a.state = b.state))
+    WHERE a.first <> b.first AND least(length(a.first), length(b.first)) >= 3
+      AND (starts_with(a.first, b.first) OR starts_with(b.first, a.first))
+      AND NOT (a.first IN (SELECT name FROM known_first)
+               AND b.first IN (SELECT name FROM known_first))
+      AND {DISTINCT_MARKS_AGREE}
+"""  # noqa: S608
+
+
+# The same name in one city, neither side saying where they work (RETIRED, NOT EMPLOYED, left
+# blank): a retiree giving from a new ZIP, or one ZIP written two ways. Two namesakes, both
+# retired, in one city are rarer than that; anyone whose employment says more is left to the
+# model (a working namesake is likelier).
+_SAME_CITY_NOT_WORKING = f"""
+    SELECT a.unique_id AS l, b.unique_id AS r
+    FROM rep a JOIN rep b ON a.first_canon = b.first_canon AND a.last = b.last
+        AND a.city = b.city AND a.state = b.state AND a.unique_id < b.unique_id
+    WHERE {COMPATIBLE} AND length(a.first) > 1 AND length(b.first) > 1 AND {SAME_GENERATION}
+      AND coalesce(a.employer, 'RETIRED') IN ({NOT_WORKING})
+      AND coalesce(b.employer, 'RETIRED') IN ({NOT_WORKING})
+      AND coalesce(a.occupation, 'RETIRED') IN ({NOT_WORKING})
+      AND coalesce(b.occupation, 'RETIRED') IN ({NOT_WORKING})
+"""  # noqa: S608
+# A given name mistyped (VICTORA and VICTORIA) under the same surname at the same ZIP (or one
+# mistyped) and city: not when both are names of their own (CODY and CORY, THEODORE and
+# THEODORA are two people).
+_GIVEN_TYPO_IN_ZIP = f"""
+    SELECT a.unique_id AS l, b.unique_id AS r
+    FROM rep a JOIN rep b ON a.last = b.last AND a.state = b.state AND a.unique_id < b.unique_id
+        AND a.first <> b.first AND left(a.first, 1) = left(b.first, 1)
+    WHERE {FIRST_NAME_TYPO} AND {ZIP_NEAR}
+      AND NOT (a.first IN (SELECT name FROM known_first)
+               AND b.first IN (SELECT name FROM known_first))
+      AND (a.city IS NULL OR b.city IS NULL OR a.city = b.city
+           OR jaro_winkler_similarity(a.city, b.city) >= 0.9)
+      AND {DISTINCT_MARKS_AGREE}
+"""  # noqa: S608
+
+
+def deterministic_links(con: duckdb.DuckDBPyConnection) -> int:
+    """``det_edges`` (l, r) between representatives that deterministic rules link."""
+    rules = [
+        _shared_identifier("email"),
+        _shared_identifier("phone"),
+        _SAME_ADDRESS,
+        _SAME_ZIP4,
+        _SWAPPED_IN_ZIP,
+        _SAME_ZIP_EMPLOYER,
+        _SAME_AREA_EMPLOYER,
+        _SURNAME_TYPO_IN_ZIP,
+        _GIVEN_PREFIX_IN_PLACE,
+        _SAME_CITY_NOT_WORKING,
+        _GIVEN_TYPO_IN_ZIP,
+    ]
+    # Each link keeps the first rule (in this order) that made it: finance staff see why two
+    # records are one donor (identity.evidence reads det_rules once the run is over).
+    numbered = (f"SELECT l, r, {i} AS rule FROM ({sql})" for i, sql in enumerate(rules))
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE det_rules AS SELECT l, r, min(rule) AS rule FROM ("
+        + " UNION ALL ".join(numbered)
+        + ") GROUP BY l, r"
+    )
+    con.execute("CREATE OR REPLACE TEMP TABLE det_edges AS SELECT l, r FROM det_rules")
+    return con.execute("SELECT count(*) FROM det_edges").fetchall()[0][0]
