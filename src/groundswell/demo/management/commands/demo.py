@@ -12,15 +12,9 @@ from tqdm import tqdm
 from groundswell.accounts.models import User
 from groundswell.demo.actions_activity import demo_submissions_seed
 from groundswell.demo.actions_site import campaign_site_seed
-<<<<<<< HEAD
 from groundswell.demo.donations_seed import demo_contributions_seed
-from groundswell.demo.people_seed import people_seed
-from groundswell.identity.demo import demo_identity_seed
-=======
 from groundswell.demo.identity_seed import demo_identity_seed
 from groundswell.demo.people_seed import people_seed
-from groundswell.donations.demo import demo_contributions_seed
->>>>>>> idui
 from groundswell.people.models import Person
 
 DEMO_USERS = [
