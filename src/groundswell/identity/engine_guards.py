@@ -95,6 +95,11 @@ ZIP_NEAR = """
          AND (a.city IS NULL OR b.city IS NULL OR a.city = b.city
               OR jaro_winkler_similarity(a.city, b.city) >= 0.9)))
 """
+# Two street addresses that differ say more than a name's typo does: rules that forgive a typo
+# (in a name, or names swapped) apply where the street is the same or not known (FEC files have
+# none); elsewhere the model weighs the pair. Without it, a typo of one of two namesakes in a
+# city joins the other.
+STREETS_DO_NOT_DIFFER = "NOT coalesce(a.street <> b.street, false)"
 # Employment that says the donor is not working (work_normalize has made the blanks "").
 NOT_WORKING = ", ".join(
     f"'{v}'" for v in ("RETIRED", "HOMEMAKER", "NOT EMPLOYED", "NONE", "DISABLED", "RETIREE")

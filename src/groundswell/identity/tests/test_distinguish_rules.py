@@ -145,3 +145,21 @@ def test_one_name_in_one_city_links_at_the_area_score_but_never_across_generatio
     assert clusters["cable"] == clusters["search"]
     assert clusters["wife"] != clusters["cable"]
     assert clusters["father"] != clusters["son"]
+
+
+def test_a_typo_of_one_of_two_namesakes_at_two_streets_does_not_join_them(resolve):
+    # Two STEVEN SMITHs in one town (a common name: the model keeps them apart). Typo rules
+    # apply where no street says otherwise (FEC files have none); here the streets
+    # differ, so the mistyped record may join its own namesake but not bridge the two.
+    town = {"city": "Gole Falls", "state": "TX"}
+    clusters = resolve(
+        {
+            "thomas st": {"full_name": "SMITH, STEVEN", "street": "9226 Thomas St", **town, "postal_code": "77103"},
+            "webb ct": {"full_name": "SMITH, STEVEN", "street": "4024 N Webb Ct", **town, "postal_code": "77105"},
+            "typo": {"full_name": "SMIHT, STEVEN", "street": "4024 N Webb Ct", **town, "postal_code": "77105"},
+            "given typo": {"full_name": "SMITH, STEVNE", "street": "4024 N Webb Ct", **town, "postal_code": "77104"},
+        }
+    )  # fmt: skip
+    assert clusters["thomas st"] != clusters["webb ct"]
+    assert clusters["thomas st"] != clusters["typo"]
+    assert clusters["thomas st"] != clusters["given typo"]
