@@ -256,7 +256,7 @@ def fec_mode(path: Path, seed: int) -> dict:
     }
 
 
-def main() -> None:
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--records", type=int, default=100_000)
     parser.add_argument("--seed", type=int, default=7)
@@ -279,6 +279,62 @@ def main() -> None:
     )
     parser.add_argument("--fec-dir", help="with --dataset fec: a folder of itcont .txt files")
     parser.add_argument("--runs", type=int, default=5, help="with --dataset fec: engine runs")
+    return parser
+
+
+def _naive_run(con, path: Path, columns: str) -> dict:
+    with PeakMemory() as memory:
+        t0 = time.perf_counter()
+        con.execute(f"CREATE TEMP TABLE records AS SELECT {columns} FROM read_parquet('{path}')")
+        naive_key(con)
+        naive_seconds = time.perf_counter() - t0
+    naive = {"seconds": round(naive_seconds, 2), "peak_memory_mb": memory.peak >> 20}
+    naive.update(metrics(con))
+    con.execute("DROP TABLE predicted")
+    con.execute("DROP TABLE records")
+    return naive
+
+
+def _engine_run(con, path: Path, columns: str, args) -> tuple[dict, dict]:
+    """The engine, training included: its figures and the model it trained."""
+    from groundswell.identity import engine
+
+    with PeakMemory() as memory:
+        t0 = time.perf_counter()
+        con.execute(f"CREATE TEMP TABLE records AS SELECT {columns} FROM read_parquet('{path}')")
+        options = engine.EngineOptions(backend=args.backend, u_max_pairs=args.u_max_pairs)
+        result = engine.resolve(con, options)
+        clusters = result.clusters  # noqa: F841 - read by DuckDB below
+        con.execute(
+            "CREATE TEMP TABLE predicted AS SELECT unique_id, cluster_id AS cluster FROM clusters"
+        )
+        seconds = time.perf_counter() - t0
+    ours = {
+        "seconds": round(seconds, 2),
+        "peak_memory_mb": memory.peak >> 20,
+        "stages": result.timings,
+        "representatives": result.representatives,
+        "deterministic_links": result.deterministic_links,
+        "scored_pairs": result.comparisons,
+    }
+    ours.update(metrics(con))
+    for table in ("records", "predicted"):
+        con.execute(f"DROP TABLE {table}")
+    return ours, result.model
+
+
+def _saved_model_run(con, path: Path, columns: str, args, model: dict) -> dict:
+    """A later run reuses the saved model: no training."""
+    from groundswell.identity import engine
+
+    t0 = time.perf_counter()
+    con.execute(f"CREATE TEMP TABLE records AS SELECT {columns} FROM read_parquet('{path}')")
+    again = engine.resolve(con, engine.EngineOptions(backend=args.backend, model=model))
+    return {"seconds": round(time.perf_counter() - t0, 2), "unique_donors": again.cluster_count}
+
+
+def main() -> None:
+    parser = _parser()
     args = parser.parse_args()
     if args.dataset != "synthetic":
         import identity_datasets
@@ -305,53 +361,11 @@ def main() -> None:
     columns = ", ".join(["unique_id", *engine.RAW_COLUMNS])
     results = {"records": args.records, "backend": args.backend, "cores": os.cpu_count()}
     results["data"] = data
-
-    with PeakMemory() as memory:
-        t0 = time.perf_counter()
-        con.execute(f"CREATE TEMP TABLE records AS SELECT {columns} FROM read_parquet('{path}')")
-        naive_key(con)
-        naive_seconds = time.perf_counter() - t0
-    naive = {"seconds": round(naive_seconds, 2), "peak_memory_mb": memory.peak >> 20}
-    naive.update(metrics(con))
-    results["naive"] = naive
-    print("naive key (first + last + zip5):", json.dumps(naive))
-
-    con.execute("DROP TABLE predicted")
-    con.execute("DROP TABLE records")
-    with PeakMemory() as memory:
-        t0 = time.perf_counter()
-        con.execute(f"CREATE TEMP TABLE records AS SELECT {columns} FROM read_parquet('{path}')")
-        options = engine.EngineOptions(backend=args.backend, u_max_pairs=args.u_max_pairs)
-        result = engine.resolve(con, options)
-        clusters = result.clusters  # noqa: F841 - read by DuckDB below
-        con.execute(
-            "CREATE TEMP TABLE predicted AS SELECT unique_id, cluster_id AS cluster FROM clusters"
-        )
-        seconds = time.perf_counter() - t0
-    ours = {
-        "seconds": round(seconds, 2),
-        "peak_memory_mb": memory.peak >> 20,
-        "stages": result.timings,
-        "representatives": result.representatives,
-        "deterministic_links": result.deterministic_links,
-        "scored_pairs": result.comparisons,
-    }
-    ours.update(metrics(con))
-    results["engine"] = ours
-    print("engine:", json.dumps(ours))
-
-    # A later run reuses the saved model: no training.
-    model = result.model
-    del result, clusters
-    for table in ("records", "predicted"):
-        con.execute(f"DROP TABLE {table}")
-    t0 = time.perf_counter()
-    con.execute(f"CREATE TEMP TABLE records AS SELECT {columns} FROM read_parquet('{path}')")
-    again = engine.resolve(con, engine.EngineOptions(backend=args.backend, model=model))
-    results["engine_with_saved_model"] = {
-        "seconds": round(time.perf_counter() - t0, 2),
-        "unique_donors": again.cluster_count,
-    }
+    results["naive"] = _naive_run(con, path, columns)
+    print("naive key (first + last + zip5):", json.dumps(results["naive"]))
+    results["engine"], model = _engine_run(con, path, columns, args)
+    print("engine:", json.dumps(results["engine"]))
+    results["engine_with_saved_model"] = _saved_model_run(con, path, columns, args, model)
     print("engine with the saved model:", json.dumps(results["engine_with_saved_model"]))
     if args.fec:
         results["fec"] = fec_mode(path, args.seed)
