@@ -53,6 +53,14 @@ FIRST_NAME_TYPO = """
               AND damerau_levenshtein(a.first, b.first) <= 1)
           OR coalesce(a.email = b.email, false)))
 """
+# A given name written short (TAV for TAVISHTON): one the start of the other, at least three
+# letters, and not both names of their own (DAN and DANIELLE share a household).
+GIVEN_PREFIX = """
+    (a.first <> b.first AND least(length(a.first), length(b.first)) >= 3
+     AND (starts_with(a.first, b.first) OR starts_with(b.first, a.first))
+     AND NOT (a.first IN (SELECT name FROM known_first)
+              AND b.first IN (SELECT name FROM known_first)))
+"""
 # The household guard on Splink's links: a surname, address, phone and even e-mail shared
 # by a household add up to a high score, but two different given names (not a nickname, not a
 # typo, not an initial) are two people; such a pair goes to review instead.
@@ -131,10 +139,10 @@ _EMPLOYER_WORDS = (
     "list_filter(string_split({side}.employer, ' '), "
     f"lambda x: length(x) >= 5 AND NOT list_contains({_COMMON_EMPLOYER_WORDS}, x))"
 )
-# One employer written two ways: the same distinctive first word (EXELON CORP and EXELON
-# GENERATION, AMEREN and AMEREN SERVICES) or nearly so (BARTLET and BARTLIT), nearly the same
-# letters once spaces go (HOMEINSTEAD and HOME INSTEAD, O NEAL OIL and ONEAL OIL), or a
-# distinctive word in both (SUELTHAUS & WALSH and POLSINELLI SUELTHAUS). Never a status.
+# One employer written two ways: the same distinctive first word (VOLTRIDGE CORP and VOLTRIDGE
+# GENERATION) or nearly so (MARLOWET and MARLOWIT), nearly the same letters once spaces go
+# (HEARTHSTEAD and HEARTH STEAD, O BRANNOCK OIL and OBRANNOCK OIL), or a distinctive word in
+# both (QUILLAN & REESE and ABERLOW QUILLAN). Never a status.
 SAME_EMPLOYER = f"""
     (a.employer NOT IN ({GENERIC_EMPLOYERS}) AND b.employer NOT IN ({GENERIC_EMPLOYERS})
      AND (a.employer = b.employer

@@ -12,6 +12,7 @@ from groundswell.identity.engine_guards import (
     DISTINCT_MARKS_AGREE,
     FIRST_NAME_TYPO,
     GENERIC_EMPLOYERS,
+    GIVEN_PREFIX,
     SAME_EMPLOYER,
     SAME_GIVEN_NAME,
     STREETS_DO_NOT_DIFFER,
@@ -114,12 +115,12 @@ _SAME_AREA_EMPLOYER = f"""
         AND (a.city = b.city OR left(a.zip5, 3) = left(b.zip5, 3))
     WHERE {COMPATIBLE} AND length(a.first) > 1 AND length(b.first) > 1 AND {SAME_EMPLOYER}
 """  # noqa: S608
-# A surname mistyped (HORNE and HOENE, MASON and MANSON) under the same given name, at the same
-# ZIP (or one mistyped) and in the same city (or a city left out): two such people in one place
-# are rarer than one filer's typo. Short surnames are left to the model (LEE and LEO are two
-# families), and so are two surnames each seen more than a couple of times in the file (HALL
-# and HILL are two families; HOENE, seen once beside HORNE, is a typo). Joined on the surname's
-# first letter: typos there are rarer than anywhere else.
+# A surname mistyped (PELLINGTON and PELINGTON, QUARRY and QUARREY) under the same given name,
+# at the same ZIP (or one mistyped) and in the same city (or a city left out): two such people
+# in one place are rarer than one filer's typo. Short surnames are left to the model (LEE and
+# LEO are two families), and so are two surnames each seen more than a couple of times in the
+# file (HALL and HILL are two families; PELINGTON, seen once beside PELLINGTON, is a typo).
+# Joined on the surname's first letter: typos there are rarer than anywhere else.
 _SURNAME_TYPO_IN_ZIP = f"""
     SELECT a.unique_id AS l, b.unique_id AS r
     FROM rep a JOIN rep b ON a.first = b.first AND a.state = b.state
@@ -135,17 +136,13 @@ _SURNAME_TYPO_IN_ZIP = f"""
       AND least(fa.n, fb.n) <= {TYPO_MAX_SEEN} AND {STREETS_DO_NOT_DIFFER}
       AND {DISTINCT_MARKS_AGREE}
 """  # noqa: S608
-# A given name written short (VAN for VANDIVER, ACHI for ACHIEZER) by the same surname in one
+# A given name written short (TAV for TAVISHTON, not a name of its own) by the same surname in one
 # ZIP or city: not when both are names of their own (DAN and DANIELLE share a household).
 _GIVEN_PREFIX_IN_PLACE = f"""
     SELECT a.unique_id AS l, b.unique_id AS r
     FROM rep a JOIN rep b ON a.last = b.last AND a.unique_id < b.unique_id
         AND (a.zip5 = b.zip5 OR (a.city = b.city AND a.state = b.state))
-    WHERE a.first <> b.first AND least(length(a.first), length(b.first)) >= 3
-      AND (starts_with(a.first, b.first) OR starts_with(b.first, a.first))
-      AND NOT (a.first IN (SELECT name FROM known_first)
-               AND b.first IN (SELECT name FROM known_first))
-      AND {DISTINCT_MARKS_AGREE}
+    WHERE {GIVEN_PREFIX} AND {DISTINCT_MARKS_AGREE}
 """  # noqa: S608
 
 
