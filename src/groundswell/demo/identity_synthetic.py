@@ -6,8 +6,12 @@ give one or more gifts. Each gift's donor fields carry the noise real contributi
 nicknames, typos, initials for given names, "LAST, FIRST M" and "First M Last" forms, letter
 case, ZIP+4, missing employer/occupation/street, e-mail and phone on some rows only. Some
 people move (a new street, ZIP and often city), some share a household (same surname, street
-and ZIP, different given names, sometimes one landline) and some are namesakes (same name in the
-same city, different people). Every row carries ``person`` — the truth.
+and ZIP, different given names, sometimes one landline), some are namesakes (same name in the
+same city, different people), a father and son share a name and an address (JR and SR, written
+on most gifts), and coworkers give through payroll from the office's ZIP+4 (one employer and
+job title, most of them sharing a common first name). Retirees write RETIRED, NOT EMPLOYED or
+NONE from one gift to the next, and employers come abbreviated or in capitals now and then.
+Every row carries ``person`` — the truth.
 
 Rows are made in chunks (``Generator.chunk``) so that ten million of them need neither one core
 nor one process's memory: the name, place and employer pools are drawn once from the seed and
@@ -22,7 +26,7 @@ from __future__ import annotations
 import random
 import string
 from bisect import bisect
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import accumulate
 
 from faker.providers.address.en_US import Provider as Address
@@ -94,6 +98,7 @@ class Donor:
     email: str
     phone: str
     gifts: int
+    generation: str = ""  # JR or SR (a father and son at one address)
 
 
 class Weighted:
@@ -254,6 +259,19 @@ class Generator:
                 other.homes = donor.homes[:1]
                 donors.append(other)
                 total += other.gifts
+            elif roll < 0.165:
+                # A father and son of one name at one address, each with his generation mark.
+                donor.generation = "Sr"
+                son = self._donor(
+                    first_person + len(donors), first=donor.first, last=donor.last,
+                    home=donor.homes[0],
+                )  # fmt: skip
+                # The same address, its own record of it (a household shares one Home).
+                son.homes, son.generation = [replace(donor.homes[0])], "Jr"
+                donors.append(son)
+                total += son.gifts
+            elif roll < 0.175:
+                total += self._payroll(donors, first_person)
             elif roll < 0.18:
                 # Namesakes: two people with the same common name in the same city (two
                 # Michael Johnsons in one town happen; two people of a rare name rarely do).
@@ -269,6 +287,44 @@ class Generator:
                     donors.append(other)
                     total += other.gifts
         return donors
+
+    def _payroll(self, donors: list[Donor], first_person: int) -> int:
+        """Coworkers giving through the employer's payroll: one employer, job title and
+        ZIP+4 (the office's), three to five people, most sharing a common first name (five
+        DAVIDs at one company). Returns how many gifts they add."""
+        rng = self.rng
+        office = self._home()
+        employer, occupation = self._pick(self.companies), self._pick(self.jobs)
+        first = self.common_first.draw(rng)
+        gifts = 0
+        for _ in range(rng.randint(3, 5)):
+            worker = self._donor(
+                first_person + len(donors),
+                first=first if rng.random() < 0.8 else None,
+                home=office,
+            )
+            # The office's address, each worker's own record of it (not a household).
+            worker.homes = [replace(office)]
+            worker.employer, worker.occupation = employer, occupation
+            donors.append(worker)
+            gifts += worker.gifts
+        return gifts
+
+    def _employment(self, donor: Donor) -> tuple[str | None, str | None]:
+        """The employer and job as one gift writes them: people retire and write it four ways,
+        and write their employer in full, abbreviated or in capitals from one gift to the next."""
+        rand, pick = self.rng.random, self._pick
+        employer, occupation = donor.employer, donor.occupation
+        if employer == "Retired":
+            employer = pick(["Retired", "RETIRED", "Not Employed", "None", "N/A"])
+            occupation = pick(["Retired", "RETIRED", "Not Employed", "Retired"])
+        elif rand() < 0.1:
+            words = employer.split()
+            employer = words[0] if len(words) > 1 and rand() < 0.5 else employer.upper()
+        return (
+            employer if rand() > 0.15 else None,
+            occupation if rand() > 0.1 else None,
+        )
 
     def _typo(self, text: str) -> str:
         if len(text) < 4:
@@ -313,6 +369,8 @@ class Generator:
                 elif rand() < 0.03:
                     first = donor.first[0]  # the initial of the name, not of a nickname
                 last = typo(donor.last) if rand() < 0.02 else donor.last
+                if donor.generation and rand() < 0.9:  # written now and then, not always
+                    last = f"{last} {pick([donor.generation, donor.generation.upper() + '.'])}"
                 middle = donor.middle if rand() < 0.6 else ""
                 form = rand()
                 full_name = given_name = family_name = None
@@ -344,8 +402,7 @@ class Generator:
                     0, donor.person, full_name, given_name, family_name,
                     case(street) if rand() > 0.03 else None,
                     case(home.place.city), home.place.state, zip_code,
-                    donor.employer if rand() > 0.15 else None,
-                    donor.occupation if rand() > 0.1 else None,
+                    *self._employment(donor),
                     email, phone,
                 ))  # fmt: skip
                 if len(out) == count:

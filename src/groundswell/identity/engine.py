@@ -11,18 +11,20 @@ The steps, and why in this order:
    repeats the same names, streets and employers many times.
 2. **Collapse** records whose normalised fields are all equal into one representative: the same
    donor giving monthly is one record to compare, not twelve. Splink sees representatives only.
-3. **Deterministic passes**: the same e-mail, the same E.164 phone, the same full name at
-   the same street and ZIP, at the same ZIP+4, or at the same ZIP with the same employer, or
-   the names swapped in one ZIP, each only when the given names are compatible and no middle
-   initial or generation (JR, SR) differs (households share e-mails, phones and addresses,
-   never a first name).
+3. **Deterministic passes** (``engine_links``): the same e-mail, the same E.164 phone, the same
+   full name at the same street and ZIP, at the same ZIP+4, at the same ZIP with the same
+   employer, or in one city or ZIP3 with one employer written two ways; a typo of a rare name
+   (surname or given name), a given name written short, or the names swapped, in one ZIP (or
+   one mistyped) where no street says otherwise. Each only when the given names are compatible
+   and no middle initial or generation (JR, SR) differs (households share e-mails, phones and
+   addresses, never a first name).
 4. **Splink** (Fellegi–Sunter) over the representatives: trained unsupervised (u by random
    sampling, m by EM) unless a saved model is given, then pairs scored above the review floor.
 5. **Clustering**: connected components over the deterministic links, the Splink links at or
-   above the auto-link threshold whose names agree (given name, surname, middle initial and
-   generation: ``engine_guards.AUTO_LINK_GUARD``) and staff-accepted pairs, less
-   staff-rejected pairs; then a cluster holding two names that cannot be one person's, or a
-   rejected pair, is split.
+   above the auto-link threshold (lower for the same name in one ZIP, city or ZIP3) whose names
+   agree (given name, surname, middle initial and generation:
+   ``engine_guards.AUTO_LINK_GUARD``) and staff-accepted pairs, less staff-rejected pairs; then
+   a cluster holding two names that cannot be one person's, or a rejected pair, is split.
 
 Where each step lives: ``normalize_sql`` (1), ``engine_links`` (2, 3), ``splink_model`` (4),
 ``engine_cluster`` (5); the name guards every automatic link passes are in ``engine_guards``.

@@ -10,6 +10,7 @@ import pyarrow as pa
 from groundswell.identity.engine_guards import (
     DISTINCT_MARKS_AGREE,
     FIRST_NAME_TYPO,
+    GIVEN_PREFIX,
     SAME_GIVEN_NAME,
     SWAPPED,
 )
@@ -67,7 +68,7 @@ def _conflicted(con: duckdb.DuckDBPyConnection) -> int:
         JOIN components y ON y.label = x.label AND y.node > x.node
         JOIN rep b ON b.unique_id = y.node
         WHERE (length(a.first) > 1 AND length(b.first) > 1 AND NOT {SAME_GIVEN_NAME}
-               AND NOT {FIRST_NAME_TYPO} AND NOT {SWAPPED})
+               AND NOT {FIRST_NAME_TYPO} AND NOT {SWAPPED} AND NOT {GIVEN_PREFIX})
            OR a.middle <> b.middle OR a.suffix <> b.suffix
         GROUP BY x.label
         """  # noqa: S608

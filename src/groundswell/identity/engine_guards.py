@@ -53,6 +53,14 @@ FIRST_NAME_TYPO = """
               AND damerau_levenshtein(a.first, b.first) <= 1)
           OR coalesce(a.email = b.email, false)))
 """
+# A given name written short (TAV for TAVISHTON): one the start of the other, at least three
+# letters, and not both names of their own (DAN and DANIELLE share a household).
+GIVEN_PREFIX = """
+    (a.first <> b.first AND least(length(a.first), length(b.first)) >= 3
+     AND (starts_with(a.first, b.first) OR starts_with(b.first, a.first))
+     AND NOT (a.first IN (SELECT name FROM known_first)
+              AND b.first IN (SELECT name FROM known_first)))
+"""
 # The household guard on Splink's links: a surname, address, phone and even e-mail shared
 # by a household add up to a high score, but two different given names (not a nickname, not a
 # typo, not an initial) are two people; such a pair goes to review instead.
@@ -95,6 +103,11 @@ ZIP_NEAR = """
          AND (a.city IS NULL OR b.city IS NULL OR a.city = b.city
               OR jaro_winkler_similarity(a.city, b.city) >= 0.9)))
 """
+# Two street addresses that differ say more than a name's typo does: rules that forgive a typo
+# (in a name, or names swapped) apply where the street is the same or not known (FEC files have
+# none); elsewhere the model weighs the pair. Without it, a typo of one of two namesakes in a
+# city joins the other.
+STREETS_DO_NOT_DIFFER = "NOT coalesce(a.street <> b.street, false)"
 # Employment that says the donor is not working (work_normalize has made the blanks "").
 NOT_WORKING = ", ".join(
     f"'{v}'" for v in ("RETIRED", "HOMEMAKER", "NOT EMPLOYED", "NONE", "DISABLED", "RETIREE")
@@ -126,10 +139,10 @@ _EMPLOYER_WORDS = (
     "list_filter(string_split({side}.employer, ' '), "
     f"lambda x: length(x) >= 5 AND NOT list_contains({_COMMON_EMPLOYER_WORDS}, x))"
 )
-# One employer written two ways: the same distinctive first word (EXELON CORP and EXELON
-# GENERATION, AMEREN and AMEREN SERVICES) or nearly so (BARTLET and BARTLIT), nearly the same
-# letters once spaces go (HOMEINSTEAD and HOME INSTEAD, O NEAL OIL and ONEAL OIL), or a
-# distinctive word in both (SUELTHAUS & WALSH and POLSINELLI SUELTHAUS). Never a status.
+# One employer written two ways: the same distinctive first word (VOLTRIDGE CORP and VOLTRIDGE
+# GENERATION) or nearly so (MARLOWET and MARLOWIT), nearly the same letters once spaces go
+# (HEARTHSTEAD and HEARTH STEAD, O BRANNOCK OIL and OBRANNOCK OIL), or a distinctive word in
+# both (QUILLAN & REESE and ABERLOW QUILLAN). Never a status.
 SAME_EMPLOYER = f"""
     (a.employer NOT IN ({GENERIC_EMPLOYERS}) AND b.employer NOT IN ({GENERIC_EMPLOYERS})
      AND (a.employer = b.employer

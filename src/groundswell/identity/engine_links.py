@@ -12,10 +12,10 @@ from groundswell.identity.engine_guards import (
     DISTINCT_MARKS_AGREE,
     FIRST_NAME_TYPO,
     GENERIC_EMPLOYERS,
-    NOT_WORKING,
+    GIVEN_PREFIX,
     SAME_EMPLOYER,
-    SAME_GENERATION,
     SAME_GIVEN_NAME,
+    STREETS_DO_NOT_DIFFER,
     SWAPPED,
     ZIP_NEAR,
 )
@@ -28,6 +28,9 @@ MATCH_COLUMNS = (
 # Shared values shared by too many records to be an identifier (a campaign's own placeholder
 # e-mail, an office switchboard) link nobody deterministically; Splink still weighs them.
 DETERMINISTIC_GROUP_MAX = 20
+# A name seen at most this often in the file may be a typo of a similar one (``first_seen``,
+# ``last_seen``); two names each seen more often are two names.
+TYPO_MAX_SEEN = 2
 
 
 def collapse(con: duckdb.DuckDBPyConnection, keep_apart: Iterable[int] = ()) -> None:
@@ -89,7 +92,7 @@ _SAME_ZIP4 = f"""
 _SWAPPED_IN_ZIP = f"""
     SELECT least(a.unique_id, b.unique_id) AS l, greatest(a.unique_id, b.unique_id) AS r
     FROM rep a JOIN rep b ON a.first = b.last AND a.state = b.state AND a.unique_id <> b.unique_id
-    WHERE {SWAPPED} AND {ZIP_NEAR} AND {DISTINCT_MARKS_AGREE}
+    WHERE {SWAPPED} AND {ZIP_NEAR} AND {DISTINCT_MARKS_AGREE} AND {STREETS_DO_NOT_DIFFER}
 """  # noqa: S608
 # The same name in the same ZIP with the same employer: namesakes who also work together are
 # rarer than anything else in a donor file (a JR and SR stay apart). Not a job title or a
@@ -112,14 +115,17 @@ _SAME_AREA_EMPLOYER = f"""
         AND (a.city = b.city OR left(a.zip5, 3) = left(b.zip5, 3))
     WHERE {COMPATIBLE} AND length(a.first) > 1 AND length(b.first) > 1 AND {SAME_EMPLOYER}
 """  # noqa: S608
-# A surname mistyped (HORNE and HOENE, MASON and MANSON) under the same given name, at the same
-# ZIP (or one mistyped) and in the same city (or a city left out): two such people in one place
-# are rarer than one filer's typo. Short surnames are left to the model (LEE and LEO are two
-# families). Joined on the surname's first letter: typos there are rarer than anywhere else.
+# A surname mistyped (PELLINGTON and PELINGTON, QUARRY and QUARREY) under the same given name,
+# at the same ZIP (or one mistyped) and in the same city (or a city left out): two such people
+# in one place are rarer than one filer's typo. Short surnames are left to the model (LEE and
+# LEO are two families), and so are two surnames each seen more than a couple of times in the
+# file (HALL and HILL are two families; PELINGTON, seen once beside PELLINGTON, is a typo).
+# Joined on the surname's first letter: typos there are rarer than anywhere else.
 _SURNAME_TYPO_IN_ZIP = f"""
     SELECT a.unique_id AS l, b.unique_id AS r
     FROM rep a JOIN rep b ON a.first = b.first AND a.state = b.state
         AND left(a.last, 1) = left(b.last, 1) AND a.unique_id < b.unique_id AND a.last <> b.last
+    JOIN last_seen fa ON fa.last = a.last JOIN last_seen fb ON fb.last = b.last
     WHERE length(a.first) > 1 AND least(length(a.last), length(b.last)) >= 4
       AND (damerau_levenshtein(a.last, b.last) <= 1
            OR (least(length(a.last), length(b.last)) >= 7
@@ -127,44 +133,31 @@ _SURNAME_TYPO_IN_ZIP = f"""
       AND {ZIP_NEAR}
       AND (a.city IS NULL OR b.city IS NULL OR a.city = b.city OR a.zip4 = b.zip4
            OR jaro_winkler_similarity(a.city, b.city) >= 0.9)
+      AND least(fa.n, fb.n) <= {TYPO_MAX_SEEN} AND {STREETS_DO_NOT_DIFFER}
       AND {DISTINCT_MARKS_AGREE}
 """  # noqa: S608
-# A given name written short (VAN for VANDIVER, ACHI for ACHIEZER) by the same surname in one
+# A given name written short (TAV for TAVISHTON, not a name of its own) by the same surname in one
 # ZIP or city: not when both are names of their own (DAN and DANIELLE share a household).
 _GIVEN_PREFIX_IN_PLACE = f"""
     SELECT a.unique_id AS l, b.unique_id AS r
     FROM rep a JOIN rep b ON a.last = b.last AND a.unique_id < b.unique_id
         AND (a.zip5 = b.zip5 OR (a.city = b.city AND a.state = b.state))
-    WHERE a.first <> b.first AND least(length(a.first), length(b.first)) >= 3
-      AND (starts_with(a.first, b.first) OR starts_with(b.first, a.first))
-      AND NOT (a.first IN (SELECT name FROM known_first)
-               AND b.first IN (SELECT name FROM known_first))
-      AND {DISTINCT_MARKS_AGREE}
+    WHERE {GIVEN_PREFIX} AND {DISTINCT_MARKS_AGREE}
 """  # noqa: S608
 
 
-# The same name in one city, neither side saying where they work (RETIRED, NOT EMPLOYED, left
-# blank): a retiree giving from a new ZIP, or one ZIP written two ways. Two namesakes, both
-# retired, in one city are rarer than that; anyone whose employment says more is left to the
-# model (a working namesake is likelier).
-_SAME_CITY_NOT_WORKING = f"""
-    SELECT a.unique_id AS l, b.unique_id AS r
-    FROM rep a JOIN rep b ON a.first_canon = b.first_canon AND a.last = b.last
-        AND a.city = b.city AND a.state = b.state AND a.unique_id < b.unique_id
-    WHERE {COMPATIBLE} AND length(a.first) > 1 AND length(b.first) > 1 AND {SAME_GENERATION}
-      AND coalesce(a.employer, 'RETIRED') IN ({NOT_WORKING})
-      AND coalesce(b.employer, 'RETIRED') IN ({NOT_WORKING})
-      AND coalesce(a.occupation, 'RETIRED') IN ({NOT_WORKING})
-      AND coalesce(b.occupation, 'RETIRED') IN ({NOT_WORKING})
-"""  # noqa: S608
 # A given name mistyped (VICTORA and VICTORIA) under the same surname at the same ZIP (or one
 # mistyped) and city: not when both are names of their own (CODY and CORY, THEODORE and
-# THEODORA are two people).
+# THEODORA are two people) or each seen more than a couple of times in the file, and only where
+# a street is not known (at one street it may be a household's two members, at two streets two
+# namesakes: the model weighs those).
 _GIVEN_TYPO_IN_ZIP = f"""
     SELECT a.unique_id AS l, b.unique_id AS r
     FROM rep a JOIN rep b ON a.last = b.last AND a.state = b.state AND a.unique_id < b.unique_id
         AND a.first <> b.first AND left(a.first, 1) = left(b.first, 1)
-    WHERE {FIRST_NAME_TYPO} AND {ZIP_NEAR}
+    JOIN first_seen fa ON fa.first = a.first JOIN first_seen fb ON fb.first = b.first
+    WHERE {FIRST_NAME_TYPO} AND {ZIP_NEAR} AND least(fa.n, fb.n) <= {TYPO_MAX_SEEN}
+      AND (a.street IS NULL OR b.street IS NULL)
       AND NOT (a.first IN (SELECT name FROM known_first)
                AND b.first IN (SELECT name FROM known_first))
       AND (a.city IS NULL OR b.city IS NULL OR a.city = b.city
@@ -175,6 +168,11 @@ _GIVEN_TYPO_IN_ZIP = f"""
 
 def deterministic_links(con: duckdb.DuckDBPyConnection) -> int:
     """``det_edges`` (l, r) between representatives that deterministic rules link."""
+    for column in ("first", "last"):
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE {column}_seen AS "  # noqa: S608
+            f"SELECT {column}, count(*) AS n FROM rep WHERE {column} IS NOT NULL GROUP BY 1"
+        )
     rules = [
         _shared_identifier("email"),
         _shared_identifier("phone"),
@@ -185,7 +183,6 @@ def deterministic_links(con: duckdb.DuckDBPyConnection) -> int:
         _SAME_AREA_EMPLOYER,
         _SURNAME_TYPO_IN_ZIP,
         _GIVEN_PREFIX_IN_PLACE,
-        _SAME_CITY_NOT_WORKING,
         _GIVEN_TYPO_IN_ZIP,
     ]
     # Each link keeps the first rule (in this order) that made it: finance staff see why two

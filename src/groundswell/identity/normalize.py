@@ -147,8 +147,8 @@ def _library_name(text: str) -> Name:
     return Name(first, middle, last)
 
 
-# A second person or a remark after the given name ("KIDROWSKI, LARRY & FAYE", "STROM,
-# ROSE-MARY (MRS. DONALD)"): the record is the first person's; the rest would be read as a
+# A second person or a remark after the given name ("QUILLBY, HAROLD & JUNE", "QUILLBY,
+# ANNE-MARIE (MRS. HAROLD)"): the record is the first person's; the rest would be read as a
 # middle initial that differs from the donor's own.
 _AFTER_GIVEN = re.compile(r"\s*(?:&|\(|\bAND\b|\+).*$", re.IGNORECASE)
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 import duckdb
 
 from groundswell.demo.identity_synthetic import COLUMNS, Generator, contributions
@@ -56,6 +58,23 @@ def test_the_noise_the_benchmark_depends_on_is_there():
     households = [ds for ds in homes.values() if len(ds) > 1]
     assert households and all(len({d.last for d in ds}) == 1 for ds in households)
     assert all(len({d.first for d in ds}) == len(ds) for ds in households)
+    # Fathers and sons: one name and address, a generation mark each.
+    marks: dict[tuple, set] = {}
+    for d in donors:
+        if d.generation:
+            marks.setdefault((d.first, d.last, d.homes[0].zip5, d.homes[0].base), set()).add(
+                d.generation
+            )
+    assert marks and all(found == {"Jr", "Sr"} for found in marks.values())
+    # Payroll coworkers: one employer, job and office ZIP+4, mostly one first name, several
+    # surnames.
+    offices: dict[tuple, list] = {}
+    for d in donors:
+        home = d.homes[0]
+        offices.setdefault((d.employer, d.occupation, home.zip5, home.plus4), []).append(d)
+    payrolls = [ds for ds in offices.values() if len(ds) >= 3 and len({d.last for d in ds}) >= 3]
+    assert payrolls
+    assert any(max(Counter(d.first for d in ds).values()) >= 2 for ds in payrolls)
     named: dict[tuple, set] = {}
     for d in donors:
         named.setdefault((d.first, d.last, d.homes[0].place.city), set()).add(d.person)
