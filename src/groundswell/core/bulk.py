@@ -43,7 +43,7 @@ def bulk_insert(
     placeholders = ", ".join(["%s"] * len(fields))
     # One prepared single-row statement for all rows: both sqlite3 and psycopg run
     # executemany in a tight loop (psycopg in pipeline mode), without re-parsing the SQL.
-    sql = f"INSERT INTO {qn(model._meta.db_table)} ({columns}) VALUES ({placeholders})" + (
+    sql = f"INSERT INTO {qn(model._meta.db_table)} ({columns}) VALUES ({placeholders})" + (  # noqa: S608 (quoted identifiers; values are parameters)
         " ON CONFLICT DO NOTHING" if ignore_conflicts else ""
     )
     rows = []
@@ -78,7 +78,7 @@ def bulk_update_fields(
     qn = connection.ops.quote_name
     assignments = ", ".join(f"{qn(f.column)} = %s" for f in fields)
     pk = model._meta.pk
-    sql = f"UPDATE {qn(model._meta.db_table)} SET {assignments} WHERE {qn(pk.column)} = %s"
+    sql = f"UPDATE {qn(model._meta.db_table)} SET {assignments} WHERE {qn(pk.column)} = %s"  # noqa: S608 (quoted identifiers; values are parameters)
     rows = []
     for obj in objs:
         row = []

@@ -50,7 +50,7 @@ class DatabaseCache(DjangoDatabaseCache):
         adapt = connection.ops.adapt_datetimefield_value
         with connection.cursor() as cursor:
             cursor.execute(
-                f"INSERT INTO {table} ({quote('cache_key')}, {quote('value')}, "
+                f"INSERT INTO {table} ({quote('cache_key')}, {quote('value')}, "  # noqa: S608 (quoted identifiers; values are parameters)
                 f"{quote('expires')}) VALUES (%s, %s, %s) ON CONFLICT ({quote('cache_key')}) "
                 f"DO UPDATE SET {quote('value')} = EXCLUDED.{quote('value')}, "
                 f"{quote('expires')} = EXCLUDED.{quote('expires')} "
@@ -60,7 +60,7 @@ class DatabaseCache(DjangoDatabaseCache):
             added = cursor.rowcount == 1
             if added and random.randrange(CULL_ONE_ADD_IN) == 0:
                 cursor.execute(
-                    f"DELETE FROM {table} WHERE {quote('expires')} < %s",
+                    f"DELETE FROM {table} WHERE {quote('expires')} < %s",  # noqa: S608 (quoted identifiers; values are parameters)
                     [adapt(current)],
                 )
         return added
@@ -74,7 +74,7 @@ class DatabaseCache(DjangoDatabaseCache):
         lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
         with transaction.atomic(using=db), connection.cursor() as cursor:
             cursor.execute(
-                f"SELECT {quote('value')}, {quote('expires')} FROM {table} "
+                f"SELECT {quote('value')}, {quote('expires')} FROM {table} "  # noqa: S608 (quoted identifiers; values are parameters)
                 f"WHERE {key_column} = %s{lock}",
                 [key],
             )
@@ -85,7 +85,7 @@ class DatabaseCache(DjangoDatabaseCache):
             value = pickle.loads(base64.b64decode(stored.encode())) + delta  # noqa: S301
             encoded = base64.b64encode(pickle.dumps(value, self.pickle_protocol)).decode("latin1")
             cursor.execute(
-                f"UPDATE {table} SET {quote('value')} = %s WHERE {key_column} = %s",
+                f"UPDATE {table} SET {quote('value')} = %s WHERE {key_column} = %s",  # noqa: S608 (quoted identifiers; values are parameters)
                 [encoded, key],
             )
         return value

@@ -330,7 +330,7 @@ def _insert_sql() -> tuple[list, str]:
     fields = [f for f in Contribution._meta.concrete_fields if not f.primary_key]
     qn = connection.ops.quote_name
     sql = (
-        f"INSERT INTO {qn(Contribution._meta.db_table)} "
+        f"INSERT INTO {qn(Contribution._meta.db_table)} "  # noqa: S608 (quoted identifiers; values are parameters)
         f"({', '.join(qn(f.column) for f in fields)}) "
         f"VALUES ({', '.join(['%s'] * len(fields))}) "
         "ON CONFLICT (processor, processor_id) DO NOTHING RETURNING id"

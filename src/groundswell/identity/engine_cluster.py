@@ -32,7 +32,7 @@ def connected_components(
         """  # noqa: S608
     )
     con.execute(
-        f"CREATE OR REPLACE TEMP TABLE {out} AS SELECT unique_id AS node, unique_id AS label "
+        f"CREATE OR REPLACE TEMP TABLE {out} AS SELECT unique_id AS node, unique_id AS label "  # noqa: S608 (table names from our code, no outside text)
         f"FROM {nodes}"  # noqa: S608
     )
     for _ in range(200):

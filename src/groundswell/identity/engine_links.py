@@ -187,9 +187,9 @@ def deterministic_links(con: duckdb.DuckDBPyConnection) -> int:
     ]
     # Each link keeps the first rule (in this order) that made it: finance staff see why two
     # records are one donor (identity.evidence reads det_rules once the run is over).
-    numbered = (f"SELECT l, r, {i} AS rule FROM ({sql})" for i, sql in enumerate(rules))
+    numbered = (f"SELECT l, r, {i} AS rule FROM ({sql})" for i, sql in enumerate(rules))  # noqa: S608 (table names from our code, no outside text)
     con.execute(
-        "CREATE OR REPLACE TEMP TABLE det_rules AS SELECT l, r, min(rule) AS rule FROM ("
+        "CREATE OR REPLACE TEMP TABLE det_rules AS SELECT l, r, min(rule) AS rule FROM ("  # noqa: S608 (table names from our code, no outside text)
         + " UNION ALL ".join(numbered)
         + ") GROUP BY l, r"
     )

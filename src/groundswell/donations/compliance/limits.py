@@ -132,7 +132,7 @@ def total_add(*, donor_key: str, election: str, cents: int) -> int:
             SET total_cents = {table}.total_cents + excluded.total_cents,
                 updated_at = excluded.updated_at
             RETURNING total_cents
-            """,
+            """,  # noqa: S608 (identifiers from the models; values are parameters)
             [donor_key, election, cents, timezone.now()],
         )
         return int(cursor.fetchone()[0])
@@ -343,7 +343,7 @@ def _totals_write(donor_keys: list[str] | None) -> int:
             ON CONFLICT (donor_key, election) DO UPDATE
             SET total_cents = excluded.total_cents, updated_at = excluded.updated_at
             WHERE {totals}.total_cents <> excluded.total_cents
-            """,
+            """,  # noqa: S608 (identifiers from the models; values are parameters)
             [now, *counted_params, *scope_params],
         )
         changed = max(cursor.rowcount, 0)
@@ -355,7 +355,7 @@ def _totals_write(donor_keys: list[str] | None) -> int:
                 WHERE c.donor_key = {totals}.donor_key AND c.election = {totals}.election
                 AND {counted}
             )
-            """,
+            """,  # noqa: S608 (identifiers from the models; values are parameters)
             [now, *scope_params, *counted_params],
         )
         changed += max(cursor.rowcount, 0)
