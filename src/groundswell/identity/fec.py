@@ -7,8 +7,9 @@ resolves the donors. What counts, as the FEC intends:
 - a **memo** row (MEMO_CD "X") repeats a contribution itemized elsewhere (an earmarked gift is
   itemized by the recipient as 15E and shown again as a memo): it is not counted again;
 - a **22Y** refund does not make a donor;
-- only individuals (ENTITY_TP IND or CAN, or blank in older files) are donors, not
-  organisations passing money through;
+- only individuals' gifts count, by the one definition the imports use
+  (``schedule_a_lines.itcont_kind``: ENTITY_TP IND, or blank in older files); organisations,
+  committees and the candidate's own money (CAN, 15C) are other receipts, not donors;
 - a row repeated verbatim (the same SUB_ID) counts once;
 - an amended report (AMNDT_IND "A") repeats the transactions of the report it amends: within one
   report (committee, report type and year) a TRAN_ID counts once, from the latest filing. A
@@ -34,9 +35,15 @@ from dataclasses import dataclass, field
 import duckdb
 
 from groundswell.donations.intake.fec_import import COLUMNS, LEADING_ZERO_ZIPS, REFUND_TYPE
+from groundswell.donations.intake.schedule_a_lines import GIFT, itcont_kind
 from groundswell.identity import engine
 
-DONOR_ENTITY_TYPES = ("IND", "CAN", "")
+# A row is an individual's gift when its (entity type, transaction type) pair is in this table,
+# filled by ``_gift_types`` from the import's own definition.
+_IS_GIFT = (
+    "EXISTS (SELECT 1 FROM gift_types g WHERE g.entity = coalesce(raw.ENTITY_TP, '') "
+    "AND g.ttype = coalesce(raw.TRANSACTION_TP, ''))"
+)
 # The columns a count needs: the rest of a national file is not copied.
 _KEPT = (
     "CMTE_ID", "AMNDT_IND", "RPT_TP", "TRANSACTION_TP", "ENTITY_TP", "NAME", "CITY", "STATE",
@@ -199,9 +206,24 @@ def _count(
     )
 
 
+def _gift_types(con) -> None:
+    """Table ``gift_types``: the file's (entity, transaction type) pairs that are gifts.
+
+    A file holds a few dozen distinct pairs, so asking ``itcont_kind`` about each (rather than
+    per row, or in SQL written a second time) keeps one definition at no cost.
+    """
+    pairs = con.execute(
+        "SELECT DISTINCT coalesce(ENTITY_TP, ''), coalesce(TRANSACTION_TP, '') FROM raw"
+    ).fetchall()
+    con.execute("CREATE OR REPLACE TABLE gift_types (entity VARCHAR, ttype VARCHAR)")
+    gifts = [p for p in pairs if itcont_kind(entity=p[0], transaction_type=p[1]) == GIFT]
+    if gifts:
+        con.executemany("INSERT INTO gift_types VALUES (?, ?)", gifts)
+
+
 def _select_counted(con) -> None:
     """Table ``counted``: the rows of ``raw`` that are gifts from individuals, each once."""
-    kinds = ", ".join(f"'{k}'" for k in DONOR_ENTITY_TYPES)
+    _gift_types(con)
     con.execute(
         f"""
         CREATE TABLE counted AS
@@ -220,7 +242,7 @@ def _select_counted(con) -> None:
                 FROM raw
                 WHERE upper(coalesce(trim(MEMO_CD), '')) <> 'X'
                   AND upper(coalesce(trim(TRANSACTION_TP), '')) <> '{REFUND_TYPE}'
-                  AND upper(coalesce(trim(ENTITY_TP), '')) IN ({kinds})
+                  AND {_IS_GIFT}
                   AND coalesce(trim(NAME), '') <> ''
                 -- a line repeated (the same SUB_ID) counts once; first, so that the report
                 -- window below sees one row per SUB_ID and never drops both twins
@@ -238,15 +260,13 @@ def _select_counted(con) -> None:
 
 def _skipped(con, rows: int, contributions: int) -> dict[str, int]:
     """How many rows of ``raw`` were left out, and why."""
-    kinds = ", ".join(f"'{k}'" for k in DONOR_ENTITY_TYPES)
     skipped = dict(
         con.execute(
             f"""
             SELECT CASE WHEN upper(coalesce(trim(MEMO_CD), '')) = 'X' THEN 'memo'
                         WHEN upper(coalesce(trim(TRANSACTION_TP), '')) = '{REFUND_TYPE}'
                             THEN 'refund'
-                        WHEN upper(coalesce(trim(ENTITY_TP), '')) NOT IN ({kinds})
-                            THEN 'not an individual'
+                        WHEN NOT {_IS_GIFT} THEN 'not an individual'
                         WHEN coalesce(trim(NAME), '') = '' THEN 'no name'
                         ELSE 'amendment repeat' END AS why, count(*)
             FROM raw GROUP BY 1

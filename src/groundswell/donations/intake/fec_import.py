@@ -85,7 +85,11 @@ def fec_import(
     # Inside, as above: Django and the models only once a file is imported.
     from groundswell.core.ahead import results_ahead
     from groundswell.core.bulk import planner_statistics_refresh
-    from groundswell.donations.intake.fec_writer import ContributionWriter, FecImportResult
+    from groundswell.donations.intake.fec_writer import (
+        ContributionWriter,
+        FecImportResult,
+        OtherReceiptWriter,
+    )
 
     del source  # FEC rows link no person, so there is no person source to record
     total = os.path.getsize(path)
@@ -94,6 +98,9 @@ def fec_import(
     if parallel is None:
         parallel = total > 4 * BLOCK_BYTES
     writer = ContributionWriter(result=result, on_error=on_error)
+    # Rows whose entity is not a person (ORG, PAC, COM, PTY, CCM) or that are the candidate's
+    # own money (CAN, 15C): kept whole, outside donor counts and limits (``itcont_kind``).
+    others = OtherReceiptWriter(result=result)
     done = 0
     for block in results_ahead(block_parse, blocks_read(path, committee), parallel=parallel):
         result.rows += block.lines
@@ -101,10 +108,12 @@ def fec_import(
         for error in block.errors:
             writer.reject(*error)
         writer.add(block.rows)
+        others.add(block.others)
         done += block.size + 1
         if progress:
             progress(min(done, total), total)
     writer.finish()
+    others.finish()
     if result.created or result.refunded or result.superseded:
         planner_statistics_refresh()
         if limit_totals:

@@ -19,6 +19,7 @@ from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from groundswell.core.untrusted import Refused, decimal_parse
+from groundswell.donations.intake.schedule_a_lines import GIFT, itcont_kind
 from groundswell.donations.keys import name_key
 
 COLUMNS = (
@@ -97,6 +98,8 @@ class ParsedBlock(NamedTuple):
     lines: int  # non-blank lines read
     skipped: int  # rows of other committees
     size: int  # bytes of the block
+    # Rows that are not an individual's gift (``itcont_kind``), as ``OtherReceipt`` fields.
+    others: list[dict] = []
 
 
 # Parsing (Django-free) ----------------------------------------------------------------------
@@ -266,6 +269,52 @@ def row_parse(fields: list[str], line: int) -> ParsedRow:
     )
 
 
+def other_receipt_parse(fields: list[str], line: int, kind: str) -> dict:
+    """An itcont row that is not an individual's gift, as ``OtherReceipt`` fields.
+
+    The name is kept whole ("ACME WIDGETS, INC." is not a Mr Inc. Acme Widgets); the FEC id
+    of a contributing committee (OTHER_ID) is kept in the note.
+    """
+    (committee, amended, report_type, pgi, _, ttype, entity, name, city, state, zip_code, _,
+     _, day, amount, other_id, tran_id, file_num, memo_cd, memo_text,
+     sub_id) = (f.strip() for f in fields)  # fmt: skip
+    if not sub_id or len(sub_id) > WIDTHS["id"]:
+        raise FieldProblem("SUB_ID", sub_id[:40], "is missing" if not sub_id else "is too long")
+    cents = cents_parse(amount)
+    received = _mmddyyyy(day)
+    state = state.upper()[:2]
+    try:
+        postal_code = zip_clean(zip_code, state=state)
+    except FieldProblem:
+        postal_code = " ".join(zip_code.split())[: WIDTHS["zip"]]
+    note = memo_text
+    if other_id:
+        note = f"{note}; FEC id {other_id}" if note else f"FEC id {other_id}"
+    return {
+        "committee_id": committee.upper()[:9],
+        "kind": kind,
+        "sub_id": sub_id,
+        "transaction_id": tran_id[: WIDTHS["order"]],
+        "back_reference": "",
+        "line_number": "",
+        "receipt_type": ttype.upper()[:3],
+        "entity_type": entity.upper()[:3],
+        "amount_cents": cents,
+        "received_at": datetime(received.year, received.month, received.day, 12, tzinfo=FEC_TZ),
+        "election": election_clean(pgi),
+        "is_memo": memo_cd.upper() == "X",
+        "name": " ".join(name.split())[:200],
+        "city": city.title()[:100],
+        "state": state,
+        "postal_code": postal_code,
+        "note": note,
+        "fec_report": report_of(committee, report_type, received.year),
+        "fec_file_number": file_number_parse(file_num),
+        "fec_amended": amended.upper() == "A",
+        "line": line,
+    }
+
+
 def report_of(committee: str, report_type: str, year: int | str) -> str:
     """The report a row belongs to: "C00123456 Q1 2026" (fits ``WIDTHS["report"]``)."""
     text = f"{committee.upper()} {report_type.upper()} {year}".strip()
@@ -283,6 +332,7 @@ def file_number_parse(text: str) -> int | None:
 def block_parse(data: bytes, first_line: int, committee: str) -> ParsedBlock:
     """Parse a block of whole lines (runs in the helper process)."""
     rows: list[ParsedRow] = []
+    others: list[dict] = []
     errors: list[tuple[int, str, str, str]] = []
     lines = skipped = 0
     prefix = committee + "|"
@@ -301,11 +351,16 @@ def block_parse(data: bytes, first_line: int, committee: str) -> ParsedBlock:
         if not text.startswith(prefix) and fields[0].strip().upper() != committee:
             skipped += 1
             continue
+        # The one definition of an individual's gift, shared with Schedule A and unique-donors.
+        kind = itcont_kind(entity=fields[6], transaction_type=fields[5])
         try:
-            rows.append(row_parse(fields, number))
+            if kind == GIFT:
+                rows.append(row_parse(fields, number))
+            else:
+                others.append(other_receipt_parse(fields, number, kind))
         except FieldProblem as exc:
             errors.append((number, exc.column, exc.value[:255], exc.reason))
-    return ParsedBlock(rows, errors, lines, skipped, len(data))
+    return ParsedBlock(rows, errors, lines, skipped, len(data), others)
 
 
 def blocks_read(path: str, committee: str) -> Iterator[tuple[bytes, int, str]]:

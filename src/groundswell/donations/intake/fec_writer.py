@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from django.db import connection, models, transaction
@@ -22,7 +22,8 @@ from django.db import connection, models, transaction
 from groundswell.core.spreadsheet import formula_strip
 from groundswell.donations.compliance.rules import cycle_for, election_for, rule_for
 from groundswell.donations.intake.csv_import import ImportResult, RowError
-from groundswell.donations.intake.fec_amendments import amendments_settle
+from groundswell.donations.intake.fec_amendments import amendments_settle, other_receipts_settle
+from groundswell.donations.intake.models import OtherReceipt
 from groundswell.donations.intake.fec_refunds import refunds_apply
 from groundswell.donations.intake.fec_rows import FEC_TZ, REFUND_TYPE, ParsedRow
 from groundswell.donations.keys import name_key
@@ -37,6 +38,61 @@ class FecImportResult(ImportResult):
     """An import's counts, with the filed rows an amendment superseded (voided, kept)."""
 
     superseded: int = 0
+    other_receipts: int = 0  # new rows stored as OtherReceipt (not individuals' gifts)
+    by_kind: dict[str, int] = field(default_factory=dict)  # cents per kind read (no memo rows)
+    conduits: int = 0  # Schedule A: gifts whose conduit was recognised from its memo row
+    adjusted: int = 0  # Schedule A: reattribution / redesignation memo rows applied
+    released: int = 0  # Schedule A: holds released because the excess moved
+    lone_halves: list[str] = field(default_factory=list)  # Schedule A: memo halves waiting
+
+
+class OtherReceiptWriter:
+    """Stores receipts that are not individuals' gifts (``OtherReceipt``), in batches.
+
+    Shared by the itcont and Schedule A imports. Deduped on SUB_ID, so importing a file again
+    adds nothing; ``finish`` marks the rows an amended report repeats ``superseded``.
+    """
+
+    def __init__(self, *, result: FecImportResult):
+        self.result = result
+        self.pending: list[dict] = []
+        self.reports: set[str] = set()  # where other receipts may repeat by amendment
+
+    def add(self, receipts: list[dict]) -> None:
+        for receipt in receipts:
+            if not receipt["is_memo"]:
+                kind = receipt["kind"]
+                self.result.by_kind[kind] = (
+                    self.result.by_kind.get(kind, 0) + receipt["amount_cents"]
+                )
+            self.pending.append(receipt)
+        if len(self.pending) >= INSERT_BATCH:
+            self.flush()
+
+    def flush(self) -> None:
+        rows, self.pending = self.pending, []
+        if not rows:
+            return
+        ids = [r["sub_id"] for r in rows]
+        known = set(OtherReceipt.objects.filter(sub_id__in=ids).values_list("sub_id", flat=True))
+        fresh = {}
+        for receipt in rows:
+            receipt = {k: v for k, v in receipt.items() if k != "line"}
+            if receipt["sub_id"] in known or receipt["sub_id"] in fresh:
+                self.result.unchanged += 1
+                continue
+            receipt["note"] = formula_strip(receipt["note"])
+            receipt["name"] = formula_strip(receipt["name"])
+            fresh[receipt["sub_id"]] = OtherReceipt(**receipt)
+            if receipt["fec_report"] and receipt["transaction_id"]:
+                self.reports.add(receipt["fec_report"])
+        OtherReceipt.objects.bulk_create(list(fresh.values()), ignore_conflicts=True)
+        self.result.other_receipts += len(fresh)
+
+    def finish(self) -> None:
+        """Write what is left, then settle the amendment repeats among them."""
+        self.flush()
+        self.result.superseded += other_receipts_settle(reports=sorted(self.reports))
 
 
 class ContributionWriter:

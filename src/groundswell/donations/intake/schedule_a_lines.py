@@ -19,6 +19,18 @@ gift; everything else is kept as what it is (``ReceiptKind``). Where the line is
 receipt type decides (15C the candidate's money, 16C a loan from the candidate, 18G/18J
 transfers, 18K a committee's contribution). 15C and 16C decide on any line: a candidate's own
 money filed on an individuals' line is still the candidate's.
+
+This is the one definition of "a gift from an individual" for every FEC path: the Schedule A
+import, the itcont import (``itcont_kind``: the bulk file has no line number or form, so the
+entity type and transaction type decide) and ``fec unique-donors`` (which asks ``itcont_kind``
+about each distinct entity/transaction type pair of a file), so that a file's gift count and
+its donor count read the same rows.
+
+The candidate's own contribution (receipt type 15C, or entity type CAN on any individuals'
+line or in itcont) is never a gift: the candidate may give their campaign unlimited personal
+funds (11 CFR 110.10), it is reported on its own line (11(d), 17(d)) and not as individual
+giving, so it must be neither held against the individual limit nor count the candidate as a
+donor. It is stored as ``ReceiptKind.CANDIDATE``, in both imports alike.
 """
 
 from __future__ import annotations
@@ -54,6 +66,26 @@ PEOPLE = {"IND", ""}
 COMMITTEES = {"PAC", "PTY", "COM", "CCM"}
 
 
+def entity_kind(entity: str) -> str:
+    """``GIFT`` for a person (IND, or blank in older files), else the kind its entity type is."""
+    entity = entity.strip().upper()
+    if entity in PEOPLE:
+        return GIFT
+    if entity == "CAN":
+        return "candidate"
+    return "committee" if entity in COMMITTEES else "organisation"
+
+
+def itcont_kind(*, entity: str, transaction_type: str) -> str:
+    """What an itcont row is (``GIFT`` or a ``ReceiptKind`` value): ``receipt_kind`` without a line.
+
+    The transaction type is cut to three characters as ``fec_rows.row_parse`` cuts it.
+    """
+    return receipt_kind(
+        form="", line="", entity=entity, receipt_type=transaction_type.strip().upper()[:3]
+    )
+
+
 def line_normalise(text: str) -> str:
     """ "11(a)(i)", "11ai", "SA11AI" → "11AI"."""
     text = "".join(ch for ch in text.upper() if ch.isalnum())
@@ -67,12 +99,11 @@ def receipt_kind(*, form: str, line: str, entity: str, receipt_type: str) -> str
     receipt_type = receipt_type.strip().upper()
     if receipt_type in ("15C", "16C"):
         return _BY_RECEIPT_TYPE[receipt_type]
-    if line in INDIVIDUAL_LINES or (not line and receipt_type in ("", "15", "15E", "22Y")):
-        if entity in PEOPLE:
-            return GIFT
-        if entity == "CAN":
-            return "candidate"
-        return "committee" if entity in COMMITTEES else "organisation"
+    if line in INDIVIDUAL_LINES or (not line and receipt_type not in _BY_RECEIPT_TYPE):
+        # No line (itcont, or a Schedule A row without one) and a receipt type that names no
+        # other kind (15, 15E, 22Y, 10 to a super PAC, 30–32 party accounts, …): the
+        # contributor's entity type decides.
+        return entity_kind(entity)
     kind = _BY_FORM.get(form.strip().upper(), _ANY_FORM).get(line) or _ANY_FORM.get(line)
     if kind is None:
         kind = _BY_RECEIPT_TYPE.get(receipt_type, "other")

@@ -9,14 +9,17 @@ the end (``finish``) writes what is left, settles amendments and refunds, applie
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from groundswell.core.bulk import planner_statistics_refresh
 from groundswell.donations.compliance.limits import donor_totals_rebuild
-from groundswell.donations.intake.fec_amendments import other_receipts_settle
 from groundswell.donations.intake.fec_rows import EARMARKED_TYPE, FieldProblem, ParsedRow
-from groundswell.donations.intake.fec_writer import ContributionWriter, FecImportResult
-from groundswell.donations.intake.models import OtherReceipt, ReceiptKind
+from groundswell.donations.intake.fec_writer import (
+    ContributionWriter,
+    FecImportResult,
+    OtherReceiptWriter,
+)
+from groundswell.donations.intake.models import ReceiptKind
 from groundswell.donations.intake.schedule_a_adjust import adjustments_apply, holds_release
 from groundswell.donations.intake.schedule_a_import import (
     AMOUNT,
@@ -35,13 +38,7 @@ from groundswell.donations.intake.schedule_a_lines import GIFT
 
 @dataclass
 class ScheduleAResult(FecImportResult):
-    """The counts of a Schedule A import, with the receipts that are not individuals' gifts."""
-
-    other_receipts: int = 0  # new rows stored as OtherReceipt
-    by_kind: dict[str, int] = field(default_factory=dict)  # cents per kind read (no memo rows)
-    conduits: int = 0  # gifts whose conduit was recognised from its memo row
-    adjusted: int = 0  # reattribution / redesignation memo rows applied
-    released: int = 0  # holds released because the excess was redesignated or reattributed
+    """The counts of a Schedule A import (the fields live on ``FecImportResult``, shared)."""
 
 
 class ScheduleAPass:
@@ -52,9 +49,8 @@ class ScheduleAPass:
         self.result = ScheduleAResult()
         self.writer = ContributionWriter(result=self.result, on_error=on_error)
         self.gifts: list[ParsedRow] = []
-        self.others: list[dict] = []
+        self.others = OtherReceiptWriter(result=self.result)
         self.adjustments: list[ParsedRow] = []
-        self.other_reports: set[str] = set()  # where other receipts may repeat by amendment
 
     def row_take(self, values: list[str], index: dict[str, int], line: int) -> None:
         if not any(v.strip() for v in values):
@@ -83,14 +79,7 @@ class ScheduleAPass:
             self._conduit_name(row)
             kind = ReceiptKind.CONDUIT
         if kind != GIFT:
-            receipt = other_receipt_parse(row, line, kind)
-            if not receipt["is_memo"]:
-                self.result.by_kind[kind] = (
-                    self.result.by_kind.get(kind, 0) + receipt["amount_cents"]
-                )
-            self.others.append(receipt)
-            if len(self.others) >= BATCH:
-                self._others_write()
+            self.others.add([other_receipt_parse(row, line, kind)])
             return
         parsed = row_parse(row, line)
         if _is_adjustment(row):
@@ -115,31 +104,12 @@ class ScheduleAPass:
         )
         self.result.conduits += 1
 
-    def _others_write(self) -> None:
-        rows, self.others = self.others, []
-        if not rows:
-            return
-        ids = [r["sub_id"] for r in rows]
-        known = set(OtherReceipt.objects.filter(sub_id__in=ids).values_list("sub_id", flat=True))
-        fresh = {}
-        for receipt in rows:
-            receipt.pop("line")
-            if receipt["sub_id"] in known or receipt["sub_id"] in fresh:
-                self.result.unchanged += 1
-                continue
-            fresh[receipt["sub_id"]] = OtherReceipt(**receipt)
-            if receipt["fec_report"] and receipt["transaction_id"]:
-                self.other_reports.add(receipt["fec_report"])
-        OtherReceipt.objects.bulk_create(list(fresh.values()), ignore_conflicts=True)
-        self.result.other_receipts += len(fresh)
-
     def finish(self) -> None:
         """Write the rest; then memo pairs, amendments, refunds; then the donors' totals."""
         self.writer.add(self.gifts)
         self.gifts = []
         self.writer.flush()  # the originals the memo pairs move money from are written first
-        self._others_write()
-        self.result.superseded += other_receipts_settle(reports=sorted(self.other_reports))
+        self.others.finish()
         moved = adjustments_apply(self.adjustments, writer=self.writer, result=self.result)
         self.writer.finish()
         if self.result.created or self.result.refunded or self.result.adjusted:
