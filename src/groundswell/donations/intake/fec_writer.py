@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field as dc_field
 from datetime import date, datetime
 
 from django.db import connection, models, transaction
@@ -23,9 +24,9 @@ from groundswell.core.spreadsheet import formula_strip
 from groundswell.donations.compliance.rules import cycle_for, election_for, rule_for
 from groundswell.donations.intake.csv_import import ImportResult, RowError
 from groundswell.donations.intake.fec_amendments import amendments_settle, other_receipts_settle
-from groundswell.donations.intake.models import OtherReceipt
 from groundswell.donations.intake.fec_refunds import refunds_apply
 from groundswell.donations.intake.fec_rows import FEC_TZ, REFUND_TYPE, ParsedRow
+from groundswell.donations.intake.models import OtherReceipt
 from groundswell.donations.keys import name_key
 from groundswell.donations.models import Contribution, ContributionStatus, Processor
 
@@ -39,11 +40,11 @@ class FecImportResult(ImportResult):
 
     superseded: int = 0
     other_receipts: int = 0  # new rows stored as OtherReceipt (not individuals' gifts)
-    by_kind: dict[str, int] = field(default_factory=dict)  # cents per kind read (no memo rows)
+    by_kind: dict[str, int] = dc_field(default_factory=dict)  # cents per kind read (no memo rows)
     conduits: int = 0  # Schedule A: gifts whose conduit was recognised from its memo row
     adjusted: int = 0  # Schedule A: reattribution / redesignation memo rows applied
     released: int = 0  # Schedule A: holds released because the excess moved
-    lone_halves: list[str] = field(default_factory=list)  # Schedule A: memo halves waiting
+    lone_halves: list[str] = dc_field(default_factory=list)  # Schedule A: memo halves waiting
 
 
 class OtherReceiptWriter:
