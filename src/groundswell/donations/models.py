@@ -254,12 +254,15 @@ class WebhookDelivery(models.Model):
         REJECTED = "rejected", "Rejected"
         # ActBlue's "send a test" button (line items of entity 0): answered 200, stores nothing.
         TEST = "test", "Test notification (nothing stored)"
+        # Every line item was another committee's share of a split gift: answered 200 (ActBlue
+        # must not retry it), nothing stored, and not a "duplicate" (nothing was seen before).
+        OTHER_COMMITTEE = "other_committee", "Another committee's line items (nothing stored)"
 
     MAX_BODY = 64 * 1024
 
     received_at = models.DateTimeField(default=timezone.now, db_index=True)
     source = models.CharField(max_length=20, choices=Processor.choices)
-    status = models.CharField(max_length=10, choices=Status.choices)
+    status = models.CharField(max_length=20, choices=Status.choices)
     error = models.TextField(blank=True)
     body = models.TextField(blank=True, help_text="The raw body, truncated")
     # What arrived, in bytes: kept also when the body is not (an unverified request's).

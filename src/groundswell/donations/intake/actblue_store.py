@@ -63,9 +63,19 @@ def actblue_delivery_store(
 
 def actblue_test_log(*, body: bytes, remote_addr: str | None) -> WebhookDelivery:
     """Log ActBlue's test notification as a test: nothing is stored but the log row."""
+    return _log_only(body=body, remote_addr=remote_addr, status=WebhookDelivery.Status.TEST)
+
+
+def actblue_other_committee_log(*, body: bytes, remote_addr: str | None) -> WebhookDelivery:
+    """Log a delivery whose line items are all another committee's: nothing else is stored."""
+    status = WebhookDelivery.Status.OTHER_COMMITTEE
+    return _log_only(body=body, remote_addr=remote_addr, status=status)
+
+
+def _log_only(*, body: bytes, remote_addr: str | None, status: str) -> WebhookDelivery:
     return WebhookDelivery.objects.create(
         source=Processor.ACTBLUE,
-        status=WebhookDelivery.Status.TEST,
+        status=status,
         body=excerpt(body, limit=WebhookDelivery.MAX_BODY),
         body_size=len(body),
         remote_addr=remote_addr,

@@ -9,7 +9,9 @@ in the money totals. A delivery carrying a refund processes its contribution in 
 first, so that the refund is taken off a counted total exactly as before.
 
 ActBlue's test notification (line items of entity 0) is answered 200 and logged as a test;
-it stores nothing.
+it stores nothing. A delivery whose line items are all another committee's (our share of a
+split gift is in another delivery, or none is ours) is answered 200 and logged "another
+committee's"; it stores nothing either.
 
 Every refusal answers 4xx with the reason and leaves a row in the delivery log (see
 webhook_log): a server error would make ActBlue retry forever while staff see nothing.
@@ -27,7 +29,11 @@ from django.views.decorators.http import require_POST
 from groundswell.accounts.permissions import client_ip
 from groundswell.core.untrusted import excerpt
 from groundswell.donations.intake.actblue import LIMITS, PayloadError, actblue_delivery_parse
-from groundswell.donations.intake.actblue_store import actblue_delivery_store, actblue_test_log
+from groundswell.donations.intake.actblue_store import (
+    actblue_delivery_store,
+    actblue_other_committee_log,
+    actblue_test_log,
+)
 from groundswell.donations.intake.webhook_auth import webhook_basic_auth_check, webhook_configured
 from groundswell.donations.intake.webhook_log import request_size, webhook_refusal_log
 from groundswell.donations.models import Processor, WebhookDelivery
@@ -68,6 +74,12 @@ def actblue_webhook(request):
         actblue_test_log(body=request.body, remote_addr=client_ip(request))
         return JsonResponse({"status": WebhookDelivery.Status.TEST, "contributions": []})
     items = parsed.items
+    if not items:
+        # Every line item was another committee's share (a split gift): nothing of ours to
+        # store. Answered 200 so ActBlue does not retry, and logged as what it is.
+        actblue_other_committee_log(body=request.body, remote_addr=client_ip(request))
+        status = WebhookDelivery.Status.OTHER_COMMITTEE
+        return JsonResponse({"status": status, "contributions": [], "skipped": True})
 
     status, contributions = actblue_delivery_store(
         items=items,

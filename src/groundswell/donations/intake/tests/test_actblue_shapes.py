@@ -195,3 +195,31 @@ def test_the_delivery_log_lists_a_test_notification_as_a_test(client, persona_cl
     assert page.status_code == 200
     assert html.count("Test notification (nothing stored)") >= 2  # the filter option and the row
     assert html.count('class="badge') == 1  # only the test delivery is listed
+
+
+def test_a_delivery_of_only_another_committees_line_items_is_logged_as_such(client):
+    body = fixture("actblue_refund_whole_order.json")
+    body["lineitems"] = [body["lineitems"][2]]  # only committee 20002's line item
+    response = post(client, body)
+    assert response.status_code == 200, response.content
+    assert response.json() == {"status": "other_committee", "contributions": [], "skipped": True}
+    delivery = WebhookDelivery.objects.get()
+    assert delivery.status == WebhookDelivery.Status.OTHER_COMMITTEE
+    assert not Contribution.objects.exists()
+    # Delivered again it is still another committee's, never a "duplicate".
+    assert post(client, body).json()["status"] == "other_committee"
+
+
+def test_the_delivery_log_filters_other_committees_deliveries(client, persona_client):
+    body = fixture("actblue_refund_whole_order.json")
+    body["lineitems"] = [body["lineitems"][2]]
+    post(client, body)
+    post(client, fixture("actblue_test_notification.json"))
+    post(client, fixture("actblue_refund_recovered.json"))
+    url = reverse("donations:webhook_settings") + "?status=other_committee"
+    html = persona_client("admin").get(url).content.decode()
+    label = "Another committee&#x27;s line items (nothing stored)"
+    assert html.count(label) >= 2  # the filter option and the row
+    assert html.count('class="badge') == 1  # only that delivery is listed
+    everything = persona_client("admin").get(reverse("donations:webhook_settings")).content
+    assert everything.decode().count('class="badge') == 3
