@@ -33,7 +33,13 @@ from groundswell.people.models import (
     Tag,
     Tagging,
 )
-from groundswell.people.normalize import InvalidPhone, name_key, phone_normalize
+from groundswell.people.normalize import (
+    InvalidEmail,
+    InvalidPhone,
+    email_verify,
+    name_key,
+    phone_normalize,
+)
 from groundswell.people.sensitivity import (
     PERSON_FIELDS,
     activity_kinds_hidden,
@@ -79,6 +85,27 @@ class SearchQuery:
             "postal_code": f"ZIP code {self.value}",
             "name": f"names starting with “{self.value}”",
         }.get(self.kind, "")
+
+
+def person_find_by_email(*, address: str) -> Person | None:
+    """The person who has this e-mail address (normalised as stored), or None; never creates.
+
+    For intake paths that may link a record to someone already known but must not make a
+    person of their own (ActBlue's cancelled-recurring export). Takes no user: it answers
+    nothing but a link, shown later through the caller's own role checks. A merged person's
+    address leads to whom they were merged into.
+    """
+    try:
+        normalised = email_verify(address).address
+    except InvalidEmail:
+        return None
+    email = EmailAddress.objects.filter(address=normalised).select_related("person").first()
+    person = email.person if email else None
+    for _ in range(10):  # a merge chain is short; bounded all the same
+        if person is None or person.merged_into_id is None:
+            break
+        person = Person.objects.filter(pk=person.merged_into_id).first()
+    return person
 
 
 def search_parse(query: str | None) -> SearchQuery:

@@ -5,8 +5,10 @@ gift by its Receipt ID, the order number every installment of it shares, which i
 key. A row ends that series and keeps what the export says of it: when, the amount, how many
 installments were pledged and (from the total given) how many were completed. A gift whose
 installments never reached us gets its series made, cancelled, so staff can follow the donor
-up. Every rejected row is reported with its line, column and reason; importing the same file
-again changes nothing.
+up. Such a series is linked to the person who has the row's e-mail address when there is one
+(found, never created: a cancellation is not a sign-up), and otherwise left without a person
+and counted as such in the import's summary. Every rejected row is reported with its line,
+column and reason; importing the same file again changes nothing.
 """
 
 from __future__ import annotations
@@ -27,8 +29,9 @@ from groundswell.donations.intake.actblue_recurring import (
     actblue_series_cancel,
     actblue_series_cancelled_record,
 )
-from groundswell.donations.models import RecurringPeriod
+from groundswell.donations.models import RecurringPeriod, RecurringSeries
 from groundswell.people.imports import FileInfo, file_records
+from groundswell.people.selectors import person_find_by_email
 
 RECEIPT, CANCELLED_ON = "Receipt ID", "Cancelled On"
 # What tells this export from the contributions export (which has a Lineitem ID per row).
@@ -153,9 +156,13 @@ def row_read(fields: list[str], index: dict[str, int], *, when_parse, problem) -
     )
 
 
-def row_apply(row: _Row) -> bool:
-    """End the row's series (made when unknown) with the export's details; whether it changed."""
-    _, made = actblue_series_cancelled_record(
+def row_apply(row: _Row) -> tuple[bool, bool | None]:
+    """End the row's series (made when unknown) with the export's details.
+
+    Returns (whether it changed, whether it is linked to a person now): the link is None when
+    the series already had its person (nothing to report), else True or False.
+    """
+    series, made = actblue_series_cancelled_record(
         series_key=row.key,
         period=row.period,
         amount_cents=row.amount_cents,
@@ -170,7 +177,22 @@ def row_apply(row: _Row) -> bool:
         completed=row.completed,
         pledged=row.pledged,
     )
-    return made or changed
+    linked = _person_link(series, row.donor.get("email", ""))
+    return made or changed or bool(linked), linked
+
+
+def _person_link(series: RecurringSeries, email: str) -> bool | None:
+    """Link a series without a person to whoever has ``email``; None when it had one."""
+    if series.person_id is not None:
+        return None
+    person = person_find_by_email(address=email) if email else None
+    if person is None:
+        return False
+    # Only while still unlinked: a concurrent webhook's processing may have linked it.
+    updated = RecurringSeries.objects.filter(pk=series.pk, person__isnull=True).update(
+        person=person
+    )
+    return bool(updated)
 
 
 def actblue_cancelled_import(
@@ -205,10 +227,14 @@ def actblue_cancelled_import(
         except problem as exc:
             reject(line, exc.column, exc.value[:255], exc.reason)
             continue
-        if row_apply(row):
+        changed, linked = row_apply(row)
+        if changed:
             result.cancelled += 1
         else:
             result.unchanged += 1
+        if linked is not None:
+            result.linked += linked
+            result.unlinked += not linked
     if progress:
         progress(result.rows, result.rows)
     return result

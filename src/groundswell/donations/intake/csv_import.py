@@ -86,6 +86,10 @@ class ImportResult:
     created: int = 0
     refunded: int = 0
     cancelled: int = 0  # recurring series ended (the cancelled-recurring export)
+    # Series of the cancelled-recurring export linked to the person with the row's e-mail, and
+    # those left without a person (no one has that e-mail, or the row gives none).
+    linked: int = 0
+    unlinked: int = 0
     unchanged: int = 0
     skipped: int = 0
     rejected: int = 0

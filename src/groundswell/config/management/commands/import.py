@@ -209,6 +209,13 @@ class Command(BaseCommand):
             f"{result.refunded} refunds applied, {cancelled}{result.unchanged} unchanged, "
             f"{result.rejected} rejected{skipped}"
         )
+        if result.linked or result.unlinked:
+            # Cancelled-recurring export: whom a series made from it belongs to, or that no one
+            # has the row's e-mail (the series waits unlinked; nobody is created for it).
+            self.stdout.write(
+                f"  {result.linked} series linked to the person with that e-mail, "
+                f"{result.unlinked} left without a person (no one has that e-mail)"
+            )
         if errors:
             self.stdout.write(f"rejected rows written to {errors}")
         elif result.rejected:

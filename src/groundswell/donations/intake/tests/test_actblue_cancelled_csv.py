@@ -23,6 +23,8 @@ from groundswell.donations.intake.tests.test_actblue_webhook import (
     webhook_settings as webhook_settings,  # noqa: F401  (the autouse fixture)
 )
 from groundswell.donations.models import RecurringSeries
+from groundswell.people.models import EmailAddress, Person
+from groundswell.people.selectors import person_find_by_email
 
 FIXTURE = Path(__file__).parent / "fixtures" / "actblue_cancelled_recurring.csv"
 HEADERS = next(csv.reader(FIXTURE.open()))
@@ -165,3 +167,48 @@ def test_hostile_cells_never_fail_the_import_and_each_row_is_counted_once(tmp_pa
 
     property_holds()
     assert seen["rows"] and seen["rejected"]
+
+
+@pytest.mark.django_db
+def test_a_series_made_from_the_export_is_linked_to_the_person_with_that_email(tmp_path):
+    known = Person.objects.create(given_name="Indigo", family_name="Fernhollow")
+    EmailAddress.objects.create(
+        person=known, address="indigo.fernhollow@example.org", is_primary=True
+    )
+    people = Person.objects.count()
+    result = actblue_csv_import(copy_of_fixture(tmp_path))
+    assert (result.linked, result.unlinked) == (1, 2)
+    assert RecurringSeries.objects.get(processor_key="AB900000074").person == known
+    unlinked = RecurringSeries.objects.get(processor_key="AB900000085")
+    assert unlinked.person is None and unlinked.donor["email"] == "juniper.ashcombe@example.org"
+    assert Person.objects.count() == people  # found, never created
+    again = actblue_csv_import(copy_of_fixture(tmp_path))
+    assert (again.linked, again.unlinked, again.cancelled) == (0, 2, 0)
+    # Once that donor is known, importing the export again links their series.
+    later = Person.objects.create(given_name="Juniper", family_name="Ashcombe")
+    EmailAddress.objects.create(person=later, address="juniper.ashcombe@example.org")
+    third = actblue_csv_import(copy_of_fixture(tmp_path))
+    assert (third.linked, third.unlinked) == (1, 1)
+    assert RecurringSeries.objects.get(processor_key="AB900000085").person == later
+
+
+@pytest.mark.django_db
+def test_the_import_command_says_which_series_found_no_person(tmp_path):
+    out = io.StringIO()
+    call_command("import", "actblue", copy_of_fixture(tmp_path), stdout=out, verbosity=0)
+    assert "0 series linked to the person with that e-mail, 3 left without a person" in (
+        out.getvalue()
+    )
+
+
+@pytest.mark.django_db
+def test_person_find_by_email_finds_as_stored_follows_merges_and_never_creates():
+    first = Person.objects.create(given_name="Rowan", family_name="Thistlebrook")
+    EmailAddress.objects.create(person=first, address="rowan.t@example.org", is_primary=True)
+    assert person_find_by_email(address="  Rowan.T@EXAMPLE.org ") == first
+    assert person_find_by_email(address="nobody@example.org") is None
+    assert person_find_by_email(address="not an address") is None
+    survivor = Person.objects.create(given_name="Rowan", family_name="Thistlebrook")
+    Person.objects.filter(pk=first.pk).update(merged_into=survivor)
+    assert person_find_by_email(address="rowan.t@example.org") == survivor
+    assert Person.objects.count() == 2
