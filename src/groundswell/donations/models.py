@@ -44,6 +44,15 @@ class HoldResolution(models.TextChoices):
     RELEASED = "released", "Released (within the limit)"
 
 
+class MemoHalf(models.TextChoices):
+    """Where one half of a reattribution/redesignation memo pair stands."""
+
+    TAKEN = "taken", "Negative half, applied (taken from the gift)"
+    GIVEN = "given", "Positive half, applied (a counted gift)"
+    WAITING_TAKE = "waiting_take", "Negative half, waiting for its positive half"
+    WAITING_GIVE = "waiting_give", "Positive half, waiting for its negative half"
+
+
 class Contribution(TimeStampedModel):
     amount_cents = models.PositiveBigIntegerField()
     currency = models.CharField(max_length=3, default="USD")
@@ -164,6 +173,11 @@ class Contribution(TimeStampedModel):
     fec_report = models.CharField(max_length=40, blank=True)
     fec_file_number = models.BigIntegerField(null=True, blank=True)
     fec_amended = models.BooleanField(default=False)
+    # Half of a Schedule A reattribution/redesignation memo pair (intake.schedule_a_adjust):
+    # the gift it points at (back_reference_transaction_id) and where the half stands. A half
+    # whose partner has not arrived yet waits, applied by the import that brings the partner.
+    fec_back_reference = models.CharField(max_length=100, blank=True)
+    fec_memo_half = models.CharField(max_length=12, blank=True, choices=MemoHalf.choices)
 
     class Meta:
         ordering = ["-received_at", "-id"]
@@ -226,6 +240,13 @@ class Contribution(TimeStampedModel):
                 fields=["fec_report", "order_number"],
                 name="contribution_fec_report_idx",
                 condition=~Q(fec_report=""),
+            ),
+            # The memo halves still waiting for their partner, looked up by the gift they
+            # point at on every Schedule A import: few rows, so a small partial index.
+            models.Index(
+                fields=["fec_back_reference"],
+                name="contribution_memo_half_idx",
+                condition=Q(fec_memo_half__in=["waiting_take", "waiting_give"]),
             ),
         ]
 

@@ -11,10 +11,16 @@ Applied here as the filing says: the negative row lowers the gift (or, when it t
 gift, leaves it as a memo entry) and is kept as a memo row for the record; the positive row
 becomes a counted gift, ``redesignated_from`` the gift's election when the donor is the same,
 ``reattributed_from`` the gift when it is someone else. Each row is applied once: a row whose
-SUB_ID is already stored was applied when it was first imported. A memo row with a back
-reference but no negative partner (a partnership's attribution to its partners, say) stays a
-plain memo row. A donor held over the limit is released when the excess has moved
-(``holds_release``).
+SUB_ID is already stored was applied when it was first imported. A memo row pointing at no gift
+of ours (a partnership's attribution to its partners: the partnership's receipt is no
+individual's gift) stays a plain memo row.
+
+Only half a pair may arrive in one import (a download cut at a date, a report not yet
+amended). Applying the negative half alone would lose the money from every total; applying the
+positive half alone would count it twice. So a lone half is stored as a memo row that waits
+(``Contribution.fec_memo_half``), named in the import's summary for finance staff, and the
+import that brings its partner completes the move. A donor held over the limit is released
+when the excess has moved (``holds_release``).
 """
 
 from __future__ import annotations
@@ -34,6 +40,7 @@ from groundswell.donations.models import (
     Contribution,
     ContributionStatus,
     HoldResolution,
+    MemoHalf,
     Processor,
     cents_display,
 )
@@ -52,6 +59,22 @@ def _originals(keys: set[str]) -> dict[str, Contribution]:
     return {gift.order_number: gift for gift in found}
 
 
+WAITING = (MemoHalf.WAITING_TAKE, MemoHalf.WAITING_GIVE)
+
+
+def _waiting(keys: set[str]) -> dict[str, list[Contribution]]:
+    """Halves stored by earlier imports still waiting for their partner, by the gift's TRAN_ID."""
+    found = (
+        Contribution.objects.select_for_update()
+        .filter(processor=Processor.FEC, fec_memo_half__in=WAITING, fec_back_reference__in=keys)
+        .order_by("id")
+    )
+    waiting: dict[str, list[Contribution]] = defaultdict(list)
+    for half in found:
+        waiting[half.fec_back_reference].append(half)
+    return waiting
+
+
 class _Moves:
     """The memo pairs of one import, applied gift by gift."""
 
@@ -61,11 +84,11 @@ class _Moves:
         self.plain: list[ParsedRow] = []
         self.parts: dict[str, tuple[str, Contribution]] = {}  # sub_id → (how, original)
         self.moved: dict[int, str] = {}  # original pk → HoldResolution
+        self.halves: dict[str, tuple[str, str]] = {}  # new half's sub_id → (back ref, MemoHalf)
 
-    def take(self, original: Contribution, row: ParsedRow) -> None:
-        """The negative half: lower the gift (or make it a memo entry when it goes whole)."""
-        cents = -row.cents
-        how = f"{cents_display(cents)} moved by memo row {row.order_number or row.sub_id}"
+    def _lower(self, original: Contribution, cents: int, label: str) -> None:
+        """Take ``cents`` from the gift (or make it a memo entry when it goes whole)."""
+        how = f"{cents_display(cents)} moved by memo row {label}"
         if cents < original.amount_cents:
             original.amount_cents -= cents
             original.refunded_cents = min(original.refunded_cents, original.amount_cents)
@@ -79,8 +102,27 @@ class _Moves:
             note=original.note,
             modified_at=timezone.now(),
         )
+
+    def take(self, original: Contribution, row: ParsedRow) -> None:
+        """The negative half: lower the gift; the row is kept as a memo row for the record."""
+        cents = -row.cents
+        self._lower(original, cents, row.order_number or row.sub_id)
         note = f"Memo: {cents_display(cents)} taken from contribution {original.order_number}"
         self.plain.append(row._replace(is_memo=True, note=_joined(note, row.note)))
+        self.halves[row.sub_id] = (original.order_number, MemoHalf.TAKEN)
+
+    def take_stored(self, original: Contribution, half: Contribution) -> None:
+        """A negative half an earlier import stored to wait: applied now its partner is here."""
+        self._lower(original, half.amount_cents, half.order_number or half.processor_id)
+        note = (
+            f"Memo: {cents_display(half.amount_cents)} taken from contribution "
+            f"{original.order_number}"
+        )
+        Contribution.objects.filter(pk=half.pk).update(
+            fec_memo_half=MemoHalf.TAKEN,
+            note=_joined(note, half.note),
+            modified_at=timezone.now(),
+        )
 
     def give(self, original: Contribution, row: ParsedRow) -> None:
         """The positive half: a counted gift, to another election or another donor."""
@@ -89,9 +131,33 @@ class _Moves:
         note = f"{cents_display(row.cents)} {how} from contribution {original.order_number}"
         self.plain.append(row._replace(is_memo=False, note=_joined(note, row.note)))
         self.parts[row.sub_id] = (how, original)
+        self.halves[row.sub_id] = (original.order_number, MemoHalf.GIVEN)
         self.moved[original.pk] = (
             HoldResolution.REDESIGNATED if same_donor else HoldResolution.REATTRIBUTED
         )
+
+    def give_stored(self, original: Contribution, half: Contribution) -> None:
+        """A positive half an earlier import stored to wait: now a counted gift."""
+        same_donor = half.donor_key == original.donor_key
+        how = "redesignated" if same_donor else "reattributed"
+        note = f"{cents_display(half.amount_cents)} {how} from contribution {original.order_number}"
+        Contribution.objects.filter(pk=half.pk).update(
+            is_memo=False,
+            fec_memo_half=MemoHalf.GIVEN,
+            note=_joined(note, half.note),
+            redesignated_from=original.election if same_donor else "",
+            reattributed_from=None if same_donor else original,
+            modified_at=timezone.now(),
+        )
+        self.moved[original.pk] = (
+            HoldResolution.REDESIGNATED if same_donor else HoldResolution.REATTRIBUTED
+        )
+
+    def wait(self, original: Contribution, row: ParsedRow) -> None:
+        """A half whose partner has not arrived: kept as a memo row, counted nowhere yet."""
+        half = MemoHalf.WAITING_TAKE if row.cents < 0 else MemoHalf.WAITING_GIVE
+        self.plain.append(row._replace(is_memo=True))
+        self.halves[row.sub_id] = (original.order_number, half)
 
     def links_write(self) -> None:
         """Point each new part at where it came from, once the writer has inserted it."""
@@ -102,21 +168,46 @@ class _Moves:
             else:
                 part.update(reattributed_from=original)
 
+    def halves_write(self) -> None:
+        """Mark each new half with the gift it points at and where it stands."""
+        groups: dict[tuple[str, str], list[str]] = defaultdict(list)
+        for sub_id, where in self.halves.items():
+            groups[where].append(sub_id)
+        for (back, half), sub_ids in groups.items():
+            Contribution.objects.filter(processor=Processor.FEC, processor_id__in=sub_ids).update(
+                fec_back_reference=back, fec_memo_half=half
+            )
+
 
 def _joined(first: str, second: str) -> str:
     return f"{first}; {second}" if second else first
 
 
+def _lone(back: str, halves: list[tuple[str, int]]) -> list[str]:
+    """How a lone half is reported: its TRAN_ID, amount and the half it waits for."""
+    return [
+        f"{label} ({'-' if cents < 0 else '+'}{cents_display(abs(cents))}) on gift {back}: "
+        f"waiting for its {'positive' if cents < 0 else 'negative'} half"
+        for label, cents in halves
+    ]
+
+
 def adjustments_apply(
     rows: list[ParsedRow], *, writer: ContributionWriter, result
 ) -> dict[int, str]:
-    """Apply the memo pairs; returns the gifts whose money moved (pk → how, for the holds)."""
+    """Apply the memo pairs; returns the gifts whose money moved (pk → how, for the holds).
+
+    A pair may arrive split over two imports: the half that came alone is stored waiting
+    (``MemoHalf.WAITING_*``, reported in ``result.lone_halves``) and the import that brings
+    its partner completes the move. Each half is applied once, by SUB_ID.
+    """
     groups: dict[str, list[ParsedRow]] = defaultdict(list)
     for row in rows:
         groups[row.refers_to[0]].append(row)
     moves = _Moves(writer, result)
     with transaction.atomic():
         originals = _originals(set(groups))
+        waiting = _waiting(set(groups))
         known = set(
             Contribution.objects.filter(
                 processor=Processor.FEC, processor_id__in=[r.sub_id for r in rows]
@@ -124,22 +215,49 @@ def adjustments_apply(
         )
         for back, group in groups.items():
             original = originals.get(back)
-            if original is None or not any(r.cents < 0 for r in group):
-                moves.plain.extend(group)  # memo rows as filed
+            if original is None:
+                moves.plain.extend(group)  # memo rows as filed: no gift of ours to move
                 continue
-            for row in group:
-                if row.sub_id in known:
-                    result.unchanged += 1  # applied when its file was first imported
-                    continue
-                if row.cents < 0:
-                    moves.take(original, row)
-                else:
-                    moves.give(original, row)
-                result.adjusted += 1
+            fresh = [r for r in group if r.sub_id not in known]
+            result.unchanged += len(group) - len(fresh)  # applied when first imported
+            _pair_apply(moves, original, fresh, waiting.get(back, []))
         writer.add(moves.plain)
         writer.flush()
         moves.links_write()
+        moves.halves_write()
     return moves.moved
+
+
+def _pair_apply(
+    moves: _Moves, original: Contribution, fresh: list[ParsedRow], stored: list[Contribution]
+) -> None:
+    """Complete the gift's pair when both halves are here (new or waiting), else wait."""
+    takes = [r for r in fresh if r.cents < 0]
+    gives = [r for r in fresh if r.cents > 0]
+    stored_takes = [h for h in stored if h.fec_memo_half == MemoHalf.WAITING_TAKE]
+    stored_gives = [h for h in stored if h.fec_memo_half == MemoHalf.WAITING_GIVE]
+    if (takes or stored_takes) and (gives or stored_gives):
+        for row in takes:
+            moves.take(original, row)
+        for half in stored_takes:
+            moves.take_stored(original, half)
+        for row in gives:
+            moves.give(original, row)
+        for half in stored_gives:
+            moves.give_stored(original, half)
+        moves.result.adjusted += len(takes) + len(stored_takes) + len(gives) + len(stored_gives)
+        return
+    for row in fresh:
+        moves.wait(original, row)
+    alone = [(r.order_number or r.sub_id, r.cents) for r in fresh]
+    alone += [
+        (
+            h.order_number or h.processor_id,
+            -h.amount_cents if h.fec_memo_half == MemoHalf.WAITING_TAKE else h.amount_cents,
+        )
+        for h in stored
+    ]
+    moves.result.lone_halves.extend(_lone(original.order_number, alone))
 
 
 def holds_release(moved: dict[int, str]) -> int:

@@ -269,6 +269,16 @@ class Command(BaseCommand):
                 f"{result.adjusted} reattribution/redesignation memo rows applied, "
                 f"{result.released} holds released; {result.conduits} conduits recognised"
             )
+        lone = getattr(result, "lone_halves", [])
+        if lone:
+            # Finance staff must see a move the filing has only half made: the gift still
+            # counts where it was until the other half arrives in a later import.
+            self.stdout.write(
+                f"  {len(lone)} reattribution/redesignation memo rows wait for their other "
+                "half (applied when a later import brings it):"
+            )
+            for text in lone[:20]:
+                self.stdout.write(f"    {text}")
         if errors:
             self.stdout.write(f"rejected rows written to {errors}")
         elif result.rejected:
