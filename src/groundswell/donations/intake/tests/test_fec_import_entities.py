@@ -108,7 +108,9 @@ def test_itcont_kind_is_receipt_kind_without_a_line(entity, ttype):
         assert kind in (ReceiptKind.CANDIDATE, ReceiptKind.CANDIDATE_LOAN)
 
 
-TEXT = st.text(alphabet=st.characters(blacklist_characters="|\n\r"), max_size=30)
+TEXT = st.text(
+    alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="|\n\r"), max_size=30
+)
 
 
 @given(entity=ENTITIES, ttype=TYPES, name=TEXT, amount=TEXT, day=TEXT, sub_id=TEXT, zip_code=TEXT)
