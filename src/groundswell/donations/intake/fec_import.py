@@ -13,6 +13,11 @@ filed as 80031401) is repaired, and one that cannot be read is kept as filed: a 
 only when a field a gift needs (SUB_ID, amount, date, state) cannot be read, and is reported
 with its line, column and reason; valid rows are imported regardless.
 
+Only an individual's gift becomes a contribution (``schedule_a_lines.itcont_kind``, the one
+definition Schedule A and ``fec unique-donors`` use too): a row from an organisation, a
+committee (ORG, PAC, COM, PTY, CCM) or the candidate (CAN, 15C) is kept as an ``OtherReceipt``
+with its name whole, outside donor counts, limits and holds.
+
 The work is split by what it needs: parsing (``fec_rows``, Django-free: it runs in a helper
 process, ``core.ahead``, while this one writes the previous block), writing (``fec_writer``),
 amendments (``fec_amendments``) and refunds (``fec_refunds``). The parsing names are
