@@ -44,7 +44,9 @@ class FecImportResult(ImportResult):
     conduits: int = 0  # Schedule A: gifts whose conduit was recognised from its memo row
     adjusted: int = 0  # Schedule A: reattribution / redesignation memo rows applied
     released: int = 0  # Schedule A: holds released because the excess moved
-    lone_halves: list[str] = dc_field(default_factory=list)  # Schedule A: memo halves waiting
+    # Schedule A: memo halves waiting for their partner (how many, and the first 100 named).
+    lone_count: int = 0
+    lone_halves: list[str] = dc_field(default_factory=list)
 
 
 class OtherReceiptWriter:

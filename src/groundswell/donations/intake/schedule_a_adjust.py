@@ -60,6 +60,7 @@ def _originals(keys: set[str]) -> dict[str, Contribution]:
 
 
 WAITING = (MemoHalf.WAITING_TAKE, MemoHalf.WAITING_GIVE)
+LONE_KEPT = 100  # lone halves named in an import's result; all are counted
 
 
 def _waiting(keys: set[str]) -> dict[str, list[Contribution]]:
@@ -257,7 +258,9 @@ def _pair_apply(
         )
         for h in stored
     ]
-    moves.result.lone_halves.extend(_lone(original.order_number, alone))
+    moves.result.lone_count += len(alone)
+    room = max(0, LONE_KEPT - len(moves.result.lone_halves))
+    moves.result.lone_halves.extend(_lone(original.order_number, alone[:room]))
 
 
 def holds_release(moved: dict[int, str]) -> int:

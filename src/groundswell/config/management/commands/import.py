@@ -270,11 +270,11 @@ class Command(BaseCommand):
                 f"{result.released} holds released; {result.conduits} conduits recognised"
             )
         lone = getattr(result, "lone_halves", [])
-        if lone:
+        if getattr(result, "lone_count", 0):
             # Finance staff must see a move the filing has only half made: the gift still
             # counts where it was until the other half arrives in a later import.
             self.stdout.write(
-                f"  {len(lone)} reattribution/redesignation memo rows wait for their other "
+                f"  {result.lone_count} reattribution/redesignation memo rows wait for their other "
                 "half (applied when a later import brings it):"
             )
             for text in lone[:20]:
