@@ -262,7 +262,12 @@ class Command(BaseCommand):
         )
         if getattr(result, "superseded", 0):
             self.stdout.write(f"  {result.superseded} superseded by an amended report (voided)")
-        if getattr(result, "other_receipts", 0) or getattr(result, "adjusted", 0):
+        if format != "schedule-a" and result.other_receipts:
+            self.stdout.write(
+                f"  {result.other_receipts} other receipts (organisations, committees, the "
+                "candidate's own money) kept whole, outside donor counts and limits"
+            )
+        elif result.other_receipts or result.adjusted:
             self.stdout.write(
                 f"  {result.other_receipts} other receipts (loans, candidate and committee "
                 f"money, transfers, offsets) kept outside donor counts and limits; "

@@ -7,11 +7,13 @@ organisations and committees.
 from __future__ import annotations
 
 import contextlib
+import io
 import shutil
 from pathlib import Path
 
 import duckdb
 import pytest
+from django.core.management import call_command
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -129,3 +131,13 @@ def test_every_line_is_a_gift_an_other_receipt_or_a_reported_error(
         assert receipt["kind"] != GIFT and receipt["amount_cents"] != 0
     with contextlib.suppress(FieldProblem):  # anything else escaping would fail the test
         other_receipt_parse(list(values.values()), 1, ReceiptKind.OTHER)
+
+
+@pytest.mark.django_db
+def test_the_import_command_reports_the_other_receipts(tmp_path):
+    path = shutil.copy(FIXTURE, tmp_path / "itcont.txt")
+    out = io.StringIO()
+    call_command("import", "fec", str(path), committee=CMTE, stdout=out)
+    assert "9 other receipts (organisations, committees, the candidate's own money)" in (
+        out.getvalue()
+    )
