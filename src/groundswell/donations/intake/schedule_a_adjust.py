@@ -41,6 +41,7 @@ from groundswell.donations.models import (
     ContributionStatus,
     HoldResolution,
     MemoHalf,
+    OtherReceipt,
     Processor,
     cents_display,
 )
@@ -63,11 +64,12 @@ WAITING = (MemoHalf.WAITING_TAKE, MemoHalf.WAITING_GIVE)
 LONE_KEPT = 100  # lone halves named in an import's result; all are counted
 
 
-def _waiting(keys: set[str]) -> dict[str, list[Contribution]]:
-    """Halves stored by earlier imports still waiting for their partner, by the gift's TRAN_ID."""
+def _waiting() -> dict[str, list[Contribution]]:
+    """Halves stored by earlier imports still waiting, by the gift's TRAN_ID (a partial index
+    holds only these, so reading them all on each import is cheap)."""
     found = (
         Contribution.objects.select_for_update()
-        .filter(processor=Processor.FEC, fec_memo_half__in=WAITING, fec_back_reference__in=keys)
+        .filter(processor=Processor.FEC, fec_memo_half__in=WAITING)
         .order_by("id")
     )
     waiting: dict[str, list[Contribution]] = defaultdict(list)
@@ -154,11 +156,11 @@ class _Moves:
             HoldResolution.REDESIGNATED if same_donor else HoldResolution.REATTRIBUTED
         )
 
-    def wait(self, original: Contribution, row: ParsedRow) -> None:
-        """A half whose partner has not arrived: kept as a memo row, counted nowhere yet."""
+    def wait(self, back: str, row: ParsedRow) -> None:
+        """A half whose partner (or gift) has not arrived: a memo row, counted nowhere yet."""
         half = MemoHalf.WAITING_TAKE if row.cents < 0 else MemoHalf.WAITING_GIVE
         self.plain.append(row._replace(is_memo=True))
-        self.halves[row.sub_id] = (original.order_number, half)
+        self.halves[row.sub_id] = (back, half)
 
     def links_write(self) -> None:
         """Point each new part at where it came from, once the writer has inserted it."""
@@ -184,13 +186,28 @@ def _joined(first: str, second: str) -> str:
     return f"{first}; {second}" if second else first
 
 
-def _lone(back: str, halves: list[tuple[str, int]]) -> list[str]:
-    """How a lone half is reported: its TRAN_ID, amount and the half it waits for."""
+def _lone(back: str, halves: list[tuple[str, int]], *, gift_missing: bool = False) -> list[str]:
+    """How a lone half is reported: its TRAN_ID, amount and what it waits for."""
     return [
         f"{label} ({'-' if cents < 0 else '+'}{cents_display(abs(cents))}) on gift {back}: "
-        f"waiting for its {'positive' if cents < 0 else 'negative'} half"
+        + (
+            "the gift itself is not imported yet"
+            if gift_missing
+            else f"waiting for its {'positive' if cents < 0 else 'negative'} half"
+        )
         for label, cents in halves
     ]
+
+
+def _lone_report(result, back: str, alone: list[tuple[str, int]], *, gift_missing=False) -> None:
+    result.lone_count += len(alone)
+    room = max(0, LONE_KEPT - len(result.lone_halves))
+    result.lone_halves.extend(_lone(back, alone[:room], gift_missing=gift_missing))
+
+
+def _signed(half: Contribution) -> int:
+    """A stored half's amount with the sign it was filed with (stored as its absolute value)."""
+    return -half.amount_cents if half.fec_memo_half == MemoHalf.WAITING_TAKE else half.amount_cents
 
 
 def adjustments_apply(
@@ -198,29 +215,39 @@ def adjustments_apply(
 ) -> dict[int, str]:
     """Apply the memo pairs; returns the gifts whose money moved (pk → how, for the holds).
 
-    A pair may arrive split over two imports: the half that came alone is stored waiting
-    (``MemoHalf.WAITING_*``, reported in ``result.lone_halves``) and the import that brings
-    its partner completes the move. Each half is applied once, by SUB_ID.
+    A pair may arrive split over imports, even before the gift it moves: a half that came
+    alone is stored waiting (``MemoHalf.WAITING_*``, reported in ``result.lone_halves``) and
+    the import that brings what it lacked completes the move. Each half is applied once.
     """
     groups: dict[str, list[ParsedRow]] = defaultdict(list)
     for row in rows:
         groups[row.refers_to[0]].append(row)
     moves = _Moves(writer, result)
     with transaction.atomic():
-        originals = _originals(set(groups))
-        waiting = _waiting(set(groups))
+        waiting = _waiting()
+        originals = _originals(set(groups) | set(waiting))
         known = set(
             Contribution.objects.filter(
                 processor=Processor.FEC, processor_id__in=[r.sub_id for r in rows]
             ).values_list("processor_id", flat=True)
         )
-        for back, group in groups.items():
-            original = originals.get(back)
-            if original is None:
-                moves.plain.extend(group)  # memo rows as filed: no gift of ours to move
-                continue
+        not_gifts = _other_receipts(set(groups) - set(originals))
+        for back in sorted(set(groups) | set(waiting)):
+            group = groups.get(back, [])
             fresh = [r for r in group if r.sub_id not in known]
             result.unchanged += len(group) - len(fresh)  # applied when first imported
+            original = originals.get(back)
+            if original is None and (back in not_gifts or not fresh):
+                # It points at a receipt that is no individual's gift (a partnership's
+                # attribution to its partners): memo rows as filed. Or nothing new arrived.
+                moves.plain.extend(fresh if back in not_gifts else [])
+                continue
+            if original is None:
+                for row in fresh:
+                    moves.wait(back, row)
+                alone = [(r.order_number or r.sub_id, r.cents) for r in fresh]
+                _lone_report(result, back, alone, gift_missing=True)
+                continue
             _pair_apply(moves, original, fresh, waiting.get(back, []))
         writer.add(moves.plain)
         writer.flush()
@@ -229,10 +256,22 @@ def adjustments_apply(
     return moves.moved
 
 
+def _other_receipts(keys: set[str]) -> set[str]:
+    """Of these TRAN_IDs, those of a stored receipt that is not an individual's gift."""
+    if not keys:
+        return set()
+    found = OtherReceipt.objects.filter(transaction_id__in=keys)
+    return set(found.values_list("transaction_id", flat=True))
+
+
 def _pair_apply(
     moves: _Moves, original: Contribution, fresh: list[ParsedRow], stored: list[Contribution]
 ) -> None:
-    """Complete the gift's pair when both halves are here (new or waiting), else wait."""
+    """Complete the gift's pair when both halves are here (new or waiting), else wait.
+
+    Halves that only waited (nothing new for this gift in this import) keep waiting quietly:
+    they were reported when they arrived.
+    """
     takes = [r for r in fresh if r.cents < 0]
     gives = [r for r in fresh if r.cents > 0]
     stored_takes = [h for h in stored if h.fec_memo_half == MemoHalf.WAITING_TAKE]
@@ -248,19 +287,13 @@ def _pair_apply(
             moves.give_stored(original, half)
         moves.result.adjusted += len(takes) + len(stored_takes) + len(gives) + len(stored_gives)
         return
+    if not fresh:
+        return
     for row in fresh:
-        moves.wait(original, row)
+        moves.wait(original.order_number, row)
     alone = [(r.order_number or r.sub_id, r.cents) for r in fresh]
-    alone += [
-        (
-            h.order_number or h.processor_id,
-            -h.amount_cents if h.fec_memo_half == MemoHalf.WAITING_TAKE else h.amount_cents,
-        )
-        for h in stored
-    ]
-    moves.result.lone_count += len(alone)
-    room = max(0, LONE_KEPT - len(moves.result.lone_halves))
-    moves.result.lone_halves.extend(_lone(original.order_number, alone[:room]))
+    alone += [(h.order_number or h.processor_id, _signed(h)) for h in stored]
+    _lone_report(moves.result, original.order_number, alone)
 
 
 def holds_release(moved: dict[int, str]) -> int:

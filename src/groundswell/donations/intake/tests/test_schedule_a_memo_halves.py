@@ -112,23 +112,46 @@ def test_the_import_summary_names_the_lone_halves(tmp_path):
 
 
 @pytest.mark.django_db(transaction=False)
-def test_any_split_of_the_pairs_over_two_imports_ends_as_one_import_does(tmp_path):
+def test_any_split_of_gifts_and_halves_over_two_imports_ends_as_one_import_does(tmp_path):
     with transaction.atomic():
         schedule_a_import(write(tmp_path, ORIGINALS + HALVES, "whole.csv"), committee=CMTE)
         whole = state()
         transaction.set_rollback(True)
 
-    @settings(SUITE, max_examples=min(EXAMPLES, 40))
-    @given(later=st.lists(st.booleans(), min_size=4, max_size=4), repeat=st.booleans())
+    @settings(SUITE, max_examples=min(EXAMPLES, 80))
+    @given(later=st.lists(st.booleans(), min_size=6, max_size=6), repeat=st.booleans())
     def property_holds(later, repeat):
-        first = ORIGINALS + [h for h, late in zip(HALVES, later, strict=True) if not late]
-        second = [h for h, late in zip(HALVES, later, strict=True) if late]
+        rows = ORIGINALS + HALVES
+        first = [r for r, late in zip(rows, later, strict=True) if not late]
+        second = [r for r, late in zip(rows, later, strict=True) if late]
         with transaction.atomic():
             for _ in range(2 if repeat else 1):
-                schedule_a_import(write(tmp_path, first, "1.csv"), committee=CMTE)
-                if second:
-                    schedule_a_import(write(tmp_path, second, "2.csv"), committee=CMTE)
+                for name, part in (("1.csv", first), ("2.csv", second)):
+                    if part:
+                        schedule_a_import(write(tmp_path, part, name), committee=CMTE)
             assert state() == whole
             transaction.set_rollback(True)
 
     property_holds()
+
+
+@pytest.mark.django_db
+def test_a_half_that_comes_before_its_gift_waits_for_it(tmp_path):
+    first = schedule_a_import(write(tmp_path, [HALVES[0]], "a.csv"), committee=CMTE)
+    assert first.lone_count == 1 and "the gift itself is not imported yet" in first.lone_halves[0]
+    second = schedule_a_import(write(tmp_path, [ORIGINALS[0], HALVES[1]], "b.csv"), committee=CMTE)
+    assert second.adjusted == 2 and second.lone_count == 0
+    assert Contribution.objects.get(processor_id="6001").amount_cents == 350_000
+
+
+@pytest.mark.django_db
+def test_a_memo_row_pointing_at_a_receipt_that_is_no_gift_stays_a_plain_memo_row(tmp_path):
+    rows = [
+        sa("6101", "11AI", "ORG", 2000, "EXAMPLE PARTNERS LLP", tran="SA11AI.9"),
+        sa("6102", "11AI", "IND", 1000, "PARTNER, ONE", tran="SA11AI.9A", memo="X",
+           back="SA11AI.9", memo_text="PARTNERSHIP ATTRIBUTION"),
+    ]  # fmt: skip
+    result = schedule_a_import(write(tmp_path, rows), committee=CMTE)
+    assert result.lone_count == 0 and result.adjusted == 0
+    row = Contribution.objects.get(processor_id="6102")
+    assert row.is_memo and row.fec_memo_half == ""
