@@ -21,13 +21,30 @@ SAME_GIVEN_NAME = """
      OR instr(coalesce(a.first_alts, ''), '|' || b.first_canon || '|') > 0
      OR instr(coalesce(b.first_alts, ''), '|' || a.first_canon || '|') > 0)
 """
+# Employment that says the donor is not working (work_normalize has made the blanks "").
+NOT_WORKING = ", ".join(
+    f"'{v}'" for v in ("RETIRED", "HOMEMAKER", "NOT EMPLOYED", "NONE", "DISABLED", "RETIREE")
+)
+# Statuses, not anyone's own: many share them.
+_STATUSES = f"{NOT_WORKING}, 'SELF EMPLOYED', 'STUDENT', 'SELF'"
+# A generation mark on one side only (SR and no mark, at the address a father and son share)
+# is one man writing it now and then, or his son who left it out: the link wants something of
+# the man's own besides name and place, the same e-mail, phone, middle initial, employer or job
+# (not a status such as RETIRED). Without it the pair is left to review.
+GENERATION_CORROBORATED = f"""
+    (coalesce(a.suffix, '') = coalesce(b.suffix, '')
+     OR coalesce(a.email = b.email, false) OR coalesce(a.phone = b.phone, false)
+     OR coalesce(a.middle = b.middle, false)
+     OR coalesce(a.employer = b.employer AND a.employer NOT IN ({_STATUSES}), false)
+     OR coalesce(a.occupation = b.occupation AND a.occupation NOT IN ({_STATUSES}), false))
+"""
 # Given names compatible: same canonical name, or one side only an initial that agrees, or one
 # side missing; and middle initials and generations that do not disagree.
 COMPATIBLE = f"""
     ({SAME_GIVEN_NAME} OR a.first IS NULL OR b.first IS NULL
      OR (length(a.first) = 1 AND a.first IN (b.first[1], b.first_canon[1]))
      OR (length(b.first) = 1 AND b.first IN (a.first[1], a.first_canon[1])))
-    AND {DISTINCT_MARKS_AGREE}
+    AND {DISTINCT_MARKS_AGREE} AND {GENERATION_CORROBORATED}
 """
 # Given and family names written the other way round (JOHN SMITH as SMITH JOHN), one of them
 # perhaps mistyped: compared crosswise.
@@ -75,7 +92,9 @@ FIRST_NAMES_AGREE = f"""
 # an employer, a job title and often a first name, which together outscore any surname
 # disagreement. Two surnames that are not variants of one another (one inside the other, as
 # in a double or hyphenated name; a typo; the names swapped) are two people, unless a shared
-# e-mail, phone or street says one person changed surname; such a pair goes to review.
+# e-mail or phone says one person changed surname; such a pair goes to review. A shared street
+# is no such sign: payroll donors often give the office's street address, so coworkers of one
+# first name share a street, a ZIP+4, an employer and a job title.
 SURNAMES_AGREE = f"""
     (a.last IS NULL OR b.last IS NULL OR a.last = b.last
      OR (least(length(a.last), length(b.last)) >= 3
@@ -85,11 +104,13 @@ SURNAMES_AGREE = f"""
              <= CASE WHEN least(length(a.last), length(b.last)) >= 8 THEN 2 ELSE 1 END)
      OR jaro_winkler_similarity(a.last, b.last) >= 0.94
      OR {SWAPPED}
-     OR coalesce(a.email = b.email, false) OR coalesce(a.phone = b.phone, false)
-     OR coalesce(a.street = b.street AND a.zip5 = b.zip5, false))
+     OR coalesce(a.email = b.email, false) OR coalesce(a.phone = b.phone, false))
 """
 # Every automatic link (not a staff decision) must pass all three.
-AUTO_LINK_GUARD = f"{FIRST_NAMES_AGREE} AND {SURNAMES_AGREE} AND {DISTINCT_MARKS_AGREE}"
+AUTO_LINK_GUARD = (
+    f"{FIRST_NAMES_AGREE} AND {SURNAMES_AGREE} AND {DISTINCT_MARKS_AGREE}"
+    f" AND {GENERATION_CORROBORATED}"
+)
 
 
 GENERIC_EMPLOYERS = ", ".join(
@@ -108,10 +129,6 @@ ZIP_NEAR = """
 # none); elsewhere the model weighs the pair. Without it, a typo of one of two namesakes in a
 # city joins the other.
 STREETS_DO_NOT_DIFFER = "NOT coalesce(a.street <> b.street, false)"
-# Employment that says the donor is not working (work_normalize has made the blanks "").
-NOT_WORKING = ", ".join(
-    f"'{v}'" for v in ("RETIRED", "HOMEMAKER", "NOT EMPLOYED", "NONE", "DISABLED", "RETIREE")
-)
 
 
 # Words that begin many employers' names, or are in many of them, and tell none apart.
@@ -159,3 +176,4 @@ SAME_EMPLOYER = f"""
           OR list_has_any({_EMPLOYER_WORDS.format(side="a")},
                           {_EMPLOYER_WORDS.format(side="b")})))
 """
+
