@@ -176,4 +176,3 @@ SAME_EMPLOYER = f"""
           OR list_has_any({_EMPLOYER_WORDS.format(side="a")},
                           {_EMPLOYER_WORDS.format(side="b")})))
 """
-
