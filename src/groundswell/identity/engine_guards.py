@@ -16,10 +16,22 @@ DISTINCT_MARKS_AGREE = """
 SAME_GENERATION = "coalesce(a.suffix, '') = coalesce(b.suffix, '')"
 # One given name: the same canonical name, or a nickname of several names (HAL: Henry and
 # Harold) of which the other is one.
-SAME_GIVEN_NAME = """
+# A given name of two parts written with and without the space (MARY ANN, read as MARY with
+# the middle initial A, and MARYANN), or split by a stray space (JOH N and JOHN): one side's
+# given name and middle initial begin the other's given name, and what follows is a name of
+# its own or the first part is none (ANN E and ANNETTE are two names).
+_SPLIT_GIVEN = """
+    (length({x}.first) >= 2 AND length({y}.first) >= length({x}.first) + 2
+     AND starts_with({y}.first, {x}.first || {x}.middle)
+     AND (substr({y}.first, length({x}.first) + 1) IN (SELECT name FROM known_first)
+          OR {x}.first NOT IN (SELECT name FROM known_first)))
+"""
+SAME_GIVEN_NAME = f"""
     (a.first_canon = b.first_canon
      OR instr(coalesce(a.first_alts, ''), '|' || b.first_canon || '|') > 0
-     OR instr(coalesce(b.first_alts, ''), '|' || a.first_canon || '|') > 0)
+     OR instr(coalesce(b.first_alts, ''), '|' || a.first_canon || '|') > 0
+     OR coalesce({_SPLIT_GIVEN.format(x="a", y="b")}, false)
+     OR coalesce({_SPLIT_GIVEN.format(x="b", y="a")}, false))
 """
 # Employment that says the donor is not working (work_normalize has made the blanks "").
 NOT_WORKING = ", ".join(
