@@ -163,3 +163,16 @@ def test_a_typo_of_one_of_two_namesakes_at_two_streets_does_not_join_them(resolv
     assert clusters["thomas st"] != clusters["webb ct"]
     assert clusters["thomas st"] != clusters["typo"]
     assert clusters["thomas st"] != clusters["given typo"]
+
+
+def test_a_given_name_with_and_without_its_space_is_one_but_a_longer_name_is_not(resolve):
+    clusters = resolve(
+        {
+            "spaced": _fec("HARROWDEAN, MARY ANN", "Tolland", "CT", "06084", "NONE", "RETIRED"),
+            "joined": _fec("HARROWDEAN, MARYANN", "Tolland", "CT", "06084", "TOLLAND SCHOOLS", "TEACHER"),
+            "ann e": _fec("PELLISTOW, ANN E", "Tolland", "CT", "06084", "NONE", "RETIRED"),
+            "annette": _fec("PELLISTOW, ANNETTE", "Tolland", "CT", "06084", "NONE", "RETIRED"),
+        }
+    )  # fmt: skip
+    assert clusters["spaced"] == clusters["joined"]
+    assert clusters["ann e"] != clusters["annette"]
