@@ -37,17 +37,68 @@ SAME_GIVEN_NAME = f"""
 NOT_WORKING = ", ".join(
     f"'{v}'" for v in ("RETIRED", "HOMEMAKER", "NOT EMPLOYED", "NONE", "DISABLED", "RETIREE")
 )
+GENERIC_EMPLOYERS = ", ".join(
+    f"'{v}'" for v in ("RETIRED", "SELF EMPLOYED", "HOMEMAKER", "STUDENT", "DISABLED", "SELF")
+)
+# Words that begin many employers' names, or are in many of them, and tell none apart.
+_COMMON_EMPLOYER_WORDS = "[" + ", ".join(
+    f"'{v}'"
+    for v in (
+        "THE", "UNITED", "AMERICAN", "AMERICA", "NATIONAL", "FIRST", "GENERAL", "CITY",
+        "COUNTY", "STATE", "STATES", "UNIVERSITY", "NEW", "US", "LAW", "BANK", "NORTH", "SOUTH",
+        "EAST", "WEST", "CENTRAL", "GREAT", "SAINT", "ST", "SELF", "RETIRED", "DEPARTMENT",
+        "OFFICE", "GROUP", "SERVICES", "SERVICE", "COMPANY", "COMPANIES", "CORPORATION",
+        "ASSOCIATES", "ASSOCIATION", "PARTNERS", "HOLDINGS", "INTERNATIONAL", "HEALTH",
+        "SYSTEMS", "MEDICAL", "CENTER", "CENTERS", "SCHOOL", "SCHOOLS", "HOSPITAL", "CAPITAL",
+        "MANAGEMENT", "CONSULTING", "INVESTMENTS", "FINANCIAL", "INSURANCE", "ENERGY",
+        "PUBLIC", "COMMUNITY", "FOUNDATION", "INSTITUTE", "COLLEGE", "GOVERNMENT", "LOCAL",
+        "UNION", "COUNCIL", "CHURCH", "TRUST", "REALTY", "PROPERTIES", "ENTERPRISES",
+        "INDUSTRIES", "TECHNOLOGIES", "TECHNOLOGY", "SOLUTIONS", "PRODUCTS", "EMPLOYED",
+        "HOMEMAKER", "FARMS", "FARMING", "DAIRY", "RANCH", "CONSTRUCTION", "ELECTRIC",
+        "PLUMBERS", "PIPEFITTERS", "AFFILIATED", "LOCALS", "LABORERS", "TEAMSTERS", "WORKERS",
+        "ATTORNEY", "OFFICES", "PRACTICE", "CLINIC", "PHYSICIANS", "DEVELOPMENT", "RESEARCH",
+        "MARKETING", "CONSULTANTS", "ADVISORS", "SECURITIES", "FUNDS", "EQUITY", "VENTURES",
+        "STORE", "STORES", "MOTORS", "SUPPLY", "BUILDERS", "HOMES", "REAL", "ESTATE",
+    )
+) + "]"  # fmt: skip
+_EMPLOYER_WORDS = (
+    "list_filter(string_split({side}.employer, ' '), "
+    f"lambda x: length(x) >= 5 AND NOT list_contains({_COMMON_EMPLOYER_WORDS}, x))"
+)
+# One employer written two ways: the same distinctive first word (VOLTRIDGE CORP and VOLTRIDGE
+# GENERATION) or nearly so (MARLOWET and MARLOWIT), nearly the same letters once spaces go
+# (HEARTHSTEAD and HEARTH STEAD, O BRANNOCK OIL and OBRANNOCK OIL), or a distinctive word in
+# both (QUILLAN & REESE and ABERLOW QUILLAN). Never a status.
+SAME_EMPLOYER = f"""
+    (a.employer NOT IN ({GENERIC_EMPLOYERS}) AND b.employer NOT IN ({GENERIC_EMPLOYERS})
+     AND (a.employer = b.employer
+          OR (length(split_part(a.employer, ' ', 1)) >= 4
+              AND jaro_winkler_similarity(split_part(a.employer, ' ', 1),
+                                          split_part(b.employer, ' ', 1))
+                  >= CASE WHEN length(split_part(a.employer, ' ', 1)) >= 6 THEN 0.93 ELSE 1 END
+              AND NOT list_contains({_COMMON_EMPLOYER_WORDS}, split_part(a.employer, ' ', 1)))
+          OR jaro_winkler_similarity(replace(a.employer, ' ', ''), replace(b.employer, ' ', ''))
+             >= 0.9
+          OR (least(length(replace(a.employer, ' ', '')), length(replace(b.employer, ' ', '')))
+                  >= 8
+              AND left(replace(a.employer, ' ', ''), 8) = left(replace(b.employer, ' ', ''), 8))
+          OR list_has_any({_EMPLOYER_WORDS.format(side="a")},
+                          {_EMPLOYER_WORDS.format(side="b")})))
+"""
+
+
 # Statuses, not anyone's own: many share them.
 _STATUSES = f"{NOT_WORKING}, 'SELF EMPLOYED', 'STUDENT', 'SELF'"
 # A generation mark on one side only (SR and no mark, at the address a father and son share)
 # is one man writing it now and then, or his son who left it out: the link wants something of
-# the man's own besides name and place, the same e-mail, phone, middle initial, employer or job
-# (not a status such as RETIRED). Without it the pair is left to review.
+# the man's own besides name and place, the same e-mail, phone, middle initial, employer (as
+# SAME_EMPLOYER reads it) or job (not a status such as RETIRED). Without it the pair is left
+# to review.
 GENERATION_CORROBORATED = f"""
     (coalesce(a.suffix, '') = coalesce(b.suffix, '')
      OR coalesce(a.email = b.email, false) OR coalesce(a.phone = b.phone, false)
      OR coalesce(a.middle = b.middle, false)
-     OR coalesce(a.employer = b.employer AND a.employer NOT IN ({_STATUSES}), false)
+     OR coalesce({SAME_EMPLOYER}, false)
      OR coalesce(a.occupation = b.occupation AND a.occupation NOT IN ({_STATUSES}), false))
 """
 # Given names compatible: same canonical name, or one side only an initial that agrees, or one
@@ -125,9 +176,6 @@ AUTO_LINK_GUARD = (
 )
 
 
-GENERIC_EMPLOYERS = ", ".join(
-    f"'{v}'" for v in ("RETIRED", "SELF EMPLOYED", "HOMEMAKER", "STUDENT", "DISABLED", "SELF")
-)
 # One place, or one ZIP mistyped: the same ZIP; or, in one state, ZIPs one keystroke apart (a
 # digit wrong, two swapped) with the same city, a misspelt one (JW ≥ 0.9) or a city left out.
 ZIP_NEAR = """
@@ -141,50 +189,3 @@ ZIP_NEAR = """
 # none); elsewhere the model weighs the pair. Without it, a typo of one of two namesakes in a
 # city joins the other.
 STREETS_DO_NOT_DIFFER = "NOT coalesce(a.street <> b.street, false)"
-
-
-# Words that begin many employers' names, or are in many of them, and tell none apart.
-_COMMON_EMPLOYER_WORDS = "[" + ", ".join(
-    f"'{v}'"
-    for v in (
-        "THE", "UNITED", "AMERICAN", "AMERICA", "NATIONAL", "FIRST", "GENERAL", "CITY",
-        "COUNTY", "STATE", "STATES", "UNIVERSITY", "NEW", "US", "LAW", "BANK", "NORTH", "SOUTH",
-        "EAST", "WEST", "CENTRAL", "GREAT", "SAINT", "ST", "SELF", "RETIRED", "DEPARTMENT",
-        "OFFICE", "GROUP", "SERVICES", "SERVICE", "COMPANY", "COMPANIES", "CORPORATION",
-        "ASSOCIATES", "ASSOCIATION", "PARTNERS", "HOLDINGS", "INTERNATIONAL", "HEALTH",
-        "SYSTEMS", "MEDICAL", "CENTER", "CENTERS", "SCHOOL", "SCHOOLS", "HOSPITAL", "CAPITAL",
-        "MANAGEMENT", "CONSULTING", "INVESTMENTS", "FINANCIAL", "INSURANCE", "ENERGY",
-        "PUBLIC", "COMMUNITY", "FOUNDATION", "INSTITUTE", "COLLEGE", "GOVERNMENT", "LOCAL",
-        "UNION", "COUNCIL", "CHURCH", "TRUST", "REALTY", "PROPERTIES", "ENTERPRISES",
-        "INDUSTRIES", "TECHNOLOGIES", "TECHNOLOGY", "SOLUTIONS", "PRODUCTS", "EMPLOYED",
-        "HOMEMAKER", "FARMS", "FARMING", "DAIRY", "RANCH", "CONSTRUCTION", "ELECTRIC",
-        "PLUMBERS", "PIPEFITTERS", "AFFILIATED", "LOCALS", "LABORERS", "TEAMSTERS", "WORKERS",
-        "ATTORNEY", "OFFICES", "PRACTICE", "CLINIC", "PHYSICIANS", "DEVELOPMENT", "RESEARCH",
-        "MARKETING", "CONSULTANTS", "ADVISORS", "SECURITIES", "FUNDS", "EQUITY", "VENTURES",
-        "STORE", "STORES", "MOTORS", "SUPPLY", "BUILDERS", "HOMES", "REAL", "ESTATE",
-    )
-) + "]"  # fmt: skip
-_EMPLOYER_WORDS = (
-    "list_filter(string_split({side}.employer, ' '), "
-    f"lambda x: length(x) >= 5 AND NOT list_contains({_COMMON_EMPLOYER_WORDS}, x))"
-)
-# One employer written two ways: the same distinctive first word (VOLTRIDGE CORP and VOLTRIDGE
-# GENERATION) or nearly so (MARLOWET and MARLOWIT), nearly the same letters once spaces go
-# (HEARTHSTEAD and HEARTH STEAD, O BRANNOCK OIL and OBRANNOCK OIL), or a distinctive word in
-# both (QUILLAN & REESE and ABERLOW QUILLAN). Never a status.
-SAME_EMPLOYER = f"""
-    (a.employer NOT IN ({GENERIC_EMPLOYERS}) AND b.employer NOT IN ({GENERIC_EMPLOYERS})
-     AND (a.employer = b.employer
-          OR (length(split_part(a.employer, ' ', 1)) >= 4
-              AND jaro_winkler_similarity(split_part(a.employer, ' ', 1),
-                                          split_part(b.employer, ' ', 1))
-                  >= CASE WHEN length(split_part(a.employer, ' ', 1)) >= 6 THEN 0.93 ELSE 1 END
-              AND NOT list_contains({_COMMON_EMPLOYER_WORDS}, split_part(a.employer, ' ', 1)))
-          OR jaro_winkler_similarity(replace(a.employer, ' ', ''), replace(b.employer, ' ', ''))
-             >= 0.9
-          OR (least(length(replace(a.employer, ' ', '')), length(replace(b.employer, ' ', '')))
-                  >= 8
-              AND left(replace(a.employer, ' ', ''), 8) = left(replace(b.employer, ' ', ''), 8))
-          OR list_has_any({_EMPLOYER_WORDS.format(side="a")},
-                          {_EMPLOYER_WORDS.format(side="b")})))
-"""

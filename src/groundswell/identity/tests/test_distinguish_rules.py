@@ -176,3 +176,15 @@ def test_a_given_name_with_and_without_its_space_is_one_but_a_longer_name_is_not
     )  # fmt: skip
     assert clusters["spaced"] == clusters["joined"]
     assert clusters["ann e"] != clusters["annette"]
+
+
+def test_a_generation_mark_on_one_side_links_with_the_employer_written_another_way(resolve):
+    clusters = resolve(
+        {
+            "marked": _fec("HALLOWAY, GREGORY J SR", "Morrow City", "LA", "70381-3608", "B & G QUILLAN ENTERPRISES, LLC", "CEO"),
+            "unmarked": _fec("HALLOWAY, GREGORY", "Morrow City", "LA", "70380", "B & G QUILLAN ENTERPRISE", "EXECUTIVE"),
+            "son": _fec("HALLOWAY, GREGORY", "Morrow City", "LA", "70380", "PELLAM MARINE", "DECKHAND"),
+        }
+    )  # fmt: skip
+    assert clusters["marked"] == clusters["unmarked"]
+    assert clusters["son"] != clusters["marked"]

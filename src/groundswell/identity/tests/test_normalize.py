@@ -131,7 +131,7 @@ def test_a_given_name_split_by_a_stray_space_or_after_a_generation(text, expecte
 def test_common_nicknames_are_in_the_table():
     table = nz.nicknames()
     alternatives = nz.nickname_alternatives()
-    assert table["NANCY"] == "ANN"
+    assert "|VICTOR|" in alternatives["VIC"]
     assert table["WOODY"] == "WOODROW"
     assert "|ALAN|" in alternatives["AL"]
     assert "|SANDRA|" in alternatives["SANDY"]
