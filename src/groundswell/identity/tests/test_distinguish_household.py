@@ -65,3 +65,18 @@ def test_a_gift_without_the_generation_mark_goes_with_the_man_it_names(resolve):
     assert his["senior"] == his["senior again"] == his["unmarked"]
     assert other["senior"] == other["senior again"]
     assert other["unmarked"] != other["senior"]
+
+
+def test_the_evidence_names_each_deterministic_rule_of_the_engine():
+    # evidence.DETERMINISTIC_RULES is read by the engine's rule number (det_rules.rule): one
+    # name per rule, in the engine's order, so a link is shown under its own rule's name.
+    import inspect
+
+    from groundswell.identity import engine_links
+    from groundswell.identity.evidence import DETERMINISTIC_RULES
+    from groundswell.identity.models import LinkRule
+
+    source = inspect.getsource(engine_links.deterministic_links)
+    listed = source[source.index("rules = [") : source.index("]", source.index("rules = ["))]
+    assert listed.count("\n        _") == len(DETERMINISTIC_RULES)
+    assert DETERMINISTIC_RULES[-1] == LinkRule.GIVEN_TYPO
