@@ -96,9 +96,9 @@ def _tree_rss(root: int) -> int:
 
 def dataset(records: int, seed: int, workers: int) -> tuple[Path, dict]:
     """The cached Parquet file of (records, seed), generated first if there is none."""
-    # v3: the generator with payroll coworkers, JR/SR and employment variants (a file of an
-    # earlier one holds other rows for the same seed).
-    name = f"groundswell-identity-bench-v3-{records}-{seed}.parquet"
+    # v4: movers mostly stay in their town or state (v3: payroll coworkers, JR/SR and
+    # employment variants; a file of an earlier one holds other rows for the same seed).
+    name = f"groundswell-identity-bench-v4-{records}-{seed}.parquet"
     path = Path(tempfile.gettempdir()) / name
     info = {"path": str(path), "reused": path.exists()}
     if not info["reused"]:

@@ -47,7 +47,12 @@ from groundswell.identity.engine_cluster import (
     connected_components,
     name_conflicts_split,
 )
-from groundswell.identity.engine_guards import AUTO_LINK_GUARD, SAME_GENERATION, SAME_GIVEN_NAME
+from groundswell.identity.engine_guards import (
+    AUTO_LINK_GUARD,
+    SAME_GENERATION,
+    SAME_GIVEN_NAME,
+    STREETS_DO_NOT_DIFFER,
+)
 from groundswell.identity.engine_links import (
     DETERMINISTIC_GROUP_MAX,
     MATCH_COLUMNS,
@@ -78,7 +83,9 @@ class EngineOptions:
     # The same name in the same city or ZIP3 (another ZIP: home and office, a move across
     # town) links at this score: the model's surname term frequency keeps common names (JOHN
     # SMITH in New York scores far below it) apart, and a rare name in one city is one person
-    # far more often than two, whatever their employers say (people change jobs).
+    # far more often than two, whatever their employers say (people change jobs). Not where
+    # both streets are known and differ: a model trained on donors who mostly move within
+    # their town would otherwise join two namesakes of one town at their two addresses.
     same_name_area_link: float = 0.93
     review_floor: float = 0.8
     backend: str = "duckdb"  # or "spark"
@@ -213,7 +220,7 @@ def _links(con: duckdb.DuckDBPyConnection, options: EngineOptions) -> None:
                        OR (p.match_probability >= {float(options.same_name_area_link)}
                            AND {same_name} AND a.state = b.state
                            AND (a.city = b.city OR left(a.zip5, 3) = left(b.zip5, 3))
-                           AND {SAME_GENERATION}))
+                           AND {SAME_GENERATION} AND {STREETS_DO_NOT_DIFFER}))
                   AND {AUTO_LINK_GUARD}
             UNION ALL SELECT l, r, 2.0 AS p FROM accepted
         ) x WHERE NOT EXISTS (SELECT 1 FROM rejected j WHERE j.l = x.l AND j.r = x.r)

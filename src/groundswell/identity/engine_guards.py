@@ -16,10 +16,90 @@ DISTINCT_MARKS_AGREE = """
 SAME_GENERATION = "coalesce(a.suffix, '') = coalesce(b.suffix, '')"
 # One given name: the same canonical name, or a nickname of several names (HAL: Henry and
 # Harold) of which the other is one.
-SAME_GIVEN_NAME = """
+# A given name of two parts written with and without the space (MARY ANN, read as MARY with
+# the middle initial A, and MARYANN), or split by a stray space (JOH N and JOHN): one side's
+# given name and middle initial begin the other's given name, and what follows is a name of
+# its own or the first part is none (ANN E and ANNETTE are two names).
+_SPLIT_GIVEN = """
+    (length({x}.first) >= 2 AND length({y}.first) >= length({x}.first) + 2
+     AND starts_with({y}.first, {x}.first || {x}.middle)
+     AND (substr({y}.first, length({x}.first) + 1) IN (SELECT name FROM known_first)
+          OR {x}.first NOT IN (SELECT name FROM known_first)))
+"""
+SAME_GIVEN_NAME = f"""
     (a.first_canon = b.first_canon
      OR instr(coalesce(a.first_alts, ''), '|' || b.first_canon || '|') > 0
-     OR instr(coalesce(b.first_alts, ''), '|' || a.first_canon || '|') > 0)
+     OR instr(coalesce(b.first_alts, ''), '|' || a.first_canon || '|') > 0
+     OR coalesce({_SPLIT_GIVEN.format(x="a", y="b")}, false)
+     OR coalesce({_SPLIT_GIVEN.format(x="b", y="a")}, false))
+"""
+# Employment that says the donor is not working (work_normalize has made the blanks "").
+NOT_WORKING = ", ".join(
+    f"'{v}'" for v in ("RETIRED", "HOMEMAKER", "NOT EMPLOYED", "NONE", "DISABLED", "RETIREE")
+)
+GENERIC_EMPLOYERS = ", ".join(
+    f"'{v}'" for v in ("RETIRED", "SELF EMPLOYED", "HOMEMAKER", "STUDENT", "DISABLED", "SELF")
+)
+# Words that begin many employers' names, or are in many of them, and tell none apart.
+_COMMON_EMPLOYER_WORDS = "[" + ", ".join(
+    f"'{v}'"
+    for v in (
+        "THE", "UNITED", "AMERICAN", "AMERICA", "NATIONAL", "FIRST", "GENERAL", "CITY",
+        "COUNTY", "STATE", "STATES", "UNIVERSITY", "NEW", "US", "LAW", "BANK", "NORTH", "SOUTH",
+        "EAST", "WEST", "CENTRAL", "GREAT", "SAINT", "ST", "SELF", "RETIRED", "DEPARTMENT",
+        "OFFICE", "GROUP", "SERVICES", "SERVICE", "COMPANY", "COMPANIES", "CORPORATION",
+        "ASSOCIATES", "ASSOCIATION", "PARTNERS", "HOLDINGS", "INTERNATIONAL", "HEALTH",
+        "SYSTEMS", "MEDICAL", "CENTER", "CENTERS", "SCHOOL", "SCHOOLS", "HOSPITAL", "CAPITAL",
+        "MANAGEMENT", "CONSULTING", "INVESTMENTS", "FINANCIAL", "INSURANCE", "ENERGY",
+        "PUBLIC", "COMMUNITY", "FOUNDATION", "INSTITUTE", "COLLEGE", "GOVERNMENT", "LOCAL",
+        "UNION", "COUNCIL", "CHURCH", "TRUST", "REALTY", "PROPERTIES", "ENTERPRISES",
+        "INDUSTRIES", "TECHNOLOGIES", "TECHNOLOGY", "SOLUTIONS", "PRODUCTS", "EMPLOYED",
+        "HOMEMAKER", "FARMS", "FARMING", "DAIRY", "RANCH", "CONSTRUCTION", "ELECTRIC",
+        "PLUMBERS", "PIPEFITTERS", "AFFILIATED", "LOCALS", "LABORERS", "TEAMSTERS", "WORKERS",
+        "ATTORNEY", "OFFICES", "PRACTICE", "CLINIC", "PHYSICIANS", "DEVELOPMENT", "RESEARCH",
+        "MARKETING", "CONSULTANTS", "ADVISORS", "SECURITIES", "FUNDS", "EQUITY", "VENTURES",
+        "STORE", "STORES", "MOTORS", "SUPPLY", "BUILDERS", "HOMES", "REAL", "ESTATE",
+    )
+) + "]"  # fmt: skip
+_EMPLOYER_WORDS = (
+    "list_filter(string_split({side}.employer, ' '), "
+    f"lambda x: length(x) >= 5 AND NOT list_contains({_COMMON_EMPLOYER_WORDS}, x))"
+)
+# One employer written two ways: the same distinctive first word (VOLTRIDGE CORP and VOLTRIDGE
+# GENERATION) or nearly so (MARLOWET and MARLOWIT), nearly the same letters once spaces go
+# (HEARTHSTEAD and HEARTH STEAD, O BRANNOCK OIL and OBRANNOCK OIL), or a distinctive word in
+# both (QUILLAN & REESE and ABERLOW QUILLAN). Never a status.
+SAME_EMPLOYER = f"""
+    (a.employer NOT IN ({GENERIC_EMPLOYERS}) AND b.employer NOT IN ({GENERIC_EMPLOYERS})
+     AND (a.employer = b.employer
+          OR (length(split_part(a.employer, ' ', 1)) >= 4
+              AND jaro_winkler_similarity(split_part(a.employer, ' ', 1),
+                                          split_part(b.employer, ' ', 1))
+                  >= CASE WHEN length(split_part(a.employer, ' ', 1)) >= 6 THEN 0.93 ELSE 1 END
+              AND NOT list_contains({_COMMON_EMPLOYER_WORDS}, split_part(a.employer, ' ', 1)))
+          OR jaro_winkler_similarity(replace(a.employer, ' ', ''), replace(b.employer, ' ', ''))
+             >= 0.9
+          OR (least(length(replace(a.employer, ' ', '')), length(replace(b.employer, ' ', '')))
+                  >= 8
+              AND left(replace(a.employer, ' ', ''), 8) = left(replace(b.employer, ' ', ''), 8))
+          OR list_has_any({_EMPLOYER_WORDS.format(side="a")},
+                          {_EMPLOYER_WORDS.format(side="b")})))
+"""
+
+
+# Statuses, not anyone's own: many share them.
+_STATUSES = f"{NOT_WORKING}, 'SELF EMPLOYED', 'STUDENT', 'SELF'"
+# A generation mark on one side only (SR and no mark, at the address a father and son share)
+# is one man writing it now and then, or his son who left it out: the link wants something of
+# the man's own besides name and place, the same e-mail, phone, middle initial, employer (as
+# SAME_EMPLOYER reads it) or job (not a status such as RETIRED). Without it the pair is left
+# to review.
+GENERATION_CORROBORATED = f"""
+    (coalesce(a.suffix, '') = coalesce(b.suffix, '')
+     OR coalesce(a.email = b.email, false) OR coalesce(a.phone = b.phone, false)
+     OR coalesce(a.middle = b.middle, false)
+     OR coalesce({SAME_EMPLOYER}, false)
+     OR coalesce(a.occupation = b.occupation AND a.occupation NOT IN ({_STATUSES}), false))
 """
 # Given names compatible: same canonical name, or one side only an initial that agrees, or one
 # side missing; and middle initials and generations that do not disagree.
@@ -27,7 +107,7 @@ COMPATIBLE = f"""
     ({SAME_GIVEN_NAME} OR a.first IS NULL OR b.first IS NULL
      OR (length(a.first) = 1 AND a.first IN (b.first[1], b.first_canon[1]))
      OR (length(b.first) = 1 AND b.first IN (a.first[1], a.first_canon[1])))
-    AND {DISTINCT_MARKS_AGREE}
+    AND {DISTINCT_MARKS_AGREE} AND {GENERATION_CORROBORATED}
 """
 # Given and family names written the other way round (JOHN SMITH as SMITH JOHN), one of them
 # perhaps mistyped: compared crosswise.
@@ -75,7 +155,9 @@ FIRST_NAMES_AGREE = f"""
 # an employer, a job title and often a first name, which together outscore any surname
 # disagreement. Two surnames that are not variants of one another (one inside the other, as
 # in a double or hyphenated name; a typo; the names swapped) are two people, unless a shared
-# e-mail, phone or street says one person changed surname; such a pair goes to review.
+# e-mail or phone says one person changed surname; such a pair goes to review. A shared street
+# is no such sign: payroll donors often give the office's street address, so coworkers of one
+# first name share a street, a ZIP+4, an employer and a job title.
 SURNAMES_AGREE = f"""
     (a.last IS NULL OR b.last IS NULL OR a.last = b.last
      OR (least(length(a.last), length(b.last)) >= 3
@@ -85,16 +167,15 @@ SURNAMES_AGREE = f"""
              <= CASE WHEN least(length(a.last), length(b.last)) >= 8 THEN 2 ELSE 1 END)
      OR jaro_winkler_similarity(a.last, b.last) >= 0.94
      OR {SWAPPED}
-     OR coalesce(a.email = b.email, false) OR coalesce(a.phone = b.phone, false)
-     OR coalesce(a.street = b.street AND a.zip5 = b.zip5, false))
+     OR coalesce(a.email = b.email, false) OR coalesce(a.phone = b.phone, false))
 """
 # Every automatic link (not a staff decision) must pass all three.
-AUTO_LINK_GUARD = f"{FIRST_NAMES_AGREE} AND {SURNAMES_AGREE} AND {DISTINCT_MARKS_AGREE}"
-
-
-GENERIC_EMPLOYERS = ", ".join(
-    f"'{v}'" for v in ("RETIRED", "SELF EMPLOYED", "HOMEMAKER", "STUDENT", "DISABLED", "SELF")
+AUTO_LINK_GUARD = (
+    f"{FIRST_NAMES_AGREE} AND {SURNAMES_AGREE} AND {DISTINCT_MARKS_AGREE}"
+    f" AND {GENERATION_CORROBORATED}"
 )
+
+
 # One place, or one ZIP mistyped: the same ZIP; or, in one state, ZIPs one keystroke apart (a
 # digit wrong, two swapped) with the same city, a misspelt one (JW ≥ 0.9) or a city left out.
 ZIP_NEAR = """
@@ -108,54 +189,3 @@ ZIP_NEAR = """
 # none); elsewhere the model weighs the pair. Without it, a typo of one of two namesakes in a
 # city joins the other.
 STREETS_DO_NOT_DIFFER = "NOT coalesce(a.street <> b.street, false)"
-# Employment that says the donor is not working (work_normalize has made the blanks "").
-NOT_WORKING = ", ".join(
-    f"'{v}'" for v in ("RETIRED", "HOMEMAKER", "NOT EMPLOYED", "NONE", "DISABLED", "RETIREE")
-)
-
-
-# Words that begin many employers' names, or are in many of them, and tell none apart.
-_COMMON_EMPLOYER_WORDS = "[" + ", ".join(
-    f"'{v}'"
-    for v in (
-        "THE", "UNITED", "AMERICAN", "AMERICA", "NATIONAL", "FIRST", "GENERAL", "CITY",
-        "COUNTY", "STATE", "STATES", "UNIVERSITY", "NEW", "US", "LAW", "BANK", "NORTH", "SOUTH",
-        "EAST", "WEST", "CENTRAL", "GREAT", "SAINT", "ST", "SELF", "RETIRED", "DEPARTMENT",
-        "OFFICE", "GROUP", "SERVICES", "SERVICE", "COMPANY", "COMPANIES", "CORPORATION",
-        "ASSOCIATES", "ASSOCIATION", "PARTNERS", "HOLDINGS", "INTERNATIONAL", "HEALTH",
-        "SYSTEMS", "MEDICAL", "CENTER", "CENTERS", "SCHOOL", "SCHOOLS", "HOSPITAL", "CAPITAL",
-        "MANAGEMENT", "CONSULTING", "INVESTMENTS", "FINANCIAL", "INSURANCE", "ENERGY",
-        "PUBLIC", "COMMUNITY", "FOUNDATION", "INSTITUTE", "COLLEGE", "GOVERNMENT", "LOCAL",
-        "UNION", "COUNCIL", "CHURCH", "TRUST", "REALTY", "PROPERTIES", "ENTERPRISES",
-        "INDUSTRIES", "TECHNOLOGIES", "TECHNOLOGY", "SOLUTIONS", "PRODUCTS", "EMPLOYED",
-        "HOMEMAKER", "FARMS", "FARMING", "DAIRY", "RANCH", "CONSTRUCTION", "ELECTRIC",
-        "PLUMBERS", "PIPEFITTERS", "AFFILIATED", "LOCALS", "LABORERS", "TEAMSTERS", "WORKERS",
-        "ATTORNEY", "OFFICES", "PRACTICE", "CLINIC", "PHYSICIANS", "DEVELOPMENT", "RESEARCH",
-        "MARKETING", "CONSULTANTS", "ADVISORS", "SECURITIES", "FUNDS", "EQUITY", "VENTURES",
-        "STORE", "STORES", "MOTORS", "SUPPLY", "BUILDERS", "HOMES", "REAL", "ESTATE",
-    )
-) + "]"  # fmt: skip
-_EMPLOYER_WORDS = (
-    "list_filter(string_split({side}.employer, ' '), "
-    f"lambda x: length(x) >= 5 AND NOT list_contains({_COMMON_EMPLOYER_WORDS}, x))"
-)
-# One employer written two ways: the same distinctive first word (VOLTRIDGE CORP and VOLTRIDGE
-# GENERATION) or nearly so (MARLOWET and MARLOWIT), nearly the same letters once spaces go
-# (HEARTHSTEAD and HEARTH STEAD, O BRANNOCK OIL and OBRANNOCK OIL), or a distinctive word in
-# both (QUILLAN & REESE and ABERLOW QUILLAN). Never a status.
-SAME_EMPLOYER = f"""
-    (a.employer NOT IN ({GENERIC_EMPLOYERS}) AND b.employer NOT IN ({GENERIC_EMPLOYERS})
-     AND (a.employer = b.employer
-          OR (length(split_part(a.employer, ' ', 1)) >= 4
-              AND jaro_winkler_similarity(split_part(a.employer, ' ', 1),
-                                          split_part(b.employer, ' ', 1))
-                  >= CASE WHEN length(split_part(a.employer, ' ', 1)) >= 6 THEN 0.93 ELSE 1 END
-              AND NOT list_contains({_COMMON_EMPLOYER_WORDS}, split_part(a.employer, ' ', 1)))
-          OR jaro_winkler_similarity(replace(a.employer, ' ', ''), replace(b.employer, ' ', ''))
-             >= 0.9
-          OR (least(length(replace(a.employer, ' ', '')), length(replace(b.employer, ' ', '')))
-                  >= 8
-              AND left(replace(a.employer, ' ', ''), 8) = left(replace(b.employer, ' ', ''), 8))
-          OR list_has_any({_EMPLOYER_WORDS.format(side="a")},
-                          {_EMPLOYER_WORDS.format(side="b")})))
-"""

@@ -120,12 +120,13 @@ _SAME_AREA_EMPLOYER = f"""
 # in one place are rarer than one filer's typo. Short surnames are left to the model (LEE and
 # LEO are two families), and so are two surnames each seen more than a couple of times in the
 # file (HALL and HILL are two families; PELINGTON, seen once beside PELLINGTON, is a typo).
-# Joined on the surname's first letter: typos there are rarer than anywhere else.
+# Joined on the surname's first letter: typos there are rarer than anywhere else. Side ``a`` is
+# the rare surname (the condition is symmetric): only those records are joined, not every record
+# of a common given name in the state with every other.
 _SURNAME_TYPO_IN_ZIP = f"""
-    SELECT a.unique_id AS l, b.unique_id AS r
-    FROM rep a JOIN rep b ON a.first = b.first AND a.state = b.state
-        AND left(a.last, 1) = left(b.last, 1) AND a.unique_id < b.unique_id AND a.last <> b.last
-    JOIN last_seen fa ON fa.last = a.last JOIN last_seen fb ON fb.last = b.last
+    SELECT least(a.unique_id, b.unique_id) AS l, greatest(a.unique_id, b.unique_id) AS r
+    FROM rep_rare_last a JOIN rep b ON a.first = b.first AND a.state = b.state
+        AND left(a.last, 1) = left(b.last, 1) AND a.last <> b.last
     WHERE length(a.first) > 1 AND least(length(a.last), length(b.last)) >= 4
       AND (damerau_levenshtein(a.last, b.last) <= 1
            OR (least(length(a.last), length(b.last)) >= 7
@@ -133,14 +134,17 @@ _SURNAME_TYPO_IN_ZIP = f"""
       AND {ZIP_NEAR}
       AND (a.city IS NULL OR b.city IS NULL OR a.city = b.city OR a.zip4 = b.zip4
            OR jaro_winkler_similarity(a.city, b.city) >= 0.9)
-      AND least(fa.n, fb.n) <= {TYPO_MAX_SEEN} AND {STREETS_DO_NOT_DIFFER}
-      AND {DISTINCT_MARKS_AGREE}
+      AND {STREETS_DO_NOT_DIFFER} AND {DISTINCT_MARKS_AGREE}
 """  # noqa: S608
 # A given name written short (TAV for TAVISHTON, not a name of its own) by the same surname in one
 # ZIP or city: not when both are names of their own (DAN and DANIELLE share a household).
+# Joined on the first three letters too (the shorter name's, at least three, begin the longer),
+# from the side whose given name is none of the known names (one must be; the condition is
+# symmetric): a common surname's records are not all compared with each other.
 _GIVEN_PREFIX_IN_PLACE = f"""
-    SELECT a.unique_id AS l, b.unique_id AS r
-    FROM rep a JOIN rep b ON a.last = b.last AND a.unique_id < b.unique_id
+    SELECT least(a.unique_id, b.unique_id) AS l, greatest(a.unique_id, b.unique_id) AS r
+    FROM rep_unknown_first a JOIN rep b ON a.last = b.last AND a.unique_id <> b.unique_id
+        AND left(a.first, 3) = left(b.first, 3)
         AND (a.zip5 = b.zip5 OR (a.city = b.city AND a.state = b.state))
     WHERE {GIVEN_PREFIX} AND {DISTINCT_MARKS_AGREE}
 """  # noqa: S608
@@ -150,13 +154,13 @@ _GIVEN_PREFIX_IN_PLACE = f"""
 # mistyped) and city: not when both are names of their own (CODY and CORY, THEODORE and
 # THEODORA are two people) or each seen more than a couple of times in the file, and only where
 # a street is not known (at one street it may be a household's two members, at two streets two
-# namesakes: the model weighs those).
+# namesakes: the model weighs those). Side ``a`` is the rare given name (the condition is
+# symmetric), as in the surname typo rule.
 _GIVEN_TYPO_IN_ZIP = f"""
-    SELECT a.unique_id AS l, b.unique_id AS r
-    FROM rep a JOIN rep b ON a.last = b.last AND a.state = b.state AND a.unique_id < b.unique_id
+    SELECT least(a.unique_id, b.unique_id) AS l, greatest(a.unique_id, b.unique_id) AS r
+    FROM rep_rare_first a JOIN rep b ON a.last = b.last AND a.state = b.state
         AND a.first <> b.first AND left(a.first, 1) = left(b.first, 1)
-    JOIN first_seen fa ON fa.first = a.first JOIN first_seen fb ON fb.first = b.first
-    WHERE {FIRST_NAME_TYPO} AND {ZIP_NEAR} AND least(fa.n, fb.n) <= {TYPO_MAX_SEEN}
+    WHERE {FIRST_NAME_TYPO} AND {ZIP_NEAR}
       AND (a.street IS NULL OR b.street IS NULL)
       AND NOT (a.first IN (SELECT name FROM known_first)
                AND b.first IN (SELECT name FROM known_first))
@@ -166,6 +170,21 @@ _GIVEN_TYPO_IN_ZIP = f"""
 """  # noqa: S608
 
 
+# The sides the typo and short-name rules start from (see each rule), made once: joined in the
+# rule itself, DuckDB's optimiser joins all of ``rep`` with itself first and filters after.
+_RULE_SIDES = {
+    "rep_rare_last": f"""
+        SELECT r.* FROM rep r JOIN last_seen f ON f.last = r.last AND f.n <= {TYPO_MAX_SEEN}
+    """,  # noqa: S608 (a constant of ours)
+    "rep_rare_first": f"""
+        SELECT r.* FROM rep r JOIN first_seen f ON f.first = r.first AND f.n <= {TYPO_MAX_SEEN}
+    """,  # noqa: S608 (a constant of ours)
+    "rep_unknown_first": """
+        SELECT * FROM rep WHERE length(first) >= 3 AND first NOT IN (SELECT name FROM known_first)
+    """,
+}
+
+
 def deterministic_links(con: duckdb.DuckDBPyConnection) -> int:
     """``det_edges`` (l, r) between representatives that deterministic rules link."""
     for column in ("first", "last"):
@@ -173,6 +192,8 @@ def deterministic_links(con: duckdb.DuckDBPyConnection) -> int:
             f"CREATE OR REPLACE TEMP TABLE {column}_seen AS "  # noqa: S608
             f"SELECT {column}, count(*) AS n FROM rep WHERE {column} IS NOT NULL GROUP BY 1"
         )
+    for name, sql in _RULE_SIDES.items():
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS {sql}")  # noqa: S608 (our SQL)
     rules = [
         _shared_identifier("email"),
         _shared_identifier("phone"),
@@ -186,12 +207,16 @@ def deterministic_links(con: duckdb.DuckDBPyConnection) -> int:
         _GIVEN_TYPO_IN_ZIP,
     ]
     # Each link keeps the first rule (in this order) that made it: finance staff see why two
-    # records are one donor (identity.evidence reads det_rules once the run is over).
-    numbered = (f"SELECT l, r, {i} AS rule FROM ({sql})" for i, sql in enumerate(rules))  # noqa: S608 (table names from our code, no outside text)
+    # records are one donor (identity.evidence reads det_rules once the run is over). One rule
+    # at a time into one table: a single query of all ten joins held them all in memory at once.
+    con.execute("CREATE OR REPLACE TEMP TABLE det_found (l BIGINT, r BIGINT, rule INTEGER)")
+    for i, sql in enumerate(rules):
+        con.execute(f"INSERT INTO det_found SELECT l, r, {i} FROM ({sql})")  # noqa: S608 (our SQL)
     con.execute(
-        "CREATE OR REPLACE TEMP TABLE det_rules AS SELECT l, r, min(rule) AS rule FROM ("  # noqa: S608 (table names from our code, no outside text)
-        + " UNION ALL ".join(numbered)
-        + ") GROUP BY l, r"
+        "CREATE OR REPLACE TEMP TABLE det_rules AS "
+        "SELECT l, r, min(rule) AS rule FROM det_found GROUP BY l, r"
     )
     con.execute("CREATE OR REPLACE TEMP TABLE det_edges AS SELECT l, r FROM det_rules")
+    for table in ("det_found", *_RULE_SIDES):
+        con.execute(f"DROP TABLE {table}")
     return con.execute("SELECT count(*) FROM det_edges").fetchall()[0][0]

@@ -45,9 +45,10 @@ DETERMINISTIC_RULES = (
     LinkRule.NAME_AREA_EMPLOYER,
     LinkRule.SURNAME_TYPO,
     LinkRule.GIVEN_PREFIX,
-    LinkRule.CITY_NOT_WORKING,
     LinkRule.GIVEN_TYPO,
 )
+# (CITY_NOT_WORKING names a rule the engine no longer has; it stays a choice for evidence
+# stored by earlier runs. Listed here, it put that name on the given-name typo's links.)
 _DETERMINISTIC_RULE = (
     "CASE d.rule "
     + " ".join(f"WHEN {i} THEN '{rule.value}'" for i, rule in enumerate(DETERMINISTIC_RULES))

@@ -125,7 +125,9 @@ def first_canonical(first: str) -> str:
 
 
 def _strip_affixes(tokens: list[str]) -> list[str]:
-    while tokens and tokens[0] in _TITLES:
+    # FEC filers put a title or a generation first too ("MORRIS, III, WILLIAM N."); the
+    # generation is read from the whole name apart (``generation``).
+    while len(tokens) > 1 and (tokens[0] in _TITLES or tokens[0] in _SUFFIXES):
         tokens = tokens[1:]
     while len(tokens) > 1 and tokens[-1] in _SUFFIXES:
         tokens = tokens[:-1]
@@ -153,6 +155,21 @@ def _library_name(text: str) -> Name:
 _AFTER_GIVEN = re.compile(r"\s*(?:&|\(|\bAND\b|\+).*$", re.IGNORECASE)
 
 
+def _stray_space_joined(given: list[str]) -> list[str]:
+    """Given-name tokens with a stray space inside the given name closed ("JOH N P" → "JOHN P",
+    "KRZYSZ TOF W" → "KRZYSZTOF W"): the first token is no name of its own, and either joined
+    to the next it is one, or the next is no name either and a middle initial follows. Two
+    names ("MARY ANN", "JOHN PAUL") stay two: the engine compares those with "MARYANN"."""
+    if len(given) < 2 or given[0] in (known := known_given_names()):
+        return given
+    joined = given[0] + given[1]
+    if joined in known or (
+        len(given) >= 3 and len(given[1]) >= 2 and given[1] not in known and len(given[2]) == 1
+    ):
+        return [joined, *given[2:]]
+    return given
+
+
 @lru_cache(maxsize=500_000)
 def name_parse(text: str) -> Name:
     """One name field in either "LAST, FIRST M" or "First M Last" form, into its parts."""
@@ -167,6 +184,10 @@ def name_parse(text: str) -> Name:
     if "," in upper:
         family, _, rest = upper.partition(",")
         given = _strip_affixes(rest.replace(",", " ").split())
+        if len(given) >= 3:  # two tokens stay as the SQL fast path reads them
+            given = _stray_space_joined(given)
+            if len(given) == 2 and len(family.split()) == 1:
+                return Name(given[0], given[1][:1], family.split()[0])
         family_tokens = [t for t in family.split() if t not in _SUFFIXES]
         if len(given) <= 2 and len(family_tokens) == 1 and not set(given) & _PARTICLES:
             first = given[0] if given else ""
@@ -195,6 +216,8 @@ def given_family_parse(given: str, family: str) -> Name:
     if not family:
         return name_parse(given)
     tokens = _strip_affixes(_NOT_LETTERS.sub(" ", _joined(given)).split())
+    if len(tokens) >= 3:  # two tokens stay as the SQL fast path reads them
+        tokens = _stray_space_joined(tokens)
     family_tokens = _NOT_LETTERS.sub(" ", _joined(family)).split()
     while len(family_tokens) > 1 and family_tokens[-1] in _SUFFIXES:
         family_tokens.pop()

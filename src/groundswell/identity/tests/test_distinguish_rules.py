@@ -163,3 +163,28 @@ def test_a_typo_of_one_of_two_namesakes_at_two_streets_does_not_join_them(resolv
     assert clusters["thomas st"] != clusters["webb ct"]
     assert clusters["thomas st"] != clusters["typo"]
     assert clusters["thomas st"] != clusters["given typo"]
+
+
+def test_a_given_name_with_and_without_its_space_is_one_but_a_longer_name_is_not(resolve):
+    clusters = resolve(
+        {
+            "spaced": _fec("HARROWDEAN, MARY ANN", "Tolland", "CT", "06084", "NONE", "RETIRED"),
+            "joined": _fec("HARROWDEAN, MARYANN", "Tolland", "CT", "06084", "TOLLAND SCHOOLS", "TEACHER"),
+            "ann e": _fec("PELLISTOW, ANN E", "Tolland", "CT", "06084", "NONE", "RETIRED"),
+            "annette": _fec("PELLISTOW, ANNETTE", "Tolland", "CT", "06084", "NONE", "RETIRED"),
+        }
+    )  # fmt: skip
+    assert clusters["spaced"] == clusters["joined"]
+    assert clusters["ann e"] != clusters["annette"]
+
+
+def test_a_generation_mark_on_one_side_links_with_the_employer_written_another_way(resolve):
+    clusters = resolve(
+        {
+            "marked": _fec("HALLOWAY, GREGORY J SR", "Morrow City", "LA", "70381-3608", "B & G QUILLAN ENTERPRISES, LLC", "CEO"),
+            "unmarked": _fec("HALLOWAY, GREGORY", "Morrow City", "LA", "70380", "B & G QUILLAN ENTERPRISE", "EXECUTIVE"),
+            "son": _fec("HALLOWAY, GREGORY", "Morrow City", "LA", "70380", "PELLAM MARINE", "DECKHAND"),
+        }
+    )  # fmt: skip
+    assert clusters["marked"] == clusters["unmarked"]
+    assert clusters["son"] != clusters["marked"]

@@ -108,3 +108,30 @@ def test_the_sql_fast_paths_agree_with_python():
     for raw, normalised in streets:
         assert normalised == nz.street_normalize(raw or ""), raw
     assert len(names) > 1000
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # A stray space inside the given name, before the middle initial.
+        ("QUARLEBY, JOH N P", ("JOHN", "P", "QUARLEBY")),
+        ("QUARLEBY, TAVISH TON W", ("TAVISHTON", "W", "QUARLEBY")),
+        # Two names of their own stay two (the engine compares MARY A with MARYANN).
+        ("QUARLEBY, MARY ANN E", ("MARY", "A", "QUARLEBY")),
+        ("QUARLEBY, JOHN PAUL R", ("JOHN", "P", "QUARLEBY")),
+        # A generation or title written first keeps the given name after it.
+        ("QUARLEBY, III, WILLIAM N.", ("WILLIAM", "N", "QUARLEBY")),
+        ("QUARLEBY, JR., ALBERT H.", ("ALBERT", "H", "QUARLEBY")),
+    ],
+)
+def test_a_given_name_split_by_a_stray_space_or_after_a_generation(text, expected):
+    assert tuple(nz.name_parse(text)) == expected
+
+
+def test_common_nicknames_are_in_the_table():
+    table = nz.nicknames()
+    alternatives = nz.nickname_alternatives()
+    assert "|VICTOR|" in alternatives["VIC"]
+    assert table["WOODY"] == "WOODROW"
+    assert "|ALAN|" in alternatives["AL"]
+    assert "|SANDRA|" in alternatives["SANDY"]
