@@ -26,6 +26,8 @@ AUDIT_VIEW = "audit.view"
 USERS_MANAGE = "users.manage"
 ADMIN_SITE = "admin.site"
 PAGES_EDIT = "pages.edit"  # the campaign site, action pages, pop-ups and their variants
+SEGMENTS_EDIT = "segments.edit"  # build, save and snapshot segments of supporters
+MAILINGS_SEND = "mailings.send"  # compose, test and send mailings (an audited permission)
 
 CAPABILITIES: dict[str, frozenset[str]] = {
     Role.ADMIN: frozenset(
@@ -40,13 +42,32 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             USERS_MANAGE,
             ADMIN_SITE,
             PAGES_EDIT,
+            SEGMENTS_EDIT,
+            MAILINGS_SEND,
         }
     ),
     Role.FINANCE: frozenset(
-        {PEOPLE_VIEW, PEOPLE_EDIT, PEOPLE_IMPORT, PEOPLE_EXPORT, PEOPLE_MERGE, FINANCE_VIEW}
+        {
+            PEOPLE_VIEW,
+            PEOPLE_EDIT,
+            PEOPLE_IMPORT,
+            PEOPLE_EXPORT,
+            PEOPLE_MERGE,
+            FINANCE_VIEW,
+            SEGMENTS_EDIT,
+        }
     ),
     Role.ORGANIZER: frozenset(
-        {PEOPLE_VIEW, PEOPLE_EDIT, PEOPLE_IMPORT, PEOPLE_EXPORT, PEOPLE_MERGE, PAGES_EDIT}
+        {
+            PEOPLE_VIEW,
+            PEOPLE_EDIT,
+            PEOPLE_IMPORT,
+            PEOPLE_EXPORT,
+            PEOPLE_MERGE,
+            PAGES_EDIT,
+            SEGMENTS_EDIT,
+            MAILINGS_SEND,
+        }
     ),
     Role.VOLUNTEER: frozenset({PEOPLE_VIEW}),
 }

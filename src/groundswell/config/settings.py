@@ -86,6 +86,8 @@ INSTALLED_APPS = [
     "groundswell.actions",
     "groundswell.donations",
     "groundswell.identity",
+    "groundswell.segments",
+    "groundswell.mailings",
     "groundswell.demo",  # development-only generators and the demo campaign
     "groundswell.config",  # commands that compose several apps (`groundswell import`)
 ]

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class MailingsConfig(AppConfig):
+    name = "groundswell.mailings"
+    label = "mailings"
+    verbose_name = "Mailings"
