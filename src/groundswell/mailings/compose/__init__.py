@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from groundswell.mailings.compose.render import (
     MERGE_FIELDS,
+    Footer,
     MergeFieldError,
     MessageContent,
     RenderedMessage,
@@ -18,6 +19,7 @@ from groundswell.mailings.compose.render import (
 )
 
 __all__ = [
+    "Footer",
     "MERGE_FIELDS",
     "MergeFieldError",
     "MessageContent",

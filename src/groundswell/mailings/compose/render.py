@@ -41,6 +41,15 @@ class MessageContent:
 
 
 @dataclass(frozen=True)
+class Footer:
+    """What the send path appends to every message: the unsubscribe link, the committee's
+    postal address and "Paid for by" (already escaped HTML, and its plain-text twin)."""
+
+    html: str
+    text: str
+
+
+@dataclass(frozen=True)
 class RenderedMessage:
     subject: str
     html: str
@@ -124,9 +133,37 @@ def html_to_text(body: str) -> str:
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip() + "\n"
 
 
-def message_render(*, content: MessageContent, merge: Mapping[str, str]) -> RenderedMessage:
-    """The message one recipient receives: merge values escaped in HTML, plain in text."""
+_HREF = re.compile(r'(<a\b[^>]*?\bhref\s*=\s*)(["\'])(https?://[^"\']+)\2', re.I)
+
+
+def message_render(
+    *,
+    content: MessageContent,
+    merge: Mapping[str, str],
+    footer: Footer | None = None,
+    link_wrap: Callable[[str], str] | None = None,
+    open_pixel_url: str | None = None,
+) -> RenderedMessage:
+    """The message one recipient receives: merge values escaped in HTML, plain in text.
+
+    ``link_wrap`` turns each http(s) link of the HTML part into the recipient's tracked link
+    (the footer's links are left alone: an unsubscribe must not depend on the tracker);
+    ``open_pixel_url`` adds the open-tracking image at the end of the HTML body.
+    """
     subject = _merge(content.subject, merge, lambda s: s.replace("\n", " "))
     body = _merge(content.html, merge, html.escape)
     text = _merge(content.text, merge, str) if content.text.strip() else html_to_text(body)
+    if link_wrap is not None:
+        body = _HREF.sub(
+            lambda m: (
+                f"{m.group(1)}{m.group(2)}"
+                f"{html.escape(link_wrap(html.unescape(m.group(3))))}{m.group(2)}"
+            ),
+            body,
+        )
+    if footer is not None:
+        body = f"{body}\n{footer.html}"
+        text = f"{text}\n-- \n{footer.text.strip()}\n"
+    if open_pixel_url:
+        body += f'\n<img src="{html.escape(open_pixel_url)}" width="1" height="1" alt="">'
     return RenderedMessage(subject=subject, html=body, text=text)
