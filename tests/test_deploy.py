@@ -237,6 +237,9 @@ def test_a_second_serve_on_a_taken_port_stops_with_a_clear_message(server):
         ("smtp+tls://relay:pw@smtp.example.org", 587, True, False),
         ("smtp+tls://relay:pw@smtp.example.org:2525", 2525, True, False),
         ("smtp+ssl://relay:pw@smtp.example.org", 465, False, True),
+        ("smtps://relay:pw@smtp.example.org", 465, False, True),
+        ("smtps://relay:pw@smtp.example.org:4650", 4650, False, True),
+        ("submission://relay:pw@smtp.example.org", 587, True, False),
         ("smtp://relay:pw@smtp.example.org", 25, False, False),
     ],
 )

@@ -191,14 +191,23 @@ def env_email(name: str, default: str) -> dict:
         raise SettingError(
             name,
             f"unsupported scheme {scheme!r} in {url_redacted(raw)!r}; "
-            "use smtp://, smtp+tls://, smtps://, "
+            "use smtp://, smtp+tls:// (STARTTLS), smtps:// (TLS on 465), "
             "console:// or file:///path",
         )
     if scheme == "memory":
         return {"EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend"}
     # smtp+tls:// (STARTTLS, port 587 unless given) and smtp+ssl:// (TLS from the first byte,
     # port 465) are ours: dj-email-url knows them only as smtp:// with ?tls=1 or ?ssl=1.
-    secure = {"smtp+tls": ("EMAIL_USE_TLS", 587), "smtp+ssl": ("EMAIL_USE_SSL", 465)}.get(scheme)
+    # dj-email-url reads smtps:// as STARTTLS, but everywhere else (RFC 8314's "submissions",
+    # mail clients, providers' docs) smtps means TLS from the first byte on port 465: a relay
+    # written so would hang on a STARTTLS greeting, so smtps:// is ours too. submission:// is
+    # STARTTLS on 587, as its port's name says.
+    secure = {
+        "smtp+tls": ("EMAIL_USE_TLS", 587),
+        "submission": ("EMAIL_USE_TLS", 587),
+        "smtp+ssl": ("EMAIL_USE_SSL", 465),
+        "smtps": ("EMAIL_USE_SSL", 465),
+    }.get(scheme)
     url = "smtp" + raw[len(scheme) :] if secure else raw
     try:
         parsed = dj_email_url.parse(url)
