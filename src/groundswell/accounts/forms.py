@@ -5,7 +5,8 @@ from __future__ import annotations
 from django import forms
 from django.contrib.auth.password_validation import validate_password
 
-from groundswell.accounts.models import AuditEvent, User
+from groundswell.accounts.audit import audit_action_choices
+from groundswell.accounts.models import User
 from groundswell.accounts.roles import Role
 
 
@@ -49,6 +50,9 @@ class UserRoleForm(forms.Form):
 
 
 class AuditFilterForm(forms.Form):
-    action = forms.ChoiceField(
-        required=False, choices=[("", "All actions"), *AuditEvent.Action.choices], label="Action"
-    )
+    action = forms.ChoiceField(required=False, choices=[], label="Action")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Read when the form is built: apps register their actions in ready().
+        self.fields["action"].choices = [("", "All actions"), *audit_action_choices()]

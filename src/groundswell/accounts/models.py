@@ -58,7 +58,9 @@ class AuditEvent(models.Model):
         on_delete=models.SET_NULL,
         related_name="audit_events",
     )
-    action = models.CharField(max_length=30, choices=Action.choices, db_index=True)
+    # No database choices: each app registers its actions' labels in accounts.audit, so a new
+    # action needs no migration here (Action above names accounts' own and the older ones).
+    action = models.CharField(max_length=40, db_index=True)
     summary = models.CharField(max_length=500)
     target_type = models.CharField(max_length=50, blank=True)
     target_id = models.CharField(max_length=50, blank=True)
@@ -70,3 +72,15 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.occurred_at:%Y-%m-%d %H:%M} {self.action}: {self.summary}"
+
+    @property
+    def action_label(self) -> str:
+        from groundswell.accounts.audit import audit_action_label
+
+        return audit_action_label(self.action)
+
+    @property
+    def details_words(self) -> list[str]:
+        from groundswell.accounts.audit import audit_details_words
+
+        return audit_details_words(self.action, self.details)

@@ -9,12 +9,21 @@ class IdentityConfig(AppConfig):
     def ready(self) -> None:
         # Imported here, not at module level: apps.py is loaded before the app registry can
         # load models, and these modules import models.
+        from groundswell.accounts.audit import audit_action_register
         from groundswell.accounts.roles import FINANCE_VIEW
         from groundswell.donations.pages.donate import campaign_goal_source_set
         from groundswell.identity.review import decisions_withdraw_for_undo
         from groundswell.identity.thresholds import goal_figures
         from groundswell.people.extensions import merge_hook_register, person_panel_register
 
+        for code, label in (
+            ("identity.goal_create", "Donor goal created"),
+            ("identity.goal_change", "Donor goal changed"),
+            ("identity.goal_activate", "Donor goal chosen"),
+            ("identity.goal_delete", "Donor goal deleted"),
+            ("identity.run_request", "Identity resolution run requested"),
+        ):
+            audit_action_register(code, label)
         # Undoing a merge withdraws the review verdict behind it; identity registers the hook
         # with people (people.extensions), so that people never imports identity.
         merge_hook_register("identity", after_undo=decisions_withdraw_for_undo)

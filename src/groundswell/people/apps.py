@@ -5,3 +5,11 @@ class PeopleConfig(AppConfig):
     name = "groundswell.people"
     label = "people"
     verbose_name = "People"
+
+    def ready(self) -> None:
+        # Imported here: apps.py is loaded before the app registry can load models.
+        from groundswell.accounts.audit import audit_action_register
+        from groundswell.people.merge import merge_audit_words
+
+        for code, label in (("merge", "Merge"), ("merge_undo", "Merge undone")):
+            audit_action_register(code, label, describe=merge_audit_words)

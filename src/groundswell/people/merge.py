@@ -15,6 +15,7 @@ from django.db import models, transaction
 from django.forms.models import model_to_dict
 from django.utils import timezone
 
+from groundswell.accounts.audit import details_words
 from groundswell.accounts.models import AuditEvent
 from groundswell.accounts.services import audit_record
 from groundswell.people.extensions import merge_hooks_run
@@ -258,3 +259,16 @@ def person_merge_undo(
 
 def _json_safe(value):
     return json.loads(json.dumps(value, cls=DjangoJSONEncoder))
+
+
+def merge_audit_words(details: dict) -> list[str]:
+    """A merge's audit details in words: who was kept, who was merged in, and what moved."""
+    ids = [details.get("survivor"), details.get("merged")]
+    people = {p.pk: p for p in Person.objects.filter(pk__in=[i for i in ids if isinstance(i, int)])}
+
+    def who(pk) -> str:
+        return str(people[pk]) if pk in people else "a person since deleted"
+
+    lines = [f"Kept {who(ids[0])}; merged in {who(ids[1])}"]
+    rest = {k: v for k, v in details.items() if k not in ("survivor", "merged")}
+    return lines + details_words(rest)

@@ -102,6 +102,7 @@ class EmailAddress(TimeStampedModel):
     mx_checked_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = "e-mail address"  # the product's spelling, in audit words and the admin
         ordering = ["-is_primary", "id"]
         constraints = [
             models.UniqueConstraint(
