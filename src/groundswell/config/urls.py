@@ -1,7 +1,10 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from groundswell.core.views import favicon
+
 urlpatterns = [
+    path("favicon.ico", favicon),
     path("admin/", admin.site.urls),
     path("accounts/", include("groundswell.accounts.urls")),
     path("people/", include("groundswell.people.urls")),
