@@ -43,8 +43,13 @@ class Command(BaseCommand):
             help="do not start the background task worker and the periodic jobs",
         )
         parser.add_argument("--no-migrate", action="store_true")
+        parser.add_argument(
+            "--quiet",
+            action="store_true",
+            help="only errors from the server and the worker (the demo: a newcomer's terminal)",
+        )
 
-    def handle(self, *args, bind, workers, threads, no_worker, no_migrate, **options):
+    def handle(self, *args, bind, workers, threads, no_worker, no_migrate, quiet=False, **options):
         host, _, port = bind.rpartition(":")
         if not host or not port.isdigit():
             raise CommandError(f"--bind {bind!r}: expected HOST:PORT, like 127.0.0.1:8000")
@@ -68,7 +73,13 @@ class Command(BaseCommand):
             # its answer, a backlog does not (it catches up after a burst).
             children.append(
                 subprocess.Popen(
-                    [sys.executable, "-m", "groundswell", "db_worker", "--queue-name", "default"],
+                    [
+                        *(sys.executable, "-m", "groundswell", "db_worker"),
+                        *("--queue-name", "default"),
+                        # A line per task run is for operators; the demo keeps its terminal
+                        # for the login (failed tasks are kept with their error either way).
+                        *(("--verbosity", "0") if quiet else ()),
+                    ],
                     env=env,
                     preexec_fn=lambda: os.nice(19),
                 )
@@ -92,6 +103,10 @@ class Command(BaseCommand):
                 str(workers),
                 "--blocking-threads",
                 str(threads),
+                "--no-ws",  # WSGI has no websockets; said once per start otherwise
+                # Quiet: granian warns that four processes exceed two cores, which is what
+                # was measured best (above), and logs each worker's start.
+                *(["--log-level", "error"] if quiet else []),
                 # An access line per request only when debugging.
                 *(["--access-log"] if settings.DEBUG else []),
                 "--respawn-failed-workers",

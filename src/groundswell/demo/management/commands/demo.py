@@ -67,7 +67,7 @@ class Command(BaseCommand):
             )
         )
         if not no_serve:
-            call_command("serve", bind=bind, no_migrate=True)
+            call_command("serve", bind=bind, no_migrate=True, quiet=True)
 
     def _password(self) -> str:
         # Kept in the data folder so the printed login stays the same across demo runs.
