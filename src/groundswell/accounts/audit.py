@@ -93,6 +93,8 @@ def _value_words(value: object) -> str:
         return ", ".join(_counted(k, v) for k, v in value.items())
     if isinstance(value, list | tuple):
         return ", ".join(_value_words(v) for v in value) or "none"
+    if isinstance(value, int):
+        return f"{value:,}"
     return str(value)
 
 
