@@ -558,3 +558,18 @@ def test_a_processing_failure_still_thanks_the_visitor(client, petition, monkeyp
     assert response.status_code == 200
     assert "Thanks for signing!" in response.content.decode()
     assert Submission.objects.get().status == "received"  # left for the worker
+
+
+def test_a_pages_latest_submissions_name_the_person_without_an_internal_number(
+    client, persona_client, petition
+):
+    location = _submit(client, petition, {"email": "quillon@example.org", "given_name": "Quillon"})
+    client.get(location["Location"])  # the thank-you page processes the submission
+    person = Person.objects.get()
+    html = persona_client("organizer").get(reverse("staff:page_detail", args=[petition.pk]))
+    html = html.content.decode()
+    recent = html.split('id="h-recent"', 1)[1]
+    assert f'href="{reverse("people:detail", args=[person.pk])}">Quillon' in recent
+    assert f"#{person.pk}" not in recent
+    # A compact list in the half-width card, not the full list's seven-column table.
+    assert '<ul class="items">' in recent and "<table" not in recent
