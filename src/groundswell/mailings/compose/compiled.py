@@ -17,6 +17,7 @@ import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
+from groundswell.core.untrusted import text_clean
 from groundswell.mailings.compose.ask import AskContext, AskLinks
 from groundswell.mailings.compose.fields import TAG
 from groundswell.mailings.compose.layout import (
@@ -164,7 +165,8 @@ class Recipient:
             return self.ask.ladder_text(self.highest, wrap=self.wrap)
         if field == "donate_url":
             return self.ask.donate_url(self.highest) if self.ask is not None else default
-        return (self.merge.get(field) or "").strip() or default
+        # A recipient's value may hold what cannot be sent (NUL, a lone surrogate): dropped.
+        return text_clean((self.merge.get(field) or "").strip()) or default
 
 
 def _link(piece: tuple, who: Recipient, part: str) -> str:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
+from groundswell.core.untrusted import text_clean
 from groundswell.mailings.compose.ask import AskContext
 from groundswell.mailings.compose.check import html_check
 from groundswell.mailings.compose.compiled import (
@@ -47,6 +49,9 @@ PREHEADER_MAX = 250
 # The body's size where Gmail clips a message ("[Message clipped]") is about 100 kB; refuse well
 # before anything pathological reaches the parser.
 BODY_MAX = 400_000
+# What no part of an e-mail can carry: NUL and other control characters (tab and line breaks
+# excepted) and lone surrogates, which cannot even be encoded to send.
+_UNSENDABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 
 
 @dataclass(frozen=True)
@@ -101,7 +106,19 @@ def content_check(content: MessageContent) -> None:
             part="Preheader",
             line=1,
         )
-    for part, body in (("HTML", content.html), ("Text", content.text)):
+    for part, body in (
+        ("Subject", content.subject),
+        ("Preheader", content.preheader),
+        ("HTML", content.html),
+        ("Text", content.text),
+    ):
+        if bad := _UNSENDABLE.search(body):
+            raise ContentError(
+                f"a control character or broken character (U+{ord(bad.group(0)):04X}) cannot be "
+                "sent; retype the text around it",
+                part=part,
+                line=line_of(body, bad.start()),
+            )
         if len(body) > BODY_MAX:
             raise ContentError(
                 f"the {part.lower()} part is over {BODY_MAX // 1000} kB; mail clients clip it",
@@ -145,11 +162,12 @@ def _compiled(content: MessageContent, theme: Theme, ask: AskContext | None) -> 
     found = _COMPILED.get(key)
     if found is not None:
         return found
+    # Unchecked content still renders: what cannot be sent is dropped rather than crash a send.
     compiled = compile_message(
-        subject=content.subject,
-        preheader=content.preheader,
-        body=content.html,
-        text=content.text,
+        subject=text_clean(content.subject),
+        preheader=text_clean(content.preheader),
+        body=text_clean(content.html),
+        text=text_clean(content.text),
         theme=theme,
         ask=ask,
     )

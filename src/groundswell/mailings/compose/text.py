@@ -21,6 +21,7 @@ _AUTOLINK = re.compile(r"<((?:https?|mailto):[^>\s]+)>")
 _ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!>|~])")
 _CELL_END = re.compile(r"</t[dh]\s*>", re.I)
 _ROW_END = re.compile(r"</tr\s*>", re.I)
+_LONG_URL = re.compile(rf"(?:https?|mailto):\S{{{WIDTH // 2},}}")
 
 
 def _converter() -> html2text.HTML2Text:
@@ -57,7 +58,9 @@ def lines_fit(text: str, *, width: int = WIDTH) -> str:
         return text
     out = []
     for line in text.split("\n"):
-        if len(line) <= width or " " not in line.strip():
+        # A line holding an address too long to fit stays whole: moving the address to a line
+        # of its own would not make it fit, only part it from its label ("[1]", "Give $25:").
+        if len(line) <= width or " " not in line.strip() or _LONG_URL.search(line):
             out.append(line)
             continue
         indent = line[: len(line) - len(line.lstrip())]
