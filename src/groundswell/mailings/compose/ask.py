@@ -65,12 +65,18 @@ class AskLinks:
         self.base_url = ask.base_url.rstrip("/")
         self.page_url = self.base_url + reverse("donate:page", args=[ask.page.slug])
         self._ladders: dict[int | None, tuple[tuple[int, str], ...]] = {}
+        self._donate_urls: dict[int | None, str] = {}
 
     def donate_url(self, highest_cents: int | None) -> str:
         """The recipient's link to the page, their own ladder offered, the page's preselection."""
-        return self.page_url + donation_link_query(
-            highest_cents=highest_cents, refcode=self.ask.refcode
-        )
+        url = self._donate_urls.get(highest_cents)
+        if url is None:
+            url = self.page_url + donation_link_query(
+                highest_cents=highest_cents, refcode=self.ask.refcode
+            )
+            if len(self._donate_urls) < _LADDER_CACHE_MAX:
+                self._donate_urls[highest_cents] = url
+        return url
 
     def ladder(self, highest_cents: int | None) -> tuple[tuple[int, str], ...]:
         """(amount, signed link) for each rung of the recipient's ladder."""

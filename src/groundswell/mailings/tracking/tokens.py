@@ -97,12 +97,18 @@ def link_wrap_for(*, base_url: str, token: str, links: Sequence[str]) -> Callabl
         raise ValueError("a delivery token is 8 to 64 URL-safe characters")
     secret = settings.SECRET_KEY
 
+    wrapped: dict[str, str] = {}  # each link appears in both parts: sign it once
+
     def wrap(url: str) -> str:
+        found = wrapped.get(url)
+        if found is not None:
+            return found
         link_id = index.get(url)
         if link_id is None:
             return url
         sig = _sign(CLICK_SALT, _click_message(token, link_id, url), secret)
-        return f"{base}{CLICK_PREFIX}{token}/{link_id}/{sig}/"
+        wrapped[url] = found = f"{base}{CLICK_PREFIX}{token}/{link_id}/{sig}/"
+        return found
 
     return wrap
 
