@@ -89,6 +89,9 @@ def main() -> None:
     tokens = [secrets.token_urlsafe(16) for _ in range(args.recipients)]
 
     # Warm up what a running worker has loaded already (the URLconf, the libraries).
+    from django.urls import reverse
+
+    reverse("donate:page", args=["warm-up"])
     message_render(content=MessageContent(subject="warm", html="<p>up</p>"), merge={})
     started = time.perf_counter()
     ask0 = AskContext(page=page, base_url=base, refcode="spring-push", highest_cents=None)

@@ -5,11 +5,16 @@ from __future__ import annotations
 import re
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from groundswell.core.tests.hostile import EXAMPLES
 from groundswell.mailings.compose import (
+    ContentError,
     Footer,
     MessageContent,
     Theme,
+    content_check,
     content_links,
     message_render,
     theme_for_site,
@@ -167,3 +172,24 @@ def test_a_theme_colour_that_is_not_a_colour_falls_back_to_the_stock_one(hostile
     message = message_render(content=_content(), merge={}, theme=Theme(primary=hostile))
     assert "<script>" not in message.html
     assert "#1f6f5c" in message.html
+
+
+_ANY_TEXT = st.text(alphabet=st.characters(), max_size=60)  # surrogates and NUL included
+
+
+@settings(max_examples=min(EXAMPLES, 1000), deadline=None)
+@given(first_name=_ANY_TEXT, city=_ANY_TEXT)
+def test_any_recipient_value_renders_into_a_message_that_can_be_encoded(first_name, city):
+    message = message_render(
+        content=_content(), merge={"first_name": first_name, "city": city}, footer=FOOTER
+    )
+    for part in (message.subject, message.html, message.text):
+        part.encode("utf-8")  # a lone surrogate or NUL would fail here or at the SMTP server
+        assert "\x00" not in part
+    assert "\n" not in message.subject
+
+
+def test_content_with_a_character_that_cannot_be_sent_is_refused_with_its_line():
+    with pytest.raises(ContentError) as caught:
+        content_check(MessageContent(subject="s", html="<p>ok</p>\n<p>bad \x00 here</p>"))
+    assert (caught.value.part, caught.value.line) == ("HTML", 2)
