@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from html.parser import HTMLParser
 
-from groundswell.mailings.compose.fields import TAG, ContentError
+from groundswell.mailings.compose.fields import ANY_TAG, TAG, ContentError
 
 # Tags that never belong in an e-mail body.
 FORBIDDEN_TAGS = {
@@ -59,6 +59,8 @@ _CLOSES_P = {
     "h2", "h3", "h4", "h5", "h6", "header", "hr", "main", "nav", "ol", "p", "pre", "section",
     "table", "ul", "figure",
 }  # fmt: skip
+# Attributes a merge field may fill (escaped): a link, an image's address, its text.
+MERGE_ATTRS = {"href", "src", "alt", "title"}
 URL_ATTRS = {"href", "src", "background", "action", "formaction", "poster", "cite"}
 _INVISIBLE = re.compile(r"[\x00-\x20\x7f]+")
 _SCHEME = re.compile(r"^([a-z][a-z0-9+.-]*):", re.I)
@@ -116,6 +118,9 @@ class _Checker(HTMLParser):
                     self._refuse(f"<{tag} {name}>: {problem}")
             elif name == "style" and value and re.search(r"expression\s*\(|url\s*\(", value, re.I):
                 self._refuse(f"<{tag} style=…> loads or runs something; use an <img> instead")
+            if value and name not in MERGE_ATTRS and ANY_TAG.search(value):
+                # A recipient's value inside a style or class could restyle or hide the message.
+                self._refuse(f"<{tag} {name}=…> may not hold a merge field (only text and links)")
         if (tag == "p" or tag in _CLOSES_P) and self.open and self.open[-1][0] == "p":
             self.open.pop()
         family = _SIBLING_CLOSES.get(tag)
@@ -123,6 +128,11 @@ class _Checker(HTMLParser):
             self.open.pop()
         if tag not in VOID and not closes_itself:
             self.open.append((tag, self.getpos()[0]))
+
+    def handle_data(self, data):
+        if self.open and self.open[-1][0] == "style" and (found := ANY_TAG.search(data)):
+            line = self.getpos()[0] + data.count("\n", 0, found.start())
+            self._refuse("a <style> block may not hold a merge field", line)
 
     def handle_endtag(self, tag):
         if tag in VOID:

@@ -41,7 +41,7 @@ class Compiled:
     preheader: bool
     html: tuple
     text: tuple
-    links: tuple[str, ...]  # the body's static http(s) links, in order, each once
+    links: tuple[str, ...]  # the static http(s) links of both parts, in order, each once
     ask: AskLinks | None
 
 
@@ -96,14 +96,16 @@ def _html_pieces(page: str, marks: _Sentinels, ask: AskLinks | None, links: list
     return tuple(out)
 
 
-def _text_pieces(text: str, marks: _Sentinels, ask: AskLinks | None) -> tuple:
+def _text_pieces(text: str, marks: _Sentinels, ask: AskLinks | None, links: list[str]) -> tuple:
     out: list = []
     at = 0
     for match in _TEXT_URL.finditer(text):
         out += marks.pieces(text[at : match.start()])
         url = match.group(0)
         if marks.pattern.search(url) is None:
-            out.append((LINK, (ask.refcode_add(url) if ask else url,)))
+            url = ask.refcode_add(url) if ask else url
+            links.append(url)  # a written text part may name links the HTML does not
+            out.append((LINK, (url,)))
         else:
             out.append((LINK, tuple(marks.pieces(url))))
         at = match.end()
@@ -131,11 +133,12 @@ def compile_message(
     links: list[str] = []
     html_pieces = _html_pieces(page, marks, links_of_ask, links)
     plain = marks.swap(text) if text.strip() else html_to_text(html_body)
+    text_pieces = _text_pieces(plain.rstrip("\n") + "\n", marks, links_of_ask, links)
     return Compiled(
         subject=tuple(marks.pieces(marks.swap(subject))),
         preheader=bool(preheader.strip()),
         html=html_pieces,
-        text=_text_pieces(plain.rstrip("\n") + "\n", marks, links_of_ask),
+        text=text_pieces,
         links=tuple(dict.fromkeys(links)),
         ask=links_of_ask,
     )

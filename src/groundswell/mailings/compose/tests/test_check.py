@@ -69,6 +69,8 @@ def test_a_broken_tag_is_refused_with_its_line():
         ("<p>fine</p>\n<p>cut <b", 2, "not finished"),
         ("<!-- never closed", 1, "comment"),
         ("<html><body><p>x</p></body></html>", 1, "whole page"),
+        ('<p>\n<span style="color: {{ city }}">x</span></p>', 2, "may not hold a merge field"),
+        ("<style>\n.a { color: {{ city }} }</style>", 2, "<style> block"),
     ],
 )
 def test_broken_or_unsafe_html_is_refused_with_its_line(html, line, words):

@@ -130,6 +130,11 @@ def test_content_links_are_the_bodys_static_links_once_each_in_order():
     assert content_links(content) == ("https://example.org/issues",)
 
 
+def test_links_only_the_written_text_part_names_are_in_the_trackers_list_too():
+    content = _content(text="See https://example.org/text-only and https://example.org/issues")
+    assert content_links(content) == ("https://example.org/issues", "https://example.org/text-only")
+
+
 def test_a_written_text_part_is_used_as_written_with_its_merge_fields():
     content = _content(text='Hi {{ first_name|default:"Friend" }}, see https://example.org/x')
     message = message_render(content=content, merge={"first_name": "Ada"}, link_wrap=str.upper)
