@@ -17,6 +17,7 @@ from functools import lru_cache
 
 import css_inline
 import mjml
+from django.urls import reverse
 
 from groundswell.actions.site import site_theme
 
@@ -27,6 +28,7 @@ FOOTER_SLOT = "GSLAYOUTFOOTERSLOT"
 PREHEADER_SLOT = "GSLAYOUTPREHEADERSLOT"
 PIXEL_SLOT = "GSLAYOUTPIXELSLOT"
 _COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
+RASTER_LOGOS = (".png", ".jpg", ".jpeg", ".gif")
 FONT_STACK = "-apple-system, BlinkMacSystemFont, 'Segoe UI', Helvetica, Arial, sans-serif"
 # After the preheader: invisible fillers so a client's preview line does not run on into the
 # body's first words (each pair is a zero-width non-joiner and a no-break space).
@@ -57,9 +59,11 @@ def theme_for_site(*, site, base_url: str) -> Theme:
     ``base_url`` (the public site's origin, e.g. ``https://example.org``)."""
     colours = site_theme(site)
     logo_url = ""
-    if getattr(site, "logo", None):
-        url = site.logo.url
-        logo_url = url if url.startswith("https://") else f"{base_url.rstrip('/')}{url}"
+    # The public site serves the logo at one address (sandboxed); mail clients show PNG, JPEG
+    # and GIF but not SVG (Gmail drops it), so an SVG logo gives way to the campaign's name.
+    if getattr(site, "logo", None) and site.logo.name.lower().endswith(RASTER_LOGOS):
+        version = int(site.updated_at.timestamp()) if getattr(site, "updated_at", None) else 0
+        logo_url = f"{base_url.rstrip('/')}{reverse('public:logo')}?v={version}"
     return Theme(
         name=site.name or "Our Campaign",
         primary=colours["primary"],

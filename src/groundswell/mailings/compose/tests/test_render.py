@@ -198,3 +198,25 @@ def test_content_with_a_character_that_cannot_be_sent_is_refused_with_its_line()
     with pytest.raises(ContentError) as caught:
         content_check(MessageContent(subject="s", html="<p>ok</p>\n<p>bad \x00 here</p>"))
     assert (caught.value.part, caught.value.line) == ("HTML", 2)
+
+
+@pytest.mark.django_db
+def test_the_saved_site_settings_give_the_theme_and_its_logo_address():
+    from django.core.files.base import ContentFile
+
+    from groundswell.actions.services import site_get
+
+    site = site_get()
+    site.name = "Okafor for Council"
+    site.primary_color = "#204080"
+    site.logo.save("logo.png", ContentFile(b"\x89PNG fake"), save=True)
+    theme = theme_for_site(site=site_get(), base_url="https://example.org/")
+    assert (theme.name, theme.primary) == ("Okafor for Council", "#204080")
+    assert theme.logo_url.startswith("https://example.org/site/logo?v=")
+    message = message_render(content=_content(), merge={}, theme=theme)
+    logo = theme.logo_url.replace("&", "&amp;")
+    assert f'src="{logo}"' in message.html and 'alt="Okafor for Council"' in message.html
+    site.logo.delete(save=True)
+    site.logo.save("logo.svg", ContentFile(b"<svg/>"), save=True)
+    assert theme_for_site(site=site_get(), base_url="https://example.org").logo_url == ""
+    site.logo.delete(save=False)
