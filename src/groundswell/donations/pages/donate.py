@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 from django.core import signing
 from django.db.models import Count, F, Max, Q, QuerySet, Sum
@@ -23,6 +24,8 @@ ASK_MAX_AGE = 400 * 24 * 3600
 LADDER_MULTIPLIERS = (1, 1.5, 2, 3)
 DEFAULT_AMOUNTS = [500, 1000, 2700, 5000, 10000, 25000]
 MIN_ASK_CENTS = 100
+# The link parameter naming the amount to preselect (one of the ladder's; anything else ignored).
+AMOUNT_PARAM = "amount"
 # Gifts that count toward a page's totals (net of refunds; voids and chargebacks never came in).
 COUNTED = [
     ContributionStatus.PAID,
@@ -47,6 +50,23 @@ def ask_token_read(token: str) -> int | None:
     except signing.BadSignature:
         return None
     return int(value) if value.isdigit() and 0 < int(value) < 10**9 else None
+
+
+def donation_link_query(
+    *, highest_cents: int | None, amount_cents: int | None = None, refcode: str = ""
+) -> str:
+    """The query string (with its ``?``) of a donation link sent to one donor, e.g. by a mailing:
+    the signed ``ask`` (their highest previous gift, so the page offers their own ladder), the
+    amount to preselect and the refcode that credits the gift. The page ignores an amount that
+    is not on the ladder it shows, so an edited link can only fall back to the page's choice."""
+    params: dict[str, str] = {}
+    if highest_cents and highest_cents > 0:
+        params["ask"] = ask_token_make(highest_cents=highest_cents)
+    if amount_cents and amount_cents > 0:
+        params[AMOUNT_PARAM] = str(int(amount_cents))
+    if refcode:
+        params["refcode"] = refcode
+    return f"?{urlencode(params)}" if params else ""
 
 
 def nice_cents(cents: float) -> int:

@@ -46,7 +46,12 @@ from groundswell.donations.models import (
     RecurringSeries,
     cents_display,
 )
-from groundswell.donations.pages.donate import ask_ladder, ask_token_read, page_progress
+from groundswell.donations.pages.donate import (
+    AMOUNT_PARAM,
+    ask_ladder,
+    ask_token_read,
+    page_progress,
+)
 from groundswell.donations.pages.payments import (
     PaymentInvalid,
     payment_attempt_finish,
@@ -250,8 +255,17 @@ def donate_page(request, slug: str):
         # One key per rendered form: a double-click sends it twice and starts one payment.
         "key": secrets.token_urlsafe(24),
     }
-    context = _context(request, page, values={}, hidden=hidden, errors={})
+    context = _context(
+        request, page, values=_preselected(request, page, hidden), hidden=hidden, errors={}
+    )
     return page_render(request, "donations/donate/page.html", context)
+
+
+def _preselected(request, page: DonationPage, hidden: dict) -> dict:
+    """The amount a link asks to preselect (a mailing's ladder button), if the page offers it."""
+    amount = whole_number(param_clean(request.GET.get(AMOUNT_PARAM, "")), max_digits=9)
+    offered = ask_ladder(page=page, highest_cents=ask_token_read(hidden["ask"]))
+    return {"amount": str(amount)} if amount is not None and amount in offered else {}
 
 
 def _hidden_tracking(tracking: dict) -> dict:

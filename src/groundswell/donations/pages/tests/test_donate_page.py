@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from urllib.parse import parse_qs
 
 import pytest
 from django.utils import timezone
@@ -18,6 +19,7 @@ from groundswell.donations.pages.donate import (
     ask_ladder,
     ask_token_make,
     ask_token_read,
+    donation_link_query,
     nice_cents,
     page_progress,
 )
@@ -363,3 +365,22 @@ def test_donors_to_go_counts_toward_the_campaigns_goal_once_donors_are_resolved(
     # Two people (three gifts) toward the campaign's 50.
     assert page_progress(page=donation_page).donors_to_go == 48
     assert "<strong>48</strong> donors to go" in _get(client)
+
+
+def test_a_donation_link_query_carries_the_signed_ask_the_amount_and_the_refcode():
+    query = parse_qs(
+        donation_link_query(highest_cents=2700, amount_cents=5500, refcode="m 1").lstrip("?")
+    )
+    assert ask_token_read(query["ask"][0]) == 2700
+    assert query["amount"] == ["5500"] and query["refcode"] == ["m 1"]
+    assert donation_link_query(highest_cents=None) == ""
+
+
+def test_a_link_preselects_its_amount_only_when_the_ladder_offers_it(client, donation_page):
+    query = donation_link_query(highest_cents=2700, amount_cents=5500)
+    page = client.get(f"/donate/rapid-response/{query}").content.decode()
+    assert re.findall(r'name="amount" value="(\d+)" checked', page) == ["5500"]
+    odd = donation_link_query(highest_cents=2700, amount_cents=5501)
+    page = client.get(f"/donate/rapid-response/{odd}").content.decode()
+    first_rung = ask_ladder(page=donation_page, highest_cents=2700)[0]  # the page's own choice
+    assert re.findall(r'name="amount" value="(\d+)" checked', page) == [str(first_rung)]
