@@ -1,0 +1,169 @@
+"""Reading the bounce mailbox: a maildir on disk, and a real IMAP server on loopback (pymap, an
+IMAP4rev1 server in Python, started by the test with its in-memory backend)."""
+
+from __future__ import annotations
+
+import imaplib
+import mailbox
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from groundswell.mailings.bounces import ImapSettings, imap_read, maildir_read
+
+MESSAGES = Path(__file__).parent / "messages"
+NAMES = ["postfix_hard.eml", "yahoo_arf.eml", "human_reply.eml", "postfix_delayed.eml"]
+# pymap's in-memory backend has one account, its "demo user".
+USER, PASSWORD = "demouser", "demopass"
+
+
+def recipients(reports) -> list[str]:
+    return [e.recipient for r in reports for e in r.events]
+
+
+EXPECTED = ["quillon.marsh@example.org", "wendeline.quarry@example.com", "brisa.tandy@example.net"]
+
+
+# ---------------------------------------------------------------- maildir
+
+
+@pytest.fixture
+def maildir(tmp_path):
+    box = mailbox.Maildir(str(tmp_path / "bounces"), create=True)
+    for name in NAMES:
+        box.add((MESSAGES / name).read_bytes())
+    return tmp_path / "bounces"
+
+
+def test_the_maildir_reader_parses_every_new_message_and_marks_it_seen(maildir):
+    handled = []
+    reports = maildir_read(path=maildir, handle=handled.append)
+    assert sorted(recipients(reports)) == sorted(EXPECTED)
+    assert handled == reports and len(reports) == 4
+    assert list((maildir / "new").iterdir()) == []
+    assert all(p.name.endswith(":2,S") for p in (maildir / "cur").iterdir())
+
+
+def test_reading_the_maildir_again_finds_nothing_new(maildir):
+    maildir_read(path=maildir, handle=lambda report: None)
+    assert maildir_read(path=maildir, handle=lambda report: None) == []
+
+
+def test_a_message_whose_handling_failed_is_read_again_next_time(maildir):
+    calls = []
+
+    def flaky(report):
+        calls.append(report)
+        if len(calls) == 2:
+            raise RuntimeError("the database went away")
+
+    with pytest.raises(RuntimeError):
+        maildir_read(path=maildir, handle=flaky)
+    again = maildir_read(path=maildir, handle=lambda report: None)
+    assert len(again) == 3  # the one that failed and the two never reached
+    assert again[0] == calls[1]
+
+
+def test_the_maildir_reader_honours_its_limit_and_keeps_other_flags(maildir):
+    box = mailbox.Maildir(str(maildir), create=False)
+    key = sorted(box.keys())[0]
+    message = box[key]
+    message.set_subdir("cur")
+    message.add_flag("F")  # flagged by a person reading the folder
+    box[key] = message
+    first = maildir_read(path=maildir, handle=lambda report: None, limit=1)
+    assert len(first) == 1
+    assert any(p.name.endswith(":2,FS") for p in (maildir / "cur").iterdir())
+
+
+# ---------------------------------------------------------------- IMAP
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def imap_server():
+    pymap = shutil.which("pymap", path=str(Path(sys.executable).parent))
+    if pymap is None:
+        pytest.fail("pymap (a dev dependency) is not installed")
+    port = free_port()
+    process = subprocess.Popen(
+        [pymap, "--host", "127.0.0.1", "--port", str(port), "--no-tls", "dict", "--demo-data"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+                break
+            except OSError:
+                if time.monotonic() > deadline or process.poll() is not None:
+                    pytest.fail("the IMAP server did not start")
+                time.sleep(0.1)
+        client = imaplib.IMAP4("127.0.0.1", port)
+        client.login(USER, PASSWORD)
+        client.create("Bounces")
+        for name in NAMES:
+            client.append("Bounces", None, None, (MESSAGES / name).read_bytes())
+        client.logout()
+        yield ImapSettings(
+            host="127.0.0.1", port=port, user=USER, password=PASSWORD, folder="Bounces", tls=False
+        )
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def unseen(settings: ImapSettings) -> int:
+    client = imaplib.IMAP4(settings.host, settings.port)
+    client.login(settings.user, settings.password)
+    client.select(settings.folder)
+    _, data = client.uid("SEARCH", None, "UNSEEN")
+    client.logout()
+    return len(data[0].split())
+
+
+def test_the_imap_reader_parses_unseen_messages_and_marks_them_seen_after_handling(imap_server):
+    assert unseen(imap_server) == 4
+    reports = imap_read(settings=imap_server, handle=lambda report: None)
+    assert sorted(recipients(reports)) == sorted(EXPECTED)
+    assert reports[0].events[0].token == "d1001.Zk9wTm5hZ3JvdW5kc3dlbGw"
+    assert unseen(imap_server) == 0
+    assert imap_read(settings=imap_server, handle=lambda report: None) == []
+
+
+def test_an_imap_message_whose_handling_failed_stays_unseen_and_is_read_again(imap_server):
+    def fail_on_the_complaint(report):
+        if report.events and report.events[0].__class__.__name__ == "Complaint":
+            raise RuntimeError("the database went away")
+
+    with pytest.raises(RuntimeError):
+        imap_read(settings=imap_server, handle=fail_on_the_complaint)
+    assert unseen(imap_server) == 3  # only the first was handled
+    again = imap_read(settings=imap_server, handle=lambda report: None)
+    assert recipients(again)[0] == "wendeline.quarry@example.com"
+    assert unseen(imap_server) == 0
+
+
+def test_a_missing_imap_folder_is_a_clear_error(imap_server):
+    missing = ImapSettings(
+        host=imap_server.host,
+        port=imap_server.port,
+        user=USER,
+        password=PASSWORD,
+        folder="No such folder",
+        tls=False,
+    )
+    with pytest.raises(imaplib.IMAP4.error, match="No such folder"):
+        imap_read(settings=missing, handle=lambda report: None)
