@@ -40,8 +40,7 @@ amounts (its rate posterior still keeps it near zero).
 **The circuit breaker.** A variant is stopped when its unsubscribe (or complaint) rate is above
 a threshold with posterior probability > `breaker_confidence` and at least `breaker_min_events`
 such events were seen, so one unlucky unsubscribe never trips it. With a uniform prior,
-P(rate > t) = P(Binomial(n + 1, t) ≤ u) exactly (the Beta–binomial identity), computed without
-sampling.
+P(rate > t) is the upper tail of Beta(1 + u, 1 + n − u), computed exactly rather than sampled.
 
 Randomness comes from a seeded generator (`Policy.seed`): the same counts give the same figures.
 """
@@ -52,8 +51,10 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
-import numpy as np
+if TYPE_CHECKING:
+    import numpy as np
 
 
 class Metric(StrEnum):
@@ -147,6 +148,8 @@ def _mean_gift_draws(gifts: Sequence[int], draws: int, rng: np.random.Generator)
     same distribution as one weight per gift and keeps the work proportional to the number of
     distinct amounts (a ladder campaign has few).
     """
+    import numpy as np  # loaded with the first decision (see decide)
+
     if not gifts:
         return np.zeros(draws)
     amounts, counts = np.unique(np.asarray(gifts, dtype=float), return_counts=True)
@@ -156,6 +159,8 @@ def _mean_gift_draws(gifts: Sequence[int], draws: int, rng: np.random.Generator)
 
 def _draws(arms: Sequence[Arm], policy: Policy, rng: np.random.Generator) -> np.ndarray:
     """Posterior draws of each variant's mean per recipient, one row per variant."""
+    import numpy as np  # loaded with the first decision (see decide)
+
     if policy.metric is not Metric.DOLLARS:
         return np.vstack([_rate_draws(a, a.successes, policy.draws, rng) for a in arms])
     pooled = [g for a in arms for g in a.gifts_cents]
@@ -170,9 +175,10 @@ def _sample_moments(arm: Arm, metric: Metric) -> tuple[float, float]:
     """The per-recipient sample mean and variance (zeros for those who did not respond)."""
     n = max(arm.recipients, 1)
     if metric is Metric.DOLLARS:
-        gifts = np.asarray(arm.gifts_cents, dtype=float)
-        mean = gifts.sum() / n
-        variance = max((np.square(gifts).sum() / n - mean * mean) * n / max(n - 1, 1), 0.0)
+        total = float(sum(arm.gifts_cents))
+        squares = float(sum(g * g for g in arm.gifts_cents))
+        mean = total / n
+        variance = max((squares / n - mean * mean) * n / max(n - 1, 1), 0.0)
         return mean, variance
     # Smoothed by one success in two, so a variant with no clicks yet has a variance.
     p = (arm.successes + 1) / (arm.recipients + 2)
@@ -209,24 +215,16 @@ def _beats_all(leader: int, arms: Sequence[Arm], policy: Policy) -> bool:
 
 
 def prob_rate_above(*, events: int, recipients: int, limit: float) -> float:
-    """P(true rate > limit | events of recipients), under a uniform prior, exactly.
+    """P(true rate > limit | events of recipients) under a uniform prior: the upper tail of
+    Beta(1 + u, 1 + n − u), exactly (scipy's regularised incomplete beta function)."""
+    from scipy.special import betaincc  # loaded when first needed (see decide)
 
-    Beta(1 + u, 1 + n − u) exceeds t with probability P(Binomial(n + 1, t) ≤ u).
-    """
     n, u = max(recipients, events), events
     if limit <= 0:
         return 1.0
     if limit >= 1:
         return 0.0
-    k = np.arange(u + 1, dtype=float)
-    log_pmf = (
-        math.lgamma(n + 2)
-        - np.array([math.lgamma(x + 1) for x in k])
-        - np.array([math.lgamma(n + 2 - x) for x in k])
-        + k * math.log(limit)
-        + (n + 1 - k) * math.log1p(-limit)
-    )
-    return float(min(1.0, np.exp(log_pmf).sum()))
+    return float(betaincc(1 + u, 1 + n - u, limit))
 
 
 def breaker_reason(arm: Arm, policy: Policy) -> str:
@@ -240,7 +238,7 @@ def breaker_reason(arm: Arm, policy: Policy) -> str:
         p = prob_rate_above(events=events, recipients=arm.recipients, limit=limit)
         if p > policy.breaker_confidence:
             return (
-                f"its {what} rate is above {_percent(limit)} with {p:.0%} probability "
+                f"its {what} rate is above {_percent(limit)} with {chance(p)} probability "
                 f"({events:,} {what}s of {arm.recipients:,})"
             )
     return ""
@@ -263,6 +261,10 @@ def decide(
     """
     if len(arms) < 2:
         raise ValueError("a test needs at least two variants")
+    # numpy and scipy load on the first decision, not with every process that imports the
+    # selectors (about 0.7 s on a small machine), as docs/development.md allows for heavy ones.
+    import numpy as np
+
     rng = np.random.default_rng(policy.seed)
     draws = _draws(arms, policy, rng)
     estimates = _estimates(arms, draws, policy)
@@ -300,18 +302,29 @@ def _significant(live, leader, arms, estimates, policy: Policy) -> bool:
 
 
 def _estimates(arms: Sequence[Arm], draws: np.ndarray, policy: Policy) -> list[Estimate]:
+    """The observed mean per recipient (what staff can check against the counts), with the
+    posterior's interval, probability best and expected loss."""
+    import numpy as np  # loaded with the first decision (see decide)
+    from scipy.special import betaincinv
+
     best = draws.max(axis=0)
     ties = draws == best
     # Ties (e.g. no gifts anywhere yet) share the "best" equally instead of going to the first.
     prob_best = (ties / ties.sum(axis=0)).mean(axis=1)
     loss = (best - draws).mean(axis=1)
     tail = (1 - policy.interval) / 2
-    low, high = np.quantile(draws, [tail, 1 - tail], axis=1)
+    if policy.metric is Metric.DOLLARS:
+        low, high = np.quantile(draws, [tail, 1 - tail], axis=1)
+    else:
+        # A rate's posterior is a Beta: its interval is exact, not sampled.
+        a = np.array([1 + a.successes for a in arms], dtype=float)
+        b = np.array([1 + max(a.recipients, a.successes) - a.successes for a in arms], float)
+        low, high = betaincinv(a, b, tail), betaincinv(a, b, 1 - tail)
     return [
         Estimate(
             name=arm.name,
             recipients=arm.recipients,
-            mean=float(draws[i].mean()),
+            mean=float(_sample_moments(arm, policy.metric)[0]),
             low=float(low[i]),
             high=float(high[i]),
             prob_best=float(prob_best[i]),
@@ -326,6 +339,15 @@ def _estimates(arms: Sequence[Arm], draws: np.ndarray, policy: Policy) -> list[E
 
 def _percent(rate: float) -> str:
     return f"{100 * rate:.1f}%" if rate >= 0.001 or rate == 0 else f"{100 * rate:.2f}%"
+
+
+def chance(probability: float) -> str:
+    """A probability as staff read it; never "100%" (or "0%"), which a sample cannot prove."""
+    if probability > 0.99:
+        return "over 99%"
+    if probability < 0.01:
+        return "under 1%"
+    return f"{probability:.0%}"
 
 
 def figure(metric: Metric, value: float) -> str:
@@ -359,7 +381,7 @@ def decision_sentence(decision: Decision, *, remaining_share: float | None = Non
     if decision.state is State.STOPPED:
         return f"The test was stopped by the circuit breaker.{halted}"
     leader = decision.estimate(decision.leader)
-    certainty = f"{leader.name} is better with {leader.prob_best:.0%} probability"
+    certainty = f"{leader.name} is better with {chance(leader.prob_best)} probability"
     if decision.state is State.DECIDED:
         if remaining_share is not None:
             then = f"sending {leader.name} to the remaining {remaining_share:.0%}"
@@ -371,9 +393,9 @@ def decision_sentence(decision: Decision, *, remaining_share: float | None = Non
     if decision.state is State.NO_WINNER:
         return (
             f"No clear winner by the deadline: {_comparison(decision, leader.name)} "
-            f"({leader.prob_best:.0%} probability it is better).{halted}"
+            f"({chance(leader.prob_best)} probability it is better).{halted}"
         )
     return (
         f"Still collecting: {_comparison(decision, leader.name)} so far "
-        f"({leader.prob_best:.0%} probability it is better); too early to call.{halted}"
+        f"({chance(leader.prob_best)} probability it is better); too early to call.{halted}"
     )

@@ -12,6 +12,7 @@ from groundswell.core.experiments import (
     Policy,
     State,
     breaker_reason,
+    chance,
     decide,
     msprt_ratio,
     prob_rate_above,
@@ -153,7 +154,7 @@ def test_a_decided_mailing_test_says_what_it_will_send_to_the_rest():
     assert decision.state is State.DECIDED and decision.winner == "Subject B"
     assert decision.sentence == (
         "Subject B was clicked by 7.0% of recipients against 5.0% for Subject A; "
-        f"Subject B is better with {decision.estimate('Subject B').prob_best:.0%} probability; "
+        f"Subject B is better with {chance(decision.estimate('Subject B').prob_best)} probability; "
         "sending Subject B to the remaining 80%."
     )
 
