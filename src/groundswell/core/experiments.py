@@ -128,6 +128,7 @@ class Decision:
     leader: str | None  # the best so far even without a decision, for a fallback at a deadline
     estimates: list[Estimate] = field(default_factory=list)
     sentence: str = ""
+    min_per_variant: int = 0  # the sample each variant needs before a winner can be named
 
     def estimate(self, name: str) -> Estimate:
         return next(e for e in self.estimates if e.name == name)
@@ -278,6 +279,7 @@ def decide(
         winner=None,
         leader=arms[leader].name,
         estimates=estimates,
+        min_per_variant=policy.min_per_variant,
     )
     if not live:
         decision.state = State.STOPPED
@@ -381,7 +383,8 @@ def decision_sentence(decision: Decision, *, remaining_share: float | None = Non
     if decision.state is State.STOPPED:
         return f"The test was stopped by the circuit breaker.{halted}"
     leader = decision.estimate(decision.leader)
-    certainty = f"{leader.name} is better with {chance(leader.prob_best)} probability"
+    better = "better" if len(decision.estimates) == 2 else "the best"
+    certainty = f"{leader.name} is {better} with {chance(leader.prob_best)} probability"
     if decision.state is State.DECIDED:
         if remaining_share is not None:
             then = f"sending {leader.name} to the remaining {remaining_share:.0%}"
@@ -393,9 +396,15 @@ def decision_sentence(decision: Decision, *, remaining_share: float | None = Non
     if decision.state is State.NO_WINNER:
         return (
             f"No clear winner by the deadline: {_comparison(decision, leader.name)} "
-            f"({chance(leader.prob_best)} probability it is better).{halted}"
+            f"({chance(leader.prob_best)} probability it is {better}).{halted}"
         )
+    fewest = min(e.recipients for e in decision.estimates if not e.stopped)
+    progress = (
+        f" ({fewest:,} of the {decision.min_per_variant:,} needed per variant)"
+        if fewest < decision.min_per_variant
+        else ""
+    )
     return (
-        f"Still collecting: {_comparison(decision, leader.name)} so far "
-        f"({chance(leader.prob_best)} probability it is better); too early to call.{halted}"
+        f"Still collecting{progress}: {_comparison(decision, leader.name)} so far "
+        f"({chance(leader.prob_best)} probability it is {better}); too early to call.{halted}"
     )
