@@ -172,9 +172,16 @@ def _draws(arms: Sequence[Arm], policy: Policy, rng: np.random.Generator) -> np.
     return np.vstack(rows)
 
 
+def _size(arm: Arm, metric: Metric) -> int:
+    """Recipients, never fewer than those counted as responding (a caller's counts may come
+    from two tables that disagree: a sign-up whose exposure was not recorded)."""
+    responded = len(arm.gifts_cents) if metric is Metric.DOLLARS else arm.successes
+    return max(arm.recipients, responded, 1)
+
+
 def _sample_moments(arm: Arm, metric: Metric) -> tuple[float, float]:
     """The per-recipient sample mean and variance (zeros for those who did not respond)."""
-    n = max(arm.recipients, 1)
+    n = _size(arm, metric)
     if metric is Metric.DOLLARS:
         total = float(sum(arm.gifts_cents))
         squares = float(sum(g * g for g in arm.gifts_cents))
@@ -182,7 +189,7 @@ def _sample_moments(arm: Arm, metric: Metric) -> tuple[float, float]:
         variance = max((squares / n - mean * mean) * n / max(n - 1, 1), 0.0)
         return mean, variance
     # Smoothed by one success in two, so a variant with no clicks yet has a variance.
-    p = (arm.successes + 1) / (arm.recipients + 2)
+    p = (arm.successes + 1) / (n + 2)
     return arm.successes / n, p * (1 - p)
 
 
@@ -197,8 +204,9 @@ def msprt_ratio(*, difference: float, variance: float, tau2: float) -> float:
 
 def _beats_all(leader: int, arms: Sequence[Arm], policy: Policy) -> bool:
     moments = [_sample_moments(a, policy.metric) for a in arms]
-    total = sum(max(a.recipients, 1) for a in arms)
-    pooled_mean = sum(m[0] * max(a.recipients, 1) for m, a in zip(moments, arms, strict=True))
+    sizes = [_size(a, policy.metric) for a in arms]
+    pooled_mean = sum(m[0] * n for m, n in zip(moments, sizes, strict=True))
+    total = sum(sizes)
     tau2 = (policy.effect_of_interest * pooled_mean / total) ** 2
     pairs = len(arms) * (len(arms) - 1) / 2
     bar = pairs / policy.alpha
@@ -206,7 +214,8 @@ def _beats_all(leader: int, arms: Sequence[Arm], policy: Policy) -> bool:
         if other == leader:
             continue
         (m_l, v_l), (m_o, v_o) = moments[leader], moments[other]
-        variance = v_l / max(arms[leader].recipients, 1) + v_o / max(arm.recipients, 1)
+        n_l, n_o = _size(arms[leader], policy.metric), _size(arm, policy.metric)
+        variance = v_l / n_l + v_o / n_o
         if m_l <= m_o or msprt_ratio(difference=m_l - m_o, variance=variance, tau2=tau2) < bar:
             return False
     return True
@@ -262,6 +271,8 @@ def decide(
     """
     if len(arms) < 2:
         raise ValueError("a test needs at least two variants")
+    if any(min(a.recipients, a.successes, a.unsubscribes, a.complaints) < 0 for a in arms):
+        raise ValueError("counts cannot be negative")
     # numpy and scipy load on the first decision, not with every process that imports the
     # selectors (about 0.7 s on a small machine), as docs/development.md allows for heavy ones.
     import numpy as np

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from groundswell.core.experiments import (
     Arm,
@@ -17,6 +19,7 @@ from groundswell.core.experiments import (
     msprt_ratio,
     prob_rate_above,
 )
+from groundswell.core.tests.hostile import EXAMPLES
 
 # Gifts cluster on an ask ladder with a long tail (cents), like a small-donor campaign's.
 LADDER = np.array([500, 1000, 2500, 5000, 10000, 25000])
@@ -270,3 +273,44 @@ def test_when_every_variant_trips_the_breaker_the_test_stops():
     decision = decide(arms=arms, policy=CLICKS)
     assert decision.state is State.STOPPED and decision.winner is None
     assert decision.sentence.startswith("The test was stopped by the circuit breaker.")
+
+
+# ---------------------------------------------------------------- any counts
+
+
+counts = st.integers(min_value=0, max_value=10**7)
+
+
+@st.composite
+def arms_of(draw):
+    arms = []
+    for index in range(draw(st.integers(min_value=2, max_value=4))):
+        recipients = draw(counts)
+        gifts = draw(st.lists(st.integers(min_value=1, max_value=10**8), max_size=30))
+        arms.append(
+            Arm(
+                f"V{index}",
+                recipients,
+                successes=draw(st.integers(min_value=0, max_value=recipients + 5)),
+                gifts_cents=gifts,
+                unsubscribes=draw(st.integers(min_value=0, max_value=recipients + 5)),
+                complaints=draw(st.integers(min_value=0, max_value=50)),
+            )
+        )
+    return arms
+
+
+@settings(max_examples=min(EXAMPLES, 300), deadline=None)
+@given(arms_of(), st.sampled_from(list(Metric)), st.booleans())
+def test_any_counts_give_a_coherent_decision(arms, metric, deadline_reached):
+    decision = decide(
+        arms=arms,
+        policy=Policy(metric=metric, draws=500),
+        deadline_reached=deadline_reached,
+    )
+    assert sum(e.prob_best for e in decision.estimates) == pytest.approx(1)
+    for e in decision.estimates:
+        assert e.low <= e.high and e.expected_loss >= 0
+        assert metric is Metric.DOLLARS or 0 <= e.mean <= 1
+    assert (decision.winner is None) == (decision.state is not State.DECIDED)
+    assert decision.sentence and "nan" not in decision.sentence
