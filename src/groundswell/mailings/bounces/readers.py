@@ -82,7 +82,8 @@ _UID = re.compile(rb"UID (\d+)")
 def imap_read(*, settings: ImapSettings, handle: Handler, limit: int = 1000) -> list[Report]:
     """Parse the folder's unseen messages, marking each \\Seen only after it was handled.
 
-    Messages are fetched with BODY.PEEK[], which does not set \\Seen by itself.
+    Messages are fetched with BODY.PEEK[] (its first MAX_MESSAGE_BYTES), which does not set
+    \\Seen by itself.
     """
     client_class = imaplib.IMAP4_SSL if settings.tls else imaplib.IMAP4
     client = client_class(settings.host, settings.port, timeout=settings.timeout)
@@ -115,11 +116,12 @@ def _quoted(folder: str) -> str:
 
 
 def _fetch(client: imaplib.IMAP4, uid: bytes) -> bytes | None:
-    status, data = client.uid("FETCH", uid, "(BODY.PEEK[])")
+    # A partial fetch: the server sends at most MAX_MESSAGE_BYTES of a huge returned message.
+    status, data = client.uid("FETCH", uid, f"(BODY.PEEK[]<0.{MAX_MESSAGE_BYTES}>)")
     if status != "OK":
         return None
     for item in data:
-        # A literal comes as (b'1 (UID 7 BODY[] {123}', b'<bytes>'); skip the closing b')'.
+        # A literal comes as (b'1 (UID 7 BODY[]<0> {123}', b'<bytes>'); skip the closing b')'.
         if isinstance(item, tuple) and len(item) == 2 and _UID.search(item[0] or b"") is not None:
             return item[1]
     for item in data:

@@ -167,3 +167,28 @@ def test_a_missing_imap_folder_is_a_clear_error(imap_server):
     )
     with pytest.raises(imaplib.IMAP4.error, match="No such folder"):
         imap_read(settings=missing, handle=lambda report: None)
+
+
+def test_a_message_that_is_not_an_email_is_read_once_as_not_a_bounce(maildir):
+    mailbox.Maildir(str(maildir), create=False).add(b"\x00\xff\xfe garbage \r\n\r\n\x80")
+    reports = maildir_read(path=maildir, handle=lambda report: None)
+    assert len(reports) == 5 and sum(not r.is_bounce for r in reports) == 2
+    assert maildir_read(path=maildir, handle=lambda report: None) == []
+
+
+def test_a_huge_imap_message_is_fetched_only_in_part(imap_server, monkeypatch):
+    from groundswell.mailings.bounces import readers
+
+    monkeypatch.setattr(readers, "MAX_MESSAGE_BYTES", 3000)
+    client = imaplib.IMAP4(imap_server.host, imap_server.port)
+    client.login(USER, PASSWORD)
+    huge = (MESSAGES / "gmail_hard.eml").read_bytes() + b"x" * 200_000 + b"\r\n"
+    client.append("Bounces", None, None, huge)
+    client.select("Bounces")
+    _, data = client.uid("SEARCH", None, "ALL")
+    fetched = readers._fetch(client, data[0].split()[-1])
+    client.logout()
+    assert len(fetched) == 3000  # the server sent only the first part
+    assert fetched.startswith(b"Delivered-To: bounces@campaign.example.com\r\n")
+    reports = imap_read(settings=imap_server, handle=lambda report: None)
+    assert reports[-1].events[0].recipient == "tamsin.okonkwo-vale@example.com"
