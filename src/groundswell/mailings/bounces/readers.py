@@ -14,6 +14,7 @@ import logging
 import mailbox
 import os
 import re
+import ssl
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -85,8 +86,16 @@ def imap_read(*, settings: ImapSettings, handle: Handler, limit: int = 1000) -> 
     Messages are fetched with BODY.PEEK[] (its first MAX_MESSAGE_BYTES), which does not set
     \\Seen by itself.
     """
-    client_class = imaplib.IMAP4_SSL if settings.tls else imaplib.IMAP4
-    client = client_class(settings.host, settings.port, timeout=settings.timeout)
+    if settings.tls:
+        # imaplib's own default context does not check the certificate; this one does.
+        client = imaplib.IMAP4_SSL(
+            settings.host,
+            settings.port,
+            ssl_context=ssl.create_default_context(),
+            timeout=settings.timeout,
+        )
+    else:
+        client = imaplib.IMAP4(settings.host, settings.port, timeout=settings.timeout)
     try:
         client.login(settings.user, settings.password)
         status, _ = client.select(_quoted(settings.folder))

@@ -7,8 +7,10 @@ import imaplib
 import mailbox
 import shutil
 import socket
+import ssl
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -192,3 +194,51 @@ def test_a_huge_imap_message_is_fetched_only_in_part(imap_server, monkeypatch):
     assert fetched.startswith(b"Delivered-To: bounces@campaign.example.com\r\n")
     reports = imap_read(settings=imap_server, handle=lambda report: None)
     assert reports[-1].events[0].recipient == "tamsin.okonkwo-vale@example.com"
+
+
+def test_the_imap_reader_refuses_a_server_whose_certificate_it_cannot_verify(tmp_path):
+    """A TLS server with a self-signed certificate: the reader must not send it the password."""
+    openssl = shutil.which("openssl")
+    if openssl is None:
+        pytest.fail("this test makes its certificate with the openssl command")
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(
+        [openssl, "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1"]
+        + [
+            "-nodes",
+            "-subj",
+            "/CN=127.0.0.1",
+            "-days",
+            "1",
+            "-keyout",
+            str(key),
+            "-out",
+            str(cert),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    listener = socket.create_server(("127.0.0.1", 0))
+    received = []
+
+    def serve_one():
+        connection, _ = listener.accept()
+        try:
+            with context.wrap_socket(connection, server_side=True) as tls:
+                tls.sendall(b"* OK IMAP4rev1 ready\r\n")
+                received.append(tls.recv(1024))
+        except (ssl.SSLError, OSError):
+            pass  # the client hung up during the handshake, as it should
+
+    thread = threading.Thread(target=serve_one, daemon=True)
+    thread.start()
+    settings = ImapSettings(
+        host="127.0.0.1", port=listener.getsockname()[1], user=USER, password=PASSWORD, timeout=5
+    )
+    with pytest.raises(ssl.SSLCertVerificationError):
+        imap_read(settings=settings, handle=lambda report: None)
+    thread.join(timeout=5)
+    listener.close()
+    assert received == []
