@@ -13,7 +13,12 @@ from groundswell.mailings.bounces.parse import (
     report_parse,
 )
 from groundswell.mailings.bounces.policy import Advice, Verdict, suppression_advise
-from groundswell.mailings.bounces.readers import ImapSettings, imap_read, maildir_read
+from groundswell.mailings.bounces.readers import (
+    ImapSettings,
+    imap_read,
+    mailbox_read,
+    maildir_read,
+)
 
 __all__ = [
     "TOKEN_HEADER",
@@ -25,6 +30,7 @@ __all__ = [
     "Report",
     "Verdict",
     "imap_read",
+    "mailbox_read",
     "maildir_read",
     "report_parse",
     "suppression_advise",

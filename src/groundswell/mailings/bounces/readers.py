@@ -9,6 +9,7 @@ parsed again on every run; a human reads the folder for those.
 
 from __future__ import annotations
 
+import functools
 import imaplib
 import logging
 import mailbox
@@ -18,6 +19,7 @@ import ssl
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 from groundswell.mailings.bounces.parse import Report, report_parse
 
@@ -137,3 +139,41 @@ def _fetch(client: imaplib.IMAP4, uid: bytes) -> bytes | None:
         if isinstance(item, tuple) and len(item) == 2:
             return item[1]
     return None
+
+
+def mailbox_read(*, url: str, handle: Handler, limit: int = 1000) -> list[Report]:
+    """Read the bounce mailbox named by one setting, as `EMAIL_URL` names the relay:
+
+    - ``maildir:///var/mail/bounces`` — a local maildir;
+    - ``imaps://user:password@imap.example.com/Bounces`` — IMAP over TLS (port 993 unless
+      given; the folder defaults to INBOX; a password with reserved characters is
+      percent-encoded);
+    - ``imap://…`` — plain IMAP, allowed only to a loopback address (a password in clear over
+      a network is refused).
+    """
+    return _reader_for(url)(handle=handle, limit=limit)
+
+
+def _reader_for(url: str) -> Callable[..., list[Report]]:
+    parts = urlsplit(url)
+    if parts.scheme == "maildir":
+        if not parts.path:
+            raise ValueError("a maildir address needs a path: maildir:///var/mail/bounces")
+        return functools.partial(maildir_read, path=unquote(parts.path))
+    if parts.scheme not in ("imap", "imaps"):
+        raise ValueError(f"the bounce mailbox must be maildir://, imaps:// or imap://, not {url!r}")
+    host = parts.hostname or ""
+    if not host or parts.username is None or parts.password is None:
+        raise ValueError("an IMAP bounce mailbox needs user:password@host")
+    tls = parts.scheme == "imaps"
+    if not tls and host not in ("127.0.0.1", "::1", "localhost"):
+        raise ValueError("plain imap:// is allowed only on this machine; use imaps://")
+    settings = ImapSettings(
+        host=host,
+        port=parts.port or (993 if tls else 143),
+        user=unquote(parts.username),
+        password=unquote(parts.password),
+        folder=unquote(parts.path.lstrip("/")) or "INBOX",
+        tls=tls,
+    )
+    return functools.partial(imap_read, settings=settings)

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from groundswell.mailings.bounces import ImapSettings, imap_read, maildir_read
+from groundswell.mailings.bounces import ImapSettings, imap_read, mailbox_read, maildir_read
 
 MESSAGES = Path(__file__).parent / "messages"
 NAMES = ["postfix_hard.eml", "yahoo_arf.eml", "human_reply.eml", "postfix_delayed.eml"]
@@ -242,3 +242,32 @@ def test_the_imap_reader_refuses_a_server_whose_certificate_it_cannot_verify(tmp
     thread.join(timeout=5)
     listener.close()
     assert received == []
+
+
+# ---------------------------------------------------------------- one setting
+
+
+def test_the_mailbox_setting_names_a_maildir(maildir):
+    reports = mailbox_read(url=f"maildir://{maildir}", handle=lambda report: None)
+    assert sorted(recipients(reports)) == sorted(EXPECTED)
+
+
+def test_the_mailbox_setting_names_an_imap_folder_with_an_encoded_password(imap_server):
+    url = f"imap://{USER}:{PASSWORD.replace('demo', 'd%65mo')}@127.0.0.1:{imap_server.port}/Bounces"
+    reports = mailbox_read(url=url, handle=lambda report: None)
+    assert sorted(recipients(reports)) == sorted(EXPECTED)
+
+
+@pytest.mark.parametrize(
+    ("url", "reason"),
+    [
+        ("imap://u:p@mail.example.com/Bounces", "allowed only on this machine"),
+        ("imaps://mail.example.com/Bounces", "needs user:password@host"),
+        ("pop3://u:p@mail.example.com/", "must be maildir://, imaps:// or imap://"),
+        ("maildir://", "needs a path"),
+        ("", "must be maildir://"),
+    ],
+)
+def test_a_wrong_mailbox_setting_says_what_is_wrong(url, reason):
+    with pytest.raises(ValueError, match=reason):
+        mailbox_read(url=url, handle=lambda report: None)
