@@ -296,21 +296,57 @@ def _heuristic(message: email.message.Message) -> list[Bounce]:
         logger.info("bounce mailbox: flufl.bounce failed (%s)", type(error).__name__)
         return []
     message_id, token = _returned(message)
+    text = _human_text(message)
     bounces = []
-    # The heuristics tell permanent from temporary but give no status code.
     for found, action in ((permanent, Action.FAILED), (temporary, Action.DELAYED)):
         for raw in sorted(found)[:100]:
             recipient = _address(raw.decode("utf-8", "replace") if isinstance(raw, bytes) else raw)
             if recipient:
+                status, diagnostic = _explained(text, recipient)
                 bounces.append(
                     Bounce(
                         recipient=recipient,
                         action=action,
-                        status="",
-                        diagnostic="",
+                        status=status,
+                        diagnostic=diagnostic,
                         message_id=message_id,
                         token=token,
                         source="heuristic",
                     )
                 )
     return bounces
+
+
+def _human_text(message: email.message.Message) -> str:
+    """The bounce's own words: its text parts up to where the returned message is quoted."""
+    texts = []
+    for part in _parts(message):
+        if part.get_content_type() == "text/plain":
+            body = (part.get_payload(decode=True) or b"")[:100_000]
+            texts.append(body.decode("utf-8", "replace"))
+    text = "\n".join(texts)
+    cut = re.search(r"^-+ ?(This is a copy of|Original message|Below this line)", text, re.I | re.M)
+    return text[: cut.start()] if cut else text
+
+
+def _explained(text: str, recipient: str) -> tuple[str, str]:
+    """The status code and the server's words next to the address in a text bounce.
+
+    The heuristics say which addresses failed, not why: the lines after the address usually do
+    ("550 5.1.1 user unknown", "mailbox is full").
+    """
+    lines = text.splitlines()
+    for index, line in enumerate(lines):
+        if recipient not in line.lower():
+            continue
+        near = []
+        for nearby in lines[index : index + 5]:
+            if not nearby.strip() and near:
+                break
+            if nearby.strip().strip("<>:").lower() != recipient and nearby.strip():
+                near.append(nearby.strip())
+        coded = [x for x in near if _STATUS.search(x)]
+        if coded:
+            return _STATUS.search(coded[-1]).group(0), _clean(coded[-1])
+        return "", _clean(" ".join(near))
+    return "", ""

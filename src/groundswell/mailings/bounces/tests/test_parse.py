@@ -97,6 +97,22 @@ def test_an_exim_text_bounce_is_read_by_the_heuristics_with_the_quoted_token():
     assert bounce.hard
 
 
+def test_a_text_bounce_gives_the_servers_words_next_to_the_address():
+    assert only(parsed("exim_text.eml")).diagnostic == (
+        "mailbox is full / no such user: retry timeout exceeded"
+    )
+    bounce = only(parsed("exim_smtp_error.eml"))
+    assert (bounce.recipient, bounce.status, bounce.token) == (
+        "pell.arkwright@example.net",
+        "5.1.1",
+        "d1009.UGVsbEFya3dyaWdodA",
+    )
+    assert bounce.diagnostic == (
+        "550 5.1.1 <pell.arkwright@example.net>: Recipient address rejected: User unknown"
+    )
+    assert bounce.hard
+
+
 def test_a_yahoo_feedback_report_is_a_complaint_about_the_original_recipient():
     complaint = only(parsed("yahoo_arf.eml"))
     assert isinstance(complaint, Complaint)
