@@ -108,7 +108,8 @@ class Policy:
 
 @dataclass
 class Estimate:
-    """One variant's figures: the posterior mean per recipient with its credible interval."""
+    """One variant's figures: its observed mean per recipient (what staff can check against the
+    counts) with the posterior's credible interval, probability best and expected loss."""
 
     name: str
     recipients: int
