@@ -9,6 +9,11 @@ text, old Exchange, odd gateways) goes to flufl.bounce's heuristic detectors for
 Anything else, including bytes that are not an e-mail at all, is a `Report` with no events and
 the reason; parsing never raises (the readers hand every message here, and one malformed
 message must not stop the mailbox).
+
+Anyone can send a forged report to a bounce address. So an event says what the report claims,
+and whoever acts on it should trust it only as far as its token does: a signed delivery token
+naming that recipient (or a Message-ID we sent to them) ties the report to a real message; a
+report without either should not suppress anyone who was never mailed from here.
 """
 
 from __future__ import annotations
@@ -284,8 +289,7 @@ def _looks_like_a_bounce(message: email.message.Message) -> bool:
     return_path = _header(message, "Return-Path")
     return bool(
         _BOUNCE_SENDERS.search(sender)
-        or return_path in ("<>", "")
-        and _BOUNCE_SUBJECTS.search(_header(message, "Subject"))
+        or (return_path in ("<>", "") and _BOUNCE_SUBJECTS.search(_header(message, "Subject")))
     )
 
 
