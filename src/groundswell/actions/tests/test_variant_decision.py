@@ -148,3 +148,13 @@ def test_two_variants_with_one_name_are_told_apart_in_the_sentence(page):
         f"Original (#{page.original.pk})",
         f"Original (#{page.urgent.pk})",
     ]
+
+
+def test_sign_ups_without_recorded_exposures_still_show_a_page(persona_client, page):
+    traffic(page.original, visitors=0, sign_ups=3)
+    traffic(page.urgent, visitors=2, sign_ups=5)
+    response = persona_client("organizer").get(reverse("staff:page_detail", args=[page.pk]))
+    assert response.status_code == 200
+    test = variant_test(page=page)
+    assert test.decision.state is State.COLLECTING
+    assert all(0 <= e.mean <= 1 for e in test.decision.estimates)
