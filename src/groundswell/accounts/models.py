@@ -49,6 +49,8 @@ class AuditEvent(models.Model):
         # Identity resolution: staff verdicts on a pair of records (the identity app).
         IDENTITY_REVIEW = "identity_review", "Identity review decision"
         IDENTITY_WITHDRAW = "identity_withdraw", "Identity review decision withdrawn"
+        # A/B tests: staff act on a statistical decision (the actions app's page variants).
+        VARIANT_KEEP = "variant_keep", "Winning variant kept"
 
     occurred_at = models.DateTimeField(auto_now_add=True, db_index=True)
     actor = models.ForeignKey(

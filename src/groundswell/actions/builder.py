@@ -1,12 +1,17 @@
-"""Staff writes of the page builder that touch more than one row: ordering lists, and the
-first copy variant of a page (which brings the page's own copy along as "Original")."""
+"""Staff writes of the page builder that touch more than one row: ordering lists, the first
+copy variant of a page (which brings the page's own copy along as "Original"), and keeping the
+winner of a decided copy test."""
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 
+from groundswell.accounts.models import AuditEvent
+from groundswell.accounts.services import audit_record
 from groundswell.actions.models import ActionPage, CustomQuestion, IssuePosition, PageVariant
+from groundswell.actions.selectors import variant_test
 
 
 def _move(model, rows_qs, obj, direction: str) -> bool:
@@ -69,3 +74,51 @@ def variant_create(
             button_text=button_text,
             active=active,
         )
+
+
+def variant_keep(
+    *, page: ActionPage, variant: PageVariant, actor, ip_address: str | None = None
+) -> int:
+    """Keep the decided winner of the page's copy test: every other variant stops being shown.
+
+    Refused (ValidationError) unless the test's decision names this variant now; keeping it a
+    second time changes nothing and is not audited again. Returns how many were deactivated.
+    """
+    with transaction.atomic():
+        # Locked so two staff members keeping different variants at once cannot both succeed.
+        ActionPage.objects.select_for_update().filter(pk=page.pk).first()
+        test = variant_test(page=page)
+        if test.kept is not None and test.kept.variant.pk == variant.pk:
+            return 0
+        winner = test.winner
+        if winner is None or winner.variant.pk != variant.pk:
+            raise ValidationError(
+                f"“{variant.name}” is not the decided winner of this page's test, so the others "
+                "stay on."
+            )
+        others = PageVariant.objects.filter(page=page, active=True).exclude(pk=variant.pk)
+        deactivated = others.update(active=False)
+        audit_record(
+            actor=actor,
+            action=AuditEvent.Action.VARIANT_KEEP,
+            summary=f"kept “{variant.name}” on page “{page.slug}” and stopped {deactivated} "
+            f"other variant{'s' if deactivated != 1 else ''}: {test.decision.sentence}",
+            target=variant,
+            details={
+                "page": page.pk,
+                "sentence": test.decision.sentence,
+                "estimates": [
+                    {
+                        "name": e.name,
+                        "exposures": e.recipients,
+                        "rate": round(e.mean, 6),
+                        "low": round(e.low, 6),
+                        "high": round(e.high, 6),
+                        "prob_best": round(e.prob_best, 4),
+                    }
+                    for e in test.decision.estimates
+                ],
+            },
+            ip_address=ip_address,
+        )
+        return deactivated

@@ -20,6 +20,15 @@ from groundswell.actions.models import (
     ReferralCode,
     Submission,
 )
+from groundswell.core.experiments import (
+    Arm,
+    Decision,
+    Estimate,
+    Metric,
+    Policy,
+    chance,
+    decide,
+)
 
 # Home page order: the pages that ask the most of a visitor come last.
 _KIND_ORDER = {
@@ -91,6 +100,7 @@ class VariantResult:
     variant: PageVariant
     exposures: int
     conversions: int
+    estimate: Estimate | None = None  # the posterior, for variants in the running test
 
     @property
     def rate(self) -> float | None:
@@ -100,6 +110,18 @@ class VariantResult:
     @property
     def percent(self) -> float | None:
         return None if self.rate is None else 100 * self.rate
+
+    @property
+    def interval(self) -> str:
+        """The 90% credible interval of the rate, "4.2–6.0%" ("" outside a running test)."""
+        if self.estimate is None:
+            return ""
+        return f"{100 * self.estimate.low:.1f}–{100 * self.estimate.high:.1f}%"
+
+    @property
+    def chance_best(self) -> str:
+        """The probability that this variant converts best, "62%" ("" outside a test)."""
+        return "" if self.estimate is None else chance(self.estimate.prob_best)
 
 
 def variant_results(*, page: ActionPage) -> list[VariantResult]:
@@ -120,6 +142,53 @@ def variant_results(*, page: ActionPage) -> list[VariantResult]:
         n_exposures=count_of(Exposure), n_conversions=count_of(Submission)
     )
     return [VariantResult(v, v.n_exposures, v.n_conversions) for v in variants.order_by("id")]
+
+
+# A page's copy test: conversions per visitor who saw the variant, decided like a mailing test
+# (core.experiments). A page sees fewer people than a mailing, so the minimum sample is lower;
+# there are no unsubscribes on a page, so the circuit breaker never trips.
+PAGE_TEST = Policy(metric=Metric.CONVERSIONS, min_per_variant=250)
+
+
+@dataclass
+class VariantTest:
+    """A page's variants with the decision among the active ones.
+
+    `decision` is None when fewer than two variants are active: nothing is being tested (no
+    variants, or staff kept a winner, which is then `kept`).
+    """
+
+    results: list[VariantResult]
+    decision: Decision | None
+    kept: VariantResult | None = None
+    min_per_variant: int = PAGE_TEST.min_per_variant
+
+    @property
+    def winner(self) -> VariantResult | None:
+        if self.decision is None or self.decision.winner is None:
+            return None
+        return next(r for r in self.results if _label(r, self.results) == self.decision.winner)
+
+
+def _label(result: VariantResult, results: list[VariantResult]) -> str:
+    """The variant's name in the decision's sentence; a name two variants share gets its id."""
+    name = result.variant.name
+    twins = sum(1 for r in results if r.variant.name == name)
+    return name if twins == 1 else f"{name} (#{result.variant.pk})"
+
+
+def variant_test(*, page: ActionPage) -> VariantTest:
+    """Each variant's results, and the statistical decision among the active variants."""
+    results = variant_results(page=page)
+    active = [r for r in results if r.variant.active]
+    if len(active) < 2:
+        kept = active[0] if len(active) == 1 and len(results) > 1 else None
+        return VariantTest(results=results, decision=None, kept=kept)
+    arms = [Arm(_label(r, results), r.exposures, successes=r.conversions) for r in active]
+    decision = decide(arms=arms, policy=PAGE_TEST)
+    for result, estimate in zip(active, decision.estimates, strict=True):
+        result.estimate = estimate
+    return VariantTest(results=results, decision=decision)
 
 
 # ---------------------------------------------------------------- referrals

@@ -20,6 +20,7 @@ urlpatterns = [
     path("<int:pk>/variants/new/", views.variant_create, name="variant_create"),
     path("<int:pk>/variants/<int:variant_id>/", views.variant_edit, name="variant_edit"),
     path("<int:pk>/variants/<int:variant_id>/toggle/", views.variant_toggle, name="variant_toggle"),
+    path("<int:pk>/variants/<int:variant_id>/keep/", views.variant_keep, name="variant_keep"),
     path("site/", views.site_edit, name="site"),
     path("platform/", views.platform, name="platform"),
     path("platform/new/", views.position_create, name="position_create"),

@@ -5,6 +5,7 @@ person page's referrals card and its share-link button (people's capabilities)."
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -78,7 +79,7 @@ def page_detail(request, pk: int):
     context = {
         "page": page,
         "questions": list(page.questions.all()),
-        "variants": selectors.variant_results(page=page),
+        "test": selectors.variant_test(page=page),
         "recent": list(selectors.page_submissions(page=page)[:5]),
         "field_modes": [
             (label, mode)
@@ -226,6 +227,31 @@ def variant_toggle(request, pk: int, variant_id: int):
             request,
             f"“{variant.name}” is no longer shown to new visitors; its results stay below.",
         )
+    return redirect(reverse("staff:page_detail", args=[pk]) + "#variants")
+
+
+@capability_required(PAGES_EDIT)
+@require_POST
+def variant_keep(request, pk: int, variant_id: int):
+    variant = get_object_or_404(PageVariant.objects.select_related("page"), pk=variant_id, page=pk)
+    try:
+        stopped = builder.variant_keep(
+            page=variant.page,
+            variant=variant,
+            actor=request.user,
+            ip_address=request.META.get("REMOTE_ADDR"),
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        if stopped:
+            messages.success(
+                request,
+                f"Kept “{variant.name}”: every new visitor sees it; "
+                f"{stopped} other variant{'s' if stopped != 1 else ''} stopped.",
+            )
+        else:
+            messages.info(request, f"“{variant.name}” was already kept.")
     return redirect(reverse("staff:page_detail", args=[pk]) + "#variants")
 
 

@@ -208,6 +208,7 @@ def donor_world(tmp_path, *, finance_user, other_user) -> dict:
         "staff:variant_create": {"pk": pages["page"].pk},
         "staff:variant_edit": {"pk": pages["page"].pk, "variant_id": pages["variant"].pk},
         "staff:variant_toggle": {"pk": pages["page"].pk, "variant_id": pages["variant"].pk},
+        "staff:variant_keep": {"pk": pages["page"].pk, "variant_id": pages["variant"].pk},
         "staff:position_edit": {"position_id": pages["position"].pk},
         "staff:position_delete": {"position_id": pages["position"].pk},
         "staff:position_move": {"position_id": pages["position"].pk},

@@ -50,6 +50,7 @@ def _urls(world) -> list[tuple[str, str]]:
         ("get", reverse("staff:variant_create", args=[p])),
         ("get", reverse("staff:variant_edit", args=[p, v])),
         ("post", reverse("staff:variant_toggle", args=[p, v])),
+        ("post", reverse("staff:variant_keep", args=[p, v])),
         ("get", reverse("staff:site")),
         ("get", reverse("staff:platform")),
         ("get", reverse("staff:position_create")),
@@ -317,7 +318,11 @@ def test_the_variant_results_table_counts_exposures_conversions_and_rate(persona
     row = html[html.index(">B</a>") : html.index(">C</a>")]
     assert '<td data-label="Exposures" class="num">4</td>' in row
     assert '<td data-label="Conversions" class="num">1</td>' in row
-    assert '<td data-label="Rate" class="num">25.0%</td>' in row
+    # The rate with its 90% credible interval (Beta(2, 4): 7.6–65.7%) and its chance of being
+    # best; the variant nobody saw has no rate.
+    assert '<td data-label="Rate" class="num">25.0%<div class="muted small nowrap"' in row
+    assert ">7.6–65.7%</div>" in row
+    assert '<td data-label="Chance best" class="num">' in row
     assert other.pk and '<td data-label="Rate" class="num">—</td>' in html
 
 
