@@ -82,14 +82,17 @@ _ACRONYM = """
         AND starts_with({initials_y}, split_part({x}.employer, ' ', 1)))
 """
 # One employer written two ways: the same distinctive first word (VOLTRIDGE CORP and VOLTRIDGE
-# GENERATION) or nearly so (MARLOWET and MARLOWIT), nearly the same letters once spaces go
-# (HEARTHSTEAD and HEARTH STEAD, O BRANNOCK OIL and OBRANNOCK OIL), or a distinctive word in
+# GENERATION; of three letters only if initials: VGM GROUP and VGM & ASSOCIATES, not WEN and
+# WEN GAP) or nearly so (MARLOWET and MARLOWIT), nearly the same letters once spaces go
+# (HEARTHSTEAD and HEARTH STEAD, O BRANNOCK OIL and OBRANNOCK OIL), a distinctive word in
 # both (QUILLAN & REESE and ABERLOW QUILLAN), the same first word of letters and digits
 # (3M CHINA and 3M COMPANY), or one the other's initials. Never a status.
 SAME_EMPLOYER = f"""
     (a.employer NOT IN ({GENERIC_EMPLOYERS}) AND b.employer NOT IN ({GENERIC_EMPLOYERS})
      AND (a.employer = b.employer
-          OR (length(split_part(a.employer, ' ', 1)) >= 4
+          OR ((length(split_part(a.employer, ' ', 1)) >= 4
+               OR NOT regexp_matches(split_part(a.employer, ' ', 1), '[AEIOUY]'))
+              AND length(split_part(a.employer, ' ', 1)) >= 3
               AND jaro_winkler_similarity(split_part(a.employer, ' ', 1),
                                           split_part(b.employer, ' ', 1))
                   >= CASE WHEN length(split_part(a.employer, ' ', 1)) >= 6 THEN 0.93 ELSE 1 END

@@ -103,13 +103,17 @@ _SWAPPED_IN_ZIP = f"""
 """  # noqa: S608
 # The same name in the same ZIP with the same employer: namesakes who also work together are
 # rarer than anything else in a donor file (a JR and SR stay apart). Not a job title or a
-# status (RETIRED, SELF EMPLOYED): half of a ZIP's donors share those.
+# status (RETIRED, SELF EMPLOYED): half of a ZIP's donors share those. An employer and a job
+# written in each other's field (LOBBYIST / MEHLMAN ROSEN and MEHLMAN ROSEN / LOBBYIST) agree.
 _SAME_ZIP_EMPLOYER = f"""
     SELECT a.unique_id AS l, b.unique_id AS r
     FROM rep a JOIN rep b ON a.first_canon = b.first_canon AND a.last = b.last
         AND a.zip5 = b.zip5 AND a.unique_id < b.unique_id
     WHERE {COMPATIBLE} AND length(a.first) > 1
-      AND a.employer = b.employer AND a.employer NOT IN ({GENERIC_EMPLOYERS})
+      AND ((a.employer = b.employer AND a.employer NOT IN ({GENERIC_EMPLOYERS}))
+           OR (a.employer = b.occupation AND a.occupation = b.employer
+               AND a.employer NOT IN ({GENERIC_EMPLOYERS})
+               AND a.occupation NOT IN ({GENERIC_EMPLOYERS})))
 """  # noqa: S608
 # The same name and the same employer (written either way) in one city or one ZIP3 (a
 # metropolitan area): a donor giving from home and from the office, or after a move across

@@ -104,3 +104,23 @@ def test_middle_initials_of_a_common_name_at_one_home_stay_apart(resolve):
         }
     )  # fmt: skip
     assert clusters["b"] != clusters["d"]
+
+
+def test_an_employer_of_three_initials_or_written_in_the_job_field_is_the_same_employer(resolve):
+    clusters = resolve(
+        {
+            # Three initials begin both employers' names: one employer (across the state).
+            "group": _fec("BENDLEWORTH, RONALD J", "Waterloo", "IA", "50701", "VKM & ASSOCIATES", "PRES, VKM EMERGING MARKETS"),
+            "firm": _fec("BENDLEWORTH, RONALD", "Dike", "IA", "50624", "VKM GROUP, INC.", "PRESIDENT"),
+            # A three-letter word that is no one's initials is not enough for a JR on one side.
+            "father": _fec("ANDERLY, EDWARD", "Newport News", "VA", "23606-0607", "WEN-GAP LLC & BAY PARTNERS LLC", "CEO"),
+            "son": _fec("ANDERLY JR., EDDIE", "Newport News", "VA", "23606", "WEN GAP", "VICE PRESIDENT OF OPERATIONS"),
+            # Employer and job written in each other's field, a common name in one ZIP.
+            **common_name_crowd("HARTWELL", "DESMOND"),
+            "fields": _fec("HARTWELL, DESMOND", "Chevy Chase", "MD", "20815", "MEHLMAN ROSEN BINGEL", "LOBBYIST"),
+            "swapped": _fec("HARTWELL, DESMOND", "Chevy Chase", "MD", "20815", "LOBBYIST", "MEHLMAN ROSEN BINGEL"),
+        }
+    )  # fmt: skip
+    assert clusters["group"] == clusters["firm"]
+    assert clusters["father"] != clusters["son"]
+    assert clusters["fields"] == clusters["swapped"]
