@@ -71,7 +71,7 @@ _INITIALS = (
     "lambda x: x NOT IN ('AND', 'OF', 'THE', 'FOR')), lambda x: x[1]), 'string_agg', '')"
 )
 # One employer written as the other's initials (PG E and PACIFIC GAS AND ELECTRIC COMPANY, KCM
-# and KEMPNER CAPITAL MANAGEMENT): the short one's letters, at least three, begin the
+# and QUILLBY CAPITAL MANAGEMENT): the short one's letters, at least three, begin the
 # initials of the other, which has at least three words.
 _ACRONYM = """
     (length(replace({x}.employer, ' ', '')) BETWEEN 3 AND 5
@@ -82,8 +82,8 @@ _ACRONYM = """
         AND starts_with({initials_y}, split_part({x}.employer, ' ', 1)))
 """
 # One employer written two ways: the same distinctive first word (VOLTRIDGE CORP and VOLTRIDGE
-# GENERATION; of three letters only if initials: VGM GROUP and VGM & ASSOCIATES, not WEN and
-# WEN GAP) or nearly so (MARLOWET and MARLOWIT), nearly the same letters once spaces go
+# GENERATION; of three letters only if initials: VKM GROUP and VKM & ASSOCIATES, not TEL and
+# TEL DAR) or nearly so (MARLOWET and MARLOWIT), nearly the same letters once spaces go
 # (HEARTHSTEAD and HEARTH STEAD, O BRANNOCK OIL and OBRANNOCK OIL), a distinctive word in
 # both (QUILLAN & REESE and ABERLOW QUILLAN), the same first word of letters and digits
 # (3M CHINA and 3M COMPANY), or one the other's initials. Never a status.

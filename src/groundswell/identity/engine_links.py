@@ -104,7 +104,7 @@ _SWAPPED_IN_ZIP = f"""
 # The same name in the same ZIP with the same employer: namesakes who also work together are
 # rarer than anything else in a donor file (a JR and SR stay apart). Not a job title or a
 # status (RETIRED, SELF EMPLOYED): half of a ZIP's donors share those. An employer and a job
-# written in each other's field (LOBBYIST / MEHLMAN ROSEN and MEHLMAN ROSEN / LOBBYIST) agree.
+# written in each other's field (LOBBYIST / HALLORAN PEETE and HALLORAN PEETE / LOBBYIST) agree.
 _SAME_ZIP_EMPLOYER = f"""
     SELECT a.unique_id AS l, b.unique_id AS r
     FROM rep a JOIN rep b ON a.first_canon = b.first_canon AND a.last = b.last

@@ -8,7 +8,7 @@ independently (JOHN SMITH: dozens; a rare surname with most given names: a small
 "People" are distinct (given name, surname, ZIP5) triples, so a monthly donor's hundred gifts
 count once. The expectation is taken over the whole file, not the city: campaign files (and
 the public samples measured in the README) hold a few donors per city, names cluster by place
-and employer, and a per-city expectation called MICHAEL LEWIS rare in Austin. Over the file
+and employer, and a per-city expectation called a common full name rare in a big city. Over the file
 it is not: on the hand-labelled real FEC pairs, names expected on more than about 0.1 people
 that the place rule would have linked were namesakes as often as one person.
 

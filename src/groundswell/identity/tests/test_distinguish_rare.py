@@ -114,12 +114,12 @@ def test_an_employer_of_three_initials_or_written_in_the_job_field_is_the_same_e
             "group": _fec("BENDLEWORTH, RONALD J", "Waterloo", "IA", "50701", "VKM & ASSOCIATES", "PRES, VKM EMERGING MARKETS"),
             "firm": _fec("BENDLEWORTH, RONALD", "Dike", "IA", "50624", "VKM GROUP, INC.", "PRESIDENT"),
             # A three-letter word that is no one's initials is not enough for a JR on one side.
-            "father": _fec("ANDERLY, EDWARD", "Newport News", "VA", "23606-0607", "WEN-GAP LLC & BAY PARTNERS LLC", "CEO"),
-            "son": _fec("ANDERLY JR., EDDIE", "Newport News", "VA", "23606", "WEN GAP", "VICE PRESIDENT OF OPERATIONS"),
+            "father": _fec("ANDERLY, EDWARD", "Port Alder", "VA", "23606-0607", "TEL-DAR LLC & COVE PARTNERS LLC", "CEO"),
+            "son": _fec("ANDERLY JR., EDDIE", "Port Alder", "VA", "23606", "TEL DAR", "VICE PRESIDENT OF OPERATIONS"),
             # Employer and job written in each other's field, a common name in one ZIP.
             **common_name_crowd("HARTWELL", "DESMOND"),
-            "fields": _fec("HARTWELL, DESMOND", "Chevy Chase", "MD", "20815", "MEHLMAN ROSEN BINGEL", "LOBBYIST"),
-            "swapped": _fec("HARTWELL, DESMOND", "Chevy Chase", "MD", "20815", "LOBBYIST", "MEHLMAN ROSEN BINGEL"),
+            "fields": _fec("HARTWELL, DESMOND", "Chevy Chase", "MD", "20815", "HALLORAN PEETE BINGHAM", "LOBBYIST"),
+            "swapped": _fec("HARTWELL, DESMOND", "Chevy Chase", "MD", "20815", "LOBBYIST", "HALLORAN PEETE BINGHAM"),
         }
     )  # fmt: skip
     assert clusters["group"] == clusters["firm"]
