@@ -47,13 +47,13 @@ def test_a_rare_name_with_one_employer_across_the_state_is_one_person_a_common_o
             **common_name_crowd("HARTWELL", "DESMOND"),
             # Home in one town, the company's headquarters ZIP in another (another ZIP3).
             "home": _fec("TARRANTINE, GAYLORD", "Minnetonka", "MN", "55305", "7Q COMPANY", "VICE PRESIDENT"),
-            "office": _fec("TARRANTINE, GAYLORD", "Saint Paul", "MN", "55144-0001", "7Q CHINA LIMITED", "MANAGING DIRECTOR"),
+            "office": _fec("TARRANTINE, GAYLORD", "Saint Paul", "MN", "55144-1000", "7Q CHINA LIMITED", "MANAGING DIRECTOR"),
             # The employer written as its initials.
             "initials": _fec("BELLWEATHER, CORALIE", "San Francisco", "CA", "94105", "PENHALLOW GAS AND ELECTRIC COMPANY", "VICE PRESIDENT"),
             "full": _fec("BELLWEATHER, CORALIE", "Sacramento", "CA", "95814", "PG&E", "EXECUTIVE"),
             # A common name at one big employer across a state: namesakes.
             "common home": _fec("HARTWELL, DESMOND", "Minnetonka", "MN", "55305", "7Q COMPANY", "ENGINEER"),
-            "common office": _fec("HARTWELL, DESMOND", "Saint Paul", "MN", "55144-0001", "7Q COMPANY", "ACCOUNTANT"),
+            "common office": _fec("HARTWELL, DESMOND", "Saint Paul", "MN", "55144-1000", "7Q COMPANY", "ACCOUNTANT"),
         }
     )  # fmt: skip
     assert clusters["home"] == clusters["office"]
@@ -64,7 +64,7 @@ def test_a_rare_name_with_one_employer_across_the_state_is_one_person_a_common_o
 def test_a_jr_at_one_address_with_only_statuses_on_both_sides_is_one_man(resolve):
     clusters = resolve(
         {
-            "marked": _fec("LITTLEBRAND, WILLIAM E JR", "Newtown", "PA", "18940-2418", "N/A", "RETIRED"),
+            "marked": _fec("LITTLEBRAND, WILLIAM E JR", "Newtown", "PA", "18940-5120", "N/A", "RETIRED"),
             "unmarked": _fec("LITTLEBRAND, WILLIAM", "Newtown", "PA", "18940", "NOT EMPLOYED", "NOT EMPLOYED"),
             # A JR and a working man of the name at one address: a son and his father.
             "father": _fec("DORRINGCOTE, MILES SR", "Newtown", "PA", "18940-3300", "RETIRED", "RETIRED"),
@@ -82,13 +82,13 @@ def test_a_jr_at_one_address_with_only_statuses_on_both_sides_is_one_man(resolve
 def test_middle_initials_that_slip_at_home_are_one_person_but_not_at_work_or_in_two_jobs(resolve):
     clusters = resolve(
         {
-            "i": _fec("ISHIMARU-VALE, OLIVIA I", "Madison", "WI", "53705-2806", "N/A", "NOT EMPLOYED"),
-            "l": _fec("ISHIMARU-VALE, OLIVIA L", "Madison", "WI", "53705-2806", "NONE", "NOT EMPLOYED"),
-            "j": _fec("FALLOWMERE, JOSEPH J IV", "Mequon", "WI", "53092-6306", "SELF-EMPLOYED", "RESTAURANTS"),
-            "h": _fec("FALLOWMERE, JOSEPH H IV", "Mequon", "WI", "53092-6306", "SELF EMPLOYED", "RESTAURANTS"),
+            "i": _fec("ISHIMARU-VALE, OLIVIA I", "Madison", "WI", "53705-1180", "N/A", "NOT EMPLOYED"),
+            "l": _fec("ISHIMARU-VALE, OLIVIA L", "Madison", "WI", "53705-1180", "NONE", "NOT EMPLOYED"),
+            "j": _fec("FALLOWMERE, JOSEPH J IV", "Mequon", "WI", "53092-4410", "SELF-EMPLOYED", "RESTAURANTS"),
+            "h": _fec("FALLOWMERE, JOSEPH H IV", "Mequon", "WI", "53092-4410", "SELF EMPLOYED", "RESTAURANTS"),
             # One home, two jobs: a father and son.
-            "r": _fec("DEANSGATE, ROBERTO R", "Green Bay", "WI", "54311-8009", "SELF EMPLOYED", "REPRESENTATIVE"),
-            "d": _fec("DEANSGATE, ROBERTO D", "Green Bay", "WI", "54311-8009", "SELF EMPLOYED", "CHAIRMAN"),
+            "r": _fec("DEANSGATE, ROBERTO R", "Green Bay", "WI", "54311-2270", "SELF EMPLOYED", "REPRESENTATIVE"),
+            "d": _fec("DEANSGATE, ROBERTO D", "Green Bay", "WI", "54311-2270", "SELF EMPLOYED", "CHAIRMAN"),
         }
     )  # fmt: skip
     assert clusters["i"] == clusters["l"]
@@ -100,8 +100,8 @@ def test_middle_initials_of_a_common_name_at_one_home_stay_apart(resolve):
     clusters = resolve(
         {
             **common_name_crowd("HARTWELL", "DESMOND"),
-            "b": _fec("HARTWELL, DESMOND B", "Canby", "OR", "97013-4342", "RETIRED", "RETIRED"),
-            "d": _fec("HARTWELL, DESMOND D", "Canby", "OR", "97013-4342", "RETIRED", "RETIRED"),
+            "b": _fec("HARTWELL, DESMOND B", "Canby", "OR", "97013-3015", "RETIRED", "RETIRED"),
+            "d": _fec("HARTWELL, DESMOND D", "Canby", "OR", "97013-3015", "RETIRED", "RETIRED"),
         }
     )  # fmt: skip
     assert clusters["b"] != clusters["d"]
@@ -114,7 +114,7 @@ def test_an_employer_of_three_initials_or_written_in_the_job_field_is_the_same_e
             "group": _fec("BENDLEWORTH, RONALD J", "Waterloo", "IA", "50701", "VKM & ASSOCIATES", "PRES, VKM EMERGING MARKETS"),
             "firm": _fec("BENDLEWORTH, RONALD", "Dike", "IA", "50624", "VKM GROUP, INC.", "PRESIDENT"),
             # A three-letter word that is no one's initials is not enough for a JR on one side.
-            "father": _fec("ANDERLY, EDWARD", "Port Alder", "VA", "23606-0607", "TEL-DAR LLC & COVE PARTNERS LLC", "CEO"),
+            "father": _fec("ANDERLY, EDWARD", "Port Alder", "VA", "23606-3391", "TEL-DAR LLC & COVE PARTNERS LLC", "CEO"),
             "son": _fec("ANDERLY JR., EDDIE", "Port Alder", "VA", "23606", "TEL DAR", "VICE PRESIDENT OF OPERATIONS"),
             # Employer and job written in each other's field, a common name in one ZIP.
             **common_name_crowd("HARTWELL", "DESMOND"),
