@@ -207,9 +207,10 @@ def _links(con: duckdb.DuckDBPyConnection, options: EngineOptions) -> None:
     con.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE links AS
-        SELECT l, r, max(p) AS p FROM (
-            SELECT l, r, 1.0 AS p FROM det_edges
-            UNION ALL SELECT p.unique_id_l, p.unique_id_r, p.match_probability FROM splink_pairs p
+        SELECT l, r, max(p) AS p, bool_or(slip) AS slip FROM (
+            SELECT l, r, 1.0 AS p, slip FROM det_edges
+            UNION ALL SELECT p.unique_id_l, p.unique_id_r, p.match_probability, false
+                FROM splink_pairs p
                 JOIN rep a ON a.unique_id = p.unique_id_l JOIN rep b ON b.unique_id = p.unique_id_r
                 WHERE (p.match_probability >= {float(options.auto_link)}
                        OR (p.match_probability >= {float(options.same_name_zip_link)}
@@ -222,7 +223,7 @@ def _links(con: duckdb.DuckDBPyConnection, options: EngineOptions) -> None:
                            AND (a.city = b.city OR left(a.zip5, 3) = left(b.zip5, 3))
                            AND {SAME_GENERATION} AND {STREETS_DO_NOT_DIFFER}))
                   AND {AUTO_LINK_GUARD}
-            UNION ALL SELECT l, r, 2.0 AS p FROM accepted
+            UNION ALL SELECT l, r, 2.0 AS p, false FROM accepted
         ) x WHERE NOT EXISTS (SELECT 1 FROM rejected j WHERE j.l = x.l AND j.r = x.r)
         GROUP BY l, r
         """  # noqa: S608

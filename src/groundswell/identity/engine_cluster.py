@@ -96,8 +96,10 @@ def name_conflicts_split(con: duckdb.DuckDBPyConnection) -> None:
         FROM components c JOIN conflicted USING (label) JOIN rep r ON r.unique_id = c.node
         """
     )
-    # A link between two records whose middle initials or generations differ holds no more
-    # when direct than through a third record (only a staff acceptance, p = 2, keeps it).
+    # A link between two records whose generations differ holds no more when direct than
+    # through a third record (only a staff acceptance, p = 2, keeps it). Nor does one whose
+    # middle initials differ, unless the engine's middle-slip rule made it (the only
+    # automatic link allowed to: engine_rare.MIDDLE_SLIP_AT_ZIP4), deliberately.
     con.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE split_links AS
@@ -106,6 +108,7 @@ def name_conflicts_split(con: duckdb.DuckDBPyConnection) -> None:
         JOIN split_nodes sb ON sb.unique_id = k.r AND sb.strong
         JOIN rep a ON a.unique_id = k.l JOIN rep b ON b.unique_id = k.r
         WHERE k.p >= 2 OR ({DISTINCT_MARKS_AGREE})
+           OR (k.slip AND coalesce(a.suffix = b.suffix, true))
         """  # noqa: S608
     )
     con.execute(

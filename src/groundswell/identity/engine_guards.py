@@ -65,14 +65,34 @@ _EMPLOYER_WORDS = (
     "list_filter(string_split({side}.employer, ' '), "
     f"lambda x: length(x) >= 5 AND NOT list_contains({_COMMON_EMPLOYER_WORDS}, x))"
 )
+# An employer's initials (PACIFIC GAS AND ELECTRIC COMPANY: PGEC), the little words left out.
+_INITIALS = (
+    "list_aggregate(list_transform(list_filter(string_split({side}.employer, ' '), "
+    "lambda x: x NOT IN ('AND', 'OF', 'THE', 'FOR')), lambda x: x[1]), 'string_agg', '')"
+)
+# One employer written as the other's initials (PG E and PACIFIC GAS AND ELECTRIC COMPANY, KCM
+# and QUILLBY CAPITAL MANAGEMENT): the short one's letters, at least three, begin the
+# initials of the other, which has at least three words.
+_ACRONYM = """
+    (length(replace({x}.employer, ' ', '')) BETWEEN 3 AND 5
+     AND length(string_split({y}.employer, ' ')) >= 3
+     AND starts_with({initials_y}, replace({x}.employer, ' ', '')))
+    OR (length(split_part({x}.employer, ' ', 1)) BETWEEN 3 AND 5
+        AND length(string_split({y}.employer, ' ')) >= 3
+        AND starts_with({initials_y}, split_part({x}.employer, ' ', 1)))
+"""
 # One employer written two ways: the same distinctive first word (VOLTRIDGE CORP and VOLTRIDGE
-# GENERATION) or nearly so (MARLOWET and MARLOWIT), nearly the same letters once spaces go
-# (HEARTHSTEAD and HEARTH STEAD, O BRANNOCK OIL and OBRANNOCK OIL), or a distinctive word in
-# both (QUILLAN & REESE and ABERLOW QUILLAN). Never a status.
+# GENERATION; of three letters only if initials: VKM GROUP and VKM & ASSOCIATES, not TEL and
+# TEL DAR) or nearly so (MARLOWET and MARLOWIT), nearly the same letters once spaces go
+# (HEARTHSTEAD and HEARTH STEAD, O BRANNOCK OIL and OBRANNOCK OIL), a distinctive word in
+# both (QUILLAN & REESE and ABERLOW QUILLAN), the same first word of letters and digits
+# (3M CHINA and 3M COMPANY), or one the other's initials. Never a status.
 SAME_EMPLOYER = f"""
     (a.employer NOT IN ({GENERIC_EMPLOYERS}) AND b.employer NOT IN ({GENERIC_EMPLOYERS})
      AND (a.employer = b.employer
-          OR (length(split_part(a.employer, ' ', 1)) >= 4
+          OR ((length(split_part(a.employer, ' ', 1)) >= 4
+               OR NOT regexp_matches(split_part(a.employer, ' ', 1), '[AEIOUY]'))
+              AND length(split_part(a.employer, ' ', 1)) >= 3
               AND jaro_winkler_similarity(split_part(a.employer, ' ', 1),
                                           split_part(b.employer, ' ', 1))
                   >= CASE WHEN length(split_part(a.employer, ' ', 1)) >= 6 THEN 0.93 ELSE 1 END
@@ -83,7 +103,12 @@ SAME_EMPLOYER = f"""
                   >= 8
               AND left(replace(a.employer, ' ', ''), 8) = left(replace(b.employer, ' ', ''), 8))
           OR list_has_any({_EMPLOYER_WORDS.format(side="a")},
-                          {_EMPLOYER_WORDS.format(side="b")})))
+                          {_EMPLOYER_WORDS.format(side="b")})
+          OR (split_part(a.employer, ' ', 1) = split_part(b.employer, ' ', 1)
+              AND regexp_matches(split_part(a.employer, ' ', 1), '[0-9]')
+              AND regexp_matches(split_part(a.employer, ' ', 1), '[A-Z]'))
+          OR {_ACRONYM.format(x="a", y="b", initials_y=_INITIALS.format(side="b"))}
+          OR {_ACRONYM.format(x="b", y="a", initials_y=_INITIALS.format(side="a"))}))
 """
 
 

@@ -19,6 +19,13 @@ from groundswell.identity.engine_guards import (
     SWAPPED,
     ZIP_NEAR,
 )
+from groundswell.identity.engine_rare import (
+    GENERATION_NOT_WORKING_AT_ADDRESS as _GENERATION_NOT_WORKING_AT_ADDRESS,
+)
+from groundswell.identity.engine_rare import MIDDLE_SLIP_AT_ZIP4 as _MIDDLE_SLIP_AT_ZIP4
+from groundswell.identity.engine_rare import RARE_NAME_EMPLOYER_IN_STATE as _RARE_EMPLOYER
+from groundswell.identity.engine_rare import RARE_NAME_IN_PLACE as _RARE_NAME_IN_PLACE
+from groundswell.identity.engine_rare import TF_TABLES
 from groundswell.identity.normalize_sql import from_arrow
 
 MATCH_COLUMNS = (
@@ -96,13 +103,17 @@ _SWAPPED_IN_ZIP = f"""
 """  # noqa: S608
 # The same name in the same ZIP with the same employer: namesakes who also work together are
 # rarer than anything else in a donor file (a JR and SR stay apart). Not a job title or a
-# status (RETIRED, SELF EMPLOYED): half of a ZIP's donors share those.
+# status (RETIRED, SELF EMPLOYED): half of a ZIP's donors share those. An employer and a job
+# written in each other's field (LOBBYIST / HALLORAN PEETE and HALLORAN PEETE / LOBBYIST) agree.
 _SAME_ZIP_EMPLOYER = f"""
     SELECT a.unique_id AS l, b.unique_id AS r
     FROM rep a JOIN rep b ON a.first_canon = b.first_canon AND a.last = b.last
         AND a.zip5 = b.zip5 AND a.unique_id < b.unique_id
     WHERE {COMPATIBLE} AND length(a.first) > 1
-      AND a.employer = b.employer AND a.employer NOT IN ({GENERIC_EMPLOYERS})
+      AND ((a.employer = b.employer AND a.employer NOT IN ({GENERIC_EMPLOYERS}))
+           OR (a.employer = b.occupation AND a.occupation = b.employer
+               AND a.employer NOT IN ({GENERIC_EMPLOYERS})
+               AND a.occupation NOT IN ({GENERIC_EMPLOYERS})))
 """  # noqa: S608
 # The same name and the same employer (written either way) in one city or one ZIP3 (a
 # metropolitan area): a donor giving from home and from the office, or after a move across
@@ -186,13 +197,14 @@ _RULE_SIDES = {
 
 
 def deterministic_links(con: duckdb.DuckDBPyConnection) -> int:
-    """``det_edges`` (l, r) between representatives that deterministic rules link."""
+    """``det_edges`` (l, r, slip) between representatives that deterministic rules link;
+    ``slip``: the middle-slip rule made it (the split on middle initials keeps those)."""
     for column in ("first", "last"):
         con.execute(
             f"CREATE OR REPLACE TEMP TABLE {column}_seen AS "  # noqa: S608
             f"SELECT {column}, count(*) AS n FROM rep WHERE {column} IS NOT NULL GROUP BY 1"
         )
-    for name, sql in _RULE_SIDES.items():
+    for name, sql in (*_RULE_SIDES.items(), *TF_TABLES.items()):
         con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS {sql}")  # noqa: S608 (our SQL)
     rules = [
         _shared_identifier("email"),
@@ -205,10 +217,14 @@ def deterministic_links(con: duckdb.DuckDBPyConnection) -> int:
         _SURNAME_TYPO_IN_ZIP,
         _GIVEN_PREFIX_IN_PLACE,
         _GIVEN_TYPO_IN_ZIP,
+        _RARE_NAME_IN_PLACE,
+        _RARE_EMPLOYER,
+        _GENERATION_NOT_WORKING_AT_ADDRESS,
+        _MIDDLE_SLIP_AT_ZIP4,
     ]
     # Each link keeps the first rule (in this order) that made it: finance staff see why two
     # records are one donor (identity.evidence reads det_rules once the run is over). One rule
-    # at a time into one table: a single query of all ten joins held them all in memory at once.
+    # at a time into one table: a single query of all the joins held them all in memory at once.
     con.execute("CREATE OR REPLACE TEMP TABLE det_found (l BIGINT, r BIGINT, rule INTEGER)")
     for i, sql in enumerate(rules):
         con.execute(f"INSERT INTO det_found SELECT l, r, {i} FROM ({sql})")  # noqa: S608 (our SQL)
@@ -216,7 +232,11 @@ def deterministic_links(con: duckdb.DuckDBPyConnection) -> int:
         "CREATE OR REPLACE TEMP TABLE det_rules AS "
         "SELECT l, r, min(rule) AS rule FROM det_found GROUP BY l, r"
     )
-    con.execute("CREATE OR REPLACE TEMP TABLE det_edges AS SELECT l, r FROM det_rules")
-    for table in ("det_found", *_RULE_SIDES):
+    slip = rules.index(_MIDDLE_SLIP_AT_ZIP4)
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE det_edges AS "  # noqa: S608 (a number of ours)
+        f"SELECT l, r, bool_or(rule = {slip}) AS slip FROM det_found GROUP BY l, r"
+    )
+    for table in ("det_found", *_RULE_SIDES, *TF_TABLES):
         con.execute(f"DROP TABLE {table}")
     return con.execute("SELECT count(*) FROM det_edges").fetchall()[0][0]

@@ -46,6 +46,10 @@ DETERMINISTIC_RULES = (
     LinkRule.SURNAME_TYPO,
     LinkRule.GIVEN_PREFIX,
     LinkRule.GIVEN_TYPO,
+    LinkRule.RARE_NAME_PLACE,
+    LinkRule.RARE_NAME_EMPLOYER,
+    LinkRule.GENERATION_NOT_WORKING,
+    LinkRule.MIDDLE_SLIP,
 )
 # (CITY_NOT_WORKING names a rule the engine no longer has; it stays a choice for evidence
 # stored by earlier runs. Listed here, it put that name on the given-name typo's links.)

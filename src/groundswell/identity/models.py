@@ -241,6 +241,19 @@ class LinkRule(models.TextChoices):
     GIVEN_PREFIX = "given_prefix", "Given name written short, same surname, in the same place"
     CITY_NOT_WORKING = "city_not_working", "Same name in the same city, neither one working"
     GIVEN_TYPO = "given_typo", "Same surname, given name one letter off, in the same ZIP"
+    RARE_NAME_PLACE = "rare_name_place", "Same name, rare in the file, in the same city or ZIP"
+    RARE_NAME_EMPLOYER = (
+        "rare_name_employer",
+        "Same name, rare in the file, and the same employer in the same state",
+    )
+    GENERATION_NOT_WORKING = (
+        "generation_status",
+        "Same name at the same address, JR or SR on one side, neither one working",
+    )
+    MIDDLE_SLIP = (
+        "middle_slip",
+        "Same rare name and job at the same ZIP+4, middle initials differ by a slip",
+    )
     DETERMINISTIC = "deterministic", "An exact rule of the engine"
     MODEL = "model", "The matching model"
     STAFF = "staff", "Staff said they are the same person"

@@ -381,11 +381,13 @@ _WORK_EMPTY = {
     "INFORMATION REQUESTED PER BEST EFFORTS", "NULL", "UNKNOWN",
 }  # fmt: skip
 _WORK_SELF = {"SELF", "SELF EMPLOYED", "SELFEMPLOYED", "SELF EMPLOYED SELF"}
+# Employers keep their digits: 3M CHINA and 3M COMPANY are one employer, M CHINA says nothing.
+_NOT_WORK_CHARACTERS = re.compile(r"[^A-Z0-9 ]+")
 
 
 def work_normalize(text: str | None) -> str:
     """Employer or occupation: upper-case words, with the placeholders FEC filers use as ""."""
-    value = _SPACES.sub(" ", _NOT_LETTERS.sub(" ", ascii_upper(text))).strip()
+    value = _SPACES.sub(" ", _NOT_WORK_CHARACTERS.sub(" ", ascii_upper(text))).strip()
     if value in _WORK_EMPTY:
         return ""
     if value in _WORK_SELF:

@@ -4,6 +4,8 @@ is for and leaves alone the pair that only looks like it (made-up names, FEC-sha
 
 from __future__ import annotations
 
+from groundswell.identity.tests.crowd import common_name_crowd
+
 
 def _fec(name: str, city: str, state: str, zip_code: str, employer="", occupation="") -> dict:
     return {
@@ -25,9 +27,13 @@ def test_one_name_and_one_employer_written_two_ways_across_town_is_one_person(re
     assert clusters["firm"] == clusters["firm again"]
 
 
-def test_one_name_at_two_employers_or_a_jr_at_the_family_firm_stays_apart(resolve):
+def test_a_common_name_at_two_employers_or_a_jr_at_the_family_firm_stays_apart(resolve):
+    # WHITLOCKE and ANSEL are made common in the file (as SMITH and JOHN are in a real one):
+    # two working bearers in one city are namesakes as often as one person. (A rare name with
+    # two jobs in one city is one person: test_distinguish_rare.)
     clusters = resolve(
         {
+            **common_name_crowd("WHITLOCKE", "ANSEL"),
             "banker": _fec("WHITLOCKE, ANSEL", "Pellham", "NY", "10018", "ORMSBY INVESTMENT BANK", "MANAGING DIRECTOR"),
             "pharma": _fec("WHITLOCKE, ANSEL", "Pellham", "NY", "10155", "TALLISKER PHARMA CO.", "HEAD OF ACCESS"),
             "senior": _fec("GARRANBY, FENWICK SR", "Holloway", "LA", "71111", "BUILDERS SUPPLY CO", "OWNER"),
@@ -79,7 +85,10 @@ def test_a_retiree_giving_from_two_zips_in_one_city_is_one_person(resolve):
         {
             "a": _fec("DARNACLE, SEPTIMUS", "Ashgrove", "KY", "41101", "NOT EMPLOYED", "NOT EMPLOYED"),
             "b": _fec("DARNACLE, SEPTIMUS", "Ashgrove", "KY", "41105-1200", "N/A", "RETIRED"),
-            # Working namesakes in one city are left apart: their jobs say two people.
+            # Working namesakes of a common name in one city are left apart: their jobs say two
+            # people. (This test had a rare name here, FENNIMORE, ALARIC; since the rare-name
+            # rule a rare name with two jobs in one city is one person: test_distinguish_rare.)
+            **common_name_crowd("FENNIMORE", "ALARIC"),
             "doctor": _fec("FENNIMORE, ALARIC", "Ashgrove", "KY", "41101", "RIVERBEND CLINIC", "PHYSICIAN"),
             "welder": _fec("FENNIMORE, ALARIC", "Ashgrove", "KY", "41105", "BLUEFORGE STEEL", "WELDER"),
         }

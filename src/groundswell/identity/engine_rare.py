@@ -1,0 +1,155 @@
+"""Deterministic links for names rare in the file (engine step 3, with ``engine_links``).
+
+An identical full name in one place is one person when nobody else is likely to bear it. How
+likely is read from the file itself, as Splink's term-frequency adjustment reads it: the share
+of the file's people with the surname times the share with the given name, times the file's
+people, is how many bearers of that full name one would expect in the file if names were drawn
+independently (JOHN SMITH: dozens; a rare surname with most given names: a small fraction).
+"People" are distinct (given name, surname, ZIP5) triples, so a monthly donor's hundred gifts
+count once. The expectation is taken over the whole file, not the city: campaign files (and
+the public samples measured in the README) hold a few donors per city, names cluster by place
+and employer, and a per-city expectation called a common full name rare in a big city. Over the file
+it is not: on the hand-labelled real FEC pairs, names expected on more than about 0.1 people
+that the place rule would have linked were namesakes as often as one person.
+
+In a small file the shares are large (one surname in ten records is 0.1), so the rules hold
+back there, which is the safe side.
+"""
+
+from __future__ import annotations
+
+from groundswell.identity.engine_guards import (
+    COMPATIBLE,
+    DISTINCT_MARKS_AGREE,
+    NOT_WORKING,
+    SAME_EMPLOYER,
+    SAME_GENERATION,
+    STREETS_DO_NOT_DIFFER,
+)
+
+# Bearers of the full name expected in the file at or below which an identical name in one
+# city or ZIP5 is one person whatever the employment says (one chance in ten that a second
+# bearer is anywhere in the file). With the same employer in one state, or a JR on one side
+# at one address where neither works, the pair agrees on more than a name and a place, and up
+# to one expected bearer is let through. Chosen on the hand-labelled real FEC pairs
+# (bench/identity_label.py; README): above these, namesakes were linked (at one employer
+# across a state, 2 linked an account executive and a manager of one bank's two arms).
+EXPECTED_BEARERS_PLACE = 0.1
+EXPECTED_BEARERS_CORROBORATED = 1.0
+
+# The file's people, the shares of them with each surname and with each given name, and each
+# full name's expected bearers under independence.
+TF_TABLES = {
+    "tf_people": """
+        SELECT DISTINCT first_canon, last, zip5 FROM rep
+        WHERE length(first) > 1 AND last IS NOT NULL
+    """,
+    "tf_total": "SELECT count(*)::DOUBLE AS n FROM tf_people",
+    "tf_last": "SELECT last, count(*) AS n FROM tf_people GROUP BY 1",
+    "tf_first": "SELECT first_canon, count(*) AS n FROM tf_people GROUP BY 1",
+    # Full names of which a JR, SR, II or III is seen in a state: a family with two bearers.
+    "tf_generations": """
+        SELECT DISTINCT first_canon, last, state FROM rep
+        WHERE suffix IS NOT NULL AND length(first) > 1
+    """,
+    "tf_name": """
+        SELECT p.first_canon, p.last, l.n * f.n / (SELECT n FROM tf_total) AS expected
+        FROM (SELECT DISTINCT first_canon, last FROM tf_people) p
+        JOIN tf_last l USING (last) JOIN tf_first f USING (first_canon)
+    """,
+}
+
+
+def _rare(limit: float) -> str:
+    """The pair's full name (side ``a``'s; the rules join on it) has at most ``limit``
+    expected bearers in the file."""
+    return f"""
+        coalesce((SELECT t.expected FROM tf_name t
+                  WHERE t.first_canon = a.first_canon AND t.last = a.last) <= {limit}, false)
+    """  # noqa: S608 (a number of ours)
+
+
+# An identical name (or nickname), rare in the file, in one ZIP5 or one city: one person
+# whatever the employment text says (a job change, RETIRED beside an employer, an employer
+# written two ways). Middle initials must not differ, nor generations (a JR on one side only
+# may be a son: that wants the JR rule below or the model), nor two known streets; and not
+# where the name is seen with a JR or SR in the state: that family has two bearers of it,
+# and an unmarked gift may be either man's.
+RARE_NAME_IN_PLACE = f"""
+    SELECT a.unique_id AS l, b.unique_id AS r
+    FROM rep a JOIN rep b ON a.first_canon = b.first_canon AND a.last = b.last
+        AND a.state = b.state AND a.unique_id < b.unique_id
+        AND (a.zip5 = b.zip5 OR a.city = b.city)
+    WHERE length(a.first) > 1 AND length(b.first) > 1
+      AND {DISTINCT_MARKS_AGREE} AND {SAME_GENERATION} AND {STREETS_DO_NOT_DIFFER}
+      AND {_rare(EXPECTED_BEARERS_PLACE)}
+      AND NOT EXISTS (SELECT 1 FROM tf_generations g WHERE g.first_canon = a.first_canon
+                      AND g.last = a.last AND g.state = a.state)
+"""  # noqa: S608
+# An identical name with one employer (written either way) anywhere in one state: a donor
+# giving from home and from the office in another town (a company's headquarters ZIP), or
+# after a move within the state. The employer rules in engine_links stop at one city or ZIP3
+# because a common name at a big employer has namesakes across a state; a rare one has not.
+RARE_NAME_EMPLOYER_IN_STATE = f"""
+    SELECT a.unique_id AS l, b.unique_id AS r
+    FROM rep a JOIN rep b ON a.first_canon = b.first_canon AND a.last = b.last
+        AND a.state = b.state AND a.unique_id < b.unique_id
+    WHERE length(a.first) > 1 AND length(b.first) > 1 AND {COMPATIBLE} AND {SAME_GENERATION}
+      AND {SAME_EMPLOYER} AND {STREETS_DO_NOT_DIFFER} AND {_rare(EXPECTED_BEARERS_CORROBORATED)}
+"""  # noqa: S608
+
+_STATUS = f"('', {NOT_WORKING})"
+_AT_HOME = f"('', {NOT_WORKING}, 'SELF EMPLOYED', 'SELF')"
+
+
+def _not_working(side: str) -> str:
+    """Every employment field of ``side`` is a status (RETIRED) or blank (work_normalize blanks
+    NOT EMPLOYED, NONE and N/A)."""
+    return f"""
+        (coalesce({side}.employer, '') IN {_STATUS}
+         AND coalesce({side}.occupation, '') IN {_STATUS})
+    """
+
+
+# At least one of the two says so in words: two blanks say nothing about work.
+_ONE_SAYS_NOT_WORKING = f"""
+    (a.employer IN ({NOT_WORKING}) OR a.occupation IN ({NOT_WORKING})
+     OR b.employer IN ({NOT_WORKING}) OR b.occupation IN ({NOT_WORKING}))
+"""
+
+
+# A generation mark on one side only (WILLIAM E JR and WILLIAM) at one address (the same ZIP5,
+# and the same ZIP+4 where both have one), neither side working: a retired man who writes JR
+# now and then. A father and son at one address are told apart by the son's job (a working
+# side leaves the pair to the model, which GENERATION_CORROBORATED then guards). Not for a
+# common name, two retired bearers of which may share a ZIP.
+GENERATION_NOT_WORKING_AT_ADDRESS = f"""
+    SELECT a.unique_id AS l, b.unique_id AS r
+    FROM rep a JOIN rep b ON a.first_canon = b.first_canon AND a.last = b.last
+        AND a.zip5 = b.zip5 AND a.unique_id < b.unique_id
+    WHERE length(a.first) > 1 AND length(b.first) > 1
+      AND (a.suffix IS NULL) <> (b.suffix IS NULL)
+      AND (a.zip4 IS NULL OR b.zip4 IS NULL OR a.zip4 = b.zip4)
+      AND (a.middle IS NULL OR b.middle IS NULL OR a.middle = b.middle)
+      AND {STREETS_DO_NOT_DIFFER} AND {_not_working("a")} AND {_not_working("b")}
+      AND {_ONE_SAYS_NOT_WORKING}
+      AND {_rare(EXPECTED_BEARERS_CORROBORATED)}
+"""  # noqa: S608
+
+# Middle initials that differ at one ZIP+4 (OLIVIA I and OLIVIA L), the same given name as
+# written, a rare name, at home: neither works for an employer (both retired, not employed or
+# self-employed) and the job agrees (or neither works): a slip of the filer's hand. A
+# differing middle initial is otherwise the best sign of a father and son, and the two are
+# kept apart wherever an employer is named: at an employer's ZIP+4 a father and son on one
+# payroll share the place, the employer and often the job. engine_cluster's split on middle
+# initials keeps these links (the only automatic links whose middle initials differ).
+MIDDLE_SLIP_AT_ZIP4 = f"""
+    SELECT a.unique_id AS l, b.unique_id AS r
+    FROM rep a JOIN rep b ON a.first = b.first AND a.last = b.last AND a.zip5 = b.zip5
+        AND a.zip4 = b.zip4 AND a.unique_id < b.unique_id
+    WHERE length(a.first) > 1 AND a.middle <> b.middle AND {SAME_GENERATION}
+      AND {STREETS_DO_NOT_DIFFER}
+      AND coalesce(a.employer, '') IN {_AT_HOME} AND coalesce(b.employer, '') IN {_AT_HOME}
+      AND (a.occupation = b.occupation OR ({_not_working("a")} AND {_not_working("b")}))
+      AND {_rare(EXPECTED_BEARERS_PLACE)}
+"""  # noqa: S608

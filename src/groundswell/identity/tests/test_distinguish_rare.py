@@ -1,0 +1,127 @@
+# ruff: noqa: E501 (one made-up FEC row per line reads better than wrapped fields)
+"""The rules for names rare in the file (``engine_rare``): each links the pair it is for and
+leaves alone the same pair under a common name, or the pair that only looks like it (made-up
+names, FEC-shaped records, resolved among the synthetic background)."""
+
+from __future__ import annotations
+
+from groundswell.identity.tests.crowd import common_name_crowd
+
+
+def _fec(name: str, city: str, state: str, zip_code: str, employer="", occupation="") -> dict:
+    return {
+        "full_name": name, "city": city, "state": state, "postal_code": zip_code,
+        "employer": employer, "occupation": occupation,
+    }  # fmt: skip
+
+
+def test_a_rare_name_with_two_jobs_in_one_city_is_one_person(resolve):
+    # A job change under a name nobody else in the file bears (the pair that
+    # test_a_retiree_giving_from_two_zips_in_one_city_is_one_person kept apart before the
+    # rare-name rule; it now keeps a common name apart there).
+    clusters = resolve(
+        {
+            "doctor": _fec("FENNIMORE, ALARIC", "Ashgrove", "KY", "41101", "RIVERBEND CLINIC", "PHYSICIAN"),
+            "welder": _fec("FENNIMORE, ALARIC", "Ashgrove", "KY", "41105", "BLUEFORGE STEEL", "WELDER"),
+        }
+    )  # fmt: skip
+    assert clusters["doctor"] == clusters["welder"]
+
+
+def test_a_rare_name_in_one_city_stays_apart_across_middle_initials_and_generations(resolve):
+    clusters = resolve(
+        {
+            "a": _fec("QUORLEIGH, BRANNOCK A", "Ashgrove", "KY", "41101", "RIVERBEND CLINIC", "NURSE"),
+            "t": _fec("QUORLEIGH, BRANNOCK T", "Ashgrove", "KY", "41105", "BLUEFORGE STEEL", "WELDER"),
+            "father": _fec("MALLINDER, OSWIN", "Ashgrove", "KY", "41101", "MALLINDER FEED", "OWNER"),
+            "son": _fec("MALLINDER, OSWIN JR", "Ashgrove", "KY", "41101", "TRI-STATE LOGISTICS", "DRIVER"),
+        }
+    )  # fmt: skip
+    assert clusters["a"] != clusters["t"]
+    assert clusters["father"] != clusters["son"]
+
+
+def test_a_rare_name_with_one_employer_across_the_state_is_one_person_a_common_one_is_not(resolve):
+    clusters = resolve(
+        {
+            **common_name_crowd("HARTWELL", "DESMOND"),
+            # Home in one town, the company's headquarters ZIP in another (another ZIP3).
+            "home": _fec("TARRANTINE, GAYLORD", "Minnetonka", "MN", "55305", "7Q COMPANY", "VICE PRESIDENT"),
+            "office": _fec("TARRANTINE, GAYLORD", "Saint Paul", "MN", "55144-1000", "7Q CHINA LIMITED", "MANAGING DIRECTOR"),
+            # The employer written as its initials.
+            "initials": _fec("BELLWEATHER, CORALIE", "San Francisco", "CA", "94105", "PENHALLOW GAS AND ELECTRIC COMPANY", "VICE PRESIDENT"),
+            "full": _fec("BELLWEATHER, CORALIE", "Sacramento", "CA", "95814", "PG&E", "EXECUTIVE"),
+            # A common name at one big employer across a state: namesakes.
+            "common home": _fec("HARTWELL, DESMOND", "Minnetonka", "MN", "55305", "7Q COMPANY", "ENGINEER"),
+            "common office": _fec("HARTWELL, DESMOND", "Saint Paul", "MN", "55144-1000", "7Q COMPANY", "ACCOUNTANT"),
+        }
+    )  # fmt: skip
+    assert clusters["home"] == clusters["office"]
+    assert clusters["initials"] == clusters["full"]
+    assert clusters["common home"] != clusters["common office"]
+
+
+def test_a_jr_at_one_address_with_only_statuses_on_both_sides_is_one_man(resolve):
+    clusters = resolve(
+        {
+            "marked": _fec("LITTLEBRAND, WILLIAM E JR", "Newtown", "PA", "18940-5120", "N/A", "RETIRED"),
+            "unmarked": _fec("LITTLEBRAND, WILLIAM", "Newtown", "PA", "18940", "NOT EMPLOYED", "NOT EMPLOYED"),
+            # A JR and a working man of the name at one address: a son and his father.
+            "father": _fec("DORRINGCOTE, MILES SR", "Newtown", "PA", "18940-3300", "RETIRED", "RETIRED"),
+            "son": _fec("DORRINGCOTE, MILES", "Newtown", "PA", "18940-3300", "DORRINGCOTE ROOFING", "ROOFER"),
+            # Two ZIP+4s in one ZIP: two addresses, not one.
+            "elsewhere jr": _fec("ASHGRAVE, PERCY JR", "Newtown", "PA", "18940-1111", "RETIRED", "RETIRED"),
+            "elsewhere": _fec("ASHGRAVE, PERCY", "Newtown", "PA", "18940-2222", "RETIRED", "RETIRED"),
+        }
+    )  # fmt: skip
+    assert clusters["marked"] == clusters["unmarked"]
+    assert clusters["father"] != clusters["son"]
+    assert clusters["elsewhere jr"] != clusters["elsewhere"]
+
+
+def test_middle_initials_that_slip_at_home_are_one_person_but_not_at_work_or_in_two_jobs(resolve):
+    clusters = resolve(
+        {
+            "i": _fec("ISHIMARU-VALE, OLIVIA I", "Madison", "WI", "53705-1180", "N/A", "NOT EMPLOYED"),
+            "l": _fec("ISHIMARU-VALE, OLIVIA L", "Madison", "WI", "53705-1180", "NONE", "NOT EMPLOYED"),
+            "j": _fec("FALLOWMERE, JOSEPH J IV", "Mequon", "WI", "53092-4410", "SELF-EMPLOYED", "RESTAURANTS"),
+            "h": _fec("FALLOWMERE, JOSEPH H IV", "Mequon", "WI", "53092-4410", "SELF EMPLOYED", "RESTAURANTS"),
+            # One home, two jobs: a father and son.
+            "r": _fec("DEANSGATE, ROBERTO R", "Green Bay", "WI", "54311-2270", "SELF EMPLOYED", "REPRESENTATIVE"),
+            "d": _fec("DEANSGATE, ROBERTO D", "Green Bay", "WI", "54311-2270", "SELF EMPLOYED", "CHAIRMAN"),
+        }
+    )  # fmt: skip
+    assert clusters["i"] == clusters["l"]
+    assert clusters["j"] == clusters["h"]
+    assert clusters["r"] != clusters["d"]
+
+
+def test_middle_initials_of_a_common_name_at_one_home_stay_apart(resolve):
+    clusters = resolve(
+        {
+            **common_name_crowd("HARTWELL", "DESMOND"),
+            "b": _fec("HARTWELL, DESMOND B", "Canby", "OR", "97013-3015", "RETIRED", "RETIRED"),
+            "d": _fec("HARTWELL, DESMOND D", "Canby", "OR", "97013-3015", "RETIRED", "RETIRED"),
+        }
+    )  # fmt: skip
+    assert clusters["b"] != clusters["d"]
+
+
+def test_an_employer_of_three_initials_or_written_in_the_job_field_is_the_same_employer(resolve):
+    clusters = resolve(
+        {
+            # Three initials begin both employers' names: one employer (across the state).
+            "group": _fec("BENDLEWORTH, RONALD J", "Waterloo", "IA", "50701", "VKM & ASSOCIATES", "PRES, VKM EMERGING MARKETS"),
+            "firm": _fec("BENDLEWORTH, RONALD", "Dike", "IA", "50624", "VKM GROUP, INC.", "PRESIDENT"),
+            # A three-letter word that is no one's initials is not enough for a JR on one side.
+            "father": _fec("ANDERLY, EDWARD", "Port Alder", "VA", "23606-3391", "TEL-DAR LLC & COVE PARTNERS LLC", "CEO"),
+            "son": _fec("ANDERLY JR., EDDIE", "Port Alder", "VA", "23606", "TEL DAR", "VICE PRESIDENT OF OPERATIONS"),
+            # Employer and job written in each other's field, a common name in one ZIP.
+            **common_name_crowd("HARTWELL", "DESMOND"),
+            "fields": _fec("HARTWELL, DESMOND", "Chevy Chase", "MD", "20815", "HALLORAN PEETE BINGHAM", "LOBBYIST"),
+            "swapped": _fec("HARTWELL, DESMOND", "Chevy Chase", "MD", "20815", "LOBBYIST", "HALLORAN PEETE BINGHAM"),
+        }
+    )  # fmt: skip
+    assert clusters["group"] == clusters["firm"]
+    assert clusters["father"] != clusters["son"]
+    assert clusters["fields"] == clusters["swapped"]
