@@ -102,7 +102,7 @@ def generate(people: int) -> None:
                   "WITH ORDINALITY AS t(s, i)", [STATES])
         nz, ns = len(zips), len(STATES)
         _insert(c, "people_person",
-                f"generate_series(1, {people}) g JOIN bench_zip z ON z.i = (g * 7919) % {nz} "
+                f"generate_series(1, {people}) g JOIN bench_zip z ON z.i = (g::bigint * 7919) % {nz} "
                 f"JOIN bench_state s ON s.i = (g * 31) % {ns}",
                 {"id": "g", "created_at": "now() - (g % 1500) * interval '1 day'",
                  "modified_at": "now()", "given_name": "'Given' || g",

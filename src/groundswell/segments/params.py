@@ -54,9 +54,13 @@ def day(params: dict, name: str, label: str, *, required: bool = True) -> str | 
     if not isinstance(value, str) or len(value) != 10:
         raise DefinitionError(f"{label.capitalize()} must be a date such as 2026-05-01.")
     try:
-        return date.fromisoformat(value).isoformat()
+        parsed = date.fromisoformat(value)
     except ValueError:
         raise DefinitionError(f"{label.capitalize()} must be a date such as 2026-05-01.") from None
+    # Bounded so that "the day after" and the time zone's offset stay within datetime's range.
+    if not 1900 <= parsed.year <= 2200:
+        raise DefinitionError(f"{label.capitalize()} must be between 1900 and 2200.")
+    return parsed.isoformat()
 
 
 def choice(params: dict, name: str, label: str, allowed: set[str] | list[str]) -> str:
