@@ -26,6 +26,7 @@ from groundswell.segments.errors import DefinitionError
 EARTH_MILES = 3958.8
 MAX_MILES = 250
 MILES_PER_DEGREE = 69.0
+INLINE_IDS = 20_000
 
 
 @functools.lru_cache(maxsize=2048)
@@ -129,7 +130,10 @@ def _distance_q(params: dict) -> Q:
         Radians(Cast(F("longitude"), FloatField())) - math.radians(lng)
     )
     near = boxed.annotate(miles=ACos(Least(cosine, 1.0)) * EARTH_MILES).filter(miles__lte=miles)
-    by_coordinates = Q(pk__in=near.values("person_id"))
+    # Read first when they are few: a list of ids lets the database OR two index scans (ids,
+    # ZIPs) instead of testing a subquery on every person (0.65 s at a million people).
+    ids = list(near.values_list("person_id", flat=True)[: INLINE_IDS + 1])
+    by_coordinates = Q(pk__in=ids if len(ids) <= INLINE_IDS else near.values("person_id"))
     by_zip = Q(postal_code__in=zips_within(params["zip"], miles)) & ~Q(
         pk__in=geocoded.values("person_id")
     )
