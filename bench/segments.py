@@ -234,7 +234,7 @@ def generate(people: int) -> None:
 
 
 def time_counts(explain: bool) -> dict[str, float]:
-    from django.db import connection
+    from django.db import connection, transaction
 
     from groundswell.segments.models import Segment
     from groundswell.segments.selectors import segment_count, segment_people
@@ -256,8 +256,12 @@ def time_counts(explain: bool) -> dict[str, float]:
             flush=True,
         )
         if explain:
-            sql, params = segment_people(segment=segment).only("pk").query.sql_with_params()
-            with connection.cursor() as c:
+            people = segment_people(segment=segment).order_by().only("pk")
+            sql, params = people.query.sql_with_params()
+            # The settings segment_count uses (selectors.count_fast).
+            with transaction.atomic(), connection.cursor() as c:
+                c.execute("SET LOCAL jit = off")
+                c.execute("SET LOCAL work_mem = '64MB'")
                 c.execute(f"EXPLAIN ANALYZE SELECT count(*) FROM ({sql}) s", params)
                 plan = "\n".join(r[0] for r in c.fetchall())
             print(f"--- {name}\n{plan}", file=sys.stderr)

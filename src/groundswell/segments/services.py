@@ -7,7 +7,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from groundswell.accounts.services import audit_record
-from groundswell.segments.definition import DefinitionError
+from groundswell.segments.definition import DefinitionError, definition_clean
 from groundswell.segments.models import Segment, SegmentMember, SegmentMode
 from groundswell.segments.selectors import (
     definition_capabilities,
@@ -35,7 +35,12 @@ def _name_clean(name: str, *, exclude_pk: int | None = None) -> str:
 
 def _definition_apply(segment: Segment, definition: object, actor) -> None:
     try:
-        clean = definition_check(definition=definition, user=actor)
+        # No actor: the system itself (the demo's seed, a command), which may use every kind.
+        clean = (
+            definition_clean(definition)
+            if actor is None
+            else definition_check(definition=definition, user=actor)
+        )
     except DefinitionError as exc:
         raise ValidationError(str(exc)) from None
     segment.definition = clean
