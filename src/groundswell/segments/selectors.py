@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 from django.db import connection, transaction
 from django.db.models import Count, F, Q, QuerySet, Sum
 
@@ -104,20 +106,28 @@ def definition_count(*, definition: object) -> int:
 
 
 def count_fast(people: QuerySet[Person]) -> int:
-    """COUNT(*) of a segment's people, with PostgreSQL settings for such a query.
+    """COUNT(*) of a segment's people, under ``segment_query_settings``."""
+    with segment_query_settings():
+        return people.count()
 
-    For its own transaction only: no JIT (a segment's plan is costed high enough that
-    PostgreSQL compiles it, which took 0.4 s of a 1.4 s count in bench/segments.py and saved
-    less), and room for a condition's subquery to be hashed once (`id IN (…) OR …` over
-    266,000 tagged people ran for minutes with the default 4 MB: the subquery was re-read
-    for every person; with 64 MB it is one hash and the count takes a fraction of a second).
+
+@contextlib.contextmanager
+def segment_query_settings():
+    """A transaction with PostgreSQL settings for reading a segment's people; read a large
+    segment inside it (counts, snapshots, exports and mailings' recipient batches).
+
+    For the transaction only: room for a condition's subquery to be hashed once (under an OR
+    or a NOT, `id IN (…)` over 266,000 tagged people ran for minutes with the default 4 MB
+    work_mem: the subquery was re-read for every person; with 64 MB it is one hash and the
+    count takes under a second at a million people), and no JIT (a segment's plan is costed
+    high enough that PostgreSQL compiles it: 0.4 s of a 1.4 s count in bench/segments.py).
     """
-    if connection.vendor != "postgresql":
-        return people.count()
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SET LOCAL jit = off")
-        cursor.execute("SET LOCAL work_mem = '64MB'")
-        return people.count()
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL jit = off")
+                cursor.execute("SET LOCAL work_mem = '64MB'")
+        yield
 
 
 def segment_sample(

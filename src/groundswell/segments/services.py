@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -13,6 +15,7 @@ from groundswell.segments.selectors import (
     definition_capabilities,
     definition_check,
     definition_people,
+    segment_query_settings,
 )
 
 SNAPSHOT_BATCH = 5_000
@@ -131,24 +134,20 @@ def segment_snapshot_take(*, segment: Segment, actor) -> int:
     worker killed half-way leaves the previous snapshot whole, and taking it again is safe.
     The segment row is locked so two takes at once run one after the other.
     """
-    with transaction.atomic():
+    with segment_query_settings():
         locked = Segment.objects.select_for_update().get(pk=segment.pk)
         people = definition_people(definition=locked.definition)
         SegmentMember.objects.filter(segment=locked).delete()
         now = timezone.now()
-        ids = people.order_by("pk").values_list("pk", flat=True)
+        # One query read in chunks (a server-side cursor on PostgreSQL), written in batches.
+        ids = people.order_by().values_list("pk", flat=True).iterator(chunk_size=SNAPSHOT_BATCH)
         count = 0
-        last = 0
-        while True:
-            batch = list(ids.filter(pk__gt=last)[:SNAPSHOT_BATCH])
-            if not batch:
-                break
+        while batch := list(itertools.islice(ids, SNAPSHOT_BATCH)):
             SegmentMember.objects.bulk_create(
                 [SegmentMember(segment=locked, person_id=pk, added_at=now) for pk in batch],
                 batch_size=SNAPSHOT_BATCH,
             )
             count += len(batch)
-            last = batch[-1]
         Segment.objects.filter(pk=locked.pk).update(
             mode=SegmentMode.SNAPSHOT, snapshot_taken_at=now, modified_at=now
         )

@@ -254,8 +254,10 @@ def segment_export(request, pk: int):
 
     def rows():
         yield csv_line(columns)
-        for row in person_export_rows(people, user=user):
-            yield csv_line(row[c] for c in columns)
+        # Each chunk of members is read under the settings a segment's query needs.
+        with selectors.segment_query_settings():
+            for row in person_export_rows(people, user=user):
+                yield csv_line(row[c] for c in columns)
 
     response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
