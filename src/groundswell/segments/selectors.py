@@ -140,17 +140,8 @@ def segment_sample(
         if segment is not None
         else definition_people(definition=definition)
     )
-    rows = list(
-        people.order_by("-id").values(
-            "id",
-            "given_name",
-            "family_name",
-            "primary_email",
-            "state",
-            "postal_code",
-            "email_status",
-        )[: max(1, min(n, 100))]
-    )
+    with segment_query_settings():
+        rows = _sample_rows(people, n)
     if rows and user.can(FINANCE_VIEW):
         giving = {
             g["person_id"]: g
@@ -166,3 +157,17 @@ def segment_sample(
     for row in rows:
         row["name"] = " ".join(x for x in (row["given_name"], row["family_name"]) if x)
     return rows
+
+
+def _sample_rows(people: QuerySet[Person], n: int) -> list[dict]:
+    return list(
+        people.order_by("-id").values(
+            "id",
+            "given_name",
+            "family_name",
+            "primary_email",
+            "state",
+            "postal_code",
+            "email_status",
+        )[: max(1, min(n, 100))]
+    )
