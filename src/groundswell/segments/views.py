@@ -113,7 +113,10 @@ def segment_detail(request, pk: int):
         description=segment.description,
     )
     context["summary"] = definition_describe(segment.definition)
-    context.update(_preview(request, segment=segment))
+    try:
+        context.update(_preview(request, segment=segment))
+    except DefinitionError as exc:  # a condition no longer registered, or no longer valid
+        context.update(error=str(exc), count=None)
     template = "segments/builder.html" if request.user.can(SEGMENTS_EDIT) else "segments/view.html"
     return render(request, template, context)
 
@@ -230,7 +233,11 @@ def segment_snapshot(request, pk: int):
 def segment_export(request, pk: int):
     """The members as CSV, with people's export columns (finance columns for finance roles)."""
     segment = _segment_or_404(request, pk)
-    people = selectors.segment_people(segment=segment)
+    try:
+        people = selectors.segment_people(segment=segment)
+    except DefinitionError as exc:
+        messages.error(request, f"This segment cannot be exported: {exc}")
+        return redirect("segments:detail", pk=segment.pk)
     # Pinned to the people who match now, so the audit log's count is the file's.
     newest = people.order_by("-id").values_list("pk", flat=True).first()
     people = people.filter(pk__lte=newest) if newest is not None else people.none()

@@ -181,3 +181,18 @@ def test_the_list_searches_and_says_when_there_is_nothing(persona_client, organi
     assert (
         "No segment matches" in client.get(reverse("segments:list"), {"q": "zz"}).content.decode()
     )
+
+
+def test_a_segment_whose_condition_is_no_longer_known_opens_with_a_reason(
+    persona_client, organizer_user
+):
+    segment = segment_create(name="PA", definition=PA, actor=organizer_user)
+    Segment.objects.filter(pk=segment.pk).update(
+        definition={"op": "and", "items": [{"kind": "opened_mailing", "days": 30}]}
+    )
+    client = persona_client("organizer")
+    page = client.get(reverse("segments:detail", args=[segment.pk]))
+    assert page.status_code == 200 and "Unknown condition" in page.content.decode()
+    export = client.get(reverse("segments:export", args=[segment.pk]))
+    assert export.status_code == 302
+    assert client.get(reverse("segments:count", args=[segment.pk])).status_code == 200
