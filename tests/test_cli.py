@@ -91,8 +91,11 @@ def test_the_demo_seeds_prints_a_login_and_the_server_accepts_it(tmp_path):
     with sqlite3.connect(tmp_path / "data" / "groundswell.sqlite3") as db:
         runs = db.execute("SELECT status, clusters FROM identity_resolutionrun").fetchall()
         goals = db.execute("SELECT name FROM identity_thresholdruleset WHERE active").fetchall()
+        segments = db.execute("SELECT name FROM segments_segment ORDER BY name").fetchall()
     assert len(runs) == 1 and runs[0][0] == "done" and runs[0][1] > 0
     assert goals == [("Debate stage (demo scale)",)]
+    assert ("Subscribed donors in PA, OH, MI who have not given in 30 days",) in segments
+    assert len(segments) == 4
 
     port = _free_port()
     server = subprocess.Popen(

@@ -14,6 +14,7 @@ urlpatterns = [
     path("webhooks/", include("groundswell.donations.intake.urls_webhooks")),
     path("donor-info/", include("groundswell.donations.compliance.urls_answer")),
     path("identity/", include("groundswell.identity.urls")),
+    path("segments/", include("groundswell.segments.urls")),
     # The embeddable pop-up: /embed.js and its cross-origin endpoints.
     path("", include("groundswell.actions.urls_embed")),
     # The public campaign site: /, /about/, /platform/, /a/<slug>/ ...

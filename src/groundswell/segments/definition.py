@@ -16,20 +16,20 @@ from __future__ import annotations
 from django.db.models import Q
 
 from groundswell.segments.conditions import condition_kind
+from groundswell.segments.errors import DefinitionError
+
+__all__ = ["DefinitionError", "definition_clean", "definition_q", "definition_kinds"]
 
 MAX_DEPTH = 4
 MAX_CONDITIONS = 50
-
-
-class DefinitionError(ValueError):
-    """A definition that cannot be used, with a message a staff member can act on."""
+MAX_GROUPS = 50
 
 
 def definition_clean(raw: object) -> dict:
     """The definition, checked and normalised; raises DefinitionError saying what is wrong."""
     if raw in (None, {}):
         return {"op": "and", "negate": False, "items": []}
-    counter = [0]
+    counter = [0, 0]  # conditions, groups
     return _group_clean(raw, depth=1, counter=counter)
 
 
@@ -38,6 +38,9 @@ def _group_clean(raw: object, *, depth: int, counter: list[int]) -> dict:
         raise DefinitionError("A group needs an operator: all of (AND) or any of (OR).")
     if depth > MAX_DEPTH:
         raise DefinitionError(f"Groups may be nested at most {MAX_DEPTH} deep.")
+    counter[1] += 1
+    if counter[1] > MAX_GROUPS:
+        raise DefinitionError(f"A segment may have at most {MAX_GROUPS} groups.")
     items = raw.get("items", [])
     if not isinstance(items, list):
         raise DefinitionError("A group's conditions must be a list.")

@@ -26,6 +26,9 @@ class Segment(TimeStampedModel):
     definition = models.JSONField(default=dict, blank=True)
     mode = models.CharField(max_length=10, choices=SegmentMode.choices, default=SegmentMode.DYNAMIC)
     snapshot_taken_at = models.DateTimeField(null=True, blank=True)
+    # The capabilities its conditions need beyond seeing people (space-separated, kept by the
+    # services from the definition): a segment over giving is listed for finance roles only.
+    needs_capabilities = models.CharField(max_length=200, blank=True, default="")
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

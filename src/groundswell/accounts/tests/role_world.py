@@ -167,6 +167,23 @@ def _people(tmp_path) -> dict:
     }
 
 
+def _segments(finance_user) -> dict:
+    """A segment the donor is in (by state), and one over giving that only finance may see."""
+    from groundswell.segments.services import segment_create
+
+    ohio = segment_create(
+        name="Walk: Ohio",
+        definition={"op": "and", "items": [{"kind": "state", "states": ["OH"]}]},
+        actor=finance_user,
+    )
+    segment_create(
+        name="Walk: donors",
+        definition={"op": "and", "items": [{"kind": "gift_total", "min": 1}]},
+        actor=finance_user,
+    )
+    return {"segment": ohio}
+
+
 def donor_world(tmp_path, *, finance_user, other_user) -> dict:
     """Seed the world; ``urls`` holds the kwargs of every staff URL that takes any."""
     money = _finance(finance_user)
@@ -177,6 +194,7 @@ def donor_world(tmp_path, *, finance_user, other_user) -> dict:
     identity = _identity(donor, people["twin"])
     pages = _pages()
     hooks = _webhooks(finance_user, money["held"])
+    segment = _segments(finance_user)["segment"]
     urls = {
         "accounts:user_role": {"pk": other_user.pk},
         "accounts:user_active": {"pk": other_user.pk},
@@ -230,5 +248,9 @@ def donor_world(tmp_path, *, finance_user, other_user) -> dict:
         "identity:goal_edit": {"slug": identity["goal"].slug},
         "identity:goal_delete": {"slug": identity["goal"].slug},
         "identity:goal_activate": {"slug": identity["goal"].slug},
+        **{
+            f"segments:{name}": {"pk": segment.pk}
+            for name in ("detail", "count", "duplicate", "delete", "snapshot", "export")
+        },
     }
     return {"donor": donor, "urls": urls, **people, **money, **identity, **pages}

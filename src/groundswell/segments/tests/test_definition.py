@@ -39,7 +39,7 @@ def test_a_segment_of_and_or_not_groups_selects_exactly_the_people_it_describes(
     [
         {"op": "xor", "items": []},
         {"op": "and", "items": [{"kind": "no-such-kind"}]},
-        {"op": "and", "items": [{"kind": "state", "states": ["Pennsylvania"]}]},
+        {"op": "and", "items": [{"kind": "state", "states": ["Atlantis"]}]},
         {"op": "and", "items": "tag"},
     ],
 )

@@ -15,6 +15,7 @@ from groundswell.demo.actions_site import campaign_site_seed
 from groundswell.demo.donations_seed import demo_contributions_seed
 from groundswell.demo.identity_seed import demo_identity_seed
 from groundswell.demo.people_seed import people_seed
+from groundswell.demo.segments_seed import demo_segments_seed
 from groundswell.people.models import Person
 
 DEMO_USERS = [
@@ -59,6 +60,7 @@ class Command(BaseCommand):
             user.is_active = True
             user.set_password(password)
             user.save()
+        demo_segments_seed()
         self.stdout.write(
             self.style.SUCCESS(
                 f"\nThe campaign's public site: http://{bind}/\n"
