@@ -243,7 +243,8 @@ class SiteForm(forms.ModelForm):
         max_length=200,
         assume_scheme="https",
         label="Or an outside donation page",
-        help_text="Used only when no default donation page is chosen, e.g. a page at your payment provider",
+        help_text="Used only when no default donation page is chosen, e.g. a page at your "
+        "payment provider",
     )
     featured_page = forms.ModelChoiceField(
         queryset=ActionPage.objects.none(),
