@@ -17,8 +17,11 @@ import sys
 import threading
 from dataclasses import dataclass
 
-from groundswell.config.env import STRIPE_TEST_MODE_VAR
 from groundswell.donations.testing.stripe_double import StripeDouble
+
+# The variable settings read (config.env.STRIPE_TEST_MODE_VAR; demo sits beside config and does
+# not import it, so a test checks the two agree).
+STRIPE_TEST_MODE_VAR = "GROUNDSWELL_STRIPE_TEST_MODE"
 
 # The double's keys: test-mode keys of a local stand-in, not secrets.
 DOUBLE_SECRET_KEY = "sk_test_groundswell_demo_double"  # noqa: S105

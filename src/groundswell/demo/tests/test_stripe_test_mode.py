@@ -7,11 +7,17 @@ import urllib.request
 
 import pytest
 
+from groundswell.config import env
 from groundswell.config.env import SettingError, stripe_test_mode_check
+from groundswell.demo import stripe_test_mode
 from groundswell.demo.stripe_test_mode import LiveKeysRefused, stripe_test_mode_start
 from groundswell.donations.models import DonationPage
 
 BANNER = "Test mode — no real money."
+
+
+def test_the_demo_sets_the_variable_the_settings_read():
+    assert stripe_test_mode.STRIPE_TEST_MODE_VAR == env.STRIPE_TEST_MODE_VAR
 
 
 def test_test_mode_outside_the_demo_refuses_to_start():
