@@ -410,3 +410,34 @@ def test_a_refused_sign_up_says_why_in_the_pop_up(
     assert page.locator(f"{POPUP} button.send").is_enabled()
     page.screenshot(path=str(shots / "embed-desktop-popup-refused.png"))
     assert not Submission.objects.exists()
+
+
+def test_the_pop_ups_thank_you_asks_to_chip_in_with_links_to_the_donation_page(
+    page, live_server, foreign_site, newsletter, shots
+):
+    from groundswell.donations.models import DonationPage
+
+    DonationPage.objects.create(
+        slug="give", title="Give", amounts_cents=[1000, 2700, 5000], is_published=True
+    )
+    site = foreign_site()
+    _allow(site)
+    config = site_get()
+    config.donate_page = "give"
+    config.save()
+    cache_clear()
+    page.set_viewport_size(PHONE)
+    page.goto(f"{site}/?refcode=homepage")
+    page.wait_for_selector(POPUP, timeout=5000)
+    page.fill(f"{POPUP} input[name=email]", "chip.in@example.org")
+    page.click(f"{POPUP} button.send")
+    page.wait_for_selector(f"{POPUP} >> text=Can you chip in?")
+    links = _inner(
+        page, "[...root.querySelectorAll('ul a')].map(a => [a.textContent, a.href, a.target])"
+    )
+    assert [text for text, _, _ in links] == ["Give $10", "Give $27", "Give $50", "Another amount"]
+    assert all(href.startswith(f"{live_server.url}/donate/give/?") for _, href, _ in links)
+    assert "amount=2700&refcode=homepage" in links[1][1]
+    assert all(target == "_blank" for _, _, target in links)
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    page.screenshot(path=str(shots / "embed-phone-popup-ask.png"))

@@ -21,6 +21,8 @@ from groundswell.actions.models import (
     IssuePosition,
     PageVariant,
 )
+from groundswell.actions.selectors import featured_page_default
+from groundswell.actions.site import donation_pages
 
 FIELD_MODES = [("hidden", "Hidden"), ("optional", "Optional"), ("required", "Required")]
 # Custom-field names the participation form writes itself; a question must not overwrite them.
@@ -230,13 +232,49 @@ class VariantForm(forms.ModelForm):
 
 
 class SiteForm(forms.ModelForm):
+    donate_page = forms.ChoiceField(
+        required=False,
+        label="Default donation page",
+        help_text="The header's, footer's and home page's Donate links, and the “chip in” ask "
+        "after every sign-up and petition, lead here",
+    )
     donate_url = forms.URLField(
         required=False,
         max_length=200,
         assume_scheme="https",
-        label="Donation page address",
-        help_text="Where “Donate” buttons point",
+        label="Or an outside donation page",
+        help_text="Used only when no default donation page is chosen, e.g. a page at your "
+        "payment provider",
     )
+    featured_page = forms.ModelChoiceField(
+        queryset=ActionPage.objects.none(),
+        required=False,
+        label="Featured action",
+        help_text="The home page's main button",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = [("", "None: no Donate link")]
+        choices += [(p.slug, p.title) for p in donation_pages()]
+        current = self.instance.donate_page
+        if current and current not in {slug for slug, _ in choices}:
+            # Kept as a choice so saving other settings does not silently drop it; no link
+            # shows while the page is unpublished.
+            choices.append((current, f"{current} (not published: no Donate link shows)"))
+        self.fields["donate_page"].choices = choices
+        featured = self.fields["featured_page"]
+        featured.queryset = (
+            ActionPage.objects.filter(published=True)
+            .exclude(kind=ActionPage.Kind.NEWSLETTER)
+            .order_by("title", "pk")
+        )
+        default = featured_page_default()
+        featured.empty_label = (
+            f"The page most people have taken (now “{default.title}”)"
+            if default is not None
+            else "The page most people have taken (none is published yet)"
+        )
 
     class Meta:
         model = CampaignSite
@@ -250,6 +288,8 @@ class SiteForm(forms.ModelForm):
             "home_headline",
             "home_intro",
             "bio",
+            "featured_page",
+            "donate_page",
             "donate_url",
             "paid_for_by",
             "embed_origins",
@@ -261,7 +301,6 @@ class SiteForm(forms.ModelForm):
             "home_headline": "Home page headline",
             "home_intro": "Home page introduction",
             "bio": "Candidate's biography",
-            "donate_url": "Donation page address",
             "paid_for_by": "“Paid for by” disclaimer",
             "embed_origins": "Sites allowed to embed the pop-up",
         }

@@ -33,6 +33,13 @@ class CampaignSite(models.Model):
         help_text="The disclaimer shown on every public page, e.g. “Paid for by Shaw for Congress”",
     )
     donate_url = models.URLField(blank=True, help_text="Where 'Donate' buttons point")
+    # The slug of one of our own donation pages (donations sits above actions, so a slug rather
+    # than a foreign key); the public site links to it only while it is published.
+    donate_page = models.SlugField(max_length=80, blank=True)
+    # The home page's main button; when empty (or unpublished) the page with most submissions.
+    featured_page = models.ForeignKey(
+        "ActionPage", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     # Origins (scheme://host[:port]) whose pages may show the pop-up and post to it.
     embed_origins = models.TextField(
         blank=True, help_text="One origin per line, e.g. https://www.example.org"

@@ -62,6 +62,29 @@ def public_pages() -> list[ActionPage]:
     return pages
 
 
+def featured_page_default() -> ActionPage | None:
+    """The home page's main action when staff chose none: the published page most people have
+    taken (then the oldest), so publishing a new page never silently replaces it. The pop-up's
+    page is left out: it is meant to appear on other sites."""
+    return (
+        ActionPage.objects.filter(published=True)
+        .exclude(kind=ActionPage.Kind.NEWSLETTER)
+        .order_by("-submission_count", "created_at", "pk")
+        .first()
+    )
+
+
+def featured_page(*, site) -> tuple[ActionPage | None, bool]:
+    """The home page's main action and whether staff chose it (else ``featured_page_default``).
+
+    A chosen page that is no longer published falls back to the default, never a dead button.
+    """
+    chosen = site.featured_page
+    if chosen is not None and chosen.published:
+        return chosen, True
+    return featured_page_default(), False
+
+
 def participation_page(*, exclude: ActionPage | None = None) -> ActionPage | None:
     """The newest published participation form (the "volunteer" rung of the ladder)."""
     pages = ActionPage.objects.filter(kind=ActionPage.Kind.PARTICIPATION, published=True)

@@ -10,6 +10,8 @@ this module only applies it to a request's parameters.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.core import signing
 from django.http import QueryDict
@@ -81,9 +83,15 @@ def site_theme(site) -> dict[str, str]:
 
 
 def page_render(request, template: str, context: dict | None = None, status: int = 200):
-    """A page in the campaign site's look (the public site's base template and colours)."""
+    """A page in the campaign site's look (the public site's base template and colours), with
+    ``donate_href``: where its Donate links point, or empty for no link."""
     site = site_get()
-    base = {"site": site, "theme": site_theme(site), "honeypot": HONEYPOT}
+    base = {
+        "site": site,
+        "theme": site_theme(site),
+        "honeypot": HONEYPOT,
+        "donate_href": donate_href(site),
+    }
     return render(request, template, {**base, **(context or {})}, status=status)
 
 
@@ -138,3 +146,84 @@ def thanks_row(queryset, signed: str | None, *, salt: str):
     a day old or not among them."""
     pk = thanks_id_read(signed, salt=salt)
     return None if pk is None else queryset.filter(pk=pk).first()
+
+
+# ---------------------------------------------------------------- the path to give
+#
+# Donation pages belong to donations, which sits above actions: it hands the public site its
+# pages and the ask after an action through these two registries (set in its AppConfig.ready),
+# so actions never imports it. Without donations installed the site simply has no ask.
+
+
+@dataclass(frozen=True)
+class DonationPageRef:
+    """One of our published donation pages, as the site settings and Donate links need it."""
+
+    slug: str
+    title: str
+    url: str  # the page's address on this site, e.g. /donate/give/
+
+
+@dataclass(frozen=True)
+class AskAmount:
+    cents: int
+    label: str  # "$27"
+    url: str  # the donation page with this amount preselected and the refcode carried
+
+
+@dataclass(frozen=True)
+class ThanksAsk:
+    """The "chip in" ask on a thank-you page: amounts from the ask ladder, each a link."""
+
+    amounts: tuple[AskAmount, ...]
+    other_url: str  # the page with no amount chosen, the refcode still carried
+    personalised: bool  # built from the person's own highest gift (which is never shown)
+
+
+_donation_pages_source: Callable[..., list[DonationPageRef]] | None = None
+_thanks_ask_source: Callable[..., ThanksAsk | None] | None = None
+
+
+def donation_pages_source_set(source: Callable[..., list[DonationPageRef]] | None) -> None:
+    """Name the function listing the published donation pages: ``source(slug=None)``, all of
+    them, or only the one with that slug."""
+    global _donation_pages_source
+    _donation_pages_source = source
+
+
+def thanks_ask_source_set(source: Callable[..., ThanksAsk | None] | None) -> None:
+    """Name the function building the ask after an action:
+    ``source(page_slug=..., person_id=..., refcode=...)``."""
+    global _thanks_ask_source
+    _thanks_ask_source = source
+
+
+def donation_pages() -> list[DonationPageRef]:
+    """The published donation pages staff may choose as the site's default."""
+    return _donation_pages_source() if _donation_pages_source else []
+
+
+def donate_page_default(site) -> DonationPageRef | None:
+    """The site's default donation page while it is published; None otherwise (no dead link)."""
+    if not site.donate_page or _donation_pages_source is None:
+        return None
+    found = _donation_pages_source(slug=site.donate_page)
+    return found[0] if found else None
+
+
+def donate_href(site) -> str:
+    """Where the public site's Donate links point: the default donation page, else the outside
+    address staff gave, else nowhere."""
+    page = donate_page_default(site)
+    return page.url if page is not None else site.donate_url
+
+
+def thanks_ask(*, site, person_id: int | None, refcode: str) -> ThanksAsk | None:
+    """The ask to give after an action, on the site's default donation page; None without one.
+
+    ``person_id`` personalises the amounts when that person has given before.
+    """
+    page = donate_page_default(site)
+    if page is None or _thanks_ask_source is None:
+        return None
+    return _thanks_ask_source(page_slug=page.slug, person_id=person_id, refcode=refcode)

@@ -43,6 +43,7 @@ from groundswell.actions.site import (
     page_render,
     param_clean,
     params_clean,
+    thanks_ask,
     thanks_id_sign,
     thanks_row,
 )
@@ -120,8 +121,10 @@ def home(request):
     for page in pages:
         page.kind_label = KIND_LABELS.get(page.kind, "")
     carried = {k: v for k, v in _tracking(request).items() if v and k != "referrer"}
+    featured, _ = selectors.featured_page(site=site_get())
     context = {
         "pages": pages,
+        "featured": featured,
         "query": ("?" + urlencode(carried)) if carried else "",
         "has_platform": selectors.platform_positions().exists(),
     }
@@ -405,17 +408,24 @@ def _submit(request, page: ActionPage):
 # ---------------------------------------------------------------- thank-you page
 
 
-def _next_rung(page: ActionPage, site) -> dict:
-    """What to ask next: the next rung of the ladder of engagement after this kind of page."""
+def _next_rung(page: ActionPage, site, *, person_id: int | None, refcode: str) -> dict:
+    """What to ask next: the next rung of the ladder of engagement after this kind of page.
+
+    The ask to give is the default donation page's ladder (personalised for a past donor);
+    with only an outside donation address it is a plain Donate button.
+    """
     rung = NEXT_RUNG.get(page.kind, "share")
-    if rung == "donate" and not site.donate_url:
-        rung = "volunteer"
+    ask = None
+    if rung == "donate":
+        ask = thanks_ask(site=site, person_id=person_id, refcode=refcode)
+        if ask is None and not site.donate_url:
+            rung = "volunteer"
     participation = None
     if rung == "volunteer":
         participation = selectors.participation_page(exclude=page)
         if participation is None:
             rung = "share"
-    return {"rung": rung, "participation": participation}
+    return {"rung": rung, "participation": participation, "ask": ask}
 
 
 @never_cache
@@ -435,7 +445,9 @@ def thanks(request, slug: str, signed: str | None = None):
             # all the same, just without a share link this time.
             logger.exception("processing submission %s on its thank-you page", submission.pk)
     site = site_get()
-    context = {"page": page, **_next_rung(page, site)}
+    refcode = submission.refcode if submission is not None else ""
+    person_id = person.pk if person is not None else None
+    context = {"page": page, **_next_rung(page, site, person_id=person_id, refcode=refcode)}
     if person is not None:
         share_url = request.build_absolute_uri(
             reverse("public:page", args=[page.slug])

@@ -25,6 +25,7 @@ from groundswell.actions.forms import (
 )
 from groundswell.actions.models import ActionPage, CustomQuestion, IssuePosition, PageVariant
 from groundswell.actions.services import referral_code_for, site_get
+from groundswell.actions.site import donate_href
 from groundswell.core.pagination import paginate
 from groundswell.people.models import Person
 
@@ -270,9 +271,16 @@ def site_edit(request):
         messages.success(request, "Site settings saved.")
         return redirect("staff:site")
     status = 400 if request.method == "POST" else 200
-    return render(
-        request, "actions/staff/site_form.html", {"form": form, "site": site}, status=status
-    )
+    saved = site_get()  # what the public site shows now, not the unsaved form's values
+    featured, chosen = selectors.featured_page(site=saved)
+    context = {
+        "form": form,
+        "site": site,
+        "donate_href": donate_href(saved),
+        "featured": featured,
+        "featured_chosen": chosen,
+    }
+    return render(request, "actions/staff/site_form.html", context, status=status)
 
 
 # ---------------------------------------------------------------- the platform

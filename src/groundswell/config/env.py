@@ -266,3 +266,34 @@ def env_cache(name: str, default: str) -> dict:
         name,
         f"unsupported scheme {scheme!r}; use db://, redis://host:6379/0, locmem:// or dummy://",
     )
+
+
+# The variable that runs the donation pages in test mode (the demo sets it).
+STRIPE_TEST_MODE_VAR = "GROUNDSWELL_STRIPE_TEST_MODE"
+
+
+def stripe_test_mode_check(
+    *, test_mode: bool, demo: bool, secret_key: str, publishable_key: str
+) -> None:
+    """Refuse test mode outside the demo, and any key but Stripe's test keys in test mode.
+
+    Test mode tells donors "no real money": on a campaign's real site, or with live keys, that
+    would be false, so either refuses to start rather than taking a gift that is not what the
+    page says.
+    """
+    if not test_mode:
+        return
+    if not demo:
+        raise SettingError(
+            STRIPE_TEST_MODE_VAR,
+            "is only for the demo (GROUNDSWELL_DEMO=1): a campaign's real site never runs its "
+            "donation pages in test mode",
+        )
+    if (secret_key and not secret_key.startswith("sk_test_")) or (
+        publishable_key and not publishable_key.startswith("pk_test_")
+    ):
+        raise SettingError(
+            STRIPE_TEST_MODE_VAR,
+            "refuses live Stripe keys: test mode takes Stripe's test keys (sk_test_…, pk_test_…) "
+            "or the local Stripe double, never real money",
+        )

@@ -11,6 +11,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from groundswell.config.env import (
+    STRIPE_TEST_MODE_VAR,
     SettingError,
     env_bool,
     env_cache,
@@ -20,6 +21,7 @@ from groundswell.config.env import (
     env_list,
     env_proxy_ssl_header,
     env_str,
+    stripe_test_mode_check,
 )
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -221,6 +223,15 @@ STRIPE_PUBLISHABLE_KEY = env_str("STRIPE_PUBLISHABLE_KEY") or ""
 STRIPE_WEBHOOK_SECRET = env_str("STRIPE_WEBHOOK_SECRET") or ""
 STRIPE_API_BASE = env_str("STRIPE_API_BASE") or ""
 STRIPE_JS_URL = env_str("STRIPE_JS_URL", "https://js.stripe.com/v3/")
+# The demo's donation pages take gifts in test mode (Stripe's test keys or the local double),
+# and say so on every page; refused outside the demo and with live keys.
+STRIPE_TEST_MODE = env_bool(STRIPE_TEST_MODE_VAR, False)
+stripe_test_mode_check(
+    test_mode=STRIPE_TEST_MODE,
+    demo=DEMO_MODE,
+    secret_key=STRIPE_SECRET_KEY,
+    publishable_key=STRIPE_PUBLISHABLE_KEY,
+)
 
 # Identity resolution (groundswell.identity): the engine Splink runs on (duckdb on one machine,
 # spark beyond it), the match probability above which records are linked automatically, and the

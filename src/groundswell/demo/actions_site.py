@@ -101,6 +101,15 @@ def campaign_site_seed(*, seed: int = 2026) -> dict[str, int]:
     return created
 
 
+def site_donate_page_seed(*, slug: str) -> None:
+    """Make the demo's donation page the site's default, so every public page offers a way to
+    give; a default staff chose since is kept."""
+    site = site_get()
+    if not site.donate_page:
+        site.donate_page = slug
+        site.save(update_fields=["donate_page", "updated_at"])
+
+
 def _pages(candidate: str) -> dict[str, dict]:
     first = candidate.split()[0]
     return {

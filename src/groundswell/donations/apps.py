@@ -39,6 +39,13 @@ class DonationsConfig(AppConfig):
         merge_hook_register(
             "donations", after_merge=_donor_totals_recount, after_undo=_donor_totals_recount
         )
+        # The public site (actions, below this app) links to our donation pages and asks for a
+        # gift after every action through its registries.
+        from groundswell.actions.site import donation_pages_source_set, thanks_ask_source_set
+        from groundswell.donations.pages.donate import donation_pages_list, thanks_ask_build
+
+        donation_pages_source_set(donation_pages_list)
+        thanks_ask_source_set(thanks_ask_build)
 
 
 # Both import when called: apps.py is loaded before the app registry can load models.

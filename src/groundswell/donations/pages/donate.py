@@ -15,8 +15,15 @@ from urllib.parse import urlencode
 from django.core import signing
 from django.db.models import Count, F, Max, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
+from django.urls import reverse
 
-from groundswell.donations.models import Contribution, ContributionStatus, DonationPage
+from groundswell.actions.site import AskAmount, DonationPageRef, ThanksAsk
+from groundswell.donations.models import (
+    Contribution,
+    ContributionStatus,
+    DonationPage,
+    cents_display,
+)
 
 ASK_SALT = "groundswell.donate.ask"
 # An ask link goes out in e-mails that people open months later, but not years.
@@ -67,6 +74,49 @@ def donation_link_query(
     if refcode:
         params["refcode"] = refcode
     return f"?{urlencode(params)}" if params else ""
+
+
+def donation_pages_list(*, slug: str | None = None) -> list[DonationPageRef]:
+    """The published donation pages (or the one with ``slug``), for the public site's Donate
+    links and the choice of its default page (``actions.site.donation_pages_source_set``)."""
+    pages = DonationPage.objects.filter(is_published=True).order_by("title", "pk")
+    if slug is not None:
+        pages = pages.filter(slug=slug)
+    return [
+        DonationPageRef(slug=p.slug, title=p.title, url=reverse("donate:page", args=[p.slug]))
+        for p in pages.only("slug", "title")
+    ]
+
+
+def amount_label(cents: int) -> str:
+    """An amount as a button says it: "$27", or "$27.50" when it has cents."""
+    return f"${cents // 100:,}" if cents % 100 == 0 else cents_display(cents)
+
+
+def thanks_ask_build(*, page_slug: str, person_id: int | None, refcode: str) -> ThanksAsk | None:
+    """The "chip in" ask after an action (``actions.site.thanks_ask_source_set``): the page's
+    ladder, rebuilt around the person's highest previous gift when they have given, each amount
+    a link preselecting it on the page with the action's refcode. The gift itself is only in
+    the signed ``ask`` value, never in the text of the ask."""
+    page = DonationPage.objects.filter(slug=page_slug, is_published=True).first()
+    if page is None:
+        return None
+    highest = person_highest_gift(person_id=person_id) if person_id else None
+    base = reverse("donate:page", args=[page.slug])
+    amounts = tuple(
+        AskAmount(
+            cents=cents,
+            label=amount_label(cents),
+            url=base
+            + donation_link_query(highest_cents=highest, amount_cents=cents, refcode=refcode),
+        )
+        for cents in ask_ladder(page=page, highest_cents=highest)
+    )
+    return ThanksAsk(
+        amounts=amounts,
+        other_url=base + donation_link_query(highest_cents=highest, refcode=refcode),
+        personalised=bool(highest),
+    )
 
 
 def nice_cents(cents: float) -> int:

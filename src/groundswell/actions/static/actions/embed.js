@@ -163,7 +163,7 @@
           return r.json().catch(function () { return {}; });
         })
         .then(function (json) {
-          if (json.ok) done(json.message);
+          if (json.ok) done(json.message, json.ask);
           else fail(json.errors || { form: "Something went wrong; please try again." });
         }, function () {
           fail({ form: "The sign-up could not be sent. Check your connection and try again." });
@@ -204,13 +204,17 @@
       if (focus) focus.focus();
     }
 
-    function done(message) {
+    function done(message, ask) {
       save(key, "signed-up");
       var thanks = el("h2", { id: "gs-title", tabindex: "-1" }, ["Thank you!"]);
       var ok = el("button", { type: "button", class: "send" }, ["Close"]);
       ok.addEventListener("click", dismiss);
       body.replaceChildren(el("div", { class: "check", "aria-hidden": "true" }, ["\u2713"]), thanks,
-        el("p", { class: "intro", role: "status" }, [message || "You are signed up."]), ok);
+        el("p", { class: "intro", role: "status" }, [message || "You are signed up."]));
+      // The ask to give (a new tab).
+      if (ask) body.append(el("p", { class: "intro" }, ["Can you chip in?"]), el("ul", {}, ask.map(function (a) {
+        return el("li", {}, [el("a", { class: "send", href: a.url, target: "_blank" }, [a.label])]); })));
+      body.append(ok);
       thanks.focus();
     }
   }
@@ -248,41 +252,43 @@
     return row;
   }
 
-  var CSS = ":host{all:initial}" +
-    "*{box-sizing:border-box;margin:0;font-family:system-ui,-apple-system,'Segoe UI',sans-serif}" +
-    ".backdrop{position:fixed;inset:0;background:rgba(17,24,39,.55);animation:fade .2s}" +
-    ".wrap{position:fixed;inset:0;display:flex;align-items:center;justify-content:center;padding:24px}" +
-    ".dialog{position:relative;width:100%;max-width:440px;max-height:calc(100vh - 48px);overflow-y:auto;" +
-    "background:#fff;color:#1f2937;border-radius:14px;box-shadow:0 24px 64px rgba(0,0,0,.3);" +
-    "animation:rise .25s;font-size:16px;line-height:1.5}" +
-    ".bar{height:6px;background:PRIMARY}.body{padding:28px 28px 24px}" +
-    "h2{font-size:24px;line-height:1.25;font-weight:750;color:#111827;margin:0 36px 8px 0;outline:0}" +
-    ".intro{color:#4b5563;margin-bottom:16px}" +
-    "form{display:flex;flex-wrap:wrap;gap:12px}" +
-    ".row{flex:1 1 100%;min-width:0;border:0;padding:0}.half{flex-basis:40%}" +
-    "label,legend{display:block;font-size:14px;font-weight:600;color:#374151;margin-bottom:4px}.req{color:#b91c1c}" +
-    "input,select,textarea{display:block;width:100%;font:inherit;font-size:16px;color:#111827;background:#fff;" +
-    "border:1px solid #9ca3af;border-radius:8px;padding:10px 12px;min-height:46px}" +
-    ":focus-visible{outline:3px solid PRIMARY;outline-offset:2px}" +
-    "[aria-invalid=true]{border-color:#b91c1c;background:#fef2f2}" +
-    ".tick{display:flex;flex-wrap:wrap;gap:10px;align-items:center;margin-top:6px}" +
-    ".tick input{width:22px;min-height:22px;height:22px;flex:none;accent-color:PRIMARY}" +
-    ".tick label{flex:1;font-weight:500;margin:0}" +
-    ".error{flex-basis:100%;color:#b91c1c;font-size:14px;margin-top:4px}.error[hidden],.hp{display:none}" +
-    ".consent{flex-basis:100%;font-size:13px;color:#6b7280}" +
-    ".live{flex-basis:100%;font-size:14px}.bad{color:#b91c1c;font-weight:600}" +
-    ".sr{position:absolute;width:1px;height:1px;overflow:hidden;clip-path:inset(50%)}" +
-    ".send{flex-basis:100%;width:100%;min-height:50px;border:0;border-radius:8px;background:PRIMARY;" +
-    "color:ON_PRIMARY;font-size:17px;font-weight:700;cursor:pointer;margin-top:4px}" +
-    ".send:hover{filter:brightness(1.1)}.send:disabled{opacity:.7;cursor:progress}" +
-    ".close{position:absolute;top:14px;right:12px;width:44px;height:44px;border:0;border-radius:50%;" +
-    "background:none;color:#4b5563;font-size:28px;line-height:1;cursor:pointer}.close:hover{background:#f3f4f6}" +
-    ".check{width:56px;height:56px;border-radius:50%;background:PRIMARY;color:ON_PRIMARY;font-size:30px;" +
-    "display:flex;align-items:center;justify-content:center;margin-bottom:14px}" +
-    "@media (max-width:500px){.wrap{align-items:flex-end;padding:0}" +
-    ".dialog{max-width:none;max-height:92vh;border-radius:16px 16px 0 0;animation:sheet .25s}" +
-    ".body{padding:22px 18px calc(18px + env(safe-area-inset-bottom))}.half{flex-basis:100%}h2{font-size:22px}}" +
-    "@keyframes fade{from{opacity:0}}@keyframes rise{from{opacity:0;transform:translateY(12px)}}" +
-    "@keyframes sheet{from{transform:translateY(100%)}}" +
-    "@media (prefers-reduced-motion:reduce){*{animation:none!important}}";
+  var CSS = `:host{all:initial}
+*{box-sizing:border-box;margin:0;font-family:system-ui,-apple-system,'Segoe UI',sans-serif}
+.backdrop{position:fixed;inset:0;background:rgba(17,24,39,.55);animation:fade .2s}
+.wrap{position:fixed;inset:0;display:flex;align-items:center;justify-content:center;padding:24px}
+.dialog{position:relative;width:100%;max-width:440px;max-height:calc(100vh - 48px);overflow-y:auto;
+background:#fff;color:#1f2937;border-radius:14px;box-shadow:0 24px 64px rgba(0,0,0,.3);
+animation:rise .25s;font-size:16px;line-height:1.5}
+.bar{height:6px;background:PRIMARY}.body{padding:28px 28px 24px}
+h2{font-size:24px;line-height:1.25;font-weight:750;color:#111827;margin:0 36px 8px 0;outline:0}
+.intro{color:#4b5563;margin-bottom:16px}
+form{display:flex;flex-wrap:wrap;gap:12px}
+.row{flex:1 1 100%;min-width:0;border:0;padding:0}.half{flex-basis:40%}
+label,legend{display:block;font-size:14px;font-weight:600;color:#374151;margin-bottom:4px}.req{color:#b91c1c}
+input,select,textarea{display:block;width:100%;font:inherit;font-size:16px;color:#111827;background:#fff;
+border:1px solid #9ca3af;border-radius:8px;padding:10px 12px;min-height:46px}
+:focus-visible{outline:3px solid PRIMARY;outline-offset:2px}
+[aria-invalid=true]{border-color:#b91c1c;background:#fef2f2}
+.tick{display:flex;flex-wrap:wrap;gap:10px;align-items:center;margin-top:6px}
+.tick input{width:22px;min-height:22px;height:22px;flex:none;accent-color:PRIMARY}
+.tick label{flex:1;font-weight:500;margin:0}
+.error{flex-basis:100%;color:#b91c1c;font-size:14px;margin-top:4px}.error[hidden],.hp{display:none}
+.consent{flex-basis:100%;font-size:13px;color:#6b7280}
+.live{flex-basis:100%;font-size:14px}.bad{color:#b91c1c;font-weight:600}
+.sr{position:absolute;width:1px;height:1px;overflow:hidden;clip-path:inset(50%)}
+.send{flex-basis:100%;width:100%;min-height:50px;border:0;border-radius:8px;background:PRIMARY;
+color:ON_PRIMARY;font-size:17px;font-weight:700;cursor:pointer;margin-top:4px}
+.send:hover{filter:brightness(1.1)}.send:disabled{opacity:.7;cursor:progress}
+.close{position:absolute;top:14px;right:12px;width:44px;height:44px;border:0;border-radius:50%;
+background:none;color:#4b5563;font-size:28px;line-height:1;cursor:pointer}.close:hover{background:#f3f4f6}
+.check{width:56px;height:56px;border-radius:50%;background:PRIMARY;color:ON_PRIMARY;font-size:30px;
+display:flex;align-items:center;justify-content:center;margin-bottom:14px}
+ul{list-style:none;padding:0;display:grid;grid-template-columns:1fr 1fr;gap:8px;margin-bottom:16px}
+a.send{display:block;padding:12px;text-align:center;text-decoration:none}
+@media (max-width:500px){.wrap{align-items:flex-end;padding:0}
+.dialog{max-width:none;max-height:92vh;border-radius:16px 16px 0 0;animation:sheet .25s}
+.body{padding:22px 18px calc(18px + env(safe-area-inset-bottom))}.half{flex-basis:100%}h2{font-size:22px}}
+@keyframes fade{from{opacity:0}}@keyframes rise{from{opacity:0;transform:translateY(12px)}}
+@keyframes sheet{from{transform:translateY(100%)}}
+@media (prefers-reduced-motion:reduce){*{animation:none!important}}`;
 })();

@@ -2,20 +2,27 @@
 
 from __future__ import annotations
 
+import os
 import secrets
 
 from django.conf import settings
 from django.core.management import call_command
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from groundswell.accounts.models import User
 from groundswell.demo.actions_activity import demo_submissions_seed
-from groundswell.demo.actions_site import campaign_site_seed
-from groundswell.demo.donations_seed import demo_contributions_seed
+from groundswell.demo.actions_site import campaign_site_seed, site_donate_page_seed
+from groundswell.demo.donations_seed import demo_contributions_seed, demo_page_seed
 from groundswell.demo.identity_seed import demo_identity_seed
 from groundswell.demo.people_seed import people_seed
 from groundswell.demo.segments_seed import demo_segments_seed
+from groundswell.demo.stripe_test_mode import (
+    TEST_CARD,
+    LiveKeysRefused,
+    StripeTestMode,
+    stripe_test_mode_start,
+)
 from groundswell.people.models import Person
 
 DEMO_USERS = [
@@ -48,6 +55,7 @@ class Command(BaseCommand):
         campaign_site_seed(seed=seed)
         demo_submissions_seed(seed=seed)
         demo_contributions_seed(seed=seed)
+        site_donate_page_seed(slug=demo_page_seed().slug)
 
         self.stdout.write("Resolving the demo's donors into people (identity resolution)…")
         demo_identity_seed()
@@ -69,7 +77,24 @@ class Command(BaseCommand):
             )
         )
         if not no_serve:
-            call_command("serve", bind=bind, no_migrate=True, quiet=True)
+            test_mode = self._test_mode(bind)
+            try:
+                call_command("serve", bind=bind, no_migrate=True, quiet=True)
+            finally:
+                test_mode.stop()
+
+    def _test_mode(self, bind: str) -> StripeTestMode:
+        """The demo's donation pages take test gifts: the server's processes inherit the mode."""
+        try:
+            test_mode = stripe_test_mode_start(bind=bind)
+        except LiveKeysRefused as exc:
+            raise CommandError(str(exc)) from None
+        os.environ.update(test_mode.env)
+        self.stdout.write(
+            f"Donation pages run in TEST MODE ({test_mode.how}): no real money. Try a gift at "
+            f"http://{bind}/donate/{demo_page_seed().slug}/ with the card {TEST_CARD}.\n"
+        )
+        return test_mode
 
     def _password(self) -> str:
         # Kept in the data folder so the printed login stays the same across demo runs.

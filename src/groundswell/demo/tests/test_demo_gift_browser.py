@@ -1,0 +1,99 @@
+"""In a real headless Chromium, set up as the demo is (its donation page, the site's default
+donation page, test mode against the local Stripe double run as a child process): a newcomer
+gives $27, sees the thank-you and the next rung, and staff find the gift in Finance, on the
+person and in the donor count."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from groundswell.demo.actions_site import site_donate_page_seed
+from groundswell.demo.donations_seed import demo_page_seed
+from groundswell.demo.stripe_test_mode import stripe_test_mode_start
+from groundswell.donations.models import Contribution
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+SHOTS = Path(
+    os.environ.get("GROUNDSWELL_SCREENSHOTS")
+    or Path(tempfile.gettempdir()) / "groundswell-screenshots"
+)
+DONOR = {
+    "given_name": "Marisol",
+    "family_name": "Testgiver",
+    "email": "marisol.testgiver@example.org",
+    "address_line1": "12 Example Lane",
+    "city": "Springfield",
+    "state": "IL",
+    "postal_code": "62701",
+    "employer": "Example Bakery",
+    "occupation": "Baker",
+}
+
+
+@pytest.fixture
+def demo_test_mode(settings):
+    """The demo's test mode, started as `groundswell demo` starts it, for this live server."""
+    # The double's webhooks go to a closed port: the browser's return records the gift, and on
+    # the test's in-memory SQLite a webhook landing in the same instant hits a table lock that
+    # a real database waits out (their race is tested in donations/pages/tests/test_stripe.py).
+    mode = stripe_test_mode_start(bind="127.0.0.1:9", environ={})
+    for name, value in mode.env.items():
+        if name.startswith("STRIPE_"):
+            setattr(settings, name, value)
+    settings.STRIPE_TEST_MODE = True
+    settings.GROUNDSWELL_CHECK_MX = False
+    yield mode
+    mode.stop()
+
+
+def test_a_newcomer_gives_27_dollars_in_test_mode_and_staff_find_the_gift(
+    page, live_server, demo_test_mode, make_user
+):
+    demo_page_seed()
+    site_donate_page_seed(slug="give")
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{live_server.url}/")
+    page.locator("header .nav-donate").click()
+    page.wait_for_url("**/donate/give/")
+    assert page.get_by_text("Test mode — no real money.").is_visible()
+
+    page.get_by_label("$27", exact=True).check()
+    for name, value in DONOR.items():
+        page.fill(f"#f-{name}", value)
+    page.fill("#stripe-double-card", "4242 4242 4242 4242")
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "demo-gift-form-phone.png"), full_page=True)
+    page.locator("#donate-button").click()
+    page.wait_for_url("**/donate/give/thanks/**", timeout=20_000)
+    assert "$27.00" in page.locator("#gift-summary").inner_text()
+    assert page.get_by_role("heading", name="Now bring a friend").is_visible()
+    assert page.get_by_text("Test mode — no real money.").is_visible()
+    page.screenshot(path=str(SHOTS / "demo-gift-thanks-phone.png"), full_page=True)
+
+    gift = Contribution.objects.get()
+    assert (gift.amount_cents, gift.donor_email) == (2700, DONOR["email"])
+    assert gift.person.family_name == "Testgiver"
+
+    make_user("finance", username="fenna")
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(f"{live_server.url}/accounts/login/?next=/finance/")
+    page.fill("#id_username", "fenna")
+    page.fill("#id_password", "pw-for-tests-1")
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{live_server.url}/finance/")
+    donors = page.locator(".figure", has_text="Donors").first.locator(".n")
+    assert donors.inner_text() == "1"
+
+    page.goto(f"{live_server.url}/finance/contributions/")
+    row = page.locator("tbody tr", has_text="Testgiver")
+    assert row.count() == 1 and "$27.00" in row.inner_text()
+
+    page.goto(f"{live_server.url}/people/{gift.person_id}/")
+    giving = page.locator("section", has=page.locator("#h-giving"))
+    assert "$27.00" in giving.inner_text()
+    page.screenshot(path=str(SHOTS / "demo-gift-person.png"), full_page=True)
