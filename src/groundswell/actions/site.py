@@ -177,7 +177,6 @@ class ThanksAsk:
 
     amounts: tuple[AskAmount, ...]
     other_url: str  # the page with no amount chosen, the refcode still carried
-    personalised: bool  # built from the person's own highest gift (which is never shown)
 
 
 _donation_pages_source: Callable[..., list[DonationPageRef]] | None = None
@@ -193,7 +192,7 @@ def donation_pages_source_set(source: Callable[..., list[DonationPageRef]] | Non
 
 def thanks_ask_source_set(source: Callable[..., ThanksAsk | None] | None) -> None:
     """Name the function building the ask after an action:
-    ``source(page_slug=..., person_id=..., refcode=...)``."""
+    ``source(page_slug=..., refcode=...)``."""
     global _thanks_ask_source
     _thanks_ask_source = source
 
@@ -218,12 +217,15 @@ def donate_href(site) -> str:
     return page.url if page is not None else site.donate_url
 
 
-def thanks_ask(*, site, person_id: int | None, refcode: str) -> ThanksAsk | None:
+def thanks_ask(*, site, refcode: str) -> ThanksAsk | None:
     """The ask to give after an action, on the site's default donation page; None without one.
 
-    ``person_id`` personalises the amounts when that person has given before.
+    Never personalised from the person who just acted: whoever typed an e-mail address into a
+    public form is not known to own it, and amounts built on that address's highest gift would
+    let anyone read roughly what a donor gave by signing a petition with their address. A past
+    donor's own ladder reaches them through signed links in the mail we send them.
     """
     page = donate_page_default(site)
     if page is None or _thanks_ask_source is None:
         return None
-    return _thanks_ask_source(page_slug=page.slug, person_id=person_id, refcode=refcode)
+    return _thanks_ask_source(page_slug=page.slug, refcode=refcode)

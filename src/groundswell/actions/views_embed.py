@@ -36,7 +36,6 @@ from groundswell.actions.services import (
 )
 from groundswell.actions.site import HONEYPOT, honeypot_filled, thanks_ask
 from groundswell.core.untrusted import JsonLimits, Refused, json_load, text_clean, whole_number
-from groundswell.people.selectors import person_find_by_email
 
 SCRIPT_PATH = Path(__file__).resolve().parent / "static" / "actions" / "embed.js"
 # A sign-up is a few short fields; anything bigger is not a person filling in a pop-up.
@@ -306,14 +305,10 @@ def embed_submit(request, slug: str):
 
 def _ask(request, submission: Submission) -> list[dict] | None:
     """The "chip in" ask for the pop-up's thank-you state, with absolute links (the pop-up runs
-    on the campaign's other sites); personalised when the address belongs to a past donor.
-
-    The person is looked up, not made: the pop-up leaves processing to the worker, so a surge
-    of sign-ups stays cheap (see ``submission_receive``).
+    on the campaign's other sites); never personalised from the address typed (see
+    ``actions.site.thanks_ask``).
     """
-    person = person_find_by_email(address=submission.email) if submission.email else None
-    person_id = person.pk if person is not None else None
-    ask = thanks_ask(site=_site(), person_id=person_id, refcode=submission.refcode)
+    ask = thanks_ask(site=_site(), refcode=submission.refcode)
     if ask is None:
         return None
     links = [(f"Give {a.label}", a.url) for a in ask.amounts] + [("Another amount", ask.other_url)]

@@ -408,16 +408,17 @@ def _submit(request, page: ActionPage):
 # ---------------------------------------------------------------- thank-you page
 
 
-def _next_rung(page: ActionPage, site, *, person_id: int | None, refcode: str) -> dict:
+def _next_rung(page: ActionPage, site, *, refcode: str) -> dict:
     """What to ask next: the next rung of the ladder of engagement after this kind of page.
 
-    The ask to give is the default donation page's ladder (personalised for a past donor);
-    with only an outside donation address it is a plain Donate button.
+    The ask to give is the default donation page's ladder (never personalised here: see
+    ``actions.site.thanks_ask``); with only an outside donation address it is a plain Donate
+    button.
     """
     rung = NEXT_RUNG.get(page.kind, "share")
     ask = None
     if rung == "donate":
-        ask = thanks_ask(site=site, person_id=person_id, refcode=refcode)
+        ask = thanks_ask(site=site, refcode=refcode)
         if ask is None and not site.donate_url:
             rung = "volunteer"
     participation = None
@@ -446,8 +447,7 @@ def thanks(request, slug: str, signed: str | None = None):
             logger.exception("processing submission %s on its thank-you page", submission.pk)
     site = site_get()
     refcode = submission.refcode if submission is not None else ""
-    person_id = person.pk if person is not None else None
-    context = {"page": page, **_next_rung(page, site, person_id=person_id, refcode=refcode)}
+    context = {"page": page, **_next_rung(page, site, refcode=refcode)}
     if person is not None:
         share_url = request.build_absolute_uri(
             reverse("public:page", args=[page.slug])

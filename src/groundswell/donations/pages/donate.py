@@ -93,29 +93,25 @@ def amount_label(cents: int) -> str:
     return f"${cents // 100:,}" if cents % 100 == 0 else cents_display(cents)
 
 
-def thanks_ask_build(*, page_slug: str, person_id: int | None, refcode: str) -> ThanksAsk | None:
+def thanks_ask_build(*, page_slug: str, refcode: str) -> ThanksAsk | None:
     """The "chip in" ask after an action (``actions.site.thanks_ask_source_set``): the page's
-    ladder, rebuilt around the person's highest previous gift when they have given, each amount
-    a link preselecting it on the page with the action's refcode. The gift itself is only in
-    the signed ``ask`` value, never in the text of the ask."""
+    own ladder, each amount a link preselecting it on the page with the action's refcode.
+    Not personalised: see ``actions.site.thanks_ask`` (a typed address proves no ownership)."""
     page = DonationPage.objects.filter(slug=page_slug, is_published=True).first()
     if page is None:
         return None
-    highest = person_highest_gift(person_id=person_id) if person_id else None
     base = reverse("donate:page", args=[page.slug])
     amounts = tuple(
         AskAmount(
             cents=cents,
             label=amount_label(cents),
-            url=base
-            + donation_link_query(highest_cents=highest, amount_cents=cents, refcode=refcode),
+            url=base + donation_link_query(highest_cents=None, amount_cents=cents, refcode=refcode),
         )
-        for cents in ask_ladder(page=page, highest_cents=highest)
+        for cents in ask_ladder(page=page)
     )
     return ThanksAsk(
         amounts=amounts,
-        other_url=base + donation_link_query(highest_cents=highest, refcode=refcode),
-        personalised=bool(highest),
+        other_url=base + donation_link_query(highest_cents=None, refcode=refcode),
     )
 
 

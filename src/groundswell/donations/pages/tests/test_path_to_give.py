@@ -21,7 +21,6 @@ from groundswell.actions.tests.test_staff_site import _site_data
 from groundswell.actions.views_embed import cache_clear
 from groundswell.core.tests.hostile import EXAMPLES
 from groundswell.donations.models import Contribution, DonationPage
-from groundswell.donations.pages.donate import ask_token_read
 from groundswell.people.models import EmailAddress, Person
 
 pytestmark = pytest.mark.django_db
@@ -170,27 +169,30 @@ def test_a_sign_ups_thank_you_asks_too(client, default_page):
     assert len(_ask_links(_sign(client, signup, email="joiner@example.org"))) == 5
 
 
-def test_a_past_donors_ask_is_built_on_their_highest_gift_which_is_never_shown(
+def test_a_thank_you_never_reveals_what_the_typed_addresss_owner_gave(
     client, default_page, petition
 ):
+    # Anyone can sign with someone else's address: amounts built on that address's highest
+    # gift would tell them roughly what its owner gave. A stranger and a past donor see the
+    # page's own ladder, and no link carries a personal ask.
+    stranger = _ask_links(_sign(client, petition, email="someone.new@example.org"))
     _donor("past.donor@example.org", cents=4_100)
     html = _sign(client, petition, email="past.donor@example.org")
     links = _ask_links(html)
-    # 1×, 1.5×, 2× and 3× the highest gift, rounded up to amounts people expect.
-    assert [label for label, _ in links][:4] == ["Give $45", "Give $65", "Give $85", "Give $125"]
-    assert "$41" not in html and "4100" not in re.sub(r'href="[^"]*"', "", html)
-    token = parse_qs(urlsplit(links[0][1]).query)["ask"][0]
-    assert ask_token_read(token) == 4_100
+    assert [label for label, _ in links] == [label for label, _ in stranger]
+    assert [label for label, _ in links][:4] == ["Give $3", "Give $10", "Give $27", "Give $100"]
+    assert all("ask" not in parse_qs(urlsplit(href).query) for _, href in links)
+    assert "$41" not in html and "$45" not in html
 
 
 def test_the_ask_link_opens_the_donation_page_with_its_amount_chosen_and_refcode_kept(
     client, default_page, petition
 ):
-    _donor("past.donor@example.org", cents=4_100)
-    html = _sign(client, petition, email="past.donor@example.org", query="?refcode=sms-blast")
-    label, href = _ask_links(html)[1]
+    html = _sign(client, petition, email="signer@example.org", query="?refcode=sms-blast")
+    label, href = _ask_links(html)[2]
     page = client.get(href).content.decode()
-    assert re.search(r'value="6500"[^>]*checked', page), "the $65 rung is preselected"
+    assert label == "Give $27"
+    assert re.search(r'value="2700"[^>]*checked', page), "the $27 rung is preselected"
     assert '<input type="hidden" name="refcode" value="sms-blast">' in page
 
 
@@ -259,17 +261,18 @@ def _pop_up_sign(client, email: str) -> dict:
     return response.json()
 
 
-def test_the_pop_ups_thank_you_asks_with_absolute_links_personalised_for_a_past_donor(
+def test_the_pop_ups_thank_you_asks_with_absolute_links_never_personalised(
     client, default_page, newsletter
 ):
     cache_clear()
     _donor("past.donor@example.org", cents=2_000)
     ask = _pop_up_sign(client, "past.donor@example.org")["ask"]
+    # The page's own amounts: a past donor's gift is not read from an address anyone can type.
     assert [a["label"] for a in ask] == [
-        "Give $20",
-        "Give $30",
-        "Give $40",
-        "Give $60",
+        "Give $3",
+        "Give $10",
+        "Give $27",
+        "Give $100",
         "Another amount",
     ]
     first = urlsplit(ask[0]["url"])
@@ -279,7 +282,7 @@ def test_the_pop_ups_thank_you_asks_with_absolute_links_personalised_for_a_past_
         "/donate/rapid-response/",
     )
     assert parse_qs(first.query)["refcode"] == ["blog-footer"]
-    assert ask_token_read(parse_qs(first.query)["ask"][0]) == 2_000
+    assert "ask" not in parse_qs(first.query)
 
 
 def test_the_pop_up_asks_nothing_without_a_default_donation_page(client, newsletter):
