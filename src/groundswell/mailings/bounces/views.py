@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import logging
 
+from anymail.exceptions import AnymailConfigurationError, AnymailError
 from django.conf import settings
 from django.http import HttpResponse
 from django.views.decorators.csrf import csrf_exempt
@@ -37,6 +38,21 @@ def webhook_guarded(view, *, provider: str):
                 status=503,
                 content_type="text/plain",
             )
-        return view(request, *args, **kwargs)
+        try:
+            return view(request, *args, **kwargs)
+        except (
+            ValueError,
+            KeyError,
+            TypeError,
+            AttributeError,
+            IndexError,
+            RecursionError,  # JSON nested thousands deep
+            AnymailError,  # e.g. failed credentials (anymail's own 400)
+            AnymailConfigurationError,  # an inbound payload posted to the tracking URL
+        ):
+            # anymail's parsers assume a well-formed payload; a malformed one is the sender's
+            # fault (4xx), not ours. A database error still answers 500, and the provider retries.
+            logger.warning("mail webhook for %s: a malformed payload", provider, exc_info=True)
+            return HttpResponse("Malformed payload.", status=400, content_type="text/plain")
 
     return guarded

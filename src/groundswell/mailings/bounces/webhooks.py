@@ -36,7 +36,9 @@ _MAX = 300
 
 
 def _text(value) -> str:
-    return str(value or "")[:_MAX]
+    """A provider's field as bounded text a database stores: no NUL, no lone surrogate."""
+    text = str(value or "")[:_MAX].replace("\x00", "")
+    return text.encode("utf-8", "replace").decode("utf-8")
 
 
 def _token(event) -> str:
