@@ -17,11 +17,13 @@ message carries a token).
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from enum import StrEnum
 
 from django.db import transaction
 from django.utils import timezone
@@ -144,9 +146,26 @@ def _dedupe_key(kind: str, event: Bounce | Complaint, report_id: str, address: s
     return f"{kind}:{digest}"
 
 
+def _clean(text: str) -> str:
+    """Text a database stores (PostgreSQL refuses NUL) and UTF-8 encodes (no lone surrogate)."""
+    return text.replace("\x00", "").encode("utf-8", "replace").decode("utf-8")
+
+
+def _event_clean(event: Bounce | Complaint) -> Bounce | Complaint:
+    """The event's words as a hostile report may have written them, made storable."""
+    changes = {
+        name: _clean(value)
+        for name, value in vars(event).items()
+        if isinstance(value, str) and not isinstance(value, StrEnum)
+    }
+    return dataclasses.replace(event, **changes)
+
+
 def _event_apply(
     event: Bounce | Complaint, *, source: str, report_id: str, now: datetime, result: ApplyResult
 ) -> None:
+    event = _event_clean(event)
+    source, report_id = _clean(source), _clean(report_id)
     email = _address_find(event)
     if email is None:
         # Not ours (or a forged report about a stranger): nothing to suppress.
