@@ -131,7 +131,14 @@ def _address_find(event: Bounce | Complaint) -> EmailAddress | None:
         address = (_token_address(event.token) or address).strip().lower()
     if not address:
         return None
-    return EmailAddress.objects.select_related("person").filter(address=address).first()
+    # Locked for the event's transaction: two readers applying soft bounces of one address at
+    # once count them one after the other (else both could see two and neither suppress).
+    return (
+        EmailAddress.objects.select_related("person")
+        .select_for_update(of=("self",))
+        .filter(address=address)
+        .first()
+    )
 
 
 def _dedupe_key(kind: str, event: Bounce | Complaint, report_id: str, address: str) -> str:
