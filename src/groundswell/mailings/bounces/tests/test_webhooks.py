@@ -149,3 +149,42 @@ def test_generated_postmark_bodies_get_no_server_error(case):
     _body, raw, _untouched = case
     response = post(client, raw, **auth())
     assert response.status_code in {200, 400}, response.content[:200]
+
+
+def tracking(event_type: str, **fields):
+    from anymail.signals import AnymailTrackingEvent
+
+    return AnymailTrackingEvent(event_type=event_type, recipient=ADDRESS, **fields)
+
+
+@pytest.mark.parametrize(
+    ("event", "expected"),
+    [
+        (tracking("bounced", mta_response="550 5.1.1 user unknown"), ("failed", "5.1.1", True)),
+        (tracking("bounced", mta_response="452 4.2.2 over quota"), ("failed", "4.2.2", False)),
+        (tracking("bounced"), ("failed", "5.0.0", True)),
+        (tracking("deferred", mta_response="421 4.7.0 try later"), ("delayed", "4.7.0", False)),
+        (tracking("rejected", reject_reason="invalid"), ("failed", "5.0.0", True)),
+        (tracking("rejected", reject_reason="bounced"), ("failed", "5.0.0", True)),
+        (tracking("rejected", reject_reason="blocked"), ("delayed", "", False)),
+    ],
+)
+def test_anymail_events_map_to_hard_and_soft_bounces(event, expected):
+    from groundswell.mailings.bounces.webhooks import tracking_event_to_report
+
+    report = tracking_event_to_report(event)
+    assert (str(report.action), report.status, report.hard) == expected
+    assert report.recipient == ADDRESS and report.source == "webhook"
+
+
+def test_anymail_complaints_map_to_complaints_and_other_events_to_nothing():
+    from groundswell.mailings.bounces.parse import Complaint
+    from groundswell.mailings.bounces.webhooks import tracking_event_to_report
+
+    spam = tracking_event_to_report(tracking("complained", metadata={"groundswell_delivery": "t"}))
+    assert isinstance(spam, Complaint) and spam.token == "t"
+    assert isinstance(
+        tracking_event_to_report(tracking("rejected", reject_reason="spam")), Complaint
+    )
+    for other in ("sent", "delivered", "opened", "clicked", "unsubscribed", "unknown"):
+        assert tracking_event_to_report(tracking(other)) is None
