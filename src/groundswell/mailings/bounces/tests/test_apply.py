@@ -21,6 +21,10 @@ from groundswell.mailings.bounces.services import (
     delivery_lookup_register,
     delivery_lookup_unregister,
 )
+from groundswell.mailings.bounces.tests.test_readers import (  # noqa: F401 (a fixture)
+    imap_server,
+    unseen,
+)
 from groundswell.people.models import (
     Activity,
     ConsentEvent,
@@ -222,3 +226,21 @@ def test_the_periodic_task_reads_the_configured_mailbox(settings, maildir):
     settings.BOUNCE_MAILBOX_URL = f"maildir://{maildir}"
     assert bounces_read.call() == {"messages": 4, "suppressed": 1, "counted": 0, "bad": 0}
     assert status(HARD) == EmailStatus.BOUNCING
+
+
+def test_the_command_reads_an_imap_folder_and_marks_each_message_seen_after_applying(
+    imap_server,  # noqa: F811 (the fixture imported above)
+):
+    subscribed(HARD), subscribed(COMPLAINER)
+    url = (
+        f"imap://{imap_server.user}:{imap_server.password}@127.0.0.1:{imap_server.port}"
+        f"/{imap_server.folder}"
+    )
+    out = StringIO()
+    call_command("bounces_read", "--once", "--url", url, stdout=out)
+    assert "4 messages: 2 addresses suppressed" in out.getvalue()
+    assert (status(HARD), status(COMPLAINER)) == (EmailStatus.BOUNCING, EmailStatus.SPAM_COMPLAINT)
+    event = ConsentEvent.objects.get(address=HARD, status=EmailStatus.BOUNCING)
+    assert event.source.startswith(f"imap://{imap_server.user}@127.0.0.1:")
+    assert imap_server.password not in event.source
+    assert unseen(imap_server) == 0
