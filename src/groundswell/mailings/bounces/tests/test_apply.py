@@ -244,3 +244,15 @@ def test_the_command_reads_an_imap_folder_and_marks_each_message_seen_after_appl
     assert event.source.startswith(f"imap://{imap_server.user}@127.0.0.1:")
     assert imap_server.password not in event.source
     assert unseen(imap_server) == 0
+
+
+def test_the_person_page_shows_the_bounce_on_the_timeline_and_in_the_consent_history(
+    maildir, persona_client
+):
+    person = subscribed(HARD)
+    read(maildir)
+    page = persona_client("volunteer").get(f"/people/{person.pk}/").content.decode()
+    assert f"E-mail to {HARD} bounced: 5.1.1" in page
+    consent = page[page.index('id="consent"') :]
+    assert 'badge-bouncing">Bouncing' in consent and "<div>Bounce</div>" in consent
+    assert f"maildir://{maildir}: hard bounce: 5.1.1" in consent
