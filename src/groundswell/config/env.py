@@ -240,6 +240,39 @@ def env_email(name: str, default: str) -> dict:
     return result
 
 
+def env_mailbox(name: str) -> str:
+    """Check the bounce mailbox's address (maildir:///dir, imaps://user:pass@host[:port]/folder,
+    or imap:// to this machine only); "" when unset. Kept as the URL: the reader parses it."""
+    raw = (os.environ.get(name) or "").strip()
+    if not raw:
+        return ""
+    scheme = _scheme(name, raw)
+    try:
+        parts = urlparse(raw)
+        parts.port  # noqa: B018 (raises on a port that is not a number)
+    except ValueError as exc:
+        raise SettingError(
+            name, f"cannot parse {url_redacted(raw)!r}: {_parse_error(raw, exc)}"
+        ) from None
+    if scheme == "maildir":
+        if not parts.path.startswith("/") or parts.netloc:
+            raise SettingError(name, f"expected maildir:///absolute/folder, got {raw!r}")
+        return raw
+    if scheme not in {"imap", "imaps"}:
+        raise SettingError(
+            name,
+            f"unsupported scheme {scheme!r} in {url_redacted(raw)!r}; "
+            "use maildir:///folder or imaps://user:password@host/folder",
+        )
+    if not parts.hostname or parts.username is None or parts.password is None:
+        raise SettingError(
+            name, f"an IMAP mailbox needs user:password@host, got {url_redacted(raw)!r}"
+        )
+    if scheme == "imap" and parts.hostname not in {"127.0.0.1", "::1", "localhost"}:
+        raise SettingError(name, "plain imap:// only to this machine; use imaps:// (TLS)")
+    return raw
+
+
 # The shared database cache's table, created by the core app's first migration.
 CACHE_TABLE = "groundswell_cache"
 

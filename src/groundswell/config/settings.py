@@ -19,6 +19,7 @@ from groundswell.config.env import (
     env_email,
     env_int,
     env_list,
+    env_mailbox,
     env_proxy_ssl_header,
     env_str,
     stripe_test_mode_check,
@@ -204,6 +205,23 @@ GROUNDSWELL_RATE_PER_EMAIL = env_int("GROUNDSWELL_RATE_PER_EMAIL", 5, minimum=1)
 GROUNDSWELL_CHECK_MX = env_bool("GROUNDSWELL_CHECK_MX", not DEMO_MODE)
 # DNS servers for that check ("host:port", comma-separated); default: the system's resolver.
 GROUNDSWELL_DNS_SERVERS = env_list("GROUNDSWELL_DNS_SERVERS", [])
+
+# The bounce mailbox (mailings.bounces): maildir:///var/mail/bounces or
+# imaps://user:password@imap.example.com/Bounces; unset, no mailbox is read.
+BOUNCE_MAILBOX_URL = env_mailbox("BOUNCE_MAILBOX_URL")
+# Provider webhooks for bounces and complaints (django-anymail, mounted at /webhooks/mail/):
+# the HTTP Basic credentials ("user:password") the provider is told to use; unset, they answer 503.
+ANYMAIL_WEBHOOK_SECRET = env_str("ANYMAIL_WEBHOOK_SECRET") or ""
+if ANYMAIL_WEBHOOK_SECRET and ":" not in ANYMAIL_WEBHOOK_SECRET:
+    raise SettingError("ANYMAIL_WEBHOOK_SECRET", "expected user:password")
+ANYMAIL = {
+    "WEBHOOK_SECRET": ANYMAIL_WEBHOOK_SECRET,
+    # Mailgun signs its webhooks with this key (besides the Basic credentials).
+    "MAILGUN_WEBHOOK_SIGNING_KEY": env_str("MAILGUN_WEBHOOK_SIGNING_KEY") or "",
+    # Confirming an SNS subscription needs boto3, which we do not ship: confirm it once in the
+    # SNS console with the token anymail logs.
+    "AMAZON_SES_AUTO_CONFIRM_SNS_SUBSCRIPTIONS": False,
+}
 
 # ActBlue webhook (HTTP Basic): both credentials or neither; unset, the endpoint answers 503.
 ACTBLUE_WEBHOOK_USERNAME = env_str("ACTBLUE_WEBHOOK_USERNAME") or ""

@@ -12,6 +12,7 @@ urlpatterns = [
     path("finance/", include("groundswell.donations.urls_staff")),
     path("donate/", include("groundswell.donations.pages.urls_public")),
     path("webhooks/", include("groundswell.donations.intake.urls_webhooks")),
+    path("webhooks/mail/", include("groundswell.mailings.bounces.urls")),
     path("donor-info/", include("groundswell.donations.compliance.urls_answer")),
     path("identity/", include("groundswell.identity.urls")),
     path("segments/", include("groundswell.segments.urls")),

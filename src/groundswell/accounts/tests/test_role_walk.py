@@ -40,7 +40,14 @@ WITHOUT_FINANCE = ["organizer", "volunteer", None]
 ROLES = ["admin", "finance", "organizer", "volunteer", None]
 
 # Pages for supporters and processors: not staff pages (they have their own tests).
-PUBLIC_NAMESPACES = {"public", "embed", "donate", "donations_webhooks", "donor_info"}
+PUBLIC_NAMESPACES = {
+    "public",
+    "embed",
+    "donate",
+    "donations_webhooks",
+    "donor_info",
+    "mail_webhooks",
+}
 PUBLIC_NAMES = {"accounts:login", "accounts:logout"}
 
 # Queries that would pick the donor out by what only finance may know (employer, occupation,

@@ -9,6 +9,7 @@ parsed again on every run; a human reads the folder for those.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import imaplib
 import logging
@@ -63,7 +64,9 @@ def maildir_read(*, path: str | Path, handle: Handler, limit: int = 1000) -> lis
         report = report_parse(raw)
         handle(report)
         flags = "".join(sorted(set(info[2:] if info.startswith("2,") else "") | {"S"}))
-        os.rename(file, root / "cur" / f"{key}:2,{flags}")
+        # Another reader may have handled and moved it meanwhile.
+        with contextlib.suppress(FileNotFoundError):
+            os.rename(file, root / "cur" / f"{key}:2,{flags}")
         reports.append(report)
     return reports
 

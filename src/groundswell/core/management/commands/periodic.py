@@ -27,6 +27,9 @@ JOBS = (
     ("groundswell.actions.tasks.submissions_process_pending", 60),
     # An import whose worker was killed mid-file resumes from its last committed batch.
     ("groundswell.people.tasks.people_imports_resume_stale", 60),
+    # The bounce mailbox (BOUNCE_MAILBOX_URL; nothing when unset): bounces and complaints
+    # suppress addresses before the next mailing goes out.
+    ("groundswell.mailings.bounces.tasks.bounces_read", 300),
 )
 
 
