@@ -27,6 +27,8 @@ JOBS = (
     ("groundswell.actions.tasks.submissions_process_pending", 60),
     # An import whose worker was killed mid-file resumes from its last committed batch.
     ("groundswell.people.tasks.people_imports_resume_stale", 60),
+    # Scheduled mailings start when due; a send whose workers died is restarted.
+    ("groundswell.mailings.tasks.mailings_due", 60),
 )
 
 

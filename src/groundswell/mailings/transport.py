@@ -1,0 +1,63 @@
+"""One reused connection to the mail server for a worker (settings' EMAIL backend, EMAIL_URL).
+
+Over SMTP the message goes out as bytes through the backend's ``smtplib`` connection, so a DKIM
+signature can be put in front of exactly the bytes sent. Other backends (the demo's file
+backend, tests' memory backend) get the message object; they are not signed.
+"""
+
+from __future__ import annotations
+
+import smtplib
+
+from django.core import mail
+from django.core.mail.backends.smtp import EmailBackend as SmtpBackend
+from django.core.mail.message import EmailMessage
+
+from groundswell.mailings.message import DkimKey, dkim_sign
+
+
+class TransportDown(RuntimeError):
+    """The mail server cannot be reached: nothing was handed to it."""
+
+
+class Transport:
+    def __init__(self):
+        self.backend = mail.get_connection(fail_silently=False)
+        self.is_smtp = isinstance(self.backend, SmtpBackend)
+        self._open = False
+
+    def ensure_open(self) -> None:
+        """Connect if not connected, before the ledger says "sending" (so a server that is down
+        stops the worker instead of failing every recipient)."""
+        if self._open and (not self.is_smtp or self.backend.connection is not None):
+            return
+        try:
+            self.backend.open()
+        except (smtplib.SMTPException, OSError) as exc:
+            raise TransportDown(str(exc)) from exc
+        self._open = True
+
+    def send(self, message: EmailMessage, *, envelope_from: str, dkim: DkimKey | None) -> None:
+        if not self.is_smtp:
+            message.connection = self.backend
+            self.backend.send_messages([message])
+            return
+        raw = message.message().as_bytes(linesep="\r\n")
+        if dkim is not None:
+            raw = dkim_sign(raw, dkim)
+        self.backend.connection.sendmail(envelope_from, message.to, raw)
+
+    def reset(self) -> None:
+        """Drop a broken connection; the next ensure_open reconnects."""
+        self.close()
+
+    def close(self) -> None:
+        if not self._open:
+            return
+        self._open = False
+        try:
+            self.backend.close()
+        except (smtplib.SMTPException, OSError):
+            # Closing a connection the server already dropped: nothing left to do.
+            if self.is_smtp:
+                self.backend.connection = None
