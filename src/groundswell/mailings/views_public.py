@@ -60,16 +60,14 @@ def unsubscribe(request, token: str):
             {"delivery": delivery, "kind_label": kind_label, "done": False},
         )
     try:
-        scope = request.POST.get("scope", UNSUBSCRIBE_ALL)
+        chosen = request.POST.get("scope")
     except (RequestDataTooBig, TooManyFieldsSent):
         # Whatever else was sent, a POST to this address asks to unsubscribe: honour it.
-        scope = UNSUBSCRIBE_ALL
-    scope = SCOPE_KIND if scope == SCOPE_KIND else UNSUBSCRIBE_ALL
+        chosen = None
+    scope = SCOPE_KIND if chosen == SCOPE_KIND else UNSUBSCRIBE_ALL
     delivery_unsubscribe(delivery=delivery, scope=scope, ip_address=client_ip(request))
-    if request.content_type != "application/x-www-form-urlencoded" or (
-        "List-Unsubscribe" in request.POST
-    ):
-        # A mailbox provider's one-click request: a short answer is all it reads.
+    if chosen is None:
+        # A mailbox provider's one-click request (no choice made on our page): a short answer.
         return HttpResponse("Unsubscribed.\n", content_type="text/plain; charset=utf-8")
     return page_render(
         request,
