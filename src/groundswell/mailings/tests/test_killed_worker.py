@@ -109,6 +109,7 @@ def test_a_worker_killed_half_way_and_resumed_sends_each_recipient_at_most_once(
 
     copies = Counter(rcpt for _, rcpt, _ in handler.received)
     assert max(copies.values()) == 1, [a for a, n in copies.items() if n > 1]
+
     def count(where: str) -> int:
         return query(f"SELECT COUNT(*) FROM mailings_delivery WHERE {where}")[0]  # noqa: S608
 

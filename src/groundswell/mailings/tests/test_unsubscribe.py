@@ -76,7 +76,9 @@ def test_the_page_changes_nothing_until_its_button_is_pressed(
     smtp_sink, mailing_make, admin_user, django_capture_on_commit_callbacks, client
 ):
     person = person_make("wren@one.example")
-    _, message = _one_message(smtp_sink, mailing_make, admin_user, django_capture_on_commit_callbacks)
+    _, message = _one_message(
+        smtp_sink, mailing_make, admin_user, django_capture_on_commit_callbacks
+    )
     page = client.get(_one_click_path(message))
     assert page.status_code == 200
     assert b"wren@one.example" in page.content
