@@ -207,6 +207,9 @@ GROUNDSWELL_MAILING_WORKERS = env_int("GROUNDSWELL_MAILING_WORKERS", 2, minimum=
 GROUNDSWELL_MAILING_CLAIM_STALE_SECONDS = env_int(
     "GROUNDSWELL_MAILING_CLAIM_STALE_SECONDS", 60, minimum=1
 )
+# Messages marked "sending" per commit before they go to the server: 1 leaves at most one
+# "unknown, not retried" per killed worker; more is faster and leaves up to that many.
+GROUNDSWELL_MAILING_HANDOFF = env_int("GROUNDSWELL_MAILING_HANDOFF", 1, minimum=1)
 # A send to more recipients than this asks the staff member to confirm the number.
 GROUNDSWELL_MAILING_CONFIRM_ABOVE = env_int("GROUNDSWELL_MAILING_CONFIRM_ABOVE", 1000, minimum=0)
 # Mail people with no consent recorded (only where the law allows it and the campaign decides).

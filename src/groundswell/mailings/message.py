@@ -85,7 +85,7 @@ def envelope_for(mailing: Mailing, *, sender: SenderIdentity | None = None) -> E
         from_header=formataddr((sender.from_name, sender.from_address)),
         reply_to=[sender.reply_to] if sender.reply_to else [],
         return_path=settings.GROUNDSWELL_MAILING_RETURN_PATH or sender.from_address,
-        domain=sender.from_address.rpartition("@")[2].lower() or "localhost",
+        domain=sender_domain(sender),
         postal_address=" ".join(sender.postal_address.split()),
         paid_for_by=disclaimer,
         link_base=(settings.GROUNDSWELL_PUBLIC_URL or mailing.link_base).rstrip("/"),
@@ -143,7 +143,15 @@ def message_build(envelope: Envelope, recipient: Recipient) -> EmailMultiAlterna
 
 def message_id(envelope: Envelope, token: str) -> str:
     """Unique per delivery and traceable to it (a bounce quoting it names the recipient)."""
-    return f"<{token}.{envelope.refcode}@{envelope.domain}>"
+    return message_id_for(token=token, refcode=envelope.refcode, domain=envelope.domain)
+
+
+def message_id_for(*, token: str, refcode: str, domain: str) -> str:
+    return f"<{token}.{refcode}@{domain}>"
+
+
+def sender_domain(sender: SenderIdentity) -> str:
+    return sender.from_address.rpartition("@")[2].lower() or "localhost"
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,11 @@ claimed (queued) by a dead worker are taken over by others once the claim is sta
 Folding the previous message's ``sent`` mark into the next message's transaction halves the
 commits (one per message instead of two); the price is that the last accepted message of a
 killed worker shows as unknown rather than sent.
+
+``GROUNDSWELL_MAILING_HANDOFF`` (default 1) marks that many messages ``sending`` in one commit
+before handing them to the server one after another: fewer commits (the send path's limit on a
+busy database), at the price of up to that many "unknown, not retried" per killed worker. Still
+at most once: every row is committed ``sending`` before its SMTP transaction starts.
 """
 
 from __future__ import annotations
@@ -46,9 +51,16 @@ from groundswell.mailings.message import (
     dkim_key,
     envelope_for,
     message_build,
-    message_id,
+    message_id_for,
+    sender_domain,
 )
-from groundswell.mailings.models import Delivery, DeliveryState, Mailing, MailingStatus
+from groundswell.mailings.models import (
+    Delivery,
+    DeliveryState,
+    Mailing,
+    MailingStatus,
+    delivery_token,
+)
 from groundswell.mailings.recipients import delivery_consent_q, mailing_recipients
 from groundswell.mailings.throttle import Throttle, domain_rates_parse
 from groundswell.mailings.transport import Transport, TransportDown
@@ -87,7 +99,11 @@ def ledger_write_batch(*, mailing_id: int) -> bool:
     checkpoint moves with the rows it covers (both in one transaction: a crash resumes there).
     """
     with transaction.atomic():
-        mailing = Mailing.objects.select_for_update().select_related("segment").get(pk=mailing_id)
+        mailing = (
+            Mailing.objects.select_for_update()
+            .select_related("segment", "sender")
+            .get(pk=mailing_id)
+        )
         if mailing.ledger_complete:
             return True
         rows = list(
@@ -96,8 +112,21 @@ def ledger_write_batch(*, mailing_id: int) -> bool:
             .order_by("pk")
             .values_list("pk", "primary_email")[:LEDGER_BATCH]
         )
+        refcode, domain = mailing.effective_refcode, sender_domain(mailing.sender)
+        deliveries = []
+        for pk, email in rows:
+            token = delivery_token()
+            deliveries.append(
+                Delivery(
+                    mailing_id=mailing_id,
+                    person_id=pk,
+                    address=email,
+                    token=token,
+                    message_id=message_id_for(token=token, refcode=refcode, domain=domain),
+                )
+            )
         Delivery.objects.bulk_create(
-            [Delivery(mailing_id=mailing_id, person_id=pk, address=email) for pk, email in rows],
+            deliveries,
             ignore_conflicts=True,
             batch_size=1000,
         )
@@ -183,10 +212,10 @@ class _Run:
     transport: Transport
     throttle: Throttle
     result: WorkResult = field(default_factory=WorkResult)
-    accepted: int | None = None  # the last message the server accepted, not yet marked sent
+    handoff: int = 1  # messages marked "sending" per commit (see HANDOFF in the settings)
+    accepted: list[int] = field(default_factory=list)  # accepted, not yet marked sent
     status_read_at: float = 0.0
     heartbeat_at: float = 0.0
-    stop_after: int | None = None  # tests: stop (as if killed) after this many messages
 
 
 def _throttle() -> Throttle:
@@ -197,9 +226,7 @@ def _throttle() -> Throttle:
     )
 
 
-def mailing_work(
-    *, mailing_id: int, worker_id: str | None = None, stop_after: int | None = None
-) -> WorkResult:
+def mailing_work(*, mailing_id: int, worker_id: str | None = None) -> WorkResult:
     """Deliver a sending mailing until nothing is left for this worker, or it is paused,
     cancelled or its warm-up allowance is spent. Safe to run in many workers at once."""
     mailing = Mailing.objects.select_related("sender").get(pk=mailing_id)
@@ -218,7 +245,7 @@ def mailing_work(
         dkim=dkim_key(envelope),
         transport=Transport(),
         throttle=_throttle(),
-        stop_after=stop_after,
+        handoff=settings.GROUNDSWELL_MAILING_HANDOFF,
     )
     try:
         run.result.stopped = _work(run)
@@ -259,52 +286,94 @@ def _batch_send(run: _Run, rows: list[dict]) -> str:
         status = _status_read(run)
         if status != MailingStatus.SENDING:
             return status
-        now = time.monotonic()
-        waits = [run.throttle.wait(r["address"].rpartition("@")[2], now) for r in pending]
-        ready = next((i for i, w in enumerate(waits) if w <= 0), None)
-        if ready is None:
-            time.sleep(min(min(waits), STATUS_EVERY))
+        group = _group_ready(run, pending)
+        if not group:
             continue
-        row = pending.pop(ready)
         try:
             run.transport.ensure_open()
         except TransportDown as exc:
             logger.warning("mailing %s: mail server unreachable: %s", run.mailing_id, exc)
             return "mail server unreachable"
-        _deliver(run, row)
-        run.throttle.sent(row["address"].rpartition("@")[2], time.monotonic())
-        if run.stop_after is not None and run.result.sent >= run.stop_after:
-            return "stopped for a test"
+        _group_deliver(run, group)
     return ""
 
 
-def _deliver(run: _Run, row: dict) -> None:
-    recipient = _recipient(row)
-    mid = message_id(run.envelope, recipient.token)
-    try:
-        message = message_build(run.envelope, recipient)
-    except Exception as exc:  # a merge value no header can carry: this row fails, not the send
-        logger.warning("mailing %s delivery %s not built: %s", run.mailing_id, row["pk"], exc)
-        _mark(row["pk"], DeliveryState.FAILED, error=f"could not build the message: {exc}")
-        run.result.failed += 1
-        return
-    ours = Delivery.objects.filter(
-        pk=row["pk"], state=DeliveryState.QUEUED, claimed_by=run.worker_id
-    )
+def _group_ready(run: _Run, pending: list[dict]) -> list[dict]:
+    """Take the next messages to hand over together (removed from ``pending``): up to the
+    handoff size when nothing is throttled, else the first one whose domain may go now
+    (sleeping a little when none may)."""
+    if not run.throttle.limited:
+        group = pending[: run.handoff]
+        del pending[: run.handoff]
+        return group
+    now = time.monotonic()
+    waits = [run.throttle.wait(_domain(r), now) for r in pending]
+    ready = next((i for i, w in enumerate(waits) if w <= 0), None)
+    if ready is None:
+        time.sleep(min(min(waits), STATUS_EVERY))
+        return []
+    return [pending.pop(ready)]
+
+
+def _domain(row: dict) -> str:
+    return row["address"].rpartition("@")[2].lower()
+
+
+def _group_deliver(run: _Run, rows: list[dict]) -> None:
+    built = []
+    for row in rows:
+        try:
+            built.append((row, message_build(run.envelope, _recipient(row))))
+        except Exception as exc:  # a value no header can carry: this row fails, not the send
+            logger.warning("mailing %s delivery %s not built: %s", run.mailing_id, row["pk"], exc)
+            _ours(run, [row["pk"]]).update(
+                state=DeliveryState.FAILED, error=f"could not build the message: {exc}"[:300]
+            )
+            run.result.failed += 1
+    handed = _handoff(run, [row["pk"] for row, _ in built])
+    # Committed: from here these rows are never sent again, whatever happens to this process.
+    for row, message in built:
+        if row["pk"] in handed:
+            _smtp(run, row, message)
+            run.throttle.sent(_domain(row), time.monotonic())
+
+
+def _ours(run: _Run, ids: list[int]):
+    return Delivery.objects.filter(pk__in=ids, state=DeliveryState.QUEUED, claimed_by=run.worker_id)
+
+
+def _handoff(run: _Run, ids: list[int]) -> set[int]:
+    """In one commit: the previous accepted messages are marked sent, and these marked sending
+    if still queued, still ours and still mailable. Returns the ids marked sending."""
+    if not ids:
+        return set()
     with transaction.atomic():
         _accepted_flush(run)
-        handed = ours.filter(delivery_consent_q(kind=run.kind)).update(
-            state=DeliveryState.SENDING,
-            attempts=F("attempts") + 1,
-            message_id=mid,
-            sent_at=timezone.now(),  # handed at; the sent mark updates it to accepted at
+        count = (
+            _ours(run, ids)
+            .filter(delivery_consent_q(kind=run.kind))
+            .update(
+                state=DeliveryState.SENDING,
+                attempts=F("attempts") + 1,
+                sent_at=timezone.now(),  # handed at; the sent mark makes it accepted at
+            )
         )
-        if not handed:
-            # Still ours but no longer mailable: the person unsubscribed (or bounced) mid-send.
-            if ours.update(state=DeliveryState.SUPPRESSED, error="consent changed before sending"):
-                run.result.suppressed += 1
-            return
-    # Committed: from here this row is never sent again, whatever happens to this process.
+        if count == len(ids):
+            return set(ids)
+        # Some were not handed: still ours but no longer mailable (the person unsubscribed or
+        # bounced mid-send) are suppressed; rows another worker took over are left to it.
+        handed = set(
+            Delivery.objects.filter(
+                pk__in=ids, state=DeliveryState.SENDING, claimed_by=run.worker_id
+            ).values_list("pk", flat=True)
+        )
+        run.result.suppressed += _ours(run, ids).update(
+            state=DeliveryState.SUPPRESSED, error="consent changed before sending"
+        )
+        return handed
+
+
+def _smtp(run: _Run, row: dict, message) -> None:
     try:
         run.transport.send(message, envelope_from=run.envelope.return_path, dkim=run.dkim)
     except REFUSED as exc:
@@ -312,13 +381,11 @@ def _deliver(run: _Run, row: dict) -> None:
         run.result.failed += 1
     except (smtplib.SMTPException, OSError) as exc:
         # The connection broke mid-transaction: delivered or not, we cannot know; not retried.
-        _mark(
-            row["pk"], DeliveryState.FAILED, error=f"connection lost, may not be delivered: {exc}"
-        )
+        _mark(row["pk"], DeliveryState.FAILED, error=f"connection lost, may be delivered: {exc}")
         run.result.failed += 1
         run.transport.reset()
     else:
-        run.accepted = row["pk"]
+        run.accepted.append(row["pk"])
         run.result.sent += 1
 
 
@@ -329,11 +396,11 @@ def _mark(pk: int, state: str, *, error: str = "") -> None:
 
 
 def _accepted_flush(run: _Run) -> None:
-    if run.accepted is not None:
-        Delivery.objects.filter(pk=run.accepted, state=DeliveryState.SENDING).update(
+    if run.accepted:
+        Delivery.objects.filter(pk__in=run.accepted, state=DeliveryState.SENDING).update(
             state=DeliveryState.SENT, sent_at=timezone.now()
         )
-        run.accepted = None
+        run.accepted = []
 
 
 def _status_read(run: _Run, *, force: bool = False) -> str:
@@ -363,11 +430,10 @@ def _workers_active(run: _Run) -> int:
 
 def _finish_worker(run: _Run) -> None:
     """Leaving: mark the last accepted message, hand back unsent claims, close the connection."""
-    if run.stop_after is None or run.result.sent < run.stop_after:
-        _accepted_flush(run)
-        Delivery.objects.filter(
-            mailing_id=run.mailing_id, state=DeliveryState.QUEUED, claimed_by=run.worker_id
-        ).update(claimed_by="", claimed_at=None)
+    _accepted_flush(run)
+    Delivery.objects.filter(
+        mailing_id=run.mailing_id, state=DeliveryState.QUEUED, claimed_by=run.worker_id
+    ).update(claimed_by="", claimed_at=None)
     run.transport.close()
 
 
