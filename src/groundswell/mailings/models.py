@@ -41,6 +41,11 @@ class SenderIdentity(TimeStampedModel):
     def __str__(self) -> str:
         return f"{self.from_name} <{self.from_address}>"
 
+    def validate_constraints(self, exclude=None):
+        """The one-default constraint is not a form error: ``sender_identity_save`` lets a new
+        default take over from the previous one (the database still enforces it)."""
+        super().validate_constraints(exclude={*(exclude or ()), "is_default"})
+
 
 class MailingStatus(models.TextChoices):
     DRAFT = "draft", "Draft"
