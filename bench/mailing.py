@@ -15,14 +15,55 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
+from urllib.parse import urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _serve import database_recreate, free_port, server_env  # noqa: E402
+from _serve import (  # noqa: E402
+    cpu_seconds,
+    database_recreate,
+    free_port,
+    machine_busy_seconds,
+    postgres_pids,
+    server_env,
+)
+
+
+class BackendSampler(threading.Thread):
+    """CPU seconds of the PostgreSQL backends serving one database, sampled while they live
+    (a backend's figure disappears with it when its worker disconnects)."""
+
+    def __init__(self, database: str):
+        super().__init__(daemon=True)
+        self.database, self.seen, self.stop = database, {}, threading.Event()
+
+    def run(self) -> None:
+        while not self.stop.wait(0.2):
+            for pid in postgres_pids():
+                try:
+                    with open(f"/proc/{pid}/cmdline", "rb") as fh:
+                        words = fh.read().replace(b"\0", b" ").split()
+                except OSError:
+                    continue
+                if self.database.encode() in words:
+                    self.seen[pid] = cpu_seconds({pid})
+
+    def total(self) -> float:
+        self.stop.set()
+        self.join()
+        return sum(self.seen.values())
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
 
 SEED = """
 import sys
@@ -113,8 +154,12 @@ def main() -> None:
         text=True,
     )
     assert sink.stdout.readline().strip() == "ready"
+    busy_before = machine_busy_seconds()
+    sampler = BackendSampler(urlsplit(args.database_url).path.lstrip("/"))
+    sampler.start()
     try:
         started = time.monotonic()
+        children_before = _children_cpu()
         workers = [
             subprocess.Popen(
                 [
@@ -133,8 +178,13 @@ def main() -> None:
         ]
         outputs = [w.communicate()[0].strip() for w in workers]
         seconds = time.monotonic() - started
+        workers_cpu = _children_cpu() - children_before
     finally:
+        pg_cpu = sampler.total()
+        busy = machine_busy_seconds() - busy_before
+        before_sink = _children_cpu()
         sink.communicate("")
+    sink_cpu = _children_cpu() - before_sink
     for line in outputs:
         print(line)
     counts = _groundswell(
@@ -154,6 +204,16 @@ def main() -> None:
         "seconds": round(seconds, 2),
         "messages_per_second": round(sent / seconds, 1),
         "cpus": os.cpu_count(),
+        # CPU milliseconds per message: the workers (render, MIME, DKIM, SMTP client, ORM), the
+        # SMTP sink, the PostgreSQL backends of the benchmark's database, and
+        # the whole machine (a shared machine's other work included).
+        "cpu_ms_per_message": {
+            "workers": round(1000 * workers_cpu / max(sent, 1), 3),
+            "sink": round(1000 * sink_cpu / max(sent, 1), 3),
+            "postgres": round(1000 * pg_cpu / max(sent, 1), 3),
+            "machine": round(1000 * busy / max(sent, 1), 3),
+        },
+        "handoff": int(os.environ.get("GROUNDSWELL_MAILING_HANDOFF", "1")),
     }
     print(json.dumps(result))
 

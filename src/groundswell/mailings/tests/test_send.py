@@ -195,3 +195,35 @@ def test_the_message_id_names_the_delivery(
     assert re.fullmatch(
         rf"<{re.escape(delivery.token)}\.m{mailing.pk}@campaign\.example\.org>", delivery.message_id
     )
+
+
+def test_a_scheduled_mailing_starts_when_due_and_a_send_without_live_workers_restarts(
+    smtp_sink, mailing_make, admin_user, django_capture_on_commit_callbacks
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from groundswell.mailings.models import Mailing
+    from groundswell.mailings.services import mailing_schedule, mailings_start_due
+
+    person_make("ada@one.example")
+    mailing = mailing_make()
+    when = timezone.now() + timedelta(hours=1)
+    mailing_schedule(mailing=mailing, actor=admin_user, when=when)
+    assert mailings_start_due() == []
+    with django_capture_on_commit_callbacks(execute=True):
+        assert mailings_start_due(now=when + timedelta(seconds=1)) == [mailing.pk]
+    mailing.refresh_from_db()
+    assert mailing.status == MailingStatus.SENT
+    assert len(smtp_sink.received) == 1
+    # A sending mailing whose workers died (no heartbeat for minutes) gets new ones.
+    person_make("bo@one.example")
+    stalled = mailing_make(name="Stalled")
+    Mailing.objects.filter(pk=stalled.pk).update(
+        status=MailingStatus.SENDING, heartbeat_at=timezone.now() - timedelta(minutes=5)
+    )
+    assert mailings_start_due() == [stalled.pk]
+    stalled.refresh_from_db()
+    assert stalled.status == MailingStatus.SENT
+    assert mailings_start_due() == []
