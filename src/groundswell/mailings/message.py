@@ -16,11 +16,11 @@ from pathlib import Path
 
 import dkim
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
 from django.urls import reverse
 
 from groundswell.actions.services import site_get
 from groundswell.mailings.compose import Footer, MessageContent, message_render
+from groundswell.mailings.mime import RawEmail, mime_alternative
 from groundswell.mailings.models import Mailing, SenderIdentity
 
 # Headers DKIM signs: what a reader sees and what the one-click unsubscribe depends on.
@@ -109,7 +109,7 @@ def footer_for(envelope: Envelope, token: str) -> Footer:
     )
 
 
-def message_build(envelope: Envelope, recipient: Recipient) -> EmailMultiAlternatives:
+def message_build(envelope: Envelope, recipient: Recipient) -> RawEmail:
     """The MIME message for one recipient: multipart/alternative, text first, then HTML."""
     rendered = message_render(
         content=envelope.content,
@@ -123,22 +123,26 @@ def message_build(envelope: Envelope, recipient: Recipient) -> EmailMultiAlterna
             f", <mailto:{settings.GROUNDSWELL_UNSUBSCRIBE_MAILTO}"
             f"?subject=unsubscribe%20{recipient.token}>"
         )
-    message = EmailMultiAlternatives(
-        subject=rendered.subject,
-        body=rendered.text,
-        from_email=envelope.from_header,
-        to=[recipient.address],
-        reply_to=envelope.reply_to,
-        headers={
-            "Message-ID": message_id(envelope, recipient.token),
-            "Date": formatdate(localtime=False),
-            "List-Unsubscribe": unsubscribe,
-            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-            "X-Groundswell-Refcode": envelope.refcode,
-        },
+    headers = [
+        ("From", envelope.from_header),
+        ("To", recipient.address),
+        ("Subject", rendered.subject),
+        ("Date", formatdate(localtime=False)),
+        ("Message-ID", message_id(envelope, recipient.token)),
+    ]
+    if envelope.reply_to:
+        headers.append(("Reply-To", ", ".join(envelope.reply_to)))
+    headers += [
+        ("List-Unsubscribe", unsubscribe),
+        ("List-Unsubscribe-Post", "List-Unsubscribe=One-Click"),
+        ("X-Groundswell-Refcode", envelope.refcode),
+    ]
+    if not recipient.address.isascii():
+        raise ValueError("an address that is not ASCII needs SMTPUTF8, which is not supported")
+    raw = mime_alternative(headers=headers, text=rendered.text, html=rendered.html)
+    return RawEmail(
+        raw, subject=rendered.subject, from_email=envelope.from_header, to=[recipient.address]
     )
-    message.attach_alternative(rendered.html, "text/html")
-    return message
 
 
 def message_id(envelope: Envelope, token: str) -> str:

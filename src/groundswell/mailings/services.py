@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+from dataclasses import replace
 from datetime import datetime
 
 from django.conf import settings
@@ -207,6 +208,9 @@ def mailing_test_send(*, mailing: Mailing, actor, base_url: str = "") -> str:
     content_check(MessageContent(subject=mailing.subject, html=mailing.html, text=mailing.text))
     mailing.link_base = mailing.link_base or base_url.rstrip("/")
     envelope = envelope_for(mailing)
+    envelope = replace(
+        envelope, content=replace(envelope.content, subject=f"[Test] {mailing.subject}")
+    )
     # A token no delivery has: the test's unsubscribe link leads to "not found", not to an
     # unsubscribe of whoever pressed it.
     recipient = Recipient(
@@ -215,7 +219,6 @@ def mailing_test_send(*, mailing: Mailing, actor, base_url: str = "") -> str:
         merge={"first_name": actor.first_name, "last_name": actor.last_name, "email": actor.email},
     )
     message = message_build(envelope, recipient)
-    message.subject = f"[Test] {message.subject}"
     transport = Transport()
     try:
         transport.ensure_open()

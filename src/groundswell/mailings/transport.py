@@ -11,9 +11,9 @@ import smtplib
 
 from django.core import mail
 from django.core.mail.backends.smtp import EmailBackend as SmtpBackend
-from django.core.mail.message import EmailMessage
 
 from groundswell.mailings.message import DkimKey, dkim_sign
+from groundswell.mailings.mime import RawEmail
 
 
 class TransportDown(RuntimeError):
@@ -37,12 +37,12 @@ class Transport:
             raise TransportDown(str(exc)) from exc
         self._open = True
 
-    def send(self, message: EmailMessage, *, envelope_from: str, dkim: DkimKey | None) -> None:
+    def send(self, message: RawEmail, *, envelope_from: str, dkim: DkimKey | None) -> None:
         if not self.is_smtp:
             message.connection = self.backend
             self.backend.send_messages([message])
             return
-        raw = message.message().as_bytes(linesep="\r\n")
+        raw = message.raw
         if dkim is not None:
             raw = dkim_sign(raw, dkim)
         self.backend.connection.sendmail(envelope_from, message.to, raw)

@@ -227,3 +227,19 @@ def test_a_scheduled_mailing_starts_when_due_and_a_send_without_live_workers_res
     stalled.refresh_from_db()
     assert stalled.status == MailingStatus.SENT
     assert mailings_start_due() == []
+
+
+def test_names_and_text_beyond_ascii_arrive_intact(
+    smtp_sink, mailing_make, admin_user, django_capture_on_commit_callbacks, sender
+):
+    sender.from_name = "Zoë Quillon — für alle"
+    sender.save()
+    person_make("zoe@one.example", given_name="Zoë")
+    mailing = mailing_make(html="<p>Grüße, {{ first_name }}! 🌱 = 100% &amp; more</p>")
+    _send(mailing, admin_user, django_capture_on_commit_callbacks)
+    (message,) = _parsed(smtp_sink)
+    assert message["Subject"] == "Hello Zoë"
+    assert message["From"].addresses[0].display_name == "Zoë Quillon — für alle"
+    text, html = (part.get_content() for part in message.iter_parts())
+    assert "Grüße, Zoë! 🌱 = 100% & more" in text
+    assert "Grüße, Zoë! 🌱 = 100% &amp; more" in html
