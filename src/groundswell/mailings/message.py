@@ -93,8 +93,21 @@ def envelope_for(mailing: Mailing, *, sender: SenderIdentity | None = None) -> E
     )
 
 
+_TOKEN_SLOT = "TOKEN0000000000000000"
+
+
+@lru_cache(maxsize=1)
+def _unsubscribe_path() -> tuple[str, str]:
+    """The unsubscribe path around its token, reversed once (not once per message)."""
+    before, _, after = reverse("mailings_public:unsubscribe", args=[_TOKEN_SLOT]).partition(
+        _TOKEN_SLOT
+    )
+    return before, after
+
+
 def unsubscribe_url(envelope: Envelope, token: str) -> str:
-    return envelope.link_base + reverse("mailings_public:unsubscribe", args=[token])
+    before, after = _unsubscribe_path()
+    return f"{envelope.link_base}{before}{token}{after}"
 
 
 def footer_for(envelope: Envelope, token: str) -> Footer:
