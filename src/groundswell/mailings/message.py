@@ -93,14 +93,14 @@ def envelope_for(mailing: Mailing, *, sender: SenderIdentity | None = None) -> E
     )
 
 
-_TOKEN_SLOT = "TOKEN0000000000000000"
+_PATH_SLOT = "TOKEN0000000000000000"
 
 
 @lru_cache(maxsize=1)
 def _unsubscribe_path() -> tuple[str, str]:
     """The unsubscribe path around its token, reversed once (not once per message)."""
-    before, _, after = reverse("mailings_public:unsubscribe", args=[_TOKEN_SLOT]).partition(
-        _TOKEN_SLOT
+    before, _, after = reverse("mailings_public:unsubscribe", args=[_PATH_SLOT]).partition(
+        _PATH_SLOT
     )
     return before, after
 
