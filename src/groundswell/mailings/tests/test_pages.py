@@ -154,3 +154,30 @@ def test_the_first_sender_becomes_the_default_and_a_new_default_takes_over(organ
     organizer.post(url, {**base, "from_address": "b@campaign.example.org", "is_default": "on"})
     defaults = SenderIdentity.objects.filter(is_default=True)
     assert [s.from_address for s in defaults] == ["b@campaign.example.org"]
+
+
+def test_the_progress_fragment_counts_the_ledger_and_keeps_polling_while_sending(
+    organizer, sender, everyone
+):
+    from groundswell.mailings.models import Delivery, DeliveryState
+
+    mailing = Mailing.objects.create(
+        name="M",
+        sender=sender,
+        segment=everyone,
+        subject="S",
+        html="<p>x</p>",
+        status=MailingStatus.SENDING,
+    )
+    for n, state in enumerate(["sent", "sent", "queued", "sending"]):
+        person = person_make(f"p{n}@one.example")
+        Delivery.objects.create(
+            mailing=mailing, person=person, address=person.primary_email, state=state
+        )
+    url = reverse("mailings:progress", args=[mailing.pk])
+    fragment = organizer.get(url, HTTP_HX_REQUEST="true").content.decode()
+    assert "<html" not in fragment
+    assert 'hx-trigger="every 2s"' in fragment
+    assert "75% handed to the mail server" in fragment
+    assert "<dt>Unknown, not retried</dt><dd>1" in fragment
+    assert DeliveryState.SENT in fragment.lower()
