@@ -129,3 +129,39 @@ def test_a_worker_killed_half_way_and_resumed_sends_each_recipient_at_most_once(
     assert len(copies) >= states["sent"]
     assert len(copies) <= RECIPIENTS
     assert query(f"SELECT status FROM mailings_mailing WHERE id = {mailing_id}")[0] == "sent"
+
+
+def test_several_worker_processes_share_one_send_and_each_recipient_gets_one_copy(
+    worker_database,  # noqa: F811
+    sink,
+    tmp_path,
+):
+    from django.conf import settings
+
+    if settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+        pytest.skip("SQLite has no row locks: one worker per send (README, Mailings)")
+    env, query = worker_database
+    port, handler = sink
+    # A send of a second or two, so no worker can finish it before the others have started.
+    env = {**env, "EMAIL_URL": f"smtp://127.0.0.1:{port}", "GROUNDSWELL_MAILING_RATE": "200"}
+    _run(env, "migrate", "--verbosity", "0")
+    mailing_id = int(_run(env, "shell", "-c", SEED).strip().splitlines()[-1])
+    workers = [
+        subprocess.Popen(
+            [sys.executable, "-m", "groundswell", "mailing_worker", "--mailing", str(mailing_id)],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        for _ in range(3)
+    ]
+    outputs = [w.communicate(timeout=300)[0] for w in workers]
+    assert all(w.returncode == 0 for w in workers), outputs
+    sent_by = [int(out.split(": ")[1].split(" sent")[0]) for out in outputs]
+    assert sum(sent_by) == RECIPIENTS
+    assert sum(1 for n in sent_by if n) >= 2, sent_by  # the work was shared
+    copies = Counter(rcpt for _, rcpt, _ in handler.received)
+    assert len(copies) == RECIPIENTS
+    assert max(copies.values()) == 1
+    assert query(f"SELECT status FROM mailings_mailing WHERE id = {mailing_id}")[0] == "sent"
