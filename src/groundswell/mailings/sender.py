@@ -26,7 +26,9 @@ killed worker shows as unknown rather than sent.
 ``GROUNDSWELL_MAILING_HANDOFF`` (default 1) marks that many messages ``sending`` in one commit
 before handing them to the server one after another: fewer commits (the send path's limit on a
 busy database), at the price of up to that many "unknown, not retried" per killed worker. Still
-at most once: every row is committed ``sending`` before its SMTP transaction starts.
+at most once: every row is committed ``sending`` before its SMTP transaction starts. Consent is
+then checked when the group is handed over, and pause/cancel between groups (with the default,
+before each message). A throttled send hands over one message at a time.
 """
 
 from __future__ import annotations
