@@ -14,6 +14,7 @@ from groundswell.demo.actions_activity import demo_submissions_seed
 from groundswell.demo.actions_site import campaign_site_seed
 from groundswell.demo.donations_seed import demo_contributions_seed
 from groundswell.demo.identity_seed import demo_identity_seed
+from groundswell.demo.mailings_seed import demo_mailings_seed
 from groundswell.demo.people_seed import people_seed
 from groundswell.people.models import Person
 
@@ -47,6 +48,7 @@ class Command(BaseCommand):
         campaign_site_seed(seed=seed)
         demo_submissions_seed(seed=seed)
         demo_contributions_seed(seed=seed)
+        demo_mailings_seed()
 
         self.stdout.write("Resolving the demo's donors into people (identity resolution)…")
         demo_identity_seed()
