@@ -9,7 +9,7 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from groundswell.mailings.models import Delivery, DeliveryState, KindOptOut, Mailing
-from groundswell.people.models import EmailAddress, EmailStatus, Person
+from groundswell.people.models import EmailStatus, Person
 from groundswell.segments.selectors import segment_people
 
 # The reasons a segment member is not mailed, in the order they are counted (a person is
@@ -87,15 +87,3 @@ def recipients_summary(*, mailing: Mailing) -> dict:
         "removed_rows": [(REMOVAL_REASONS[r], n) for r, n in removed.items() if n],
         "recipients": counts["segment"] - sum(removed.values()),
     }
-
-
-def delivery_consent_q(*, kind: str) -> Q:
-    """For an update of Delivery rows: the recipient may still be mailed now (the address is
-    still theirs and mailable, and they have not stopped this kind): checked per message."""
-    mailable = EmailAddress.objects.filter(
-        person_id=OuterRef("person_id"),
-        address=OuterRef("address"),
-        status__in=statuses_mailable(),
-    )
-    stopped = KindOptOut.objects.filter(person_id=OuterRef("person_id"), kind=kind)
-    return Q(Exists(mailable)) & ~Q(Exists(stopped))

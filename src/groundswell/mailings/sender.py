@@ -42,9 +42,10 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import F, Q
+from django.db.models import Q
 from django.utils import timezone
 
+from groundswell.mailings.ledger_sql import deliveries_hand_over, deliveries_mark_sent
 from groundswell.mailings.message import (
     DkimKey,
     Envelope,
@@ -63,7 +64,7 @@ from groundswell.mailings.models import (
     MailingStatus,
     delivery_token,
 )
-from groundswell.mailings.recipients import delivery_consent_q, mailing_recipients
+from groundswell.mailings.recipients import mailing_recipients, statuses_mailable
 from groundswell.mailings.throttle import Throttle, domain_rates_parse
 from groundswell.mailings.transport import Transport, TransportDown
 from groundswell.mailings.warmup import warmup_allowance
@@ -216,6 +217,7 @@ class _Run:
     result: WorkResult = field(default_factory=WorkResult)
     handoff: int = 1  # messages marked "sending" per commit (see HANDOFF in the settings)
     accepted: list[int] = field(default_factory=list)  # accepted, not yet marked sent
+    statuses: list[str] = field(default_factory=statuses_mailable)
     status_read_at: float = 0.0
     heartbeat_at: float = 0.0
 
@@ -351,14 +353,12 @@ def _handoff(run: _Run, ids: list[int]) -> set[int]:
         return set()
     with transaction.atomic():
         _accepted_flush(run)
-        count = (
-            _ours(run, ids)
-            .filter(delivery_consent_q(kind=run.kind))
-            .update(
-                state=DeliveryState.SENDING,
-                attempts=F("attempts") + 1,
-                sent_at=timezone.now(),  # handed at; the sent mark makes it accepted at
-            )
+        count = deliveries_hand_over(
+            ids=ids,
+            worker_id=run.worker_id,
+            kind=run.kind,
+            statuses=run.statuses,
+            when=timezone.now(),  # handed at; the sent mark makes it accepted at
         )
         if count == len(ids):
             return set(ids)
@@ -399,9 +399,7 @@ def _mark(pk: int, state: str, *, error: str = "") -> None:
 
 def _accepted_flush(run: _Run) -> None:
     if run.accepted:
-        Delivery.objects.filter(pk__in=run.accepted, state=DeliveryState.SENDING).update(
-            state=DeliveryState.SENT, sent_at=timezone.now()
-        )
+        deliveries_mark_sent(ids=run.accepted, when=timezone.now())
         run.accepted = []
 
 
