@@ -21,6 +21,7 @@ from groundswell.mailings.forms import MailingForm, SenderIdentityForm, SendForm
 from groundswell.mailings.message import NotReady
 from groundswell.mailings.models import Mailing, SenderIdentity
 from groundswell.mailings.recipients import recipients_summary
+from groundswell.mailings.transport import TransportDown
 
 logger = logging.getLogger(__name__)
 
@@ -104,7 +105,7 @@ def mailing_test(request, pk: int):
         )
     except (MergeFieldError, NotReady) as exc:
         messages.error(request, str(exc))
-    except OSError as exc:
+    except (OSError, TransportDown) as exc:
         logger.warning("test send of mailing %s failed: %s", mailing.pk, exc)
         messages.error(request, f"The mail server did not take the test message: {exc}")
     else:

@@ -181,3 +181,21 @@ def test_the_progress_fragment_counts_the_ledger_and_keeps_polling_while_sending
     assert "75% handed to the mail server" in fragment
     assert "<dt>Unknown, not retried</dt><dd>1" in fragment
     assert DeliveryState.SENT in fragment.lower()
+
+
+def test_a_test_send_with_the_mail_server_down_says_so_instead_of_failing(
+    organizer, sender, everyone, settings
+):
+    import socket
+
+    with socket.socket() as sock:  # a port nobody listens on
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
+    settings.EMAIL_TIMEOUT = 2
+    organizer.post(reverse("mailings:create"), _form(sender, everyone))
+    mailing = Mailing.objects.get()
+    response = organizer.post(reverse("mailings:test", args=[mailing.pk]), follow=True)
+    assert response.status_code == 200
+    assert "The mail server did not take the test message" in response.content.decode()
