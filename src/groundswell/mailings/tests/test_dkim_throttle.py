@@ -83,3 +83,26 @@ def test_the_warm_up_allows_each_days_cap_then_no_cap(settings, mailing_make):
     assert warmup_allowance(now=now) == 0
     assert warmup_allowance(now=now + timedelta(days=1)) == 5
     assert warmup_allowance(now=now + timedelta(days=2)) is None
+
+
+@pytest.mark.django_db
+def test_a_connection_the_server_dropped_while_idle_is_replaced_before_the_next_message(
+    smtp_sink, monkeypatch
+):
+    from groundswell.mailings import transport as transport_module
+    from groundswell.mailings.mime import RawEmail, mime_alternative
+    from groundswell.mailings.transport import Transport
+
+    def message(to: str) -> RawEmail:
+        raw = mime_alternative(headers=[("From", "a@b.example"), ("To", to)], text="t", html="h")
+        return RawEmail(raw, subject="", from_email="a@b.example", to=[to])
+
+    transport = Transport()
+    transport.ensure_open()
+    transport.send(message("one@one.example"), envelope_from="a@b.example", dkim=None)
+    transport.backend.connection.sock.close()  # as if the server had timed us out
+    monkeypatch.setattr(transport_module, "IDLE_CHECK_AFTER", 0)
+    transport.ensure_open()
+    transport.send(message("two@one.example"), envelope_from="a@b.example", dkim=None)
+    transport.close()
+    assert [rcpt for _, rcpt, _ in smtp_sink.received] == ["one@one.example", "two@one.example"]
