@@ -92,10 +92,14 @@ def test_the_demo_seeds_prints_a_login_and_the_server_accepts_it(tmp_path):
         runs = db.execute("SELECT status, clusters FROM identity_resolutionrun").fetchall()
         goals = db.execute("SELECT name FROM identity_thresholdruleset WHERE active").fetchall()
         segments = db.execute("SELECT name FROM segments_segment ORDER BY name").fetchall()
+        mailing_segments = db.execute(
+            "SELECT s.name FROM mailings_mailing m JOIN segments_segment s ON s.id = m.segment_id"
+        ).fetchall()
     assert len(runs) == 1 and runs[0][0] == "done" and runs[0][1] > 0
     assert goals == [("Debate stage (demo scale)",)]
     assert ("Subscribed donors in PA, OH, MI who have not given in 30 days",) in segments
-    assert len(segments) == 4
+    # The four saved segments of demo/segments_seed.py, and the one its draft mailing goes to.
+    assert len(segments) == 5 and mailing_segments and mailing_segments[0] in segments
 
     port = _free_port()
     server = subprocess.Popen(

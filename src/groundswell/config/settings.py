@@ -188,6 +188,47 @@ globals().update(
 )
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Groundswell <noreply@localhost>")
 
+# Mailings (groundswell.mailings): see docs/configuration.md, "Mailings".
+# The public address of the campaign site, for the links in messages (unsubscribe, tracking);
+# blank: the address the staff member used when pressing "Send".
+GROUNDSWELL_PUBLIC_URL = (env_str("GROUNDSWELL_PUBLIC_URL") or "").rstrip("/")
+# A mailbox that takes unsubscribe requests by e-mail (the List-Unsubscribe mailto); blank: none.
+GROUNDSWELL_UNSUBSCRIBE_MAILTO = env_str("GROUNDSWELL_UNSUBSCRIBE_MAILTO") or ""
+# The envelope sender (Return-Path) bounces go to; blank: the sender identity's address.
+GROUNDSWELL_MAILING_RETURN_PATH = env_str("GROUNDSWELL_MAILING_RETURN_PATH") or ""
+# Messages per second for all workers of a send together, and per recipient domain (0: no limit);
+# GROUNDSWELL_MAILING_DOMAIN_RATES overrides the per-domain rate, e.g. "gmail.com=20,aol.com=5".
+GROUNDSWELL_MAILING_RATE = env_int("GROUNDSWELL_MAILING_RATE", 0, minimum=0)
+GROUNDSWELL_MAILING_DOMAIN_RATE = env_int("GROUNDSWELL_MAILING_DOMAIN_RATE", 0, minimum=0)
+GROUNDSWELL_MAILING_DOMAIN_RATES = env_list("GROUNDSWELL_MAILING_DOMAIN_RATES", [])
+# A new sending domain's warm-up: messages allowed on its first, second, ... day of sending
+# (comma-separated); after the last day, no cap. Blank: no warm-up.
+GROUNDSWELL_MAILING_WARMUP = env_list("GROUNDSWELL_MAILING_WARMUP", [])
+# Worker tasks started for each send (each claims its own batches of recipients).
+GROUNDSWELL_MAILING_WORKERS = env_int("GROUNDSWELL_MAILING_WORKERS", 2, minimum=1)
+# A worker's claim on queued recipients it has not sent may be taken over after this long.
+GROUNDSWELL_MAILING_CLAIM_STALE_SECONDS = env_int(
+    "GROUNDSWELL_MAILING_CLAIM_STALE_SECONDS", 60, minimum=1
+)
+# Messages marked "sending" per commit before they go to the server: 1 leaves at most one
+# "unknown, not retried" per killed worker; more is faster and leaves up to that many.
+GROUNDSWELL_MAILING_HANDOFF = env_int("GROUNDSWELL_MAILING_HANDOFF", 1, minimum=1)
+# A send to more recipients than this asks the staff member to confirm the number.
+GROUNDSWELL_MAILING_CONFIRM_ABOVE = env_int("GROUNDSWELL_MAILING_CONFIRM_ABOVE", 1000, minimum=0)
+# Mail people with no consent recorded (only where the law allows it and the campaign decides).
+GROUNDSWELL_MAILING_ALLOW_UNKNOWN_CONSENT = env_bool(
+    "GROUNDSWELL_MAILING_ALLOW_UNKNOWN_CONSENT", False
+)
+# DKIM: a PEM private key file, its selector and the signing domain (blank: the From domain).
+GROUNDSWELL_DKIM_KEY_FILE = env_str("GROUNDSWELL_DKIM_KEY_FILE") or ""
+GROUNDSWELL_DKIM_SELECTOR = env_str("GROUNDSWELL_DKIM_SELECTOR") or ""
+GROUNDSWELL_DKIM_DOMAIN = env_str("GROUNDSWELL_DKIM_DOMAIN") or ""
+if bool(GROUNDSWELL_DKIM_KEY_FILE) != bool(GROUNDSWELL_DKIM_SELECTOR):
+    raise SettingError(
+        "GROUNDSWELL_DKIM_SELECTOR" if GROUNDSWELL_DKIM_KEY_FILE else "GROUNDSWELL_DKIM_KEY_FILE",
+        "set both GROUNDSWELL_DKIM_KEY_FILE and GROUNDSWELL_DKIM_SELECTOR, or neither",
+    )
+
 TASKS = {
     "default": {
         "BACKEND": env_str("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
@@ -293,6 +334,7 @@ GROUNDSWELL_STAFF_PATHS = [
     "/pages/",
     "/finance/",
     "/identity/",
+    "/mailings/",
     "/admin/",
 ]
 CONTENT_SECURITY_POLICY = {

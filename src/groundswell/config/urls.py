@@ -16,6 +16,9 @@ urlpatterns = [
     path("donor-info/", include("groundswell.donations.compliance.urls_answer")),
     path("identity/", include("groundswell.identity.urls")),
     path("segments/", include("groundswell.segments.urls")),
+    path("mailings/", include("groundswell.mailings.urls")),
+    # A mailing's one-click unsubscribe (/u/<token>): public, no login (RFC 8058).
+    path("", include("groundswell.mailings.urls_public")),
     # The embeddable pop-up: /embed.js and its cross-origin endpoints.
     path("", include("groundswell.actions.urls_embed")),
     # The public campaign site: /, /about/, /platform/, /a/<slug>/ ...

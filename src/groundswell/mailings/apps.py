@@ -6,12 +6,29 @@ class MailingsConfig(AppConfig):
     label = "mailings"
     verbose_name = "Mailings"
 
-    # ---- bounces and complaints from provider webhooks (mailings.bounces) ----
-    # anymail delivers tracking events only through its signal (a library's API, not ours):
-    # one receiver turns bounces and complaints into consent changes.
     def ready(self):
+        # Imported here: apps.py is loaded before the app registry can load models.
         from anymail.signals import tracking
 
+        from groundswell.accounts.audit import audit_action_register
+        from groundswell.mailings.bounces.services import delivery_lookup_register
         from groundswell.mailings.bounces.webhooks import tracking_event_receive
+        from groundswell.mailings.services import (
+            AUDIT_CONTROL,
+            AUDIT_SEND,
+            AUDIT_TEST,
+            delivery_address_for,
+        )
 
+        for code, label in (
+            (AUDIT_SEND, "Mailing sent or scheduled"),
+            (AUDIT_CONTROL, "Mailing paused, resumed or cancelled"),
+            (AUDIT_TEST, "Mailing test sent"),
+        ):
+            audit_action_register(code, label)
+        # anymail delivers tracking events only through its signal (a library's API, not
+        # ours): one receiver turns providers' bounces and complaints into consent changes.
         tracking.connect(tracking_event_receive, dispatch_uid="groundswell.mailings.bounces")
+        # A bounce or complaint that carries our delivery token is tied to the address that
+        # delivery went to (the send ledger), not to whatever address the report names.
+        delivery_lookup_register(delivery_address_for)

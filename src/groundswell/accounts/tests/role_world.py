@@ -184,6 +184,25 @@ def _segments(finance_user) -> dict:
     return {"segment": ohio}
 
 
+def _mailings(donor) -> dict:
+    """A sender, a draft mailing to a segment of everyone, and the donor's delivery of it."""
+    from groundswell.mailings.models import Delivery, Mailing, SenderIdentity
+    from groundswell.segments.models import Segment
+
+    sender = SenderIdentity.objects.create(
+        from_name="Walk Campaign",
+        from_address="walk@campaign.example.org",
+        postal_address="PO Box 1, Columbus, OH 43215",
+        is_default=True,
+    )
+    segment = Segment.objects.create(name="Walk everyone", definition={})
+    mailing = Mailing.objects.create(
+        name="Walk mailing", sender=sender, segment=segment, subject="Hi", html="<p>Hi</p>"
+    )
+    delivery = Delivery.objects.create(mailing=mailing, person=donor, address=DONOR["email"])
+    return {"mailing": mailing, "sender": sender, "delivery": delivery}
+
+
 def donor_world(tmp_path, *, finance_user, other_user) -> dict:
     """Seed the world; ``urls`` holds the kwargs of every staff URL that takes any."""
     money = _finance(finance_user)
@@ -195,6 +214,7 @@ def donor_world(tmp_path, *, finance_user, other_user) -> dict:
     pages = _pages()
     hooks = _webhooks(finance_user, money["held"])
     segment = _segments(finance_user)["segment"]
+    mailings = _mailings(donor)
     urls = {
         "accounts:user_role": {"pk": other_user.pk},
         "accounts:user_active": {"pk": other_user.pk},
@@ -252,5 +272,13 @@ def donor_world(tmp_path, *, finance_user, other_user) -> dict:
             f"segments:{name}": {"pk": segment.pk}
             for name in ("detail", "count", "duplicate", "delete", "snapshot", "export")
         },
+        "mailings:detail": {"pk": mailings["mailing"].pk},
+        "mailings:edit": {"pk": mailings["mailing"].pk},
+        "mailings:progress": {"pk": mailings["mailing"].pk},
+        "mailings:test": {"pk": mailings["mailing"].pk},
+        "mailings:send": {"pk": mailings["mailing"].pk},
+        "mailings:control": {"pk": mailings["mailing"].pk, "action": "pause"},
+        "mailings:sender_edit": {"pk": mailings["sender"].pk},
+        "mailings_public:unsubscribe": {"token": mailings["delivery"].token},
     }
     return {"donor": donor, "urls": urls, **people, **money, **identity, **pages}

@@ -30,6 +30,8 @@ JOBS = (
     # The bounce mailbox (BOUNCE_MAILBOX_URL; nothing when unset): bounces and complaints
     # suppress addresses before the next mailing goes out.
     ("groundswell.mailings.bounces.tasks.bounces_read", 300),
+    # Scheduled mailings start when due; a send whose workers died is restarted.
+    ("groundswell.mailings.tasks.mailings_due", 60),
 )
 
 

@@ -15,6 +15,7 @@ from groundswell.demo.actions_activity import demo_submissions_seed
 from groundswell.demo.actions_site import campaign_site_seed, site_donate_page_seed
 from groundswell.demo.donations_seed import demo_contributions_seed, demo_page_seed
 from groundswell.demo.identity_seed import demo_identity_seed
+from groundswell.demo.mailings_seed import demo_mailings_seed
 from groundswell.demo.people_seed import people_seed
 from groundswell.demo.segments_seed import demo_segments_seed
 from groundswell.demo.stripe_test_mode import (
@@ -56,6 +57,7 @@ class Command(BaseCommand):
         demo_submissions_seed(seed=seed)
         demo_contributions_seed(seed=seed)
         site_donate_page_seed(slug=demo_page_seed().slug)
+        demo_mailings_seed()
 
         self.stdout.write("Resolving the demo's donors into people (identity resolution)…")
         demo_identity_seed()

@@ -1,0 +1,58 @@
+"""The demo's mailings: a sender identity, a segment and a draft mailing, ready to test and send
+(the demo's mail goes to files in the data folder's sent-mail/, or to EMAIL_URL)."""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+from groundswell.actions.services import site_get
+from groundswell.mailings.models import Mailing, MailingKind, SenderIdentity
+from groundswell.segments.models import Segment
+
+SEGMENT = "Subscribed supporters in Ohio"
+BODY = """<p>Dear {{ first_name|default:"Friend" }},</p>
+<p>Early voting starts in three weeks, and every door we knock on in {{ city|default:"Ohio" }}
+counts. Can you give two hours this Saturday?</p>
+<p><a href="https://example.org/a/volunteer/">Sign up for a shift</a></p>
+<p>Thank you,<br>The campaign team</p>"""
+
+
+@transaction.atomic
+def demo_mailings_seed() -> Mailing:
+    """Idempotent: a second run changes nothing."""
+    site = site_get()
+    sender = SenderIdentity.objects.filter(is_default=True).first()
+    if sender is None:
+        sender = SenderIdentity.objects.create(
+            from_name=site.name,
+            from_address="team@campaign.example.org",
+            reply_to="hello@campaign.example.org",
+            postal_address="PO Box 2026\nColumbus, OH 43215",
+            is_default=True,
+        )
+    segment, _ = Segment.objects.get_or_create(
+        name=SEGMENT,
+        defaults={
+            "description": "Everyone in Ohio whose e-mail is subscribed",
+            "definition": {
+                "op": "and",
+                "negate": False,
+                "items": [
+                    {"kind": "state", "states": ["OH"]},
+                    {"kind": "email_status", "status": "subscribed"},
+                ],
+            },
+        },
+    )
+    mailing, _ = Mailing.objects.get_or_create(
+        name="Weekend canvass",
+        defaults={
+            "kind": MailingKind.EVENTS,
+            "sender": sender,
+            "segment": segment,
+            "subject": '{{ first_name|default:"Friend" }}, can you knock doors Saturday?',
+            "html": BODY,
+            "exclude_mailed_within_days": 2,
+        },
+    )
+    return mailing

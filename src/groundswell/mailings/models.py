@@ -1,0 +1,180 @@
+"""Mailings: who a message comes from, the message and its audience, and the send ledger.
+
+The ledger (``Delivery``) is what makes a send exactly-once-or-less: one row per recipient,
+unique per mailing and per address, whose state moves queued → sending → sent (or failed,
+suppressed) and is committed before the SMTP transaction it describes (see ``mailings.sender``).
+"""
+
+from __future__ import annotations
+
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from groundswell.core.models import TimeStampedModel
+
+
+class SenderIdentity(TimeStampedModel):
+    """Who a mailing comes from: the From and Reply-To, and the postal address every message
+    carries (CAN-SPAM asks for the sender's valid physical postal address)."""
+
+    from_name = models.CharField(max_length=100)
+    from_address = models.EmailField(max_length=254)
+    reply_to = models.EmailField(max_length=254, blank=True)
+    postal_address = models.TextField(
+        help_text="The committee's postal address, printed in every message's footer"
+    )
+    is_default = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["-is_default", "from_name"]
+        verbose_name_plural = "sender identities"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_default"], condition=Q(is_default=True), name="one_default_sender"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.from_name} <{self.from_address}>"
+
+    def validate_constraints(self, exclude=None):
+        """The one-default constraint is not a form error: ``sender_identity_save`` lets a new
+        default take over from the previous one (the database still enforces it)."""
+        super().validate_constraints(exclude={*(exclude or ()), "is_default"})
+
+
+class MailingStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    SCHEDULED = "scheduled", "Scheduled"
+    SENDING = "sending", "Sending"
+    PAUSED = "paused", "Paused"
+    CANCELLED = "cancelled", "Cancelled"
+    SENT = "sent", "Sent"
+
+
+class MailingKind(models.TextChoices):
+    """What a mailing is about; a recipient may stop one kind and keep the others."""
+
+    NEWS = "news", "News and updates"
+    FUNDRAISING = "fundraising", "Fundraising appeals"
+    EVENTS = "events", "Events and volunteering"
+
+
+class Mailing(TimeStampedModel):
+    name = models.CharField(max_length=150)
+    kind = models.CharField(max_length=20, choices=MailingKind.choices, default=MailingKind.NEWS)
+    sender = models.ForeignKey(SenderIdentity, on_delete=models.PROTECT, related_name="mailings")
+    subject = models.CharField(max_length=300)
+    html = models.TextField()
+    text = models.TextField(blank=True, help_text="Generated from the HTML when blank")
+    segment = models.ForeignKey(
+        "segments.Segment", on_delete=models.PROTECT, related_name="mailings"
+    )
+    refcode = models.CharField(max_length=100, blank=True, db_index=True)
+    status = models.CharField(
+        max_length=10, choices=MailingStatus.choices, default=MailingStatus.DRAFT, db_index=True
+    )
+    scheduled_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    exclude_mailed_within_days = models.PositiveSmallIntegerField(
+        default=0, help_text="Skip people sent any mailing in this many days (0: no window)"
+    )
+    # The A/B work hangs variants off their parent mailing; nothing uses it yet.
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="variants"
+    )
+    # Where the links in the messages point (https://campaign.example.org), fixed at send time.
+    link_base = models.CharField(max_length=200, blank=True)
+    # The ledger is written in batches of people by id; the last id written survives a crash.
+    ledger_checkpoint = models.BigIntegerField(default=0)
+    ledger_complete = models.BooleanField(default=False)
+    # How many people the suppressions removed, by reason, when the send started.
+    removed = models.JSONField(default=dict, blank=True)
+    # Written by the workers as they go: a sending mailing whose heartbeat is old lost them.
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def effective_refcode(self) -> str:
+        return self.refcode or f"m{self.pk}"
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status in (MailingStatus.DRAFT, MailingStatus.SCHEDULED)
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in (MailingStatus.SENDING, MailingStatus.PAUSED)
+
+
+class DeliveryState(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    SENDING = "sending", "Handed to the mail server (unknown if interrupted)"
+    SENT = "sent", "Sent"
+    FAILED = "failed", "Failed"
+    SUPPRESSED = "suppressed", "Suppressed (consent changed before sending)"
+
+
+def delivery_token() -> str:
+    """A recipient's link token: 128 random bits, so links cannot be guessed or enumerated."""
+    return secrets.token_urlsafe(16)
+
+
+class Delivery(models.Model):
+    """One recipient of one mailing: the send ledger."""
+
+    mailing = models.ForeignKey(Mailing, on_delete=models.CASCADE, related_name="deliveries")
+    person = models.ForeignKey("people.Person", on_delete=models.CASCADE, related_name="+")
+    address = models.CharField(max_length=254)
+    state = models.CharField(
+        max_length=10, choices=DeliveryState.choices, default=DeliveryState.QUEUED
+    )
+    token = models.CharField(max_length=32, unique=True, default=delivery_token)
+    message_id = models.CharField(max_length=200, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    error = models.CharField(max_length=300, blank=True)
+    # A worker's claim on a queued row (SKIP LOCKED hands each worker its own batch); a claim
+    # older than the stale limit may be taken over, and the queued → sending step re-checks it.
+    claimed_by = models.CharField(max_length=32, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["mailing", "person"], name="delivery_once_per_person"),
+            models.UniqueConstraint(
+                fields=["mailing", "address"], name="delivery_once_per_address"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["mailing", "state", "id"]),
+            models.Index(fields=["person", "sent_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.mailing_id} → {self.address} ({self.state})"
+
+
+class KindOptOut(models.Model):
+    """A person who stopped one kind of mailing (and kept the others)."""
+
+    person = models.ForeignKey("people.Person", on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=20, choices=MailingKind.choices)
+    created_at = models.DateTimeField(default=timezone.now)
+    source = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["person", "kind"], name="kind_opt_out_once")]
