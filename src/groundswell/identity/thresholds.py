@@ -7,10 +7,12 @@ when each part should be met if the recent trend holds.
 
 from __future__ import annotations
 
+import json
 import math
 import random
 from dataclasses import dataclass
 from datetime import date, timedelta
+from pathlib import Path
 
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
@@ -420,3 +422,36 @@ def rule_set_delete(*, rule_set: ThresholdRuleSet, user=None) -> None:
         target=rule_set,
     )
     rule_set.delete()
+
+
+SHIPPED_RULE_SETS = Path(__file__).resolve().parent / "data" / "debate_thresholds.json"
+
+
+def shipped_rule_sets_load() -> int:
+    """(Re)load the DNC's 2019-20 debate rule sets shipped as data; the number loaded.
+
+    Migration 0002 loads them on install (with its own historical copy of this code, as a
+    migration must). This is for what empties the table afterwards: a test database flushed by
+    a transactional test keeps no migration data, and tests put the rule sets back with it.
+    """
+    rows = json.loads(SHIPPED_RULE_SETS.read_text())["rule_sets"]
+    for row in rows:
+        ThresholdRuleSet.objects.update_or_create(
+            slug=row["slug"],
+            defaults={
+                "name": row["name"],
+                "description": (
+                    f"{row['total_donors']:,} unique donors, with at least "
+                    f"{row['per_state_minimum']:,} in each of at least "
+                    f"{row['states_required']} states."
+                ),
+                "builtin": True,
+                "total_donors": row["total_donors"],
+                "per_state_minimum": row["per_state_minimum"],
+                "states_required": row["states_required"],
+                "window_start": date.fromisoformat(row["window_start"]),
+                "window_end": date.fromisoformat(row["deadline"]),
+                "deadline": date.fromisoformat(row["deadline"]),
+            },
+        )
+    return len(rows)
