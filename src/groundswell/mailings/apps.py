@@ -32,3 +32,7 @@ class MailingsConfig(AppConfig):
         # A bounce or complaint that carries our delivery token is tied to the address that
         # delivery went to (the send ledger), not to whatever address the report names.
         delivery_lookup_register(delivery_address_for)
+        # E-mail engagement for segments: mailings owns the data, segments never imports it.
+        from groundswell.mailings.conditions import register as conditions_register
+
+        conditions_register()
