@@ -36,3 +36,14 @@ class MailingsConfig(AppConfig):
         from groundswell.mailings.conditions import register as conditions_register
 
         conditions_register()
+        # The person page lists the mailings a person was sent and what they did with them.
+        from groundswell.mailings.views import person_mailings_panel
+        from groundswell.people.extensions import person_panel_register
+
+        person_panel_register(
+            "mailings",
+            template="mailings/_person_mailings.html",
+            context=person_mailings_panel,
+            column="activity",
+            order=90,
+        )

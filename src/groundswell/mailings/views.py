@@ -180,3 +180,14 @@ def sender_list(request, pk: int | None = None):
         "mailings/senders.html",
         {"form": form, "sender": sender, "senders": SenderIdentity.objects.all()[:100]},
     )
+
+
+# ---------------------------------------------------------------- on the person page
+
+
+def person_mailings_panel(*, request, person) -> dict:
+    """The person page's mailings card (see ``people.extensions``; registered in apps.py)."""
+    return {
+        **selectors.person_mailings(person=person),
+        "can_open": request.user.can(MAILINGS_SEND),
+    }
