@@ -209,9 +209,16 @@ class Engagement(models.Model):
     join. No IP address is kept: the verdict on who fetched is made at the request and
     stored as ``hit_class``, which is all the report needs."""
 
-    delivery = models.ForeignKey(Delivery, on_delete=models.CASCADE, related_name="engagements")
+    # SET_NULL: a delivery removed later (a merge's duplicate) leaves its opens and clicks.
+    delivery = models.ForeignKey(
+        Delivery, null=True, on_delete=models.SET_NULL, related_name="engagements"
+    )
     mailing = models.ForeignKey(Mailing, on_delete=models.CASCADE, related_name="engagements")
-    person = models.ForeignKey("people.Person", on_delete=models.CASCADE, related_name="+")
+    # A named reverse relation, so a merge of people moves these rows to the survivor (and its
+    # undo moves them back): segment conditions then find the merged person's opens.
+    person = models.ForeignKey(
+        "people.Person", on_delete=models.CASCADE, related_name="mail_engagements"
+    )
     kind = models.CharField(max_length=5, choices=EngagementKind.choices)
     # For a click: the mailing's link number and where it went (the mailing's own link).
     link_index = models.PositiveIntegerField(null=True, blank=True)

@@ -171,3 +171,28 @@ def test_a_mailing_not_sent_yet_says_so_instead_of_a_table_of_zeros(
     response = client.get(reverse("mailings:detail", args=[mailing.pk]))
     assert "Nothing has been sent yet" in response.content.decode()
     assert "data-figure" not in response.content.decode()
+
+
+def test_merging_two_recipients_of_one_mailing_keeps_their_opens_and_clicks(
+    mailing_make, admin_user
+):
+    from groundswell.people.merge import person_merge, person_merge_undo
+
+    mailing = mailing_make(status=MailingStatus.SENT)
+    ada, ada_too = person_make("ada@one.example"), person_make("ada.work@two.example")
+    first, second = _deliver(mailing, ada), _deliver(mailing, ada_too)
+    _hit(first, "open", "human")
+    _hit(second, "click", "human", 0)
+    record = person_merge(survivor=ada, merged=ada_too)
+    # The engagement follows the person into the survivor (the delivery stays on the ledger).
+    assert set(Engagement.objects.values_list("person_id", "kind")) == {
+        (ada.pk, "open"),
+        (ada.pk, "click"),
+    }
+    report = mailing_report(mailing=mailing, user=admin_user)
+    assert (report.opened, report.clicked) == (1, 1)
+    person_merge_undo(record=record)
+    assert set(Engagement.objects.values_list("person_id", "kind")) == {
+        (ada.pk, "open"),
+        (ada_too.pk, "click"),
+    }
