@@ -85,27 +85,28 @@ class MailingReport:
         }
 
 
-def _people(engagements, *, kind: str, classes) -> set[int]:
-    return set(
-        engagements.filter(kind=kind, hit_class__in=classes)
-        .values_list("person_id", flat=True)
-        .distinct()
-    )
+def _people(engagements, *, kind: str, classes, unless=None) -> int:
+    """People with a hit of ``kind`` in ``classes`` (and none in ``unless``), counted in SQL."""
+    rows = engagements.filter(kind=kind, hit_class__in=classes)
+    if unless:
+        rows = rows.exclude(
+            person_id__in=engagements.filter(kind=kind, hit_class__in=unless).values("person_id")
+        )
+    return rows.values("person_id").distinct().count()
 
 
 def _engagement(mailing: Mailing) -> dict[str, int]:
     rows = Engagement.objects.filter(mailing=mailing)
-    opened = _people(rows, kind=EngagementKind.OPEN, classes=PERSON_CLASSES)
-    opened_machine = _people(rows, kind=EngagementKind.OPEN, classes=[HitClass.MACHINE])
-    clicked = _people(rows, kind=EngagementKind.CLICK, classes=PERSON_CLASSES)
-    clicked_scanner = _people(
-        rows, kind=EngagementKind.CLICK, classes=[HitClass.SCANNER, HitClass.MACHINE]
-    )
+    machines = [HitClass.SCANNER, HitClass.MACHINE]
     return {
-        "opened": len(opened),
-        "opened_machine_only": len(opened_machine - opened),
-        "clicked": len(clicked),
-        "clicked_scanner_only": len(clicked_scanner - clicked),
+        "opened": _people(rows, kind=EngagementKind.OPEN, classes=PERSON_CLASSES),
+        "opened_machine_only": _people(
+            rows, kind=EngagementKind.OPEN, classes=[HitClass.MACHINE], unless=PERSON_CLASSES
+        ),
+        "clicked": _people(rows, kind=EngagementKind.CLICK, classes=PERSON_CLASSES),
+        "clicked_scanner_only": _people(
+            rows, kind=EngagementKind.CLICK, classes=machines, unless=PERSON_CLASSES
+        ),
     }
 
 
@@ -116,17 +117,22 @@ def _suppressions(mailing: Mailing) -> dict[str, int]:
     # Bounce and complaint rows name the Message-ID of the message they returned; ours are per
     # delivery, so matching them ties the row to this mailing.
     people = Delivery.objects.filter(mailing=mailing).values("person_id")
+    rows = list(
+        Activity.objects.filter(
+            kind__in=[KIND_BOUNCED, KIND_COMPLAINT],
+            person_id__in=people,
+            occurred_at__gte=mailing.created_at,
+        ).values_list("kind", "person_id", "data")
+    )
+    # Only the deliveries of people with such a row are read (few), not the whole ledger.
     ids = dict(
-        Delivery.objects.filter(mailing=mailing)
+        Delivery.objects.filter(mailing=mailing, person_id__in={row[1] for row in rows})
         .exclude(message_id="")
         .values_list("message_id", "person_id")
     )
     found: dict[str, set[int]] = {KIND_BOUNCED: set(), KIND_COMPLAINT: set()}
-    rows = Activity.objects.filter(
-        kind__in=list(found), person_id__in=people, occurred_at__gte=mailing.created_at
-    ).values_list("kind", "person_id", "data")
-    for kind, person_id, data in rows.iterator():
-        message_id = (data or {}).get("message_id", "") if isinstance(data, dict) else ""
+    for kind, person_id, data in rows:
+        message_id = data.get("message_id", "") if isinstance(data, dict) else ""
         if ids.get(message_id) == person_id:
             found[kind].add(person_id)
     return {
