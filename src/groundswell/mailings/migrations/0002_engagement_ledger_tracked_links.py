@@ -6,34 +6,82 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('mailings', '0001_sender_mailing_ledger'),
-        ('people', '0003_email_verbose_name'),
+        ("mailings", "0001_sender_mailing_ledger"),
+        ("people", "0003_email_verbose_name"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='mailing',
-            name='tracked_links',
+            model_name="mailing",
+            name="tracked_links",
             field=models.JSONField(blank=True, default=list),
         ),
         migrations.CreateModel(
-            name='Engagement',
+            name="Engagement",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('open', 'Opened'), ('click', 'Clicked')], max_length=5)),
-                ('link_index', models.PositiveIntegerField(blank=True, null=True)),
-                ('target', models.CharField(blank=True, max_length=2000)),
-                ('hit_class', models.CharField(choices=[('human', 'A person'), ('proxied', "A person, through a mail provider's image proxy"), ('machine', "A privacy proxy's preload"), ('scanner', 'A security scanner or a bot')], max_length=8)),
-                ('reason', models.CharField(blank=True, max_length=100)),
-                ('at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('delivery', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='engagements', to='mailings.delivery')),
-                ('mailing', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='engagements', to='mailings.mailing')),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='mail_engagements', to='people.person')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("open", "Opened"), ("click", "Clicked")], max_length=5
+                    ),
+                ),
+                ("link_index", models.PositiveIntegerField(blank=True, null=True)),
+                ("target", models.CharField(blank=True, max_length=2000)),
+                (
+                    "hit_class",
+                    models.CharField(
+                        choices=[
+                            ("human", "A person"),
+                            ("proxied", "A person, through a mail provider's image proxy"),
+                            ("machine", "A privacy proxy's preload"),
+                            ("scanner", "A security scanner or a bot"),
+                        ],
+                        max_length=8,
+                    ),
+                ),
+                ("reason", models.CharField(blank=True, max_length=100)),
+                ("at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "delivery",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="engagements",
+                        to="mailings.delivery",
+                    ),
+                ),
+                (
+                    "mailing",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="engagements",
+                        to="mailings.mailing",
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="mail_engagements",
+                        to="people.person",
+                    ),
+                ),
             ],
             options={
-                'indexes': [models.Index(fields=['mailing', 'kind', 'hit_class'], name='engagement_by_mailing'), models.Index(fields=['person', 'kind', 'at'], name='engagement_by_person'), models.Index(fields=['delivery', 'kind', 'at'], name='engagement_by_delivery')],
+                "indexes": [
+                    models.Index(
+                        fields=["mailing", "kind", "hit_class"], name="engagement_by_mailing"
+                    ),
+                    models.Index(fields=["person", "kind", "at"], name="engagement_by_person"),
+                    models.Index(fields=["delivery", "kind", "at"], name="engagement_by_delivery"),
+                ],
             },
         ),
     ]
