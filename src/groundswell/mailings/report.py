@@ -3,7 +3,8 @@
 What each figure counts (the page says the same in its notes):
 
 * **recipients** — rows of the send ledger; **sent** — accepted by the mail server;
-  **failed** and **unknown** (handed over when a worker died, outcome unknown, never re-sent);
+  **delivered** — sent less bounced (a message dropped silently is not seen); **failed** and
+  **unknown** (handed over when a worker died, outcome unknown, never re-sent);
   **suppressed** — people whose consent changed after the send started, skipped mid-send.
 * **opened** — people with an open by a person (a browser, a mail client or a provider's image
   proxy); people whose only opens are a privacy proxy's preloads (Apple Mail Privacy) are
@@ -72,6 +73,11 @@ class MailingReport:
     actions: int
     action_people: int
     money: Money | None  # None for roles without FINANCE_VIEW: they see no money at all
+
+    @property
+    def delivered(self) -> int:
+        """Sent and not bounced back (as far as bounce reports tell: a silent drop is unseen)."""
+        return max(self.sent - self.bounced, 0)
 
     def rate(self, count: int) -> float:
         """``count`` as a percentage of messages sent (0 before anything is sent)."""

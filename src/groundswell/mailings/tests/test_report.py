@@ -110,6 +110,7 @@ def test_the_report_counts_each_outcome_once_per_person_and_only_this_mailings(
     assert (report.clicked, report.clicked_scanner_only) == (1, 1)
     assert (report.unsubscribed, report.unsubscribed_kind) == (1, 1)
     assert (report.bounced, report.complained) == (1, 0)
+    assert report.delivered == 3
     assert (report.actions, report.action_people) == (2, 1)
     assert report.money.donors == 2
     assert report.money.net_cents == 7_000  # 50.00 + (30.00 − 10.00 refunded); voided: nothing
@@ -135,9 +136,9 @@ def test_the_page_shows_exactly_the_selectors_figures_to_a_finance_role(
     expected = {
         name: getattr(report, name)
         for name in (
-            "recipients sent failed unknown suppressed opened opened_machine_only clicked "
-            "clicked_scanner_only unsubscribed unsubscribed_kind bounced complained actions "
-            "action_people"
+            "recipients sent delivered failed unknown suppressed opened opened_machine_only "
+            "clicked clicked_scanner_only unsubscribed unsubscribed_kind bounced complained "
+            "actions action_people"
         ).split()
     }
     expected |= {
