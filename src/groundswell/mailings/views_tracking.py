@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import base64
 import logging
+import time
 
+from django.core.cache import cache
 from django.http import HttpResponse, HttpResponseRedirect
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
@@ -31,6 +33,31 @@ PIXEL = base64.b64decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRA
 CLICK_NOT_VALID = (
     "This link is not valid. If you copied it from an e-mail, check that the whole link was copied."
 )
+
+# Refused click addresses one network address may try per minute before every click from it is
+# refused for the rest of the minute: a signature is 96 bits, and this keeps guessing at a
+# crawl without costing a person anything (a real click is never refused, so never counted).
+REFUSED_PER_MINUTE = 60
+TOO_MANY = "Too many invalid links from your network; try again in a minute."
+
+
+def _refused_key(ip: str) -> str:
+    return f"mailings:click-refused:{ip}:{int(time.time() // 60)}"
+
+
+def _refused_count(ip: str | None) -> None:
+    if not ip:
+        return
+    key = _refused_key(ip)
+    if not cache.add(key, 1, timeout=61):
+        try:
+            cache.incr(key)
+        except ValueError:  # expired between add and incr
+            cache.add(key, 1, timeout=61)
+
+
+def _refused_too_often(ip: str | None) -> bool:
+    return bool(ip) and (cache.get(_refused_key(ip)) or 0) >= REFUSED_PER_MINUTE
 
 
 def _delivery(token: str) -> Delivery | None:
@@ -66,6 +93,10 @@ def open_pixel(request, token: str, sig: str):
 @never_cache
 @require_http_methods(["GET", "HEAD"])
 def click(request, token: str, link_id: str, sig: str):
+    ip = client_ip(request)
+    if _refused_too_often(ip):
+        logger.warning("click refused: too many invalid links from %s", ip)
+        return HttpResponse(TOO_MANY, status=429, content_type="text/plain; charset=utf-8")
     delivery = _delivery(token)
     target = None
     if delivery is not None:
@@ -77,8 +108,9 @@ def click(request, token: str, link_id: str, sig: str):
             "click with a forged or unknown address (token %r, link %r) from %s",
             token[:40],
             link_id[:10],
-            client_ip(request),
+            ip,
         )
+        _refused_count(ip)
         return page_not_found(request, CLICK_NOT_VALID)
     number = int(link_id)
     verdict = hit_verdict(
@@ -86,7 +118,7 @@ def click(request, token: str, link_id: str, sig: str):
         kind=EngagementKind.CLICK,
         request_meta=request.META,
         method=request.method,
-        ip=client_ip(request) or "",
+        ip=ip or "",
         link_index=number,
     )
     engagement_record(

@@ -11,6 +11,7 @@ from email import policy
 from urllib.parse import quote, urlsplit
 
 import pytest
+from django.core.cache import cache
 from django.test import Client
 from django.utils import timezone
 from hypothesis import HealthCheck, given
@@ -212,6 +213,7 @@ _HYPOTHESIS = hypothesis_settings(
 @given(data=st.data())
 def test_any_click_address_is_a_404_or_the_one_correct_redirect(tracked, data):
     delivery, (token, number, sig), _ = tracked
+    cache.clear()  # each example is a fresh visitor, not one guesser slowed to 429
     parts = [_mutated(data.draw, real) for real in (token, number, sig)]
     response = Client().get("/m/c/{}/{}/{}/".format(*map(_part, parts)))
     if parts == [token, number, sig]:
@@ -233,3 +235,19 @@ def test_any_pixel_address_answers_the_gif_and_records_only_the_signed_one(track
     if response.status_code == 200:
         assert response.content.startswith(b"GIF89a")
     assert Engagement.objects.exists() is (parts == [delivery.token, sig])
+
+
+def test_a_network_guessing_click_addresses_is_slowed_to_429_for_the_rest_of_the_minute(
+    tracked, caplog, monkeypatch
+):
+    from groundswell.mailings import views_tracking
+
+    monkeypatch.setattr(views_tracking, "REFUSED_PER_MINUTE", 5)
+    delivery, (token, number, sig), _ = tracked
+    guesser, reader = Client(REMOTE_ADDR="198.51.100.7"), Client(REMOTE_ADDR="203.0.113.9")
+    forged = f"/m/c/{token}/{number}/{'A' * 16}/"
+    answers = [guesser.get(forged).status_code for _ in range(7)]
+    assert answers == [404] * 5 + [429] * 2
+    assert guesser.get(f"/m/c/{token}/{number}/{sig}/").status_code == 429
+    assert reader.get(f"/m/c/{token}/{number}/{sig}/").status_code == 302
+    assert "too many invalid links" in caplog.text
