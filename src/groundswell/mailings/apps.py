@@ -32,3 +32,18 @@ class MailingsConfig(AppConfig):
         # A bounce or complaint that carries our delivery token is tied to the address that
         # delivery went to (the send ledger), not to whatever address the report names.
         delivery_lookup_register(delivery_address_for)
+        # E-mail engagement for segments: mailings owns the data, segments never imports it.
+        from groundswell.mailings.conditions import register as conditions_register
+
+        conditions_register()
+        # The person page lists the mailings a person was sent and what they did with them.
+        from groundswell.mailings.views import person_mailings_panel
+        from groundswell.people.extensions import person_panel_register
+
+        person_panel_register(
+            "mailings",
+            template="mailings/_person_mailings.html",
+            context=person_mailings_panel,
+            column="activity",
+            order=90,
+        )

@@ -19,10 +19,11 @@ from django.conf import settings
 from django.urls import reverse
 
 from groundswell.actions.services import site_get
-from groundswell.mailings.compose import Footer, MessageContent, message_render
+from groundswell.mailings.compose import Footer, MessageContent, content_links, message_render
 from groundswell.mailings.compose.layout import Theme, theme_for_site
 from groundswell.mailings.mime import RawEmail, mime_alternative
 from groundswell.mailings.models import Mailing, SenderIdentity
+from groundswell.mailings.tracking import link_wrap_for, open_url
 
 # Headers DKIM signs: what a reader sees and what the one-click unsubscribe depends on.
 DKIM_HEADERS = [
@@ -57,6 +58,10 @@ class Envelope:
     link_base: str
     refcode: str
     theme: Theme | None = None  # the campaign's layout (colours, name, logo): mailings.compose
+    # The mailing's own links the click tracker numbers (``content_links``), worked out once
+    # per envelope; ``track=False`` (a test send, whose token is no delivery's) sends them bare.
+    links: tuple[str, ...] = ()
+    track: bool = True
 
 
 @dataclass(frozen=True)
@@ -82,20 +87,21 @@ def envelope_for(mailing: Mailing, *, sender: SenderIdentity | None = None) -> E
         )
     if not sender.postal_address.strip():
         raise NotReady("The sender identity has no postal address; every message must carry it.")
+    link_base = (settings.GROUNDSWELL_PUBLIC_URL or mailing.link_base).rstrip("/")
+    content = MessageContent(subject=mailing.subject, html=mailing.html, text=mailing.text)
+    theme = theme_for_site(site=site_get(), base_url=link_base)
     return Envelope(
-        content=MessageContent(subject=mailing.subject, html=mailing.html, text=mailing.text),
+        content=content,
         from_header=formataddr((sender.from_name, sender.from_address)),
         reply_to=[sender.reply_to] if sender.reply_to else [],
         return_path=settings.GROUNDSWELL_MAILING_RETURN_PATH or sender.from_address,
         domain=sender_domain(sender),
         postal_address=" ".join(sender.postal_address.split()),
         paid_for_by=disclaimer,
-        link_base=(settings.GROUNDSWELL_PUBLIC_URL or mailing.link_base).rstrip("/"),
+        link_base=link_base,
         refcode=mailing.effective_refcode,
-        theme=theme_for_site(
-            site=site_get(),
-            base_url=(settings.GROUNDSWELL_PUBLIC_URL or mailing.link_base).rstrip("/"),
-        ),
+        theme=theme,
+        links=content_links(content, theme=theme),
     )
 
 
@@ -129,11 +135,23 @@ def footer_for(envelope: Envelope, token: str) -> Footer:
 
 
 def message_build(envelope: Envelope, recipient: Recipient) -> RawEmail:
-    """The MIME message for one recipient: multipart/alternative, text first, then HTML."""
+    """The MIME message for one recipient: multipart/alternative, text first, then HTML.
+
+    With ``envelope.track`` every one of the mailing's own links, in both parts, becomes the
+    recipient's signed click address and the HTML carries the open pixel; the footer's
+    unsubscribe link is never wrapped (it must work whatever happens to the tracker)."""
+    wrap = pixel = None
+    if envelope.track and envelope.link_base:
+        wrap = link_wrap_for(
+            base_url=envelope.link_base, token=recipient.token, links=envelope.links
+        )
+        pixel = open_url(base_url=envelope.link_base, token=recipient.token)
     rendered = message_render(
         content=envelope.content,
         merge=recipient.merge,
         footer=footer_for(envelope, recipient.token),
+        link_wrap=wrap,
+        open_pixel_url=pixel,
         theme=envelope.theme,
     )
     one_click = unsubscribe_url(envelope, recipient.token)

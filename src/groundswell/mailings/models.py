@@ -100,6 +100,9 @@ class Mailing(TimeStampedModel):
     removed = models.JSONField(default=dict, blank=True)
     # Written by the workers as they go: a sending mailing whose heartbeat is old lost them.
     heartbeat_at = models.DateTimeField(null=True, blank=True)
+    # The links the click tracker numbered (``content_links``), fixed by the first worker of
+    # the send: a click is checked against these even if the campaign's layout changes later.
+    tracked_links = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -178,3 +181,58 @@ class KindOptOut(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["person", "kind"], name="kind_opt_out_once")]
+
+
+class EngagementKind(models.TextChoices):
+    OPEN = "open", "Opened"
+    CLICK = "click", "Clicked"
+
+
+class HitClass(models.TextChoices):
+    """Who made the hit (``mailings.tracking.machine.HitKind``): only human and proxied hits
+    count as a person's open or click; the others are kept and shown apart."""
+
+    HUMAN = "human", "A person"
+    PROXIED = "proxied", "A person, through a mail provider's image proxy"
+    MACHINE = "machine", "A privacy proxy's preload"
+    SCANNER = "scanner", "A security scanner or a bot"
+
+
+PERSON_CLASSES = (HitClass.HUMAN, HitClass.PROXIED)
+
+
+class Engagement(models.Model):
+    """One open or click of one delivery: the tracking ledger.
+
+    The mailing and the person are copied from the delivery so the report (per mailing) and
+    the segment conditions (per person, in the last N days) read one indexed table without a
+    join. No IP address is kept: the verdict on who fetched is made at the request and
+    stored as ``hit_class``, which is all the report needs."""
+
+    # SET_NULL: a delivery removed later (a merge's duplicate) leaves its opens and clicks.
+    delivery = models.ForeignKey(
+        Delivery, null=True, on_delete=models.SET_NULL, related_name="engagements"
+    )
+    mailing = models.ForeignKey(Mailing, on_delete=models.CASCADE, related_name="engagements")
+    # A named reverse relation, so a merge of people moves these rows to the survivor (and its
+    # undo moves them back): segment conditions then find the merged person's opens.
+    person = models.ForeignKey(
+        "people.Person", on_delete=models.CASCADE, related_name="mail_engagements"
+    )
+    kind = models.CharField(max_length=5, choices=EngagementKind.choices)
+    # For a click: the mailing's link number and where it went (the mailing's own link).
+    link_index = models.PositiveIntegerField(null=True, blank=True)
+    target = models.CharField(max_length=2000, blank=True)
+    hit_class = models.CharField(max_length=8, choices=HitClass.choices)
+    reason = models.CharField(max_length=100, blank=True)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["mailing", "kind", "hit_class"], name="engagement_by_mailing"),
+            models.Index(fields=["person", "kind", "at"], name="engagement_by_person"),
+            models.Index(fields=["delivery", "kind", "at"], name="engagement_by_delivery"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} of delivery {self.delivery_id} ({self.hit_class})"

@@ -42,3 +42,34 @@ def mailings_counts(*, mailings: list[Mailing]) -> dict[int, dict]:
         )
     )
     return {row["mailing_id"]: row for row in rows}
+
+
+PERSON_MAILINGS_SHOWN = 10
+
+
+def person_mailings(*, person, limit: int = PERSON_MAILINGS_SHOWN) -> dict:
+    """The person's newest deliveries with whether they opened and clicked each (a person's
+    hits only: a privacy proxy's preload or a scanner's click is shown apart), and how many
+    mailings they were sent in all."""
+    from django.db.models import Exists, OuterRef
+
+    from groundswell.mailings.models import PERSON_CLASSES, Engagement, EngagementKind
+
+    def hits(kind: str, classes) -> Exists:
+        return Exists(
+            Engagement.objects.filter(delivery=OuterRef("pk"), kind=kind, hit_class__in=classes)
+        )
+
+    machine = ["machine", "scanner"]
+    rows = (
+        Delivery.objects.filter(person=person)
+        .exclude(state=DeliveryState.QUEUED)
+        .select_related("mailing")
+        .annotate(
+            opened=hits(EngagementKind.OPEN, PERSON_CLASSES),
+            clicked=hits(EngagementKind.CLICK, PERSON_CLASSES),
+            machine_only=hits(EngagementKind.OPEN, machine) | hits(EngagementKind.CLICK, machine),
+        )
+        .order_by("-sent_at", "-id")
+    )
+    return {"deliveries": list(rows[:limit]), "count": rows.count()}

@@ -37,7 +37,7 @@ import logging
 import secrets
 import smtplib
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 
 from django.conf import settings
@@ -230,6 +230,15 @@ def _throttle() -> Throttle:
     )
 
 
+def _links_fix(mailing: Mailing, envelope: Envelope) -> Envelope:
+    """The first worker fixes the numbered links on the mailing; later workers (and the click
+    redirect) use that list, so link numbers agree even if the layout changed mid-send."""
+    if mailing.tracked_links:
+        return replace(envelope, links=tuple(str(link) for link in mailing.tracked_links))
+    Mailing.objects.filter(pk=mailing.pk).update(tracked_links=list(envelope.links))
+    return envelope
+
+
 def mailing_work(*, mailing_id: int, worker_id: str | None = None) -> WorkResult:
     """Deliver a sending mailing until nothing is left for this worker, or it is paused,
     cancelled or its warm-up allowance is spent. Safe to run in many workers at once."""
@@ -241,6 +250,7 @@ def mailing_work(*, mailing_id: int, worker_id: str | None = None) -> WorkResult
     except NotReady as exc:
         logger.error("mailing %s cannot be sent: %s", mailing_id, exc)
         return WorkResult(stopped=str(exc))
+    envelope = _links_fix(mailing, envelope)
     run = _Run(
         mailing_id=mailing_id,
         kind=mailing.kind,

@@ -21,6 +21,7 @@ from groundswell.mailings.forms import MailingForm, SenderIdentityForm, SendForm
 from groundswell.mailings.message import NotReady
 from groundswell.mailings.models import Mailing, SenderIdentity
 from groundswell.mailings.recipients import recipients_summary
+from groundswell.mailings.report import mailing_report
 from groundswell.mailings.transport import TransportDown
 
 logger = logging.getLogger(__name__)
@@ -63,6 +64,7 @@ def _detail_context(request, mailing: Mailing, send_form: SendForm | None = None
     context = {
         "mailing": mailing,
         "progress": selectors.mailing_progress(mailing=mailing),
+        "report": mailing_report(mailing=mailing, user=request.user),
         "send_form": send_form or SendForm(),
         "confirm_above": settings.GROUNDSWELL_MAILING_CONFIRM_ABOVE,
     }
@@ -178,3 +180,14 @@ def sender_list(request, pk: int | None = None):
         "mailings/senders.html",
         {"form": form, "sender": sender, "senders": SenderIdentity.objects.all()[:100]},
     )
+
+
+# ---------------------------------------------------------------- on the person page
+
+
+def person_mailings_panel(*, request, person) -> dict:
+    """The person page's mailings card (see ``people.extensions``; registered in apps.py)."""
+    return {
+        **selectors.person_mailings(person=person),
+        "can_open": request.user.can(MAILINGS_SEND),
+    }

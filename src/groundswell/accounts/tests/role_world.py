@@ -200,7 +200,25 @@ def _mailings(donor) -> dict:
         name="Walk mailing", sender=sender, segment=segment, subject="Hi", html="<p>Hi</p>"
     )
     delivery = Delivery.objects.create(mailing=mailing, person=donor, address=DONOR["email"])
-    return {"mailing": mailing, "sender": sender, "delivery": delivery}
+    return {"mailing": mailing, "sender": sender, "delivery": delivery, **_tracking(delivery)}
+
+
+def _tracking(delivery) -> dict:
+    """The delivery's signed open-pixel and click addresses, split into their URL arguments."""
+    from groundswell.mailings.tracking import link_wrap_for, open_url
+
+    link = "https://campaign.example.org/a/join/"
+    delivery.mailing.tracked_links = [link]
+    delivery.mailing.save(update_fields=["tracked_links"])
+    base = "https://campaign.example.org"
+    token, link_id, sig = link_wrap_for(base_url=base, token=delivery.token, links=[link])(
+        link
+    ).split("/")[-4:-1]
+    pixel = open_url(base_url=base, token=delivery.token).rsplit("/", 1)[1].removesuffix(".gif")
+    return {
+        "click": {"token": token, "link_id": link_id, "sig": sig},
+        "open": {"token": delivery.token, "sig": pixel},
+    }
 
 
 def donor_world(tmp_path, *, finance_user, other_user) -> dict:
@@ -280,5 +298,7 @@ def donor_world(tmp_path, *, finance_user, other_user) -> dict:
         "mailings:control": {"pk": mailings["mailing"].pk, "action": "pause"},
         "mailings:sender_edit": {"pk": mailings["sender"].pk},
         "mailings_public:unsubscribe": {"token": mailings["delivery"].token},
+        "mailings_public:open": mailings["open"],
+        "mailings_public:click": mailings["click"],
     }
     return {"donor": donor, "urls": urls, **people, **money, **identity, **pages}
