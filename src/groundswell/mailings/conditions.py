@@ -89,34 +89,35 @@ MAILING = Param("mailing", "Mailing", "select", choices=mailing_choices, require
 DAYS = Param("days", "in the last … days (blank: ever)", "number", required=False)
 
 
+def _kind(kind: str, label: str, q, done: str, do: str) -> ConditionKind:
+    # The three engagement conditions share their parameters, cleaning and sentence shape.
+    return ConditionKind(
+        kind=kind,
+        label=label,
+        group=GROUP,
+        clean=_clean,
+        q=q,
+        params=(DID, MAILING, DAYS),
+        describe=_describe(done, do),
+    )
+
+
 def register() -> None:
     for kind in (
-        ConditionKind(
-            kind="mail_opened",
-            label="Opened a mailing (people's opens, not privacy proxies')",
-            group=GROUP,
-            clean=_clean,
-            q=_engaged_q(EngagementKind.OPEN),
-            params=(DID, MAILING, DAYS),
-            describe=_describe("Opened", "open"),
+        _kind(
+            "mail_opened",
+            "Opened a mailing (people's opens, not privacy proxies')",
+            _engaged_q(EngagementKind.OPEN),
+            "Opened",
+            "open",
         ),
-        ConditionKind(
-            kind="mail_clicked",
-            label="Clicked a link in a mailing (not security scanners)",
-            group=GROUP,
-            clean=_clean,
-            q=_engaged_q(EngagementKind.CLICK),
-            params=(DID, MAILING, DAYS),
-            describe=_describe("Clicked in", "click in"),
+        _kind(
+            "mail_clicked",
+            "Clicked a link in a mailing (not security scanners)",
+            _engaged_q(EngagementKind.CLICK),
+            "Clicked in",
+            "click in",
         ),
-        ConditionKind(
-            kind="mail_received",
-            label="Received a mailing",
-            group=GROUP,
-            clean=_clean,
-            q=_received_q,
-            params=(DID, MAILING, DAYS),
-            describe=_describe("Received", "receive"),
-        ),
+        _kind("mail_received", "Received a mailing", _received_q, "Received", "receive"),
     ):
         condition_register(kind)

@@ -5,10 +5,8 @@ through the public form and read the message the SMTP server really received.
 """
 
 import re
-import socket
 
 import pytest
-from aiosmtpd.controller import Controller
 from aiosmtpd.handlers import Message
 
 from groundswell.actions.choices import PAGE_FIELD_NAMES
@@ -16,6 +14,7 @@ from groundswell.actions.models import ActionPage, CustomQuestion, Submission
 from groundswell.actions.ratelimit import AUTORESPONSES_PER_RECIPIENT
 from groundswell.actions.services import submission_process_now, submission_receive
 from groundswell.actions.tasks import autoresponse_send
+from groundswell.core.tests.smtp import smtp_loopback
 
 pytestmark = pytest.mark.django_db
 
@@ -31,18 +30,10 @@ class Inbox(Message):
 
 @pytest.fixture
 def smtp_server(settings):
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
     inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
-    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
-    settings.DEFAULT_FROM_EMAIL = "Campaign <hello@campaign.example.org>"
-    yield port, inbox
-    controller.stop()
+    with smtp_loopback(inbox, settings) as port:
+        settings.DEFAULT_FROM_EMAIL = "Campaign <hello@campaign.example.org>"
+        yield port, inbox
 
 
 def _autoresponding_page(slug: str, *, kind: str = "signup", body: str = "", **extra):

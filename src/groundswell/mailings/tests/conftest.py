@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import socket
 import time
 
 import pytest
-from aiosmtpd.controller import Controller
 
 from groundswell.actions.services import site_get
+from groundswell.core.tests.smtp import smtp_loopback
 from groundswell.mailings.models import Mailing, SenderIdentity
 from groundswell.people.models import EmailAddress, EmailStatus, Person
 from groundswell.segments.models import Segment
@@ -28,20 +27,11 @@ class Sink:
 
 @pytest.fixture
 def smtp_sink(settings):
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
     sink = Sink()
-    controller = Controller(sink, hostname="127.0.0.1", port=port)
-    controller.start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
-    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
-    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
-    settings.GROUNDSWELL_PUBLIC_URL = "https://campaign.example.org"
-    settings.GROUNDSWELL_MAILING_WORKERS = 1
-    yield sink
-    controller.stop()
+    with smtp_loopback(sink, settings):
+        settings.GROUNDSWELL_PUBLIC_URL = "https://campaign.example.org"
+        settings.GROUNDSWELL_MAILING_WORKERS = 1
+        yield sink
 
 
 def person_make(address: str, status: str = EmailStatus.SUBSCRIBED, **fields) -> Person:

@@ -10,15 +10,14 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
 from collections import Counter
 
 import pytest
-from aiosmtpd.controller import Controller
 
+from groundswell.core.tests.smtp import smtp_loopback
 from groundswell.mailings.tests.conftest import Sink
 from groundswell.people.tests.test_import_killed_worker import worker_database  # noqa: F401
 
@@ -60,14 +59,9 @@ def _run(env, *args) -> str:
 
 @pytest.fixture
 def sink():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
     handler = Sink()
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
-    controller.start()
-    yield port, handler
-    controller.stop()
+    with smtp_loopback(handler) as port:
+        yield port, handler
 
 
 @pytest.mark.parametrize("handoff", [1, 20])
