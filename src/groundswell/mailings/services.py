@@ -276,12 +276,19 @@ UNSUBSCRIBE_ALL = "all"
 
 @transaction.atomic
 def delivery_unsubscribe(
-    *, delivery: Delivery, scope: str = UNSUBSCRIBE_ALL, ip_address: str | None = None
+    *,
+    delivery: Delivery,
+    scope: str = UNSUBSCRIBE_ALL,
+    ip_address: str | None = None,
+    via: str = "link",
 ) -> bool:
     """The recipient of ``delivery`` stops all e-mail (a ConsentEvent, via people's services)
-    or just this mailing's kind; a timeline entry either way. False if nothing changed."""
+    or just this mailing's kind; a timeline entry either way. False if nothing changed.
+    ``via`` is "link" (the page or the one-click POST) or "mailto" (a mail to the
+    List-Unsubscribe address), named in the consent history's source."""
     mailing = delivery.mailing
-    source = f"mailing {mailing.name}"[:300]
+    source = f"mailing {mailing.name}" + (" (unsubscribe by e-mail)" if via == "mailto" else "")
+    source = source[:300]
     person = delivery.person
     if scope == UNSUBSCRIBE_ALL:
         email = EmailAddress.objects.filter(address=delivery.address).first()

@@ -107,6 +107,9 @@ class Report:
     events: tuple[Bounce | Complaint, ...] = ()
     reason: str = ""  # why it is not a bounce or complaint ("" when it is one)
     report_id: str = ""  # the report's own Message-ID, for logs
+    # A recipient's mail to the List-Unsubscribe mailto address ("unsubscribe <token>"): the
+    # delivery token it names, "" for any other message.
+    unsubscribe_token: str = ""
 
     @property
     def is_bounce(self) -> bool:
@@ -123,8 +126,23 @@ def report_parse(raw: bytes) -> Report:
         logger.info("bounce mailbox: unreadable message (%s)", type(error).__name__)
         return Report(reason=f"unreadable message ({type(error).__name__})")
     if not events:
+        token = _unsubscribe_token(message)
+        if token:
+            return Report(
+                reason="unsubscribe request", report_id=report_id, unsubscribe_token=token
+            )
         return Report(reason="not a bounce or complaint", report_id=report_id)
     return Report(events=tuple(events), report_id=report_id)
+
+
+# The subject our List-Unsubscribe mailto URI asks for (mailings.message): "unsubscribe" and the
+# delivery's token (22 URL-safe characters). A reply may add "Re:" or other words around it.
+_UNSUBSCRIBE_SUBJECT = re.compile(r"(?:^|\s)unsubscribe\s+([A-Za-z0-9_-]{8,64})(?:\s|$)", re.I)
+
+
+def _unsubscribe_token(message: email.message.Message) -> str:
+    found = _UNSUBSCRIBE_SUBJECT.search(_header(message, "Subject"))
+    return found.group(1) if found else ""
 
 
 def _events(message: email.message.Message) -> list[Bounce | Complaint]:

@@ -26,5 +26,6 @@ def bounces_read() -> dict:
         "messages": run.messages,
         "suppressed": len(run.result.suppressed),
         "counted": run.result.counted,
+        "unsubscribed": run.unsubscribed,
         "bad": run.bad,
     }

@@ -166,3 +166,54 @@ def test_any_token_in_the_address_gets_a_clear_answer_never_an_error(one_deliver
     one_delivery.person.refresh_from_db()
     unsubscribed = token == real and method == "post"
     assert (one_delivery.person.email_status == EmailStatus.UNSUBSCRIBED) is unsubscribed
+
+
+def _mailto_request(message, sender_address: str) -> bytes:
+    """What a mail client writes for the List-Unsubscribe mailto URI of ``message``."""
+    uri = re.search(r"<mailto:([^>]+)>", message["List-Unsubscribe"]).group(1)
+    to, _, query = uri.partition("?")
+    subject = dict(part.split("=", 1) for part in query.split("&"))["subject"]
+    reply = email.message.EmailMessage()
+    reply["From"] = sender_address
+    reply["To"] = to
+    reply["Subject"] = subject.replace("%20", " ")
+    reply["Message-ID"] = "<unsub-1@client.example>"
+    reply.set_content("This message was generated automatically by my mail program.\n")
+    return bytes(reply)
+
+
+def test_a_mail_to_the_list_unsubscribe_address_unsubscribes_its_recipient_once(
+    smtp_sink, mailing_make, admin_user, django_capture_on_commit_callbacks, settings, tmp_path
+):
+    import mailbox
+
+    from groundswell.mailings.bounces.mailbox import bounce_mailbox_process
+
+    settings.GROUNDSWELL_UNSUBSCRIBE_MAILTO = "unsubscribe@campaign.example.org"
+    person = person_make("tamsin@one.example")
+    bystander = person_make("odile@two.example")
+    mailing, message = _one_message(
+        smtp_sink, mailing_make, admin_user, django_capture_on_commit_callbacks
+    )
+    ours = [m for _, rcpt, m in smtp_sink.received if rcpt == "tamsin@one.example"]
+    message = email.message_from_bytes(ours[-1], policy=policy.default)
+    box = mailbox.Maildir(str(tmp_path / "box"), create=True)
+    # Written from another address of theirs (a forward): the token, not the sender, counts.
+    box.add(_mailto_request(message, "tamsin.alias@elsewhere.example"))
+    forged = email.message.EmailMessage()
+    forged["Subject"] = "unsubscribe " + "A" * 22
+    forged.set_content("guessing")
+    box.add(bytes(forged))
+
+    run = bounce_mailbox_process(url=f"maildir://{tmp_path / 'box'}")
+    assert (run.messages, run.unsubscribed) == (2, 1)
+    person.refresh_from_db()
+    bystander.refresh_from_db()
+    assert person.email_status == EmailStatus.UNSUBSCRIBED
+    assert bystander.email_status == EmailStatus.SUBSCRIBED
+    event = ConsentEvent.objects.get(person=person)
+    assert event.source == f"mailing {mailing.name} (unsubscribe by e-mail)"
+    # Read again (the message redelivered): nothing changes twice.
+    box.add(_mailto_request(message, "tamsin@one.example"))
+    assert bounce_mailbox_process(url=f"maildir://{tmp_path / 'box'}").unsubscribed == 0
+    assert ConsentEvent.objects.filter(person=person).count() == 1

@@ -224,7 +224,13 @@ def test_the_periodic_task_reads_the_configured_mailbox(settings, maildir):
 
     subscribed(HARD)
     settings.BOUNCE_MAILBOX_URL = f"maildir://{maildir}"
-    assert bounces_read.call() == {"messages": 4, "suppressed": 1, "counted": 0, "bad": 0}
+    assert bounces_read.call() == {
+        "messages": 4,
+        "suppressed": 1,
+        "counted": 0,
+        "unsubscribed": 0,
+        "bad": 0,
+    }
     assert status(HARD) == EmailStatus.BOUNCING
 
 

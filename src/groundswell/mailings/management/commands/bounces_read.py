@@ -38,6 +38,7 @@ class Command(BaseCommand):
                 f"{run.messages} messages: {len(result.suppressed)} addresses suppressed, "
                 f"{result.counted} soft bounces counted, {result.repeated} already applied, "
                 f"{result.unknown} not ours, {run.not_bounces} not bounces, "
+                f"{run.unsubscribed} unsubscribed by e-mail, "
                 f"{run.bad} could not be applied"
             )
             if once:
