@@ -13,6 +13,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.conf import settings
+from django.db import transaction
 from django.utils import timezone
 
 from groundswell.mailings.compose import MessageContent, content_links, theme_for_site
@@ -70,6 +71,18 @@ def engagement_record(
     target: str = "",
 ) -> Engagement | None:
     """Record one open or click; None when the same hit was recorded within the window."""
+    with transaction.atomic():
+        # The delivery's row lock serialises its hits: two fetches of one pixel at once (a
+        # mail client's prefetch and its render) would otherwise both find no recent hit.
+        list(Delivery.objects.select_for_update().filter(pk=delivery.pk).values_list("pk"))
+        return _engagement_insert(
+            delivery=delivery, kind=kind, verdict=verdict, link_index=link_index, target=target
+        )
+
+
+def _engagement_insert(
+    *, delivery: Delivery, kind: str, verdict: HitVerdict, link_index: int | None, target: str
+) -> Engagement | None:
     now = timezone.now()
     recent = Engagement.objects.filter(
         delivery=delivery,

@@ -251,3 +251,53 @@ def test_a_network_guessing_click_addresses_is_slowed_to_429_for_the_rest_of_the
     assert guesser.get(f"/m/c/{token}/{number}/{sig}/").status_code == 429
     assert reader.get(f"/m/c/{token}/{number}/{sig}/").status_code == 302
     assert "too many invalid links" in caplog.text
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_hits_at_once_on_one_delivery_are_recorded_once(sender, everyone, settings):
+    """A hit that arrives while another is being recorded waits for it and then finds it.
+
+    Deterministic: this test holds the delivery's row lock (as a first hit does while it
+    records), starts a second hit in another thread, records the first and commits; the second
+    must then see it. Without the lock the second would not wait and would record a copy."""
+    import threading
+
+    from django.db import connection, connections, transaction
+
+    from groundswell.mailings.engagement import engagement_record
+    from groundswell.mailings.models import Mailing
+    from groundswell.mailings.tracking import HitKind, HitVerdict
+
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks: SQLite serialises every writer already")
+    person = person_make("wren@one.example")
+    mailing = Mailing.objects.create(name="M", sender=sender, segment=everyone, subject="S")
+    delivery = Delivery.objects.create(
+        mailing=mailing, person=person, address=person.primary_email, sent_at=timezone.now()
+    )
+    verdict = HitVerdict(kind=HitKind.HUMAN, reason="a browser")
+    second: list = []
+
+    def other_hit():
+        try:
+            second.append(engagement_record(delivery=delivery, kind="open", verdict=verdict))
+        finally:
+            connections.close_all()
+
+    with transaction.atomic():
+        list(Delivery.objects.select_for_update().filter(pk=delivery.pk).values_list("pk"))
+        thread = threading.Thread(target=other_hit)
+        thread.start()
+        thread.join(timeout=1.0)
+        assert thread.is_alive(), "the second hit did not wait for the first"
+        first = Engagement.objects.create(
+            delivery=delivery,
+            mailing=mailing,
+            person=person,
+            kind="open",
+            hit_class=HitClass.HUMAN,
+            at=timezone.now(),
+        )
+    thread.join(timeout=30)
+    assert second == [None]
+    assert list(Engagement.objects.values_list("pk", flat=True)) == [first.pk]
