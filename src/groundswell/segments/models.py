@@ -26,6 +26,10 @@ class Segment(TimeStampedModel):
     definition = models.JSONField(default=dict, blank=True)
     mode = models.CharField(max_length=10, choices=SegmentMode.choices, default=SegmentMode.DYNAMIC)
     snapshot_taken_at = models.DateTimeField(null=True, blank=True)
+    # A snapshot asked for and not yet taken (the task worker takes it: a large segment takes
+    # longer than a request should), and why the last one could not be taken.
+    snapshot_requested_at = models.DateTimeField(null=True, blank=True)
+    snapshot_error = models.CharField(max_length=500, blank=True, default="")
     # The capabilities its conditions need beyond seeing people (space-separated, kept by the
     # services from the definition): a segment over giving is listed for finance roles only.
     needs_capabilities = models.CharField(max_length=200, blank=True, default="")

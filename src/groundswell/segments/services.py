@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from datetime import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -77,7 +78,7 @@ def segment_create(
         details={"definition": segment.definition},
     )
     if mode == SegmentMode.SNAPSHOT:
-        segment_snapshot_take(segment=segment, actor=actor)
+        segment_snapshot_request(segment=segment, actor=actor)
     return segment
 
 
@@ -127,6 +128,25 @@ def segment_delete(*, segment: Segment, actor) -> None:
     segment.delete()
 
 
+def segment_snapshot_request(*, segment: Segment, actor) -> datetime:
+    """Ask the task worker to take a snapshot (after this transaction commits); returns the
+    request's time, which the task carries so that a later request supersedes it."""
+    from groundswell.segments.tasks import segment_snapshot_run
+
+    requested_at = timezone.now()
+    Segment.objects.filter(pk=segment.pk).update(
+        snapshot_requested_at=requested_at, snapshot_error=""
+    )
+    segment.snapshot_requested_at, segment.snapshot_error = requested_at, ""
+    actor_id = actor.pk if actor is not None else None
+    transaction.on_commit(
+        lambda: segment_snapshot_run.enqueue(
+            segment_id=segment.pk, actor_id=actor_id, requested_at=requested_at.isoformat()
+        )
+    )
+    return requested_at
+
+
 def segment_snapshot_take(*, segment: Segment, actor) -> int:
     """Freeze the definition's members now; returns how many.
 
@@ -149,7 +169,11 @@ def segment_snapshot_take(*, segment: Segment, actor) -> int:
             )
             count += len(batch)
         Segment.objects.filter(pk=locked.pk).update(
-            mode=SegmentMode.SNAPSHOT, snapshot_taken_at=now, modified_at=now
+            mode=SegmentMode.SNAPSHOT,
+            snapshot_taken_at=now,
+            snapshot_requested_at=None,
+            snapshot_error="",
+            modified_at=now,
         )
         audit_record(
             actor=actor,
@@ -167,8 +191,12 @@ def segment_snapshot_take(*, segment: Segment, actor) -> int:
 def segment_snapshot_release(*, segment: Segment, actor) -> None:
     """Make a snapshot dynamic again (its frozen members are dropped); audited."""
     SegmentMember.objects.filter(segment=segment).delete()
-    Segment.objects.filter(pk=segment.pk).update(mode=SegmentMode.DYNAMIC, snapshot_taken_at=None)
+    # A snapshot still waiting for the worker is dropped too (its task finds no request).
+    Segment.objects.filter(pk=segment.pk).update(
+        mode=SegmentMode.DYNAMIC, snapshot_taken_at=None, snapshot_requested_at=None
+    )
     segment.mode, segment.snapshot_taken_at = SegmentMode.DYNAMIC, None
+    segment.snapshot_requested_at = None
     audit_record(
         actor=actor,
         action="segments.dynamic",

@@ -14,6 +14,7 @@ import logging
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -220,12 +221,12 @@ def segment_snapshot(request, pk: int):
             request, f"{segment.name} is dynamic again: members are worked out each time."
         )
         return redirect("segments:detail", pk=segment.pk)
-    try:
-        count = services.segment_snapshot_take(segment=segment, actor=request.user)
-    except DefinitionError as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(request, f"Snapshot taken: {count:,} people frozen in {segment.name}.")
+    with transaction.atomic():
+        services.segment_snapshot_request(segment=segment, actor=request.user)
+    messages.success(
+        request,
+        f"Taking a snapshot of {segment.name} in the background; this page shows when it is done.",
+    )
     return redirect("segments:detail", pk=segment.pk)
 
 

@@ -122,11 +122,12 @@ def test_staff_save_open_change_duplicate_and_delete_a_segment_each_audited(pers
 
 
 def test_a_snapshot_freezes_members_and_taking_it_again_replaces_them(
-    persona_client, people, organizer_user
+    persona_client, people, organizer_user, django_capture_on_commit_callbacks
 ):
     segment = segment_create(name="PA", definition=PA, actor=organizer_user)
     client = persona_client("organizer")
-    client.post(reverse("segments:snapshot", args=[segment.pk]))
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("segments:snapshot", args=[segment.pk]))
     assert set(
         SegmentMember.objects.filter(segment=segment).values_list("person_id", flat=True)
     ) == {
@@ -137,8 +138,10 @@ def test_a_snapshot_freezes_members_and_taking_it_again_replaces_them(
     segment.refresh_from_db()
     assert segment.mode == "snapshot"
     assert client.get(reverse("segments:count", args=[segment.pk])).content.decode().strip() == "2"
-    client.post(reverse("segments:snapshot", args=[segment.pk]))
-    client.post(reverse("segments:snapshot", args=[segment.pk]))
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("segments:snapshot", args=[segment.pk]))
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("segments:snapshot", args=[segment.pk]))
     assert SegmentMember.objects.filter(segment=segment).count() == 3
     client.post(reverse("segments:snapshot", args=[segment.pk]), {"action": "release"})
     segment.refresh_from_db()
@@ -196,3 +199,49 @@ def test_a_segment_whose_condition_is_no_longer_known_opens_with_a_reason(
     export = client.get(reverse("segments:export", args=[segment.pk]))
     assert export.status_code == 302
     assert client.get(reverse("segments:count", args=[segment.pk])).status_code == 200
+
+
+def test_a_snapshot_is_taken_by_the_worker_and_the_page_says_so_until_it_is_done(
+    persona_client, people, organizer_user, django_capture_on_commit_callbacks
+):
+    from groundswell.segments.tasks import segment_snapshot_run
+
+    segment = segment_create(name="PA", definition=PA, actor=organizer_user)
+    client = persona_client("organizer")
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        response = client.post(reverse("segments:snapshot", args=[segment.pk]), follow=True)
+    # Asked, not yet taken: nothing frozen, the page says the worker is on it.
+    assert len(queued) == 1
+    assert "Taking a snapshot" in response.content.decode()
+    assert not SegmentMember.objects.filter(segment=segment).exists()
+    segment.refresh_from_db()
+    asked = segment.snapshot_requested_at.isoformat()
+    queued[0]()
+    segment.refresh_from_db()
+    assert segment.mode == "snapshot" and segment.snapshot_requested_at is None
+    assert SegmentMember.objects.filter(segment=segment).count() == 2
+    assert (
+        "Taking a snapshot"
+        not in client.get(reverse("segments:detail", args=[segment.pk])).content.decode()
+    )
+    # The same task run again (a worker restarted) finds its request served: nothing changes.
+    w.person("Dov", state="PA")
+    result = segment_snapshot_run.call(
+        segment_id=segment.pk, actor_id=organizer_user.pk, requested_at=asked
+    )
+    assert result == {"skipped": True}
+    assert SegmentMember.objects.filter(segment=segment).count() == 2
+
+
+def test_a_snapshot_asked_then_made_dynamic_is_never_taken(
+    persona_client, people, organizer_user, django_capture_on_commit_callbacks
+):
+    segment = segment_create(name="PA", definition=PA, actor=organizer_user)
+    client = persona_client("organizer")
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        client.post(reverse("segments:snapshot", args=[segment.pk]))
+    client.post(reverse("segments:snapshot", args=[segment.pk]), {"action": "release"})
+    queued[0]()
+    segment.refresh_from_db()
+    assert segment.mode == "dynamic" and segment.snapshot_taken_at is None
+    assert not SegmentMember.objects.filter(segment=segment).exists()
