@@ -64,7 +64,9 @@ def audit_details_words(code: str, details: dict) -> list[str]:
 def details_words(details: dict) -> list[str]:
     """A generic wording: "Moved: 2 e-mail addresses, 1 phone" rather than a Python dict."""
     lines = []
-    for key, value in details.items():
+    # By key: PostgreSQL's jsonb keeps keys in its own order (shortest first), not as written,
+    # so the same entry must not read differently on SQLite and PostgreSQL.
+    for key, value in sorted(details.items(), key=lambda item: str(item[0])):
         if str(key).endswith("_cents") and isinstance(value, int) and not isinstance(value, bool):
             lines.append(f"{_key_words(str(key)[: -len('_cents')])}: {money_words(value)}")
         else:
