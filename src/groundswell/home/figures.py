@@ -111,6 +111,11 @@ class Home:
     def running(self) -> bool:
         return bool(self.imports or self.mailings)
 
+    @property
+    def has_queues(self) -> bool:
+        """Whether the role may act on any queue (a volunteer reads and acts on none)."""
+        return any(q is not None for q in (self.compliance, self.merge_suggestions, self.bouncing))
+
 
 def home_figures(*, user, today: date | None = None) -> Home:
     """Everything the home shows the user today."""

@@ -18,7 +18,7 @@ from django.db.models import Q, QuerySet
 from django.db.models.functions import Substr
 from django.db.models.lookups import Exact
 
-from groundswell.accounts.roles import FINANCE_VIEW, PEOPLE_IMPORT, PEOPLE_VIEW
+from groundswell.accounts.roles import FINANCE_VIEW, PEOPLE_EDIT, PEOPLE_IMPORT, PEOPLE_VIEW
 from groundswell.core.pagination import CappedCount, count_capped
 from groundswell.core.periods import TimeRange, counts_by_range
 from groundswell.people.imports import file_inspect
@@ -395,8 +395,8 @@ def people_new_counts(*, user, ranges: list[TimeRange]) -> list[int] | None:
 
 def people_bouncing_count(*, user) -> CappedCount | None:
     """Supporters whose e-mail address bounces, as the people list filtered by that status
-    counts them; None for a role that may not see people."""
-    if not user.can(PEOPLE_VIEW):
+    counts them; None for a role that cannot fix an address (edit people)."""
+    if not user.can(PEOPLE_EDIT):
         return None
     return count_capped(person_list(user=user, status=EmailStatus.BOUNCING))
 
