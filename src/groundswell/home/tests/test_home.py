@@ -173,10 +173,14 @@ def test_each_role_sees_the_queues_it_can_act_on_counted_as_their_pages_count(pe
     if role_can(role, FINANCE_VIEW):
         holds = client.get(reverse("donations:holds")).content.decode()
         assert _queue_count(page, "queue-holds") == _listed(holds) == 1
+        efforts = client.get(reverse("donations:best_efforts")).content.decode()
+        assert _queue_count(page, "queue-best-efforts") == _listed(efforts) == 1
     if role_can(role, PEOPLE_MERGE):
         # Finance sees the gift records' suggestions too; others only people's.
         expected = 2 if role_can(role, FINANCE_VIEW) else 1
-        assert _queue_count(page, "queue-merges") == expected
+        review = client.get(reverse("identity:review")).content.decode()
+        shown = int(re.search(r"(\d+)\+? open pair", review).group(1))
+        assert _queue_count(page, "queue-merges") == shown == expected
     if role_can(role, PEOPLE_EDIT):
         bouncing = client.get(reverse("people:list") + "?status=bouncing").content.decode()
         assert _queue_count(page, "queue-bouncing") == _listed(bouncing) == 1
