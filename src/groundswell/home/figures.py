@@ -3,8 +3,9 @@
 The home owns no data: every figure comes from the selector behind the page it links to, so
 the home and that page count the same rows the same way (one figure, one definition). Each
 selector answers None (or nothing) for a role that may not see it, so what a role sees is
-decided by the app that owns the data, not here. Every read is one bounded query (a capped
-count, an index range, a short list), so the page's query count does not grow with the data.
+decided by the app that owns the data, not here. Every figure costs a fixed number of queries
+(a capped count, counts per range in one query, a short list), so the page's query count does
+not grow with the data.
 """
 
 from __future__ import annotations
@@ -45,7 +46,7 @@ class Compared:
 
     @property
     def trend(self) -> str:
-        """ "up", "down" or "same": the class that colours the comparison."""
+        """Whether the figure went "up", "down" or stayed the "same" (the class colouring it)."""
         return "up" if self.delta > 0 else "down" if self.delta < 0 else "same"
 
 
