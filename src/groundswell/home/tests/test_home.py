@@ -281,3 +281,24 @@ def test_the_home_runs_the_same_number_of_queries_however_busy_the_day(persona_c
         _home(client)
     assert len(busy) == len(quiet)
     assert len(busy) <= 30
+
+
+def test_failed_deliveries_link_to_their_mailing_whose_page_counts_the_same(persona_client):
+    refused = w.mailing(status="sent", failed=3, sent=2)
+    w.mailing(status="sent", sent=2)  # nothing failed: not listed
+    client = persona_client("organizer")
+    page = _home(client)
+    listed = r'href="/mailings/(\d+)/">[^<]+</a> <span class="badge badge-bad">(\d+)'
+    found = re.findall(listed, page)
+    assert [(int(pk), int(n)) for pk, n in found] == [(refused.pk, 3)]
+    detail = client.get(reverse("mailings:detail", args=[refused.pk])).content.decode()
+    assert "<dt>Failed</dt><dd>3</dd>" in detail
+
+
+def test_a_queue_longer_than_the_count_cap_says_so(persona_client, monkeypatch):
+    from groundswell.core.pagination import CappedCount
+    from groundswell.home import figures
+
+    monkeypatch.setattr(figures, "people_bouncing_count", lambda user: CappedCount(10_000, True))
+    page = _home(persona_client("organizer"))
+    assert re.search(r'id="queue-bouncing".*?data-count="10000">10,000\+<', page, re.S)
