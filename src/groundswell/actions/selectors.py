@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from django.db.models import Case, Count, IntegerField, OuterRef, Q, QuerySet, Subquery, When
 from django.db.models.functions import Coalesce
 
-from groundswell.accounts.roles import PAGES_EDIT
+from groundswell.accounts.roles import PAGES_EDIT, PEOPLE_VIEW
 from groundswell.actions.models import (
     ActionPage,
     Exposure,
@@ -29,6 +29,7 @@ from groundswell.core.experiments import (
     chance,
     decide,
 )
+from groundswell.core.periods import TimeRange, counts_by_range
 
 # Home page order: the pages that ask the most of a visitor come last.
 _KIND_ORDER = {
@@ -107,6 +108,14 @@ def page_list(*, user) -> QuerySet[ActionPage]:
     if not user.can(PAGES_EDIT):
         return ActionPage.objects.none()
     return ActionPage.objects.order_by("-created_at", "-id")
+
+
+def signup_counts(*, user, ranges: list[TimeRange]) -> list[int] | None:
+    """How many forms supporters submitted in each range (every action page, the embedded
+    forms and the pop-up); None for a role that may not see people."""
+    if not user.can(PEOPLE_VIEW):
+        return None
+    return counts_by_range(Submission.objects.all(), field="received_at", ranges=ranges)
 
 
 def page_submissions(*, page: ActionPage) -> QuerySet[Submission]:

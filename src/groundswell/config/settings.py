@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "groundswell.identity",
     "groundswell.segments",
     "groundswell.mailings",
+    "groundswell.home",  # the staff home: composes the figures of every app above
     "groundswell.demo",  # development-only generators and the demo campaign
     "groundswell.config",  # commands that compose several apps (`groundswell import`)
 ]
@@ -158,7 +159,7 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = False
 AXES_VERBOSE = False
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "people:list"
+LOGIN_REDIRECT_URL = "home:index"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
 LANGUAGE_CODE = "en-us"

@@ -7,6 +7,7 @@ urlpatterns = [
     path("favicon.ico", favicon, name="favicon"),
     path("admin/", admin.site.urls),
     path("accounts/", include("groundswell.accounts.urls")),
+    path("home/", include("groundswell.home.urls")),
     path("people/", include("groundswell.people.urls")),
     path("pages/", include("groundswell.actions.urls_staff")),
     path("finance/", include("groundswell.donations.urls_staff")),

@@ -51,16 +51,28 @@ class Page:
         return (self.number - 1) * self.per_page + len(self.items)
 
 
+@dataclass(frozen=True)
+class CappedCount:
+    """How many rows matched, counted no further than ``cap`` (then ``capped`` is true)."""
+
+    count: int
+    capped: bool
+
+
+def count_capped(queryset: QuerySet, cap: int = COUNT_CAP) -> CappedCount:
+    """Count a queryset's rows, stopping after ``cap``: one bounded query however many match."""
+    count = queryset.order_by()[: cap + 1].count()
+    return CappedCount(min(count, cap), count > cap)
+
+
 def paginate(queryset: QuerySet, page: str | int | None, per_page: int = 50) -> Page:
     """Slice one page out of an ordered queryset with a capped count."""
     try:
         number = max(1, int(page or 1))
     except (TypeError, ValueError):
         number = 1
-    capped = queryset.order_by()[: COUNT_CAP + 1]
-    count = capped.count()
-    count_is_capped = count > COUNT_CAP
-    count = min(count, COUNT_CAP)
+    counted = count_capped(queryset)
+    count, count_is_capped = counted.count, counted.capped
     last = max(1, -(-count // per_page))
     number = min(number, last)
     offset = (number - 1) * per_page

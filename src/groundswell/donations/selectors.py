@@ -38,6 +38,7 @@ from django.db.models import (
 from django.db.models.functions import Cast, Concat, ExtractYear, TruncDate
 from django.utils import timezone
 
+from groundswell.accounts.roles import FINANCE_VIEW
 from groundswell.core.untrusted import whole_number
 from groundswell.donations.compliance.rules import cycle_for, rule_for
 from groundswell.donations.models import (
@@ -231,24 +232,46 @@ def donor_counts(
     "First ever" looks at every counted gift the donor made, on any page and any refcode;
     the page and refcode only choose which donors are counted.
     """
-    in_scope = Q(received_at__gte=period.start_at)
+    return donor_counts_many(periods=[period], page_id=page_id, refcode=refcode)[0]
+
+
+def donor_counts_many(
+    *, periods: list[DateRange], page_id: int | None = None, refcode: str | None = None
+) -> list[DonorCounts]:
+    """``donor_counts`` of several ranges in one query (the history is grouped by donor once).
+
+    A donor's first gift ever is the earliest of all their counted gifts: when they gave in a
+    range, that earliest gift is before the range's end, so one grouping serves every range.
+    """
+    scope = Q()
     if page_id is not None:
-        in_scope &= Q(page_id=page_id)
+        scope &= Q(page_id=page_id)
     if refcode is not None:
-        in_scope &= Q(refcode=refcode)
+        scope &= Q(refcode=refcode)
+    in_range = {
+        f"in{i}": Count(
+            "pk", filter=scope & Q(received_at__gte=p.start_at, received_at__lt=p.end_before)
+        )
+        for i, p in enumerate(periods)
+    }
+    any_range = Q()
+    for name in in_range:
+        any_range |= Q(**{f"{name}__gt": 0})
     per_donor = (
         contributions_counted()
-        .filter(received_at__lt=period.end_before)
+        .filter(received_at__lt=max(p.end_before for p in periods))
         .annotate(donor=donor_identity())
         .values("donor")
-        .annotate(first_at=Min("received_at"), in_scope=Count("pk", filter=in_scope))
-        .filter(in_scope__gt=0)
+        .annotate(first_at=Min("received_at"), **in_range)
+        .filter(any_range)
     )
     # One pass: the database groups the history by donor, then counts over those groups.
-    row = per_donor.aggregate(
-        donors=Count("donor"), new=Count("donor", filter=Q(first_at__gte=period.start_at))
-    )
-    return DonorCounts(donors=row["donors"], new=row["new"])
+    totals = {}
+    for i, p in enumerate(periods):
+        totals[f"donors{i}"] = Count("donor", filter=Q(**{f"in{i}__gt": 0}))
+        totals[f"new{i}"] = Count("donor", filter=Q(**{f"in{i}__gt": 0}, first_at__gte=p.start_at))
+    row = per_donor.aggregate(**totals)
+    return [DonorCounts(donors=row[f"donors{i}"], new=row[f"new{i}"]) for i in range(len(periods))]
 
 
 @dataclass(frozen=True)
@@ -381,6 +404,26 @@ def dashboard(
             else []
         ),
     )
+
+
+@dataclass(frozen=True)
+class GivingSummary:
+    """A range's money and donors, as the finance overview shows them for the same range."""
+
+    money: MoneyTotals
+    donors: DonorCounts
+
+
+def giving_summaries(*, user, periods: list[DateRange]) -> list[GivingSummary] | None:
+    """Net raised, gifts and new donors in each range, as the finance overview counts them for
+    that range (one query per range and one for all the donors); None without finance data."""
+    if not user.can(FINANCE_VIEW):
+        return None
+    donors = donor_counts_many(periods=periods)
+    return [
+        GivingSummary(money=money_totals(period=period), donors=counts)
+        for period, counts in zip(periods, donors, strict=True)
+    ]
 
 
 # ---------------------------------------------------------------- the contribution list

@@ -17,8 +17,9 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 
 from groundswell.accounts.models import AuditEvent
-from groundswell.accounts.roles import FINANCE_VIEW
+from groundswell.accounts.roles import FINANCE_VIEW, PEOPLE_MERGE
 from groundswell.accounts.services import audit_record
+from groundswell.core.pagination import CappedCount, count_capped
 from groundswell.donations.models import Contribution
 from groundswell.identity.models import MergeSuggestion, RecordKind, ReviewDecision
 from groundswell.identity.services import review_decide
@@ -56,6 +57,14 @@ def open_suggestions(*, user, band: str = "") -> QuerySet:
     if high is not None:
         queryset = queryset.filter(probability__lt=high)
     return queryset.order_by("-probability", "pk")
+
+
+def open_suggestions_count(*, user) -> CappedCount | None:
+    """How many open suggestions the review queue shows the user; None without the merge
+    capability (the queue's page needs it)."""
+    if not user.can(PEOPLE_MERGE):
+        return None
+    return count_capped(open_suggestions(user=user))
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from groundswell.accounts.roles import PEOPLE_VIEW
 from groundswell.accounts.services import audit_record
 from groundswell.donations.pages.donate import DonorGoal
 from groundswell.identity.models import ResolutionRun, ThresholdRuleSet
@@ -350,6 +351,44 @@ def goal_figures(*, rule_set: ThresholdRuleSet | None = None) -> DonorGoal | Non
         donors = goal_donor_count(rule_set=rule_set)
         cache.set(key, donors, TO_GO_SECONDS)
     return DonorGoal(donors=donors, goal=rule_set.total_donors, name=rule_set.name)
+
+
+@dataclass(frozen=True)
+class GoalSummary:
+    """The active goal and its unique donors so far, for pages beside the goal's own."""
+
+    rule_set: ThresholdRuleSet
+    donors: int | None  # None until a resolution run has finished
+    started: bool  # the counting window has begun
+
+    @property
+    def to_go(self) -> int | None:
+        return None if self.donors is None else max(0, self.rule_set.total_donors - self.donors)
+
+    @property
+    def percent(self) -> int:
+        if self.donors is None:
+            return 0
+        return min(100, self.donors * 100 // self.rule_set.total_donors)
+
+
+def goal_summary(*, user) -> GoalSummary | None:
+    """The active goal's unique donors, the figure its progress page opens with.
+
+    Counted by ``goal_donor_count`` under the progress page's default refund rule, uncached
+    beyond the tally it reads (kept until a gift or a run changes it), so the two pages never
+    show different numbers. The count is no secret (donation pages show it to supporters);
+    the goal's pages are still finance's. None when there is no active goal.
+    """
+    if not user.can(PEOPLE_VIEW):
+        return None
+    rule_set = active_rule_set()
+    if rule_set is None:
+        return None
+    today = timezone.localdate()
+    donors = goal_donor_count(rule_set=rule_set, today=today)
+    started = min(today, rule_set.window_end) >= rule_set.window_start
+    return GoalSummary(rule_set=rule_set, donors=donors, started=started)
 
 
 def donors_to_go(*, rule_set: ThresholdRuleSet | None = None) -> int | None:

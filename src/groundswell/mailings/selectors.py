@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import Count, Q, QuerySet
 
 from groundswell.accounts.roles import MAILINGS_SEND
-from groundswell.mailings.models import Delivery, DeliveryState, Mailing
+from groundswell.mailings.models import Delivery, DeliveryState, Mailing, MailingStatus
 
 
 def mailings_for(*, user) -> QuerySet[Mailing]:
@@ -42,6 +42,35 @@ def mailings_counts(*, mailings: list[Mailing]) -> dict[int, dict]:
         )
     )
     return {row["mailing_id"]: row for row in rows}
+
+
+IN_FLIGHT = (MailingStatus.SENDING, MailingStatus.PAUSED, MailingStatus.SCHEDULED)
+
+
+def mailings_in_flight(*, user, limit: int = 5) -> list[tuple[Mailing, dict]]:
+    """Mailings sending, paused or scheduled, each with its sent/queued/total counts (two
+    queries); none for a role that may not send."""
+    mailings = list(mailings_for(user=user).filter(status__in=IN_FLIGHT)[:limit])
+    counts = mailings_counts(mailings=mailings) if mailings else {}
+    empty = {"sent": 0, "queued": 0, "total": 0}
+    return [(m, counts.get(m.pk, empty)) for m in mailings]
+
+
+def deliveries_failed(*, user, since, limit: int = 5) -> list[dict]:
+    """Mailings started since ``since`` with deliveries the mail server refused, most failures
+    first: ``{"mailing_id", "name", "failed"}``. One query over the (mailing, state) index."""
+    if not user.can(MAILINGS_SEND):
+        return []
+    rows = (
+        Delivery.objects.filter(mailing__started_at__gte=since, state=DeliveryState.FAILED)
+        .values("mailing_id", "mailing__name")
+        .annotate(failed=Count("pk"))
+        .order_by("-failed", "-mailing_id")[:limit]
+    )
+    return [
+        {"mailing_id": r["mailing_id"], "name": r["mailing__name"], "failed": r["failed"]}
+        for r in rows
+    ]
 
 
 PERSON_MAILINGS_SHOWN = 10

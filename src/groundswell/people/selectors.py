@@ -18,12 +18,15 @@ from django.db.models import Q, QuerySet
 from django.db.models.functions import Substr
 from django.db.models.lookups import Exact
 
-from groundswell.accounts.roles import FINANCE_VIEW, PEOPLE_IMPORT, PEOPLE_VIEW
+from groundswell.accounts.roles import FINANCE_VIEW, PEOPLE_EDIT, PEOPLE_IMPORT, PEOPLE_VIEW
+from groundswell.core.pagination import CappedCount, count_capped
+from groundswell.core.periods import TimeRange, counts_by_range
 from groundswell.people.imports import file_inspect
 from groundswell.people.models import (
     Activity,
     ConsentEvent,
     EmailAddress,
+    EmailStatus,
     ImportJob,
     ImportRowError,
     MergeRecord,
@@ -371,6 +374,31 @@ def import_job_list(*, user) -> QuerySet[ImportJob]:
     if not user.can(PEOPLE_IMPORT):
         return ImportJob.objects.none()
     return ImportJob.objects.select_related("created_by").order_by("-created_at", "-id")
+
+
+def import_jobs_open(*, user, limit: int = 5) -> list[ImportJob]:
+    """Imports not finished yet, newest first: running or queued, or waiting for a person to
+    map their columns. At most ``limit`` (an import is rarely left open for long)."""
+    if not user.can(PEOPLE_IMPORT):
+        return []
+    open_statuses = [ImportJob.Status.PENDING, ImportJob.Status.QUEUED, ImportJob.Status.RUNNING]
+    return list(import_job_list(user=user).filter(status__in=open_statuses)[:limit])
+
+
+def people_new_counts(*, user, ranges: list[TimeRange]) -> list[int] | None:
+    """How many supporters first appeared in each range (merged-away duplicates left out);
+    None for a role that may not see people."""
+    if not user.can(PEOPLE_VIEW):
+        return None
+    return counts_by_range(Person.objects.active(), field="created_at", ranges=ranges)
+
+
+def people_bouncing_count(*, user) -> CappedCount | None:
+    """Supporters whose e-mail address bounces, as the people list filtered by that status
+    counts them; None for a role that cannot fix an address (edit people)."""
+    if not user.can(PEOPLE_EDIT):
+        return None
+    return count_capped(person_list(user=user, status=EmailStatus.BOUNCING))
 
 
 def import_row_errors(*, job: ImportJob) -> QuerySet[ImportRowError]:

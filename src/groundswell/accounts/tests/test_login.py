@@ -14,11 +14,11 @@ def test_the_login_page_is_our_own_and_works_on_a_phone(client, db):
     assert 'name="username"' in page and 'name="password"' in page
 
 
-def test_a_staff_member_logs_in_and_lands_on_the_people_list(client, make_user):
+def test_a_staff_member_logs_in_and_lands_on_the_staff_home(client, make_user):
     make_user("volunteer", username="vic")
     response = client.post(LOGIN, {"username": "vic", "password": "pw-for-tests-1"})
     assert response.status_code == 302
-    assert response["Location"] == reverse("people:list")
+    assert response["Location"] == reverse("home:index")
 
 
 def test_a_login_returns_to_the_page_that_asked_for_it(client, make_user):
