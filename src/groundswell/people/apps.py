@@ -13,3 +13,12 @@ class PeopleConfig(AppConfig):
 
         for code, label in (("merge", "Merge"), ("merge_undo", "Merge undone")):
             audit_action_register(code, label, describe=merge_audit_words)
+        for code, label in (
+            ("contact_delete", "Contact point deleted"),
+            ("contact_primary", "Primary contact point chosen"),
+            ("person_delete", "Person deleted"),
+            ("person_erase", "Personal data erased"),
+            ("people_tag", "People tagged in bulk"),
+            ("people_untag", "Tag removed from people in bulk"),
+        ):
+            audit_action_register(code, label)
