@@ -56,6 +56,7 @@ def contact_delete(request, pk: int, kind: str, contact_id: int):
         {
             "person": person,
             "kind": kind,
+            "contact_id": row.pk,
             "noun": cleanup.CONTACT_NOUNS[kind],
             "label": cleanup.contact_label(kind, row),
             "notes": cleanup.contact_delete_consequences(kind=kind, row=row),
