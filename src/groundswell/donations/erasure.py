@@ -10,7 +10,12 @@ phone on the gift, the saved contact details of a recurring series, best-efforts
 
 from __future__ import annotations
 
-from groundswell.donations.models import BestEffortsRequest, Contribution, RecurringSeries
+from groundswell.donations.models import (
+    BestEffortsRequest,
+    Contribution,
+    PaymentAttempt,
+    RecurringSeries,
+)
 
 # The donor fields a recurring series keeps (people.intake names): what a report shows.
 _SERIES_DONOR_KEPT = (
@@ -71,6 +76,16 @@ def person_erase(*, person, actor) -> list[str]:
             update_fields=["donor", "processor_customer", "processor_payment_method", "modified_at"]
         )
         done.append(f"contact details and saved card removed from recurring series #{series.pk}")
+    # A payment attempt (the form as sent to the processor) is known by the donor's e-mail.
+    addresses = list(person.emails.values_list("address", flat=True))
+    attempts = 0
+    for attempt in PaymentAttempt.objects.filter(donor__email__in=addresses) if addresses else ():
+        attempt.donor = {k: v for k, v in attempt.donor.items() if k in _SERIES_DONOR_KEPT}
+        attempt.ip_address = None
+        attempt.save(update_fields=["donor", "ip_address", "modified_at"])
+        attempts += 1
+    if attempts:
+        done.append(f"contact details removed from {attempts} payment attempt(s)")
     emails = BestEffortsRequest.objects.filter(contribution__person=person).exclude(email="")
     count = emails.update(email="")
     if count:

@@ -288,6 +288,10 @@ _ERASED_FIELDS = {
 
 def _person_scrub(person: Person, actor, erasure: Erasure) -> None:
     """Remove the people app's personal data about one record (the row itself stays)."""
+    # Other apps first: an eraser may need the addresses to find what it holds (a payment
+    # attempt is known by the donor's e-mail, not by the person).
+    for app, lines in person_erase_hooks_run(person=person, actor=actor).items():
+        erasure.apps.setdefault(app, []).extend(lines)
     for model in (EmailAddress, Phone, PostalAddress, Tagging, Activity):
         count, _ = model.objects.filter(person=person).delete()
         if count:
@@ -301,8 +305,6 @@ def _person_scrub(person: Person, actor, erasure: Erasure) -> None:
     )
     person.refresh_from_db()
     person_summary_refresh(person)
-    for app, lines in person_erase_hooks_run(person=person, actor=actor).items():
-        erasure.apps.setdefault(app, []).extend(lines)
 
 
 @transaction.atomic
