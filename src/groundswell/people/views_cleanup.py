@@ -209,7 +209,11 @@ def _bulk_run(request, form, people, filters) -> int | None:
     try:
         if action == "tag":
             tag, count = bulk.people_tag(people=people, name=name, **context)
-            messages.success(request, f"Tagged {count:,} more people “{tag.name}”.")
+            messages.success(
+                request,
+                f"Tagged {count:,} {'person' if count == 1 else 'people'} “{tag.name}” "
+                "(who did not have it yet).",
+            )
             return count
         tag = Tag.objects.filter(name__iexact=name.strip()).order_by("pk").first()
         if tag is None:
@@ -219,5 +223,7 @@ def _bulk_run(request, form, people, filters) -> int | None:
     except ValidationError as exc:
         _errors_add(form, exc)
         return None
-    messages.success(request, f"Removed “{tag.name}” from {count:,} people.")
+    messages.success(
+        request, f"Removed “{tag.name}” from {count:,} {'person' if count == 1 else 'people'}."
+    )
     return count
