@@ -155,7 +155,8 @@ def _filtered(request, data):
     tags = selectors.tag_names()
     filter_form = PersonFilterForm(data, tags=tags)
     filters = filter_form.filters()
-    people = selectors.person_list(user=request.user, **filters)
+    # Erased people are left out: a tag would put something about them back on their record.
+    people = selectors.person_list(user=request.user, **filters).filter(erased_at__isnull=True)
     return filters, people, tags
 
 

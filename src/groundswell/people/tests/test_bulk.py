@@ -106,6 +106,17 @@ def test_bulk_tagging_twice_adds_no_one_the_second_time(persona_client, crowd):
     assert sorted(counts) == [0, 2]
 
 
+def test_bulk_tagging_leaves_erased_people_out(persona_client, crowd):
+    from django.utils import timezone
+
+    Person.objects.filter(pk=crowd["Evander"].pk).update(erased_at=timezone.now())
+    client = persona_client("organizer")
+    assert "Change 2 people" in _names(client.get(BULK, {"state": "OH"}))
+    client.post(f"{BULK}?state=OH", {"action": "tag", "tag_name": "Ohio", "expected": "2"})
+    assert not Tagging.objects.filter(person=crowd["Evander"]).exists()
+    assert Tagging.objects.filter(tag__name="Ohio").count() == 2
+
+
 def test_bulk_untagging_removes_the_tag_from_the_filtered_people_only(persona_client, crowd):
     client = persona_client("organizer")
     response = client.post(
