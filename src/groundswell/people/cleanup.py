@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
 
+from groundswell.accounts.audit import details_words
 from groundswell.accounts.roles import PEOPLE_DELETE, PEOPLE_EDIT
 from groundswell.accounts.services import audit_record
 from groundswell.people.extensions import person_erase_hooks_run, person_removal_blockers
@@ -358,3 +359,22 @@ def person_erase(*, person: Person, actor, reason: str, ip_address: str | None =
         ip_address=ip_address,
     )
     return erasure
+
+
+def cleanup_audit_words(details: dict) -> list[str]:
+    """A clean-up event's details in words: "Person #5", the reason, what went, by app."""
+    lines = []
+    rest = dict(details)
+    if isinstance(rest.get("person"), int):
+        lines.append(f"Person #{rest.pop('person')}")
+    if rest.get("merged_records"):
+        merged = ", ".join(f"#{pk}" for pk in rest.pop("merged_records"))
+        lines.append(f"With the records merged into them: {merged}")
+    rest.pop("merged_records", None)
+    if isinstance(rest.get("records"), int):
+        count = rest.pop("records")
+        lines.append(f"{count} record{'s' if count != 1 else ''} (with those merged in)")
+    other = rest.pop("other_apps", None) or []
+    lines += details_words(rest)
+    lines += [f"Also: {line}" for line in other]
+    return lines

@@ -108,6 +108,7 @@ class EmailAddress(TimeStampedModel):
 
     class Meta:
         verbose_name = "e-mail address"  # the product's spelling, in audit words and the admin
+        verbose_name_plural = "e-mail addresses"
         ordering = ["-is_primary", "id"]
         constraints = [
             models.UniqueConstraint(

@@ -241,3 +241,14 @@ def test_a_removal_without_a_reason_or_confirmation_is_refused(persona_client, d
     assert client.post(url, {"action": "delete", "reason": "", "confirm": "on"}).status_code == 400
     assert client.post(url, {"action": "delete", "reason": "junk"}).status_code == 400
     assert Person.objects.filter(pk=person.pk).exists()
+
+
+def test_the_audit_log_says_in_words_who_was_erased_why_and_what_went(persona_client, donor):
+    client = persona_client("admin")
+    _remove(client, donor, "erase")
+    page = client.get(reverse("accounts:audit"), {"action": "person_erase"}).content.decode()
+    assert "Personal data erased" in page
+    assert f"Person #{donor.pk}" in page
+    assert "Reason: Erasure asked for by e-mail, 4 Dec" in page
+    assert "e-mail addresses" in page and "share code removed" in page
+    assert "{" not in page.split("<main", 1)[-1].split("</main>", 1)[0]
