@@ -21,6 +21,7 @@ PEOPLE_EDIT = "people.edit"
 PEOPLE_IMPORT = "people.import"
 PEOPLE_EXPORT = "people.export"
 PEOPLE_MERGE = "people.merge"
+PEOPLE_DELETE = "people.delete"  # delete a person, or erase their personal data (admin only)
 FINANCE_VIEW = "finance.view"  # employer, occupation, contributions
 AUDIT_VIEW = "audit.view"
 USERS_MANAGE = "users.manage"
@@ -37,6 +38,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             PEOPLE_IMPORT,
             PEOPLE_EXPORT,
             PEOPLE_MERGE,
+            PEOPLE_DELETE,
             FINANCE_VIEW,
             AUDIT_VIEW,
             USERS_MANAGE,

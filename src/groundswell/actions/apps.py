@@ -20,3 +20,8 @@ class ActionsConfig(AppConfig):
             context=person_referrals_panel,
             column="activity",
         )
+        # What supporters typed into our forms goes when they ask to be erased.
+        from groundswell.actions.erasure import person_erase
+        from groundswell.people.extensions import person_removal_register
+
+        person_removal_register("actions", erase=person_erase)

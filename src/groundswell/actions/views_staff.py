@@ -369,5 +369,7 @@ def person_share_link_make(request, pk: int):
     person = get_object_or_404(Person, pk=pk)
     if person.merged_into_id:
         raise Http404("This person has been merged into someone else; edit them instead.")
+    if person.erased_at:
+        raise Http404("This person's personal data has been erased.")
     referral_code_for(person)
     return redirect(reverse("people:detail", args=[person.pk]) + "#referrals")

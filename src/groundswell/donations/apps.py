@@ -39,6 +39,13 @@ class DonationsConfig(AppConfig):
         merge_hook_register(
             "donations", after_merge=_donor_totals_recount, after_undo=_donor_totals_recount
         )
+        # Gifts are kept by law: a donor is erased (not deleted), keeping what reports need.
+        from groundswell.donations import erasure
+        from groundswell.people.extensions import person_removal_register
+
+        person_removal_register(
+            "donations", blockers=erasure.person_removal_blockers, erase=erasure.person_erase
+        )
         # The public site (actions, below this app) links to our donation pages and asks for a
         # gift after every action through its registries.
         from groundswell.actions.site import donation_pages_source_set, thanks_ask_source_set

@@ -47,3 +47,8 @@ class MailingsConfig(AppConfig):
             column="activity",
             order=90,
         )
+        # Where mail went and what a person opened goes when they ask to be erased.
+        from groundswell.mailings.erasure import person_erase
+        from groundswell.people.extensions import person_removal_register
+
+        person_removal_register("mailings", erase=person_erase)

@@ -13,6 +13,13 @@ registers here once, in its ``AppConfig.ready()``, and people calls what is regi
   owning app's derived data stays consistent with the people it points at, or the whole
   merge rolls back. This is the only after-merge mechanism; there are no signals.
 
+- ``person_removal_register``: what an app does when staff delete a person or erase their
+  personal data. ``blockers(person=..., action=...)`` returns sentences saying why the person
+  may not be deleted or erased now ("3 contributions the law requires us to keep");
+  ``erase(person=..., actor=...)`` removes the personal data the app holds about them (its own
+  models only) and returns what it did, in words, for the audit log. Both run inside the
+  deletion's or erasure's transaction.
+
 Registration order is the order of ``INSTALLED_APPS``; panels are shown by ``order``.
 """
 
@@ -45,8 +52,16 @@ class MergeHook:
     after_undo: Callable[..., None] | None = None
 
 
+@dataclass(frozen=True)
+class RemovalHook:
+    name: str
+    blockers: Callable[..., list[str]] | None = None
+    erase: Callable[..., list[str]] | None = None
+
+
 _panels: dict[str, PersonPanel] = {}
 _merge_hooks: dict[str, MergeHook] = {}
+_removal_hooks: dict[str, RemovalHook] = {}
 
 
 def person_panel_register(
@@ -98,3 +113,37 @@ def merge_hooks_run(*, undo: bool, record, actor=None, ip_address: str | None = 
         func = hook.after_undo if undo else hook.after_merge
         if func is not None:
             func(record=record, actor=actor, ip_address=ip_address)
+
+
+# What a removal is: "delete" takes the row away, "erase" keeps it but strips what is personal.
+RemovalAction = Literal["delete", "erase"]
+
+
+def person_removal_register(
+    name: str,
+    *,
+    blockers: Callable[..., list[str]] | None = None,
+    erase: Callable[..., list[str]] | None = None,
+) -> None:
+    """Say why a person may not be deleted or erased, and erase what this app holds on them."""
+    _removal_hooks[name] = RemovalHook(name, blockers, erase)
+
+
+def person_removal_blockers(*, person, action: RemovalAction) -> list[str]:
+    """Every registered app's reasons why ``person`` may not be deleted (or erased) now."""
+    reasons: list[str] = []
+    for hook in _removal_hooks.values():
+        if hook.blockers is not None:
+            reasons.extend(hook.blockers(person=person, action=action))
+    return reasons
+
+
+def person_erase_hooks_run(*, person, actor) -> dict[str, list[str]]:
+    """Let every app erase what it holds on ``person``; what each did, by app, for the audit."""
+    done: dict[str, list[str]] = {}
+    for hook in _removal_hooks.values():
+        if hook.erase is not None:
+            lines = hook.erase(person=person, actor=actor)
+            if lines:
+                done[hook.name] = list(lines)
+    return done

@@ -19,6 +19,13 @@ CONSENT_CHOICES = [
 CUSTOM = "__custom__"
 
 
+class _TagChoiceField(forms.MultipleChoiceField):
+    """Tags by name; unknown names are dropped by the form's clean_tag, not refused."""
+
+    def validate(self, value):
+        pass
+
+
 class PersonFilterForm(forms.Form):
     """The search box and filters of the supporter list (a GET form; every field optional)."""
 
@@ -35,7 +42,12 @@ class PersonFilterForm(forms.Form):
             }
         ),
     )
-    tag = forms.ChoiceField(required=False, label="Tag")
+    tag = _TagChoiceField(required=False, label="Tags", widget=forms.CheckboxSelectMultiple)
+    match = forms.ChoiceField(
+        required=False,
+        label="People with",
+        choices=[("any", "any of these tags"), ("all", "all of these tags")],
+    )
     state = forms.ChoiceField(
         required=False,
         label="State",
@@ -58,16 +70,23 @@ class PersonFilterForm(forms.Form):
 
     def __init__(self, *args, tags: list[str] = (), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["tag"].choices = [("", "Tag: any"), *((name, name) for name in tags)]
+        self.fields["tag"].choices = [(name, name) for name in tags]
+        self._tags = set(tags)
+
+    def clean_tag(self):
+        # A link to a tag deleted since (or mistyped) drops that tag, not the whole filter.
+        return [name for name in self.cleaned_data["tag"] if name in self._tags][:50]
 
     def filters(self) -> dict:
         """The cleaned filters; an invalid value (e.g. a deleted tag) is simply dropped."""
         if self.is_bound:
             self.is_valid()
         data = getattr(self, "cleaned_data", {})
+        tags = data.get("tag") or []
         return {
             "query": data.get("q") or "",
-            "tag": data.get("tag") or "",
+            "tag": tags,
+            "match": "all" if data.get("match") == "all" and len(tags) > 1 else "",
             "state": data.get("state") or "",
             "status": data.get("status") or "",
             "source": (data.get("source") or "").strip(),
@@ -287,3 +306,38 @@ class ImportMappingForm(forms.Form):
             t.strip() for t in (cleaned.get("tags") or "").replace(";", ",").split(",") if t.strip()
         ]
         return cleaned
+
+
+class PersonRemoveForm(forms.Form):
+    """Delete a person, or erase their personal data: which, and why (for the audit log)."""
+
+    action = forms.ChoiceField(
+        choices=[
+            ("erase", "Erase their personal data (keeps the gifts the law requires)"),
+            ("delete", "Delete the record entirely"),
+        ],
+        widget=forms.RadioSelect,
+        label="What to do",
+    )
+    reason = forms.CharField(
+        max_length=500,
+        label="Reason",
+        help_text="Goes in the audit log, e.g. “Erasure requested by e-mail on 4 Dec”.",
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+    confirm = forms.BooleanField(label="I understand this cannot be undone")
+
+
+class BulkActionForm(forms.Form):
+    """A change to every person of a filtered list, confirmed with the number it will touch."""
+
+    action = forms.ChoiceField(
+        choices=[("tag", "Add a tag"), ("untag", "Remove a tag")], label="Action"
+    )
+    tag_name = forms.CharField(
+        max_length=100,
+        label="Tag",
+        widget=forms.TextInput(attrs={"list": "tag-names", "autocomplete": "off"}),
+    )
+    # The count staff saw and confirmed: if the list has changed since, they confirm again.
+    expected = forms.IntegerField(min_value=0, max_value=10**9, widget=forms.HiddenInput)

@@ -87,6 +87,8 @@ def person_merge(
     survivor, merged = locked[survivor.pk], locked[merged.pk]
     if survivor.merged_into_id or merged.merged_into_id:
         raise ValidationError("One of these people has already been merged into someone else.")
+    if survivor.erased_at or merged.erased_at:
+        raise ValidationError("One of these people has been erased; erased records are not merged.")
 
     snapshot: dict = {
         "survivor_fields": {f: getattr(survivor, f) for f in _FILLED},
@@ -194,6 +196,10 @@ def person_merge_undo(
     record = MergeRecord.objects.select_for_update().get(pk=record.pk)
     if record.undone_at:
         raise ValidationError("This merge has already been undone.")
+    if record.snapshot.get("erased"):
+        raise ValidationError(
+            "The personal data of these people was erased, and with it what the undo needs."
+        )
     survivor = Person.objects.select_for_update().get(pk=record.survivor_id)
     merged = Person.objects.select_for_update().get(pk=record.merged_id)
     if survivor.merged_into_id:
@@ -272,3 +278,24 @@ def merge_audit_words(details: dict) -> list[str]:
     lines = [f"Kept {who(ids[0])}; merged in {who(ids[1])}"]
     rest = {k: v for k, v in details.items() if k not in ("survivor", "merged")}
     return lines + details_words(rest)
+
+
+def merge_done_words(*, record: MergeRecord, merged: Person) -> str:
+    """The success message after a merge: who was merged in, what moved, how to undo it."""
+    moved = {
+        label: sum(len(ids) for ids in by_field.values())
+        for label, by_field in record.snapshot.get("moved", {}).items()
+    }
+    removed = {label: len(rows) for label, rows in record.snapshot.get("removed", {}).items()}
+    parts = [f"Merged #{merged.pk} {merged} into this person."]
+    contact = ("people.emailaddress", "people.phone", "people.postaladdress")
+    moved_words = details_words({"moved": {k: v for k, v in moved.items() if k in contact}})
+    if any(moved.get(k) for k in contact):
+        parts.append(moved_words[0] + ".")
+    if removed:
+        parts.append(details_words({"duplicates removed": removed})[0] + ".")
+    parts.append(
+        "Check the contact details below (delete a duplicate or choose the primary "
+        "one); you can undo the merge in the Merges card."
+    )
+    return " ".join(parts)

@@ -36,6 +36,9 @@ class Person(TimeStampedModel):
     merged_into = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="merged_people"
     )
+    # Set by a privacy erasure (people.cleanup.person_erase): the row stays so the gifts the
+    # law requires us to keep still point at someone, but everything personal is gone.
+    erased_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     # Search keys and a summary of the primary contact points, kept by the services so that the
     # supporter list can search and filter a million people with plain index range scans.
@@ -64,6 +67,8 @@ class Person(TimeStampedModel):
         permissions = []
 
     def __str__(self) -> str:
+        if self.erased_at:
+            return f"Erased person #{self.pk}"
         return self.full_name or self.primary_email or f"Person #{self.pk}"
 
     @property
@@ -103,6 +108,7 @@ class EmailAddress(TimeStampedModel):
 
     class Meta:
         verbose_name = "e-mail address"  # the product's spelling, in audit words and the admin
+        verbose_name_plural = "e-mail addresses"
         ordering = ["-is_primary", "id"]
         constraints = [
             models.UniqueConstraint(

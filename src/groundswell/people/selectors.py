@@ -55,6 +55,7 @@ from groundswell.people.sensitivity import (
 # roles that may see them (sensitivity.py).
 LIST_FIELDS = (
     "id",
+    "erased_at",
     "given_name",
     "middle_name",
     "family_name",
@@ -184,7 +185,8 @@ def person_list(
     *,
     user,
     query: str = "",
-    tag: str = "",
+    tag: str | list[str] = "",
+    match: str = "",
     state: str = "",
     status: str = "",
     source: str = "",
@@ -207,12 +209,23 @@ def person_list(
     if condition is None:
         return Person.objects.none()
     people = people.filter(condition)
-    if tag:
+    tags = [tag] if isinstance(tag, str) and tag else list(tag or [])
+    if len(tags) == 1:
         # By name, so a filtered list is a readable link (?tag=precinct+captain). Ordering by
         # the tagging's person id (equal to the person's id) lets the database read the
         # (tag, person) index newest first and stop after one page, instead of sorting every
         # tagged person.
-        people = people.filter(taggings__tag__name=tag).order_by("-taggings__person_id")
+        people = people.filter(taggings__tag__name=tags[0]).order_by("-taggings__person_id")
+    elif tags and match == "all":
+        # One semi-join per tag, each answered by the (tag, person) index.
+        for name in tags:
+            people = people.filter(
+                pk__in=Tagging.objects.filter(tag__name=name).values("person_id")
+            )
+    elif tags:
+        people = people.filter(
+            pk__in=Tagging.objects.filter(tag__name__in=tags).values("person_id")
+        )
     if state:
         people = people.filter(state=state)
     if status:
@@ -220,6 +233,26 @@ def person_list(
     if source:
         people = people.filter(source=source)
     return people
+
+
+# The list counts exactly up to this many people. The page's own count stops at
+# core.pagination's 10,000; past that the list runs one more capped count over the same
+# indexed query, which reads at most this many rows. Measured on SQLite with 50,000 generated
+# people: 8 ms for everyone, 32 ms for the 45,000 of one e-mail status (the slowest filter: it
+# reads each row to skip merged people), so at most ~70 ms here; beyond it, "100,000+".
+EXACT_COUNT_LIMIT = 100_000
+
+
+def person_list_total(people: QuerySet[Person], *, capped: bool) -> dict | None:
+    """The exact size of a list the page count capped, when it is cheap: {"count", "more"}.
+
+    None when the page's count is already exact (10,000 or fewer). ``more`` says the list
+    holds more than EXACT_COUNT_LIMIT people (then shown as "100,000+").
+    """
+    if not capped:
+        return None
+    count = people.order_by()[: EXACT_COUNT_LIMIT + 1].count()
+    return {"count": min(count, EXACT_COUNT_LIMIT), "more": count > EXACT_COUNT_LIMIT}
 
 
 def person_export_rows(people: QuerySet[Person], *, user, chunk_size: int = 2000) -> Iterator[dict]:

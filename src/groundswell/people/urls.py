@@ -1,6 +1,6 @@
 from django.urls import path
 
-from groundswell.people import views, views_import
+from groundswell.people import views, views_cleanup, views_import
 
 app_name = "people"
 urlpatterns = [
@@ -18,6 +18,18 @@ urlpatterns = [
     path("<int:pk>/merge/", views.person_merge_pick, name="merge_pick"),
     path("<int:pk>/merge/<int:other_pk>/", views.person_merge_compare, name="merge_compare"),
     path("merges/<int:merge_id>/undo/", views.person_merge_undo, name="merge_undo"),
+    path(
+        "<int:pk>/<str:kind>/<int:contact_id>/delete/",
+        views_cleanup.contact_delete,
+        name="contact_delete",
+    ),
+    path(
+        "<int:pk>/<str:kind>/<int:contact_id>/primary/",
+        views_cleanup.contact_primary,
+        name="contact_primary",
+    ),
+    path("<int:pk>/remove/", views_cleanup.person_remove, name="remove"),
+    path("bulk/", views_cleanup.people_bulk, name="bulk"),
     path("imports/", views_import.import_list, name="import_list"),
     path("imports/new/", views_import.import_upload, name="import_upload"),
     path("imports/<int:job_id>/", views_import.import_job, name="import_job"),

@@ -67,12 +67,14 @@ def person_list(request):
     search = selectors.search_parse(filters["query"])
     people = selectors.person_list(user=request.user, **filters)
     page = paginate(people, request.GET.get("page"), per_page=PER_PAGE)
+    total = selectors.person_list_total(people, capped=page.count_is_capped)
     for person in page.items:
         person.phone_display = selectors.phone_display(person.primary_phone)
         person.source_shown = source_shown(person.source, user=request.user)
     context = {
         "form": form,
         "page": page,
+        "total": total,
         "search": search,
         "filtered": any(filters.values()),
         "querystring": querystring(request, page=None),
@@ -195,6 +197,8 @@ def _active_person_or_404(pk: int) -> Person:
     person = get_object_or_404(Person, pk=pk)
     if person.merged_into_id:
         raise Http404("This person has been merged into someone else; edit them instead.")
+    if person.erased_at:
+        raise Http404("This person's personal data has been erased.")
     return person
 
 
@@ -415,7 +419,7 @@ def person_merge_compare(request, pk: int, other_pk: int):
         survivor = next(p for p in people if p.pk == survivor_pk)
         merged = next(p for p in people if p.pk != survivor_pk)
         try:
-            merge.person_merge(
+            record = merge.person_merge(
                 survivor=survivor,
                 merged=merged,
                 actor=request.user,
@@ -425,9 +429,7 @@ def person_merge_compare(request, pk: int, other_pk: int):
             for message in exc.messages:
                 messages.error(request, message)
         else:
-            messages.success(
-                request, f"Merged #{merged.pk} {merged} into this person. You can undo it below."
-            )
+            messages.success(request, merge.merge_done_words(record=record, merged=merged))
             return redirect("people:detail", pk=survivor.pk)
     sides = [
         {

@@ -249,6 +249,17 @@ def donor_world(tmp_path, *, finance_user, other_user) -> dict:
         "people:merge_pick": {"pk": donor.pk},
         "people:merge_compare": {"pk": donor.pk, "other_pk": people["twin"].pk},
         "people:merge_undo": {"merge_id": people["merge"].pk},
+        "people:contact_delete": {
+            "pk": donor.pk,
+            "kind": "address",
+            "contact_id": donor.addresses.get().pk,
+        },
+        "people:contact_primary": {
+            "pk": donor.pk,
+            "kind": "email",
+            "contact_id": donor.emails.get().pk,
+        },
+        "people:remove": {"pk": donor.pk},
         "people:import_job": {"job_id": people["job"].pk},
         "people:import_mapping": {"job_id": people["job"].pk},
         "people:import_progress": {"job_id": people["job"].pk},

@@ -15,4 +15,12 @@
     var field = event.target;
     if (field && field.form && field.hasAttribute("data-autosubmit")) field.form.submit();
   });
+  // The supporter list's tag picker says how many tags are chosen (the form is not re-rendered
+  // when htmx swaps the results).
+  document.addEventListener("change", function (event) {
+    var picker = event.target && event.target.closest && event.target.closest(".tag-filter");
+    if (!picker) return;
+    var chosen = picker.querySelectorAll("input[type=checkbox]:checked").length;
+    picker.querySelector("summary").textContent = chosen ? "Tags: " + chosen + " chosen" : "Tags: any";
+  });
 })();
