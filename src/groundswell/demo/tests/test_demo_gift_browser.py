@@ -13,7 +13,6 @@ import pytest
 
 from groundswell.demo.actions_site import site_donate_page_seed
 from groundswell.demo.donations_seed import demo_page_seed
-from groundswell.demo.stripe_test_mode import stripe_test_mode_start
 from groundswell.donations.models import Contribution
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -33,22 +32,6 @@ DONOR = {
     "employer": "Example Bakery",
     "occupation": "Baker",
 }
-
-
-@pytest.fixture
-def demo_test_mode(settings):
-    """The demo's test mode, started as `groundswell demo` starts it, for this live server."""
-    # The double's webhooks go to a closed port: the browser's return records the gift, and on
-    # the test's in-memory SQLite a webhook landing in the same instant hits a table lock that
-    # a real database waits out (their race is tested in donations/pages/tests/test_stripe.py).
-    mode = stripe_test_mode_start(bind="127.0.0.1:9", environ={})
-    for name, value in mode.env.items():
-        if name.startswith("STRIPE_"):
-            setattr(settings, name, value)
-    settings.STRIPE_TEST_MODE = True
-    settings.GROUNDSWELL_CHECK_MX = False
-    yield mode
-    mode.stop()
 
 
 def test_a_newcomer_gives_27_dollars_in_test_mode_and_staff_find_the_gift(

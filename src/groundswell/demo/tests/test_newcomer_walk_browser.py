@@ -13,9 +13,9 @@ import pytest
 
 from groundswell.demo.actions_site import campaign_site_seed, site_donate_page_seed
 from groundswell.demo.donations_seed import PAGE_SLUG, demo_page_seed
-from groundswell.demo.tests.test_demo_gift_browser import DONOR, demo_test_mode  # noqa: F401
+from groundswell.demo.tests.test_demo_gift_browser import DONOR
 from groundswell.donations.models import Contribution
-from groundswell.people.models import Person
+from groundswell.people.models import Person, PostalAddress
 from groundswell.people.tests.factories import person_create
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -72,7 +72,7 @@ def test_a_newcomer_walks_the_first_hour_of_the_demo(
     browser,
     live_server,
     demo_test_mode,
-    make_user,  # noqa: F811 (the imported fixture)
+    make_user,
 ):
     campaign_site_seed()
     demo_page_seed()
@@ -123,6 +123,20 @@ def test_a_newcomer_walks_the_first_hour_of_the_demo(
     page.wait_for_selector("text=into this person")
     assert not Person.objects.filter(pk=twin.pk, merged_into__isnull=True).exists()
     _shot(page, "merged")
+
+    # Clean up: the twin's ZIP-only address is a second copy; delete it, keep the full one.
+    zip_only = PostalAddress.objects.filter(person=signer, line1="").order_by("-id")
+    assert zip_only.count() >= 1
+    duplicate = zip_only.first()
+    page.locator(f"a[href$='/address/{duplicate.pk}/delete/']").click()
+    page.get_by_role("button", name="Delete postal address").click()
+    page.wait_for_url(f"{base}/people/{signer.pk}/")
+    assert page.locator(".messages").get_by_text("Deleted").is_visible()
+    assert not PostalAddress.objects.filter(pk=duplicate.pk).exists()
+    page.get_by_role("button", name="Make marisol.t@example.net the primary one").click()
+    page.wait_for_url(f"{base}/people/{signer.pk}/")
+    signer.refresh_from_db()
+    assert signer.primary_email == "marisol.t@example.net"
 
     # The audit log says what happened in words, not as data.
     page.goto(f"{base}/accounts/audit/")
