@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from groundswell.mailings import views
 
@@ -14,5 +14,6 @@ urlpatterns = [
     path("<int:pk>/progress/", views.mailing_progress, name="progress"),
     path("<int:pk>/test/", views.mailing_test, name="test"),
     path("<int:pk>/send/", views.mailing_send, name="send"),
+    path("<int:pk>/abtest/", include("groundswell.mailings.abtests.urls")),
     path("<int:pk>/<str:action>/", views.mailing_control, name="control"),
 ]
