@@ -70,8 +70,8 @@ def test_a_better_variant_is_named_and_sent_to_the_rest_and_nobody_gets_two_copi
     assert len(smtp_sink.received) == share  # only the test's share so far
 
     rng = random.Random(7)
-    clicks_simulate(variants[0], 0.06, rng)
-    clicks_simulate(variants[1], 0.20, rng)  # B is truly better
+    clicks_simulate(variants[0], 0.05, rng)
+    clicks_simulate(variants[1], 0.25, rng)  # B is truly better
     with django_capture_on_commit_callbacks(execute=True):
         outcome = abtests_advance()
     test.refresh_from_db()
