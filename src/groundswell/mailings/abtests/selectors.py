@@ -28,6 +28,7 @@ from groundswell.core.experiments import (
     Estimate,
     Metric,
     Policy,
+    State,
     chance,
     decide,
     figure,
@@ -159,6 +160,14 @@ class AbTestResults:
     decision: Decision
     deadline_reached: bool
     estimates: dict[str, Estimate] = field(default_factory=dict)
+
+    @property
+    def headline(self) -> str:
+        """The decision in one sentence, saying plainly when there is none yet."""
+        sentence = self.decision.sentence
+        if self.decision.state is State.COLLECTING:
+            return f"No decision yet: {sentence[0].lower()}{sentence[1:]}"
+        return sentence
 
     def table(self) -> list[dict]:
         """Each variant's row for the page: counts, mean with its interval, chance best."""

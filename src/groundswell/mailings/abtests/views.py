@@ -35,6 +35,10 @@ def _context(request, mailing, test, form=None, start_form=None) -> dict:
         "start_form": start_form or StartForm(),
         "money_visible": test is None or selectors.money_visible(user=request.user, test=test),
     }
+    if test is not None:
+        context["limits"] = [
+            f"{100 * limit:.3g}%" for limit in (test.unsubscribe_limit, test.complaint_limit)
+        ]
     if test is not None and test.state != AbTestState.DRAFT:
         context["results"] = selectors.abtest_results(test=test)
         context["variants"] = selectors.abtest_variants(test=test)

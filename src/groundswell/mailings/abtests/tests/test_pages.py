@@ -80,7 +80,7 @@ def test_an_organizer_sets_up_starts_and_reads_a_test_with_its_intervals_and_dec
     assert len(smtp_sink.received) == 200
     clicks_simulate(abtest_variants(test=test)[0], 0.1, __import__("random").Random(1))
     page = organizer.get(url).content.decode()
-    assert "No decision yet: Still collecting" in page
+    assert "No decision yet: still collecting" in page
     assert 'data-variant="A"' in page and 'data-variant="B"' in page
     assert "90% interval" in page and " – " in page
     assert AuditEvent.objects.filter(action="abtest_save").exists()
