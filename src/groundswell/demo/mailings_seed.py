@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.db import transaction
 
 from groundswell.actions.services import site_get
-from groundswell.mailings.models import Mailing, MailingKind, SenderIdentity
+from groundswell.mailings.models import AbMetric, AbTest, Mailing, MailingKind, SenderIdentity
 from groundswell.segments.models import Segment
 
 SEGMENT = "Subscribed supporters in Ohio"
@@ -53,6 +53,17 @@ def demo_mailings_seed() -> Mailing:
             "subject": '{{ first_name|default:"Friend" }}, can you knock doors Saturday?',
             "html": BODY,
             "exclude_mailed_within_days": 2,
+        },
+    )
+    # A subject test staff can start from the mailing's "A/B test" page (a draft: nothing sent).
+    AbTest.objects.get_or_create(
+        mailing=mailing,
+        defaults={
+            "metric": AbMetric.CLICKS,
+            "test_percent": 30,
+            "min_per_variant": 100,
+            "wait_hours": 2,
+            "variants": [{"subject": "Two hours this Saturday could swing Ohio"}],
         },
     )
     return mailing

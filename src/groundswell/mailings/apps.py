@@ -26,6 +26,10 @@ class MailingsConfig(AppConfig):
             (AUDIT_TEST, "Mailing test sent"),
         ):
             audit_action_register(code, label)
+        from groundswell.mailings.abtests.services import AUDIT_ACTIONS as ABTEST_AUDIT_ACTIONS
+
+        for code, label in ABTEST_AUDIT_ACTIONS:
+            audit_action_register(code, label)
         # anymail delivers tracking events only through its signal (a library's API, not
         # ours): one receiver turns providers' bounces and complaints into consent changes.
         tracking.connect(tracking_event_receive, dispatch_uid="groundswell.mailings.bounces")

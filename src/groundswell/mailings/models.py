@@ -54,6 +54,8 @@ class MailingStatus(models.TextChoices):
     PAUSED = "paused", "Paused"
     CANCELLED = "cancelled", "Cancelled"
     SENT = "sent", "Sent"
+    # An A/B test's mailing while its variants are tested; it then sends the winner to the rest.
+    TESTING = "testing", "A/B testing"
 
 
 class MailingKind(models.TextChoices):
@@ -236,3 +238,79 @@ class Engagement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} of delivery {self.delivery_id} ({self.hit_class})"
+
+
+# ---------------------------------------------------------------- A/B tests (mailings.abtests)
+
+
+class AbMetric(models.TextChoices):
+    """What decides an A/B test, per recipient (``core.experiments.Metric`` by value)."""
+
+    OPENS = "opens", "Opens per recipient"
+    CLICKS = "clicks", "Clicks per recipient"
+    ACTIONS = "actions", "Actions per recipient"
+    DOLLARS = "dollars", "Dollars per recipient"
+
+
+class AbTestState(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    TESTING = "testing", "Testing"
+    WINNER_SENT = "winner_sent", "Winner sent to the rest"
+    STOPPED = "stopped", "Stopped by the circuit breaker"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+def abtest_seed() -> int:
+    return secrets.randbelow(2**31)
+
+
+class AbTest(TimeStampedModel):
+    """An A/B test of a draft mailing (its "parent"): variants go to a random share of the
+    audience, and the winner is then sent by the parent mailing itself to everyone else.
+
+    Variants B–D are kept as overrides of the parent (``variants``) while the test is a draft;
+    starting it makes one child mailing per variant (``Mailing.parent``), A a copy of the parent.
+    """
+
+    mailing = models.OneToOneField(Mailing, on_delete=models.CASCADE, related_name="abtest")
+    metric = models.CharField(max_length=10, choices=AbMetric.choices, default=AbMetric.CLICKS)
+    test_percent = models.PositiveSmallIntegerField(default=20)
+    min_per_variant = models.PositiveIntegerField(default=1000)
+    wait_hours = models.PositiveSmallIntegerField(default=4)
+    send_on_decision = models.BooleanField(default=True)
+    unsubscribe_limit = models.FloatField(default=0.01)  # a share of recipients, 0–1
+    complaint_limit = models.FloatField(default=0.001)
+    # [{"subject": ..., "sender_id": ..., "html": ...}] for B, C, D; a blank part keeps A's.
+    variants = models.JSONField(default=list, blank=True)
+    # The split is random but reproducible: the same seed and audience give the same split.
+    seed = models.BigIntegerField(default=abtest_seed)
+    state = models.CharField(
+        max_length=12, choices=AbTestState.choices, default=AbTestState.DRAFT, db_index=True
+    )
+    started_at = models.DateTimeField(null=True, blank=True)
+    deadline_at = models.DateTimeField(null=True, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    winner = models.ForeignKey(
+        Mailing, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    sentence = models.TextField(blank=True)  # the decision as it was when the test ended
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    def __str__(self) -> str:
+        return f"A/B test of {self.mailing}"
+
+
+class AbTestMember(models.Model):
+    """One person of a test's share and the variant they were given (the split, kept)."""
+
+    test = models.ForeignKey(AbTest, on_delete=models.CASCADE, related_name="members")
+    person = models.ForeignKey("people.Person", on_delete=models.CASCADE, related_name="+")
+    variant = models.ForeignKey(Mailing, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["test", "person"], name="abtest_member_once"),
+        ]
+        indexes = [models.Index(fields=["variant", "person"], name="abtest_member_by_variant")]

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
+from groundswell.mailings.abtests.audience import audience_restrict
 from groundswell.mailings.models import Delivery, DeliveryState, KindOptOut, Mailing
 from groundswell.people.models import EmailStatus, Person
 from groundswell.segments.selectors import segment_people
@@ -62,9 +63,14 @@ def _reason_filters(mailing: Mailing) -> dict[str, Q]:
     }
 
 
+def _audience(mailing: Mailing) -> QuerySet[Person]:
+    """The segment, narrowed to a variant's share (or to the rest) for an A/B test."""
+    return audience_restrict(mailing=mailing, people=segment_people(segment=mailing.segment))
+
+
 def mailing_recipients(*, mailing: Mailing) -> QuerySet[Person]:
     """The people the mailing goes to: its segment, less everyone a suppression removes."""
-    people = segment_people(segment=mailing.segment).filter(email_status__in=statuses_mailable())
+    people = _audience(mailing).filter(email_status__in=statuses_mailable())
     for q in _reason_filters(mailing).values():
         people = people.exclude(q)
     return people
@@ -79,7 +85,7 @@ def recipients_summary(*, mailing: Mailing) -> dict:
     for reason, q in filters.items():
         aggregates[reason] = Count("pk", filter=q & ~earlier if earlier else q)
         earlier = earlier | q if earlier else q
-    counts = segment_people(segment=mailing.segment).aggregate(**aggregates)
+    counts = _audience(mailing).aggregate(**aggregates)
     removed = {reason: counts[reason] for reason in filters}
     return {
         "segment": counts["segment"],

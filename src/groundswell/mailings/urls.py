@@ -1,6 +1,7 @@
 from django.urls import path
 
 from groundswell.mailings import views
+from groundswell.mailings.abtests import urls as abtest_urls
 
 app_name = "mailings"
 
@@ -14,5 +15,6 @@ urlpatterns = [
     path("<int:pk>/progress/", views.mailing_progress, name="progress"),
     path("<int:pk>/test/", views.mailing_test, name="test"),
     path("<int:pk>/send/", views.mailing_send, name="send"),
+    *abtest_urls.urlpatterns,
     path("<int:pk>/<str:action>/", views.mailing_control, name="control"),
 ]

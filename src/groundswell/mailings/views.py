@@ -19,7 +19,7 @@ from groundswell.mailings import selectors, services
 from groundswell.mailings.compose import MergeFieldError
 from groundswell.mailings.forms import MailingForm, SenderIdentityForm, SendForm
 from groundswell.mailings.message import NotReady
-from groundswell.mailings.models import Mailing, SenderIdentity
+from groundswell.mailings.models import AbTest, Mailing, SenderIdentity
 from groundswell.mailings.recipients import recipients_summary
 from groundswell.mailings.report import mailing_report
 from groundswell.mailings.transport import TransportDown
@@ -67,6 +67,10 @@ def _detail_context(request, mailing: Mailing, send_form: SendForm | None = None
         "report": mailing_report(mailing=mailing, user=request.user),
         "send_form": send_form or SendForm(),
         "confirm_above": settings.GROUNDSWELL_MAILING_CONFIRM_ABOVE,
+        # A variant of an A/B test links back to its test.
+        "abtest_of": AbTest.objects.filter(mailing_id=mailing.parent_id).first()
+        if mailing.parent_id
+        else None,
     }
     if mailing.is_editable:
         context["summary"] = recipients_summary(mailing=mailing)

@@ -308,6 +308,10 @@ def donor_world(tmp_path, *, finance_user, other_user) -> dict:
         "mailings:send": {"pk": mailings["mailing"].pk},
         "mailings:control": {"pk": mailings["mailing"].pk, "action": "pause"},
         "mailings:sender_edit": {"pk": mailings["sender"].pk},
+        **{
+            f"mailings:{name}": {"pk": mailings["mailing"].pk}
+            for name in ("abtest", "abtest_start", "abtest_cancel")
+        },
         "mailings_public:unsubscribe": {"token": mailings["delivery"].token},
         "mailings_public:open": mailings["open"],
         "mailings_public:click": mailings["click"],

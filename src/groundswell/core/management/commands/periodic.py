@@ -32,6 +32,8 @@ JOBS = (
     ("groundswell.mailings.bounces.tasks.bounces_read", 300),
     # Scheduled mailings start when due; a send whose workers died is restarted.
     ("groundswell.mailings.tasks.mailings_due", 60),
+    # Running A/B tests: the circuit breaker stops variants, decided winners go to the rest.
+    ("groundswell.mailings.abtests.tasks.abtests_due", 60),
 )
 
 
