@@ -32,6 +32,8 @@ JOBS = (
     ("groundswell.mailings.bounces.tasks.bounces_read", 300),
     # Scheduled mailings start when due; a send whose workers died is restarted.
     ("groundswell.mailings.tasks.mailings_due", 60),
+    # Welcome series: new sign-ups enter, and each step due goes out once per person.
+    ("groundswell.mailings.welcome.tasks.welcome_due", 60),
 )
 
 
