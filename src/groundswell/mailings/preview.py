@@ -87,14 +87,17 @@ def mailing_preview(*, mailing: Mailing, person: Person, viewer, base_url: str =
         theme, footer = theme_for_site(site=site_get(), base_url=link_base), None
     ask = None
     finance_hidden = bool(fields & FINANCE_FIELDS) and not viewer.can(FINANCE_VIEW)
-    if fields & FINANCE_FIELDS and not finance_hidden:
+    if fields & FINANCE_FIELDS:
         page = _donation_page()
         if page is not None:
+            # Without the finance capability: the page's own amounts, which say nothing
+            # about the person's giving.
+            highest = None if finance_hidden else person_highest_gift(person_id=person.pk)
             ask = AskContext(
                 page=page,
                 base_url=link_base,
                 refcode=mailing.effective_refcode,
-                highest_cents=person_highest_gift(person_id=person.pk),
+                highest_cents=highest,
             )
     rendered = message_render(
         content=content,

@@ -51,14 +51,16 @@ def series_make(sender, admin_user):  # noqa: F811 (the imported fixture)
             pages=list(pages),
             actor=admin_user,
         )
-        for days, subject, body in steps or (
-            (0, 'Welcome, {{ first_name|default:"friend" }}', "<p>Thanks for joining.</p>"),
-            (
-                2,
-                "Meet the team",
-                '<p>Read <a href="https://campaign.example.org/about/">about us</a></p>',
-            ),
-        ):
+        if steps is None:
+            steps = (
+                (0, 'Welcome, {{ first_name|default:"friend" }}', "<p>Thanks for joining.</p>"),
+                (
+                    2,
+                    "Meet the team",
+                    '<p>Read <a href="https://campaign.example.org/about/">about us</a></p>',
+                ),
+            )
+        for days, subject, body in steps:
             step_save(
                 series=series,
                 step=None,
