@@ -69,7 +69,7 @@ def person_mailings(*, person, limit: int = PERSON_MAILINGS_SHOWN) -> dict:
     rows = (
         Delivery.objects.filter(person=person)
         .exclude(state=DeliveryState.QUEUED)
-        .select_related("mailing")
+        .select_related("mailing", "mailing__welcome_step")
         .annotate(
             opened=hits(EngagementKind.OPEN, PERSON_CLASSES),
             clicked=hits(EngagementKind.CLICK, PERSON_CLASSES),

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import logging
+import re
 
 from django.http import HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, render
@@ -11,6 +12,7 @@ from django.urls import reverse
 
 from groundswell.accounts.permissions import capability_required
 from groundswell.accounts.roles import MAILINGS_SEND, PEOPLE_VIEW
+from groundswell.core.untrusted import text_clean
 from groundswell.mailings import selectors
 from groundswell.mailings.models import Mailing
 from groundswell.mailings.preview import mailing_preview
@@ -20,14 +22,17 @@ from groundswell.people.selectors import person_list
 logger = logging.getLogger(__name__)
 
 QUERY_MAX = 100
+# ASCII digits only ("²".isdigit() is true, and int() refuses it), and no more than a bigint.
+PERSON_ID = re.compile(r"[0-9]{1,18}")
 RESULTS_SHOWN = 10
 
 
 def preview_respond(request, *, mailing: Mailing, back_url: str, title: str):
     """The preview page of ``mailing``: a person search, and the chosen person's message."""
-    query = (request.GET.get("q") or "")[:QUERY_MAX].strip()
+    # NUL and lone surrogates dropped: PostgreSQL refuses them in a query parameter.
+    query = text_clean(request.GET.get("q") or "")[:QUERY_MAX].strip()
     raw_person = request.GET.get("person") or ""
-    if raw_person and not (raw_person.isdigit() and len(raw_person) <= 18):
+    if raw_person and not PERSON_ID.fullmatch(raw_person):
         logger.info("preview of mailing %s: refused person %r", mailing.pk, raw_person[:40])
         return HttpResponseBadRequest("The person to preview as is a number.")
     may_search = request.user.can(PEOPLE_VIEW)

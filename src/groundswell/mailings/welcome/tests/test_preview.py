@@ -5,7 +5,11 @@ from __future__ import annotations
 
 import pytest
 from django.utils import timezone
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
+from groundswell.core.tests.hostile import EXAMPLES
 from groundswell.donations.models import Contribution, DonationPage
 from groundswell.donations.pages.donate import amount_label, ask_ladder
 from groundswell.mailings.models import Delivery, Engagement
@@ -108,3 +112,27 @@ def test_a_person_who_does_not_exist_is_not_found(persona_client, mailing_make):
     mailing = mailing_make()
     response = persona_client("admin").get(f"/mailings/{mailing.pk}/preview/?person=987654")
     assert response.status_code == 404
+
+
+# A staff page behind a login, not a public endpoint: a twentieth of the public suites' count.
+HOSTILE = hypothesis_settings(
+    max_examples=max(50, EXAMPLES // 20),
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+    deadline=None,
+)
+
+
+@HOSTILE
+@given(
+    query=st.text(max_size=300),
+    person=st.one_of(st.text(max_size=30), st.integers(-(2**70), 2**70).map(str)),
+)
+def test_any_search_or_person_in_the_query_string_gets_an_answer_not_a_500(
+    persona_client, mailing_make, query, person
+):
+    mailing = mailing_make()
+    response = persona_client("admin").get(
+        f"/mailings/{mailing.pk}/preview/", {"q": query, "person": person}
+    )
+    assert response.status_code in (200, 400, 404)
+    assert not Delivery.objects.exists()

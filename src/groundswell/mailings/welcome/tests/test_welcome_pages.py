@@ -113,3 +113,16 @@ def test_welcome_messages_stay_off_the_mailings_list_and_cannot_be_sent_as_maili
     assert step.mailing.subject not in client.get("/mailings/").content.decode()
     assert client.get(f"/mailings/{step.mailing_id}/").status_code == 404
     assert client.post(f"/mailings/{step.mailing_id}/send/").status_code == 404
+
+
+def test_the_person_page_links_a_welcome_message_to_its_series(
+    persona_client, smtp_sink, series_make, join_page
+):
+    from groundswell.mailings.welcome.services import welcome_process
+    from groundswell.mailings.welcome.tests.conftest import sign_up
+
+    series = series_make()
+    person = sign_up(join_page, "jo@one.example", "Jo").person
+    welcome_process()
+    page = persona_client("organizer").get(f"/people/{person.pk}/").content.decode()
+    assert f'href="/mailings/welcome/{series.pk}/">Welcome: New supporters · step 1</a>' in page
