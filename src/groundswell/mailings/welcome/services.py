@@ -133,6 +133,8 @@ def step_save(
             segment=None,
             status=MailingStatus.DRAFT,
             created_by=actor,
+            # A message added to an active series links where its siblings do.
+            link_base=series.link_base,
         )
         step = WelcomeStep(series=series)
     else:

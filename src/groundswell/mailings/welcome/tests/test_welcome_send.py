@@ -183,3 +183,26 @@ def test_two_jobs_at_once_send_each_message_once(smtp_sink, series_make, join_pa
     assert not errors
     addresses = [m["To"] for m in _parsed(smtp_sink)]
     assert sorted(addresses) == sorted(f"p{n}@two.example" for n in range(12))
+
+
+def test_a_message_added_to_an_active_series_links_to_the_campaign_site(
+    smtp_sink, series_make, join_page, admin_user, settings
+):
+    from groundswell.mailings.welcome.services import step_save
+
+    settings.GROUNDSWELL_PUBLIC_URL = ""  # the links come from where staff activated it
+    series = series_make(steps=((0, "First", "<p>One</p>"),))
+    step_save(
+        series=series,
+        step=None,
+        subject="Hello",
+        html="<p>Hi</p>",
+        text="",
+        delay_days=0,
+        delay_hours=0,
+        actor=admin_user,
+    )
+    sign_up(join_page, "kim@one.example", "Kim")
+    welcome_process()
+    (message,) = [m for m in _parsed(smtp_sink) if m["Subject"] == "Hello"]
+    assert message["List-Unsubscribe"].startswith("<https://campaign.example.org/u/")
