@@ -102,8 +102,10 @@ def ledger_write_batch(*, mailing_id: int) -> bool:
     checkpoint moves with the rows it covers (both in one transaction: a crash resumes there).
     """
     with transaction.atomic():
+        # Only the mailing row: PostgreSQL refuses FOR UPDATE on the nullable side of the outer
+        # join to the segment (null for a welcome series' message, which never comes here).
         mailing = (
-            Mailing.objects.select_for_update()
+            Mailing.objects.select_for_update(of=("self",))
             .select_related("segment", "sender")
             .get(pk=mailing_id)
         )
