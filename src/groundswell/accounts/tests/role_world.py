@@ -317,6 +317,10 @@ def donor_world(tmp_path, *, finance_user, other_user) -> dict:
         "mailings:welcome_step_create": {"pk": welcome["series"].pk},
         "mailings:welcome_step_edit": {"pk": welcome["series"].pk, "step_pk": welcome["step"].pk},
         "mailings:welcome_control": {"pk": welcome["series"].pk, "action": "pause"},
+        "mailings:welcome_step_delete": {
+            "pk": welcome["series"].pk,
+            "step_pk": welcome["step"].pk,
+        },
         "mailings:welcome_step_preview": {"pk": welcome["step"].pk},
         "mailings:welcome_step_test": {"pk": welcome["step"].pk},
         "mailings_public:unsubscribe": {"token": mailings["delivery"].token},

@@ -160,6 +160,22 @@ def step_save(
     return step
 
 
+@transaction.atomic
+def step_delete(*, step: WelcomeStep, actor, ip_address: str | None = None) -> None:
+    """Remove a message nobody was sent yet (the ledger of one that was sent is kept)."""
+    _require_send(actor)
+    sent = Delivery.objects.filter(mailing_id=step.mailing_id).count()
+    if sent:
+        raise NotReady(
+            f"This message went to {sent:,} {'person' if sent == 1 else 'people'}; its record "
+            "stays. Edit it, or pause the series."
+        )
+    series, mailing, label = step.series, step.mailing, step.delay_label
+    step.delete()
+    mailing.delete()
+    _audit(actor, f"removed a step ({label}) of welcome series {series.name!r}", series, ip_address)
+
+
 def series_ready_check(*, series: WelcomeSeries) -> None:
     """NotReady with what to fix: no step, content refused, no "Paid for by" or address."""
     steps = list(series.steps.select_related("mailing__sender"))

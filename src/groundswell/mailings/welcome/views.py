@@ -151,6 +151,20 @@ def step_edit(request, pk: int, step_pk: int | None = None):
 
 @require_POST
 @capability_required(MAILINGS_SEND)
+def step_delete(request, pk: int, step_pk: int):
+    series = get_object_or_404(selectors.series_for(user=request.user), pk=pk)
+    step = get_object_or_404(series.steps.select_related("mailing"), pk=step_pk)
+    try:
+        services.step_delete(step=step, actor=request.user, ip_address=client_ip(request))
+    except NotReady as exc:
+        messages.error(request, str(exc))
+        return redirect("mailings:welcome_step_edit", pk=pk, step_pk=step_pk)
+    messages.success(request, "Message removed.")
+    return redirect("mailings:welcome_detail", pk=pk)
+
+
+@require_POST
+@capability_required(MAILINGS_SEND)
 def step_test(request, pk: int):
     step = get_object_or_404(selectors.steps_for(user=request.user), pk=pk)
     try:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from groundswell.accounts.models import AuditEvent
-from groundswell.mailings.models import Delivery, Engagement
+from groundswell.mailings.models import Delivery, Engagement, Mailing
 from groundswell.mailings.welcome.models import WelcomeSeries
 from groundswell.mailings.welcome.tests.conftest import person_make
 
@@ -126,3 +126,25 @@ def test_the_person_page_links_a_welcome_message_to_its_series(
     welcome_process()
     page = persona_client("organizer").get(f"/people/{person.pk}/").content.decode()
     assert f'href="/mailings/welcome/{series.pk}/">Welcome: New supporters · step 1</a>' in page
+
+
+def test_a_message_nobody_was_sent_can_be_removed_and_a_sent_one_cannot(
+    persona_client, series_make
+):
+    series = series_make(activate=False)
+    first, second = series.steps.select_related("mailing")
+    person = person_make("sent@one.example")
+    Delivery.objects.create(
+        mailing=first.mailing, person=person, address=person.primary_email, state="sent"
+    )
+    client = persona_client("admin")
+
+    refused = client.post(
+        f"/mailings/welcome/{series.pk}/steps/{first.pk}/delete/", follow=True
+    ).content.decode()
+    assert "This message went to 1 person" in refused
+    client.post(f"/mailings/welcome/{series.pk}/steps/{second.pk}/delete/")
+
+    assert list(series.steps.values_list("pk", flat=True)) == [first.pk]
+    assert not Mailing.objects.filter(pk=second.mailing_id).exists()
+    assert AuditEvent.objects.filter(summary__startswith="removed a step").count() == 1
