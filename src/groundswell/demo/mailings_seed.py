@@ -7,6 +7,7 @@ from django.db import transaction
 
 from groundswell.actions.services import site_get
 from groundswell.mailings.models import AbMetric, AbTest, Mailing, MailingKind, SenderIdentity
+from groundswell.mailings.welcome.models import WelcomeSeries, WelcomeStep, WelcomeTrigger
 from groundswell.segments.models import Segment
 
 SEGMENT = "Subscribed supporters in Ohio"
@@ -66,4 +67,43 @@ def demo_mailings_seed() -> Mailing:
             "variants": [{"subject": "Two hours this Saturday could swing Ohio"}],
         },
     )
+    demo_welcome_seed(sender=sender)
     return mailing
+
+
+WELCOME = (
+    (0, 'Welcome aboard, {{ first_name|default:"friend" }}', "<p>Thank you for joining us.</p>"),
+    (
+        2,
+        "Meet the team behind the campaign",
+        '<p>{{ first_name|default:"Friend" }}, here is who we are and why we run.</p>'
+        '<p><a href="https://example.org/about/">Read our story</a></p>',
+    ),
+    (
+        7,
+        "One week in: will you chip in?",
+        '<p>{{ first_name|default:"Friend" }}, a first gift goes furthest.</p>'
+        "<p>{{ ask_ladder }}</p>",
+    ),
+)
+
+
+def demo_welcome_seed(*, sender: SenderIdentity) -> WelcomeSeries:
+    """A paused welcome series of three messages (at once, two days, a week): staff preview
+    it as a supporter and activate it. Idempotent."""
+    series, created = WelcomeSeries.objects.get_or_create(
+        name="New supporters",
+        defaults={"sender": sender, "trigger": WelcomeTrigger.SIGNUPS},
+    )
+    if not created:
+        return series
+    for position, (days, subject, html) in enumerate(WELCOME, start=1):
+        mailing = Mailing.objects.create(
+            name=f"Welcome: {series.name} · step {position}",
+            sender=sender,
+            kind=series.kind,
+            subject=subject,
+            html=html,
+        )
+        WelcomeStep.objects.create(series=series, mailing=mailing, delay_days=days)
+    return series

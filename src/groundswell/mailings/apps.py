@@ -30,6 +30,9 @@ class MailingsConfig(AppConfig):
 
         for code, label in ABTEST_AUDIT_ACTIONS:
             audit_action_register(code, label)
+        from groundswell.mailings.welcome.services import AUDIT_WELCOME
+
+        audit_action_register(AUDIT_WELCOME, "Welcome series changed, activated or paused")
         # anymail delivers tracking events only through its signal (a library's API, not
         # ours): one receiver turns providers' bounces and complaints into consent changes.
         tracking.connect(tracking_event_receive, dispatch_uid="groundswell.mailings.bounces")

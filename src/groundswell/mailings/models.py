@@ -73,8 +73,10 @@ class Mailing(TimeStampedModel):
     subject = models.CharField(max_length=300)
     html = models.TextField()
     text = models.TextField(blank=True, help_text="Generated from the HTML when blank")
+    # Null only for a welcome series' step (mailings.welcome), which goes to entrants, not a
+    # segment; forms still require it (blank=False).
     segment = models.ForeignKey(
-        "segments.Segment", on_delete=models.PROTECT, related_name="mailings"
+        "segments.Segment", null=True, on_delete=models.PROTECT, related_name="mailings"
     )
     refcode = models.CharField(max_length=100, blank=True, db_index=True)
     status = models.CharField(
@@ -314,3 +316,11 @@ class AbTestMember(models.Model):
             models.UniqueConstraint(fields=["test", "person"], name="abtest_member_once"),
         ]
         indexes = [models.Index(fields=["variant", "person"], name="abtest_member_by_variant")]
+
+
+# The welcome series' models live in their sub-domain; imported here so the app registers them.
+from groundswell.mailings.welcome.models import (  # noqa: E402, F401
+    WelcomeEnrollment,
+    WelcomeSeries,
+    WelcomeStep,
+)

@@ -12,7 +12,12 @@ def mailings_for(*, user) -> QuerySet[Mailing]:
     """Mailings the user may see (those with the sending capability see all), newest first."""
     if not user.can(MAILINGS_SEND):
         return Mailing.objects.none()
-    return Mailing.objects.select_related("segment", "sender").order_by("-created_at", "-id")
+    # A welcome series' step messages have their own pages (mailings.welcome).
+    return (
+        Mailing.objects.filter(welcome_step__isnull=True)
+        .select_related("segment", "sender")
+        .order_by("-created_at", "-id")
+    )
 
 
 def mailing_progress(*, mailing: Mailing) -> dict:
@@ -93,7 +98,7 @@ def person_mailings(*, person, limit: int = PERSON_MAILINGS_SHOWN) -> dict:
     rows = (
         Delivery.objects.filter(person=person)
         .exclude(state=DeliveryState.QUEUED)
-        .select_related("mailing")
+        .select_related("mailing", "mailing__welcome_step")
         .annotate(
             opened=hits(EngagementKind.OPEN, PERSON_CLASSES),
             clicked=hits(EngagementKind.CLICK, PERSON_CLASSES),

@@ -102,8 +102,10 @@ def ledger_write_batch(*, mailing_id: int) -> bool:
     checkpoint moves with the rows it covers (both in one transaction: a crash resumes there).
     """
     with transaction.atomic():
+        # Only the mailing row: PostgreSQL refuses FOR UPDATE on the nullable side of the outer
+        # join to the segment (null for a welcome series' message, which never comes here).
         mailing = (
-            Mailing.objects.select_for_update()
+            Mailing.objects.select_for_update(of=("self",))
             .select_related("segment", "sender")
             .get(pk=mailing_id)
         )
@@ -220,6 +222,8 @@ class _Run:
     statuses: list[str] = field(default_factory=statuses_mailable)
     status_read_at: float = 0.0
     heartbeat_at: float = 0.0
+    # A ledger written elsewhere (a welcome step's, by mailings.welcome): no status to follow.
+    standalone: bool = False
 
 
 def _throttle() -> Throttle:
@@ -263,6 +267,42 @@ def mailing_work(*, mailing_id: int, worker_id: str | None = None) -> WorkResult
     )
     try:
         run.result.stopped = _work(run)
+    finally:
+        _finish_worker(run)
+    return run.result
+
+
+def queued_work(*, mailing_id: int, worker_id: str | None = None) -> WorkResult:
+    """Deliver the queued rows of a mailing whose ledger another part wrote (a welcome step's
+    entrants): the same claim, hand-over (consent re-checked), SMTP and sent mark as a send,
+    so at most once per row; the mailing's status is not consulted."""
+    mailing = Mailing.objects.select_related("sender").get(pk=mailing_id)
+    try:
+        envelope = envelope_for(mailing)
+    except NotReady as exc:
+        logger.error("mailing %s cannot be sent: %s", mailing_id, exc)
+        return WorkResult(stopped=str(exc))
+    run = _Run(
+        mailing_id=mailing_id,
+        kind=mailing.kind,
+        worker_id=worker_id or secrets.token_hex(8),
+        envelope=_links_fix(mailing, envelope),
+        dkim=dkim_key(envelope),
+        transport=Transport(),
+        throttle=_throttle(),
+        standalone=True,
+    )
+    try:
+        while True:
+            rows = deliveries_claim(
+                mailing_id=mailing_id, worker_id=run.worker_id, limit=CLAIM_BATCH
+            )
+            if not rows:
+                run.result.stopped = "done"
+                break
+            if stopped := _batch_send(run, rows):
+                run.result.stopped = stopped
+                break
     finally:
         _finish_worker(run)
     return run.result
@@ -415,6 +455,8 @@ def _accepted_flush(run: _Run) -> None:
 
 def _status_read(run: _Run, *, force: bool = False) -> str:
     """The mailing's status, re-read at most every STATUS_EVERY seconds; writes the heartbeat."""
+    if run.standalone:
+        return MailingStatus.SENDING
     now = time.monotonic()
     if not force and now - run.status_read_at < STATUS_EVERY:
         return MailingStatus.SENDING

@@ -1,6 +1,6 @@
-from django.urls import path
+from django.urls import include, path
 
-from groundswell.mailings import views
+from groundswell.mailings import views, views_preview
 from groundswell.mailings.abtests import urls as abtest_urls
 
 app_name = "mailings"
@@ -14,6 +14,8 @@ urlpatterns = [
     path("<int:pk>/edit/", views.mailing_edit, name="edit"),
     path("<int:pk>/progress/", views.mailing_progress, name="progress"),
     path("<int:pk>/test/", views.mailing_test, name="test"),
+    path("<int:pk>/preview/", views_preview.mailing_preview_page, name="preview"),
+    path("welcome/", include("groundswell.mailings.welcome.urls")),
     path("<int:pk>/send/", views.mailing_send, name="send"),
     *abtest_urls.urlpatterns,
     path("<int:pk>/<str:action>/", views.mailing_control, name="control"),

@@ -203,6 +203,19 @@ def _mailings(donor) -> dict:
     return {"mailing": mailing, "sender": sender, "delivery": delivery, **_tracking(delivery)}
 
 
+def _welcome(sender) -> dict:
+    """A welcome series with one message (a mailing of its own, without a segment)."""
+    from groundswell.mailings.models import Mailing
+    from groundswell.mailings.welcome.models import WelcomeSeries, WelcomeStep
+
+    series = WelcomeSeries.objects.create(name="Walk welcome", sender=sender)
+    mailing = Mailing.objects.create(
+        name="Walk welcome · step 1", sender=sender, subject="Welcome", html="<p>Hi</p>"
+    )
+    step = WelcomeStep.objects.create(series=series, mailing=mailing)
+    return {"series": series, "step": step}
+
+
 def _tracking(delivery) -> dict:
     """The delivery's signed open-pixel and click addresses, split into their URL arguments."""
     from groundswell.mailings.tracking import link_wrap_for, open_url
@@ -233,6 +246,7 @@ def donor_world(tmp_path, *, finance_user, other_user) -> dict:
     hooks = _webhooks(finance_user, money["held"])
     segment = _segments(finance_user)["segment"]
     mailings = _mailings(donor)
+    welcome = _welcome(mailings["sender"])
     urls = {
         "accounts:user_role": {"pk": other_user.pk},
         "accounts:user_active": {"pk": other_user.pk},
@@ -312,6 +326,18 @@ def donor_world(tmp_path, *, finance_user, other_user) -> dict:
             f"mailings:{name}": {"pk": mailings["mailing"].pk}
             for name in ("abtest", "abtest_start", "abtest_cancel")
         },
+        "mailings:preview": {"pk": mailings["mailing"].pk},
+        "mailings:welcome_detail": {"pk": welcome["series"].pk},
+        "mailings:welcome_edit": {"pk": welcome["series"].pk},
+        "mailings:welcome_step_create": {"pk": welcome["series"].pk},
+        "mailings:welcome_step_edit": {"pk": welcome["series"].pk, "step_pk": welcome["step"].pk},
+        "mailings:welcome_control": {"pk": welcome["series"].pk, "action": "pause"},
+        "mailings:welcome_step_delete": {
+            "pk": welcome["series"].pk,
+            "step_pk": welcome["step"].pk,
+        },
+        "mailings:welcome_step_preview": {"pk": welcome["step"].pk},
+        "mailings:welcome_step_test": {"pk": welcome["step"].pk},
         "mailings_public:unsubscribe": {"token": mailings["delivery"].token},
         "mailings_public:open": mailings["open"],
         "mailings_public:click": mailings["click"],

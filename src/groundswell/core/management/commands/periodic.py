@@ -34,6 +34,8 @@ JOBS = (
     ("groundswell.mailings.tasks.mailings_due", 60),
     # Running A/B tests: the circuit breaker stops variants, decided winners go to the rest.
     ("groundswell.mailings.abtests.tasks.abtests_due", 60),
+    # Welcome series: new sign-ups enter, and each step due goes out once per person.
+    ("groundswell.mailings.welcome.tasks.welcome_due", 60),
 )
 
 
