@@ -73,6 +73,16 @@ async ([context, options]) => {
 """
 
 
+# A page in the middle of an htmx swap or a fade shows colours it does not keep (a result
+# list dimmed while the next one loads fails colour contrast): axe waits until it settles.
+# Endless animations (a spinner) do not count.
+_SETTLED = """
+() => !document.querySelector(".htmx-request, .htmx-swapping, .htmx-settling")
+  && document.getAnimations().every((a) => a.playState !== "running"
+    || a.effect.getComputedTiming().iterations === Infinity)
+"""
+
+
 def _axe_load(page) -> None:
     if page.evaluate("() => typeof window.axe === 'object'"):
         return
@@ -83,6 +93,7 @@ def _axe_load(page) -> None:
 def axe_violations(page, *, include: str | None = None) -> list[dict]:
     """The axe violations on the page as it is now (or inside the `include` selector)."""
     _axe_load(page)
+    page.wait_for_function(_SETTLED, timeout=10_000)
     return page.evaluate(_RUN, [include, RUN_OPTIONS])
 
 
