@@ -13,6 +13,7 @@ the test at its end with every page's violations, so one run shows all there is 
 
 from __future__ import annotations
 
+from functools import cache
 from pathlib import Path
 
 AXE_JS = Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js"
@@ -83,11 +84,15 @@ _SETTLED = """
 """
 
 
-def _axe_load(page) -> None:
-    if page.evaluate("() => typeof window.axe === 'object'"):
-        return
+@cache
+def _axe_source() -> str:
     # An expression, not a function: Playwright evaluates it as the script it is.
-    page.evaluate(AXE_JS.read_text(encoding="utf-8") + "\n;undefined")
+    return AXE_JS.read_text(encoding="utf-8") + "\n;undefined"
+
+
+def _axe_load(page) -> None:
+    if not page.evaluate("() => typeof window.axe === 'object'"):
+        page.evaluate(_axe_source())
 
 
 def axe_violations(page, *, include: str | None = None) -> list[dict]:
