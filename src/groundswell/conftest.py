@@ -6,6 +6,8 @@ import shutil
 import hypothesis
 import pytest
 
+from groundswell.core.tests.axe import AxeWatch
+
 # Playwright's sync API runs an event loop in the test thread; Django would otherwise refuse
 # ORM calls from the test body while a browser is open.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -87,6 +89,69 @@ def browser_type_launch_args(browser_type_launch_args):
             "--disable-quic",
         ],
     }
+
+
+_CALL_FAILED = pytest.StashKey[bool]()
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item, call):
+    # Kept for axe_on_every_page: a test that already failed is not checked again at its end.
+    report = yield
+    if report.when == "call":
+        item.stash[_CALL_FAILED] = report.failed
+    return report
+
+
+@pytest.fixture(autouse=True)
+def axe_on_every_page(request):
+    """A browser test fails when a page of ours it opens breaks an accessibility rule.
+
+    axe-core runs after every `goto`, `reload` and `wait_for_url` (the points where a test
+    has a page loaded; a click that navigates is followed by one of them or by the test's end)
+    and on the page a passing test ends on, which catches the thank-you pages reached by a
+    form. Only the live server's pages are checked: a test's stand-in for another website
+    (the pop-up's host page) is not ours to fix. The test fails at its end, listing every page.
+    """
+    if request.node.get_closest_marker("browser") is None:
+        yield None
+        return
+    from playwright.sync_api import Page
+
+    # Set up before this fixture, so torn down after it: the last page is still open below.
+    page = request.getfixturevalue("page") if "page" in request.fixturenames else None
+    live = request.getfixturevalue("live_server") if "live_server" in request.fixturenames else None
+    origin = live.url if live is not None else "http"
+    watch = AxeWatch()
+
+    def ours(target) -> bool:
+        if target.is_closed() or not target.url.startswith(origin):
+            return False
+        return target.evaluate("() => document.contentType") == "text/html"
+
+    def checked(original, method):
+        def wrapper(self, *args, **kwargs):
+            result = original(self, *args, **kwargs)
+            if ours(self):
+                watch.check(self, where=f"{self.url} (after {method})")
+            return result
+
+        return wrapper
+
+    # Not the monkeypatch fixture: undoing it here would also undo the test's own patches.
+    originals = {method: getattr(Page, method) for method in ("goto", "reload", "wait_for_url")}
+    for method, original in originals.items():
+        setattr(Page, method, checked(original, method))
+    try:
+        yield watch
+    finally:
+        for method, original in originals.items():
+            setattr(Page, method, original)
+    if request.node.stash.get(_CALL_FAILED, True):
+        return  # the test's own failure comes first; its pages may be half-way
+    if page is not None and ours(page):
+        watch.check(page, where=f"{page.url} (the page the test ended on)")
+    watch.assert_clean()
 
 
 @pytest.fixture(autouse=True)

@@ -19,6 +19,7 @@ from django.test import override_settings
 from groundswell.actions.models import ActionPage, Submission
 from groundswell.actions.services import embed_token_make, site_get, submissions_process
 from groundswell.actions.views_embed import cache_clear
+from groundswell.core.tests.axe import axe_check
 from groundswell.people.models import Activity, ConsentEvent, Person
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -192,6 +193,8 @@ def test_a_visitor_to_a_campaign_website_signs_up_through_the_pop_up(
     )
     assert _focus_in_dialog(page)
     assert _inner(page, "root.activeElement.name") == "given_name"
+    # The host page is the test's stand-in; the pop-up in it is ours (axe reads its shadow DOM).
+    axe_check(page, include="groundswell-popup", where="the pop-up, open")
 
     # Tab and Shift-Tab cycle inside the dialog and never reach the page behind.
     for _ in range(6):
@@ -209,6 +212,7 @@ def test_a_visitor_to_a_campaign_website_signs_up_through_the_pop_up(
     page.wait_for_selector(f"{POPUP} >> text=You're on the list.")
     assert _focus_in_dialog(page)
     page.screenshot(path=str(shots / "embed-desktop-popup-thanks.png"))
+    axe_check(page, include="groundswell-popup", where="the pop-up's thank-you")
 
     _the_sign_up_is_recorded(site)
 
@@ -256,6 +260,7 @@ def _a_bad_address_is_shown_and_announced(page, shots):
     assert described in _inner(page, "root.querySelector('[aria-live]').textContent")
     assert _inner(page, "root.activeElement.name") == "email"
     page.screenshot(path=str(shots / "embed-desktop-popup-error.png"))
+    axe_check(page, include="groundswell-popup", where="the pop-up, showing an error")
 
 
 def _the_sign_up_is_recorded(site):

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import tempfile
 from datetime import timedelta
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -88,6 +89,21 @@ def _no_horizontal_overflow(page) -> bool:
     return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
 
+# The left and right edges of the chart's visible time-axis labels, left to right.
+X_LABELS = """
+() => [...document.querySelectorAll('#history-chart [aria-label^="X-axis"] .role-axis-label text')]
+  .filter((t) => t.getAttribute("opacity") !== "0")
+  .map((t) => t.getBoundingClientRect())
+  .map((r) => [r.left, r.right])
+  .sort((a, b) => a[0] - b[0])
+"""
+
+
+def _labels_apart(page) -> bool:
+    labels = page.evaluate(X_LABELS)
+    return len(labels) >= 2 and all(a[1] <= b[0] for a, b in pairwise(labels))
+
+
 def test_finance_staff_follow_the_goal_on_a_phone(page, live_server, make_user, donors, shots):
     make_user("finance", username="fran")
     page.set_viewport_size(PHONE)
@@ -95,6 +111,7 @@ def test_finance_staff_follow_the_goal_on_a_phone(page, live_server, make_user, 
     page.wait_for_url("**/identity/goals/synthetic-spring-goal/")
     # The chart is drawn as SVG by the vendored vega-embed; no request leaves for a CDN.
     page.wait_for_selector("#history-chart[data-drawn=yes] svg")
+    assert _labels_apart(page)  # the time axis' labels do not run into each other
     donors_so_far = int(page.inner_text("#donors-so-far").replace(",", ""))
     assert 100 < donors_so_far < 300
     assert int(page.inner_text("#donors-to-go").replace(",", "")) == 300 - donors_so_far

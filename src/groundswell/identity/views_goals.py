@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -97,7 +97,19 @@ def progress_active(request):
 
 
 _SERIES = ["Unique donors", "Naive count"]
-_X = {"field": "day", "type": "temporal", "title": None, "axis": {"format": "%b %-d"}}
+LONG_CHART_DAYS = 120  # past this the time axis is labelled by month and year
+
+
+def _x_encoding(days: int) -> dict:
+    """The time axis. Labels keep a gap and give way in turn (Vega drops only labels that
+    touch, which left "Feb 1Mar 1" run together); a chart over months names each month and
+    its year, since a goal's history and projection cross New Year."""
+    axis = {"labelOverlap": "greedy", "labelSeparation": 10}
+    if days > LONG_CHART_DAYS:
+        axis |= {"format": "%b %Y", "tickCount": {"interval": "month", "step": 3}}
+    else:
+        axis |= {"format": "%b %-d"}
+    return {"field": "day", "type": "temporal", "title": None, "axis": axis}
 
 
 def _chart_history(report: Progress) -> list[dict]:
@@ -138,7 +150,7 @@ def _chart_band(report: Progress) -> list[dict]:
     return band
 
 
-def _history_layers(values: list[dict], goal: int) -> list[dict]:
+def _history_layers(values: list[dict], goal: int, x: dict) -> list[dict]:
     """The two count lines (solid unique donors, dashed naive count) and the goal's rule."""
     series = {"field": "series", "type": "nominal"}
     return [
@@ -146,7 +158,7 @@ def _history_layers(values: list[dict], goal: int) -> list[dict]:
             "data": {"values": values},
             "mark": {"type": "line", "tooltip": True},
             "encoding": {
-                "x": _X,
+                "x": x,
                 "y": {"field": "donors", "type": "quantitative", "title": "Donors so far"},
                 "color": {
                     **series,
@@ -169,7 +181,7 @@ def _history_layers(values: list[dict], goal: int) -> list[dict]:
     ]
 
 
-def _band_layers(band: list[dict]) -> list[dict]:
+def _band_layers(band: list[dict], x: dict) -> list[dict]:
     """The projection band (shaded) and its likely line (dashed)."""
     if not band:
         return []
@@ -178,7 +190,7 @@ def _band_layers(band: list[dict]) -> list[dict]:
             "data": {"values": band},
             "mark": {"type": "area", "opacity": 0.18, "color": "#0d6b5c"},
             "encoding": {
-                "x": _X,
+                "x": x,
                 "y": {"field": "low", "type": "quantitative"},
                 "y2": {"field": "high"},
             },
@@ -186,15 +198,18 @@ def _band_layers(band: list[dict]) -> list[dict]:
         {
             "data": {"values": band},
             "mark": {"type": "line", "color": "#0d6b5c", "strokeDash": [6, 4]},
-            "encoding": {"x": _X, "y": {"field": "point", "type": "quantitative"}},
+            "encoding": {"x": x, "y": {"field": "point", "type": "quantitative"}},
         },
     ]
 
 
 def _chart_spec(report: Progress) -> dict:
     """Vega-Lite: unique donors so far, the naive count, the goal, and the projection band."""
-    layers = _history_layers(_chart_history(report), report.rule_set.total_donors)
-    layers += _band_layers(_chart_band(report))
+    history, band = _chart_history(report), _chart_band(report)
+    days = [point["day"] for point in history + band]
+    x = _x_encoding((date.fromisoformat(max(days)) - date.fromisoformat(min(days))).days)
+    layers = _history_layers(history, report.rule_set.total_donors, x)
+    layers += _band_layers(band, x)
     return {
         "$schema": "https://vega.github.io/schema/vega-lite/v6.json",
         "width": "container",

@@ -280,6 +280,45 @@ def test_the_progress_page_of_a_goal_whose_window_has_closed_gives_final_figures
     assert 'id="donors-to-go">64,999<' in html
 
 
+def _x_axes(response) -> list[dict]:
+    layers = response.context["chart_spec"]["layer"]
+    return [layer["encoding"]["x"]["axis"] for layer in layers if "x" in layer["encoding"]]
+
+
+def test_the_goal_chart_names_months_with_their_year_and_lets_crowded_labels_give_way(
+    persona_client,
+):
+    run = finished_run()
+    gift(given="Early", family="Chart", on=date(2019, 1, 15), cluster="c:1", run=run)
+    goal = ThresholdRuleSet.objects.get(slug="dnc-2019-06")
+    assert (goal.window_end - goal.window_start).days > 120  # a chart over months
+    response = persona_client("finance").get(reverse("identity:progress", args=[goal.slug]))
+    axes = _x_axes(response)
+    assert axes
+    assert all(axis["labelOverlap"] == "greedy" and axis["labelSeparation"] > 0 for axis in axes)
+    assert all(axis["format"] == "%b %Y" for axis in axes)
+
+
+def test_a_goal_chart_over_a_few_weeks_names_days(persona_client):
+    run = finished_run()
+    today = date.today()
+    gift(given="Recent", family="Chart", on=today - timedelta(days=5), cluster="c:1", run=run)
+    goal = ThresholdRuleSet.objects.create(
+        slug="three-weeks",
+        name="Three weeks",
+        total_donors=1,
+        per_state_minimum=1,
+        states_required=1,
+        window_start=today - timedelta(days=20),
+        window_end=today - timedelta(days=1),
+        deadline=today - timedelta(days=1),
+    )
+    response = persona_client("finance").get(reverse("identity:progress", args=[goal.slug]))
+    axes = _x_axes(response)
+    assert axes and all(axis["format"] == "%b %-d" for axis in axes)
+    assert all(axis["labelOverlap"] == "greedy" for axis in axes)
+
+
 def test_a_failed_run_is_shown_with_its_error(persona_client):
     from django.utils import timezone
 

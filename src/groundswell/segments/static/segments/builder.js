@@ -143,7 +143,7 @@
     row.appendChild(select);
     var kind = this.kinds[item.kind];
     if (kind) {
-      kind.params.forEach(function (param) { row.appendChild(self.paramNode(item, param)); });
+      kind.params.forEach(function (param) { row.appendChild(self.paramNode(item, param, kind.label)); });
     } else if (item.kind) {
       row.appendChild(el("span", { class: "muted small", text: "This condition is not available to your role." }));
     }
@@ -156,7 +156,7 @@
     return row;
   };
 
-  Builder.prototype.paramNode = function (item, param) {
+  Builder.prototype.paramNode = function (item, param, kindLabel) {
     var self = this;
     var id = this.id(param.name);
     var value = item[param.name];
@@ -187,6 +187,9 @@
       else if (param.help) input.setAttribute("placeholder", param.help);
       input.value = Array.isArray(value) ? value.join(", ") : (value === undefined || value === null ? "" : String(value));
     }
+    // A part with no label of its own ("did / did not") is named after its condition for
+    // screen readers; sighted people read it in the row's sentence.
+    if (!param.label) input.setAttribute("aria-label", kindLabel + ": " + param.name.replace(/_/g, " "));
     var read = function () {
       var v;
       if (input.multiple) {
