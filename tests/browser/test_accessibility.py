@@ -15,7 +15,7 @@ from django.core.management import call_command
 from groundswell.actions.models import ActionPage
 from groundswell.donations.models import Contribution, DonationPage
 from groundswell.identity.models import ThresholdRuleSet
-from groundswell.mailings.models import Mailing
+from groundswell.mailings.models import Mailing, WelcomeSeries
 from groundswell.people.models import ImportJob, Person
 from groundswell.segments.models import Segment
 
@@ -55,6 +55,7 @@ def _staff_urls() -> list[str]:
     donation_page = DonationPage.objects.order_by("pk").first()
     goal = ThresholdRuleSet.objects.order_by("-active", "pk").first()
     urls = [
+        "/home/",
         "/people/",
         f"/people/{donor.pk}/",
         f"/people/{donor.pk}/edit/",
@@ -84,6 +85,7 @@ def _staff_urls() -> list[str]:
         "/mailings/",
         "/mailings/new/",
         "/mailings/senders/",
+        "/mailings/welcome/",
         "/pages/",
         f"/pages/{action.pk}/",
         f"/pages/{action.pk}/edit/",
@@ -96,6 +98,11 @@ def _staff_urls() -> list[str]:
     ]
     urls += [f"/segments/{pk}/" for pk in Segment.objects.values_list("pk", flat=True)[:2]]
     urls += [f"/mailings/{pk}/" for pk in Mailing.objects.values_list("pk", flat=True)[:2]]
+    tested = Mailing.objects.filter(abtest__isnull=False).values_list("pk", flat=True)
+    urls += [f"/mailings/{pk}/abtest/" for pk in tested[:1]]
+    series = WelcomeSeries.objects.values_list("pk", flat=True)
+    urls += [f"/mailings/welcome/{pk}/" for pk in series[:1]]
+    urls += [f"/people/{donor.pk}/remove/"]
     urls += [f"/people/imports/{pk}/" for pk in ImportJob.objects.values_list("pk", flat=True)[:1]]
     return urls
 
