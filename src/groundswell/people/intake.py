@@ -147,6 +147,7 @@ class _Cleaning:
         self.raw = raw
         self.data = PersonInput()
         self.errors: list[FieldError] = []
+        self.from_file = False
 
     def get(self, name: str) -> str:
         value = self.raw.get(name)
@@ -164,9 +165,17 @@ class _Cleaning:
             return None
 
 
-def person_input_clean(raw: dict[str, str | None]) -> tuple[PersonInput, list[FieldError]]:
-    """Turn raw field values into a normalised PersonInput and a list of field errors."""
+def person_input_clean(
+    raw: dict[str, str | None], *, from_file: bool = False
+) -> tuple[PersonInput, list[FieldError]]:
+    """Turn raw field values into a normalised PersonInput and a list of field errors.
+
+    ``from_file``: the values come from a spreadsheet or a processor's file, whose number-typed
+    ZIP columns lost their leading zeros (repaired); what a person types must be a 5-digit ZIP
+    or ZIP+4.
+    """
     cleaning = _Cleaning(raw)
+    cleaning.from_file = from_file
     _names_clean(cleaning)
     _email_clean(cleaning)
     _phones_clean(cleaning)
@@ -260,8 +269,13 @@ def _address_clean(cleaning: _Cleaning) -> None:
         data.state = attempt("state", _address_part(state_normalize)) or ""
     else:
         data.state = attempt("state", lambda v: _text(v, 50)) or ""
+    zeros_lost = cleaning.from_file
     data.postal_code = (
-        attempt("postal_code", _address_part(lambda v: postal_code_normalize(v, country))) or ""
+        attempt(
+            "postal_code",
+            _address_part(lambda v: postal_code_normalize(v, country, zeros_lost=zeros_lost)),
+        )
+        or ""
     )
     data.latitude = attempt("latitude", lambda v: _coordinate(v, 90))
     data.longitude = attempt("longitude", lambda v: _coordinate(v, 180))

@@ -45,7 +45,7 @@ def batch_clean(headers, mapping, batch, options) -> CleanedBatch:
                 columns[field_name] = headers[index] if index < len(headers) else ""
         if options["default_email_status"] and "email_status" not in raw and raw.get("email"):
             raw["email_status"] = options["default_email_status"]
-        data, field_errors = person_input_clean(raw)
+        data, field_errors = person_input_clean(raw, from_file=True)
         if field_errors:
             for err in field_errors:
                 reason = (

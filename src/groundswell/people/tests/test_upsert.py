@@ -161,7 +161,7 @@ def test_a_timeline_entry_with_a_dedupe_key_is_recorded_once():
     [
         ({"email": "no-at-sign.example.org"}, "email", "not a valid e-mail"),
         ({"email": "a@example.org", "state": "Atlantis"}, "state", "not a US state"),
-        ({"email": "a@example.org", "postal_code": "12"}, "postal_code", "not a ZIP code"),
+        ({"email": "a@example.org", "postal_code": "12"}, "postal_code", "must be five digits"),
         ({"phone": "12"}, "phone", "phone"),
         (
             {"email": "a@example.org", "email_status": "maybe"},

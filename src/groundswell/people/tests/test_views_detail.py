@@ -37,7 +37,7 @@ def vera(db):
         address_line1="12 north main street apt 4",
         city="SPRINGFIELD",
         state="MA",
-        postal_code="1103",
+        postal_code="01103",
         source="petition-2026",
         refcode="fb-ad-7",
         **{"custom:t_shirt": "XL", "tags": "house party host"},
