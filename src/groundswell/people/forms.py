@@ -55,6 +55,10 @@ class PersonFilterForm(forms.Form):
         label="Source",
         widget=forms.TextInput(attrs={"placeholder": "Source"}),
     )
+    # The people one import added or updated: the link on an import's result page.
+    imported = forms.IntegerField(
+        required=False, min_value=1, max_value=2**31 - 1, widget=forms.HiddenInput
+    )
 
     def __init__(self, *args, tags: list[str] = (), **kwargs):
         super().__init__(*args, **kwargs)
@@ -71,6 +75,7 @@ class PersonFilterForm(forms.Form):
             "state": data.get("state") or "",
             "status": data.get("status") or "",
             "source": (data.get("source") or "").strip(),
+            "imported": data.get("imported"),
         }
 
 

@@ -185,8 +185,12 @@ def person_list(
     state: str = "",
     status: str = "",
     source: str = "",
+    imported: int | None = None,
 ) -> QuerySet[Person]:
-    """People (not merged away) matching a search box entry and filters, newest first."""
+    """People (not merged away) matching a search box entry and filters, newest first.
+
+    ``imported``: only the people import #``imported`` added or updated.
+    """
     if not user.can(PEOPLE_VIEW):
         return Person.objects.none()
     hidden = person_fields_hidden(user=user)
@@ -216,7 +220,30 @@ def person_list(
         people = people.filter(email_status=status)
     if source:
         people = people.filter(source=source)
+    if imported:
+        people = people.filter(pk__in=import_job_people(job_id=imported))
     return people
+
+
+def import_job_get(*, job_id: int) -> ImportJob | None:
+    """One import job by id, or None."""
+    return ImportJob.objects.filter(pk=job_id).first()
+
+
+def import_job_people(*, job_id: int) -> QuerySet:
+    """Ids of the people an import added or updated: its timeline entries name them.
+
+    The entries' keys start with the file's checksum (a range scan of their unique index); the
+    same file imported again shares it, so the job's own source narrows it to this import.
+    """
+    job = ImportJob.objects.filter(pk=job_id).only("pk", "sha256", "original_name").first()
+    if job is None:
+        return Activity.objects.none().values("person_id")
+    return Activity.objects.filter(
+        dedupe_key__startswith=f"import:{job.sha256[:16]}:",
+        kind="import",
+        data__source=f"import #{job.pk} {job.original_name}"[:300],
+    ).values("person_id")
 
 
 def person_export_rows(people: QuerySet[Person], *, user, chunk_size: int = 2000) -> Iterator[dict]:

@@ -170,7 +170,11 @@ def test_a_timeline_entry_with_a_dedupe_key_is_recorded_once():
         ),
         ({"email": "a@example.org", "latitude": "95"}, "latitude", "between"),
         ({"given_name": "x" * 101, "email": "a@example.org"}, "given_name", "longer than 100"),
-        ({"given_name": "Only a name"}, "", "neither an e-mail address nor a phone"),
+        (
+            {"given_name": "Only a name"},
+            "",
+            "neither an e-mail address, a phone number nor an external ID",
+        ),
     ],
 )
 def test_bad_values_are_reported_by_field(raw, field, fragment):
