@@ -206,6 +206,10 @@ class ImportUploadForm(forms.Form):
         return upload
 
 
+# Shorter words where a field's own label would not fit a phone's select (the page explains).
+MAPPING_LABELS = {"full_name": "Full name (split in parts)"}
+
+
 class ImportMappingForm(forms.Form):
     """One select per CSV column (a person field, a custom field, or ignore) plus options."""
 
@@ -243,7 +247,7 @@ class ImportMappingForm(forms.Form):
         super().__init__(*args, initial=initial, **kwargs)
         choices = [
             (IGNORE, "— Ignore this column —"),
-            *FIELDS.items(),
+            *((name, MAPPING_LABELS.get(name, label)) for name, label in FIELDS.items()),
             (CUSTOM, "Custom field…"),
         ]
         self.columns = []

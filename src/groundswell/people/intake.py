@@ -50,8 +50,8 @@ FIELDS = {
     "tags": "Tags (separated by ; or ,)",
     "source": "Source",
     "refcode": "Refcode",
-    "van_id": "VAN ID (matches people at re-import)",
-    "external_id": "Other ID (matches people at re-import)",
+    "van_id": "VAN ID",
+    "external_id": "Other system's ID",
 }
 CUSTOM_PREFIX = "custom:"
 # Intake fields that carry an id in another system, and the ExternalId.System each is stored as.

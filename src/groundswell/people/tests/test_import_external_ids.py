@@ -143,7 +143,7 @@ def test_the_result_page_links_to_the_people_the_import_added_or_updated(
     assert (job.created_count, job.updated_count, job.rejected_count) == (1, 1, 1)
     page = client.get(reverse("people:import_job", args=[job.pk])).content.decode()
     link = f"{reverse('people:list')}?imported={job.pk}"
-    assert link in page
+    assert link in page and "See the 2 people</a>" in page
     listed = client.get(link)
     names = {p.given_name for p in listed.context["page"].items}
     assert names == {"Ann", "Gia"}
