@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db import connection
 from django.db.models import Q, QuerySet
@@ -338,6 +338,7 @@ class PersonProfile:
     # Where they first came from, as this user may see it (blank when it says they gave).
     source: str = ""
     refcode: str = ""
+    external_ids: list = field(default_factory=list)
 
 
 def person_profile(*, user, person_id: int) -> PersonProfile | None:
@@ -370,6 +371,7 @@ def person_profile(*, user, person_id: int) -> PersonProfile | None:
         ),
         merged_into=person.merged_into,
         show_finance=user.can(FINANCE_VIEW),
+        external_ids=list(person.external_ids.all()),
         source=source_shown(person.source, user=user),
         refcode=person.refcode if source_visible(person.source, user=user) else "",
     )

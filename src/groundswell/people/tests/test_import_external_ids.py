@@ -151,3 +151,26 @@ def test_the_result_page_links_to_the_people_the_import_added_or_updated(
     # An import that does not exist names nobody.
     again = client.get(f"{reverse('people:list')}?imported=999999")
     assert list(again.context["page"].items) == []
+
+
+def test_the_person_page_shows_the_van_id(persona_client, tmp_path):
+    _import(_file(tmp_path, [VAN_HEADER, ["5001", "Noa", "Ode", "", ""]]))
+    noa = Person.objects.get()
+    html = persona_client("volunteer").get(reverse("people:detail", args=[noa.pk]))
+    assert "<dt>VAN ID</dt>" in html.content.decode() and "5001" in html.content.decode()
+
+
+def test_a_merge_keeps_the_van_id_finding_the_survivor(tmp_path, make_user):
+    from groundswell.people.merge import person_merge
+
+    _import(_file(tmp_path, [VAN_HEADER, ["6001", "Pia", "Quinn", "", ""]]))
+    duplicate = Person.objects.get()
+    survivor = person_create(given_name="Pia", email="pia@example.org")
+    person_merge(survivor=survivor, merged=duplicate, actor=make_user("admin"))
+    _import(
+        _file(tmp_path, [VAN_HEADER, ["6001", "Pia", "Quinn", "19104", ""]], name="m.csv"), "m.csv"
+    )
+    survivor.refresh_from_db()
+    assert _van(survivor) == ["6001"]
+    assert survivor.postal_code == "19104"
+    assert Person.objects.active().count() == 1
