@@ -221,6 +221,10 @@ def person_list(
     if source:
         people = people.filter(source=source)
     if imported:
+        # Who came in one file is the import pages' to tell: a donor list imported here
+        # would otherwise be a list of donors for anyone who may see people.
+        if not user.can(PEOPLE_IMPORT):
+            return Person.objects.none()
         people = people.filter(pk__in=import_job_people(job_id=imported))
     return people
 

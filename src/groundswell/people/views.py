@@ -80,7 +80,7 @@ def person_list(request):
         "show_finance": request.user.can(FINANCE_VIEW),
         "imported_job": selectors.import_job_get(job_id=filters["imported"])
         if filters["imported"] and request.user.can(PEOPLE_IMPORT)
-        else None,
+        else None,  # the banner names the file only for those who may see imports
     }
     template = "people/_results.html" if fragment_requested(request) else "people/list.html"
     return render(request, template, context)

@@ -11,6 +11,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from groundswell.accounts.roles import PEOPLE_IMPORT, role_can
 from groundswell.people.imports import job_create, job_run
 from groundswell.people.models import ExternalId, ImportJob, Person
 from groundswell.people.tests.factories import person_create
@@ -174,3 +175,15 @@ def test_a_merge_keeps_the_van_id_finding_the_survivor(tmp_path, make_user):
     assert _van(survivor) == ["6001"]
     assert survivor.postal_code == "19104"
     assert Person.objects.active().count() == 1
+
+
+def test_only_those_who_may_import_can_list_who_came_in_a_file(persona_client, tmp_path):
+    job = _import(_file(tmp_path, [VAN_HEADER, ["7001", "Rae", "Soto", "", ""]]))
+    url = f"{reverse('people:list')}?imported={job.pk}"
+    seen = {}
+    for role in ("admin", "organizer", "volunteer"):
+        client = persona_client(role)
+        seen[role] = [p.given_name for p in client.get(url).context["page"].items]
+    for role, names in seen.items():
+        assert names == (["Rae"] if role_can(role, PEOPLE_IMPORT) else []), role
+    assert seen["volunteer"] == []  # a volunteer may see people, not who came in which file
