@@ -19,6 +19,7 @@ from django.db.models.functions import Substr
 from django.db.models.lookups import Exact
 
 from groundswell.accounts.roles import FINANCE_VIEW, PEOPLE_IMPORT, PEOPLE_VIEW
+from groundswell.core.spreadsheet import csv_line
 from groundswell.people.imports import file_inspect
 from groundswell.people.models import (
     Activity,
@@ -409,6 +410,18 @@ def import_job_list(*, user) -> QuerySet[ImportJob]:
 def import_row_errors(*, job: ImportJob) -> QuerySet[ImportRowError]:
     """An import's rejected rows in file order."""
     return ImportRowError.objects.filter(job=job).order_by("line", "id")
+
+
+def import_error_report_lines(*, job: ImportJob) -> Iterator[str]:
+    """The error report as CSV lines, for the web page's download and ``import --errors``.
+
+    The file's own columns follow the error's, so the report can be corrected in a spreadsheet
+    and imported again (the first four columns are then ignored). Every cell is escaped for
+    spreadsheets: the rejected values are hostile input by definition.
+    """
+    yield csv_line(["line", "column", "value", "reason", *(str(h) for h in job.headers)])
+    for error in import_row_errors(job=job).iterator(chunk_size=2000):
+        yield csv_line([error.line, error.column, error.value, error.reason, *error.row])
 
 
 def import_job_samples(job: ImportJob, *, rows: int = 3) -> list[list[str]]:
