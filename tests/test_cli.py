@@ -160,9 +160,11 @@ def test_import_people_reports_rejected_rows_and_a_rerun_adds_nothing(tmp_path):
     assert first.returncode == 0, first.stderr
     assert "3 rows — 1 new, 0 updated, 0 unchanged, 2 rejected" in first.stdout
     report = (tmp_path / "e.csv").read_text().splitlines()
-    assert report[0] == "line,column,value,reason"
-    assert report[1].startswith("3,Email,nope,")
+    # The error's columns, then the file's own, so the report can be fixed and imported again.
+    assert report[0] == "line,column,value,reason,Email,First Name,State"
+    assert report[1].startswith("3,Email,nope,") and report[1].endswith(",nope,Bad,OH")
     assert report[2].startswith("4,State,Gondor,")
+    assert report[2].endswith(",b@example.org,Bob,Gondor")
     again = groundswell("import", "people", path, env=env)
     assert "0 new, 0 updated, 1 unchanged, 2 rejected" in again.stdout
 

@@ -25,6 +25,9 @@ from groundswell.actions.selectors import featured_page_default
 from groundswell.actions.site import donation_pages
 
 FIELD_MODES = [("hidden", "Hidden"), ("optional", "Optional"), ("required", "Required")]
+# What a new page asks besides the e-mail: the fields nearly every campaign wants (a name to
+# greet, a ZIP to place the signer in a district); staff hide or require them per page.
+NEW_PAGE_FIELDS = {"given_name": "optional", "family_name": "optional", "postal_code": "optional"}
 # Custom-field names the participation form writes itself; a question must not overwrite them.
 RESERVED_KEYS = {"interests", "issues", "help", "help_other"}
 LOGO_MAX_BYTES = 1024 * 1024
@@ -84,7 +87,8 @@ class ActionPageForm(forms.ModelForm):
             "published": "Published (visible to the public)",
         }
         help_texts = {
-            "slug": "Letters, digits and hyphens: the page is at /a/<slug>/",
+            "slug": "Letters, digits and hyphens: the page is at /a/<slug>/. Made from the title "
+            "when left empty",
             "autoresponse_body": "Plain text. {first_name} becomes the signer's first name "
             "when it is a plain name (letters, up to 30), else “friend”; nothing else the "
             "signer typed is sent. Leave the subject empty to send nothing.",
@@ -101,7 +105,8 @@ class ActionPageForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        current = self.instance.fields or {}
+        creating = self.instance.pk is None
+        current = NEW_PAGE_FIELDS if creating else (self.instance.fields or {})
         for name, label in PAGE_FIELDS:
             if name == "email":
                 continue
@@ -109,13 +114,20 @@ class ActionPageForm(forms.ModelForm):
                 choices=FIELD_MODES, label=label, initial=current.get(name, "hidden")
             )
         self.fields["tags_text"].initial = ", ".join(self.instance.tags or [])
+        self.fields["slug"].required = False
+        # The static page_form.js fills the address from the title while this attribute is
+        # set, and stops once staff type their own address (the server fills an empty one).
+        if creating:
+            self.fields["slug"].widget.attrs["data-slug-from"] = "id_title"
+            # A new page is a draft: nothing goes public before someone decides it is ready.
+            self.fields["published"].initial = False
 
     @property
     def builtin_fields(self):
         return [self[f"field_{name}"] for name, _ in PAGE_FIELDS if name != "email"]
 
     def clean_slug(self) -> str:
-        return self.cleaned_data["slug"].lower()
+        return (self.cleaned_data.get("slug") or "").lower()
 
     def clean_tags_text(self) -> list[str]:
         tags = tags_parse(self.cleaned_data["tags_text"])
@@ -126,8 +138,19 @@ class ActionPageForm(forms.ModelForm):
             raise forms.ValidationError("Use at most 20 tags.")
         return tags
 
+    def _slug_from_title(self, data: dict) -> None:
+        """An empty address becomes the title's, made unique (the title is cleaned after it)."""
+        if data.get("slug") or "slug" in self.errors or not data.get("title"):
+            return
+        base = slugify(data["title"])[:72].strip("-")
+        if base:
+            data["slug"] = page_slug_free(base, exclude=self.instance.pk)
+        else:
+            self.add_error("slug", "Give an address made of letters or digits.")
+
     def clean(self):
         data = super().clean()
+        self._slug_from_title(data)
         if data.get("autoresponse_subject") and not (data.get("autoresponse_body") or "").strip():
             self.add_error("autoresponse_body", "Write the message, or clear the subject.")
         if (
@@ -152,6 +175,20 @@ class ActionPageForm(forms.ModelForm):
         if commit:
             page.save()
         return page
+
+
+def page_slug_free(base: str, *, exclude: int | None = None) -> str:
+    """``base``, or ``base-2``, ``base-3``… : the first address no other page has."""
+    taken = set(
+        ActionPage.objects.exclude(pk=exclude)
+        .filter(slug__startswith=base)
+        .values_list("slug", flat=True)
+    )
+    slug, n = base, 1
+    while slug in taken:
+        n += 1
+        slug = f"{base}-{n}"
+    return slug
 
 
 class QuestionForm(forms.ModelForm):

@@ -8,6 +8,7 @@ urlpatterns = [
     path("new/", views.page_create, name="page_create"),
     path("<int:pk>/", views.page_detail, name="page_detail"),
     path("<int:pk>/edit/", views.page_edit, name="page_edit"),
+    path("<int:pk>/publish/", views.page_publish, name="page_publish"),
     path("<int:pk>/submissions/", views.page_submissions, name="page_submissions"),
     path("<int:pk>/questions/new/", views.question_create, name="question_create"),
     path("<int:pk>/questions/<int:question_id>/", views.question_edit, name="question_edit"),

@@ -54,7 +54,13 @@ def page_create(request):
     form = ActionPageForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         page = form.save()
-        messages.success(request, f"Created “{page.title}”.")
+        if page.published:
+            messages.success(request, f"Created and published “{page.title}”.")
+        else:
+            messages.success(
+                request,
+                f"Created “{page.title}” as a draft: preview it, then publish it when it is ready.",
+            )
         return redirect("staff:page_detail", pk=page.pk)
     status = 400 if request.method == "POST" else 200
     return render(request, "actions/staff/page_form.html", {"form": form}, status=status)
@@ -72,6 +78,22 @@ def page_edit(request, pk: int):
     return render(
         request, "actions/staff/page_form.html", {"form": form, "page": page}, status=status
     )
+
+
+@capability_required(PAGES_EDIT)
+@require_POST
+def page_publish(request, pk: int):
+    """Publish a draft (publish=1) or take a page back to draft (publish=0)."""
+    page = get_object_or_404(ActionPage, pk=pk)
+    publish = request.POST.get("publish") == "1"
+    if page.published != publish:
+        page.published = publish
+        page.save(update_fields=["published", "modified_at"])
+    if publish:
+        messages.success(request, f"“{page.title}” is published: the public can take it now.")
+    else:
+        messages.success(request, f"“{page.title}” is a draft again: the public form is closed.")
+    return redirect("staff:page_detail", pk=page.pk)
 
 
 @capability_required(PAGES_EDIT)

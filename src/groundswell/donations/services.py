@@ -127,7 +127,7 @@ def _snapshot(donor: dict[str, str], cleaned) -> dict[str, str]:
 
 def contribution_donor_clean(data: ContributionInput):
     """The donor as a person input: bad contact fields dropped (logged), consent left alone."""
-    person_input, errors = person_input_clean(data.donor)
+    person_input, errors = person_input_clean(data.donor, from_file=True)
     # A donation is not a subscription: the e-mail status changes only if the payload says so
     # explicitly (the raw donor carries "email_status" only then).
     if "email_status" not in data.donor:

@@ -67,6 +67,10 @@ class PersonFilterForm(forms.Form):
         label="Source",
         widget=forms.TextInput(attrs={"placeholder": "Source"}),
     )
+    # The people one import added or updated: the link on an import's result page.
+    imported = forms.IntegerField(
+        required=False, min_value=1, max_value=2**31 - 1, widget=forms.HiddenInput
+    )
 
     def __init__(self, *args, tags: list[str] = (), **kwargs):
         super().__init__(*args, **kwargs)
@@ -90,6 +94,7 @@ class PersonFilterForm(forms.Form):
             "state": data.get("state") or "",
             "status": data.get("status") or "",
             "source": (data.get("source") or "").strip(),
+            "imported": data.get("imported"),
         }
 
 
@@ -220,6 +225,10 @@ class ImportUploadForm(forms.Form):
         return upload
 
 
+# Shorter words where a field's own label would not fit a phone's select (the page explains).
+MAPPING_LABELS = {"full_name": "Full name (split in parts)"}
+
+
 class ImportMappingForm(forms.Form):
     """One select per CSV column (a person field, a custom field, or ignore) plus options."""
 
@@ -257,7 +266,7 @@ class ImportMappingForm(forms.Form):
         super().__init__(*args, initial=initial, **kwargs)
         choices = [
             (IGNORE, "— Ignore this column —"),
-            *FIELDS.items(),
+            *((name, MAPPING_LABELS.get(name, label)) for name, label in FIELDS.items()),
             (CUSTOM, "Custom field…"),
         ]
         self.columns = []

@@ -71,11 +71,13 @@ for _field, _names in {
     "tags": "tags tag labels",
     "source": "source",
     "refcode": "refcode referencecode ref",
+    "van_id": "vanid van myvanid votebuilderid",
+    "external_id": "externalid",
 }.items():
     for _name in _names.split():
         _ALIASES[_name] = _field
-# Columns that identify a row in another system are kept as custom fields.
-_CUSTOM_ALIASES = {"vanid": "van_id", "actblueid": "actblue_id", "receiptid": "receipt_id"}
+# Other columns that identify a row in another system are kept as custom fields.
+_CUSTOM_ALIASES = {"actblueid": "actblue_id", "receiptid": "receipt_id"}
 
 
 def column_guess(header: str) -> str:
@@ -476,9 +478,14 @@ def _write_batch(job: ImportJob, cleaned: CleanedBatch, context: IntakeContext, 
         ImportRowError.objects.bulk_create(
             [
                 ImportRowError(
-                    job=job, line=line, column=column[:255], value=value[:255], reason=reason[:500]
+                    job=job,
+                    line=line,
+                    column=column[:255],
+                    value=value[:255],
+                    reason=reason[:500],
+                    row=row,
                 )
-                for line, column, value, reason in cleaned.errors
+                for line, column, value, reason, row in cleaned.errors
             ],
             batch_size=500,
         )

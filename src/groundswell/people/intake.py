@@ -50,8 +50,12 @@ FIELDS = {
     "tags": "Tags (separated by ; or ,)",
     "source": "Source",
     "refcode": "Refcode",
+    "van_id": "VAN ID",
+    "external_id": "Other system's ID",
 }
 CUSTOM_PREFIX = "custom:"
+# Intake fields that carry an id in another system, and the ExternalId.System each is stored as.
+EXTERNAL_ID_FIELDS = {"van_id": "van", "external_id": "other"}
 
 _YES = {"subscribed", "yes", "y", "true", "1", "opt-in", "optin", "opted in", "subscribe"}
 _NO = {"unsubscribed", "no", "n", "false", "0", "opt-out", "optout", "opted out", "unsubscribe"}
@@ -103,6 +107,7 @@ class PersonInput:
     tags: list[str] = field(default_factory=list)
     source: str = ""
     refcode: str = ""
+    external_ids: dict[str, str] = field(default_factory=dict)  # system → value
 
     @property
     def has_address(self) -> bool:
@@ -147,6 +152,7 @@ class _Cleaning:
         self.raw = raw
         self.data = PersonInput()
         self.errors: list[FieldError] = []
+        self.from_file = False
 
     def get(self, name: str) -> str:
         value = self.raw.get(name)
@@ -164,23 +170,32 @@ class _Cleaning:
             return None
 
 
-def person_input_clean(raw: dict[str, str | None]) -> tuple[PersonInput, list[FieldError]]:
-    """Turn raw field values into a normalised PersonInput and a list of field errors."""
+def person_input_clean(
+    raw: dict[str, str | None], *, from_file: bool = False
+) -> tuple[PersonInput, list[FieldError]]:
+    """Turn raw field values into a normalised PersonInput and a list of field errors.
+
+    ``from_file``: the values come from a spreadsheet or a processor's file, whose number-typed
+    ZIP columns lost their leading zeros (repaired); what a person types must be a 5-digit ZIP
+    or ZIP+4.
+    """
     cleaning = _Cleaning(raw)
+    cleaning.from_file = from_file
     _names_clean(cleaning)
     _email_clean(cleaning)
     _phones_clean(cleaning)
     _address_clean(cleaning)
     _details_clean(cleaning)
     _custom_fields_clean(cleaning)
+    _external_ids_clean(cleaning)
     data, errors = cleaning.data, cleaning.errors
-    if not errors and not data.email and not data.phones:
+    if not errors and not data.email and not data.phones and not data.external_ids:
         errors.append(
             FieldError(
                 "",
                 "",
-                "has neither an e-mail address nor a phone number, so it cannot be matched to a "
-                "person",
+                "has neither an e-mail address, a phone number nor an external ID (such as a "
+                "VAN ID), so it cannot be matched to a person",
             )
         )
     return data, errors
@@ -260,8 +275,13 @@ def _address_clean(cleaning: _Cleaning) -> None:
         data.state = attempt("state", _address_part(state_normalize)) or ""
     else:
         data.state = attempt("state", lambda v: _text(v, 50)) or ""
+    zeros_lost = cleaning.from_file
     data.postal_code = (
-        attempt("postal_code", _address_part(lambda v: postal_code_normalize(v, country))) or ""
+        attempt(
+            "postal_code",
+            _address_part(lambda v: postal_code_normalize(v, country, zeros_lost=zeros_lost)),
+        )
+        or ""
     )
     data.latitude = attempt("latitude", lambda v: _coordinate(v, 90))
     data.longitude = attempt("longitude", lambda v: _coordinate(v, 180))
@@ -285,6 +305,24 @@ def _custom_fields_clean(cleaning: _Cleaning) -> None:
                 cleaning.data.custom_fields[key] = clean_text(str(value), 1000)
             except ValueError as exc:
                 cleaning.errors.append(FieldError(name, str(value)[:255], str(exc)))
+
+
+def _external_ids_clean(cleaning: _Cleaning) -> None:
+    for name, system in EXTERNAL_ID_FIELDS.items():
+        # An id is matched exactly, so only its surrounding spaces are trimmed; a spreadsheet's
+        # "123.0" for a number-typed id column is the id 123.
+        value = cleaning.attempt(name, lambda v: _external_id(v))
+        if value:
+            cleaning.data.external_ids[system] = value
+
+
+def _external_id(value: str) -> str:
+    text = clean_text(value, 100)
+    if text.endswith(".0") and text[:-2].isdigit():
+        text = text[:-2]
+    if any(ch.isspace() for ch in text):
+        raise ValueError("is not an ID (it contains spaces)")
+    return text
 
 
 def _text(value: str, max_length: int) -> str:

@@ -195,6 +195,29 @@ class PostalAddress(TimeStampedModel):
         )
 
 
+class ExternalId(TimeStampedModel):
+    """A person's id in another system (VAN, …): stable where e-mail and phone are not, so a
+    re-import of that system's file finds the same person even when a row has neither."""
+
+    class System(models.TextChoices):
+        VAN = "van", "VAN ID"
+        OTHER = "other", "External ID"
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="external_ids")
+    system = models.CharField(max_length=20, choices=System.choices)
+    value = models.CharField(max_length=100)
+
+    class Meta:
+        ordering = ["system", "value"]
+        constraints = [
+            # One id names one person: a second person with the same VAN ID is a duplicate.
+            models.UniqueConstraint(fields=["system", "value"], name="external_id_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_system_display()} {self.value}"
+
+
 class Tag(models.Model):
     name = models.CharField(max_length=100, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -375,6 +398,8 @@ class ImportRowError(models.Model):
     column = models.CharField(max_length=255, blank=True)
     value = models.CharField(max_length=255, blank=True)
     reason = models.CharField(max_length=500)
+    # The row as the file had it, so the error report can be fixed and imported again.
+    row = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ["line", "id"]

@@ -137,6 +137,37 @@ class InvalidEmail(ValueError):
     pass
 
 
+_EMAIL_EXAMPLE = "an address looks like jane@example.com"
+
+
+def email_problem(text: str) -> str:
+    """What is wrong with an address the validator refused, in the campaign's words.
+
+    The validator's own sentences ("The part after the @-sign is not valid. It should have a
+    period.") are written for programmers; supporters and staff read these instead.
+    """
+    local, at, domain = text.rpartition("@")
+    if not at:
+        return f"the @ sign is missing ({_EMAIL_EXAMPLE})"
+    if "@" in local:
+        return "it has more than one @ sign"
+    if any(ch.isspace() for ch in text):
+        return "it contains a space"
+    if not local:
+        return f"there is nothing before the @ sign ({_EMAIL_EXAMPLE})"
+    if not domain:
+        return f"there is nothing after the @ sign ({_EMAIL_EXAMPLE})"
+    if len(local) > 64:
+        return "the part before the @ sign is longer than 64 characters"
+    if "." not in domain.strip("."):
+        return f"the part after the @ sign needs a dot, as in example.com ({_EMAIL_EXAMPLE})"
+    if ".." in text or text.startswith(".") or local.endswith(".") or domain[:1] in ".-":
+        return "a dot or hyphen is out of place; check it for typos"
+    if domain.endswith("."):
+        return "it ends with a dot"
+    return "check it for typos or characters that do not belong in an address"
+
+
 def _suggest_domain(domain: str) -> str:
     if domain in COMMON_DOMAINS:
         return ""
@@ -161,8 +192,8 @@ def email_verify(raw: str) -> EmailVerdict:
         raise InvalidEmail("is longer than 254 characters")
     try:
         result = validate_email(text, check_deliverability=False)
-    except EmailNotValidError as exc:
-        raise InvalidEmail(f"is not a valid e-mail address ({exc})") from None
+    except EmailNotValidError:
+        raise InvalidEmail(f"is not a valid e-mail address: {email_problem(text)}") from None
     # Lower-case the whole address: supporters type their address in any case, and campaigns
     # must not count Jane@Example.com and jane@example.com as two people.
     address = result.normalized.lower()
@@ -376,12 +407,29 @@ def state_normalize(raw: str) -> str:
     raise InvalidAddress(f"{text!r} is not a US state, DC or territory")
 
 
-def postal_code_normalize(raw: str, country: str = "US") -> str:
+ZIP_PROBLEM = "must be five digits (such as 19104) or ZIP+4 (such as 19104-1234)"
+# ASCII digits only: \d would pass other scripts' digits, which no ZIP is written in.
+_ZIP_TYPED = re.compile(r"^([0-9]{5})(?:[ -]?([0-9]{4}))?$")
+
+
+def postal_code_normalize(raw: str, country: str = "US", *, zeros_lost: bool = True) -> str:
+    """A US ZIP as ``12345`` or ``12345-6789``; other countries' codes as given (12 at most).
+
+    ``zeros_lost``: the value comes from a spreadsheet or file, where a number-typed column
+    drops the leading zero of New England ZIP codes (2134 is 02134), so 3-4 and 7-8 digits are
+    repaired. A person typing their own ZIP does not lose zeros: there "1910" is a typo (of
+    19104?), refused rather than guessed as 01910, and only 5 digits or ZIP+4 pass.
+    """
     text = (raw or "").strip()
     if not text or country != "US":
         return text[:12]
+    if not zeros_lost:
+        match = _ZIP_TYPED.match(text)
+        if match is None:
+            raise InvalidAddress(ZIP_PROBLEM)
+        zip5, plus4 = match.groups()
+        return f"{zip5}-{plus4}" if plus4 else zip5
     digits = re.sub(r"[^0-9]", "", text)
-    # Spreadsheets drop the leading zero of New England ZIP codes: 2134 is 02134.
     if len(digits) in (3, 4):
         digits = digits.zfill(5)
     elif len(digits) in (7, 8):
@@ -390,7 +438,7 @@ def postal_code_normalize(raw: str, country: str = "US") -> str:
         return digits
     if len(digits) == 9:
         return f"{digits[:5]}-{digits[5:]}"
-    raise InvalidAddress(f"{text!r} is not a ZIP code (5 or 9 digits)")
+    raise InvalidAddress(ZIP_PROBLEM)
 
 
 def _title(word: str) -> str:

@@ -16,15 +16,26 @@ class CleanedBatch:
     rows: int
     items: list
     keys: list[str]
-    errors: list[tuple[int, str, str, str]]  # line, column, value, reason
+    errors: list[tuple[int, str, str, str, list[str]]]  # line, column, value, reason, row
+
+
+# What the error report keeps of a refused row: enough to fix it and import it again, bounded so
+# a file of huge cells cannot fill the database through its errors.
+ROW_MAX_COLUMNS = 200
+ROW_MAX_CELL = 1000
+
+
+def row_kept(fields: list[str]) -> list[str]:
+    """The row's cells as the file had them, bounded in count and length."""
+    return [cell[:ROW_MAX_CELL] for cell in fields[:ROW_MAX_COLUMNS]]
 
 
 def batch_clean(headers, mapping, batch, options) -> CleanedBatch:
-    errors: list[tuple[int, str, str, str]] = []
+    errors: list[tuple[int, str, str, str, list[str]]] = []
     items, keys = [], []
     for line, fields, problem in batch:
         if fields is None:
-            errors.append((line, "", "", problem))
+            errors.append((line, "", "", problem, []))
             continue
         if len(fields) > len(headers) and any(f.strip() for f in fields[len(headers) :]):
             errors.append(
@@ -33,6 +44,7 @@ def batch_clean(headers, mapping, batch, options) -> CleanedBatch:
                     "",
                     "",
                     f"has {len(fields)} fields but the header has {len(headers)} columns",
+                    row_kept(fields),
                 )
             )
             continue
@@ -45,7 +57,7 @@ def batch_clean(headers, mapping, batch, options) -> CleanedBatch:
                 columns[field_name] = headers[index] if index < len(headers) else ""
         if options["default_email_status"] and "email_status" not in raw and raw.get("email"):
             raw["email_status"] = options["default_email_status"]
-        data, field_errors = person_input_clean(raw)
+        data, field_errors = person_input_clean(raw, from_file=True)
         if field_errors:
             for err in field_errors:
                 reason = (
@@ -53,7 +65,9 @@ def batch_clean(headers, mapping, batch, options) -> CleanedBatch:
                     if err.field
                     else f"Row {err.reason}"
                 )
-                errors.append((line, columns.get(err.field, ""), err.value, reason))
+                errors.append(
+                    (line, columns.get(err.field, ""), err.value, reason, row_kept(fields))
+                )
             continue
         if options["tags"]:
             data.tags = list(dict.fromkeys([*data.tags, *options["tags"]]))

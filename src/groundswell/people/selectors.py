@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db import connection
 from django.db.models import Q, QuerySet
@@ -21,6 +21,7 @@ from django.db.models.lookups import Exact
 from groundswell.accounts.roles import FINANCE_VIEW, PEOPLE_EDIT, PEOPLE_IMPORT, PEOPLE_VIEW
 from groundswell.core.pagination import CappedCount, count_capped
 from groundswell.core.periods import TimeRange, counts_by_range
+from groundswell.core.spreadsheet import csv_line
 from groundswell.people.imports import file_inspect
 from groundswell.people.models import (
     Activity,
@@ -190,8 +191,12 @@ def person_list(
     state: str = "",
     status: str = "",
     source: str = "",
+    imported: int | None = None,
 ) -> QuerySet[Person]:
-    """People (not merged away) matching a search box entry and filters, newest first."""
+    """People (not merged away) matching a search box entry and filters, newest first.
+
+    ``imported``: only the people import #``imported`` added or updated.
+    """
     if not user.can(PEOPLE_VIEW):
         return Person.objects.none()
     hidden = person_fields_hidden(user=user)
@@ -232,6 +237,12 @@ def person_list(
         people = people.filter(email_status=status)
     if source:
         people = people.filter(source=source)
+    if imported:
+        # Who came in one file is the import pages' to tell: a donor list imported here
+        # would otherwise be a list of donors for anyone who may see people.
+        if not user.can(PEOPLE_IMPORT):
+            return Person.objects.none()
+        people = people.filter(pk__in=import_job_people(job_id=imported))
     return people
 
 
@@ -253,6 +264,27 @@ def person_list_total(people: QuerySet[Person], *, capped: bool) -> dict | None:
         return None
     count = people.order_by()[: EXACT_COUNT_LIMIT + 1].count()
     return {"count": min(count, EXACT_COUNT_LIMIT), "more": count > EXACT_COUNT_LIMIT}
+
+
+def import_job_get(*, job_id: int) -> ImportJob | None:
+    """One import job by id, or None."""
+    return ImportJob.objects.filter(pk=job_id).first()
+
+
+def import_job_people(*, job_id: int) -> QuerySet:
+    """Ids of the people an import added or updated: its timeline entries name them.
+
+    The entries' keys start with the file's checksum (a range scan of their unique index); the
+    same file imported again shares it, so the job's own source narrows it to this import.
+    """
+    job = ImportJob.objects.filter(pk=job_id).only("pk", "sha256", "original_name").first()
+    if job is None:
+        return Activity.objects.none().values("person_id")
+    return Activity.objects.filter(
+        dedupe_key__startswith=f"import:{job.sha256[:16]}:",
+        kind="import",
+        data__source=f"import #{job.pk} {job.original_name}"[:300],
+    ).values("person_id")
 
 
 def person_export_rows(people: QuerySet[Person], *, user, chunk_size: int = 2000) -> Iterator[dict]:
@@ -347,6 +379,7 @@ class PersonProfile:
     # Where they first came from, as this user may see it (blank when it says they gave).
     source: str = ""
     refcode: str = ""
+    external_ids: list = field(default_factory=list)
 
 
 def person_profile(*, user, person_id: int) -> PersonProfile | None:
@@ -379,6 +412,7 @@ def person_profile(*, user, person_id: int) -> PersonProfile | None:
         ),
         merged_into=person.merged_into,
         show_finance=user.can(FINANCE_VIEW),
+        external_ids=list(person.external_ids.all()),
         source=source_shown(person.source, user=user),
         refcode=person.refcode if source_visible(person.source, user=user) else "",
     )
@@ -437,6 +471,18 @@ def people_bouncing_count(*, user) -> CappedCount | None:
 def import_row_errors(*, job: ImportJob) -> QuerySet[ImportRowError]:
     """An import's rejected rows in file order."""
     return ImportRowError.objects.filter(job=job).order_by("line", "id")
+
+
+def import_error_report_lines(*, job: ImportJob) -> Iterator[str]:
+    """The error report as CSV lines, for the web page's download and ``import --errors``.
+
+    The file's own columns follow the error's, so the report can be corrected in a spreadsheet
+    and imported again (the first four columns are then ignored). Every cell is escaped for
+    spreadsheets: the rejected values are hostile input by definition.
+    """
+    yield csv_line(["line", "column", "value", "reason", *(str(h) for h in job.headers)])
+    for error in import_row_errors(job=job).iterator(chunk_size=2000):
+        yield csv_line([error.line, error.column, error.value, error.reason, *error.row])
 
 
 def import_job_samples(job: ImportJob, *, rows: int = 3) -> list[list[str]]:

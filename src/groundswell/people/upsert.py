@@ -15,6 +15,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from groundswell.core.bulk import bulk_insert, bulk_update_fields
+from groundswell.people.external_ids import external_ids_owners, external_ids_write
 from groundswell.people.intake import PersonInput
 from groundswell.people.models import (
     Activity,
@@ -82,6 +83,8 @@ class _State:
         self.phones: list[Phone] = []
         self.addresses: list[PostalAddress] = []
         self.tag_names: set[str] = set()
+        self.external: set[tuple[str, str]] = set()  # known (system, value); new ones below
+        self.new_external: set[tuple[str, str]] = set()
         self.changes: list[str] = []
         self.new_tags: set[str] = set()
         self.person_dirty = False
@@ -181,10 +184,12 @@ class _Batch:
         self.item_at = self.now
         self.by_email: dict[str, int] = {}
         self.by_phone: dict[str, int] = {}
+        self.by_external: dict[tuple[str, str], int] = {}
         self.states: dict[int, _State] = {}
         # Within one batch the same person may appear twice; later rows match earlier ones.
         self.batch_email: dict[str, _State] = {}
         self.batch_phone: dict[str, _State] = {}
+        self.batch_external: dict[tuple[str, str], _State] = {}
         self.ordered: list[_State] = []
         # (state, whether this item created the person, what this item changed)
         self.per_item: list[tuple[_State, bool, list[str]]] = []
@@ -225,6 +230,7 @@ def _upsert_batch(items, context, keys, extras=None):
         event.person_id = event.person.pk
     bulk_insert(ConsentEvent, batch.consent)
     _write_tags(touched)
+    external_ids_write([(s.person.pk, *pair) for s in touched for pair in s.new_external])
     results = _activities_write(batch)
     new_email_ids = []
     if batch.new_emails and settings.GROUNDSWELL_CHECK_MX:
@@ -250,15 +256,27 @@ def _batch_lookup(batch: _Batch) -> None:
         .values_list("number", "person_id")
     ):
         by_phone.setdefault(number, person_id)
-    merged = _resolve_merged(set(by_email.values()) | set(by_phone.values()))
+    by_external = external_ids_owners(
+        {p for item in batch.items for p in item.external_ids.items()}
+    )
+    merged = _resolve_merged({*by_email.values(), *by_phone.values(), *by_external.values()})
     batch.by_email = {k: merged.get(v, v) for k, v in by_email.items()}
     batch.by_phone = {k: merged.get(v, v) for k, v in by_phone.items()}
-    batch.states = _load_states(set(batch.by_email.values()) | set(batch.by_phone.values()))
+    batch.by_external = {k: merged.get(v, v) for k, v in by_external.items()}
+    batch.states = _load_states(
+        {*batch.by_email.values(), *batch.by_phone.values(), *batch.by_external.values()}
+    )
+    for pair, person_id in batch.by_external.items():
+        batch.states[person_id].external.add(pair)
 
 
 def _batch_match(batch: _Batch, item: PersonInput) -> _State | None:
-    """The person an item is: by e-mail first, then by any of its phones."""
+    """The person an item is: by an external id first, then e-mail, then any of its phones."""
     state = None
+    for pair in item.external_ids.items():
+        state = batch.batch_external.get(pair) or batch.states.get(batch.by_external.get(pair))
+        if state is not None:
+            return state
     if item.email:
         state = batch.batch_email.get(item.email) or batch.states.get(
             batch.by_email.get(item.email)
@@ -300,6 +318,8 @@ def _batch_apply_item(batch: _Batch, index: int, item: PersonInput) -> None:
         batch.batch_email[item.email] = state
     for phone in item.phones:
         batch.batch_phone.setdefault(phone.number, state)
+    for pair in item.external_ids.items():
+        batch.batch_external.setdefault(pair, state)
 
 
 def _people_write(batch: _Batch, touched: list[_State]) -> None:
@@ -417,6 +437,11 @@ def _apply(state: _State, item: PersonInput, record_consent, now) -> None:
         _apply_phone(state, phone_in, record_consent, now)
     if item.has_address:
         _apply_address(state, item, now)
+    new_external = set(item.external_ids.items()) - state.external
+    if new_external:
+        state.external |= new_external
+        state.new_external |= new_external
+        state.changes.append("external ID")
     new_tags = set(item.tags) - state.tag_names
     if new_tags:
         state.tag_names |= new_tags

@@ -21,6 +21,7 @@ from groundswell.accounts.roles import (
     FINANCE_VIEW,
     PEOPLE_EDIT,
     PEOPLE_EXPORT,
+    PEOPLE_IMPORT,
     PEOPLE_MERGE,
     PEOPLE_VIEW,
 )
@@ -79,6 +80,9 @@ def person_list(request):
         "filtered": any(filters.values()),
         "querystring": querystring(request, page=None),
         "show_finance": request.user.can(FINANCE_VIEW),
+        "imported_job": selectors.import_job_get(job_id=filters["imported"])
+        if filters["imported"] and request.user.can(PEOPLE_IMPORT)
+        else None,  # the banner names the file only for those who may see imports
     }
     template = "people/_results.html" if fragment_requested(request) else "people/list.html"
     return render(request, template, context)

@@ -24,7 +24,6 @@ from groundswell.accounts.roles import (
 from groundswell.accounts.services import audit_record
 from groundswell.core.htmx import fragment_requested
 from groundswell.core.pagination import paginate
-from groundswell.core.spreadsheet import csv_line
 from groundswell.people import imports, selectors
 from groundswell.people.forms import (
     ImportMappingForm,
@@ -204,11 +203,8 @@ def import_progress(request, job_id: int):
 def import_errors_csv(request, job_id: int):
     job = get_object_or_404(ImportJob, pk=job_id)
 
-    def rows():
-        yield csv_line(["line", "column", "value", "reason"])
-        for error in selectors.import_row_errors(job=job).iterator(chunk_size=2000):
-            yield csv_line([error.line, error.column, error.value, error.reason])
-
-    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+    response = StreamingHttpResponse(
+        selectors.import_error_report_lines(job=job), content_type="text/csv; charset=utf-8"
+    )
     response["Content-Disposition"] = f'attachment; filename="import-{job.pk}-errors.csv"'
     return response

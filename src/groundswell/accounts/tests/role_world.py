@@ -281,6 +281,7 @@ def donor_world(tmp_path, *, finance_user, other_user) -> dict:
         "people:import_resume": {"job_id": people["job"].pk},
         "staff:page_detail": {"pk": pages["page"].pk},
         "staff:page_edit": {"pk": pages["page"].pk},
+        "staff:page_publish": {"pk": pages["page"].pk},
         "staff:page_submissions": {"pk": pages["page"].pk},
         "staff:question_create": {"pk": pages["page"].pk},
         "staff:question_edit": {"pk": pages["page"].pk, "question_id": pages["question"].pk},

@@ -42,6 +42,7 @@ def _urls(world) -> list[tuple[str, str]]:
         ("get", reverse("staff:page_create")),
         ("get", reverse("staff:page_detail", args=[p])),
         ("get", reverse("staff:page_edit", args=[p])),
+        ("post", reverse("staff:page_publish", args=[p])),
         ("get", reverse("staff:page_submissions", args=[p])),
         ("get", reverse("staff:question_create", args=[p])),
         ("get", reverse("staff:question_edit", args=[p, q])),

@@ -1,6 +1,7 @@
 import pytest
 
 from groundswell.people.normalize import (
+    InvalidAddress,
     InvalidEmail,
     email_verify,
     phone_normalize,
@@ -42,7 +43,7 @@ def test_a_well_known_domain_gets_no_suggestion():
 
 
 def test_an_unusable_address_says_why():
-    with pytest.raises(InvalidEmail, match="@-sign"):
+    with pytest.raises(InvalidEmail, match="the @ sign is missing"):
         email_verify("pat.example.org")
 
 
@@ -51,9 +52,15 @@ def test_phones_are_stored_in_e164():
     assert phone_normalize("+44 20 7946 0958") == "+442079460958"
 
 
-def test_zip_codes_regain_their_leading_zero():
+def test_zip_codes_from_a_file_regain_their_leading_zero():
     assert postal_code_normalize("2134") == "02134"
     assert postal_code_normalize("021341234") == "02134-1234"
+
+
+def test_a_typed_zip_does_not_gain_a_zero_it_never_lost():
+    with pytest.raises(InvalidAddress, match="must be five digits"):
+        postal_code_normalize("2134", zeros_lost=False)
+    assert postal_code_normalize("02134 1234", zeros_lost=False) == "02134-1234"
 
 
 def test_street_lines_are_put_in_postal_style():

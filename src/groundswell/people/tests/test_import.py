@@ -44,7 +44,7 @@ def test_valid_rows_are_imported_and_every_rejected_row_is_reported(tmp_path):
     reasons = [e.reason for e in job.row_errors.all()]
     assert "not a valid e-mail" in reasons[0]
     assert "not a US state" in reasons[1]
-    assert "neither an e-mail address nor a phone" in reasons[2]
+    assert "neither an e-mail address, a phone number nor an external ID" in reasons[2]
     assert Person.objects.filter(primary_email="ada@example.org", state="NY").exists()
 
 
@@ -110,7 +110,7 @@ def test_actblue_and_van_headers_are_mapped_automatically(tmp_path):
     )
     job = job_create(path=van, original_name="van.csv")
     assert list(job.mapping.values()) == [
-        "custom:van_id",
+        "van_id",
         "family_name",
         "given_name",
         "postal_code",

@@ -161,7 +161,7 @@ def test_a_timeline_entry_with_a_dedupe_key_is_recorded_once():
     [
         ({"email": "no-at-sign.example.org"}, "email", "not a valid e-mail"),
         ({"email": "a@example.org", "state": "Atlantis"}, "state", "not a US state"),
-        ({"email": "a@example.org", "postal_code": "12"}, "postal_code", "not a ZIP code"),
+        ({"email": "a@example.org", "postal_code": "12"}, "postal_code", "must be five digits"),
         ({"phone": "12"}, "phone", "phone"),
         (
             {"email": "a@example.org", "email_status": "maybe"},
@@ -170,7 +170,11 @@ def test_a_timeline_entry_with_a_dedupe_key_is_recorded_once():
         ),
         ({"email": "a@example.org", "latitude": "95"}, "latitude", "between"),
         ({"given_name": "x" * 101, "email": "a@example.org"}, "given_name", "longer than 100"),
-        ({"given_name": "Only a name"}, "", "neither an e-mail address nor a phone"),
+        (
+            {"given_name": "Only a name"},
+            "",
+            "neither an e-mail address, a phone number nor an external ID",
+        ),
     ],
 )
 def test_bad_values_are_reported_by_field(raw, field, fragment):

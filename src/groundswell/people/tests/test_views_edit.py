@@ -183,7 +183,7 @@ def test_adding_an_address_makes_it_primary_and_updates_state_and_zip(persona_cl
             "address_line1": "200 main street",
             "city": "burlington",
             "state": "Vermont",
-            "postal_code": "5401",
+            "postal_code": "05401",
             "country": "US",
             "make_primary": "on",
         },

@@ -86,7 +86,7 @@ def test_an_import_with_a_malformed_row_shows_the_error_report_with_line_and_rea
     assert "not-an-email" in bad_email[:600]
     assert "E-mail address is not a valid e-mail address" in bad_email[:900]
     assert 'data-label="Line" class="num">4<' in page
-    assert "is not a ZIP code" in page
+    assert "must be five digits" in page
 
     ann = Person.objects.get(primary_email="ann@example.org")
     assert ann.custom_fields == {"shirt size": "M"}

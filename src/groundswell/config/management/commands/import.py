@@ -18,6 +18,7 @@ from groundswell.donations.intake.fec_rows import format_sniff
 from groundswell.donations.intake.schedule_a_import import ScheduleAFileError, schedule_a_import
 from groundswell.people.imports import IGNORE, ImportFileError, job_create, job_run
 from groundswell.people.models import ImportJob
+from groundswell.people.selectors import import_error_report_lines
 from groundswell.people.tasks import people_import_run
 
 
@@ -164,7 +165,9 @@ class Command(BaseCommand):
         )
         rejected = job.row_errors.all()
         if errors:
-            _errors_write(errors, rejected.iterator())
+            # The web page's report, line for line: each refused row with its own columns.
+            with open(errors, "w", newline="", encoding="utf-8") as out:
+                out.writelines(import_error_report_lines(job=job))
             self.stdout.write(f"rejected rows written to {errors}")
         elif job.rejected_count:
             self._errors_print(rejected[:20], job.rejected_count)
@@ -330,15 +333,6 @@ def _fec_format(file: str, asked: str) -> str:
             "(or leave --format out)"
         )
     return asked
-
-
-def _errors_write(path: str, rejected) -> None:
-    report = _ErrorReport(path)
-    try:
-        for err in rejected:
-            report.write(err)
-    finally:
-        report.close()
 
 
 class _ErrorReport:
