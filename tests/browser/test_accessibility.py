@@ -97,7 +97,8 @@ def _staff_urls() -> list[str]:
         "/accounts/users/new/",
     ]
     urls += [f"/segments/{pk}/" for pk in Segment.objects.values_list("pk", flat=True)[:2]]
-    urls += [f"/mailings/{pk}/" for pk in Mailing.objects.values_list("pk", flat=True)[:2]]
+    listed = Mailing.objects.filter(welcome_step__isnull=True).values_list("pk", flat=True)
+    urls += [f"/mailings/{pk}/" for pk in listed[:2]]
     tested = Mailing.objects.filter(abtest__isnull=False).values_list("pk", flat=True)
     urls += [f"/mailings/{pk}/abtest/" for pk in tested[:1]]
     series = WelcomeSeries.objects.values_list("pk", flat=True)

@@ -41,7 +41,7 @@ def test_an_organizer_keeps_the_winning_copy_on_a_phone(page, live_server, make_
     page.fill("#id_username", "olivia")
     page.fill("#id_password", PASSWORD)
     page.click("button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/people/")
+    page.wait_for_url(f"{live_server.url}/home/")
     page.goto(f"{live_server.url}/pages/{action.pk}/")
 
     decision = page.locator("#variant-decision")

@@ -133,7 +133,7 @@ def test_a_newcomer_walks_the_first_hour_of_the_demo(
     page.wait_for_url(f"{base}/people/{signer.pk}/")
     assert page.locator(".messages").get_by_text("Deleted").is_visible()
     assert not PostalAddress.objects.filter(pk=duplicate.pk).exists()
-    page.get_by_role("button", name="Make marisol.t@example.net the primary one").click()
+    page.get_by_role("button", name="Make primary: marisol.t@example.net").click()
     page.wait_for_url(f"{base}/people/{signer.pk}/")
     signer.refresh_from_db()
     assert signer.primary_email == "marisol.t@example.net"

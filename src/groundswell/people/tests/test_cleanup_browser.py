@@ -75,7 +75,7 @@ def test_staff_merge_two_records_and_clean_up_the_contact_details(
     assert contact.get_by_text("19104").count() == 1
     assert PostalAddress.objects.filter(person=kept).count() == 1
 
-    page.get_by_role("button", name="Make r.fernhollow@example.org the primary one").click()
+    page.get_by_role("button", name="Make primary: r.fernhollow@example.org").click()
     page.wait_for_url(f"{live_server.url}/people/{kept.pk}/")
     assert page.locator(".messages").get_by_text("is now the primary one").is_visible()
     kept.refresh_from_db()
