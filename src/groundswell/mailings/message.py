@@ -18,8 +18,19 @@ import dkim
 from django.conf import settings
 from django.urls import reverse
 
+from groundswell.accounts.roles import FINANCE_VIEW
 from groundswell.actions.services import site_get
-from groundswell.mailings.compose import Footer, MessageContent, content_links, message_render
+from groundswell.donations.models import DonationPage
+from groundswell.mailings.compose import (
+    FINANCE_FIELDS,
+    AskContext,
+    ContentError,
+    Footer,
+    MessageContent,
+    content_fields,
+    content_links,
+    message_render,
+)
 from groundswell.mailings.compose.layout import Theme, theme_for_site
 from groundswell.mailings.mime import RawEmail, mime_alternative
 from groundswell.mailings.models import Mailing, SenderIdentity
@@ -62,6 +73,11 @@ class Envelope:
     # per envelope; ``track=False`` (a test send, whose token is no delivery's) sends them bare.
     links: tuple[str, ...] = ()
     track: bool = True
+    # For a message that uses the ask ladder or donate_url: the donation page its links lead
+    # to, and whether each recipient's ladder is built from their own highest gift (only when
+    # the mailing was composed by someone allowed to see giving; otherwise the page's amounts).
+    ask_page: object | None = None
+    ask_personal: bool = False
 
 
 @dataclass(frozen=True)
@@ -69,6 +85,7 @@ class Recipient:
     token: str
     address: str
     merge: dict[str, str]
+    highest_cents: int | None = None  # their highest previous gift (``Envelope.ask_personal``)
 
 
 def paid_for_by() -> str:
@@ -90,6 +107,12 @@ def envelope_for(mailing: Mailing, *, sender: SenderIdentity | None = None) -> E
     link_base = (settings.GROUNDSWELL_PUBLIC_URL or mailing.link_base).rstrip("/")
     content = MessageContent(subject=mailing.subject, html=mailing.html, text=mailing.text)
     theme = theme_for_site(site=site_get(), base_url=link_base)
+    try:
+        asks = bool(content_fields(content) & FINANCE_FIELDS)
+    except ContentError:  # refused when it was saved; the send path reports it
+        asks = False
+    ask_page = ask_page_default() if asks else None
+    composer = mailing.created_by
     return Envelope(
         content=content,
         from_header=formataddr((sender.from_name, sender.from_address)),
@@ -102,6 +125,8 @@ def envelope_for(mailing: Mailing, *, sender: SenderIdentity | None = None) -> E
         refcode=mailing.effective_refcode,
         theme=theme,
         links=content_links(content, theme=theme),
+        ask_page=ask_page,
+        ask_personal=composer is not None and composer.can(FINANCE_VIEW),
     )
 
 
@@ -134,6 +159,25 @@ def footer_for(envelope: Envelope, token: str) -> Footer:
     )
 
 
+def ask_page_default():
+    """The donation page a mailing's ask leads to: the site's default donation page when
+    published, else the first published one; None when there is none."""
+    pages = DonationPage.objects.filter(is_published=True).order_by("title", "pk")
+    slug = site_get().donate_page
+    return (slug and pages.filter(slug=slug).first()) or pages.first()
+
+
+def _ask_for(envelope: Envelope, recipient: Recipient) -> AskContext | None:
+    if envelope.ask_page is None:
+        return None
+    return AskContext(
+        page=envelope.ask_page,
+        base_url=envelope.link_base,
+        refcode=envelope.refcode,
+        highest_cents=recipient.highest_cents if envelope.ask_personal else None,
+    )
+
+
 def message_build(envelope: Envelope, recipient: Recipient) -> RawEmail:
     """The MIME message for one recipient: multipart/alternative, text first, then HTML.
 
@@ -153,6 +197,7 @@ def message_build(envelope: Envelope, recipient: Recipient) -> RawEmail:
         link_wrap=wrap,
         open_pixel_url=pixel,
         theme=envelope.theme,
+        ask=_ask_for(envelope, recipient),
     )
     one_click = unsubscribe_url(envelope, recipient.token)
     unsubscribe = f"<{one_click}>"

@@ -8,7 +8,6 @@ from dataclasses import dataclass
 
 from groundswell.accounts.roles import FINANCE_VIEW
 from groundswell.actions.services import site_get
-from groundswell.donations.models import DonationPage
 from groundswell.donations.pages.donate import person_highest_gift
 from groundswell.mailings.compose import (
     FINANCE_FIELDS,
@@ -19,7 +18,7 @@ from groundswell.mailings.compose import (
     message_render,
     theme_for_site,
 )
-from groundswell.mailings.message import NotReady, envelope_for, footer_for
+from groundswell.mailings.message import NotReady, ask_page_default, envelope_for, footer_for
 from groundswell.mailings.models import Mailing
 from groundswell.people.models import Person, PostalAddress
 
@@ -56,13 +55,6 @@ def person_merge_values(person: Person) -> dict[str, str]:
     }
 
 
-def _donation_page() -> DonationPage | None:
-    """The site's default donation page when published, else the first published one."""
-    pages = DonationPage.objects.filter(is_published=True).order_by("title", "pk")
-    slug = site_get().donate_page
-    return (slug and pages.filter(slug=slug).first()) or pages.first()
-
-
 def mailing_preview(*, mailing: Mailing, person: Person, viewer, base_url: str = "") -> Preview:
     """Render ``mailing`` for ``person`` as ``viewer`` may see it: the ask ladder and donation
     link are built from the person's giving only for a viewer with the finance capability."""
@@ -88,7 +80,7 @@ def mailing_preview(*, mailing: Mailing, person: Person, viewer, base_url: str =
     ask = None
     finance_hidden = bool(fields & FINANCE_FIELDS) and not viewer.can(FINANCE_VIEW)
     if fields & FINANCE_FIELDS:
-        page = _donation_page()
+        page = ask_page_default()
         if page is not None:
             # Without the finance capability: the page's own amounts, which say nothing
             # about the person's giving.

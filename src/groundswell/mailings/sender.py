@@ -45,6 +45,7 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from groundswell.donations.pages.donate import people_highest_gifts
 from groundswell.mailings.ledger_sql import deliveries_hand_over, deliveries_mark_sent
 from groundswell.mailings.message import (
     DkimKey,
@@ -182,10 +183,11 @@ def deliveries_claim(*, mailing_id: int, worker_id: str, limit: int) -> list[dic
     return rows
 
 
-def _recipient(row: dict) -> Recipient:
+def _recipient(row: dict, highest: dict[int, int]) -> Recipient:
     return Recipient(
         token=row["token"],
         address=row["address"],
+        highest_cents=highest.get(row["person_id"]),
         merge={
             "first_name": row["person__given_name"],
             "last_name": row["person__family_name"],
@@ -375,9 +377,15 @@ def _domain(row: dict) -> str:
 
 def _group_deliver(run: _Run, rows: list[dict]) -> None:
     built = []
+    # One query per group for the personalised ask (nothing when the message has none).
+    highest = (
+        people_highest_gifts(person_ids=[row["person_id"] for row in rows])
+        if run.envelope.ask_page is not None and run.envelope.ask_personal
+        else {}
+    )
     for row in rows:
         try:
-            built.append((row, message_build(run.envelope, _recipient(row))))
+            built.append((row, message_build(run.envelope, _recipient(row, highest))))
         except Exception as exc:  # a value no header can carry: this row fails, not the send
             logger.warning("mailing %s delivery %s not built: %s", run.mailing_id, row["pk"], exc)
             _ours(run, [row["pk"]]).update(
