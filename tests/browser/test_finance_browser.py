@@ -158,3 +158,30 @@ def test_the_finance_pages_and_exports_on_a_desktop(page, live_server, make_user
     page.goto(f"{live_server.url}/accounts/audit/")
     assert "itemized receipt" in page.content()
     assert "contribution" in page.content()
+
+
+# Every figure (or card value) whose text is wider than its own box: it would spill out of its
+# card or be cut off. Read by Chromium's layout, so fonts and grid widths are the real ones.
+_SPILLING = """
+sel => [...document.querySelectorAll(sel)]
+  .filter(el => el.scrollWidth > el.clientWidth + 1)
+  .map(el => el.textContent.trim())
+"""
+
+
+@pytest.mark.parametrize("size", [PHONE, DESKTOP], ids=["phone", "desktop"])
+def test_nine_digit_dollar_figures_fit_their_cards(page, live_server, make_user, size, shots):
+    # A national campaign's quarter: $123,456,789.01 raised, each figure at its widest.
+    gift(12_345_678_901, when=at(timezone.localdate(), 9), refcode="email-oct")
+    gift(98_765_432_109, when=at(timezone.localdate(), 10), refcode="sms-gotv")
+    make_user("finance", username="fenna")
+    page.set_viewport_size(size)
+    _login(page, live_server, "fenna")
+    assert "$1,111,111,110.10" in page.locator(".figures").first.inner_text()
+    assert page.evaluate(_SPILLING, ".figure .n, .figure .d") == []
+    assert _no_horizontal_overflow(page)
+    page.screenshot(path=str(shots / f"finance-big-figures-{size['width']}.png"), full_page=True)
+    page.goto(f"{live_server.url}/home/")
+    assert page.evaluate(_SPILLING, ".home-cell .n, .home-cell .d") == []
+    assert _no_horizontal_overflow(page)
+    page.screenshot(path=str(shots / f"home-big-figures-{size['width']}.png"), full_page=True)
