@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from groundswell.demo.stripe_test_mode import stripe_test_mode_start
+from groundswell.mailings.tests.conftest import smtp_sink  # noqa: F401 (fixture of the mailing walk)
 
 
 @pytest.fixture
