@@ -92,7 +92,8 @@ def _value_words(value: object) -> str:
     if isinstance(value, dict):
         if not value:
             return "none"
-        return ", ".join(_counted(k, v) for k, v in value.items())
+        # In key order, as above: jsonb keeps its own order on PostgreSQL.
+        return ", ".join(_counted(k, v) for k, v in sorted(value.items(), key=lambda i: str(i[0])))
     if isinstance(value, list | tuple):
         return ", ".join(_value_words(v) for v in value) or "none"
     if isinstance(value, int):

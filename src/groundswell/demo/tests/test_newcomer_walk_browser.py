@@ -143,7 +143,8 @@ def test_a_newcomer_walks_the_first_hour_of_the_demo(
     log = page.locator("main").inner_text()
     name = f"{DONOR['given_name']} {DONOR['family_name']}"
     assert f"Kept {name}; merged in {name}" in log
-    assert "Moved: 1 e-mail address" in log and "{'" not in log
+    assert "Moved: 1 activity, 1 e-mail address, 1 postal address" in log
+    assert "{'" not in log
     assert _fits(page)
     _shot(page, "audit")
     page.set_viewport_size(PHONE)
