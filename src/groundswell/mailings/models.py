@@ -91,7 +91,7 @@ class Mailing(TimeStampedModel):
     exclude_mailed_within_days = models.PositiveSmallIntegerField(
         default=0, help_text="Skip people sent any mailing in this many days (0: no window)"
     )
-    # The A/B work hangs variants off their parent mailing; nothing uses it yet.
+    # An A/B test's variant mailings hang off their parent (mailings.abtests).
     parent = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.CASCADE, related_name="variants"
     )
