@@ -59,8 +59,10 @@ class CappedCount:
     capped: bool
 
 
-def count_capped(queryset: QuerySet, cap: int = COUNT_CAP) -> CappedCount:
-    """Count a queryset's rows, stopping after ``cap``: one bounded query however many match."""
+def count_capped(queryset: QuerySet, cap: int | None = None) -> CappedCount:
+    """Count a queryset's rows, stopping after ``cap`` (COUNT_CAP unless given, read at call
+    time): one bounded query however many match."""
+    cap = COUNT_CAP if cap is None else cap
     count = queryset.order_by()[: cap + 1].count()
     return CappedCount(min(count, cap), count > cap)
 
