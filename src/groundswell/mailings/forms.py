@@ -8,6 +8,21 @@ from groundswell.mailings.compose import MergeFieldError, MessageContent, conten
 from groundswell.mailings.models import Mailing, SenderIdentity
 
 
+def content_errors_add(form: forms.Form, data: dict) -> None:
+    """Check a form's subject, HTML and text as one message; an unknown or broken merge field
+    becomes an error on the field it is in, with its line (the mailing and welcome forms)."""
+    content = MessageContent(
+        subject=data.get("subject") or "",
+        html=data.get("html") or "",
+        text=data.get("text") or "",
+    )
+    try:
+        content_check(content)
+    except MergeFieldError as exc:
+        field = {"Subject": "subject", "HTML": "html", "Text": "text"}.get(exc.part)
+        form.add_error(field, str(exc))
+
+
 class SenderIdentityForm(forms.ModelForm):
     class Meta:
         model = SenderIdentity
@@ -49,16 +64,7 @@ class MailingForm(forms.ModelForm):
 
     def clean(self):
         data = super().clean()
-        content = MessageContent(
-            subject=data.get("subject") or "",
-            html=data.get("html") or "",
-            text=data.get("text") or "",
-        )
-        try:
-            content_check(content)
-        except MergeFieldError as exc:
-            field = {"Subject": "subject", "HTML": "html", "Text": "text"}.get(exc.part)
-            self.add_error(field, str(exc))
+        content_errors_add(self, data)
         return data
 
 

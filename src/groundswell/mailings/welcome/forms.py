@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 
 from groundswell.actions.models import ActionPage
-from groundswell.mailings.compose import MergeFieldError, MessageContent, content_check
+from groundswell.mailings.forms import content_errors_add
 from groundswell.mailings.welcome.models import WelcomeSeries, WelcomeTrigger
 
 MERGE_HELP = (
@@ -61,14 +61,5 @@ class StepForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        content = MessageContent(
-            subject=data.get("subject") or "",
-            html=data.get("html") or "",
-            text=data.get("text") or "",
-        )
-        try:
-            content_check(content)
-        except MergeFieldError as exc:
-            field = {"Subject": "subject", "HTML": "html", "Text": "text"}.get(exc.part)
-            self.add_error(field, str(exc))
+        content_errors_add(self, data)
         return data
