@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "groundswell.identity",
     "groundswell.segments",
     "groundswell.mailings",
+    "groundswell.events",
     "groundswell.home",  # the staff home: composes the figures of every app above
     "groundswell.demo",  # development-only generators and the demo campaign
     "groundswell.config",  # commands that compose several apps (`groundswell import`)

@@ -1,0 +1,35 @@
+"""The events app's fixed vocabularies."""
+
+from django.db import models
+
+
+class EventType(models.TextChoices):
+    CANVASS = "canvass", "Canvass"
+    PHONE_BANK = "phone_bank", "Phone bank"
+    TEXT_BANK = "text_bank", "Text bank"
+    HOUSE_PARTY = "house_party", "House party"
+    RALLY = "rally", "Rally"
+    DEBATE_WATCH = "debate_watch", "Debate watch party"
+    TRAINING = "training", "Training"
+    MEETING = "meeting", "Meeting"
+
+
+class EventStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    # Proposed by a supporter on the public host-your-own page, waiting for staff.
+    PROPOSED = "proposed", "Proposed"
+    PUBLISHED = "published", "Published"
+    DECLINED = "declined", "Declined"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class Visibility(models.TextChoices):
+    PUBLIC = "public", "Public: listed and on the map"
+    UNLISTED = "unlisted", "Unlisted: anyone with the link"
+    PRIVATE = "private", "Private: staff add attendees"
+
+
+class AttendanceStatus(models.TextChoices):
+    REGISTERED = "registered", "Registered"
+    WAITLISTED = "waitlisted", "Waitlisted"
+    CANCELLED = "cancelled", "Cancelled"

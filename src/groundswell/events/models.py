@@ -1,0 +1,175 @@
+"""Events, their shifts (timeslots) and who comes to each.
+
+An event is what a supporter finds on the list and the map; a shift is the unit they sign up
+for (a canvass has a morning and an afternoon shift, a house party one). Times are stored in
+UTC and shown in the event's own time zone (``Event.timezone``), so a reminder "24 hours
+before" is computed in the zone the event happens in, DST included.
+
+``Attendance`` is one person on one shift: unique per (shift, person), so a double click or a
+retried request cannot register anyone twice. Its ``token`` signs the cancel and change links
+in the confirmation and reminders. ``ReminderSent`` is the reminder ledger: one row per
+attendance and offset, written before the message goes, so a restarted worker never sends a
+reminder twice.
+"""
+
+from __future__ import annotations
+
+import secrets
+import zoneinfo
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+
+from groundswell.core.models import TimeStampedModel
+from groundswell.events.choices import AttendanceStatus, EventStatus, EventType, Visibility
+
+__all__ = [
+    "Attendance",
+    "AttendanceStatus",
+    "Event",
+    "EventStatus",
+    "EventType",
+    "ReminderSent",
+    "Shift",
+    "Visibility",
+]
+
+# Minutes before a shift's start at which reminders go, unless the event sets its own.
+DEFAULT_REMINDER_MINUTES = [24 * 60, 2 * 60]
+
+
+def _default_reminders() -> list[int]:
+    return list(DEFAULT_REMINDER_MINUTES)
+
+
+def _token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+def timezone_validate(value: str) -> None:
+    try:
+        zoneinfo.ZoneInfo(value)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValidationError(f"“{value}” is not a time zone (e.g. America/Chicago).") from exc
+
+
+class Event(TimeStampedModel):
+    title = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=120, unique=True)
+    event_type = models.CharField(max_length=20, choices=EventType.choices)
+    description = models.TextField(blank=True)
+    status = models.CharField(
+        max_length=20, choices=EventStatus.choices, default=EventStatus.DRAFT, db_index=True
+    )
+    visibility = models.CharField(
+        max_length=20, choices=Visibility.choices, default=Visibility.PUBLIC
+    )
+    timezone = models.CharField(
+        max_length=64, default="America/New_York", validators=[timezone_validate]
+    )
+
+    # Where: a place, or a join link for a virtual event (sent to attendees only).
+    is_virtual = models.BooleanField(default=False)
+    join_url = models.URLField(max_length=500, blank=True)
+    venue = models.CharField(max_length=200, blank=True)
+    address_line1 = models.CharField(max_length=200, blank=True)
+    city = models.CharField(max_length=100, blank=True)
+    state = models.CharField(max_length=2, blank=True)
+    zip_code = models.CharField(max_length=5, blank=True, db_index=True)
+    latitude = models.FloatField(null=True, blank=True)
+    longitude = models.FloatField(null=True, blank=True)
+    # The host's choice: the street address only to registered attendees (a house party).
+    address_private = models.BooleanField(default=False)
+    accessibility = models.TextField(blank=True, help_text="Step-free access, parking, ASL, …")
+
+    # A supporter who hosts it (host-your-own, or a volunteer leader); null for staff events.
+    host = models.ForeignKey(
+        "people.Person",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="events_hosted",
+    )
+    contact_email = models.EmailField(blank=True)
+    reminder_minutes = models.JSONField(default=_default_reminders, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["status", "visibility"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def tz(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.timezone)
+
+
+class Shift(TimeStampedModel):
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="shifts")
+    label = models.CharField(max_length=100, blank=True)
+    starts_at = models.DateTimeField(db_index=True)
+    ends_at = models.DateTimeField()
+    # Null: no limit. Registrations past it go to the waitlist, promoted in order.
+    capacity = models.PositiveIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["starts_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=F("starts_at")), name="shift_ends_after_start"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event} — {self.label or self.starts_at:%Y-%m-%d %H:%M}"
+
+
+class Attendance(TimeStampedModel):
+    shift = models.ForeignKey(Shift, on_delete=models.CASCADE, related_name="attendances")
+    person = models.ForeignKey(
+        "people.Person", on_delete=models.CASCADE, related_name="event_attendances"
+    )
+    status = models.CharField(
+        max_length=20, choices=AttendanceStatus.choices, default=AttendanceStatus.REGISTERED
+    )
+    # None until the host takes the roster: True attended, False a no-show.
+    attended = models.BooleanField(null=True, blank=True)
+    checked_in_at = models.DateTimeField(null=True, blank=True)
+    # Volunteer minutes credited for the shift (its length unless the host says otherwise).
+    minutes_credited = models.PositiveIntegerField(null=True, blank=True)
+    is_walk_in = models.BooleanField(default=False)
+    source = models.CharField(max_length=100, blank=True)
+    refcode = models.CharField(max_length=100, blank=True)
+    token = models.CharField(max_length=64, unique=True, default=_token)
+    # Waitlist order: promoted in the order people asked.
+    waitlisted_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["shift", "person"], name="one_attendance_per_shift")
+        ]
+        indexes = [models.Index(fields=["shift", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} at {self.shift_id} ({self.status})"
+
+
+class ReminderSent(models.Model):
+    attendance = models.ForeignKey(Attendance, on_delete=models.CASCADE, related_name="reminders")
+    minutes_before = models.PositiveIntegerField()
+    sent_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["attendance", "minutes_before"], name="one_reminder_per_offset"
+            )
+        ]
