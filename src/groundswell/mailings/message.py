@@ -14,7 +14,6 @@ from email.utils import formataddr, formatdate
 from functools import lru_cache
 from pathlib import Path
 
-import dkim
 from django.conf import settings
 from django.urls import reverse
 
@@ -34,6 +33,7 @@ from groundswell.mailings.compose import (
 from groundswell.mailings.compose.layout import Theme, theme_for_site
 from groundswell.mailings.mime import RawEmail, mime_alternative
 from groundswell.mailings.models import Mailing, SenderIdentity
+from groundswell.mailings.signing import dkim_header
 from groundswell.mailings.tracking import link_wrap_for, open_url
 
 # Headers DKIM signs: what a reader sees and what the one-click unsubscribe depends on.
@@ -269,12 +269,11 @@ def dkim_key(envelope: Envelope) -> DkimKey | None:
 
 def dkim_sign(raw: bytes, key: DkimKey) -> bytes:
     """The message with its DKIM-Signature header in front (relaxed/relaxed, rsa-sha256)."""
-    signature = dkim.sign(
+    header = dkim_header(
         raw,
-        key.selector,
-        key.domain,
-        key.private_key,
-        canonicalize=(b"relaxed", b"relaxed"),
+        selector=key.selector,
+        domain=key.domain,
+        private_key=key.private_key,
         include_headers=DKIM_HEADERS,
     )
-    return signature + raw
+    return header + raw
