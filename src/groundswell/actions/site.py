@@ -31,6 +31,10 @@ NOT_FOUND = "There is nothing at this address."
 # A thank-you link shows what was just submitted (a sign-up's share link, a gift) for a day;
 # after that it shows a plain thank-you.
 THANKS_MAX_AGE = 24 * 3600
+# The cookie by which a browser proves a past gift (the signed highest gift in cents the
+# donation pages set after a gift or on a donor's own mailed link); only donations writes and
+# verifies it, actions just hands its raw value on (see ``thanks_ask``).
+ASK_COOKIE = "gs_ask"
 _COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
 
 
@@ -192,7 +196,7 @@ def donation_pages_source_set(source: Callable[..., list[DonationPageRef]] | Non
 
 def thanks_ask_source_set(source: Callable[..., ThanksAsk | None] | None) -> None:
     """Name the function building the ask after an action:
-    ``source(page_slug=..., refcode=...)``."""
+    ``source(page_slug=..., refcode=..., ask_proof=...)``."""
     global _thanks_ask_source
     _thanks_ask_source = source
 
@@ -217,15 +221,18 @@ def donate_href(site) -> str:
     return page.url if page is not None else site.donate_url
 
 
-def thanks_ask(*, site, refcode: str) -> ThanksAsk | None:
+def thanks_ask(*, site, refcode: str, ask_proof: str = "") -> ThanksAsk | None:
     """The ask to give after an action, on the site's default donation page; None without one.
 
-    Never personalised from the person who just acted: whoever typed an e-mail address into a
-    public form is not known to own it, and amounts built on that address's highest gift would
-    let anyone read roughly what a donor gave by signing a petition with their address. A past
-    donor's own ladder reaches them through signed links in the mail we send them.
+    Personalised only from what the browser proves, never from what was typed: ``ask_proof`` is
+    the raw ``ASK_COOKIE`` value, a signed highest gift our donation pages gave this browser
+    after its own gift or when its donor opened their own mailed link. The source verifies it;
+    a forged, expired or absent proof gives the page's ordinary ladder. The e-mail address typed
+    into the form is never used: whoever typed it is not known to own it, and amounts built on
+    its highest gift would let anyone read roughly what a donor gave by signing a petition with
+    their address.
     """
     page = donate_page_default(site)
     if page is None or _thanks_ask_source is None:
         return None
-    return _thanks_ask_source(page_slug=page.slug, refcode=refcode)
+    return _thanks_ask_source(page_slug=page.slug, refcode=refcode, ask_proof=ask_proof)

@@ -307,6 +307,10 @@ def _ask(request, submission: Submission) -> list[dict] | None:
     """The "chip in" ask for the pop-up's thank-you state, with absolute links (the pop-up runs
     on the campaign's other sites); never personalised from the address typed (see
     ``actions.site.thanks_ask``).
+
+    Nor from the browser's ``ASK_COOKIE``: the pop-up posts here from another site, and a
+    SameSite=Lax cookie is not sent on such a request, so the pop-up always shows the page's
+    ordinary ladder. That is deliberate, not a gap to close with SameSite=None.
     """
     ask = thanks_ask(site=_site(), refcode=submission.refcode)
     if ask is None:

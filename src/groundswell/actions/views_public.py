@@ -37,6 +37,7 @@ from groundswell.actions.services import (
     variant_assign,
 )
 from groundswell.actions.site import (
+    ASK_COOKIE,
     HONEYPOT,
     honeypot_filled,
     page_not_found,
@@ -408,17 +409,18 @@ def _submit(request, page: ActionPage):
 # ---------------------------------------------------------------- thank-you page
 
 
-def _next_rung(page: ActionPage, site, *, refcode: str) -> dict:
+def _next_rung(page: ActionPage, site, *, refcode: str, ask_proof: str = "") -> dict:
     """What to ask next: the next rung of the ladder of engagement after this kind of page.
 
-    The ask to give is the default donation page's ladder (never personalised here: see
+    The ask to give is the default donation page's ladder, personalised only when the browser
+    proves a past gift with its ``ASK_COOKIE`` (never from the address typed: see
     ``actions.site.thanks_ask``); with only an outside donation address it is a plain Donate
     button.
     """
     rung = NEXT_RUNG.get(page.kind, "share")
     ask = None
     if rung == "donate":
-        ask = thanks_ask(site=site, refcode=refcode)
+        ask = thanks_ask(site=site, refcode=refcode, ask_proof=ask_proof)
         if ask is None and not site.donate_url:
             rung = "volunteer"
     participation = None
@@ -447,7 +449,8 @@ def thanks(request, slug: str, signed: str | None = None):
             logger.exception("processing submission %s on its thank-you page", submission.pk)
     site = site_get()
     refcode = submission.refcode if submission is not None else ""
-    context = {"page": page, **_next_rung(page, site, refcode=refcode)}
+    ask_proof = request.COOKIES.get(ASK_COOKIE, "")
+    context = {"page": page, **_next_rung(page, site, refcode=refcode, ask_proof=ask_proof)}
     if person is not None:
         share_url = request.build_absolute_uri(
             reverse("public:page", args=[page.slug])

@@ -93,25 +93,33 @@ def amount_label(cents: int) -> str:
     return f"${cents // 100:,}" if cents % 100 == 0 else cents_display(cents)
 
 
-def thanks_ask_build(*, page_slug: str, refcode: str) -> ThanksAsk | None:
-    """The "chip in" ask after an action (``actions.site.thanks_ask_source_set``): the page's
-    own ladder, each amount a link preselecting it on the page with the action's refcode.
-    Not personalised: see ``actions.site.thanks_ask`` (a typed address proves no ownership)."""
+def thanks_ask_build(*, page_slug: str, refcode: str, ask_proof: str = "") -> ThanksAsk | None:
+    """The "chip in" ask after an action (``actions.site.thanks_ask_source_set``): a ladder on
+    the page, each amount a link preselecting it there with the action's refcode.
+
+    Personalised only from what the browser proves: ``ask_proof`` is the raw ask cookie, the
+    same signed highest gift as a mailed link's ``ask``, which the donation pages set after this
+    browser's own gift or when its donor opened their own link. When it verifies, the ladder is
+    built around that gift and every link carries the signed ``ask`` too, so the donation page
+    offers the same amounts; forged, expired or absent, it is the page's ordinary ladder. Never
+    from an address typed into the action's form (see ``actions.site.thanks_ask``)."""
     page = DonationPage.objects.filter(slug=page_slug, is_published=True).first()
     if page is None:
         return None
+    highest = ask_token_read(ask_proof)
     base = reverse("donate:page", args=[page.slug])
     amounts = tuple(
         AskAmount(
             cents=cents,
             label=amount_label(cents),
-            url=base + donation_link_query(highest_cents=None, amount_cents=cents, refcode=refcode),
+            url=base
+            + donation_link_query(highest_cents=highest, amount_cents=cents, refcode=refcode),
         )
-        for cents in ask_ladder(page=page)
+        for cents in ask_ladder(page=page, highest_cents=highest)
     )
     return ThanksAsk(
         amounts=amounts,
-        other_url=base + donation_link_query(highest_cents=None, refcode=refcode),
+        other_url=base + donation_link_query(highest_cents=highest, refcode=refcode),
     )
 
 

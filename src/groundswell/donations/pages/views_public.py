@@ -28,6 +28,7 @@ from groundswell.actions import selectors as action_selectors
 from groundswell.actions.ratelimit import RateLimited, submission_rate_check
 from groundswell.actions.services import referral_code_for, share_links
 from groundswell.actions.site import (
+    ASK_COOKIE,
     HONEYPOT,
     honeypot_filled,
     page_not_found,
@@ -48,7 +49,9 @@ from groundswell.donations.models import (
 )
 from groundswell.donations.pages.donate import (
     AMOUNT_PARAM,
+    ASK_MAX_AGE,
     ask_ladder,
+    ask_token_make,
     ask_token_read,
     page_progress,
 )
@@ -258,7 +261,31 @@ def donate_page(request, slug: str):
     context = _context(
         request, page, values=_preselected(request, page, hidden), hidden=hidden, errors={}
     )
-    return page_render(request, "donations/donate/page.html", context)
+    response = page_render(request, "donations/donate/page.html", context)
+    # The donor opened their own signed link from our mail: this browser may now prove it.
+    return _ask_cookie_keep(request, response, cents=ask_token_read(hidden["ask"]))
+
+
+def _ask_cookie_keep(request, response, *, cents: int | None):
+    """Let this browser prove a past gift to the "chip in" ask after an action (read by
+    ``donate.thanks_ask_build``): the signed larger of ``cents`` and any highest gift its valid
+    cookie already proves. Nothing is set without a gift to prove.
+
+    HttpOnly (no script needs it), SameSite=Lax (so the cross-site pop-up never receives it, and
+    stays unpersonalised), as long-lived as a mailed ``ask`` link.
+    """
+    known = [c for c in (cents, ask_token_read(request.COOKIES.get(ASK_COOKIE, ""))) if c]
+    if known:
+        response.set_cookie(
+            ASK_COOKIE,
+            ask_token_make(highest_cents=max(known)),
+            max_age=ASK_MAX_AGE,
+            path="/",
+            secure=request.is_secure(),
+            httponly=True,
+            samesite="Lax",
+        )
+    return response
 
 
 def _preselected(request, page: DonationPage, hidden: dict) -> dict:
@@ -439,7 +466,13 @@ def donate_thanks(request, slug: str, signed: str | None = None):
     series_id = attempt.contribution.series_id if attempt and attempt.contribution else None
     if series_id:
         context["cancel_url"] = reverse("donate:recurring_cancel", args=[cancel_token(series_id)])
-    return page_render(request, "donations/donate/thanks.html", context)
+    response = page_render(request, "donations/donate/thanks.html", context)
+    if attempt is None or attempt.contribution is None:
+        return response
+    # A gift just made in this browser (the signed thank-you link lives a day): remember the
+    # largest gift it proves, with a mailed link's ``ask`` if the page was opened with one.
+    cents = max(attempt.contribution.amount_cents, ask_token_read(request.GET.get("ask", "")) or 0)
+    return _ask_cookie_keep(request, response, cents=cents)
 
 
 def cancel_token(series_id: int) -> str:
