@@ -27,37 +27,6 @@ pytestmark = pytest.mark.django_db
 ORIGIN = "https://www.campaign.example"
 
 
-@pytest.fixture
-def donation_page(db):
-    return DonationPage.objects.create(
-        slug="rapid-response",
-        title="Rapid response",
-        amounts_cents=[300, 1000, 2700, 10000],
-        is_published=True,
-    )
-
-
-@pytest.fixture
-def default_page(donation_page):
-    site = site_get()
-    site.donate_page = donation_page.slug
-    site.save()
-    return donation_page
-
-
-@pytest.fixture
-def petition(db):
-    return ActionPage.objects.create(
-        kind="petition",
-        slug="fund-schools",
-        title="Fund our schools",
-        headline="Fund our schools",
-        button_text="Sign",
-        fields={"given_name": "required"},
-        published=True,
-    )
-
-
 def _sign(client, page, *, email: str, query: str = "") -> str:
     """Sign ``page`` as a visitor arriving at ``/a/<slug>/<query>``; the thank-you page's HTML."""
     html = client.get(f"/a/{page.slug}/{query}").content.decode()
