@@ -205,7 +205,8 @@ def rows_with_shifts(*, events: list[Event], now: datetime | None = None) -> Non
 
 def attendance_by_token(*, token: str) -> Attendance | None:
     """The attendance a cancel/change link names, with its shift and event."""
-    if not token or len(token) > 64:
+    # Any bytes may arrive in a link; a token is URL-safe base64 (NUL would break PostgreSQL).
+    if not token or len(token) > 64 or not token.isascii() or not token.isprintable():
         return None
     return Attendance.objects.select_related("shift__event", "person").filter(token=token).first()
 

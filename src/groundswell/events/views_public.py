@@ -23,6 +23,7 @@ from groundswell.actions.site import (
     honeypot_filled,
     page_not_found,
     page_render,
+    param_clean,
     params_clean,
     thanks_id_sign,
     thanks_row,
@@ -260,7 +261,9 @@ def thanks(request, slug: str, signed: str | None = None):
     if event is None:
         return page_not_found(request, NOT_OPEN)
     first = thanks_row(
-        Attendance.objects.filter(shift__event=event), (signed or "")[:200], salt=THANKS_SALT
+        Attendance.objects.filter(shift__event=event),
+        param_clean(signed or "")[:200],
+        salt=THANKS_SALT,
     )
     rows = []
     if first is not None:

@@ -185,3 +185,8 @@ def test_the_attendance_page_switches_to_another_shift(client, event, shift):
 
 def test_an_unknown_attendance_token_is_a_404(client):
     assert client.get(reverse("events:attendance", args=["nope"])).status_code == 404
+
+
+def test_a_token_or_thanks_link_with_a_nul_is_a_404_or_a_plain_thanks(client, event):
+    assert client.get("/events/attendance/ab%00cd/").status_code == 404
+    assert client.get(f"/events/{event.slug}/thanks/ab%00cd/").status_code == 200
