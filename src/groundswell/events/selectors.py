@@ -25,6 +25,8 @@ MAX_MILES = 250
 MILES_CHOICES = (5, 10, 25, 50, 100)
 # How many of an event's next shifts a row of the list shows.
 SHIFTS_PER_ROW = 3
+# The years a date search may name.
+YEARS = (2000, 2200)
 
 
 @dataclass
@@ -110,9 +112,15 @@ def search_clean(params) -> Search:
         if not text:
             continue
         try:
-            setattr(search, f"date_{name}", date.fromisoformat(text))
+            day = date.fromisoformat(text)
         except ValueError:
             search.errors.append(f"“{text}” is not a date (use the date picker).")
+            continue
+        # The search widens a day by a few hours each side: year 1 or 9999 would overflow.
+        if not YEARS[0] <= day.year <= YEARS[1]:
+            search.errors.append(f"{text} is too far from today to search.")
+            continue
+        setattr(search, f"date_{name}", day)
     return search
 
 

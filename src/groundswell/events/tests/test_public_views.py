@@ -190,3 +190,9 @@ def test_an_unknown_attendance_token_is_a_404(client):
 def test_a_token_or_thanks_link_with_a_nul_is_a_404_or_a_plain_thanks(client, event):
     assert client.get("/events/attendance/ab%00cd/").status_code == 404
     assert client.get(f"/events/{event.slug}/thanks/ab%00cd/").status_code == 200
+
+
+def test_a_date_at_the_end_of_the_calendar_is_explained_not_an_error(client):
+    response = client.get(LIST, {"to": "9999-12-31", "from": "0001-01-01"})
+    assert response.status_code == 200
+    assert "too far from today" in response.content.decode()
