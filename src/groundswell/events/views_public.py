@@ -134,6 +134,7 @@ def _form_page(request, event: Event, *, values, hidden, errors=None, status: in
         "chosen": chosen,
         "fields": fields,
         "subscribe": bool(values.get("subscribe")),
+        "sms": bool(values.get("sms")),
         "hidden": hidden,
         "errors": errors,
         "error_list": [
@@ -169,6 +170,9 @@ def _rsvp_clean(event: Event, data) -> tuple[dict, list, dict[str, str]]:
             person[name] = value
     if data.get("subscribe"):
         person["email_status"] = "subscribed"
+    # SMS consent needs a number to consent for; ticked without one, it is simply not asked.
+    if data.get("sms") and person.get("mobile_phone"):
+        person["sms_status"] = "subscribed"
     open_shifts = {str(s.pk): s for s in selectors.upcoming_shifts(event=event) if s.bookable}
     chosen = [open_shifts[pk] for pk in dict.fromkeys(data.getlist("shift")) if pk in open_shifts]
     if not chosen:
@@ -206,8 +210,8 @@ def _rsvp(request, event: Event):
             logger.info("event %s: rate limited %s", event.slug, client_ip(request))
             response = page_render(
                 request,
-                "actions/public/rate_limited.html",
-                {"what": exc.what, "retry_after": exc.retry_after},
+                "events/public/rate_limited.html",
+                {"event": event, "what": exc.what, "retry_after": exc.retry_after},
                 status=429,
             )
             response["Retry-After"] = str(exc.retry_after)

@@ -3,10 +3,19 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
+from pathlib import Path
+
 import pytest
 
 from groundswell.events.models import Attendance, AttendanceStatus
 from groundswell.events.tests.conftest_public import event_make, shift_make
+
+SHOTS = Path(
+    os.environ.get("GROUNDSWELL_SCREENSHOTS")
+    or Path(tempfile.gettempdir()) / "groundswell-screenshots"
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -38,6 +47,8 @@ def test_a_supporter_finds_an_event_near_a_zip_and_signs_up_then_the_next_is_wai
     page.select_option("#s-miles", "10")
     page.click("button:has-text('Find events')")
     page.wait_for_url("**/events/?zip=20002*")
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"events-list-{width}.png"), full_page=True)
     assert page.locator(".event-row").count() == 1
     assert "1 place left" in page.inner_text(".event-row")
     assert _no_horizontal_overflow(page)
@@ -52,9 +63,11 @@ def test_a_supporter_finds_an_event_near_a_zip_and_signs_up_then_the_next_is_wai
     page.fill("#f-email", "tester.onesie@example.org")
     page.fill("#f-postal_code", "20002")
     assert _no_horizontal_overflow(page)
+    page.screenshot(path=str(SHOTS / f"events-detail-{width}.png"), full_page=True)
     page.click("button:has-text('Sign up')")
     page.wait_for_url("**/thanks/**")
     assert "You're signed up!" in page.inner_text("h1")
+    page.screenshot(path=str(SHOTS / f"events-thanks-{width}.png"), full_page=True)
     assert "77 Porch Street" in page.inner_text("main")
     assert _no_horizontal_overflow(page)
 

@@ -196,3 +196,18 @@ def test_a_date_at_the_end_of_the_calendar_is_explained_not_an_error(client):
     response = client.get(LIST, {"to": "9999-12-31", "from": "0001-01-01"})
     assert response.status_code == 200
     assert "too far from today" in response.content.decode()
+
+
+def test_ticking_the_text_box_with_a_mobile_number_records_sms_consent(client, event, shift):
+    from groundswell.people.models import Phone, SmsStatus
+
+    post_rsvp(client, event, [shift], n=1, mobile_phone="(202) 555-0147", sms="yes")
+    phone = Phone.objects.get()
+    assert phone.sms_status == SmsStatus.SUBSCRIBED
+
+
+def test_too_many_rsvps_from_one_address_are_slowed_down(client, settings, event, shift):
+    settings.GROUNDSWELL_RATE_PER_IP = 2
+    settings.GROUNDSWELL_CHECK_MX = False
+    codes = [post_rsvp(client, event, [shift], n=n).status_code for n in range(4)]
+    assert codes[:2] == [302, 302] and codes[-1] == 429
