@@ -85,3 +85,15 @@ def test_concurrent_cancellations_and_registrations_promote_each_person_at_most_
     first_waiting = [a.pk for a in people if a.status == AttendanceStatus.WAITLISTED][:4]
     assert sorted(promoted) == sorted(first_waiting)
     assert not waiting_ids & set(promoted)
+
+
+def test_a_double_clicked_rsvp_sent_at_once_registers_one_person_once():
+    shift = shift_make(event_make(), capacity=CAPACITY)
+    results = []
+    jobs = [
+        (lambda: results.append(attendance_register(shift=shift, person_data=rsvp(7)).pk))
+        for _ in range(6)
+    ]
+    assert _run_all(jobs) == []
+    assert len(set(results)) == 1
+    assert Attendance.objects.filter(shift=shift).count() == 1

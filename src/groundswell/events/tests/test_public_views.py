@@ -211,3 +211,16 @@ def test_too_many_rsvps_from_one_address_are_slowed_down(client, settings, event
     settings.GROUNDSWELL_CHECK_MX = False
     codes = [post_rsvp(client, event, [shift], n=n).status_code for n in range(4)]
     assert codes[:2] == [302, 302] and codes[-1] == 429
+
+
+def test_the_attendance_page_of_a_cancelled_event_says_so_and_offers_no_change(
+    client, event, shift
+):
+    post_rsvp(client, event, [shift])
+    attendance = Attendance.objects.get()
+    event.status = "cancelled"
+    event.save()
+    url = reverse("events:attendance", args=[attendance.token])
+    page = client.get(url).content.decode()
+    assert "This event has been cancelled" in page and "Cancel my sign-up" not in page
+    assert client.post(url, {"action": "cancel"}).status_code == 400
