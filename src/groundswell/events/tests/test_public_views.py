@@ -224,3 +224,21 @@ def test_the_attendance_page_of_a_cancelled_event_says_so_and_offers_no_change(
     page = client.get(url).content.decode()
     assert "This event has been cancelled" in page and "Cancel my sign-up" not in page
     assert client.post(url, {"action": "cancel"}).status_code == 400
+
+
+def test_a_registered_attendee_of_a_virtual_event_gets_the_join_link_on_the_thanks_page(client):
+    online = event_make(is_virtual=True, join_url="https://meet.example.org/room-42")
+    response = post_rsvp(client, online, [shift_make(online, capacity=5)])
+    assert "room-42" in client.get(response.url).content.decode()
+
+
+def test_someone_staff_put_on_a_private_event_can_still_cancel_by_their_link(client):
+    private = event_make(visibility=Visibility.PRIVATE)
+    staff_added = Attendance.objects.create(
+        shift=shift_make(private), person=Person.objects.create(given_name="Tester")
+    )
+    url = reverse("events:attendance", args=[staff_added.token])
+    assert client.get(url).status_code == 200
+    assert client.post(url, {"action": "cancel"}).status_code == 302
+    staff_added.refresh_from_db()
+    assert staff_added.status == AttendanceStatus.CANCELLED
