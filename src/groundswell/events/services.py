@@ -122,7 +122,7 @@ def _places_free(shift: Shift) -> int | None:
     return max(0, shift.capacity - _taken(shift))
 
 
-def _record(attendance: Attendance, verb: str, moment: datetime) -> None:
+def _record(attendance: Attendance, verb: str, moment: datetime, *, actor=None) -> None:
     """The person's timeline entry; keyed by attendance, verb and time, so a retry adds none."""
     shift = attendance.shift
     event = shift.event
@@ -137,6 +137,7 @@ def _record(attendance: Attendance, verb: str, moment: datetime) -> None:
             "status": attendance.status,
             "source": attendance.source,
             "refcode": attendance.refcode,
+            "actor": getattr(actor, "pk", None),
         },
         occurred_at=moment,
         dedupe_key=f"event:{attendance.pk}:{verb}:{moment.isoformat()}"[:100],
@@ -246,8 +247,8 @@ def attendance_cancel(*, attendance: Attendance, actor=None) -> list[Attendance]
         current.cancelled_at = now
         current.save(update_fields=["status", "cancelled_at", "modified_at"])
         current.shift = shift
-        verb = "Cancelled" if actor is None else f"Cancelled by {actor}:"
-        _record(current, verb, now)
+        verb = "Cancelled" if actor is None else "Cancelled by the campaign:"
+        _record(current, verb, now, actor=actor)
         promoted = _waitlist_promote(shift, now)
     attendance.status, attendance.cancelled_at = current.status, current.cancelled_at
     return promoted

@@ -163,3 +163,10 @@ def test_times_read_in_the_events_own_zone_with_its_abbreviation():
     summer = winter + timedelta(days=180)
     assert when_text(winter, chicago) == "Sat, Jan 10, 10:00 AM CST"
     assert when_text(summer, chicago) == "Thu, Jul 9, 11:00 AM CDT"
+
+
+def test_a_cancellation_by_staff_names_them_on_the_timeline(shift, admin_user):
+    attendance = attendance_register(shift=shift, person_data=rsvp(1))
+    attendance_cancel(attendance=attendance, actor=admin_user)
+    entry = Activity.objects.filter(summary__startswith="Cancelled by the campaign").get()
+    assert entry.data["actor"] == admin_user.pk
