@@ -1,0 +1,134 @@
+"""Reads for the staff's events pages: the events list, an event's shifts with their counts,
+a shift's roster, and a person's events for the person page.
+
+Every reader takes the viewing user; the pages check ``EVENTS_VIEW`` before calling them, and
+nothing here reads finance data (a roster shows names, e-mail and phone, never a person's
+source or refcode, which may name a gift).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.db.models import Count, Max, Min, Q, QuerySet, Sum
+from django.utils import timezone
+
+from groundswell.events.models import Attendance, AttendanceStatus, Event, Shift
+from groundswell.events.staff import local_format
+
+ROSTER_LIMIT = 500
+
+
+def event_list(
+    *,
+    user,
+    q: str = "",
+    status: str = "",
+    event_type: str = "",
+    when: str = "",
+    now: datetime | None = None,
+) -> QuerySet[Event]:
+    """Events for the staff list, with their first start and last end; upcoming ones soonest
+    first, others newest first."""
+    now = now or timezone.now()
+    events = Event.objects.annotate(
+        first_start=Min("shifts__starts_at"),
+        last_end=Max("shifts__ends_at"),
+        shift_count=Count("shifts"),
+    )
+    if q:
+        events = events.filter(title__icontains=q)
+    if status:
+        events = events.filter(status=status)
+    if event_type:
+        events = events.filter(event_type=event_type)
+    if when == "upcoming":
+        return events.filter(last_end__gte=now).order_by("first_start", "pk")
+    if when == "past":
+        events = events.filter(last_end__lt=now)
+    return events.order_by("-created_at", "-pk")
+
+
+def event_when(event: Event) -> str:
+    """When an event starts, in its own zone; empty for an event without shifts."""
+    first = getattr(event, "first_start", None)
+    return local_format(first, event.tz) if first else ""
+
+
+def shift_range(shift: Shift, tz) -> str:
+    """ "Sat, Mar 7, 10:00 AM – 1:00 PM EST" (the end with its date when it is another day)."""
+    start = shift.starts_at.astimezone(tz)
+    end = shift.ends_at.astimezone(tz)
+    if start.date() == end.date():
+        hour = end.strftime("%I").lstrip("0")
+        head = local_format(shift.starts_at, tz).rsplit(" ", 1)[0]
+        return f"{head} – {hour}:{end:%M %p} {end.tzname()}"
+    return f"{local_format(shift.starts_at, tz)} – {local_format(shift.ends_at, tz)}"
+
+
+def event_shifts(*, user, event: Event) -> list[Shift]:
+    """The event's shifts with registered, waitlisted and attended counts and a time range."""
+    shifts = list(
+        event.shifts.annotate(
+            registered=Count("attendances", filter=Q(attendances__status="registered")),
+            waitlisted=Count("attendances", filter=Q(attendances__status="waitlisted")),
+            attended_count=Count("attendances", filter=Q(attendances__attended=True)),
+            no_shows=Count("attendances", filter=Q(attendances__attended=False)),
+        )
+    )
+    tz = event.tz
+    for shift in shifts:
+        shift.when = shift_range(shift, tz)
+        shift.is_full = shift.capacity is not None and shift.registered >= shift.capacity
+    return shifts
+
+
+def shift_roster(*, user, shift: Shift, q: str = "") -> list[Attendance]:
+    """Who is on a shift (registered, waitlisted, walk-ins; not those who cancelled), by name,
+    optionally narrowed to names containing each word of ``q``."""
+    rows = (
+        Attendance.objects.filter(shift=shift)
+        .exclude(status=AttendanceStatus.CANCELLED)
+        .select_related("person")
+    )
+    for word in q.split()[:5]:
+        rows = rows.filter(
+            Q(person__given_name__icontains=word) | Q(person__family_name__icontains=word)
+        )
+    return list(rows.order_by("person__family_name", "person__given_name", "pk")[:ROSTER_LIMIT])
+
+
+@dataclass
+class PersonEvents:
+    rows: list[Attendance] = field(default_factory=list)
+    count: int = 0
+    attended: int = 0
+    no_shows: int = 0
+    minutes: int = 0
+
+    @property
+    def hours(self) -> str:
+        hours, minutes = divmod(self.minutes, 60)
+        return f"{hours}:{minutes:02d}"
+
+
+def person_events(*, user, person, limit: int = 20) -> PersonEvents:
+    """A person's shifts (newest first) with status and attendance, and their credited time."""
+    mine = Attendance.objects.filter(person=person)
+    totals = mine.aggregate(
+        count=Count("pk"),
+        attended=Count("pk", filter=Q(attended=True)),
+        no_shows=Count("pk", filter=Q(attended=False)),
+        minutes=Sum("minutes_credited", filter=Q(attended=True)),
+    )
+    rows = list(mine.select_related("shift__event").order_by("-shift__starts_at", "-pk")[:limit])
+    for row in rows:
+        row.when = shift_range(row.shift, row.shift.event.tz)
+    return PersonEvents(
+        rows=rows,
+        count=totals["count"],
+        attended=totals["attended"],
+        no_shows=totals["no_shows"],
+        minutes=totals["minutes"] or 0,
+    )
