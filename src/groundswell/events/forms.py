@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from django import forms
+from django.core.validators import URLValidator
 
 from groundswell.events import staff
 from groundswell.events.models import Event, EventStatus, EventType
@@ -35,6 +36,15 @@ def _rows(n: int) -> forms.Textarea:
 
 
 class EventForm(forms.ModelForm):
+    # Attendees open the join link: web addresses only (no ftp:, no javascript:).
+    join_url = forms.URLField(
+        max_length=500,
+        required=False,
+        assume_scheme="https",
+        validators=[URLValidator(schemes=["http", "https"])],
+        label="Join link",
+        help_text="Sent to attendees only; required for a virtual event.",
+    )
     timezone = forms.ChoiceField(
         choices=TIMEZONES, label="Time zone", help_text="Shift times are entered in this zone."
     )
