@@ -116,19 +116,20 @@ class PersonEvents:
 def person_events(*, user, person, limit: int = 20) -> PersonEvents:
     """A person's shifts (newest first) with status and attendance, and their credited time."""
     mine = Attendance.objects.filter(person=person)
+    # Aliases unlike the fields' names: an aggregate may not share a field's name.
     totals = mine.aggregate(
-        count=Count("pk"),
-        attended=Count("pk", filter=Q(attended=True)),
-        no_shows=Count("pk", filter=Q(attended=False)),
-        minutes=Sum("minutes_credited", filter=Q(attended=True)),
+        n_all=Count("pk"),
+        n_attended=Count("pk", filter=Q(attended=True)),
+        n_no_shows=Count("pk", filter=Q(attended=False)),
+        n_minutes=Sum("minutes_credited", filter=Q(attended=True)),
     )
     rows = list(mine.select_related("shift__event").order_by("-shift__starts_at", "-pk")[:limit])
     for row in rows:
         row.when = shift_range(row.shift, row.shift.event.tz)
     return PersonEvents(
         rows=rows,
-        count=totals["count"],
-        attended=totals["attended"],
-        no_shows=totals["no_shows"],
-        minutes=totals["minutes"] or 0,
+        count=totals["n_all"],
+        attended=totals["n_attended"],
+        no_shows=totals["n_no_shows"],
+        minutes=totals["n_minutes"] or 0,
     )
