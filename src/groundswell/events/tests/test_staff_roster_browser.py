@@ -61,3 +61,32 @@ def test_an_organizer_checks_people_in_and_adds_a_walk_in_on_a_phone(page, live_
     expect(page.locator(f"#attendance-{walk_in.pk}")).to_contain_text("walk-in")
     assert walk_in.attended and walk_in.is_walk_in
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
+def test_an_organizer_creates_an_event_with_a_shift_and_publishes_it_on_a_laptop(
+    page, live_server, make_user
+):
+    make_user("organizer", username="orla")
+    page.set_viewport_size({"width": 1280, "height": 900})
+    url = reverse("events_staff:list")
+    _log_in(page, live_server, "orla", url)
+    page.get_by_role("link", name="Create your first event").click()
+    page.get_by_label("Title").fill("Library phone bank")
+    page.get_by_label("Type").select_option("phone_bank")
+    page.get_by_label("ZIP code").fill("60601")
+    page.get_by_label("Time zone").select_option("America/Chicago")
+    page.locator("#id_shifts-0-starts_at").fill("2031-05-03T10:00")
+    page.locator("#id_shifts-0-ends_at").fill("2031-05-03T12:30")
+    page.locator("#id_shifts-0-capacity").fill("8")
+    page.get_by_role("button", name="Create event").click()
+    page.wait_for_url(f"{live_server.url}/organize/events/*/")
+    expect(page.get_by_role("heading", name="Library phone bank", level=1)).to_be_visible()
+    # Typed in Chicago's zone, shown there with its abbreviation.
+    expect(page.locator("#h-shifts + table, .card-head + table").first).to_contain_text(
+        "10:00 AM – 12:30 PM CDT"
+    )
+    page.get_by_role("button", name="Publish").click()
+    expect(page.locator(".messages")).to_contain_text("is published")
+    expect(page.get_by_role("link", name="Public page")).to_be_visible()
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Events").click()
+    expect(page.get_by_role("link", name="Library phone bank")).to_be_visible()
