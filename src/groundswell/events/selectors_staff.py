@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db.models import Count, Max, Min, Q, QuerySet, Sum
+from django.db.models import Case, Count, Max, Min, Q, QuerySet, Sum, When, Window
 from django.utils import timezone
 
 from groundswell.events.models import Attendance, AttendanceStatus, Event, Shift
@@ -114,22 +114,32 @@ class PersonEvents:
 
 
 def person_events(*, user, person, limit: int = 20) -> PersonEvents:
-    """A person's shifts (newest first) with status and attendance, and their credited time."""
-    mine = Attendance.objects.filter(person=person)
-    # Aliases unlike the fields' names: an aggregate may not share a field's name.
-    totals = mine.aggregate(
-        n_all=Count("pk"),
-        n_attended=Count("pk", filter=Q(attended=True)),
-        n_no_shows=Count("pk", filter=Q(attended=False)),
-        n_minutes=Sum("minutes_credited", filter=Q(attended=True)),
+    """A person's shifts (newest first) with status and attendance, and their credited time.
+
+    One query: the totals over all their shifts ride on the newest rows as window aggregates,
+    so the person page pays one query for this card however many shifts they worked.
+    """
+    attended = Q(attended=True)
+    rows = list(
+        Attendance.objects.filter(person=person)
+        .select_related("shift__event")
+        .annotate(
+            n_all=Window(Count("pk")),
+            n_attended=Window(Sum(Case(When(attended, then=1), default=0))),
+            n_no_shows=Window(Sum(Case(When(attended=False, then=1), default=0))),
+            n_minutes=Window(Sum(Case(When(attended, then="minutes_credited"), default=0))),
+        )
+        .order_by("-shift__starts_at", "-pk")[:limit]
     )
-    rows = list(mine.select_related("shift__event").order_by("-shift__starts_at", "-pk")[:limit])
+    if not rows:
+        return PersonEvents()
     for row in rows:
         row.when = shift_range(row.shift, row.shift.event.tz)
+    first = rows[0]
     return PersonEvents(
         rows=rows,
-        count=totals["n_all"],
-        attended=totals["n_attended"],
-        no_shows=totals["n_no_shows"],
-        minutes=totals["n_minutes"] or 0,
+        count=first.n_all,
+        attended=first.n_attended or 0,
+        no_shows=first.n_no_shows or 0,
+        minutes=first.n_minutes or 0,
     )

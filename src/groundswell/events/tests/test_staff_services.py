@@ -275,3 +275,23 @@ def test_a_shift_is_shown_in_its_events_own_zone_with_the_abbreviation():
     text = staff.shift_when(shift)
     assert text.endswith(local.tzname())
     assert f"{local.hour % 12 or 12}:{local:%M}" in text
+
+
+def test_a_persons_event_totals_count_every_shift_not_only_the_rows_shown(organizer_user):
+    from groundswell.events.selectors_staff import person_events
+
+    event = event_make()
+    shifts = [shift_make(event, starts_at=SAT + timedelta(days=d), hours=d + 1) for d in range(3)]
+    rows = [attendee(s, "Winnifred", "Ormsby") for s in shifts]
+    no_show = attendee(shift_make(event, starts_at=SAT - timedelta(days=1)), "Winnifred", "Ormsby")
+    for row in rows:
+        staff.attendance_check_in(attendance=row, actor=organizer_user)
+    staff.attendance_mark(attendance=no_show, mark="no_show", actor=organizer_user)
+    summary = person_events(user=organizer_user, person=rows[0].person, limit=2)
+    assert len(summary.rows) == 2
+    assert summary.rows[0].shift == shifts[-1]  # newest first
+    assert summary.count == 4
+    assert summary.attended == 3 and summary.no_shows == 1
+    expected = sum(int((s.ends_at - s.starts_at).total_seconds() // 60) for s in shifts)
+    assert summary.minutes == expected
+    assert summary.hours == f"{expected // 60}:{expected % 60:02d}"
