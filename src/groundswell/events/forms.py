@@ -8,6 +8,7 @@ does not exist or happens twice at a DST change, and the service stores UTC.
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal, InvalidOperation
 
 from django import forms
 from django.core.validators import URLValidator
@@ -27,6 +28,8 @@ TIMEZONES = [
     ("America/Puerto_Rico", "Atlantic (Puerto Rico)"),
 ]
 LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
+MAX_REMINDERS = 5
+MAX_REMINDER_HOURS = 24 * 14
 # A year outside this window is a typo, and near year 9999 the conversion to UTC overflows.
 YEARS = (2000, 2100)
 
@@ -47,6 +50,12 @@ class EventForm(forms.ModelForm):
     )
     timezone = forms.ChoiceField(
         choices=TIMEZONES, label="Time zone", help_text="Shift times are entered in this zone."
+    )
+    reminders = forms.CharField(
+        required=False,
+        max_length=100,
+        label="Reminders (hours before each shift)",
+        help_text="Separated by commas, e.g. 24, 2. Blank: no reminders.",
     )
 
     class Meta:
@@ -85,6 +94,9 @@ class EventForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["reminders"].initial = ", ".join(
+            _hours_words(m) for m in (self.instance.reminder_minutes or [])
+        )
         current = self.instance.timezone if self.instance.pk else None
         if current and current not in dict(TIMEZONES):
             self.fields["timezone"].choices = [*TIMEZONES, (current, current)]
@@ -96,8 +108,36 @@ class EventForm(forms.ModelForm):
                 self.add_error(name, message)
         return cleaned
 
+    def clean_reminders(self) -> list[int]:
+        """ "24, 2" → [1440, 120]: minutes before each shift, latest last, each once."""
+        minutes = set()
+        for part in self.cleaned_data["reminders"].replace(";", ",").split(","):
+            if not part.strip():
+                continue
+            try:
+                hours = Decimal(part.strip())
+            except InvalidOperation:
+                raise forms.ValidationError(
+                    f"“{part.strip()[:20]}” is not a number of hours."
+                ) from None
+            if not hours.is_finite() or not 0 < hours <= MAX_REMINDER_HOURS:
+                raise forms.ValidationError(
+                    f"Each reminder is between 0 and {MAX_REMINDER_HOURS} hours before the shift."
+                )
+            minutes.add(max(1, int(hours * 60)))
+        if len(minutes) > MAX_REMINDERS:
+            raise forms.ValidationError(f"At most {MAX_REMINDERS} reminders.")
+        return sorted(minutes, reverse=True)
+
     def fields_data(self) -> dict:
-        return {name: self.cleaned_data[name] for name in self.Meta.fields}
+        data = {name: self.cleaned_data[name] for name in self.Meta.fields}
+        data["reminder_minutes"] = self.cleaned_data["reminders"]
+        return data
+
+
+def _hours_words(minutes: int) -> str:
+    hours = Decimal(minutes) / 60
+    return str(hours.quantize(Decimal(1)) if hours == hours.to_integral() else hours.normalize())
 
 
 class LocalDateTimeInput(forms.DateTimeInput):

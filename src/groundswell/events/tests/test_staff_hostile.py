@@ -100,9 +100,12 @@ def test_generated_event_forms_are_saved_or_refused_never_a_server_error(organiz
         ends=TIMES,
         capacity=NUMBERS,
         delete=st.sampled_from(["", "on"]),
+        reminders=st.one_of(
+            st.sampled_from(["24, 2", "1e999999", "NaN", "sNaN", "1e-99999"]), HOSTILE_TEXT
+        ),
     )
     def check(which, title, event_type, visibility, zone, virtual, join_url, zip_code, state,
-              total, initial, shift_id, starts, ends, capacity, delete):  # fmt: skip
+              total, initial, shift_id, starts, ends, capacity, delete, reminders):  # fmt: skip
         pairs = [
             ("title", title),
             ("event_type", event_type),
@@ -119,6 +122,7 @@ def test_generated_event_forms_are_saved_or_refused_never_a_server_error(organiz
             ("shifts-0-ends_at", ends),
             ("shifts-0-capacity", capacity),
             ("shifts-0-DELETE", delete),
+            ("reminders", reminders),
         ]
         response = _rolled_back(lambda: _post(organizer, which, pairs))
         assert response.status_code in (302, 400), (response.status_code, pairs)

@@ -312,3 +312,17 @@ def test_a_shift_time_on_the_event_page_is_in_the_events_zone(persona_client):
     )
     local = SAT.astimezone(zoneinfo.ZoneInfo("America/Los_Angeles"))
     assert f"{local.hour % 12 or 12}:{local:%M %p}" in body and local.tzname() in body
+
+
+def test_the_reminders_are_typed_in_hours_and_stored_in_minutes(persona_client):
+    client = persona_client("organizer")
+    response = client.post(reverse("events_staff:create"), _post_data(reminders="2, 24, 0.5, 2"))
+    assert response.status_code == 302
+    event = Event.objects.get()
+    assert event.reminder_minutes == [24 * 60, 2 * 60, 30]
+    edit = client.get(reverse("events_staff:edit", args=[event.pk])).content.decode()
+    assert 'value="24, 2, 0.5"' in edit
+    for bad in ("soon", "-1", "0", "9999", "1, 2, 3, 4, 5, 6"):
+        refused = client.post(reverse("events_staff:create"), _post_data(reminders=bad))
+        assert refused.status_code == 400, bad
+    assert Event.objects.count() == 1
