@@ -14,7 +14,7 @@ from datetime import datetime
 from django.db.models import Case, Count, Max, Min, Q, QuerySet, Sum, When, Window
 from django.utils import timezone
 
-from groundswell.events.models import Attendance, AttendanceStatus, Event, Shift
+from groundswell.events.models import Attendance, AttendanceStatus, Event, EventStatus, Shift
 from groundswell.events.staff import local_format
 
 ROSTER_LIMIT = 500
@@ -48,6 +48,11 @@ def event_list(
     if when == "past":
         events = events.filter(last_end__lt=now)
     return events.order_by("-created_at", "-pk")
+
+
+def proposed_count(*, user) -> int:
+    """How many events supporters proposed that wait for staff to approve or decline."""
+    return Event.objects.filter(status=EventStatus.PROPOSED).count()
 
 
 def event_when(event: Event) -> str:

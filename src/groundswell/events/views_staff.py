@@ -44,6 +44,7 @@ def event_list(request):
         "filtered": any(filters.values()),
         "qs": querystring(request, page=None),
         "can_manage": request.user.can(EVENTS_MANAGE),
+        "proposed": selectors.proposed_count(user=request.user),
     }
     fragment = fragment_requested(request)
     template = "events/staff/_results.html" if fragment else "events/staff/list.html"

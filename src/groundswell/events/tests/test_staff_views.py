@@ -326,3 +326,14 @@ def test_the_reminders_are_typed_in_hours_and_stored_in_minutes(persona_client):
         refused = client.post(reverse("events_staff:create"), _post_data(reminders=bad))
         assert refused.status_code == 400, bad
     assert Event.objects.count() == 1
+
+
+def test_the_list_says_how_many_proposed_events_wait_and_links_to_them(persona_client):
+    event_make(title="A porch party", status=EventStatus.PROPOSED)
+    event_make(title="A ready canvass")
+    client = persona_client("organizer")
+    body = client.get(reverse("events_staff:list")).content.decode()
+    assert "1 proposed event waits for approval" in body
+    assert "?status=proposed" in body
+    listed = client.get(reverse("events_staff:list") + "?status=proposed").content.decode()
+    assert "A porch party" in listed and "A ready canvass" not in listed
