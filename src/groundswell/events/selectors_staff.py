@@ -89,6 +89,40 @@ def event_shifts(*, user, event: Event) -> list[Shift]:
     return shifts
 
 
+@dataclass
+class EventTotals:
+    registered: int = 0
+    waitlisted: int = 0
+    attended: int = 0
+    no_shows: int = 0
+    minutes: int = 0
+
+    @property
+    def no_show_rate(self) -> str:
+        """No-shows among those whose attendance was taken, as a percentage ("" before any)."""
+        taken = self.attended + self.no_shows
+        return f"{round(100 * self.no_shows / taken)}%" if taken else ""
+
+    @property
+    def hours(self) -> str:
+        hours, minutes = divmod(self.minutes, 60)
+        return f"{hours}:{minutes:02d}"
+
+
+def event_totals(*, user, event: Event, shifts: list[Shift]) -> EventTotals:
+    """The event's counts over its shifts (from ``event_shifts``) and the hours credited."""
+    minutes = Attendance.objects.filter(shift__event=event, attended=True).aggregate(
+        n=Sum("minutes_credited")
+    )["n"]
+    return EventTotals(
+        registered=sum(s.registered for s in shifts),
+        waitlisted=sum(s.waitlisted for s in shifts),
+        attended=sum(s.attended_count for s in shifts),
+        no_shows=sum(s.no_shows for s in shifts),
+        minutes=minutes or 0,
+    )
+
+
 def shift_roster(*, user, shift: Shift, q: str = "") -> list[Attendance]:
     """Who is on a shift (registered, waitlisted, walk-ins; not those who cancelled), by name,
     optionally narrowed to names containing each word of ``q``."""

@@ -127,6 +127,7 @@ def event_detail(request, pk: int):
     context = {
         "event": event,
         "shifts": shifts,
+        "totals": selectors.event_totals(user=request.user, event=event, shifts=shifts),
         "public_url": public_url(request, event),
         "can_manage": request.user.can(EVENTS_MANAGE),
         "can_view_people": request.user.can(PEOPLE_VIEW),

@@ -337,3 +337,19 @@ def test_the_list_says_how_many_proposed_events_wait_and_links_to_them(persona_c
     assert "?status=proposed" in body
     listed = client.get(reverse("events_staff:list") + "?status=proposed").content.decode()
     assert "A porch party" in listed and "A ready canvass" not in listed
+
+
+def test_the_event_page_totals_attendance_no_shows_and_hours(persona_client, world):
+    client = persona_client("organizer")
+    here, missing = world["rows"]
+    urls = _urls(world)
+    client.post(urls["mark"], {"mark": "attended"})
+    client.post(
+        reverse("events_staff:mark", args=[world["event"].pk, world["shift"].pk, missing.pk]),
+        {"mark": "no_show"},
+    )
+    body = client.get(urls["detail"]).content.decode()
+    here.refresh_from_db()
+    hours, minutes = divmod(here.minutes_credited, 60)
+    assert f'<div class="n">{hours}:{minutes:02d}</div><div class="l">Volunteer hours' in body
+    assert '<div class="n">50%</div><div class="l">No-show rate' in body
