@@ -4,6 +4,10 @@ and adds a walk-in who is upserted and checked in on the spot."""
 
 from __future__ import annotations
 
+import os
+import tempfile
+from pathlib import Path
+
 import pytest
 from django.urls import reverse
 from playwright.sync_api import expect
@@ -14,6 +18,10 @@ from groundswell.events.tests.conftest_staff import attendee, event_make, shift_
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PHONE = {"width": 390, "height": 844}
+SHOTS = Path(
+    os.environ.get("GROUNDSWELL_SCREENSHOTS")
+    or Path(tempfile.gettempdir()) / "groundswell-screenshots"
+)
 # Chromium reports every script, style or eval the staff pages' CSP blocks as this DOM event.
 WATCH = """
 window.__blocked = [];
@@ -21,6 +29,11 @@ document.addEventListener("securitypolicyviolation", (e) => {
   window.__blocked.push(e.violatedDirective + " " + (e.blockedURI || "") + " " + e.sourceFile);
 });
 """
+
+
+def _shot(page, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"events-{name}.png"), full_page=True)
 
 
 def _log_in(page, live_server, username: str, url: str) -> None:
@@ -54,6 +67,7 @@ def test_an_organizer_checks_people_in_and_adds_a_walk_in_on_a_phone(page, live_
     expect(row.get_by_role("button", name="Undo for Quillon Ashgrove")).to_be_visible()
     assert page.url == f"{live_server.url}{url}"  # swapped in place, no page load
     axe_check(page)  # the swapped row, which no goto checked
+    _shot(page, "roster-phone")
     wanted.refresh_from_db()
     assert wanted.attended is True and wanted.checked_in_at is not None
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
@@ -96,6 +110,7 @@ def test_an_organizer_creates_an_event_with_a_shift_and_publishes_it_on_a_laptop
     )
     page.get_by_role("button", name="Publish").click()
     expect(page.locator(".messages")).to_contain_text("is published")
+    _shot(page, "event-laptop")
     expect(page.get_by_role("link", name="Public page")).to_be_visible()
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Events").click()
     expect(page.get_by_role("link", name="Library phone bank")).to_be_visible()
