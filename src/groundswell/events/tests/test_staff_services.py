@@ -295,3 +295,22 @@ def test_a_persons_event_totals_count_every_shift_not_only_the_rows_shown(organi
     expected = sum(int((s.ends_at - s.starts_at).total_seconds() // 60) for s in shifts)
     assert summary.minutes == expected
     assert summary.hours == f"{expected // 60}:{expected % 60:02d}"
+
+
+def test_the_audit_log_names_every_staff_action_in_words():
+    from groundswell.accounts.audit import audit_action_choices
+
+    named = dict(audit_action_choices())
+    for code, label in staff.AUDIT_ACTIONS:
+        assert named[code] == label
+
+
+def test_a_walk_in_sent_twice_is_one_person_on_the_roster_once(organizer_user):
+    shift = shift_make(event_make())
+    raw = {"given_name": "Leontyne", "family_name": "Aspinall", "phone": "215-555-0199"}
+    first = staff.walk_in_add(shift=shift, raw=raw, actor=organizer_user)
+    again = staff.walk_in_add(shift=shift, raw=dict(raw), actor=organizer_user)
+    assert first.pk == again.pk
+    assert Attendance.objects.filter(shift=shift).count() == 1
+    assert Person.objects.filter(pk=first.person_id).count() == 1
+    assert again.checked_in_at == first.checked_in_at  # the first check-in's time is kept
