@@ -29,6 +29,10 @@ ADMIN_SITE = "admin.site"
 PAGES_EDIT = "pages.edit"  # the campaign site, action pages, pop-ups and their variants
 SEGMENTS_EDIT = "segments.edit"  # build, save and snapshot segments of supporters
 MAILINGS_SEND = "mailings.send"  # compose, test and send mailings (an audited permission)
+# Events: every role that may read people may read the events list and rosters (the names on a
+# roster are people's names); creating, publishing, approving and checking in is organizing.
+EVENTS_VIEW = "events.view"
+EVENTS_MANAGE = "events.manage"
 
 CAPABILITIES: dict[str, frozenset[str]] = {
     Role.ADMIN: frozenset(
@@ -46,6 +50,8 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             PAGES_EDIT,
             SEGMENTS_EDIT,
             MAILINGS_SEND,
+            EVENTS_VIEW,
+            EVENTS_MANAGE,
         }
     ),
     Role.FINANCE: frozenset(
@@ -57,6 +63,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             PEOPLE_MERGE,
             FINANCE_VIEW,
             SEGMENTS_EDIT,
+            EVENTS_VIEW,
         }
     ),
     Role.ORGANIZER: frozenset(
@@ -69,9 +76,11 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             PAGES_EDIT,
             SEGMENTS_EDIT,
             MAILINGS_SEND,
+            EVENTS_VIEW,
+            EVENTS_MANAGE,
         }
     ),
-    Role.VOLUNTEER: frozenset({PEOPLE_VIEW}),
+    Role.VOLUNTEER: frozenset({PEOPLE_VIEW, EVENTS_VIEW}),
 }
 
 

@@ -18,6 +18,7 @@ urlpatterns = [
     path("identity/", include("groundswell.identity.urls")),
     path("segments/", include("groundswell.segments.urls")),
     path("mailings/", include("groundswell.mailings.urls")),
+    path("organize/", include("groundswell.events.urls_staff")),
     path("events/", include("groundswell.events.urls_public")),
     # A mailing's one-click unsubscribe (/u/<token>): public, no login (RFC 8058).
     path("", include("groundswell.mailings.urls_public")),

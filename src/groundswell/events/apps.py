@@ -5,3 +5,25 @@ class EventsConfig(AppConfig):
     name = "groundswell.events"
     label = "events"
     verbose_name = "Events and volunteers"
+
+    def ready(self) -> None:
+        # Imported here: apps.py is loaded before the app registry can load models.
+        from groundswell.accounts.audit import audit_action_register
+        from groundswell.events.staff import AUDIT_ACTIONS as STAFF_AUDIT_ACTIONS
+
+        for code, label in STAFF_AUDIT_ACTIONS:
+            audit_action_register(code, label)
+        # The person page shows a person's events, shifts and volunteer hours; events owns
+        # them, so it contributes the card (people never imports events).
+        from groundswell.accounts.roles import EVENTS_VIEW
+        from groundswell.events.views_staff import person_events_panel
+        from groundswell.people.extensions import person_panel_register
+
+        person_panel_register(
+            "events",
+            template="events/staff/_person_events.html",
+            context=person_events_panel,
+            column="activity",
+            order=60,
+            capability=EVENTS_VIEW,
+        )

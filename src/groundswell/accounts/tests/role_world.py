@@ -234,6 +234,18 @@ def _tracking(delivery) -> dict:
     }
 
 
+def _events(donor) -> dict:
+    """An event with one shift, the donor on its roster (rosters must not show their giving)."""
+    from groundswell.events.models import Attendance, Event, Shift
+
+    event = Event.objects.create(
+        title="Walk canvass", slug="walk-canvass", event_type="canvass", zip_code="43215"
+    )
+    shift = Shift.objects.create(event=event, starts_at=PRIMARY, ends_at=GENERAL)
+    attendance = Attendance.objects.create(shift=shift, person=donor)
+    return {"event": event, "shift": shift, "attendance": attendance}
+
+
 def donor_world(tmp_path, *, finance_user, other_user) -> dict:
     """Seed the world; ``urls`` holds the kwargs of every staff URL that takes any."""
     money = _finance(finance_user)
@@ -247,6 +259,7 @@ def donor_world(tmp_path, *, finance_user, other_user) -> dict:
     segment = _segments(finance_user)["segment"]
     mailings = _mailings(donor)
     welcome = _welcome(mailings["sender"])
+    events = _events(donor)
     urls = {
         "accounts:user_role": {"pk": other_user.pk},
         "accounts:user_active": {"pk": other_user.pk},
@@ -342,5 +355,16 @@ def donor_world(tmp_path, *, finance_user, other_user) -> dict:
         "mailings_public:unsubscribe": {"token": mailings["delivery"].token},
         "mailings_public:open": mailings["open"],
         "mailings_public:click": mailings["click"],
+        **{
+            f"events_staff:{name}": {"pk": events["event"].pk}
+            for name in ("detail", "edit", "publish", "cancel", "approve", "decline")
+        },
+        "events_staff:roster": {"pk": events["event"].pk, "shift_id": events["shift"].pk},
+        "events_staff:walk_in": {"pk": events["event"].pk, "shift_id": events["shift"].pk},
+        "events_staff:mark": {
+            "pk": events["event"].pk,
+            "shift_id": events["shift"].pk,
+            "attendance_id": events["attendance"].pk,
+        },
     }
     return {"donor": donor, "urls": urls, **people, **money, **identity, **pages}

@@ -1,0 +1,26 @@
+from django.urls import path
+
+from groundswell.events import views_staff as views
+
+app_name = "events_staff"
+urlpatterns = [
+    path("events/", views.event_list, name="list"),
+    path("events/new/", views.event_create, name="create"),
+    path("events/<int:pk>/", views.event_detail, name="detail"),
+    path("events/<int:pk>/edit/", views.event_edit, name="edit"),
+    path("events/<int:pk>/publish/", views.event_publish, name="publish"),
+    path("events/<int:pk>/cancel/", views.event_cancel, name="cancel"),
+    path("events/<int:pk>/approve/", views.event_approve, name="approve"),
+    path("events/<int:pk>/decline/", views.event_decline, name="decline"),
+    path("events/<int:pk>/shifts/<int:shift_id>/roster/", views.shift_roster, name="roster"),
+    path(
+        "events/<int:pk>/shifts/<int:shift_id>/walk-in/",
+        views.walk_in_add,
+        name="walk_in",
+    ),
+    path(
+        "events/<int:pk>/shifts/<int:shift_id>/attendance/<int:attendance_id>/",
+        views.attendance_mark,
+        name="mark",
+    ),
+]
