@@ -7,7 +7,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -110,12 +110,8 @@ def event_edit(request, pk: int):
 
 
 def public_url(request, event: Event) -> str:
-    """The event's public page (the public side's URL once it is installed)."""
-    try:
-        path = reverse("events:detail", args=[event.slug])
-    except NoReverseMatch:
-        path = f"/events/{event.slug}/"
-    return request.build_absolute_uri(path)
+    """The event's public page, as a supporter would open it."""
+    return request.build_absolute_uri(reverse("events:detail", args=[event.slug]))
 
 
 @capability_required(EVENTS_VIEW)

@@ -47,6 +47,7 @@ PUBLIC_NAMESPACES = {
     "donations_webhooks",
     "donor_info",
     "mail_webhooks",
+    "events",
 }
 PUBLIC_NAMES = {"accounts:login", "accounts:logout"}
 
