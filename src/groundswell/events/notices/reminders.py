@@ -1,0 +1,170 @@
+"""Reminders before each shift, at the event's offsets (``Event.reminder_minutes``).
+
+An offset is absolute time: the 24-hour reminder of a 9:00 shift on the morning after the
+clocks change goes 24 real hours before, which reads 8:00 or 10:00 on the wall the day before;
+the message shows the shift in the event's zone with that date's abbreviation.
+
+The ledger row (``ReminderSent``) is inserted before the message goes: its unique constraint
+lets one worker of two, or a worker and its restarted self, send each reminder. A crash between
+the insert and the send loses that reminder rather than sending it twice; a send that fails
+with an error removes the row, so the next run tries again while the reminder is still due.
+
+Which reminders are owed: a registered attendance on a shift that has not started, of an event
+still on, whose start is within an offset, for an offset whose moment came after the person
+signed up (who registers three hours before gets the 2-hour reminder, not the 24-hour one
+straight after their confirmation). When several offsets are owed at once (the worker was
+down), only the nearest is sent and the others are recorded as done.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.core import mail
+from django.db import IntegrityError, transaction
+from django.db.models import Exists, F, OuterRef
+from django.utils import timezone
+
+from groundswell.events.models import Attendance, AttendanceStatus, Event, ReminderSent
+from groundswell.events.notices.messages import (
+    REMINDER,
+    SILENT_EVENTS,
+    UNDELIVERABLE,
+    notice_build,
+)
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Due:
+    """One attendance's reminder owed now: the offset to send and those it supersedes."""
+
+    attendance_id: int
+    minutes_before: int
+    superseded: tuple[int, ...] = ()
+
+
+def _offsets(now: datetime) -> set[int]:
+    """Every offset some live event with a shift still ahead uses."""
+    lists = (
+        Event.objects.exclude(status__in=SILENT_EVENTS)
+        .filter(shifts__starts_at__gt=now)
+        .values_list("reminder_minutes", flat=True)
+        .distinct()
+    )
+    return {m for offsets in lists for m in _valid(offsets)}
+
+
+def _valid(offsets) -> list[int]:
+    # The field is JSON a form wrote: anything but positive whole minutes is ignored.
+    if not isinstance(offsets, list):
+        return []
+    return [m for m in offsets if isinstance(m, int) and not isinstance(m, bool) and m > 0]
+
+
+def reminders_compute(*, now: datetime | None = None) -> list[Due]:
+    """The reminders owed at ``now`` that no run has recorded yet, one per attendance."""
+    now = now or timezone.now()
+    owed: dict[int, list[int]] = {}
+    event_of: dict[int, int] = {}
+    events: dict[int, set[int]] = {}
+    for minutes in sorted(_offsets(now)):
+        before = timedelta(minutes=minutes)
+        rows = (
+            Attendance.objects.filter(
+                status=AttendanceStatus.REGISTERED,
+                shift__starts_at__gt=now,
+                shift__starts_at__lte=now + before,
+                created_at__lt=F("shift__starts_at") - before,
+            )
+            .exclude(shift__event__status__in=SILENT_EVENTS)
+            .exclude(person__email_status__in=UNDELIVERABLE)
+            .exclude(person__primary_email="")
+            .exclude(
+                Exists(
+                    ReminderSent.objects.filter(attendance=OuterRef("pk"), minutes_before=minutes)
+                )
+            )
+            .values_list("pk", "shift__event_id")
+        )
+        for pk, event_id in rows.iterator(chunk_size=5000):
+            owed.setdefault(pk, []).append(minutes)
+            event_of[pk] = event_id
+    # The candidates were found by any event's offsets; keep each event's own.
+    wanted = set(event_of.values())
+    for pk, offsets in Event.objects.filter(pk__in=wanted).values_list("pk", "reminder_minutes"):
+        events[pk] = set(_valid(offsets))
+    due = []
+    for pk, minutes_owed in owed.items():
+        mine = sorted(m for m in minutes_owed if m in events.get(event_of[pk], ()))
+        if mine:
+            due.append(Due(attendance_id=pk, minutes_before=mine[0], superseded=tuple(mine[1:])))
+    return due
+
+
+def _claim(attendance_id: int, minutes: int, now: datetime) -> bool:
+    """Insert the ledger row; False if another run already has it."""
+    try:
+        with transaction.atomic():
+            ReminderSent.objects.create(
+                attendance_id=attendance_id, minutes_before=minutes, sent_at=now
+            )
+    except IntegrityError:
+        return False
+    return True
+
+
+def reminders_due(*, now: datetime | None = None) -> dict:
+    """Send every reminder owed now, each once; the periodic job (every minute)."""
+    now = now or timezone.now()
+    counts = {"due": 0, "sent": 0, "taken": 0, "failed": 0, "gone": 0, "superseded": 0}
+    due = reminders_compute(now=now)
+    counts["due"] = len(due)
+    if not due:
+        return counts
+    with mail.get_connection() as connection:
+        for item in due:
+            if not _claim(item.attendance_id, item.minutes_before, now):
+                counts["taken"] += 1
+                continue
+            if item.superseded:
+                rows = [
+                    ReminderSent(attendance_id=item.attendance_id, minutes_before=m, sent_at=now)
+                    for m in item.superseded
+                ]
+                ReminderSent.objects.bulk_create(rows, ignore_conflicts=True)
+                counts["superseded"] += len(item.superseded)
+            counts[_send(item, now, connection)] += 1
+    return counts
+
+
+def _send(item: Due, now: datetime, connection) -> str:
+    """Send one claimed reminder: "sent", "failed", or "gone" (cancelled since computed)."""
+    attendance = (
+        Attendance.objects.select_related("shift__event", "person")
+        .filter(pk=item.attendance_id, status=AttendanceStatus.REGISTERED)
+        .first()
+    )
+    if attendance is None:
+        return "gone"
+    try:
+        notice_build(
+            attendance=attendance,
+            kind=REMINDER,
+            to=attendance.person.primary_email,
+            now=now,
+            connection=connection,
+        ).send()
+    except Exception:
+        logger.exception(
+            "reminder %s min to attendance %s failed", item.minutes_before, item.attendance_id
+        )
+        # Given back: the next run sends it if it is still due.
+        ReminderSent.objects.filter(
+            attendance_id=item.attendance_id, minutes_before=item.minutes_before, sent_at=now
+        ).delete()
+        return "failed"
+    return "sent"
