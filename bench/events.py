@@ -217,6 +217,7 @@ def main() -> None:
         with connection.cursor() as c:
             c.execute("INSERT INTO events_remindersent SELECT * FROM kept")
             c.execute("DROP TABLE kept")
+            c.execute("ANALYZE events_remindersent")
     print(
         json.dumps(
             {

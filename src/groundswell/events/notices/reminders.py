@@ -90,7 +90,9 @@ def reminders_compute(*, now: datetime | None = None) -> list[Due]:
             )
             .values_list("pk", "shift__event_id")
         )
-        for pk, event_id in rows.iterator(chunk_size=5000):
+        # Fetched whole, not through a server-side cursor: PostgreSQL plans a cursor for its
+        # first rows (nested loops), several times slower over a day's attendees.
+        for pk, event_id in rows:
             owed.setdefault(pk, []).append(minutes)
             event_of[pk] = event_id
     # The candidates were found by any event's offsets; keep each event's own.
