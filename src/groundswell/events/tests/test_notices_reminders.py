@@ -192,6 +192,10 @@ def test_reminders_across_a_clock_change_go_24_real_hours_before_and_read_local_
     dtstart = calendar.walk("VEVENT")[0].decoded("DTSTART")
     assert (dtstart.hour, dtstart.minute, dtstart.tzname()) == (9, 0, zone)
     assert dtstart.tzinfo == ZoneInfo("America/New_York")
+    # The attached VTIMEZONE itself knows the shift's offset, for calendars that use it.
+    [vtimezone] = calendar.walk("VTIMEZONE")
+    rules = vtimezone.to_tz()
+    assert dtstart.replace(tzinfo=rules).utcoffset() == dtstart.utcoffset()
 
 
 def test_reminders_due_finds_only_what_is_owed(inbox):
