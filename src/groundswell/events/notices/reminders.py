@@ -19,15 +19,15 @@ down), only the nearest is sent and the others are recorded as done.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from django.core import mail
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
 
-from groundswell.events.models import Attendance, AttendanceStatus, Event, ReminderSent
+from groundswell.events.models import Attendance, AttendanceStatus, Event, ReminderSent, Shift
 from groundswell.events.notices.messages import (
     REMINDER,
     SILENT_EVENTS,
@@ -38,24 +38,25 @@ from groundswell.events.notices.messages import (
 logger = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True)
-class Due:
+class Due(NamedTuple):
     """One attendance's reminder owed now: the offset to send and those it supersedes."""
+
+    # A tuple, not a dataclass: a day of a large campaign makes 400,000 of them.
 
     attendance_id: int
     minutes_before: int
     superseded: tuple[int, ...] = ()
 
 
-def _offsets(now: datetime) -> set[int]:
-    """Every offset some live event with a shift still ahead uses."""
-    lists = (
+def _event_offsets(now: datetime) -> dict[int, frozenset[int]]:
+    """Each live event with a shift still ahead, and its reminder offsets."""
+    ahead = Shift.objects.filter(starts_at__gt=now).values("event_id")
+    events = (
         Event.objects.exclude(status__in=SILENT_EVENTS)
-        .filter(shifts__starts_at__gt=now)
-        .values_list("reminder_minutes", flat=True)
-        .distinct()
+        .filter(pk__in=ahead)
+        .values_list("pk", "reminder_minutes")
     )
-    return {m for offsets in lists for m in _valid(offsets)}
+    return {pk: frozenset(_valid(offsets)) for pk, offsets in events}
 
 
 def _valid(offsets) -> list[int]:
@@ -68,43 +69,42 @@ def _valid(offsets) -> list[int]:
 def reminders_compute(*, now: datetime | None = None) -> list[Due]:
     """The reminders owed at ``now`` that no run has recorded yet, one per attendance."""
     now = now or timezone.now()
+    offsets_of = _event_offsets(now)
+    # Offsets in increasing order: an attendance's first one found is the nearest.
     owed: dict[int, list[int]] = {}
-    event_of: dict[int, int] = {}
-    events: dict[int, set[int]] = {}
-    for minutes in sorted(_offsets(now)):
-        before = timedelta(minutes=minutes)
-        rows = (
-            Attendance.objects.filter(
-                status=AttendanceStatus.REGISTERED,
-                shift__starts_at__gt=now,
-                shift__starts_at__lte=now + before,
-                created_at__lt=F("shift__starts_at") - before,
-            )
-            .exclude(shift__event__status__in=SILENT_EVENTS)
-            .exclude(person__email_status__in=UNDELIVERABLE)
-            .exclude(person__primary_email="")
-            .exclude(
-                Exists(
-                    ReminderSent.objects.filter(attendance=OuterRef("pk"), minutes_before=minutes)
-                )
-            )
-            .values_list("pk", "shift__event_id")
+    for minutes in sorted(set().union(*offsets_of.values())):
+        for pk, event_id in _owed_rows(now, minutes):
+            # The rows were found by any event's offset; keep those of events that use it.
+            if minutes in offsets_of.get(event_id, ()):
+                found = owed.get(pk)
+                if found is None:
+                    owed[pk] = [minutes]
+                else:
+                    found.append(minutes)
+    return [Due(pk, m[0], tuple(m[1:])) for pk, m in owed.items()]
+
+
+def _owed_rows(now: datetime, minutes: int) -> list[tuple[int, int]]:
+    """(attendance, event) of everyone owed the ``minutes`` reminder at ``now``, unrecorded."""
+    before = timedelta(minutes=minutes)
+    rows = (
+        Attendance.objects.filter(
+            status=AttendanceStatus.REGISTERED,
+            shift__starts_at__gt=now,
+            shift__starts_at__lte=now + before,
+            created_at__lt=F("shift__starts_at") - before,
         )
-        # Fetched whole, not through a server-side cursor: PostgreSQL plans a cursor for its
-        # first rows (nested loops), several times slower over a day's attendees.
-        for pk, event_id in rows:
-            owed.setdefault(pk, []).append(minutes)
-            event_of[pk] = event_id
-    # The candidates were found by any event's offsets; keep each event's own.
-    wanted = set(event_of.values())
-    for pk, offsets in Event.objects.filter(pk__in=wanted).values_list("pk", "reminder_minutes"):
-        events[pk] = set(_valid(offsets))
-    due = []
-    for pk, minutes_owed in owed.items():
-        mine = sorted(m for m in minutes_owed if m in events.get(event_of[pk], ()))
-        if mine:
-            due.append(Due(attendance_id=pk, minutes_before=mine[0], superseded=tuple(mine[1:])))
-    return due
+        .exclude(shift__event__status__in=SILENT_EVENTS)
+        .exclude(person__email_status__in=UNDELIVERABLE)
+        .exclude(person__primary_email="")
+        .exclude(
+            Exists(ReminderSent.objects.filter(attendance=OuterRef("pk"), minutes_before=minutes))
+        )
+        .values_list("pk", "shift__event_id")
+    )
+    # Fetched whole, not through a server-side cursor: PostgreSQL plans a cursor for its
+    # first rows (nested loops), several times slower over a day's attendees.
+    return list(rows)
 
 
 def _claim(attendance_id: int, minutes: int, now: datetime) -> bool:
