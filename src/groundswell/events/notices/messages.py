@@ -200,13 +200,18 @@ def notice_kind(attendance: Attendance) -> str | None:
     """Which confirmation this attendance is owed now, or None if it has had it."""
     if attendance.shift.event.status in SILENT_EVENTS:
         return None
+    told = attendance.notice_status
+    cancelled, sent = attendance.cancelled_at, attendance.notice_sent_at
+    if cancelled and sent and cancelled > sent:
+        # Cancelled after the last notice and signed up again on the same row: a new sign-up.
+        told = ""
     if attendance.status == AttendanceStatus.REGISTERED:
-        if attendance.notice_status == AttendanceStatus.REGISTERED:
+        if told == AttendanceStatus.REGISTERED:
             return None
-        was_waiting = attendance.notice_status == AttendanceStatus.WAITLISTED
+        was_waiting = told == AttendanceStatus.WAITLISTED
         return PROMOTED if was_waiting or attendance.waitlisted_at else CONFIRMATION
     if attendance.status == AttendanceStatus.WAITLISTED:
-        return None if attendance.notice_status == AttendanceStatus.WAITLISTED else WAITLIST
+        return None if told == AttendanceStatus.WAITLISTED else WAITLIST
     return None
 
 
@@ -227,7 +232,11 @@ def confirmations_send(*, attendance_ids: list[int], now: datetime | None = None
             if kind is None or to is None or attendance.shift.ends_at <= now:
                 counts["skipped"] += 1
                 continue
-            before = {"notice_status": attendance.notice_status}
+            # Compare-and-set on what the row said: a second run finds it changed.
+            before = {
+                "notice_status": attendance.notice_status,
+                "notice_sent_at": attendance.notice_sent_at,
+            }
             claimed = Attendance.objects.filter(
                 pk=attendance.pk, status=attendance.status, **before
             ).update(notice_status=attendance.status, notice_sent_at=now)

@@ -199,6 +199,20 @@ def test_a_confirmation_sent_twice_is_received_once(registered, inbox):
     assert registered.notice_sent_at == NOW
 
 
+def test_who_cancels_and_signs_up_again_on_the_same_row_is_confirmed_again(registered, inbox):
+    _send(registered)
+    Attendance.objects.filter(pk=registered.pk).update(
+        status=AttendanceStatus.CANCELLED, cancelled_at=NOW + timedelta(minutes=5)
+    )
+    assert _send(registered)["sent"] == 0
+    Attendance.objects.filter(pk=registered.pk).update(status=AttendanceStatus.REGISTERED)
+    later = NOW + timedelta(minutes=10)
+    assert confirmations_send(attendance_ids=[registered.pk], now=later)["sent"] == 1
+    assert confirmations_send(attendance_ids=[registered.pk], now=later)["sent"] == 0
+    subjects = [m["Subject"] for m in inbox.to("wren.ashdown@example.org")]
+    assert subjects == ["You're signed up: Canvass the Riverside ward"] * 2
+
+
 def test_confirmation_enqueue_sends_when_the_transaction_commits(
     inbox, django_capture_on_commit_callbacks
 ):
