@@ -150,6 +150,10 @@ class Attendance(TimeStampedModel):
     # Waitlist order: promoted in the order people asked.
     waitlisted_at = models.DateTimeField(null=True, blank=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
+    # The last notice claimed for this attendance (registered: the confirmation or "you're in";
+    # waitlisted: "you are on the waitlist"), so a task run twice sends each one once.
+    notice_status = models.CharField(max_length=20, blank=True)
+    notice_sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["created_at", "pk"]

@@ -36,6 +36,8 @@ JOBS = (
     ("groundswell.mailings.abtests.tasks.abtests_due", 60),
     # Welcome series: new sign-ups enter, and each step due goes out once per person.
     ("groundswell.mailings.welcome.tasks.welcome_due", 60),
+    # Event reminders (24 h and 2 h before a shift, or the event's own offsets), once each.
+    ("groundswell.events.notices.tasks.reminders_due", 60),
 )
 
 
