@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from groundswell.events.choices import EventStatus, Visibility
 from groundswell.events.models import Attendance, AttendanceStatus, Event, Shift
+from groundswell.events.notices import confirmation_enqueue
 from groundswell.people.choices import ConsentMethod
 from groundswell.people.intake import person_input_clean
 from groundswell.people.models import Person
@@ -156,6 +157,7 @@ def _waitlist_promote(shift: Shift, now: datetime) -> list[Attendance]:
         attendance.shift = shift
         attendance.save(update_fields=["status", "modified_at"])
         _record(attendance, "Moved from the waitlist onto", now)
+    confirmation_enqueue(attendance_ids=[a.pk for a in promoted])
     return promoted
 
 
@@ -181,9 +183,13 @@ def _place(shift: Shift, person_id: int, *, source: str, refcode: str, now) -> A
     attendance.status = status
     attendance.waitlisted_at = now if status == AttendanceStatus.WAITLISTED else None
     attendance.cancelled_at = None
+    # A cancelled row taken up again is a new sign-up: it is owed a new confirmation.
+    attendance.notice_status, attendance.notice_sent_at = "", None
     attendance.source = source[:100]
     attendance.refcode = refcode[:100]
     attendance.save()
+    # Sent by the task worker once the whole sign-up commits (never for a rolled-back one).
+    confirmation_enqueue(attendance_ids=[attendance.pk])
     verb = "Registered for" if status == AttendanceStatus.REGISTERED else "Joined the waitlist for"
     _record(attendance, verb, now)
     return attendance
