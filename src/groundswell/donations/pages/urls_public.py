@@ -6,6 +6,7 @@ from groundswell.donations.pages import views_public as views_donate
 
 app_name = "donate"
 urlpatterns = [
+    path("", views_donate.donate_index, name="index"),
     path(
         "recurring/<str:signed>/cancel/",
         views_donate.donor_recurring_cancel,

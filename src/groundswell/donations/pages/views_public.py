@@ -26,10 +26,11 @@ from groundswell.accounts.permissions import client_ip
 from groundswell.accounts.roles import FINANCE_VIEW
 from groundswell.actions import selectors as action_selectors
 from groundswell.actions.ratelimit import RateLimited, submission_rate_check
-from groundswell.actions.services import referral_code_for, share_links
+from groundswell.actions.services import referral_code_for, share_links, site_get
 from groundswell.actions.site import (
     ASK_COOKIE,
     HONEYPOT,
+    donate_page_default,
     honeypot_filled,
     page_not_found,
     page_render,
@@ -242,6 +243,17 @@ def _context(request, page: DonationPage, *, values, hidden: dict, errors: dict[
 
 def _short_dollars(cents: int) -> str:
     return f"${cents // 100:,}" if cents % 100 == 0 else cents_display(cents)
+
+
+@require_http_methods(["GET", "HEAD"])
+def donate_index(request):
+    """``/donate/`` as a supporter would type it: the site's default donation page, with the
+    link's refcode and other parameters kept; the campaign's own "not found" without one."""
+    page = donate_page_default(site_get())
+    if page is None:
+        return page_not_found(request, "There is no donation page here yet.")
+    query = request.META.get("QUERY_STRING", "")
+    return redirect(page.url + (f"?{query}" if query else ""))
 
 
 @never_cache

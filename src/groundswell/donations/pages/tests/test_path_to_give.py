@@ -296,3 +296,16 @@ def test_a_chosen_page_later_unpublished_stays_chosen_and_the_settings_say_no_li
     assert "rapid-response (not published: no Donate link shows)" in html
     response = client.post(reverse("staff:site"), _site_data(donate_page="rapid-response"))
     assert response.status_code == 302 and site_get().donate_page == "rapid-response"
+
+
+def test_donate_typed_alone_opens_the_default_page_keeping_the_links_refcode(client, default_page):
+    response = client.get("/donate/?refcode=flyer&amount=25")
+    assert response.status_code == 302
+    assert response.url == f"/donate/{default_page.slug}/?refcode=flyer&amount=25"
+    assert client.get("/donate/").url == f"/donate/{default_page.slug}/"
+
+
+def test_donate_typed_alone_without_a_default_page_is_the_campaigns_not_found(client, db):
+    response = client.get("/donate/")
+    assert response.status_code == 404
+    assert "no donation page here yet" in response.content.decode()
