@@ -163,7 +163,9 @@ def relational_share(*, user, days: int, now: datetime | None = None) -> Share:
     """Of the supporters who first appeared in the last ``days`` days, how many came through a
     relationship (a share link or a volunteer's contact)."""
     now = now or timezone.now()
-    new = Person.objects.active().filter(created_at__gte=now - timedelta(days=days), erased_at=None)
+    new = Person.objects.active().filter(
+        created_at__gt=now - timedelta(days=days), created_at__lte=now, erased_at=None
+    )
     related = new.filter(
         Exists(Referral.objects.filter(recruit=OuterRef("pk")))
         | Exists(RelationalContact.objects.filter(person=OuterRef("pk")))
