@@ -164,3 +164,22 @@ def kiosk_sign_in(
         source=KIOSK_SOURCE,
         method=ConsentMethod.FORM,
     )
+
+
+# ---------------------------------------------------------------- erasure
+
+
+def relational_person_erase(*, person, actor) -> list[str]:
+    """What volunteers wrote about an erased person (their name, how to reach them, notes) is
+    their personal data too: those contacts go. Contacts they entered as a volunteer stay
+    with the staff account that entered them, no longer tied to the erased record."""
+    done = []
+    removed, _ = RelationalContact.objects.filter(person=person).delete()
+    if removed:
+        done.append(f"{removed} relational contact(s) entered by volunteers removed")
+    unlinked = RelationalContact.objects.filter(volunteer_person=person).update(
+        volunteer_person=None
+    )
+    if unlinked:
+        done.append(f"unlinked from {unlinked} contact(s) they entered as a volunteer")
+    return done

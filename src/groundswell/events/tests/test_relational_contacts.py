@@ -188,3 +188,32 @@ def test_the_recruiters_page_is_for_organizing_roles_only(persona_client):
     assert persona_client("volunteer").get(url).status_code == 403
     assert persona_client("finance").get(url).status_code == 403
     assert persona_client("organizer").get(url).status_code == 200
+
+
+def test_erasing_a_person_removes_what_volunteers_wrote_about_them(make_user):
+    from django.db import transaction
+
+    from groundswell.people.cleanup import person_erase
+
+    volunteer = make_user("volunteer", username="vol-e")
+    own = person_create(given_name="Lucan", email="vol-e@staff.example.org")
+    about = relational_contact_add(
+        actor=volunteer,
+        raw={"given_name": "Rosalind", "email": "rosalind.q@example.org"},
+        relationship="friend",
+        notes="Lives by the park",
+    )
+    kept = relational_contact_add(
+        actor=volunteer,
+        raw={"given_name": "Sabine", "email": "sabine.q@example.org"},
+        relationship="neighbour",
+    )
+    assert kept.volunteer_person_id == own.pk
+    with transaction.atomic():
+        person_erase(person=about.person, actor=make_user("admin"), reason="Asked to be erased")
+    assert not RelationalContact.objects.filter(person=about.person).exists()
+    assert not RelationalContact.objects.filter(notes__contains="park").exists()
+    with transaction.atomic():
+        person_erase(person=own, actor=make_user("admin"), reason="Asked to be erased")
+    kept.refresh_from_db()
+    assert kept.volunteer_person_id is None and kept.volunteer_user == volunteer
