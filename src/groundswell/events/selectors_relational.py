@@ -62,44 +62,47 @@ class RecruiterRow:
     total: int  # different people, whichever way they came
 
 
-def recruiter_counts(*, user, edges: list[Edge] | None = None) -> list[RecruiterRow]:
-    """Every recruiter with how many people they brought: most first, then by name."""
+def recruiter_counts(
+    *, user, edges: list[Edge] | None = None, labelled: bool = True
+) -> list[RecruiterRow]:
+    """Every recruiter with how many people they brought: most first, then the longest-standing
+    record first. ``labelled=False`` leaves the names to be read for one page only."""
     edges = relationship_edges() if edges is None else edges
     referrals: dict[Node, set[int]] = {}
     contacts: dict[Node, set[int]] = {}
     for edge in edges:
         bucket = referrals if edge.kind == "referral" else contacts
         bucket.setdefault(edge.recruiter, set()).add(edge.recruit)
-    nodes = set(referrals) | set(contacts)
-    labels = _labels(nodes)
     rows = [
         RecruiterRow(
             node=node,
-            label=labels.get(node, ""),
+            label="",
             referrals=len(referrals.get(node, ())),
             contacts=len(contacts.get(node, ())),
             total=len(referrals.get(node, set()) | contacts.get(node, set())),
         )
-        for node in nodes
+        for node in set(referrals) | set(contacts)
     ]
-    rows.sort(key=lambda row: (-row.total, row.label.lower(), row.node))
-    return rows
+    rows.sort(key=lambda row: (-row.total, row.node))
+    return _labelled(rows) if labelled else rows
 
 
-def _labels(nodes) -> dict[Node, str]:
-    people = [pk for kind, pk in nodes if kind == "person"]
-    users = [pk for kind, pk in nodes if kind == "user"]
+def _labelled(rows: list[RecruiterRow]) -> list[RecruiterRow]:
+    people = [pk for kind, pk in (r.node for r in rows) if kind == "person"]
+    users = [pk for kind, pk in (r.node for r in rows) if kind == "user"]
     labels: dict[Node, str] = {}
     for person in Person.objects.filter(pk__in=people):
         labels[("person", person.pk)] = str(person)
     for pk, username in User.objects.filter(pk__in=users).values_list("pk", "username"):
         labels[("user", pk)] = f"{username} (staff account)"
-    return labels
+    for row in rows:
+        row.label = labels.get(row.node, "")
+    return rows
 
 
 def recruiters_page(*, user, page: str | int | None, per_page: int = 50) -> Page:
-    """One page of ``recruiter_counts``."""
-    rows = recruiter_counts(user=user)
+    """One page of ``recruiter_counts``, its names read for that page only."""
+    rows = recruiter_counts(user=user, labelled=False)
     try:
         number = max(1, int(page or 1))
     except (TypeError, ValueError):
@@ -107,7 +110,8 @@ def recruiters_page(*, user, page: str | int | None, per_page: int = 50) -> Page
     last = max(1, -(-len(rows) // per_page))
     number = min(number, last)
     start = (number - 1) * per_page
-    return Page(rows[start : start + per_page], number, per_page, len(rows), False)
+    items = _labelled(rows[start : start + per_page])
+    return Page(items, number, per_page, len(rows), False)
 
 
 def tree_depth(*, user, edges: list[Edge] | None = None) -> int:

@@ -109,6 +109,7 @@ def test_top_recruiters_are_counted_by_different_people_most_first(world):
         ("Aldous Ashgrove", 3, 1, 3),
         ("vol-y (staff account)", 0, 2, 2),
     ]
+    # Ties: the person records in the order they were made, staff accounts after them.
     ones = [r.label for r in rows[2:]]
     assert ones == [
         "Bronwen Birchall",
