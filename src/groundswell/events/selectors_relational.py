@@ -7,6 +7,7 @@ or the staff account that entered a contact when no person holds its login e-mai
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -68,20 +69,22 @@ def recruiter_counts(
     """Every recruiter with how many people they brought: most first, then the longest-standing
     record first. ``labelled=False`` leaves the names to be read for one page only."""
     edges = relationship_edges() if edges is None else edges
-    referrals: dict[Node, set[int]] = {}
-    contacts: dict[Node, set[int]] = {}
-    for edge in edges:
-        bucket = referrals if edge.kind == "referral" else contacts
-        bucket.setdefault(edge.recruiter, set()).add(edge.recruit)
+    # Counted over distinct (recruiter, recruit) pairs: someone both linked and entered as a
+    # contact by the same recruiter is one person in the total.
+    referrals = {(e.recruiter, e.recruit) for e in edges if e.kind == "referral"}
+    contacts = {(e.recruiter, e.recruit) for e in edges if e.kind != "referral"}
+    totals = Counter(node for node, _ in referrals | contacts)
+    by_referral = Counter(node for node, _ in referrals)
+    by_contact = Counter(node for node, _ in contacts)
     rows = [
         RecruiterRow(
             node=node,
             label="",
-            referrals=len(referrals.get(node, ())),
-            contacts=len(contacts.get(node, ())),
-            total=len(referrals.get(node, set()) | contacts.get(node, set())),
+            referrals=by_referral[node],
+            contacts=by_contact[node],
+            total=total,
         )
-        for node in set(referrals) | set(contacts)
+        for node, total in totals.items()
     ]
     rows.sort(key=lambda row: (-row.total, row.node))
     return _labelled(rows) if labelled else rows
