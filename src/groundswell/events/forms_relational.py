@@ -33,7 +33,7 @@ class ContactForm(forms.Form):
         required=False,
         label="Notes",
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="Only you see these: what they care about, when to talk to them.",
+        help_text="What they care about, when to reach them. Other volunteers do not see your contacts.",
     )
 
     def clean(self):
