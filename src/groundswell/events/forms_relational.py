@@ -33,7 +33,9 @@ class ContactForm(forms.Form):
         required=False,
         label="Notes",
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="What they care about, when to reach them. Other volunteers do not see your contacts.",
+        help_text=(
+            "What they care about, when to reach them. Other volunteers do not see your contacts."
+        ),
     )
 
     def clean(self):
