@@ -33,6 +33,10 @@ MAILINGS_SEND = "mailings.send"  # compose, test and send mailings (an audited p
 # roster are people's names); creating, publishing, approving and checking in is organizing.
 EVENTS_VIEW = "events.view"
 EVENTS_MANAGE = "events.manage"
+# Relational organizing: every staff account may enter the people it knows and see its own
+# list (only its own); the recruiters' figures name recruiters, so they are for organizing.
+CONTACTS_OWN = "organize.contacts"
+RECRUITERS_VIEW = "organize.recruiters"
 
 CAPABILITIES: dict[str, frozenset[str]] = {
     Role.ADMIN: frozenset(
@@ -52,6 +56,8 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             MAILINGS_SEND,
             EVENTS_VIEW,
             EVENTS_MANAGE,
+            CONTACTS_OWN,
+            RECRUITERS_VIEW,
         }
     ),
     Role.FINANCE: frozenset(
@@ -64,6 +70,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             FINANCE_VIEW,
             SEGMENTS_EDIT,
             EVENTS_VIEW,
+            CONTACTS_OWN,
         }
     ),
     Role.ORGANIZER: frozenset(
@@ -78,9 +85,11 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             MAILINGS_SEND,
             EVENTS_VIEW,
             EVENTS_MANAGE,
+            CONTACTS_OWN,
+            RECRUITERS_VIEW,
         }
     ),
-    Role.VOLUNTEER: frozenset({PEOPLE_VIEW, EVENTS_VIEW}),
+    Role.VOLUNTEER: frozenset({PEOPLE_VIEW, EVENTS_VIEW, CONTACTS_OWN}),
 }
 
 

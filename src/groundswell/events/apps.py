@@ -13,6 +13,14 @@ class EventsConfig(AppConfig):
 
         for code, label in STAFF_AUDIT_ACTIONS:
             audit_action_register(code, label)
+        from groundswell.events.relational import AUDIT_ACTIONS as RELATIONAL_AUDIT_ACTIONS
+
+        for code, label in RELATIONAL_AUDIT_ACTIONS:
+            audit_action_register(code, label)
+        from groundswell.events.relational import relational_person_erase
+        from groundswell.people.extensions import person_removal_register
+
+        person_removal_register("events_relational", erase=relational_person_erase)
         # The person page shows a person's events, shifts and volunteer hours; events owns
         # them, so it contributes the card (people never imports events).
         from groundswell.accounts.roles import EVENTS_VIEW

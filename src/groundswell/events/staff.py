@@ -317,10 +317,13 @@ def walk_in_add(
     actor,
     now: datetime | None = None,
     ip_address: str | None = None,
+    source: str = WALK_IN_SOURCE,
+    method: str = ConsentMethod.STAFF,
 ) -> Attendance:
     """Add someone who turned up: upsert them through the shared intake and register them as
     attended, even past the shift's capacity (they are in the room). Someone already on the
-    roster is simply checked in."""
+    roster is simply checked in. The kiosk passes its own ``source`` and consent ``method``: there
+    the person types their details themselves."""
     data, errors = person_input_clean(raw)
     if errors:
         raise ValidationError(
@@ -329,15 +332,15 @@ def walk_in_add(
                 for e in errors
             }
         )
-    data.source = WALK_IN_SOURCE
+    data.source = source
     now = now or timezone.now()
     event = shift.event
     with transaction.atomic():
         result = people_upsert(
             [data],
             context=IntakeContext(
-                method=ConsentMethod.STAFF,
-                source=f"{WALK_IN_SOURCE}: {event.title}"[:200],
+                method=method,
+                source=f"{source}: {event.title}"[:200],
                 actor=actor,
                 ip_address=ip_address,
                 activity_kind="event_attended",
@@ -349,7 +352,7 @@ def walk_in_add(
         attendance, created = Attendance.objects.select_for_update().get_or_create(
             shift=shift,
             person_id=result.person_id,
-            defaults={"is_walk_in": True, "source": WALK_IN_SOURCE},
+            defaults={"is_walk_in": True, "source": source},
         )
         attendance.shift = shift
         _attended(attendance, now)

@@ -24,3 +24,11 @@ urlpatterns = [
         name="mark",
     ),
 ]
+
+from groundswell.events import views_relational  # noqa: E402
+
+urlpatterns += [
+    path("contacts/", views_relational.contact_list, name="contacts"),
+    path("recruiters/", views_relational.recruiters, name="recruiters"),
+    path("events/<int:pk>/kiosk/", views_relational.kiosk, name="kiosk"),
+]

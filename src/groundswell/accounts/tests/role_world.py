@@ -361,6 +361,7 @@ def donor_world(tmp_path, *, finance_user, other_user) -> dict:
         },
         "events_staff:roster": {"pk": events["event"].pk, "shift_id": events["shift"].pk},
         "events_staff:walk_in": {"pk": events["event"].pk, "shift_id": events["shift"].pk},
+        "events_staff:kiosk": {"pk": events["event"].pk},
         "events_staff:mark": {
             "pk": events["event"].pk,
             "shift_id": events["shift"].pk,
