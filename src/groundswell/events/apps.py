@@ -27,3 +27,8 @@ class EventsConfig(AppConfig):
             order=60,
             capability=EVENTS_VIEW,
         )
+        # The public nav cannot import events (layers): events lends it an "Events" link.
+        from groundswell.actions.site import nav_links_source_set
+        from groundswell.events.nav_host import events_nav_links
+
+        nav_links_source_set(events_nav_links)
