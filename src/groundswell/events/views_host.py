@@ -97,7 +97,7 @@ def host_propose(request):
             logger.info("host proposal: rate limited %s", ip_address)
             response = page_render(
                 request,
-                "actions/public/rate_limited.html",
+                "events/host/rate_limited.html",
                 {"what": exc.what, "retry_after": exc.retry_after},
                 status=429,
             )
