@@ -120,7 +120,9 @@ def _local(day: date, clock: time, zone) -> datetime | None:
     moment = naive.replace(tzinfo=zone)
     if moment.astimezone(UTC).astimezone(zone).replace(tzinfo=None) != naive:
         return None
-    return moment
+    # In UTC: Python subtracts and compares two times of one zone by the wall clock, which is
+    # an hour off across the autumn change.
+    return moment.astimezone(UTC)
 
 
 def _parse(kind, value: str):

@@ -6,13 +6,16 @@ from __future__ import annotations
 
 import re
 import zoneinfo
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
+from urllib.parse import urlencode
 
 import pytest
+from django.http import QueryDict
 from django.urls import reverse
 from django.utils import timezone
 
 from groundswell.events import host as host_services
+from groundswell.events.forms_host import proposal_read
 from groundswell.events.models import Attendance, Event, EventStatus
 from groundswell.events.models_host import EventHostKey, EventHostMessage
 from groundswell.events.staff import event_approve
@@ -96,15 +99,18 @@ def test_a_virtual_event_keeps_an_https_join_link_and_no_street_address(client):
     assert (event.address_line1, event.zip_code, event.address_private) == ("", "", False)
 
 
-def test_a_local_time_the_clocks_skip_is_refused(client):
-    # The second Sunday of March, 2:30 AM in Chicago, does not exist.
-    year = timezone.now().year + 1
-    march = [f"{year}-03-{d:02d}" for d in range(8, 15)]
-    sunday = next(d for d in march if timezone.datetime.fromisoformat(d).weekday() == 6)
-    response = client.post(PROPOSE, proposal_form(date=sunday, starts="02:30", ends="04:00"))
-    # A year ahead at most: the refusal is either the skipped hour or the horizon, never a 500.
-    assert response.status_code == 400
-    assert not Event.objects.exists()
+def test_a_local_time_the_clocks_skip_is_refused_and_one_they_repeat_is_read_once():
+    # 8 March 2026, the second Sunday of March: 2:00-3:00 AM does not exist in Chicago.
+    now = datetime(2026, 2, 1, tzinfo=UTC)
+    skipped = proposal_form(date="2026-03-08", starts="02:30", ends="04:00")
+    proposal, errors = proposal_read(QueryDict(urlencode(skipped)), now=now)
+    assert proposal is None and "clocks change" in errors["starts"]
+    # 1 November 2026: 1:30 AM happens twice; the first (daylight time, UTC-5) is taken.
+    repeated = proposal_form(date="2026-11-01", starts="01:30", ends="03:00")
+    proposal, errors = proposal_read(QueryDict(urlencode(repeated)), now=now)
+    assert errors == {}
+    assert proposal.starts_at.astimezone(UTC) == datetime(2026, 11, 1, 6, 30, tzinfo=UTC)
+    assert proposal.ends_at - proposal.starts_at == timedelta(hours=2, minutes=30)
 
 
 def test_a_past_date_an_end_before_the_start_and_a_bad_capacity_are_refused(client):
