@@ -66,7 +66,7 @@ PLANS = [
     ),
     Plan(
         "text-bank", "Text bank from home", EventType.TEXT_BANK, 8, 19, 2, virtual=True,
-        signups=9, description="Text voters from your laptop. The join link arrives when you sign up.",
+        signups=9, description="Text voters from home; the join link comes when you sign up.",
     ),
     Plan(
         "house-party", "House party: meet the campaign", EventType.HOUSE_PARTY, 11, 17, 2,
@@ -157,10 +157,11 @@ def _attendances(plan: Plan, shifts: list[Shift], pool: list[int], rng, now) -> 
         people = rng.sample(pool, min(plan.signups, len(pool)))
         for n, person_id in enumerate(people):
             waiting = shift.capacity is not None and n >= shift.capacity
+            status = AttendanceStatus.WAITLISTED if waiting else AttendanceStatus.REGISTERED
             row = Attendance(
                 shift=shift,
                 person_id=person_id,
-                status=AttendanceStatus.WAITLISTED if waiting else AttendanceStatus.REGISTERED,
+                status=status,
                 waitlisted_at=shift.starts_at - timedelta(days=1) if waiting else None,
                 source="demo",
                 # Told already: the demo does not mail confirmations for sign-ups it invented.
