@@ -18,13 +18,14 @@ import zoneinfo
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+import zipcodes
 from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
 
 from groundswell.events.choices import AttendanceStatus, EventStatus, EventType, Visibility
 from groundswell.events.models import Attendance, Event, Shift
-from groundswell.people.models import Person, PostalAddress
+from groundswell.people.models import Person
 
 ZONE = "America/New_York"
 STATE = "OH"
@@ -98,23 +99,34 @@ PLANS = [
 ]  # fmt: skip
 
 
-def _places() -> list[tuple[str, str]]:
-    """The (city, ZIP) pairs most of the demo's Ohioans live in, most first."""
+def _real(zip_code: str) -> tuple[str, float, float] | None:
+    """(city, latitude, longitude) of a real ZIP from the shipped ZIP table, else None."""
+    try:
+        rows = zipcodes.matching(zip_code)
+    except (TypeError, ValueError):
+        return None
+    if not rows or not rows[0].get("lat"):
+        return None
+    return rows[0]["city"].title(), float(rows[0]["lat"]), float(rows[0]["long"])
+
+
+def _places() -> list[tuple[str, str, float | None, float | None]]:
+    """(city, ZIP, latitude, longitude) of the real ZIP codes most of the demo's Ohioans live
+    in, most first (the synthetic people's towns are invented; their ZIPs mostly are not)."""
     rows = (
         Person.objects.filter(state=STATE)
         .exclude(postal_code="")
         .values("postal_code")
         .annotate(n=Count("pk"))
-        .order_by("-n", "postal_code")[:4]
+        .order_by("-n", "postal_code")[:40]
     )
-    zips = [r["postal_code"][:5] for r in rows]
-    cities = dict(
-        PostalAddress.objects.filter(state=STATE, postal_code__in=zips).values_list(
-            "postal_code", "city"
-        )
-    )
-    found = [(cities.get(z) or "Columbus", z) for z in zips]
-    return (found + FALLBACK_PLACES)[:4]
+    found = []
+    for zip_code in dict.fromkeys(r["postal_code"][:5] for r in rows):
+        real = _real(zip_code)
+        if real is not None:
+            found.append((real[0], zip_code, real[1], real[2]))
+    fallback = [(city, z, *(_real(z) or (city, None, None))[1:]) for city, z in FALLBACK_PLACES]
+    return (found + fallback)[:4]
 
 
 def _start(now: datetime, plan: Plan) -> datetime:
@@ -123,7 +135,7 @@ def _start(now: datetime, plan: Plan) -> datetime:
 
 
 def _event(plan: Plan, places, host_id) -> Event:
-    city, zip_code = places[plan.place % len(places)]
+    city, zip_code, latitude, longitude = places[plan.place % len(places)]
     where = (
         {"is_virtual": True, "join_url": f"https://meet.example.org/{plan.slug}"}
         if plan.virtual
@@ -134,6 +146,8 @@ def _event(plan: Plan, places, host_id) -> Event:
             "state": STATE,
             "zip_code": zip_code,
             "address_private": plan.private,
+            "latitude": latitude,
+            "longitude": longitude,
         }
     )
     return Event(
@@ -189,7 +203,7 @@ def demo_events_seed(*, seed: int = 2026, now: datetime | None = None) -> int:
     rng = random.Random(seed)
     places = _places()
     pool = list(
-        Person.objects.filter(state=STATE, postal_code__in=[z for _, z in places])
+        Person.objects.filter(state=STATE, postal_code__in=[p[1] for p in places])
         .order_by("pk")
         .values_list("pk", flat=True)[:400]
     )
