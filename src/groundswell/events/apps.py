@@ -13,6 +13,10 @@ class EventsConfig(AppConfig):
 
         for code, label in STAFF_AUDIT_ACTIONS:
             audit_action_register(code, label)
+        from groundswell.events.host import AUDIT_ACTIONS as HOST_AUDIT_ACTIONS
+
+        for code, label in HOST_AUDIT_ACTIONS:
+            audit_action_register(code, label)
         # The person page shows a person's events, shifts and volunteer hours; events owns
         # them, so it contributes the card (people never imports events).
         from groundswell.accounts.roles import EVENTS_VIEW

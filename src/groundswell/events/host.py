@@ -24,6 +24,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from groundswell.accounts.services import audit_record
 from groundswell.actions.autoresponse import DEFAULT_GREETING, greeting_name
 from groundswell.actions.services import site_get
 from groundswell.events.choices import AttendanceStatus, EventStatus, Visibility
@@ -49,6 +50,8 @@ SUBJECT_MAX = 150
 BODY_MAX = 5000
 # Paths the public pages own below /events/: a slug equal to one would be shadowed.
 RESERVED_SLUGS = {"host", "attendance"}
+AUDIT_KEY = "events.host_key"
+AUDIT_ACTIONS = ((AUDIT_KEY, "Host link revoked or sent anew"),)
 
 
 class ProposalRefused(Exception):
@@ -167,6 +170,30 @@ def host_key_revoke(*, key: EventHostKey, now: datetime | None = None) -> EventH
     )
     key.refresh_from_db()
     return key
+
+
+def host_link_revoke(*, event: Event, actor, ip_address: str | None = None) -> int:
+    """Staff close every live host link of the event; returns how many were closed."""
+    closed = EventHostKey.objects.filter(event=event, revoked_at__isnull=True).update(
+        revoked_at=timezone.now()
+    )
+    audit_record(
+        actor=actor,
+        action=AUDIT_KEY,
+        summary=f"revoked the host link of “{event.title}”"[:500],
+        target=event,
+        details={"revoked": closed},
+        ip_address=ip_address,
+    )
+    return closed
+
+
+def host_link_resend(*, event: Event, actor, ip_address: str | None = None) -> bool:
+    """Staff close the event's host link and mail its host a new one (a lost or leaked link).
+    False when there is no host to send to, or the event is not published."""
+    with transaction.atomic():
+        host_link_revoke(event=event, actor=actor, ip_address=ip_address)
+    return host_approval_send(event_id=event.pk)
 
 
 def host_url(key: EventHostKey) -> str:

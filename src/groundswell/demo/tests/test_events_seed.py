@@ -12,6 +12,7 @@ from django.utils import timezone
 from groundswell.demo.events_seed import demo_events_seed
 from groundswell.demo.people_seed import people_seed
 from groundswell.events.models import Attendance, AttendanceStatus, Event, EventStatus, Shift
+from groundswell.people.models import Person
 
 pytestmark = pytest.mark.django_db
 
@@ -43,7 +44,6 @@ def test_the_demo_seeds_its_events_once_with_sign_ups_from_demo_people():
     assert past.filter(attended=False, minutes_credited=0).exists()
     assert not Attendance.objects.filter(shift__ends_at__gt=now, attended__isnull=False).exists()
     # Near the demo's people: in Ohio, at real (geocoded) ZIPs, the busiest where demo people live.
-    from groundswell.people.models import Person
 
     in_person = list(Event.objects.filter(is_virtual=False))
     assert all(e.state == "OH" and e.latitude and e.longitude for e in in_person)
