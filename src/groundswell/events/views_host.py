@@ -140,7 +140,7 @@ def host_page(request, token: str):
     key = host.host_key_get(token=token)
     if key is None:
         response = page_not_found(request, HOST_NOT_FOUND)
-        response["Referrer-Policy"] = "no-referrer"
+        response["Referrer-Policy"] = "same-origin"
         return response
     notice, errors, status, values = "", {}, 200, {}
     if request.method == "POST":
@@ -166,7 +166,7 @@ def host_page(request, token: str):
         "messages_per_day": host.MESSAGES_PER_DAY,
     }
     response = page_render(request, "events/host/page.html", context, status=status)
-    response["Referrer-Policy"] = "no-referrer"
+    response["Referrer-Policy"] = "same-origin"
     response["X-Robots-Tag"] = "noindex"
     return response
 

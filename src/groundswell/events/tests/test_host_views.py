@@ -210,7 +210,7 @@ def test_the_host_page_shows_its_own_roster_with_contacts_and_nobody_from_anothe
     page = client.get(_page(key)).content.decode()
     assert rsvp(1)["email"] in page and rsvp(1)["given_name"] in page
     assert rsvp(2)["email"] not in page and rsvp(2)["given_name"] not in page
-    assert client.get(_page(key))["Referrer-Policy"] == "no-referrer"
+    assert client.get(_page(key))["Referrer-Policy"] == "same-origin"
 
 
 def test_a_host_checks_in_their_attendee_and_cannot_touch_another_events(client):
