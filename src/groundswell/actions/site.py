@@ -95,6 +95,7 @@ def page_render(request, template: str, context: dict | None = None, status: int
         "theme": site_theme(site),
         "honeypot": HONEYPOT,
         "donate_href": donate_href(site),
+        "nav_links": nav_links(),
     }
     return render(request, template, {**base, **(context or {})}, status=status)
 
@@ -236,3 +237,21 @@ def thanks_ask(*, site, refcode: str, ask_proof: str = "") -> ThanksAsk | None:
     if page is None or _thanks_ask_source is None:
         return None
     return _thanks_ask_source(page_slug=page.slug, refcode=refcode, ask_proof=ask_proof)
+
+
+# ---------------------------------------------------------------- links other apps add to the nav
+
+_nav_link_sources: list[Callable[[], list[tuple[str, str]]]] = []
+
+
+def nav_links_source_set(source: Callable[[], list[tuple[str, str]]]) -> None:
+    """Add a function giving ``[(label, url)]`` for the public nav (e.g. Events, while there is
+    an event to find). Apps above this one call it from ``ready()``; adding the same function
+    twice keeps one."""
+    if source not in _nav_link_sources:
+        _nav_link_sources.append(source)
+
+
+def nav_links() -> list[tuple[str, str]]:
+    """The public nav's links from other apps, in the order they were added."""
+    return [link for source in _nav_link_sources for link in source()]

@@ -21,6 +21,10 @@ class EventsConfig(AppConfig):
         from groundswell.people.extensions import person_removal_register
 
         person_removal_register("events_relational", erase=relational_person_erase)
+        from groundswell.events.host import AUDIT_ACTIONS as HOST_AUDIT_ACTIONS
+
+        for code, label in HOST_AUDIT_ACTIONS:
+            audit_action_register(code, label)
         # The person page shows a person's events, shifts and volunteer hours; events owns
         # them, so it contributes the card (people never imports events).
         from groundswell.accounts.roles import EVENTS_VIEW
@@ -35,3 +39,8 @@ class EventsConfig(AppConfig):
             order=60,
             capability=EVENTS_VIEW,
         )
+        # The public nav cannot import events (layers): events lends it an "Events" link.
+        from groundswell.actions.site import nav_links_source_set
+        from groundswell.events.nav_host import events_nav_links
+
+        nav_links_source_set(events_nav_links)

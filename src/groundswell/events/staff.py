@@ -233,7 +233,12 @@ def event_cancel(*, event: Event, actor, ip_address: str | None = None) -> Event
 
 def event_approve(*, event: Event, actor, ip_address: str | None = None) -> Event:
     """Publish an event a supporter proposed."""
-    return _event_move(event, "approve", actor=actor, ip_address=ip_address)
+    approved = _event_move(event, "approve", actor=actor, ip_address=ip_address)
+    # Its host is mailed the link to their roster once this commits (host-your-own).
+    from groundswell.events.host import host_approval_enqueue
+
+    host_approval_enqueue(event_id=approved.pk)
+    return approved
 
 
 def event_decline(*, event: Event, actor, ip_address: str | None = None) -> Event:

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from groundswell.events import views_staff as views
+from groundswell.events import views_staff_host
 
 app_name = "events_staff"
 urlpatterns = [
@@ -23,6 +24,9 @@ urlpatterns = [
         views.attendance_mark,
         name="mark",
     ),
+    path("events/<int:pk>/host/", views_staff_host.host_detail, name="host"),
+    path("events/<int:pk>/host/revoke/", views_staff_host.host_revoke, name="host_revoke"),
+    path("events/<int:pk>/host/resend/", views_staff_host.host_resend, name="host_resend"),
 ]
 
 from groundswell.events import views_relational  # noqa: E402

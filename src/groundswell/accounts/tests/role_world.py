@@ -359,6 +359,10 @@ def donor_world(tmp_path, *, finance_user, other_user) -> dict:
             f"events_staff:{name}": {"pk": events["event"].pk}
             for name in ("detail", "edit", "publish", "cancel", "approve", "decline")
         },
+        **{
+            f"events_staff:{name}": {"pk": events["event"].pk}
+            for name in ("host", "host_revoke", "host_resend")
+        },
         "events_staff:roster": {"pk": events["event"].pk, "shift_id": events["shift"].pk},
         "events_staff:walk_in": {"pk": events["event"].pk, "shift_id": events["shift"].pk},
         "events_staff:kiosk": {"pk": events["event"].pk},

@@ -14,6 +14,7 @@ from groundswell.accounts.models import User
 from groundswell.demo.actions_activity import demo_submissions_seed
 from groundswell.demo.actions_site import campaign_site_seed, site_donate_page_seed
 from groundswell.demo.donations_seed import demo_contributions_seed, demo_page_seed
+from groundswell.demo.events_seed import demo_events_seed
 from groundswell.demo.identity_seed import demo_identity_seed
 from groundswell.demo.mailings_seed import demo_mailings_seed
 from groundswell.demo.people_seed import people_seed
@@ -71,6 +72,7 @@ class Command(BaseCommand):
             user.set_password(password)
             user.save()
         demo_segments_seed()
+        demo_events_seed(seed=seed)
         self.stdout.write(
             self.style.SUCCESS(
                 f"\nThe campaign's public site: http://{bind}/\n"
