@@ -1,0 +1,238 @@
+"""Benchmark: event RSVPs per second through the production server, on PostgreSQL.
+
+    python bench/events_rsvp.py [--rate 300] [--seconds 20] [--workers 4] [--shifts 20]
+                                [--database-url postgres://postgres@127.0.0.1:5432/gs_ev_rsvp]
+
+Drops and re-creates the database, migrates it, creates published events with ``--shifts``
+shifts in all (no capacity: every RSVP registers), and starts `groundswell serve --no-worker`.
+Each client connection first GETs an event page for its CSRF cookie and token, as a browser
+does, then POSTs RSVPs to /events/<slug>/ at a fixed rate (an open loop: latency counts from
+when a request was due) with a unique synthetic e-mail each; one request in twenty repeats an
+earlier person and shift (a double click) and must add nothing. An RSVP answers with the
+redirect to its thank-you page once the person is upserted and the attendance committed (the
+confirmation e-mail is a task left queued: the task worker is off). Afterwards it checks that
+every acknowledged RSVP is exactly one attendance: none lost, none doubled.
+
+Every request comes from 127.0.0.1, so the server runs with the per-address limit lifted.
+The last line printed is a JSON object.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import re
+import secrets
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from http.cookiejar import CookieJar
+from urllib.parse import urlencode
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from _serve import (  # noqa: E402  (the server benchmarks' shared helpers)
+    Connection,
+    CpuMeter,
+    database_recreate,
+    percentile,
+    server_env,
+    server_running,
+)
+
+SETUP = """
+from datetime import timedelta
+from django.utils import timezone
+from groundswell.events.models import Event, Shift
+start = timezone.now() + timedelta(days=7)
+events, shifts = {events}, {shifts}
+for e in range(events):
+    event = Event.objects.create(
+        title=f"Bench canvass {{e}}", slug=f"bench-{{e}}", event_type="canvass",
+        status="published", visibility="public", zip_code="20001", city="Washington",
+        state="DC", address_line1="1 Example Street", timezone="America/New_York",
+    )
+    for s in range(shifts // events):
+        Shift.objects.create(event=event, starts_at=start + timedelta(hours=3 * s),
+                             ends_at=start + timedelta(hours=3 * s + 2))
+for shift in Shift.objects.select_related("event").order_by("pk"):
+    print("SHIFT", shift.event.slug, shift.pk)
+"""
+COUNT = """
+from django.db.models import Count
+from groundswell.events.models import Attendance
+rows = Attendance.objects.filter(person__emails__address__startswith={prefix!r})
+print("ROWS", rows.count())
+print("DOUBLED", rows.values("shift", "person").annotate(n=Count("pk")).filter(n__gt=1).count())
+"""
+
+
+def groundswell(args, env) -> str:
+    return subprocess.run(
+        [sys.executable, "-m", "groundswell", *args],
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+
+
+def csrf_pair(host: str, port: int, slug: str) -> tuple[str, str]:
+    """The CSRF cookie and the form's token, fetched as a browser opening the page would."""
+    jar = CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    html = opener.open(f"http://{host}:{port}/events/{slug}/", timeout=30).read().decode()
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
+    cookie = next(c.value for c in jar if c.name == "csrftoken")
+    return cookie, token
+
+
+def post_bytes(host: str, port: int, slug: str, body: bytes, cookie: str) -> bytes:
+    head = [
+        f"POST /events/{slug}/ HTTP/1.1",
+        f"Host: {host}:{port}",
+        f"Origin: http://{host}:{port}",
+        f"Cookie: csrftoken={cookie}",
+        "User-Agent: groundswell-bench",
+        "Content-Type: application/x-www-form-urlencoded",
+        f"Content-Length: {len(body)}",
+    ]
+    return ("\r\n".join(head) + "\r\n\r\n").encode() + body
+
+
+async def drive(host, port, shifts, pairs, prefix, rate, seconds):
+    """Post RSVPs at ``rate`` per second for ``seconds``; latencies and outcomes."""
+    count = int(rate * seconds)
+    queue: asyncio.Queue = asyncio.Queue()
+    latencies: list[float] = []
+    outcomes = {"acknowledged": 0, "repeats": 0, "errors": 0, "statuses": {}}
+
+    async def worker(cookie: str, token: str):
+        conn = Connection(host, port)
+        while (item := await queue.get()) is not None:
+            index, due = item
+            # One in twenty repeats the request five before it: a double click or a retry.
+            person = index - 5 if index % 20 == 19 else index
+            slug, shift_pk = shifts[person % len(shifts)]
+            body = urlencode(
+                {
+                    "csrfmiddlewaretoken": token,
+                    "given_name": "Bench",
+                    "family_name": f"Rsvp{person}",
+                    "email": f"{prefix}{person}@example.org",
+                    "postal_code": "20001",
+                    "shift": str(shift_pk),
+                    "website": "",
+                }
+            ).encode()
+            try:
+                status, _ = await asyncio.wait_for(
+                    conn.request(post_bytes(host, port, slug, body, cookie)), timeout=10
+                )
+            except (TimeoutError, OSError, asyncio.IncompleteReadError, ValueError):
+                conn.close()
+                status = 0
+            latencies.append(time.perf_counter() - due)
+            outcomes["statuses"][status] = outcomes["statuses"].get(status, 0) + 1
+            if status == 302:
+                outcomes["repeats" if person != index else "acknowledged"] += 1
+            else:
+                outcomes["errors"] += 1
+        conn.close()
+
+    workers = [asyncio.create_task(worker(*pair)) for pair in pairs]
+    started = time.perf_counter()
+    for index in range(count):
+        due = started + index / rate
+        if (delay := due - time.perf_counter()) > 0:
+            await asyncio.sleep(delay)
+        queue.put_nowait((index, due))
+    for _ in workers:
+        queue.put_nowait(None)
+    await asyncio.gather(*workers)
+    return count, latencies, outcomes, time.perf_counter() - started
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--database-url", default="postgres://postgres@127.0.0.1:5432/gs_ev_rsvp")
+    parser.add_argument("--rate", type=float, default=300, help="RSVPs per second")
+    parser.add_argument("--seconds", type=float, default=20)
+    parser.add_argument("--warmup", type=float, default=3, help="seconds at the rate, not counted")
+    parser.add_argument("--workers", type=int, default=4, help="web server processes")
+    parser.add_argument("--events", type=int, default=5)
+    parser.add_argument("--shifts", type=int, default=20, help="shifts over all the events")
+    parser.add_argument("--concurrency", type=int, default=64, help="client connections")
+    args = parser.parse_args()
+
+    work = tempfile.mkdtemp(prefix="gs-bench-rsvp-")
+    env = server_env(
+        args.database_url,
+        work,
+        GROUNDSWELL_RATE_PER_IP="1000000000",
+        GROUNDSWELL_RATE_PER_EMAIL="1000000000",
+    )
+    print(f"database {args.database_url}: drop, create, migrate", flush=True)
+    database_recreate(args.database_url)
+    groundswell(["migrate", "-v0"], env)
+    out = groundswell(["shell", "-c", SETUP.format(events=args.events, shifts=args.shifts)], env)
+    shifts = [
+        (line.split()[1], int(line.split()[2])) for line in out.splitlines() if line[:5] == "SHIFT"
+    ]
+
+    options = ["--no-worker", "--workers", str(args.workers)]
+    with server_running(env, work, *options) as (host, port, server_pid):
+        print(f"serving on {host}:{port} with {args.workers} workers", flush=True)
+        pairs = [csrf_pair(host, port, shifts[0][0]) for _ in range(args.concurrency)]
+        run = secrets.token_hex(3)
+        asyncio.run(drive(host, port, shifts, pairs, f"w{run}-", args.rate, args.warmup))
+        meter = CpuMeter(server_pid)
+        prefix = f"t{run}-"
+        requests, latencies, outcomes, elapsed = asyncio.run(
+            drive(host, port, shifts, pairs, prefix, args.rate, args.seconds)
+        )
+        cpu = meter.split()
+
+    counted = groundswell(["shell", "-c", COUNT.format(prefix=prefix)], env)
+    rows = int(re.search(r"ROWS (\d+)", counted).group(1))
+    doubled = int(re.search(r"DOUBLED (\d+)", counted).group(1))
+    ms = [x * 1000 for x in latencies]
+    print(
+        json.dumps(
+            {
+                "benchmark": "events_rsvp",
+                "requests": requests,
+                "acknowledged": outcomes["acknowledged"],
+                "repeats_acknowledged": outcomes["repeats"],
+                "errors": outcomes["errors"],
+                "statuses": {str(k): v for k, v in sorted(outcomes["statuses"].items())},
+                "attendances": rows,
+                "lost": outcomes["acknowledged"] - rows,
+                "doubled": doubled,
+                "target_per_second": args.rate,
+                "achieved_per_second": round(
+                    (outcomes["acknowledged"] + outcomes["repeats"]) / elapsed, 1
+                ),
+                "p50_ms": round(percentile(ms, 0.50), 1),
+                "p90_ms": round(percentile(ms, 0.90), 1),
+                "p99_ms": round(percentile(ms, 0.99), 1),
+                "max_ms": round(max(ms, default=0), 1),
+                "workers": args.workers,
+                "shifts": len(shifts),
+                "seconds": round(elapsed, 2),
+                "cpu_seconds": cpu,
+                "cpu": platform.machine(),
+                "cores": os.cpu_count(),
+                "load_average": [round(x, 2) for x in os.getloadavg()],
+            }
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()
