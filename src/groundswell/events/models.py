@@ -177,3 +177,6 @@ class ReminderSent(models.Model):
                 fields=["attendance", "minutes_before"], name="one_reminder_per_offset"
             )
         ]
+
+
+from groundswell.events.models_ladder import VolunteerProfile  # noqa: E402,F401

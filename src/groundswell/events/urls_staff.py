@@ -1,5 +1,6 @@
 from django.urls import path
 
+from groundswell.events import views_ladder, views_volunteers
 from groundswell.events import views_staff as views
 
 app_name = "events_staff"
@@ -22,5 +23,19 @@ urlpatterns = [
         "events/<int:pk>/shifts/<int:shift_id>/attendance/<int:attendance_id>/",
         views.attendance_mark,
         name="mark",
+    ),
+    path("ladder/", views_ladder.ladder_overview, name="ladder"),
+    path("ladder/next/<slug:kind>/", views_ladder.ladder_next, name="ladder_next"),
+    path("volunteers/", views_volunteers.volunteer_overview, name="volunteers"),
+    path("volunteers/asked/", views_volunteers.volunteer_asked, name="volunteers_asked"),
+    path(
+        "volunteers/people/<int:person_id>/",
+        views_volunteers.volunteer_profile,
+        name="volunteer_profile",
+    ),
+    path(
+        "volunteers/people/<int:person_id>/assign/",
+        views_volunteers.volunteer_assign,
+        name="volunteer_assign",
     ),
 ]
