@@ -7,7 +7,8 @@ and the next-step lists all read it, so a figure on one page is the figure on an
 
 Cost: the counts per rung are one query; each EXISTS is a lookup on an indexed foreign key
 (person) and the CASE stops at the highest rung that holds, so at a million people it is one
-scan of people with a handful of index probes each. The months cost one query per month.
+scan of people with a handful of index probes each. The months are one query too (a rung per
+month side by side).
 """
 
 from __future__ import annotations
@@ -84,8 +85,10 @@ def rung_steps(as_of: datetime | None = None) -> dict[Rung, Exists]:
     )
     return {
         Rung.HOST: Exists(hosted),
+        # The hours are summed per person; asking "attended at all" first (a hashed set in
+        # PostgreSQL) spares that probe for everyone who never came to anything.
         Rung.VOLUNTEER: Exists(attended.filter(shift__event__event_type__in=VOLUNTEER_TYPES))
-        | Exists(hours),
+        | (Exists(attended) & Exists(hours)),
         Rung.ATTENDEE: Exists(attended),
         Rung.DONOR: Exists(gave),
         Rung.SIGNER: Exists(signed),
@@ -146,30 +149,30 @@ def _month_start(now: datetime, offset: int) -> datetime:
 
 def rung_movement(*, user, months: int = MONTHS, now: datetime | None = None) -> list[MonthRow]:
     """The rung each person had at the end of each of the last ``months`` months (counts per
-    rung) and how many moved up during it; one query per month, oldest first."""
+    rung) and how many moved up during each; oldest first.
+
+    One query: one scan of people with the rung at every month's edge side by side, counted
+    with filtered aggregates (a query per month would scan people twice per month).
+    """
     now = now or timezone.now()
-    edges = [_month_start(now, k) for k in range(1 - months, 2)]
+    # The rung at a month's end counts everything before the next month's first instant.
     tick = timedelta(microseconds=1)
-    rows = []
-    for start, end in zip(edges, edges[1:], strict=False):
-        # The rung at a month's end counts everything before the next month's first instant.
-        grouped = {
-            rung: (n, up)
-            for rung, n, up in _people()
-            .annotate(rung=rung_expression(end - tick), before=rung_expression(start - tick))
-            .order_by()
-            .values("rung")
-            .annotate(n=Count("pk"), up=Count("pk", filter=Q(rung__gt=F("before"))))
-            .values_list("rung", "n", "up")
-        }
-        rows.append(
-            MonthRow(
-                month=start.strftime("%Y-%m"),
-                counts=[grouped.get(int(rung), (0, 0))[0] for rung in Rung],
-                moved_up=sum(up for _, up in grouped.values()),
-            )
+    starts = [_month_start(now, k) for k in range(1 - months, 2)]
+    edges = {f"r{k}": rung_expression(start - tick) for k, start in enumerate(starts)}
+    counts = {}
+    for k in range(1, len(starts)):
+        for rung in Rung:
+            counts[f"n{k}_{int(rung)}"] = Count("pk", filter=Q(**{f"r{k}": int(rung)}))
+        counts[f"up{k}"] = Count("pk", filter=Q(**{f"r{k}__gt": F(f"r{k - 1}")}))
+    totals = _people().annotate(**edges).order_by().aggregate(**counts)
+    return [
+        MonthRow(
+            month=starts[k - 1].strftime("%Y-%m"),
+            counts=[totals[f"n{k}_{int(rung)}"] for rung in Rung],
+            moved_up=totals[f"up{k}"],
         )
-    return rows
+        for k in range(1, len(starts))
+    ]
 
 
 # ---------------------------------------------------------------- next steps

@@ -118,6 +118,13 @@ def test_movement_counts_the_rung_at_each_months_end_and_who_moved_up_in_it():
     assert [r.moved_up for r in rows] == [1, 1, 1]
 
 
+def test_the_movement_of_six_months_is_one_query(django_assert_num_queries):
+    ladder_world()
+    with django_assert_num_queries(1):
+        rows = ladder.rung_movement(user=None, months=6)
+    assert len(rows) == 6 and sum(rows[-1].counts) == len(Rung)
+
+
 def test_donors_who_never_attended_are_suggested_an_upcoming_event_near_their_zip():
     event = event_of("canvass", zip_code="19103")
     shift_of(event, starts_at=timezone.now() + timedelta(days=5))
