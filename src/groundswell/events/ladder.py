@@ -20,11 +20,9 @@ from django.db.models import (
     Case,
     Count,
     Exists,
-    F,
     IntegerChoices,
     IntegerField,
     OuterRef,
-    Q,
     QuerySet,
     Sum,
     Value,
@@ -151,27 +149,28 @@ def rung_movement(*, user, months: int = MONTHS, now: datetime | None = None) ->
     """The rung each person had at the end of each of the last ``months`` months (counts per
     rung) and how many moved up during each; oldest first.
 
-    One query: one scan of people with the rung at every month's edge side by side, counted
-    with filtered aggregates (a query per month would scan people twice per month).
+    One query: one scan of people with the rung at every month's edge side by side, grouped
+    by the whole sequence (rungs only climb, so there are few distinct sequences) and folded
+    here. Filtered aggregates over the same annotations made PostgreSQL wrap them in a
+    subquery and give up its hashed subplans: minutes at a million people instead of seconds.
     """
     now = now or timezone.now()
     # The rung at a month's end counts everything before the next month's first instant.
     tick = timedelta(microseconds=1)
     starts = [_month_start(now, k) for k in range(1 - months, 2)]
-    edges = {f"r{k}": rung_expression(start - tick) for k, start in enumerate(starts)}
-    counts = {}
-    for k in range(1, len(starts)):
-        for rung in Rung:
-            counts[f"n{k}_{int(rung)}"] = Count("pk", filter=Q(**{f"r{k}": int(rung)}))
-        counts[f"up{k}"] = Count("pk", filter=Q(**{f"r{k}__gt": F(f"r{k - 1}")}))
-    totals = _people().annotate(**edges).order_by().aggregate(**counts)
+    names = [f"r{k}" for k in range(len(starts))]
+    edges = {name: rung_expression(start - tick) for name, start in zip(names, starts, strict=True)}
+    grouped = _people().annotate(**edges).order_by().values(*names).annotate(n=Count("pk"))
+    counts = [[0] * len(Rung) for _ in range(months)]
+    moved = [0] * months
+    for row in grouped:
+        for k in range(1, len(starts)):
+            counts[k - 1][row[names[k]]] += row["n"]
+            if row[names[k]] > row[names[k - 1]]:
+                moved[k - 1] += row["n"]
     return [
-        MonthRow(
-            month=starts[k - 1].strftime("%Y-%m"),
-            counts=[totals[f"n{k}_{int(rung)}"] for rung in Rung],
-            moved_up=totals[f"up{k}"],
-        )
-        for k in range(1, len(starts))
+        MonthRow(month=starts[k].strftime("%Y-%m"), counts=counts[k], moved_up=moved[k])
+        for k in range(months)
     ]
 
 
