@@ -44,3 +44,25 @@ class EventsConfig(AppConfig):
         from groundswell.events.nav_host import events_nav_links
 
         nav_links_source_set(events_nav_links)
+        from groundswell.events.views_ladder import person_ladder_panel
+        from groundswell.events.views_volunteers import person_volunteer_panel
+        from groundswell.events.volunteers import AUDIT_ACTIONS as VOLUNTEER_AUDIT_ACTIONS
+
+        for code, label in VOLUNTEER_AUDIT_ACTIONS:
+            audit_action_register(code, label)
+        person_panel_register(
+            "ladder",
+            template="events/ladder/_person_rung.html",
+            context=person_ladder_panel,
+            column="activity",
+            order=55,
+            capability=EVENTS_VIEW,
+        )
+        person_panel_register(
+            "volunteer",
+            template="events/volunteers/_person_volunteer.html",
+            context=person_volunteer_panel,
+            column="activity",
+            order=61,
+            capability=EVENTS_VIEW,
+        )

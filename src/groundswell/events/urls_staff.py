@@ -1,7 +1,7 @@
 from django.urls import path
 
+from groundswell.events import views_ladder, views_staff_host, views_volunteers
 from groundswell.events import views_staff as views
-from groundswell.events import views_staff_host
 
 app_name = "events_staff"
 urlpatterns = [
@@ -23,6 +23,20 @@ urlpatterns = [
         "events/<int:pk>/shifts/<int:shift_id>/attendance/<int:attendance_id>/",
         views.attendance_mark,
         name="mark",
+    ),
+    path("ladder/", views_ladder.ladder_overview, name="ladder"),
+    path("ladder/next/<slug:kind>/", views_ladder.ladder_next, name="ladder_next"),
+    path("volunteers/", views_volunteers.volunteer_overview, name="volunteers"),
+    path("volunteers/asked/", views_volunteers.volunteer_asked, name="volunteers_asked"),
+    path(
+        "volunteers/people/<int:person_id>/",
+        views_volunteers.volunteer_profile,
+        name="volunteer_profile",
+    ),
+    path(
+        "volunteers/people/<int:person_id>/assign/",
+        views_volunteers.volunteer_assign,
+        name="volunteer_assign",
     ),
     path("events/<int:pk>/host/", views_staff_host.host_detail, name="host"),
     path("events/<int:pk>/host/revoke/", views_staff_host.host_revoke, name="host_revoke"),

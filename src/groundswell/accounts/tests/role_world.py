@@ -371,5 +371,8 @@ def donor_world(tmp_path, *, finance_user, other_user) -> dict:
             "shift_id": events["shift"].pk,
             "attendance_id": events["attendance"].pk,
         },
+        "events_staff:ladder_next": {"kind": "signers-to-donors"},
+        "events_staff:volunteer_profile": {"person_id": donor.pk},
+        "events_staff:volunteer_assign": {"person_id": donor.pk},
     }
     return {"donor": donor, "urls": urls, **people, **money, **identity, **pages}

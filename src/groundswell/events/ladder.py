@@ -1,0 +1,218 @@
+"""The ladder of engagement: how far each person has come, from what they did.
+
+One definition, ``people_with_rung``: an annotation computed in SQL from indexed EXISTS probes
+(a subscribed e-mail, a petition signature, a counted gift, an attended shift, volunteer work,
+a published event hosted). The person card, the counts per rung, the month-by-month movement
+and the next-step lists all read it, so a figure on one page is the figure on another.
+
+Cost: the counts per rung are one query; each EXISTS is a lookup on an indexed foreign key
+(person) and the CASE stops at the highest rung that holds, so at a million people it is one
+scan of people with a handful of index probes each. The months are one query too (a rung per
+month side by side).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    IntegerChoices,
+    IntegerField,
+    OuterRef,
+    QuerySet,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, Left
+from django.utils import timezone
+
+from groundswell.actions.models import ActionPage, Submission
+from groundswell.donations.selectors import contributions_counted
+from groundswell.events.choices import EventStatus, EventType
+from groundswell.events.models import Attendance, Event
+from groundswell.events.selectors import _visible
+from groundswell.people.choices import EmailStatus
+from groundswell.people.models import EmailAddress, Person
+from groundswell.segments.conditions_location import zips_within
+
+# The event types whose attended shift makes a volunteer, whatever its length.
+VOLUNTEER_TYPES = (EventType.CANVASS, EventType.PHONE_BANK, EventType.TEXT_BANK)
+# ...or this many hours credited on any shifts.
+VOLUNTEER_HOURS = 4
+NEAR_MILES = 25
+MONTHS = 6
+
+
+class Rung(IntegerChoices):
+    NONE = 0, "Not on the ladder yet"
+    SUBSCRIBER = 1, "Subscriber"
+    SIGNER = 2, "Petition signer"
+    DONOR = 3, "Donor"
+    ATTENDEE = 4, "Event attendee"
+    VOLUNTEER = 5, "Volunteer"
+    HOST = 6, "Host or leader"
+
+
+def rung_steps(as_of: datetime | None = None) -> dict[Rung, Exists]:
+    """What puts a person on each rung, as EXISTS over OuterRef("pk"), by ``as_of`` if given.
+
+    A subscription has no history of its own here: as of a past date it counts an address
+    added by then and subscribed now (an unsubscribe is not dated back).
+    """
+    me = OuterRef("pk")
+    emails = EmailAddress.objects.filter(person=me, status=EmailStatus.SUBSCRIBED)
+    signed = Submission.objects.filter(person=me, page__kind=ActionPage.Kind.PETITION)
+    gave = contributions_counted().filter(person=me)
+    attended = Attendance.objects.filter(person=me, attended=True)
+    hosted = Event.objects.filter(host=me, status=EventStatus.PUBLISHED)
+    if as_of is not None:
+        emails = emails.filter(created_at__lte=as_of)
+        signed = signed.filter(received_at__lte=as_of)
+        gave = gave.filter(received_at__lte=as_of)
+        attended = attended.filter(shift__starts_at__lte=as_of)
+        hosted = hosted.filter(created_at__lte=as_of)
+    hours = (
+        attended.values("person")
+        .annotate(minutes=Sum(Coalesce("minutes_credited", 0)))
+        .filter(minutes__gte=VOLUNTEER_HOURS * 60)
+    )
+    return {
+        Rung.HOST: Exists(hosted),
+        # The hours are summed per person; asking "attended at all" first (a hashed set in
+        # PostgreSQL) spares that probe for everyone who never came to anything.
+        Rung.VOLUNTEER: Exists(attended.filter(shift__event__event_type__in=VOLUNTEER_TYPES))
+        | (Exists(attended) & Exists(hours)),
+        Rung.ATTENDEE: Exists(attended),
+        Rung.DONOR: Exists(gave),
+        Rung.SIGNER: Exists(signed),
+        Rung.SUBSCRIBER: Exists(emails),
+    }
+
+
+def rung_expression(as_of: datetime | None = None) -> Case:
+    """The highest rung that holds, as one SQL CASE (highest first, so it stops early)."""
+    whens = [When(step, then=Value(int(rung))) for rung, step in rung_steps(as_of).items()]
+    return Case(*whens, default=Value(int(Rung.NONE)), output_field=IntegerField())
+
+
+def people_with_rung(people: QuerySet[Person], *, as_of: datetime | None = None) -> QuerySet:
+    """``people`` annotated with ``rung`` (a Rung value): THE definition of the ladder."""
+    return people.annotate(rung=rung_expression(as_of))
+
+
+def _people() -> QuerySet[Person]:
+    return Person.objects.active().filter(erased_at__isnull=True)
+
+
+def person_rung(*, user, person: Person) -> Rung:
+    row = people_with_rung(Person.objects.filter(pk=person.pk)).values_list("rung", flat=True)
+    return Rung(row.first() or 0)
+
+
+@dataclass
+class RungCount:
+    rung: Rung
+    count: int
+
+
+def rung_counts(*, user) -> list[RungCount]:
+    """How many people stand on each rung now: one query."""
+    rows = dict(
+        people_with_rung(_people())
+        .order_by()
+        .values("rung")
+        .annotate(n=Count("pk"))
+        .values_list("rung", "n")
+    )
+    return [RungCount(rung=rung, count=rows.get(int(rung), 0)) for rung in Rung]
+
+
+@dataclass
+class MonthRow:
+    month: str  # "2031-03"
+    counts: list[int]  # by Rung, in order
+    moved_up: int  # people on a higher rung at the month's end than at its start
+
+
+def _month_start(now: datetime, offset: int) -> datetime:
+    """The first instant (UTC) of the month ``offset`` months from ``now``'s."""
+    index = now.year * 12 + now.month - 1 + offset
+    return datetime(index // 12, index % 12 + 1, 1, tzinfo=UTC)
+
+
+def rung_movement(*, user, months: int = MONTHS, now: datetime | None = None) -> list[MonthRow]:
+    """The rung each person had at the end of each of the last ``months`` months (counts per
+    rung) and how many moved up during each; oldest first.
+
+    One query: one scan of people with the rung at every month's edge side by side, grouped
+    by the whole sequence (rungs only climb, so there are few distinct sequences) and folded
+    here. Filtered aggregates over the same annotations made PostgreSQL wrap them in a
+    subquery and give up its hashed subplans: minutes at a million people instead of seconds.
+    """
+    now = now or timezone.now()
+    # The rung at a month's end counts everything before the next month's first instant.
+    tick = timedelta(microseconds=1)
+    starts = [_month_start(now, k) for k in range(1 - months, 2)]
+    names = [f"r{k}" for k in range(len(starts))]
+    edges = {name: rung_expression(start - tick) for name, start in zip(names, starts, strict=True)}
+    grouped = _people().annotate(**edges).order_by().values(*names).annotate(n=Count("pk"))
+    counts = [[0] * len(Rung) for _ in range(months)]
+    moved = [0] * months
+    for row in grouped:
+        for k in range(1, len(starts)):
+            counts[k - 1][row[names[k]]] += row["n"]
+            if row[names[k]] > row[names[k - 1]]:
+                moved[k - 1] += row["n"]
+    return [
+        MonthRow(month=starts[k].strftime("%Y-%m"), counts=counts[k], moved_up=moved[k])
+        for k in range(months)
+    ]
+
+
+# ---------------------------------------------------------------- next steps
+
+NEXT_STEPS = {
+    "donors-to-events": "Donors who never attended an event, with one coming up near them",
+    "signers-to-donors": "Petition signers who never gave",
+    "attendees-to-volunteers": "Event attendees who never volunteered",
+}
+
+
+def _upcoming_zips(now: datetime) -> set[str]:
+    """ZIPs within NEAR_MILES of an upcoming published public event (by the ZIP centroids, as
+    the public list does); the events are few, so this is a handful of look-ups."""
+    zips = (
+        Event.objects.filter(_visible(link=False), is_virtual=False, shifts__starts_at__gt=now)
+        .exclude(zip_code="")
+        .values_list("zip_code", flat=True)
+        .distinct()
+    )
+    near: set[str] = set()
+    for code in zips:
+        near.update(zips_within(code, NEAR_MILES))
+    return near
+
+
+def next_step_people(*, user, kind: str, now: datetime | None = None) -> QuerySet[Person]:
+    """The people a next-step list names, by the ladder's own steps; KeyError for no such list."""
+    steps = rung_steps()
+    people = _people()
+    if kind == "donors-to-events":
+        zips = _upcoming_zips(now or timezone.now())
+        people = (
+            people.annotate(zip5=Left("postal_code", 5))
+            .filter(steps[Rung.DONOR], zip5__in=zips)
+            .exclude(steps[Rung.ATTENDEE])
+        )
+    elif kind == "signers-to-donors":
+        people = people.filter(steps[Rung.SIGNER]).exclude(steps[Rung.DONOR])
+    elif kind == "attendees-to-volunteers":
+        people = people.filter(steps[Rung.ATTENDEE]).exclude(steps[Rung.VOLUNTEER])
+    else:
+        raise KeyError(kind)
+    return people.order_by("family_name", "given_name", "pk")

@@ -1,0 +1,48 @@
+"""The organizers' ladder pages: counts per rung with their movement by month, the next-step
+lists, and the person page's rung card. Reading needs EVENTS_VIEW (nothing here is changed)."""
+
+from __future__ import annotations
+
+from django.http import Http404
+from django.shortcuts import render
+
+from groundswell.accounts.permissions import capability_required
+from groundswell.accounts.roles import EVENTS_VIEW
+from groundswell.core.htmx import querystring
+from groundswell.core.pagination import paginate
+from groundswell.events import ladder
+
+
+@capability_required(EVENTS_VIEW)
+def ladder_overview(request):
+    counts = ladder.rung_counts(user=request.user)
+    context = {
+        "counts": counts,
+        "total": sum(c.count for c in counts),
+        "rungs": list(ladder.Rung),
+        "months": ladder.rung_movement(user=request.user),
+        "next_steps": ladder.NEXT_STEPS,
+    }
+    return render(request, "events/ladder/overview.html", context)
+
+
+@capability_required(EVENTS_VIEW)
+def ladder_next(request, kind: str):
+    try:
+        people = ladder.next_step_people(user=request.user, kind=kind)
+    except KeyError:
+        raise Http404("No such list.") from None
+    page = paginate(people, request.GET.get("page"), per_page=50)
+    context = {
+        "title": ladder.NEXT_STEPS[kind],
+        "kind": kind,
+        "page": page,
+        "qs": querystring(request, page=None),
+    }
+    return render(request, "events/ladder/next.html", context)
+
+
+def person_ladder_panel(*, request, person) -> dict:
+    """The person page's rung card (``people.extensions``; registered in apps.py)."""
+    rung = ladder.person_rung(user=request.user, person=person)
+    return {"rung": rung, "rungs": list(ladder.Rung)[1:]}
