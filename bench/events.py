@@ -30,31 +30,9 @@ from datetime import timedelta
 
 sys.path.insert(0, os.path.dirname(__file__))
 
+from _sql_seed import rows_insert  # noqa: E402  (SQL seeding shared by the benchmarks)
+
 SHIFTS_PER_EVENT = 10
-
-
-def _defaults(cursor, table: str) -> dict[str, str]:
-    """A value for every NOT NULL column without a database default (Django keeps defaults in
-    Python), by type; the caller overrides the ones that matter."""
-    cursor.execute(
-        "SELECT column_name, data_type FROM information_schema.columns WHERE table_name = %s"
-        " AND is_nullable = 'NO' AND column_default IS NULL AND is_identity = 'NO'",
-        [table],
-    )
-    by_type = {"jsonb": "'{}'::jsonb", "boolean": "false", "timestamp with time zone": "now()"}
-    out = {}
-    for name, kind in cursor.fetchall():
-        numeric = kind in ("integer", "bigint", "smallint", "numeric")
-        out[name] = by_type.get(kind, "0" if numeric else "''")
-    return out
-
-
-def _insert(cursor, table: str, rows_sql: str, values: dict[str, str]) -> None:
-    columns = {**_defaults(cursor, table), **values}
-    names = ", ".join(f'"{c}"' for c in columns)
-    cursor.execute(
-        f'INSERT INTO "{table}" ({names}) SELECT {", ".join(columns.values())} FROM {rows_sql}'
-    )
 
 
 def generate(*, shifts: int, per_shift: int, days: int) -> None:
@@ -64,7 +42,7 @@ def generate(*, shifts: int, per_shift: int, days: int) -> None:
     events = shifts // SHIFTS_PER_EVENT
     people = shifts * per_shift // 2  # each person on two shifts on average
     with connection.cursor() as c:
-        _insert(
+        rows_insert(
             c,
             "people_person",
             f"generate_series(1, {people}) g",
@@ -81,7 +59,7 @@ def generate(*, shifts: int, per_shift: int, days: int) -> None:
             },
         )
         c.execute("SELECT setval(pg_get_serial_sequence('people_person','id'), %s)", [people])
-        _insert(
+        rows_insert(
             c,
             "events_event",
             f"generate_series(1, {events}) g",
@@ -104,7 +82,7 @@ def generate(*, shifts: int, per_shift: int, days: int) -> None:
         )
         c.execute("SELECT setval(pg_get_serial_sequence('events_event','id'), %s)", [events])
         # Starts spread evenly over the window, on the minute.
-        _insert(
+        rows_insert(
             c,
             "events_shift",
             f"generate_series(1, {shifts}) g",
@@ -121,7 +99,7 @@ def generate(*, shifts: int, per_shift: int, days: int) -> None:
         )
         c.execute("SELECT setval(pg_get_serial_sequence('events_shift','id'), %s)", [shifts])
         attendances = shifts * per_shift
-        _insert(
+        rows_insert(
             c,
             "events_attendance",
             f"generate_series(1, {attendances}) g",

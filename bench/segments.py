@@ -21,6 +21,8 @@ import time
 
 sys.path.insert(0, os.path.dirname(__file__))
 
+from _sql_seed import rows_insert  # noqa: E402  (SQL seeding shared by the benchmarks)
+
 STATES = ["PA", "OH", "MI", "CA", "NY", "TX", "FL", "GA", "NC", "WI", "AZ", "NV", "IL", "MA"]
 TAGS = [
     "volunteer",
@@ -80,31 +82,6 @@ DEFINITIONS = {
 }
 
 
-def _defaults(cursor, table: str) -> dict[str, str]:
-    """A value for every NOT NULL column without a database default (Django keeps defaults in
-    Python), by type; the caller overrides the ones that matter."""
-    cursor.execute(
-        "SELECT column_name, data_type FROM information_schema.columns WHERE table_name = %s"
-        " AND is_nullable = 'NO' AND column_default IS NULL AND is_identity = 'NO'",
-        [table],
-    )
-    by_type = {"jsonb": "'{}'::jsonb", "boolean": "false", "timestamp with time zone": "now()"}
-    out = {}
-    for name, kind in cursor.fetchall():
-        numeric = kind in ("integer", "bigint", "smallint", "numeric")
-        out[name] = by_type.get(kind, "0" if numeric else "''")
-    return out
-
-
-def _insert(cursor, table: str, rows_sql: str, values: dict[str, str]) -> None:
-    """INSERT INTO table (…) SELECT … FROM rows_sql, with defaults for the unnamed columns."""
-    columns = {**_defaults(cursor, table), **values}
-    names = ", ".join(f'"{c}"' for c in columns)
-    cursor.execute(
-        f'INSERT INTO "{table}" ({names}) SELECT {", ".join(columns.values())} FROM {rows_sql}'
-    )
-
-
 def generate(people: int) -> None:
     import zipcodes
     from django.db import connection
@@ -125,7 +102,7 @@ def generate(people: int) -> None:
             [STATES],
         )
         nz, ns = len(zips), len(STATES)
-        _insert(
+        rows_insert(
             c,
             "people_person",
             f"generate_series(1, {people}) g JOIN bench_zip z ON z.i = (g::bigint * 7919) % {nz} "
@@ -147,7 +124,7 @@ def generate(people: int) -> None:
             },
         )
         c.execute("SELECT setval(pg_get_serial_sequence('people_person','id'), %s)", [people])
-        _insert(
+        rows_insert(
             c,
             "people_postaladdress",
             f"generate_series(1, {people}) g JOIN people_person p ON p.id = g",
@@ -177,7 +154,7 @@ def generate(people: int) -> None:
             [people, people],
         )
         # Three donors in ten, one to four gifts each over two years.
-        _insert(
+        rows_insert(
             c,
             "donations_contribution",
             f"generate_series(1, {people}) g, generate_series(1, 1 + g % 4) k WHERE g % 10 < 3",
@@ -195,7 +172,7 @@ def generate(people: int) -> None:
                 "modified_at": "now()",
             },
         )
-        _insert(
+        rows_insert(
             c,
             "actions_actionpage",
             "generate_series(1, 2) g",
@@ -210,7 +187,7 @@ def generate(people: int) -> None:
                 "tags": "'[]'::jsonb",
             },
         )
-        _insert(
+        rows_insert(
             c,
             "actions_submission",
             f"generate_series(1, {people}, 5) g",

@@ -25,6 +25,7 @@ from groundswell.events.choices import AttendanceStatus, EventType
 from groundswell.events.forms_host import PERSON_FIELDS, TIMEZONES, person_read, proposal_read
 from groundswell.events.notices.messages import span_text
 from groundswell.events.staff import MARKS, attendance_mark
+from groundswell.events.views_public import form_fields
 
 logger = logging.getLogger(__name__)
 
@@ -44,20 +45,7 @@ def _posted(request):
 
 def _propose_page(request, values, errors=None, status: int = 200):
     errors = errors or {}
-    fields = [
-        {
-            "name": name,
-            "id": f"f-{name}",
-            "label": label,
-            "type": kind,
-            "autocomplete": autocomplete,
-            "inputmode": inputmode,
-            "required": required,
-            "value": values.get(name, "")[:300],
-            "error": errors.get(name, ""),
-        }
-        for name, label, kind, autocomplete, inputmode, required in PERSON_FIELDS
-    ]
+    fields = form_fields(PERSON_FIELDS, values, errors)
     context = {
         "fields": fields,
         "values": values,

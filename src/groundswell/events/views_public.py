@@ -107,13 +107,10 @@ def _anchor(name: str) -> str:
     return "f-shift" if name == "shift" else "" if name == "form" else f"f-{name}"
 
 
-def _form_page(request, event: Event, *, values, hidden, errors=None, status: int = 200):
-    errors = errors or {}
-    shifts = selectors.upcoming_shifts(event=event)
-    chosen = set(values.getlist("shift")) if hasattr(values, "getlist") else set()
-    if not chosen and len(shifts) == 1:
-        chosen = {str(shifts[0].pk)}
-    fields = [
+def form_fields(spec, values, errors: dict[str, str]) -> list[dict]:
+    """The person fields of a public events form, as its template draws them: ``spec`` rows
+    of (name, label, type, autocomplete, inputmode, required), with the value and error."""
+    return [
         {
             "name": name,
             "id": f"f-{name}",
@@ -125,8 +122,17 @@ def _form_page(request, event: Event, *, values, hidden, errors=None, status: in
             "value": values.get(name, "")[:300],
             "error": errors.get(name, ""),
         }
-        for name, label, kind, autocomplete, inputmode, required in FIELDS
+        for name, label, kind, autocomplete, inputmode, required in spec
     ]
+
+
+def _form_page(request, event: Event, *, values, hidden, errors=None, status: int = 200):
+    errors = errors or {}
+    shifts = selectors.upcoming_shifts(event=event)
+    chosen = set(values.getlist("shift")) if hasattr(values, "getlist") else set()
+    if not chosen and len(shifts) == 1:
+        chosen = {str(shifts[0].pk)}
+    fields = form_fields(FIELDS, values, errors)
     context = {
         "event": event,
         "place": _place_text(event, exact=False),
