@@ -31,6 +31,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, Left
 from django.utils import timezone
 
+from groundswell.accounts.roles import FINANCE_VIEW
 from groundswell.actions.models import ActionPage, Submission
 from groundswell.donations.selectors import contributions_counted
 from groundswell.events.choices import EventStatus, EventType
@@ -58,8 +59,22 @@ class Rung(IntegerChoices):
     HOST = 6, "Host or leader"
 
 
-def rung_steps(as_of: datetime | None = None) -> dict[Rung, Exists]:
-    """What puts a person on each rung, as EXISTS over OuterRef("pk"), by ``as_of`` if given.
+def sees_gifts(user) -> bool:
+    """Whether ``user`` may learn who gave. The donor rung is finance data (it says a person
+    gave, and its absence says they did not), so for everyone else the ladder has no donor
+    rung: a donor stands on the rung they would hold without the gift. ``None`` is the system
+    itself (tasks, benchmarks), which sees the whole ladder."""
+    return user is None or user.can(FINANCE_VIEW)
+
+
+def rungs_for(user) -> list[Rung]:
+    """The rungs ``user`` sees, lowest first (Rung.NONE included)."""
+    return [r for r in Rung if r != Rung.DONOR or sees_gifts(user)]
+
+
+def rung_steps(as_of: datetime | None = None, *, with_gifts: bool = True) -> dict[Rung, Exists]:
+    """What puts a person on each rung, as EXISTS over OuterRef("pk"), by ``as_of`` if given;
+    without the donor step when ``with_gifts`` is false.
 
     A subscription has no history of its own here: as of a past date it counts an address
     added by then and subscribed now (an unsubscribe is not dated back).
@@ -81,7 +96,7 @@ def rung_steps(as_of: datetime | None = None) -> dict[Rung, Exists]:
         .annotate(minutes=Sum(Coalesce("minutes_credited", 0)))
         .filter(minutes__gte=VOLUNTEER_HOURS * 60)
     )
-    return {
+    steps = {
         Rung.HOST: Exists(hosted),
         # The hours are summed per person; asking "attended at all" first (a hashed set in
         # PostgreSQL) spares that probe for everyone who never came to anything.
@@ -92,17 +107,25 @@ def rung_steps(as_of: datetime | None = None) -> dict[Rung, Exists]:
         Rung.SIGNER: Exists(signed),
         Rung.SUBSCRIBER: Exists(emails),
     }
+    if not with_gifts:
+        del steps[Rung.DONOR]
+    return steps
 
 
-def rung_expression(as_of: datetime | None = None) -> Case:
+def rung_expression(as_of: datetime | None = None, *, with_gifts: bool = True) -> Case:
     """The highest rung that holds, as one SQL CASE (highest first, so it stops early)."""
-    whens = [When(step, then=Value(int(rung))) for rung, step in rung_steps(as_of).items()]
+    steps = rung_steps(as_of, with_gifts=with_gifts)
+    whens = [When(step, then=Value(int(rung))) for rung, step in steps.items()]
     return Case(*whens, default=Value(int(Rung.NONE)), output_field=IntegerField())
 
 
-def people_with_rung(people: QuerySet[Person], *, as_of: datetime | None = None) -> QuerySet:
-    """``people`` annotated with ``rung`` (a Rung value): THE definition of the ladder."""
-    return people.annotate(rung=rung_expression(as_of))
+def people_with_rung(
+    people: QuerySet[Person], *, as_of: datetime | None = None, with_gifts: bool = True
+) -> QuerySet:
+    """``people`` annotated with ``rung`` (a Rung value): THE definition of the ladder.
+    Pages pass ``with_gifts=sees_gifts(user)`` so that a viewer without finance rights gets
+    the same ladder with the donor rung folded away."""
+    return people.annotate(rung=rung_expression(as_of, with_gifts=with_gifts))
 
 
 def _people() -> QuerySet[Person]:
@@ -110,7 +133,8 @@ def _people() -> QuerySet[Person]:
 
 
 def person_rung(*, user, person: Person) -> Rung:
-    row = people_with_rung(Person.objects.filter(pk=person.pk)).values_list("rung", flat=True)
+    one = Person.objects.filter(pk=person.pk)
+    row = people_with_rung(one, with_gifts=sees_gifts(user)).values_list("rung", flat=True)
     return Rung(row.first() or 0)
 
 
@@ -123,19 +147,19 @@ class RungCount:
 def rung_counts(*, user) -> list[RungCount]:
     """How many people stand on each rung now: one query."""
     rows = dict(
-        people_with_rung(_people())
+        people_with_rung(_people(), with_gifts=sees_gifts(user))
         .order_by()
         .values("rung")
         .annotate(n=Count("pk"))
         .values_list("rung", "n")
     )
-    return [RungCount(rung=rung, count=rows.get(int(rung), 0)) for rung in Rung]
+    return [RungCount(rung=rung, count=rows.get(int(rung), 0)) for rung in rungs_for(user)]
 
 
 @dataclass
 class MonthRow:
     month: str  # "2031-03"
-    counts: list[int]  # by Rung, in order
+    counts: list[int]  # by rung the viewer sees (rungs_for), in order
     moved_up: int  # people on a higher rung at the month's end than at its start
 
 
@@ -159,7 +183,11 @@ def rung_movement(*, user, months: int = MONTHS, now: datetime | None = None) ->
     tick = timedelta(microseconds=1)
     starts = [_month_start(now, k) for k in range(1 - months, 2)]
     names = [f"r{k}" for k in range(len(starts))]
-    edges = {name: rung_expression(start - tick) for name, start in zip(names, starts, strict=True)}
+    gifts = sees_gifts(user)
+    edges = {
+        name: rung_expression(start - tick, with_gifts=gifts)
+        for name, start in zip(names, starts, strict=True)
+    }
     grouped = _people().annotate(**edges).order_by().values(*names).annotate(n=Count("pk"))
     counts = [[0] * len(Rung) for _ in range(months)]
     moved = [0] * months
@@ -168,8 +196,13 @@ def rung_movement(*, user, months: int = MONTHS, now: datetime | None = None) ->
             counts[k - 1][row[names[k]]] += row["n"]
             if row[names[k]] > row[names[k - 1]]:
                 moved[k - 1] += row["n"]
+    shown = [int(r) for r in rungs_for(user)]
     return [
-        MonthRow(month=starts[k].strftime("%Y-%m"), counts=counts[k], moved_up=moved[k])
+        MonthRow(
+            month=starts[k].strftime("%Y-%m"),
+            counts=[counts[k][r] for r in shown],
+            moved_up=moved[k],
+        )
         for k in range(months)
     ]
 
@@ -181,6 +214,14 @@ NEXT_STEPS = {
     "signers-to-donors": "Petition signers who never gave",
     "attendees-to-volunteers": "Event attendees who never volunteered",
 }
+# Lists that say who gave or who did not: finance data.
+NEXT_STEPS_GIFTS = frozenset({"donors-to-events", "signers-to-donors"})
+
+
+def next_steps_for(user) -> dict[str, str]:
+    """The next-step lists ``user`` may open (kind -> title)."""
+    gifts = sees_gifts(user)
+    return {k: t for k, t in NEXT_STEPS.items() if gifts or k not in NEXT_STEPS_GIFTS}
 
 
 def _upcoming_zips(now: datetime) -> set[str]:
@@ -199,7 +240,10 @@ def _upcoming_zips(now: datetime) -> set[str]:
 
 
 def next_step_people(*, user, kind: str, now: datetime | None = None) -> QuerySet[Person]:
-    """The people a next-step list names, by the ladder's own steps; KeyError for no such list."""
+    """The people a next-step list names, by the ladder's own steps; KeyError for no such list
+    or one ``user`` may not open (a list about gifts without finance rights)."""
+    if kind not in next_steps_for(user):
+        raise KeyError(kind)
     steps = rung_steps()
     people = _people()
     if kind == "donors-to-events":

@@ -19,9 +19,9 @@ def ladder_overview(request):
     context = {
         "counts": counts,
         "total": sum(c.count for c in counts),
-        "rungs": list(ladder.Rung),
+        "rungs": ladder.rungs_for(request.user),
         "months": ladder.rung_movement(user=request.user),
-        "next_steps": ladder.NEXT_STEPS,
+        "next_steps": ladder.next_steps_for(request.user),
     }
     return render(request, "events/ladder/overview.html", context)
 
@@ -45,4 +45,4 @@ def ladder_next(request, kind: str):
 def person_ladder_panel(*, request, person) -> dict:
     """The person page's rung card (``people.extensions``; registered in apps.py)."""
     rung = ladder.person_rung(user=request.user, person=person)
-    return {"rung": rung, "rungs": list(ladder.Rung)[1:]}
+    return {"rung": rung, "rungs": ladder.rungs_for(request.user)[1:]}

@@ -66,7 +66,7 @@ def test_the_profile_form_and_the_assignment_answer_hostile_input_without_a_serv
         assert saved.status_code in (200, 302, 400)
         assigned = _rolled_back(lambda: _post(organizer, assign_url, [("shift", shift_value)]))
         assert assigned.status_code in (302, 400)
-        for name, args in (("ladder_next", ["signers-to-donors"]), ("volunteers", [])):
+        for name, args in (("ladder_next", ["attendees-to-volunteers"]), ("volunteers", [])):
             query = urlencode({"page": page}, encoding="utf-8", errors="surrogatepass")
             listed = organizer.get(f"{reverse(f'events_staff:{name}', args=args)}?{query}")
             assert listed.status_code in (200, 400)

@@ -75,23 +75,45 @@ def test_the_counts_per_rung_are_one_query(django_assert_num_queries):
     assert [c.count for c in counts] == [1] * len(Rung)
 
 
+@pytest.mark.parametrize("role", ["finance", "organizer", "volunteer"])
 def test_the_pages_count_per_rung_equals_the_person_cards_rung_for_the_same_people(
-    persona_client,
+    persona_client, role
 ):
     people = ladder_world()
     # A few more, so that a rung holds more than one person.
     extra = someone("Ivo")
     subscribe(extra)
     give(extra)
-    client = persona_client("organizer")
+    client = persona_client(role)
     page = client.get(reverse("events_staff:ladder")).content.decode()
     on_page = {int(rung): int(n) for rung, n in re.findall(r'data-rung="(\d)">(\d+)<', page)}
     on_cards = Counter()
     for person in [*people.values(), extra]:
         card = client.get(reverse("people:detail", args=[person.pk])).content.decode()
         on_cards[int(re.search(r'<p class="strong" data-rung="(\d)">', card).group(1))] += 1
-    assert on_page == {int(r): on_cards.get(int(r), 0) for r in Rung}
-    assert on_page[int(Rung.DONOR)] == 2
+    shown = [r for r in Rung if role == "finance" or r != Rung.DONOR]
+    assert on_page == {int(r): on_cards.get(int(r), 0) for r in shown}
+    assert sum(on_page.values()) == len(people) + 1
+    if role == "finance":
+        assert on_page[int(Rung.DONOR)] == 2
+    else:
+        # Without finance rights the donor rung is folded away: the two donors stand on the
+        # rung below (the world's donor had signed, Ivo had subscribed), and no page or card
+        # names the rung.
+        assert int(Rung.DONOR) not in on_cards
+        assert on_page[int(Rung.SIGNER)] == 2 and on_page[int(Rung.SUBSCRIBER)] == 2
+        assert "Donor" not in page
+
+
+@pytest.mark.parametrize("kind", sorted(ladder.NEXT_STEPS_GIFTS))
+def test_next_step_lists_about_gifts_are_for_finance_roles_only(persona_client, kind):
+    ladder_world()
+    url = reverse("events_staff:ladder_next", args=[kind])
+    assert persona_client("finance").get(url).status_code == 200
+    for role in ("organizer", "volunteer"):
+        client = persona_client(role)
+        assert client.get(url).status_code == 404
+        assert url not in client.get(reverse("events_staff:ladder")).content.decode()
 
 
 def test_movement_counts_the_rung_at_each_months_end_and_who_moved_up_in_it():
