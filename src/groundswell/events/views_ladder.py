@@ -15,12 +15,13 @@ from groundswell.events import ladder
 
 @capability_required(EVENTS_VIEW)
 def ladder_overview(request):
-    counts = ladder.rung_counts(user=request.user)
+    figures = ladder.ladder_figures(user=request.user)
     context = {
-        "counts": counts,
-        "total": sum(c.count for c in counts),
+        "figures": figures,
+        "counts": figures.counts,
+        "total": sum(c.count for c in figures.counts),
         "rungs": ladder.rungs_for(request.user),
-        "months": ladder.rung_movement(user=request.user),
+        "months": figures.months,
         "next_steps": ladder.next_steps_for(request.user),
     }
     return render(request, "events/ladder/overview.html", context)
