@@ -319,6 +319,9 @@ def _host_sees_only_their_roster(page, base: str, link: str, event, rally, shift
     rally_people = Attendance.objects.filter(shift=shift).select_related("person")
     assert not [a for a in rally_people if a.person.primary_email in page.content()]
     assert _fits(page)
+    # At the door on a phone: the guest's check-in button is on screen, not off to the side.
+    button = page.get_by_role("button", name=f"Check in {GUEST['given_name']}").bounding_box()
+    assert button["x"] >= 0 and button["x"] + button["width"] <= VIEWPORTS[viewport]["width"]
     _shot(page, "host", viewport)
 
     # A tampered check-in form naming an attendance of the rally is refused, and changes nothing.
