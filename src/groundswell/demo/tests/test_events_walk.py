@@ -226,17 +226,34 @@ def _reminder_checked(inbox, rally, shift, attendance) -> None:
     assert ReminderSent.objects.filter(attendance=attendance).count() == 1
 
 
-def _checked_in(page, base: str, rally, shift, attendance, viewport: str) -> None:
-    """Step 4: the organizer's phone roster, a search, a tap; the person and ladder pages."""
+def _event_totals(page, base: str, rally) -> dict[str, int | str]:
+    """The organizer's event page's totals, by their labels' first word."""
+    page.goto(f"{base}{reverse('events_staff:detail', args=[rally.pk])}")
+    totals = {}
+    for stat in page.locator(".stats .stat").all():
+        label = stat.locator(".l").inner_text().split()[0]
+        value = stat.locator(".n").inner_text().replace(",", "")
+        totals[label] = int(value) if value.isdigit() else value  # hours read "2:00"
+    return totals
+
+
+def _checked_in(page, base: str, rally, shift, attendance, seeded: int, viewport: str) -> None:
+    """Step 4: the organizer's event page, its phone roster, a search, a tap; then the event,
+    the person and the ladder pages show it."""
     person = attendance.person
     url = reverse("people:detail", args=[person.pk])
     _log_in(page, base, "orla", url)
     rung_before, _ = _person_rung(page, base, person)
     assert rung_before < Rung.ATTENDEE
     counts_before = _rung_counts(page, base)
+    totals_before = _event_totals(page, base, rally)
+    # The demo's sign-ups and the walk's supporter; nobody has come yet (it is weeks away).
+    before = (totals_before["Registered"], totals_before["Attended"], totals_before["Volunteer"])
+    assert before == (seeded + 1, 0, "0:00")
 
+    page.get_by_role("link", name="Check-in roster").click()
     roster = reverse("events_staff:roster", args=[rally.pk, shift.pk])
-    page.goto(f"{base}{roster}")
+    page.wait_for_url(f"{base}{roster}")
     full_name = f"{SUPPORTER['given_name']} {SUPPORTER['family_name']}"
     rows = page.locator("#roster .roster-who")
     assert rows.count() > 1  # the demo's sign-ups are on it too
@@ -248,16 +265,25 @@ def _checked_in(page, base: str, rally, shift, attendance, viewport: str) -> Non
     assert _fits(page)
     _shot(page, "roster", viewport)
     attendance.refresh_from_db()
-    minutes = (shift.ends_at - shift.starts_at).total_seconds() // 60
+    minutes = int((shift.ends_at - shift.starts_at).total_seconds() // 60)
     assert attendance.attended is True and attendance.minutes_credited == minutes
 
+    totals_after = _event_totals(page, base, rally)
+    assert totals_after["Attended"] == 1 and totals_after["Registered"] == seeded + 1
+    assert totals_after["Volunteer"] == f"{minutes // 60}:{minutes % 60:02d}"
     rung_after, label = _person_rung(page, base, person)
     assert rung_after == Rung.ATTENDEE and label == "Event attendee"
+    events_card = page.locator("#events")
+    expect(events_card.get_by_role("link", name=rally.title)).to_be_visible()
+    expect(events_card).to_contain_text("1 attended")
+    expect(events_card.locator("li", has_text=rally.title)).to_contain_text("Attended")
+    assert _fits(page)
     _shot(page, "person", viewport)
     counts_after = _rung_counts(page, base)
     assert counts_after[Rung.ATTENDEE] == counts_before[Rung.ATTENDEE] + 1
     assert counts_after[rung_before] == counts_before[rung_before] - 1
     assert sum(counts_after.values()) == sum(counts_before.values())
+    _shot(page, "ladder", viewport)
 
 
 def _proposed(page, base: str, viewport: str) -> Event:
@@ -364,10 +390,11 @@ def test_a_supporter_signs_up_is_reminded_checked_in_and_climbs_and_a_host_sees_
     make_user("organizer", username="orla")
     page.set_viewport_size(VIEWPORTS[viewport])
 
+    seeded = shift.attendances.filter(status=AttendanceStatus.REGISTERED).count()
     attendance = _find_and_sign_up(page, base, rally, shift, viewport)
     _confirmation_checked(page, base, inbox, rally, shift, attendance)
     _reminder_checked(inbox, rally, shift, attendance)
-    _checked_in(page, base, rally, shift, attendance, viewport)
+    _checked_in(page, base, rally, shift, attendance, seeded, viewport)
 
     event = _proposed(page, base, viewport)
     link = _approved_host_link(page, base, inbox, event)
