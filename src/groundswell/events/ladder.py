@@ -142,6 +142,15 @@ def person_rung(*, user, person: Person) -> Rung:
     return Rung(row.first() or 0)
 
 
+def person_steps(*, user, person: Person) -> set[Rung]:
+    """The rungs whose step this person has taken themselves (one query): the card ticks
+    these, not every rung below the highest (an attendee need not have signed a petition)."""
+    steps = rung_steps(with_gifts=sees_gifts(user))
+    names = {f"s{int(rung)}": step for rung, step in steps.items()}
+    row = Person.objects.filter(pk=person.pk).annotate(**names).values(*names).first() or {}
+    return {Rung(int(name[1:])) for name, took in row.items() if took}
+
+
 @dataclass
 class RungCount:
     rung: Rung
@@ -191,8 +200,13 @@ def _movement(*, with_gifts: bool, months: int, now: datetime) -> list[dict]:
     tick = timedelta(microseconds=1)
     starts = [_month_start(now, k) for k in range(1 - months, 2)]
     names = [f"r{k}" for k in range(len(starts))]
+    # Someone added later had no rung yet at an earlier edge: -1, counted nowhere.
     edges = {
-        name: rung_expression(start - tick, with_gifts=with_gifts)
+        name: Case(
+            When(created_at__gte=start, then=Value(-1)),
+            default=rung_expression(start - tick, with_gifts=with_gifts),
+            output_field=IntegerField(),
+        )
         for name, start in zip(names, starts, strict=True)
     }
     grouped = _people().annotate(**edges).order_by().values(*names).annotate(n=Count("pk"))
@@ -200,8 +214,11 @@ def _movement(*, with_gifts: bool, months: int, now: datetime) -> list[dict]:
     moved = [0] * months
     for row in grouped:
         for k in range(1, len(starts)):
+            if row[names[k]] < 0:
+                continue
             counts[k - 1][row[names[k]]] += row["n"]
-            if row[names[k]] > row[names[k - 1]]:
+            # Arriving during the month on a rung above none is moving up too.
+            if row[names[k]] > max(row[names[k - 1]], 0):
                 moved[k - 1] += row["n"]
     return [
         {"month": starts[k].strftime("%Y-%m"), "counts": counts[k], "moved_up": moved[k]}

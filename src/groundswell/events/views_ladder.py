@@ -55,5 +55,7 @@ def ladder_next(request, kind: str):
 
 def person_ladder_panel(*, request, person) -> dict:
     """The person page's rung card (``people.extensions``; registered in apps.py)."""
-    rung = ladder.person_rung(user=request.user, person=person)
-    return {"rung": rung, "rungs": ladder.rungs_for(request.user)[1:]}
+    steps = ladder.person_steps(user=request.user, person=person)
+    # The highest step taken is the rung (what the ladder's CASE picks): one query for both.
+    rung = max(steps, default=ladder.Rung.NONE)
+    return {"rung": rung, "rungs": ladder.rungs_for(request.user)[1:], "steps": steps}
