@@ -7,10 +7,11 @@ import time
 
 import pytest
 from hypothesis import given
+from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from groundswell.core.sms import ERROR_MAX, MAX_REPLY_BYTES, SmsProvider, sms_provider, sms_send
-from groundswell.core.tests.hostile import SUITE
+from groundswell.core.tests.hostile import EXAMPLES, SUITE
 from groundswell.core.tests.sms_double import Answer, SmsDouble, error_body, sms_double
 from groundswell.core.tests.smtp import free_port
 
@@ -190,7 +191,8 @@ _replies = st.one_of(
 )
 
 
-@SUITE
+# Up to three requests an example: a fifth of the usual count.
+@hypothesis_settings(SUITE, max_examples=max(EXAMPLES // 5, 50))
 @given(
     status=st.sampled_from([200, 201, 202, 204, 301, 400, 401, 403, 404, 409, 429, 500, 502, 503]),
     body=_replies,
