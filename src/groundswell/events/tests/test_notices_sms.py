@@ -4,10 +4,12 @@ through a loopback double of the provider's Messages endpoint."""
 from __future__ import annotations
 
 import json
+import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from django.db import transaction
+from django.db import connection, connections, transaction
+from django.urls import reverse
 from hypothesis import given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
@@ -314,3 +316,59 @@ def test_whatever_the_provider_answers_the_job_records_it_and_carries_on(provide
     run()
     assert seen["examples"] >= JOB_SUITE.max_examples
     assert seen["failed"] > 0
+
+
+def test_an_rsvp_with_a_mobile_and_the_text_box_ticked_gets_the_reminder_by_text(
+    client, provider, settings
+):
+    from groundswell.events.tests import conftest_public as public
+
+    settings.GROUNDSWELL_CHECK_MX = False
+    event = public.event_make(title="Riverside door knock")
+    shift = public.shift_make(event, days=3)
+    data = {**public.rsvp(1), "shift": [str(shift.pk)], "mobile_phone": "(202) 555-0147"}
+    ticked = {**public.rsvp(2), "shift": [str(shift.pk)], "mobile_phone": "(202) 555-0148"}
+    ticked["sms"] = "yes"
+    for body in (data, ticked):
+        response = client.post(reverse("events:detail", args=[event.slug]), body)
+        assert response.status_code == 302
+    reminders_due(now=shift.starts_at - DAY)
+    assert [m["to"] for m in provider.messages] == ["+12025550148"]
+    assert "Riverside door knock" in provider.messages[0]["body"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_at_once_text_each_attendee_once(settings):
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite serialises writers; the race needs PostgreSQL")
+    with inbox_open(settings), sms_double(settings) as provider:
+        shifts = [shift_make(event_make(), START + timedelta(minutes=n)) for n in range(3)]
+        for n, shift in enumerate(shifts):
+            for m in range(4):
+                attendance_make(shift, texter(f"+1614555{n}{m:03d}", address=f"r{n}-{m}@ex.org"))
+        # The first text of one attendee meets an outage: both workers then race for the retry.
+        outage = Answer(503, error_body(503, 20503, "Service Unavailable"))
+        provider.answer(outage, outage, outage)
+        barrier = threading.Barrier(2)
+        results, errors = [], []
+
+        def work(now):
+            try:
+                barrier.wait()
+                results.append(reminders_due(now=now)["sms"])
+            except Exception as exc:  # noqa: BLE001 - returned to the test
+                errors.append(exc)
+            finally:
+                connections.close_all()
+
+        for now in (START - DAY + 5 * MINUTE, START - DAY + 6 * MINUTE):
+            threads = [threading.Thread(target=work, args=(now,)) for _ in range(2)]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+        assert not errors
+        assert sum(r["sent"] for r in results) == 12
+        assert len(provider.messages) == 12
+        assert len({m["to"] for m in provider.messages}) == 12
+        assert sms_rows().filter(state=State.SENT).count() == 12
