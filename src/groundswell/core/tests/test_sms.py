@@ -191,8 +191,8 @@ _replies = st.one_of(
 )
 
 
-# Up to three requests an example: a fifth of the usual count.
-@hypothesis_settings(SUITE, max_examples=max(EXAMPLES // 5, 50))
+# Up to three requests an example: a tenth of the usual count.
+@hypothesis_settings(SUITE, max_examples=max(EXAMPLES // 10, 50))
 @given(
     status=st.sampled_from([200, 201, 202, 204, 301, 400, 401, 403, 404, 409, 429, 500, 502, 503]),
     body=_replies,

@@ -285,8 +285,8 @@ _hostile = st.one_of(
 )
 
 
-# Each example makes two attendees and up to six requests: a twentieth of the usual count.
-JOB_SUITE = hypothesis_settings(SUITE, max_examples=max(EXAMPLES // 20, 50))
+# Each example makes two attendees and up to six requests: a fiftieth of the usual count.
+JOB_SUITE = hypothesis_settings(SUITE, max_examples=max(EXAMPLES // 50, 50))
 
 
 def test_whatever_the_provider_answers_the_job_records_it_and_carries_on(provider, inbox):
