@@ -172,7 +172,7 @@ def shift_reminder_counts(*, user, event: Event) -> dict[int, ReminderCounts]:
 def reminder_offsets(event: Event) -> str:
     """The event's reminder offsets in words ("24 h and 2 h"), "" when it sends none."""
     minutes = sorted(
-        (m for m in event.reminder_minutes or [] if isinstance(m, int) and m > 0), reverse=True
+        (m for m in event.reminder_minutes or [] if type(m) is int and m > 0), reverse=True
     )
     words = [f"{m // 60} h" if m % 60 == 0 else f"{m} min" for m in minutes]
     return " and ".join([", ".join(words[:-1]), words[-1]]) if len(words) > 1 else "".join(words)
