@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
+import tempfile
 import time
 
 import pytest
@@ -216,3 +220,49 @@ def test_whatever_the_provider_answers_the_client_returns_a_clean_result(
     if status >= 300:
         assert not result.ok
         assert result.retryable == (status == 429 or status >= 500)
+
+
+def _settings_load(**env) -> subprocess.CompletedProcess:
+    """Load the settings in a fresh interpreter with these variables, as the server would."""
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("GROUNDSWELL_SMS_")}
+    clean |= {"GROUNDSWELL_DEMO": "1", "GROUNDSWELL_DATA_DIR": tempfile.mkdtemp(), **env}
+    code = "import groundswell.config.settings as s; print(s.GROUNDSWELL_SMS_URL)"
+    return subprocess.run(
+        [sys.executable, "-c", code], env=clean, capture_output=True, text=True, timeout=60
+    )
+
+
+@pytest.mark.parametrize(
+    "env, problem",
+    [
+        (
+            {"GROUNDSWELL_SMS_ACCOUNT_SID": "AC1", "GROUNDSWELL_SMS_AUTH_TOKEN": "t0ken-s3cret"},
+            "GROUNDSWELL_SMS_FROM",
+        ),
+        (
+            {
+                "GROUNDSWELL_SMS_ACCOUNT_SID": "AC1",
+                "GROUNDSWELL_SMS_AUTH_TOKEN": "t0ken-s3cret",
+                "GROUNDSWELL_SMS_FROM": "614-555-0100",
+            },
+            "expected a number in E.164",
+        ),
+        ({"GROUNDSWELL_SMS_URL": "ftp://sms.example.org"}, "http:// or https://"),
+    ],
+    ids=["partial", "not-e164", "scheme"],
+)
+def test_a_half_configured_provider_stops_the_settings_with_the_reason(env, problem):
+    loaded = _settings_load(**env)
+    assert loaded.returncode != 0
+    assert problem in loaded.stderr
+    assert "t0ken-s3cret" not in loaded.stderr
+
+
+def test_a_complete_provider_loads():
+    loaded = _settings_load(
+        GROUNDSWELL_SMS_ACCOUNT_SID="AC1",
+        GROUNDSWELL_SMS_AUTH_TOKEN="t0ken-s3cret",
+        GROUNDSWELL_SMS_FROM="+16145550100",
+    )
+    assert loaded.returncode == 0, loaded.stderr
+    assert loaded.stdout.strip() == "https://api.twilio.com"
