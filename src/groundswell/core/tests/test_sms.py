@@ -195,29 +195,45 @@ _replies = st.one_of(
 )
 
 
-# Up to three requests an example: a tenth of the usual count.
+def paced(answer: Answer, pace: str) -> Answer:
+    """The answer on time, late (after the client's timeout), or dripped a byte at a time."""
+    if pace == "drip" and len(answer.body) >= 20:
+        answer.drip = 0.03
+    elif pace != "on-time":
+        answer.delay = 0.5
+    return answer
+
+
+# Up to three requests an example: a tenth of the usual count. One in ten replies comes after
+# the client's timeout (0.3 s here), late or dripped.
 @hypothesis_settings(SUITE, max_examples=max(EXAMPLES // 10, 50))
 @given(
     status=st.sampled_from([200, 201, 202, 204, 301, 400, 401, 403, 404, 409, 429, 500, 502, 503]),
     body=_replies,
     retry_after=st.one_of(st.none(), st.text(max_size=12), st.sampled_from(["0", "1", "99999"])),
+    pace=st.sampled_from(["on-time"] * 18 + ["late", "drip"]),
 )
 def test_whatever_the_provider_answers_the_client_returns_a_clean_result(
-    server, status, body, retry_after
+    server, status, body, retry_after, pace
 ):
     double = server
     double.script.clear()
     headers = {}
     if retry_after is not None and retry_after.isprintable() and retry_after.isascii():
         headers["Retry-After"] = retry_after.strip()
-    double.answer(*[Answer(status, body, headers)] * 3)
-    result = send(double, attempts=3)
+    double.answer(*[paced(Answer(status, body, headers), pace) for _ in range(3)])
+    started = time.monotonic()
+    result = send(double, attempts=3, timeout=0.3)
     assert isinstance(result.ok, bool)
     assert len(result.error) <= ERROR_MAX
     assert "\n" not in result.error and "\x00" not in result.error
     if not result.ok:
         assert result.error
-    if status >= 300:
+    if pace != "on-time":
+        # Given up at the timeout, once: the provider may have taken it.
+        assert not result.ok and not result.retryable and result.attempts == 1
+        assert time.monotonic() - started < 2
+    elif status >= 300:
         assert not result.ok
         assert result.retryable == (status == 429 or status >= 500)
 
