@@ -188,7 +188,8 @@ def _post(provider: SmsProvider, data: bytes) -> _Reply:
     except urllib.error.HTTPError as exc:
         response = exc
     except urllib.error.URLError as exc:
-        # No connection was made (refused, unknown host, TLS): the provider has nothing.
+        # Refused, unknown host, TLS: the provider has nothing, try again. A timeout here may
+        # have struck while the request was being written: it may have arrived.
         timed_out = isinstance(exc.reason, TimeoutError | socket.timeout)
         return _Reply(0, error=f"cannot reach the SMS provider: {exc.reason}", sent=timed_out)
     except (TimeoutError, OSError, http.client.HTTPException, ValueError) as exc:

@@ -138,42 +138,57 @@ def _claim(item: Due, channel: str, now: datetime) -> int | None:
                 state=State.SENDING,
                 sent_at=now,
             )
+        pk = row.pk
     except IntegrityError:
-        # A text refused for now is taken again by a compare-and-set on its state, so of two
-        # runs that both found it owed, one sends it.
-        retry = ReminderSent.objects.filter(
+        pk = _retry_claim(item, channel, now)
+        if pk is None:
+            return None
+    if item.superseded:
+        _supersede(item, channel, now)
+    return pk
+
+
+def _retry_claim(item: Due, channel: str, now: datetime) -> int | None:
+    # A text refused for now is taken again by a compare-and-set on its state, so of two runs
+    # that both found it owed, one sends it.
+    pk = (
+        ReminderSent.objects.filter(
             attendance_id=item.attendance_id,
             minutes_before=item.minutes_before,
             channel=channel,
             state=State.RETRY,
         )
-        pk = retry.values_list("pk", flat=True).first()
-        if pk is None:
-            return None
-        taken = ReminderSent.objects.filter(pk=pk, state=State.RETRY).update(
-            state=State.SENDING, sent_at=now, attempts=F("attempts") + 1
-        )
-        return pk if taken else None
-    if item.superseded:
-        rows = [
-            ReminderSent(
-                attendance_id=item.attendance_id,
-                minutes_before=m,
-                channel=channel,
-                state=State.SKIPPED,
-                sent_at=now,
-            )
-            for m in item.superseded
-        ]
-        ReminderSent.objects.bulk_create(rows, ignore_conflicts=True)
-        # A farther text still waiting for a retry is dropped with the others.
-        ReminderSent.objects.filter(
+        .values_list("pk", flat=True)
+        .first()
+    )
+    if pk is None:
+        return None
+    taken = ReminderSent.objects.filter(pk=pk, state=State.RETRY).update(
+        state=State.SENDING, sent_at=now, attempts=F("attempts") + 1
+    )
+    return pk if taken else None
+
+
+def _supersede(item: Due, channel: str, now: datetime) -> None:
+    """Record the farther offsets owed with the nearest one as skipped."""
+    rows = [
+        ReminderSent(
             attendance_id=item.attendance_id,
+            minutes_before=m,
             channel=channel,
-            minutes_before__in=item.superseded,
-            state=State.RETRY,
-        ).update(state=State.SKIPPED)
-    return row.pk
+            state=State.SKIPPED,
+            sent_at=now,
+        )
+        for m in item.superseded
+    ]
+    ReminderSent.objects.bulk_create(rows, ignore_conflicts=True)
+    # A farther text still waiting for a retry is dropped with the others.
+    ReminderSent.objects.filter(
+        attendance_id=item.attendance_id,
+        channel=channel,
+        minutes_before__in=item.superseded,
+        state=State.RETRY,
+    ).update(state=State.SKIPPED)
 
 
 def _counts() -> dict:
