@@ -39,8 +39,10 @@ def textable_number(person) -> str | None:
 
 
 def _short(text: str, limit: int) -> str:
+    # Three dots, not "…": one character outside the GSM alphabet sends the whole text as
+    # UCS-2, 70 characters a segment instead of 160.
     text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+    return text if len(text) <= limit else text[: limit - 3].rstrip() + "..."
 
 
 def sms_reminder_text(*, attendance: Attendance) -> str:

@@ -380,3 +380,14 @@ def test_two_workers_at_once_text_each_attendee_once(settings):
         assert len(provider.messages) == 12
         assert len({m["to"] for m in provider.messages}) == 12
         assert sms_rows().filter(state=State.SENT).count() == 12
+
+
+def test_a_long_title_is_shortened_so_the_text_stays_within_two_segments(provider):
+    title = "Canvass the whole Riverside ward, then the Quay, then the hills beyond them " * 3
+    shift = shift_make(event_make(title=title), START)
+    attendance_make(shift, texter())
+    reminders_due(now=START - DAY)
+    [text] = provider.to(MOBILE)
+    assert ", Canvass the whole Riverside ward, then the Quay, then the..., Sat" in text
+    # Plain ASCII (the GSM alphabet), two segments of 153 characters at most.
+    assert text.isascii() and len(text) <= 306
