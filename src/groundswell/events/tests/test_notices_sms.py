@@ -383,7 +383,7 @@ def test_two_workers_at_once_text_each_attendee_once(settings):
 
 
 def test_a_long_title_is_shortened_so_the_text_stays_within_two_segments(provider):
-    title = "Canvass the whole Riverside ward, then the Quay, then the hills beyond them " * 3
+    title = "Canvass the whole Riverside ward, then the Quay, then the hills beyond them " * 2
     shift = shift_make(event_make(title=title), START)
     attendance_make(shift, texter())
     reminders_due(now=START - DAY)
