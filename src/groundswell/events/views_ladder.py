@@ -15,12 +15,23 @@ from groundswell.events import ladder
 
 @capability_required(EVENTS_VIEW)
 def ladder_overview(request):
-    counts = ladder.rung_counts(user=request.user)
+    figures = ladder.ladder_figures(user=request.user)
+    rungs = ladder.rungs_for(request.user)
+    # Each figure with its rung: on a phone the month table stacks, and a cell names its rung.
+    months = [
+        {
+            "month": row.month,
+            "cells": list(zip(rungs, row.counts, strict=True)),
+            "moved_up": row.moved_up,
+        }
+        for row in figures.months
+    ]
     context = {
-        "counts": counts,
-        "total": sum(c.count for c in counts),
-        "rungs": ladder.rungs_for(request.user),
-        "months": ladder.rung_movement(user=request.user),
+        "figures": figures,
+        "counts": figures.counts,
+        "total": sum(c.count for c in figures.counts),
+        "rungs": rungs,
+        "months": months,
         "next_steps": ladder.next_steps_for(request.user),
     }
     return render(request, "events/ladder/overview.html", context)

@@ -185,3 +185,25 @@ def test_the_next_step_page_lists_people_with_a_count_and_refuses_an_unknown_lis
 def test_the_ladder_page_asks_anonymous_visitors_to_log_in(client):
     response = client.get(reverse("events_staff:ladder"))
     assert response.status_code == 302
+
+
+def test_each_figure_of_the_month_table_names_its_rung_for_a_phones_stacked_rows(
+    persona_client,
+):
+    """On a phone the month table stacks each row into lines, each labelled from its cell's
+    data-label; a cell without one is a bare number nobody can read."""
+    ladder_world()
+    page = persona_client("organizer").get(reverse("events_staff:ladder")).content.decode()
+    table = page[page.index('id="h-months"') :]
+    table = table[: table.index("</table>")]
+    head = re.search(r"<thead>(.*?)</thead>", table, re.S).group(1)
+    columns = [re.sub(r"<[^>]+>", "", c) for c in re.findall(r"<th[^>]*>(.*?)</th>", head)]
+    body = re.search(r"<tbody>(.*?)</tbody>", table, re.S).group(1)
+    rows = re.findall(r"<tr>(.*?)</tr>", body, re.S)
+    assert len(rows) == ladder.MONTHS
+    for row in rows:
+        cells = re.findall(r"<td([^>]*)>", row)
+        assert 'class="cell-title"' in cells[0]  # the month heads its card
+        labels = [re.search(r'data-label="([^"]*)"', c).group(1) for c in cells[1:]]
+        # "Not on the ladder yet" would wrap over the next line in the label's narrow gutter.
+        assert labels == ["No rung yet", *columns[2:]]
