@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('events', '0005_ladder'),
+        ('events', '0006_ladder_snapshot'),
     ]
 
     operations = [
