@@ -23,7 +23,14 @@ from django.db import models
 from django.db.models import F, Q
 
 from groundswell.core.models import TimeStampedModel
-from groundswell.events.choices import AttendanceStatus, EventStatus, EventType, Visibility
+from groundswell.events.choices import (
+    AttendanceStatus,
+    EventStatus,
+    EventType,
+    ReminderChannel,
+    ReminderState,
+    Visibility,
+)
 
 __all__ = [
     "Attendance",
@@ -167,14 +174,31 @@ class Attendance(TimeStampedModel):
 
 
 class ReminderSent(models.Model):
+    """The ledger of reminders: one row per attendance, offset and channel, inserted before the
+    message goes (see ``events.notices.reminders``)."""
+
+    Channel = ReminderChannel
+    State = ReminderState
+
     attendance = models.ForeignKey(Attendance, on_delete=models.CASCADE, related_name="reminders")
     minutes_before = models.PositiveIntegerField()
+    channel = models.CharField(
+        max_length=5, choices=ReminderChannel.choices, default=ReminderChannel.EMAIL
+    )
+    state = models.CharField(
+        max_length=10, choices=ReminderState.choices, default=ReminderState.SENT
+    )
     sent_at = models.DateTimeField()
+    # The provider's message id (an SMS) and, for a failure, its reason in its own words.
+    provider_id = models.CharField(max_length=64, blank=True)
+    detail = models.CharField(max_length=300, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=1)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["attendance", "minutes_before"], name="one_reminder_per_offset"
+                fields=["attendance", "minutes_before", "channel"],
+                name="one_reminder_per_offset_channel",
             )
         ]
 
