@@ -13,15 +13,15 @@ class EventsConfig(AppConfig):
 
         for code, label in STAFF_AUDIT_ACTIONS:
             audit_action_register(code, label)
-        from groundswell.events.relational import AUDIT_ACTIONS as RELATIONAL_AUDIT_ACTIONS
+        from groundswell.events.relational.services import AUDIT_ACTIONS as RELATIONAL_AUDIT_ACTIONS
 
         for code, label in RELATIONAL_AUDIT_ACTIONS:
             audit_action_register(code, label)
-        from groundswell.events.relational import relational_person_erase
+        from groundswell.events.relational.services import relational_person_erase
         from groundswell.people.extensions import person_removal_register
 
         person_removal_register("events_relational", erase=relational_person_erase)
-        from groundswell.events.host import AUDIT_ACTIONS as HOST_AUDIT_ACTIONS
+        from groundswell.events.host.services import AUDIT_ACTIONS as HOST_AUDIT_ACTIONS
 
         for code, label in HOST_AUDIT_ACTIONS:
             audit_action_register(code, label)
@@ -41,12 +41,12 @@ class EventsConfig(AppConfig):
         )
         # The public nav cannot import events (layers): events lends it an "Events" link.
         from groundswell.actions.site import nav_links_source_set
-        from groundswell.events.nav_host import events_nav_links
+        from groundswell.events.host.nav import events_nav_links
 
         nav_links_source_set(events_nav_links)
-        from groundswell.events.views_ladder import person_ladder_panel
-        from groundswell.events.views_volunteers import person_volunteer_panel
-        from groundswell.events.volunteers import AUDIT_ACTIONS as VOLUNTEER_AUDIT_ACTIONS
+        from groundswell.events.ladder.views import person_ladder_panel
+        from groundswell.events.ladder.views_volunteers import person_volunteer_panel
+        from groundswell.events.ladder.volunteers import AUDIT_ACTIONS as VOLUNTEER_AUDIT_ACTIONS
 
         for code, label in VOLUNTEER_AUDIT_ACTIONS:
             audit_action_register(code, label)

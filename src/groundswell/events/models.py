@@ -203,6 +203,6 @@ class ReminderSent(models.Model):
         ]
 
 
-from groundswell.events.models_host import EventHostKey, EventHostMessage  # noqa: E402, F401
-from groundswell.events.models_ladder import LadderSnapshot, VolunteerProfile  # noqa: E402,F401
-from groundswell.events.models_relational import RelationalContact, Relationship  # noqa: E402,F401
+from groundswell.events.host.models import EventHostKey, EventHostMessage  # noqa: E402, F401
+from groundswell.events.ladder.models import LadderSnapshot, VolunteerProfile  # noqa: E402,F401
+from groundswell.events.relational.models import RelationalContact, Relationship  # noqa: E402,F401

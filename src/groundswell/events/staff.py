@@ -236,7 +236,7 @@ def event_approve(*, event: Event, actor, ip_address: str | None = None) -> Even
     """Publish an event a supporter proposed."""
     approved = _event_move(event, "approve", actor=actor, ip_address=ip_address)
     # Its host is mailed the link to their roster once this commits (host-your-own).
-    from groundswell.events.host import host_approval_enqueue
+    from groundswell.events.host.services import host_approval_enqueue
 
     host_approval_enqueue(event_id=approved.pk)
     return approved

@@ -1,7 +1,7 @@
 from django.urls import path
 
-from groundswell.events import views_host
 from groundswell.events import views_public as views
+from groundswell.events.host import views as views_host
 
 app_name = "events"
 urlpatterns = [

@@ -1,7 +1,9 @@
 from django.urls import path
 
-from groundswell.events import views_ladder, views_staff_host, views_volunteers
 from groundswell.events import views_staff as views
+from groundswell.events.host import views_staff as views_staff_host
+from groundswell.events.ladder import views as views_ladder
+from groundswell.events.ladder import views_volunteers
 
 app_name = "events_staff"
 urlpatterns = [
@@ -43,7 +45,7 @@ urlpatterns = [
     path("events/<int:pk>/host/resend/", views_staff_host.host_resend, name="host_resend"),
 ]
 
-from groundswell.events import views_relational  # noqa: E402
+from groundswell.events.relational import views as views_relational  # noqa: E402
 
 urlpatterns += [
     path("contacts/", views_relational.contact_list, name="contacts"),

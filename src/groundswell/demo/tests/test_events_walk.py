@@ -30,7 +30,7 @@ from groundswell.demo.actions_site import campaign_site_seed
 from groundswell.demo.events_seed import demo_events_seed
 from groundswell.demo.people_seed import people_seed
 from groundswell.events.choices import AttendanceStatus, EventStatus, Visibility
-from groundswell.events.ladder import Rung
+from groundswell.events.ladder.rungs import Rung
 from groundswell.events.models import Attendance, Event, ReminderSent
 from groundswell.events.notices.reminders import reminders_due
 from groundswell.events.tests.conftest_notices import inbox_open

@@ -21,7 +21,7 @@ from django.urls import reverse
 
 from groundswell.actions.models import Referral
 from groundswell.events.models import RelationalContact
-from groundswell.events.selectors_relational import (
+from groundswell.events.relational.selectors import (
     Edge,
     recruiter_counts,
     recruiters_page,

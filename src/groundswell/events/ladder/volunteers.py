@@ -22,8 +22,8 @@ from groundswell.actions.choices import HELP_OPTIONS
 from groundswell.actions.models import ActionPage, Submission
 from groundswell.events import services
 from groundswell.events.choices import AttendanceStatus, EventStatus
+from groundswell.events.ladder.models import VolunteerProfile
 from groundswell.events.models import Attendance, Event, Shift
-from groundswell.events.models_ladder import VolunteerProfile
 from groundswell.people.models import Person
 
 AUDIT_PROFILE = "events.volunteer_profile"

@@ -15,8 +15,8 @@ from groundswell.accounts.permissions import capability_required, client_ip
 from groundswell.accounts.roles import EVENTS_MANAGE, EVENTS_VIEW
 from groundswell.core.htmx import querystring
 from groundswell.core.pagination import paginate
-from groundswell.events import volunteers
-from groundswell.events.models_ladder import VolunteerProfile
+from groundswell.events.ladder import volunteers
+from groundswell.events.ladder.models import VolunteerProfile
 from groundswell.events.selectors_staff import shift_range
 from groundswell.people.models import Person
 

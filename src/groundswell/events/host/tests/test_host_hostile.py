@@ -20,8 +20,8 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from groundswell.core.tests.hostile import EXAMPLES, HOSTILE_TEXT, SUITE, clean_for_postgres
+from groundswell.events.host.tests.conftest_host import proposal_form
 from groundswell.events.models import Event, EventStatus, Shift
-from groundswell.events.tests.conftest_host import proposal_form
 from groundswell.people.models import Person
 
 # A proposal upserts a person and writes an event and a shift: a tenth of EXAMPLES (CI time).
@@ -108,7 +108,7 @@ def proposal_bodies(draw) -> tuple[bytes, bool]:
 
 @pytest.mark.django_db
 def test_generated_proposals_get_no_server_error_and_store_one_safe_event_or_nothing():
-    logging.getLogger("groundswell.events.views_host").setLevel(logging.WARNING)
+    logging.getLogger("groundswell.events.host.views").setLevel(logging.WARNING)
     client = Client()
     sent = {"posts": 0, "stored": 0, "refused": 0}
 

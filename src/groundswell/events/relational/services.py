@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from groundswell.accounts.services import audit_record
 from groundswell.events.models import Attendance, Event, Shift
-from groundswell.events.models_relational import RelationalContact, Relationship
+from groundswell.events.relational.models import RelationalContact, Relationship
 from groundswell.events.staff import walk_in_add
 from groundswell.people.choices import ConsentMethod, EmailStatus
 from groundswell.people.intake import person_input_clean

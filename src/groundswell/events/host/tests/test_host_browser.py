@@ -15,8 +15,8 @@ from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from groundswell.events.host.tests.conftest_host import attendee, hosted_event
 from groundswell.events.models import Attendance, Event
-from groundswell.events.tests.conftest_host import attendee, hosted_event
 from groundswell.events.tests.conftest_notices import inbox_open
 from groundswell.events.tests.conftest_public import rsvp
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django_tasks import task
 
-from groundswell.events.host import host_approval_send, host_message_deliver_now
+from groundswell.events.host.services import host_approval_send, host_message_deliver_now
 
 
 @task()

@@ -16,7 +16,7 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from groundswell.core.tests.hostile import SUITE
-from groundswell.events.tests.conftest_ladder import event_of, shift_of, someone
+from groundswell.events.ladder.tests.conftest_ladder import event_of, shift_of, someone
 
 STAFF_SUITE = hypothesis_settings(parent=SUITE, max_examples=max(SUITE.max_examples // 20, 50))
 HOSTILE_TEXT = st.one_of(

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from groundswell.accounts.models import AuditEvent
 from groundswell.events.models import RelationalContact
-from groundswell.events.relational import relational_contact_add
+from groundswell.events.relational.services import relational_contact_add
 from groundswell.people.models import ConsentEvent, EmailAddress, Person
 from groundswell.people.tests.factories import person_create
 

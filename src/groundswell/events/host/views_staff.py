@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 
 from groundswell.accounts.permissions import capability_required, client_ip
 from groundswell.accounts.roles import EVENTS_MANAGE, EVENTS_VIEW, PEOPLE_VIEW
-from groundswell.events import host
+from groundswell.events.host import services as host
 from groundswell.events.models import Event
 
 

@@ -13,10 +13,10 @@ from groundswell.accounts.permissions import capability_required, client_ip
 from groundswell.accounts.roles import CONTACTS_OWN, EVENTS_MANAGE, RECRUITERS_VIEW
 from groundswell.core.htmx import querystring
 from groundswell.core.pagination import paginate
-from groundswell.events import relational
-from groundswell.events import selectors_relational as selectors
-from groundswell.events.forms_relational import ContactForm, KioskForm
 from groundswell.events.models import Event
+from groundswell.events.relational import selectors
+from groundswell.events.relational import services as relational
+from groundswell.events.relational.forms import ContactForm, KioskForm
 
 
 def _errors_onto(form, exc: ValidationError) -> None:

@@ -277,7 +277,7 @@ def ladder_figures(*, user, now: datetime | None = None) -> LadderFigures:
     latest = _snapshot_latest(with_gifts=sees_gifts(user))
     if latest is None or latest.taken_at < now - 2 * SNAPSHOT_EVERY:
         if cache.add("events:ladder-snapshot-asked", True, timeout=600):
-            from groundswell.events.tasks import ladder_snapshot_run
+            from groundswell.events.ladder.tasks import ladder_snapshot_run
 
             ladder_snapshot_run.enqueue()
         latest = _snapshot_latest(with_gifts=sees_gifts(user))  # an immediate backend ran it

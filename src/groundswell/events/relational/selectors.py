@@ -17,7 +17,7 @@ from django.utils import timezone
 from groundswell.accounts.models import User
 from groundswell.actions.models import Referral
 from groundswell.core.pagination import Page
-from groundswell.events.models_relational import RelationalContact
+from groundswell.events.relational.models import RelationalContact
 from groundswell.people.models import Person
 
 Node = tuple[str, int]  # ("person", id) or ("user", id)

@@ -11,9 +11,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from groundswell.events import ladder
-from groundswell.events.ladder import Rung
-from groundswell.events.tests.conftest_ladder import (
+from groundswell.events.ladder import rungs as ladder
+from groundswell.events.ladder.rungs import Rung
+from groundswell.events.ladder.tests.conftest_ladder import (
     action_page,
     attend,
     event_of,

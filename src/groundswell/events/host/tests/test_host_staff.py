@@ -7,9 +7,9 @@ import pytest
 from django.urls import reverse
 
 from groundswell.accounts.models import AuditEvent
-from groundswell.events import host as host_services
-from groundswell.events.models_host import EventHostKey, EventHostMessage
-from groundswell.events.tests.conftest_host import hosted_event
+from groundswell.events.host import services as host_services
+from groundswell.events.host.models import EventHostKey, EventHostMessage
+from groundswell.events.host.tests.conftest_host import hosted_event
 from groundswell.events.tests.conftest_notices import inbox_open
 
 pytestmark = pytest.mark.django_db

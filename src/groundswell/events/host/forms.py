@@ -16,7 +16,7 @@ from django.core.validators import URLValidator
 from django.utils import timezone
 
 from groundswell.events.choices import EventType
-from groundswell.events.host import BODY_MAX, Proposal
+from groundswell.events.host.services import BODY_MAX, Proposal
 
 # (name, label, input type, autocomplete, inputmode, required)
 PERSON_FIELDS = (

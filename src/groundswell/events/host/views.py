@@ -20,9 +20,9 @@ from groundswell.accounts.permissions import client_ip
 from groundswell.actions.ratelimit import RateLimited, submission_rate_check
 from groundswell.actions.site import honeypot_filled, page_not_found, page_render, params_clean
 from groundswell.core.untrusted import whole_number
-from groundswell.events import host
 from groundswell.events.choices import AttendanceStatus, EventType
-from groundswell.events.forms_host import PERSON_FIELDS, TIMEZONES, person_read, proposal_read
+from groundswell.events.host import services as host
+from groundswell.events.host.forms import PERSON_FIELDS, TIMEZONES, person_read, proposal_read
 from groundswell.events.notices.messages import span_text
 from groundswell.events.staff import MARKS, attendance_mark
 from groundswell.events.views_public import form_fields

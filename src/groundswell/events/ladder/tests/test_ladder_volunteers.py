@@ -11,11 +11,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from groundswell.accounts.models import AuditEvent
-from groundswell.events import volunteers
 from groundswell.events.choices import AttendanceStatus
-from groundswell.events.models import Attendance
-from groundswell.events.models_ladder import VolunteerProfile
-from groundswell.events.tests.conftest_ladder import (
+from groundswell.events.ladder import volunteers
+from groundswell.events.ladder.models import VolunteerProfile
+from groundswell.events.ladder.tests.conftest_ladder import (
     action_page,
     attend,
     event_of,
@@ -23,6 +22,7 @@ from groundswell.events.tests.conftest_ladder import (
     someone,
     submit,
 )
+from groundswell.events.models import Attendance
 
 pytestmark = pytest.mark.django_db
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django_tasks import task
 
-from groundswell.events.ladder import ladder_snapshot_due, ladder_snapshot_take
+from groundswell.events.ladder.rungs import ladder_snapshot_due, ladder_snapshot_take
 
 
 @task()

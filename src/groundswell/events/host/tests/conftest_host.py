@@ -6,8 +6,8 @@ from datetime import timedelta
 
 from django.utils import timezone
 
+from groundswell.events.host.models import EventHostKey
 from groundswell.events.models import Event, EventStatus
-from groundswell.events.models_host import EventHostKey
 from groundswell.events.services import attendance_register
 from groundswell.events.tests.conftest_public import event_make, rsvp, shift_make
 from groundswell.people.models import Person

@@ -10,7 +10,7 @@ from groundswell.accounts.permissions import capability_required
 from groundswell.accounts.roles import EVENTS_VIEW
 from groundswell.core.htmx import querystring
 from groundswell.core.pagination import paginate
-from groundswell.events import ladder
+from groundswell.events.ladder import rungs as ladder
 
 
 @capability_required(EVENTS_VIEW)

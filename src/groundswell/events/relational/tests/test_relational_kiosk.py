@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from groundswell.events.models import Attendance
-from groundswell.events.relational import kiosk_shift
+from groundswell.events.relational.services import kiosk_shift
 from groundswell.events.tests.conftest_staff import attendee, event_make, shift_make
 from groundswell.people.models import ConsentEvent, EmailAddress, Person
 

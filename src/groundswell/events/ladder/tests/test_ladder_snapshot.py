@@ -11,10 +11,10 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from groundswell.events import ladder
-from groundswell.events.ladder import Rung
+from groundswell.events.ladder import rungs as ladder
+from groundswell.events.ladder.rungs import Rung
+from groundswell.events.ladder.tests.conftest_ladder import give, ladder_world, someone, subscribe
 from groundswell.events.models import LadderSnapshot
-from groundswell.events.tests.conftest_ladder import give, ladder_world, someone, subscribe
 
 pytestmark = pytest.mark.django_db
 

@@ -28,8 +28,8 @@ from groundswell.accounts.services import audit_record
 from groundswell.actions.autoresponse import DEFAULT_GREETING, greeting_name
 from groundswell.actions.services import site_get
 from groundswell.events.choices import AttendanceStatus, EventStatus, Visibility
+from groundswell.events.host.models import EventHostKey, EventHostMessage
 from groundswell.events.models import Attendance, Event, Shift
-from groundswell.events.models_host import EventHostKey, EventHostMessage
 from groundswell.events.notices.messages import base_url, recipient_address, span_text
 from groundswell.events.staff import slug_unique
 from groundswell.people.choices import ConsentMethod
@@ -247,7 +247,7 @@ def host_approval_send(*, event_id: int) -> bool:
 
 def host_approval_enqueue(*, event_id: int) -> None:
     """Send the host their link once the approval commits (called by ``staff.event_approve``)."""
-    from groundswell.events.host_tasks import host_approval_deliver
+    from groundswell.events.host.tasks import host_approval_deliver
 
     transaction.on_commit(lambda: host_approval_deliver.enqueue(event_id=event_id))
 
@@ -298,7 +298,7 @@ def host_message_send(
         record = EventHostMessage.objects.create(
             event_id=key.event_id, key=key, subject=subject, body=body
         )
-        from groundswell.events.host_tasks import host_message_deliver
+        from groundswell.events.host.tasks import host_message_deliver
 
         transaction.on_commit(lambda: host_message_deliver.enqueue(message_id=record.pk))
     return record

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import forms
 
-from groundswell.events.models_relational import Relationship
+from groundswell.events.relational.models import Relationship
 
 
 def _one_way_to_reach(cleaned: dict) -> None:
