@@ -148,7 +148,7 @@ _SURNAME_TYPO_IN_ZIP = f"""
            OR jaro_winkler_similarity(a.city, b.city) >= 0.9)
       AND {STREETS_DO_NOT_DIFFER} AND {DISTINCT_MARKS_AGREE}
 """  # noqa: S608
-# A surname's first letter mistyped (KAWRENCE for LAWRENCE), which the rule above never joins,
+# A surname's first letter mistyped (JARRINGTON for HARRINGTON), which the rule above never joins,
 # under the same given name at one ZIP+4 (a building or a block side, both given): the rest of
 # the surname the same letter for letter, at least five letters, and the mistyped side a
 # surname seen at most a couple of times in the file and no known surname, beside a known one

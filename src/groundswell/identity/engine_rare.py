@@ -155,7 +155,7 @@ MIDDLE_SLIP_AT_ZIP4 = f"""
       AND {_rare(EXPECTED_BEARERS_PLACE)}
 """  # noqa: S608
 
-# Middle initials that differ at an employer's ZIP+4 (NICOLE L and NICOLE C, both operations
+# Middle initials that differ at an employer's ZIP+4 (NOELLE L and NOELLE C, both operations
 # managers at one utility's office), the same given name as written, where everything else the
 # filer wrote agrees to the letter: the ZIP+4, the employer (not a status) and the job title
 # (not a status). A father and son on one payroll share the place and the employer but seldom
