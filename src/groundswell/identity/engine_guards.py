@@ -135,11 +135,15 @@ COMPATIBLE = f"""
     AND {DISTINCT_MARKS_AGREE} AND {GENERATION_CORROBORATED}
 """
 # Given and family names written the other way round (JOHN SMITH as SMITH JOHN), one of them
-# perhaps mistyped: compared crosswise.
+# perhaps mistyped, or the given name written as a nickname on the other side (EDWARD in the
+# family-name field, ED as the given name: the nickname table's canonical name is the written
+# one): compared crosswise.
 SWAPPED = """
     (length(a.first) > 1 AND length(b.first) > 1
-     AND ((a.first = b.last AND jaro_winkler_similarity(a.last, b.first) >= 0.9)
-          OR (a.last = b.first AND jaro_winkler_similarity(a.first, b.last) >= 0.9)))
+     AND ((a.first = b.last AND (jaro_winkler_similarity(a.last, b.first) >= 0.9
+                                 OR a.last = b.first_canon))
+          OR (a.last = b.first AND (jaro_winkler_similarity(a.first, b.last) >= 0.9
+                                    OR a.first_canon = b.last))))
 """
 
 

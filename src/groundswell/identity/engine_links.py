@@ -22,6 +22,7 @@ from groundswell.identity.engine_guards import (
 from groundswell.identity.engine_rare import (
     GENERATION_NOT_WORKING_AT_ADDRESS as _GENERATION_NOT_WORKING_AT_ADDRESS,
 )
+from groundswell.identity.engine_rare import MIDDLE_SLIP_AT_WORK as _MIDDLE_SLIP_AT_WORK
 from groundswell.identity.engine_rare import MIDDLE_SLIP_AT_ZIP4 as _MIDDLE_SLIP_AT_ZIP4
 from groundswell.identity.engine_rare import RARE_NAME_EMPLOYER_IN_STATE as _RARE_EMPLOYER
 from groundswell.identity.engine_rare import RARE_NAME_IN_PLACE as _RARE_NAME_IN_PLACE
@@ -147,6 +148,23 @@ _SURNAME_TYPO_IN_ZIP = f"""
            OR jaro_winkler_similarity(a.city, b.city) >= 0.9)
       AND {STREETS_DO_NOT_DIFFER} AND {DISTINCT_MARKS_AGREE}
 """  # noqa: S608
+# A surname's first letter mistyped (JARRINGTON for HARRINGTON), which the rule above never joins,
+# under the same given name at one ZIP+4 (a building or a block side, both given): the rest of
+# the surname the same letter for letter, at least five letters, and the mistyped side a
+# surname seen at most a couple of times in the file and no known surname, beside a known one
+# or one seen more often. Two families' names one first letter apart (CARSON and LARSON, both
+# known) stay apart, and so does the pair across two ZIP+4s.
+_SURNAME_FIRST_LETTER_AT_ZIP4 = f"""
+    SELECT least(a.unique_id, b.unique_id) AS l, greatest(a.unique_id, b.unique_id) AS r
+    FROM rep_rare_last a JOIN rep b ON a.first = b.first AND a.zip5 = b.zip5 AND a.zip4 = b.zip4
+        AND a.last <> b.last AND substr(a.last, 2) = substr(b.last, 2)
+    WHERE length(a.first) > 1 AND least(length(a.last), length(b.last)) >= 5
+      AND a.last NOT IN (SELECT name FROM known_last)
+      AND (b.last IN (SELECT name FROM known_last)
+           OR (SELECT n FROM last_seen WHERE last = b.last)
+              > (SELECT n FROM last_seen WHERE last = a.last))
+      AND {STREETS_DO_NOT_DIFFER} AND {DISTINCT_MARKS_AGREE}
+"""  # noqa: S608
 # A given name written short (TAV for TAVISHTON, not a name of its own) by the same surname in one
 # ZIP or city: not when both are names of their own (DAN and DANIELLE share a household).
 # Joined on the first three letters too (the shorter name's, at least three, begin the longer),
@@ -198,7 +216,7 @@ _RULE_SIDES = {
 
 def deterministic_links(con: duckdb.DuckDBPyConnection) -> int:
     """``det_edges`` (l, r, slip) between representatives that deterministic rules link;
-    ``slip``: the middle-slip rule made it (the split on middle initials keeps those)."""
+    ``slip``: a middle-slip rule made it (the split on middle initials keeps those)."""
     for column in ("first", "last"):
         con.execute(
             f"CREATE OR REPLACE TEMP TABLE {column}_seen AS "  # noqa: S608
@@ -215,12 +233,14 @@ def deterministic_links(con: duckdb.DuckDBPyConnection) -> int:
         _SAME_ZIP_EMPLOYER,
         _SAME_AREA_EMPLOYER,
         _SURNAME_TYPO_IN_ZIP,
+        _SURNAME_FIRST_LETTER_AT_ZIP4,
         _GIVEN_PREFIX_IN_PLACE,
         _GIVEN_TYPO_IN_ZIP,
         _RARE_NAME_IN_PLACE,
         _RARE_EMPLOYER,
         _GENERATION_NOT_WORKING_AT_ADDRESS,
         _MIDDLE_SLIP_AT_ZIP4,
+        _MIDDLE_SLIP_AT_WORK,
     ]
     # Each link keeps the first rule (in this order) that made it: finance staff see why two
     # records are one donor (identity.evidence reads det_rules once the run is over). One rule
@@ -232,10 +252,11 @@ def deterministic_links(con: duckdb.DuckDBPyConnection) -> int:
         "CREATE OR REPLACE TEMP TABLE det_rules AS "
         "SELECT l, r, min(rule) AS rule FROM det_found GROUP BY l, r"
     )
-    slip = rules.index(_MIDDLE_SLIP_AT_ZIP4)
+    slip_rules = (_MIDDLE_SLIP_AT_ZIP4, _MIDDLE_SLIP_AT_WORK)
+    slips = ", ".join(str(rules.index(rule)) for rule in slip_rules)
     con.execute(
-        "CREATE OR REPLACE TEMP TABLE det_edges AS "  # noqa: S608 (a number of ours)
-        f"SELECT l, r, bool_or(rule = {slip}) AS slip FROM det_found GROUP BY l, r"
+        "CREATE OR REPLACE TEMP TABLE det_edges AS "  # noqa: S608 (numbers of ours)
+        f"SELECT l, r, bool_or(rule IN ({slips})) AS slip FROM det_found GROUP BY l, r"
     )
     for table in ("det_found", *_RULE_SIDES, *TF_TABLES):
         con.execute(f"DROP TABLE {table}")

@@ -21,6 +21,7 @@ from __future__ import annotations
 from groundswell.identity.engine_guards import (
     COMPATIBLE,
     DISTINCT_MARKS_AGREE,
+    GENERIC_EMPLOYERS,
     NOT_WORKING,
     SAME_EMPLOYER,
     SAME_GENERATION,
@@ -152,4 +153,35 @@ MIDDLE_SLIP_AT_ZIP4 = f"""
       AND coalesce(a.employer, '') IN {_AT_HOME} AND coalesce(b.employer, '') IN {_AT_HOME}
       AND (a.occupation = b.occupation OR ({_not_working("a")} AND {_not_working("b")}))
       AND {_rare(EXPECTED_BEARERS_PLACE)}
+"""  # noqa: S608
+
+# Middle initials that differ at an employer's ZIP+4 (NOELLE L and NOELLE C, both operations
+# managers at one utility's office), the same given name as written, where everything else the
+# filer wrote agrees to the letter: the ZIP+4, the employer (not a status) and the job title
+# (not a status). A father and son on one payroll share the place and the employer but seldom
+# the title (a president and a vice president, a representative and a chairman stay apart);
+# without a ZIP+4 (a union local's members across a town, every one a PLUMBER/PIPEFITTER) the
+# pair is left to the model; and so it is under a title of ownership or office (OWNER,
+# PARTNER, VICE PRESIDENT...), which a family firm's father and son hold at once. The name
+# must be rare in the file as for the other corroborated rules: two JOHN A and JOHN B SMITHs
+# may well be engineers at one plant.
+_FAMILY_FIRM_TITLES = "[" + ", ".join(
+    f"'{v}'"
+    for v in (
+        "OWNER", "CO", "PARTNER", "PRINCIPAL", "PRESIDENT", "PRES", "VICE", "VP", "SVP", "EVP",
+        "AVP", "CEO", "COO", "CFO", "CHAIRMAN", "CHAIR", "FOUNDER", "MEMBER", "PROPRIETOR",
+        "SHAREHOLDER", "OFFICER", "TREASURER", "SECRETARY", "DIRECTOR", "EXECUTIVE", "MANAGING",
+    )
+) + "]"  # fmt: skip
+MIDDLE_SLIP_AT_WORK = f"""
+    SELECT a.unique_id AS l, b.unique_id AS r
+    FROM rep a JOIN rep b ON a.first = b.first AND a.last = b.last AND a.zip5 = b.zip5
+        AND a.zip4 = b.zip4 AND a.employer = b.employer AND a.occupation = b.occupation
+        AND a.unique_id < b.unique_id
+    WHERE length(a.first) > 1 AND a.middle <> b.middle AND {SAME_GENERATION}
+      AND {STREETS_DO_NOT_DIFFER}
+      AND a.employer NOT IN ({GENERIC_EMPLOYERS}, {NOT_WORKING})
+      AND a.occupation NOT IN ({GENERIC_EMPLOYERS}, {NOT_WORKING})
+      AND NOT list_has_any(string_split(a.occupation, ' '), {_FAMILY_FIRM_TITLES})
+      AND {_rare(EXPECTED_BEARERS_CORROBORATED)}
 """  # noqa: S608

@@ -44,12 +44,14 @@ DETERMINISTIC_RULES = (
     LinkRule.NAME_EMPLOYER,
     LinkRule.NAME_AREA_EMPLOYER,
     LinkRule.SURNAME_TYPO,
+    LinkRule.SURNAME_TYPO,  # its first letter, at one ZIP+4
     LinkRule.GIVEN_PREFIX,
     LinkRule.GIVEN_TYPO,
     LinkRule.RARE_NAME_PLACE,
     LinkRule.RARE_NAME_EMPLOYER,
     LinkRule.GENERATION_NOT_WORKING,
     LinkRule.MIDDLE_SLIP,
+    LinkRule.MIDDLE_SLIP,  # at an employer's ZIP+4, employer and job the same
 )
 # (CITY_NOT_WORKING names a rule the engine no longer has; it stays a choice for evidence
 # stored by earlier runs. Listed here, it put that name on the given-name typo's links.)

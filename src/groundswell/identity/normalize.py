@@ -119,6 +119,15 @@ def known_given_names() -> frozenset[str]:
     return frozenset(n for n in names if n)
 
 
+@cache
+def known_surnames() -> frozenset[str]:
+    """Surnames known to be names (Faker's US list): a surname one letter off a known one and
+    itself no known name is more likely a typo of it than a family of its own."""
+    from faker.providers.person.en_US import Provider
+
+    return frozenset(n for n in (_word(n) for n in Provider.last_names) if n)
+
+
 def first_canonical(first: str) -> str:
     """The canonical form of a normalised given name: BOB → ROBERT, ROBERT → ROBERT."""
     return nicknames().get(first, first)

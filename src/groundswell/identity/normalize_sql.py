@@ -207,6 +207,7 @@ def _names(con: duckdb.DuckDBPyConnection) -> None:
         """
     )
     from_arrow(con, "known_first", pa.table({"name": sorted(nz.known_given_names())}))
+    from_arrow(con, "known_last", pa.table({"name": sorted(nz.known_surnames())}))
     for table in ("m_name_fast", "m_name_rest", "m_name_slow", "m_nickname"):
         con.execute(f"DROP TABLE {table}")
 

@@ -125,3 +125,37 @@ def test_an_employer_of_three_initials_or_written_in_the_job_field_is_the_same_e
     assert clusters["group"] == clusters["firm"]
     assert clusters["father"] != clusters["son"]
     assert clusters["fields"] == clusters["swapped"]
+
+
+def test_middle_initials_that_slip_at_an_employers_zip4_in_one_job_are_one_person(resolve):
+    clusters = resolve(
+        {
+            # One utility office's ZIP+4, one employer, one job title: a slip of the filer's hand.
+            "l": _fec("TAMBERLANE, NOELLE L", "Billings", "MT", "59108-0330", "NORTHWIND POWER", "OPERATIONS MANAGER"),
+            "c": _fec("TAMBERLANE, NOELLE C", "Billings", "MT", "59108-0330", "NORTHWIND POWER", "OPERATIONS MANAGER"),
+            # The family firm's ZIP+4: a president and a vice president are a father and son.
+            "president": _fec("WENTWORTHY, ROLAND G", "Leominster", "MA", "01453-2210", "AARONVALE INDUSTRIES", "PRESIDENT"),
+            "vice": _fec("WENTWORTHY, ROLAND M", "Leominster", "MA", "01453-2210", "AARONVALE INDUSTRIES", "VICE PRESIDENT"),
+            # One title of ownership at the family firm's ZIP+4: the father and son hold it at once.
+            "owner g": _fec("PENTREATH, CASIMIR G", "Leominster", "MA", "01453-2290", "PENTREATH FARMS", "OWNER/OPERATOR"),
+            "owner m": _fec("PENTREATH, CASIMIR M", "Leominster", "MA", "01453-2290", "PENTREATH FARMS", "OWNER/OPERATOR"),
+            # A union local's members across a town (no ZIP+4), every one of them a pipefitter.
+            "a": _fec("QUILLFEATHER, ROBERT A", "Hamilton", "NJ", "08610", "PIPEFITTERS LOCAL 9", "PLUMBER/PIPEFITTER"),
+            "j": _fec("QUILLFEATHER, ROBERT J", "Hamilton", "NJ", "08610", "PIPEFITTERS LOCAL 9", "PLUMBER/PIPEFITTER"),
+        }
+    )  # fmt: skip
+    assert clusters["l"] == clusters["c"]
+    assert clusters["president"] != clusters["vice"]
+    assert clusters["owner g"] != clusters["owner m"]
+    assert clusters["a"] != clusters["j"]
+
+
+def test_middle_initials_of_a_common_name_at_one_employers_zip4_stay_apart(resolve):
+    clusters = resolve(
+        {
+            **common_name_crowd("HARTWELL", "DESMOND"),
+            "a": _fec("HARTWELL, DESMOND A", "Dallas", "TX", "75243-1108", "RAYVALE SYSTEMS", "SYSTEMS ENGINEER"),
+            "b": _fec("HARTWELL, DESMOND B", "Dallas", "TX", "75243-1108", "RAYVALE SYSTEMS", "SYSTEMS ENGINEER"),
+        }
+    )  # fmt: skip
+    assert clusters["a"] != clusters["b"]

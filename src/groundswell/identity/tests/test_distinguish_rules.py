@@ -197,3 +197,64 @@ def test_a_generation_mark_on_one_side_links_with_the_employer_written_another_w
     )  # fmt: skip
     assert clusters["marked"] == clusters["unmarked"]
     assert clusters["son"] != clusters["marked"]
+
+
+def _deterministic_rules(background, trained_model, records: dict[str, dict]) -> dict:
+    """{(name, name): the rule that linked the two records directly} (engine_links' rules)."""
+    import duckdb
+
+    from groundswell.identity import engine
+    from groundswell.identity.evidence import DETERMINISTIC_RULES
+    from groundswell.identity.tests.conftest import CRAFTED_FROM, load
+
+    names = {CRAFTED_FROM + i: name for i, name in enumerate(records)}
+    crafted = [{"unique_id": uid, **records[name]} for uid, name in names.items()]
+    con = duckdb.connect()
+    load(con, [*background, *crafted])
+    engine.resolve(con, engine.EngineOptions(model=trained_model))
+    rows = con.execute("SELECT l, r, rule FROM det_rules").fetchall()
+    con.close()
+    return {
+        (names[left], names[right]): DETERMINISTIC_RULES[rule]
+        for left, right, rule in rows
+        if left in names and right in names
+    }
+
+
+def test_a_surname_mistyped_in_its_first_letter_at_one_zip4_is_one_person(
+    background, trained_model
+):
+    from groundswell.identity.models import LinkRule
+
+    rules = _deterministic_rules(
+        background,
+        trained_model,
+        {
+            "known": _fec("HARRINGTON, DESMOND S", "Mclean", "VA", "22102-1212", "NONE", "NOT EMPLOYED"),
+            "typo": _fec("JARRINGTON, DESMOND", "Mclean", "VA", "22102-1212", "NOT EMPLOYED", "NOT EMPLOYED"),
+            # The same two names at two ZIP+4s of one ZIP: two addresses, perhaps two men (the
+            # model may weigh them; no rule joins them).
+            "here": _fec("HARRINGTON, DESMOND", "Falls Church", "VA", "22046-1500", "NONE", "RETIRED"),
+            "there": _fec("JARRINGTON, DESMOND", "Falls Church", "VA", "22046-3400", "NONE", "RETIRED"),
+            # Two families' names, both known, one first letter apart, at one ZIP+4.
+            "carson": _fec("CARSON, OSWALDA", "Mclean", "VA", "22102-1400", "NONE", "RETIRED"),
+            "larson": _fec("LARSON, OSWALDA", "Mclean", "VA", "22102-1400", "NONE", "RETIRED"),
+        },
+    )  # fmt: skip
+    assert rules.get(("known", "typo")) == LinkRule.SURNAME_TYPO
+    assert ("here", "there") not in rules
+    assert ("carson", "larson") not in rules
+
+
+def test_names_swapped_with_the_given_name_as_a_nickname_are_one_person(resolve):
+    clusters = resolve(
+        {
+            "nickname": _fec("WHITCOMBE, ED", "Merden", "CT", "06450", "TEAMSTERS LOCAL UNION", ""),
+            "swapped": _fec("EDWARD, WHITCOMBE", "Meriden", "CT", "06450", "RETIRED", "RETIRED"),
+            # A wife filed the other way round beside her husband of a nickname: two people.
+            "husband": _fec("PELLINGHAM, ED", "Meriden", "CT", "06450", "TEAMSTERS LOCAL UNION", ""),
+            "wife": _fec("EDNA, PELLINGHAM", "Meriden", "CT", "06450", "RETIRED", "RETIRED"),
+        }
+    )  # fmt: skip
+    assert clusters["nickname"] == clusters["swapped"]
+    assert clusters["husband"] != clusters["wife"]
