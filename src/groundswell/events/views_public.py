@@ -30,7 +30,7 @@ from groundswell.actions.site import (
 )
 from groundswell.core.pagination import paginate
 from groundswell.core.untrusted import whole_number
-from groundswell.events import selectors
+from groundswell.events import maps, selectors
 from groundswell.events.choices import AttendanceStatus, EventType
 from groundswell.events.models import Attendance, Event
 from groundswell.events.services import (
@@ -69,13 +69,11 @@ def _tracking(params) -> dict[str, str]:
 def event_list(request):
     params = params_clean(request.GET)
     search = selectors.search_clean(params)
-    page = paginate(
-        selectors.events_public(user=request.user, search=search),
-        whole_number(params.get("page", "")) or 1,
-        per_page=PER_PAGE,
-    )
+    events = selectors.events_public(user=request.user, search=search)
+    page = paginate(events, whole_number(params.get("page", "")) or 1, per_page=PER_PAGE)
     selectors.rows_with_shifts(events=page.items)
     query = {k: params.get(k, "")[:20] for k in ("zip", "miles", "type", "from", "to")}
+    tracking = urlencode({k: v for k, v in _tracking(params).items() if v})
     context = {
         "search": search,
         "page": page,
@@ -84,7 +82,11 @@ def event_list(request):
         "miles_choices": selectors.MILES_CHOICES,
         "filtered": any(query.values()),
         "query": urlencode({k: v for k, v in query.items() if v}),
-        "tracking": urlencode({k: v for k, v in _tracking(params).items() if v}),
+        "tracking": tracking,
+        # The same search as the list, so the map never shows what the list would not.
+        "map": maps.events_map(events=events, search=search, query=query, tracking=tracking)
+        if page.items
+        else None,
     }
     return page_render(request, "events/public/list.html", context)
 
