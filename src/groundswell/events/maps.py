@@ -24,7 +24,7 @@ from groundswell.segments.conditions_location import zip_centroid
 # The map draws the first this many matching events (soonest first); the list pages the rest.
 MAP_MAX = 500
 # Dots closer than this (in map pixels at the drawn zoom) become one dot with a count.
-MERGE_PIXELS = 9.0
+MERGE_PIXELS = 14.0
 # A searched ZIP zooms the map onto the search circle, but never closer than this wide.
 MIN_VIEW_WIDTH = 60.0
 
@@ -141,5 +141,5 @@ def _dot(x: float, y: float, members: list, scale: float, query: dict, tracking:
         label = f"{len(members)} events: " + "; ".join(titles[:5])
         if len(titles) > 5:
             label += f"; and {len(titles) - 5} more"
-    radius = (5.0 if len(members) == 1 else 7.5) * scale
+    radius = (9.0 if len(members) == 1 else 12.0) * scale
     return Dot(x=x, y=y, r=radius, href=href, label=label, titles=titles)
