@@ -33,3 +33,9 @@ class AttendanceStatus(models.TextChoices):
     REGISTERED = "registered", "Registered"
     WAITLISTED = "waitlisted", "Waitlisted"
     CANCELLED = "cancelled", "Cancelled"
+
+
+class Repeat(models.TextChoices):
+    NONE = "none", "Does not repeat"
+    DAILY = "daily", "Every day"
+    WEEKLY = "weekly", "Every week"

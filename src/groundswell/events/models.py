@@ -23,7 +23,13 @@ from django.db import models
 from django.db.models import F, Q
 
 from groundswell.core.models import TimeStampedModel
-from groundswell.events.choices import AttendanceStatus, EventStatus, EventType, Visibility
+from groundswell.events.choices import (
+    AttendanceStatus,
+    EventStatus,
+    EventType,
+    Repeat,
+    Visibility,
+)
 
 __all__ = [
     "Attendance",
@@ -32,6 +38,7 @@ __all__ = [
     "EventStatus",
     "EventType",
     "ReminderSent",
+    "Repeat",
     "Shift",
     "Visibility",
 ]
@@ -94,6 +101,12 @@ class Event(TimeStampedModel):
     )
     contact_email = models.EmailField(blank=True)
     reminder_minutes = models.JSONField(default=_default_reminders, blank=True)
+    # A recurring event: each shift staff enter repeats daily or weekly, at the same local
+    # wall-clock time in ``timezone``, for ``repeat_count`` dates in all or until
+    # ``repeat_until`` (whichever comes first); see ``events.recurrence``.
+    repeat = models.CharField(max_length=10, choices=Repeat.choices, default=Repeat.NONE)
+    repeat_count = models.PositiveSmallIntegerField(null=True, blank=True)
+    repeat_until = models.DateField(null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -117,6 +130,11 @@ class Shift(TimeStampedModel):
     ends_at = models.DateTimeField()
     # Null: no limit. Registrations past it go to the waitlist, promoted in order.
     capacity = models.PositiveIntegerField(null=True, blank=True)
+    # A date of a recurring event, made from the shift staff entered (``events.recurrence``);
+    # null for a shift entered by hand.
+    repeat_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="repeats"
+    )
 
     class Meta:
         ordering = ["starts_at", "pk"]

@@ -30,7 +30,7 @@ from groundswell.actions.site import (
 )
 from groundswell.core.pagination import paginate
 from groundswell.core.untrusted import whole_number
-from groundswell.events import maps, selectors
+from groundswell.events import maps, recurrence, selectors
 from groundswell.events.choices import AttendanceStatus, EventType
 from groundswell.events.models import Attendance, Event
 from groundswell.events.services import (
@@ -139,6 +139,7 @@ def _form_page(request, event: Event, *, values, hidden, errors=None, status: in
         "event": event,
         "place": _place_text(event, exact=False),
         "shifts": shifts,
+        "repeat_text": recurrence.rule_text(event),
         "chosen": chosen,
         "fields": fields,
         "subscribe": bool(values.get("subscribe")),
