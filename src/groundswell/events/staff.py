@@ -38,6 +38,8 @@ AUDIT_ACTIONS = (
 WALK_IN_SOURCE = "event walk-in"
 ZIP_RE = re.compile(r"^\d{5}$")
 MARKS = ("attended", "no_show", "undo")
+# Paths the public pages own below /events/: an event's slug equal to one would be shadowed.
+RESERVED_SLUGS = {"host", "attendance", "embed"}
 
 
 @dataclass
@@ -101,6 +103,8 @@ def _validate(fields: dict, shifts: list[ShiftInput], event: Event | None) -> No
 def slug_unique(title: str, *, exclude_pk: int | None = None) -> str:
     """A slug made from the title, with -2, -3 … when another event has it."""
     base = slugify(title)[:100].strip("-") or "event"
+    if base in RESERVED_SLUGS:
+        base = f"{base}-event"
     taken = set(
         Event.objects.filter(slug__startswith=base)
         .exclude(pk=exclude_pk)

@@ -8,6 +8,7 @@ from urllib.parse import quote
 
 import pytest
 from django.test import Client
+from django.urls import reverse
 from hypothesis import given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
@@ -135,3 +136,13 @@ def test_any_query_gives_the_widget_or_a_clear_refusal_never_an_error(allowed):
         assert response["Content-Security-Policy"].startswith("frame-ancestors 'self'")
 
     property_holds()
+
+
+def test_an_event_called_embed_gets_a_slug_the_widget_does_not_shadow(persona_client):
+    from groundswell.events.tests.test_staff_views import _post_data  # noqa: PLC0415
+
+    client = persona_client("organizer")
+    assert client.post(reverse("events_staff:create"), _post_data(title="Embed")).status_code == 302
+    from groundswell.events.models import Event  # noqa: PLC0415
+
+    assert Event.objects.get().slug == "embed-event"
