@@ -213,3 +213,11 @@ def test_the_dates_follow_a_shift_moved_to_another_time(persona_client):
     ]
     assert [(s.day, s.hour) for s in starts] == [(5, 19), (12, 19), (19, 19)]
     assert datetime(2031, 3, 4, 18, tzinfo=NEW_YORK) not in starts
+
+
+def test_the_staff_event_page_says_how_the_event_repeats(persona_client):
+    client = persona_client("organizer")
+    _create(client, repeat="weekly", repeat_count="4")
+    event = Event.objects.get()
+    page = client.get(reverse("events_staff:detail", args=[event.pk])).content.decode()
+    assert "Every week, 4 dates" in page
