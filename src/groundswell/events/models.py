@@ -141,7 +141,9 @@ class Shift(TimeStampedModel):
         constraints = [
             models.CheckConstraint(
                 condition=Q(ends_at__gt=F("starts_at")), name="shift_ends_after_start"
-            )
+            ),
+            # A repeating shift makes each date once, even when two saves race.
+            models.UniqueConstraint(fields=["repeat_of", "starts_at"], name="one_date_per_repeat"),
         ]
 
     def __str__(self) -> str:

@@ -135,7 +135,8 @@ def repeats_write(event: Event) -> dict[str, int]:
             for start, end in wanted.items()
             if start not in mine and start not in taken
         ]
-        Shift.objects.bulk_create(new)
+        # A save racing this one may have made a date already: the constraint keeps one.
+        Shift.objects.bulk_create(new, ignore_conflicts=True)
         taken.update(wanted)
         counts["dates_added"] += len(new)
     return counts
