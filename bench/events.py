@@ -120,8 +120,10 @@ def generate(*, shifts: int, per_shift: int, days: int) -> None:
         )
         # The day-before reminders of shifts already inside their last day went out.
         c.execute(
-            "INSERT INTO events_remindersent (attendance_id, minutes_before, sent_at) "
-            "SELECT a.id, 1440, now() FROM events_attendance a JOIN events_shift s "
+            "INSERT INTO events_remindersent (attendance_id, minutes_before, channel, state, "
+            "sent_at, provider_id, detail, attempts) "
+            "SELECT a.id, 1440, 'email', 'sent', now(), '', '', 1 "
+            "FROM events_attendance a JOIN events_shift s "
             "ON s.id = a.shift_id WHERE s.starts_at <= now() + interval '1 day' "
             "AND a.status = 'registered'"
         )

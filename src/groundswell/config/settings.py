@@ -6,6 +6,7 @@ See docs/configuration.md for the variables.
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from datetime import timedelta
 from pathlib import Path
@@ -230,6 +231,28 @@ if bool(GROUNDSWELL_DKIM_KEY_FILE) != bool(GROUNDSWELL_DKIM_SELECTOR):
         "GROUNDSWELL_DKIM_SELECTOR" if GROUNDSWELL_DKIM_KEY_FILE else "GROUNDSWELL_DKIM_KEY_FILE",
         "set both GROUNDSWELL_DKIM_KEY_FILE and GROUNDSWELL_DKIM_SELECTOR, or neither",
     )
+
+# SMS (groundswell.core.sms): a provider speaking Twilio's Messages API. Without the account
+# SID, auth token and sending number nothing is texted (event reminders go by e-mail only).
+GROUNDSWELL_SMS_URL = (env_str("GROUNDSWELL_SMS_URL") or "https://api.twilio.com").rstrip("/")
+if not GROUNDSWELL_SMS_URL.startswith(("https://", "http://")):
+    raise SettingError("GROUNDSWELL_SMS_URL", "expected an http:// or https:// address")
+GROUNDSWELL_SMS_ACCOUNT_SID = env_str("GROUNDSWELL_SMS_ACCOUNT_SID") or ""
+GROUNDSWELL_SMS_AUTH_TOKEN = env_str("GROUNDSWELL_SMS_AUTH_TOKEN") or ""
+GROUNDSWELL_SMS_FROM = env_str("GROUNDSWELL_SMS_FROM") or ""
+GROUNDSWELL_SMS_TIMEOUT = env_int("GROUNDSWELL_SMS_TIMEOUT", 10, minimum=1)
+_SMS_PARTS = {
+    "GROUNDSWELL_SMS_ACCOUNT_SID": GROUNDSWELL_SMS_ACCOUNT_SID,
+    "GROUNDSWELL_SMS_AUTH_TOKEN": GROUNDSWELL_SMS_AUTH_TOKEN,
+    "GROUNDSWELL_SMS_FROM": GROUNDSWELL_SMS_FROM,
+}
+if any(_SMS_PARTS.values()) and not all(_SMS_PARTS.values()):
+    raise SettingError(
+        next(name for name, value in _SMS_PARTS.items() if not value),
+        "set GROUNDSWELL_SMS_ACCOUNT_SID, _AUTH_TOKEN and _FROM together, or none of them",
+    )
+if GROUNDSWELL_SMS_FROM and not re.fullmatch(r"\+[1-9][0-9]{6,14}", GROUNDSWELL_SMS_FROM):
+    raise SettingError("GROUNDSWELL_SMS_FROM", "expected a number in E.164, e.g. +15555550100")
 
 TASKS = {
     "default": {

@@ -35,6 +35,26 @@ class AttendanceStatus(models.TextChoices):
     CANCELLED = "cancelled", "Cancelled"
 
 
+class ReminderChannel(models.TextChoices):
+    EMAIL = "email", "E-mail"
+    SMS = "sms", "SMS"
+
+
+class ReminderState(models.TextChoices):
+    """Where one reminder stands in the ledger (``ReminderSent``)."""
+
+    # Claimed by a run and being sent: a row left here was cut off between the send and the
+    # record (the worker died) and is never sent again — it may or may not have gone.
+    SENDING = "sending", "Sending (unconfirmed)"
+    SENT = "sent", "Sent"
+    # Refused for good (the provider's 4xx, an invalid number); ``detail`` says why.
+    FAILED = "failed", "Failed"
+    # Refused for now (rate limit, outage): a later run takes it again while it is still due.
+    RETRY = "retry", "Failed, will retry"
+    # A farther offset owed at the same time as a nearer one (the worker was down): not sent.
+    SKIPPED = "skipped", "Skipped for a nearer one"
+
+
 class Repeat(models.TextChoices):
     NONE = "none", "Does not repeat"
     DAILY = "daily", "Every day"

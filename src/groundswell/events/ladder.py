@@ -13,9 +13,12 @@ month side by side).
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from django.core.cache import cache
+from django.db import transaction
 from django.db.models import (
     Case,
     Count,
@@ -33,9 +36,10 @@ from django.utils import timezone
 
 from groundswell.accounts.roles import FINANCE_VIEW
 from groundswell.actions.models import ActionPage, Submission
+from groundswell.core.pagination import count_capped
 from groundswell.donations.selectors import contributions_counted
 from groundswell.events.choices import EventStatus, EventType
-from groundswell.events.models import Attendance, Event
+from groundswell.events.models import Attendance, Event, LadderSnapshot
 from groundswell.events.selectors import _visible
 from groundswell.people.choices import EmailStatus
 from groundswell.people.models import EmailAddress, Person
@@ -138,22 +142,37 @@ def person_rung(*, user, person: Person) -> Rung:
     return Rung(row.first() or 0)
 
 
+def person_steps(*, user, person: Person) -> set[Rung]:
+    """The rungs whose step this person has taken themselves (one query): the card ticks
+    these, not every rung below the highest (an attendee need not have signed a petition)."""
+    steps = rung_steps(with_gifts=sees_gifts(user))
+    names = {f"s{int(rung)}": step for rung, step in steps.items()}
+    row = Person.objects.filter(pk=person.pk).annotate(**names).values(*names).first() or {}
+    return {Rung(int(name[1:])) for name, took in row.items() if took}
+
+
 @dataclass
 class RungCount:
     rung: Rung
     count: int
 
 
-def rung_counts(*, user) -> list[RungCount]:
-    """How many people stand on each rung now: one query."""
+def _counts(*, with_gifts: bool) -> list[int]:
+    """People per rung now, by Rung value: one query."""
     rows = dict(
-        people_with_rung(_people(), with_gifts=sees_gifts(user))
+        people_with_rung(_people(), with_gifts=with_gifts)
         .order_by()
         .values("rung")
         .annotate(n=Count("pk"))
         .values_list("rung", "n")
     )
-    return [RungCount(rung=rung, count=rows.get(int(rung), 0)) for rung in rungs_for(user)]
+    return [rows.get(int(rung), 0) for rung in Rung]
+
+
+def rung_counts(*, user) -> list[RungCount]:
+    """How many people stand on each rung the viewer sees, now: one query."""
+    counts = _counts(with_gifts=sees_gifts(user))
+    return [RungCount(rung=rung, count=counts[rung]) for rung in rungs_for(user)]
 
 
 @dataclass
@@ -169,23 +188,25 @@ def _month_start(now: datetime, offset: int) -> datetime:
     return datetime(index // 12, index % 12 + 1, 1, tzinfo=UTC)
 
 
-def rung_movement(*, user, months: int = MONTHS, now: datetime | None = None) -> list[MonthRow]:
-    """The rung each person had at the end of each of the last ``months`` months (counts per
-    rung) and how many moved up during each; oldest first.
+def _movement(*, with_gifts: bool, months: int, now: datetime) -> list[dict]:
+    """Per month, oldest first: {"month", "counts" (by Rung value), "moved_up"}.
 
     One query: one scan of people with the rung at every month's edge side by side, grouped
     by the whole sequence (rungs only climb, so there are few distinct sequences) and folded
     here. Filtered aggregates over the same annotations made PostgreSQL wrap them in a
     subquery and give up its hashed subplans: minutes at a million people instead of seconds.
     """
-    now = now or timezone.now()
     # The rung at a month's end counts everything before the next month's first instant.
     tick = timedelta(microseconds=1)
     starts = [_month_start(now, k) for k in range(1 - months, 2)]
     names = [f"r{k}" for k in range(len(starts))]
-    gifts = sees_gifts(user)
+    # Someone added later had no rung yet at an earlier edge: -1, counted nowhere.
     edges = {
-        name: rung_expression(start - tick, with_gifts=gifts)
+        name: Case(
+            When(created_at__gte=start, then=Value(-1)),
+            default=rung_expression(start - tick, with_gifts=with_gifts),
+            output_field=IntegerField(),
+        )
         for name, start in zip(names, starts, strict=True)
     }
     grouped = _people().annotate(**edges).order_by().values(*names).annotate(n=Count("pk"))
@@ -193,18 +214,122 @@ def rung_movement(*, user, months: int = MONTHS, now: datetime | None = None) ->
     moved = [0] * months
     for row in grouped:
         for k in range(1, len(starts)):
+            if row[names[k]] < 0:
+                continue
             counts[k - 1][row[names[k]]] += row["n"]
-            if row[names[k]] > row[names[k - 1]]:
+            # Arriving during the month on a rung above none is moving up too.
+            if row[names[k]] > max(row[names[k - 1]], 0):
                 moved[k - 1] += row["n"]
+    return [
+        {"month": starts[k].strftime("%Y-%m"), "counts": counts[k], "moved_up": moved[k]}
+        for k in range(months)
+    ]
+
+
+def _months_for(user, rows: list[dict]) -> list[MonthRow]:
     shown = [int(r) for r in rungs_for(user)]
     return [
         MonthRow(
-            month=starts[k].strftime("%Y-%m"),
-            counts=[counts[k][r] for r in shown],
-            moved_up=moved[k],
+            month=row["month"], counts=[row["counts"][r] for r in shown], moved_up=row["moved_up"]
         )
-        for k in range(months)
+        for row in rows
     ]
+
+
+def rung_movement(*, user, months: int = MONTHS, now: datetime | None = None) -> list[MonthRow]:
+    """The rung each person had at the end of each of the last ``months`` months (counts per
+    rung the viewer sees) and how many moved up during each; oldest first. One query."""
+    now = now or timezone.now()
+    return _months_for(user, _movement(with_gifts=sees_gifts(user), months=months, now=now))
+
+
+# ---------------------------------------------------------------- the page's figures
+
+# Up to this many people the page counts on each view (well under a second); above it, it
+# reads the latest snapshot, which the periodic job takes every hour on the task worker.
+LIVE_LIMIT = 200_000
+SNAPSHOT_EVERY = timedelta(hours=1)
+
+
+@dataclass
+class LadderFigures:
+    counts: list[RungCount]
+    months: list[MonthRow]
+    as_of: datetime | None  # None: the first snapshot is being taken
+    live: bool
+
+
+def _large() -> bool:
+    return count_capped(_people(), LIVE_LIMIT).capped
+
+
+def ladder_figures(*, user, now: datetime | None = None) -> LadderFigures:
+    """What the ladder page shows: counted now for a small database, else the latest snapshot
+    (a missing or overdue one is asked of the task worker, once per interval)."""
+    now = now or timezone.now()
+    if not _large():
+        return LadderFigures(
+            counts=rung_counts(user=user),
+            months=rung_movement(user=user, now=now),
+            as_of=now,
+            live=True,
+        )
+    latest = _snapshot_latest(with_gifts=sees_gifts(user))
+    if latest is None or latest.taken_at < now - 2 * SNAPSHOT_EVERY:
+        if cache.add("events:ladder-snapshot-asked", True, timeout=600):
+            from groundswell.events.tasks import ladder_snapshot_run
+
+            ladder_snapshot_run.enqueue()
+        latest = _snapshot_latest(with_gifts=sees_gifts(user))  # an immediate backend ran it
+    if latest is None:
+        return LadderFigures(counts=[], months=[], as_of=None, live=False)
+    return LadderFigures(
+        counts=[RungCount(rung=r, count=latest.counts[r]) for r in rungs_for(user)],
+        months=_months_for(user, latest.months),
+        as_of=latest.taken_at,
+        live=False,
+    )
+
+
+def _snapshot_latest(*, with_gifts: bool) -> LadderSnapshot | None:
+    return LadderSnapshot.objects.filter(with_gifts=with_gifts).order_by("-taken_at").first()
+
+
+def ladder_snapshot_take(*, now: datetime | None = None) -> list[LadderSnapshot]:
+    """Take the page's figures in both variants and keep only these (safe to run twice: the
+    later taking simply replaces the earlier)."""
+    now = now or timezone.now()
+    taken = []
+    for with_gifts in (True, False):
+        started = time.monotonic()
+        counts = _counts(with_gifts=with_gifts)
+        months = _movement(with_gifts=with_gifts, months=MONTHS, now=now)
+        taken.append(
+            LadderSnapshot(
+                with_gifts=with_gifts,
+                taken_at=now,
+                seconds=round(time.monotonic() - started, 3),
+                counts=counts,
+                months=months,
+            )
+        )
+    with transaction.atomic():
+        LadderSnapshot.objects.bulk_create(taken)
+        LadderSnapshot.objects.filter(taken_at__lt=now).delete()
+    return taken
+
+
+def ladder_snapshot_due(*, now: datetime | None = None) -> str:
+    """The periodic job: a snapshot when the database is large and the latest is an interval
+    old (a small database is counted on each view and needs none)."""
+    now = now or timezone.now()
+    if not _large():
+        return "counted live"
+    latest = _snapshot_latest(with_gifts=True)
+    if latest is not None and latest.taken_at > now - SNAPSHOT_EVERY + timedelta(minutes=5):
+        return "fresh"
+    took = ladder_snapshot_take(now=now)
+    return f"taken in {sum(s.seconds for s in took):.1f} s"
 
 
 # ---------------------------------------------------------------- next steps

@@ -27,6 +27,8 @@ from groundswell.events.choices import (
     AttendanceStatus,
     EventStatus,
     EventType,
+    ReminderChannel,
+    ReminderState,
     Repeat,
     Visibility,
 )
@@ -187,18 +189,35 @@ class Attendance(TimeStampedModel):
 
 
 class ReminderSent(models.Model):
+    """The ledger of reminders: one row per attendance, offset and channel, inserted before the
+    message goes (see ``events.notices.reminders``)."""
+
+    Channel = ReminderChannel
+    State = ReminderState
+
     attendance = models.ForeignKey(Attendance, on_delete=models.CASCADE, related_name="reminders")
     minutes_before = models.PositiveIntegerField()
+    channel = models.CharField(
+        max_length=5, choices=ReminderChannel.choices, default=ReminderChannel.EMAIL
+    )
+    state = models.CharField(
+        max_length=10, choices=ReminderState.choices, default=ReminderState.SENT
+    )
     sent_at = models.DateTimeField()
+    # The provider's message id (an SMS) and, for a failure, its reason in its own words.
+    provider_id = models.CharField(max_length=64, blank=True)
+    detail = models.CharField(max_length=300, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=1)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["attendance", "minutes_before"], name="one_reminder_per_offset"
+                fields=["attendance", "minutes_before", "channel"],
+                name="one_reminder_per_offset_channel",
             )
         ]
 
 
 from groundswell.events.models_host import EventHostKey, EventHostMessage  # noqa: E402, F401
-from groundswell.events.models_ladder import VolunteerProfile  # noqa: E402,F401
+from groundswell.events.models_ladder import LadderSnapshot, VolunteerProfile  # noqa: E402,F401
 from groundswell.events.models_relational import RelationalContact, Relationship  # noqa: E402,F401

@@ -23,3 +23,22 @@ class VolunteerProfile(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"Volunteer profile of {self.person_id}"
+
+
+class LadderSnapshot(models.Model):
+    """The ladder page's figures, taken on the task worker when the database is too large to
+    count on every view (at a million people the counts and the months take seconds each).
+    One row per taking and per variant: with the donor rung (finance roles) and without it
+    (everyone else; ``events.ladder.sees_gifts``). Only the latest rows are kept."""
+
+    with_gifts = models.BooleanField()
+    taken_at = models.DateTimeField()
+    seconds = models.FloatField()  # how long the taking took
+    counts = models.JSONField()  # [people on rung 0, rung 1, …] by Rung value
+    months = models.JSONField()  # [{"month": "2031-03", "counts": [...], "moved_up": n}]
+
+    class Meta:
+        indexes = [models.Index(fields=["with_gifts", "-taken_at"], name="ladder_snapshot_latest")]
+
+    def __str__(self) -> str:
+        return f"Ladder snapshot of {self.taken_at:%Y-%m-%d %H:%M}"

@@ -14,7 +14,15 @@ from datetime import datetime
 from django.db.models import Case, Count, Max, Min, Q, QuerySet, Sum, When, Window
 from django.utils import timezone
 
-from groundswell.events.models import Attendance, AttendanceStatus, Event, EventStatus, Shift
+from groundswell.core.sms import sms_provider
+from groundswell.events.models import (
+    Attendance,
+    AttendanceStatus,
+    Event,
+    EventStatus,
+    ReminderSent,
+    Shift,
+)
 from groundswell.events.staff import local_format
 
 ROSTER_LIMIT = 500
@@ -121,6 +129,60 @@ def event_totals(*, user, event: Event, shifts: list[Shift]) -> EventTotals:
         no_shows=sum(s.no_shows for s in shifts),
         minutes=minutes or 0,
     )
+
+
+@dataclass
+class ReminderCounts:
+    """What the reminder ledger says of one shift, over all its offsets."""
+
+    email: int = 0
+    sms: int = 0
+    failed: int = 0  # refused for good, or for now and waiting for a later run
+    unconfirmed: int = 0  # claimed when a worker died: may or may not have gone
+
+    @property
+    def any(self) -> bool:
+        return bool(self.email or self.sms or self.failed or self.unconfirmed)
+
+
+def shift_reminder_counts(*, user, event: Event) -> dict[int, ReminderCounts]:
+    """Per shift of ``event``: reminders sent by e-mail and by text, failures, unconfirmed."""
+    State, Channel = ReminderSent.State, ReminderSent.Channel
+    rows = (
+        ReminderSent.objects.filter(attendance__shift__event=event)
+        .values_list("attendance__shift_id", "channel", "state")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    counts: dict[int, ReminderCounts] = {}
+    for shift_id, channel, state, n in rows:
+        found = counts.setdefault(shift_id, ReminderCounts())
+        if state == State.SENT:
+            if channel == Channel.SMS:
+                found.sms += n
+            else:
+                found.email += n
+        elif state in (State.FAILED, State.RETRY):
+            found.failed += n
+        elif state == State.SENDING:
+            found.unconfirmed += n
+    return counts
+
+
+def reminder_offsets(event: Event) -> str:
+    """The event's reminder offsets in words ("24 h and 2 h"), "" when it sends none."""
+    minutes = sorted(
+        (m for m in event.reminder_minutes or [] if type(m) is int and m > 0), reverse=True
+    )
+    words = [f"{m // 60} h" if m % 60 == 0 else f"{m} min" for m in minutes]
+    return " and ".join([", ".join(words[:-1]), words[-1]]) if len(words) > 1 else "".join(words)
+
+
+def reminder_channels() -> str:
+    """How reminders go out on this installation, in words for the event page."""
+    if sms_provider() is None:
+        return "by e-mail only (no SMS provider is configured)"
+    return "by e-mail, and by text to attendees who gave a mobile number with SMS consent"
 
 
 def shift_roster(*, user, shift: Shift, q: str = "") -> list[Attendance]:

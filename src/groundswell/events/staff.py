@@ -19,6 +19,7 @@ from django.utils.text import slugify
 from groundswell.accounts.services import audit_record
 from groundswell.events import recurrence
 from groundswell.events.models import Attendance, AttendanceStatus, Event, EventStatus, Shift
+from groundswell.events.services import _record as timeline_record
 from groundswell.people.choices import ConsentMethod
 from groundswell.people.intake import person_input_clean
 from groundswell.people.services import IntakeContext, people_upsert
@@ -326,6 +327,11 @@ def attendance_mark(
         else:
             row.attended, row.checked_in_at, row.minutes_credited = None, None, None
         row.save()
+        if mark != "undo":
+            # On the person's timeline too (the check-in is what put them on a rung); keyed by
+            # the moment, so marking again later adds a new entry and a retry adds none.
+            verb = "Checked in at" if mark == "attended" else "Marked a no-show at"
+            timeline_record(row, verb, row.checked_in_at or now, actor=actor)
         audit_record(
             actor=actor,
             action=AUDIT_CHECK_IN if mark == "attended" else AUDIT_MARK,

@@ -15,12 +15,23 @@ from groundswell.events import ladder
 
 @capability_required(EVENTS_VIEW)
 def ladder_overview(request):
-    counts = ladder.rung_counts(user=request.user)
+    figures = ladder.ladder_figures(user=request.user)
+    rungs = ladder.rungs_for(request.user)
+    # Each figure with its rung: on a phone the month table stacks, and a cell names its rung.
+    months = [
+        {
+            "month": row.month,
+            "cells": list(zip(rungs, row.counts, strict=True)),
+            "moved_up": row.moved_up,
+        }
+        for row in figures.months
+    ]
     context = {
-        "counts": counts,
-        "total": sum(c.count for c in counts),
-        "rungs": ladder.rungs_for(request.user),
-        "months": ladder.rung_movement(user=request.user),
+        "figures": figures,
+        "counts": figures.counts,
+        "total": sum(c.count for c in figures.counts),
+        "rungs": rungs,
+        "months": months,
         "next_steps": ladder.next_steps_for(request.user),
     }
     return render(request, "events/ladder/overview.html", context)
@@ -44,5 +55,7 @@ def ladder_next(request, kind: str):
 
 def person_ladder_panel(*, request, person) -> dict:
     """The person page's rung card (``people.extensions``; registered in apps.py)."""
-    rung = ladder.person_rung(user=request.user, person=person)
-    return {"rung": rung, "rungs": ladder.rungs_for(request.user)[1:]}
+    steps = ladder.person_steps(user=request.user, person=person)
+    # The highest step taken is the rung (what the ladder's CASE picks): one query for both.
+    rung = max(steps, default=ladder.Rung.NONE)
+    return {"rung": rung, "rungs": ladder.rungs_for(request.user)[1:], "steps": steps}

@@ -119,8 +119,10 @@ def public_url(request, event: Event) -> str:
 def event_detail(request, pk: int):
     event = get_object_or_404(Event.objects.select_related("host"), pk=pk)
     shifts = selectors.event_shifts(user=request.user, event=event)
+    reminders = selectors.shift_reminder_counts(user=request.user, event=event)
     for shift in shifts:
         shift.roster = selectors.shift_roster(user=request.user, shift=shift)
+        shift.reminders = reminders.get(shift.pk) or selectors.ReminderCounts()
     context = {
         "event": event,
         "shifts": shifts,
@@ -129,6 +131,8 @@ def event_detail(request, pk: int):
         "can_manage": request.user.can(EVENTS_MANAGE),
         "can_view_people": request.user.can(PEOPLE_VIEW),
         "statuses": EventStatus,
+        "reminder_channels": selectors.reminder_channels(),
+        "reminder_offsets": selectors.reminder_offsets(event),
     }
     return render(request, "events/staff/detail.html", context)
 

@@ -256,6 +256,8 @@ class AbMetric(models.TextChoices):
 
 class AbTestState(models.TextChoices):
     DRAFT = "draft", "Draft"
+    # Started by staff; the task worker is dealing the audience out to the variants.
+    STARTING = "starting", "Starting"
     TESTING = "testing", "Testing"
     WINNER_SENT = "winner_sent", "Winner sent to the rest"
     STOPPED = "stopped", "Stopped by the circuit breaker"
@@ -299,6 +301,12 @@ class AbTest(TimeStampedModel):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # Who pressed "Start": the worker deals the split out and sends the variants in their name.
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # Why the worker could not start the test (it is a draft again); cleared by the next start.
+    start_error = models.CharField(max_length=500, blank=True)
 
     def __str__(self) -> str:
         return f"A/B test of {self.mailing}"

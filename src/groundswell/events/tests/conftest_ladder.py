@@ -16,15 +16,19 @@ from groundswell.people.models import EmailAddress, Person
 _n = itertools.count(1)
 
 
-def someone(given: str, *, zip_code: str = "19103", **fields) -> Person:
+def someone(given: str, *, zip_code: str = "19103", created_at=None, **fields) -> Person:
     n = next(_n)
-    return Person.objects.create(
+    person = Person.objects.create(
         given_name=given,
         family_name=fields.pop("family_name", "Brackenfold"),
         postal_code=zip_code,
         primary_email=f"{given.lower()}.{n}@example.org",
         **fields,
     )
+    if created_at is not None:  # on file since then (created_at is set on insert)
+        Person.objects.filter(pk=person.pk).update(created_at=created_at)
+        person.created_at = created_at
+    return person
 
 
 def subscribe(person: Person, *, at: datetime | None = None) -> EmailAddress:

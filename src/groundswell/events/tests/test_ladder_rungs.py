@@ -120,13 +120,18 @@ def test_movement_counts_the_rung_at_each_months_end_and_who_moved_up_in_it():
     now = timezone.now()
     last_month = ladder._month_start(now, -1) + timedelta(days=2)
     this_month = ladder._month_start(now, 0) + timedelta(seconds=1)
-    climber = someone("Perpetua")
+    long_ago = ladder._month_start(now, -6)
+    climber = someone("Perpetua", created_at=long_ago)
     submit(climber, action_page("petition"), at=last_month)
     give(climber, at=this_month)
-    newcomer = someone("Barnaby")
+    newcomer = someone("Barnaby", created_at=long_ago)
     subscribe(newcomer, at=ladder._month_start(now, -2) + timedelta(days=1))
-    old_hand = someone("Clementine")
+    old_hand = someone("Clementine", created_at=long_ago)
     subscribe(old_hand, at=ladder._month_start(now, -5))
+    # Added to the file last month: counted from last month on, not before, and arriving
+    # subscribed is moving up.
+    arrival = someone("Dorinda", created_at=last_month)
+    subscribe(arrival, at=last_month)
     rows = ladder.rung_movement(user=None, months=3, now=now)
     assert [r.month for r in rows] == [
         ladder._month_start(now, k).strftime("%Y-%m") for k in (-2, -1, 0)
@@ -134,10 +139,11 @@ def test_movement_counts_the_rung_at_each_months_end_and_who_moved_up_in_it():
     before, previous, current = rows
     assert previous.counts[Rung.SIGNER] == 1 and previous.counts[Rung.DONOR] == 0
     assert current.counts[Rung.DONOR] == 1 and current.counts[Rung.SIGNER] == 0
-    assert [r.counts[Rung.SUBSCRIBER] for r in rows] == [2, 2, 2]
-    # The newcomer climbed in the oldest month, the climber in each of the next two; the old
-    # hand stood still throughout.
-    assert [r.moved_up for r in rows] == [1, 1, 1]
+    assert [r.counts[Rung.SUBSCRIBER] for r in rows] == [2, 3, 3]
+    assert [sum(r.counts) for r in rows] == [3, 4, 4]
+    # The newcomer climbed in the oldest month, the climber in each of the next two, the
+    # arrival in the middle one; the old hand stood still throughout.
+    assert [r.moved_up for r in rows] == [1, 2, 1]
 
 
 def test_the_movement_of_six_months_is_one_query(django_assert_num_queries):
@@ -185,3 +191,39 @@ def test_the_next_step_page_lists_people_with_a_count_and_refuses_an_unknown_lis
 def test_the_ladder_page_asks_anonymous_visitors_to_log_in(client):
     response = client.get(reverse("events_staff:ladder"))
     assert response.status_code == 302
+
+
+def test_each_figure_of_the_month_table_names_its_rung_for_a_phones_stacked_rows(
+    persona_client,
+):
+    """On a phone the month table stacks each row into lines, each labelled from its cell's
+    data-label; a cell without one is a bare number nobody can read."""
+    ladder_world()
+    page = persona_client("organizer").get(reverse("events_staff:ladder")).content.decode()
+    table = page[page.index('id="h-months"') :]
+    table = table[: table.index("</table>")]
+    head = re.search(r"<thead>(.*?)</thead>", table, re.S).group(1)
+    columns = [re.sub(r"<[^>]+>", "", c) for c in re.findall(r"<th[^>]*>(.*?)</th>", head)]
+    body = re.search(r"<tbody>(.*?)</tbody>", table, re.S).group(1)
+    rows = re.findall(r"<tr>(.*?)</tr>", body, re.S)
+    assert len(rows) == ladder.MONTHS
+    for row in rows:
+        cells = re.findall(r"<td([^>]*)>", row)
+        assert 'class="cell-title"' in cells[0]  # the month heads its card
+        labels = [re.search(r'data-label="([^"]*)"', c).group(1) for c in cells[1:]]
+        # "Not on the ladder yet" would wrap over the next line in the label's narrow gutter.
+        assert labels == ["No rung yet", *columns[2:]]
+
+
+def test_the_person_card_ticks_the_steps_taken_not_every_rung_below(persona_client):
+    person = someone("Leocadia")
+    attend(person, shift_of(event_of("rally")))
+    give(person)
+    for role, ticked in (
+        ("finance", ["Donor", "Event attendee"]),
+        ("organizer", ["Event attendee"]),
+    ):
+        card = persona_client(role).get(reverse("people:detail", args=[person.pk]))
+        panel = card.content.decode().split('id="ladder"')[1].split("</section>")[0]
+        assert re.findall(r"✓ ([^<]+)</li>", panel) == ticked
+        assert f'data-rung="{int(Rung.ATTENDEE)}">Event attendee<' in panel

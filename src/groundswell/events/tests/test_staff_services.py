@@ -201,6 +201,11 @@ def test_checking_in_credits_the_shift_length_and_records_the_time(organizer_use
     assert checked.checked_in_at == now
     assert checked.minutes_credited == (shift.ends_at - shift.starts_at).total_seconds() // 60
     assert AuditEvent.objects.filter(action=staff.AUDIT_CHECK_IN, target_id=str(row.pk)).exists()
+    entries = Activity.objects.filter(person_id=row.person_id, summary__startswith="Checked in")
+    assert entries.count() == 1 and entries.get().occurred_at == now
+    # Checked in again (a double tap), the timeline keeps one entry.
+    staff.attendance_check_in(attendance=row, actor=organizer_user, now=now + timedelta(minutes=1))
+    assert entries.count() == 1
 
 
 def test_a_waitlisted_person_who_turns_up_is_checked_in_as_registered(organizer_user):
@@ -222,6 +227,15 @@ def test_a_no_show_credits_nothing_and_undo_takes_the_mark_back(organizer_user):
     with pytest.raises(ValidationError):
         staff.attendance_mark(attendance=row, mark="maybe", actor=organizer_user)
     assert AuditEvent.objects.filter(action=staff.AUDIT_MARK).count() == 2
+    summaries = list(
+        Activity.objects.filter(person_id=row.person_id)
+        .order_by("occurred_at", "pk")
+        .values_list("summary", flat=True)
+    )
+    assert [s.split(" “")[0] for s in summaries if " at “" in s] == [
+        "Checked in at",
+        "Marked a no-show at",
+    ]
 
 
 def test_a_walk_in_is_upserted_and_checked_in_even_past_capacity(organizer_user):

@@ -1,9 +1,12 @@
 """Writes of A/B tests: save a draft test, start it, stop a variant, send the winner, cancel.
 
 The life of a test. Staff describe variants B–D as changes to a draft mailing (A is the
-mailing as written). Starting the test splits the mailing's recipients at random (seeded, so
-the split can be reproduced), keeps the split (``AbTestMember``), makes one child mailing per
-variant and sends each to its share through the ordinary send path. The mailing itself waits
+mailing as written). Starting the test checks it in the request and hands it to the task worker
+(at 10% of a million recipients the split is 100,000 rows: seconds, not a request's work). The
+worker splits the mailing's recipients at random (seeded, so the split can be reproduced), keeps
+the split (``AbTestMember``), makes one child mailing per variant and sends each to its share
+through the ordinary send path, all in one transaction: a worker killed half-way leaves the test
+"starting" with nothing written, and the periodic job deals it out again. The mailing itself waits
 in the "A/B testing" status. The periodic job (``abtests_advance``) then decides from the
 counts; when a winner is named (or the deadline comes) the mailing takes the winner's subject,
 sender and content and is sent, through the same path, to the rest — the people who got no
@@ -129,12 +132,8 @@ def _split(test: AbTest, variants: list[Mailing]) -> list[int]:
     """Draw the test's share at random (seeded: reproducible) and deal it out in turn; writes
     the members and returns how many each variant got."""
     ids = list(mailing_recipients(mailing=test.mailing).order_by("pk").values_list("pk", flat=True))
+    _share_check(test, len(ids), len(variants))
     share = round(len(ids) * test.test_percent / 100)
-    if share < 2 * len(variants):
-        raise NotReady(
-            f"{test.test_percent}% of {len(ids):,} recipients is too few for "
-            f"{len(variants)} variants; test a larger share or a larger segment."
-        )
     drawn = random.Random(test.seed).sample(ids, share)
     counts = [0] * len(variants)
     batch = []
@@ -158,7 +157,9 @@ def abtest_start(
     ip_address: str | None = None,
     now: datetime | None = None,
 ) -> AbTest:
-    """Split the recipients and send each variant to its share (NotReady, ConfirmationNeeded)."""
+    """Check the test and hand it to the task worker, which deals the split out and sends the
+    variants (``abtest_split``); NotReady or ConfirmationNeeded when it cannot start. The
+    mailing is out of staff's hands ("A/B testing") from this moment."""
     _require_send(actor)
     now = now or timezone.now()
     parent = test.mailing
@@ -166,46 +167,106 @@ def abtest_start(
         raise NotReady("This test has already started, or its mailing is no longer a draft.")
     if not test.variants:
         raise NotReady("Add at least a variant B before starting the test.")
-    variants = variant_mailings_build(test=test, actor=actor)
+    variant_mailings_build(test=test, actor=actor)  # refuses a variant that cannot be sent
     # The whole audience is confirmed at once, as a send of the mailing would be.
-    mailing_services._confirm(mailing_services._ready_check(parent), confirmed)
+    summary = mailing_services._ready_check(parent)
+    mailing_services._confirm(summary, confirmed)
+    _share_check(test, summary["recipients"], len(test.variants) + 1)
     with transaction.atomic():
         locked = Mailing.objects.select_for_update().get(pk=parent.pk)
         if (
             locked.status != MailingStatus.DRAFT
             or AbTest.objects.filter(pk=test.pk, state=AbTestState.DRAFT).update(
-                state=AbTestState.TESTING, started_at=now
+                state=AbTestState.STARTING, started_at=now, started_by=actor, start_error=""
             )
             != 1
         ):
             raise NotReady("This test has already started.")
-        for variant in variants:
-            variant.save()
-        counts = _split(test, variants)
         parent.status = MailingStatus.TESTING
         parent.link_base = base_url.rstrip("/")
         parent.save(update_fields=["status", "link_base", "modified_at"])
-        test.state, test.started_at = AbTestState.TESTING, now
-        test.deadline_at = now + timedelta(hours=test.wait_hours)
-        test.save(update_fields=["state", "started_at", "deadline_at", "modified_at"])
-        audit_record(
+        test.state, test.started_at, test.started_by, test.start_error = (
+            AbTestState.STARTING,
+            now,
+            actor,
+            "",
+        )
+        transaction.on_commit(lambda: _split_enqueue(test.pk, ip_address))
+    return test
+
+
+def _split_enqueue(test_id: int, ip_address: str | None) -> None:
+    from groundswell.mailings.abtests.tasks import abtest_split_run
+
+    abtest_split_run.enqueue(test_id=test_id, ip_address=ip_address)
+
+
+def _share_check(test: AbTest, recipients: int, variants: int) -> None:
+    share = round(recipients * test.test_percent / 100)
+    if share < 2 * variants:
+        raise NotReady(
+            f"{test.test_percent}% of {recipients:,} recipients is too few for "
+            f"{variants} variants; test a larger share or a larger segment."
+        )
+
+
+def abtest_split(*, test_id: int, ip_address: str | None = None, now=None) -> str:
+    """The worker's half of starting a test: split, make the variants and send them, in one
+    transaction under the test's row lock (a second worker skips a test being dealt out). A
+    test that can no longer start (its starter lost the right to send, the audience shrank, a
+    sender was deleted) becomes a draft again with the reason on its page."""
+    try:
+        with transaction.atomic():
+            test = (
+                AbTest.objects.select_for_update(skip_locked=True, of=("self",))
+                .select_related("mailing", "started_by")
+                .filter(pk=test_id, state=AbTestState.STARTING)
+                .first()
+            )
+            if test is None:
+                return "not starting (or being started by another worker)"
+            return _split_and_send(test, ip_address, now or timezone.now())
+    except (NotReady, mailing_services.ConfirmationNeeded, PermissionError) as exc:
+        reason = str(exc) or exc.__class__.__name__
+        logger.warning("A/B test %s could not start: %s", test_id, reason)
+        with transaction.atomic():
+            if AbTest.objects.filter(pk=test_id, state=AbTestState.STARTING).update(
+                state=AbTestState.DRAFT, started_at=None, start_error=reason[:500]
+            ):
+                Mailing.objects.filter(abtest__pk=test_id, status=MailingStatus.TESTING).update(
+                    status=MailingStatus.DRAFT
+                )
+        return f"could not start: {reason}"
+
+
+def _split_and_send(test: AbTest, ip_address: str | None, now: datetime) -> str:
+    actor, parent = test.started_by, test.mailing
+    _require_send(actor)
+    variants = variant_mailings_build(test=test, actor=actor)
+    for variant in variants:
+        variant.save()
+    counts = _split(test, variants)
+    test.state = AbTestState.TESTING
+    test.deadline_at = now + timedelta(hours=test.wait_hours)
+    test.save(update_fields=["state", "deadline_at", "modified_at"])
+    audit_record(
+        actor=actor,
+        action=AUDIT_START,
+        summary=f"started the A/B test of {parent.name!r}: {sum(counts):,} recipients "
+        f"({test.test_percent}%) in {len(variants)} variants",
+        target=parent,
+        details={"counts": counts, "seed": test.seed, "metric": test.metric},
+        ip_address=ip_address,
+    )
+    for variant, count in zip(variants, counts, strict=True):
+        mailing_services.mailing_send(
+            mailing=variant,
             actor=actor,
-            action=AUDIT_START,
-            summary=f"started the A/B test of {parent.name!r}: {sum(counts):,} recipients "
-            f"({test.test_percent}%) in {len(variants)} variants",
-            target=parent,
-            details={"counts": counts, "seed": test.seed, "metric": test.metric},
+            confirmed=count,
+            base_url=parent.link_base,
             ip_address=ip_address,
         )
-        for variant, count in zip(variants, counts, strict=True):
-            mailing_services.mailing_send(
-                mailing=variant,
-                actor=actor,
-                confirmed=count,
-                base_url=base_url,
-                ip_address=ip_address,
-            )
-    return test
+    return f"started: {sum(counts):,} recipients in {len(variants)} variants"
 
 
 # ---------------------------------------------------------------- the periodic job
@@ -311,9 +372,14 @@ def _winner_send(test: AbTest, parent: Mailing, winner: Mailing) -> str:
 
 
 def abtests_advance(*, now: datetime | None = None) -> dict[int, str]:
-    """The periodic job: look at every running test (see ``abtest_advance``)."""
+    """The periodic job: deal out any test still starting (its task was lost, or its worker
+    killed half-way) and look at every running test (see ``abtest_advance``)."""
     done = {}
-    for test in AbTest.objects.filter(state=AbTestState.TESTING).select_related("mailing"):
+    for test_id in AbTest.objects.filter(state=AbTestState.STARTING).values_list("pk", flat=True):
+        done[test_id] = abtest_split(test_id=test_id, now=now)
+    # A test dealt out just now has nothing to decide yet: it is looked at on the next round.
+    testing = AbTest.objects.filter(state=AbTestState.TESTING).exclude(pk__in=list(done))
+    for test in testing.select_related("mailing"):
         try:
             done[test.pk] = abtest_advance(test=test, now=now)
         except PermissionError as exc:
@@ -324,10 +390,13 @@ def abtests_advance(*, now: datetime | None = None) -> dict[int, str]:
 
 def abtest_cancel(*, test: AbTest, actor, ip_address: str | None = None) -> bool:
     """Stop a running test: variants still going out stop, and the mailing is a draft again
-    (sent later, it reaches only the people who got no variant). False if not running."""
+    (sent later, it reaches only the people who got no variant). A test still being dealt out
+    waits for its worker's transaction and is then cancelled the same way. False if not
+    running."""
     _require_send(actor)
+    running = [AbTestState.STARTING, AbTestState.TESTING]
     with transaction.atomic():
-        if not AbTest.objects.filter(pk=test.pk, state=AbTestState.TESTING).update(
+        if not AbTest.objects.filter(pk=test.pk, state__in=running).update(
             state=AbTestState.CANCELLED, decided_at=timezone.now()
         ):
             return False

@@ -6,6 +6,7 @@ import logging
 
 from django.conf import settings
 from django.contrib import messages
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
@@ -60,7 +61,12 @@ def _context(request, mailing, test, form=None, start_form=None) -> dict:
 def abtest_page(request, pk: int):
     """The test's page: its form while a draft, its figures and decision once started."""
     mailing = _mailing(request, pk)
-    test = AbTest.objects.filter(mailing=mailing).select_related("winner").first()
+    test = AbTest.objects.filter(mailing=mailing).select_related("winner", "started_by").first()
+    if request.headers.get("HX-Request") and test is not None and test.state != "starting":
+        # The "Starting" card polls; once the worker is done the whole page changes.
+        response = HttpResponse("")
+        response["HX-Refresh"] = "true"
+        return response
     editable = mailing.status == MailingStatus.DRAFT and (
         test is None or test.state == AbTestState.DRAFT
     )
@@ -126,7 +132,11 @@ def abtest_start(request, pk: int):
     except (MergeFieldError, NotReady) as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, "The test has started: its variants are going out.")
+        messages.success(
+            request,
+            "The test has started: its audience is being dealt out to the variants in the "
+            "background, and this page shows when they are going out.",
+        )
     return redirect("mailings:abtest", pk=pk)
 
 

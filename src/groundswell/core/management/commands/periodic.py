@@ -38,6 +38,8 @@ JOBS = (
     ("groundswell.mailings.welcome.tasks.welcome_due", 60),
     # Event reminders (24 h and 2 h before a shift, or the event's own offsets), once each.
     ("groundswell.events.notices.tasks.reminders_due", 60),
+    # The ladder page's figures for a database too large to count on each view (hourly).
+    ("groundswell.events.tasks.ladder_snapshot_hourly", 900),
 )
 
 
