@@ -339,7 +339,7 @@ class SiteForm(forms.ModelForm):
             "home_intro": "Home page introduction",
             "bio": "Candidate's biography",
             "paid_for_by": "“Paid for by” disclaimer",
-            "embed_origins": "Sites allowed to embed the pop-up",
+            "embed_origins": "Sites allowed to embed the pop-up and the events widget",
         }
         help_texts = {
             "logo": "PNG, JPEG or SVG, up to 1 MB",

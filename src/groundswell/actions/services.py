@@ -398,19 +398,24 @@ def _enqueue_autoresponse(ids: list[int]) -> None:
     autoresponse_send.enqueue(submission_ids=ids)
 
 
-def _record_referrals(page, submissions, created_ids: set[int]) -> None:
-    """A new supporter who came through someone's share link was recruited by them."""
-    codes = {s.referral_code for s in submissions if s.referral_code}
-    if not codes:
-        return
+def _recruiters(codes: set[str]) -> dict[str, int]:
+    """Share code → the person it credits; a code of someone since merged into another
+    person credits the person they became."""
     recruiters = dict(ReferralCode.objects.filter(code__in=codes).values_list("code", "person_id"))
-    # A code of someone since merged into another person credits the person they became.
     merged = dict(
         Person.objects.filter(pk__in=recruiters.values(), merged_into__isnull=False).values_list(
             "pk", "merged_into_id"
         )
     )
-    recruiters = {code: merged.get(pk, pk) for code, pk in recruiters.items()}
+    return {code: merged.get(pk, pk) for code, pk in recruiters.items()}
+
+
+def _record_referrals(page, submissions, created_ids: set[int]) -> None:
+    """A new supporter who came through someone's share link was recruited by them."""
+    codes = {s.referral_code for s in submissions if s.referral_code}
+    if not codes:
+        return
+    recruiters = _recruiters(codes)
     referrals = [
         Referral(recruiter_id=recruiters[s.referral_code], recruit_id=s.person_id, page=page)
         for s in submissions
@@ -419,6 +424,24 @@ def _record_referrals(page, submissions, created_ids: set[int]) -> None:
         and recruiters[s.referral_code] != s.person_id
     ]
     Referral.objects.bulk_create(referrals, ignore_conflicts=True)
+
+
+def referral_credit(*, code: str, recruit_id: int, created: bool) -> bool:
+    """Credit the owner of share ``code`` with recruiting ``recruit_id``, as a sign-up through
+    their link does: only for a supporter the intake just created (someone already known was
+    not recruited by this link), never to themselves, and once (a person's first referral is
+    the one that counts, so a retry or a second link changes nothing). Other apps' intake
+    paths (an event RSVP) call this; True when the recruit stands credited to the code's owner.
+    """
+    if not code or not created:
+        return False
+    recruiter_id = _recruiters({code}).get(code)
+    if recruiter_id is None or recruiter_id == recruit_id:
+        return False
+    Referral.objects.bulk_create(
+        [Referral(recruiter_id=recruiter_id, recruit_id=recruit_id)], ignore_conflicts=True
+    )
+    return Referral.objects.filter(recruit_id=recruit_id, recruiter_id=recruiter_id).exists()
 
 
 def submission_process_now(submission: Submission) -> Submission:

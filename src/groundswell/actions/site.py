@@ -36,6 +36,11 @@ THANKS_MAX_AGE = 24 * 3600
 # verifies it, actions just hands its raw value on (see ``thanks_ask``).
 ASK_COOKIE = "gs_ask"
 _COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
+# A supporter's share code (``?ref=<code>``, ``actions.services.referral_code_for``) is kept
+# in this cookie for 30 days, so a sign-up or an RSVP a few clicks later still credits them.
+REF_COOKIE = "gs_ref"
+REF_MAX_AGE = 30 * 24 * 3600
+_REF = re.compile(r"[A-Za-z0-9]{1,16}")
 
 
 # ---------------------------------------------------------------- the site's look
@@ -255,3 +260,24 @@ def nav_links_source_set(source: Callable[[], list[tuple[str, str]]]) -> None:
 def nav_links() -> list[tuple[str, str]]:
     """The public nav's links from other apps, in the order they were added."""
     return [link for source in _nav_link_sources for link in source()]
+
+
+# ---------------------------------------------------------------- share codes
+
+
+def ref_of(request, value: str = "") -> str:
+    """The share code a visit carries: ``value`` (the ``ref`` parameter, or a form's hidden
+    field) when it is one, else the one kept in the cookie; "" when neither is."""
+    for candidate in (value, request.COOKIES.get(REF_COOKIE, "")):
+        code = " ".join(param_clean(candidate or "").split())[:16]
+        if code and _REF.fullmatch(code):
+            return code
+    return ""
+
+
+def ref_remember(request, response):
+    """Keep a share code seen in the query string (``?ref=``) in the cookie; returns response."""
+    ref = " ".join(param_clean(request.GET.get("ref", "")).split())[:16]
+    if ref and _REF.fullmatch(ref):
+        response.set_cookie(REF_COOKIE, ref, max_age=REF_MAX_AGE, samesite="Lax", httponly=True)
+    return response

@@ -39,11 +39,13 @@ from groundswell.actions.services import (
 from groundswell.actions.site import (
     ASK_COOKIE,
     HONEYPOT,
+    REF_COOKIE,
     honeypot_filled,
     page_not_found,
     page_render,
     param_clean,
     params_clean,
+    ref_remember,
     thanks_ask,
     thanks_id_sign,
     thanks_row,
@@ -53,7 +55,6 @@ from groundswell.core.untrusted import whole_number
 logger = logging.getLogger(__name__)
 
 VISITOR_COOKIE = "gs_vid"
-REF_COOKIE = "gs_ref"
 # Query-string parameters that say where a visitor came from; carried into the form.
 TRACKING = ("refcode", "source", "utm_source", "utm_medium", "utm_campaign", "ref")
 THANKS_SALT = "groundswell.thanks"
@@ -107,10 +108,7 @@ def _tracking(request) -> dict[str, str]:
 
 def _remember_ref(request, response):
     """A share code on any public page is kept, so a sign-up a few clicks later still counts."""
-    ref = " ".join(param_clean(request.GET.get("ref", "")).split())[:16]
-    if ref and re.fullmatch(r"[A-Za-z0-9]+", ref):
-        response.set_cookie(REF_COOKIE, ref, max_age=30 * 24 * 3600, samesite="Lax", httponly=True)
-    return response
+    return ref_remember(request, response)
 
 
 # ---------------------------------------------------------------- campaign pages

@@ -23,7 +23,8 @@ from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
 
-from groundswell.events.choices import AttendanceStatus, EventStatus, EventType, Visibility
+from groundswell.events import recurrence
+from groundswell.events.choices import AttendanceStatus, EventStatus, EventType, Repeat, Visibility
 from groundswell.events.models import Attendance, Event, Shift
 from groundswell.people.models import Person
 
@@ -64,6 +65,7 @@ PLANS = [
     Plan(
         "phone-bank", "Tuesday phone bank", EventType.PHONE_BANK, 6, 18, 2, capacity=20,
         place=1, description="Call voters from the office. Bring a charged phone and headphones.",
+        extra={"repeat": Repeat.WEEKLY, "repeat_count": 3},
     ),
     Plan(
         "text-bank", "Text bank from home", EventType.TEXT_BANK, 8, 19, 2, virtual=True,
@@ -228,6 +230,9 @@ def demo_events_seed(*, seed: int = 2026, now: datetime | None = None) -> int:
                 )
             )
     shifts = Shift.objects.bulk_create(shifts)
+    for event in events:
+        if event.repeat != Repeat.NONE:
+            recurrence.repeats_write(event)  # the later dates; sign-ups go on the first
     rows = []
     for plan, event in zip(PLANS, events, strict=True):
         mine = [s for s in shifts if s.event_id == event.pk]

@@ -53,3 +53,9 @@ class ReminderState(models.TextChoices):
     RETRY = "retry", "Failed, will retry"
     # A farther offset owed at the same time as a nearer one (the worker was down): not sent.
     SKIPPED = "skipped", "Skipped for a nearer one"
+
+
+class Repeat(models.TextChoices):
+    NONE = "none", "Does not repeat"
+    DAILY = "daily", "Every day"
+    WEEKLY = "weekly", "Every week"

@@ -14,7 +14,7 @@ from django import forms
 from django.core.validators import URLValidator
 
 from groundswell.events import staff
-from groundswell.events.models import Event, EventStatus, EventType
+from groundswell.events.models import Event, EventStatus, EventType, Repeat
 
 # The zones a US campaign's events happen in; an event saved with another keeps it on the list.
 TIMEZONES = [
@@ -76,6 +76,9 @@ class EventForm(forms.ModelForm):
             "address_private",
             "accessibility",
             "contact_email",
+            "repeat",
+            "repeat_count",
+            "repeat_until",
         ]
         labels = {
             "event_type": "Type",
@@ -85,18 +88,30 @@ class EventForm(forms.ModelForm):
             "zip_code": "ZIP code",
             "address_private": "Show the street address to registered attendees only",
             "contact_email": "Contact e-mail",
+            "repeat": "Repeat",
+            "repeat_count": "Number of dates",
+            "repeat_until": "Last date",
         }
         help_texts = {
             "join_url": "Sent to attendees only; required for a virtual event.",
             "zip_code": "Five digits; required for an event in a place.",
+            "repeat": "Each shift below repeats at the same local time.",
+            "repeat_count": "The first date included, 2 to 52.",
+            "repeat_until": "Or stop on this date (whichever comes first).",
         }
-        widgets = {"description": _rows(5), "accessibility": _rows(2)}
+        widgets = {
+            "description": _rows(5),
+            "accessibility": _rows(2),
+            "repeat_until": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["reminders"].initial = ", ".join(
             _hours_words(m) for m in (self.instance.reminder_minutes or [])
         )
+        # Not repeating unless staff say so (a form posted without the field, too).
+        self.fields["repeat"].required = False
         current = self.instance.timezone if self.instance.pk else None
         if current and current not in dict(TIMEZONES):
             self.fields["timezone"].choices = [*TIMEZONES, (current, current)]
@@ -107,6 +122,9 @@ class EventForm(forms.ModelForm):
             if name not in self.errors:
                 self.add_error(name, message)
         return cleaned
+
+    def clean_repeat(self) -> str:
+        return self.cleaned_data.get("repeat") or Repeat.NONE
 
     def clean_reminders(self) -> list[int]:
         """ "24, 2" → [1440, 120]: minutes before each shift, latest last, each once."""
@@ -234,7 +252,8 @@ def shift_initial(event: Event) -> list[dict]:
             "ends_at": s.ends_at.astimezone(tz).replace(tzinfo=None),
             "capacity": s.capacity,
         }
-        for s in event.shifts.all()
+        # The dates a repeating shift made follow it; only the shifts entered are edited.
+        for s in event.shifts.filter(repeat_of__isnull=True)
     ]
 
 

@@ -29,6 +29,7 @@ from groundswell.events.choices import (
     EventType,
     ReminderChannel,
     ReminderState,
+    Repeat,
     Visibility,
 )
 
@@ -39,6 +40,7 @@ __all__ = [
     "EventStatus",
     "EventType",
     "ReminderSent",
+    "Repeat",
     "Shift",
     "Visibility",
 ]
@@ -101,6 +103,12 @@ class Event(TimeStampedModel):
     )
     contact_email = models.EmailField(blank=True)
     reminder_minutes = models.JSONField(default=_default_reminders, blank=True)
+    # A recurring event: each shift staff enter repeats daily or weekly, at the same local
+    # wall-clock time in ``timezone``, for ``repeat_count`` dates in all or until
+    # ``repeat_until`` (whichever comes first); see ``events.recurrence``.
+    repeat = models.CharField(max_length=10, choices=Repeat.choices, default=Repeat.NONE)
+    repeat_count = models.PositiveSmallIntegerField(null=True, blank=True)
+    repeat_until = models.DateField(null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -124,13 +132,20 @@ class Shift(TimeStampedModel):
     ends_at = models.DateTimeField()
     # Null: no limit. Registrations past it go to the waitlist, promoted in order.
     capacity = models.PositiveIntegerField(null=True, blank=True)
+    # A date of a recurring event, made from the shift staff entered (``events.recurrence``);
+    # null for a shift entered by hand.
+    repeat_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="repeats"
+    )
 
     class Meta:
         ordering = ["starts_at", "pk"]
         constraints = [
             models.CheckConstraint(
                 condition=Q(ends_at__gt=F("starts_at")), name="shift_ends_after_start"
-            )
+            ),
+            # A repeating shift makes each date once, even when two saves race.
+            models.UniqueConstraint(fields=["repeat_of", "starts_at"], name="one_date_per_repeat"),
         ]
 
     def __str__(self) -> str:

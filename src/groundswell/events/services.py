@@ -18,6 +18,7 @@ from datetime import datetime
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from groundswell.actions.services import referral_credit
 from groundswell.events.choices import EventStatus, Visibility
 from groundswell.events.models import Attendance, AttendanceStatus, Event, Shift
 from groundswell.events.notices import confirmation_enqueue
@@ -87,7 +88,14 @@ def shift_refusal(shift: Shift, *, now: datetime | None = None, link: bool = Tru
 
 
 def _person_upsert(
-    *, event: Event, person_data: dict, source: str, refcode: str, referrer: str, ip_address
+    *,
+    event: Event,
+    person_data: dict,
+    source: str,
+    refcode: str,
+    referrer: str,
+    ip_address,
+    ref: str = "",
 ) -> int:
     raw = {k: str(v) for k, v in person_data.items() if k in PERSON_FIELDS and v is not None}
     raw["source"] = source[:100] or f"event:{event.slug}"[:100]
@@ -107,8 +115,15 @@ def _person_upsert(
             activity_kind=ACTIVITY_KIND,
             activity_summary=f"Signed up via the event “{event.title}”"[:300],
         ),
-        extras=[ItemExtra(ip_address=ip_address, activity_data={"referrer": referrer[:500]})],
+        extras=[
+            ItemExtra(
+                ip_address=ip_address, activity_data={"referrer": referrer[:500], "ref": ref[:16]}
+            )
+        ],
     )
+    # Someone new who came through a supporter's share link was recruited by them, as on the
+    # action pages; the actions app owns referrals and writes them.
+    referral_credit(code=ref[:16], recruit_id=result.person_id, created=result.created)
     return result.person_id
 
 
@@ -203,10 +218,13 @@ def attendance_register(
     refcode: str = "",
     referrer: str = "",
     ip_address: str | None = None,
+    ref: str = "",
 ) -> Attendance:
     """Sign a person up for a shift from the public form: registered, or waitlisted when full.
 
-    The person goes through the shared intake (matching, consent, source, refcode). Idempotent:
+    The person goes through the shared intake (matching, consent, source, refcode); ``ref``, a
+    supporter's share code, credits them with a newcomer (``actions.services.referral_credit``).
+    Idempotent:
     a second call for the same person and shift returns their attendance as it stands, and one
     they had cancelled is taken up again (registered or waitlisted by the places free now).
     Raises RegistrationRefused (the shift cannot be booked) or RegistrationInvalid.
@@ -221,6 +239,7 @@ def attendance_register(
         refcode=refcode,
         referrer=referrer,
         ip_address=ip_address,
+        ref=ref,
     )
     for attempt in range(2):
         try:

@@ -12,10 +12,12 @@ from datetime import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import slugify
 
 from groundswell.accounts.services import audit_record
+from groundswell.events import recurrence
 from groundswell.events.models import Attendance, AttendanceStatus, Event, EventStatus, Shift
 from groundswell.events.services import _record as timeline_record
 from groundswell.people.choices import ConsentMethod
@@ -37,6 +39,8 @@ AUDIT_ACTIONS = (
 WALK_IN_SOURCE = "event walk-in"
 ZIP_RE = re.compile(r"^\d{5}$")
 MARKS = ("attended", "no_show", "undo")
+# Paths the public pages own below /events/: an event's slug equal to one would be shadowed.
+RESERVED_SLUGS = {"host", "attendance", "embed"}
 
 
 @dataclass
@@ -75,8 +79,17 @@ def shift_errors(*, starts_at, ends_at, capacity) -> dict[str, str]:
     return errors
 
 
-def _validate(fields: dict, shifts: list[ShiftInput]) -> None:
+def _validate(fields: dict, shifts: list[ShiftInput], event: Event | None) -> None:
     errors = dict(event_fields_errors(fields))
+    tz = Event(timezone=fields.get("timezone") or Event().timezone).tz
+    kept = [s.starts_at for s in shifts if not s.delete and s.starts_at is not None]
+    if event is not None and event.pk:
+        # Patterns already saved and not in this form (none today: the form shows them all).
+        entered = {s.shift_id for s in shifts if s.shift_id}
+        kept += [
+            s.starts_at for s in event.shifts.filter(repeat_of__isnull=True).exclude(pk__in=entered)
+        ]
+    errors.update(recurrence.rule_errors(fields, kept, tz))
     for shift in shifts:
         if shift.delete:
             continue
@@ -91,6 +104,8 @@ def _validate(fields: dict, shifts: list[ShiftInput]) -> None:
 def slug_unique(title: str, *, exclude_pk: int | None = None) -> str:
     """A slug made from the title, with -2, -3 … when another event has it."""
     base = slugify(title)[:100].strip("-") or "event"
+    if base in RESERVED_SLUGS:
+        base = f"{base}-event"
     taken = set(
         Event.objects.filter(slug__startswith=base)
         .exclude(pk=exclude_pk)
@@ -120,13 +135,15 @@ def event_save(
     public link may already be shared. A shift that people signed up for cannot be deleted
     (cancel the event instead, or move them first).
     """
-    _validate(fields, shifts)
+    _validate(fields, shifts, event)
     created = event is None
     for attempt in range(3):
         try:
             with transaction.atomic():
                 saved = _event_write(event, fields, actor)
                 counts = _shifts_write(saved, shifts)
+                # After the shifts: their dates follow the shifts as just saved.
+                counts.update(recurrence.repeats_write(saved))
             break
         except IntegrityError:
             # Two events with the same title saved at once: the slug is picked again.
@@ -167,10 +184,15 @@ def _shifts_write(event: Event, shifts: list[ShiftInput]) -> dict[str, int]:
         if item.delete:
             if shift is None:
                 continue
-            if shift.attendances.exclude(status=AttendanceStatus.CANCELLED).exists():
+            # Its repeated dates go with it (CASCADE): none may have people on it either.
+            signed_up = Attendance.objects.filter(
+                Q(shift=shift) | Q(shift__repeat_of=shift)
+            ).exclude(status=AttendanceStatus.CANCELLED)
+            if signed_up.exists():
                 raise ValidationError(
-                    f"The shift starting {shift_when(shift)} has people signed up: it cannot "
-                    "be removed."
+                    f"The shift starting {shift_when(shift)} has people signed up"
+                    f"{' (on it or its repeated dates)' if shift.repeats.exists() else ''}: "
+                    "it cannot be removed."
                 )
             shift.delete()
             counts["shifts_removed"] += 1

@@ -14,23 +14,27 @@ from urllib.parse import urlencode
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
 from django.db import transaction
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from groundswell.accounts.permissions import client_ip
 from groundswell.actions.ratelimit import RateLimited, submission_rate_check
+from groundswell.actions.services import referral_code_for, share_links, site_get
 from groundswell.actions.site import (
     honeypot_filled,
     page_not_found,
     page_render,
     param_clean,
     params_clean,
+    ref_of,
+    ref_remember,
     thanks_id_sign,
     thanks_row,
 )
 from groundswell.core.pagination import paginate
 from groundswell.core.untrusted import whole_number
-from groundswell.events import selectors
+from groundswell.events import maps, recurrence, selectors
 from groundswell.events.choices import AttendanceStatus, EventType
 from groundswell.events.models import Attendance, Event
 from groundswell.events.services import (
@@ -54,12 +58,16 @@ FIELDS = (
     ("mobile_phone", "Mobile phone", "tel", "tel", "tel", False),
     ("postal_code", "ZIP code", "text", "postal-code", "numeric", False),
 )
-TRACKING = ("refcode", "source")
+# ``ref`` is a supporter's share code (as on the action pages): a newcomer's RSVP credits them.
+TRACKING = ("refcode", "source", "ref")
 NOT_OPEN = "This event does not exist, or is no longer open."
 
 
-def _tracking(params) -> dict[str, str]:
-    return {name: " ".join(params.get(name, "").split())[:100] for name in TRACKING}
+def _tracking(params, request=None) -> dict[str, str]:
+    """Where the visitor came from; with ``request``, a share code kept in its cookie too."""
+    values = {name: " ".join(params.get(name, "").split())[:100] for name in TRACKING}
+    values["ref"] = ref_of(request, values["ref"]) if request is not None else ""
+    return values
 
 
 # ---------------------------------------------------------------- the list
@@ -69,13 +77,11 @@ def _tracking(params) -> dict[str, str]:
 def event_list(request):
     params = params_clean(request.GET)
     search = selectors.search_clean(params)
-    page = paginate(
-        selectors.events_public(user=request.user, search=search),
-        whole_number(params.get("page", "")) or 1,
-        per_page=PER_PAGE,
-    )
+    events = selectors.events_public(user=request.user, search=search)
+    page = paginate(events, whole_number(params.get("page", "")) or 1, per_page=PER_PAGE)
     selectors.rows_with_shifts(events=page.items)
     query = {k: params.get(k, "")[:20] for k in ("zip", "miles", "type", "from", "to")}
+    tracking = urlencode({k: v for k, v in _tracking(params, request).items() if v})
     context = {
         "search": search,
         "page": page,
@@ -84,9 +90,13 @@ def event_list(request):
         "miles_choices": selectors.MILES_CHOICES,
         "filtered": any(query.values()),
         "query": urlencode({k: v for k, v in query.items() if v}),
-        "tracking": urlencode({k: v for k, v in _tracking(params).items() if v}),
+        "tracking": tracking,
+        # The same search as the list, so the map never shows what the list would not.
+        "map": maps.events_map(events=events, search=search, query=query, tracking=tracking)
+        if page.items
+        else None,
     }
-    return page_render(request, "events/public/list.html", context)
+    return ref_remember(request, page_render(request, "events/public/list.html", context))
 
 
 # ---------------------------------------------------------------- an event and its form
@@ -137,6 +147,7 @@ def _form_page(request, event: Event, *, values, hidden, errors=None, status: in
         "event": event,
         "place": _place_text(event, exact=False),
         "shifts": shifts,
+        "repeat_text": recurrence.rule_text(event),
         "chosen": chosen,
         "fields": fields,
         "subscribe": bool(values.get("subscribe")),
@@ -158,8 +169,9 @@ def event_detail(request, slug: str):
         return page_not_found(request, NOT_OPEN)
     if request.method == "POST":
         return _rsvp(request, event)
-    hidden = _tracking(params_clean(request.GET))
-    return _form_page(request, event, values=params_clean(request.GET), hidden=hidden)
+    hidden = _tracking(params_clean(request.GET), request)
+    page = _form_page(request, event, values=params_clean(request.GET), hidden=hidden)
+    return ref_remember(request, page)
 
 
 def _rsvp_clean(event: Event, data) -> tuple[dict, list, dict[str, str]]:
@@ -196,7 +208,7 @@ def _rsvp(request, event: Event):
             request, event, values=params_clean({}), hidden={}, errors=errors, status=400
         )
     data = params_clean(posted)
-    hidden = _tracking(data)
+    hidden = _tracking(data, request)
     if honeypot_filled(data):
         # A bot filled the field people cannot see: it is sent on with nothing kept.
         logger.info("event %s: honeypot filled from %s", event.slug, client_ip(request))
@@ -241,6 +253,7 @@ def _rsvp_save(request, event: Event, person: dict, shifts: list, hidden: dict):
                 refcode=hidden["refcode"],
                 referrer=referrer,
                 ip_address=ip_address,
+                ref=hidden["ref"],
             )
             for shift in sorted(shifts, key=lambda s: s.pk)
         ]
@@ -291,7 +304,23 @@ def thanks(request, slug: str, signed: str | None = None):
         "registered": registered,
         "place": _place_text(event, exact=registered),
     }
+    if first is not None:
+        context.update(_share(request, event, first.person))
     return page_render(request, "events/public/thanks.html", context)
+
+
+def _share(request, event: Event, person) -> dict:
+    """The attendee's own link to this event: a friend who RSVPs through it is credited to
+    them (the same share code as the action pages' links)."""
+    if person.merged_into_id:
+        return {}
+    url = request.build_absolute_uri(
+        reverse("events:detail", args=[event.slug])
+        + "?"
+        + urlencode({"ref": referral_code_for(person)})
+    )
+    text = f"{event.title} · {site_get().name}"
+    return {"share_url": url, "share_links": share_links(url=url, text=text)}
 
 
 @never_cache

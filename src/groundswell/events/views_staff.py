@@ -16,7 +16,7 @@ from groundswell.accounts.roles import EVENTS_MANAGE, EVENTS_VIEW, PEOPLE_VIEW
 from groundswell.core.htmx import fragment_requested, querystring
 from groundswell.core.pagination import paginate
 from groundswell.events import selectors_staff as selectors
-from groundswell.events import staff
+from groundswell.events import staff, views_embed
 from groundswell.events.forms import (
     EventFilterForm,
     EventForm,
@@ -45,6 +45,7 @@ def event_list(request):
         "qs": querystring(request, page=None),
         "can_manage": request.user.can(EVENTS_MANAGE),
         "proposed": selectors.proposed_count(user=request.user),
+        "embed": views_embed.snippets(request),
     }
     fragment = fragment_requested(request)
     template = "events/staff/_results.html" if fragment else "events/staff/list.html"

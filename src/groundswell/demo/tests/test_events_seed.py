@@ -32,6 +32,7 @@ def test_the_demo_seeds_its_events_once_with_sign_ups_from_demo_people():
     assert Event.objects.filter(is_virtual=True).exclude(join_url="").exists()
     assert Event.objects.filter(address_private=True, event_type="house_party").exists()
     assert Event.objects.filter(status=EventStatus.PROPOSED, host__isnull=False).exists()
+    assert Shift.objects.filter(repeat_of__isnull=False, event__repeat="weekly").exists()
 
     waiting = Attendance.objects.filter(status=AttendanceStatus.WAITLISTED)
     assert waiting.exists()

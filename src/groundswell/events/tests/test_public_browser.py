@@ -53,7 +53,7 @@ def test_a_supporter_finds_an_event_near_a_zip_and_signs_up_then_the_next_is_wai
     assert "1 place left" in page.inner_text(".event-row")
     assert _no_horizontal_overflow(page)
 
-    page.click("text=Saturday doors in Shaw")
+    page.locator(".event-row").get_by_role("link", name="Saturday doors in Shaw").click()
     page.wait_for_url(f"**/events/{near.slug}/")
     assert "77 Porch Street" not in page.content()
     assert "Step-free entrance" in page.inner_text("main")

@@ -103,9 +103,16 @@ def test_generated_event_forms_are_saved_or_refused_never_a_server_error(organiz
         reminders=st.one_of(
             st.sampled_from(["24, 2", "1e999999", "NaN", "sNaN", "1e-99999"]), HOSTILE_TEXT
         ),
+        repeat=st.one_of(st.sampled_from(["none", "daily", "weekly", ""]), HOSTILE_TEXT),
+        repeat_count=st.one_of(st.sampled_from(["", "2", "52", "53"]), NUMBERS),
+        repeat_until=st.one_of(
+            st.sampled_from(["", "2031-03-20", "2031-02-01", "9999-12-31", "0001-01-01"]),
+            HOSTILE_TEXT,
+        ),
     )
     def check(which, title, event_type, visibility, zone, virtual, join_url, zip_code, state,
-              total, initial, shift_id, starts, ends, capacity, delete, reminders):  # fmt: skip
+              total, initial, shift_id, starts, ends, capacity, delete, reminders, repeat,
+              repeat_count, repeat_until):  # fmt: skip
         pairs = [
             ("title", title),
             ("event_type", event_type),
@@ -123,6 +130,9 @@ def test_generated_event_forms_are_saved_or_refused_never_a_server_error(organiz
             ("shifts-0-capacity", capacity),
             ("shifts-0-DELETE", delete),
             ("reminders", reminders),
+            ("repeat", repeat),
+            ("repeat_count", repeat_count),
+            ("repeat_until", repeat_until),
         ]
         response = _rolled_back(lambda: _post(organizer, which, pairs))
         assert response.status_code in (302, 400), (response.status_code, pairs)
