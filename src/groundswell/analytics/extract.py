@@ -104,8 +104,9 @@ def _schema_ensure(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def _meta(con: duckdb.DuckDBPyConnection, name: str) -> str | None:
-    row = con.execute("SELECT value FROM meta WHERE name = ?", [name]).fetchone()
-    return row[0] if row else None
+    # fetchall, not fetchone: DuckDB 2 refuses new work while a result is half read.
+    rows = con.execute("SELECT value FROM meta WHERE name = ?", [name]).fetchall()
+    return rows[0][0] if rows else None
 
 
 def _meta_set(con: duckdb.DuckDBPyConnection, name: str, value: str) -> None:
@@ -150,7 +151,7 @@ def _contributions_copy(con: duckdb.DuckDBPyConnection, since: datetime | None) 
 
 def _deletions_apply(con: duckdb.DuckDBPyConnection) -> None:
     """Drop rows deleted upstream (erasure, a test cleaning up), found by a count mismatch."""
-    (held,) = con.execute("SELECT count(*) FROM contributions").fetchone()
+    ((held,),) = con.execute("SELECT count(*) FROM contributions").fetchall()
     if held == Contribution.objects.count():
         return
     ids = pa.table({"id": pa.array(Contribution.objects.values_list("pk", flat=True), pa.int64())})
