@@ -28,7 +28,7 @@ from groundswell.people.models import Person
 _ids = itertools.count(1)
 
 
-def _gift(when: datetime, cents: int, given: str, family: str, **extra) -> Contribution:
+def gift(when: datetime, cents: int, given: str, family: str, **extra) -> Contribution:
     status = extra.pop("status", ContributionStatus.PAID)
     return Contribution.objects.create(
         amount_cents=cents,
@@ -57,8 +57,8 @@ def world_build() -> dict:
     p1 = Person.objects.create(given_name="Pia", family_name="Lund")
     p2 = Person.objects.create(given_name="Rafe", family_name="Quill")
     gifts = {
-        "g1": _gift(datetime(2026, 2, 1, 4, 30, tzinfo=UTC), 1000, "Pia", "Lund", person=p1),
-        "g2": _gift(
+        "g1": gift(datetime(2026, 2, 1, 4, 30, tzinfo=UTC), 1000, "Pia", "Lund", person=p1),
+        "g2": gift(
             datetime(2026, 2, 3, 15, tzinfo=UTC),
             2500,
             "Pia",
@@ -67,10 +67,10 @@ def world_build() -> dict:
             refunded_cents=500,
             status=ContributionStatus.PARTIALLY_REFUNDED,
         ),
-        "g3": _gift(datetime(2026, 1, 10, 17, tzinfo=UTC), 5000, "R.", "Quill"),
-        "g4": _gift(datetime(2026, 2, 10, 12, tzinfo=UTC), 2000, "Rafe", "Quill", person=p2),
-        "g5": _gift(datetime(2026, 2, 1, 3, tzinfo=UTC), 700, " Carol ", "JONES"),
-        "g6": _gift(
+        "g3": gift(datetime(2026, 1, 10, 17, tzinfo=UTC), 5000, "R.", "Quill"),
+        "g4": gift(datetime(2026, 2, 10, 12, tzinfo=UTC), 2000, "Rafe", "Quill", person=p2),
+        "g5": gift(datetime(2026, 2, 1, 3, tzinfo=UTC), 700, " Carol ", "JONES"),
+        "g6": gift(
             datetime(2026, 2, 5, 12, tzinfo=UTC),
             3000,
             "Dave",
@@ -78,10 +78,10 @@ def world_build() -> dict:
             refunded_cents=3000,
             status=ContributionStatus.REFUNDED,
         ),
-        "g7": _gift(datetime(2026, 2, 6, 12, tzinfo=UTC), 9900, "Eve", "Oh", is_memo=True),
-        "g8": _gift(datetime(2025, 6, 1, 16, tzinfo=UTC), 1500, "Pia", "Lund", person=p1),
-        "g9": _gift(datetime(2025, 3, 1, 16, tzinfo=UTC), 4000, "Frank", "Ito"),
-        "g10": _gift(datetime(2024, 5, 5, 16, tzinfo=UTC), 1000, "Gina", "Park"),
+        "g7": gift(datetime(2026, 2, 6, 12, tzinfo=UTC), 9900, "Eve", "Oh", is_memo=True),
+        "g8": gift(datetime(2025, 6, 1, 16, tzinfo=UTC), 1500, "Pia", "Lund", person=p1),
+        "g9": gift(datetime(2025, 3, 1, 16, tzinfo=UTC), 4000, "Frank", "Ito"),
+        "g10": gift(datetime(2024, 5, 5, 16, tzinfo=UTC), 1000, "Gina", "Park"),
     }
     members = [
         (RecordKind.PERSON, p1.pk, f"p:{p1.pk}"),

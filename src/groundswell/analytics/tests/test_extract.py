@@ -11,7 +11,7 @@ from django.utils import timezone
 from groundswell.analytics import metrics
 from groundswell.analytics.engine import EngineUnavailable, engine_open
 from groundswell.analytics.extract import extract_open, extract_refresh
-from groundswell.analytics.tests.dataset import _gift, world_build
+from groundswell.analytics.tests.dataset import gift, world_build
 from groundswell.donations.models import Contribution, ContributionStatus
 from groundswell.identity.models import ClusterMembership, RecordKind, ResolutionRun
 
@@ -31,7 +31,7 @@ def test_incremental_refresh_follows_new_changed_and_deleted_gifts(extract_file)
         before = metrics.money_totals(engine, start=JAN1, end=FEB28)
         first_fresh = engine.fresh_at
     assert (before.count, before.net_cents) == (5, 10700)
-    _gift(datetime(2026, 2, 20, 15, tzinfo=UTC), 1234, "Hal", "Moss")  # new
+    gift(datetime(2026, 2, 20, 15, tzinfo=UTC), 1234, "Hal", "Moss")  # new
     g4 = world["g4"]  # refunded in full since: counts nothing now
     g4.status, g4.refunded_cents = ContributionStatus.REFUNDED, g4.amount_cents
     g4.save()
@@ -119,3 +119,16 @@ def test_postgres_engine_refused_over_sqlite(extract_file):
         pytest.skip("the refusal is for SQLite databases")
     with pytest.raises(EngineUnavailable), engine_open(name="postgres"):
         pass
+
+
+def test_the_periodic_task_and_the_command_refresh_the_extract(extract_file, capsys):
+    from django.core.management import call_command
+
+    from groundswell.analytics.tasks import analytics_extract_refresh
+
+    world_build()
+    result = analytics_extract_refresh.enqueue()
+    assert result.return_value["refreshed"] is True
+    assert _rows(extract_file) == 10
+    call_command("analytics_refresh", "--full")
+    assert "10 contributions" in capsys.readouterr().out

@@ -113,9 +113,9 @@ def test_overview_agrees_with_the_finance_and_goal_pages(make_user, extract_file
 def test_overview_counts_a_gift_made_today(persona_client, extract_file, settings):
     from django.utils import timezone
 
-    from groundswell.analytics.tests.dataset import _gift
+    from groundswell.analytics.tests.dataset import gift
 
-    _gift(timezone.now(), 4200, "Tess", "Hale")
+    gift(timezone.now(), 4200, "Tess", "Hale")
     page = persona_client("finance").get(reverse("analytics:overview"))
     today_card = page.content.split(b'id="period-1"')[1].split(b"</div>")[0]
     assert b"$42.00" in today_card

@@ -38,6 +38,8 @@ JOBS = (
     ("groundswell.mailings.welcome.tasks.welcome_due", 60),
     # Event reminders (24 h and 2 h before a shift, or the event's own offsets), once each.
     ("groundswell.events.notices.tasks.reminders_due", 60),
+    # The dashboards' DuckDB extract: refreshed here so a page view's own refresh is small.
+    ("groundswell.analytics.tasks.analytics_extract_refresh", 300),
 )
 
 
