@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from groundswell.accounts.permissions import capability_required
 from groundswell.accounts.roles import FINANCE_VIEW, PEOPLE_VIEW
-from groundswell.analytics import metrics, selectors
+from groundswell.analytics import charts, metrics, selectors
 from groundswell.core.untrusted import whole_number
 
 logger = logging.getLogger(__name__)
@@ -19,7 +19,8 @@ logger = logging.getLogger(__name__)
 def overview(request):
     """Today, this week and this quarter; money for finance roles, donor counts for all."""
     board = selectors.overview_read(user=request.user, today=timezone.localdate())
-    return render(request, "analytics/overview.html", {"board": board})
+    spec = charts.months_spec(board.months, board.month_donors, finance=board.finance)
+    return render(request, "analytics/overview.html", {"board": board, "months_spec": spec})
 
 
 def _refuse(request, message: str):
