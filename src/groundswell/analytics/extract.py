@@ -7,7 +7,8 @@ Refreshed incrementally: contributions changed since the last refresh (by ``modi
 re-reading a short overlap because a row saved just before a refresh may commit just after
 it) are replaced by id; rows deleted upstream are found by comparing counts. Cluster
 memberships are replaced whole when a new resolution run finishes (a run rewrites them all).
-A full rebuild runs once a day, for writes that bypass ``modified_at`` (``QuerySet.update``).
+A full rebuild runs once a day in the periodic task, for writes that bypass ``modified_at``
+(``QuerySet.update``); page views only ever read what changed (after the first copy).
 """
 
 from __future__ import annotations
@@ -119,16 +120,24 @@ def extract_freshness(con: duckdb.DuckDBPyConnection) -> datetime | None:
     return datetime.fromisoformat(value) if value else None
 
 
+def _table(batch: list[tuple], columns: dict[str, pa.DataType]) -> pa.Table:
+    # Column by column: a dict per row would cost more than reading the rows.
+    by_column = zip(*batch, strict=True)
+    arrays = [
+        pa.array(values, kind) for values, kind in zip(by_column, columns.values(), strict=True)
+    ]
+    return pa.Table.from_arrays(arrays, names=list(columns))
+
+
 def _batches(rows: Iterator[tuple], columns: dict[str, pa.DataType]) -> Iterator[pa.Table]:
-    schema = pa.schema(list(columns.items()))
     batch: list[tuple] = []
     for row in rows:
         batch.append(row)
         if len(batch) >= _CHUNK:
-            yield pa.Table.from_pylist([dict(zip(columns, r, strict=True)) for r in batch], schema)
+            yield _table(batch, columns)
             batch = []
     if batch:
-        yield pa.Table.from_pylist([dict(zip(columns, r, strict=True)) for r in batch], schema)
+        yield _table(batch, columns)
 
 
 def _contributions_copy(con: duckdb.DuckDBPyConnection, since: datetime | None) -> datetime | None:
@@ -177,13 +186,20 @@ def _memberships_copy(con: duckdb.DuckDBPyConnection) -> None:
     _meta_set(con, "memberships_run", stamp)
 
 
-def extract_refresh(con: duckdb.DuckDBPyConnection, *, full: bool = False) -> datetime:
-    """Bring the extract up to date with the operational database; when it was read."""
+def extract_refresh(
+    con: duckdb.DuckDBPyConnection, *, full: bool = False, rebuild_if_due: bool = False
+) -> datetime:
+    """Bring the extract up to date with the operational database; when it was read.
+
+    Incremental, except the first time, with ``full``, and with ``rebuild_if_due`` (the
+    periodic task) once a day: a page view never waits for a daily rebuild.
+    """
     started = timezone.now()
     con.execute("BEGIN TRANSACTION")
     try:
         full_at = _meta(con, "full_at")
-        if full or full_at is None or started - datetime.fromisoformat(full_at) > _FULL_EVERY:
+        due = full_at is not None and started - datetime.fromisoformat(full_at) > _FULL_EVERY
+        if full or full_at is None or (rebuild_if_due and due):
             con.execute("DELETE FROM contributions")
             con.execute("DELETE FROM meta WHERE name IN ('contributions_high', 'memberships_run')")
             _meta_set(con, "full_at", started.isoformat())

@@ -99,7 +99,13 @@ def donor_gifts(engine: Engine) -> ibis.Table:
         by_person, gifts.person_id == by_person.member_id
     )
     return joined.mutate(
-        donor=ibis.coalesce(joined.gift_key, joined.person_key, _naive_key(joined)),
+        # A CASE, not coalesce(): the name+ZIP key (three regular expressions) is then
+        # worked out only for the few gifts no cluster holds.
+        donor=ibis.cases(
+            (joined.gift_key.notnull(), joined.gift_key),
+            (joined.person_key.notnull(), joined.person_key),
+            else_=_naive_key(joined),
+        ),
         net=joined.amount_cents - joined.refunded_cents,
     )
 

@@ -10,11 +10,11 @@ from groundswell.analytics.extract import extract_open, extract_refresh
 
 @task()
 def analytics_extract_refresh(full: bool = False) -> dict:
-    """Refresh the extract (incremental unless ``full``), so that a dashboard's own refresh
-    finds little to read. Safe to run twice: a refresh is an upsert by id. Does nothing when
-    the dashboards read PostgreSQL directly."""
+    """Refresh the extract (incremental; in full with ``full`` or once a day), so that a
+    dashboard's own refresh finds little to read. Safe to run twice: a refresh is an upsert by
+    id. Does nothing when the dashboards read PostgreSQL directly."""
     if engine_name() != "duckdb":
         return {"refreshed": False}
     with extract_open() as con:
-        at = extract_refresh(con, full=full)
+        at = extract_refresh(con, full=full, rebuild_if_due=True)
     return {"refreshed": True, "at": at.isoformat()}

@@ -132,3 +132,22 @@ def test_the_periodic_task_and_the_command_refresh_the_extract(extract_file, cap
     assert _rows(extract_file) == 10
     call_command("analytics_refresh", "--full")
     assert "10 contributions" in capsys.readouterr().out
+
+
+def test_the_daily_rebuild_waits_for_the_periodic_task(extract_file):
+    world = world_build()
+    with extract_open() as con:
+        extract_refresh(con)
+        # A day and more since the last full copy; g5 changed without touching modified_at.
+        con.execute(
+            "UPDATE meta SET value = ? WHERE name = 'full_at'",
+            [(timezone.now() - timedelta(days=2)).isoformat()],
+        )
+        Contribution.objects.filter(pk=world["g5"].pk).update(
+            amount_cents=900, modified_at=timezone.now() - timedelta(hours=1)
+        )
+        extract_refresh(con)  # a page view: incremental only
+        query = "SELECT amount_cents FROM contributions WHERE id = ?"
+        assert con.execute(query, [world["g5"].pk]).fetchall() == [(700,)]
+        extract_refresh(con, rebuild_if_due=True)  # the periodic task
+        assert con.execute(query, [world["g5"].pk]).fetchall() == [(900,)]
