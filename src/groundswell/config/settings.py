@@ -308,6 +308,13 @@ if GROUNDSWELL_IDENTITY_BACKEND not in {"duckdb", "spark"}:
 GROUNDSWELL_ANALYTICS_ENGINE = env_str("GROUNDSWELL_ANALYTICS_ENGINE", "duckdb").lower()
 if GROUNDSWELL_ANALYTICS_ENGINE not in {"duckdb", "postgres"}:
     raise SettingError("GROUNDSWELL_ANALYTICS_ENGINE", "expected duckdb or postgres")
+if (
+    GROUNDSWELL_ANALYTICS_ENGINE == "postgres"
+    and "postgresql" not in DATABASES["default"]["ENGINE"]
+):
+    raise SettingError(
+        "GROUNDSWELL_ANALYTICS_ENGINE", "postgres needs DATABASE_URL to be a PostgreSQL database"
+    )
 GROUNDSWELL_ANALYTICS_EXTRACT = env_str("GROUNDSWELL_ANALYTICS_EXTRACT") or ""
 
 
