@@ -226,18 +226,38 @@ def donors(engine: Engine, *, start: date, end: date) -> DonorFigures:
     The unique count is the donor-goal page's figure for the same range
     (identity.selectors.unique_donors), from the same clusters.
     """
+    return donors_many(engine, ranges=[(start, end)])[0]
+
+
+def donors_many(engine: Engine, *, ranges: list[tuple[date, date]]) -> list[DonorFigures]:
+    """``donors`` for several ranges in one query: every donor's history is grouped once.
+
+    A donor's first gift ever is the earliest of their counted gifts, so one grouping of all
+    gifts up to the last range's end serves every range (as donations.donor_counts_many does).
+    """
+    if not ranges:
+        return []
     gifts = donor_gifts(engine)
-    inside = _in_range(gifts, start, end).select("donor").distinct()
-    first = _first_days(engine)
-    joined = inside.join(first, "donor")
-    row = (
-        joined.aggregate(
-            donors=joined.donor.count(), new=joined.donor.count(where=joined.first_day >= start)
-        )
-        .to_pyarrow()
-        .to_pylist()[0]
+    gifts = gifts.filter(gifts.day <= max(end for _, end in ranges))
+    per = gifts.group_by("donor").aggregate(
+        first_day=gifts.day.min(),
+        **{
+            f"in{i}": gifts.id.count(where=(gifts.day >= start) & (gifts.day <= end))
+            for i, (start, end) in enumerate(ranges)
+        },
     )
-    return DonorFigures(donors=row["donors"], new=row["new"] or 0, resolved=engine.resolved)
+    totals = {}
+    for i, (start, _) in enumerate(ranges):
+        inside = per[f"in{i}"] > 0
+        totals[f"donors{i}"] = per.donor.count(where=inside)
+        totals[f"new{i}"] = per.donor.count(where=inside & (per.first_day >= start))
+    row = per.aggregate(**totals).to_pyarrow().to_pylist()[0]
+    return [
+        DonorFigures(
+            donors=row[f"donors{i}"] or 0, new=row[f"new{i}"] or 0, resolved=engine.resolved
+        )
+        for i in range(len(ranges))
+    ]
 
 
 @metric("donors_by", "Unique donors by day, week or month", finance=False)

@@ -76,15 +76,16 @@ def overview_read(*, user, today: date) -> Overview:
     ]
     year_ago = _months_back(today, 11)
     with engine_open() as engine:
+        counts = metrics.donors_many(engine, ranges=[(start, end) for _, start, end in ranges])
         periods = [
             PeriodFigures(
                 label=label,
                 start=start,
                 end=end,
                 money=metrics.money_totals(engine, start=start, end=end) if finance else None,
-                donors=metrics.donors(engine, start=start, end=end),
+                donors=figures,
             )
-            for label, start, end in ranges
+            for (label, start, end), figures in zip(ranges, counts, strict=True)
         ]
         overview = Overview(
             today=today,

@@ -113,3 +113,14 @@ def test_bad_grain_and_list_are_refused(engine_name):
             metrics.money_by(engine, start=JAN1, end=FEB28, grain="fortnight")
         with pytest.raises(ValueError, match="unknown list"):
             metrics.lapsed(engine, kind="nobunt", year=2026)
+
+
+def test_donors_of_several_ranges_at_once_are_each_ranges_own(engine_name):
+    world_build()
+    ranges = [(JAN1, FEB28), (date(2026, 2, 1), FEB28), (date(2025, 1, 1), date(2025, 12, 31))]
+    with engine_open(name=engine_name) as engine:
+        many = metrics.donors_many(engine, ranges=ranges)
+        one_by_one = [metrics.donors(engine, start=s, end=e) for s, e in ranges]
+    # 2025: Pia (g8) and Frank (g9), both first gifts that year.
+    assert [(f.donors, f.new) for f in many] == [(3, 2), (2, 0), (2, 2)]
+    assert many == one_by_one
