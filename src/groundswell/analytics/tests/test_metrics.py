@@ -124,3 +124,12 @@ def test_donors_of_several_ranges_at_once_are_each_ranges_own(engine_name):
     # 2025: Pia (g8) and Frank (g9), both first gifts that year.
     assert [(f.donors, f.new) for f in many] == [(3, 2), (2, 0), (2, 2)]
     assert many == one_by_one
+
+
+def test_lapsed_pages_keep_the_total(engine_name):
+    world_build()
+    with engine_open(name=engine_name) as engine:
+        second = metrics.lapsed(engine, kind="sybunt", year=2026, limit=1, offset=1)
+        past_the_end = metrics.lapsed(engine, kind="sybunt", year=2026, limit=1, offset=5)
+    assert (second.total, [r.name for r in second.rows]) == (2, ["Gina Park"])
+    assert (past_the_end.total, past_the_end.rows) == (2, [])
