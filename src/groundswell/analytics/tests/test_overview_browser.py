@@ -42,6 +42,7 @@ def test_the_overview_on_a_phone(page, live_server, make_user, extract_file):
     gift(now - timedelta(minutes=5), 2500, "Ada", "Brook")
     gift(now - timedelta(days=40), 10_000, "Bo", "Carr")
     gift(now - timedelta(days=100), 555_555_555, "Cy", "Dove")
+    lapsed = gift(now.replace(year=now.year - 1, month=6, day=15), 7_500, "Dee", "Elm")
     make_user("finance", username="fenna")
     make_user("organizer", username="orla")
     page.set_viewport_size(PHONE)
@@ -52,6 +53,13 @@ def test_the_overview_on_a_phone(page, live_server, make_user, extract_file):
     assert page.get_by_role("table").first.is_visible()
     assert page.get_by_text("Figures as of").is_visible()
     assert _fits(page, "finance")
+
+    page.get_by_role("link", name="LYBUNT donors").click()
+    page.wait_for_url("**/analytics/lapsed/lybunt/")
+    row = page.locator("#lapsed tbody tr")
+    assert row.count() == 1 and "Dee Elm" in row.inner_text()
+    assert lapsed.donor_given_name == "Dee"
+    assert _fits(page, "lybunt")
 
     page.context.clear_cookies()
     _login(page, live_server, "orla", "/analytics/")
