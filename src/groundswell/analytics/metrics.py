@@ -361,6 +361,33 @@ def lapsed(engine: Engine, *, kind: str, year: int, limit: int = 50, offset: int
     return LapsedList(kind=kind, year=year, total=total, rows=rows)
 
 
+def _lapsed_donors(engine: Engine, *, kind: str, year: int) -> ibis.Table:
+    if kind not in LAPSED_KINDS:
+        raise ValueError(f"unknown list {kind!r}; use one of {tuple(LAPSED_KINDS)}")
+    gifts = donor_gifts(engine)
+    gifts = gifts.filter(gifts.day < date(year + 1, 1, 1))
+    this_year = gifts.day >= date(year, 1, 1)
+    last_year = (gifts.day >= date(year - 1, 1, 1)) & ~this_year
+    per = gifts.group_by("donor").aggregate(
+        this_year=gifts.id.count(where=this_year), last_year=gifts.id.count(where=last_year)
+    )
+    wanted = per.this_year == 0
+    if kind == "lybunt":
+        wanted &= per.last_year > 0
+    return per.filter(wanted)
+
+
+def lapsed_people(engine: Engine, *, kind: str, year: int) -> list[int]:
+    """The people of a LYBUNT or SYBUNT list: each cluster that holds a person ("p:<id>").
+
+    A cluster of gifts alone (no person record) has no one to mail, so it is left out.
+    """
+    chosen = _lapsed_donors(engine, kind=kind, year=year)
+    chosen = chosen.filter(chosen.donor.startswith("p:"))
+    ids = chosen.select(person=chosen.donor.substr(2).cast("int64")).order_by("person")
+    return [r["person"] for r in ids.to_pyarrow().to_pylist()]
+
+
 def quarter_start(day: date) -> date:
     return date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
 

@@ -9,4 +9,5 @@ app_name = "analytics"
 urlpatterns = [
     path("", views.overview, name="overview"),
     path("lapsed/<slug:kind>/", views.lapsed, name="lapsed"),
+    path("lapsed/<slug:kind>/segment/", views.lapsed_segment, name="lapsed_segment"),
 ]

@@ -122,3 +122,28 @@ def test_overview_counts_a_gift_made_today(persona_client, extract_file, setting
     today_card = page.content.split(b'id="period-1"')[1].split(b"</div>")[0]
     assert b"$42.00" in today_card
     assert datetime.now(UTC).year >= 2026
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_lybunt_list_becomes_a_segment_of_its_people(persona_client, extract_file):
+    from groundswell.segments.models import Segment
+    from groundswell.segments.selectors import segment_count, segment_people
+
+    world = world_build()
+    client = persona_client("finance")
+    url = reverse("analytics:lapsed_segment", args=["lybunt"])
+    response = client.post(url, {"year": "2027"})
+    segment = Segment.objects.get(name="LYBUNT donors 2027")
+    assert response.status_code == 302 and response["Location"].endswith(f"/{segment.pk}/")
+    # In 2027 the lapsed are Rafe (P2), Pia (P1) and Carol; Carol has no person record.
+    assert segment_count(segment=segment) == 2
+    assert set(segment_people(segment=segment).values_list("pk", flat=True)) == {
+        world["p1"].pk,
+        world["p2"].pk,
+    }
+    again = client.post(url, {"year": "2027"}, follow=True)
+    assert "There is already a segment" in again.content.decode()
+    assert client.get(url).status_code == 405
+    assert client.post(url, {"year": "12"}).status_code == 400
+    # Last: persona_client logs the one test client in as someone else.
+    assert persona_client("organizer").post(url, {"year": "2027"}).status_code == 403
