@@ -4,6 +4,10 @@ The people are the metric's own (``metrics.lapsed_people``: identity clusters, c
 the campaign's calendar years), worked out by the analytics engine when the segment is counted
 or snapshotted, so the segment holds the people the lapsed list shows. Giving is finance data:
 the condition needs FINANCE_VIEW, like segments' own giving conditions.
+
+The people reach the operational database as a list of ids (the engine's answer is not a table
+there): fine for lists of tens of thousands; SQLite refuses a statement past 250,000 ids, where
+a snapshot table filled from the engine would be the next step.
 """
 
 from __future__ import annotations
