@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "groundswell.segments",
     "groundswell.mailings",
     "groundswell.events",
+    "groundswell.analytics",  # the metric layer and dashboards over every app's data
     "groundswell.home",  # the staff home: composes the figures of every app above
     "groundswell.demo",  # development-only generators and the demo campaign
     "groundswell.config",  # commands that compose several apps (`groundswell import`)
@@ -323,6 +324,21 @@ stripe_test_mode_check(
 GROUNDSWELL_IDENTITY_BACKEND = env_str("GROUNDSWELL_IDENTITY_BACKEND", "duckdb").lower()
 if GROUNDSWELL_IDENTITY_BACKEND not in {"duckdb", "spark"}:
     raise SettingError("GROUNDSWELL_IDENTITY_BACKEND", "expected duckdb or spark")
+
+# Analytics (groundswell.analytics): where the dashboards' metrics run. duckdb reads an extract
+# kept under the data folder (GROUNDSWELL_ANALYTICS_EXTRACT to put it elsewhere); postgres reads
+# the operational PostgreSQL database directly.
+GROUNDSWELL_ANALYTICS_ENGINE = env_str("GROUNDSWELL_ANALYTICS_ENGINE", "duckdb").lower()
+if GROUNDSWELL_ANALYTICS_ENGINE not in {"duckdb", "postgres"}:
+    raise SettingError("GROUNDSWELL_ANALYTICS_ENGINE", "expected duckdb or postgres")
+if (
+    GROUNDSWELL_ANALYTICS_ENGINE == "postgres"
+    and "postgresql" not in DATABASES["default"]["ENGINE"]
+):
+    raise SettingError(
+        "GROUNDSWELL_ANALYTICS_ENGINE", "postgres needs DATABASE_URL to be a PostgreSQL database"
+    )
+GROUNDSWELL_ANALYTICS_EXTRACT = env_str("GROUNDSWELL_ANALYTICS_EXTRACT") or ""
 
 
 def _probability(name: str, default: str) -> float:

@@ -19,6 +19,7 @@ urlpatterns = [
     path("segments/", include("groundswell.segments.urls")),
     path("mailings/", include("groundswell.mailings.urls")),
     path("organize/", include("groundswell.events.urls_staff")),
+    path("analytics/", include("groundswell.analytics.urls")),
     path("events/", include("groundswell.events.urls_public")),
     # A mailing's one-click unsubscribe (/u/<token>): public, no login (RFC 8058).
     path("", include("groundswell.mailings.urls_public")),

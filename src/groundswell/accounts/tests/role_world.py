@@ -310,6 +310,8 @@ def donor_world(tmp_path, *, finance_user, other_user) -> dict:
         "donations:contribution_detail": {"pk": money["held"].pk},
         "donations:contribution_refund": {"pk": money["stripe"].pk},
         "donations:donor_detail": {"donor": f"p:{donor.pk}"},
+        "analytics:lapsed": {"kind": "sybunt"},
+        "analytics:lapsed_segment": {"kind": "sybunt"},
         "donations:hold_detail": {"pk": money["held"].pk},
         "donations:best_efforts_record": {"pk": money["held"].pk},
         "donations:compliance_rule_edit": {"cycle": 2026},

@@ -40,6 +40,8 @@ JOBS = (
     ("groundswell.events.notices.tasks.reminders_due", 60),
     # The ladder page's figures for a database too large to count on each view (hourly).
     ("groundswell.events.ladder.tasks.ladder_snapshot_hourly", 900),
+    # The dashboards' DuckDB extract: refreshed here so a page view's own refresh is small.
+    ("groundswell.analytics.tasks.analytics_extract_refresh", 300),
 )
 
 

@@ -1,0 +1,223 @@
+"""The analytical copy of the operational database: a DuckDB file under the data folder.
+
+Dashboards read this file, never the operational tables, so a heavy grouping never slows the
+donation pages down, and SQLite installs get a column store they would otherwise lack.
+
+Refreshed incrementally: contributions changed since the last refresh (by ``modified_at``,
+re-reading a short overlap because a row saved just before a refresh may commit just after
+it) are replaced by id; rows deleted upstream are found by comparing counts. Cluster
+memberships are replaced whole when a new resolution run finishes (a run rewrites them all).
+A full rebuild runs once a day in the periodic task, for writes that bypass ``modified_at``
+(``QuerySet.update``); page views only ever read what changed (after the first copy).
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+from django.conf import settings
+from django.utils import timezone
+
+from groundswell.donations.models import Contribution
+from groundswell.identity.models import ClusterMembership
+from groundswell.identity.selectors import latest_run
+
+# The columns of the operational contribution table the metrics read, with their types.
+CONTRIBUTION_COLUMNS: dict[str, pa.DataType] = {
+    "id": pa.int64(),
+    "person_id": pa.int64(),
+    "received_at": pa.timestamp("us", tz="UTC"),
+    "amount_cents": pa.int64(),
+    "refunded_cents": pa.int64(),
+    "status": pa.string(),
+    "is_memo": pa.bool_(),
+    "transaction_type": pa.string(),
+    "refcode": pa.string(),
+    "page_id": pa.int64(),
+    "donor_state": pa.string(),
+    "donor_given_name": pa.string(),
+    "donor_family_name": pa.string(),
+    "donor_postal_code": pa.string(),
+    "modified_at": pa.timestamp("us", tz="UTC"),
+}
+MEMBERSHIP_COLUMNS: dict[str, pa.DataType] = {
+    "record_kind": pa.string(),
+    "record_id": pa.int64(),
+    "cluster_key": pa.string(),
+}
+_DUCK_TYPES = {
+    pa.int64(): "BIGINT",
+    pa.string(): "VARCHAR",
+    pa.bool_(): "BOOLEAN",
+    pa.timestamp("us", tz="UTC"): "TIMESTAMPTZ",
+}
+_CHUNK = 50_000
+# A row saved just before the last refresh may have committed after it: read it again.
+_OVERLAP = timedelta(minutes=5)
+_FULL_EVERY = timedelta(days=1)
+
+
+def extract_path() -> Path:
+    """Where the extract lives: GROUNDSWELL_ANALYTICS_EXTRACT, else <data dir>/analytics/."""
+    configured = getattr(settings, "GROUNDSWELL_ANALYTICS_EXTRACT", None)
+    path = Path(configured) if configured else settings.DATA_DIR / "analytics" / "extract.duckdb"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+@contextmanager
+def extract_open(path: Path | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
+    """The extract, opened read-write under a file lock.
+
+    DuckDB lets one process at a time open a file for writing; web workers take turns here
+    (a dashboard's queries take milliseconds) rather than fail to open it.
+    """
+    path = path or extract_path()
+    with open(f"{path}.lock", "a+") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        con = duckdb.connect(str(path))
+        try:
+            _schema_ensure(con)
+            yield con
+        finally:
+            con.close()
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def _columns_sql(columns: dict[str, pa.DataType]) -> str:
+    return ", ".join(f"{name} {_DUCK_TYPES[kind]}" for name, kind in columns.items())
+
+
+def _schema_ensure(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(
+        f"CREATE TABLE IF NOT EXISTS contributions ({_columns_sql(CONTRIBUTION_COLUMNS)},"
+        " PRIMARY KEY (id))"
+    )
+    con.execute(f"CREATE TABLE IF NOT EXISTS memberships ({_columns_sql(MEMBERSHIP_COLUMNS)})")
+    con.execute("CREATE TABLE IF NOT EXISTS meta (name VARCHAR PRIMARY KEY, value VARCHAR)")
+
+
+def _meta(con: duckdb.DuckDBPyConnection, name: str) -> str | None:
+    # fetchall, not fetchone: DuckDB 2 refuses new work while a result is half read.
+    rows = con.execute("SELECT value FROM meta WHERE name = ?", [name]).fetchall()
+    return rows[0][0] if rows else None
+
+
+def _meta_set(con: duckdb.DuckDBPyConnection, name: str, value: str) -> None:
+    con.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [name, value])
+
+
+def extract_freshness(con: duckdb.DuckDBPyConnection) -> datetime | None:
+    """When the extract last finished reading the operational database."""
+    value = _meta(con, "refreshed_at")
+    return datetime.fromisoformat(value) if value else None
+
+
+def _table(batch: list[tuple], columns: dict[str, pa.DataType]) -> pa.Table:
+    # Column by column: a dict per row would cost more than reading the rows.
+    by_column = zip(*batch, strict=True)
+    arrays = [
+        pa.array(values, kind) for values, kind in zip(by_column, columns.values(), strict=True)
+    ]
+    return pa.Table.from_arrays(arrays, names=list(columns))
+
+
+def _batches(rows: Iterator[tuple], columns: dict[str, pa.DataType]) -> Iterator[pa.Table]:
+    batch: list[tuple] = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) >= _CHUNK:
+            yield _table(batch, columns)
+            batch = []
+    if batch:
+        yield _table(batch, columns)
+
+
+def _contributions_copy(con: duckdb.DuckDBPyConnection, since: datetime | None) -> datetime | None:
+    """Upsert the contributions changed since ``since`` (all when None); the newest change."""
+    queryset = Contribution.objects.all()
+    if since is not None:
+        queryset = queryset.filter(modified_at__gte=since - _OVERLAP)
+    newest = since
+    rows = queryset.values_list(*CONTRIBUTION_COLUMNS).iterator(chunk_size=_CHUNK)
+    for table in _batches(rows, CONTRIBUTION_COLUMNS):
+        con.register("incoming", table)
+        con.execute("DELETE FROM contributions WHERE id IN (SELECT id FROM incoming)")
+        con.execute("INSERT INTO contributions SELECT * FROM incoming")
+        con.unregister("incoming")
+        changed = pa.compute.max(table["modified_at"]).as_py()
+        if changed is not None and (newest is None or changed > newest):
+            newest = changed
+    return newest
+
+
+def _deletions_apply(con: duckdb.DuckDBPyConnection) -> None:
+    """Drop rows deleted upstream (erasure, a test cleaning up), found by a count mismatch."""
+    ((held,),) = con.execute("SELECT count(*) FROM contributions").fetchall()
+    if held == Contribution.objects.count():
+        return
+    ids = pa.table({"id": pa.array(Contribution.objects.values_list("pk", flat=True), pa.int64())})
+    con.register("alive", ids)
+    con.execute("DELETE FROM contributions WHERE id NOT IN (SELECT id FROM alive)")
+    con.unregister("alive")
+
+
+def _memberships_copy(con: duckdb.DuckDBPyConnection) -> None:
+    run = latest_run()
+    stamp = f"{run.pk}:{run.finished_at.isoformat()}" if run and run.finished_at else "-"
+    if _meta(con, "memberships_run") == stamp:
+        return
+    con.execute("DELETE FROM memberships")
+    if run is not None:
+        rows = ClusterMembership.objects.values_list(*MEMBERSHIP_COLUMNS).iterator(
+            chunk_size=_CHUNK
+        )
+        for table in _batches(rows, MEMBERSHIP_COLUMNS):
+            con.register("incoming", table)
+            con.execute("INSERT INTO memberships SELECT * FROM incoming")
+            con.unregister("incoming")
+    _meta_set(con, "memberships_run", stamp)
+
+
+def extract_refresh(
+    con: duckdb.DuckDBPyConnection, *, full: bool = False, rebuild_if_due: bool = False
+) -> datetime:
+    """Bring the extract up to date with the operational database; when it was read.
+
+    Incremental, except the first time, with ``full``, and with ``rebuild_if_due`` (the
+    periodic task) once a day: a page view never waits for a daily rebuild.
+    """
+    started = timezone.now()
+    con.execute("BEGIN TRANSACTION")
+    try:
+        full_at = _meta(con, "full_at")
+        due = full_at is not None and started - datetime.fromisoformat(full_at) > _FULL_EVERY
+        if full or full_at is None or (rebuild_if_due and due):
+            con.execute("DELETE FROM contributions")
+            con.execute("DELETE FROM meta WHERE name IN ('contributions_high', 'memberships_run')")
+            _meta_set(con, "full_at", started.isoformat())
+        high = _meta(con, "contributions_high")
+        newest = _contributions_copy(con, datetime.fromisoformat(high) if high else None)
+        _deletions_apply(con)
+        _memberships_copy(con)
+        if newest is not None:
+            _meta_set(con, "contributions_high", newest.isoformat())
+        _meta_set(con, "refreshed_at", started.isoformat())
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    return started
+
+
+def extract_size() -> int:
+    """The extract's size on disk in bytes (0 before the first refresh)."""
+    path = extract_path()
+    return os.path.getsize(path) if path.exists() else 0

@@ -1,0 +1,69 @@
+"""The overview in a real headless Chromium on a phone: the chart drawn from the server's spec,
+the figures beside it, nothing wider than the screen; an organizer's page has no money."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from django.utils import timezone
+
+from groundswell.analytics.tests.dataset import gift
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+PHONE = {"width": 390, "height": 844}
+PASSWORD = "pw-for-tests-1"
+SHOTS = Path(
+    os.environ.get("GROUNDSWELL_SCREENSHOTS")
+    or Path(tempfile.gettempdir()) / "groundswell-screenshots"
+)
+
+
+def _login(page, live_server, username: str, next_url: str) -> None:
+    page.goto(f"{live_server.url}/accounts/login/?next={next_url}")
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{live_server.url}{next_url}")
+
+
+def _fits(page, name: str) -> bool:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"analytics-{name}-phone.png"), full_page=True)
+    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
+def test_the_overview_on_a_phone(page, live_server, make_user, extract_file):
+    now = timezone.now()
+    gift(now - timedelta(minutes=5), 2500, "Ada", "Brook")
+    gift(now - timedelta(days=40), 10_000, "Bo", "Carr")
+    gift(now - timedelta(days=100), 555_555_555, "Cy", "Dove")
+    lapsed = gift(now.replace(year=now.year - 1, month=6, day=15), 7_500, "Dee", "Elm")
+    make_user("finance", username="fenna")
+    make_user("organizer", username="orla")
+    page.set_viewport_size(PHONE)
+    _login(page, live_server, "fenna", "/analytics/")
+    page.wait_for_selector("#months-chart[data-drawn]")
+    assert page.get_attribute("#months-chart", "data-drawn") == "yes"
+    assert page.locator("#period-1 [data-figure=net]").inner_text() == "$25.00"
+    assert page.get_by_role("table").first.is_visible()
+    assert page.get_by_text("Figures as of").is_visible()
+    assert _fits(page, "finance")
+
+    page.get_by_role("link", name="LYBUNT donors").click()
+    page.wait_for_url("**/analytics/lapsed/lybunt/")
+    row = page.locator("#lapsed tbody tr")
+    assert row.count() == 1 and "Dee Elm" in row.inner_text()
+    assert lapsed.donor_given_name == "Dee"
+    assert _fits(page, "lybunt")
+
+    page.context.clear_cookies()
+    _login(page, live_server, "orla", "/analytics/")
+    page.wait_for_selector("#months-chart[data-drawn]")
+    assert page.locator("#period-1 [data-figure=donors]").inner_text() == "1"
+    assert "$" not in page.locator("main").inner_text()
+    assert _fits(page, "organizer")

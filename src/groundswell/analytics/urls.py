@@ -1,0 +1,13 @@
+"""Analytics dashboards, at /analytics/ (namespace "analytics")."""
+
+from django.urls import path
+
+from groundswell.analytics import views
+
+app_name = "analytics"
+
+urlpatterns = [
+    path("", views.overview, name="overview"),
+    path("lapsed/<slug:kind>/", views.lapsed, name="lapsed"),
+    path("lapsed/<slug:kind>/segment/", views.lapsed_segment, name="lapsed_segment"),
+]

@@ -1,0 +1,90 @@
+"""Staff dashboards: the campaign overview and the lapsed-donor lists."""
+
+from __future__ import annotations
+
+import logging
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from groundswell.accounts.permissions import capability_required
+from groundswell.accounts.roles import FINANCE_VIEW, PEOPLE_VIEW
+from groundswell.analytics import charts, metrics, selectors
+from groundswell.analytics.conditions import definition_for
+from groundswell.core.untrusted import whole_number
+from groundswell.segments.services import segment_create
+
+logger = logging.getLogger(__name__)
+
+
+@capability_required(PEOPLE_VIEW)
+def overview(request):
+    """Today, this week and this quarter; money for finance roles, donor counts for all."""
+    board = selectors.overview_read(user=request.user, today=timezone.localdate())
+    spec = charts.months_spec(board.months, board.month_donors, finance=board.finance)
+    return render(request, "analytics/overview.html", {"board": board, "months_spec": spec})
+
+
+def _refuse(request, message: str):
+    logger.warning("analytics: refused %s: %s", request.get_full_path()[:300], message)
+    return render(request, "analytics/refused.html", {"message": message}, status=400)
+
+
+def _year(request, this_year: int) -> int | None:
+    """The year asked for (this year when none), or None when it is not one we can list."""
+    text = request.GET.get("year", "") if request.method == "GET" else request.POST.get("year", "")
+    year = whole_number(text, max_digits=4) if text else this_year
+    return year if year is not None and 2000 <= year <= this_year + 1 else None
+
+
+@capability_required(FINANCE_VIEW)
+def lapsed(request, kind: str):
+    """LYBUNT or SYBUNT donors as of a year (this year by default), largest giving first."""
+    if kind not in metrics.LAPSED_KINDS:
+        return _refuse(request, "There is no such list; choose LYBUNT or SYBUNT.")
+    this_year = timezone.localdate().year
+    year = _year(request, this_year)
+    if year is None:
+        return _refuse(request, f"The year must be a year from 2000 to {this_year + 1}.")
+    page_text = request.GET.get("page", "")
+    page = whole_number(page_text, max_digits=6) if page_text else 1
+    if not page:
+        return _refuse(request, "The page must be a whole number from 1.")
+    result = selectors.lapsed_read(user=request.user, kind=kind, year=year, page=page)
+    context = {
+        "result": result,
+        "kind": kind,
+        "explained": metrics.LAPSED_KINDS[kind],
+        "year": year,
+        "years": list(range(this_year + 1, this_year - 6, -1)),
+    }
+    return render(request, "analytics/lapsed.html", context)
+
+
+@require_POST
+@capability_required(FINANCE_VIEW)
+def lapsed_segment(request, kind: str):
+    """Save the lapsed list as a segment (kept up to date: it is the list, not a copy)."""
+    if kind not in metrics.LAPSED_KINDS:
+        return _refuse(request, "There is no such list; choose LYBUNT or SYBUNT.")
+    this_year = timezone.localdate().year
+    year = _year(request, this_year)
+    if year is None:
+        return _refuse(request, f"The year must be a year from 2000 to {this_year + 1}.")
+    name = f"{kind.upper()} donors {year}"
+    try:
+        segment = segment_create(
+            name=name,
+            definition=definition_for(kind=kind, year=year),
+            actor=request.user,
+            description=f"Donors who {metrics.LAPSED_KINDS[kind]} ({year}), from Analytics.",
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect(f"{reverse('analytics:lapsed', args=[kind])}?year={year}")
+    messages.success(request, f"Saved the segment “{segment.name}”.")
+    return redirect("segments:detail", pk=segment.pk)
