@@ -198,6 +198,22 @@ def upcoming_shifts(*, event: Event, now: datetime | None = None) -> list[ShiftV
     return shift_views(event=event, shifts=list(event.shifts.filter(starts_at__gt=now)), now=now)
 
 
+def shifts_bookable(*, event: Event, ids: list[str], now: datetime | None = None) -> list[Shift]:
+    """Those of the shifts ``ids`` (as posted) that are the event's and bookable now.
+
+    What an RSVP needs to validate its choice, in one query: only the chosen shifts, without
+    the places-left counts the form shows (a full shift still takes a place on its waitlist).
+    """
+    wanted = [int(pk) for pk in ids if pk.isascii() and pk.isdigit() and len(pk) < 19]
+    if not wanted:
+        return []
+    now = now or timezone.now()
+    shifts = list(event.shifts.filter(pk__in=wanted, starts_at__gt=now))
+    for shift in shifts:
+        shift.event = event
+    return [s for s in shifts if shift_refusal(s, now=now) is None]
+
+
 def rows_with_shifts(*, events: list[Event], now: datetime | None = None) -> None:
     """Attach each listed event's next few shifts (``event.next_shifts``), in two queries."""
     now = now or timezone.now()

@@ -164,6 +164,7 @@ def event_detail(request, slug: str):
 
 def _rsvp_clean(event: Event, data) -> tuple[dict, list, dict[str, str]]:
     """(person data, chosen shifts, errors) from the posted form."""
+    asked = list(dict.fromkeys(data.getlist("shift")))
     errors: dict[str, str] = {}
     person: dict[str, str] = {}
     for name, label, _, _, _, required in FIELDS:
@@ -179,11 +180,11 @@ def _rsvp_clean(event: Event, data) -> tuple[dict, list, dict[str, str]]:
     # SMS consent needs a number to consent for; ticked without one, it is simply not asked.
     if data.get("sms") and person.get("mobile_phone"):
         person["sms_status"] = "subscribed"
-    open_shifts = {str(s.pk): s for s in selectors.upcoming_shifts(event=event) if s.bookable}
-    chosen = [open_shifts[pk] for pk in dict.fromkeys(data.getlist("shift")) if pk in open_shifts]
+    open_shifts = {str(s.pk): s for s in selectors.shifts_bookable(event=event, ids=asked)}
+    chosen = [open_shifts[pk] for pk in asked if pk in open_shifts]
     if not chosen:
         errors["shift"] = "Choose at least one shift that is still open."
-    return person, [s.shift for s in chosen], errors
+    return person, chosen, errors
 
 
 def _rsvp(request, event: Event):
@@ -241,6 +242,7 @@ def _rsvp_save(request, event: Event, person: dict, shifts: list, hidden: dict):
                 refcode=hidden["refcode"],
                 referrer=referrer,
                 ip_address=ip_address,
+                checked=True,
             )
             for shift in sorted(shifts, key=lambda s: s.pk)
         ]
