@@ -241,7 +241,9 @@ def attendance_register(
         ip_address=ip_address,
     )
     # With row locks the shift's lock serialises two sign-ups of one person, so the insert
-    # below cannot collide and needs no savepoint to retry from (two queries saved per RSVP).
+    # below needs no savepoint to retry from (two statements saved per RSVP); a writer that
+    # takes no lock (a walk-in added at the door) can still collide, and the public form
+    # retries its whole transaction for that.
     retry = not connection.features.has_select_for_update
     for attempt in range(2):
         try:

@@ -12,7 +12,7 @@ import logging
 from urllib.parse import urlencode
 
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.shortcuts import redirect
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
@@ -233,19 +233,27 @@ def _rsvp_save(request, event: Event, person: dict, shifts: list, hidden: dict):
     referrer = request.headers.get("Referer", "")[:500]
     # One transaction over every chosen shift: a refusal on the second undoes the first, so a
     # visitor is never left half signed up. Shifts are taken in id order (the lock order).
-    with transaction.atomic():
-        attendances = [
-            attendance_register(
-                shift=shift,
-                person_data=person,
-                source=hidden["source"],
-                refcode=hidden["refcode"],
-                referrer=referrer,
-                ip_address=ip_address,
-                checked=True,
-            )
-            for shift in sorted(shifts, key=lambda s: s.pk)
-        ]
+    for attempt in range(2):
+        try:
+            with transaction.atomic():
+                attendances = [
+                    attendance_register(
+                        shift=shift,
+                        person_data=person,
+                        source=hidden["source"],
+                        refcode=hidden["refcode"],
+                        referrer=referrer,
+                        ip_address=ip_address,
+                        checked=True,
+                    )
+                    for shift in sorted(shifts, key=lambda s: s.pk)
+                ]
+            break
+        except IntegrityError:
+            # A writer that does not take the shift's lock (a host adding this person as a
+            # walk-in) inserted the same (shift, person) first: the retry finds their row.
+            if attempt:
+                raise
     signed = thanks_id_sign(attendances[0].pk, salt=THANKS_SALT)
     return redirect("events:thanks", slug=event.slug, signed=signed)
 
