@@ -106,10 +106,20 @@ class CpuMeter:
     this client's, and the rest of the machine's ("other": a figure taken while it is large is
     noise; a benchmark wants it near zero)."""
 
-    def __init__(self, server_pid: int):
+    def __init__(self, server_pid: int, database_url: str = ""):
         self.server_pids = descendants(server_pid)
-        self.pg_pids = postgres_pids()
+        # With a database, PostgreSQL's figure is that database's backends and the server's
+        # own background processes (WAL writer, checkpointer...) only: on a shared machine the
+        # backends of other people's databases (their test runs) land in "other" instead.
+        self.database_url = database_url
+        self.pg_pids = self._postgres_pids()
         self.before = self._now()
+
+    def _postgres_pids(self) -> set[int]:
+        pids = postgres_pids()
+        if not self.database_url:
+            return pids
+        return pids - postgres_pids_elsewhere(self.database_url)
 
     def _now(self) -> tuple[float, float, float, float]:
         return (
@@ -121,7 +131,7 @@ class CpuMeter:
 
     def split(self) -> dict[str, float]:
         # PostgreSQL backends started meanwhile (new connections) count from their start.
-        self.pg_pids |= postgres_pids()
+        self.pg_pids |= self._postgres_pids()
         server, postgres, client, busy = (
             now - before for now, before in zip(self._now(), self.before, strict=True)
         )
@@ -167,6 +177,20 @@ def descendants(pid: int) -> set[int]:
         except OSError:
             continue
     return found
+
+
+def postgres_pids_elsewhere(database_url: str) -> set[int]:
+    """The PostgreSQL processes working for a database other than this URL's (backends and
+    autovacuum workers of other people's databases)."""
+    import psycopg
+
+    name = urlsplit(database_url).path.lstrip("/")
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        rows = conn.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname IS NOT NULL AND datname <> %s",
+            [name],
+        ).fetchall()
+    return {pid for (pid,) in rows}
 
 
 def postgres_pids() -> set[int]:
