@@ -153,17 +153,18 @@ def _form_page(request, event: Event, *, values, hidden, errors=None, status: in
 @never_cache
 @require_http_methods(["GET", "HEAD", "POST"])
 def event_detail(request, slug: str):
+    if request.method == "POST":
+        return _rsvp(request, slug[:120])
     event = selectors.event_public_get(user=request.user, slug=slug[:120])
     if event is None:
         return page_not_found(request, NOT_OPEN)
-    if request.method == "POST":
-        return _rsvp(request, event)
     hidden = _tracking(params_clean(request.GET))
     return _form_page(request, event, values=params_clean(request.GET), hidden=hidden)
 
 
-def _rsvp_clean(event: Event, data) -> tuple[dict, list, dict[str, str]]:
-    """(person data, chosen shifts, errors) from the posted form."""
+def _rsvp_clean(data, shifts: list) -> tuple[dict, list, dict[str, str]]:
+    """(person data, chosen shifts, errors) from the posted form and the bookable shifts of
+    those it asked for."""
     asked = list(dict.fromkeys(data.getlist("shift")))
     errors: dict[str, str] = {}
     person: dict[str, str] = {}
@@ -180,29 +181,40 @@ def _rsvp_clean(event: Event, data) -> tuple[dict, list, dict[str, str]]:
     # SMS consent needs a number to consent for; ticked without one, it is simply not asked.
     if data.get("sms") and person.get("mobile_phone"):
         person["sms_status"] = "subscribed"
-    open_shifts = {str(s.pk): s for s in selectors.shifts_bookable(event=event, ids=asked)}
+    open_shifts = {str(s.pk): s for s in shifts}
     chosen = [open_shifts[pk] for pk in asked if pk in open_shifts]
     if not chosen:
         errors["shift"] = "Choose at least one shift that is still open."
     return person, chosen, errors
 
 
-def _rsvp(request, event: Event):
+def _rsvp(request, slug: str):
     try:
         posted = request.POST
     except (TooManyFieldsSent, RequestDataTooBig) as exc:
+        event = selectors.event_public_get(user=request.user, slug=slug)
+        if event is None:
+            return page_not_found(request, NOT_OPEN)
         logger.info("event %s refused an RSVP from %s: %s", event.slug, client_ip(request), exc)
         errors = {"form": "The form was too large to send; fill it in again."}
         return _form_page(
             request, event, values=params_clean({}), hidden={}, errors=errors, status=400
         )
     data = params_clean(posted)
+    # The chosen shifts come with their event in one query; the event alone is read only when
+    # none of them can be booked (the form comes back with the reason).
+    shifts = selectors.shifts_bookable(
+        user=request.user, slug=slug, ids=list(dict.fromkeys(data.getlist("shift")))
+    )
+    event = shifts[0].event if shifts else selectors.event_public_get(user=request.user, slug=slug)
+    if event is None:
+        return page_not_found(request, NOT_OPEN)
     hidden = _tracking(data)
     if honeypot_filled(data):
         # A bot filled the field people cannot see: it is sent on with nothing kept.
         logger.info("event %s: honeypot filled from %s", event.slug, client_ip(request))
         return redirect("events:thanks_plain", slug=event.slug)
-    person, shifts, errors = _rsvp_clean(event, data)
+    person, shifts, errors = _rsvp_clean(data, shifts)
     if not errors:
         try:
             return _rsvp_save(request, event, person, shifts, hidden)

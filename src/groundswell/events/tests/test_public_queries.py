@@ -25,8 +25,8 @@ pytestmark = pytest.mark.django_db
 
 # Measured, then held. PostgreSQL (row locks, one-statement counters and timeline inserts) and
 # SQLite (a savepoint to retry from, get_or_create, add-then-incr on the counters) differ.
-NEW_PERSON = {"postgresql": 16, "sqlite": 22}
-KNOWN_PERSON = {"postgresql": 17, "sqlite": 31}
+NEW_PERSON = {"postgresql": 15, "sqlite": 21}
+KNOWN_PERSON = {"postgresql": 16, "sqlite": 30}
 # A shift with a capacity counts its registrations under the lock.
 CAPACITY = 1
 
