@@ -3,8 +3,9 @@
 Every server process must count in the same place: the default cache is a table in the database
 (CACHE_URL=db://) and Redis (redis://) serves at scale. Both count atomically: a new window is
 opened with add(), which only one process can win, and every later hit is one incr() (Redis's
-INCR, or a locked read and write in the database: groundswell.core.cache). CACHE_URL=locmem://
-would count each process on its own.
+INCR, or a locked read and write in the database: groundswell.core.cache). On PostgreSQL the
+database cache's hits_count does both for the address and the e-mail in one INSERT ... ON
+CONFLICT DO UPDATE, atomically. CACHE_URL=locmem:// would count each process on its own.
 """
 
 from __future__ import annotations
