@@ -13,6 +13,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from urllib.parse import urlsplit
@@ -104,24 +105,74 @@ def _server_ready_wait(server: subprocess.Popen, host: str, port: int, log: str)
 class CpuMeter:
     """CPU seconds used from its creation to ``split()``: the server's processes, PostgreSQL's,
     this client's, and the rest of the machine's ("other": a figure taken while it is large is
-    noise; a benchmark wants it near zero)."""
+    noise; a benchmark wants it near zero).
 
-    def __init__(self, server_pid: int):
+    With ``database_url``, PostgreSQL's figure is that database's backends and the server's own
+    background processes (WAL writer, checkpointer...) only, sampled twice a second so that a
+    backend which ends meanwhile (a web process reconnecting after CONN_MAX_AGE) still counts
+    what it used: on a shared machine the backends of other people's databases (their test
+    runs) land in "other" instead. Without it, every postgres process alive at the two ends.
+    """
+
+    SAMPLE_SECONDS = 0.5
+
+    def __init__(self, server_pid: int, database_url: str = ""):
         self.server_pids = descendants(server_pid)
-        self.pg_pids = postgres_pids()
+        self.database_url = database_url
+        self._conn = None
+        if database_url:
+            import psycopg
+
+            # One connection for every sample (a new one each time would cost a backend).
+            self._conn = psycopg.connect(database_url, autocommit=True)
+        self.pg_pids = self._postgres_pids()
+        # pid → (CPU when first seen, CPU when last seen); one that starts later counts from 0.
+        self.pg_seen = {pid: (cpu, cpu) for pid in self.pg_pids for cpu in [cpu_seconds({pid})]}
         self.before = self._now()
+        self._stop = threading.Event()
+        self._sampler = None
+        if database_url:
+            self._sampler = threading.Thread(target=self._sample_loop, daemon=True)
+            self._sampler.start()
+
+    def _postgres_pids(self) -> set[int]:
+        pids = postgres_pids()
+        if not self.database_url:
+            return pids
+        return pids - postgres_pids_elsewhere(self._conn, self.database_url)
+
+    def _sample(self) -> None:
+        for pid in self._postgres_pids():
+            cpu = cpu_seconds({pid})
+            first, _ = self.pg_seen.get(pid, (0.0, 0.0))
+            self.pg_seen[pid] = (first, cpu)
+
+    def _sample_loop(self) -> None:
+        while not self._stop.wait(self.SAMPLE_SECONDS):
+            self._sample()
+
+    def _postgres_cpu(self) -> float:
+        if self.database_url:
+            return sum(last - first for first, last in self.pg_seen.values())
+        return cpu_seconds(self.pg_pids)
 
     def _now(self) -> tuple[float, float, float, float]:
         return (
             cpu_seconds(self.server_pids),
-            cpu_seconds(self.pg_pids),
+            self._postgres_cpu(),
             time.process_time(),
             machine_busy_seconds(),
         )
 
     def split(self) -> dict[str, float]:
-        # PostgreSQL backends started meanwhile (new connections) count from their start.
-        self.pg_pids |= postgres_pids()
+        if self._sampler is not None:
+            self._stop.set()
+            self._sampler.join()
+            self._sample()
+            self._conn.close()
+        else:
+            # PostgreSQL backends started meanwhile (new connections) count from their start.
+            self.pg_pids |= self._postgres_pids()
         server, postgres, client, busy = (
             now - before for now, before in zip(self._now(), self.before, strict=True)
         )
@@ -167,6 +218,16 @@ def descendants(pid: int) -> set[int]:
         except OSError:
             continue
     return found
+
+
+def postgres_pids_elsewhere(conn, database_url: str) -> set[int]:
+    """The PostgreSQL processes working for a database other than this URL's (backends and
+    autovacuum workers of other people's databases), asked on ``conn`` (psycopg)."""
+    name = urlsplit(database_url).path.lstrip("/")
+    rows = conn.execute(
+        "SELECT pid FROM pg_stat_activity WHERE datname IS NOT NULL AND datname <> %s", [name]
+    ).fetchall()
+    return {pid for (pid,) in rows}
 
 
 def postgres_pids() -> set[int]:

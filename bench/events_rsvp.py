@@ -191,7 +191,7 @@ def main() -> None:
         pairs = [csrf_pair(host, port, shifts[0][0]) for _ in range(args.concurrency)]
         run = secrets.token_hex(3)
         asyncio.run(drive(host, port, shifts, pairs, f"w{run}-", args.rate, args.warmup))
-        meter = CpuMeter(server_pid)
+        meter = CpuMeter(server_pid, args.database_url)
         prefix = f"t{run}-"
         requests, latencies, outcomes, elapsed = asyncio.run(
             drive(host, port, shifts, pairs, prefix, args.rate, args.seconds)
@@ -226,6 +226,11 @@ def main() -> None:
                 "shifts": len(shifts),
                 "seconds": round(elapsed, 2),
                 "cpu_seconds": cpu,
+                # The load-independent figure: server and PostgreSQL CPU per request answered.
+                "cpu_ms_per_rsvp": {
+                    "server": round(cpu["server"] * 1000 / max(1, len(latencies)), 2),
+                    "postgres": round(cpu["postgres"] * 1000 / max(1, len(latencies)), 2),
+                },
                 "cpu": platform.machine(),
                 "cores": os.cpu_count(),
                 "load_average": [round(x, 2) for x in os.getloadavg()],

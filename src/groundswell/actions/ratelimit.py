@@ -3,8 +3,9 @@
 Every server process must count in the same place: the default cache is a table in the database
 (CACHE_URL=db://) and Redis (redis://) serves at scale. Both count atomically: a new window is
 opened with add(), which only one process can win, and every later hit is one incr() (Redis's
-INCR, or a locked read and write in the database: groundswell.core.cache). CACHE_URL=locmem://
-would count each process on its own.
+INCR, or a locked read and write in the database: groundswell.core.cache). On PostgreSQL the
+database cache's hits_count does both for the address and the e-mail in one INSERT ... ON
+CONFLICT DO UPDATE, atomically. CACHE_URL=locmem:// would count each process on its own.
 """
 
 from __future__ import annotations
@@ -27,8 +28,7 @@ class RateLimited(Exception):
 
 def _hit(key: str, limit: int, window: int) -> int | None:
     """Count one hit; return seconds to wait if the limit is passed, else None."""
-    bucket = int(time.time() // window)
-    cache_key = f"rl:{hashlib.sha256(key.encode()).hexdigest()[:32]}:{bucket}"
+    cache_key = _cache_key(key, window)
     if cache.add(cache_key, 1, timeout=window + 1):
         count = 1
     else:
@@ -42,16 +42,30 @@ def _hit(key: str, limit: int, window: int) -> int | None:
     return None
 
 
+def _cache_key(key: str, window: int) -> str:
+    return f"rl:{hashlib.sha256(key.encode()).hexdigest()[:32]}:{int(time.time() // window)}"
+
+
 def submission_rate_check(*, ip_address: str | None, email: str) -> None:
     """Raise RateLimited when this IP or this e-mail address submits too often."""
+    checks = []  # (what, key, limit, window)
     if ip_address:
-        wait = _hit(f"ip:{ip_address}", settings.GROUNDSWELL_RATE_PER_IP, 60)
-        if wait:
-            raise RateLimited("network address", wait)
+        checks.append(("network address", f"ip:{ip_address}", settings.GROUNDSWELL_RATE_PER_IP, 60))
     if email:
-        wait = _hit(f"email:{email}", settings.GROUNDSWELL_RATE_PER_EMAIL, 600)
-        if wait:
-            raise RateLimited("e-mail address", wait)
+        checks.append(
+            ("e-mail address", f"email:{email}", settings.GROUNDSWELL_RATE_PER_EMAIL, 600)
+        )
+    if not hasattr(cache, "hits_count"):
+        for what, key, limit, window in checks:
+            if wait := _hit(key, limit, window):
+                raise RateLimited(what, wait)
+        return
+    # The database cache counts both in one statement (groundswell.core.cache).
+    keys = [_cache_key(key, window) for _, key, _, window in checks]
+    counts = cache.hits_count({k: c[3] + 1 for k, c in zip(keys, checks, strict=True)})
+    for cache_key, (what, _, limit, window) in zip(keys, checks, strict=True):
+        if counts[cache_key] > limit:
+            raise RateLimited(what, window - int(time.time()) % window)
 
 
 # The autoresponse goes to whatever address was typed: a cap per recipient keeps the campaign

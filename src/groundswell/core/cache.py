@@ -90,6 +90,69 @@ class DatabaseCache(DjangoDatabaseCache):
             )
         return value
 
+    def hits_count(self, windows: dict[str, int], version=None) -> dict[str, int]:
+        """Count one hit on each key and return each key's count: a missing or expired key
+        starts at 1 and lives its timeout (``windows``: key → seconds), as add() then incr()
+        would.
+
+        On PostgreSQL it is one INSERT ... ON CONFLICT DO UPDATE for all the keys, with no
+        transaction of its own: a rate-limit check on every public submission cost five
+        statements and a commit before (add, then BEGIN, SELECT FOR UPDATE, UPDATE, COMMIT).
+        The count is stored as a protocol-0 pickle ("I<digits>\\n."), which SQL can read
+        and write and get() unpickles like any other value; a value in another form (written
+        by incr()) counts from 1 again.
+        """
+        db = router.db_for_write(self.cache_model_class)
+        connection = connections[db]
+        if connection.vendor != "postgresql":
+            return {key: self._hit_add_incr(key, t, version) for key, t in windows.items()}
+        made = {self.make_and_validate_key(k, version=version): k for k in sorted(windows)}
+        quote = connection.ops.quote_name
+        table, value, expires = quote(self._table), quote("value"), quote("expires")
+        current = now().replace(microsecond=0)
+        adapt = connection.ops.adapt_datetimefield_value
+        first = base64.b64encode(b"I1\n.").decode("latin1")
+        rows, params = [], []
+        for key, name in made.items():
+            rows.append("(%s, %s, %s)")
+            until = datetime.fromtimestamp(self.get_backend_timeout(windows[name]), tz=UTC)
+            params += [key, first, adapt(until.replace(microsecond=0))]
+        stored = f"decode({table}.{value}, 'base64')"
+        count = (
+            f"COALESCE(CASE WHEN get_byte({stored}, 0) = 73 THEN convert_from("
+            f"substring({stored} FROM 2 FOR length({stored}) - 3), 'UTF8')::bigint END, 0)"
+        )
+        expired = f"{table}.{expires} < %s"
+        sql = (
+            f"INSERT INTO {table} ({quote('cache_key')}, {value}, {expires}) "  # noqa: S608 (quoted identifiers; values are parameters)
+            f"VALUES {', '.join(rows)} ON CONFLICT ({quote('cache_key')}) DO UPDATE SET "
+            f"{value} = CASE WHEN {expired} THEN EXCLUDED.{value} ELSE encode(convert_to("
+            f"'I' || ({count} + 1)::text || E'\\n.', 'UTF8'), 'base64') END, "
+            f"{expires} = CASE WHEN {expired} THEN EXCLUDED.{expires} ELSE {table}.{expires} END "
+            f"RETURNING {quote('cache_key')}, {value}"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [*params, adapt(current), adapt(current)])
+            counts = {
+                made[key]: pickle.loads(base64.b64decode(raw))  # noqa: S301 (our own value)
+                for key, raw in cursor.fetchall()
+            }
+            if random.randrange(CULL_ONE_ADD_IN) < len(windows):
+                cursor.execute(
+                    f"DELETE FROM {table} WHERE {expires} < %s",  # noqa: S608 (quoted identifiers; values are parameters)
+                    [adapt(current)],
+                )
+        return counts
+
+    def _hit_add_incr(self, key: str, timeout: int, version=None) -> int:
+        if self.add(key, 1, timeout=timeout, version=version):
+            return 1
+        try:
+            return self.incr(key, version=version)
+        except ValueError:  # expired between add and incr
+            self.add(key, 1, timeout=timeout, version=version)
+            return 1
+
     @staticmethod
     def _expired(connection, expires) -> bool:
         from django.db import models

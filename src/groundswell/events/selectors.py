@@ -198,6 +198,29 @@ def upcoming_shifts(*, event: Event, now: datetime | None = None) -> list[ShiftV
     return shift_views(event=event, shifts=list(event.shifts.filter(starts_at__gt=now)), now=now)
 
 
+def shifts_bookable(*, user, slug: str, ids: list[str], now: datetime | None = None) -> list[Shift]:
+    """Those of the shifts ``ids`` (as posted) that belong to the published event at this
+    link and are bookable now, each with that event (one object, shared).
+
+    What an RSVP needs to validate its choice, in one query: the event with the chosen shifts
+    only, without the places-left counts the form shows (a full shift still takes a place on
+    its waitlist).
+    """
+    wanted = [int(pk) for pk in ids if pk.isascii() and pk.isdigit() and len(pk) < 19]
+    if not wanted:
+        return []
+    now = now or timezone.now()
+    event_visible = {f"event__{k}": v for k, v in _visible(link=True).children}
+    shifts = list(
+        Shift.objects.select_related("event").filter(
+            pk__in=wanted, starts_at__gt=now, event__slug=slug, **event_visible
+        )
+    )
+    for shift in shifts:
+        shift.event = shifts[0].event
+    return [s for s in shifts if shift_refusal(s, now=now) is None]
+
+
 def rows_with_shifts(*, events: list[Event], now: datetime | None = None) -> None:
     """Attach each listed event's next few shifts (``event.next_shifts``), in two queries."""
     now = now or timezone.now()

@@ -15,7 +15,8 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from groundswell.actions.services import referral_credit
@@ -162,10 +163,16 @@ def _record(attendance: Attendance, verb: str, moment: datetime, *, actor=None) 
 
 def _waitlist_promote(shift: Shift, now: datetime) -> list[Attendance]:
     """Move the first waitlisted people into the locked shift's free places, in order asked."""
-    free = _places_free(shift)
     waiting = Attendance.objects.filter(shift=shift, status=AttendanceStatus.WAITLISTED).order_by(
         "waitlisted_at", "pk"
     )
+    promoted, _ = _promote(shift, now, waiting, _places_free(shift))
+    return promoted
+
+
+def _promote(shift: Shift, now: datetime, waiting, free: int | None):
+    """Register the first of ``waiting`` (in the order they asked) into the ``free`` places:
+    (those promoted, the places still free; None when the shift has no limit)."""
     promoted = list(waiting if free is None else waiting[:free])
     for attendance in promoted:
         attendance.status = AttendanceStatus.REGISTERED
@@ -173,7 +180,7 @@ def _waitlist_promote(shift: Shift, now: datetime) -> list[Attendance]:
         attendance.save(update_fields=["status", "modified_at"])
         _record(attendance, "Moved from the waitlist onto", now)
     confirmation_enqueue(attendance_ids=[a.pk for a in promoted])
-    return promoted
+    return promoted, None if free is None else free - len(promoted)
 
 
 def _lock(shift_id: int) -> Shift:
@@ -182,15 +189,20 @@ def _lock(shift_id: int) -> Shift:
 
 def _place(shift: Shift, person_id: int, *, source: str, refcode: str, now) -> Attendance:
     """Register or waitlist the person on the locked shift; an active attendance is returned."""
-    # People already waiting go before a newcomer (the capacity may have been raised).
-    _waitlist_promote(shift, now)
-    existing = (
-        Attendance.objects.select_for_update().filter(shift=shift, person_id=person_id).first()
+    # One read for the people waiting and the person's own row, both held by the shift's lock.
+    rows = list(
+        Attendance.objects.select_for_update()
+        .filter(Q(status=AttendanceStatus.WAITLISTED) | Q(person_id=person_id), shift=shift)
+        .order_by("waitlisted_at", "pk")
     )
+    existing = next((a for a in rows if a.person_id == person_id), None)
+    # People already waiting go before a newcomer (the capacity may have been raised); the
+    # person's own row is the same object, so a promotion of theirs is seen below.
+    waiting = [a for a in rows if a.status == AttendanceStatus.WAITLISTED]
+    _, free = _promote(shift, now, waiting, _places_free(shift))
     if existing is not None and existing.status != AttendanceStatus.CANCELLED:
         existing.shift = shift
         return existing
-    free = _places_free(shift)
     full = free is not None and free <= 0
     status = AttendanceStatus.WAITLISTED if full else AttendanceStatus.REGISTERED
     attendance = existing or Attendance(shift=shift, person_id=person_id)
@@ -219,6 +231,7 @@ def attendance_register(
     referrer: str = "",
     ip_address: str | None = None,
     ref: str = "",
+    checked: bool = False,
 ) -> Attendance:
     """Sign a person up for a shift from the public form: registered, or waitlisted when full.
 
@@ -228,10 +241,15 @@ def attendance_register(
     a second call for the same person and shift returns their attendance as it stands, and one
     they had cancelled is taken up again (registered or waitlisted by the places free now).
     Raises RegistrationRefused (the shift cannot be booked) or RegistrationInvalid.
+
+    ``checked``: the caller has just read the shift with its event and found it bookable (the
+    public form does, to validate the choice), so it is not read again before the upsert; the
+    check under the lock below is the one that decides either way.
     """
-    shift = Shift.objects.select_related("event").get(pk=shift.pk)
-    if (reason := shift_refusal(shift)) is not None:
-        raise RegistrationRefused(reason)
+    if not checked:
+        shift = Shift.objects.select_related("event").get(pk=shift.pk)
+        if (reason := shift_refusal(shift)) is not None:
+            raise RegistrationRefused(reason)
     person_id = _person_upsert(
         event=shift.event,
         person_data=person_data,
@@ -241,17 +259,26 @@ def attendance_register(
         ip_address=ip_address,
         ref=ref,
     )
+    # With row locks the shift's lock serialises two sign-ups of one person, so the insert
+    # below needs no savepoint to retry from (two statements saved per RSVP); a writer that
+    # takes no lock (a walk-in added at the door) can still collide, and the public form
+    # retries its whole transaction for that.
+    retry = not connection.features.has_select_for_update
     for attempt in range(2):
         try:
-            with transaction.atomic():
+            with transaction.atomic(savepoint=retry):
                 locked = _lock(shift.pk)
-                if (reason := shift_refusal(locked)) is not None:
-                    raise RegistrationRefused(reason)
-                return _place(locked, person_id, source=source, refcode=refcode, now=timezone.now())
+                if (reason := shift_refusal(locked)) is None:
+                    return _place(
+                        locked, person_id, source=source, refcode=refcode, now=timezone.now()
+                    )
+            # Raised outside the block: without a savepoint, an exception inside it would
+            # leave a caller's own transaction unusable for a refusal it means to handle.
+            raise RegistrationRefused(reason)
         except IntegrityError:
             # A double click that raced us past the lock on a database without row locks
             # inserted the same (shift, person): the retry finds and returns that row.
-            if attempt:
+            if attempt or not retry:
                 raise
     raise AssertionError("unreachable")
 

@@ -12,7 +12,7 @@ import logging
 from urllib.parse import urlencode
 
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
@@ -164,18 +164,20 @@ def _form_page(request, event: Event, *, values, hidden, errors=None, status: in
 @never_cache
 @require_http_methods(["GET", "HEAD", "POST"])
 def event_detail(request, slug: str):
+    if request.method == "POST":
+        return _rsvp(request, slug[:120])
     event = selectors.event_public_get(user=request.user, slug=slug[:120])
     if event is None:
         return page_not_found(request, NOT_OPEN)
-    if request.method == "POST":
-        return _rsvp(request, event)
     hidden = _tracking(params_clean(request.GET), request)
     page = _form_page(request, event, values=params_clean(request.GET), hidden=hidden)
     return ref_remember(request, page)
 
 
-def _rsvp_clean(event: Event, data) -> tuple[dict, list, dict[str, str]]:
-    """(person data, chosen shifts, errors) from the posted form."""
+def _rsvp_clean(data, shifts: list) -> tuple[dict, list, dict[str, str]]:
+    """(person data, chosen shifts, errors) from the posted form and the bookable shifts of
+    those it asked for."""
+    asked = list(dict.fromkeys(data.getlist("shift")))
     errors: dict[str, str] = {}
     person: dict[str, str] = {}
     for name, label, _, _, _, required in FIELDS:
@@ -191,29 +193,40 @@ def _rsvp_clean(event: Event, data) -> tuple[dict, list, dict[str, str]]:
     # SMS consent needs a number to consent for; ticked without one, it is simply not asked.
     if data.get("sms") and person.get("mobile_phone"):
         person["sms_status"] = "subscribed"
-    open_shifts = {str(s.pk): s for s in selectors.upcoming_shifts(event=event) if s.bookable}
-    chosen = [open_shifts[pk] for pk in dict.fromkeys(data.getlist("shift")) if pk in open_shifts]
+    open_shifts = {str(s.pk): s for s in shifts}
+    chosen = [open_shifts[pk] for pk in asked if pk in open_shifts]
     if not chosen:
         errors["shift"] = "Choose at least one shift that is still open."
-    return person, [s.shift for s in chosen], errors
+    return person, chosen, errors
 
 
-def _rsvp(request, event: Event):
+def _rsvp(request, slug: str):
     try:
         posted = request.POST
     except (TooManyFieldsSent, RequestDataTooBig) as exc:
+        event = selectors.event_public_get(user=request.user, slug=slug)
+        if event is None:
+            return page_not_found(request, NOT_OPEN)
         logger.info("event %s refused an RSVP from %s: %s", event.slug, client_ip(request), exc)
         errors = {"form": "The form was too large to send; fill it in again."}
         return _form_page(
             request, event, values=params_clean({}), hidden={}, errors=errors, status=400
         )
     data = params_clean(posted)
+    # The chosen shifts come with their event in one query; the event alone is read only when
+    # none of them can be booked (the form comes back with the reason).
+    shifts = selectors.shifts_bookable(
+        user=request.user, slug=slug, ids=list(dict.fromkeys(data.getlist("shift")))
+    )
+    event = shifts[0].event if shifts else selectors.event_public_get(user=request.user, slug=slug)
+    if event is None:
+        return page_not_found(request, NOT_OPEN)
     hidden = _tracking(data, request)
     if honeypot_filled(data):
         # A bot filled the field people cannot see: it is sent on with nothing kept.
         logger.info("event %s: honeypot filled from %s", event.slug, client_ip(request))
         return redirect("events:thanks_plain", slug=event.slug)
-    person, shifts, errors = _rsvp_clean(event, data)
+    person, shifts, errors = _rsvp_clean(data, shifts)
     if not errors:
         try:
             return _rsvp_save(request, event, person, shifts, hidden)
@@ -244,19 +257,28 @@ def _rsvp_save(request, event: Event, person: dict, shifts: list, hidden: dict):
     referrer = request.headers.get("Referer", "")[:500]
     # One transaction over every chosen shift: a refusal on the second undoes the first, so a
     # visitor is never left half signed up. Shifts are taken in id order (the lock order).
-    with transaction.atomic():
-        attendances = [
-            attendance_register(
-                shift=shift,
-                person_data=person,
-                source=hidden["source"],
-                refcode=hidden["refcode"],
-                referrer=referrer,
-                ip_address=ip_address,
-                ref=hidden["ref"],
-            )
-            for shift in sorted(shifts, key=lambda s: s.pk)
-        ]
+    for attempt in range(2):
+        try:
+            with transaction.atomic():
+                attendances = [
+                    attendance_register(
+                        shift=shift,
+                        person_data=person,
+                        source=hidden["source"],
+                        refcode=hidden["refcode"],
+                        referrer=referrer,
+                        ip_address=ip_address,
+                        checked=True,
+                        ref=hidden["ref"],
+                    )
+                    for shift in sorted(shifts, key=lambda s: s.pk)
+                ]
+            break
+        except IntegrityError:
+            # A writer that does not take the shift's lock (a host adding this person as a
+            # walk-in) inserted the same (shift, person) first: the retry finds their row.
+            if attempt:
+                raise
     signed = thanks_id_sign(attendances[0].pk, salt=THANKS_SALT)
     return redirect("events:thanks", slug=event.slug, signed=signed)
 

@@ -6,7 +6,7 @@ import logging
 from datetime import datetime
 from typing import NotRequired, TypedDict, Unpack
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from groundswell.people.models import (
@@ -121,9 +121,34 @@ def activity_record(
         "occurred_at": occurred_at or timezone.now(),
     }
     if dedupe_key:
+        activity = Activity(dedupe_key=dedupe_key, **fields)
+        if connection.vendor == "postgresql":
+            # One statement instead of get_or_create's read, savepoint, insert and release:
+            # this runs on every RSVP and delivery, inside their transactions.
+            return activity if _activity_insert_new(activity) else None
         activity, created = Activity.objects.get_or_create(dedupe_key=dedupe_key, defaults=fields)
         return activity if created else None
     return Activity.objects.create(**fields)
+
+
+def _activity_insert_new(activity: Activity) -> bool:
+    """INSERT the activity unless its dedupe_key is taken (then nothing); whether it was new."""
+    qn = connection.ops.quote_name
+    fields = [f for f in Activity._meta.concrete_fields if not f.primary_key]
+    values = [f.get_db_prep_save(f.pre_save(activity, add=True), connection) for f in fields]
+    sql = (
+        f"INSERT INTO {qn(Activity._meta.db_table)} ({', '.join(qn(f.column) for f in fields)}) "  # noqa: S608 (quoted identifiers; values are parameters)
+        f"VALUES ({', '.join(['%s'] * len(fields))}) "
+        f"ON CONFLICT ({qn('dedupe_key')}) DO NOTHING RETURNING {qn('id')}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, values)
+        row = cursor.fetchone()
+    if row is None:
+        return False
+    activity.pk = row[0]
+    activity._state.adding = False
+    return True
 
 
 @transaction.atomic

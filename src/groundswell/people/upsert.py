@@ -246,20 +246,32 @@ def _batch_lookup(batch: _Batch) -> None:
     """Find the people the batch's e-mails and phones already belong to, and load them."""
     emails = {item.email for item in batch.items if item.email}
     numbers = {p.number for item in batch.items for p in item.phones}
-    by_email = dict(
-        EmailAddress.objects.filter(address__in=emails).values_list("address", "person_id")
-    )
+    # A look-up with nothing to look for is skipped, not compiled: a form submission is a
+    # batch of one, often a new person with no phone, and each empty query cost the ORM's
+    # compilation all the same. The e-mail look-up says whether its people were merged away,
+    # so _resolve_merged is asked only when one was.
+    by_email: dict[str, int] = {}
+    maybe_merged: set[int] = set()
+    if emails:
+        for address, person_id, merged_into in EmailAddress.objects.filter(
+            address__in=emails
+        ).values_list("address", "person_id", "person__merged_into_id"):
+            by_email[address] = person_id
+            if merged_into is not None:
+                maybe_merged.add(person_id)
     by_phone: dict[str, int] = {}
-    for number, person_id in (
-        Phone.objects.filter(number__in=numbers)
-        .order_by("number", "person_id")
-        .values_list("number", "person_id")
-    ):
-        by_phone.setdefault(number, person_id)
-    by_external = external_ids_owners(
-        {p for item in batch.items for p in item.external_ids.items()}
-    )
-    merged = _resolve_merged({*by_email.values(), *by_phone.values(), *by_external.values()})
+    if numbers:
+        for number, person_id in (
+            Phone.objects.filter(number__in=numbers)
+            .order_by("number", "person_id")
+            .values_list("number", "person_id")
+        ):
+            by_phone.setdefault(number, person_id)
+        maybe_merged |= set(by_phone.values())
+    pairs = {p for item in batch.items for p in item.external_ids.items()}
+    by_external = external_ids_owners(pairs) if pairs else {}
+    maybe_merged |= set(by_external.values())
+    merged = _resolve_merged(maybe_merged) if maybe_merged else {}
     batch.by_email = {k: merged.get(v, v) for k, v in by_email.items()}
     batch.by_phone = {k: merged.get(v, v) for k, v in by_phone.items()}
     batch.by_external = {k: merged.get(v, v) for k, v in by_external.items()}

@@ -95,6 +95,29 @@ def test_an_expired_counter_cannot_be_incremented(db):
         cache.incr("old")
 
 
+def test_hits_count_counts_each_key_in_its_own_window(db):
+    cache = database_cache()
+    assert cache.hits_count({"ip": 61, "mail": 601}) == {"ip": 1, "mail": 1}
+    assert cache.hits_count({"ip": 61, "mail": 601}) == {"ip": 2, "mail": 2}
+    assert cache.hits_count({"ip": 61}) == {"ip": 3}
+    # What get() reads is the count, and each key keeps the expiry its first hit gave it.
+    assert cache.get("ip") == 3 and cache.get("mail") == 2
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT cache_key, expires FROM {CACHE_TABLE} ORDER BY cache_key"  # noqa: S608
+        )
+        (ip_key, ip_expires), (mail_key, mail_expires) = cursor.fetchall()
+    assert 500 < (mail_expires - ip_expires).total_seconds() < 600
+
+
+def test_hits_count_starts_an_expired_window_again(db):
+    cache = database_cache()
+    cache.set("old", 7, timeout=-1)
+    assert cache.hits_count({"old": 60}) == {"old": 1}
+    assert cache.hits_count({"old": 60}) == {"old": 2}
+    assert cache.get("old") == 2
+
+
 # Each racing process opens the window (or finds it open) and counts hits, through the same
 # code as a public form: actions.ratelimit._hit against the shared database cache.
 RACER = """
@@ -105,7 +128,17 @@ from groundswell.actions import ratelimit
 start = float(sys.argv[1])
 while time.time() < start:
     time.sleep(0.001)
-allowed = sum(ratelimit._hit("email:racer@example.org", 25, 3600) is None for _ in range(40))
+def check():
+    # The form's own check: the address and the network counted together (hits_count).
+    try:
+        ratelimit.submission_rate_check(ip_address=sys.argv[3], email="racer@example.org")
+    except ratelimit.RateLimited:
+        return False
+    return True
+if sys.argv[2] == "check":
+    allowed = sum(check() for _ in range(40))
+else:
+    allowed = sum(ratelimit._hit("email:racer@example.org", 25, 3600) is None for _ in range(40))
 print(json.dumps({"allowed": allowed}))
 """
 
@@ -120,7 +153,8 @@ def _database_url() -> str:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_processes_racing_on_one_limit_let_exactly_the_limit_through(tmp_path):
+@pytest.mark.parametrize("how", ["hit", "check"])
+def test_processes_racing_on_one_limit_let_exactly_the_limit_through(tmp_path, how):
     import time
 
     if connection.vendor == "sqlite" and connection.is_in_memory_db():
@@ -137,9 +171,12 @@ def test_processes_racing_on_one_limit_let_exactly_the_limit_through(tmp_path):
     start = time.time() + 3
     racers = [
         subprocess.Popen(
-            [sys.executable, "-c", RACER, str(start)], env=env, stdout=subprocess.PIPE, text=True
+            [sys.executable, "-c", RACER, str(start), how, f"192.0.2.{n}"],
+            env={**env, "GROUNDSWELL_RATE_PER_EMAIL": "25", "GROUNDSWELL_RATE_PER_IP": "1000"},
+            stdout=subprocess.PIPE,
+            text=True,
         )
-        for _ in range(3)
+        for n in range(3)
     ]
     allowed = [json.loads(racer.communicate(timeout=120)[0])["allowed"] for racer in racers]
     # 120 hits on a limit of 25 from three processes at once: 25 pass, whoever wins them.
