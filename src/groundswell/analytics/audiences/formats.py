@@ -75,6 +75,7 @@ def usable(ids: Identifiers) -> Usable:
 class Format:
     key: str
     label: str
+    short: str
     headers: list[str]
 
     def row(self, ids: Identifiers) -> list[str] | None:
@@ -86,6 +87,7 @@ class MetaFormat(Format):
 
     key = "meta"
     label = "Meta Custom Audience"
+    short = "Meta"
     headers = (
         ["email"] * MAX_PER_KIND
         + ["phone"] * MAX_PER_KIND
@@ -116,6 +118,7 @@ class GoogleFormat(Format):
 
     key = "google"
     label = "Google Customer Match"
+    short = "Google"
     headers = (
         ["Email"] * MAX_PER_KIND
         + ["Phone"] * MAX_PER_KIND
