@@ -110,3 +110,13 @@ def test_odd_stored_values_export_without_crashing(make_user):
             transaction.set_rollback(True)  # each example starts from no one in Wyoming
 
     property_holds()
+
+
+@pytest.mark.parametrize("pk", ["0", "99999999999999999999999999"])
+def test_a_segment_number_beyond_any_row_is_not_found(persona_client, pk):
+    client = persona_client("organizer")
+    for path in (
+        f"/analytics/audiences/segment/{pk}/",
+        f"/analytics/audiences/segment/{pk}/meta.csv",
+    ):
+        assert client.get(path).status_code == 404

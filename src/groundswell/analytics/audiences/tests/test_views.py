@@ -108,6 +108,9 @@ def test_each_export_is_audited_with_counts_never_the_data(persona_client, make_
     # Viewing the counts is not an export.
     client.get(reverse("analytics:audiences:segment", args=[segment.pk]))
     assert AuditEvent.objects.filter(action="export").count() == 2
+    log = persona_client("admin").get(reverse("accounts:audit")).content.decode()
+    assert "exported segment Ohioans as a hashed Meta Custom Audience file: 3 people" in log
+    assert "exported segment Ohioans as a hashed Google Customer Match file: 3 people" in log
 
 
 def test_an_empty_segment_says_so_and_has_no_file(persona_client, make_user):
