@@ -57,41 +57,48 @@ def segment_audience_people(*, segment: Segment) -> QuerySet[Person]:
     return audience_people(segment_people(segment=segment))
 
 
-def _chunk_identifiers(ids: list[int]) -> dict[int, Identifiers]:
-    found: dict[int, Identifiers] = {}
-    for pk, given, family in Person.objects.filter(pk__in=ids).values_list(
-        "pk", "given_name", "family_name"
-    ):
-        found[pk] = Identifiers(given_name=given, family_name=family)
+def _people_of(ids: list[int]) -> dict:
+    """The lookup for the contact points of these people (ids ascending).
+
+    A dense run of ids is read as a range: an IN list of thousands of ids costs Django more
+    to build than the query takes (profiled: over half the summary's time at 20,000 people).
+    Contact points of people in the range but not in the list are skipped by the caller.
+    """
+    if ids[-1] - ids[0] < 4 * len(ids):
+        return {"person_id__gte": ids[0], "person_id__lte": ids[-1]}
+    return {"person_id__in": ids}
+
+
+def _contacts_add(found: dict[int, Identifiers], ids: list[int]) -> None:
+    which = _people_of(ids)
     emails = (
-        EmailAddress.objects.filter(person_id__in=ids, status__in=EMAIL_USABLE)
+        EmailAddress.objects.filter(**which, status__in=EMAIL_USABLE)
         .exclude(verdict=EmailAddress.Verdict.INVALID)
         .order_by("person_id", "-is_primary", "id")
         .values_list("person_id", "address")
     )
     for pk, address in emails:
-        found[pk].emails.append(address)
+        if pk in found:
+            found[pk].emails.append(address)
     phones = (
-        Phone.objects.filter(person_id__in=ids)
+        Phone.objects.filter(**which)
         .exclude(sms_status=SmsStatus.UNSUBSCRIBED)
         .order_by("person_id", "-is_primary", "id")
         .values_list("person_id", "number")
     )
     for pk, number in phones:
-        found[pk].phones.append(number)
-    addresses = PostalAddress.objects.filter(person_id__in=ids).order_by(
-        "person_id", "-is_primary", "id"
-    )
+        if pk in found:
+            found[pk].phones.append(number)
+    addresses = PostalAddress.objects.filter(**which).order_by("person_id", "-is_primary", "id")
     done: set[int] = set()
     for pk, code, city, state, country in addresses.values_list(
         "person_id", "postal_code", "city", "state", "country"
     ):
-        if pk in done:
+        if pk in done or pk not in found:
             continue  # the primary address (or the oldest) only: one ZIP per row
         done.add(pk)
         person = found[pk]
         person.postal_code, person.city, person.state, person.country = code, city, state, country
-    return found
 
 
 def identifiers_iter(people: QuerySet[Person]) -> Iterator[Identifiers]:
@@ -100,14 +107,17 @@ def identifiers_iter(people: QuerySet[Person]) -> Iterator[Identifiers]:
     last = 0
     while True:
         with segment_query_settings():
-            ids = list(
-                people.filter(pk__gt=last).order_by("pk").values_list("pk", flat=True)[:CHUNK]
+            chunk = list(
+                people.filter(pk__gt=last)
+                .order_by("pk")
+                .values_list("pk", "given_name", "family_name")[:CHUNK]
             )
-        if not ids:
+        if not chunk:
             return
-        found = _chunk_identifiers(ids)
-        for pk in ids:
-            yield found[pk]
+        found = {pk: Identifiers(given_name=g, family_name=f) for pk, g, f in chunk}
+        ids = [row[0] for row in chunk]
+        _contacts_add(found, ids)
+        yield from found.values()
         last = ids[-1]
 
 
@@ -115,7 +125,14 @@ def ordered_identifiers(pks: list[int]) -> Iterator[Identifiers]:
     """Identifiers of the given people in the given order (the seed: biggest donors first)."""
     for start in range(0, len(pks), CHUNK):
         chunk = pks[start : start + CHUNK]
-        found = _chunk_identifiers(chunk)
+        found = {
+            pk: Identifiers(given_name=g, family_name=f)
+            for pk, g, f in Person.objects.filter(pk__in=chunk).values_list(
+                "pk", "given_name", "family_name"
+            )
+        }
+        if found:
+            _contacts_add(found, sorted(found))
         for pk in chunk:
             if pk in found:
                 yield found[pk]

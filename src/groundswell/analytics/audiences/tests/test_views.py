@@ -243,3 +243,21 @@ def test_no_donors_yet_says_so(persona_client):
     page = client.get(reverse("analytics:audiences:donors"))
     assert page.status_code == 200 and b"No donors yet" in page.content
     assert client.get(reverse("analytics:audiences:donors_file", args=["meta"])).status_code == 400
+
+
+def test_members_far_apart_and_close_together_get_their_own_identifiers(persona_client, make_user):
+    # Two members with ten non-members between them: read by id list, not by id range, and
+    # the non-members' addresses (inside any range) never land on a member's row.
+    first = person_make("Wy", "First", state="WY", emails=[("wy1@example.org", "subscribed")])
+    for i in range(10):
+        person_make("Oh", f"Between{i}", emails=[(f"oh{i}@example.org", "subscribed")])
+    person_make("Wy", "Last", state="WY", emails=[("wy2@example.org", "subscribed")])
+    segment = segment_create(
+        name="Wyoming",
+        definition={"op": "and", "items": [{"kind": "state", "states": ["WY"]}]},
+        actor=make_user("organizer"),
+    )
+    url = reverse("analytics:audiences:segment_file", args=[segment.pk, "meta"])
+    rows = _csv(persona_client("organizer").get(url))
+    assert [r[:2] for r in rows[1:]] == [[sha("wy1@example.org"), ""], [sha("wy2@example.org"), ""]]
+    assert first.pk  # ids ascending: the first member's row comes first
