@@ -1,6 +1,6 @@
 """Analytics dashboards, at /analytics/ (namespace "analytics")."""
 
-from django.urls import path
+from django.urls import include, path
 
 from groundswell.analytics import views
 
@@ -10,4 +10,5 @@ urlpatterns = [
     path("", views.overview, name="overview"),
     path("lapsed/<slug:kind>/", views.lapsed, name="lapsed"),
     path("lapsed/<slug:kind>/segment/", views.lapsed_segment, name="lapsed_segment"),
+    path("audiences/", include("groundswell.analytics.audiences.urls")),
 ]
