@@ -23,6 +23,7 @@ _LOCAL = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT
 class PostForm(forms.Form):
     text = forms.CharField(
         max_length=280,
+        error_messages={"required": "Write the words volunteers will post."},
         widget=forms.Textarea(attrs={"rows": 4, "maxlength": 280}),
         help_text="What volunteers post: X allows 280 characters with the link and hashtags.",
     )
@@ -66,7 +67,7 @@ class PostForm(forms.Form):
         self.fields["target"].choices = [("", "Choose a page…"), *self.labels.items()]
 
     def clean_text(self) -> str:
-        text = " ".join(text_clean(self.cleaned_data["text"]).split(" ")).strip()
+        text = text_clean(self.cleaned_data["text"]).strip()
         if not text:
             raise forms.ValidationError("Write the words volunteers will post.")
         return text
