@@ -6,6 +6,15 @@ from urllib.parse import quote, urlencode
 
 from groundswell.analytics.amplify.models import Network
 
+# Where share buttons lead (for the share page's Content-Security-Policy).
+NETWORK_ORIGINS = (
+    "https://twitter.com",
+    "https://www.facebook.com",
+    "https://bsky.app",
+    "https://www.linkedin.com",
+    "https://wa.me",
+)
+
 
 def post_message(text: str, hashtags: list[str]) -> str:
     """The words of a post with its hashtags, as a volunteer would type them."""

@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 from urllib.parse import urlencode
 
+from csp.decorators import csp_update
 from django.contrib import messages
 from django.http import HttpResponseBadRequest, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
@@ -19,7 +20,7 @@ from groundswell.actions.site import page_not_found
 from groundswell.analytics.amplify import selectors, services
 from groundswell.analytics.amplify.forms import PostForm, RangeForm
 from groundswell.analytics.amplify.models import Network, SuggestedPost
-from groundswell.analytics.amplify.networks import post_message, share_url
+from groundswell.analytics.amplify.networks import NETWORK_ORIGINS, post_message, share_url
 from groundswell.analytics.amplify.targets import path_is_ours
 from groundswell.core.htmx import querystring
 from groundswell.core.pagination import paginate
@@ -83,6 +84,12 @@ def post_archive(request, pk: int):
     return redirect("analytics:amplify:post_list")
 
 
+# A share button posts to us and is redirected to the network; browsers hold that redirect to
+# the page's form-action, so the networks' share pages (and the mail program) are allowed here.
+SHARE_FORM_ACTION = {"form-action": [*NETWORK_ORIGINS, "mailto:"]}
+
+
+@csp_update(SHARE_FORM_ACTION)
 @capability_required(CONTACTS_OWN)
 def share_page(request):
     """Every staff account's own page: the active posts with share buttons, and its figures."""

@@ -183,3 +183,17 @@ def test_an_empty_leaderboard_and_a_nonsense_range_say_so_plainly(client, volunt
         response = client.get(url + query)
         assert response.status_code == 200
         assert "Nothing shared or followed in these dates." in response.content.decode()
+
+
+def test_the_share_page_policy_lets_its_buttons_reach_the_networks(
+    client, settings, volunteer_user, post
+):
+    settings.GROUNDSWELL_STAFF_PATHS = [*settings.GROUNDSWELL_STAFF_PATHS, "/analytics/"]
+    client.force_login(volunteer_user)
+    policy = client.get(SHARE_PAGE)["Content-Security-Policy"]
+    form_action = next(d for d in policy.split(";") if d.strip().startswith("form-action"))
+    share = reverse("analytics:amplify:share", args=[post.pk])
+    for network in ("x", "facebook", "bluesky", "linkedin", "whatsapp"):
+        target = urlsplit(client.post(share, {"network": network})["Location"])
+        assert f"{target.scheme}://{target.netloc}" in form_action.split()
+    assert "mailto:" in form_action.split() and "'self'" in form_action.split()
