@@ -115,3 +115,11 @@ def test_the_share_page_reads_nonsense_in_its_query_string(client, volunteer_use
     url = reverse("analytics:amplify:share_page")
     for query in ("?page=%00", "?page=-5&start=2026-02-30", "?start=" + "9" * 400):
         assert client.get(url + query).status_code == 200
+
+
+def test_an_out_of_range_post_number_is_a_404_not_a_500(client, organizer_user, post):
+    client.force_login(organizer_user)
+    huge = "9" * 30
+    assert client.get(f"/analytics/amplify/posts/{huge}/").status_code == 404
+    assert client.post(f"/analytics/amplify/posts/{huge}/archive/").status_code == 404
+    assert client.post(f"/analytics/amplify/share/{huge}/", {"network": "x"}).status_code == 404
