@@ -70,6 +70,9 @@ class ShareLink(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="share_links"
     )
     code = models.CharField(max_length=16, unique=True)
+    # The volunteer's own share code (actions' ReferralCode) when their login e-mail is on a
+    # person: the page then credits whoever signs up to them as a recruit, as a share link does.
+    referral_code = models.CharField(max_length=16, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

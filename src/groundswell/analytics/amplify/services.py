@@ -14,7 +14,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from groundswell.accounts.services import audit_record
+from groundswell.actions.services import referral_code_for
 from groundswell.analytics.amplify.models import LinkClick, ShareEvent, ShareLink, SuggestedPost
+from groundswell.events.relational import volunteer_person_of
 
 CODE_ALPHABET = string.ascii_letters + string.digits
 CODE_LENGTH = 10
@@ -70,16 +72,29 @@ def post_archive(*, post: SuggestedPost, actor, ip_address=None) -> SuggestedPos
     return post
 
 
+def _referral_code(user) -> str:
+    person = volunteer_person_of(user)
+    return referral_code_for(person) if person is not None else ""
+
+
 def share_link_for(*, post: SuggestedPost, user) -> ShareLink:
     """The user's own link to the post, made on first use (a race makes one, not two)."""
     link = ShareLink.objects.filter(post=post, user=user).first()
     if link is not None:
+        if not link.referral_code:
+            # Their person record may have appeared since the link was made.
+            link.referral_code = _referral_code(user)
+            if link.referral_code:
+                link.save(update_fields=["referral_code"])
         return link
+    referral = _referral_code(user)
     for _ in range(5):
         code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
         try:
             with transaction.atomic():
-                return ShareLink.objects.create(post=post, user=user, code=code)
+                return ShareLink.objects.create(
+                    post=post, user=user, code=code, referral_code=referral
+                )
         except IntegrityError:
             link = ShareLink.objects.filter(post=post, user=user).first()
             if link is not None:

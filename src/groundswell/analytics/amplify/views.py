@@ -173,7 +173,10 @@ def follow(request, code: str):
     )
     path = link.post.target_path
     separator = "&" if "?" in path else "?"
-    response = HttpResponseRedirect(path + separator + urlencode({"refcode": link.refcode}))
+    params = {"refcode": link.refcode}
+    if link.referral_code:
+        params["ref"] = link.referral_code
+    response = HttpResponseRedirect(path + separator + urlencode(params))
     # The page is ours; the address of the post the visitor came from is not ours to pass on.
     response["Referrer-Policy"] = "no-referrer"
     return response

@@ -11,11 +11,14 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from groundswell.actions.models import Submission
+from groundswell.actions.models import Referral, Submission
+from groundswell.actions.services import submissions_process
 from groundswell.analytics.amplify.models import LinkClick, ShareEvent, ShareLink
 from groundswell.analytics.amplify.selectors import figures_of, leaderboard_volunteers
 from groundswell.donations.selectors import DateRange
 from groundswell.donations.services import ContributionInput, contribution_record
+from groundswell.people.models import EmailAddress
+from groundswell.segments.tests import world
 
 pytestmark = pytest.mark.django_db
 
@@ -197,3 +200,26 @@ def test_the_share_page_policy_lets_its_buttons_reach_the_networks(
         target = urlsplit(client.post(share, {"network": network})["Location"])
         assert f"{target.scheme}://{target.netloc}" in form_action.split()
     assert "mailto:" in form_action.split() and "'self'" in form_action.split()
+
+
+def test_a_volunteer_on_file_as_a_person_is_credited_as_the_recruiter_of_who_signs_up(
+    client, settings, volunteer_user, post, petition
+):
+    settings.GROUNDSWELL_CHECK_MX = False
+    me = world.person("Vida", email=volunteer_user.email)
+    EmailAddress.objects.create(person=me, address=volunteer_user.email, is_primary=True)
+    link = _my_link(client, volunteer_user, post)
+    stored = ShareLink.objects.get(user=volunteer_user)
+    assert stored.referral_code
+    visitor = client.__class__()
+    opened = visitor.get(link, HTTP_USER_AGENT=BROWSER)["Location"]
+    assert opened == f"/a/{petition.slug}/?refcode=amp-{stored.code}&ref={stored.referral_code}"
+    form = visitor.get(opened).content.decode()
+    hidden = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', form))
+    hidden.pop("csrfmiddlewaretoken", None)
+    visitor.post(
+        f"/a/{petition.slug}/", {**hidden, "email": "juno@example.org", "given_name": "Juno"}
+    )
+    submissions_process()  # what the worker does
+    referral = Referral.objects.get()
+    assert referral.recruiter_id == me.pk and referral.recruit.primary_email == "juno@example.org"
