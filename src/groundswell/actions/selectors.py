@@ -256,3 +256,17 @@ def person_referrals(*, person, limit: int = 50) -> PersonReferrals:
     return PersonReferrals(
         recruited_by=recruited_by, recruits=recruits[:limit], recruit_count=count
     )
+
+
+def submission_counts_by_refcode(
+    *, prefix: str, start_at, end_before, refcodes: list[str] | None = None
+) -> dict[str, int]:
+    """Submissions received in ``[start_at, end_before)`` per refcode starting with ``prefix``
+    (optionally only those refcodes); failed ones are not sign-ups."""
+    rows = Submission.objects.filter(
+        refcode__startswith=prefix, received_at__gte=start_at, received_at__lt=end_before
+    ).exclude(status=Submission.Status.FAILED)
+    if refcodes is not None:
+        rows = rows.filter(refcode__in=refcodes)
+    counted = rows.values("refcode").annotate(n=Count("pk")).order_by()
+    return {row["refcode"]: row["n"] for row in counted}

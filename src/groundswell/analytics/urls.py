@@ -11,4 +11,5 @@ urlpatterns = [
     path("lapsed/<slug:kind>/", views.lapsed, name="lapsed"),
     path("lapsed/<slug:kind>/segment/", views.lapsed_segment, name="lapsed_segment"),
     path("audiences/", include("groundswell.analytics.audiences.urls")),
+    path("amplify/", include("groundswell.analytics.amplify.urls")),
 ]

@@ -21,6 +21,8 @@ urlpatterns = [
     path("organize/", include("groundswell.events.urls_staff")),
     path("analytics/", include("groundswell.analytics.urls")),
     path("events/", include("groundswell.events.urls_public")),
+    # A volunteer's tracked share link (/s/<code>/): public, no login.
+    path("s/", include("groundswell.analytics.amplify.urls_public")),
     # A mailing's one-click unsubscribe (/u/<token>): public, no login (RFC 8058).
     path("", include("groundswell.mailings.urls_public")),
     # The embeddable pop-up: /embed.js and its cross-origin endpoints.

@@ -617,3 +617,21 @@ def donor_identity_of(contribution: Contribution) -> str:
     if contribution.person_id:
         return f"p:{contribution.person_id}"
     return f"c:{contribution.pk}"
+
+
+def totals_by_refcode_prefix(
+    *, period: DateRange, prefix: str, refcodes: list[str] | None = None
+) -> dict[str, RefcodeTotal]:
+    """Net money, gifts and donors per refcode starting with ``prefix`` (optionally only those
+    refcodes), counted as every other total is: no memo rows, nothing refunded or voided."""
+    rows = contributions_counted(period=period).filter(refcode__startswith=prefix)
+    if refcodes is not None:
+        rows = rows.filter(refcode__in=refcodes)
+    rows = (
+        rows.values("refcode")
+        .annotate(net=Sum(_NET), count=Count("pk"), donors=Count(donor_identity(), distinct=True))
+        .order_by()
+    )
+    return {
+        r["refcode"]: RefcodeTotal(r["refcode"], r["net"], r["count"], r["donors"]) for r in rows
+    }

@@ -127,6 +127,15 @@ def _pages() -> dict:
     }
 
 
+def _amplify(finance_user) -> dict:
+    from groundswell.analytics.amplify.models import Network, SuggestedPost
+
+    post = SuggestedPost.objects.create(
+        text="Walk with us", target_path="/", networks=list(Network.values), created_by=finance_user
+    )
+    return {"post": post}
+
+
 def _webhooks(finance_user, contribution) -> dict:
     from groundswell.donations.intake.webhook_auth import webhook_credential_create
     from groundswell.donations.models import WebhookDelivery
@@ -260,7 +269,11 @@ def donor_world(tmp_path, *, finance_user, other_user) -> dict:
     mailings = _mailings(donor)
     welcome = _welcome(mailings["sender"])
     events = _events(donor)
+    amplify = _amplify(finance_user)["post"]
     urls = {
+        "analytics:amplify:post_edit": {"pk": amplify.pk},
+        "analytics:amplify:post_archive": {"pk": amplify.pk},
+        "analytics:amplify:share": {"pk": amplify.pk},
         "accounts:user_role": {"pk": other_user.pk},
         "accounts:user_active": {"pk": other_user.pk},
         "people:detail": {"pk": donor.pk},

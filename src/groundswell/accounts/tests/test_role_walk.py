@@ -48,6 +48,7 @@ PUBLIC_NAMESPACES = {
     "donor_info",
     "mail_webhooks",
     "events",
+    "amplify_public",
 }
 PUBLIC_NAMES = {"accounts:login", "accounts:logout"}
 

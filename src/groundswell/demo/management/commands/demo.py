@@ -13,6 +13,7 @@ from tqdm import tqdm
 from groundswell.accounts.models import User
 from groundswell.demo.actions_activity import demo_submissions_seed
 from groundswell.demo.actions_site import campaign_site_seed, site_donate_page_seed
+from groundswell.demo.amplify_seed import demo_amplify_seed
 from groundswell.demo.donations_seed import demo_contributions_seed, demo_page_seed
 from groundswell.demo.events_seed import demo_events_seed
 from groundswell.demo.identity_seed import demo_identity_seed
@@ -73,6 +74,7 @@ class Command(BaseCommand):
             user.save()
         demo_segments_seed()
         demo_events_seed(seed=seed)
+        demo_amplify_seed(seed=seed)
         self.stdout.write(
             self.style.SUCCESS(
                 f"\nThe campaign's public site: http://{bind}/\n"
