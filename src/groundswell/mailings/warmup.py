@@ -27,14 +27,16 @@ def warmup_allowance(*, now: datetime | None = None) -> int | None:
     caps = warmup_caps()
     if not caps:
         return None
-    now = now or timezone.now()
+    # Days are the campaign's (TIME_ZONE): in the evening in America, UTC's date is already
+    # tomorrow, and a UTC date with a local midnight counted nothing sent today.
+    today_local = timezone.localdate(now or timezone.now())
     handed = Delivery.objects.filter(state__in=[DeliveryState.SENT, DeliveryState.SENDING])
     first = handed.aggregate(first=Min("sent_at"))["first"]
-    day = (now.date() - first.date()).days if first else 0
+    day = (today_local - timezone.localdate(first)).days if first else 0
     if day >= len(caps):
         return None
     midnight = timezone.make_aware(
-        datetime.combine(now.date(), time.min), timezone.get_current_timezone()
+        datetime.combine(today_local, time.min), timezone.get_current_timezone()
     )
     today = handed.filter(sent_at__gte=midnight).count()
     return caps[day] - today

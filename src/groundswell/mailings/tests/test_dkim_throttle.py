@@ -86,6 +86,32 @@ def test_the_warm_up_allows_each_days_cap_then_no_cap(settings, mailing_make):
 
 
 @pytest.mark.django_db
+def test_the_warm_up_counts_the_campaigns_day_not_utcs(settings, mailing_make):
+    """At 9:30 pm in New York it is already tomorrow in UTC: what went out an hour ago was sent
+    today, and tomorrow begins at New York's midnight (CI met this at 01:29 UTC)."""
+    from datetime import UTC, datetime
+
+    from groundswell.mailings.tests.conftest import person_make as make
+
+    settings.TIME_ZONE = "America/New_York"
+    settings.GROUNDSWELL_MAILING_WARMUP = ["2", "5"]
+    evening = datetime(2031, 3, 5, 2, 30, tzinfo=UTC)  # 9:30 pm on March 4 in New York
+    mailing = mailing_make()
+    for n in range(2):
+        person = make(f"e{n}@one.example")
+        Delivery.objects.create(
+            mailing=mailing,
+            person=person,
+            address=person.primary_email,
+            state=DeliveryState.SENT,
+            sent_at=evening - timedelta(hours=1),
+        )
+    assert warmup_allowance(now=evening) == 0
+    # Three hours later it is March 5 in New York too: day two, nothing sent yet.
+    assert warmup_allowance(now=evening + timedelta(hours=3)) == 5
+
+
+@pytest.mark.django_db
 def test_a_connection_the_server_dropped_while_idle_is_replaced_before_the_next_message(
     smtp_sink, monkeypatch
 ):
