@@ -36,6 +36,7 @@ from groundswell.actions.services import (
 )
 from groundswell.actions.site import HONEYPOT, honeypot_filled, thanks_ask
 from groundswell.core.untrusted import JsonLimits, Refused, json_load, text_clean, whole_number
+from groundswell.core.views import embedded_script_response
 
 SCRIPT_PATH = Path(__file__).resolve().parent / "static" / "actions" / "embed.js"
 # A sign-up is a few short fields; anything bigger is not a person filling in a pop-up.
@@ -70,7 +71,6 @@ logger = logging.getLogger(__name__)
 
 _site_cache: tuple[float, CampaignSite] | None = None
 _page_cache: dict[str, tuple[float, ActionPage | None]] = {}
-_script_cache: tuple[bytes, str] | None = None
 
 
 def _site() -> CampaignSite:
@@ -111,21 +111,7 @@ def cache_clear() -> None:
 
 def embed_script(request):
     """The pop-up script itself: public, cacheable, readable from any origin."""
-    global _script_cache
-    if _script_cache is None:
-        body = SCRIPT_PATH.read_bytes()
-        _script_cache = (body, f'"{hashlib.sha256(body).hexdigest()[:32]}"')
-    body, etag = _script_cache
-    if etag in request.headers.get("If-None-Match", ""):
-        response = HttpResponse(status=304)
-    else:
-        response = HttpResponse(body, content_type="text/javascript; charset=utf-8")
-    response["ETag"] = etag
-    # Short: the URL is not versioned, and a fix must reach every campaign site soon.
-    response["Cache-Control"] = "public, max-age=600"
-    response["Access-Control-Allow-Origin"] = "*"
-    response["Cross-Origin-Resource-Policy"] = "cross-origin"
-    return response
+    return embedded_script_response(request, SCRIPT_PATH)
 
 
 # ---------------------------------------------------------------- CORS

@@ -11,17 +11,16 @@ inside someone else's frame. It sets no cookie and reads no session.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from pathlib import Path
 from urllib.parse import urlencode
 
-from django.http import HttpResponse
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_http_methods
 
 from groundswell.actions.services import site_get
 from groundswell.actions.site import page_render, params_clean
+from groundswell.core.views import embedded_script_response
 from groundswell.events import selectors
 from groundswell.events.choices import EventType
 
@@ -30,7 +29,6 @@ logger = logging.getLogger(__name__)
 LOADER_PATH = Path(__file__).resolve().parent / "static" / "events" / "embed.js"
 # How many events the widget lists; the last link opens the whole list with the same search.
 WIDGET_EVENTS = 10
-_loader_cache: tuple[bytes, str] | None = None
 
 
 def frame_ancestors() -> str:
@@ -77,20 +75,7 @@ def widget(request):
 @require_http_methods(["GET", "HEAD"])
 def loader(request):
     """The loader script: public, cacheable, readable from any origin (like the pop-up's)."""
-    global _loader_cache
-    if _loader_cache is None:
-        body = LOADER_PATH.read_bytes()
-        _loader_cache = (body, f'"{hashlib.sha256(body).hexdigest()[:32]}"')
-    body, etag = _loader_cache
-    if etag in request.headers.get("If-None-Match", ""):
-        response = HttpResponse(status=304)
-    else:
-        response = HttpResponse(body, content_type="text/javascript; charset=utf-8")
-    response["ETag"] = etag
-    response["Cache-Control"] = "public, max-age=600"
-    response["Access-Control-Allow-Origin"] = "*"
-    response["Cross-Origin-Resource-Policy"] = "cross-origin"
-    return response
+    return embedded_script_response(request, LOADER_PATH)
 
 
 def snippets(request) -> dict[str, str]:
