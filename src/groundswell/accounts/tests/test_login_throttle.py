@@ -9,9 +9,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from groundswell.accounts.models import AuditEvent, User
+from groundswell.core.tests.browser import PASSWORD
 
 LOGIN = reverse("accounts:login")
-PASSWORD = "pw-for-tests-1"
 
 
 @pytest.fixture(autouse=True)

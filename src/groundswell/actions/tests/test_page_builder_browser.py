@@ -4,21 +4,12 @@ common fields are shown, the page is created as a draft and published from its p
 
 from __future__ import annotations
 
-import os
-import tempfile
-from pathlib import Path
-
 import pytest
 
 from groundswell.actions.models import ActionPage
+from groundswell.core.tests.browser import PASSWORD, SHOTS
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-PASSWORD = "pw-for-tests-1"
-SHOTS = Path(
-    os.environ.get("GROUNDSWELL_SCREENSHOTS")
-    or Path(tempfile.gettempdir()) / "groundswell-screenshots"
-)
 
 
 @pytest.mark.parametrize("width,height,name", [(1280, 900, "laptop"), (390, 844, "phone")])

@@ -3,38 +3,19 @@ the figures beside it, nothing wider than the screen; an organizer's page has no
 
 from __future__ import annotations
 
-import os
-import tempfile
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from django.utils import timezone
 
 from groundswell.analytics.tests.dataset import gift
+from groundswell.core.tests.browser import PHONE, fits, staff_login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-PHONE = {"width": 390, "height": 844}
-PASSWORD = "pw-for-tests-1"
-SHOTS = Path(
-    os.environ.get("GROUNDSWELL_SCREENSHOTS")
-    or Path(tempfile.gettempdir()) / "groundswell-screenshots"
-)
-
-
-def _login(page, live_server, username: str, next_url: str) -> None:
-    page.goto(f"{live_server.url}/accounts/login/?next={next_url}")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{live_server.url}{next_url}")
-
 
 def _fits(page, name: str) -> bool:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"analytics-{name}-phone.png"), full_page=True)
-    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    return fits(page, f"analytics-{name}-phone")
 
 
 def test_the_overview_on_a_phone(page, live_server, make_user, extract_file):
@@ -46,7 +27,7 @@ def test_the_overview_on_a_phone(page, live_server, make_user, extract_file):
     make_user("finance", username="fenna")
     make_user("organizer", username="orla")
     page.set_viewport_size(PHONE)
-    _login(page, live_server, "fenna", "/analytics/")
+    staff_login(page, live_server, "fenna", "/analytics/")
     page.wait_for_selector("#months-chart[data-drawn]")
     assert page.get_attribute("#months-chart", "data-drawn") == "yes"
     assert page.locator("#period-1 [data-figure=net]").inner_text() == "$25.00"
@@ -62,7 +43,7 @@ def test_the_overview_on_a_phone(page, live_server, make_user, extract_file):
     assert _fits(page, "lybunt")
 
     page.context.clear_cookies()
-    _login(page, live_server, "orla", "/analytics/")
+    staff_login(page, live_server, "orla", "/analytics/")
     page.wait_for_selector("#months-chart[data-drawn]")
     assert page.locator("#period-1 [data-figure=donors]").inner_text() == "1"
     assert "$" not in page.locator("main").inner_text()

@@ -11,12 +11,9 @@ demo` seeds them); the walk's own people are synthetic."""
 from __future__ import annotations
 
 import math
-import os
 import re
-import tempfile
 import zoneinfo
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 import zipcodes
@@ -26,6 +23,7 @@ from django.utils import timezone
 from icalendar import Calendar
 from playwright.sync_api import expect
 
+from groundswell.core.tests.browser import SHOTS, fits
 from groundswell.demo.actions_site import campaign_site_seed
 from groundswell.demo.events_seed import demo_events_seed
 from groundswell.demo.people_seed import people_seed
@@ -37,10 +35,6 @@ from groundswell.events.tests.conftest_notices import inbox_open
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-SHOTS = Path(
-    os.environ.get("GROUNDSWELL_SCREENSHOTS")
-    or Path(tempfile.gettempdir()) / "groundswell-screenshots"
-)
 VIEWPORTS = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1280, "height": 900}}
 PUBLIC = "https://campaign.example.org"
 SUPPORTER = {
@@ -62,10 +56,6 @@ EARTH_MILES = 3958.8
 def _shot(page, name: str, viewport: str) -> None:
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / f"events-walk-{name}-{viewport}.png"), full_page=True)
-
-
-def _fits(page) -> bool:
-    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
 
 
 def _miles(lat1: float, lng1: float, lat2: float, lng2: float) -> float:
@@ -170,7 +160,7 @@ def _find_and_sign_up(page, base: str, rally, shift, viewport: str) -> Attendanc
     must, must_not = _expected_near(rally.zip_code, timezone.now())
     assert rally.title in must
     assert must <= listed and not (listed & must_not), (listed, must, must_not)
-    assert _fits(page)
+    assert fits(page, slack=1)
     _shot(page, "list", viewport)
 
     page.get_by_role("link", name=rally.title).click()
@@ -178,11 +168,11 @@ def _find_and_sign_up(page, base: str, rally, shift, viewport: str) -> Attendanc
     page.check(f"#f-shift-{shift.pk}")
     for name, value in {**SUPPORTER, "postal_code": rally.zip_code}.items():
         page.fill(f"#f-{name}", value)
-    assert _fits(page)
+    assert fits(page, slack=1)
     page.click("button:has-text('Sign up')")
     page.wait_for_url("**/thanks/**")
     assert "You're signed up!" in page.inner_text("h1")
-    assert _fits(page)
+    assert fits(page, slack=1)
     _shot(page, "thanks", viewport)
     attendance = Attendance.objects.get(shift=shift, person__primary_email=SUPPORTER["email"])
     assert attendance.status == AttendanceStatus.REGISTERED
@@ -262,7 +252,7 @@ def _checked_in(page, base: str, rally, shift, attendance, seeded: int, viewport
     expect(rows).to_have_text(re.compile(full_name))
     page.get_by_role("button", name=f"Check in {full_name}").click()
     expect(page.locator(f"#attendance-{attendance.pk}")).to_have_class("roster-row is-in")
-    assert _fits(page)
+    assert fits(page, slack=1)
     _shot(page, "roster", viewport)
     attendance.refresh_from_db()
     minutes = int((shift.ends_at - shift.starts_at).total_seconds() // 60)
@@ -277,7 +267,7 @@ def _checked_in(page, base: str, rally, shift, attendance, seeded: int, viewport
     expect(events_card.get_by_role("link", name=rally.title)).to_be_visible()
     expect(events_card).to_contain_text("1 attended")
     expect(events_card.locator("li", has_text=rally.title)).to_contain_text("Attended")
-    assert _fits(page)
+    assert fits(page, slack=1)
     _shot(page, "person", viewport)
     counts_after = _rung_counts(page, base)
     assert counts_after[Rung.ATTENDEE] == counts_before[Rung.ATTENDEE] + 1
@@ -305,7 +295,7 @@ def _proposed(page, base: str, viewport: str) -> Event:
     page.fill("#f-capacity", "12")
     for name, value in HOST.items():
         page.fill(f"#f-{name}", value)
-    assert _fits(page)
+    assert fits(page, slack=1)
     page.click("button:has-text('Propose the event')")
     page.wait_for_url("**/events/host/thanks/")
     _shot(page, "proposed", viewport)
@@ -344,7 +334,7 @@ def _host_sees_only_their_roster(page, base: str, link: str, event, rally, shift
     assert rally.title not in main and SUPPORTER["email"] not in page.content()
     rally_people = Attendance.objects.filter(shift=shift).select_related("person")
     assert not [a for a in rally_people if a.person.primary_email in page.content()]
-    assert _fits(page)
+    assert fits(page, slack=1)
     # At the door on a phone: the guest's check-in button is on screen, not off to the side.
     button = page.get_by_role("button", name=f"Check in {GUEST['given_name']}").bounding_box()
     assert button["x"] >= 0 and button["x"] + button["width"] <= VIEWPORTS[viewport]["width"]

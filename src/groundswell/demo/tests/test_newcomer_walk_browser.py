@@ -5,12 +5,9 @@ clean up its addresses, and read what happened in the audit log in words."""
 
 from __future__ import annotations
 
-import os
-import tempfile
-from pathlib import Path
-
 import pytest
 
+from groundswell.core.tests.browser import DESKTOP, PHONE, SHOTS, fits
 from groundswell.demo.actions_site import campaign_site_seed, site_donate_page_seed
 from groundswell.demo.donations_seed import PAGE_SLUG, demo_page_seed
 from groundswell.demo.tests.test_demo_gift_browser import DONOR
@@ -20,21 +17,10 @@ from groundswell.people.tests.factories import person_create
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-SHOTS = Path(
-    os.environ.get("GROUNDSWELL_SCREENSHOTS")
-    or Path(tempfile.gettempdir()) / "groundswell-screenshots"
-)
-DESKTOP = {"width": 1280, "height": 900}
-PHONE = {"width": 390, "height": 844}
-
 
 def _shot(page, name: str) -> None:
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / f"newcomer-{name}.png"), full_page=True)
-
-
-def _fits(page) -> bool:
-    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
 
 
 def _supporter_signs_and_chips_in(browser, base: str) -> None:
@@ -145,9 +131,9 @@ def test_a_newcomer_walks_the_first_hour_of_the_demo(
     assert f"Kept {name}; merged in {name}" in log
     assert "Moved: 1 activity, 1 e-mail address, 1 postal address" in log
     assert "{'" not in log
-    assert _fits(page)
+    assert fits(page, slack=1)
     _shot(page, "audit")
     page.set_viewport_size(PHONE)
     page.goto(f"{base}/home/")
-    assert _fits(page)
+    assert fits(page, slack=1)
     _shot(page, "home-phone")

@@ -136,12 +136,6 @@ def _people() -> QuerySet[Person]:
     return Person.objects.active().filter(erased_at__isnull=True)
 
 
-def person_rung(*, user, person: Person) -> Rung:
-    one = Person.objects.filter(pk=person.pk)
-    row = people_with_rung(one, with_gifts=sees_gifts(user)).values_list("rung", flat=True)
-    return Rung(row.first() or 0)
-
-
 def person_steps(*, user, person: Person) -> set[Rung]:
     """The rungs whose step this person has taken themselves (one query): the card ticks
     these, not every rung below the highest (an attendee need not have signed a petition)."""

@@ -12,9 +12,19 @@ def _one_way_to_reach(cleaned: dict) -> None:
         raise forms.ValidationError("Give an e-mail address or a phone number.")
 
 
-class ContactForm(forms.Form):
-    given_name = forms.CharField(max_length=100, label="First name")
-    family_name = forms.CharField(max_length=100, required=False, label="Last name")
+def _name_input() -> forms.TextInput:
+    return forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "words"})
+
+
+class _ReachableForm(forms.Form):
+    """A person someone else types in (a volunteer's contact, a kiosk sign-in): a name and at
+    least one way to reach them. ``autocomplete`` is off: the device is shared or the person
+    is not the one typing, and the browser must not offer anyone else's details."""
+
+    given_name = forms.CharField(max_length=100, label="First name", widget=_name_input())
+    family_name = forms.CharField(
+        max_length=100, required=False, label="Last name", widget=_name_input()
+    )
     email = forms.CharField(
         max_length=254,
         required=False,
@@ -27,6 +37,14 @@ class ContactForm(forms.Form):
         label="Phone",
         widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "tel"}),
     )
+
+    def clean(self):
+        cleaned = super().clean()
+        _one_way_to_reach(cleaned)
+        return cleaned
+
+
+class ContactForm(_ReachableForm):
     relationship = forms.ChoiceField(choices=Relationship.choices, label="How you know them")
     notes = forms.CharField(
         max_length=2000,
@@ -38,36 +56,8 @@ class ContactForm(forms.Form):
         ),
     )
 
-    def clean(self):
-        cleaned = super().clean()
-        _one_way_to_reach(cleaned)
-        return cleaned
 
-
-class KioskForm(forms.Form):
-    given_name = forms.CharField(
-        max_length=100,
-        label="First name",
-        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "words"}),
-    )
-    family_name = forms.CharField(
-        max_length=100,
-        required=False,
-        label="Last name",
-        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "words"}),
-    )
-    email = forms.CharField(
-        max_length=254,
-        required=False,
-        label="E-mail",
-        widget=forms.EmailInput(attrs={"autocomplete": "off", "inputmode": "email"}),
-    )
-    phone = forms.CharField(
-        max_length=40,
-        required=False,
-        label="Phone",
-        widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "tel"}),
-    )
+class KioskForm(_ReachableForm):
     postal_code = forms.CharField(
         max_length=10,
         required=False,
@@ -77,8 +67,3 @@ class KioskForm(forms.Form):
     email_consent = forms.BooleanField(
         required=False, label="Yes, send me e-mail about the campaign"
     )
-
-    def clean(self):
-        cleaned = super().clean()
-        _one_way_to_reach(cleaned)
-        return cleaned

@@ -3,19 +3,11 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
-from pathlib import Path
-
 import pytest
 
+from groundswell.core.tests.browser import SHOTS
 from groundswell.events.models import Attendance, AttendanceStatus
 from groundswell.events.tests.conftest_public import event_make, shift_make
-
-SHOTS = Path(
-    os.environ.get("GROUNDSWELL_SCREENSHOTS")
-    or Path(tempfile.gettempdir()) / "groundswell-screenshots"
-)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

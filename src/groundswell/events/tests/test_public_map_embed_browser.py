@@ -4,23 +4,16 @@ itself enforces who may frame the widget)."""
 
 from __future__ import annotations
 
-import os
-import tempfile
 import threading
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 
 import pytest
 
 from groundswell.actions.services import site_get
+from groundswell.core.tests.browser import SHOTS
 from groundswell.events.choices import Visibility
 from groundswell.events.tests.conftest_public import event_make, shift_make
-
-SHOTS = Path(
-    os.environ.get("GROUNDSWELL_SCREENSHOTS")
-    or Path(tempfile.gettempdir()) / "groundswell-screenshots"
-)
 
 
 @contextmanager

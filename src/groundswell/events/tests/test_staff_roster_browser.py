@@ -4,24 +4,16 @@ and adds a walk-in who is upserted and checked in on the spot."""
 
 from __future__ import annotations
 
-import os
-import tempfile
-from pathlib import Path
-
 import pytest
 from django.urls import reverse
 from playwright.sync_api import expect
 
 from groundswell.core.tests.axe import axe_check
+from groundswell.core.tests.browser import PHONE, SHOTS
 from groundswell.events.models import Attendance
 from groundswell.events.tests.conftest_staff import attendee, event_make, shift_make
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-PHONE = {"width": 390, "height": 844}
-SHOTS = Path(
-    os.environ.get("GROUNDSWELL_SCREENSHOTS")
-    or Path(tempfile.gettempdir()) / "groundswell-screenshots"
-)
 # Chromium reports every script, style or eval the staff pages' CSP blocks as this DOM event.
 WATCH = """
 window.__blocked = [];

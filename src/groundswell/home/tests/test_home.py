@@ -21,6 +21,7 @@ from groundswell.accounts.roles import (
     PEOPLE_MERGE,
     role_can,
 )
+from groundswell.core.tests.browser import PASSWORD
 from groundswell.donations.models import cents_display
 from groundswell.home.tests import world as w
 from groundswell.identity.models import ThresholdRuleSet
@@ -31,7 +32,6 @@ from groundswell.people.models import ImportJob
 
 pytestmark = pytest.mark.django_db
 ROLES = ["admin", "finance", "organizer", "volunteer"]
-PASSWORD = "pw-for-tests-1"
 # Each queue on the home, and the capability its page needs.
 QUEUES = {
     "queue-holds": FINANCE_VIEW,

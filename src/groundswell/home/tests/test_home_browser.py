@@ -4,23 +4,12 @@ the screen, no script refused."""
 
 from __future__ import annotations
 
-import os
-import tempfile
-from pathlib import Path
-
 import pytest
 
+from groundswell.core.tests.browser import DESKTOP, PASSWORD, PHONE, fits
 from groundswell.home.tests import world as w
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-DESKTOP = {"width": 1280, "height": 900}
-PHONE = {"width": 390, "height": 844}
-PASSWORD = "pw-for-tests-1"
-SHOTS = Path(
-    os.environ.get("GROUNDSWELL_SCREENSHOTS")
-    or Path(tempfile.gettempdir()) / "groundswell-screenshots"
-)
 
 
 def _log_in(page, live_server, username: str) -> None:
@@ -32,9 +21,7 @@ def _log_in(page, live_server, username: str) -> None:
 
 
 def _fits(page, name: str) -> bool:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"home-{name}.png"), full_page=True)
-    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    return fits(page, f"home-{name}")
 
 
 @pytest.mark.parametrize(("role", "size"), [("admin", DESKTOP), ("organizer", PHONE)])

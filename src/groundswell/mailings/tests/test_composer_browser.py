@@ -6,37 +6,22 @@ wider than the screen and no script is refused by the content security policy.""
 from __future__ import annotations
 
 import email
-import os
-import tempfile
 from email import policy
-from pathlib import Path
 
 import pytest
 
+from groundswell.core.tests.browser import fits, shot
 from groundswell.mailings.models import Delivery, Engagement, Mailing
 from groundswell.mailings.tests.conftest import person_make
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-SHOTS = Path(
-    os.environ.get("GROUNDSWELL_SCREENSHOTS")
-    or Path(tempfile.gettempdir()) / "groundswell-screenshots"
-)
 WIDTHS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
 BODY_WITH_TYPO = (
     '<p>Dear {{ first_name|default:"Friend" }},</p>\n'
     "<p>Thank you for standing with us.</p>\n"
     "<p>See you in {{ cty }}.</p>"
 )
-
-
-def _fits(page) -> bool:
-    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
-
-
-def _shoot(page, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
 
 
 @pytest.mark.parametrize("size", ["desktop", "phone"])
@@ -63,15 +48,15 @@ def test_a_staff_member_composes_checks_previews_and_tests_a_mailing(
     error = page.locator(".field.has-error .error").first
     assert "HTML, line 3: unknown merge field 'cty'" in error.inner_text()
     assert not Mailing.objects.exists()
-    assert _fits(page)
-    _shoot(page, f"composer-refused-{size}")
+    assert fits(page)
+    shot(page, f"composer-refused-{size}")
 
     page.fill("#id_html", BODY_WITH_TYPO.replace("{{ cty }}", '{{ state|default:"town" }}'))
     page.click("main button:has-text('Save')")
     page.wait_for_url("**/mailings/*/")
     mailing = Mailing.objects.get()
-    assert _fits(page)
-    _shoot(page, f"composer-detail-{size}")
+    assert fits(page)
+    shot(page, f"composer-detail-{size}")
 
     page.click("text=Preview as a person")
     page.wait_for_url(f"**/mailings/{mailing.pk}/preview/")
@@ -83,8 +68,8 @@ def test_a_staff_member_composes_checks_previews_and_tests_a_mailing(
     frame = page.frame_locator("iframe.preview-frame")
     assert "See you in OH." in frame.locator("body").inner_text()
     assert "Dear Ada," in page.locator("#preview-text").inner_text()
-    assert _fits(page)
-    _shoot(page, f"composer-preview-{size}")
+    assert fits(page)
+    shot(page, f"composer-preview-{size}")
     assert not Delivery.objects.exists() and not Engagement.objects.exists()
 
     page.click("text=Back")

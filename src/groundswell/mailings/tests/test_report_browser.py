@@ -3,24 +3,16 @@ than the screen, no script refused by the content security policy."""
 
 from __future__ import annotations
 
-import os
-import tempfile
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from django.utils import timezone
 
+from groundswell.core.tests.browser import PHONE, SHOTS
 from groundswell.mailings.models import Delivery, Engagement, MailingStatus
 from groundswell.mailings.tests.conftest import person_make
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-PHONE = {"width": 390, "height": 844}
-SHOTS = Path(
-    os.environ.get("GROUNDSWELL_SCREENSHOTS")
-    or Path(tempfile.gettempdir()) / "groundswell-screenshots"
-)
 
 
 def test_a_sender_reads_the_mailing_report_on_a_phone(page, live_server, mailing_make, make_user):

@@ -4,23 +4,16 @@ choose the primary e-mail, and erase a person who asked to be forgotten."""
 
 from __future__ import annotations
 
-import os
-import tempfile
-from pathlib import Path
-
 import pytest
 from playwright.sync_api import expect
 
+from groundswell.core.tests.browser import SHOTS
 from groundswell.people.models import Person, PostalAddress
 from groundswell.people.tests.factories import person_create
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 SIZES = {"laptop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
-SHOTS = Path(
-    os.environ.get("GROUNDSWELL_SCREENSHOTS")
-    or Path(tempfile.gettempdir()) / "groundswell-screenshots"
-)
 
 
 def _shot(page, name: str) -> bool:

@@ -4,21 +4,16 @@ to the VAN ID, and the result page leads to the people the file brought in."""
 
 from __future__ import annotations
 
-import os
 import tempfile
 from pathlib import Path
 
 import pytest
 
+from groundswell.core.tests.browser import PASSWORD, SHOTS
 from groundswell.people.models import ExternalId
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-PASSWORD = "pw-for-tests-1"
-SHOTS = Path(
-    os.environ.get("GROUNDSWELL_SCREENSHOTS")
-    or Path(tempfile.gettempdir()) / "groundswell-screenshots"
-)
 VAN_FILE = (
     "VANID,FirstName,LastName,Address,City,State,Zip5,CellPhone,PreferredEmail,Volunteer Notes\n"
     "90001,Ada,Byrne,12 Elm St,Philadelphia,PA,19104,,,Wants to canvass on weekends\n"

@@ -3,24 +3,16 @@ with one tap, finished with every row once; nothing wider than the screen."""
 
 from __future__ import annotations
 
-import os
-import tempfile
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from django.utils import timezone
 
+from groundswell.core.tests.browser import PHONE, SHOTS
 from groundswell.people import imports
 from groundswell.people.models import ImportJob, Person
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-PHONE = {"width": 390, "height": 844}
-SHOTS = Path(
-    os.environ.get("GROUNDSWELL_SCREENSHOTS")
-    or Path(tempfile.gettempdir()) / "groundswell-screenshots"
-)
 
 
 class WorkerKilled(BaseException):

@@ -3,23 +3,13 @@ change, nest a NOT group, save, reopen; nothing wider than the screen, no script
 
 from __future__ import annotations
 
-import os
-import tempfile
-from pathlib import Path
-
 import pytest
 
+from groundswell.core.tests.browser import PASSWORD, PHONE, SHOTS
 from groundswell.segments.models import Segment
 from groundswell.segments.tests import world as w
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-PHONE = {"width": 390, "height": 844}
-PASSWORD = "pw-for-tests-1"
-SHOTS = Path(
-    os.environ.get("GROUNDSWELL_SCREENSHOTS")
-    or Path(tempfile.gettempdir()) / "groundswell-screenshots"
-)
 
 
 def _count(page) -> str:

@@ -4,38 +4,19 @@ than the screen (axe-core checks every page)."""
 
 from __future__ import annotations
 
-import os
-import tempfile
-from pathlib import Path
-
 import pytest
 
 from groundswell.actions.models import ActionPage
 from groundswell.analytics.amplify.models import LinkClick, ShareLink
+from groundswell.core.tests.browser import PHONE, fits, staff_login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-PHONE = {"width": 390, "height": 844}
 PHONE_BROWSER = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) Safari/604.1"
-PASSWORD = "pw-for-tests-1"
-SHOTS = Path(
-    os.environ.get("GROUNDSWELL_SCREENSHOTS")
-    or Path(tempfile.gettempdir()) / "groundswell-screenshots"
-)
-
-
-def _login(page, live_server, username: str, next_url: str) -> None:
-    page.goto(f"{live_server.url}/accounts/login/?next={next_url}")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{live_server.url}{next_url}")
 
 
 def _fits(page, name: str) -> bool:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"amplify-{name}-phone.png"), full_page=True)
-    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    return fits(page, f"amplify-{name}-phone")
 
 
 def test_a_post_is_written_shared_and_followed_on_a_phone(page, live_server, make_user):
@@ -52,7 +33,7 @@ def test_a_post_is_written_shared_and_followed_on_a_phone(page, live_server, mak
     make_user("volunteer", username="vic")
     page.set_viewport_size(PHONE)
 
-    _login(page, live_server, "orla", "/analytics/amplify/posts/new/")
+    staff_login(page, live_server, "orla", "/analytics/amplify/posts/new/")
     page.fill("#id_text", "Our river deserves better. Sign today.")
     page.select_option("#id_target", "/a/clean-river/")
     page.fill("#id_hashtags", "#CleanRiver")
@@ -63,7 +44,7 @@ def test_a_post_is_written_shared_and_followed_on_a_phone(page, live_server, mak
     assert _fits(page, "post-list")
 
     page.context.clear_cookies()
-    _login(page, live_server, "vic", "/analytics/amplify/")
+    staff_login(page, live_server, "vic", "/analytics/amplify/")
     assert page.get_by_role("button", name="Share on X (Twitter)").is_visible()
     assert page.get_by_role("button", name="Share on WhatsApp").is_visible()
     link = page.get_by_label("Your link, to paste anywhere").input_value()
@@ -83,6 +64,6 @@ def test_a_post_is_written_shared_and_followed_on_a_phone(page, live_server, mak
     assert LinkClick.objects.count() == 1
     page.set_extra_http_headers({})
 
-    _login(page, live_server, "vic", "/analytics/amplify/leaderboard/")
+    staff_login(page, live_server, "vic", "/analytics/amplify/leaderboard/")
     assert "vic" in page.inner_text("main")
     assert _fits(page, "leaderboard")

@@ -4,22 +4,13 @@
 from __future__ import annotations
 
 import csv
-import os
-import tempfile
-from pathlib import Path
 
 import pytest
 
 from groundswell.analytics.audiences.tests.world import ohio_world
+from groundswell.core.tests.browser import PASSWORD, PHONE, SHOTS
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-PHONE = {"width": 390, "height": 844}
-PASSWORD = "pw-for-tests-1"
-SHOTS = Path(
-    os.environ.get("GROUNDSWELL_SCREENSHOTS")
-    or Path(tempfile.gettempdir()) / "groundswell-screenshots"
-)
 
 
 def test_the_audience_page_on_a_phone_downloads_both_files(page, live_server, make_user):

@@ -3,40 +3,20 @@ check recorded, the rule sets; none wider than the screen."""
 
 from __future__ import annotations
 
-import os
-import tempfile
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from django.utils import timezone
 
+from groundswell.core.tests.browser import PHONE, fits, staff_login
 from groundswell.donations.compliance.tests.fixtures import donor, gift, rule_2026
 from groundswell.donations.models import Contribution
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-PHONE = {"width": 390, "height": 844}
-PASSWORD = "pw-for-tests-1"
-SHOTS = Path(
-    os.environ.get("GROUNDSWELL_SCREENSHOTS")
-    or Path(tempfile.gettempdir()) / "groundswell-screenshots"
-)
-
-
-def _login(page, live_server, username: str, next_url: str) -> None:
-    page.goto(f"{live_server.url}/accounts/login/?next={next_url}")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{live_server.url}{next_url}")
-
 
 def _fits(page, name: str = "") -> bool:
-    if name:
-        SHOTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(SHOTS / f"compliance-{name}-phone.png"), full_page=True)
-    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    return fits(page, f"compliance-{name}-phone" if name else "")
 
 
 def test_finance_staff_resolve_a_hold_and_record_a_check_on_a_phone(page, live_server, make_user):
@@ -47,7 +27,7 @@ def test_finance_staff_resolve_a_hold_and_record_a_check_on_a_phone(page, live_s
     held = gift(100_000, who, when=timezone.now() - timedelta(days=2))
     make_user("finance", username="fenna")
     page.set_viewport_size(PHONE)
-    _login(page, live_server, "fenna", "/finance/holds/")
+    staff_login(page, live_server, "fenna", "/finance/holds/")
     assert page.get_by_text("58 days left").is_visible()
     assert _fits(page, "holds")
 

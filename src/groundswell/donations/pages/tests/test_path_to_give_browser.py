@@ -3,22 +3,14 @@ and the chosen amount opens the donation page with that amount chosen and the re
 
 from __future__ import annotations
 
-import os
-import tempfile
-from pathlib import Path
-
 import pytest
 
 from groundswell.actions.models import ActionPage
 from groundswell.actions.services import site_get
+from groundswell.core.tests.browser import SHOTS
 from groundswell.donations.models import DonationPage
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-SHOTS = Path(
-    os.environ.get("GROUNDSWELL_SCREENSHOTS")
-    or Path(tempfile.gettempdir()) / "groundswell-screenshots"
-)
 
 
 def test_a_signer_is_asked_to_chip_in_and_the_amount_they_pick_opens_the_donation_page(

@@ -4,31 +4,21 @@ desktop's; axe-core checks every page opened)."""
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from groundswell.core.tests.browser import SHOTS, fits
 from groundswell.events.host.tests.conftest_host import attendee, hosted_event
 from groundswell.events.models import Attendance, Event
 from groundswell.events.tests.conftest_notices import inbox_open
 from groundswell.events.tests.conftest_public import rsvp
 
-SHOTS = Path(
-    os.environ.get("GROUNDSWELL_SCREENSHOTS")
-    or Path(tempfile.gettempdir()) / "groundswell-screenshots"
-)
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def _fits(page) -> bool:
-    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
 
 @pytest.mark.parametrize("width", [390, 1280])
@@ -58,7 +48,7 @@ def test_a_supporter_proposes_staff_approve_and_the_host_sees_only_their_roster(
     page.fill("#f-given_name", "Hostie")
     page.fill("#f-email", "hostie.browser@example.org")
     page.fill("#f-postal_code", "62701")
-    assert _fits(page)
+    assert fits(page)
     page.screenshot(path=str(SHOTS / f"events-host-propose-{width}.png"), full_page=True)
     page.click("button:has-text('Propose the event')")
     page.wait_for_url("**/events/host/thanks/")
@@ -86,7 +76,7 @@ def test_a_supporter_proposes_staff_approve_and_the_host_sees_only_their_roster(
     assert "Porch chat on Elm" in main and rsvp(1)["email"] in main
     assert rsvp(99)["email"] not in page.content() and "Someone else" not in page.content()
     assert "<script>alert(1)</script>" in main  # shown as text, not run
-    assert _fits(page)
+    assert fits(page)
     page.screenshot(path=str(SHOTS / f"events-host-page-{width}.png"), full_page=True)
     check_in = page.get_by_role("button", name=f"Check in {rsvp(1)['given_name']}")
     box = check_in.bounding_box()  # on screen at the door, not off to the side of a phone

@@ -11,13 +11,13 @@ from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from groundswell.core.tests.browser import PHONE
 from groundswell.events.models import Attendance, RelationalContact
 from groundswell.events.tests.conftest_staff import event_make, shift_make
 from groundswell.events.tests.test_staff_roster_browser import WATCH, _log_in, _shot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 TABLET = {"width": 768, "height": 1024}
-PHONE = {"width": 390, "height": 844}
 
 
 def _fill(page, given: str, family: str, email: str, zip_code: str) -> None:

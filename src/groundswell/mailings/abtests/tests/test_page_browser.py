@@ -4,22 +4,13 @@ wider than the screen, no script refused by the content security policy."""
 
 from __future__ import annotations
 
-import os
-import tempfile
-from pathlib import Path
-
 import pytest
 
+from groundswell.core.tests.browser import PHONE, SHOTS
 from groundswell.mailings.abtests.tests.helpers import people_make
 from groundswell.mailings.models import AbTest, AbTestState
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-PHONE = {"width": 390, "height": 844}
-SHOTS = Path(
-    os.environ.get("GROUNDSWELL_SCREENSHOTS")
-    or Path(tempfile.gettempdir()) / "groundswell-screenshots"
-)
 
 
 def test_an_organizer_sets_up_and_starts_a_subject_test_on_a_phone(

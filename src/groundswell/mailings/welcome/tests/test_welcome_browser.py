@@ -4,23 +4,13 @@ is wider than the screen and no script is refused by the content security policy
 
 from __future__ import annotations
 
-import os
-import tempfile
-from pathlib import Path
-
 import pytest
+
+from groundswell.core.tests.browser import SHOTS, fits
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-SHOTS = Path(
-    os.environ.get("GROUNDSWELL_SCREENSHOTS")
-    or Path(tempfile.gettempdir()) / "groundswell-screenshots"
-)
 WIDTHS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
-
-
-def _fits(page) -> bool:
-    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
 
 @pytest.mark.parametrize("size", ["desktop", "phone"])
@@ -52,11 +42,11 @@ def test_a_staff_member_adds_a_message_and_activates_the_series(
     page.click("main button:has-text('Activate')")
     page.wait_for_url(detail)
     assert "Active" in page.locator(".page-head .sub").first.inner_text()
-    assert _fits(page)
+    assert fits(page)
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / f"welcome-detail-{size}.png"), full_page=True)
     page.goto(f"{live_server.url}/mailings/welcome/")
     assert series.name in page.locator("main").inner_text()
-    assert _fits(page)
+    assert fits(page)
     page.screenshot(path=str(SHOTS / f"welcome-list-{size}.png"), full_page=True)
     assert not errors, errors
