@@ -23,9 +23,9 @@ from groundswell.people.upsert import (  # noqa: F401
     ItemExtra,
     UpsertResult,
     people_upsert,
-    person_summary_refresh,
     person_upsert,
 )
+from groundswell.people.upsert_state import person_summary_refresh  # noqa: F401
 
 logger = logging.getLogger(__name__)
 

@@ -21,19 +21,20 @@ from groundswell.people.models import (
     Activity,
     ConsentEvent,
     EmailAddress,
-    EmailStatus,
     Person,
     Phone,
     PostalAddress,
-    SmsStatus,
     Tag,
     Tagging,
 )
-from groundswell.people.normalize import name_key
+from groundswell.people.upsert_state import (
+    SCALARS,
+    PersonState,
+    item_apply,
+    summary_fill,
+)
 
 logger = logging.getLogger(__name__)
-
-_SCALARS = ("given_name", "middle_name", "family_name", "employer", "occupation")
 
 
 @dataclass
@@ -73,24 +74,6 @@ class UpsertResult:
     changes: list[str] = field(default_factory=list)
 
 
-class _State:
-    """One person being upserted: the loaded rows and what must be written."""
-
-    def __init__(self, person: Person, created: bool):
-        self.person = person
-        self.created = created
-        self.emails: list[EmailAddress] = []
-        self.phones: list[Phone] = []
-        self.addresses: list[PostalAddress] = []
-        self.tag_names: set[str] = set()
-        self.external: set[tuple[str, str]] = set()  # known (system, value); new ones below
-        self.new_external: set[tuple[str, str]] = set()
-        self.changes: list[str] = []
-        self.new_tags: set[str] = set()
-        self.person_dirty = False
-        self.touched = False
-
-
 def people_upsert(
     items: list[PersonInput],
     *,
@@ -127,12 +110,12 @@ def person_upsert(data: PersonInput, *, context: IntakeContext, key: str = "") -
     return people_upsert([data], context=context, keys=[key] if key else None)[0]
 
 
-def _load_states(person_ids: set[int]) -> dict[int, _State]:
-    states: dict[int, _State] = {}
+def _load_states(person_ids: set[int]) -> dict[int, PersonState]:
+    states: dict[int, PersonState] = {}
     if not person_ids:
         return states
     for person in Person.objects.filter(pk__in=person_ids):
-        states[person.pk] = _State(person, created=False)
+        states[person.pk] = PersonState(person, created=False)
     for email in EmailAddress.objects.filter(person_id__in=person_ids):
         states[email.person_id].emails.append(email)
     for phone in Phone.objects.filter(person_id__in=person_ids):
@@ -185,19 +168,19 @@ class _Batch:
         self.by_email: dict[str, int] = {}
         self.by_phone: dict[str, int] = {}
         self.by_external: dict[tuple[str, str], int] = {}
-        self.states: dict[int, _State] = {}
+        self.states: dict[int, PersonState] = {}
         # Within one batch the same person may appear twice; later rows match earlier ones.
-        self.batch_email: dict[str, _State] = {}
-        self.batch_phone: dict[str, _State] = {}
-        self.batch_external: dict[tuple[str, str], _State] = {}
-        self.ordered: list[_State] = []
+        self.batch_email: dict[str, PersonState] = {}
+        self.batch_phone: dict[str, PersonState] = {}
+        self.batch_external: dict[tuple[str, str], PersonState] = {}
+        self.ordered: list[PersonState] = []
         # (state, whether this item created the person, what this item changed)
-        self.per_item: list[tuple[_State, bool, list[str]]] = []
-        self.new_states: list[_State] = []
+        self.per_item: list[tuple[PersonState, bool, list[str]]] = []
+        self.new_states: list[PersonState] = []
         self.consent: list[ConsentEvent] = []
         self.new_emails: list[EmailAddress] = []
 
-    def record_consent(self, state: _State, channel, address, previous, status) -> None:
+    def record_consent(self, state: PersonState, channel, address, previous, status) -> None:
         self.consent.append(
             ConsentEvent(
                 person=state.person,
@@ -213,7 +196,7 @@ class _Batch:
             )
         )
 
-    def touched(self) -> list[_State]:
+    def touched(self) -> list[PersonState]:
         """Each person this batch touched, once, in first-touched order."""
         return list({id(s): s for s in self.ordered}.values())
 
@@ -282,7 +265,7 @@ def _batch_lookup(batch: _Batch) -> None:
         batch.states[person_id].external.add(pair)
 
 
-def _batch_match(batch: _Batch, item: PersonInput) -> _State | None:
+def _batch_match(batch: _Batch, item: PersonInput) -> PersonState | None:
     """The person an item is: by an external id first, then e-mail, then any of its phones."""
     state = None
     for pair in item.external_ids.items():
@@ -310,7 +293,7 @@ def _batch_apply_item(batch: _Batch, index: int, item: PersonInput) -> None:
     item_now = batch.item_at
     state = _batch_match(batch, item)
     if state is None:
-        state = _State(
+        state = PersonState(
             Person(
                 source=item.source,
                 refcode=item.refcode,
@@ -323,7 +306,7 @@ def _batch_apply_item(batch: _Batch, index: int, item: PersonInput) -> None:
     batch.ordered.append(state)
     first_touch = state.created and not state.touched
     before = len(state.changes)
-    _apply(state, item, batch.record_consent, item_now)
+    item_apply(state, item, batch.record_consent, item_now)
     state.touched = True
     batch.per_item.append((state, first_touch, [] if first_touch else state.changes[before:]))
     if item.email:
@@ -334,15 +317,15 @@ def _batch_apply_item(batch: _Batch, index: int, item: PersonInput) -> None:
         batch.batch_external.setdefault(pair, state)
 
 
-def _people_write(batch: _Batch, touched: list[_State]) -> None:
+def _people_write(batch: _Batch, touched: list[PersonState]) -> None:
     """Write the people first, so that new contact points can point at them."""
     for state in batch.new_states:
-        _summarise(state)
+        summary_fill(state)
     Person.objects.bulk_create([s.person for s in batch.new_states], batch_size=500)
     dirty_people = []
     for state in touched:
         if not state.created and state.person_dirty:
-            _summarise(state)
+            summary_fill(state)
             state.person.modified_at = batch.now
             dirty_people.append(state.person)
     if dirty_people:
@@ -350,7 +333,7 @@ def _people_write(batch: _Batch, touched: list[_State]) -> None:
             Person,
             dirty_people,
             [
-                *_SCALARS,
+                *SCALARS,
                 "custom_fields",
                 "source",
                 "refcode",
@@ -366,7 +349,7 @@ def _people_write(batch: _Batch, touched: list[_State]) -> None:
         )
 
 
-def _new_and_dirty(state: _State, rows: list) -> tuple[list, list]:
+def _new_and_dirty(state: PersonState, rows: list) -> tuple[list, list]:
     new, dirty = [], []
     for row in rows:
         row.person = state.person
@@ -377,7 +360,7 @@ def _new_and_dirty(state: _State, rows: list) -> tuple[list, list]:
     return new, dirty
 
 
-def _contact_points_write(batch: _Batch, touched: list[_State]) -> None:
+def _contact_points_write(batch: _Batch, touched: list[PersonState]) -> None:
     new_emails, upd_emails, new_phones, upd_phones, new_addr, upd_addr = [], [], [], [], [], []
     for state in touched:
         for rows, new, dirty in (
@@ -439,175 +422,6 @@ def _activities_write(batch: _Batch) -> list[UpsertResult]:
         )
     bulk_insert(Activity, activities, ignore_conflicts=True)
     return results
-
-
-def _apply(state: _State, item: PersonInput, record_consent, now) -> None:
-    _apply_fields(state, item)
-    if item.email:
-        _apply_email(state, item, record_consent, now)
-    for phone_in in item.phones:
-        _apply_phone(state, phone_in, record_consent, now)
-    if item.has_address:
-        _apply_address(state, item, now)
-    new_external = set(item.external_ids.items()) - state.external
-    if new_external:
-        state.external |= new_external
-        state.new_external |= new_external
-        state.changes.append("external ID")
-    new_tags = set(item.tags) - state.tag_names
-    if new_tags:
-        state.tag_names |= new_tags
-        state.new_tags |= new_tags
-        state.changes.append("tags")
-
-
-def _apply_fields(state: _State, item: PersonInput) -> None:
-    person = state.person
-    for name in _SCALARS:
-        value = getattr(item, name)
-        if value and getattr(person, name) != value:
-            setattr(person, name, value)
-            state.person_dirty = True
-            state.changes.append(name)
-    if item.custom_fields:
-        merged = {**person.custom_fields, **item.custom_fields}
-        if merged != person.custom_fields:
-            person.custom_fields = merged
-            state.person_dirty = True
-            state.changes.append("custom fields")
-    for name in ("source", "refcode"):
-        # The source and refcode of *first* contact are never overwritten.
-        if getattr(item, name) and not getattr(person, name):
-            setattr(person, name, getattr(item, name))
-            state.person_dirty = True
-
-
-def _apply_email(state: _State, item: PersonInput, record_consent, now) -> None:
-    email = next((e for e in state.emails if e.address == item.email), None)
-    if email is None:
-        verdict = item.email_verdict
-        status = item.email_status or EmailStatus.UNKNOWN
-        email = EmailAddress(
-            address=item.email,
-            is_primary=not state.emails,
-            status=status,
-            verdict=verdict.verdict if verdict else "valid",
-            is_disposable=bool(verdict and verdict.is_disposable),
-            is_role=bool(verdict and verdict.is_role),
-            suggestion=verdict.suggestion if verdict else "",
-        )
-        state.emails.append(email)
-        state.person_dirty = True
-        state.changes.append("e-mail")
-        if item.email_status:
-            record_consent(state, ConsentEvent.Channel.EMAIL, item.email, "", status)
-    elif item.email_status and email.status != item.email_status:
-        record_consent(
-            state, ConsentEvent.Channel.EMAIL, email.address, email.status, item.email_status
-        )
-        email.status = item.email_status
-        email.modified_at = now
-        email._dirty = True
-        state.person_dirty = True
-        state.changes.append("e-mail status")
-
-
-def _apply_phone(state: _State, phone_in, record_consent, now) -> None:
-    phone = next((p for p in state.phones if p.number == phone_in.number), None)
-    if phone is None:
-        status = phone_in.sms_status or SmsStatus.UNKNOWN
-        phone = Phone(
-            number=phone_in.number,
-            phone_type=phone_in.phone_type,
-            sms_status=status,
-            is_primary=not state.phones,
-        )
-        state.phones.append(phone)
-        state.person_dirty = True
-        state.changes.append("phone")
-        if phone_in.sms_status:
-            record_consent(state, ConsentEvent.Channel.SMS, phone.number, "", status)
-        return
-    if phone_in.sms_status and phone.sms_status != phone_in.sms_status:
-        record_consent(
-            state,
-            ConsentEvent.Channel.SMS,
-            phone.number,
-            phone.sms_status,
-            phone_in.sms_status,
-        )
-        phone.sms_status = phone_in.sms_status
-        phone._dirty = True
-        state.changes.append("SMS consent")
-    if phone_in.phone_type != Phone.Type.OTHER and phone.phone_type != phone_in.phone_type:
-        phone.phone_type = phone_in.phone_type
-        phone._dirty = True
-        state.changes.append("phone type")
-    if getattr(phone, "_dirty", False):
-        phone.modified_at = now
-
-
-def _apply_address(state: _State, item: PersonInput, now) -> None:
-    incoming = PostalAddress(
-        line1=item.address_line1,
-        line2=item.address_line2,
-        city=item.city,
-        state=item.state,
-        postal_code=item.postal_code,
-        country=item.country,
-        latitude=item.latitude,
-        longitude=item.longitude,
-        is_primary=True,
-    )
-    existing = next((a for a in state.addresses if a.same_place(incoming)), None)
-    if existing is None:
-        # A new address is where the person lives now: it becomes primary.
-        for old in state.addresses:
-            if old.is_primary:
-                old.is_primary = False
-                old.modified_at = now
-                old._dirty = True
-        state.addresses.append(incoming)
-        state.person_dirty = True
-        state.changes.append("address")
-    elif item.latitude is not None and existing.latitude is None:
-        existing.latitude, existing.longitude = item.latitude, item.longitude
-        existing.modified_at = now
-        existing._dirty = True
-        state.changes.append("coordinates")
-
-
-def person_summary_refresh(person: Person) -> None:
-    """Recompute the search keys and primary contact summary after an edit or merge."""
-    state = _State(person, created=False)
-    state.emails = list(person.emails.all())
-    state.phones = list(person.phones.all())
-    state.addresses = list(person.addresses.all())
-    _summarise(state)
-    Person.objects.filter(pk=person.pk).update(
-        given_key=person.given_key,
-        family_key=person.family_key,
-        primary_email=person.primary_email,
-        email_status=person.email_status,
-        primary_phone=person.primary_phone,
-        state=person.state,
-        postal_code=person.postal_code,
-    )
-
-
-def _summarise(state: _State) -> None:
-    """Copy the primary contact points onto the person row for fast search and filters."""
-    person = state.person
-    person.given_key = name_key(person.given_name)
-    person.family_key = name_key(person.family_name)
-    email = next((e for e in state.emails if e.is_primary), None)
-    person.primary_email = email.address if email else ""
-    person.email_status = email.status if email else ""
-    phone = next((p for p in state.phones if p.is_primary), None)
-    person.primary_phone = phone.number if phone else ""
-    address = next((a for a in state.addresses if a.is_primary), None)
-    person.state = (address.state if address and address.country == "US" else "")[:2]
-    person.postal_code = address.postal_code[:5] if address else ""
 
 
 def _write_tags(states) -> None:
