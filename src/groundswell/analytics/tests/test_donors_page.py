@@ -46,7 +46,7 @@ def test_the_page_shows_the_hand_computed_figures(persona_client, extract_file):
     page = persona_client("finance").get(reverse("analytics:donors"), PERIOD)
     assert page.status_code == 200
     content = page.content
-    # March–April against January–February (59 days: Dec 31 – Feb 28).
+    # March–April (61 days) against the 61 days before: Dec 30 – Feb 28 (no gift Dec 30–31).
     assert [_figure(content, f) for f in ("upgraded", "downgraded", "unchanged")] == ["1", "2", "1"]
     assert [_figure(content, f) for f in ("only-current", "only-previous")] == ["1", "1"]
     # The twelve months ending with April 2026: the cohorts of dataset_giving.
