@@ -21,7 +21,7 @@ import os
 import platform
 import tempfile
 import time
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 
@@ -40,6 +40,7 @@ def _seed(path: Path, contributions: int, people: int) -> None:
                    CASE WHEN i % 50 = 0 THEN 200 ELSE 0 END AS refunded_cents,
                    CASE WHEN i % 50 = 0 THEN 'partially_refunded' ELSE 'paid' END AS status,
                    i % 100 = 1 AS is_memo,
+                   i % 7 = 0 AS is_recurring,
                    '' AS transaction_type,
                    'rc' || (i % 40)::VARCHAR AS refcode,
                    NULL AS page_id,
@@ -79,6 +80,14 @@ def _dashboard(engine, today: date) -> dict:
         ),
         "lybunt": lambda: metrics.lapsed(engine, kind="lybunt", year=today.year),
         "sybunt": lambda: metrics.lapsed(engine, kind="sybunt", year=today.year),
+        # The Donors page: changes over the last 90 days, cohorts and recurring over 12 months.
+        "donor_changes": lambda: metrics.donor_changes(
+            engine,
+            current=(today - timedelta(days=89), today),
+            previous=(today - timedelta(days=179), today - timedelta(days=90)),
+        ),
+        "cohorts": lambda: metrics.cohorts(engine, start=year_ago, end=today, months=11),
+        "recurring_by": lambda: metrics.recurring_by(engine, start=year_ago, end=today),
     }
 
 

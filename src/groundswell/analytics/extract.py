@@ -38,6 +38,7 @@ CONTRIBUTION_COLUMNS: dict[str, pa.DataType] = {
     "refunded_cents": pa.int64(),
     "status": pa.string(),
     "is_memo": pa.bool_(),
+    "is_recurring": pa.bool_(),  # an installment of a recurring gift (every processor sets it)
     "transaction_type": pa.string(),
     "refcode": pa.string(),
     "page_id": pa.int64(),
@@ -96,12 +97,40 @@ def _columns_sql(columns: dict[str, pa.DataType]) -> str:
 
 
 def _schema_ensure(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute("CREATE TABLE IF NOT EXISTS meta (name VARCHAR PRIMARY KEY, value VARCHAR)")
+    _outdated_drop(con, "contributions", CONTRIBUTION_COLUMNS)
+    _outdated_drop(con, "memberships", MEMBERSHIP_COLUMNS)
     con.execute(
         f"CREATE TABLE IF NOT EXISTS contributions ({_columns_sql(CONTRIBUTION_COLUMNS)},"
         " PRIMARY KEY (id))"
     )
     con.execute(f"CREATE TABLE IF NOT EXISTS memberships ({_columns_sql(MEMBERSHIP_COLUMNS)})")
-    con.execute("CREATE TABLE IF NOT EXISTS meta (name VARCHAR PRIMARY KEY, value VARCHAR)")
+
+
+# What the meta table remembers of each table's copy: forgotten, the next refresh copies it whole.
+_HIGH_MARKS = {
+    "contributions": ["full_at", "contributions_high"],
+    "memberships": ["memberships_run"],
+}
+
+
+def _outdated_drop(con: duckdb.DuckDBPyConnection, table: str, columns: dict) -> None:
+    """Drop a table an older release wrote with other columns, and forget what it held.
+
+    A release that reads one more column would otherwise fail on the old file's
+    ``INSERT … SELECT *``; dropped, the table is made anew and the next refresh copies
+    everything (as the first one did), so an upgrade costs one full copy, never an error.
+    """
+    held = con.execute(
+        "SELECT column_name FROM information_schema.columns"
+        " WHERE table_name = ? AND table_schema = current_schema() ORDER BY ordinal_position",
+        [table],
+    ).fetchall()
+    if not held or [name for (name,) in held] == list(columns):
+        return
+    con.execute(f"DROP TABLE {table}")
+    forgotten = _HIGH_MARKS[table]
+    con.execute("DELETE FROM meta WHERE list_contains(?, name)", [forgotten])
 
 
 def _meta(con: duckdb.DuckDBPyConnection, name: str) -> str | None:

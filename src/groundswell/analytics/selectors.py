@@ -7,11 +7,12 @@ donor counts only (they are no secret: donation pages show the goal's count to s
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from groundswell.accounts.roles import FINANCE_VIEW, PEOPLE_VIEW
 from groundswell.analytics import metrics
 from groundswell.analytics.engine import engine_open
+from groundswell.donations.selectors import RecurringSummary, recurring_summary
 from groundswell.identity.thresholds import active_rule_set
 
 
@@ -146,3 +147,103 @@ def lapsed_read(*, user, kind: str, year: int, page: int) -> LapsedPage:
             engine, kind=kind, year=year, limit=PER_PAGE, offset=(page - 1) * PER_PAGE
         )
         return LapsedPage(lapsed=lapsed, fresh_at=engine.fresh_at, number=page)
+
+
+# ---------------------------------------------------------------- the donors page
+
+COHORT_MONTHS = 12  # months of cohorts shown, and how far after the first gift each is followed
+
+
+@dataclass(frozen=True)
+class Periods:
+    """A chosen period and the one just before it, as long (whole days)."""
+
+    start: date
+    end: date
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+    @property
+    def previous(self) -> tuple[date, date]:
+        return (self.start - timedelta(days=self.days), self.start - timedelta(days=1))
+
+    @property
+    def current(self) -> tuple[date, date]:
+        return (self.start, self.end)
+
+
+@dataclass
+class DonorsBoard:
+    periods: Periods
+    fresh_at: datetime
+    engine: str
+    resolved: bool
+    changes: metrics.DonorChanges
+    cohorts: list[metrics.CohortRow]
+    recurring: list[metrics.RecurringRow]
+    active_recurring: RecurringSummary
+
+    @property
+    def has_cohorts(self) -> bool:
+        return any(row.size for row in self.cohorts)
+
+    @property
+    def has_recurring(self) -> bool:
+        return any(row.installments for row in self.recurring)
+
+
+def donors_read(*, user, periods: Periods) -> DonorsBoard:
+    """The Donors page: upgraded and downgraded donors of the period against the one before,
+    and for the twelve months ending with the period's, retention cohorts and recurring giving.
+
+    Who gave, how much and who gives monthly are giving data: finance only.
+    """
+    if not user.can(FINANCE_VIEW):
+        raise PermissionError("donor giving is finance data")
+    first_month = _months_back(periods.end, COHORT_MONTHS - 1)
+    with engine_open() as engine:
+        return DonorsBoard(
+            periods=periods,
+            fresh_at=engine.fresh_at,
+            engine=engine.name,
+            resolved=engine.resolved,
+            changes=metrics.donor_changes(
+                engine, current=periods.current, previous=periods.previous
+            ),
+            cohorts=metrics.cohorts(
+                engine, start=first_month, end=periods.end, months=COHORT_MONTHS - 1
+            ),
+            recurring=metrics.recurring_by(engine, start=first_month, end=periods.end),
+            # The schedule of active series now: the finance page's own figure.
+            active_recurring=recurring_summary(),
+        )
+
+
+@dataclass(frozen=True)
+class ChangesPage:
+    changes: metrics.ChangedList
+    periods: Periods
+    fresh_at: datetime
+    number: int
+
+    @property
+    def num_pages(self) -> int:
+        return max(1, -(-self.changes.total // PER_PAGE))
+
+
+def donor_changes_read(*, user, kind: str, periods: Periods, page: int) -> ChangesPage:
+    """One page of the upgraded or downgraded donors of a period against the one before."""
+    if not user.can(FINANCE_VIEW):
+        raise PermissionError("donor giving is finance data")
+    with engine_open() as engine:
+        changes = metrics.donor_changes_list(
+            engine,
+            kind=kind,
+            current=periods.current,
+            previous=periods.previous,
+            limit=PER_PAGE,
+            offset=(page - 1) * PER_PAGE,
+        )
+        return ChangesPage(changes=changes, periods=periods, fresh_at=engine.fresh_at, number=page)

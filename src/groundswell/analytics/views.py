@@ -1,8 +1,10 @@
-"""Staff dashboards: the campaign overview and the lapsed-donor lists."""
+"""Staff dashboards: the campaign overview, the donors page and the donor lists."""
 
 from __future__ import annotations
 
 import logging
+import re
+from datetime import date, timedelta
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -88,3 +90,70 @@ def lapsed_segment(request, kind: str):
         return redirect(f"{reverse('analytics:lapsed', args=[kind])}?year={year}")
     messages.success(request, f"Saved the segment “{segment.name}”.")
     return redirect("segments:detail", pk=segment.pk)
+
+
+# ---------------------------------------------------------------- the donors page
+
+_ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+DEFAULT_DAYS = 90
+MAX_DAYS = 3660  # ten years: the period before goes back as far again
+FIRST_DAY = date(2000, 1, 1)
+
+
+def _day(text: str) -> date | None:
+    if not _ISO_DAY.fullmatch(text):
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        return None
+
+
+def _periods(request, today: date) -> selectors.Periods | str:
+    """The period asked for (the last 90 days when none), else why it cannot be used."""
+    start_text, end_text = request.GET.get("start", ""), request.GET.get("end", "")
+    end = _day(end_text) if end_text else today
+    start = _day(start_text) if start_text else (end or today) - timedelta(days=DEFAULT_DAYS - 1)
+    if start is None or end is None:
+        return "Dates must be written as YYYY-MM-DD, e.g. 2026-01-31."
+    if not FIRST_DAY <= start <= end <= today:
+        return f"The period must run forward from 2000-01-01 to at most today ({today})."
+    if (end - start).days + 1 > MAX_DAYS:
+        return f"The period can be at most {MAX_DAYS:,} days long."
+    return selectors.Periods(start=start, end=end)
+
+
+@capability_required(FINANCE_VIEW)
+def donors(request):
+    """Retention cohorts, recurring donors and revenue, upgraded and downgraded donors."""
+    today = timezone.localdate()
+    periods = _periods(request, today)
+    if isinstance(periods, str):
+        return _refuse(request, periods)
+    board = selectors.donors_read(user=request.user, periods=periods)
+    context = {
+        "board": board,
+        "cohorts_spec": charts.cohorts_spec(board.cohorts),
+        "recurring_spec": charts.recurring_spec(board.recurring),
+        "after": range(1, selectors.COHORT_MONTHS),
+        "kinds": metrics.CHANGE_KINDS,
+        "today": today,
+    }
+    return render(request, "analytics/donors.html", context)
+
+
+@capability_required(FINANCE_VIEW)
+def donor_changes(request, kind: str):
+    """The upgraded or downgraded donors of a period, largest change first, with their pages."""
+    if kind not in metrics.CHANGE_KINDS:
+        return _refuse(request, "There is no such list; choose upgraded or downgraded.")
+    periods = _periods(request, timezone.localdate())
+    if isinstance(periods, str):
+        return _refuse(request, periods)
+    page_text = request.GET.get("page", "")
+    page = whole_number(page_text, max_digits=6) if page_text else 1
+    if not page:
+        return _refuse(request, "The page must be a whole number from 1.")
+    result = selectors.donor_changes_read(user=request.user, kind=kind, periods=periods, page=page)
+    context = {"result": result, "kind": kind, "explained": metrics.CHANGE_KINDS[kind]}
+    return render(request, "analytics/donor_changes.html", context)

@@ -324,6 +324,7 @@ def donor_world(tmp_path, *, finance_user, other_user) -> dict:
         "donations:contribution_refund": {"pk": money["stripe"].pk},
         "donations:donor_detail": {"donor": f"p:{donor.pk}"},
         "analytics:lapsed": {"kind": "sybunt"},
+        "analytics:donor_changes": {"kind": "upgraded"},
         "analytics:lapsed_segment": {"kind": "sybunt"},
         "analytics:audiences:segment": {"pk": segment.pk},
         "analytics:audiences:segment_file": {"pk": segment.pk, "platform": "meta"},

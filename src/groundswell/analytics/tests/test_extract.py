@@ -151,3 +151,32 @@ def test_the_daily_rebuild_waits_for_the_periodic_task(extract_file):
         assert con.execute(query, [world["g5"].pk]).fetchall() == [(700,)]
         extract_refresh(con, rebuild_if_due=True)  # the periodic task
         assert con.execute(query, [world["g5"].pk]).fetchall() == [(900,)]
+
+
+def test_an_extract_written_with_older_columns_is_rebuilt(extract_file):
+    """A release that reads one more column (is_recurring) finds the last release's file: it
+    copies everything again instead of failing on the old table."""
+    import duckdb
+
+    from groundswell.analytics.extract import CONTRIBUTION_COLUMNS
+
+    world_build()
+    old_columns = [name for name in CONTRIBUTION_COLUMNS if name != "is_recurring"]
+    con = duckdb.connect(str(extract_file))
+    con.execute(f"CREATE TABLE contributions ({', '.join(f'{c} VARCHAR' for c in old_columns)})")
+    con.execute(f"INSERT INTO contributions (id) VALUES ({Contribution.objects.first().pk})")
+    con.execute("CREATE TABLE meta (name VARCHAR PRIMARY KEY, value VARCHAR)")
+    for name in ("full_at", "contributions_high", "refreshed_at"):
+        con.execute("INSERT INTO meta VALUES (?, ?)", [name, timezone.now().isoformat()])
+    con.close()
+    with engine_open(name="duckdb") as engine:
+        totals = metrics.money_totals(engine, start=JAN1, end=FEB28)
+        recurring = metrics.recurring_by(engine, start=JAN1, end=FEB28)
+    assert (totals.count, totals.net_cents) == (5, 10700)
+    assert [row.installments for row in recurring] == [0, 0]
+    assert _rows(extract_file) == Contribution.objects.count() == 10
+    with extract_open() as con:
+        columns = con.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_name = 'contributions'"
+        ).fetchall()
+    assert ("is_recurring",) in columns

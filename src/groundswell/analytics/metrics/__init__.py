@@ -394,3 +394,18 @@ def quarter_start(day: date) -> date:
 
 def week_start(day: date) -> date:
     return day - timedelta(days=day.weekday())
+
+
+# The definitions of the package's modules, registered in METRICS and importable from here.
+from groundswell.analytics.metrics.giving import (  # noqa: E402, F401 (they build on the above)
+    CHANGE_KINDS,
+    ChangedDonor,
+    ChangedList,
+    CohortRow,
+    DonorChanges,
+    RecurringRow,
+    cohorts,
+    donor_changes,
+    donor_changes_list,
+    recurring_by,
+)

@@ -1,0 +1,36 @@
+"""The Donors page in a real headless Chromium on a phone: both charts drawn from the server's
+specs, the tables beside them, nothing wider than the screen, the lists one tap away."""
+
+from __future__ import annotations
+
+import pytest
+
+from groundswell.analytics.tests.dataset_giving import giving_world_build
+from groundswell.analytics.tests.test_overview_browser import PHONE, _fits, _login
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+URL = "/analytics/donors/?start=2026-03-01&end=2026-04-30"
+
+
+def test_the_donors_page_on_a_phone(page, live_server, make_user, extract_file):
+    giving_world_build()
+    make_user("finance", username="fenna")
+    page.set_viewport_size(PHONE)
+    _login(page, live_server, "fenna", "/analytics/")
+    page.get_by_role("link", name="Donors: cohorts, recurring").click()
+    page.wait_for_url("**/analytics/donors/")
+    page.goto(f"{live_server.url}{URL}")
+    page.wait_for_selector("#cohorts-chart[data-drawn]")
+    page.wait_for_selector("#recurring-chart[data-drawn]")
+    assert page.get_attribute("#cohorts-chart", "data-drawn") == "yes"
+    assert page.get_attribute("#recurring-chart", "data-drawn") == "yes"
+    assert page.locator("[data-figure=downgraded]").inner_text() == "2"
+    assert page.locator("#cohorts").is_visible() and page.locator("#recurring").is_visible()
+    assert _fits(page, "donors")
+
+    page.locator("[data-figure=downgraded] a").click()
+    page.wait_for_url("**/analytics/donors/downgraded/**")
+    rows = page.locator("#changed tbody tr")
+    assert rows.count() == 2 and "Ann Lark" in rows.first.inner_text()
+    assert _fits(page, "downgraded")
