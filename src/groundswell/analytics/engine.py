@@ -4,17 +4,21 @@
   refreshed before it is read. SQLite installs always use it.
 - ``postgres``: the operational PostgreSQL database read directly (live, no copy), chosen with
   GROUNDSWELL_ANALYTICS_ENGINE=postgres when DATABASE_URL is PostgreSQL.
-- ``spark``: not built yet. The metric definitions (``analytics.metrics``) only take Ibis tables
-  named ``contributions`` and ``memberships`` with the columns of ``extract.CONTRIBUTION_COLUMNS``
-  and ``extract.MEMBERSHIP_COLUMNS``, so a Spark backend is one more branch here that builds
-  those two tables (``ibis.pyspark.connect``) — plus ``metrics.local_time``, which needs
-  Spark's own ``from_utc_timestamp`` in place of ``timezone()``.
+- ``spark`` (``groundswell[spark]`` and Java 17): the same tables as Parquet read by Spark, for
+  data beyond one machine. By default the extract is written out as Parquet under the data folder
+  (refreshed as above, rewritten only when it changed); GROUNDSWELL_ANALYTICS_PARQUET names a
+  folder or URI a warehouse fills instead (``contributions/`` and ``memberships/`` datasets with
+  the extract's columns), read as it stands. The metric definitions are not rewritten for it:
+  they only take Ibis tables with the columns of ``extract.CONTRIBUTION_COLUMNS`` and
+  ``extract.MEMBERSHIP_COLUMNS``; the one function Spark spells differently (a UTC moment's
+  local wall-clock time) is ``metrics.local_time``.
 
 Every engine states its freshness: the moment the data it reads was taken.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -30,11 +34,13 @@ from groundswell.analytics.extract import (
     CONTRIBUTION_COLUMNS,
     MEMBERSHIP_COLUMNS,
     extract_open,
+    extract_parquet_write,
+    extract_path,
     extract_refresh,
 )
 from groundswell.identity.selectors import latest_run
 
-ENGINES = ("duckdb", "postgres")
+ENGINES = ("duckdb", "postgres", "spark")
 
 
 class EngineUnavailable(Exception):
@@ -87,7 +93,37 @@ def engine_open(*, name: str | None = None, path: Path | None = None) -> Iterato
         finally:
             con.disconnect()
         return
+    if name == "spark":
+        yield _spark_engine(path, resolved)
+        return
     with extract_open(path) as duck:
         fresh_at = extract_refresh(duck)
         con = ibis.duckdb.from_connection(duck)
         yield Engine(name, con.table("contributions"), con.table("memberships"), fresh_at, resolved)
+
+
+def _spark_engine(path: Path | None, resolved: bool) -> Engine:
+    from groundswell.identity.spark import SparkUnavailable, spark_available, spark_session
+
+    problem = spark_available()
+    if problem:
+        raise EngineUnavailable(f"the spark engine cannot run here: {problem}")
+    source = getattr(settings, "GROUNDSWELL_ANALYTICS_PARQUET", "") or ""
+    if source:
+        fresh_at = timezone.now()  # a warehouse's copy: read as it stands, now
+    else:
+        with extract_open(path) as duck:
+            fresh_at = extract_refresh(duck)
+            source = str(extract_parquet_write(duck, extract_path() if path is None else path))
+    try:
+        session = spark_session()
+    except SparkUnavailable as exc:
+        raise EngineUnavailable(str(exc)) from exc
+    con = ibis.pyspark.connect(session)
+    tables = {}
+    for table in ("contributions", "memberships"):
+        # A temporary view per source folder: two campaigns' engines in one session never mix.
+        view = f"gs_{table}_{hashlib.sha256(source.encode()).hexdigest()[:12]}"
+        session.read.parquet(f"{source.rstrip('/')}/{table}").createOrReplaceTempView(view)
+        tables[table] = con.table(view)
+    return Engine("spark", tables["contributions"], tables["memberships"], fresh_at, resolved)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
@@ -244,6 +245,35 @@ def extract_refresh(
         con.execute("ROLLBACK")
         raise
     return started
+
+
+def extract_parquet_write(con: duckdb.DuckDBPyConnection, path: Path) -> Path:
+    """The extract's tables as Parquet beside it (for the Spark engine); the folder.
+
+    Rewritten only when the extract was refreshed since the last writing: each table goes to a
+    new folder first and replaces the old one by a rename, so a reader never sees half a table.
+    """
+    folder = path.parent / f"{path.stem}.parquet"
+    refreshed = _meta(con, "refreshed_at") or "-"
+    if _meta(con, "parquet_written") == refreshed and all(
+        (folder / table).exists() for table in ("contributions", "memberships")
+    ):
+        return folder
+    folder.mkdir(parents=True, exist_ok=True)
+    for table in ("contributions", "memberships"):
+        fresh = folder / f"{table}.new"
+        shutil.rmtree(fresh, ignore_errors=True)
+        fresh.mkdir()
+        target = str(fresh / "part-0.parquet").replace("'", "''")
+        con.execute(f"COPY {table} TO '{target}' (FORMAT parquet)")
+        stale = folder / f"{table}.old"
+        shutil.rmtree(stale, ignore_errors=True)
+        if (folder / table).exists():
+            (folder / table).rename(stale)
+        fresh.rename(folder / table)
+        shutil.rmtree(stale, ignore_errors=True)
+    _meta_set(con, "parquet_written", refreshed)
+    return folder
 
 
 def extract_size() -> int:

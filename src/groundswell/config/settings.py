@@ -327,10 +327,11 @@ if GROUNDSWELL_IDENTITY_BACKEND not in {"duckdb", "spark"}:
 
 # Analytics (groundswell.analytics): where the dashboards' metrics run. duckdb reads an extract
 # kept under the data folder (GROUNDSWELL_ANALYTICS_EXTRACT to put it elsewhere); postgres reads
-# the operational PostgreSQL database directly.
+# the operational PostgreSQL database directly; spark reads the extract as Parquet, or the
+# warehouse folder GROUNDSWELL_ANALYTICS_PARQUET (needs the spark extra and Java 17).
 GROUNDSWELL_ANALYTICS_ENGINE = env_str("GROUNDSWELL_ANALYTICS_ENGINE", "duckdb").lower()
-if GROUNDSWELL_ANALYTICS_ENGINE not in {"duckdb", "postgres"}:
-    raise SettingError("GROUNDSWELL_ANALYTICS_ENGINE", "expected duckdb or postgres")
+if GROUNDSWELL_ANALYTICS_ENGINE not in {"duckdb", "postgres", "spark"}:
+    raise SettingError("GROUNDSWELL_ANALYTICS_ENGINE", "expected duckdb, postgres or spark")
 if (
     GROUNDSWELL_ANALYTICS_ENGINE == "postgres"
     and "postgresql" not in DATABASES["default"]["ENGINE"]
@@ -339,6 +340,7 @@ if (
         "GROUNDSWELL_ANALYTICS_ENGINE", "postgres needs DATABASE_URL to be a PostgreSQL database"
     )
 GROUNDSWELL_ANALYTICS_EXTRACT = env_str("GROUNDSWELL_ANALYTICS_EXTRACT") or ""
+GROUNDSWELL_ANALYTICS_PARQUET = env_str("GROUNDSWELL_ANALYTICS_PARQUET") or ""
 
 
 def _probability(name: str, default: str) -> float:

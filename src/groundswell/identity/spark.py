@@ -64,6 +64,9 @@ def spark_session(master: str = "local[2]"):
         .config("spark.sql.warehouse.dir", os.path.join(scratch, "warehouse"))
         .config("spark.local.dir", os.path.join(scratch, "local"))
         .config("spark.ui.enabled", "false")
+        # Timestamps are instants; dates cut from them (analytics' local days, after
+        # from_utc_timestamp) must not shift again by the machine's own time zone.
+        .config("spark.sql.session.timeZone", "UTC")
         # A local session's executors live in the driver's JVM, whose default heap (1 GB)
         # runs out blocking 100,000 records; the heap grows to this only as it is needed.
         .config("spark.driver.memory", os.environ.get("GROUNDSWELL_SPARK_DRIVER_MEMORY", "4g"))

@@ -56,9 +56,21 @@ def timezone(zone: str, moment: dt.Timestamp(timezone="UTC")) -> dt.timestamp:  
     """SQL's timezone(zone, timestamptz): the wall-clock time there (DuckDB and PostgreSQL)."""
 
 
+@ibis.udf.scalar.builtin
+def from_utc_timestamp(moment: dt.Timestamp(timezone="UTC"), zone: str) -> dt.timestamp:  # type: ignore[empty-body]
+    """Spark's spelling of the same (its session time zone is UTC: ``identity.spark``)."""
+
+
+def local_time(table: ibis.Table, moment: ibis.Column):
+    """The wall-clock time of a UTC moment in the campaign's time zone, on ``table``'s engine."""
+    if ibis.get_backend(table).name == "pyspark":
+        return from_utc_timestamp(moment, settings.TIME_ZONE)
+    return timezone(settings.TIME_ZONE, moment)
+
+
 def _local_day(table: ibis.Table) -> ibis.Table:
     """Each gift with ``day``, the date it was received in the campaign's time zone."""
-    return table.mutate(day=timezone(settings.TIME_ZONE, table.received_at).date())
+    return table.mutate(day=local_time(table, table.received_at).date())
 
 
 def _in_range(table: ibis.Table, start: date, end: date) -> ibis.Table:
@@ -177,11 +189,12 @@ def money_totals(engine: Engine, *, start: date, end: date) -> MoneyTotals:
     """The range's counted gifts, gross and net dollars, average and median net gift."""
     gifts = _in_range(_gifts(engine), start, end)
     counted = _is_counted(gifts)
-    net = gifts.amount_cents - gifts.refunded_cents
+    # The median of the counted gifts' net as a CASE (null for the rest, which a median
+    # skips) rather than median(where=): Ibis hands Spark's percentile() that condition in
+    # its percentage argument too, which Spark refuses.
+    net = ibis.cases((counted, gifts.amount_cents - gifts.refunded_cents), else_=ibis.null("int64"))
     row = (
-        gifts.aggregate(**_money_aggregates(gifts), median=net.median(where=counted))
-        .to_pyarrow()
-        .to_pylist()[0]
+        gifts.aggregate(**_money_aggregates(gifts), median=net.median()).to_pyarrow().to_pylist()[0]
     )
     count, net_total = row["count"], int(row["net_cents"])
     return MoneyTotals(
@@ -341,7 +354,8 @@ def lapsed(engine: Engine, *, kind: str, year: int, limit: int = 50, offset: int
     # The total rides along each row (a window over the whole list): one grouping, one query.
     chosen = chosen.mutate(total=chosen.donor.count().over(ibis.window()))
     page = chosen.order_by(ibis.desc("lifetime_cents"), "donor").limit(limit, offset=offset)
-    found = page.to_pyarrow().to_pylist()
+    # Named columns on top: Spark pages with a row number that would otherwise come back too.
+    found = page.select(*chosen.columns).to_pyarrow().to_pylist()
     if found:
         total = found[0]["total"]
     elif offset:
