@@ -122,6 +122,13 @@ def donor_gifts(engine: Engine) -> ibis.Table:
     )
 
 
+def page_rows(table: ibis.Table, *, limit: int, offset: int) -> list[dict]:
+    """One page of an ordered table's rows, as dicts."""
+    page = table.limit(limit, offset=offset)
+    # Named columns on top: Spark pages with a row number that would otherwise come back too.
+    return page.select(*table.columns).to_pyarrow().to_pylist()
+
+
 def _bucket(day, grain: str):
     """The day, week (from Monday) or month a local date falls in."""
     if grain not in GRAINS:
@@ -353,9 +360,8 @@ def lapsed(engine: Engine, *, kind: str, year: int, limit: int = 50, offset: int
     chosen = per.filter(wanted)
     # The total rides along each row (a window over the whole list): one grouping, one query.
     chosen = chosen.mutate(total=chosen.donor.count().over(ibis.window()))
-    page = chosen.order_by(ibis.desc("lifetime_cents"), "donor").limit(limit, offset=offset)
-    # Named columns on top: Spark pages with a row number that would otherwise come back too.
-    found = page.select(*chosen.columns).to_pyarrow().to_pylist()
+    ordered = chosen.order_by(ibis.desc("lifetime_cents"), "donor")
+    found = page_rows(ordered, limit=limit, offset=offset)
     if found:
         total = found[0]["total"]
     elif offset:

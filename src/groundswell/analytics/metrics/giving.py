@@ -13,7 +13,14 @@ from datetime import date
 import ibis
 
 from groundswell.analytics.engine import Engine
-from groundswell.analytics.metrics import _as_date, _bucket, _in_range, donor_gifts, metric
+from groundswell.analytics.metrics import (
+    _as_date,
+    _bucket,
+    _in_range,
+    donor_gifts,
+    metric,
+    page_rows,
+)
 
 
 def _month_index(day) -> ibis.Value:
@@ -195,8 +202,7 @@ def donor_changes_list(
         size=(chosen.current_cents - chosen.previous_cents).abs(),
         total=chosen.donor.count().over(ibis.window()),
     )
-    page = chosen.order_by(ibis.desc("size"), "donor").limit(limit, offset=offset)
-    found = page.to_pyarrow().to_pylist()
+    found = page_rows(chosen.order_by(ibis.desc("size"), "donor"), limit=limit, offset=offset)
     if found:
         total = found[0]["total"]
     elif offset:
