@@ -8,6 +8,7 @@ app_name = "analytics"
 
 urlpatterns = [
     path("", views.overview, name="overview"),
+    path("csv/<slug:chart>/", views.chart_csv, name="chart_csv"),
     path("lapsed/<slug:kind>/", views.lapsed, name="lapsed"),
     path("lapsed/<slug:kind>/segment/", views.lapsed_segment, name="lapsed_segment"),
     path("audiences/", include("groundswell.analytics.audiences.urls")),
