@@ -183,8 +183,11 @@ def engine_scoped(engine: Engine, person_ids: list[int]) -> Engine:
     m = engine.memberships
     clusters = m.filter(
         m.record_kind == str(RecordKind.PERSON), m.record_id.isin(people.person)
-    ).select(key=m.cluster_key)
-    by_gift = keyed.filter(keyed.person_id.isin(people.person)).select(key=keyed.donor)
+    ).select(key=m.cluster_key.cast("string"))
+    # Plain strings on both sides: PostgreSQL's cluster_key is a non-null varchar(40).
+    by_gift = keyed.filter(keyed.person_id.isin(people.person)).select(
+        key=keyed.donor.cast("string")
+    )
     keys = clusters.union(by_gift)
     scoped = keyed.filter(keyed.donor.isin(keys.key)).select(*engine.contributions.columns)
     return replace(engine, contributions=scoped)
