@@ -148,12 +148,17 @@ def filters_read(data, *, user, today: date) -> Filters:
     """Clean filters from a query string, or FilterError saying what is wrong with it."""
     form = filter_form(data, user=user, today=today)
     if not form.is_valid():
-        messages = [
-            f"{form.fields[f].label if f in form.fields else ''}: {' '.join(e)}".lstrip(": ")
-            for f, e in form.errors.items()
-        ]
-        raise FilterError(" ".join(messages))
+        raise FilterError(form_message(form))
     return filters_from_form(form)
+
+
+def form_message(form: FilterForm) -> str:
+    """An invalid form's errors in one line, each after its field's label."""
+    parts = []
+    for name, errors in form.errors.items():
+        label = form.fields[name].label if name in form.fields else ""
+        parts.append(f"{label}: {' '.join(errors)}" if label else " ".join(errors))
+    return " ".join(parts)
 
 
 def filters_from_form(form: FilterForm) -> Filters:

@@ -57,7 +57,7 @@ def chart_csv(request, chart: str):
     today = timezone.localdate()
     form = _overview_filters(request, today)
     if not form.is_valid():
-        message = " ".join(" ".join(errors) for errors in form.errors.values())
+        message = filters.form_message(form)
         logger.warning("analytics: refused CSV %s: %s", request.get_full_path()[:300], message)
         return HttpResponseBadRequest(
             f"Those filters cannot be used: {message}", content_type="text/plain; charset=utf-8"
