@@ -6,12 +6,21 @@ donor counts only (they are no secret: donation pages show the goal's count to s
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 
 from groundswell.accounts.roles import FINANCE_VIEW, PEOPLE_VIEW
 from groundswell.analytics import metrics
+from groundswell.analytics.charts import Chart, series_chart
 from groundswell.analytics.engine import engine_open
+from groundswell.analytics.filters import (
+    Filters,
+    default_start,
+    engine_scoped,
+    months_back,
+    segment_person_ids,
+)
+from groundswell.donations.compliance.deadlines import Report, next_report
 from groundswell.donations.selectors import RecurringSummary, recurring_summary
 from groundswell.identity.thresholds import active_rule_set
 
@@ -38,6 +47,30 @@ class GoalFigures:
         return min(100, self.donors * 100 // self.goal) if self.goal else 0
 
 
+@dataclass(frozen=True)
+class Compared:
+    """One figure of the selected range beside the same figure over the comparison period."""
+
+    key: str
+    label: str
+    value: int | None
+    before: int | None
+    money: bool = False
+
+    @property
+    def change(self) -> int | None:
+        if self.value is None or self.before is None:
+            return None
+        return self.value - self.before
+
+    @property
+    def percent(self) -> int | None:
+        """The change in whole percent of the comparison figure (None from nothing)."""
+        if self.change is None or not self.before:
+            return None
+        return round(self.change * 100 / self.before)
+
+
 @dataclass
 class Overview:
     today: date
@@ -46,47 +79,97 @@ class Overview:
     resolved: bool
     finance: bool
     periods: list[PeriodFigures]
+    filters: Filters
+    grain: str = "month"
+    selected: PeriodFigures | None = None
+    before: PeriodFigures | None = None
     months: list[metrics.MoneyRow] = field(default_factory=list)
     month_donors: list[metrics.DonorRow] = field(default_factory=list)
     weeks: list[metrics.MoneyRow] = field(default_factory=list)
+    week_donors: list[metrics.DonorRow] = field(default_factory=list)
     goal: GoalFigures | None = None
+    deadline: Report | None = None
+    deadline_days: int | None = None
 
     @property
     def empty(self) -> bool:
-        """No counted gift and no donor in the last twelve months."""
+        """No counted gift and no donor in the selected range."""
         return not any(row.count for row in self.months) and not any(
             row.donors for row in self.month_donors
         )
 
+    @property
+    def compared(self) -> list[Compared]:
+        """The selected range's figures beside the comparison period's (empty without one)."""
+        if self.selected is None or self.before is None:
+            return []
+        now, then = self.selected, self.before
+        rows = []
+        if now.money is not None and then.money is not None:
+            for key, label in MONEY_FIGURES:
+                rows.append(
+                    Compared(
+                        key,
+                        label,
+                        getattr(now.money, key),
+                        getattr(then.money, key),
+                        money=key != "count",
+                    )
+                )
+        for key, label in DONOR_FIGURES:
+            rows.append(Compared(key, label, getattr(now.donors, key), getattr(then.donors, key)))
+        return rows
 
-def _months_back(today: date, months: int) -> date:
-    index = today.year * 12 + today.month - 1 - months
-    return date(index // 12, index % 12 + 1, 1)
+
+MONEY_FIGURES = [
+    ("net_cents", "Net raised"),
+    ("gross_cents", "Gross"),
+    ("count", "Contributions"),
+    ("average_cents", "Average gift"),
+    ("median_cents", "Median gift"),
+]
+DONOR_FIGURES = [("donors", "Unique donors"), ("new", "New donors"), ("returning", "Returning")]
 
 
-def overview_read(*, user, today: date) -> Overview:
-    """The campaign overview: today, this week and this quarter, the last twelve months by month
-    and this quarter by week, and the active donor goal's unique donors."""
+def range_grain(start: date, end: date) -> str:
+    """Days for a month or less, weeks up to half a year, months beyond."""
+    days = (end - start).days + 1
+    return "day" if days <= 31 else "week" if days <= 183 else "month"
+
+
+def overview_read(*, user, today: date, filters: Filters | None = None) -> Overview:
+    """The campaign overview: today, this week and this quarter, the selected range (the last
+    twelve months unless filtered) over time and beside its comparison period, this quarter by
+    week, the active donor goal's unique donors and the next FEC report's due date.
+
+    With a segment, every figure but the donor goal's counts the segment's donors only.
+    """
     if not user.can(PEOPLE_VIEW):
         raise PermissionError("the overview is for staff who may see people")
     finance = user.can(FINANCE_VIEW)
+    filters = filters or Filters(start=default_start(today), end=today)
     ranges = [
         ("Today", today, today),
         ("This week", metrics.week_start(today), today),
         ("This quarter", metrics.quarter_start(today), today),
+        ("Selected range", filters.start, filters.end),
     ]
-    year_ago = _months_back(today, 11)
-    with engine_open() as engine:
+    if filters.comparison is not None:
+        ranges.append(("Comparison", *filters.comparison))
+    people = segment_person_ids(filters.segment) if filters.segment is not None else None
+    grain = range_grain(filters.start, filters.end)
+    with engine_open() as whole:
+        engine = whole if people is None else engine_scoped(whole, people)
         counts = metrics.donors_many(engine, ranges=[(start, end) for _, start, end in ranges])
-        periods = [
+        figures = [
             PeriodFigures(
                 label=label,
                 start=start,
                 end=end,
                 money=metrics.money_totals(engine, start=start, end=end) if finance else None,
-                donors=figures,
+                donors=donors,
             )
-            for (label, start, end), figures in zip(ranges, counts, strict=True)
+            for (label, start, end), donors in zip(ranges, counts, strict=True)
         ]
         overview = Overview(
             today=today,
@@ -94,15 +177,25 @@ def overview_read(*, user, today: date) -> Overview:
             engine=engine.name,
             resolved=engine.resolved,
             finance=finance,
-            periods=periods,
-            month_donors=metrics.donors_by(engine, start=year_ago, end=today, grain="month"),
+            periods=figures[:3],
+            filters=filters,
+            grain=grain,
+            selected=figures[3],
+            before=figures[4] if len(figures) > 4 else None,
+            month_donors=metrics.donors_by(
+                engine, start=filters.start, end=filters.end, grain=grain
+            ),
         )
+        quarter = metrics.quarter_start(today)
+        overview.week_donors = metrics.donors_by(engine, start=quarter, end=today, grain="week")
         if finance:
-            overview.months = metrics.money_by(engine, start=year_ago, end=today, grain="month")
-            overview.weeks = metrics.money_by(
-                engine, start=metrics.quarter_start(today), end=today, grain="week"
+            overview.months = metrics.money_by(
+                engine, start=filters.start, end=filters.end, grain=grain
             )
-        overview.goal = _goal(engine, today)
+            overview.weeks = metrics.money_by(engine, start=quarter, end=today, grain="week")
+        # The goal is the goal page's figure: every donor, whatever the segment.
+        overview.goal = _goal(whole, today)
+    overview.deadline, overview.deadline_days = next_report(today)
     return overview
 
 
@@ -202,7 +295,7 @@ def donors_read(*, user, periods: Periods) -> DonorsBoard:
     """
     if not user.can(FINANCE_VIEW):
         raise PermissionError("donor giving is finance data")
-    first_month = _months_back(periods.end, COHORT_MONTHS - 1)
+    first_month = months_back(periods.end, COHORT_MONTHS - 1)
     with engine_open() as engine:
         return DonorsBoard(
             periods=periods,
@@ -247,3 +340,36 @@ def donor_changes_read(*, user, kind: str, periods: Periods, page: int) -> Chang
             offset=(page - 1) * PER_PAGE,
         )
         return ChangesPage(changes=changes, periods=periods, fresh_at=engine.fresh_at, number=page)
+
+
+def overview_charts(overview: Overview) -> list[Chart]:
+    """The overview's charts, each with its table (the CSV download's rows)."""
+    f = overview.filters
+    span = f"{f.start:%b %-d, %Y} – {f.end:%b %-d, %Y}"
+    return [
+        replace(
+            series_chart(
+                "range",
+                f"By {overview.grain}, {span}" if f.chosen else "The last twelve months",
+                overview.months,
+                overview.month_donors,
+                grain=overview.grain,
+                finance=overview.finance,
+            ),
+            note=f"{overview.grain.capitalize()}s with no gift are left out. A donor counts once "
+            f"a {overview.grain}, however often they gave.",
+            empty="No gifts in this range.",
+        ),
+        replace(
+            series_chart(
+                "weeks",
+                "This quarter by week",
+                overview.weeks,
+                overview.week_donors,
+                grain="week",
+                finance=overview.finance,
+            ),
+            note="Weeks start on Monday.",
+            empty="No contributions this quarter yet.",
+        ),
+    ]

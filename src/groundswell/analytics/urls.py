@@ -10,6 +10,7 @@ urlpatterns = [
     path("", views.overview, name="overview"),
     path("donors/", views.donors, name="donors"),
     path("donors/<slug:kind>/", views.donor_changes, name="donor_changes"),
+    path("csv/<slug:chart>/", views.chart_csv, name="chart_csv"),
     path("lapsed/<slug:kind>/", views.lapsed, name="lapsed"),
     path("lapsed/<slug:kind>/segment/", views.lapsed_segment, name="lapsed_segment"),
     path("audiences/", include("groundswell.analytics.audiences.urls")),

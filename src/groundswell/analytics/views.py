@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import logging
 import re
+from dataclasses import replace
 from datetime import date, timedelta
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -15,7 +17,7 @@ from django.views.decorators.http import require_POST
 
 from groundswell.accounts.permissions import capability_required
 from groundswell.accounts.roles import FINANCE_VIEW, PEOPLE_VIEW
-from groundswell.analytics import charts, metrics, selectors
+from groundswell.analytics import charts, filters, metrics, selectors
 from groundswell.analytics.conditions import definition_for
 from groundswell.core.untrusted import whole_number
 from groundswell.segments.services import segment_create
@@ -23,12 +25,57 @@ from groundswell.segments.services import segment_create
 logger = logging.getLogger(__name__)
 
 
+def _overview_filters(request, today):
+    """The overview's filter form, bound to the query string (no query: the defaults)."""
+    return filters.filter_form(request.GET, user=request.user, today=today)
+
+
 @capability_required(PEOPLE_VIEW)
 def overview(request):
-    """Today, this week and this quarter; money for finance roles, donor counts for all."""
-    board = selectors.overview_read(user=request.user, today=timezone.localdate())
-    spec = charts.months_spec(board.months, board.month_donors, finance=board.finance)
-    return render(request, "analytics/overview.html", {"board": board, "months_spec": spec})
+    """Today, this week and this quarter, the selected range beside its comparison period and
+    the next FEC report's due date; money for finance roles, donor counts for all."""
+    today = timezone.localdate()
+    form = _overview_filters(request, today)
+    if not form.is_valid():
+        logger.warning(
+            "analytics: refused filters %s: %s", request.get_full_path()[:300], form.errors
+        )
+        context = {"form": form, "segments": form.segment_choices}
+        return render(request, "analytics/overview.html", context, status=400)
+    chosen = filters.filters_from_form(form)
+    board = selectors.overview_read(user=request.user, today=today, filters=chosen)
+    query = chosen.query()
+    drawn = [
+        replace(chart, csv_url=f"{reverse('analytics:chart_csv', args=[chart.slug])}?{query}")
+        for chart in selectors.overview_charts(board)
+    ]
+    context = {"board": board, "charts": drawn, "form": form, "segments": form.segment_choices}
+    return render(request, "analytics/overview.html", context)
+
+
+@capability_required(PEOPLE_VIEW)
+def chart_csv(request, chart: str):
+    """One overview chart's table as CSV, with the overview's filters (money for finance only)."""
+    today = timezone.localdate()
+    form = _overview_filters(request, today)
+    if not form.is_valid():
+        message = filters.form_message(form)
+        logger.warning("analytics: refused CSV %s: %s", request.get_full_path()[:300], message)
+        return HttpResponseBadRequest(
+            f"Those filters cannot be used: {message}", content_type="text/plain; charset=utf-8"
+        )
+    chosen = filters.filters_from_form(form)
+    board = selectors.overview_read(user=request.user, today=today, filters=chosen)
+    found = [c for c in selectors.overview_charts(board) if c.slug == chart]
+    if not found:
+        raise Http404("There is no such chart on the overview.")
+    response = HttpResponse(
+        charts.chart_csv(found[0].table), content_type="text/csv; charset=utf-8"
+    )
+    # The name is built from our own slug and ISO dates only: nothing from the query string.
+    name = f"overview-{found[0].slug}-{chosen.start:%Y%m%d}-{chosen.end:%Y%m%d}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
 
 
 def _refuse(request, message: str):

@@ -378,6 +378,7 @@ GROUNDSWELL_STAFF_PATHS = [
     "/finance/",
     "/identity/",
     "/mailings/",
+    "/analytics/",
     "/admin/",
 ]
 CONTENT_SECURITY_POLICY = {

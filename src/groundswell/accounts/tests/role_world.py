@@ -323,6 +323,7 @@ def donor_world(tmp_path, *, finance_user, other_user) -> dict:
         "donations:contribution_detail": {"pk": money["held"].pk},
         "donations:contribution_refund": {"pk": money["stripe"].pk},
         "donations:donor_detail": {"donor": f"p:{donor.pk}"},
+        "analytics:chart_csv": {"chart": "range"},
         "analytics:lapsed": {"kind": "sybunt"},
         "analytics:donor_changes": {"kind": "upgraded"},
         "analytics:lapsed_segment": {"kind": "sybunt"},

@@ -100,6 +100,11 @@ def donor_gifts(engine: Engine) -> ibis.Table:
     """Counted gifts with ``donor``, the identity key they are counted under, and ``net``."""
     gifts = _gifts(engine)
     gifts = gifts.filter(_is_counted(gifts), gifts.transaction_type != _FEC_REFUND)
+    return donor_keyed(engine, gifts)
+
+
+def donor_keyed(engine: Engine, gifts: ibis.Table) -> ibis.Table:
+    """Any contribution rows with ``donor`` (their identity key) and ``net``."""
     m = engine.memberships
     by_gift = m.filter(m.record_kind == str(RecordKind.CONTRIBUTION)).select(
         gift_id=m.record_id, gift_key=m.cluster_key

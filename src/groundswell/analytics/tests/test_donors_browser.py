@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 
 from groundswell.analytics.tests.dataset_giving import giving_world_build
-from groundswell.analytics.tests.test_overview_browser import PHONE, _fits, _login
+from groundswell.analytics.tests.test_overview_browser import _fits
+from groundswell.core.tests.browser import PHONE, staff_login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -17,7 +18,7 @@ def test_the_donors_page_on_a_phone(page, live_server, make_user, extract_file):
     giving_world_build()
     make_user("finance", username="fenna")
     page.set_viewport_size(PHONE)
-    _login(page, live_server, "fenna", "/analytics/")
+    staff_login(page, live_server, "fenna", "/analytics/")
     page.get_by_role("link", name="Donors: cohorts, recurring").click()
     page.wait_for_url("**/analytics/donors/")
     page.goto(f"{live_server.url}{URL}")

@@ -47,3 +47,40 @@ def test_generated_queries_get_a_list_or_a_plain_refusal(make_user, extract_file
 
     property_holds()
     assert seen[200] and seen[400], seen
+
+
+DATES = st.one_of(
+    st.dates().map(str), st.sampled_from(["2026-01-01", "2026-02-28", "1999-12-31", "2026-02-30"])
+)
+FILTER_VALUES = st.one_of(VALUES, DATES, st.sampled_from(["previous", "year", ""]))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_generated_filters_get_a_page_or_a_plain_refusal(make_user, extract_file, caplog):
+    """The overview and its CSV: any query string is answered or refused (400, logged)."""
+    logging.getLogger("groundswell.analytics.views").setLevel(logging.WARNING)
+    world_build()
+    client = Client()
+    client.force_login(make_user("organizer"))
+    seen = {200: 0, 400: 0}
+
+    @STAFF_SUITE
+    @given(
+        csv=st.booleans(),
+        fields=st.lists(
+            st.tuples(st.sampled_from(["start", "end", "segment", "compare", "zz"]), FILTER_VALUES),
+            max_size=4,
+        ),
+    )
+    def property_holds(csv, fields):
+        query = "&".join(f"{_encode(k)}={_encode(v)}" for k, v in fields)
+        path = "/analytics/csv/range/" if csv else "/analytics/"
+        caplog.clear()
+        response = client.get(f"{path}?{query}")
+        assert response.status_code in (200, 400), response.status_code
+        if response.status_code == 400:
+            assert "analytics: refused" in caplog.text
+        seen[response.status_code] += 1
+
+    property_holds()
+    assert seen[200] and seen[400], seen
