@@ -2,6 +2,7 @@
 
 import pytest
 
+from groundswell.analytics.tests.conftest import extract_file  # noqa: F401 (a fixture)
 from groundswell.mailings.tests.conftest import (  # noqa: F401 (fixtures)
     everyone,
     mailing_make,
