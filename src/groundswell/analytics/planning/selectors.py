@@ -99,7 +99,10 @@ def issue_figures(*, user, dimension: str, during: TimeRange) -> IssueFigures:
     """The share of the participation form's respondents choosing each platform issue, for
     everyone and per segment of ``dimension``, each with its interval."""
     chosen = _issue_answers(during)
-    titles = dict(platform_positions(published_only=False).values_list("slug", "title"))
+    positions = platform_positions(published_only=False).values_list("slug", "title", "published")
+    titles = {slug: title for slug, title, _ in positions}
+    # Every published position is listed, chosen or not: "nobody here picked it" is a finding.
+    listed = [title for _, title, published in positions if published]
     if not chosen:
         return IssueFigures(segments=[], answered=0)
     people = Person.objects.filter(pk__in=_participation(during).values("person_id"))
@@ -108,21 +111,20 @@ def issue_figures(*, user, dimension: str, during: TimeRange) -> IssueFigures:
     for person_id in chosen:
         if person_id in keys:
             groups.setdefault(keys[person_id], []).append(person_id)
-    segments = [_issue_segment(EVERYONE, list(chosen), chosen, titles)]
+    segments = [_issue_segment(EVERYONE, list(chosen), chosen, titles, listed)]
     for key in segment_order(dimension, groups):
         label = segment_label(dimension, key)
-        segments.append(_issue_segment(label, groups[key], chosen, titles))
+        segments.append(_issue_segment(label, groups[key], chosen, titles, listed))
     return IssueFigures(segments=segments, answered=len(chosen))
 
 
-def _issue_segment(label, people: list[int], chosen, titles) -> IssueSegment:
+def _issue_segment(label, people: list[int], chosen, titles, listed) -> IssueSegment:
     picks: dict[str, int] = {}
     for person_id in people:
         for slug in chosen[person_id]:
             title = titles.get(slug, slug)
             picks[title] = picks.get(title, 0) + 1
-    # Every current position is listed, chosen or not: "nobody here picked it" is a finding.
-    for title in titles.values():
+    for title in listed:
         picks.setdefault(title, 0)
     shares = {title: Share(k, len(people)) for title, k in picks.items()}
     return IssueSegment(label=label, answered=len(people), shares=shares, ranking=rank(shares))
