@@ -156,22 +156,21 @@ class VariantResult:
         return "" if self.estimate is None else chance(self.estimate.prob_best)
 
 
-def variant_results(*, page: ActionPage) -> list[VariantResult]:
-    """Each variant of a page with its exposures and conversions (submissions) so far."""
+def variant_results(*, page: ActionPage, during: TimeRange | None = None) -> list[VariantResult]:
+    """Each variant of a page with its exposures and conversions (submissions) so far, or
+    within ``during`` (visitors by when they first saw it, submissions by when they came)."""
 
-    def count_of(model):
+    def count_of(model, at: str):
         # Counted in subqueries: two COUNTs over one join would multiply each other.
-        rows = (
-            model.objects.filter(variant=OuterRef("pk"))
-            .order_by()
-            .values("variant")
-            .annotate(n=Count("pk"))
-            .values("n")
-        )
+        rows = model.objects.filter(variant=OuterRef("pk"))
+        if during is not None:
+            rows = rows.filter(**{f"{at}__gte": during[0], f"{at}__lt": during[1]})
+        rows = rows.order_by().values("variant").annotate(n=Count("pk")).values("n")
         return Coalesce(Subquery(rows, output_field=IntegerField()), 0)
 
     variants = PageVariant.objects.filter(page=page).annotate(
-        n_exposures=count_of(Exposure), n_conversions=count_of(Submission)
+        n_exposures=count_of(Exposure, "seen_at"),
+        n_conversions=count_of(Submission, "received_at"),
     )
     return [VariantResult(v, v.n_exposures, v.n_conversions) for v in variants.order_by("id")]
 

@@ -15,4 +15,5 @@ urlpatterns = [
     path("lapsed/<slug:kind>/segment/", views.lapsed_segment, name="lapsed_segment"),
     path("audiences/", include("groundswell.analytics.audiences.urls")),
     path("amplify/", include("groundswell.analytics.amplify.urls")),
+    path("planning/", include("groundswell.analytics.planning.urls")),
 ]

@@ -255,6 +255,30 @@ def _events(donor) -> dict:
     return {"event": event, "shift": shift, "attendance": attendance}
 
 
+def _planning(donor, pages) -> None:
+    """The donor answered the participation form (the "Water" issue) and signed up through
+    variant B, so message planning splits them into its segments (the donor rung and split are
+    for finance roles). Stored as received and matched: processing would subscribe and tag the
+    donor, changing what other pages show."""
+    from groundswell.actions.models import ActionPage, Exposure, Submission
+
+    form = ActionPage.objects.create(
+        kind=ActionPage.Kind.PARTICIPATION, slug="walk-join", title="Walk join", headline="Help"
+    )
+    answers = {"help": ["share"], "help_other": "", "issues": ["water"]}
+    Submission.objects.create(
+        page=form, token="walk-1", email=DONOR["email"], person=donor, data={"answers": answers}
+    )
+    Exposure.objects.create(variant=pages["variant"], visitor="walk-visitor")
+    Submission.objects.create(
+        page=pages["page"],
+        token="walk-2",
+        email=DONOR["email"],
+        person=donor,
+        variant=pages["variant"],
+    )
+
+
 def donor_world(tmp_path, *, finance_user, other_user) -> dict:
     """Seed the world; ``urls`` holds the kwargs of every staff URL that takes any."""
     money = _finance(finance_user)
@@ -269,6 +293,7 @@ def donor_world(tmp_path, *, finance_user, other_user) -> dict:
     mailings = _mailings(donor)
     welcome = _welcome(mailings["sender"])
     events = _events(donor)
+    _planning(donor, pages)
     amplify = _amplify(finance_user)["post"]
     urls = {
         "analytics:amplify:post_edit": {"pk": amplify.pk},

@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db.models import Count, F, Sum
+from django.db.models import Count, F, QuerySet, Sum
 from django.utils import timezone
 
 from groundswell.accounts.roles import FINANCE_VIEW, MAILINGS_SEND
@@ -96,20 +96,29 @@ class VariantCounts:
         )
 
 
-def _responders(mailing: Mailing, metric: str) -> int:
+def recipient_people(*, mailing: Mailing) -> QuerySet:
+    """The people a variant reached (the ledger's ``sent`` rows), as a ``person_id`` column:
+    the recipients a test and the planning page count (a person is sent a mailing once)."""
+    return Delivery.objects.filter(mailing=mailing, state=DeliveryState.SENT).values("person_id")
+
+
+def responder_people(*, mailing: Mailing, metric: str) -> QuerySet | None:
+    """The people who opened, clicked or acted on a variant, as a distinct ``person_id``
+    column (None for dollars, counted by ``_gifts``): what a test counts as responders."""
     if metric in (AbMetric.OPENS, AbMetric.CLICKS):
         kind = EngagementKind.OPEN if metric == AbMetric.OPENS else EngagementKind.CLICK
-        return (
-            Engagement.objects.filter(mailing=mailing, kind=kind, hit_class__in=PERSON_CLASSES)
-            .values("person_id")
-            .distinct()
-            .count()
-        )
-    if metric == AbMetric.ACTIONS:
-        return Submission.objects.filter(refcode=mailing.effective_refcode).aggregate(
-            n=Count("person_id", distinct=True)
-        )["n"]
-    return 0
+        rows = Engagement.objects.filter(mailing=mailing, kind=kind, hit_class__in=PERSON_CLASSES)
+    elif metric == AbMetric.ACTIONS:
+        # A form not yet turned into a person is not anyone's action yet.
+        rows = Submission.objects.filter(refcode=mailing.effective_refcode, person__isnull=False)
+    else:
+        return None
+    return rows.order_by().values("person_id").distinct()
+
+
+def _responders(mailing: Mailing, metric: str) -> int:
+    people = responder_people(mailing=mailing, metric=metric)
+    return 0 if people is None else people.count()
 
 
 def _gifts(mailing: Mailing) -> list[int]:
