@@ -3,11 +3,13 @@
 from django.urls import include, path
 
 from groundswell.analytics import views
+from groundswell.analytics.places.views import donor_places
 
 app_name = "analytics"
 
 urlpatterns = [
     path("", views.overview, name="overview"),
+    path("donors/places/", donor_places, name="donor_places"),
     path("lapsed/<slug:kind>/", views.lapsed, name="lapsed"),
     path("lapsed/<slug:kind>/segment/", views.lapsed_segment, name="lapsed_segment"),
     path("audiences/", include("groundswell.analytics.audiences.urls")),
