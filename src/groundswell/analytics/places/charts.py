@@ -20,18 +20,21 @@ def _topology() -> dict:
 
 def states_spec(rows) -> dict:
     """Each state shaded by its unique donors (counts only: the map is for every staff role)."""
-    values = [{"name": r.name, "donors": r.donors} for r in rows if r.code]
+    # Every state on the atlas gets a value, zero included: a shape without one would be
+    # dropped (an invalid colour), and the map would zoom to the states that have donors.
+    donors = {r.name: r.donors for r in rows if r.code}
+    names = [g["properties"]["name"] for g in _topology()["objects"]["states"]["geometries"]]
+    values = [{"name": name, "donors": donors.get(name, 0)} for name in names]
     return {
         "$schema": "https://vega.github.io/schema/vega-lite/v6.json",
         "width": "container",
-        "height": 260,
+        "height": 220,
         "data": {"values": _topology(), "format": {"type": "topojson", "feature": "states"}},
         "projection": {"type": "identity", "reflectY": False},
         "transform": [
             {
                 "lookup": "properties.name",
                 "from": {"data": {"values": values}, "key": "name", "fields": ["donors"]},
-                "default": 0,
             }
         ],
         "mark": {"type": "geoshape", "stroke": "#ffffff", "strokeWidth": 0.5, "tooltip": True},
@@ -41,7 +44,12 @@ def states_spec(rows) -> dict:
                 "type": "quantitative",
                 "title": "Donors",
                 "scale": {"scheme": "greens"},
-                "legend": {"format": ",d", "orient": "bottom", "direction": "horizontal"},
+                "legend": {
+                    "format": ",d",
+                    "tickMinStep": 1,  # whole donors: no tick at half a person
+                    "orient": "bottom",
+                    "direction": "horizontal",
+                },
             },
             "tooltip": [
                 {"field": "properties.name", "type": "nominal", "title": "State"},

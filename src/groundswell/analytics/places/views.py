@@ -29,6 +29,7 @@ class PlacesForm(forms.Form):
         max_value=10_000_000,
         label="Donors needed per state",
         help_text="Used when the donor goal sets no per-state minimum.",
+        widget=forms.NumberInput(attrs={"placeholder": DEFAULT_MINIMUM}),
     )
     page = forms.IntegerField(
         required=False, min_value=1, max_value=100_000, widget=forms.HiddenInput
