@@ -41,7 +41,6 @@ _ALIASES |= {
     "NORTHERN MARIANA": "MP",
 }
 NO_STATE = ""
-OTHER = "other"
 
 
 def _state_code(column):

@@ -111,3 +111,18 @@ def test_zip3_bins_never_hold_fewer_than_the_minimum(engine_name):
     assert (three.bins, three.other, three.folded) == ([], 7, 3)
     # March 1–3: Sam and Tia (100) only — two, under three, and "other" withheld too.
     assert (early_march.bins, early_march.other, early_march.folded) == ([], None, 1)
+
+
+def test_state_names_are_read_as_identity_reads_them():
+    """The SQL reading of a state is identity.selectors.state_code's, spelling by spelling."""
+    import ibis
+
+    from groundswell.identity.selectors import state_code
+
+    typed = ["Vermont", "vt.", " n.y. ", "Washington, D.C.", "District of Columbia", "new  york"]
+    typed += ["ZZ", "", None, "Calif", "US Virgin Islands", "pr", "Ohio!", "Northern Mariana"]
+    table = ibis.memtable({"state": typed}, schema={"state": "string"})
+    read = table.select(code=places._state_code(table.state))
+    ours = ibis.duckdb.connect().execute(read)["code"].tolist()
+    assert ours == [state_code(value) for value in typed]
+    assert ours[:6] == ["VT", "VT", "", "DC", "DC", "NY"]
