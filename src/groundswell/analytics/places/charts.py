@@ -58,3 +58,31 @@ def states_spec(rows) -> dict:
         },
         "config": {"view": {"stroke": None}},
     }
+
+
+def zip3_spec(bins, other: int | None) -> dict:
+    """Bars of the ZIP3 areas shown (each at least the floor) and "Other" when it is shown."""
+    values = [{"area": f"{b.zip3}xx", "donors": b.donors} for b in bins]
+    if other:
+        values.append({"area": "Other", "donors": other})
+    return {
+        "$schema": "https://vega.github.io/schema/vega-lite/v6.json",
+        "width": "container",
+        "height": {"step": 18},
+        "data": {"values": values},
+        "mark": {"type": "bar", "color": "#0d6b5c", "tooltip": True},
+        "encoding": {
+            "y": {"field": "area", "type": "nominal", "sort": None, "title": None},
+            "x": {
+                "field": "donors",
+                "type": "quantitative",
+                "title": "Unique donors",
+                "axis": {"format": ",d", "tickMinStep": 1},
+            },
+            "tooltip": [
+                {"field": "area", "type": "nominal", "title": "ZIP3"},
+                {"field": "donors", "type": "quantitative", "title": "Donors", "format": ",d"},
+            ],
+        },
+        "config": {"view": {"stroke": None}},
+    }

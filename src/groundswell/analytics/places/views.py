@@ -82,6 +82,10 @@ def donor_places(request):
         "form": form,
         "board": board,
         "states_spec": charts.states_spec(board.states),
+        "zip3_spec": charts.zip3_spec(
+            board.zip3_page,
+            board.zip3.other if board.zip3_number == board.zip3_pages else None,
+        ),
         "query": _query(data),
     }
     return render(request, "analytics/places.html", context)

@@ -11,7 +11,8 @@ from groundswell.analytics.tests.test_overview_browser import PHONE, _fits, _log
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_donors_by_place_on_a_phone(page, live_server, make_user, extract_file):
+def test_donors_by_place_on_a_phone(page, live_server, make_user, extract_file, settings):
+    settings.GROUNDSWELL_ANALYTICS_MIN_BIN = 2  # this small campaign's ZIP3 areas hold two
     places_world_build()
     make_user("finance", username="fenna")
     page.set_viewport_size(PHONE)
@@ -26,6 +27,9 @@ def test_donors_by_place_on_a_phone(page, live_server, make_user, extract_file):
     # 51 outlines (50 states and DC), each a path in the drawn SVG.
     assert page.locator("#states-chart svg path").count() >= 51
     assert page.locator("#states tbody td").first.text_content() == "New Hampshire"
+    page.wait_for_selector("#zip3-chart[data-drawn]")
+    assert page.get_attribute("#zip3-chart", "data-drawn") == "yes"
+    assert page.locator("#zip3 tbody tr").count() == 3  # 054xx, 100xx and Other
     assert page.get_by_text("Figures as of").is_visible()
     assert page.locator("#states-qualifying").is_visible()
     assert _fits(page, "donors-by-place")

@@ -3,6 +3,7 @@ a ZIP3 bin (nor "Other") of fewer people than the floor, whatever the range aske
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 from datetime import date
@@ -33,10 +34,15 @@ def _encode(text: str) -> str:
 
 
 def _bins(html: str) -> list[int]:
+    """Every ZIP3 count on the page: the table's cells and the chart's values."""
     if 'id="zip3"' not in html:
         return []
     table = html.split('id="zip3"')[1].split("</table>")[0]
-    return [int(n.replace(",", "")) for n in re.findall(r'<td class="num">([\d,]+)</td>', table)]
+    cells = [int(n.replace(",", "")) for n in re.findall(r'<td class="num">([\d,]+)</td>', table)]
+    spec = html.split('id="zip3-spec" type="application/json">')[1].split("</script>")[0]
+    charted = [value["donors"] for value in json.loads(spec)["data"]["values"]]
+    assert sorted(charted) == sorted(cells)
+    return cells
 
 
 @pytest.mark.django_db(transaction=True)

@@ -3,6 +3,7 @@ page, bad dates refused plainly, the empty state."""
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import date
 
@@ -76,6 +77,12 @@ def test_zip3_bins_follow_the_minimum_setting(persona_client, extract_file, sett
         ("Other (1 smaller area and no ZIP)", "3"),
     ]
     assert b"033xx" not in two.content
+    spec = two.content.decode().split('id="zip3-spec" type="application/json">')[1]
+    assert json.loads(spec.split("</script>")[0])["data"]["values"] == [
+        {"area": "054xx", "donors": 2},
+        {"area": "100xx", "donors": 2},
+        {"area": "Other", "donors": 3},
+    ]
     settings.GROUNDSWELL_ANALYTICS_MIN_BIN = 3
     three = client.get(URL, SPRING)
     assert _table(three, "zip3") == [("Other (3 smaller areas and no ZIP)", "7")]
