@@ -3,12 +3,15 @@
 from django.urls import include, path
 
 from groundswell.analytics import views
+from groundswell.analytics.places.views import donor_places
 
 app_name = "analytics"
 
 urlpatterns = [
     path("", views.overview, name="overview"),
     path("donors/", views.donors, name="donors"),
+    # Before donors/<kind>/, which would otherwise take "places" for a kind.
+    path("donors/places/", donor_places, name="donor_places"),
     path("donors/<slug:kind>/", views.donor_changes, name="donor_changes"),
     path("csv/<slug:chart>/", views.chart_csv, name="chart_csv"),
     path("lapsed/<slug:kind>/", views.lapsed, name="lapsed"),

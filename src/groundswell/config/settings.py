@@ -341,6 +341,9 @@ if (
     )
 GROUNDSWELL_ANALYTICS_EXTRACT = env_str("GROUNDSWELL_ANALYTICS_EXTRACT") or ""
 GROUNDSWELL_ANALYTICS_PARQUET = env_str("GROUNDSWELL_ANALYTICS_PARQUET") or ""
+# The fewest people a place bin (a ZIP3 area on Donors by place) may show; smaller ones are
+# folded into "other". Two at the least: a bin of one is that person.
+GROUNDSWELL_ANALYTICS_MIN_BIN = env_int("GROUNDSWELL_ANALYTICS_MIN_BIN", 10, minimum=2)
 
 
 def _probability(name: str, default: str) -> float:

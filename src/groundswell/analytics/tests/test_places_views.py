@@ -1,0 +1,172 @@
+"""The Donors by place page: who sees what, the ZIP3 floor, the threshold panel against the goal
+page, bad dates refused plainly, the empty state."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import date
+
+import pytest
+from django.urls import reverse
+
+from groundswell.analytics.tests.places_dataset import places_world_build
+from groundswell.identity.models import ThresholdRuleSet
+from groundswell.identity.thresholds import progress
+
+pytestmark = pytest.mark.django_db
+
+URL = "/analytics/donors/places/"
+SPRING = {"start": "2026-01-01", "end": "2026-03-31"}
+
+
+def _table(page, table_id: str) -> list[tuple[str, ...]]:
+    """The rows of a table on the page: each row's cells as text, tags and commas dropped."""
+    html = page.content.decode()
+    body = html.split(f'id="{table_id}"')[1].split("</table>")[0].split("<tbody>")[1]
+    rows = []
+    for row in re.findall(r"<tr[^>]*>(.*?)</tr>", body, re.S):
+        cells = re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, re.S)
+        rows.append(tuple(re.sub(r"<[^>]+>", "", c).replace(",", "").strip() for c in cells))
+    return rows
+
+
+def test_the_url_and_the_overview_link(persona_client, extract_file):
+    assert reverse("analytics:donor_places") == URL
+    overview = persona_client("organizer").get(reverse("analytics:overview"))
+    assert URL.encode() in overview.content
+
+
+def test_finance_sees_net_by_state_others_donor_counts(persona_client, extract_file):
+    places_world_build()
+    finance = persona_client("finance").get(URL, SPRING)
+    assert finance.status_code == 200
+    assert _table(finance, "states") == [
+        ("New Hampshire", "1", "$30.00"),
+        ("New York", "2", "$20.00"),
+        ("Vermont", "2", "$108.00"),
+        ("No state given", "2", "$15.00"),
+    ]
+    assert b"Figures as of" in finance.content and b'id="states-spec"' in finance.content
+    for role in ("organizer", "volunteer"):
+        page = persona_client(role).get(URL, SPRING)
+        assert page.status_code == 200
+        assert _table(page, "states")[:3] == [
+            ("New Hampshire", "1"),
+            ("New York", "2"),
+            ("Vermont", "2"),
+        ]
+        # No dollar figure anywhere (the chart spec's "$schema" key aside).
+        assert b"$" not in page.content.replace(b'"$schema"', b"")
+
+
+def test_anonymous_is_sent_to_log_in(client, extract_file):
+    response = client.get(URL)
+    assert response.status_code == 302 and "/accounts/login" in response["Location"]
+
+
+def test_zip3_bins_follow_the_minimum_setting(persona_client, extract_file, settings):
+    places_world_build()
+    client = persona_client("organizer")
+    settings.GROUNDSWELL_ANALYTICS_MIN_BIN = 2
+    two = client.get(URL, SPRING)
+    # Pia alone in 033: folded with Uma and Val (no ZIP) into Other.
+    assert _table(two, "zip3") == [
+        ("054xx", "2"),
+        ("100xx", "2"),
+        ("Other (1 smaller area and no ZIP)", "3"),
+    ]
+    assert b"033xx" not in two.content
+    spec = two.content.decode().split('id="zip3-spec" type="application/json">')[1]
+    assert json.loads(spec.split("</script>")[0])["data"]["values"] == [
+        {"area": "054xx", "donors": 2},
+        {"area": "100xx", "donors": 2},
+        {"area": "Other", "donors": 3},
+    ]
+    settings.GROUNDSWELL_ANALYTICS_MIN_BIN = 3
+    three = client.get(URL, SPRING)
+    assert _table(three, "zip3") == [("Other (3 smaller areas and no ZIP)", "7")]
+    withheld = client.get(URL, {"start": "2026-03-01", "end": "2026-03-03"})
+    assert 'id="zip3"' not in withheld.content.decode()
+    assert b"Fewer than 3 donors in any area" in withheld.content
+    # The default floor is ten: nothing in this small campaign is shown by area.
+    del settings.GROUNDSWELL_ANALYTICS_MIN_BIN
+    assert b"Fewer than 10 donors in any area" in client.get(URL, SPRING).content
+
+
+def test_the_threshold_panel_is_the_goal_pages_figure(persona_client, extract_file):
+    places_world_build()
+    rule_set = ThresholdRuleSet.objects.create(
+        name="Spring debate",
+        slug="spring-debate",
+        total_donors=100,
+        per_state_minimum=2,
+        states_required=3,
+        window_start=date(2026, 1, 1),
+        window_end=date(2026, 3, 31),
+        deadline=date(2026, 3, 31),
+        active=True,
+    )
+    # The page's own range (March) is not the goal's: the panel counts over the goal's window.
+    page = persona_client("organizer").get(URL, {"start": "2026-03-01", "end": "2026-03-31"})
+    assert b"Per-state threshold: Spring debate" in page.content
+    rows = _table(page, "threshold-states")
+    goal_page = progress(rule_set=rule_set)
+    assert {name: int(donors) for name, donors, _ in rows} == {
+        s.name: s.donors for s in goal_page.states
+    }
+    assert rows[:3] == [
+        ("New York", "2", "met"),
+        ("Vermont", "2", "met"),
+        ("New Hampshire", "1", "1"),
+    ]
+    qualifying = re.search(rb'id="states-qualifying">(\d+)<', page.content).group(1)
+    assert int(qualifying) == goal_page.states_met == 2
+    assert b"of the 3 needed \xc2\xb7 1 to go" in page.content
+
+
+def test_without_a_goal_the_minimum_is_the_form_value(persona_client, extract_file):
+    places_world_build()
+    page = persona_client("organizer").get(URL, {**SPRING, "minimum": "2"})
+    assert b"No donor goal sets a per-state minimum" in page.content
+    assert re.search(rb'id="states-qualifying">2<', page.content)
+    rows = _table(page, "threshold-states")
+    assert rows[:3] == [
+        ("New York", "2", "met"),
+        ("Vermont", "2", "met"),
+        ("New Hampshire", "1", "1"),
+    ]
+    # The default minimum (200): no state qualifies; Vermont is 198 short.
+    default = persona_client("organizer").get(URL, SPRING)
+    assert re.search(rb'id="states-qualifying">0<', default.content)
+    assert ("Vermont", "2", "198") in _table(default, "threshold-states")
+
+
+def test_empty_range_says_so(persona_client, extract_file):
+    page = persona_client("finance").get(URL)
+    assert page.status_code == 200
+    assert b"No donors in this range" in page.content
+    assert b"states-spec" not in page.content
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"start": "2026-02-30"},
+        {"start": "yesterday"},
+        {"end": "\x00"},
+        {"start": "1999-12-31"},
+        {"end": "99999-01-01"},
+        {"start": "2026-03-01", "end": "2026-02-01"},
+        {"minimum": "0"},
+        {"minimum": "-4"},
+        {"minimum": "1e9999"},
+        {"minimum": "99999999999999999999999"},
+        {"page": "0"},
+    ],
+)
+def test_bad_input_is_a_form_error_and_a_400(persona_client, extract_file, caplog, query):
+    response = persona_client("finance").get(URL, query)
+    assert response.status_code == 400
+    assert b'class="error"' in response.content and b"Check the fields above" in response.content
+    assert "analytics: refused" in caplog.text
