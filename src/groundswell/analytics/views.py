@@ -160,8 +160,14 @@ def _periods(request, today: date) -> selectors.Periods | str:
     """The period asked for (the last 90 days when none), else why it cannot be used."""
     start_text, end_text = request.GET.get("start", ""), request.GET.get("end", "")
     end = _day(end_text) if end_text else today
-    start = _day(start_text) if start_text else (end or today) - timedelta(days=DEFAULT_DAYS - 1)
-    if start is None or end is None:
+    if end is None:
+        return "Dates must be written as YYYY-MM-DD, e.g. 2026-01-31."
+    if not FIRST_DAY <= end <= today:
+        # Refused before the default start is worked out from it: 0001-01-01 minus 89 days
+        # is no date at all.
+        return f"The period must run forward from 2000-01-01 to at most today ({today})."
+    start = _day(start_text) if start_text else end - timedelta(days=DEFAULT_DAYS - 1)
+    if start is None:
         return "Dates must be written as YYYY-MM-DD, e.g. 2026-01-31."
     if not FIRST_DAY <= start <= end <= today:
         return f"The period must run forward from 2000-01-01 to at most today ({today})."
