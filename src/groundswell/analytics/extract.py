@@ -41,6 +41,7 @@ CONTRIBUTION_COLUMNS: dict[str, pa.DataType] = {
     "transaction_type": pa.string(),
     "refcode": pa.string(),
     "page_id": pa.int64(),
+    "form_name": pa.string(),  # ActBlue's form: the page of a gift with no page of ours
     "donor_state": pa.string(),
     "donor_given_name": pa.string(),
     "donor_family_name": pa.string(),
@@ -96,12 +97,25 @@ def _columns_sql(columns: dict[str, pa.DataType]) -> str:
 
 
 def _schema_ensure(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute("CREATE TABLE IF NOT EXISTS meta (name VARCHAR PRIMARY KEY, value VARCHAR)")
+    held = [
+        name
+        for (name,) in con.execute(
+            "SELECT column_name FROM information_schema.columns"
+            " WHERE table_name = 'contributions' ORDER BY ordinal_position"
+        ).fetchall()
+    ]
+    if held and held != list(CONTRIBUTION_COLUMNS):
+        # A file written by an older release (other columns): copy everything again rather
+        # than read a table the metrics no longer fit. No full copy is recorded, so the next
+        # refresh is a full one.
+        con.execute("DROP TABLE contributions")
+        con.execute("DELETE FROM meta WHERE name IN ('full_at', 'contributions_high')")
     con.execute(
         f"CREATE TABLE IF NOT EXISTS contributions ({_columns_sql(CONTRIBUTION_COLUMNS)},"
         " PRIMARY KEY (id))"
     )
     con.execute(f"CREATE TABLE IF NOT EXISTS memberships ({_columns_sql(MEMBERSHIP_COLUMNS)})")
-    con.execute("CREATE TABLE IF NOT EXISTS meta (name VARCHAR PRIMARY KEY, value VARCHAR)")
 
 
 def _meta(con: duckdb.DuckDBPyConnection, name: str) -> str | None:
