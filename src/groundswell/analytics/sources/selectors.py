@@ -152,7 +152,7 @@ def _labels(dimension: str, keys: list[str]) -> dict[str, str]:
             if key.startswith("page:"):
                 labels[key] = titles.get(int(key[5:]), f"Deleted page #{key[5:]}")
             elif key.startswith("form:"):
-                labels[key] = f"{key[5:]} (ActBlue form)"
+                labels[key] = f"{key[5:]} (processor form)"
     return labels
 
 
