@@ -69,10 +69,15 @@ def _headers(request, report) -> list[dict]:
 @capability_required(PEOPLE_VIEW)
 def sources_page(request):
     """Money (finance), donors and sign-ups by refcode, channel or page; spend; conversion."""
-    form = ReportForm(request.GET or None, today=timezone.localdate())
-    if request.GET and not form.is_valid():
-        return _refuse(request, form)
-    data = form.cleaned_data if request.GET else ReportForm.defaults(timezone.localdate())
+    today = timezone.localdate()
+    if request.GET:
+        form = ReportForm(request.GET, today=today)
+        if not form.is_valid():
+            return _refuse(request, form)
+        data = form.cleaned_data
+    else:
+        data = ReportForm.defaults(today)
+        form = ReportForm(initial=data, today=today)
     report = selectors.sources_read(
         user=request.user,
         start=data["start"],
