@@ -129,7 +129,6 @@ def _pages() -> dict:
 
 def _amplify(finance_user) -> dict:
     from groundswell.analytics.amplify.models import Network, SuggestedPost
-
     from groundswell.analytics.sources.models import AdSpend
 
     post = SuggestedPost.objects.create(
