@@ -13,7 +13,11 @@ from datetime import date, datetime
 
 from groundswell.accounts.roles import FINANCE_VIEW, PEOPLE_VIEW
 from groundswell.actions.models import ActionPage
-from groundswell.actions.selectors import submission_counts_by_refcode, variant_results
+from groundswell.actions.selectors import (
+    submission_counts_by_refcode,
+    submission_counts_by_utm,
+    variant_results,
+)
 from groundswell.analytics.engine import engine_open
 from groundswell.analytics.metrics_sources import (
     DIMENSIONS,
@@ -30,6 +34,7 @@ from groundswell.donations.selectors import DateRange
 
 PER_PAGE = 25
 CHART_ROWS = 15
+UTM_ROWS = 50
 _FIELDS = {"net": "net_cents", "gross": "gross_cents"}
 
 
@@ -115,6 +120,8 @@ class SourcesReport:
     number: int
     chart: list[Line]
     spend: list[SpendLine] = field(default_factory=list)
+    utm: list[tuple[str, str, int]] = field(default_factory=list)  # the first UTM_ROWS
+    utm_total: int = 0  # how many source and medium pairs there are in all
 
     @property
     def dimension_label(self) -> str:
@@ -253,6 +260,7 @@ def sources_read(
     number = min(page, last)
     ordered = _sorted(lines, sort)
     chart_by = "-net" if finance else "-donors"
+    utm = submission_counts_by_utm(start_at=period.start_at, end_before=period.end_before)
     return SourcesReport(
         start=start,
         end=end,
@@ -266,6 +274,8 @@ def sources_read(
         number=number,
         chart=_sorted(lines, chart_by)[:CHART_ROWS],
         spend=spend,
+        utm=utm[:UTM_ROWS],
+        utm_total=len(utm),
     )
 
 

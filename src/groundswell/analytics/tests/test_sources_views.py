@@ -227,6 +227,47 @@ def test_spend_entry_is_validated_saved_in_cents_and_audited(persona_client, ext
     assert persona_client("organizer").post(url, good).status_code == 403
 
 
+def test_signups_by_utm_source_and_medium(persona_client, make_user, extract_file):
+    page = ActionPage.objects.create(slug="an-utm", title="Join", headline="Join")
+    for i, (source, medium, status) in enumerate(
+        [
+            ("facebook", "social", "received"),
+            ("facebook", "social", "processed"),
+            ("facebook", "social", "failed"),  # not a sign-up
+            ("newsletter", "email", "received"),
+            ("", "", "received"),
+        ]
+    ):
+        Submission.objects.create(
+            page=page,
+            token=f"u{i}",
+            email=f"u{i}@example.org",
+            utm_source=source,
+            utm_medium=medium,
+            status=status,
+            received_at="2026-02-02T15:00Z",
+        )
+    Submission.objects.create(  # before the range
+        page=page,
+        token="old",
+        email="o@example.org",
+        utm_source="facebook",
+        utm_medium="social",
+        received_at="2025-12-31T15:00Z",
+    )
+    report = selectors.sources_read(
+        user=make_user("organizer"),
+        start=date(2026, 1, 1),
+        end=date(2026, 2, 28),
+        dimension="channel",
+        sort=None,
+        page=1,
+    )
+    assert report.utm == [("facebook", "social", 2), ("", "", 1), ("newsletter", "email", 1)]
+    html = persona_client("volunteer").get(reverse("analytics:sources"), RANGE).content.decode()
+    assert "newsletter" in html
+
+
 def test_overview_links_to_sources(persona_client, extract_file):
     page = persona_client("organizer").get(reverse("analytics:overview"))
     assert reverse("analytics:sources").encode() in page.content
