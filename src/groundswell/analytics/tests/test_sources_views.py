@@ -227,6 +227,22 @@ def test_spend_entry_is_validated_saved_in_cents_and_audited(persona_client, ext
     assert persona_client("organizer").post(url, good).status_code == 403
 
 
+def test_column_headers_sort_both_ways(persona_client, extract_file):
+    sources_tag(world_build())
+    client = persona_client("finance")
+    by_name = client.get(reverse("analytics:sources"), {**RANGE, "sort": "key"}).content.decode()
+    assert 'aria-sort="ascending"><a href="?start=2026-01-01&amp;end=2026-02-28&amp;sort=-key"' in (
+        by_name
+    )
+    # Ascending by name: "(none)" first, then email-0412.
+    assert by_name.index(">(none)<") < by_name.index(">email-0412<") < by_name.index(">fb_ads<")
+    by_net = client.get(reverse("analytics:sources"), {**RANGE, "sort": "-net"}).content.decode()
+    assert by_net.index(">email-eoq<") < by_net.index(">email-0412<") < by_net.index(">(none)<")
+    assert 'aria-sort="descending"><a href="?start=2026-01-01&amp;end=2026-02-28&amp;sort=net"' in (
+        by_net
+    )
+
+
 def test_signups_by_utm_source_and_medium(persona_client, make_user, extract_file):
     page = ActionPage.objects.create(slug="an-utm", title="Join", headline="Join")
     for i, (source, medium, status) in enumerate(
