@@ -31,7 +31,7 @@ def _seed(path: Path, contributions: int, people: int) -> None:
     with extract_open(path) as con:
         con.execute(
             f"""
-            INSERT INTO contributions
+            INSERT INTO contributions BY NAME
             SELECT i AS id,
                    CASE WHEN i % 3 = 0 THEN NULL ELSE 1 + hash(i) % {people} END AS person_id,
                    TIMESTAMPTZ '2025-01-01 00:00:00+00'
@@ -44,6 +44,7 @@ def _seed(path: Path, contributions: int, people: int) -> None:
                    '' AS transaction_type,
                    'rc' || (i % 40)::VARCHAR AS refcode,
                    NULL AS page_id,
+                   '' AS form_name,
                    ['AK', 'IA', 'NH', 'NV', 'SC', 'VT'][1 + i % 6] AS donor_state,
                    'Given' || (i % 5000)::VARCHAR AS donor_given_name,
                    'Family' || (i % 7919)::VARCHAR AS donor_family_name,

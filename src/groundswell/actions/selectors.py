@@ -269,3 +269,16 @@ def submission_counts_by_refcode(
         rows = rows.filter(refcode__in=refcodes)
     counted = rows.values("refcode").annotate(n=Count("pk")).order_by()
     return {row["refcode"]: row["n"] for row in counted}
+
+
+def submission_counts_by_utm(*, start_at, end_before) -> list[tuple[str, str, int]]:
+    """Submissions received in ``[start_at, end_before)`` per UTM source and medium, most
+    first; failed ones are not sign-ups (as ``submission_counts_by_refcode``)."""
+    rows = (
+        Submission.objects.filter(received_at__gte=start_at, received_at__lt=end_before)
+        .exclude(status=Submission.Status.FAILED)
+        .values("utm_source", "utm_medium")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "utm_source", "utm_medium")
+    )
+    return [(row["utm_source"], row["utm_medium"], row["n"]) for row in rows]

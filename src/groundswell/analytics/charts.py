@@ -290,3 +290,43 @@ def chart_csv(table: ChartTable) -> str:
             csv_line(cell_text(v, c.kind) for v, c in zip(row, table.columns, strict=True))
         )
     return "".join(lines)
+
+
+def sources_spec(lines: list, *, finance: bool, dimension_label: str) -> dict:
+    """Horizontal bars of the top lines: net dollars for finance roles, unique donors else."""
+    if finance:
+        values = [{"label": ln.label, "value": ln.net_cents / 100} for ln in lines]
+        title, number = "Net raised ($)", "$,.2f"
+    else:
+        values = [{"label": ln.label, "value": ln.donors} for ln in lines]
+        title, number = "Unique donors", ",d"
+    return {
+        "$schema": "https://vega.github.io/schema/vega-lite/v6.json",
+        "data": {"values": values},
+        "width": "container",
+        "height": {"step": 22},
+        "mark": {"type": "bar", "color": "#0d6b5c", "tooltip": True},
+        "encoding": {
+            "y": {
+                "field": "label",
+                "type": "nominal",
+                "sort": "-x",
+                "title": None,
+                # Long refcodes are cut on the axis; the tooltip and the table have them whole.
+                "axis": {"labelLimit": 110},
+            },
+            "x": {
+                "field": "value",
+                "type": "quantitative",
+                "title": title,
+                "axis": {"format": "$,.0f", "tickCount": 4}
+                if finance
+                else {"format": ",d", "tickMinStep": 1, "tickCount": 4},
+            },
+            "tooltip": [
+                {"field": "label", "type": "nominal", "title": dimension_label},
+                {"field": "value", "type": "quantitative", "title": title, "format": number},
+            ],
+        },
+        "config": {"view": {"stroke": None}, "axis": {"labelFontSize": 11}},
+    }

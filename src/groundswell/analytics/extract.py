@@ -43,6 +43,7 @@ CONTRIBUTION_COLUMNS: dict[str, pa.DataType] = {
     "transaction_type": pa.string(),
     "refcode": pa.string(),
     "page_id": pa.int64(),
+    "form_name": pa.string(),  # ActBlue's form: the page of a gift with no page of ours
     "donor_state": pa.string(),
     "donor_given_name": pa.string(),
     "donor_family_name": pa.string(),

@@ -129,11 +129,20 @@ def _pages() -> dict:
 
 def _amplify(finance_user) -> dict:
     from groundswell.analytics.amplify.models import Network, SuggestedPost
+    from groundswell.analytics.sources.models import AdSpend
 
     post = SuggestedPost.objects.create(
         text="Walk with us", target_path="/", networks=list(Network.values), created_by=finance_user
     )
-    return {"post": post}
+    # Spend on the donor's refcode: finance data on the sources and spend pages.
+    spend = AdSpend.objects.create(
+        refcode=DONOR["refcode"],
+        start=PRIMARY.date(),
+        end=GENERAL.date(),
+        amount_cents=987_65,
+        created_by=finance_user,
+    )
+    return {"post": post, "spend": spend}
 
 
 def _webhooks(finance_user, contribution) -> dict:
@@ -294,11 +303,13 @@ def donor_world(tmp_path, *, finance_user, other_user) -> dict:
     welcome = _welcome(mailings["sender"])
     events = _events(donor)
     _planning(donor, pages)
-    amplify = _amplify(finance_user)["post"]
+    shared = _amplify(finance_user)
+    amplify, spend = shared["post"], shared["spend"]
     urls = {
         "analytics:amplify:post_edit": {"pk": amplify.pk},
         "analytics:amplify:post_archive": {"pk": amplify.pk},
         "analytics:amplify:share": {"pk": amplify.pk},
+        "analytics:spend_delete": {"pk": spend.pk},
         "accounts:user_role": {"pk": other_user.pk},
         "accounts:user_active": {"pk": other_user.pk},
         "people:detail": {"pk": donor.pk},

@@ -94,3 +94,30 @@ def world_build() -> dict:
             record_kind=kind, record_id=record_id, cluster_key=key, run=run
         )
     return {"run": run, "p1": p1, "p2": p2, **gifts}
+
+
+def sources_tag(world: dict) -> dict:
+    """Refcodes, a donation page and an ActBlue form on the campaign's gifts (other metrics'
+    figures do not change). By gift:
+
+      g1 email-0412   g2 fb-spring, page Spring   g3 email-eoq   g4 fb_ads, page Spring
+      g5 (none), ActBlue form "ActBlue main"      g6 fb-spring (refunded)   g7 fb-spring (memo)
+      g8 email-0412 (2025)   g9 sms-1 (2025)   g10 (none)
+    """
+    from groundswell.donations.models import DonationPage
+
+    spring = DonationPage.objects.create(slug="an-spring", title="Spring drive")
+    tags = {
+        "g1": {"refcode": "email-0412"},
+        "g2": {"refcode": "fb-spring", "page": spring},
+        "g3": {"refcode": "email-eoq"},
+        "g4": {"refcode": "fb_ads", "page": spring},
+        "g5": {"form_name": "ActBlue main"},
+        "g6": {"refcode": "fb-spring"},
+        "g7": {"refcode": "fb-spring"},
+        "g8": {"refcode": "email-0412"},
+        "g9": {"refcode": "sms-1"},
+    }
+    for name, fields in tags.items():
+        Contribution.objects.filter(pk=world[name].pk).update(**fields)
+    return {**world, "spring": spring}

@@ -180,3 +180,26 @@ def test_an_extract_written_with_older_columns_is_rebuilt(extract_file):
             "SELECT column_name FROM information_schema.columns WHERE table_name = 'contributions'"
         ).fetchall()
     assert ("is_recurring",) in columns
+
+
+def test_an_extract_with_older_columns_is_rebuilt(extract_file):
+    """A file written before a column was added (form_name) is copied again, not misread."""
+    import duckdb
+
+    world_build()
+    old = duckdb.connect(str(extract_file))
+    old.execute(
+        "CREATE TABLE contributions (id BIGINT PRIMARY KEY, person_id BIGINT,"
+        " received_at TIMESTAMPTZ, amount_cents BIGINT, refunded_cents BIGINT, status VARCHAR,"
+        " is_memo BOOLEAN, transaction_type VARCHAR, refcode VARCHAR, page_id BIGINT,"
+        " donor_state VARCHAR, donor_given_name VARCHAR, donor_family_name VARCHAR,"
+        " donor_postal_code VARCHAR, modified_at TIMESTAMPTZ)"
+    )
+    old.execute("CREATE TABLE meta (name VARCHAR PRIMARY KEY, value VARCHAR)")
+    stamp = timezone.now().isoformat()
+    old.execute("INSERT INTO meta VALUES ('full_at', ?), ('contributions_high', ?)", [stamp, stamp])
+    old.close()
+    with engine_open(name="duckdb") as engine:
+        totals = metrics.money_totals(engine, start=JAN1, end=FEB28)
+    assert (totals.count, totals.net_cents) == (5, 10700)
+    assert _rows(extract_file) == Contribution.objects.count() == 10

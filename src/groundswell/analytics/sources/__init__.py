@@ -1,0 +1,1 @@
+"""Sources and refcodes: where money, donors and sign-ups came from, and ad spend against them."""
