@@ -73,6 +73,12 @@ def _changes(engine: Engine, *, start: date, end: date) -> ibis.Table:
     )
 
 
+def _bucket(day, grain: str, start: date):
+    """The day, week or month a local date falls in; the whole range ("range") is one bucket,
+    dated by its first day: a person counts once in a range's totals, whatever the grain."""
+    return ibis.literal(start) if grain == "range" else metrics._bucket(day, grain)
+
+
 def _rows(table: ibis.Table) -> list[dict]:
     return table.to_pyarrow().to_pylist()
 
@@ -81,18 +87,18 @@ def _rows(table: ibis.Table) -> list[dict]:
     "list_growth", "New people and new subscribers by day, week or month", finance=False
 )
 def list_growth(engine: Engine, *, start: date, end: date, grain: str) -> list[GrowthRow]:
-    """New people and new e-mail subscribers per day, week or month; buckets with neither are
-    left out."""
+    """New people and new e-mail subscribers per day, week or month (or the whole "range");
+    buckets with neither are left out."""
     p = engine.people
     p = p.mutate(day=_local(p.created_at))
     p = p.filter(p.merged_into_id.isnull(), p.erased_at.isnull(), p.day >= start, p.day <= end)
     people = (
-        p.mutate(bucket=metrics._bucket(p.day, grain)).group_by("bucket").aggregate(n=p.id.count())
+        p.mutate(bucket=_bucket(p.day, grain, start)).group_by("bucket").aggregate(n=p.id.count())
     )
     c = _changes(engine, start=start, end=end)
     c = c.filter(c.status == str(EmailStatus.SUBSCRIBED))
     subscribers = (
-        c.mutate(bucket=metrics._bucket(c.day, grain))
+        c.mutate(bucket=_bucket(c.day, grain, start))
         .group_by("bucket")
         .aggregate(n=c.person_id.nunique())
     )
@@ -112,7 +118,7 @@ def churn(engine: Engine, *, start: date, end: date, grain: str) -> list[ChurnRo
     c = _changes(engine, start=start, end=end)
     c = c.filter(c.status.isin(list(CHURN.values())))
     grouped = (
-        c.mutate(bucket=metrics._bucket(c.day, grain))
+        c.mutate(bucket=_bucket(c.day, grain, start))
         .group_by("bucket")
         .aggregate(
             **{

@@ -132,11 +132,12 @@ def events_by_month(*, start: date, end: date) -> list[EventMonth]:
         .annotate(bucket=TruncMonth("shift__starts_at", tzinfo=timezone.get_current_timezone()))
         .values("bucket")
         .annotate(
-            events=Count("shift__event_id", distinct=True),
-            rsvps=Count("pk", filter=Q(status="registered")),
-            attended=Count("pk", filter=Q(attended=True)),
-            no_shows=Count("pk", filter=Q(attended=False)),
-            minutes=Sum("minutes_credited", filter=Q(attended=True)),
+            # n_…: "attended" is a field of Attendance, which an annotation may not shadow.
+            n_events=Count("shift__event_id", distinct=True),
+            n_rsvps=Count("pk", filter=Q(status="registered")),
+            n_attended=Count("pk", filter=Q(attended=True)),
+            n_no_shows=Count("pk", filter=Q(attended=False)),
+            n_minutes=Sum("minutes_credited", filter=Q(attended=True)),
         )
         .order_by("bucket")
     )
@@ -145,11 +146,11 @@ def events_by_month(*, start: date, end: date) -> list[EventMonth]:
             bucket=timezone.localtime(r["bucket"]).date()
             if isinstance(r["bucket"], datetime)
             else r["bucket"],
-            events=r["events"],
-            rsvps=r["rsvps"],
-            attended=r["attended"],
-            no_shows=r["no_shows"],
-            minutes=r["minutes"] or 0,
+            events=r["n_events"],
+            rsvps=r["n_rsvps"],
+            attended=r["n_attended"],
+            no_shows=r["n_no_shows"],
+            minutes=r["n_minutes"] or 0,
         )
         for r in rows
     ]
@@ -179,12 +180,16 @@ def people_read(*, user, start: date, end: date, grain: str) -> PeopleBoard:
             reasons=metrics_people.unsubscribe_reasons(engine, start=start, end=end),
             kind_optouts=kind_optouts(start=start, end=end),
         )
+        # The range's totals count each person once (a sum of the buckets would count
+        # someone who subscribed in two weeks twice).
+        grown = metrics_people.list_growth(engine, start=start, end=end, grain="range")
+        lost = metrics_people.churn(engine, start=start, end=end, grain="range")
     board.totals = {
-        "people": sum(r.people for r in board.growth),
-        "subscribers": sum(r.subscribers for r in board.growth),
-        "unsubscribed": sum(r.unsubscribed for r in board.churn),
-        "bounced": sum(r.bounced for r in board.churn),
-        "complained": sum(r.complained for r in board.churn),
+        "people": grown[0].people if grown else 0,
+        "subscribers": grown[0].subscribers if grown else 0,
+        "unsubscribed": lost[0].unsubscribed if lost else 0,
+        "bounced": lost[0].bounced if lost else 0,
+        "complained": lost[0].complained if lost else 0,
     }
     board.finance = user.can(FINANCE_VIEW)
     if user.can(MAILINGS_SEND):

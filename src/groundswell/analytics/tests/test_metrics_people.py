@@ -64,3 +64,13 @@ def test_unsubscribe_reasons(engine_name):
         mp.ReasonRow("unsubscribe_link", "Unsubscribe link", 1),
     ]
     assert february_fifth == [mp.ReasonRow("unsubscribe_link", "Unsubscribe link", 1)]
+
+
+def test_the_ranges_totals_count_each_person_once(engine_name):
+    list_build()
+    with engine_open(name=engine_name) as engine:
+        grown = mp.list_growth(engine, start=JAN1, end=FEB28, grain="range")
+        lost = mp.churn(engine, start=JAN1, end=FEB28, grain="range")
+    # Subscribers A, B, C: A subscribed in January and again in February, once here.
+    assert grown == [mp.GrowthRow(JAN1, 3, 3)]
+    assert lost == [mp.ChurnRow(JAN1, 2, 1, 1)]
