@@ -17,7 +17,8 @@ The definitions:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import ibis
 from django.conf import settings
@@ -61,16 +62,24 @@ def _local(column) -> ibis.Value:
     return metrics.timezone(settings.TIME_ZONE, column).date()
 
 
+def _within(column, start: date, end: date) -> list:
+    """The local days start–end as bounds on the stored UTC instant: rows outside are skipped
+    before any time-zone arithmetic (and DuckDB skips whole row groups by their min/max)."""
+    zone = ZoneInfo(settings.TIME_ZONE)
+    first = datetime.combine(start, time.min, tzinfo=zone)
+    after = datetime.combine(end + timedelta(days=1), time.min, tzinfo=zone)
+    return [column >= first, column < after]
+
+
 def _changes(engine: Engine, *, start: date, end: date) -> ibis.Table:
     """E-mail consent changes in the range (local days, both ends), with ``day``."""
     c = engine.consents
-    c = c.mutate(day=_local(c.occurred_at))
-    return c.filter(
+    c = c.filter(
+        *_within(c.occurred_at, start, end),
         c.channel == EMAIL,
         c.status != c.previous_status.fill_null(""),
-        c.day >= start,
-        c.day <= end,
     )
+    return c.mutate(day=_local(c.occurred_at))
 
 
 def _bucket(day, grain: str, start: date):
@@ -90,8 +99,10 @@ def list_growth(engine: Engine, *, start: date, end: date, grain: str) -> list[G
     """New people and new e-mail subscribers per day, week or month (or the whole "range");
     buckets with neither are left out."""
     p = engine.people
+    p = p.filter(
+        *_within(p.created_at, start, end), p.merged_into_id.isnull(), p.erased_at.isnull()
+    )
     p = p.mutate(day=_local(p.created_at))
-    p = p.filter(p.merged_into_id.isnull(), p.erased_at.isnull(), p.day >= start, p.day <= end)
     people = (
         p.mutate(bucket=_bucket(p.day, grain, start)).group_by("bucket").aggregate(n=p.id.count())
     )
