@@ -104,7 +104,7 @@ def kind_optouts(*, start: date, end: date) -> list[tuple[str, int]]:
     )
     labels = dict(MailingKind.choices)
     found = [
-        (f"Stopped {labels.get(r['kind'], r['kind']).lower()} e-mails only", r["n"]) for r in rows
+        (f"Stopped {str(labels.get(r['kind'], r['kind'])).lower()} only", r["n"]) for r in rows
     ]
     return sorted(found, key=lambda pair: (-pair[1], pair[0]))
 

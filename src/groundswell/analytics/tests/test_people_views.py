@@ -16,6 +16,7 @@ from groundswell.analytics import selectors_people
 from groundswell.analytics.tests.people_dataset import list_build
 from groundswell.events.models import AttendanceStatus
 from groundswell.events.tests.conftest_staff import attendee, event_make, shift_make
+from groundswell.mailings.models import KindOptOut
 from groundswell.mailings.tests.conftest import everyone, mailing_make, sender  # noqa: F401
 from groundswell.mailings.tests.test_report import reported  # noqa: F401
 from groundswell.people.models import Person
@@ -77,6 +78,25 @@ def test_the_tables_hold_the_hand_computed_rows(persona_client, extract_file):
     assert _table(html, "reasons") == [
         ["Unsubscribed from all e-mail: staff", "1"],
         ["Unsubscribed from all e-mail: unsubscribe link", "1"],
+    ]
+
+
+def test_stopping_one_kind_of_mailing_is_listed_apart(persona_client, extract_file):
+    people = list_build()
+    for person, kind, day in [
+        (people["A"], "fundraising", 3),
+        (people["B"], "fundraising", 4),
+        (people["C"], "news", 4),
+        (people["F"], "news", 20),  # after the range
+    ]:
+        KindOptOut.objects.create(
+            person=person, kind=kind, created_at=datetime(2026, 3, day, 15, tzinfo=UTC)
+        )
+    query = {"start": "2026-03-01", "end": "2026-03-10"}
+    html = persona_client("volunteer").get(URL, query).content.decode()
+    assert _table(html, "reasons") == [
+        ["Stopped fundraising appeals only", "2"],
+        ["Stopped news and updates only", "1"],
     ]
 
 
