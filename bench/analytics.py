@@ -5,8 +5,9 @@
 Seeds a synthetic extract straight in DuckDB SQL (no Python per row; the schema is the real
 extract's, from analytics.extract) in a temporary folder: gifts over two years, one in fifty
 refunded in part, one in a hundred a memo row, two thirds linked to a person, and a cluster for
-every person. Then runs each dashboard metric on a fresh connection (cold: the first view) and
-again on the same one (warm), and prints each time. The last line printed is a JSON object.
+every person; the people themselves with two e-mail consent changes each. Then runs each
+dashboard metric on a fresh connection (cold: the first view) and again on the same one (warm),
+and prints each time. The last line printed is a JSON object.
 
 Not yet measured here (issue 16): the incremental refresh after 10,000 new gifts (it needs the
 operational database seeded too), PostgreSQL beside DuckDB, and Spark. The issue's target on
@@ -60,13 +61,39 @@ def _seed(path: Path, contributions: int, people: int) -> None:
             FROM range(1, {people} + 1) AS r(i)
             """
         )
+        # People over three years, one in ninety-seven merged away; two consent changes each:
+        # subscribing, then (one in ten) unsubscribing, bouncing or complaining, or no change.
+        con.execute(
+            f"""
+            INSERT INTO people
+            SELECT i, TIMESTAMPTZ '2024-01-01 00:00:00+00'
+                       + to_seconds((hash(i * 3) % (1065 * 86400))::BIGINT),
+                   CASE WHEN i % 97 = 0 THEN 1 ELSE NULL END, NULL, now()
+            FROM range(1, {people} + 1) AS r(i)
+            """
+        )
+        con.execute(
+            f"""
+            INSERT INTO consents
+            SELECT i, 1 + (i - 1) // 2, 'email',
+                   CASE WHEN i % 2 = 1 THEN '' ELSE 'subscribed' END,
+                   CASE WHEN i % 2 = 1 THEN 'subscribed' WHEN i % 20 = 0 THEN 'unsubscribed'
+                        WHEN i % 20 = 2 THEN 'bouncing' WHEN i % 20 = 4 THEN 'spam_complaint'
+                        ELSE 'subscribed' END,
+                   ['form', 'unsubscribe_link', 'staff', 'import'][1 + i % 4],
+                   TIMESTAMPTZ '2025-01-01 00:00:00+00'
+                       + to_seconds((hash(i * 11) % (730 * 86400))::BIGINT)
+            FROM range(1, 2 * {people} + 1) AS r(i)
+            """
+        )
         con.execute("CHECKPOINT")
 
 
 def _dashboard(engine, today: date) -> dict:
-    """Every metric the overview asks for, by name → a thunk."""
-    from groundswell.analytics import metrics
+    """Every metric the overview and the People dashboard ask for, by name → a thunk."""
+    from groundswell.analytics import metrics, metrics_people
 
+    ninety = today - timedelta(days=89)
     quarter = metrics.quarter_start(today)
     year_ago = date(today.year - 1, today.month, 1)
     return {
@@ -89,6 +116,19 @@ def _dashboard(engine, today: date) -> dict:
         ),
         "cohorts": lambda: metrics.cohorts(engine, start=year_ago, end=today, months=11),
         "recurring_by": lambda: metrics.recurring_by(engine, start=year_ago, end=today),
+        # The People dashboard's (its default range: the last ninety days, by week).
+        "list_growth_by_week": lambda: metrics_people.list_growth(
+            engine, start=ninety, end=today, grain="week"
+        ),
+        "list_totals": lambda: metrics_people.list_growth(
+            engine, start=ninety, end=today, grain="range"
+        ),
+        "churn_by_week": lambda: metrics_people.churn(
+            engine, start=ninety, end=today, grain="week"
+        ),
+        "unsubscribe_reasons": lambda: metrics_people.unsubscribe_reasons(
+            engine, start=ninety, end=today
+        ),
     }
 
 
@@ -122,7 +162,13 @@ def main() -> None:
         duck = duckdb.connect(str(path))
         con = ibis.duckdb.from_connection(duck)
         engine = Engine(
-            "duckdb", con.table("contributions"), con.table("memberships"), timezone.now(), True
+            "duckdb",
+            con.table("contributions"),
+            con.table("memberships"),
+            timezone.now(),
+            True,
+            con.table("people"),
+            con.table("consents"),
         )
         run = _dashboard(engine, today)[name]
         for phase in ("cold", "warm"):

@@ -2,6 +2,9 @@
 
 - ``duckdb`` (the default): the extract under the data folder (``analytics.extract``),
   refreshed before it is read. SQLite installs always use it.
+The tables: ``contributions`` and ``memberships`` (money and donors), ``people`` and
+``consents`` (list growth and churn).
+
 - ``postgres``: the operational PostgreSQL database read directly (live, no copy), chosen with
   GROUNDSWELL_ANALYTICS_ENGINE=postgres when DATABASE_URL is PostgreSQL.
 - ``spark`` (``groundswell[spark]`` and Java 17): the same tables as Parquet read by Spark, for
@@ -31,8 +34,11 @@ from django.db import connection
 from django.utils import timezone
 
 from groundswell.analytics.extract import (
+    CONSENT_COLUMNS,
     CONTRIBUTION_COLUMNS,
+    EXTRACT_TABLES,
     MEMBERSHIP_COLUMNS,
+    PEOPLE_COLUMNS,
     extract_open,
     extract_parquet_write,
     extract_path,
@@ -54,6 +60,9 @@ class Engine:
     memberships: ibis.Table
     fresh_at: datetime  # the data read was the operational database as of this moment
     resolved: bool  # a resolution run has finished: donors are counted by cluster
+    # People and e-mail consent changes (extract.PEOPLE_COLUMNS, CONSENT_COLUMNS).
+    people: ibis.Table | None = None
+    consents: ibis.Table | None = None
 
 
 def engine_name() -> str:
@@ -89,7 +98,11 @@ def engine_open(*, name: str | None = None, path: Path | None = None) -> Iterato
         try:
             contributions = con.table("donations_contribution").select(*CONTRIBUTION_COLUMNS)
             memberships = con.table("identity_clustermembership").select(*MEMBERSHIP_COLUMNS)
-            yield Engine(name, contributions, memberships, timezone.now(), resolved)
+            people = con.table("people_person").select(*PEOPLE_COLUMNS)
+            consents = con.table("people_consentevent").select(*CONSENT_COLUMNS)
+            yield Engine(
+                name, contributions, memberships, timezone.now(), resolved, people, consents
+            )
         finally:
             con.disconnect()
         return
@@ -99,7 +112,15 @@ def engine_open(*, name: str | None = None, path: Path | None = None) -> Iterato
     with extract_open(path) as duck:
         fresh_at = extract_refresh(duck)
         con = ibis.duckdb.from_connection(duck)
-        yield Engine(name, con.table("contributions"), con.table("memberships"), fresh_at, resolved)
+        yield Engine(
+            name,
+            con.table("contributions"),
+            con.table("memberships"),
+            fresh_at,
+            resolved,
+            con.table("people"),
+            con.table("consents"),
+        )
 
 
 def _spark_engine(path: Path | None, resolved: bool) -> Engine:
@@ -121,9 +142,17 @@ def _spark_engine(path: Path | None, resolved: bool) -> Engine:
         raise EngineUnavailable(str(exc)) from exc
     con = ibis.pyspark.connect(session)
     tables = {}
-    for table in ("contributions", "memberships"):
+    for table in EXTRACT_TABLES:
         # A temporary view per source folder: two campaigns' engines in one session never mix.
         view = f"gs_{table}_{hashlib.sha256(source.encode()).hexdigest()[:12]}"
         session.read.parquet(f"{source.rstrip('/')}/{table}").createOrReplaceTempView(view)
         tables[table] = con.table(view)
-    return Engine("spark", tables["contributions"], tables["memberships"], fresh_at, resolved)
+    return Engine(
+        "spark",
+        tables["contributions"],
+        tables["memberships"],
+        fresh_at,
+        resolved,
+        tables["people"],
+        tables["consents"],
+    )

@@ -9,6 +9,10 @@ it) are replaced by id; rows deleted upstream are found by comparing counts. Clu
 memberships are replaced whole when a new resolution run finishes (a run rewrites them all).
 A full rebuild runs once a day in the periodic task, for writes that bypass ``modified_at``
 (``QuerySet.update``); page views only ever read what changed (after the first copy).
+
+People follow by ``modified_at`` too; their consent changes (``people.ConsentEvent``, never
+edited once written) by id. A merge that moves consent rows to the survivor with an
+``update()`` is seen at the daily rebuild.
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ from django.utils import timezone
 from groundswell.donations.models import Contribution
 from groundswell.identity.models import ClusterMembership
 from groundswell.identity.selectors import latest_run
+from groundswell.people.models import ConsentEvent, Person
 
 # The columns of the operational contribution table the metrics read, with their types.
 CONTRIBUTION_COLUMNS: dict[str, pa.DataType] = {
@@ -55,12 +60,31 @@ MEMBERSHIP_COLUMNS: dict[str, pa.DataType] = {
     "record_id": pa.int64(),
     "cluster_key": pa.string(),
 }
+# People and their subscription changes, for list growth and churn (analytics.metrics_people).
+PEOPLE_COLUMNS: dict[str, pa.DataType] = {
+    "id": pa.int64(),
+    "created_at": pa.timestamp("us", tz="UTC"),
+    "merged_into_id": pa.int64(),
+    "erased_at": pa.timestamp("us", tz="UTC"),
+    "modified_at": pa.timestamp("us", tz="UTC"),
+}
+CONSENT_COLUMNS: dict[str, pa.DataType] = {
+    "id": pa.int64(),
+    "person_id": pa.int64(),
+    "channel": pa.string(),
+    "previous_status": pa.string(),
+    "status": pa.string(),
+    "method": pa.string(),
+    "occurred_at": pa.timestamp("us", tz="UTC"),
+}
 _DUCK_TYPES = {
     pa.int64(): "BIGINT",
     pa.string(): "VARCHAR",
     pa.bool_(): "BOOLEAN",
     pa.timestamp("us", tz="UTC"): "TIMESTAMPTZ",
 }
+# Every table of the extract (what the Spark engine reads as Parquet).
+EXTRACT_TABLES = ("contributions", "memberships", "people", "consents")
 _CHUNK = 50_000
 # A row saved just before the last refresh may have committed after it: read it again.
 _OVERLAP = timedelta(minutes=5)
@@ -107,12 +131,24 @@ def _schema_ensure(con: duckdb.DuckDBPyConnection) -> None:
         " PRIMARY KEY (id))"
     )
     con.execute(f"CREATE TABLE IF NOT EXISTS memberships ({_columns_sql(MEMBERSHIP_COLUMNS)})")
+    _outdated_drop(con, "people", PEOPLE_COLUMNS)
+    _outdated_drop(con, "consents", CONSENT_COLUMNS)
+    # Added after the first extracts were made: an older file gains them here, empty, and the
+    # next refresh fills them whole (they have no high-water mark yet), the rest incrementally.
+    con.execute(
+        f"CREATE TABLE IF NOT EXISTS people ({_columns_sql(PEOPLE_COLUMNS)}, PRIMARY KEY (id))"
+    )
+    con.execute(
+        f"CREATE TABLE IF NOT EXISTS consents ({_columns_sql(CONSENT_COLUMNS)}, PRIMARY KEY (id))"
+    )
 
 
 # What the meta table remembers of each table's copy: forgotten, the next refresh copies it whole.
 _HIGH_MARKS = {
     "contributions": ["full_at", "contributions_high"],
     "memberships": ["memberships_run"],
+    "people": ["people_high"],
+    "consents": ["consents_high"],
 }
 
 
@@ -200,6 +236,61 @@ def _deletions_apply(con: duckdb.DuckDBPyConnection) -> None:
     con.unregister("alive")
 
 
+# The tables the helpers below may name in their SQL (never a name from outside).
+_OURS = frozenset({"people", "consents"})
+
+
+def _upsert(con: duckdb.DuckDBPyConnection, name: str, table: pa.Table) -> None:
+    assert name in _OURS
+    con.register("incoming", table)
+    con.execute(f"DELETE FROM {name} WHERE id IN (SELECT id FROM incoming)")  # noqa: S608
+    con.execute(f"INSERT INTO {name} SELECT * FROM incoming")  # noqa: S608
+    con.unregister("incoming")
+
+
+def _people_copy(con: duckdb.DuckDBPyConnection) -> None:
+    """People changed since the last refresh (by ``modified_at``, with the overlap), and
+    consent changes newer than the last one read (append-only: found by id)."""
+    high = _meta(con, "people_high")
+    queryset = Person.objects.all()
+    if high:
+        queryset = queryset.filter(modified_at__gte=datetime.fromisoformat(high) - _OVERLAP)
+    newest = datetime.fromisoformat(high) if high else None
+    rows = queryset.values_list(*PEOPLE_COLUMNS).iterator(chunk_size=_CHUNK)
+    for table in _batches(rows, PEOPLE_COLUMNS):
+        _upsert(con, "people", table)
+        changed = pa.compute.max(table["modified_at"]).as_py()
+        if changed is not None and (newest is None or changed > newest):
+            newest = changed
+    if newest is not None:
+        _meta_set(con, "people_high", newest.isoformat())
+    consent_high = int(_meta(con, "consents_high") or 0)
+    rows = (
+        ConsentEvent.objects.filter(pk__gt=consent_high)
+        .order_by("pk")
+        .values_list(*CONSENT_COLUMNS)
+        .iterator(chunk_size=_CHUNK)
+    )
+    for table in _batches(rows, CONSENT_COLUMNS):
+        _upsert(con, "consents", table)
+        consent_high = max(consent_high, pa.compute.max(table["id"]).as_py())
+    _meta_set(con, "consents_high", str(consent_high))
+    for name, model in (("people", Person), ("consents", ConsentEvent)):
+        _gone_drop(con, name, model)
+
+
+def _gone_drop(con: duckdb.DuckDBPyConnection, name: str, model) -> None:
+    """Drop rows deleted upstream (a person deleted or merged away), found by a count mismatch."""
+    assert name in _OURS
+    ((held,),) = con.execute(f"SELECT count(*) FROM {name}").fetchall()  # noqa: S608
+    if held == model.objects.count():
+        return
+    ids = pa.table({"id": pa.array(model.objects.values_list("pk", flat=True), pa.int64())})
+    con.register("alive", ids)
+    con.execute(f"DELETE FROM {name} WHERE id NOT IN (SELECT id FROM alive)")  # noqa: S608
+    con.unregister("alive")
+
+
 def _memberships_copy(con: duckdb.DuckDBPyConnection) -> None:
     run = latest_run()
     stamp = f"{run.pk}:{run.finished_at.isoformat()}" if run and run.finished_at else "-"
@@ -232,12 +323,18 @@ def extract_refresh(
         due = full_at is not None and started - datetime.fromisoformat(full_at) > _FULL_EVERY
         if full or full_at is None or (rebuild_if_due and due):
             con.execute("DELETE FROM contributions")
-            con.execute("DELETE FROM meta WHERE name IN ('contributions_high', 'memberships_run')")
+            con.execute("DELETE FROM people")
+            con.execute("DELETE FROM consents")
+            con.execute(
+                "DELETE FROM meta WHERE name IN"
+                " ('contributions_high', 'memberships_run', 'people_high', 'consents_high')"
+            )
             _meta_set(con, "full_at", started.isoformat())
         high = _meta(con, "contributions_high")
         newest = _contributions_copy(con, datetime.fromisoformat(high) if high else None)
         _deletions_apply(con)
         _memberships_copy(con)
+        _people_copy(con)
         if newest is not None:
             _meta_set(con, "contributions_high", newest.isoformat())
         _meta_set(con, "refreshed_at", started.isoformat())
@@ -257,11 +354,11 @@ def extract_parquet_write(con: duckdb.DuckDBPyConnection, path: Path) -> Path:
     folder = path.parent / f"{path.stem}.parquet"
     refreshed = _meta(con, "refreshed_at") or "-"
     if _meta(con, "parquet_written") == refreshed and all(
-        (folder / table).exists() for table in ("contributions", "memberships")
+        (folder / table).exists() for table in EXTRACT_TABLES
     ):
         return folder
     folder.mkdir(parents=True, exist_ok=True)
-    for table in ("contributions", "memberships"):
+    for table in EXTRACT_TABLES:
         fresh = folder / f"{table}.new"
         shutil.rmtree(fresh, ignore_errors=True)
         fresh.mkdir()

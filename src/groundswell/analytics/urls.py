@@ -2,7 +2,7 @@
 
 from django.urls import include, path
 
-from groundswell.analytics import views
+from groundswell.analytics import views, views_people
 from groundswell.analytics.places.views import donor_places
 from groundswell.analytics.sources import views as sources_views
 
@@ -15,6 +15,7 @@ urlpatterns = [
     path("donors/places/", donor_places, name="donor_places"),
     path("donors/<slug:kind>/", views.donor_changes, name="donor_changes"),
     path("csv/<slug:chart>/", views.chart_csv, name="chart_csv"),
+    path("people/", views_people.people, name="people"),
     path("lapsed/<slug:kind>/", views.lapsed, name="lapsed"),
     path("lapsed/<slug:kind>/segment/", views.lapsed_segment, name="lapsed_segment"),
     path("sources/", sources_views.sources_page, name="sources"),

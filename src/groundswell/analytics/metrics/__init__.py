@@ -61,7 +61,7 @@ def from_utc_timestamp(moment: dt.Timestamp(timezone="UTC"), zone: str) -> dt.ti
     """Spark's spelling of the same (its session time zone is UTC: ``identity.spark``)."""
 
 
-def local_time(table: ibis.Table, moment: ibis.Column):
+def local_time(table: ibis.Table | ibis.Column, moment: ibis.Column):
     """The wall-clock time of a UTC moment in the campaign's time zone, on ``table``'s engine."""
     if ibis.get_backend(table).name == "pyspark":
         return from_utc_timestamp(moment, settings.TIME_ZONE)

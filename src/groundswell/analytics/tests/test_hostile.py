@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import logging
+from datetime import date
 from urllib.parse import quote
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 from hypothesis import given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
@@ -81,6 +83,42 @@ def test_generated_filters_get_a_page_or_a_plain_refusal(make_user, extract_file
         if response.status_code == 400:
             assert "analytics: refused" in caplog.text
         seen[response.status_code] += 1
+
+    property_holds()
+    assert seen[200] and seen[400], seen
+
+
+PEOPLE_DATES = st.one_of(
+    st.dates(min_value=date(1990, 1, 1), max_value=date(2040, 12, 31)).map(date.isoformat),
+    VALUES,
+)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_generated_people_ranges_get_the_dashboard_or_a_plain_refusal(make_user, extract_file):
+    """Any start, end and grain: the dashboard (200) or the form's error (400), never a 500;
+    what is answered is exactly what the rules allow."""
+    logging.getLogger("groundswell.analytics.views_people").setLevel(logging.ERROR)
+    client = Client()
+    client.force_login(make_user("organizer"))
+    today = timezone.localdate()
+    seen = {200: 0, 400: 0}
+
+    @STAFF_SUITE
+    @given(
+        start=PEOPLE_DATES,
+        end=PEOPLE_DATES,
+        grain=st.one_of(st.sampled_from(["day", "week", "month", ""]), VALUES),
+    )
+    def property_holds(start, end, grain):
+        query = f"start={_encode(start)}&end={_encode(end)}&grain={_encode(grain)}"
+        response = client.get(f"/analytics/people/?{query}")
+        assert response.status_code in (200, 400), response.status_code
+        seen[response.status_code] += 1
+        if response.status_code == 200:
+            board = response.context["board"]
+            assert date(2000, 1, 1) <= board.start <= board.end <= today
+            assert board.grain in ("day", "week", "month")
 
     property_holds()
     assert seen[200] and seen[400], seen

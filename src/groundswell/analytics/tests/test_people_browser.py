@@ -1,0 +1,40 @@
+"""The People dashboard in a real headless Chromium on a phone: the charts drawn from the
+server's specs, the tables beside them, the range filter, nothing wider than the screen."""
+
+from __future__ import annotations
+
+import pytest
+
+from groundswell.analytics.tests.people_dataset import list_build
+from groundswell.analytics.tests.test_overview_browser import _fits
+from groundswell.core.tests.browser import PHONE, staff_login
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_the_people_dashboard_on_a_phone(page, live_server, make_user, extract_file):
+    list_build()
+    make_user("organizer", username="orla")
+    page.set_viewport_size(PHONE)
+    staff_login(page, live_server, "orla", "/analytics/")
+    page.get_by_role("link", name="People and list health").click()
+    page.wait_for_url("**/analytics/people/")
+    assert page.get_by_text("No mailings started in this range yet.").is_visible()
+    page.fill("#id_start", "2026-01-01")
+    page.fill("#id_end", "2026-02-28")
+    page.select_option("#id_grain", "month")
+    page.get_by_role("button", name="Show").click()
+    page.wait_for_selector("#growth-chart[data-drawn]")
+    for chart in ("growth", "churn", "ladder"):
+        page.wait_for_selector(f"#{chart}-chart[data-drawn]")
+        assert page.get_attribute(f"#{chart}-chart", "data-drawn") == "yes", chart
+    assert page.locator("#totals-growth [data-figure=people]").inner_text() == "3"
+    assert page.locator("#growth tbody tr").count() == 2
+    assert page.get_by_role("table").first.is_visible()
+    assert _fits(page, "people")
+
+    page.fill("#id_start", "2026-03-01")
+    page.get_by_role("button", name="Show").click()
+    page.wait_for_selector("#range-errors")
+    assert "on or before the end" in page.locator("#range-errors").inner_text()
+    assert _fits(page, "people-refused")
