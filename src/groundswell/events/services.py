@@ -88,6 +88,36 @@ def shift_refusal(shift: Shift, *, now: datetime | None = None, link: bool = Tru
     return None
 
 
+def person_raw(*, event: Event, person_data: dict, source: str, refcode: str) -> dict[str, str]:
+    """The raw intake fields of an RSVP: the person fields it may carry, with source and refcode."""
+    raw = {k: str(v) for k, v in person_data.items() if k in PERSON_FIELDS and v is not None}
+    raw["source"] = source[:100] or f"event:{event.slug}"[:100]
+    if refcode:
+        raw["refcode"] = refcode[:100]
+    return raw
+
+
+def person_clean(raw: dict[str, str]):
+    """The shared intake's cleaning of ``raw`` (a PersonInput); RegistrationInvalid if it fails."""
+    data, errors = person_input_clean(raw)
+    if errors:
+        raise RegistrationInvalid(
+            {(e.field or "form"): e.reason[:1].upper() + e.reason[1:] + "." for e in errors}
+        )
+    return data
+
+
+def intake_context(event: Event, ip_address=None) -> IntakeContext:
+    """How an RSVP's person arrives through the shared intake (consent and timeline)."""
+    return IntakeContext(
+        method=ConsentMethod.FORM,
+        source=f"RSVP /events/{event.slug}/"[:300],
+        ip_address=ip_address,
+        activity_kind=ACTIVITY_KIND,
+        activity_summary=f"Signed up via the event “{event.title}”"[:300],
+    )
+
+
 def _person_upsert(
     *,
     event: Event,
@@ -98,24 +128,10 @@ def _person_upsert(
     ip_address,
     ref: str = "",
 ) -> int:
-    raw = {k: str(v) for k, v in person_data.items() if k in PERSON_FIELDS and v is not None}
-    raw["source"] = source[:100] or f"event:{event.slug}"[:100]
-    if refcode:
-        raw["refcode"] = refcode[:100]
-    data, errors = person_input_clean(raw)
-    if errors:
-        raise RegistrationInvalid(
-            {(e.field or "form"): e.reason[:1].upper() + e.reason[1:] + "." for e in errors}
-        )
+    raw = person_raw(event=event, person_data=person_data, source=source, refcode=refcode)
     [result] = people_upsert(
-        [data],
-        context=IntakeContext(
-            method=ConsentMethod.FORM,
-            source=f"RSVP /events/{event.slug}/"[:300],
-            ip_address=ip_address,
-            activity_kind=ACTIVITY_KIND,
-            activity_summary=f"Signed up via the event “{event.title}”"[:300],
-        ),
+        [person_clean(raw)],
+        context=intake_context(event, ip_address),
         extras=[
             ItemExtra(
                 ip_address=ip_address, activity_data={"referrer": referrer[:500], "ref": ref[:16]}
