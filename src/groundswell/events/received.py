@@ -27,6 +27,7 @@ from django.utils import timezone
 
 from groundswell.actions.services import referral_credit
 from groundswell.events.models import Event, RsvpReceived, Shift
+from groundswell.events.notices import confirmation_enqueue
 from groundswell.events.services import (
     ACTIVITY_KIND,
     RegistrationInvalid,
@@ -171,6 +172,7 @@ def _batch_place(batch: list[RsvpReceived]) -> None:
             row.status, row.reason = Status.REFUSED, reason
             logger.info("received RSVP %s refused at placement: %s", row.pk, reason)
     people = _people_upsert(placeable)
+    owed: list[int] = []
     for row in placeable:
         person_id = people.get(row.pk)
         if person_id is None:
@@ -178,8 +180,12 @@ def _batch_place(batch: list[RsvpReceived]) -> None:
         row.person_id = person_id
         # The refusal above was read under the locks: every shift of the row takes it.
         for pk in row.shift_ids:
-            _place(shifts[pk], person_id, source=row.source, refcode=row.refcode, now=now)
+            _place(
+                shifts[pk], person_id, source=row.source, refcode=row.refcode, now=now, owed=owed
+            )
         row.status = Status.PLACED
+    # The batch's confirmations (and "you're on the waitlist") go as one task at its commit.
+    confirmation_enqueue(attendance_ids=owed)
     for row in batch:
         row.placed_at = now
     RsvpReceived.objects.bulk_update(batch, ["status", "reason", "person", "placed_at"])

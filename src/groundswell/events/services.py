@@ -186,16 +186,18 @@ def _waitlist_promote(shift: Shift, now: datetime) -> list[Attendance]:
     return promoted
 
 
-def _promote(shift: Shift, now: datetime, waiting, free: int | None):
+def _promote(shift: Shift, now: datetime, waiting, free: int | None, owed: list[int] | None = None):
     """Register the first of ``waiting`` (in the order they asked) into the ``free`` places:
-    (those promoted, the places still free; None when the shift has no limit)."""
+    (those promoted, the places still free; None when the shift has no limit).
+
+    ``owed``: a batch's list of attendances owed a message, sent as one task at its commit."""
     promoted = list(waiting if free is None else waiting[:free])
     for attendance in promoted:
         attendance.status = AttendanceStatus.REGISTERED
         attendance.shift = shift
         attendance.save(update_fields=["status", "modified_at"])
         _record(attendance, "Moved from the waitlist onto", now)
-    confirmation_enqueue(attendance_ids=[a.pk for a in promoted])
+    _owe(owed, [a.pk for a in promoted])
     return promoted, None if free is None else free - len(promoted)
 
 
@@ -203,8 +205,19 @@ def _lock(shift_id: int) -> Shift:
     return Shift.objects.select_for_update().select_related("event").get(pk=shift_id)
 
 
-def _place(shift: Shift, person_id: int, *, source: str, refcode: str, now) -> Attendance:
-    """Register or waitlist the person on the locked shift; an active attendance is returned."""
+def _owe(owed: list[int] | None, ids: list[int]) -> None:
+    if owed is None:
+        confirmation_enqueue(attendance_ids=ids)
+    else:
+        owed.extend(ids)
+
+
+def _place(
+    shift: Shift, person_id: int, *, source: str, refcode: str, now, owed: list[int] | None = None
+) -> Attendance:
+    """Register or waitlist the person on the locked shift; an active attendance is returned.
+
+    ``owed``: as for ``_promote``; without it, each message is enqueued at the commit."""
     # One read for the people waiting and the person's own row, both held by the shift's lock.
     rows = list(
         Attendance.objects.select_for_update()
@@ -215,7 +228,7 @@ def _place(shift: Shift, person_id: int, *, source: str, refcode: str, now) -> A
     # People already waiting go before a newcomer (the capacity may have been raised); the
     # person's own row is the same object, so a promotion of theirs is seen below.
     waiting = [a for a in rows if a.status == AttendanceStatus.WAITLISTED]
-    _, free = _promote(shift, now, waiting, _places_free(shift))
+    _, free = _promote(shift, now, waiting, _places_free(shift), owed)
     if existing is not None and existing.status != AttendanceStatus.CANCELLED:
         existing.shift = shift
         return existing
@@ -232,7 +245,7 @@ def _place(shift: Shift, person_id: int, *, source: str, refcode: str, now) -> A
     attendance.refcode = refcode[:100]
     attendance.save()
     # Sent by the task worker once the whole sign-up commits (never for a rolled-back one).
-    confirmation_enqueue(attendance_ids=[attendance.pk])
+    _owe(owed, [attendance.pk])
     verb = "Registered for" if status == AttendanceStatus.REGISTERED else "Joined the waitlist for"
     _record(attendance, verb, now)
     return attendance
