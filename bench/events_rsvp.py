@@ -76,6 +76,9 @@ from django.db.models import Count
 from groundswell.events.models import Attendance, RsvpReceived
 rows = Attendance.objects.filter(person__emails__address__startswith={prefix!r})
 print("ROWS", rows.count())
+acknowledged = set(open({acknowledged!r}).read().split())
+placed = set(rows.values_list("person__emails__address", flat=True))
+print("LOST", len(acknowledged - placed))
 print("DOUBLED", rows.values("shift", "person").annotate(n=Count("pk")).filter(n__gt=1).count())
 received = RsvpReceived.objects.filter(email__startswith={prefix!r})
 for status, n in received.values_list("status").annotate(n=Count("pk")):
@@ -127,7 +130,7 @@ async def drive(host, port, shifts, pairs, prefix, rate, seconds):
     count = int(rate * seconds)
     queue: asyncio.Queue = asyncio.Queue()
     latencies: list[float] = []
-    outcomes = {"acknowledged": 0, "repeats": 0, "errors": 0, "statuses": {}}
+    outcomes = {"acknowledged": 0, "repeats": 0, "errors": 0, "statuses": {}, "emails": set()}
 
     async def worker(cookie: str, token: str):
         conn = Connection(host, port)
@@ -158,6 +161,7 @@ async def drive(host, port, shifts, pairs, prefix, rate, seconds):
             outcomes["statuses"][status] = outcomes["statuses"].get(status, 0) + 1
             if status == 302:
                 outcomes["repeats" if person != index else "acknowledged"] += 1
+                outcomes["emails"].add(f"{prefix}{person}@example.org")
             else:
                 outcomes["errors"] += 1
         conn.close()
@@ -245,7 +249,13 @@ def main() -> None:
         drained = queue_drained(args.database_url, args.drain_limit)
         drain_seconds = time.perf_counter() - loaded
 
-    counted = groundswell(["shell", "-c", COUNT.format(prefix=prefix)], env)
+    # Every address whose RSVP was acknowledged (a 302) must have its attendance; one whose
+    # request timed out at the client may have been received and placed all the same.
+    acknowledged = os.path.join(work, "acknowledged.txt")
+    with open(acknowledged, "w") as f:
+        f.write("\n".join(sorted(outcomes["emails"])))
+    script = COUNT.format(prefix=prefix, acknowledged=acknowledged)
+    counted = groundswell(["shell", "-c", script], env)
     rows = int(re.search(r"ROWS (\d+)", counted).group(1))
     doubled = int(re.search(r"DOUBLED (\d+)", counted).group(1))
     received = {m[0]: int(m[1]) for m in re.findall(r"RECEIVED (\w+) (\d+)", counted)}
@@ -261,7 +271,7 @@ def main() -> None:
                 "errors": outcomes["errors"],
                 "statuses": {str(k): v for k, v in sorted(outcomes["statuses"].items())},
                 "attendances": rows,
-                "lost": outcomes["acknowledged"] - rows,
+                "lost": int(re.search(r"LOST (\d+)", counted).group(1)),
                 "doubled": doubled,
                 "target_per_second": args.rate,
                 "achieved_per_second": round(
