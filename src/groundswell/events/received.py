@@ -236,4 +236,30 @@ def _people_upsert(rows: list[RsvpReceived]) -> dict[int, int]:
     return people
 
 
-__all__ = ["ACTIVITY_KIND", "BATCH", "rsvp_fail", "rsvp_receive", "rsvps_place"]
+def received_person_erase(*, person, actor) -> list[str]:
+    """What an erased person typed into the RSVP form goes: their placed RSVPs keep only their
+    shifts and times, and one still waiting for the worker (by their addresses) is dropped."""
+    done = []
+    stripped = RsvpReceived.objects.filter(person=person).update(
+        person_data={}, email="", ip_address=None, referrer="", source="", refcode="", ref=""
+    )
+    if stripped:
+        done.append(f"personal fields removed from {stripped} received RSVP(s)")
+    addresses = [a.lower() for a in person.emails.values_list("address", flat=True) if a]
+    if addresses:
+        dropped, _ = RsvpReceived.objects.filter(
+            status=Status.RECEIVED, email__in=addresses
+        ).delete()
+        if dropped:
+            done.append(f"{dropped} RSVP(s) not yet placed removed")
+    return done
+
+
+__all__ = [
+    "ACTIVITY_KIND",
+    "BATCH",
+    "received_person_erase",
+    "rsvp_fail",
+    "rsvp_receive",
+    "rsvps_place",
+]

@@ -147,3 +147,22 @@ def test_without_a_deferring_backend_the_rsvp_is_placed_in_the_request(client, e
     assert _post(client, event, [shift], 13).status_code == 302
     assert RsvpReceived.objects.get().status == Status.PLACED
     assert Attendance.objects.get().status == AttendanceStatus.REGISTERED
+
+
+def test_erasing_a_person_strips_their_received_rsvps_and_drops_a_waiting_one(
+    event, shift, deferred, make_user
+):
+    from groundswell.people.cleanup import person_erase
+
+    placed = rsvp_receive(event=event, shifts=[shift], person_data=rsvp(20), referrer="x")
+    rsvps_place()
+    later = shift_make(event, days=5)
+    waiting = rsvp_receive(event=event, shifts=[later], person_data=rsvp(20))
+    other = rsvp_receive(event=event, shifts=[later], person_data=rsvp(21))
+    person = Person.objects.get(emails__address="rsvp20@example.org")
+    person_erase(person=person, actor=make_user("admin"), reason="asked to be forgotten")
+    placed.refresh_from_db()
+    assert placed.person_data == {} and placed.email == "" and placed.referrer == ""
+    assert placed.shift_ids == [shift.pk]
+    assert not RsvpReceived.objects.filter(pk=waiting.pk).exists()
+    assert RsvpReceived.objects.filter(pk=other.pk, email="rsvp21@example.org").exists()
