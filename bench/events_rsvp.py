@@ -1,17 +1,25 @@
-"""Benchmark: event RSVPs per second through the production server, on PostgreSQL.
+"""Benchmark: event RSVPs per second through the production server, on PostgreSQL, and the
+time the task worker takes to place them.
 
     python bench/events_rsvp.py [--rate 300] [--seconds 20] [--workers 4] [--shifts 20]
+                                [--placement during|after]
                                 [--database-url postgres://postgres@127.0.0.1:5432/gs_ev_rsvp]
 
 Drops and re-creates the database, migrates it, creates published events with ``--shifts``
-shifts in all (no capacity: every RSVP registers), and starts `groundswell serve --no-worker`.
-Each client connection first GETs an event page for its CSRF cookie and token, as a browser
-does, then POSTs RSVPs to /events/<slug>/ at a fixed rate (an open loop: latency counts from
-when a request was due) with a unique synthetic e-mail each; one request in twenty repeats an
-earlier person and shift (a double click) and must add nothing. An RSVP answers with the
-redirect to its thank-you page once the person is upserted and the attendance committed (the
-confirmation e-mail is a task left queued: the task worker is off). Afterwards it checks that
-every acknowledged RSVP is exactly one attendance: none lost, none doubled.
+shifts in all (no capacity: every RSVP registers), and starts `groundswell serve`. Each client
+connection first GETs an event page for its CSRF cookie and token, as a browser does, then
+POSTs RSVPs to /events/<slug>/ at a fixed rate (an open loop: latency counts from when a
+request was due) with a unique synthetic e-mail each; one request in twenty repeats an earlier
+person and shift (a double click) and must add nothing. An RSVP answers with the redirect to
+its thank-you page once it is received (one row committed, ``events.received``); the task
+worker places it — person, attendance, timeline, confirmation.
+
+``--placement during`` (the default) runs the server as deployed, with its task worker (at
+the lowest CPU priority, beside the web processes); ``after`` serves with ``--no-worker`` and
+runs the placement task once the offered load is over. Either way the benchmark waits until
+no RSVP is left to place and reports the drain time (from the end of the load), the placement
+lag of each RSVP (received → placed, p50 and p99), and checks that every acknowledged RSVP is
+exactly one attendance: none lost, none doubled.
 
 Every request comes from 127.0.0.1, so the server runs with the per-address limit lifted.
 The last line printed is a JSON object.
@@ -65,10 +73,22 @@ for shift in Shift.objects.select_related("event").order_by("pk"):
 """
 COUNT = """
 from django.db.models import Count
-from groundswell.events.models import Attendance
+from groundswell.events.models import Attendance, RsvpReceived
 rows = Attendance.objects.filter(person__emails__address__startswith={prefix!r})
 print("ROWS", rows.count())
+acknowledged = set(open({acknowledged!r}).read().split())
+placed = set(rows.values_list("person__emails__address", flat=True))
+print("LOST", len(acknowledged - placed))
 print("DOUBLED", rows.values("shift", "person").annotate(n=Count("pk")).filter(n__gt=1).count())
+received = RsvpReceived.objects.filter(email__startswith={prefix!r})
+for status, n in received.values_list("status").annotate(n=Count("pk")):
+    print("RECEIVED", status, n)
+for row in received.filter(status="placed").values_list("received_at", "placed_at"):
+    print("LAG", (row[1] - row[0]).total_seconds())
+"""
+PLACE = """
+from groundswell.events.tasks import rsvps_place_pending
+print("PLACED", rsvps_place_pending.call())
 """
 
 
@@ -110,7 +130,7 @@ async def drive(host, port, shifts, pairs, prefix, rate, seconds):
     count = int(rate * seconds)
     queue: asyncio.Queue = asyncio.Queue()
     latencies: list[float] = []
-    outcomes = {"acknowledged": 0, "repeats": 0, "errors": 0, "statuses": {}}
+    outcomes = {"acknowledged": 0, "repeats": 0, "errors": 0, "statuses": {}, "emails": set()}
 
     async def worker(cookie: str, token: str):
         conn = Connection(host, port)
@@ -141,6 +161,7 @@ async def drive(host, port, shifts, pairs, prefix, rate, seconds):
             outcomes["statuses"][status] = outcomes["statuses"].get(status, 0) + 1
             if status == 302:
                 outcomes["repeats" if person != index else "acknowledged"] += 1
+                outcomes["emails"].add(f"{prefix}{person}@example.org")
             else:
                 outcomes["errors"] += 1
         conn.close()
@@ -158,6 +179,21 @@ async def drive(host, port, shifts, pairs, prefix, rate, seconds):
     return count, latencies, outcomes, time.perf_counter() - started
 
 
+def queue_drained(database_url: str, limit: float) -> bool:
+    """Wait until no received RSVP is left to place (or ``limit`` seconds); True if none is."""
+    import psycopg
+
+    deadline = time.perf_counter() + limit
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        while True:
+            sql = "SELECT count(*) FROM events_rsvpreceived WHERE status = 'received'"
+            if conn.execute(sql).fetchone()[0] == 0:
+                return True
+            if time.perf_counter() > deadline:
+                return False
+            time.sleep(0.2)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database-url", default="postgres://postgres@127.0.0.1:5432/gs_ev_rsvp")
@@ -168,6 +204,13 @@ def main() -> None:
     parser.add_argument("--events", type=int, default=5)
     parser.add_argument("--shifts", type=int, default=20, help="shifts over all the events")
     parser.add_argument("--concurrency", type=int, default=64, help="client connections")
+    parser.add_argument(
+        "--placement",
+        choices=("during", "after"),
+        default="during",
+        help="the task worker places RSVPs during the load (as deployed), or only after it",
+    )
+    parser.add_argument("--drain-limit", type=float, default=900, help="seconds to wait at most")
     args = parser.parse_args()
 
     work = tempfile.mkdtemp(prefix="gs-bench-rsvp-")
@@ -185,7 +228,9 @@ def main() -> None:
         (line.split()[1], int(line.split()[2])) for line in out.splitlines() if line[:5] == "SHIFT"
     ]
 
-    options = ["--no-worker", "--workers", str(args.workers)]
+    options = ["--workers", str(args.workers)]
+    if args.placement == "after":
+        options.insert(0, "--no-worker")
     with server_running(env, work, *options) as (host, port, server_pid):
         print(f"serving on {host}:{port} with {args.workers} workers", flush=True)
         pairs = [csrf_pair(host, port, shifts[0][0]) for _ in range(args.concurrency)]
@@ -197,10 +242,24 @@ def main() -> None:
             drive(host, port, shifts, pairs, prefix, args.rate, args.seconds)
         )
         cpu = meter.split()
+        load_during = [round(x, 2) for x in os.getloadavg()]
+        loaded = time.perf_counter()
+        if args.placement == "after":
+            groundswell(["shell", "-c", PLACE], env)
+        drained = queue_drained(args.database_url, args.drain_limit)
+        drain_seconds = time.perf_counter() - loaded
 
-    counted = groundswell(["shell", "-c", COUNT.format(prefix=prefix)], env)
+    # Every address whose RSVP was acknowledged (a 302) must have its attendance; one whose
+    # request timed out at the client may have been received and placed all the same.
+    acknowledged = os.path.join(work, "acknowledged.txt")
+    with open(acknowledged, "w") as f:
+        f.write("\n".join(sorted(outcomes["emails"])))
+    script = COUNT.format(prefix=prefix, acknowledged=acknowledged)
+    counted = groundswell(["shell", "-c", script], env)
     rows = int(re.search(r"ROWS (\d+)", counted).group(1))
     doubled = int(re.search(r"DOUBLED (\d+)", counted).group(1))
+    received = {m[0]: int(m[1]) for m in re.findall(r"RECEIVED (\w+) (\d+)", counted)}
+    lags = [float(x) * 1000 for x in re.findall(r"LAG ([\d.e-]+)", counted)]
     ms = [x * 1000 for x in latencies]
     print(
         json.dumps(
@@ -212,7 +271,7 @@ def main() -> None:
                 "errors": outcomes["errors"],
                 "statuses": {str(k): v for k, v in sorted(outcomes["statuses"].items())},
                 "attendances": rows,
-                "lost": outcomes["acknowledged"] - rows,
+                "lost": int(re.search(r"LOST (\d+)", counted).group(1)),
                 "doubled": doubled,
                 "target_per_second": args.rate,
                 "achieved_per_second": round(
@@ -222,6 +281,13 @@ def main() -> None:
                 "p90_ms": round(percentile(ms, 0.90), 1),
                 "p99_ms": round(percentile(ms, 0.99), 1),
                 "max_ms": round(max(ms, default=0), 1),
+                "placement": args.placement,
+                "drained": drained,
+                "drain_seconds_after_load": round(drain_seconds, 1),
+                "received_rows": received,
+                "placement_lag_p50_ms": round(percentile(lags, 0.50), 1),
+                "placement_lag_p99_ms": round(percentile(lags, 0.99), 1),
+                "placement_lag_max_ms": round(max(lags, default=0), 1),
                 "workers": args.workers,
                 "shifts": len(shifts),
                 "seconds": round(elapsed, 2),
@@ -233,6 +299,7 @@ def main() -> None:
                 },
                 "cpu": platform.machine(),
                 "cores": os.cpu_count(),
+                "load_average_during": load_during,
                 "load_average": [round(x, 2) for x in os.getloadavg()],
             }
         )

@@ -21,6 +21,9 @@ class EventsConfig(AppConfig):
         from groundswell.people.extensions import person_removal_register
 
         person_removal_register("events_relational", erase=relational_person_erase)
+        from groundswell.events.received import received_person_erase
+
+        person_removal_register("events_received", erase=received_person_erase)
         from groundswell.events.host.services import AUDIT_ACTIONS as HOST_AUDIT_ACTIONS
 
         for code, label in HOST_AUDIT_ACTIONS:

@@ -59,3 +59,12 @@ class Repeat(models.TextChoices):
     NONE = "none", "Does not repeat"
     DAILY = "daily", "Every day"
     WEEKLY = "weekly", "Every week"
+
+
+class ReceivedStatus(models.TextChoices):
+    RECEIVED = "received", "Received, not yet placed"
+    PLACED = "placed", "Placed"
+    # The shift could no longer be booked when the worker came to it (it started, the event was
+    # cancelled), or the row could not be placed at all: ``reason`` says which.
+    REFUSED = "refused", "Refused"
+    FAILED = "failed", "Failed"

@@ -21,12 +21,14 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
+from django.utils.timezone import now as _now
 
 from groundswell.core.models import TimeStampedModel
 from groundswell.events.choices import (
     AttendanceStatus,
     EventStatus,
     EventType,
+    ReceivedStatus,
     ReminderChannel,
     ReminderState,
     Repeat,
@@ -41,6 +43,7 @@ __all__ = [
     "EventType",
     "ReminderSent",
     "Repeat",
+    "RsvpReceived",
     "Shift",
     "Visibility",
 ]
@@ -216,6 +219,60 @@ class ReminderSent(models.Model):
                 name="one_reminder_per_offset_channel",
             )
         ]
+
+
+class RsvpReceived(models.Model):
+    """An RSVP as the public form received it, stored in one insert before it is acknowledged.
+
+    The task worker places it (``events.received``): the person through the shared intake, an
+    attendance on each chosen shift (registered or waitlisted), the timeline, the referral
+    credit and the confirmation — in batches, one transaction each, so a surge of RSVPs costs
+    the web process one insert apiece. While it waits, one row per event, address and set of
+    shifts: a double click or a retried request finds the same row (``one_rsvp_pending``); the
+    attendance's own unique key keeps one per person and shift after it is placed.
+    """
+
+    Status = ReceivedStatus
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="rsvps_received")
+    # The chosen shifts' ids in ascending order (the lock order), and the same as text for the
+    # unique key ("12,15").
+    shift_ids = models.JSONField(default=list)
+    shift_key = models.CharField(max_length=200)
+    email = models.CharField(max_length=254)
+    # The person fields as posted and checked by the shared intake's cleaning (not yet upserted).
+    person_data = models.JSONField(default=dict)
+    source = models.CharField(max_length=100, blank=True)
+    refcode = models.CharField(max_length=100, blank=True)
+    ref = models.CharField(max_length=16, blank=True)
+    referrer = models.CharField(max_length=500, blank=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    received_at = models.DateTimeField(default=_now)
+    status = models.CharField(
+        max_length=10, choices=ReceivedStatus.choices, default=ReceivedStatus.RECEIVED
+    )
+    placed_at = models.DateTimeField(null=True, blank=True)
+    reason = models.CharField(max_length=300, blank=True)
+    person = models.ForeignKey(
+        "people.Person", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-received_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event", "email", "shift_key"],
+                condition=Q(status="received"),
+                name="one_rsvp_pending",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["status", "id"]),
+            models.Index(fields=["event", "status"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"RSVP {self.pk} for {self.event_id} ({self.status})"
 
 
 from groundswell.events.host.models import EventHostKey, EventHostMessage  # noqa: E402, F401

@@ -88,6 +88,36 @@ def shift_refusal(shift: Shift, *, now: datetime | None = None, link: bool = Tru
     return None
 
 
+def person_raw(*, event: Event, person_data: dict, source: str, refcode: str) -> dict[str, str]:
+    """The raw intake fields of an RSVP: the person fields it may carry, with source and refcode."""
+    raw = {k: str(v) for k, v in person_data.items() if k in PERSON_FIELDS and v is not None}
+    raw["source"] = source[:100] or f"event:{event.slug}"[:100]
+    if refcode:
+        raw["refcode"] = refcode[:100]
+    return raw
+
+
+def person_clean(raw: dict[str, str]):
+    """The shared intake's cleaning of ``raw`` (a PersonInput); RegistrationInvalid if it fails."""
+    data, errors = person_input_clean(raw)
+    if errors:
+        raise RegistrationInvalid(
+            {(e.field or "form"): e.reason[:1].upper() + e.reason[1:] + "." for e in errors}
+        )
+    return data
+
+
+def intake_context(event: Event, ip_address=None) -> IntakeContext:
+    """How an RSVP's person arrives through the shared intake (consent and timeline)."""
+    return IntakeContext(
+        method=ConsentMethod.FORM,
+        source=f"RSVP /events/{event.slug}/"[:300],
+        ip_address=ip_address,
+        activity_kind=ACTIVITY_KIND,
+        activity_summary=f"Signed up via the event “{event.title}”"[:300],
+    )
+
+
 def _person_upsert(
     *,
     event: Event,
@@ -98,24 +128,10 @@ def _person_upsert(
     ip_address,
     ref: str = "",
 ) -> int:
-    raw = {k: str(v) for k, v in person_data.items() if k in PERSON_FIELDS and v is not None}
-    raw["source"] = source[:100] or f"event:{event.slug}"[:100]
-    if refcode:
-        raw["refcode"] = refcode[:100]
-    data, errors = person_input_clean(raw)
-    if errors:
-        raise RegistrationInvalid(
-            {(e.field or "form"): e.reason[:1].upper() + e.reason[1:] + "." for e in errors}
-        )
+    raw = person_raw(event=event, person_data=person_data, source=source, refcode=refcode)
     [result] = people_upsert(
-        [data],
-        context=IntakeContext(
-            method=ConsentMethod.FORM,
-            source=f"RSVP /events/{event.slug}/"[:300],
-            ip_address=ip_address,
-            activity_kind=ACTIVITY_KIND,
-            activity_summary=f"Signed up via the event “{event.title}”"[:300],
-        ),
+        [person_clean(raw)],
+        context=intake_context(event, ip_address),
         extras=[
             ItemExtra(
                 ip_address=ip_address, activity_data={"referrer": referrer[:500], "ref": ref[:16]}
@@ -170,16 +186,18 @@ def _waitlist_promote(shift: Shift, now: datetime) -> list[Attendance]:
     return promoted
 
 
-def _promote(shift: Shift, now: datetime, waiting, free: int | None):
+def _promote(shift: Shift, now: datetime, waiting, free: int | None, owed: list[int] | None = None):
     """Register the first of ``waiting`` (in the order they asked) into the ``free`` places:
-    (those promoted, the places still free; None when the shift has no limit)."""
+    (those promoted, the places still free; None when the shift has no limit).
+
+    ``owed``: a batch's list of attendances owed a message, sent as one task at its commit."""
     promoted = list(waiting if free is None else waiting[:free])
     for attendance in promoted:
         attendance.status = AttendanceStatus.REGISTERED
         attendance.shift = shift
         attendance.save(update_fields=["status", "modified_at"])
         _record(attendance, "Moved from the waitlist onto", now)
-    confirmation_enqueue(attendance_ids=[a.pk for a in promoted])
+    _owe(owed, [a.pk for a in promoted])
     return promoted, None if free is None else free - len(promoted)
 
 
@@ -187,8 +205,19 @@ def _lock(shift_id: int) -> Shift:
     return Shift.objects.select_for_update().select_related("event").get(pk=shift_id)
 
 
-def _place(shift: Shift, person_id: int, *, source: str, refcode: str, now) -> Attendance:
-    """Register or waitlist the person on the locked shift; an active attendance is returned."""
+def _owe(owed: list[int] | None, ids: list[int]) -> None:
+    if owed is None:
+        confirmation_enqueue(attendance_ids=ids)
+    else:
+        owed.extend(ids)
+
+
+def _place(
+    shift: Shift, person_id: int, *, source: str, refcode: str, now, owed: list[int] | None = None
+) -> Attendance:
+    """Register or waitlist the person on the locked shift; an active attendance is returned.
+
+    ``owed``: as for ``_promote``; without it, each message is enqueued at the commit."""
     # One read for the people waiting and the person's own row, both held by the shift's lock.
     rows = list(
         Attendance.objects.select_for_update()
@@ -199,7 +228,7 @@ def _place(shift: Shift, person_id: int, *, source: str, refcode: str, now) -> A
     # People already waiting go before a newcomer (the capacity may have been raised); the
     # person's own row is the same object, so a promotion of theirs is seen below.
     waiting = [a for a in rows if a.status == AttendanceStatus.WAITLISTED]
-    _, free = _promote(shift, now, waiting, _places_free(shift))
+    _, free = _promote(shift, now, waiting, _places_free(shift), owed)
     if existing is not None and existing.status != AttendanceStatus.CANCELLED:
         existing.shift = shift
         return existing
@@ -216,7 +245,7 @@ def _place(shift: Shift, person_id: int, *, source: str, refcode: str, now) -> A
     attendance.refcode = refcode[:100]
     attendance.save()
     # Sent by the task worker once the whole sign-up commits (never for a rolled-back one).
-    confirmation_enqueue(attendance_ids=[attendance.pk])
+    _owe(owed, [attendance.pk])
     verb = "Registered for" if status == AttendanceStatus.REGISTERED else "Joined the waitlist for"
     _record(attendance, verb, now)
     return attendance

@@ -12,7 +12,6 @@ import logging
 from urllib.parse import urlencode
 
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
-from django.db import IntegrityError, transaction
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
@@ -36,19 +35,23 @@ from groundswell.core.pagination import paginate
 from groundswell.core.untrusted import whole_number
 from groundswell.events import maps, recurrence, selectors
 from groundswell.events.choices import AttendanceStatus, EventType
-from groundswell.events.models import Attendance, Event
+from groundswell.events.models import Attendance, Event, RsvpReceived
+from groundswell.events.received import rsvp_receive
 from groundswell.events.services import (
     RegistrationInvalid,
     RegistrationRefused,
     attendance_cancel,
     attendance_move,
-    attendance_register,
     when_text,
 )
 
 logger = logging.getLogger(__name__)
 
-THANKS_SALT = "groundswell.events.thanks"
+# Signs the received RSVP's id in its thank-you (status) link; a new salt, as the link once
+# named an attendance.
+THANKS_SALT = "groundswell.events.received"
+# While an RSVP waits for the worker, its thank-you page reloads itself every few seconds.
+REFRESH_SECONDS = 3
 PER_PAGE = 20
 # The RSVP form's person fields: (name, label, input type, autocomplete, inputmode, required).
 FIELDS = (
@@ -235,8 +238,6 @@ def _rsvp(request, slug: str):
                 k if k in dict.fromkeys(f[0] for f in FIELDS) else "form": v
                 for k, v in exc.errors.items()
             }
-        except RegistrationRefused as exc:
-            errors = {"shift": exc.reason}
         except RateLimited as exc:
             logger.info("event %s: rate limited %s", event.slug, client_ip(request))
             response = page_render(
@@ -254,32 +255,18 @@ def _rsvp(request, slug: str):
 def _rsvp_save(request, event: Event, person: dict, shifts: list, hidden: dict):
     ip_address = client_ip(request)
     submission_rate_check(ip_address=ip_address, email=person.get("email", "").lower())
-    referrer = request.headers.get("Referer", "")[:500]
-    # One transaction over every chosen shift: a refusal on the second undoes the first, so a
-    # visitor is never left half signed up. Shifts are taken in id order (the lock order).
-    for attempt in range(2):
-        try:
-            with transaction.atomic():
-                attendances = [
-                    attendance_register(
-                        shift=shift,
-                        person_data=person,
-                        source=hidden["source"],
-                        refcode=hidden["refcode"],
-                        referrer=referrer,
-                        ip_address=ip_address,
-                        checked=True,
-                        ref=hidden["ref"],
-                    )
-                    for shift in sorted(shifts, key=lambda s: s.pk)
-                ]
-            break
-        except IntegrityError:
-            # A writer that does not take the shift's lock (a host adding this person as a
-            # walk-in) inserted the same (shift, person) first: the retry finds their row.
-            if attempt:
-                raise
-    signed = thanks_id_sign(attendances[0].pk, salt=THANKS_SALT)
+    # Stored in one insert and acknowledged; the task worker places it (``events.received``).
+    received = rsvp_receive(
+        event=event,
+        shifts=shifts,
+        person_data=person,
+        source=hidden["source"],
+        refcode=hidden["refcode"],
+        ref=hidden["ref"],
+        referrer=request.headers.get("Referer", "")[:500],
+        ip_address=ip_address,
+    )
+    signed = thanks_id_sign(received.pk, salt=THANKS_SALT)
     return redirect("events:thanks", slug=event.slug, signed=signed)
 
 
@@ -302,33 +289,45 @@ def _registration_rows(attendances: list[Attendance], event: Event) -> list[dict
 @never_cache
 @require_http_methods(["GET", "HEAD"])
 def thanks(request, slug: str, signed: str | None = None):
+    """The thank-you page, which is also the RSVP's status: "being confirmed" (reloading
+    itself) until the worker places it, then registered or waitlisted for each shift."""
     event = selectors.event_public_get(user=request.user, slug=slug[:120])
     if event is None:
         return page_not_found(request, NOT_OPEN)
-    first = thanks_row(
-        Attendance.objects.filter(shift__event=event),
-        param_clean(signed or "")[:200],
-        salt=THANKS_SALT,
-    )
-    rows = []
-    if first is not None:
-        mine = (
-            Attendance.objects.filter(shift__event=event, person_id=first.person_id)
-            .exclude(status=AttendanceStatus.CANCELLED)
-            .select_related("shift")
-            .order_by("shift__starts_at")
+    context = {"event": event, "rows": [], "registered": False, "pending": False}
+    if signed is not None:
+        received = thanks_row(
+            RsvpReceived.objects.filter(event=event), param_clean(signed)[:200], salt=THANKS_SALT
         )
-        rows = _registration_rows(list(mine), event)
-    registered = any(not r["waitlisted"] for r in rows)
-    context = {
-        "event": event,
-        "rows": rows,
-        "registered": registered,
-        "place": _place_text(event, exact=registered),
-    }
-    if first is not None:
-        context.update(_share(request, event, first.person))
+        if received is None:
+            # Forged, more than a day old, or another event's: nobody's RSVP is shown by guessing.
+            logger.info("event %s: a thank-you link that names no RSVP", event.slug)
+            return page_not_found(request, "This link does not name a sign-up, or it has expired.")
+        context.update(_received_status(request, event, received))
+    context["place"] = _place_text(event, exact=context["registered"])
     return page_render(request, "events/public/thanks.html", context)
+
+
+def _received_status(request, event: Event, received: RsvpReceived) -> dict:
+    """What the thank-you page says of a received RSVP: waiting, refused, or its places."""
+    status = RsvpReceived.Status
+    if received.status == status.RECEIVED:
+        return {"pending": True, "refresh": REFRESH_SECONDS}
+    if received.status != status.PLACED or received.person_id is None:
+        return {"refused": received.reason or "We could not take this sign-up."}
+    mine = (
+        Attendance.objects.filter(
+            shift__event=event, person_id=received.person_id, shift_id__in=received.shift_ids
+        )
+        .exclude(status=AttendanceStatus.CANCELLED)
+        .select_related("shift", "person")
+        .order_by("shift__starts_at")
+    )
+    rows = _registration_rows(list(mine), event)
+    context = {"rows": rows, "registered": any(not r["waitlisted"] for r in rows)}
+    if rows:
+        context.update(_share(request, event, rows[0]["attendance"].person))
+    return context
 
 
 def _share(request, event: Event, person) -> dict:

@@ -195,6 +195,7 @@ def _roster_page(request, shift: Shift, walk_in: WalkInForm | None = None, statu
         "event": shift.event,
         "shift": shift,
         "rows": selectors.shift_roster(user=request.user, shift=shift, q=q),
+        "pending": selectors.received_pending(event=shift.event, shift=shift).get(shift.pk, 0),
         "q": q,
         "walk_in": walk_in or WalkInForm(),
         "can_manage": request.user.can(EVENTS_MANAGE),

@@ -353,3 +353,30 @@ def test_the_event_page_totals_attendance_no_shows_and_hours(persona_client, wor
     hours, minutes = divmod(here.minutes_credited, 60)
     assert f'<div class="n">{hours}:{minutes:02d}</div><div class="l">Volunteer hours' in body
     assert '<div class="n">50%</div><div class="l">No-show rate' in body
+
+
+def test_rsvps_not_yet_placed_are_counted_alike_on_the_event_page_and_the_roster(
+    persona_client, world, settings
+):
+    from groundswell.events.received import rsvp_receive, rsvps_place
+    from groundswell.events.selectors_staff import event_shifts, event_totals
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    event, shift = world["event"], world["shift"]
+    other = shift_make(event, starts_at=SAT + timedelta(days=1))
+    for n, shifts in enumerate(([shift], [shift, other], [other])):
+        person = {"given_name": f"Waiting{n}", "email": f"waiting{n}@example.org"}
+        rsvp_receive(event=event, shifts=shifts, person_data=person)
+    client = persona_client("organizer")
+    shifts = event_shifts(user=None, event=event)
+    counts = {s.pk: s.pending for s in shifts}
+    assert counts[shift.pk] == 2 and counts[other.pk] == 2
+    total = event_totals(user=None, event=event, shifts=shifts).pending
+    assert total == 4
+    detail = client.get(_urls(world)["detail"]).content.decode()
+    assert f"{total} being placed" in detail and f"+{counts[shift.pk]} being placed" in detail
+    roster = client.get(_urls(world)["roster"]).content.decode()
+    assert f"{counts[shift.pk]} RSVPs for this shift received and not yet placed" in roster
+    rsvps_place()
+    assert "being placed" not in client.get(_urls(world)["detail"]).content.decode()
+    assert "not yet placed" not in client.get(_urls(world)["roster"]).content.decode()

@@ -25,6 +25,9 @@ JOBS = (
     # Public sign-ups are stored, then turned into people by a task enqueued with each; this
     # sweep picks up any whose task was lost, so a thanked visitor is never dropped.
     ("groundswell.actions.tasks.submissions_process_pending", 60),
+    # RSVPs are stored, then placed on their shifts by a task enqueued with each; this sweep
+    # places any whose task was lost, so an acknowledged RSVP is never dropped.
+    ("groundswell.events.tasks.rsvps_place_pending", 60),
     # An import whose worker was killed mid-file resumes from its last committed batch.
     ("groundswell.people.tasks.people_imports_resume_stale", 60),
     # The bounce mailbox (BOUNCE_MAILBOX_URL; nothing when unset): bounces and complaints
