@@ -199,6 +199,9 @@ def resolve(
     rejected = list(options.rejected)
     options.rejected = rejected
     collapse(con, [uid for pair in rejected for uid in pair])
+    # Every later step reads the representatives: the normalised records (gigabytes at
+    # 10,000,000, which DuckDB otherwise keeps in memory or spills) are not needed again.
+    con.execute("DROP TABLE norm")
     representatives = con.execute("SELECT count(*) FROM rep").fetchall()[0][0]
     clock.lap("collapse")
     det_count = deterministic_links(con)
