@@ -69,6 +69,25 @@ class PeakMemory:
         self.peak = max(self.peak, self._rss())
 
 
+class PeakSpill(PeakMemory):
+    """The peak size of the files DuckDB spilled into ``folder`` during a block (every 0.5 s)."""
+
+    def __init__(self, folder: str):
+        super().__init__()
+        self.folder = folder
+
+    def _rss(self) -> int:
+        try:
+            return sum(e.stat().st_size for e in os.scandir(self.folder) if e.is_file())
+        except OSError:
+            return 0  # not made yet, or a file went meanwhile
+
+    def _watch(self):
+        while not self._stop.is_set():
+            self.peak = max(self.peak, self._rss())
+            self._stop.wait(0.5)
+
+
 def _tree_rss(root: int) -> int:
     """The resident set of process ``root`` and all its descendants, in bytes."""
     parents: dict[int, int] = {}
@@ -279,10 +298,10 @@ def engine_run(con, path: Path, columns: str, backend: str, args) -> tuple[dict,
 
     for table in ("records", "predicted"):
         con.execute(f"DROP TABLE IF EXISTS {table}")
-    with PeakMemory() as memory:
+    options = engine.EngineOptions(backend=backend, u_max_pairs=args.u_max_pairs)
+    with PeakMemory() as memory, PeakSpill(engine.temp_directory(options)) as spill:
         t0 = time.perf_counter()
         con.execute(f"CREATE TEMP TABLE records AS SELECT {columns} FROM read_parquet('{path}')")
-        options = engine.EngineOptions(backend=backend, u_max_pairs=args.u_max_pairs)
         result = engine.resolve(con, options)
         clusters = result.clusters  # noqa: F841 - read by DuckDB below
         con.execute(
@@ -292,6 +311,9 @@ def engine_run(con, path: Path, columns: str, backend: str, args) -> tuple[dict,
     ours = {
         "seconds": round(seconds, 2),
         "peak_memory_mb": memory.peak >> 20,
+        # Each DuckDB connection's limit (scaled to the records), and what they spilled.
+        "memory_limit_mb": options.memory_limit_mb,
+        "peak_spill_mb": spill.peak >> 20,
         "stages": result.timings,
         "representatives": result.representatives,
         "deterministic_links": result.deterministic_links,
@@ -370,6 +392,8 @@ def main() -> None:
     from groundswell.identity import engine
 
     con = duckdb.connect()
+    # Spills go where the engine's do, not into ``.tmp`` in whatever folder the bench runs in.
+    con.execute(f"SET temp_directory = '{engine.temp_directory(engine.EngineOptions())}'")
     # The truth stays in DuckDB (metrics() joins it there): no Python object per row.
     con.execute(f"CREATE TEMP TABLE truth AS SELECT unique_id, person FROM read_parquet('{path}')")
     columns = ", ".join(["unique_id", *engine.RAW_COLUMNS])

@@ -34,6 +34,8 @@ This module runs them in order (``resolve``).
 from __future__ import annotations
 
 import logging
+import os
+import tempfile
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -90,8 +92,11 @@ class EngineOptions:
     review_floor: float = 0.8
     backend: str = "duckdb"  # or "spark"
     model: dict | None = None  # a trained Splink model to reuse; None trains one
-    # Each DuckDB connection (the engine's, Splink's) spills to disk beyond this.
-    memory_limit_mb: int = 1536
+    # Each DuckDB connection (the engine's, Splink's) spills to disk beyond this; None: scaled
+    # to the records and the machine (``memory_limit_for``).
+    memory_limit_mb: int | None = None
+    # Where both connections spill (None: groundswell-duckdb in the system's temporary folder).
+    temp_directory: str | None = None
     u_max_pairs: float = 1e7
     em_max_pairs: float = 2e6
     keep_field_weights: bool = False  # per-field weights of review pairs (for the queue)
@@ -116,6 +121,43 @@ class EngineResult:
     @property
     def cluster_count(self) -> int:
         return len(set(self.clusters.column("cluster_id").to_pylist()))
+
+
+# What a connection may hold per input record before it spills. At 1,000,000 records (the
+# floor below holds there) no statement of the engine needs more than ~0.8 GB; at 10,000,000 a
+# fixed 1.5 GB made DuckDB spill the collapse, the deterministic joins and Splink's blocked pairs
+# to disk, and each stage grew 30-50-fold on ten-fold data (README, identity at 10,000,000).
+MEMORY_PER_RECORD = 800
+MEMORY_FLOOR_MB = 1536
+# The two connections together take at most half the machine's memory: the rest is the Arrow
+# copies the engine hands between them, Python, and whoever else runs on the machine.
+MEMORY_SHARE = 0.25
+
+
+def memory_limit_for(records: int, physical: int | None = None) -> int:
+    """Each DuckDB connection's memory limit in MB for ``records`` input records: grows with
+    the input, at least ``MEMORY_FLOOR_MB``, at most a quarter of the machine's memory."""
+    if physical is None:
+        physical = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    ceiling = max(MEMORY_FLOOR_MB, int(physical * MEMORY_SHARE) >> 20)
+    return min(ceiling, max(MEMORY_FLOOR_MB, (records * MEMORY_PER_RECORD) >> 20))
+
+
+def temp_directory(options: EngineOptions) -> str:
+    """The folder both connections spill to."""
+    return options.temp_directory or os.path.join(tempfile.gettempdir(), "groundswell-duckdb")
+
+
+def _spill_to(con: duckdb.DuckDBPyConnection, options: EngineOptions) -> None:
+    """Both connections spill to ``options.temp_directory``, else to the folder the caller gave
+    ``con`` (the FEC count's work folder), else to ``temp_directory``'s default: never to
+    DuckDB's own default for a database in memory, ``.tmp`` in whatever folder the process
+    runs in."""
+    if options.temp_directory is None:
+        current = con.execute("SELECT current_setting('temp_directory')").fetchall()[0][0]
+        if current and current != ".tmp":
+            options.temp_directory = current
+    con.execute(f"SET temp_directory = '{temp_directory(options)}'")
 
 
 class _Clock:
@@ -146,14 +188,20 @@ def resolve(
     from groundswell.identity import splink_model
 
     options = options or EngineOptions()
-    con.execute(f"SET memory_limit = '{int(options.memory_limit_mb)}MB'")
-    clock = _Clock(progress)
     records = con.execute("SELECT count(*) FROM records").fetchall()[0][0]
+    if options.memory_limit_mb is None:
+        options.memory_limit_mb = memory_limit_for(records)
+    con.execute(f"SET memory_limit = '{int(options.memory_limit_mb)}MB'")
+    _spill_to(con, options)
+    clock = _Clock(progress)
     normalise(con)
     clock.lap("normalise")
     rejected = list(options.rejected)
     options.rejected = rejected
     collapse(con, [uid for pair in rejected for uid in pair])
+    # Every later step reads the representatives: the normalised records (gigabytes at
+    # 10,000,000, which DuckDB otherwise keeps in memory or spills) are not needed again.
+    con.execute("DROP TABLE norm")
     representatives = con.execute("SELECT count(*) FROM rep").fetchall()[0][0]
     clock.lap("collapse")
     det_count = deterministic_links(con)

@@ -26,7 +26,7 @@ from groundswell.identity.engine_rare import MIDDLE_SLIP_AT_WORK as _MIDDLE_SLIP
 from groundswell.identity.engine_rare import MIDDLE_SLIP_AT_ZIP4 as _MIDDLE_SLIP_AT_ZIP4
 from groundswell.identity.engine_rare import RARE_NAME_EMPLOYER_IN_STATE as _RARE_EMPLOYER
 from groundswell.identity.engine_rare import RARE_NAME_IN_PLACE as _RARE_NAME_IN_PLACE
-from groundswell.identity.engine_rare import TF_TABLES
+from groundswell.identity.engine_rare import RARE_SIDES, TF_TABLES
 from groundswell.identity.normalize_sql import from_arrow
 
 MATCH_COLUMNS = (
@@ -99,7 +99,11 @@ _SAME_ZIP4 = f"""
 # same two names in one place, only the filer's order differs.
 _SWAPPED_IN_ZIP = f"""
     SELECT least(a.unique_id, b.unique_id) AS l, greatest(a.unique_id, b.unique_id) AS r
-    FROM rep a JOIN rep b ON a.first = b.last AND a.state = b.state AND a.unique_id <> b.unique_id
+    FROM (
+        SELECT DISTINCT ka.unique_id AS a_id, kb.unique_id AS b_id
+        FROM rep_zip_near ka JOIN rep_zip_near kb ON ka.first = kb.last AND ka.state = kb.state
+            AND ka.zkey = kb.zkey AND ka.unique_id <> kb.unique_id
+    ) c JOIN rep a ON a.unique_id = c.a_id JOIN rep b ON b.unique_id = c.b_id
     WHERE {SWAPPED} AND {ZIP_NEAR} AND {DISTINCT_MARKS_AGREE} AND {STREETS_DO_NOT_DIFFER}
 """  # noqa: S608
 # The same name in the same ZIP with the same employer: namesakes who also work together are
@@ -137,8 +141,12 @@ _SAME_AREA_EMPLOYER = f"""
 # of a common given name in the state with every other.
 _SURNAME_TYPO_IN_ZIP = f"""
     SELECT least(a.unique_id, b.unique_id) AS l, greatest(a.unique_id, b.unique_id) AS r
-    FROM rep_rare_last a JOIN rep b ON a.first = b.first AND a.state = b.state
-        AND left(a.last, 1) = left(b.last, 1) AND a.last <> b.last
+    FROM (
+        SELECT DISTINCT ka.unique_id AS a_id, kb.unique_id AS b_id
+        FROM rep_zip_near ka JOIN rep_zip_near kb ON ka.first = kb.first AND ka.state = kb.state
+            AND left(ka.last, 1) = left(kb.last, 1) AND ka.last <> kb.last AND ka.zkey = kb.zkey
+        WHERE ka.unique_id IN (SELECT unique_id FROM rep_rare_last)
+    ) c JOIN rep_rare_last a ON a.unique_id = c.a_id JOIN rep b ON b.unique_id = c.b_id
     WHERE length(a.first) > 1 AND least(length(a.last), length(b.last)) >= 4
       AND (damerau_levenshtein(a.last, b.last) <= 1
            OR (least(length(a.last), length(b.last)) >= 7
@@ -187,8 +195,13 @@ _GIVEN_PREFIX_IN_PLACE = f"""
 # symmetric), as in the surname typo rule.
 _GIVEN_TYPO_IN_ZIP = f"""
     SELECT least(a.unique_id, b.unique_id) AS l, greatest(a.unique_id, b.unique_id) AS r
-    FROM rep_rare_first a JOIN rep b ON a.last = b.last AND a.state = b.state
-        AND a.first <> b.first AND left(a.first, 1) = left(b.first, 1)
+    FROM (
+        SELECT DISTINCT ka.unique_id AS a_id, kb.unique_id AS b_id
+        FROM rep_zip_near ka JOIN rep_zip_near kb ON ka.last = kb.last AND ka.state = kb.state
+            AND ka.first <> kb.first AND left(ka.first, 1) = left(kb.first, 1)
+            AND ka.zkey = kb.zkey
+        WHERE ka.unique_id IN (SELECT unique_id FROM rep_rare_first)
+    ) c JOIN rep_rare_first a ON a.unique_id = c.a_id JOIN rep b ON b.unique_id = c.b_id
     WHERE {FIRST_NAME_TYPO} AND {ZIP_NEAR}
       AND (a.street IS NULL OR b.street IS NULL)
       AND NOT (a.first IN (SELECT name FROM known_first)
@@ -211,6 +224,20 @@ _RULE_SIDES = {
     "rep_unknown_first": """
         SELECT * FROM rep WHERE length(first) >= 3 AND first NOT IN (SELECT name FROM known_first)
     """,
+    # Each record under the keys that two ZIPs one keystroke apart (ZIP_NEAR: a digit wrong,
+    # two swapped, one left out or added) always share one of: the first three digits, the
+    # last two, and the first two with the last (the third and fourth swapped); a ZIP shorter
+    # than five digits also under one key of all short ones. The rules that allow a mistyped ZIP
+    # (names swapped, a typo of a name) join on it: joined on the names and the state alone,
+    # their candidates grow with the square of a state's records (3.4 million at 1,000,000
+    # gifts for 200 links, 30 million at 3,000,000, a hundred times that at 10,000,000), all
+    # but a few of which ZIP_NEAR then drops. tests/test_engine_scale.py holds the keys to it.
+    "rep_zip_near": """
+        SELECT unique_id, first, last, state, unnest(
+            ['P' || left(zip5, 3), 'S' || right(zip5, 2), 'T' || left(zip5, 2) || right(zip5, 1)]
+            || CASE WHEN length(zip5) < 5 THEN ['X'] ELSE [] END) AS zkey
+        FROM rep WHERE zip5 IS NOT NULL AND state IS NOT NULL
+    """,
 }
 
 
@@ -222,7 +249,7 @@ def deterministic_links(con: duckdb.DuckDBPyConnection) -> int:
             f"CREATE OR REPLACE TEMP TABLE {column}_seen AS "  # noqa: S608
             f"SELECT {column}, count(*) AS n FROM rep WHERE {column} IS NOT NULL GROUP BY 1"
         )
-    for name, sql in (*_RULE_SIDES.items(), *TF_TABLES.items()):
+    for name, sql in (*_RULE_SIDES.items(), *TF_TABLES.items(), *RARE_SIDES.items()):
         con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS {sql}")  # noqa: S608 (our SQL)
     rules = [
         _shared_identifier("email"),
@@ -258,6 +285,6 @@ def deterministic_links(con: duckdb.DuckDBPyConnection) -> int:
         "CREATE OR REPLACE TEMP TABLE det_edges AS "  # noqa: S608 (numbers of ours)
         f"SELECT l, r, bool_or(rule IN ({slips})) AS slip FROM det_found GROUP BY l, r"
     )
-    for table in ("det_found", *_RULE_SIDES, *TF_TABLES):
+    for table in ("det_found", *_RULE_SIDES, *TF_TABLES, *RARE_SIDES):
         con.execute(f"DROP TABLE {table}")
     return con.execute("SELECT count(*) FROM det_edges").fetchall()[0][0]

@@ -61,6 +61,19 @@ TF_TABLES = {
 }
 
 
+# The records whose full name is rare enough for any rule below (both sides of a pair share
+# the name, so both come from here). The rules join on name and state (or ZIP); joined over
+# all of ``rep``, JOHN SMITH's records in a state were compared with each other, a number
+# that grows with the square of the file, before ``_rare`` dropped them all.
+RARE_SIDES = {
+    "rep_rare_name": f"""
+        SELECT r.* FROM rep r JOIN tf_name t
+            ON t.first_canon = r.first_canon AND t.last = r.last
+        WHERE t.expected <= {max(EXPECTED_BEARERS_PLACE, EXPECTED_BEARERS_CORROBORATED)}
+    """,  # noqa: S608 (numbers of ours)
+}
+
+
 def _rare(limit: float) -> str:
     """The pair's full name (side ``a``'s; the rules join on it) has at most ``limit``
     expected bearers in the file."""
@@ -78,8 +91,8 @@ def _rare(limit: float) -> str:
 # and an unmarked gift may be either man's.
 RARE_NAME_IN_PLACE = f"""
     SELECT a.unique_id AS l, b.unique_id AS r
-    FROM rep a JOIN rep b ON a.first_canon = b.first_canon AND a.last = b.last
-        AND a.state = b.state AND a.unique_id < b.unique_id
+    FROM rep_rare_name a JOIN rep_rare_name b ON a.first_canon = b.first_canon
+        AND a.last = b.last AND a.state = b.state AND a.unique_id < b.unique_id
         AND (a.zip5 = b.zip5 OR a.city = b.city)
     WHERE length(a.first) > 1 AND length(b.first) > 1
       AND {DISTINCT_MARKS_AGREE} AND {SAME_GENERATION} AND {STREETS_DO_NOT_DIFFER}
@@ -93,8 +106,8 @@ RARE_NAME_IN_PLACE = f"""
 # because a common name at a big employer has namesakes across a state; a rare one has not.
 RARE_NAME_EMPLOYER_IN_STATE = f"""
     SELECT a.unique_id AS l, b.unique_id AS r
-    FROM rep a JOIN rep b ON a.first_canon = b.first_canon AND a.last = b.last
-        AND a.state = b.state AND a.unique_id < b.unique_id
+    FROM rep_rare_name a JOIN rep_rare_name b ON a.first_canon = b.first_canon
+        AND a.last = b.last AND a.state = b.state AND a.unique_id < b.unique_id
     WHERE length(a.first) > 1 AND length(b.first) > 1 AND {COMPATIBLE} AND {SAME_GENERATION}
       AND {SAME_EMPLOYER} AND {STREETS_DO_NOT_DIFFER} AND {_rare(EXPECTED_BEARERS_CORROBORATED)}
 """  # noqa: S608
@@ -126,8 +139,8 @@ _ONE_SAYS_NOT_WORKING = f"""
 # common name, two retired bearers of which may share a ZIP.
 GENERATION_NOT_WORKING_AT_ADDRESS = f"""
     SELECT a.unique_id AS l, b.unique_id AS r
-    FROM rep a JOIN rep b ON a.first_canon = b.first_canon AND a.last = b.last
-        AND a.zip5 = b.zip5 AND a.unique_id < b.unique_id
+    FROM rep_rare_name a JOIN rep_rare_name b ON a.first_canon = b.first_canon
+        AND a.last = b.last AND a.zip5 = b.zip5 AND a.unique_id < b.unique_id
     WHERE length(a.first) > 1 AND length(b.first) > 1
       AND (a.suffix IS NULL) <> (b.suffix IS NULL)
       AND (a.zip4 IS NULL OR b.zip4 IS NULL OR a.zip4 = b.zip4)

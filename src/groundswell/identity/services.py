@@ -5,7 +5,6 @@ from __future__ import annotations
 import itertools
 import json
 import logging
-import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -205,12 +204,13 @@ def _run(run: ResolutionRun, saved: IdentityModel | None, progress) -> None:
         backend=run.backend,
         model=saved.settings_json if saved else None,
         keep_field_weights=True,
+        # Spilled tables of a large run can take gigabytes: on the data disk, not in /tmp.
+        temp_directory=str(Path(settings.DATA_DIR) / "identity" / "duckdb-tmp"),
         accepted=accepted,
         rejected=_decided_pairs(ReviewDecision.Verdict.REJECTED),
     )
     con = duckdb.connect()
     try:
-        con.execute(f"SET temp_directory = '{tempfile.gettempdir()}/groundswell-duckdb'")
         con.register("_records_in", table)
         con.execute("CREATE TEMP TABLE records AS SELECT * FROM _records_in")
         con.unregister("_records_in")

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import logging
 import math
-import tempfile
 import uuid
 from dataclasses import dataclass
 from functools import cache
@@ -241,7 +240,7 @@ def blocking_rules():
     ]
 
 
-def _db_api(backend: str, memory_limit_mb: int = 1536):
+def _db_api(backend: str, options: EngineOptions):
     if backend == "spark":
         from splink import SparkAPI
 
@@ -251,10 +250,12 @@ def _db_api(backend: str, memory_limit_mb: int = 1536):
     import duckdb
     from splink import DuckDBAPI
 
+    from groundswell.identity.engine import MEMORY_FLOOR_MB, temp_directory
+
     con = duckdb.connect()
     # Intermediate tables spill to a temporary folder, not to memory alone.
-    con.execute(f"SET temp_directory = '{tempfile.gettempdir()}/groundswell-duckdb'")
-    con.execute(f"SET memory_limit = '{int(memory_limit_mb)}MB'")
+    con.execute(f"SET temp_directory = '{temp_directory(options)}'")
+    con.execute(f"SET memory_limit = '{int(options.memory_limit_mb or MEMORY_FLOOR_MB)}MB'")
     return DuckDBAPI(connection=con)
 
 
@@ -481,7 +482,7 @@ def _training_sdf(sdf, table: pa.Table, options: EngineOptions):
     """
     if options.backend == "duckdb":
         return sdf
-    return _register(_db_api("duckdb", options.memory_limit_mb), table, "duckdb")
+    return _register(_db_api("duckdb", options), table, "duckdb")
 
 
 def score(table: pa.Table, options: EngineOptions, clock: _Clock) -> Scored:
@@ -491,7 +492,7 @@ def score(table: pa.Table, options: EngineOptions, clock: _Clock) -> Scored:
     from splink import Linker
 
     backend = options.backend
-    db_api = _db_api(backend, options.memory_limit_mb)
+    db_api = _db_api(backend, options)
     real_rows = table.num_rows
     table = _background(table)
     sdf = _register(db_api, table, backend)
