@@ -153,11 +153,13 @@ def _spill_to(con: duckdb.DuckDBPyConnection, options: EngineOptions) -> None:
     ``con`` (the FEC count's work folder), else to ``temp_directory``'s default: never to
     DuckDB's own default for a database in memory, ``.tmp`` in whatever folder the process
     runs in."""
-    if options.temp_directory is None:
-        current = con.execute("SELECT current_setting('temp_directory')").fetchall()[0][0]
-        if current and current != ".tmp":
-            options.temp_directory = current
-    con.execute(f"SET temp_directory = '{temp_directory(options)}'")
+    current = con.execute("SELECT current_setting('temp_directory')").fetchall()[0][0]
+    if options.temp_directory is None and current and current != ".tmp":
+        options.temp_directory = current
+    # Set once: DuckDB refuses another folder once one has been used (a second run on the
+    # connection, as the benchmark's run with the saved model).
+    if current != temp_directory(options):
+        con.execute(f"SET temp_directory = '{temp_directory(options)}'")
 
 
 class _Clock:

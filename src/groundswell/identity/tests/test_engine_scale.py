@@ -93,3 +93,12 @@ def test_the_engine_spills_where_it_is_told_never_into_the_working_folder(tmp_pa
     options = engine.EngineOptions()
     engine._spill_to(told, options)
     assert options.temp_directory == str(tmp_path / "caller")
+
+    # A second run on the same connection once it has spilled keeps the folder (DuckDB refuses
+    # to switch a folder in use).
+    told.execute("SET memory_limit = '32MB'")
+    told.execute(
+        "CREATE TEMP TABLE big AS SELECT range AS n, repeat('x', 100) AS s FROM range(1000000)"
+    )
+    told.execute("SELECT count(DISTINCT s || n) FROM big").fetchall()
+    engine._spill_to(told, engine.EngineOptions())
