@@ -21,7 +21,10 @@ def _fits(page, name: str) -> bool:
 
 def test_the_overview_on_a_phone(page, live_server, make_user, extract_file):
     now = timezone.now()
-    gift(now - timedelta(minutes=5), 2500, "Ada", "Brook")
+    # Today in New York: five minutes ago, but never before local midnight (CI met this at
+    # 00:03 in New York, 05:03 UTC, when five minutes ago was yesterday).
+    midnight = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
+    gift(max(now - timedelta(minutes=5), midnight), 2500, "Ada", "Brook")
     gift(now - timedelta(days=40), 10_000, "Bo", "Carr")
     gift(now - timedelta(days=100), 555_555_555, "Cy", "Dove")
     lapsed = gift(now.replace(year=now.year - 1, month=6, day=15), 7_500, "Dee", "Elm")
