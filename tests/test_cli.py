@@ -54,7 +54,7 @@ def groundswell(*args, env=None, timeout=300, **kwargs):
         ("EMAIL_URL", "pigeon://coop", "EMAIL_URL: unsupported scheme 'pigeon'"),
         ("SECRET_KEY", "short", "SECRET_KEY: must be at least 32 characters"),
         ("GROUNDSWELL_IMPORT_MAX_BYTES", "lots", "GROUNDSWELL_IMPORT_MAX_BYTES: expected a whole"),
-        ("GROUNDSWELL_ANALYTICS_ENGINE", "spark", "expected duckdb or postgres"),
+        ("GROUNDSWELL_ANALYTICS_ENGINE", "bigquery", "expected duckdb, postgres or spark"),
         ("GROUNDSWELL_ANALYTICS_ENGINE", "postgres", "postgres needs DATABASE_URL to be"),
     ],
 )
