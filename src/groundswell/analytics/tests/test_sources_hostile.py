@@ -27,6 +27,7 @@ DATES = st.one_of(
 )
 NUMBERS = st.one_of(st.integers(-(10**20), 10**20).map(str), st.sampled_from(["1", "2"]))
 VALUES = st.one_of(HOSTILE_TEXT, st.text(max_size=30), DATES, NUMBERS)
+ECHOED = re.compile(rb'value="[^"]*"')
 SORTS = st.sampled_from(["net", "-net", "key", "-donors", "signups", "-salary"])
 
 
@@ -53,13 +54,17 @@ def test_generated_queries_get_a_page_or_a_plain_refusal(make_user, extract_file
             max_size=4,
         )
     )
+    @example(fields=[("start", "$"), ("end", "$5.00")])  # CI met it: an echoed "$"
     def property_holds(fields):
         query = "&".join(f"{_encode(k)}={_encode(v)}" for k, v in fields)
         response = client.get(f"/analytics/sources/?{query}")
         assert response.status_code in (200, 400), response.status_code
         seen[response.status_code] += 1
         if role == "organizer":
-            assert b"$" not in response.content.replace(b'"$schema"', b"")
+            # The form gives back what was typed (start=$ comes back as value="$"); an echoed
+            # value is the visitor's own text, not a figure, so only the rest must hold no "$".
+            shown = ECHOED.sub(b'value=""', response.content).replace(b'"$schema"', b"")
+            assert b"$" not in shown
 
     property_holds()
     assert seen[200] and seen[400], seen

@@ -60,7 +60,7 @@ def test_staff_merge_two_records_and_clean_up_the_contact_details(
 
     # The merged-in duplicate ("PA 19104"): each Delete names what it deletes.
     page.get_by_role("link", name="Delete PA 19104").click()
-    assert page.get_by_role("heading", name="Delete this postal address?").is_visible()
+    expect(page.get_by_role("heading", name="Delete this postal address?")).to_be_visible()
     assert _shot(page, f"confirm-{size}")
     page.get_by_role("button", name="Delete postal address").click()
     page.wait_for_url(f"{live_server.url}/people/{kept.pk}/")
@@ -109,7 +109,7 @@ def test_staff_filter_by_two_tags_and_tag_everyone_the_list_matches(
     page.get_by_label("host").check()
     page.get_by_label("canvasser").check()
     page.get_by_label("People with").select_option("all")
-    assert page.get_by_text("Tags: 2 chosen").is_visible()
+    expect(page.get_by_text("Tags: 2 chosen")).to_be_visible()
     results = page.locator("#results")
     results.get_by_text("Ambrose").wait_for()
     # A locator wait, not wait_for_function: the staff pages' CSP forbids evaluating strings.
@@ -118,7 +118,7 @@ def test_staff_filter_by_two_tags_and_tag_everyone_the_list_matches(
     assert _shot(page, f"list-tags-{size}")
 
     results.get_by_role("link", name="Tag all…", exact=True).click()
-    assert page.get_by_role("heading", name="Change 1 person").is_visible()
+    expect(page.get_by_role("heading", name="Change 1 person")).to_be_visible()
     page.get_by_label("Tag", exact=True).fill("door knockers")
     assert _shot(page, f"bulk-{size}")
     page.get_by_role("button", name="Apply to 1 person").click()

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from groundswell.core.tests.browser import PHONE, fits, staff_login
 from groundswell.donations.compliance.tests.fixtures import donor, gift, rule_2026
@@ -49,7 +50,7 @@ def test_finance_staff_resolve_a_hold_and_record_a_check_on_a_phone(page, live_s
     page.fill("#id_given_name", "Testa")
     page.fill("#id_family_name", "Checkwriter")
     page.get_by_role("button", name="Record the gift").click()
-    assert page.get_by_text("Cash over $100.00").first.is_visible()
+    expect(page.get_by_text("Cash over $100.00").first).to_be_visible()
     assert _fits(page, "offline-refused")
     page.select_option("#id_method", "check")
     page.fill("#id_check_number", "1001")
@@ -87,7 +88,7 @@ def test_a_donor_answers_a_best_efforts_request_on_a_phone(page, live_server):
     )
     page.fill("#id_occupation", "Nurse")
     page.get_by_role("button", name="Send").click()
-    assert page.get_by_role("heading", name="Thank you").is_visible()
+    expect(page.get_by_role("heading", name="Thank you")).to_be_visible()
     assert _fits(page, "answer-done")
     missing.refresh_from_db()
     assert missing.donor_occupation == "Nurse"
