@@ -20,6 +20,7 @@ from groundswell.analytics.filters import (
     months_back,
     segment_person_ids,
 )
+from groundswell.core.pagination import Page
 from groundswell.donations.compliance.deadlines import Report, next_report
 from groundswell.donations.selectors import RecurringSummary, recurring_summary
 from groundswell.identity.thresholds import active_rule_set
@@ -227,8 +228,8 @@ class LapsedPage:
     number: int
 
     @property
-    def num_pages(self) -> int:
-        return max(1, -(-self.lapsed.total // PER_PAGE))
+    def pager(self) -> Page:
+        return Page(self.lapsed.rows, self.number, PER_PAGE, self.lapsed.total, False)
 
 
 def lapsed_read(*, user, kind: str, year: int, page: int) -> LapsedPage:
@@ -322,8 +323,8 @@ class ChangesPage:
     number: int
 
     @property
-    def num_pages(self) -> int:
-        return max(1, -(-self.changes.total // PER_PAGE))
+    def pager(self) -> Page:
+        return Page(self.changes.rows, self.number, PER_PAGE, self.changes.total, False)
 
 
 def donor_changes_read(*, user, kind: str, periods: Periods, page: int) -> ChangesPage:

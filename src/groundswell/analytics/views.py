@@ -6,6 +6,7 @@ import logging
 import re
 from dataclasses import replace
 from datetime import date, timedelta
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -110,6 +111,7 @@ def lapsed(request, kind: str):
         "explained": metrics.LAPSED_KINDS[kind],
         "year": year,
         "years": list(range(this_year + 1, this_year - 6, -1)),
+        "qs": urlencode({"year": year}),
     }
     return render(request, "analytics/lapsed.html", context)
 
@@ -208,5 +210,10 @@ def donor_changes(request, kind: str):
     if not page:
         return _refuse(request, "The page must be a whole number from 1.")
     result = selectors.donor_changes_read(user=request.user, kind=kind, periods=periods, page=page)
-    context = {"result": result, "kind": kind, "explained": metrics.CHANGE_KINDS[kind]}
+    context = {
+        "result": result,
+        "kind": kind,
+        "explained": metrics.CHANGE_KINDS[kind],
+        "qs": urlencode({"start": periods.start.isoformat(), "end": periods.end.isoformat()}),
+    }
     return render(request, "analytics/donor_changes.html", context)

@@ -134,6 +134,23 @@ def page_rows(table: ibis.Table, *, limit: int, offset: int) -> list[dict]:
     return page.select(*table.columns).to_pyarrow().to_pylist()
 
 
+def page_with_total(
+    table: ibis.Table, *, key: str, order: list, limit: int, offset: int
+) -> tuple[list[dict], int]:
+    """One page of ``table`` in ``order``, and how many rows (non-null ``key``) it holds.
+
+    The total rides along each row (a window over the whole table): one grouping, one query.
+    A page past the end has no row to carry it, so only then is the table counted apart.
+    """
+    counted = table.mutate(_total=table[key].count().over(ibis.window()))
+    found = page_rows(counted.order_by(order), limit=limit, offset=offset)
+    if found:
+        return found, int(found[0]["_total"])
+    if offset:
+        return found, int(table[key].count().to_pyarrow().as_py())
+    return found, 0
+
+
 def _bucket(day, grain: str):
     """The day, week (from Monday) or month a local date falls in."""
     if grain not in GRAINS:
@@ -363,16 +380,8 @@ def lapsed(engine: Engine, *, kind: str, year: int, limit: int = 50, offset: int
     wanted = per.this_year == 0
     wanted &= per.last_year > 0 if kind == "lybunt" else per.lifetime_cents.notnull()
     chosen = per.filter(wanted)
-    # The total rides along each row (a window over the whole list): one grouping, one query.
-    chosen = chosen.mutate(total=chosen.donor.count().over(ibis.window()))
-    ordered = chosen.order_by(ibis.desc("lifetime_cents"), "donor")
-    found = page_rows(ordered, limit=limit, offset=offset)
-    if found:
-        total = found[0]["total"]
-    elif offset:
-        total = chosen.count().to_pyarrow().as_py()  # past the end: count apart
-    else:
-        total = 0
+    order = [ibis.desc("lifetime_cents"), "donor"]
+    found, total = page_with_total(chosen, key="donor", order=order, limit=limit, offset=offset)
     rows = [
         LapsedDonor(
             donor=r["donor"],

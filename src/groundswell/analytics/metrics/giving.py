@@ -19,7 +19,7 @@ from groundswell.analytics.metrics import (
     _in_range,
     donor_gifts,
     metric,
-    page_rows,
+    page_with_total,
 )
 
 
@@ -198,17 +198,10 @@ def donor_changes_list(
     per = per.filter(per.current_gifts > 0, per.previous_gifts > 0)
     change = per.current_cents - per.previous_cents
     chosen = per.filter(change > 0 if kind == "upgraded" else change < 0)
-    chosen = chosen.mutate(
-        size=(chosen.current_cents - chosen.previous_cents).abs(),
-        total=chosen.donor.count().over(ibis.window()),
+    chosen = chosen.mutate(size=(chosen.current_cents - chosen.previous_cents).abs())
+    found, total = page_with_total(
+        chosen, key="donor", order=[ibis.desc("size"), "donor"], limit=limit, offset=offset
     )
-    found = page_rows(chosen.order_by(ibis.desc("size"), "donor"), limit=limit, offset=offset)
-    if found:
-        total = found[0]["total"]
-    elif offset:
-        total = chosen.count().to_pyarrow().as_py()  # past the end: count apart
-    else:
-        total = 0
     rows = [
         ChangedDonor(
             donor=r["donor"],

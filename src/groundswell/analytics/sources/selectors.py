@@ -29,6 +29,7 @@ from groundswell.analytics.metrics_sources import (
     spend_targets,
 )
 from groundswell.analytics.sources.models import AdSpend
+from groundswell.core.pagination import Page
 from groundswell.donations.models import DonationPage
 from groundswell.donations.selectors import DateRange
 
@@ -128,8 +129,8 @@ class SourcesReport:
         return DIMENSIONS[self.dimension]
 
     @property
-    def num_pages(self) -> int:
-        return max(1, -(-self.total_lines // PER_PAGE))
+    def pager(self) -> Page:
+        return Page(self.lines, self.number, PER_PAGE, self.total_lines, False)
 
 
 def _signups(period: DateRange) -> dict[str, int]:

@@ -94,8 +94,7 @@ def sources_page(request):
             report.chart, finance=report.finance, dimension_label=report.dimension_label
         ),
         "conversion": selectors.conversion_rows(user=request.user),
-        "prev_query": querystring(request, page=report.number - 1),
-        "next_query": querystring(request, page=report.number + 1),
+        "qs": querystring(request, page=None),
     }
     return render(request, "analytics/sources/sources.html", context)
 

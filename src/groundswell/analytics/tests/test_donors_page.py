@@ -90,6 +90,8 @@ def test_the_lists_link_to_people_and_page(persona_client, extract_file, monkeyp
     second = client.get(url, {**PERIOD, "page": "2"})
     assert b"Page 2 of 2" in second.content and b"Cleo Voss" in second.content
     assert b"Ann Lark" not in second.content
+    back = f'href="?start={PERIOD["start"]}&amp;end={PERIOD["end"]}&amp;page=1"'  # keeps the period
+    assert back.encode() in second.content
     beyond = client.get(url, {**PERIOD, "page": "7"})
     assert beyond.status_code == 200 and b"go back to the first page" in beyond.content
 

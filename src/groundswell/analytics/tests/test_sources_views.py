@@ -123,7 +123,7 @@ def test_sorting_and_pages(make_user, extract_file, settings):
     second = selectors.sources_read(user=user, sort="-net", page=2, **args)
     by_name = selectors.sources_read(user=user, sort="key", page=1, **args)
     # 30 refcodes and the 5 of the campaign without one ("" ): 31 lines, 25 a page.
-    assert (first.total_lines, first.num_pages, len(first.lines), len(second.lines)) == (
+    assert (first.total_lines, first.pager.num_pages, len(first.lines), len(second.lines)) == (
         31,
         2,
         25,

@@ -60,6 +60,19 @@ def test_lapsed_lists_the_hand_computed_donors(persona_client, extract_file):
     assert b"2 in all" in sybunt.content
 
 
+def test_lapsed_lists_page_within_their_year(persona_client, extract_file, monkeypatch):
+    world_build()
+    monkeypatch.setattr(selectors, "PER_PAGE", 1)
+    url = reverse("analytics:lapsed", args=["sybunt"])
+    first = persona_client("finance").get(url, {"year": "2026"})
+    assert b"Page 1 of 2" in first.content
+    assert b'href="?year=2026&amp;page=2"' in first.content
+    second = persona_client("finance").get(url, {"year": "2026", "page": "2"})
+    assert b"Page 2 of 2" in second.content and b'href="?year=2026&amp;page=1"' in second.content
+    shown = [name for name in (b"Frank Ito", b"Gina Park") if name in second.content]
+    assert len(shown) == 1 and shown[0] not in first.content.split(b"<tbody>")[1]
+
+
 @pytest.mark.parametrize(
     ("kind", "query"),
     [
