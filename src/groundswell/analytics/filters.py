@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
+from functools import cached_property
 from urllib.parse import urlencode
 
 import ibis
@@ -107,11 +108,18 @@ class FilterForm(forms.Form):
         required=False, choices=list(COMPARISONS.items()), label="Compare with"
     )
 
-    def __init__(self, *args, user, today: date, **kwargs):
+    def __init__(self, *args, user, today: date, default_days: int | None = None, **kwargs):
+        """``default_days``: without a start, the range is that many days up to its end, and
+        it may not run past today (a page of what already happened, e.g. the donors page);
+        without it, the last twelve months, and up to the end of next year."""
         super().__init__(*args, **kwargs)
         self.user = user
         self.today = today
-        self.segment_choices = list(segments_for(user=user).only("pk", "name"))
+        self.default_days = default_days
+
+    @cached_property
+    def segment_choices(self) -> list[Segment]:
+        return list(segments_for(user=self.user).only("pk", "name"))
 
     def clean_segment(self) -> Segment | None:
         text = self.cleaned_data.get("segment") or ""
@@ -128,9 +136,16 @@ class FilterForm(forms.Form):
         cleaned = super().clean()
         if self.errors:
             return cleaned
-        latest = date(self.today.year + 1, 12, 31)
-        start = cleaned.get("start") or default_start(self.today)
         end = cleaned.get("end") or self.today
+        if self.default_days is None:
+            latest = date(self.today.year + 1, 12, 31)
+            start = cleaned.get("start") or default_start(self.today)
+        else:
+            latest = self.today
+            # Worked out only from an end already in range: 2000-01-01 minus 89 days is fine,
+            # but 0001-01-01 minus 89 days is no date at all.
+            fallback = max(end, EARLIEST) - timedelta(days=self.default_days - 1)
+            start = cleaned.get("start") or fallback
         for day in (start, end):
             if not EARLIEST <= day <= latest:
                 raise forms.ValidationError(
@@ -142,6 +157,20 @@ class FilterForm(forms.Form):
             raise forms.ValidationError("The range can be at most ten years long.")
         cleaned["start"], cleaned["end"] = start, end
         return cleaned
+
+
+def period_read(data, *, user, today: date, default_days: int) -> tuple[date, date]:
+    """A start and end day up to today from a query string (``default_days`` up to the end
+    when no start is given), or FilterError saying what is wrong with it."""
+    form = FilterForm(
+        {k: data.get(k, "") for k in ("start", "end")},
+        user=user,
+        today=today,
+        default_days=default_days,
+    )
+    if not form.is_valid():
+        raise FilterError(form_message(form))
+    return form.cleaned_data["start"], form.cleaned_data["end"]
 
 
 def filter_form(data, *, user, today: date) -> FilterForm:

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import logging
-import re
 from dataclasses import replace
-from datetime import date, timedelta
+from datetime import date
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -143,38 +142,17 @@ def lapsed_segment(request, kind: str):
 
 # ---------------------------------------------------------------- the donors page
 
-_ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 DEFAULT_DAYS = 90
-MAX_DAYS = 3660  # ten years: the period before goes back as far again
-FIRST_DAY = date(2000, 1, 1)
-
-
-def _day(text: str) -> date | None:
-    if not _ISO_DAY.fullmatch(text):
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        return None
 
 
 def _periods(request, today: date) -> selectors.Periods | str:
     """The period asked for (the last 90 days when none), else why it cannot be used."""
-    start_text, end_text = request.GET.get("start", ""), request.GET.get("end", "")
-    end = _day(end_text) if end_text else today
-    if end is None:
-        return "Dates must be written as YYYY-MM-DD, e.g. 2026-01-31."
-    if not FIRST_DAY <= end <= today:
-        # Refused before the default start is worked out from it: 0001-01-01 minus 89 days
-        # is no date at all.
-        return f"The period must run forward from 2000-01-01 to at most today ({today})."
-    start = _day(start_text) if start_text else end - timedelta(days=DEFAULT_DAYS - 1)
-    if start is None:
-        return "Dates must be written as YYYY-MM-DD, e.g. 2026-01-31."
-    if not FIRST_DAY <= start <= end <= today:
-        return f"The period must run forward from 2000-01-01 to at most today ({today})."
-    if (end - start).days + 1 > MAX_DAYS:
-        return f"The period can be at most {MAX_DAYS:,} days long."
+    try:
+        start, end = filters.period_read(
+            request.GET, user=request.user, today=today, default_days=DEFAULT_DAYS
+        )
+    except filters.FilterError as error:
+        return str(error)
     return selectors.Periods(start=start, end=end)
 
 
