@@ -24,6 +24,7 @@ from groundswell.events.choices import AttendanceStatus, EventType
 from groundswell.events.host import services as host
 from groundswell.events.host.forms import PERSON_FIELDS, TIMEZONES, person_read, proposal_read
 from groundswell.events.notices.messages import span_text
+from groundswell.events.selectors_staff import received_pending
 from groundswell.events.staff import MARKS, attendance_mark
 from groundswell.events.views_public import form_fields
 
@@ -147,6 +148,8 @@ def host_page(request, token: str):
         "key": key,
         "event": key.event,
         "rows": _rows(key, host.host_roster(key=key)),
+        # RSVPs received that the task worker has still to place (seconds, outside a surge).
+        "pending": sum(received_pending(event=key.event).values()),
         "notice": notice,
         "errors": errors,
         "values": values,

@@ -19,6 +19,7 @@ from groundswell.events.host.forms import proposal_read
 from groundswell.events.host.models import EventHostKey, EventHostMessage
 from groundswell.events.host.tests.conftest_host import attendee, hosted_event, proposal_form
 from groundswell.events.models import Attendance, Event, EventStatus
+from groundswell.events.received import rsvps_place
 from groundswell.events.staff import RESERVED_SLUGS, event_approve
 from groundswell.events.tests.conftest_notices import inbox_open
 from groundswell.events.tests.conftest_public import rsvp
@@ -256,3 +257,18 @@ def test_a_host_may_send_only_a_few_messages_a_day(client):
     ]
     assert codes == [200] * host_services.MESSAGES_PER_DAY + [400]
     assert EventHostMessage.objects.count() == host_services.MESSAGES_PER_DAY
+
+
+def test_the_host_sees_how_many_sign_ups_are_still_being_confirmed(client, settings):
+    event, _, key = hosted_event()
+    shift = event.shifts.get()
+    # A task backend that defers, as production's does: the RSVP is received, not yet placed.
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    assert b"being confirmed" not in client.get(_page(key)).content
+    for n in (1, 2):
+        data = {**rsvp(n), "shift": [str(shift.pk)], "website": ""}
+        assert client.post(reverse("events:detail", args=[event.slug]), data).status_code == 302
+    page = client.get(_page(key)).content.decode()
+    assert "2 more sign-ups just received are being confirmed" in page
+    rsvps_place()
+    assert "being confirmed" not in client.get(_page(key)).content.decode()
