@@ -177,20 +177,36 @@ class Zip3Bins:
 @metrics.metric("donors_by_zip3", "Unique donors by ZIP3, small areas folded", finance=False)
 def donors_by_zip3(engine: Engine, *, start: date, end: date, minimum: int) -> Zip3Bins:
     """Unique donors by the first three digits of their latest gift's ZIP, for privacy never a
-    bin of fewer than ``minimum`` people: smaller areas (and donors with no ZIP) are summed
-    into "other", itself withheld when it is under the minimum too."""
+    bin of fewer than ``minimum`` people, nor one that can be worked out (``zip3_fold``)."""
     if minimum < 2:
         raise ValueError("a bin of one person is that person: the minimum must be at least 2")
     gifts = metrics._in_range(metrics.donor_gifts(engine), start, end)
     gifts = gifts.mutate(zip3=_zip3(gifts.donor_postal_code))
     placed = _latest_place(gifts, "zip3")
     counted = placed.group_by("place").aggregate(donors=placed.donor.count())
+    rows = counted.to_pyarrow().to_pylist()
+    return zip3_fold({row["place"]: row["donors"] for row in rows}, minimum=minimum)
+
+
+def zip3_fold(counts: dict[str, int], *, minimum: int) -> Zip3Bins:
+    """Bins from donors per ZIP3 (``NO_STATE`` for no ZIP), none under ``minimum``.
+
+    Areas under the minimum go to "other". The page also shows the range's unique donors, so
+    "other" is their total less the bins shown: were it under the minimum, withholding it would
+    hide nothing. Then the smallest bins are folded in too (complementary suppression) until it
+    reaches the minimum; only when every area is folded and the sum is still under it is
+    "other" withheld, and the page's total is itself under the minimum.
+    """
     bins, other, folded = [], 0, 0
-    for row in counted.to_pyarrow().to_pylist():
-        if row["place"] != NO_STATE and row["donors"] >= minimum:
-            bins.append(Zip3Bin(row["place"], row["donors"]))
+    for place, donors in counts.items():
+        if place != NO_STATE and donors >= minimum:
+            bins.append(Zip3Bin(place, donors))
         else:
-            other += row["donors"]
-            folded += row["place"] != NO_STATE
+            other += donors
+            folded += place != NO_STATE
     bins.sort(key=lambda b: (-b.donors, b.zip3))
+    while bins and 0 < other < minimum:
+        smallest = bins.pop()
+        other += smallest.donors
+        folded += 1
     return Zip3Bins(minimum, bins, other if other >= minimum or other == 0 else None, folded)

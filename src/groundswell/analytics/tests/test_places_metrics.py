@@ -6,6 +6,8 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from groundswell.analytics import metrics
 from groundswell.analytics.engine import engine_open
@@ -126,3 +128,30 @@ def test_state_names_are_read_as_identity_reads_them():
     ours = ibis.duckdb.connect().execute(read)["code"].tolist()
     assert ours == [state_code(value) for value in typed]
     assert ours[:6] == ["VT", "VT", "", "DC", "DC", "NY"]
+
+
+@given(
+    counts=st.dictionaries(
+        st.one_of(st.just(places.NO_STATE), st.from_regex(r"[0-9]{3}", fullmatch=True)),
+        st.integers(1, 40),
+        max_size=12,
+    ),
+    minimum=st.integers(2, 15),
+)
+def test_no_bin_under_the_minimum_can_be_worked_out_from_the_total(counts, minimum):
+    folded = places.zip3_fold(counts, minimum=minimum)
+    total = sum(counts.values())
+    shown = sum(b.donors for b in folded.bins)
+    assert all(b.donors >= minimum for b in folded.bins)
+    # What the page's total less the bins gives: nothing, or a sum of at least the minimum.
+    assert total - shown == 0 or total - shown >= minimum or not folded.bins
+    assert folded.other == (total - shown if total - shown >= minimum or total == shown else None)
+    # Folding takes the smallest bins first, and only as many as it needs.
+    small = [b.donors for b in folded.bins]
+    assert small == sorted(small, reverse=True)
+
+
+def test_one_small_area_beside_big_ones_takes_the_smallest_big_one_with_it():
+    folded = places.zip3_fold({"100": 30, "054": 12, "059": 11, "999": 3}, minimum=10)
+    assert folded.bins == [Zip3Bin("100", 30), Zip3Bin("054", 12)]
+    assert (folded.other, folded.folded) == (14, 2)
