@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from groundswell.actions.models import ActionPage, CustomQuestion, Submission
 from groundswell.actions.tests.hostile_forms import submissions_kept_once, suite_run
-from groundswell.core.tests.hostile import HOSTILE_TEXT, SUITE
+from groundswell.core.tests.hostile import HOSTILE_TEXT, REQUIRED_SUITE
 
 URL = "/a/fund-schools/"
 ALNUM = "abcdefghijklmnopqrstuvwxyz0123456789"
@@ -109,7 +109,7 @@ def test_ten_thousand_generated_posts_get_no_server_error_and_signatures_are_kep
     client = Client()
     sent = {"posts": 0, "stored": 0, "refused": 0}
 
-    @SUITE
+    @REQUIRED_SUITE
     @given(form_bodies())
     def property_holds(case):
         valid, raw, pristine = case
