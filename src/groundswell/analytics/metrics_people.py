@@ -88,8 +88,8 @@ def _bucket(day, grain: str, start: date):
     return ibis.literal(start) if grain == "range" else metrics._bucket(day, grain)
 
 
-def _rows(table: ibis.Table) -> list[dict]:
-    return table.to_pyarrow().to_pylist()
+def _rows(engine: Engine, table: ibis.Table) -> list[dict]:
+    return engine.arrow(table).to_pylist()
 
 
 @metrics.metric(
@@ -115,7 +115,7 @@ def list_growth(engine: Engine, *, start: date, end: date, grain: str) -> list[G
     )
     found: dict[date, list[int]] = {}
     for slot, table in enumerate((people, subscribers)):
-        for row in _rows(table):
+        for row in _rows(engine, table):
             found.setdefault(metrics._as_date(row["bucket"]), [0, 0])[slot] = row["n"]
     return [GrowthRow(bucket, *counts) for bucket, counts in sorted(found.items())]
 
@@ -141,7 +141,7 @@ def churn(engine: Engine, *, start: date, end: date, grain: str) -> list[ChurnRo
     )
     return [
         ChurnRow(metrics._as_date(r["bucket"]), *(r[name] or 0 for name in CHURN))
-        for r in _rows(grouped)
+        for r in _rows(engine, grouped)
     ]
 
 
@@ -154,6 +154,6 @@ def unsubscribe_reasons(engine: Engine, *, start: date, end: date) -> list[Reaso
     labels = dict(ConsentMethod.choices)
     rows = [
         ReasonRow(r["method"], str(labels.get(r["method"], r["method"] or "Unknown")), r["people"])
-        for r in _rows(grouped)
+        for r in _rows(engine, grouped)
     ]
     return sorted(rows, key=lambda row: (-row.people, row.method))

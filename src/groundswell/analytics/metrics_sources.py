@@ -91,9 +91,9 @@ def sources(engine: Engine, *, start: date, end: date, dimension: str) -> list[S
         donors=joined.donor.count(), new=joined.donor.count(where=joined.first_day >= start)
     )
     found: dict[str, dict] = {}
-    for row in money.to_pyarrow().to_pylist():
+    for row in engine.arrow(money).to_pylist():
         found[row["key"]] = {**row, "donors": 0, "new": 0}
-    for row in people.to_pyarrow().to_pylist():
+    for row in engine.arrow(people).to_pylist():
         base = found.setdefault(
             row["key"], {"key": row["key"], "count": 0, "gross_cents": 0, "net_cents": 0}
         )
@@ -146,23 +146,20 @@ def spend_targets(
         inside = _matches(gifts, target)
         money[f"net{i}"] = net.sum(where=counted & inside).fill_null(0)
         money[f"count{i}"] = gifts.id.count(where=counted & inside)
-    money_row = gifts.aggregate(**money).to_pyarrow().to_pylist()[0]
+    money_row = engine.arrow(gifts.aggregate(**money)).to_pylist()[0]
     givers = _in_range(donor_gifts(engine), start, end)
     per = givers.group_by("donor").aggregate(
         **{f"in{i}": givers.id.count(where=_matches(givers, t)) for i, t in enumerate(targets)}
     )
     joined = per.join(_first_days(engine), "donor")
     first_here = joined.first_day >= start
-    new_row = (
-        joined.aggregate(
-            **{
-                f"new{i}": joined.donor.count(where=(joined[f"in{i}"] > 0) & first_here)
-                for i in range(len(targets))
-            }
-        )
-        .to_pyarrow()
-        .to_pylist()[0]
+    new = joined.aggregate(
+        **{
+            f"new{i}": joined.donor.count(where=(joined[f"in{i}"] > 0) & first_here)
+            for i in range(len(targets))
+        }
     )
+    new_row = engine.arrow(new).to_pylist()[0]
     return [
         TargetFigures(
             net_cents=int(money_row[f"net{i}"] or 0),

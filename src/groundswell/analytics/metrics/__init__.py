@@ -28,6 +28,7 @@ from datetime import date, timedelta
 import ibis
 import ibis.expr.datatypes as dt
 from django.conf import settings
+from ibis.common.exceptions import IbisError
 
 from groundswell.analytics.engine import Engine
 from groundswell.donations.selectors import COUNTED_STATUSES
@@ -63,7 +64,11 @@ def from_utc_timestamp(moment: dt.Timestamp(timezone="UTC"), zone: str) -> dt.ti
 
 def local_time(table: ibis.Table | ibis.Column, moment: ibis.Column):
     """The wall-clock time of a UTC moment in the campaign's time zone, on ``table``'s engine."""
-    if ibis.get_backend(table).name == "pyspark":
+    try:
+        spark = ibis.get_backend(table).name == "pyspark"
+    except IbisError:
+        spark = False  # unbound tables: the extract's, which DuckDB runs (``engine``)
+    if spark:
         return from_utc_timestamp(moment, settings.TIME_ZONE)
     return timezone(settings.TIME_ZONE, moment)
 
@@ -127,15 +132,15 @@ def donor_keyed(engine: Engine, gifts: ibis.Table) -> ibis.Table:
     )
 
 
-def page_rows(table: ibis.Table, *, limit: int, offset: int) -> list[dict]:
+def page_rows(engine: Engine, table: ibis.Table, *, limit: int, offset: int) -> list[dict]:
     """One page of an ordered table's rows, as dicts."""
     page = table.limit(limit, offset=offset)
     # Named columns on top: Spark pages with a row number that would otherwise come back too.
-    return page.select(*table.columns).to_pyarrow().to_pylist()
+    return engine.arrow(page.select(*table.columns)).to_pylist()
 
 
 def page_with_total(
-    table: ibis.Table, *, key: str, order: list, limit: int, offset: int
+    engine: Engine, table: ibis.Table, *, key: str, order: list, limit: int, offset: int
 ) -> tuple[list[dict], int]:
     """One page of ``table`` in ``order``, and how many rows (non-null ``key``) it holds.
 
@@ -143,11 +148,11 @@ def page_with_total(
     A page past the end has no row to carry it, so only then is the table counted apart.
     """
     counted = table.mutate(_total=table[key].count().over(ibis.window()))
-    found = page_rows(counted.order_by(order), limit=limit, offset=offset)
+    found = page_rows(engine, counted.order_by(order), limit=limit, offset=offset)
     if found:
         return found, int(found[0]["_total"])
     if offset:
-        return found, int(table[key].count().to_pyarrow().as_py())
+        return found, int(engine.arrow(table[key].count()).as_py())
     return found, 0
 
 
@@ -209,7 +214,7 @@ def money_by(engine: Engine, *, start: date, end: date, grain: str) -> list[Mone
     )
     return [
         MoneyRow(_as_date(r["bucket"]), r["count"], int(r["gross_cents"]), int(r["net_cents"]))
-        for r in grouped.to_pyarrow().to_pylist()
+        for r in engine.arrow(grouped).to_pylist()
     ]
 
 
@@ -222,9 +227,8 @@ def money_totals(engine: Engine, *, start: date, end: date) -> MoneyTotals:
     # skips) rather than median(where=): Ibis hands Spark's percentile() that condition in
     # its percentage argument too, which Spark refuses.
     net = ibis.cases((counted, gifts.amount_cents - gifts.refunded_cents), else_=ibis.null("int64"))
-    row = (
-        gifts.aggregate(**_money_aggregates(gifts), median=net.median()).to_pyarrow().to_pylist()[0]
-    )
+    figures = gifts.aggregate(**_money_aggregates(gifts), median=net.median())
+    row = engine.arrow(figures).to_pylist()[0]
     count, net_total = row["count"], int(row["net_cents"])
     return MoneyTotals(
         count=count,
@@ -293,7 +297,7 @@ def donors_many(engine: Engine, *, ranges: list[tuple[date, date]]) -> list[Dono
         inside = per[f"in{i}"] > 0
         totals[f"donors{i}"] = per.donor.count(where=inside)
         totals[f"new{i}"] = per.donor.count(where=inside & (per.first_day >= start))
-    row = per.aggregate(**totals).to_pyarrow().to_pylist()[0]
+    row = engine.arrow(per.aggregate(**totals)).to_pylist()[0]
     return [
         DonorFigures(
             donors=row[f"donors{i}"] or 0, new=row[f"new{i}"] or 0, resolved=engine.resolved
@@ -320,7 +324,7 @@ def donors_by(engine: Engine, *, start: date, end: date, grain: str) -> list[Don
     )
     return [
         DonorRow(_as_date(r["bucket"]), r["donors"], r["new"] or 0)
-        for r in grouped.to_pyarrow().to_pylist()
+        for r in engine.arrow(grouped).to_pylist()
     ]
 
 
@@ -381,7 +385,9 @@ def lapsed(engine: Engine, *, kind: str, year: int, limit: int = 50, offset: int
     wanted &= per.last_year > 0 if kind == "lybunt" else per.lifetime_cents.notnull()
     chosen = per.filter(wanted)
     order = [ibis.desc("lifetime_cents"), "donor"]
-    found, total = page_with_total(chosen, key="donor", order=order, limit=limit, offset=offset)
+    found, total = page_with_total(
+        engine, chosen, key="donor", order=order, limit=limit, offset=offset
+    )
     rows = [
         LapsedDonor(
             donor=r["donor"],
@@ -419,7 +425,7 @@ def lapsed_people(engine: Engine, *, kind: str, year: int) -> list[int]:
     chosen = _lapsed_donors(engine, kind=kind, year=year)
     chosen = chosen.filter(chosen.donor.startswith("p:"))
     ids = chosen.select(person=chosen.donor.substr(2).cast("int64")).order_by("person")
-    return [r["person"] for r in ids.to_pyarrow().to_pylist()]
+    return [r["person"] for r in engine.arrow(ids).to_pylist()]
 
 
 def quarter_start(day: date) -> date:

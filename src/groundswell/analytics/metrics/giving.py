@@ -78,7 +78,7 @@ def cohorts(engine: Engine, *, start: date, end: date, months: int = 12) -> list
     joined = joined.mutate(offset=joined.month - joined.cohort)
     joined = joined.filter(joined.offset <= months)
     grouped = joined.group_by(["cohort", "offset"]).aggregate(donors=joined.donor.count())
-    found = {(r["cohort"], r["offset"]): r["donors"] for r in grouped.to_pyarrow().to_pylist()}
+    found = {(r["cohort"], r["offset"]): r["donors"] for r in engine.arrow(grouped).to_pylist()}
     rows = []
     for cohort in range(low, high + 1):
         retained = tuple(
@@ -165,19 +165,14 @@ def donor_changes(
     """
     per = _per_donor(engine, current, previous)
     both = (per.current_gifts > 0) & (per.previous_gifts > 0)
-    row = (
-        per.aggregate(
-            upgraded=per.donor.count(where=both & (per.current_cents > per.previous_cents)),
-            downgraded=per.donor.count(where=both & (per.current_cents < per.previous_cents)),
-            unchanged=per.donor.count(where=both & (per.current_cents == per.previous_cents)),
-            only_current=per.donor.count(where=(per.current_gifts > 0) & (per.previous_gifts == 0)),
-            only_previous=per.donor.count(
-                where=(per.current_gifts == 0) & (per.previous_gifts > 0)
-            ),
-        )
-        .to_pyarrow()
-        .to_pylist()[0]
+    counts = per.aggregate(
+        upgraded=per.donor.count(where=both & (per.current_cents > per.previous_cents)),
+        downgraded=per.donor.count(where=both & (per.current_cents < per.previous_cents)),
+        unchanged=per.donor.count(where=both & (per.current_cents == per.previous_cents)),
+        only_current=per.donor.count(where=(per.current_gifts > 0) & (per.previous_gifts == 0)),
+        only_previous=per.donor.count(where=(per.current_gifts == 0) & (per.previous_gifts > 0)),
     )
+    row = engine.arrow(counts).to_pylist()[0]
     return DonorChanges(**{name: value or 0 for name, value in row.items()})
 
 
@@ -200,7 +195,7 @@ def donor_changes_list(
     chosen = per.filter(change > 0 if kind == "upgraded" else change < 0)
     chosen = chosen.mutate(size=(chosen.current_cents - chosen.previous_cents).abs())
     found, total = page_with_total(
-        chosen, key="donor", order=[ibis.desc("size"), "donor"], limit=limit, offset=offset
+        engine, chosen, key="donor", order=[ibis.desc("size"), "donor"], limit=limit, offset=offset
     )
     rows = [
         ChangedDonor(
@@ -243,7 +238,7 @@ def recurring_by(engine: Engine, *, start: date, end: date) -> list[RecurringRow
         installments=gifts.id.count(),
         revenue_cents=gifts.net.sum(),
     )
-    found = {_as_date(r["month"]): r for r in grouped.to_pyarrow().to_pylist()}
+    found = {_as_date(r["month"]): r for r in engine.arrow(grouped).to_pylist()}
     rows = []
     for index in range(_index(start), _index(end) + 1):
         month = _month_of(index)

@@ -94,9 +94,9 @@ def donors_by_state(engine: Engine, *, start: date, end: date) -> list[StateRow]
         net_cents=(money.amount_cents - money.refunded_cents).sum()
     )
     found: dict[str, list[int]] = {}
-    for row in donors.to_pyarrow().to_pylist():
+    for row in engine.arrow(donors).to_pylist():
         found.setdefault(row["place"], [0, 0])[0] = row["donors"]
-    for row in net.to_pyarrow().to_pylist():
+    for row in engine.arrow(net).to_pylist():
         found.setdefault(row["place"], [0, 0])[1] = int(row["net_cents"] or 0)
     rows = [
         StateRow(code, STATES.get(code, "No state given"), donors, net_cents)
@@ -184,7 +184,7 @@ def donors_by_zip3(engine: Engine, *, start: date, end: date, minimum: int) -> Z
     gifts = gifts.mutate(zip3=_zip3(gifts.donor_postal_code))
     placed = _latest_place(gifts, "zip3")
     counted = placed.group_by("place").aggregate(donors=placed.donor.count())
-    rows = counted.to_pyarrow().to_pylist()
+    rows = engine.arrow(counted).to_pylist()
     return zip3_fold({row["place"]: row["donors"] for row in rows}, minimum=minimum)
 
 
