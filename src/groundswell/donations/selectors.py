@@ -1,5 +1,5 @@
-"""Reads of the money: the dashboard numbers other apps build on, the contribution list, a
-donor's giving history and the itemized receipts of a report.
+"""Reads of the money: the dashboard numbers other apps build on (the finance pages' own
+reads, the contribution list and a donor's history, are ``finance.selectors``).
 
 The counting rules, the same everywhere in this module:
 
@@ -35,19 +35,17 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Cast, Concat, ExtractYear, TruncDate
+from django.db.models.functions import Cast, Concat, TruncDate
 from django.utils import timezone
 
 from groundswell.accounts.roles import FINANCE_VIEW
 from groundswell.core.untrusted import whole_number
-from groundswell.donations.compliance.rules import cycle_for, rule_for
 from groundswell.donations.models import (
     Contribution,
     ContributionStatus,
     RecurringPeriod,
     RecurringSeries,
 )
-from groundswell.people.models import Person
 
 # Only these statuses count; refunded, voided and charged-back gifts count nothing.
 COUNTED_STATUSES = (ContributionStatus.PAID, ContributionStatus.PARTIALLY_REFUNDED)
@@ -133,7 +131,8 @@ def contributions_counted(
     return _scoped(queryset, page_id=page_id, refcode=refcode)
 
 
-_NET = F("amount_cents") - F("refunded_cents")
+# A gift's net: what was received less what was refunded (the finance pages sum it too).
+NET = F("amount_cents") - F("refunded_cents")
 _COUNTED_Q = Q(status__in=COUNTED_STATUSES)
 
 
@@ -169,7 +168,7 @@ def money_totals(
     )
     row = queryset.aggregate(
         gross=Sum("amount_cents"),
-        net=Sum(_NET, filter=_COUNTED_Q),
+        net=Sum(NET, filter=_COUNTED_Q),
         count=Count("pk", filter=_COUNTED_Q),
     )
     gross, net, count = row["gross"] or 0, row["net"] or 0, row["count"]
@@ -203,7 +202,7 @@ def gift_median_cents(
     middle = (count - 1) // 2
     wanted = 1 if count % 2 else 2
     values = list(
-        queryset.annotate(net=_NET)
+        queryset.annotate(net=NET)
         .order_by("net")
         .values_list("net", flat=True)[middle : middle + wanted]
     )
@@ -331,7 +330,7 @@ def totals_by_day(
         contributions_counted(period=period, page_id=page_id, refcode=refcode)
         .annotate(day=TruncDate("received_at", tzinfo=timezone.get_current_timezone()))
         .values("day")
-        .annotate(net=Sum(_NET), count=Count("pk"), donors=Count(donor_identity(), distinct=True))
+        .annotate(net=Sum(NET), count=Count("pk"), donors=Count(donor_identity(), distinct=True))
         .order_by("day")
     )
     found = {row["day"]: row for row in rows}
@@ -361,7 +360,7 @@ def totals_by_refcode(
     rows = (
         contributions_counted(period=period, page_id=page_id)
         .values("refcode")
-        .annotate(net=Sum(_NET), count=Count("pk"), donors=Count(donor_identity(), distinct=True))
+        .annotate(net=Sum(NET), count=Count("pk"), donors=Count(donor_identity(), distinct=True))
         .order_by("-net", "refcode")
     )
     if limit is not None:
@@ -426,190 +425,6 @@ def giving_summaries(*, user, periods: list[DateRange]) -> list[GivingSummary] |
     ]
 
 
-# ---------------------------------------------------------------- the contribution list
-
-SORTS = {
-    "-date": ("-received_at", "-id"),
-    "date": ("received_at", "id"),
-    "-amount": ("-amount_cents", "-received_at", "-id"),
-    "amount": ("amount_cents", "received_at", "id"),
-}
-
-
-@dataclass(frozen=True)
-class ContributionFilters:
-    """What staff asked the contribution list for; blank means "any"."""
-
-    query: str = ""
-    start: date | None = None
-    end: date | None = None
-    processor: str = ""
-    status: str = ""
-    election: str = ""
-    # "held" (waiting for staff), "resolved" (was held), "never"
-    held: str = ""
-    # "only" memo rows, "exclude" them
-    memo: str = ""
-    refcode: str = ""
-    page_id: int | None = None
-    min_cents: int | None = None
-    max_cents: int | None = None
-    sort: str = "-date"
-
-    def as_dict(self) -> dict:
-        """The filters that are set, as plain values (for the audit log)."""
-        out = {}
-        for name in self.__dataclass_fields__:
-            value = getattr(self, name)
-            if value not in ("", None) and not (name == "sort" and value == "-date"):
-                out[name] = value.isoformat() if isinstance(value, date) else value
-        return out
-
-
-def _search(query: str) -> Q:
-    """A search box entry: an e-mail, a processor id, an order number, a refcode or a name.
-
-    Ids and refcodes match exactly (indexed); names match word by word on the start of the
-    given or family name as the donor gave it ("jan doe" finds Janet Doerr).
-    """
-    query = " ".join(query.split())
-    exact = Q(processor_id=query) | Q(order_number=query) | Q(refcode=query)
-    if "@" in query:
-        return exact | Q(donor_email__iexact=query)
-    words = query.split(" ")
-    names = Q()
-    for word in words:
-        names &= Q(donor_given_name__istartswith=word) | Q(donor_family_name__istartswith=word)
-    return exact | names
-
-
-def contribution_list(*, filters: ContributionFilters) -> QuerySet:
-    """Contributions matching the filters, in the asked order, with their person and page."""
-    queryset = Contribution.objects.select_related("person", "page")
-    if filters.query.strip():
-        queryset = queryset.filter(_search(filters.query))
-    if filters.start:
-        queryset = queryset.filter(
-            received_at__gte=DateRange(filters.start, filters.start).start_at
-        )
-    if filters.end:
-        queryset = queryset.filter(received_at__lt=DateRange(filters.end, filters.end).end_before)
-    for name in ("processor", "status", "election", "refcode"):
-        if getattr(filters, name):
-            queryset = queryset.filter(**{name: getattr(filters, name)})
-    if filters.held == "held":
-        queryset = queryset.filter(held_at__isnull=False, hold_resolution="")
-    elif filters.held == "resolved":
-        queryset = queryset.filter(held_at__isnull=False).exclude(hold_resolution="")
-    elif filters.held == "never":
-        queryset = queryset.filter(held_at__isnull=True)
-    if filters.memo == "only":
-        queryset = queryset.filter(is_memo=True)
-    elif filters.memo == "exclude":
-        queryset = queryset.filter(is_memo=False)
-    if filters.page_id is not None:
-        queryset = queryset.filter(page_id=filters.page_id)
-    if filters.min_cents is not None:
-        queryset = queryset.filter(amount_cents__gte=filters.min_cents)
-    if filters.max_cents is not None:
-        queryset = queryset.filter(amount_cents__lte=filters.max_cents)
-    return queryset.order_by(*SORTS.get(filters.sort, SORTS["-date"]))
-
-
-# ---------------------------------------------------------------- a donor's giving history
-
-
-@dataclass(frozen=True)
-class ElectionTotal:
-    election: str
-    net_cents: int
-    count: int
-
-
-@dataclass(frozen=True)
-class CycleTotal:
-    cycle: int
-    net_cents: int
-    count: int
-    threshold_cents: int
-
-    @property
-    def itemized(self) -> bool:
-        # Itemized once the cycle aggregate passes the threshold ($200 federal): above, not at.
-        return self.net_cents > self.threshold_cents
-
-
-@dataclass(frozen=True)
-class DonorHistory:
-    """One donor's giving: who (as last given, and the person now), totals, per election/cycle."""
-
-    identity: str
-    latest: Contribution
-    person: Person | None
-    net_cents: int
-    count: int
-    first_at: datetime | None
-    by_election: list[ElectionTotal]
-    by_cycle: list[CycleTotal]
-
-    @property
-    def name(self) -> str:
-        given = self.latest.donor_given_name
-        family = self.latest.donor_family_name
-        return f"{given} {family}".strip() or "(no name given)"
-
-
-def donor_contributions(*, identity: str) -> QuerySet:
-    """Every contribution of one donor (memo rows and refunded ones too), newest first."""
-    return Contribution.objects.filter(donor_filter(identity)).select_related("page")
-
-
-def donor_history(*, identity: str, committee_id: str = "") -> DonorHistory | None:
-    """A donor's totals per election and per cycle (counted gifts only), or None if unknown."""
-    mine = Contribution.objects.filter(donor_filter(identity))
-    latest = mine.select_related("person").order_by("-received_at", "-id").first()
-    if latest is None:
-        return None
-    counted = mine.filter(is_memo=False, status__in=COUNTED_STATUSES)
-    by_election = [
-        ElectionTotal(row["election"], row["net"], row["count"])
-        for row in counted.values("election")
-        .annotate(net=Sum(_NET), count=Count("pk"))
-        .order_by("-election")
-    ]
-    # Grouped by calendar year in the database, folded into two-year cycles here.
-    years = (
-        counted.annotate(year=ExtractYear("received_at", tzinfo=timezone.get_current_timezone()))
-        .values("year")
-        .annotate(net=Sum(_NET), count=Count("pk"), first_at=Min("received_at"))
-        .order_by()
-    )
-    cycles: dict[int, list[int]] = {}
-    first_at = None
-    for row in years:
-        totals = cycles.setdefault(cycle_for(date(row["year"], 1, 1)), [0, 0])
-        totals[0] += row["net"]
-        totals[1] += row["count"]
-        first_at = row["first_at"] if first_at is None else min(first_at, row["first_at"])
-    by_cycle = []
-    for cycle in sorted(cycles, reverse=True):
-        rule = rule_for(
-            received_at=timezone.make_aware(datetime(cycle, 6, 1)), committee_id=committee_id
-        )
-        net, count = cycles[cycle]
-        by_cycle.append(CycleTotal(cycle, net, count, rule.itemization_threshold_cents))
-    return DonorHistory(
-        identity=identity,
-        latest=latest,
-        person=latest.person,
-        net_cents=sum(c.net_cents for c in by_cycle),
-        count=sum(c.count for c in by_cycle),
-        first_at=first_at,
-        by_election=by_election,
-        by_cycle=by_cycle,
-    )
-
-
 def donor_identity_of(contribution: Contribution) -> str:
     """The donor identity of one loaded contribution (the twin of ``donor_identity``)."""
     if contribution.donor_key:
@@ -629,7 +444,7 @@ def totals_by_refcode_prefix(
         rows = rows.filter(refcode__in=refcodes)
     rows = (
         rows.values("refcode")
-        .annotate(net=Sum(_NET), count=Count("pk"), donors=Count(donor_identity(), distinct=True))
+        .annotate(net=Sum(NET), count=Count("pk"), donors=Count(donor_identity(), distinct=True))
         .order_by()
     )
     return {

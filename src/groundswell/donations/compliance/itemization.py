@@ -15,8 +15,8 @@ from django.utils import timezone
 from groundswell.donations.compliance.rules import cycle_for, rule_for
 from groundswell.donations.models import Contribution
 from groundswell.donations.selectors import (
-    _NET,
     COUNTED_STATUSES,
+    NET,
     DateRange,
     contributions_counted,
     donor_filter,
@@ -64,8 +64,8 @@ def itemized_receipts(*, period: DateRange, committee_id: str = "") -> Iterator[
             .annotate(donor=donor_identity())
             .values("donor")
             .annotate(
-                total=Sum(_NET),
-                before=Sum(_NET, filter=Q(received_at__lt=part.start_at)),
+                total=Sum(NET),
+                before=Sum(NET, filter=Q(received_at__lt=part.start_at)),
                 in_part=Count("pk", filter=Q(received_at__gte=part.start_at)),
             )
             .filter(total__gt=rule.itemization_threshold_cents, in_part__gt=0)
@@ -118,7 +118,7 @@ def gift_itemization(*, contribution: Contribution, committee_id: str = "") -> G
     total = (
         contributions_counted()
         .filter(donor_filter(identity), upto, received_at__gte=cycle_start)
-        .aggregate(total=Sum(_NET))["total"]
+        .aggregate(total=Sum(NET))["total"]
     )
     rule = rule_for(received_at=contribution.received_at, committee_id=committee_id)
     return GiftItemization(cycle, total or 0, rule.itemization_threshold_cents)

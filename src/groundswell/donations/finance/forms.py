@@ -11,13 +11,14 @@ from django import forms
 
 from groundswell.donations.compliance.rules import cycle_for
 from groundswell.donations.finance.refunds import REASON_MAX
+from groundswell.donations.finance.selectors import ContributionFilters
 from groundswell.donations.models import (
     ContributionStatus,
     DonationPage,
     Processor,
     cents_display,
 )
-from groundswell.donations.selectors import ContributionFilters, DateRange
+from groundswell.donations.selectors import DateRange
 
 # A custom range drawn day by day; longer than a cycle and the chart says nothing more.
 MAX_RANGE_DAYS = 800

@@ -29,6 +29,7 @@ from groundswell.donations import selectors
 from groundswell.donations.compliance import itemization
 from groundswell.donations.compliance.rules import cycle_for
 from groundswell.donations.finance import exports
+from groundswell.donations.finance import selectors as finance_selectors
 from groundswell.donations.finance.forms import (
     ContributionFilterForm,
     RangeForm,
@@ -187,7 +188,9 @@ def contribution_list(request):
     form = ContributionFilterForm(request.GET or None)
     filters = form.filters()
     page = paginate(
-        selectors.contribution_list(filters=filters), request.GET.get("page"), per_page=PER_PAGE
+        finance_selectors.contribution_list(filters=filters),
+        request.GET.get("page"),
+        per_page=PER_PAGE,
     )
     context = {
         "form": form,
@@ -350,11 +353,13 @@ def donor_detail(request, donor: str):
     """A donor's giving history: every contribution, totals per election and per cycle."""
     if not re.fullmatch(r"[a-z]:.{1,118}", donor):
         raise Http404("No such donor.")
-    history = selectors.donor_history(identity=donor)
+    history = finance_selectors.donor_history(identity=donor)
     if history is None:
         raise Http404("No such donor.")
     page = paginate(
-        selectors.donor_contributions(identity=donor), request.GET.get("page"), per_page=PER_PAGE
+        finance_selectors.donor_contributions(identity=donor),
+        request.GET.get("page"),
+        per_page=PER_PAGE,
     )
     context = {"history": history, "page": page, "donor": donor}
     return render(request, "donations/finance/donor_detail.html", context)
@@ -367,7 +372,7 @@ def donor_detail(request, donor: str):
 def export_contributions(request):
     """Every contribution the list's filters match, all columns, as a streamed CSV."""
     filters = ContributionFilterForm(request.GET or None).filters()
-    queryset = selectors.contribution_list(filters=filters)
+    queryset = finance_selectors.contribution_list(filters=filters)
     # Pinned to the rows that exist now, so the audit log's row count is the file's.
     newest = Contribution.objects.order_by("-pk").values_list("pk", flat=True).first()
     queryset = queryset.filter(pk__lte=newest) if newest is not None else queryset.none()

@@ -8,6 +8,7 @@ import pytest
 
 from groundswell.donations import selectors
 from groundswell.donations.compliance import itemization
+from groundswell.donations.finance import selectors as finance_selectors
 from groundswell.donations.finance.tests.finance_data import at, gift, series
 from groundswell.donations.models import ContributionStatus, RecurringPeriod, RecurringSeries
 from groundswell.donations.selectors import DateRange
@@ -228,6 +229,6 @@ def test_a_persons_history_takes_the_gifts_merged_into_them():
     gift(1_000, day=D, person=survivor, donor_key=f"p:{survivor.pk}")
     # After a merge the gift points at the survivor but keeps the key it was counted under.
     gift(2_000, day=D, person=survivor, donor_key=f"p:{merged.pk}")
-    history = selectors.donor_history(identity=f"p:{survivor.pk}")
+    history = finance_selectors.donor_history(identity=f"p:{survivor.pk}")
     assert (history.count, history.net_cents) == (2, 3_000)
-    assert selectors.donor_contributions(identity=f"p:{survivor.pk}").count() == 2
+    assert finance_selectors.donor_contributions(identity=f"p:{survivor.pk}").count() == 2
