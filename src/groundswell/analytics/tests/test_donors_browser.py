@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from groundswell.analytics.tests.dataset_giving import giving_world_build
+from groundswell.analytics.tests.downloads import downloads_check
 from groundswell.analytics.tests.test_overview_browser import _fits
 from groundswell.core.tests.browser import PHONE, staff_login
 
@@ -29,6 +30,9 @@ def test_the_donors_page_on_a_phone(page, live_server, make_user, extract_file):
     assert page.locator("[data-figure=downgraded]").inner_text() == "2"
     assert page.locator("#cohorts").is_visible() and page.locator("#recurring").is_visible()
     assert _fits(page, "donors")
+    # Each chart downloads: its table as a CSV, the drawing as a PNG.
+    downloads_check(page, chart="cohorts-chart", table="cohorts", name="donors-cohorts")
+    downloads_check(page, chart="recurring-chart", table="recurring", name="donors-recurring")
 
     page.locator("[data-figure=downgraded] a").click()
     page.wait_for_url("**/analytics/donors/downgraded/**")

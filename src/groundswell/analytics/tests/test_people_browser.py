@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from groundswell.analytics.tests.downloads import downloads_check
 from groundswell.analytics.tests.people_dataset import list_build
 from groundswell.analytics.tests.test_overview_browser import _fits
 from groundswell.core.tests.browser import PHONE, staff_login
@@ -32,6 +33,8 @@ def test_the_people_dashboard_on_a_phone(page, live_server, make_user, extract_f
     assert page.locator("#growth tbody tr").count() == 2
     assert page.get_by_role("table").first.is_visible()
     assert _fits(page, "people")
+    for chart in ("growth", "churn", "ladder"):
+        downloads_check(page, chart=f"{chart}-chart", table=chart, name=f"people-{chart}")
 
     page.fill("#id_start", "2026-03-01")
     page.get_by_role("button", name="Show").click()

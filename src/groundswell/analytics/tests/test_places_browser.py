@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from groundswell.analytics.tests.downloads import downloads_check
 from groundswell.analytics.tests.places_dataset import places_world_build
 from groundswell.analytics.tests.test_overview_browser import _fits
 from groundswell.core.tests.browser import PHONE, staff_login
@@ -34,3 +35,6 @@ def test_donors_by_place_on_a_phone(page, live_server, make_user, extract_file, 
     assert page.get_by_text("Figures as of").is_visible()
     assert page.locator("#states-qualifying").is_visible()
     assert _fits(page, "donors-by-place")
+    downloads_check(page, chart="states-chart", table="states", name="places-states")
+    zip3 = downloads_check(page, chart="zip3-chart", table="zip3", name="places-zip3")
+    assert len(zip3) == 4  # the header, 054xx, 100xx and Other

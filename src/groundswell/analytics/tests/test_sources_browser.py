@@ -11,6 +11,7 @@ from django.utils import timezone
 from groundswell.actions.models import ActionPage, Exposure, PageVariant
 from groundswell.analytics.sources.models import AdSpend
 from groundswell.analytics.tests.dataset import gift
+from groundswell.analytics.tests.downloads import downloads_check
 from groundswell.analytics.tests.test_overview_browser import _fits
 from groundswell.core.tests.browser import PHONE, staff_login
 
@@ -46,6 +47,8 @@ def test_the_sources_page_on_a_phone(page, live_server, make_user, extract_file)
     assert page.locator("#sources tbody tr").count() == 3
     assert page.locator("#spend [data-figure=cost]").inner_text() == "$123,456.78"
     assert _fits(page, "sources-finance")
+    rows = downloads_check(page, chart="sources-chart", table="sources", name="sources")
+    assert any("$" in cell for row in rows for cell in row)
 
     page.get_by_role("link", name="Ad spend").first.click()
     page.wait_for_url("**/analytics/sources/spend/")
@@ -63,4 +66,6 @@ def test_the_sources_page_on_a_phone(page, live_server, make_user, extract_file)
     assert page.locator("#sources tbody tr").count() == 3
     assert page.locator("#sources [data-figure=donors]").first.inner_text() == "1"
     assert "$" not in page.locator("main").inner_text()
+    rows = downloads_check(page, chart="sources-chart", table="sources", name="sources")
+    assert not any("$" in cell for row in rows for cell in row)  # the organizer's table
     assert _fits(page, "sources-organizer")

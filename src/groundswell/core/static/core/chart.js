@@ -7,8 +7,49 @@
 // the drawn chart as a PNG through vega's view.toImageURL — made in the page, from a data: URL,
 // so no inline script and nothing the Content-Security-Policy forbids. The file is named after
 // the holder's data-png-name (letters, digits and dashes only).
+//
+// "Download CSV": a button [data-csv-for="<table id>"] saves that table as shown (the text of
+// each cell; the viewer's own page, so nothing their role may not see) as a CSV file named after
+// data-csv-name. As the server's exports do (core/spreadsheet.py), a cell a spreadsheet would
+// run as a formula (=, +, -, @, tab or CR first, and not a plain number) gets an apostrophe.
 (function () {
   var views = {};
+  var FORMULA_START = "=+-@\t\r";
+  var NUMBER = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)$/;
+
+  function csvCell(cell) {
+    var text = (cell.innerText || cell.textContent || "").replace(/\s+/g, " ").trim();
+    if (text && FORMULA_START.indexOf(text.charAt(0)) >= 0 && !NUMBER.test(text)) text = "'" + text;
+    return /[",\r\n]/.test(text) ? '"' + text.replace(/"/g, '""') + '"' : text;
+  }
+
+  function tableCsv(table) {
+    var lines = [];
+    table.querySelectorAll("tr").forEach(function (row) {
+      var cells = [];
+      row.querySelectorAll("th, td").forEach(function (cell) { cells.push(csvCell(cell)); });
+      lines.push(cells.join(","));
+    });
+    return lines.join("\r\n") + "\r\n";
+  }
+
+  function offerCsv() {
+    document.querySelectorAll("[data-csv-for]").forEach(function (button) {
+      var table = document.getElementById(button.getAttribute("data-csv-for"));
+      if (!table) return;
+      button.hidden = false;
+      button.addEventListener("click", function () {
+        var name = (button.getAttribute("data-csv-name") || "table").replace(/[^A-Za-z0-9-]+/g, "-");
+        var link = document.createElement("a");
+        // A byte-order mark first, so a spreadsheet reads the file as UTF-8.
+        link.href = "data:text/csv;charset=utf-8," + encodeURIComponent("\ufeff" + tableCsv(table));
+        link.download = (name.slice(0, 60) || "table") + ".csv";
+        document.body.appendChild(link);
+        link.click();
+        link.remove();
+      });
+    });
+  }
 
   function fileName(holder) {
     var name = (holder.getAttribute("data-png-name") || "chart").replace(/[^A-Za-z0-9-]+/g, "-");
@@ -58,6 +99,10 @@
         });
     });
   }
-  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", draw);
-  else draw();
+  function start() {
+    offerCsv();
+    draw();
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+  else start();
 })();
