@@ -20,7 +20,14 @@ from datetime import date
 import ibis
 
 from groundswell.analytics.engine import Engine
-from groundswell.analytics.metrics import _gifts, _in_range, _is_counted, donor_gifts, metric
+from groundswell.analytics.metrics import (
+    _gifts,
+    _in_range,
+    _is_counted,
+    donor_gifts,
+    metric,
+    trimmed,
+)
 
 DIMENSIONS = {"refcode": "Refcode", "channel": "Channel", "page": "Donation page"}
 NONE = ""  # a gift with no refcode (no channel, no page): shown as "(none)"
@@ -33,7 +40,8 @@ def channel_for(refcode: str) -> str:
 
 
 def _channel(table: ibis.Table):
-    return table.refcode.fill_null("").strip().lower().re_extract(r"^([^-_]*)", 1)
+    text = trimmed(table.refcode.fill_null("")).lower()
+    return text.re_extract(r"^([^-_]*)", 1)
 
 
 def _key(table: ibis.Table, dimension: str):

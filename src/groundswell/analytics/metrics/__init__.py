@@ -78,6 +78,13 @@ def _local_day(table: ibis.Table) -> ibis.Table:
     return table.mutate(day=local_time(table, table.received_at).date())
 
 
+def trimmed(column: ibis.StringValue) -> ibis.StringValue:
+    """The text without spaces at either end, the same on every engine. Not Ibis's ``strip``:
+    on Spark it trims with the literal ' \\t\\n\\r\\v\\f', which Spark SQL reads as a space,
+    tab, newlines, a "v" and an "f", so "fb-spring" lost its "f" and "Fred" became "red"."""
+    return column.re_replace(r"^\s+|\s+$", "")
+
+
 def _in_range(table: ibis.Table, start: date, end: date) -> ibis.Table:
     # Whole local days, both ends included.
     return table.filter(table.day >= start, table.day <= end)
@@ -95,7 +102,7 @@ def _is_counted(table: ibis.Table):
 
 def _naive_key(table: ibis.Table):
     def words(column):
-        return column.fill_null("").lower().re_replace(r"\s+", " ").strip()
+        return trimmed(column.fill_null("").lower().re_replace(r"\s+", " "))
 
     zip5 = table.donor_postal_code.fill_null("").re_replace(r"[^0-9]", "").substr(0, 5)
     return "n:" + words(table.donor_given_name) + "|" + words(table.donor_family_name) + "|" + zip5

@@ -45,7 +45,7 @@ NO_STATE = ""
 
 def _state_code(column):
     text = column.fill_null("").upper().re_replace(r"[^A-Z ]+", " ")
-    text = text.re_replace(r" +", " ").strip()
+    text = metrics.trimmed(text.re_replace(r" +", " "))
     return text.substitute(_ALIASES, else_=NO_STATE)
 
 
