@@ -13,9 +13,11 @@ from datetime import date, datetime
 from django.conf import settings
 
 from groundswell.accounts.roles import FINANCE_VIEW, PEOPLE_VIEW
+from groundswell.analytics import filters
 from groundswell.analytics.engine import engine_open
 from groundswell.analytics.places import metrics as places
 from groundswell.identity.thresholds import active_rule_set
+from groundswell.segments.models import Segment
 
 ZIP3_PER_PAGE = 50
 
@@ -49,6 +51,7 @@ class Places:
     zip3_number: int
     zip3_pages: int
     threshold: Threshold
+    segment: Segment | None = None  # the figures above the threshold count only its donors
 
     @property
     def donors(self) -> int:
@@ -90,16 +93,29 @@ def _threshold(engine, rows, *, start, end, today, minimum) -> Threshold:
 
 
 def places_read(
-    *, user, start: date, end: date, today: date, minimum: int, zip3_page: int = 1
+    *,
+    user,
+    start: date,
+    end: date,
+    today: date,
+    minimum: int,
+    zip3_page: int = 1,
+    segment: Segment | None = None,
 ) -> Places:
-    """Unique donors by state and ZIP3 for a range, and the states against a per-state minimum."""
+    """Unique donors by state and ZIP3 for a range (only the donors of ``segment``'s people when
+    one is given), and the states against a per-state minimum (always every donor: the goal's
+    count)."""
     if not user.can(PEOPLE_VIEW):
         raise PermissionError("donors by place is for staff who may see people")
     finance = user.can(FINANCE_VIEW)
     with engine_open() as engine:
-        rows = places.donors_by_state(engine, start=start, end=end)
-        zip3 = places.donors_by_zip3(engine, start=start, end=end, minimum=min_bin())
-        threshold = _threshold(engine, rows, start=start, end=end, today=today, minimum=minimum)
+        counted = engine
+        if segment is not None:
+            counted = filters.engine_scoped(engine, filters.segment_person_ids(segment))
+        rows = places.donors_by_state(counted, start=start, end=end)
+        zip3 = places.donors_by_zip3(counted, start=start, end=end, minimum=min_bin())
+        every = rows if segment is None else places.donors_by_state(engine, start=start, end=end)
+        threshold = _threshold(engine, every, start=start, end=end, today=today, minimum=minimum)
         fresh_at, name, resolved = engine.fresh_at, engine.name, engine.resolved
     states = [
         PlaceRow(r.code, r.name, r.donors, r.net_cents if finance else None)
@@ -122,4 +138,5 @@ def places_read(
         zip3_number=number,
         zip3_pages=pages,
         threshold=threshold,
+        segment=segment,
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from datetime import date
+from urllib.parse import urlencode
 
 from django import forms
 from django.shortcuts import render
@@ -13,6 +14,7 @@ from groundswell.accounts.permissions import capability_required
 from groundswell.accounts.roles import PEOPLE_VIEW
 from groundswell.analytics.places import charts, selectors
 from groundswell.identity.selectors import counts_default_range
+from groundswell.segments.selectors import segments_for
 
 logger = logging.getLogger(__name__)
 
@@ -31,13 +33,26 @@ class PlacesForm(forms.Form):
         help_text="Used when the donor goal sets no per-state minimum.",
         widget=forms.NumberInput(attrs={"placeholder": DEFAULT_MINIMUM}),
     )
+    segment = forms.ChoiceField(
+        required=False,
+        label="Segment",
+        help_text="Count only the donors among its people (the threshold panel counts everyone).",
+    )
     page = forms.IntegerField(
         required=False, min_value=1, max_value=100_000, widget=forms.HiddenInput
     )
 
-    def __init__(self, *args, today: date, **kwargs):
+    def __init__(self, *args, user, today: date, **kwargs):
         super().__init__(*args, **kwargs)
         self.today = today
+        # Only segments this viewer may see; any other id is refused as if it did not exist.
+        self.segments = {str(s.pk): s for s in segments_for(user=user).only("pk", "name")}
+        self.fields["segment"].choices = [("", "Everyone")] + [
+            (pk, s.name) for pk, s in self.segments.items()
+        ]
+
+    def clean_segment(self):
+        return self.segments.get(self.cleaned_data.get("segment") or "")
 
     def clean(self):
         data = super().clean()
@@ -60,14 +75,14 @@ class PlacesForm(forms.Form):
 def donor_places(request):
     """Unique donors by state (a map and a table), by ZIP3 area, and the per-state threshold."""
     today = timezone.localdate()
-    form = PlacesForm(request.GET or None, today=today)
+    form = PlacesForm(request.GET or None, user=request.user, today=today)
     if request.GET and not form.is_valid():
         logger.warning(
             "analytics: refused %s: bad %s", request.get_full_path()[:300], sorted(form.errors)
         )
         return render(request, "analytics/places.html", {"form": form}, status=400)
     if not request.GET:
-        form = PlacesForm({}, today=today)
+        form = PlacesForm({}, user=request.user, today=today)
         form.is_valid()
     data = form.cleaned_data
     board = selectors.places_read(
@@ -77,6 +92,7 @@ def donor_places(request):
         today=today,
         minimum=data["minimum"],
         zip3_page=data["page"],
+        segment=data["segment"],
     )
     context = {
         "form": form,
@@ -92,5 +108,12 @@ def donor_places(request):
 
 
 def _query(data: dict) -> str:
-    """The range and minimum as a query string, for the ZIP3 pages' links."""
-    return f"start={data['start']:%Y-%m-%d}&end={data['end']:%Y-%m-%d}&minimum={data['minimum']}"
+    """The range, minimum and segment as a query string, for the ZIP3 pages' links."""
+    fields = {
+        "start": f"{data['start']:%Y-%m-%d}",
+        "end": f"{data['end']:%Y-%m-%d}",
+        "minimum": data["minimum"],
+    }
+    if data.get("segment"):
+        fields["segment"] = data["segment"].pk
+    return urlencode(fields)

@@ -11,6 +11,7 @@ import pytest
 from django.urls import reverse
 
 from groundswell.analytics.tests.places_dataset import places_world_build
+from groundswell.analytics.tests.test_filters import snapshot
 from groundswell.identity.models import ThresholdRuleSet
 from groundswell.identity.thresholds import progress
 
@@ -170,3 +171,21 @@ def test_bad_input_is_a_form_error_and_a_400(persona_client, extract_file, caplo
     assert response.status_code == 400
     assert b'class="error"' in response.content and b"Check the fields above" in response.content
     assert "analytics: refused" in caplog.text
+
+
+def test_a_segment_narrows_the_places_but_not_the_threshold(persona_client, extract_file):
+    world = places_world_build()
+    pia = snapshot("Pia only", world["p1"])
+    hidden = snapshot("Finance only", world["p2"], needs="finance.view")
+    page = persona_client("organizer").get(URL, {**SPRING, "minimum": "2", "segment": pia.pk})
+    assert page.status_code == 200
+    # Pia's latest gift in the range came from New Hampshire: she alone is counted there.
+    assert _table(page, "states") == [("New Hampshire", "1")]
+    assert b"in the segment \xe2\x80\x9cPia only\xe2\x80\x9d" in page.content
+    # The threshold panel counts every donor, as without the segment.
+    everyone = persona_client("organizer").get(URL, {**SPRING, "minimum": "2"})
+    assert _table(page, "threshold-states") == _table(everyone, "threshold-states")
+    # A segment the viewer may not see is refused as if it did not exist.
+    refused = persona_client("organizer").get(URL, {**SPRING, "segment": hidden.pk})
+    assert refused.status_code == 400 and b"Finance only" not in refused.content
+    assert persona_client("finance").get(URL, {**SPRING, "segment": hidden.pk}).status_code == 200
