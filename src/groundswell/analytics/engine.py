@@ -70,6 +70,9 @@ class Engine:
     # The backend that runs this engine's queries when its tables are unbound (the extract's):
     # see ``arrow``. None where the tables carry their backend (PostgreSQL, Spark).
     backend: object | None = None
+    # The counted gifts keyed by donor, kept in the extract (``analytics.stored``); None where
+    # ``metrics.donor_gifts`` computes them on each query (PostgreSQL, Spark, a scoped engine).
+    donor_gifts: ibis.Table | None = None
 
     def arrow(self, expr: ibis.Expr):
         """Run a metric's expression: a pyarrow Table (a Scalar for a scalar expression)."""
@@ -156,16 +159,30 @@ def engine_open(*, name: str | None = None, path: Path | None = None) -> Iterato
         yield _spark_engine(path, resolved)
         return
     with extract_open(path) as duck:
-        fresh_at = extract_refresh(duck)
+        fresh_at = extract_update(duck)
         yield extract_engine(duck, fresh_at=fresh_at, resolved=resolved)
 
 
-def extract_engine(duck, *, fresh_at: datetime, resolved: bool) -> Engine:
+def extract_update(duck, *, full: bool = False, rebuild_if_due: bool = False) -> datetime:
+    """Refresh the extract and what is kept derived from it, in one transaction; when it was
+    read. Every refresh goes through here (page views, the periodic task, the command)."""
+    # analytics.stored builds on the metrics, which build on this module: imported when used.
+    from groundswell.analytics.stored import stored_refresh
+
+    return extract_refresh(duck, full=full, rebuild_if_due=rebuild_if_due, follow=stored_refresh)
+
+
+def extract_engine(duck, *, fresh_at: datetime | None, resolved: bool, stored=True) -> Engine:
     """The DuckDB engine over an open extract connection: unbound tables run through ``duck``,
-    with the compiled SQL kept (see ``_compile_cached``)."""
+    with the compiled SQL kept (see ``_compile_cached``), and the stored donor gifts when they
+    are current (``analytics.stored``; not with ``stored=False``, which that module builds)."""
+    from groundswell.analytics.stored import TABLE, stored_current
+
     con = ibis.duckdb.from_connection(duck)
     con.compile = _compile_cached(con.compile)
     tables = {name: ibis.table(con.get_schema(name), name=name) for name in _ENGINE_TABLES}
+    if stored and stored_current(duck):
+        tables["donor_gifts"] = ibis.table(con.get_schema(TABLE), name=TABLE)
     return Engine(
         "duckdb",
         tables["contributions"],
@@ -175,6 +192,7 @@ def extract_engine(duck, *, fresh_at: datetime, resolved: bool) -> Engine:
         tables["people"],
         tables["consents"],
         backend=con,
+        donor_gifts=tables.get("donor_gifts"),
     )
 
 
@@ -189,7 +207,7 @@ def _spark_engine(path: Path | None, resolved: bool) -> Engine:
         fresh_at = timezone.now()  # a warehouse's copy: read as it stands, now
     else:
         with extract_open(path) as duck:
-            fresh_at = extract_refresh(duck)
+            fresh_at = extract_update(duck)
             source = str(extract_parquet_write(duck, extract_path() if path is None else path))
     try:
         session = spark_session()

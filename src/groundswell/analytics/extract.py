@@ -20,7 +20,7 @@ from __future__ import annotations
 import fcntl
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -131,6 +131,9 @@ def _schema_ensure(con: duckdb.DuckDBPyConnection) -> None:
         " PRIMARY KEY (id))"
     )
     con.execute(f"CREATE TABLE IF NOT EXISTS memberships ({_columns_sql(MEMBERSHIP_COLUMNS)})")
+    # The ids an incremental refresh upserted or deleted, for what is kept derived from the
+    # contributions (``analytics.stored``) to follow them; emptied by that follower.
+    con.execute("CREATE TABLE IF NOT EXISTS contributions_changed (id BIGINT)")
     _outdated_drop(con, "people", PEOPLE_COLUMNS)
     _outdated_drop(con, "consents", CONSENT_COLUMNS)
     # Added after the first extracts were made: an older file gains them here, empty, and the
@@ -171,19 +174,19 @@ def _outdated_drop(con: duckdb.DuckDBPyConnection, table: str, columns: dict) ->
     con.execute("DELETE FROM meta WHERE list_contains(?, name)", [forgotten])
 
 
-def _meta(con: duckdb.DuckDBPyConnection, name: str) -> str | None:
+def meta_get(con: duckdb.DuckDBPyConnection, name: str) -> str | None:
     # fetchall, not fetchone: DuckDB 2 refuses new work while a result is half read.
     rows = con.execute("SELECT value FROM meta WHERE name = ?", [name]).fetchall()
     return rows[0][0] if rows else None
 
 
-def _meta_set(con: duckdb.DuckDBPyConnection, name: str, value: str) -> None:
+def meta_set(con: duckdb.DuckDBPyConnection, name: str, value: str) -> None:
     con.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [name, value])
 
 
 def extract_freshness(con: duckdb.DuckDBPyConnection) -> datetime | None:
     """When the extract last finished reading the operational database."""
-    value = _meta(con, "refreshed_at")
+    value = meta_get(con, "refreshed_at")
     return datetime.fromisoformat(value) if value else None
 
 
@@ -218,6 +221,8 @@ def _contributions_copy(con: duckdb.DuckDBPyConnection, since: datetime | None) 
         con.register("incoming", table)
         con.execute("DELETE FROM contributions WHERE id IN (SELECT id FROM incoming)")
         con.execute("INSERT INTO contributions SELECT * FROM incoming")
+        if since is not None:  # a whole copy rebuilds everything derived anyway
+            con.execute("INSERT INTO contributions_changed SELECT id FROM incoming")
         con.unregister("incoming")
         changed = pa.compute.max(table["modified_at"]).as_py()
         if changed is not None and (newest is None or changed > newest):
@@ -232,6 +237,10 @@ def _deletions_apply(con: duckdb.DuckDBPyConnection) -> None:
         return
     ids = pa.table({"id": pa.array(Contribution.objects.values_list("pk", flat=True), pa.int64())})
     con.register("alive", ids)
+    con.execute(
+        "INSERT INTO contributions_changed"
+        " SELECT id FROM contributions WHERE id NOT IN (SELECT id FROM alive)"
+    )
     con.execute("DELETE FROM contributions WHERE id NOT IN (SELECT id FROM alive)")
     con.unregister("alive")
 
@@ -251,7 +260,7 @@ def _upsert(con: duckdb.DuckDBPyConnection, name: str, table: pa.Table) -> None:
 def _people_copy(con: duckdb.DuckDBPyConnection) -> None:
     """People changed since the last refresh (by ``modified_at``, with the overlap), and
     consent changes newer than the last one read (append-only: found by id)."""
-    high = _meta(con, "people_high")
+    high = meta_get(con, "people_high")
     queryset = Person.objects.all()
     if high:
         queryset = queryset.filter(modified_at__gte=datetime.fromisoformat(high) - _OVERLAP)
@@ -263,8 +272,8 @@ def _people_copy(con: duckdb.DuckDBPyConnection) -> None:
         if changed is not None and (newest is None or changed > newest):
             newest = changed
     if newest is not None:
-        _meta_set(con, "people_high", newest.isoformat())
-    consent_high = int(_meta(con, "consents_high") or 0)
+        meta_set(con, "people_high", newest.isoformat())
+    consent_high = int(meta_get(con, "consents_high") or 0)
     rows = (
         ConsentEvent.objects.filter(pk__gt=consent_high)
         .order_by("pk")
@@ -274,7 +283,7 @@ def _people_copy(con: duckdb.DuckDBPyConnection) -> None:
     for table in _batches(rows, CONSENT_COLUMNS):
         _upsert(con, "consents", table)
         consent_high = max(consent_high, pa.compute.max(table["id"]).as_py())
-    _meta_set(con, "consents_high", str(consent_high))
+    meta_set(con, "consents_high", str(consent_high))
     for name, model in (("people", Person), ("consents", ConsentEvent)):
         _gone_drop(con, name, model)
 
@@ -294,7 +303,7 @@ def _gone_drop(con: duckdb.DuckDBPyConnection, name: str, model) -> None:
 def _memberships_copy(con: duckdb.DuckDBPyConnection) -> None:
     run = latest_run()
     stamp = f"{run.pk}:{run.finished_at.isoformat()}" if run and run.finished_at else "-"
-    if _meta(con, "memberships_run") == stamp:
+    if meta_get(con, "memberships_run") == stamp:
         return
     con.execute("DELETE FROM memberships")
     if run is not None:
@@ -305,39 +314,48 @@ def _memberships_copy(con: duckdb.DuckDBPyConnection) -> None:
             con.register("incoming", table)
             con.execute("INSERT INTO memberships SELECT * FROM incoming")
             con.unregister("incoming")
-    _meta_set(con, "memberships_run", stamp)
+    meta_set(con, "memberships_run", stamp)
 
 
 def extract_refresh(
-    con: duckdb.DuckDBPyConnection, *, full: bool = False, rebuild_if_due: bool = False
+    con: duckdb.DuckDBPyConnection,
+    *,
+    full: bool = False,
+    rebuild_if_due: bool = False,
+    follow: Callable[[duckdb.DuckDBPyConnection], None] | None = None,
 ) -> datetime:
     """Bring the extract up to date with the operational database; when it was read.
 
     Incremental, except the first time, with ``full``, and with ``rebuild_if_due`` (the
-    periodic task) once a day: a page view never waits for a daily rebuild.
+    periodic task) once a day: a page view never waits for a daily rebuild. ``follow`` brings
+    what is derived from the copied tables up to date in the same transaction (``engine``
+    passes ``analytics.stored``'s), so a reader never sees the one without the other.
     """
     started = timezone.now()
     con.execute("BEGIN TRANSACTION")
     try:
-        full_at = _meta(con, "full_at")
+        full_at = meta_get(con, "full_at")
         due = full_at is not None and started - datetime.fromisoformat(full_at) > _FULL_EVERY
         if full or full_at is None or (rebuild_if_due and due):
             con.execute("DELETE FROM contributions")
             con.execute("DELETE FROM people")
             con.execute("DELETE FROM consents")
+            con.execute("DELETE FROM contributions_changed")
             con.execute(
                 "DELETE FROM meta WHERE name IN"
                 " ('contributions_high', 'memberships_run', 'people_high', 'consents_high')"
             )
-            _meta_set(con, "full_at", started.isoformat())
-        high = _meta(con, "contributions_high")
+            meta_set(con, "full_at", started.isoformat())
+        high = meta_get(con, "contributions_high")
         newest = _contributions_copy(con, datetime.fromisoformat(high) if high else None)
         _deletions_apply(con)
         _memberships_copy(con)
         _people_copy(con)
         if newest is not None:
-            _meta_set(con, "contributions_high", newest.isoformat())
-        _meta_set(con, "refreshed_at", started.isoformat())
+            meta_set(con, "contributions_high", newest.isoformat())
+        meta_set(con, "refreshed_at", started.isoformat())
+        if follow is not None:
+            follow(con)
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
@@ -352,8 +370,8 @@ def extract_parquet_write(con: duckdb.DuckDBPyConnection, path: Path) -> Path:
     new folder first and replaces the old one by a rename, so a reader never sees half a table.
     """
     folder = path.parent / f"{path.stem}.parquet"
-    refreshed = _meta(con, "refreshed_at") or "-"
-    if _meta(con, "parquet_written") == refreshed and all(
+    refreshed = meta_get(con, "refreshed_at") or "-"
+    if meta_get(con, "parquet_written") == refreshed and all(
         (folder / table).exists() for table in EXTRACT_TABLES
     ):
         return folder
@@ -370,7 +388,7 @@ def extract_parquet_write(con: duckdb.DuckDBPyConnection, path: Path) -> Path:
             (folder / table).rename(stale)
         fresh.rename(folder / table)
         shutil.rmtree(stale, ignore_errors=True)
-    _meta_set(con, "parquet_written", refreshed)
+    meta_set(con, "parquet_written", refreshed)
     return folder
 
 

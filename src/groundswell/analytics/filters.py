@@ -229,4 +229,7 @@ def engine_scoped(engine: Engine, person_ids: list[int]) -> Engine:
     )
     keys = clusters.union(by_gift)
     scoped = keyed.filter(keyed.donor.isin(keys.key)).select(*engine.contributions.columns)
-    return replace(engine, contributions=scoped)
+    kept = engine.donor_gifts
+    if kept is not None:  # the stored donor gifts, scoped the same way
+        kept = kept.filter(kept.donor.isin(keys.key))
+    return replace(engine, contributions=scoped, donor_gifts=kept)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from django_tasks import task
 
-from groundswell.analytics.engine import engine_name
-from groundswell.analytics.extract import extract_open, extract_refresh
+from groundswell.analytics.engine import engine_name, extract_update
+from groundswell.analytics.extract import extract_open
 
 
 @task()
@@ -16,5 +16,5 @@ def analytics_extract_refresh(full: bool = False) -> dict:
     if engine_name() != "duckdb":
         return {"refreshed": False}
     with extract_open() as con:
-        at = extract_refresh(con, full=full, rebuild_if_due=True)
+        at = extract_update(con, full=full, rebuild_if_due=True)
     return {"refreshed": True, "at": at.isoformat()}

@@ -18,6 +18,7 @@ from groundswell.analytics.metrics import (
     _bucket,
     _in_range,
     donor_gifts,
+    donor_names,
     metric,
     page_with_total,
 )
@@ -143,13 +144,11 @@ def _per_donor(engine: Engine, current: tuple[date, date], previous: tuple[date,
     gifts = gifts.filter(gifts.day >= previous_start, gifts.day <= end)
     now = (gifts.day >= start) & (gifts.day <= end)
     before = (gifts.day >= previous_start) & (gifts.day <= previous_end)
-    name = gifts.donor_given_name.fill_null("") + " " + gifts.donor_family_name.fill_null("")
     return gifts.group_by("donor").aggregate(
         current_gifts=gifts.id.count(where=now),
         previous_gifts=gifts.id.count(where=before),
         current_cents=gifts.net.sum(where=now).fill_null(0),
         previous_cents=gifts.net.sum(where=before).fill_null(0),
-        name=name.argmax(gifts.received_at),
     )
 
 
@@ -197,10 +196,13 @@ def donor_changes_list(
     found, total = page_with_total(
         engine, chosen, key="donor", order=[ibis.desc("size"), "donor"], limit=limit, offset=offset
     )
+    gifts = donor_gifts(engine)
+    gifts = gifts.filter(gifts.day >= previous[0], gifts.day <= current[1])
+    names = donor_names(engine, gifts, [r["donor"] for r in found])
     rows = [
         ChangedDonor(
             donor=r["donor"],
-            name=" ".join(r["name"].split()),
+            name=names.get(r["donor"], ""),
             previous_cents=int(r["previous_cents"]),
             current_cents=int(r["current_cents"]),
         )

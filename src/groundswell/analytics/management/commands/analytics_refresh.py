@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand
 
-from groundswell.analytics.extract import extract_open, extract_path, extract_refresh
+from groundswell.analytics.engine import extract_update
+from groundswell.analytics.extract import extract_open, extract_path
 
 
 class Command(BaseCommand):
@@ -15,6 +16,6 @@ class Command(BaseCommand):
 
     def handle(self, *args, full: bool = False, **options):
         with extract_open() as con:
-            at = extract_refresh(con, full=full)
+            at = extract_update(con, full=full)
             ((rows,),) = con.execute("SELECT count(*) FROM contributions").fetchall()
         self.stdout.write(f"{extract_path()}: {rows} contributions as of {at.isoformat()}")
