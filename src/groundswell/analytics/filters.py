@@ -3,7 +3,7 @@
 Any dashboard page reads them with ``filters_read(request.GET, user=..., today=...)``: it
 returns clean ``Filters`` or raises ``FilterError`` with a message for the page's 400, and
 ``engine_scoped`` narrows an engine to the segment so every metric over it counts only the
-segment's donors (the metric definitions do not change).
+segment's donors, and the list metrics only its people (the metric definitions do not change).
 
 A segment's donors: a donor (an identity cluster, or the name+ZIP key of a gift no cluster
 holds) is in a segment when any of its records belongs to a person in the segment — a person
@@ -36,7 +36,6 @@ COMPARISONS = {
     "year": "The same period a year before",
 }
 EARLIEST = date(2000, 1, 1)
-LONGEST_DAYS = 3_660  # ten years: a range longer than that is a mistake, not a question
 
 
 class FilterError(ValueError):
@@ -100,22 +99,50 @@ def default_start(today: date) -> date:
     return months_back(today, 11)
 
 
+_YEARS = {3: "three", 10: "ten"}
+
+
 class FilterForm(forms.Form):
-    start = forms.DateField(required=False, input_formats=["%Y-%m-%d"], label="From")
-    end = forms.DateField(required=False, input_formats=["%Y-%m-%d"], label="To")
+    """The range, segment and comparison of any dashboard: the one parser of their dates.
+
+    A page with fields of its own (a grouping, a grain) subclasses it and sets, as class
+    attributes or keywords: ``default_days`` (without a start, the range is that many days up
+    to its end; without it, the last twelve months), ``future`` (whether the range may run
+    to the end of next year, else only to today: by default only pages without
+    ``default_days`` look ahead) and ``longest_years``.
+    """
+
+    default_days: int | None = None
+    future: bool | None = None
+    longest_years: int = 10
+
+    start = forms.DateField(
+        required=False,
+        input_formats=["%Y-%m-%d"],
+        label="From",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    end = forms.DateField(
+        required=False,
+        input_formats=["%Y-%m-%d"],
+        label="To",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
     segment = forms.CharField(required=False, max_length=12, label="Segment")
     compare = forms.ChoiceField(
         required=False, choices=list(COMPARISONS.items()), label="Compare with"
     )
 
     def __init__(self, *args, user, today: date, default_days: int | None = None, **kwargs):
-        """``default_days``: without a start, the range is that many days up to its end, and
-        it may not run past today (a page of what already happened, e.g. the donors page);
-        without it, the last twelve months, and up to the end of next year."""
         super().__init__(*args, **kwargs)
         self.user = user
         self.today = today
-        self.default_days = default_days
+        if default_days is not None:
+            self.default_days = default_days
+
+    @property
+    def longest_days(self) -> int:
+        return self.longest_years * 366
 
     @cached_property
     def segment_choices(self) -> list[Segment]:
@@ -137,11 +164,11 @@ class FilterForm(forms.Form):
         if self.errors:
             return cleaned
         end = cleaned.get("end") or self.today
+        future = self.default_days is None if self.future is None else self.future
+        latest = date(self.today.year + 1, 12, 31) if future else self.today
         if self.default_days is None:
-            latest = date(self.today.year + 1, 12, 31)
             start = cleaned.get("start") or default_start(self.today)
         else:
-            latest = self.today
             # Worked out only from an end already in range: 2000-01-01 minus 89 days is fine,
             # but 0001-01-01 minus 89 days is no date at all.
             fallback = max(end, EARLIEST) - timedelta(days=self.default_days - 1)
@@ -153,8 +180,9 @@ class FilterForm(forms.Form):
                 )
         if start > end:
             raise forms.ValidationError("The range must start on or before its last day.")
-        if (end - start).days + 1 > LONGEST_DAYS:
-            raise forms.ValidationError("The range can be at most ten years long.")
+        if (end - start).days + 1 > self.longest_days:
+            years = _YEARS.get(self.longest_years, str(self.longest_years))
+            raise forms.ValidationError(f"The range can be at most {years} years long.")
         cleaned["start"], cleaned["end"] = start, end
         return cleaned
 
@@ -212,7 +240,8 @@ def segment_person_ids(segment: Segment) -> list[int]:
 
 
 def engine_scoped(engine: Engine, person_ids: list[int]) -> Engine:
-    """The engine with only the contributions of donors in the segment of these people.
+    """The engine with only the contributions of donors in the segment of these people, and
+    only these people and their consent changes (the list metrics' tables).
 
     See the module's note for who counts: a donor key is in when a person record of its
     cluster, or a gift counted under it, belongs to one of the people.
@@ -232,4 +261,10 @@ def engine_scoped(engine: Engine, person_ids: list[int]) -> Engine:
     kept = engine.donor_gifts
     if kept is not None:  # the stored donor gifts, scoped the same way
         kept = kept.filter(kept.donor.isin(keys.key))
-    return replace(engine, contributions=scoped, donor_gifts=kept)
+    listed = {}
+    if engine.people is not None:
+        listed["people"] = engine.people.filter(engine.people.id.isin(people.person))
+    if engine.consents is not None:
+        c = engine.consents
+        listed["consents"] = c.filter(c.person_id.isin(people.person))
+    return replace(engine, contributions=scoped, donor_gifts=kept, **listed)

@@ -52,7 +52,7 @@ def people(request):
     """List growth and churn for a range of days; mailings, events, ladder and recruiters for
     the roles whose pages those are."""
     today = timezone.localdate()
-    form = PeopleRangeForm(request.GET, today=today)
+    form = PeopleRangeForm(request.GET, user=request.user, today=today)
     if not form.is_valid():
         logger.warning(
             "analytics: refused the people range %s: %s",
@@ -62,7 +62,12 @@ def people(request):
         return render(request, "analytics/people.html", {"form": form}, status=400)
     data = form.cleaned_data
     board = selectors_people.people_read(
-        user=request.user, start=data["start"], end=data["end"], grain=data["grain"]
+        user=request.user,
+        start=data["start"],
+        end=data["end"],
+        grain=data["grain"],
+        segment=data["segment"],
+        compare=data.get("compare") or "",
     )
     context = {"form": form, "board": board, "specs": _charts(board)}
     return render(request, "analytics/people.html", context)

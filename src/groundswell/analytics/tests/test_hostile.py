@@ -96,22 +96,40 @@ PEOPLE_DATES = st.one_of(
 
 @pytest.mark.django_db(transaction=True)
 def test_generated_people_ranges_get_the_dashboard_or_a_plain_refusal(make_user, extract_file):
-    """Any start, end and grain: the dashboard (200) or the form's error (400), never a 500;
-    what is answered is exactly what the rules allow."""
+    """Any start, end, grain, segment and comparison: the dashboard (200) or the form's error
+    (400), never a 500; what is answered is exactly what the rules allow (a segment only one
+    the viewer may see)."""
+    from groundswell.accounts.roles import FINANCE_VIEW
+    from groundswell.analytics.tests.test_filters import snapshot
+
     logging.getLogger("groundswell.analytics.views_people").setLevel(logging.ERROR)
     client = Client()
     client.force_login(make_user("organizer"))
     today = timezone.localdate()
     seen = {200: 0, 400: 0}
+    plain = snapshot("Everyone we met")
+    giving = snapshot("Big givers", needs=FINANCE_VIEW)  # not the organizer's to see
+    segments = st.one_of(st.sampled_from([str(plain.pk), str(giving.pk), ""]), VALUES)
 
     @STAFF_SUITE
     @given(
         start=PEOPLE_DATES,
         end=PEOPLE_DATES,
         grain=st.one_of(st.sampled_from(["day", "week", "month", ""]), VALUES),
+        segment=segments,
+        compare=st.one_of(st.sampled_from(["previous", "year", ""]), VALUES),
     )
-    def property_holds(start, end, grain):
-        query = f"start={_encode(start)}&end={_encode(end)}&grain={_encode(grain)}"
+    def property_holds(start, end, grain, segment, compare):
+        query = "&".join(
+            f"{k}={_encode(v)}"
+            for k, v in (
+                ("start", start),
+                ("end", end),
+                ("grain", grain),
+                ("segment", segment),
+                ("compare", compare),
+            )
+        )
         response = client.get(f"/analytics/people/?{query}")
         assert response.status_code in (200, 400), response.status_code
         seen[response.status_code] += 1
@@ -119,6 +137,8 @@ def test_generated_people_ranges_get_the_dashboard_or_a_plain_refusal(make_user,
             board = response.context["board"]
             assert date(2000, 1, 1) <= board.start <= board.end <= today
             assert board.grain in ("day", "week", "month")
+            assert board.segment in (None, plain)
+            assert (board.before is None) == (compare == "")
 
     property_holds()
     assert seen[200] and seen[400], seen

@@ -14,7 +14,10 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_the_people_dashboard_on_a_phone(page, live_server, make_user, extract_file):
-    list_build()
+    from groundswell.analytics.tests.test_filters import snapshot
+
+    people = list_build()
+    snapshot("A and C", people["A"], people["C"])
     make_user("organizer", username="orla")
     page.set_viewport_size(PHONE)
     staff_login(page, live_server, "orla", "/analytics/")
@@ -36,8 +39,22 @@ def test_the_people_dashboard_on_a_phone(page, live_server, make_user, extract_f
     for chart in ("growth", "churn", "ladder"):
         downloads_check(page, chart=f"{chart}-chart", table=chart, name=f"people-{chart}")
 
+    # A segment and the previous period: the comparison table, on the phone's width. A and C
+    # are both new in January–February; nobody was new in the 59 days before.
+    page.select_option("#id_segment", label="A and C")
+    page.select_option("#id_compare", "previous")
+    page.get_by_role("button", name="Show").click()
+    page.wait_for_selector("#compared")
+    assert page.locator("#scope").inner_text().startswith("List growth, churn")
+    assert page.locator("#compared [data-compared=people] td").all_inner_texts() == [
+        "2",
+        "0",
+        "+2",
+    ]
+    assert _fits(page, "people-compared")
+
     page.fill("#id_start", "2026-03-01")
     page.get_by_role("button", name="Show").click()
     page.wait_for_selector("#range-errors")
-    assert "on or before the end" in page.locator("#range-errors").inner_text()
+    assert "on or before its last day" in page.locator("#range-errors").inner_text()
     assert _fits(page, "people-refused")
