@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import date
 
 from django import forms
 
+from groundswell.analytics.filters import FilterForm
 from groundswell.analytics.metrics_sources import DIMENSIONS
 from groundswell.analytics.sources.models import AdSpend
 from groundswell.core.untrusted import text_clean
 
 FIRST_YEAR, LAST_YEAR = 2000, 2100
-MAX_REPORT_DAYS = 3 * 366 + 1
 MAX_SPEND_DAYS = 366
 MAX_SPEND_CENTS = 100_000_000_00  # $100 million: a typo, not a campaign's ad budget
 _DOLLARS = re.compile(r"^\$?\s*(\d{1,12})(?:\.(\d{1,2}))?$")
@@ -28,11 +28,15 @@ def _in_years(value: date | None, field: str) -> None:
         )
 
 
-class ReportForm(forms.Form):
-    """The report's days, grouping, order and page; every field may be left out."""
+class ReportForm(FilterForm):
+    """The report's days, segment and comparison (``filters.FilterForm``, the dashboards' one
+    range parser: the last 30 days unless chosen, at most three years), grouping, order and
+    page; every field may be left out."""
 
-    start = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    default_days = 30
+    future = True  # a range may be chosen ahead, as on the overview
+    longest_years = 3
+
     by = forms.ChoiceField(
         required=False, label="Group by", choices=list(DIMENSIONS.items()), initial="refcode"
     )
@@ -41,34 +45,11 @@ class ReportForm(forms.Form):
     )
     page = forms.IntegerField(required=False, min_value=1, max_value=100_000)
 
-    def __init__(self, *args, today: date, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.today = today
-
-    def clean_start(self):
-        _in_years(self.cleaned_data.get("start"), "start")
-        return self.cleaned_data.get("start")
-
-    def clean_end(self):
-        _in_years(self.cleaned_data.get("end"), "end")
-        return self.cleaned_data.get("end")
-
-    @staticmethod
-    def defaults(today: date) -> dict:
-        """The report with nothing chosen: the last 30 days by refcode."""
-        return {"start": today - timedelta(days=29), "end": today, "by": "refcode", "page": 1}
-
     def clean(self):
         data = super().clean()
         if self.errors:
             return data
-        end = data.get("end") or self.today
-        start = data.get("start") or end - timedelta(days=29)
-        if end < start:
-            raise forms.ValidationError("The range must end on or after its first day.")
-        if (end - start).days >= MAX_REPORT_DAYS:
-            raise forms.ValidationError("Choose at most three years at a time.")
-        data.update(start=start, end=end, by=data.get("by") or "refcode")
+        data["by"] = data.get("by") or "refcode"
         data["page"] = data.get("page") or 1
         return data
 

@@ -4,6 +4,10 @@ ad spend against the refcodes it paid for; and form and page-variant conversion.
 Money (dollars, gift counts, spend) and a gift's refcode are finance data. Other staff see
 donor and sign-up counts only, and by refcode only the refcodes their sign-ups carry (a
 refcode seen on gifts alone says how someone gave).
+
+A segment narrows money and donors to its donors (``filters.engine_scoped``) and sign-ups to
+its people's submissions; ad spend stays what was spent, and conversion the action pages' own
+figures. A comparison period adds the totals of the same figures over that period.
 """
 
 from __future__ import annotations
@@ -11,14 +15,18 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from django.db.models import Count
+
 from groundswell.accounts.roles import FINANCE_VIEW, PEOPLE_VIEW
-from groundswell.actions.models import ActionPage
+from groundswell.actions.models import ActionPage, Submission
 from groundswell.actions.selectors import (
     submission_counts_by_refcode,
     submission_counts_by_utm,
     variant_results,
 )
-from groundswell.analytics.engine import engine_open
+from groundswell.analytics import metrics
+from groundswell.analytics.engine import Engine, engine_open
+from groundswell.analytics.filters import comparison_range, engine_scoped, segment_person_ids
 from groundswell.analytics.metrics_sources import (
     DIMENSIONS,
     NONE,
@@ -28,15 +36,27 @@ from groundswell.analytics.metrics_sources import (
     sources,
     spend_targets,
 )
+from groundswell.analytics.selectors import Compared
 from groundswell.analytics.sources.models import AdSpend
 from groundswell.core.pagination import Page
 from groundswell.donations.models import DonationPage
 from groundswell.donations.selectors import DateRange
+from groundswell.segments.models import Segment
+from groundswell.segments.selectors import segment_people
 
 PER_PAGE = 25
 CHART_ROWS = 15
 UTM_ROWS = 50
 _FIELDS = {"net": "net_cents", "gross": "gross_cents"}
+# The totals row's figures: key, label, finance only, in cents.
+TOTALS = [
+    ("count", "Gifts", True, False),
+    ("gross_cents", "Gross", True, True),
+    ("net_cents", "Net", True, True),
+    ("donors", "Unique donors", False, False),
+    ("new", "New donors", False, False),
+    ("signups", "Sign-ups", False, False),
+]
 
 
 @dataclass(frozen=True)
@@ -123,20 +143,62 @@ class SourcesReport:
     spend: list[SpendLine] = field(default_factory=list)
     utm: list[tuple[str, str, int]] = field(default_factory=list)  # the first UTM_ROWS
     utm_total: int = 0  # how many source and medium pairs there are in all
+    segment: Segment | None = None
+    segment_size: int = 0  # the segment's people now (nothing to count when 0)
+    totals: dict = field(default_factory=dict)  # the range's, by TOTALS key (money: finance)
+    before: tuple[date, date] | None = None  # the comparison period, when one was asked for
+    before_totals: dict = field(default_factory=dict)
 
     @property
     def dimension_label(self) -> str:
         return DIMENSIONS[self.dimension]
 
     @property
+    def totals_rows(self) -> list[Compared]:
+        """The totals (beside the comparison period's when there is one) the viewer may see."""
+        return [
+            Compared(key, label, self.totals[key], self.before_totals.get(key), money=cents)
+            for key, label, money_only, cents in TOTALS
+            if self.finance or not money_only
+        ]
+
+    @property
     def pager(self) -> Page:
         return Page(self.lines, self.number, PER_PAGE, self.total_lines, False)
 
 
-def _signups(period: DateRange) -> dict[str, int]:
-    return submission_counts_by_refcode(
-        prefix="", start_at=period.start_at, end_before=period.end_before
+def _signups(period: DateRange, people=None) -> dict[str, int]:
+    """Sign-ups per refcode; ``people`` (a queryset of persons): theirs only."""
+    if people is None:
+        return submission_counts_by_refcode(
+            prefix="", start_at=period.start_at, end_before=period.end_before
+        )
+    counted = _people_signups(period, people).values("refcode").annotate(n=Count("pk"))
+    return {row["refcode"]: row["n"] for row in counted.order_by()}
+
+
+def _utm(period: DateRange, people=None) -> list[tuple[str, str, int]]:
+    """Sign-ups per UTM source and medium, most first; ``people``: theirs only."""
+    if people is None:
+        return submission_counts_by_utm(start_at=period.start_at, end_before=period.end_before)
+    rows = (
+        _people_signups(period, people)
+        .values("utm_source", "utm_medium")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "utm_source", "utm_medium")
     )
+    return [(row["utm_source"], row["utm_medium"], row["n"]) for row in rows]
+
+
+def _people_signups(period: DateRange, people):
+    """The submissions ``actions.selectors.submission_counts_by_refcode`` counts (a failed one
+    is no sign-up), made by these people. Those selectors take no people; a test holds this
+    count to theirs."""
+    return Submission.objects.filter(
+        received_at__gte=period.start_at,
+        received_at__lt=period.end_before,
+        person__in=people,
+    ).exclude(status=Submission.Status.FAILED)
 
 
 def _signups_by(dimension: str, by_refcode: dict[str, int]) -> dict[str, int] | None:
@@ -164,13 +226,15 @@ def _labels(dimension: str, keys: list[str]) -> dict[str, str]:
     return labels
 
 
-def _lines(rows: list[SourceRow], signups: dict[str, int] | None, *, dimension, finance):
+def _lines(rows: list[SourceRow], signups: dict[str, int] | None, *, dimension, finance, carried):
+    """The table's lines; without finance, by refcode only those in ``carried`` (the refcodes
+    any sign-up carries, whoever made it: such a refcode is no giving data)."""
     by_key = {r.key: r for r in rows}
     keys = list(by_key)
     if signups is not None:
         keys += [k for k in signups if k not in by_key]
     if not finance and dimension == "refcode":
-        keys = [k for k in keys if k in (signups or {}) or k == NONE]
+        keys = [k for k in keys if k in carried or k == NONE]
     labels = _labels(dimension, keys)
     lines = []
     for key in keys:
@@ -238,10 +302,33 @@ def _spend_lines(engine, period: DateRange, signups: dict[str, int]) -> list[Spe
     return lines
 
 
+def _totals(engine: Engine, *, start: date, end: date, signups: dict, finance: bool) -> dict:
+    """The range's totals: unique and new donors over every source (a donor counts once however
+    many refcodes they gave through), sign-ups, and for finance money as the overview counts
+    it (each gift has one refcode, channel and page, so the table's money adds up to it)."""
+    donors = metrics.donors(engine, start=start, end=end)
+    totals = {"donors": donors.donors, "new": donors.new, "signups": sum(signups.values())}
+    if finance:
+        money = metrics.money_totals(engine, start=start, end=end)
+        totals.update(count=money.count, gross_cents=money.gross_cents, net_cents=money.net_cents)
+    return totals
+
+
 def sources_read(
-    *, user, start: date, end: date, dimension: str, sort: str | None, page: int
+    *,
+    user,
+    start: date,
+    end: date,
+    dimension: str,
+    sort: str | None,
+    page: int,
+    segment: Segment | None = None,
+    compare: str = "",
 ) -> SourcesReport:
-    """One page of the sources table, the chart's top lines and (finance) the spend lines."""
+    """One page of the sources table, the chart's top lines, the totals (beside the comparison
+    period's with ``compare``) and (finance) the spend lines; with a segment, its donors' and
+    people's only. The segment must be one the viewer may see (``filters.filters_read``
+    chooses only those)."""
     if not user.can(PEOPLE_VIEW):
         raise PermissionError("the sources page is for staff who may see people")
     if dimension not in DIMENSIONS:
@@ -251,17 +338,35 @@ def sources_read(
     if not finance and sort.lstrip("-") in ("count", "net", "gross"):
         sort = "-donors"
     period = DateRange(start, end)
-    by_refcode = _signups(period)
-    with engine_open() as engine:
+    ids = segment_person_ids(segment) if segment is not None else None
+    people = segment_people(segment=segment) if segment is not None else None
+    carried = _signups(period)
+    by_refcode = carried if people is None else _signups(period, people)
+    before = comparison_range(start, end, compare)
+    with engine_open() as whole:
+        engine = whole if ids is None else engine_scoped(whole, ids)
         rows = sources(engine, start=start, end=end, dimension=dimension)
         spend = _spend_lines(engine, period, by_refcode) if finance else []
+        totals = _totals(engine, start=start, end=end, signups=by_refcode, finance=finance)
+        before_totals = {}
+        if before is not None:
+            earlier = _signups(DateRange(*before), people)
+            before_totals = _totals(
+                engine, start=before[0], end=before[1], signups=earlier, finance=finance
+            )
         fresh_at, engine_label = engine.fresh_at, engine.name
-    lines = _lines(rows, _signups_by(dimension, by_refcode), dimension=dimension, finance=finance)
+    lines = _lines(
+        rows,
+        _signups_by(dimension, by_refcode),
+        dimension=dimension,
+        finance=finance,
+        carried=carried,
+    )
     last = max(1, -(-len(lines) // PER_PAGE))
     number = min(page, last)
     ordered = _sorted(lines, sort)
     chart_by = "-net" if finance else "-donors"
-    utm = submission_counts_by_utm(start_at=period.start_at, end_before=period.end_before)
+    utm = _utm(period, people)
     return SourcesReport(
         start=start,
         end=end,
@@ -277,6 +382,11 @@ def sources_read(
         spend=spend,
         utm=utm[:UTM_ROWS],
         utm_total=len(utm),
+        segment=segment,
+        segment_size=len(ids or ()),
+        totals=totals,
+        before=before,
+        before_totals=before_totals,
     )
 
 

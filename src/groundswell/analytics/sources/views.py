@@ -68,16 +68,13 @@ def _headers(request, report) -> list[dict]:
 
 @capability_required(PEOPLE_VIEW)
 def sources_page(request):
-    """Money (finance), donors and sign-ups by refcode, channel or page; spend; conversion."""
+    """Money (finance), donors and sign-ups by refcode, channel or page, for a segment and
+    beside a comparison period when asked; spend; conversion."""
     today = timezone.localdate()
-    if request.GET:
-        form = ReportForm(request.GET, today=today)
-        if not form.is_valid():
-            return _refuse(request, form)
-        data = form.cleaned_data
-    else:
-        data = ReportForm.defaults(today)
-        form = ReportForm(initial=data, today=today)
+    form = ReportForm(request.GET, user=request.user, today=today)
+    if not form.is_valid():
+        return _refuse(request, form)
+    data = form.cleaned_data
     report = selectors.sources_read(
         user=request.user,
         start=data["start"],
@@ -85,6 +82,8 @@ def sources_page(request):
         dimension=data["by"],
         sort=data.get("sort") or None,
         page=data["page"],
+        segment=data["segment"],
+        compare=data.get("compare") or "",
     )
     context = {
         "form": form,

@@ -19,8 +19,13 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_the_sources_page_on_a_phone(page, live_server, make_user, extract_file):
+    from groundswell.analytics.tests.test_filters import snapshot
+    from groundswell.people.models import Person
+
     now = timezone.now()
-    gift(now - timedelta(hours=2), 2500, "Ada", "Brook", refcode="email-0412")
+    ada = Person.objects.create(given_name="Ada", family_name="Brook")
+    snapshot("Ada", ada)
+    gift(now - timedelta(hours=2), 2500, "Ada", "Brook", refcode="email-0412", person=ada)
     gift(now - timedelta(days=3), 555_555_555, "Cy", "Dove", refcode="ads-display-retarget-long")
     gift(now - timedelta(days=4), 1_000, "Bo", "Carr", refcode="fb-spring")
     today = timezone.localdate()
@@ -49,6 +54,19 @@ def test_the_sources_page_on_a_phone(page, live_server, make_user, extract_file)
     assert _fits(page, "sources-finance")
     rows = downloads_check(page, chart="sources-chart", table="sources", name="sources")
     assert any("$" in cell for row in rows for cell in row)
+
+    # Ada's segment beside the previous 30 days: the totals table, on the phone's width.
+    page.select_option("#id_segment", label="Ada")
+    page.select_option("#id_compare", "previous")
+    page.get_by_role("button", name="Show").click()
+    page.wait_for_selector("#totals")
+    assert page.locator("#totals [data-compared=net_cents] td").all_inner_texts() == [
+        "$25.00",
+        "$0.00",
+        "+$25.00",
+    ]
+    assert page.locator("#sources tbody tr").count() == 1
+    assert _fits(page, "sources-segment")
 
     page.get_by_role("link", name="Ad spend").first.click()
     page.wait_for_url("**/analytics/sources/spend/")

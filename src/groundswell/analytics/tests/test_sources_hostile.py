@@ -38,20 +38,26 @@ def _encode(text: str) -> str:
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("role", ["finance", "organizer"])
 def test_generated_queries_get_a_page_or_a_plain_refusal(make_user, extract_file, role):
+    from groundswell.accounts.roles import FINANCE_VIEW
+    from groundswell.analytics.tests.test_filters import snapshot
+
     logging.getLogger("groundswell.analytics.sources.views").setLevel(logging.ERROR)
-    sources_tag(world_build())
+    world = sources_tag(world_build())
     client = Client()
     client.force_login(make_user(role))
     seen = {200: 0, 400: 0}
+    # A segment of Pia, and one only finance may see (refused to the organizer).
+    segments = [snapshot("Pia", world["p1"]), snapshot("Givers", world["p2"], needs=FINANCE_VIEW)]
+    filters = st.sampled_from([str(s.pk) for s in segments] + ["previous", "year", ""])
 
     @STAFF_SUITE
     @given(
         fields=st.lists(
             st.tuples(
-                st.sampled_from(["start", "end", "by", "sort", "page", "zz"]),
-                st.one_of(VALUES, SORTS, st.sampled_from(["refcode", "channel", "page"])),
+                st.sampled_from(["start", "end", "by", "sort", "page", "segment", "compare", "zz"]),
+                st.one_of(VALUES, SORTS, st.sampled_from(["refcode", "channel", "page"]), filters),
             ),
-            max_size=4,
+            max_size=5,
         )
     )
     @example(fields=[("start", "$"), ("end", "$5.00")])  # CI met it: an echoed "$"

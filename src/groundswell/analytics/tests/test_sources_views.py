@@ -3,6 +3,7 @@ sorting and pages, refused input, and conversion equal to the action page's own 
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pytest
@@ -287,3 +288,198 @@ def test_signups_by_utm_source_and_medium(persona_client, make_user, extract_fil
 def test_overview_links_to_sources(persona_client, extract_file):
     page = persona_client("organizer").get(reverse("analytics:overview"))
     assert reverse("analytics:sources").encode() in page.content
+
+
+# ---------------------------------------------------------------- segment and comparison
+
+FEBRUARY = {"start": "2026-02-01", "end": "2026-02-28", "compare": "previous"}
+
+
+def _compared(html: str) -> dict[str, list[str]]:
+    """The totals table's rows by figure: this range, the comparison period, the change."""
+    rows = re.findall(r'<tr data-compared="(\w+)"><th scope="row">[^<]*</th>(.*?)</tr>', html)
+    return {key: re.findall(r"<td[^>]*>([^<]*)</td>", cells) for key, cells in rows}
+
+
+def _signups_of_people(world: dict) -> None:
+    """Pia signs up through fb-spring on Feb 2 (from a Facebook ad) and someone no record
+    holds yet does too; Rafe signs up through email-eoq on Jan 20 (the previous period)."""
+    page = ActionPage.objects.create(slug="an-seg", title="Join", headline="Join")
+    for token, person, refcode, day, source in (
+        ("pia", world["p1"], "fb-spring", "2026-02-02T15:00Z", "facebook"),
+        ("anon", None, "fb-spring", "2026-02-02T16:00Z", "facebook"),
+        ("rafe", world["p2"], "email-eoq", "2026-01-20T15:00Z", "newsletter"),
+    ):
+        Submission.objects.create(
+            page=page,
+            token=token,
+            email=f"{token}@example.org",
+            refcode=refcode,
+            person=person,
+            utm_source=source,
+            utm_medium="social",
+            received_at=day,
+        )
+
+
+def test_february_beside_the_28_days_before(persona_client, extract_file):
+    """February 2026 holds g2 (Pia, $25 less $5 refunded), g4 (Rafe, $20) and g6 (Dave, $30
+    refunded: gross only); January 4–31 holds g1 (Pia, $10), g3 (R. Quill, Rafe's cluster,
+    $50) and g5 (Carol, $7). Pia gave first in 2025, so February has no new donor; Rafe and
+    Carol are new in January."""
+    world = sources_tag(world_build())
+    _signups_of_people(world)
+    html = persona_client("finance").get(reverse("analytics:sources"), FEBRUARY).content.decode()
+    assert "Compared with Jan 4, 2026 – Jan 31, 2026" in html
+    assert _compared(html) == {
+        "count": ["2", "3", "-1 (-33%)"],
+        "gross_cents": ["$75.00", "$67.00", "+$8.00 (+12%)"],
+        "net_cents": ["$40.00", "$67.00", "-$27.00 (-40%)"],
+        "donors": ["2", "3", "-1 (-33%)"],
+        "new": ["0", "2", "-2 (-100%)"],
+        "signups": ["2", "1", "+1 (+100%)"],
+    }
+    # An organizer compares donors and sign-ups only.
+    theirs = persona_client("organizer").get(reverse("analytics:sources"), FEBRUARY)
+    assert list(_compared(theirs.content.decode())) == ["donors", "new", "signups"]
+    assert "$" not in theirs.content.decode().replace('"$schema"', "")
+
+
+def test_a_segment_counts_its_donors_and_their_signups(persona_client, make_user, extract_file):
+    """Pia's segment: in February her g2 through fb-spring ($25 gross, $20 net) and her own
+    sign-up (not the anonymous one); in January 4–31 her g1 ($10) and no sign-up. Dave's
+    refunded gift and Rafe's are not hers."""
+    from groundswell.analytics.tests.test_filters import snapshot
+
+    world = sources_tag(world_build())
+    _signups_of_people(world)
+    segment = snapshot("Pia", world["p1"])
+    query = {**FEBRUARY, "segment": str(segment.pk)}
+    html = persona_client("finance").get(reverse("analytics:sources"), query).content.decode()
+    assert _compared(html) == {
+        "count": ["1", "1", "0 (0%)"],
+        "gross_cents": ["$25.00", "$10.00", "+$15.00 (+150%)"],
+        "net_cents": ["$20.00", "$10.00", "+$10.00 (+100%)"],
+        "donors": ["1", "1", "0 (0%)"],
+        "new": ["0", "0", "0"],
+        "signups": ["1", "0", "+1"],
+    }
+    assert "count only the 1 person of the segment “Pia”" in html
+    report = selectors.sources_read(
+        user=make_user("finance"),
+        start=date(2026, 2, 1),
+        end=date(2026, 2, 28),
+        dimension="refcode",
+        sort=None,
+        page=1,
+        segment=segment,
+    )
+    assert [
+        (ln.label, ln.count, ln.gross_cents, ln.net_cents, ln.donors, ln.signups)
+        for ln in report.lines
+    ] == [("fb-spring", 1, 2500, 2000, 1, 1)]
+    assert report.utm == [("facebook", "social", 1)]
+    assert report.before is None and report.before_totals == {}
+    # Rafe's segment brings his whole cluster: g4 in February and g3 (as "R. Quill") before,
+    # his first gift, so he is new in the previous period.
+    rafe = snapshot("Rafe", world["p2"])
+    html = (
+        persona_client("organizer")
+        .get(reverse("analytics:sources"), {**FEBRUARY, "segment": str(rafe.pk), "by": "channel"})
+        .content.decode()
+    )
+    assert _compared(html) == {
+        "donors": ["1", "1", "0 (0%)"],
+        "new": ["0", "1", "-1 (-100%)"],
+        "signups": ["0", "1", "-1 (-100%)"],
+    }
+    # The sort links keep the segment and the comparison.
+    assert f"segment={rafe.pk}" in re.search(r'aria-sort="[^"]+"><a href="([^"]+)"', html).group(1)
+
+
+def test_a_segments_signups_are_counted_as_the_actions_app_counts_them(extract_file):
+    """One figure, one definition: for a segment holding every sign-up's person, the count by
+    person equals ``submission_counts_by_refcode`` (a failed submission is no sign-up)."""
+    from groundswell.actions.selectors import submission_counts_by_refcode
+    from groundswell.analytics.tests.test_filters import snapshot
+    from groundswell.donations.selectors import DateRange
+    from groundswell.segments.selectors import segment_people
+
+    world = world_build()
+    page = ActionPage.objects.create(slug="an-same", title="Join", headline="Join")
+    for token, person, refcode, status in (
+        ("a", world["p1"], "fb-spring", "received"),
+        ("b", world["p1"], "fb-spring", "failed"),
+        ("c", world["p2"], "email-eoq", "processed"),
+        ("d", world["p2"], "", "received"),
+    ):
+        Submission.objects.create(
+            page=page,
+            token=token,
+            email=f"{token}@example.org",
+            refcode=refcode,
+            person=person,
+            status=status,
+            received_at="2026-02-02T15:00Z",
+        )
+    period = DateRange(date(2026, 2, 1), date(2026, 2, 28))
+    everyone = segment_people(segment=snapshot("Both", world["p1"], world["p2"]))
+    theirs = submission_counts_by_refcode(
+        prefix="", start_at=period.start_at, end_before=period.end_before
+    )
+    assert selectors._signups(period, everyone) == theirs == {"fb-spring": 1, "email-eoq": 1, "": 1}
+
+
+def test_an_empty_segment_says_so_on_the_sources_page(persona_client, extract_file):
+    from groundswell.analytics.tests.test_filters import snapshot
+
+    sources_tag(world_build())
+    segment = snapshot("Nobody yet")
+    query = {**RANGE, "segment": str(segment.pk)}
+    response = persona_client("finance").get(reverse("analytics:sources"), query)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "No one is in the segment “Nobody yet” now" in html
+    assert "Nothing came in over these days" in html
+    totals = dict(re.findall(r'<dd data-total="(\w+)">([^<]*)</dd>', html))
+    assert totals == {
+        "count": "0",
+        "gross_cents": "$0.00",
+        "net_cents": "$0.00",
+        "donors": "0",
+        "new": "0",
+        "signups": "0",
+    }
+
+
+@pytest.mark.parametrize(
+    ("role", "query", "message"),
+    [
+        ("finance", {"segment": "999999"}, "There is no such segment you can see."),
+        ("finance", {"segment": "-1"}, "There is no such segment you can see."),
+        ("finance", {"segment": "seg"}, "There is no such segment you can see."),
+        ("organizer", {"segment": "GIVING"}, "There is no such segment you can see."),
+        ("finance", {"compare": "decade"}, "Select a valid choice"),
+        ("finance", {"compare": "previous", "end": "2026-02-30"}, "Enter a valid date"),
+    ],
+)
+def test_a_bad_segment_or_comparison_is_refused_plainly(
+    persona_client, extract_file, caplog, role, query, message
+):
+    from groundswell.accounts.roles import FINANCE_VIEW
+    from groundswell.analytics.tests.test_filters import snapshot
+
+    giving = snapshot("Big givers", needs=FINANCE_VIEW)
+    if query.get("segment") == "GIVING":
+        query = {**query, "segment": str(giving.pk)}
+    response = persona_client(role).get(reverse("analytics:sources"), query)
+    assert response.status_code == 400
+    assert b"That cannot be shown" in response.content
+    assert message in response.content.decode()
+    assert "analytics: refused" in caplog.text
+    # A segment only finance may see is not offered to an organizer.
+    offered = persona_client("organizer").get(reverse("analytics:sources")).content.decode()
+    assert "Big givers" not in offered
+    assert (
+        "Big givers" in persona_client("finance").get(reverse("analytics:sources")).content.decode()
+    )
