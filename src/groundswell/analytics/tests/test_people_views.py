@@ -401,3 +401,30 @@ def test_a_bad_segment_or_comparison_is_refused(
     assert "refused the people range" in caplog.text
     # A segment the viewer may not see is not offered either.
     assert "Big givers" not in persona_client("organizer").get(URL).content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_segment_and_a_comparison_on_each_engine(settings, engine_name, make_user):
+    """The same numbers on the DuckDB extract and read directly from PostgreSQL (which sees
+    only committed rows: hence a transactional test)."""
+    from groundswell.analytics.tests.test_filters import snapshot
+
+    settings.GROUNDSWELL_ANALYTICS_ENGINE = engine_name
+    people = list_build()
+    board = selectors_people.people_read(
+        user=make_user("volunteer"),
+        start=date(2026, 2, 1),
+        end=date(2026, 2, 28),
+        grain="month",
+        segment=snapshot("A and C", people["A"], people["C"]),
+        compare="previous",
+    )
+    assert board.engine == engine_name
+    assert [(r.key, r.value, r.before) for r in board.compared] == [
+        ("people", 1, 1),
+        ("subscribers", 2, 1),
+        ("unsubscribed", 2, 0),
+        ("bounced", 1, 0),
+        ("complained", 0, 0),
+    ]
+    assert [(r.label, r.people) for r in board.reasons] == [("Staff", 1), ("Unsubscribe link", 1)]

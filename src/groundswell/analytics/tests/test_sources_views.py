@@ -483,3 +483,35 @@ def test_a_bad_segment_or_comparison_is_refused_plainly(
     assert (
         "Big givers" in persona_client("finance").get(reverse("analytics:sources")).content.decode()
     )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_segment_and_a_comparison_on_each_engine(settings, engine_name, make_user):
+    """Rafe's segment, February beside the 28 days before, on the DuckDB extract and read
+    directly from PostgreSQL (which sees only committed rows: hence a transactional test)."""
+    from groundswell.analytics.tests.test_filters import snapshot
+
+    settings.GROUNDSWELL_ANALYTICS_ENGINE = engine_name
+    world = sources_tag(world_build())
+    report = selectors.sources_read(
+        user=make_user("finance"),
+        start=date(2026, 2, 1),
+        end=date(2026, 2, 28),
+        dimension="refcode",
+        sort=None,
+        page=1,
+        segment=snapshot("Rafe", world["p2"]),
+        compare="previous",
+    )
+    assert report.engine == engine_name
+    assert [(ln.label, ln.net_cents, ln.donors, ln.new) for ln in report.lines] == [
+        ("fb_ads", 2000, 1, 0)
+    ]
+    assert [(r.key, r.value, r.before) for r in report.totals_rows] == [
+        ("count", 1, 1),
+        ("gross_cents", 2000, 5000),
+        ("net_cents", 2000, 5000),
+        ("donors", 1, 1),
+        ("new", 0, 1),
+        ("signups", 0, 0),
+    ]
