@@ -5,6 +5,7 @@ Public reads show only what is published; staff reads are scoped by the PAGES_ED
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db.models import Case, Count, IntegerField, OuterRef, Q, QuerySet, Subquery, When
@@ -257,26 +258,43 @@ def person_referrals(*, person, limit: int = 50) -> PersonReferrals:
     )
 
 
+def _signups_received(*, start_at, end_before, people: Iterable[int] | None) -> QuerySet:
+    """The sign-ups received in ``[start_at, end_before)``: every submission but a failed one;
+    with ``people``, only those made by these person ids."""
+    rows = Submission.objects.filter(received_at__gte=start_at, received_at__lt=end_before)
+    if people is not None:
+        rows = rows.filter(person_id__in=people)
+    return rows.exclude(status=Submission.Status.FAILED)
+
+
 def submission_counts_by_refcode(
-    *, prefix: str, start_at, end_before, refcodes: list[str] | None = None
+    *,
+    prefix: str,
+    start_at,
+    end_before,
+    refcodes: list[str] | None = None,
+    people: Iterable[int] | None = None,
 ) -> dict[str, int]:
     """Submissions received in ``[start_at, end_before)`` per refcode starting with ``prefix``
-    (optionally only those refcodes); failed ones are not sign-ups."""
-    rows = Submission.objects.filter(
-        refcode__startswith=prefix, received_at__gte=start_at, received_at__lt=end_before
-    ).exclude(status=Submission.Status.FAILED)
+    (optionally only those refcodes); failed ones are not sign-ups. ``people``: person ids
+    (a list, or a ``values_list("pk", flat=True)`` queryset, which stays a subquery for a
+    large segment) whose submissions alone count; None counts everyone's."""
+    rows = _signups_received(start_at=start_at, end_before=end_before, people=people)
+    rows = rows.filter(refcode__startswith=prefix)
     if refcodes is not None:
         rows = rows.filter(refcode__in=refcodes)
     counted = rows.values("refcode").annotate(n=Count("pk")).order_by()
     return {row["refcode"]: row["n"] for row in counted}
 
 
-def submission_counts_by_utm(*, start_at, end_before) -> list[tuple[str, str, int]]:
+def submission_counts_by_utm(
+    *, start_at, end_before, people: Iterable[int] | None = None
+) -> list[tuple[str, str, int]]:
     """Submissions received in ``[start_at, end_before)`` per UTM source and medium, most
-    first; failed ones are not sign-ups (as ``submission_counts_by_refcode``)."""
+    first; failed ones are not sign-ups, and ``people`` narrows them as in
+    ``submission_counts_by_refcode``."""
     rows = (
-        Submission.objects.filter(received_at__gte=start_at, received_at__lt=end_before)
-        .exclude(status=Submission.Status.FAILED)
+        _signups_received(start_at=start_at, end_before=end_before, people=people)
         .values("utm_source", "utm_medium")
         .annotate(n=Count("pk"))
         .order_by("-n", "utm_source", "utm_medium")

@@ -15,10 +15,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from django.db.models import Count
-
 from groundswell.accounts.roles import FINANCE_VIEW, PEOPLE_VIEW
-from groundswell.actions.models import ActionPage, Submission
+from groundswell.actions.models import ActionPage
 from groundswell.actions.selectors import (
     submission_counts_by_refcode,
     submission_counts_by_utm,
@@ -168,37 +166,17 @@ class SourcesReport:
 
 
 def _signups(period: DateRange, people=None) -> dict[str, int]:
-    """Sign-ups per refcode; ``people`` (a queryset of persons): theirs only."""
-    if people is None:
-        return submission_counts_by_refcode(
-            prefix="", start_at=period.start_at, end_before=period.end_before
-        )
-    counted = _people_signups(period, people).values("refcode").annotate(n=Count("pk"))
-    return {row["refcode"]: row["n"] for row in counted.order_by()}
+    """Sign-ups per refcode; ``people`` (person ids): theirs only."""
+    return submission_counts_by_refcode(
+        prefix="", start_at=period.start_at, end_before=period.end_before, people=people
+    )
 
 
 def _utm(period: DateRange, people=None) -> list[tuple[str, str, int]]:
-    """Sign-ups per UTM source and medium, most first; ``people``: theirs only."""
-    if people is None:
-        return submission_counts_by_utm(start_at=period.start_at, end_before=period.end_before)
-    rows = (
-        _people_signups(period, people)
-        .values("utm_source", "utm_medium")
-        .annotate(n=Count("pk"))
-        .order_by("-n", "utm_source", "utm_medium")
+    """Sign-ups per UTM source and medium, most first; ``people`` (person ids): theirs only."""
+    return submission_counts_by_utm(
+        start_at=period.start_at, end_before=period.end_before, people=people
     )
-    return [(row["utm_source"], row["utm_medium"], row["n"]) for row in rows]
-
-
-def _people_signups(period: DateRange, people):
-    """The submissions ``actions.selectors.submission_counts_by_refcode`` counts (a failed one
-    is no sign-up), made by these people. Those selectors take no people; a test holds this
-    count to theirs."""
-    return Submission.objects.filter(
-        received_at__gte=period.start_at,
-        received_at__lt=period.end_before,
-        person__in=people,
-    ).exclude(status=Submission.Status.FAILED)
 
 
 def _signups_by(dimension: str, by_refcode: dict[str, int]) -> dict[str, int] | None:
@@ -339,7 +317,13 @@ def sources_read(
         sort = "-donors"
     period = DateRange(start, end)
     ids = segment_person_ids(segment) if segment is not None else None
-    people = segment_people(segment=segment) if segment is not None else None
+    # The segment's ids as a subquery for sign-ups: a list as long as a large segment would
+    # pass SQLite's limit on a query's parameters.
+    people = (
+        segment_people(segment=segment).values_list("pk", flat=True)
+        if segment is not None
+        else None
+    )
     carried = _signups(period)
     by_refcode = carried if people is None else _signups(period, people)
     before = comparison_range(start, end, compare)

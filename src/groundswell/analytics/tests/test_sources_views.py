@@ -398,36 +398,45 @@ def test_a_segment_counts_its_donors_and_their_signups(persona_client, make_user
 
 
 def test_a_segments_signups_are_counted_as_the_actions_app_counts_them(extract_file):
-    """One figure, one definition: for a segment holding every sign-up's person, the count by
-    person equals ``submission_counts_by_refcode`` (a failed submission is no sign-up)."""
-    from groundswell.actions.selectors import submission_counts_by_refcode
+    """One figure, one definition: the page narrows ``submission_counts_by_refcode`` and
+    ``submission_counts_by_utm`` to the segment's people, and the counts are the hand counts
+    (a failed submission is no sign-up; someone outside the segment is not counted)."""
     from groundswell.analytics.tests.test_filters import snapshot
     from groundswell.donations.selectors import DateRange
     from groundswell.segments.selectors import segment_people
 
     world = world_build()
     page = ActionPage.objects.create(slug="an-same", title="Join", headline="Join")
-    for token, person, refcode, status in (
-        ("a", world["p1"], "fb-spring", "received"),
-        ("b", world["p1"], "fb-spring", "failed"),
-        ("c", world["p2"], "email-eoq", "processed"),
-        ("d", world["p2"], "", "received"),
+    for token, person, refcode, status, utm in (
+        ("a", world["p1"], "fb-spring", "received", "facebook"),
+        ("b", world["p1"], "fb-spring", "failed", "facebook"),
+        ("c", world["p2"], "email-eoq", "processed", "email"),
+        ("d", world["p2"], "", "received", ""),
+        ("e", world["p1"], "email-eoq", "processed", "email"),
     ):
         Submission.objects.create(
             page=page,
             token=token,
             email=f"{token}@example.org",
             refcode=refcode,
+            utm_source=utm,
             person=person,
             status=status,
             received_at="2026-02-02T15:00Z",
         )
     period = DateRange(date(2026, 2, 1), date(2026, 2, 28))
-    everyone = segment_people(segment=snapshot("Both", world["p1"], world["p2"]))
-    theirs = submission_counts_by_refcode(
-        prefix="", start_at=period.start_at, end_before=period.end_before
-    )
-    assert selectors._signups(period, everyone) == theirs == {"fb-spring": 1, "email-eoq": 1, "": 1}
+
+    def ids(*people):
+        segment = snapshot(f"Of {len(people)}", *people)
+        return segment_people(segment=segment).values_list("pk", flat=True)
+
+    pia = ids(world["p1"])
+    assert selectors._signups(period, pia) == {"fb-spring": 1, "email-eoq": 1}
+    assert selectors._utm(period, pia) == [("email", "", 1), ("facebook", "", 1)]
+    both = ids(world["p1"], world["p2"])
+    assert selectors._signups(period, both) == {"fb-spring": 1, "email-eoq": 2, "": 1}
+    assert selectors._signups(period) == selectors._signups(period, both)
+    assert selectors._utm(period, both) == [("email", "", 2), ("", "", 1), ("facebook", "", 1)]
 
 
 def test_an_empty_segment_says_so_on_the_sources_page(persona_client, extract_file):
