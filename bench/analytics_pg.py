@@ -71,7 +71,7 @@ def _seed(url: str, contributions: int, people: int) -> None:
                 family_key, primary_email, email_status, primary_phone, state, postal_code,
                 merged_into_id)
             SELECT i, TIMESTAMPTZ '2024-01-01 00:00:00+00'
-                       + ((i * 3) % (1065 * 86400)) * INTERVAL '1 s', now(),
+                       + ((i * 3) % (1065 * 86400)) * INTERVAL '1 s', now() - INTERVAL '1 day',
                    'Given' || (i % 5000), '', 'Family' || (i % 7919), '', '', '{{}}', '', '',
                    '', '', '', 'subscribed', '', '', '', NULL
             FROM generate_series(1::bigint, {people}) AS s(i)
@@ -121,6 +121,14 @@ def _seed(url: str, contributions: int, people: int) -> None:
         conn.execute("VACUUM ANALYZE")
 
 
+def _new_gifts_drop(url: str, contributions: int) -> None:
+    """Back to the seeded campaign: the gifts a previous run added after seeding go."""
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("DELETE FROM donations_contribution WHERE id > %s", [contributions])
+
+
 def _timed(run) -> float:
     began = time.perf_counter()
     run()
@@ -134,8 +142,14 @@ def main() -> None:
     parser.add_argument(
         "--database-url", default="postgres://postgres@127.0.0.1:5432/gs_bench_analytics"
     )
+    parser.add_argument(
+        "--keep-database",
+        action="store_true",
+        help="use the database a previous run seeded (same sizes) instead of seeding it again",
+    )
     args = parser.parse_args()
-    database_recreate(args.database_url, prefix="gs_bench")
+    if not args.keep_database:
+        database_recreate(args.database_url, prefix="gs_bench")
     folder = Path(tempfile.mkdtemp(prefix="groundswell-bench-analytics-pg-"))
     env = server_env(args.database_url, str(folder))
     command = [sys.executable, "-m", "groundswell", "migrate", "-v0"]
@@ -151,9 +165,13 @@ def main() -> None:
     from groundswell.analytics.extract import extract_open
 
     started = time.perf_counter()
-    _seed(args.database_url, args.contributions, args.people)
+    if args.keep_database:
+        _new_gifts_drop(args.database_url, args.contributions)
+    else:
+        _seed(args.database_url, args.contributions, args.people)
     seeded_s = round(time.perf_counter() - started, 1)
-    print(f"seeded {args.contributions:,} gifts, {args.people:,} people in {seeded_s} s")
+    done = "kept from the last run" if args.keep_database else f"seeded in {seeded_s} s"
+    print(f"{args.contributions:,} gifts, {args.people:,} people: {done}")
     figures: dict[str, float] = {}
     with extract_open() as con:
         figures["refresh_whole_s"] = _timed(lambda: extract_update(con))

@@ -3,7 +3,7 @@
 Dashboards read this file, never the operational tables, so a heavy grouping never slows the
 donation pages down, and SQLite installs get a column store they would otherwise lack.
 
-Refreshed incrementally: contributions changed since the last refresh (by ``modified_at``,
+Refreshed incrementally: contributions changed since the last refresh began (``modified_at``,
 re-reading a short overlap because a row saved just before a refresh may commit just after
 it) are replaced by id; rows deleted upstream are found by comparing counts. Cluster
 memberships are replaced whole when a new resolution run finishes (a run rewrites them all).
@@ -210,12 +210,11 @@ def _batches(rows: Iterator[tuple], columns: dict[str, pa.DataType]) -> Iterator
         yield _table(batch, columns)
 
 
-def _contributions_copy(con: duckdb.DuckDBPyConnection, since: datetime | None) -> datetime | None:
-    """Upsert the contributions changed since ``since`` (all when None); the newest change."""
+def _contributions_copy(con: duckdb.DuckDBPyConnection, since: datetime | None) -> None:
+    """Upsert the contributions changed since ``since`` (all when None)."""
     queryset = Contribution.objects.all()
     if since is not None:
         queryset = queryset.filter(modified_at__gte=since - _OVERLAP)
-    newest = since
     rows = queryset.values_list(*CONTRIBUTION_COLUMNS).iterator(chunk_size=_CHUNK)
     for table in _batches(rows, CONTRIBUTION_COLUMNS):
         con.register("incoming", table)
@@ -224,10 +223,6 @@ def _contributions_copy(con: duckdb.DuckDBPyConnection, since: datetime | None) 
         if since is not None:  # a whole copy rebuilds everything derived anyway
             con.execute("INSERT INTO contributions_changed SELECT id FROM incoming")
         con.unregister("incoming")
-        changed = pa.compute.max(table["modified_at"]).as_py()
-        if changed is not None and (newest is None or changed > newest):
-            newest = changed
-    return newest
 
 
 def _deletions_apply(con: duckdb.DuckDBPyConnection) -> None:
@@ -257,22 +252,17 @@ def _upsert(con: duckdb.DuckDBPyConnection, name: str, table: pa.Table) -> None:
     con.unregister("incoming")
 
 
-def _people_copy(con: duckdb.DuckDBPyConnection) -> None:
+def _people_copy(con: duckdb.DuckDBPyConnection, started: datetime) -> None:
     """People changed since the last refresh (by ``modified_at``, with the overlap), and
     consent changes newer than the last one read (append-only: found by id)."""
     high = meta_get(con, "people_high")
     queryset = Person.objects.all()
     if high:
         queryset = queryset.filter(modified_at__gte=datetime.fromisoformat(high) - _OVERLAP)
-    newest = datetime.fromisoformat(high) if high else None
     rows = queryset.values_list(*PEOPLE_COLUMNS).iterator(chunk_size=_CHUNK)
     for table in _batches(rows, PEOPLE_COLUMNS):
         _upsert(con, "people", table)
-        changed = pa.compute.max(table["modified_at"]).as_py()
-        if changed is not None and (newest is None or changed > newest):
-            newest = changed
-    if newest is not None:
-        meta_set(con, "people_high", newest.isoformat())
+    meta_set(con, "people_high", started.isoformat())
     consent_high = int(meta_get(con, "consents_high") or 0)
     rows = (
         ConsentEvent.objects.filter(pk__gt=consent_high)
@@ -347,12 +337,14 @@ def extract_refresh(
             )
             meta_set(con, "full_at", started.isoformat())
         high = meta_get(con, "contributions_high")
-        newest = _contributions_copy(con, datetime.fromisoformat(high) if high else None)
+        _contributions_copy(con, datetime.fromisoformat(high) if high else None)
         _deletions_apply(con)
         _memberships_copy(con)
-        _people_copy(con)
-        if newest is not None:
-            meta_set(con, "contributions_high", newest.isoformat())
+        _people_copy(con, started)
+        # The next refresh reads what changed since this one began (less the overlap): the
+        # moment read, not the newest change seen, which would stay put while nothing changes
+        # and have every refresh re-read a bulk import's rows, all stamped the same instant.
+        meta_set(con, "contributions_high", started.isoformat())
         meta_set(con, "refreshed_at", started.isoformat())
         if follow is not None:
             follow(con)

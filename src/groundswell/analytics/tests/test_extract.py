@@ -204,3 +204,34 @@ def test_an_extract_with_older_columns_is_rebuilt(extract_file):
         totals = metrics.money_totals(engine, start=JAN1, end=FEB28)
     assert (totals.count, totals.net_cents) == (5, 10700)
     assert _rows(extract_file) == Contribution.objects.count() == 10
+
+
+def test_rows_changed_long_ago_are_not_read_again(extract_file, monkeypatch):
+    """A bulk import stamps every row with one instant; once the overlap has passed, a refresh
+    reads none of them again, though nothing newer has changed since (the high mark is the
+    moment each refresh began, not the newest change it saw)."""
+    from groundswell.analytics import extract
+
+    world_build()
+    read: list[int] = []
+    real_batches = extract._batches
+
+    def counted(rows, columns):
+        for table in real_batches(rows, columns):
+            read.append(table.num_rows)
+            yield table
+
+    monkeypatch.setattr(extract, "_batches", counted)
+    with extract_open() as con:
+        extract_refresh(con)
+        assert sum(read) > 0
+        # Every row was changed within the overlap of that refresh: read once more.
+        read.clear()
+        later = timezone.now() + 2 * extract._OVERLAP
+        monkeypatch.setattr(extract.timezone, "now", lambda: later)
+        extract_refresh(con)
+        assert sum(read) > 0
+        read.clear()
+        monkeypatch.setattr(extract.timezone, "now", lambda: later + 2 * extract._OVERLAP)
+        extract_refresh(con)
+    assert read == []
