@@ -162,6 +162,10 @@ class Contribution(TimeStampedModel):
         # person, refcode or hold) get partial indexes: an import then maintains only the few
         # indexes every row needs, and lookups by a set value use the partial ones.
         indexes = [
+            # The analytics extract's refresh reads what changed since its last one: without
+            # it, each dashboard view scanned every gift (0.8 s at 10,000,000). Appended at the
+            # right edge (the time only grows), so an import pays little for it.
+            models.Index(fields=["modified_at"], name="contribution_modified_idx"),
             models.Index(
                 fields=["person", "received_at"],
                 name="contribution_person_idx",

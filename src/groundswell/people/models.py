@@ -57,6 +57,8 @@ class Person(TimeStampedModel):
     class Meta:
         ordering = ["-id"]
         indexes = [
+            # The analytics extract's refresh reads the people changed since its last one.
+            models.Index(fields=["modified_at"], name="person_modified_idx"),
             models.Index(fields=["family_key", "given_key"]),
             models.Index(fields=["given_key"]),
             models.Index(fields=["state", "id"]),
