@@ -15,6 +15,7 @@ from groundswell.analytics.charts import Chart, series_chart
 from groundswell.analytics.engine import engine_open
 from groundswell.analytics.filters import (
     Filters,
+    comparison_range,
     default_start,
     engine_scoped,
     months_back,
@@ -24,6 +25,7 @@ from groundswell.core.pagination import Page
 from groundswell.donations.compliance.deadlines import Report, next_report
 from groundswell.donations.selectors import RecurringSummary, recurring_summary
 from groundswell.identity.thresholds import active_rule_set
+from groundswell.segments.models import Segment
 
 
 @dataclass(frozen=True)
@@ -250,10 +252,13 @@ COHORT_MONTHS = 12  # months of cohorts shown, and how far after the first gift 
 
 @dataclass(frozen=True)
 class Periods:
-    """A chosen period and the one just before it, as long (whole days)."""
+    """A chosen period and the one just before it, as long (whole days); the segment whose
+    donors it counts (None: everyone) and the comparison period asked for ("" for none)."""
 
     start: date
     end: date
+    segment: Segment | None = None
+    compare: str = ""
 
     @property
     def days(self) -> int:
@@ -267,6 +272,27 @@ class Periods:
     def current(self) -> tuple[date, date]:
         return (self.start, self.end)
 
+    @property
+    def comparison(self) -> tuple[date, date] | None:
+        return comparison_range(self.start, self.end, self.compare)
+
+    def query(self) -> str:
+        """The query string asking for this period, segment and comparison again."""
+        return Filters(
+            start=self.start, end=self.end, segment=self.segment, compare=self.compare
+        ).query()
+
+
+# The donors page's totals: key, label, in cents.
+DONOR_TOTALS = [
+    ("net_cents", "Net raised", True),
+    ("count", "Contributions", False),
+    ("donors", "Unique donors", False),
+    ("new", "New donors", False),
+    ("recurring_installments", "Recurring installments", False),
+    ("recurring_cents", "Recurring revenue", True),
+]
+
 
 @dataclass
 class DonorsBoard:
@@ -278,6 +304,9 @@ class DonorsBoard:
     cohorts: list[metrics.CohortRow]
     recurring: list[metrics.RecurringRow]
     active_recurring: RecurringSummary
+    segment_size: int = 0  # the segment's people now (nothing to count when 0)
+    totals: dict = field(default_factory=dict)  # the period's, by DONOR_TOTALS key
+    before_totals: dict = field(default_factory=dict)  # the comparison period's
 
     @property
     def has_cohorts(self) -> bool:
@@ -287,17 +316,48 @@ class DonorsBoard:
     def has_recurring(self) -> bool:
         return any(row.installments for row in self.recurring)
 
+    @property
+    def totals_rows(self) -> list[Compared]:
+        """The period's totals, beside the comparison period's when one was asked for."""
+        return [
+            Compared(key, label, self.totals[key], self.before_totals.get(key), money=cents)
+            for key, label, cents in DONOR_TOTALS
+        ]
+
+
+def _donor_totals(engine, *, start: date, end: date) -> dict:
+    """Money, donors and recurring giving over a range, as the overview and the recurring table
+    count them (the recurring figures are the months' sums: installments and revenue add up,
+    a donor's months would not, so recurring donors stay in the monthly table)."""
+    money = metrics.money_totals(engine, start=start, end=end)
+    donors = metrics.donors(engine, start=start, end=end)
+    recurring = metrics.recurring_by(engine, start=start, end=end)
+    return {
+        "net_cents": money.net_cents,
+        "count": money.count,
+        "donors": donors.donors,
+        "new": donors.new,
+        "recurring_installments": sum(row.installments for row in recurring),
+        "recurring_cents": sum(row.revenue_cents for row in recurring),
+    }
+
 
 def donors_read(*, user, periods: Periods) -> DonorsBoard:
     """The Donors page: upgraded and downgraded donors of the period against the one before,
-    and for the twelve months ending with the period's, retention cohorts and recurring giving.
+    for the twelve months ending with the period's, retention cohorts and recurring giving, and
+    the period's totals (beside the comparison period's when ``periods.compare`` asks).
 
+    With a segment (one the viewer may see: ``filters.FilterForm`` offers only those), every
+    figure but the schedule of active series counts the segment's donors only.
     Who gave, how much and who gives monthly are giving data: finance only.
     """
     if not user.can(FINANCE_VIEW):
         raise PermissionError("donor giving is finance data")
     first_month = months_back(periods.end, COHORT_MONTHS - 1)
-    with engine_open() as engine:
+    people = segment_person_ids(periods.segment) if periods.segment is not None else None
+    with engine_open() as whole:
+        engine = whole if people is None else engine_scoped(whole, people)
+        before = periods.comparison
         return DonorsBoard(
             periods=periods,
             fresh_at=engine.fresh_at,
@@ -310,8 +370,11 @@ def donors_read(*, user, periods: Periods) -> DonorsBoard:
                 engine, start=first_month, end=periods.end, months=COHORT_MONTHS - 1
             ),
             recurring=metrics.recurring_by(engine, start=first_month, end=periods.end),
-            # The schedule of active series now: the finance page's own figure.
+            # The schedule of active series now: the finance page's own figure, everyone's.
             active_recurring=recurring_summary(),
+            segment_size=len(people or ()),
+            totals=_donor_totals(engine, start=periods.start, end=periods.end),
+            before_totals=_donor_totals(engine, start=before[0], end=before[1]) if before else {},
         )
 
 
@@ -328,10 +391,13 @@ class ChangesPage:
 
 
 def donor_changes_read(*, user, kind: str, periods: Periods, page: int) -> ChangesPage:
-    """One page of the upgraded or downgraded donors of a period against the one before."""
+    """One page of the upgraded or downgraded donors of a period against the one before (the
+    segment's donors only, when ``periods`` names one)."""
     if not user.can(FINANCE_VIEW):
         raise PermissionError("donor giving is finance data")
-    with engine_open() as engine:
+    people = segment_person_ids(periods.segment) if periods.segment is not None else None
+    with engine_open() as whole:
+        engine = whole if people is None else engine_scoped(whole, people)
         changes = metrics.donor_changes_list(
             engine,
             kind=kind,

@@ -145,22 +145,31 @@ def lapsed_segment(request, kind: str):
 DEFAULT_DAYS = 90
 
 
-def _periods(request, today: date) -> selectors.Periods | str:
-    """The period asked for (the last 90 days when none), else why it cannot be used."""
-    try:
-        start, end = filters.period_read(
-            request.GET, user=request.user, today=today, default_days=DEFAULT_DAYS
-        )
-    except filters.FilterError as error:
-        return str(error)
-    return selectors.Periods(start=start, end=end)
+def _donors_form(request, today: date) -> filters.FilterForm:
+    """The donors page's filters: the last 90 days up to today unless chosen, a segment the
+    viewer may see and a comparison period (``filters.FilterForm``, every dashboard's parser)."""
+    return filters.FilterForm(
+        request.GET, user=request.user, today=today, default_days=DEFAULT_DAYS
+    )
+
+
+def _periods(form: filters.FilterForm) -> selectors.Periods | str:
+    """The period, segment and comparison asked for, else why they cannot be used."""
+    if not form.is_valid():
+        return filters.form_message(form)
+    chosen = filters.filters_from_form(form)
+    return selectors.Periods(
+        start=chosen.start, end=chosen.end, segment=chosen.segment, compare=chosen.compare
+    )
 
 
 @capability_required(FINANCE_VIEW)
 def donors(request):
-    """Retention cohorts, recurring donors and revenue, upgraded and downgraded donors."""
+    """Retention cohorts, recurring donors and revenue, upgraded and downgraded donors and the
+    period's totals, for a segment and beside a comparison period when asked."""
     today = timezone.localdate()
-    periods = _periods(request, today)
+    form = _donors_form(request, today)
+    periods = _periods(form)
     if isinstance(periods, str):
         return _refuse(request, periods)
     board = selectors.donors_read(user=request.user, periods=periods)
@@ -171,6 +180,8 @@ def donors(request):
         "after": range(1, selectors.COHORT_MONTHS),
         "kinds": metrics.CHANGE_KINDS,
         "today": today,
+        "form": form,
+        "qs": periods.query(),
     }
     return render(request, "analytics/donors.html", context)
 
@@ -180,7 +191,7 @@ def donor_changes(request, kind: str):
     """The upgraded or downgraded donors of a period, largest change first, with their pages."""
     if kind not in metrics.CHANGE_KINDS:
         return _refuse(request, "There is no such list; choose upgraded or downgraded.")
-    periods = _periods(request, timezone.localdate())
+    periods = _periods(_donors_form(request, timezone.localdate()))
     if isinstance(periods, str):
         return _refuse(request, periods)
     page_text = request.GET.get("page", "")
@@ -192,6 +203,6 @@ def donor_changes(request, kind: str):
         "result": result,
         "kind": kind,
         "explained": metrics.CHANGE_KINDS[kind],
-        "qs": urlencode({"start": periods.start.isoformat(), "end": periods.end.isoformat()}),
+        "qs": periods.query(),
     }
     return render(request, "analytics/donor_changes.html", context)

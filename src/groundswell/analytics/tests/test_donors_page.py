@@ -14,8 +14,10 @@ from hypothesis import given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
+from groundswell.accounts.roles import FINANCE_VIEW
 from groundswell.analytics import selectors
 from groundswell.analytics.tests.dataset_giving import giving_world_build
+from groundswell.analytics.tests.test_filters import snapshot
 from groundswell.core.tests.hostile import EXAMPLES, HOSTILE_TEXT, SUITE
 
 pytestmark = pytest.mark.django_db
@@ -72,6 +74,110 @@ def test_the_page_shows_the_hand_computed_figures(persona_client, extract_file):
     assert b'id="cohorts-spec"' in content and b'id="recurring-spec"' in content
     for kind in ("lybunt", "sybunt"):
         assert reverse("analytics:lapsed", args=[kind]).encode() in content
+
+
+def _totals(content: bytes) -> dict[str, str]:
+    """The totals without a comparison: each figure's text by key."""
+    found = re.findall(rb'data-total="([a-z_]+)">([^<]*)<', content)
+    return {key.decode(): text.decode() for key, text in found}
+
+
+def _compared(content: bytes, key: str) -> list[str]:
+    """A figure of the compared totals: the period's, the comparison period's, the change."""
+    body = content.decode().split(f'data-compared="{key}">')[1].split("</tr>")[0]
+    return [re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", body)]
+
+
+def test_the_totals_beside_the_previous_period(persona_client, extract_file):
+    giving_world_build()
+    page = persona_client("finance").get(reverse("analytics:donors"), {**PERIOD})
+    # March–April: Ann $10 (her refunded March installment is no gift), Ben $5, B. Ray $40,
+    # Cleo $5 + $3, Hal $20, Ivy $10; Ivy's is the one first gift ever.
+    assert _totals(page.content) == {
+        "net_cents": "$93.00",
+        "count": "7",
+        "donors": "5",
+        "new": "1",
+        "recurring_installments": "4",
+        "recurring_cents": "$58.00",
+    }
+    compared = persona_client("finance").get(
+        reverse("analytics:donors"), {**PERIOD, "compare": "previous"}
+    )
+    content = compared.content
+    # Dec 30 – Feb 28: Ann $10 + $10 + $50, Ben $30 (Jan 31 local), Cleo $25, Dov $40 (his
+    # January gift refunded in full), Hal $20; new: Ann, Cleo, Dov, Hal (Ben gave in December).
+    assert "Compared with Dec 30, 2025 – Feb 28, 2026".encode() in content
+    assert _compared(content, "net_cents") == ["$93.00", "$185.00", "-$92.00 (-50%)"]
+    assert _compared(content, "count") == ["7", "7", "0 (0%)"]
+    assert _compared(content, "donors") == ["5", "5", "0 (0%)"]
+    assert _compared(content, "new") == ["1", "4", "-3 (-75%)"]
+    assert _compared(content, "recurring_installments") == ["4", "2", "+2 (+100%)"]
+    assert _compared(content, "recurring_cents") == ["$58.00", "$20.00", "+$38.00 (+190%)"]
+    # The upgraded and downgraded keep their own previous period.
+    assert [_figure(content, f) for f in ("upgraded", "downgraded", "unchanged")] == ["1", "2", "1"]
+    year = persona_client("finance").get(reverse("analytics:donors"), {**PERIOD, "compare": "year"})
+    assert _compared(year.content, "donors") == ["5", "0", "+5"]
+
+
+def test_a_segment_narrows_every_figure_but_the_schedule(persona_client, extract_file):
+    world = giving_world_build()
+    ben = snapshot("Ben", world["ben"])
+    client = persona_client("finance")
+    query = {**PERIOD, "segment": str(ben.pk), "compare": "previous"}
+    content = client.get(reverse("analytics:donors"), query).content
+    assert b'id="scope"' in content and "“Ben”".encode() in content
+    # Ben's cluster (B. Ray's April $40 installment joins it): $30 before, $5 + $40 now.
+    assert [_figure(content, f) for f in ("upgraded", "downgraded", "unchanged")] == ["1", "0", "0"]
+    assert [_figure(content, f) for f in ("only-current", "only-previous")] == ["0", "0"]
+    assert _compared(content, "net_cents") == ["$45.00", "$30.00", "+$15.00 (+50%)"]
+    assert _compared(content, "donors") == ["1", "1", "0 (0%)"]
+    assert _compared(content, "new") == ["0", "0", "0"]
+    assert _compared(content, "recurring_cents") == ["$40.00", "$0.00", "+$40.00"]
+    assert _row(content, "cohorts", "Dec 2025")[:3] == ["Dec 2025", "1", "1 (100%)"]
+    assert _row(content, "cohorts", "Jan 2026")[:3] == ["Jan 2026", "0", "—"]
+    assert _row(content, "recurring", "March 2026") == ["March 2026", "0", "0", "$0.00"]
+    assert _row(content, "recurring", "April 2026") == ["April 2026", "1", "1", "$40.00"]
+    # The lists keep the segment, and hold its donors only.
+    link = f"?start=2026-03-01&amp;end=2026-04-30&amp;segment={ben.pk}&amp;compare=previous"
+    assert link.encode() in content
+    up = client.get(reverse("analytics:donor_changes", args=["upgraded"]), query)
+    assert _row(up.content, "changed", "B. Ray") == ["B. Ray", "$30.00", "$45.00", "+$15.00"]
+    assert b"1 in all" in up.content
+    down = client.get(reverse("analytics:donor_changes", args=["downgraded"]), query)
+    assert b"No downgraded donors" in down.content and b"Ann Lark" not in down.content
+
+
+def test_an_empty_segment_says_so_on_the_donors_page(persona_client, extract_file):
+    giving_world_build()
+    nobody = snapshot("Nobody yet")
+    page = persona_client("finance").get(
+        reverse("analytics:donors"), {**PERIOD, "segment": str(nobody.pk)}
+    )
+    assert page.status_code == 200
+    assert b'id="scope-empty"' in page.content and "“Nobody yet”".encode() in page.content
+    assert _totals(page.content)["donors"] == "0"
+    assert _figure(page.content, "downgraded") == "0"
+    assert b"No one gave for the first time" in page.content
+
+
+def test_a_segment_that_is_gone_is_refused(persona_client, extract_file, caplog):
+    # Finance roles may see every segment (giving ones included: the page is theirs alone), so
+    # what they cannot see is a segment no longer there.
+    gone = snapshot("Deleted since")
+    number = gone.pk
+    gone.delete()
+    client = persona_client("finance")
+    for url in (
+        reverse("analytics:donors"),
+        reverse("analytics:donor_changes", args=["upgraded"]),
+    ):
+        response = client.get(url, {"segment": str(number)})
+        assert response.status_code == 400
+        assert b"no such segment you can see" in response.content
+    assert "analytics: refused" in caplog.text
+    giving = snapshot("Givers", needs=FINANCE_VIEW)
+    assert client.get(reverse("analytics:donors"), {"segment": str(giving.pk)}).status_code == 200
 
 
 def test_the_lists_link_to_people_and_page(persona_client, extract_file, monkeypatch):
@@ -135,6 +241,11 @@ def test_an_empty_campaign_says_so(persona_client, extract_file):
         ("upgraded", {"page": "0"}),
         ("upgraded", {"page": "99999999999"}),
         ("upgraded", {"start": "2026-02-30"}),
+        ("", {"segment": "99999"}),
+        ("", {"segment": "1 OR 1=1"}),
+        ("", {"compare": "decade"}),
+        ("downgraded", {"segment": "-1"}),
+        ("downgraded", {"compare": "\x00"}),
     ],
 )
 def test_bad_input_is_refused_plainly(persona_client, extract_file, kind, query, caplog):
@@ -164,11 +275,17 @@ def test_generated_periods_get_a_page_or_a_plain_refusal(make_user, extract_file
     client = Client()
     client.force_login(make_user("finance"))
     seen = {200: 0, 400: 0}
+    # A segment over giving, and the number of one deleted since (refused).
+    gone = snapshot("Gone")
+    numbers = [str(snapshot("Givers", needs=FINANCE_VIEW).pk), str(gone.pk)]
+    gone.delete()
+    chosen = st.sampled_from([*numbers, "previous", "year", ""])
+    names = st.sampled_from(["start", "end", "page", "segment", "compare"])
 
     @STAFF_SUITE
     @given(
         path=st.sampled_from(["", "upgraded/", "downgraded/"]),
-        fields=st.lists(st.tuples(st.sampled_from(["start", "end", "page"]), VALUES), max_size=3),
+        fields=st.lists(st.tuples(names, st.one_of(VALUES, chosen)), max_size=4),
     )
     def property_holds(path, fields):
         query = "&".join(f"{_encode(k)}={_encode(v)}" for k, v in fields)
