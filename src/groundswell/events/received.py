@@ -18,6 +18,7 @@ once, in the request, as that backend runs every task.
 from __future__ import annotations
 
 import logging
+import time
 from contextlib import nullcontext
 from datetime import timedelta
 
@@ -119,11 +120,24 @@ def _placement_enqueue(row: RsvpReceived) -> None:
     def enqueue() -> None:
         # A task drains every row committed before it starts, and it starts after the window in
         # which later enqueues are skipped: each skipped row was committed before its skip.
+        global _asked_until
+        now = time.monotonic()
+        if now < _asked_until:
+            # This process asked the cache less than a second ago. Whoever enqueued then did
+            # so less than a window before that ask, and the task starts a window and a second
+            # after its enqueue: later than this row's commit. One cache write per process
+            # and second, not one per RSVP (in a surge, each request paid a round trip).
+            return
+        _asked_until = now + min(PLACEMENT_WINDOW, 1)
         if cache.add("events:placement-enqueued", 1, timeout=PLACEMENT_WINDOW):
             run_after = timezone.now() + timedelta(seconds=PLACEMENT_WINDOW + 1)
             task.using(run_after=run_after).enqueue()
 
     transaction.on_commit(enqueue)
+
+
+# Until when (time.monotonic) this process skips asking the cache: see ``enqueue`` above.
+_asked_until = 0.0
 
 
 def rsvps_place(*, ids: list[int] | None = None, limit: int = BATCH) -> int:

@@ -13,8 +13,10 @@ in production, not in the memory cache the other tests use.
 from __future__ import annotations
 
 import pytest
+from django.core.cache import cache, caches
 from django.db import connection
 from django.urls import reverse
+from django.utils import timezone
 
 from groundswell.config.env import CACHE_TABLE
 from groundswell.events.models import Attendance, AttendanceStatus, RsvpReceived
@@ -116,3 +118,47 @@ def test_the_rate_limit_still_counts_in_the_database_cache(
     assert _post(client, event, shift, 4).status_code == 302
     assert _post(client, event, shift, 5).status_code == 429
     assert Attendance.objects.count() == 2
+
+
+def test_a_surge_asks_the_cache_once_a_second_per_process_and_loses_no_rsvp(
+    client, event, database_cache, deferred, monkeypatch, django_capture_on_commit_callbacks
+):
+    """The placement task is enqueued through the cache at most once a second per process;
+    every RSVP received meanwhile is committed before that task starts, so it drains them."""
+    from django_tasks import default_task_backend
+
+    from groundswell.events import received
+    from groundswell.events.tasks import rsvps_place_pending
+
+    limited = shift_make(event, capacity=100)
+    asked = []
+    backend = caches["default"]  # the object the cache proxy stands for, in this thread
+    real_add = backend.add
+
+    def add(key, *args, **kwargs):
+        if key == "events:placement-enqueued":
+            asked.append(key)
+        return real_add(key, *args, **kwargs)
+
+    monkeypatch.setattr(backend, "add", add)
+    # The dummy backend keeps what was enqueued: each task's due time.
+    default_task_backend.clear()
+    enqueued = default_task_backend.results
+    clock = [1000.0]
+    monkeypatch.setattr(received.time, "monotonic", lambda: clock[0])
+    commits = []
+    for n in range(5):
+        with django_capture_on_commit_callbacks(execute=True):
+            assert _post(client, event, limited, n).status_code == 302
+        commits.append(timezone.now())
+        clock[0] += 0.1
+    assert (len(asked), len(enqueued)) == (1, 1)
+    # Every row skipped was committed before the one task was due to start.
+    assert all(at < enqueued[0].task.run_after for at in commits)
+    clock[0] += 1.0  # a second later: the next RSVP asks again (the cache key has expired)
+    cache.delete("events:placement-enqueued")
+    with django_capture_on_commit_callbacks(execute=True):
+        assert _post(client, event, limited, 9).status_code == 302
+    assert (len(asked), len(enqueued)) == (2, 2)
+    rsvps_place_pending.call()
+    assert Attendance.objects.filter(shift=limited).count() == 6
