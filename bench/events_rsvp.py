@@ -88,7 +88,7 @@ for row in received.filter(status="placed").values_list("received_at", "placed_a
 """
 PLACE = """
 from groundswell.events.tasks import rsvps_place_pending
-print("PLACED", rsvps_place_pending.call())
+print("PLACED", rsvps_place_pending.call(yield_to_surge=False))
 """
 
 

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
+from django.core.cache import cache
+from django.utils import timezone
 from django_tasks import task
 
 from groundswell.events.models import RsvpReceived
@@ -12,14 +15,34 @@ from groundswell.events.received import rsvp_fail, rsvps_place
 logger = logging.getLogger(__name__)
 
 
+# Above this many RSVPs a second, the web processes need the cores: placing (the person, the
+# attendance, the timeline, the confirmation e-mail) costs more per RSVP than receiving it, and
+# on two cores a worker placing during a 300-a-second surge made the form answer in 50 s at the
+# 99th percentile (bench/events_rsvp.py, 2026-12-05). Placement waits for the surge to pass,
+# but never longer than MAX_LAG for the oldest RSVP waiting.
+SURGE_PER_SECOND = 50
+SURGE_LOOKBACK = timedelta(seconds=2)
+MAX_LAG = timedelta(seconds=60)
+_DEFERRED_KEY = "events:placement-deferred"
+
+
 @task()
-def rsvps_place_pending() -> int:
+def rsvps_place_pending(yield_to_surge: bool = True) -> int:
     """Place every received RSVP, in batches (one task may drain many); how many were settled.
 
     Enqueued with each RSVP received, and every minute by core's ``periodic`` as the sweep for
     one whose task was lost. A batch that fails as a whole is retried one row at a time, so a
     row that cannot be placed is set aside (failed, with the reason) and holds up no other.
+    While RSVPs arrive faster than SURGE_PER_SECOND it places nothing and comes back shortly
+    (``yield_to_surge``; off for an operator draining the queue by hand).
     """
+    now = timezone.now()
+    if yield_to_surge and _surging(now):
+        # One task comes back per lookback (the web's own enqueues may all have come and gone).
+        if cache.add(_DEFERRED_KEY, 1, timeout=SURGE_LOOKBACK.total_seconds()):
+            rsvps_place_pending.using(run_after=now + SURGE_LOOKBACK).enqueue()
+        logger.info("RSVP placement waits: RSVPs are arriving faster than %s/s", SURGE_PER_SECOND)
+        return 0
     total = 0
     while True:
         try:
@@ -30,6 +53,16 @@ def rsvps_place_pending() -> int:
         total += done
         if done == 0:
             return total
+
+
+def _surging(now) -> bool:
+    """Whether RSVPs are arriving fast and the oldest waiting has not waited MAX_LAG yet."""
+    waiting = RsvpReceived.objects.filter(status=RsvpReceived.Status.RECEIVED)
+    oldest = waiting.order_by("id").values_list("received_at", flat=True).first()
+    if oldest is None or now - oldest >= MAX_LAG:
+        return False
+    recent = waiting.filter(received_at__gte=now - SURGE_LOOKBACK).count()
+    return recent > SURGE_PER_SECOND * SURGE_LOOKBACK.total_seconds()
 
 
 def _one_at_a_time() -> int:

@@ -166,3 +166,55 @@ def test_erasing_a_person_strips_their_received_rsvps_and_drops_a_waiting_one(
     assert placed.shift_ids == [shift.pk]
     assert not RsvpReceived.objects.filter(pk=waiting.pk).exists()
     assert RsvpReceived.objects.filter(pk=other.pk, email="rsvp21@example.org").exists()
+
+
+def _surge(event, shift, count: int, *, age: timedelta = timedelta(0)) -> None:
+    """``count`` RSVPs received (not placed), all at ``age`` before now."""
+    for n in range(count):
+        rsvp_receive(event=event, shifts=[shift], person_data=rsvp(1000 + n))
+    RsvpReceived.objects.update(received_at=timezone.now() - age)
+
+
+def test_placement_waits_while_rsvps_surge_and_comes_back(event, deferred):
+    from django_tasks import default_task_backend
+
+    from groundswell.events import tasks
+
+    roomy = shift_make(event, capacity=1000)
+    surge = int(tasks.SURGE_PER_SECOND * tasks.SURGE_LOOKBACK.total_seconds()) + 1
+    _surge(event, roomy, surge)
+    default_task_backend.clear()
+    assert rsvps_place_pending.call() == 0
+    assert RsvpReceived.objects.filter(status=Status.RECEIVED).count() == surge
+    # It comes back once, a lookback later; a second run in the surge does not add another.
+    assert rsvps_place_pending.call() == 0
+    (back,) = default_task_backend.results
+    assert back.task.run_after > timezone.now()
+    # The surge has passed (nothing received in the last lookback): every RSVP is placed.
+    RsvpReceived.objects.update(received_at=timezone.now() - 2 * tasks.SURGE_LOOKBACK)
+    assert rsvps_place_pending.call() == surge
+    assert Attendance.objects.filter(shift=roomy).count() == surge
+
+
+def test_a_surge_never_holds_an_rsvp_longer_than_the_lag_bound(event, deferred):
+    from groundswell.events import tasks
+
+    roomy = shift_make(event, capacity=1000)
+    surge = int(tasks.SURGE_PER_SECOND * tasks.SURGE_LOOKBACK.total_seconds()) + 1
+    _surge(event, roomy, surge)
+    oldest = RsvpReceived.objects.order_by("id").first()
+    RsvpReceived.objects.filter(pk=oldest.pk).update(
+        received_at=timezone.now() - tasks.MAX_LAG - timedelta(seconds=1)
+    )
+    assert rsvps_place_pending.call() == surge
+
+
+def test_below_the_surge_rate_and_by_hand_placement_does_not_wait(event, deferred):
+    from groundswell.events import tasks
+
+    roomy = shift_make(event, capacity=1000)
+    calm = int(tasks.SURGE_PER_SECOND * tasks.SURGE_LOOKBACK.total_seconds())
+    _surge(event, roomy, calm)
+    assert rsvps_place_pending.call() == calm
+    _surge(event, roomy, calm + 1)  # the same people again and one more: a surge
+    assert rsvps_place_pending.call(yield_to_surge=False) == calm + 1
