@@ -7,7 +7,7 @@ FINANCE_VIEW so no template can show them by mistake.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from django.conf import settings
@@ -28,6 +28,19 @@ class PlaceRow:
     name: str
     donors: int
     net_cents: int | None  # None for viewers without FINANCE_VIEW
+    # The comparison period's, when one was asked for (net: finance only, as above).
+    before_donors: int | None = None
+    before_net_cents: int | None = None
+
+    @property
+    def change(self) -> int | None:
+        return None if self.before_donors is None else self.donors - self.before_donors
+
+    @property
+    def net_change(self) -> int | None:
+        if self.net_cents is None or self.before_net_cents is None:
+            return None
+        return self.net_cents - self.before_net_cents
 
 
 @dataclass(frozen=True)
@@ -52,10 +65,30 @@ class Places:
     zip3_pages: int
     threshold: Threshold
     segment: Segment | None = None  # the figures above the threshold count only its donors
+    segment_size: int = 0  # the segment's people now (nothing to count when 0)
+    before: tuple[date, date] | None = None  # the comparison period, when one was asked for
+    # The states table beside the comparison period: every state either period counts.
+    compared: list[PlaceRow] = field(default_factory=list)
 
     @property
     def donors(self) -> int:
         return sum(row.donors for row in self.states)
+
+    @property
+    def before_donors(self) -> int | None:
+        if self.before is None:
+            return None
+        return sum(row.before_donors or 0 for row in self.compared)
+
+    @property
+    def shown(self) -> bool:
+        """Anything for the states table: the range's donors, or the comparison period's."""
+        return not self.empty or bool(self.compared)
+
+    @property
+    def state_rows(self) -> list[PlaceRow]:
+        """The states table's rows: beside the comparison period's when there is one."""
+        return self.compared if self.before is not None else self.states
 
     @property
     def empty(self) -> bool:
@@ -101,18 +134,22 @@ def places_read(
     minimum: int,
     zip3_page: int = 1,
     segment: Segment | None = None,
+    compare: str = "",
 ) -> Places:
     """Unique donors by state and ZIP3 for a range (only the donors of ``segment``'s people when
-    one is given), and the states against a per-state minimum (always every donor: the goal's
-    count)."""
+    one is given), the states beside the comparison period ``compare`` names
+    (``filters.COMPARISONS``), and the states against a per-state minimum (always every donor:
+    the goal's count). ZIP3 areas are not compared: each period's bins are folded on their own
+    (``places.metrics.zip3_fold``), and the difference of two bins could point at someone."""
     if not user.can(PEOPLE_VIEW):
         raise PermissionError("donors by place is for staff who may see people")
     finance = user.can(FINANCE_VIEW)
+    before = filters.comparison_range(start, end, compare)
+    people = filters.segment_person_ids(segment) if segment is not None else None
     with engine_open() as engine:
-        counted = engine
-        if segment is not None:
-            counted = filters.engine_scoped(engine, filters.segment_person_ids(segment))
+        counted = engine if people is None else filters.engine_scoped(engine, people)
         rows = places.donors_by_state(counted, start=start, end=end)
+        earlier = places.donors_by_state(counted, start=before[0], end=before[1]) if before else []
         zip3 = places.donors_by_zip3(counted, start=start, end=end, minimum=min_bin())
         every = rows if segment is None else places.donors_by_state(engine, start=start, end=end)
         threshold = _threshold(engine, every, start=start, end=end, today=today, minimum=minimum)
@@ -139,4 +176,32 @@ def places_read(
         zip3_pages=pages,
         threshold=threshold,
         segment=segment,
+        segment_size=len(people or ()),
+        before=before,
+        compared=_compared(rows, earlier, finance=finance) if before else [],
     )
+
+
+def _compared(rows, earlier, *, finance: bool) -> list[PlaceRow]:
+    """Each state either period counts, with both periods' figures (zero where a period has
+    none); without finance, states with donors in neither period are left out, as above."""
+    now = {r.code: r for r in rows}
+    then = {r.code: r for r in earlier}
+    names = {r.code: r.name for r in [*earlier, *rows]}
+    compared = []
+    for code, name in names.items():
+        a, b = now.get(code), then.get(code)
+        donors, before_donors = a.donors if a else 0, b.donors if b else 0
+        if not finance and not (donors or before_donors):
+            continue
+        compared.append(
+            PlaceRow(
+                code,
+                name,
+                donors,
+                (a.net_cents if a else 0) if finance else None,
+                before_donors,
+                (b.net_cents if b else 0) if finance else None,
+            )
+        )
+    return sorted(compared, key=lambda r: (r.code == places.NO_STATE, r.name))

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from groundswell.accounts.permissions import capability_required
 from groundswell.accounts.roles import PEOPLE_VIEW
+from groundswell.analytics import filters
 from groundswell.analytics.places import charts, selectors
 from groundswell.identity.selectors import counts_default_range
 from groundswell.segments.selectors import segments_for
@@ -37,6 +38,12 @@ class PlacesForm(forms.Form):
         required=False,
         label="Segment",
         help_text="Count only the donors among its people (the threshold panel counts everyone).",
+    )
+    compare = forms.ChoiceField(
+        required=False,
+        choices=list(filters.COMPARISONS.items()),
+        label="Compare with",
+        help_text="The states table shows that period's donors beside the range's.",
     )
     page = forms.IntegerField(
         required=False, min_value=1, max_value=100_000, widget=forms.HiddenInput
@@ -93,6 +100,7 @@ def donor_places(request):
         minimum=data["minimum"],
         zip3_page=data["page"],
         segment=data["segment"],
+        compare=data.get("compare") or "",
     )
     context = {
         "form": form,
@@ -108,7 +116,7 @@ def donor_places(request):
 
 
 def _query(data: dict) -> str:
-    """The range, minimum and segment as a query string, for the ZIP3 pages' links."""
+    """The range, minimum, segment and comparison as a query string, for the ZIP3 pages' links."""
     fields = {
         "start": f"{data['start']:%Y-%m-%d}",
         "end": f"{data['end']:%Y-%m-%d}",
@@ -116,4 +124,6 @@ def _query(data: dict) -> str:
     }
     if data.get("segment"):
         fields["segment"] = data["segment"].pk
+    if data.get("compare"):
+        fields["compare"] = data["compare"]
     return urlencode(fields)

@@ -38,3 +38,15 @@ def test_donors_by_place_on_a_phone(page, live_server, make_user, extract_file, 
     downloads_check(page, chart="states-chart", table="states", name="places-states")
     zip3 = downloads_check(page, chart="zip3-chart", table="zip3", name="places-zip3")
     assert len(zip3) == 4  # the header, 054xx, 100xx and Other
+
+    # March beside the month before, chosen on the phone: the states table compares the two.
+    page.fill("#id_start", "2026-03-01")
+    page.fill("#id_end", "2026-03-31")
+    page.select_option("#id_compare", "previous")
+    page.get_by_role("button", name="Show").click()
+    page.wait_for_selector("#compared-range")
+    page.wait_for_selector("#states-chart[data-drawn]")
+    vermont = page.locator("#states tr[data-state=VT] td").all_inner_texts()
+    assert vermont == ["Vermont", "1", "3", "-2", "$1.00", "$57.00", "-$56.00"]
+    assert _fits(page, "donors-by-place-compared")
+    downloads_check(page, chart="states-chart", table="states", name="places-states")

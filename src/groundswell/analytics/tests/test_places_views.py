@@ -164,6 +164,9 @@ def test_empty_range_says_so(persona_client, extract_file):
         {"minimum": "1e9999"},
         {"minimum": "99999999999999999999999"},
         {"page": "0"},
+        {"compare": "decade"},
+        {"compare": "previous\x00"},
+        {"segment": "99999"},
     ],
 )
 def test_bad_input_is_a_form_error_and_a_400(persona_client, extract_file, caplog, query):
@@ -189,3 +192,74 @@ def test_a_segment_narrows_the_places_but_not_the_threshold(persona_client, extr
     refused = persona_client("organizer").get(URL, {**SPRING, "segment": hidden.pk})
     assert refused.status_code == 400 and b"Finance only" not in refused.content
     assert persona_client("finance").get(URL, {**SPRING, "segment": hidden.pk}).status_code == 200
+
+
+MARCH = {"start": "2026-03-01", "end": "2026-03-31"}
+
+
+def test_each_state_beside_the_previous_period(persona_client, extract_file):
+    places_world_build()
+    finance = persona_client("finance").get(URL, {**MARCH, "compare": "previous"})
+    assert finance.status_code == 200
+    # March against the 31 days before, Jan 29 – Feb 28: Pia $10 + $20, Rafe $20 and Carol $7,
+    # all from Vermont (Dave's refunded gift counts nothing, Eve's memo row never).
+    assert "Compared with Jan 29, 2026 – Feb 28, 2026: <strong>3</strong>".encode() in (
+        finance.content
+    )
+    assert _table(finance, "states") == [
+        ("New Hampshire", "1", "0", "+1", "$30.00", "$0.00", "+$30.00"),
+        ("New York", "2", "0", "+2", "$20.00", "$0.00", "+$20.00"),
+        ("Vermont", "1", "3", "-2", "$1.00", "$57.00", "-$56.00"),
+        ("No state given", "2", "0", "+2", "$15.00", "$0.00", "+$15.00"),
+    ]
+    organizer = persona_client("organizer").get(URL, {**MARCH, "compare": "previous"})
+    assert _table(organizer, "states") == [
+        ("New Hampshire", "1", "0", "+1"),
+        ("New York", "2", "0", "+2"),
+        ("Vermont", "1", "3", "-2"),
+        ("No state given", "2", "0", "+2"),
+    ]
+    assert b"$" not in organizer.content.replace(b'"$schema"', b"")
+    # A year before (Jan – Mar 2025): Frank's $40 from Vermont on March 1, 2025.
+    year = persona_client("finance").get(URL, {**SPRING, "compare": "year"})
+    assert ("Vermont", "2", "1", "+1", "$108.00", "$40.00", "+$68.00") in _table(year, "states")
+
+
+def test_a_segment_beside_the_previous_period(persona_client, extract_file, settings):
+    settings.GROUNDSWELL_ANALYTICS_MIN_BIN = 2
+    world = places_world_build()
+    pia = snapshot("Pia only", world["p1"])
+    query = {**MARCH, "segment": pia.pk, "compare": "previous"}
+    # Pia gave from New Hampshire in March, from Vermont ($10 + $20) the month before.
+    assert _table(persona_client("organizer").get(URL, query), "states") == [
+        ("New Hampshire", "1", "0", "+1"),
+        ("Vermont", "0", "1", "-1"),
+    ]
+    finance = persona_client("finance").get(URL, query)
+    assert _table(finance, "states") == [
+        ("New Hampshire", "1", "0", "+1", "$30.00", "$0.00", "+$30.00"),
+        ("Vermont", "0", "1", "-1", "$0.00", "$30.00", "-$30.00"),
+    ]
+    # Her ZIP3 area holds one donor: withheld, compared or not.
+    assert b"033xx" not in finance.content and 'id="zip3"' not in finance.content.decode()
+
+
+def test_zip3_areas_are_not_compared(persona_client, extract_file, settings):
+    settings.GROUNDSWELL_ANALYTICS_MIN_BIN = 2
+    places_world_build()
+    client = persona_client("finance")
+    plain = client.get(URL, SPRING)
+    compared = client.get(URL, {**SPRING, "compare": "previous"})
+    assert _table(compared, "zip3") == _table(plain, "zip3")
+    assert b"Areas are not compared" in compared.content
+    assert b"compare=previous" not in plain.content
+
+
+def test_an_empty_segment_says_so_on_the_places_page(persona_client, extract_file):
+    places_world_build()
+    nobody = snapshot("Nobody yet")
+    page = persona_client("organizer").get(URL, {**SPRING, "segment": nobody.pk})
+    assert page.status_code == 200
+    assert b'id="scope-empty"' in page.content
+    assert "No one is in the segment “Nobody yet”".encode() in page.content
+    assert b"No donors in this range" in page.content
