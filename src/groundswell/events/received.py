@@ -118,19 +118,21 @@ def _placement_enqueue(row: RsvpReceived) -> None:
         return
 
     def enqueue() -> None:
-        # A task drains every row committed before it starts, and it starts after the window in
-        # which later enqueues are skipped: each skipped row was committed before its skip.
+        # A task drains every row committed before it starts, and it starts after the key that
+        # skips later enqueues has gone: each skipped row was committed before its skip. The
+        # key lives its window and at most one second more (the database cache keeps whole
+        # seconds), so the task starts a window and two seconds after its enqueue.
         global _asked_until
         now = time.monotonic()
         if now < _asked_until:
-            # This process asked the cache less than a second ago. Whoever enqueued then did
-            # so less than a window before that ask, and the task starts a window and a second
-            # after its enqueue: later than this row's commit. One cache write per process
-            # and second, not one per RSVP (in a surge, each request paid a round trip).
+            # This process asked the cache less than a second ago, and the key was alive then
+            # or set by it: that task starts more than a second after the ask, later than this
+            # row's commit. One cache write per process and second, not one per RSVP (in a
+            # surge each request paid a round trip for it).
             return
-        _asked_until = now + min(PLACEMENT_WINDOW, 1)
+        _asked_until = now + 1
         if cache.add("events:placement-enqueued", 1, timeout=PLACEMENT_WINDOW):
-            run_after = timezone.now() + timedelta(seconds=PLACEMENT_WINDOW + 1)
+            run_after = timezone.now() + timedelta(seconds=PLACEMENT_WINDOW + 2)
             task.using(run_after=run_after).enqueue()
 
     transaction.on_commit(enqueue)

@@ -39,7 +39,7 @@ def rsvps_place_pending(yield_to_surge: bool = True) -> int:
     now = timezone.now()
     if yield_to_surge and _surging(now):
         # One task comes back per lookback (the web's own enqueues may all have come and gone).
-        if cache.add(_DEFERRED_KEY, 1, timeout=SURGE_LOOKBACK.total_seconds()):
+        if cache.add(_DEFERRED_KEY, 1, timeout=SURGE_LOOKBACK.total_seconds() - 1):
             rsvps_place_pending.using(run_after=now + SURGE_LOOKBACK).enqueue()
         logger.info("RSVP placement waits: RSVPs are arriving faster than %s/s", SURGE_PER_SECOND)
         return 0

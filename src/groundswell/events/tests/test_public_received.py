@@ -5,7 +5,7 @@ signed link, refusals found at placement, and a batch that fails placed one row 
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 import pytest
 from django.urls import reverse
@@ -218,3 +218,35 @@ def test_below_the_surge_rate_and_by_hand_placement_does_not_wait(event, deferre
     assert rsvps_place_pending.call() == calm
     _surge(event, roomy, calm + 1)  # the same people again and one more: a surge
     assert rsvps_place_pending.call(yield_to_surge=False) == calm + 1
+
+
+def test_the_deferred_task_finds_the_database_caches_key_gone_and_comes_back_again(
+    event, deferred, settings, monkeypatch
+):
+    """The database cache keeps whole seconds, so a key may outlive its timeout by up to one;
+    the task coming back a lookback later must still be able to come back once more."""
+    import time
+    from datetime import datetime
+
+    from django_tasks import default_task_backend
+
+    from groundswell.config.env import CACHE_TABLE
+    from groundswell.core import cache as database_cache
+    from groundswell.events import tasks
+
+    settings.CACHES = {
+        "default": {"BACKEND": "groundswell.core.cache.DatabaseCache", "LOCATION": CACHE_TABLE}
+    }
+    roomy = shift_make(event, capacity=1000)
+    surge = int(tasks.SURGE_PER_SECOND * tasks.SURGE_LOOKBACK.total_seconds()) + 1
+    _surge(event, roomy, surge)
+    default_task_backend.clear()
+    # The worst case: the first deferral late in a second, the next exactly a lookback on.
+    first = datetime(2026, 12, 6, 2, 0, 0, 900_000, tzinfo=UTC)
+    for n, at in enumerate((first, first + tasks.SURGE_LOOKBACK), start=1):
+        # The cache's clock: its "now" and the time its expiry is counted from.
+        monkeypatch.setattr(database_cache, "now", lambda at=at: at)
+        monkeypatch.setattr(time, "time", lambda at=at: at.timestamp())
+        RsvpReceived.objects.update(received_at=timezone.now())  # still arriving fast
+        assert rsvps_place_pending.call() == 0
+        assert len(default_task_backend.results) == n
