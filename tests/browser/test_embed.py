@@ -209,7 +209,7 @@ def test_a_visitor_to_a_campaign_website_signs_up_through_the_pop_up(
     # A double click sends once; the thank-you replaces the form.
     page.fill(f"{POPUP} input[name=email]", "ada@example.org")
     page.dblclick(f"{POPUP} button.send")
-    page.wait_for_selector(f"{POPUP} >> text=You're on the list.")
+    _wait_for_thanks(page)
     assert _focus_in_dialog(page)
     page.screenshot(path=str(shots / "embed-desktop-popup-thanks.png"))
     axe_check(page, include="groundswell-popup", where="the pop-up's thank-you")
@@ -243,6 +243,20 @@ def _pop_up_keeps_its_own_style(page, shots):
         ".every(i => i.labels.length === 1)",
     )
     page.screenshot(path=str(shots / "embed-desktop-popup.png"))
+
+
+def _wait_for_thanks(page) -> None:
+    """Wait for the thank-you; when it does not come, say what the pop-up and the database show."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    try:
+        page.wait_for_selector(f"{POPUP} >> text=You're on the list.")
+    except PlaywrightTimeout as exc:
+        shown = _inner(page, "root.querySelector('[role=dialog]').innerText")
+        stored = list(Submission.objects.values_list("email", "status"))
+        raise AssertionError(
+            f"no thank-you after 30 s; the pop-up shows {shown!r}; submissions stored: {stored}"
+        ) from exc
 
 
 def _a_bad_address_is_shown_and_announced(page, shots):
@@ -303,7 +317,7 @@ def test_on_a_phone_the_pop_up_is_a_full_width_sheet(
         page.tap(f"{POPUP} input[name=email]")
         page.fill(f"{POPUP} input[name=email]", "phone.signup@example.org")
         page.tap(f"{POPUP} button.send")
-        page.wait_for_selector(f"{POPUP} >> text=You're on the list.")
+        _wait_for_thanks(page)
         page.screenshot(path=str(shots / "embed-phone-popup-thanks.png"))
         assert _processed_sign_up("phone.signup@example.org").email_status == "subscribed"
     finally:
