@@ -187,20 +187,6 @@ class FilterForm(forms.Form):
         return cleaned
 
 
-def period_read(data, *, user, today: date, default_days: int) -> tuple[date, date]:
-    """A start and end day up to today from a query string (``default_days`` up to the end
-    when no start is given), or FilterError saying what is wrong with it."""
-    form = FilterForm(
-        {k: data.get(k, "") for k in ("start", "end")},
-        user=user,
-        today=today,
-        default_days=default_days,
-    )
-    if not form.is_valid():
-        raise FilterError(form_message(form))
-    return form.cleaned_data["start"], form.cleaned_data["end"]
-
-
 def filter_form(data, *, user, today: date) -> FilterForm:
     """The filter form bound to a query string (shown on the page with its errors)."""
     return FilterForm(data, user=user, today=today)

@@ -17,7 +17,7 @@ The campaign is in New York (settings.TIME_ZONE). Gifts, with their local day:
 from __future__ import annotations
 
 import itertools
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from django.utils import timezone
 
@@ -121,3 +121,25 @@ def sources_tag(world: dict) -> dict:
     for name, fields in tags.items():
         Contribution.objects.filter(pk=world[name].pk).update(**fields)
     return {**world, "spring": spring}
+
+
+def run_linking_carol_to_pia(world: dict) -> ResolutionRun:
+    """A resolution run, a minute newer than the world's, that keeps every cluster and finds
+    that Carol's gift (g5) is Pia's: the extract must pick up the new run's clusters."""
+    later = timezone.now() + timedelta(minutes=1)
+    run = ResolutionRun.objects.create(
+        started_at=later,
+        finished_at=later,
+        status=ResolutionRun.Status.DONE,
+        backend="duckdb",
+        auto_link=0.99,
+        review_floor=0.8,
+    )
+    ClusterMembership.objects.update(run=run)
+    ClusterMembership.objects.create(
+        record_kind=RecordKind.CONTRIBUTION,
+        record_id=world["g5"].pk,
+        cluster_key=f"p:{world['p1'].pk}",
+        run=run,
+    )
+    return run

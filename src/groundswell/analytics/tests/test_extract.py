@@ -11,9 +11,9 @@ from django.utils import timezone
 from groundswell.analytics import metrics
 from groundswell.analytics.engine import EngineUnavailable, engine_open
 from groundswell.analytics.extract import extract_open, extract_refresh
-from groundswell.analytics.tests.dataset import gift, world_build
+from groundswell.analytics.tests.dataset import gift, run_linking_carol_to_pia, world_build
 from groundswell.donations.models import Contribution, ContributionStatus
-from groundswell.identity.models import ClusterMembership, RecordKind, ResolutionRun
+from groundswell.identity.models import ClusterMembership, ResolutionRun
 
 pytestmark = pytest.mark.django_db
 
@@ -82,22 +82,7 @@ def test_a_new_run_replaces_the_clusters(extract_file):
     with engine_open(name="duckdb") as engine:
         assert metrics.donors(engine, start=JAN1, end=FEB28).donors == 3
     # The next run finds that Carol is Pia: her gift joins Pia's cluster.
-    later = timezone.now() + timedelta(minutes=1)
-    run = ResolutionRun.objects.create(
-        started_at=later,
-        finished_at=later,
-        status=ResolutionRun.Status.DONE,
-        backend="duckdb",
-        auto_link=0.99,
-        review_floor=0.8,
-    )
-    ClusterMembership.objects.update(run=run)
-    ClusterMembership.objects.create(
-        record_kind=RecordKind.CONTRIBUTION,
-        record_id=world["g5"].pk,
-        cluster_key=f"p:{world['p1'].pk}",
-        run=run,
-    )
+    run_linking_carol_to_pia(world)
     with engine_open(name="duckdb") as engine:
         assert metrics.donors(engine, start=JAN1, end=FEB28).donors == 2
 

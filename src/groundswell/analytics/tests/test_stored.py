@@ -5,7 +5,7 @@ copy and a change of time zone (rebuilt), and never half-written when a refresh 
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 
 import pytest
 from django.utils import timezone
@@ -13,9 +13,8 @@ from django.utils import timezone
 from groundswell.analytics import metrics, stored
 from groundswell.analytics.engine import engine_open, extract_engine, extract_update
 from groundswell.analytics.extract import extract_open, extract_refresh
-from groundswell.analytics.tests.dataset import gift, world_build
+from groundswell.analytics.tests.dataset import gift, run_linking_carol_to_pia, world_build
 from groundswell.donations.models import Contribution, ContributionStatus
-from groundswell.identity.models import ClusterMembership, RecordKind, ResolutionRun
 
 pytestmark = pytest.mark.django_db
 
@@ -71,22 +70,7 @@ def test_a_new_run_a_whole_copy_and_a_new_time_zone_rebuild_them(extract_file, s
     world = world_build()
     with engine_open(name="duckdb") as engine:
         _agree(engine)
-    later = timezone.now() + timedelta(minutes=1)
-    run = ResolutionRun.objects.create(
-        started_at=later,
-        finished_at=later,
-        status=ResolutionRun.Status.DONE,
-        backend="duckdb",
-        auto_link=0.99,
-        review_floor=0.8,
-    )
-    ClusterMembership.objects.update(run=run)
-    ClusterMembership.objects.create(
-        record_kind=RecordKind.CONTRIBUTION,
-        record_id=world["g5"].pk,
-        cluster_key=f"p:{world['p1'].pk}",
-        run=run,
-    )
+    run_linking_carol_to_pia(world)
     with engine_open(name="duckdb") as engine:
         rows = _agree(engine)
     assert {r["donor"] for r in rows if r["id"] == world["g5"].pk} == {f"p:{world['p1'].pk}"}
