@@ -179,11 +179,13 @@ def _shipped_rule_sets(request):
 def _fresh_cache():
     """Rate-limit counters live in the cache; each test starts with none. So does the RSVP
     placement's note of when this process last asked the cache (``events.received``): its
-    skip relies on a task enqueued in the same cache, which a new test no longer has."""
+    skip relies on a task enqueued in the same cache, which a new test no longer has. And so
+    does the process's short memory of bookable shifts (a rolled-back test's ids come back)."""
     from django.core.cache import cache
 
-    from groundswell.events import received
+    from groundswell.events import received, selectors
 
     cache.clear()
     received._asked_until = 0.0
+    selectors.bookable_forget()
     yield

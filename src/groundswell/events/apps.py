@@ -42,6 +42,15 @@ class EventsConfig(AppConfig):
             order=60,
             capability=EVENTS_VIEW,
         )
+        # A save or delete of an event or a shift forgets this process's kept RSVP reads.
+        from django.db.models.signals import post_delete, post_save
+
+        from groundswell.events.models import Event, Shift
+        from groundswell.events.selectors import bookable_forget
+
+        for model in (Event, Shift):
+            for signal in (post_save, post_delete):
+                signal.connect(bookable_forget, sender=model, dispatch_uid=f"bookable-{model}")
         # The public nav cannot import events (layers): events lends it an "Events" link.
         from groundswell.actions.site import nav_links_source_set
         from groundswell.events.host.nav import events_nav_links

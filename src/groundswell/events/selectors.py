@@ -6,7 +6,9 @@ same public site here (staff previews belong to the staff pages).
 
 from __future__ import annotations
 
+import copy
 import math
+import time as clock
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
@@ -27,6 +29,9 @@ MILES_CHOICES = (5, 10, 25, 50, 100)
 SHIFTS_PER_ROW = 3
 # The years a date search may name.
 YEARS = (2000, 2200)
+# How long a process keeps what ``shifts_bookable`` read, and for how many choices of shifts.
+BOOKABLE_SECONDS = 1.0
+BOOKABLE_KEPT = 256
 
 
 @dataclass
@@ -202,25 +207,63 @@ def shifts_bookable(*, user, slug: str, ids: list[str], now: datetime | None = N
     """Those of the shifts ``ids`` (as posted) that belong to the published event at this
     link and are bookable now, each with that event (one object, shared).
 
-    What an RSVP needs to validate its choice, in one query: the event with the chosen shifts
-    only, without the places-left counts the form shows (a full shift still takes a place on
-    its waitlist).
+    What an RSVP needs to validate its choice: the event with the chosen shifts only, without
+    the places-left counts the form shows (a full shift still takes a place on its waitlist).
+    The read is kept by the process for ``BOOKABLE_SECONDS`` (see ``_bookable_read``); whether
+    each shift can still be booked is decided afresh on every call.
     """
-    wanted = [int(pk) for pk in ids if pk.isascii() and pk.isdigit() and len(pk) < 19]
+    wanted = sorted({int(pk) for pk in ids if pk.isascii() and pk.isdigit() and len(pk) < 19})
     if not wanted:
         return []
     now = now or timezone.now()
-    event_visible = {f"event__{k}": v for k, v in _visible(link=True).children}
-    # No ORDER BY: the ids are put in lock order by ``rsvp_receive``, and compiling the
-    # model's default ordering was a tenth of this read's CPU on the busiest public form.
-    shifts = list(
-        Shift.objects.select_related("event")
-        .filter(pk__in=wanted, starts_at__gt=now, event__slug=slug, **event_visible)
-        .order_by()
-    )
-    for shift in shifts:
-        shift.event = shifts[0].event
+    shifts = _bookable_read(slug, tuple(wanted))
     return [s for s in shifts if shift_refusal(s, now=now) is None]
+
+
+# (slug, shift ids) → (until when, on time.monotonic; the shifts read, with their event).
+_bookable: dict[tuple[str, tuple[int, ...]], tuple[float, list[Shift]]] = {}
+
+
+def _bookable_read(slug: str, wanted: tuple[int, ...]) -> list[Shift]:
+    """The shifts ``wanted`` of the visible event at ``slug``, not yet started when read, as
+    copies the caller may change.
+
+    In a surge every request for a shift asks the same thing, and this read (its ORM compile
+    most of all) was the largest part of an RSVP's CPU: a process reads it once a second.
+    Kept for a second is safe because this check only spares the visitor a form that cannot
+    succeed: the task worker checks each RSVP again, under the shifts' locks, before placing
+    it (``received._refusal``), so an RSVP taken in the second after another process closed
+    the event is refused there, not placed. A save in this process forgets everything kept.
+    """
+    key = (slug, wanted)
+    at = clock.monotonic()
+    kept = _bookable.get(key)
+    if kept is None or kept[0] <= at:
+        event_visible = {f"event__{k}": v for k, v in _visible(link=True).children}
+        # No ORDER BY: the ids are put in lock order by ``rsvp_receive``, and compiling the
+        # model's default ordering was a tenth of this read's CPU.
+        shifts = list(
+            Shift.objects.select_related("event")
+            .filter(pk__in=wanted, starts_at__gt=timezone.now(), event__slug=slug, **event_visible)
+            .order_by()
+        )
+        if len(_bookable) >= BOOKABLE_KEPT:
+            _bookable.clear()
+        kept = _bookable[key] = (at + BOOKABLE_SECONDS, shifts)
+    if not kept[1]:
+        return []
+    event = copy.copy(kept[1][0].event)
+    copies = []
+    for shift in kept[1]:
+        shift = copy.copy(shift)
+        shift.event = event
+        copies.append(shift)
+    return copies
+
+
+def bookable_forget(**_) -> None:
+    """Forget every kept read of bookable shifts (an event or a shift was saved or deleted)."""
+    _bookable.clear()
 
 
 def rows_with_shifts(*, events: list[Event], now: datetime | None = None) -> None:

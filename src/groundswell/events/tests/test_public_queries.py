@@ -33,6 +33,9 @@ pytestmark = pytest.mark.django_db
 # In production the insert commits alone (3 on PostgreSQL: the read, the counters, the
 # insert); inside the test's transaction it takes a savepoint (two more).
 RECEIVE = {"postgresql": 5, "sqlite": 6}
+# Another RSVP for the same shift within the second: the process kept the shifts' read.
+# (SQLite counts the address's existing rate-limit key in five statements.)
+KEPT = {"postgresql": 4, "sqlite": 9}
 # The repeat of an RSVP not yet placed: the insert refused, the waiting row read. (SQLite
 # counts an existing rate-limit key in five statements.)
 REPEAT = {"postgresql": 7, "sqlite": 16}
@@ -88,6 +91,12 @@ def test_an_rsvp_request_stays_within_its_query_bound(
         again = _post(client, event, shift, 1)
     assert again.status_code == 302 and again["Location"] == response["Location"]
     assert RsvpReceived.objects.count() == 1 and callbacks == []
+
+    # Someone else for the same shift: the shifts and their event are not read again.
+    with django_assert_max_num_queries(KEPT[connection.vendor]) as captured:
+        other = _post(client, event, shift, 2)
+    assert other.status_code == 302 and RsvpReceived.objects.count() == 2
+    assert not any('"events_shift"' in q["sql"] for q in captured.captured_queries)
 
 
 def test_a_batch_places_many_rsvps_in_few_statements_each(

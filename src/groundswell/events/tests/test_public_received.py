@@ -12,7 +12,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from groundswell.events import received as received_module
-from groundswell.events.models import Attendance, AttendanceStatus, RsvpReceived, Shift
+from groundswell.events import selectors
+from groundswell.events.choices import EventStatus
+from groundswell.events.models import Attendance, AttendanceStatus, Event, RsvpReceived, Shift
 from groundswell.events.received import rsvp_receive, rsvps_place
 from groundswell.events.tasks import rsvps_place_pending
 from groundswell.events.tests.conftest_public import event, event_make, rsvp, shift, shift_make
@@ -103,6 +105,36 @@ def test_a_shift_that_started_before_placement_is_refused_and_said_so(
     assert not Attendance.objects.exists()
     html = client.get(url).content.decode()
     assert "We could not take this sign-up" in html and "already started" in html
+
+
+def test_a_shift_closed_by_another_process_within_the_second_is_refused_at_placement(
+    client, event, shift, deferred, monkeypatch
+):
+    # The first RSVP reads the shift and its event; the process keeps that read a second.
+    assert _post(client, event, [shift], 11).status_code == 302
+    # Another process cancels the event: nothing tells this one (an update sends no signal).
+    Event.objects.filter(pk=event.pk).update(status=EventStatus.CANCELLED)
+    assert _post(client, event, [shift], 12).status_code == 302
+    assert rsvps_place() == 2
+    late = RsvpReceived.objects.get(email="rsvp12@example.org")
+    assert late.status == Status.REFUSED and late.reason == "This event has been cancelled."
+    assert not Attendance.objects.exists()
+    # A second later the event is seen closed at once (its page is gone), and nothing is
+    # received.
+    moved = selectors.clock.monotonic() + selectors.BOOKABLE_SECONDS
+    monkeypatch.setattr(selectors.clock, "monotonic", lambda: moved)
+    assert _post(client, event, [shift], 13).status_code == 404
+    assert not RsvpReceived.objects.filter(email="rsvp13@example.org").exists()
+
+
+def test_a_change_saved_in_this_process_is_seen_by_the_next_rsvp_at_once(
+    client, event, shift, deferred
+):
+    assert _post(client, event, [shift], 14).status_code == 302
+    event.status = EventStatus.CANCELLED
+    event.save()
+    assert _post(client, event, [shift], 15).status_code == 404
+    assert RsvpReceived.objects.count() == 1
 
 
 def test_several_shifts_in_one_rsvp_are_placed_together(client, event, deferred):
