@@ -130,7 +130,11 @@ async def drive(host, port, shifts, pairs, prefix, rate, seconds):
     count = int(rate * seconds)
     queue: asyncio.Queue = asyncio.Queue()
     latencies: list[float] = []
+    # (when it was due, from the start; its latency): where in the run the slow ones fell.
+    timeline: list[tuple[float, float]] = []
     outcomes = {"acknowledged": 0, "repeats": 0, "errors": 0, "statuses": {}, "emails": set()}
+    outcomes["timeline"] = timeline
+    outcomes["client_late_max"] = 0.0
 
     async def worker(cookie: str, token: str):
         conn = Connection(host, port)
@@ -158,6 +162,7 @@ async def drive(host, port, shifts, pairs, prefix, rate, seconds):
                 conn.close()
                 status = 0
             latencies.append(time.perf_counter() - due)
+            timeline.append((due - started, latencies[-1]))
             outcomes["statuses"][status] = outcomes["statuses"].get(status, 0) + 1
             if status == 302:
                 outcomes["repeats" if person != index else "acknowledged"] += 1
@@ -166,17 +171,37 @@ async def drive(host, port, shifts, pairs, prefix, rate, seconds):
                 outcomes["errors"] += 1
         conn.close()
 
-    workers = [asyncio.create_task(worker(*pair)) for pair in pairs]
     started = time.perf_counter()
+    workers = [asyncio.create_task(worker(*pair)) for pair in pairs]
     for index in range(count):
         due = started + index / rate
         if (delay := due - time.perf_counter()) > 0:
             await asyncio.sleep(delay)
+        # The client's own lateness (its event loop held up) counts as latency too: said apart.
+        outcomes["client_late_max"] = max(outcomes["client_late_max"], -delay)
         queue.put_nowait((index, due))
     for _ in workers:
         queue.put_nowait(None)
     await asyncio.gather(*workers)
     return count, latencies, outcomes, time.perf_counter() - started
+
+
+def slow_seconds(timeline: list[tuple[float, float]]) -> dict:
+    """How the slow requests (over 100 ms) fell in the run: in how many of its seconds, and
+    its worst second (the p99 of the requests due in it). One stalled second and a load the
+    cores cannot carry give the same p99 and different remedies."""
+    by_second: dict[int, list[float]] = {}
+    for at, latency in timeline:
+        by_second.setdefault(int(at), []).append(latency * 1000)
+    slow = sorted(s for s, ms in by_second.items() if max(ms) > 100)
+    worst = max(by_second, key=lambda s: percentile(by_second[s], 0.99), default=0)
+    return {
+        "seconds_with_requests_over_100_ms": slow,
+        "worst_second": {
+            "at": worst,
+            "p99_ms": round(percentile(by_second.get(worst, []), 0.99), 1),
+        },
+    }
 
 
 def queue_drained(database_url: str, limit: float) -> bool:
@@ -281,6 +306,8 @@ def main() -> None:
                 "p90_ms": round(percentile(ms, 0.90), 1),
                 "p99_ms": round(percentile(ms, 0.99), 1),
                 "max_ms": round(max(ms, default=0), 1),
+                **slow_seconds(outcomes["timeline"]),
+                "client_late_max_ms": round(outcomes["client_late_max"] * 1000, 1),
                 "placement": args.placement,
                 "drained": drained,
                 "drain_seconds_after_load": round(drain_seconds, 1),

@@ -33,18 +33,18 @@ def rsvps_place_pending(yield_to_surge: bool = True) -> int:
     Enqueued with each RSVP received, and every minute by core's ``periodic`` as the sweep for
     one whose task was lost. A batch that fails as a whole is retried one row at a time, so a
     row that cannot be placed is set aside (failed, with the reason) and holds up no other.
-    While RSVPs arrive faster than SURGE_PER_SECOND it places nothing and comes back shortly
+    While RSVPs arrive faster than SURGE_PER_SECOND it places nothing and comes back shortly,
+    and a surge that begins while it places stops it after the batch in hand
     (``yield_to_surge``; off for an operator draining the queue by hand).
     """
-    now = timezone.now()
-    if yield_to_surge and _surging(now):
-        # One task comes back per lookback (the web's own enqueues may all have come and gone).
-        if cache.add(_DEFERRED_KEY, 1, timeout=SURGE_LOOKBACK.total_seconds() - 1):
-            rsvps_place_pending.using(run_after=now + SURGE_LOOKBACK).enqueue()
-        logger.info("RSVP placement waits: RSVPs are arriving faster than %s/s", SURGE_PER_SECOND)
-        return 0
     total = 0
     while True:
+        # Asked again before every batch: a task that began in a lull (the first RSVPs of a
+        # surge, or the minute's sweep) kept placing through the surge that followed and took
+        # the web's cores for 48 s (bench/events_rsvp.py, 2026-12-06: p99 20 s, 146/s answered).
+        if yield_to_surge and _surging(timezone.now()):
+            _come_back_after_surge()
+            return total
         try:
             done = rsvps_place()
         except Exception:
@@ -53,6 +53,13 @@ def rsvps_place_pending(yield_to_surge: bool = True) -> int:
         total += done
         if done == 0:
             return total
+
+
+def _come_back_after_surge() -> None:
+    # One task comes back per lookback (the web's own enqueues may all have come and gone).
+    if cache.add(_DEFERRED_KEY, 1, timeout=SURGE_LOOKBACK.total_seconds() - 1):
+        rsvps_place_pending.using(run_after=timezone.now() + SURGE_LOOKBACK).enqueue()
+    logger.info("RSVP placement waits: RSVPs are arriving faster than %s/s", SURGE_PER_SECOND)
 
 
 def _surging(now) -> bool:

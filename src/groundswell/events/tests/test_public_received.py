@@ -241,6 +241,40 @@ def test_a_surge_never_holds_an_rsvp_longer_than_the_lag_bound(event, deferred):
     assert rsvps_place_pending.call() == surge
 
 
+def test_a_surge_that_begins_while_the_task_places_stops_it_after_the_batch(
+    event, deferred, monkeypatch
+):
+    from django_tasks import default_task_backend
+
+    from groundswell.events import tasks
+
+    roomy = shift_make(event, capacity=1000)
+    # Three RSVPs waiting from a quiet half-minute ago: no surge when the task begins.
+    for n in range(3):
+        rsvp_receive(event=event, shifts=[roomy], person_data=rsvp(2000 + n))
+    RsvpReceived.objects.update(received_at=timezone.now() - timedelta(seconds=30))
+    surge = int(tasks.SURGE_PER_SECOND * tasks.SURGE_LOOKBACK.total_seconds()) + 1
+    batches = []
+
+    def one_at_a_time_then_a_surge(**kwargs):
+        done = rsvps_place(limit=1)
+        if not batches:
+            # While the first batch is placed, the surge begins.
+            for n in range(surge):
+                rsvp_receive(event=event, shifts=[roomy], person_data=rsvp(3000 + n))
+        batches.append(done)
+        return done
+
+    monkeypatch.setattr(tasks, "rsvps_place", one_at_a_time_then_a_surge)
+    default_task_backend.clear()
+    assert rsvps_place_pending.call() == 1
+    assert batches == [1]
+    assert RsvpReceived.objects.filter(status=Status.RECEIVED).count() == 2 + surge
+    # It comes back after the surge, as a task that found the surge at its start does.
+    (back,) = default_task_backend.results
+    assert back.task.run_after > timezone.now()
+
+
 def test_below_the_surge_rate_and_by_hand_placement_does_not_wait(event, deferred):
     from groundswell.events import tasks
 
