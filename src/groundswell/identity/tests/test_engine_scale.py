@@ -9,7 +9,7 @@ import duckdb
 from hypothesis import given
 from hypothesis import strategies as st
 
-from groundswell.identity import engine
+from groundswell.identity import engine, splink_model
 from groundswell.identity.engine_links import _RULE_SIDES
 
 _ZIP = st.text(alphabet="0123456789", min_size=3, max_size=6)
@@ -57,6 +57,38 @@ def test_zips_that_share_no_key_are_more_than_one_keystroke_apart(zip5, other):
     if not _keys(con, zip5) & _keys(con, other):
         distance = con.execute("SELECT damerau_levenshtein(?, ?)", [zip5, other]).fetchall()
         assert distance[0][0] > 1
+
+
+@st.composite
+def _zip5_one_keystroke(draw):
+    """A five-digit ZIP and the same with one digit wrong or two neighbours swapped."""
+    zip5 = draw(st.text(alphabet="0123456789", min_size=5, max_size=5))
+    i = draw(st.integers(0, 4))
+    if draw(st.booleans()) and i < 4:
+        return zip5, zip5[:i] + zip5[i + 1] + zip5[i] + zip5[i + 2 :]
+    return zip5, zip5[:i] + draw(st.sampled_from("0123456789")) + zip5[i + 1 :]
+
+
+@given(_zip5_one_keystroke())
+def test_the_scoring_compares_a_surname_and_initial_at_zips_one_keystroke_apart(pair):
+    # The rule on surname + initial + state alone grew with the square of the file; its
+    # narrower forms must still compare every such pair whose ZIP is mistyped.
+    zip5, other = pair
+    rules = [
+        r
+        for r in splink_model.blocking_rules()
+        if isinstance(r, str)
+        and r.startswith(splink_model.SAME_SURNAME_INITIAL_STATE)
+        and "zip5" in r
+    ]
+    assert len(rules) == 3
+    con = duckdb.connect()
+    con.execute("CREATE TEMP TABLE l AS SELECT 'RIVAS' AS last, 'ANA' AS first, 'OH' AS state, "
+                "? AS zip5", [zip5])  # fmt: skip
+    con.execute("CREATE TEMP TABLE r AS SELECT 'RIVAS' AS last, 'ANNA' AS first, 'OH' AS state, "
+                "? AS zip5", [other])  # fmt: skip
+    pairs = [con.execute(f"SELECT count(*) FROM l, r WHERE {rule}").fetchone()[0] for rule in rules]
+    assert any(pairs)
 
 
 def test_the_memory_limit_grows_with_the_file_within_the_machine():
