@@ -10,7 +10,7 @@ from django.utils import timezone
 from django_tasks import task
 
 from groundswell.events.models import RsvpReceived
-from groundswell.events.received import rsvp_fail, rsvps_place
+from groundswell.events.received import BATCH, rsvp_fail, rsvps_place
 
 logger = logging.getLogger(__name__)
 
@@ -23,6 +23,11 @@ logger = logging.getLogger(__name__)
 SURGE_PER_SECOND = 50
 SURGE_LOOKBACK = timedelta(seconds=2)
 MAX_LAG = timedelta(seconds=60)
+# Past MAX_LAG in a surge, the oldest RSVPs are placed this many per lookback, no more: on two
+# cores a worker placing at full speed during a 90-second 300-a-second surge left the form
+# answering in 46 s at the 99th percentile (bench/events_rsvp.py --seconds 90, 2026-12-06).
+# What a surge costs beyond the cores is then the placement's lag, never the form's answer.
+TRICKLE = 50
 _DEFERRED_KEY = "events:placement-deferred"
 
 
@@ -33,8 +38,9 @@ def rsvps_place_pending(yield_to_surge: bool = True) -> int:
     Enqueued with each RSVP received, and every minute by core's ``periodic`` as the sweep for
     one whose task was lost. A batch that fails as a whole is retried one row at a time, so a
     row that cannot be placed is set aside (failed, with the reason) and holds up no other.
-    While RSVPs arrive faster than SURGE_PER_SECOND it places nothing and comes back shortly,
-    and a surge that begins while it places stops it after the batch in hand
+    While RSVPs arrive faster than SURGE_PER_SECOND it places nothing and comes back shortly —
+    once the oldest has waited MAX_LAG, it places TRICKLE of the oldest each time it comes
+    back — and a surge that begins while it places stops it after the batch in hand
     (``yield_to_surge``; off for an operator draining the queue by hand).
     """
     total = 0
@@ -42,15 +48,19 @@ def rsvps_place_pending(yield_to_surge: bool = True) -> int:
         # Asked again before every batch: a task that began in a lull (the first RSVPs of a
         # surge, or the minute's sweep) kept placing through the surge that followed and took
         # the web's cores for 48 s (bench/events_rsvp.py, 2026-12-06: p99 20 s, 146/s answered).
-        if yield_to_surge and _surging(timezone.now()):
+        surge = _surge(timezone.now()) if yield_to_surge else None
+        if surge == "wait":
             _come_back_after_surge()
             return total
         try:
-            done = rsvps_place()
+            done = rsvps_place(limit=TRICKLE) if surge == "trickle" else rsvps_place()
         except Exception:
             logger.exception("a batch of received RSVPs failed; placing them one at a time")
-            done = _one_at_a_time()
+            done = _one_at_a_time(limit=TRICKLE if surge == "trickle" else BATCH)
         total += done
+        if surge == "trickle" and done:
+            _come_back_after_surge()
+            return total
         if done == 0:
             return total
 
@@ -62,20 +72,23 @@ def _come_back_after_surge() -> None:
     logger.info("RSVP placement waits: RSVPs are arriving faster than %s/s", SURGE_PER_SECOND)
 
 
-def _surging(now) -> bool:
-    """Whether RSVPs are arriving fast and the oldest waiting has not waited MAX_LAG yet."""
+def _surge(now) -> str | None:
+    """None when RSVPs arrive slowly (or none waits); in a surge "wait", or "trickle" once the
+    oldest waiting has waited MAX_LAG."""
     waiting = RsvpReceived.objects.filter(status=RsvpReceived.Status.RECEIVED)
     oldest = waiting.order_by("id").values_list("received_at", flat=True).first()
-    if oldest is None or now - oldest >= MAX_LAG:
-        return False
+    if oldest is None:
+        return None
     recent = waiting.filter(received_at__gte=now - SURGE_LOOKBACK).count()
-    return recent > SURGE_PER_SECOND * SURGE_LOOKBACK.total_seconds()
+    if recent <= SURGE_PER_SECOND * SURGE_LOOKBACK.total_seconds():
+        return None
+    return "trickle" if now - oldest >= MAX_LAG else "wait"
 
 
-def _one_at_a_time() -> int:
+def _one_at_a_time(limit: int) -> int:
     done = 0
     pending = RsvpReceived.objects.filter(status=RsvpReceived.Status.RECEIVED).order_by("id")
-    for pk in pending.values_list("pk", flat=True)[:200]:
+    for pk in pending.values_list("pk", flat=True)[:limit]:
         try:
             done += rsvps_place(ids=[pk])
         except Exception as exc:
