@@ -25,10 +25,12 @@ SURGE_LOOKBACK = timedelta(seconds=2)
 MAX_LAG = timedelta(seconds=60)
 # Past MAX_LAG in a surge, the oldest RSVPs are placed this many per lookback, no more: on two
 # cores a worker placing at full speed during a 90-second 300-a-second surge left the form
-# answering in 46 s at the 99th percentile (bench/events_rsvp.py --seconds 90, 2026-12-06).
-# What a surge costs beyond the cores is then the placement's lag, never the form's answer.
-TRICKLE = 50
+# answering in 46 s at the 99th percentile (bench/events_rsvp.py --seconds 90, 2026-12-06);
+# 50 per lookback, 375 ms; 20, 157 ms. What a surge costs beyond the cores is then mostly the
+# placement's lag, not the form's answer.
+TRICKLE = 20
 _DEFERRED_KEY = "events:placement-deferred"
+_TRICKLE_KEY = "events:placement-trickled"
 
 
 @task()
@@ -49,6 +51,12 @@ def rsvps_place_pending(yield_to_surge: bool = True) -> int:
         # surge, or the minute's sweep) kept placing through the surge that followed and took
         # the web's cores for 48 s (bench/events_rsvp.py, 2026-12-06: p99 20 s, 146/s answered).
         surge = _surge(timezone.now()) if yield_to_surge else None
+        # One trickle per lookback, whichever task comes: the web's enqueues, the comebacks and
+        # the sweep each ran one, and three times TRICKLE a lookback took the form to 390 ms.
+        if surge == "trickle" and not cache.add(
+            _TRICKLE_KEY, 1, timeout=SURGE_LOOKBACK.total_seconds() - 1
+        ):
+            surge = "wait"
         if surge == "wait":
             _come_back_after_surge()
             return total
