@@ -52,7 +52,7 @@ def rsvps_place_pending(yield_to_surge: bool = True) -> int:
         # the web's cores for 48 s (bench/events_rsvp.py, 2026-12-06: p99 20 s, 146/s answered).
         surge = _surge(timezone.now()) if yield_to_surge else None
         # One trickle per lookback, whichever task comes: the web's enqueues, the comebacks and
-        # the sweep each ran one, and three times TRICKLE a lookback took the form to 390 ms.
+        # the sweep each ran one, and several trickles a lookback took the form to 375 ms.
         if surge == "trickle" and not cache.add(
             _TRICKLE_KEY, 1, timeout=SURGE_LOOKBACK.total_seconds() - 1
         ):

@@ -44,16 +44,20 @@ def gift(when: datetime, cents: int, given: str, family: str, **extra) -> Contri
     )
 
 
-def world_build() -> dict:
-    now = timezone.now()
-    run = ResolutionRun.objects.create(
-        started_at=now,
-        finished_at=now,
+def _run_finished(at: datetime) -> ResolutionRun:
+    """A finished resolution run at ``at`` (the extract reads the newest run's clusters)."""
+    return ResolutionRun.objects.create(
+        started_at=at,
+        finished_at=at,
         status=ResolutionRun.Status.DONE,
         backend="duckdb",
         auto_link=0.99,
         review_floor=0.8,
     )
+
+
+def world_build() -> dict:
+    run = _run_finished(timezone.now())
     p1 = Person.objects.create(given_name="Pia", family_name="Lund")
     p2 = Person.objects.create(given_name="Rafe", family_name="Quill")
     gifts = {
@@ -126,15 +130,7 @@ def sources_tag(world: dict) -> dict:
 def run_linking_carol_to_pia(world: dict) -> ResolutionRun:
     """A resolution run, a minute newer than the world's, that keeps every cluster and finds
     that Carol's gift (g5) is Pia's: the extract must pick up the new run's clusters."""
-    later = timezone.now() + timedelta(minutes=1)
-    run = ResolutionRun.objects.create(
-        started_at=later,
-        finished_at=later,
-        status=ResolutionRun.Status.DONE,
-        backend="duckdb",
-        auto_link=0.99,
-        review_floor=0.8,
-    )
+    run = _run_finished(timezone.now() + timedelta(minutes=1))
     ClusterMembership.objects.update(run=run)
     ClusterMembership.objects.create(
         record_kind=RecordKind.CONTRIBUTION,
