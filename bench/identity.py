@@ -1,6 +1,7 @@
 """Benchmark the identity engine on labelled synthetic contributions against the naive key.
 
     .venv/bin/python bench/identity.py --records 100000 [--backend duckdb|spark] [--seed 7] [--fec]
+        [--textbook]
     .venv/bin/python bench/identity.py --dataset febrl1|febrl2|febrl4|fec  (identity_datasets.py)
 
 Generates (and caches in /tmp, reused by later runs with the same --records and --seed)
@@ -13,7 +14,9 @@ included), pairwise and cluster precision/recall/F1, and the error of the unique
 the JSON object on the last line has them all. Generation is timed apart ("data": its seconds,
 the peak memory of the generating processes together, or "reused" for a cached file). With
 ``--fec`` the same gifts are also written as an FEC itcont.txt (no street, e-mail or phone) and
-counted by ``groundswell fec unique-donors``.
+counted by ``groundswell fec unique-donors``. With ``--textbook`` they are also counted by untuned
+Splink as its tutorial sets it up (name, city, state, ZIP5 and e-mail; see
+``identity_datasets.textbook_splink``), measured the same way.
 
 With ``--backend spark`` (``make install-spark``, Java 17+) the engine runs on DuckDB first and
 then on Spark (trained on DuckDB, scored on Spark: ``splink_model._training_sdf``) on the same
@@ -36,6 +39,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
 
 import duckdb  # noqa: E402
+import pyarrow as pa  # noqa: E402
 import pyarrow.parquet as pq  # noqa: E402
 
 from groundswell.demo.identity_synthetic_parquet import contributions_write  # noqa: E402
@@ -292,6 +296,37 @@ def naive_run(con, path: Path, columns: str) -> dict:
     return naive
 
 
+def textbook_run(con) -> dict:
+    """Untuned Splink as its tutorial sets it up (``identity_datasets.textbook_splink``) on the
+    records the naive key read: first name and surname as the naive key splits them, city,
+    state, ZIP5 and e-mail, trimmed and in one case (a textbook user's cleaning, nothing more)."""
+    import identity_datasets
+
+    with PeakMemory() as memory:
+        t0 = time.perf_counter()
+        table = con.execute(
+            """
+            SELECT n.unique_id,
+                nullif(upper(trim(n.first)), '') AS first_name,
+                nullif(upper(trim(n.last)), '') AS surname,
+                nullif(upper(trim(r.city)), '') AS city,
+                nullif(upper(trim(r.state)), '') AS state,
+                nullif(n.zip5, '') AS zip,
+                nullif(lower(trim(r.email)), '') AS email
+            FROM named n JOIN records r USING (unique_id)
+            """
+        ).to_arrow_table()
+        ids, labels = identity_datasets.textbook_splink(table)
+        del table
+        con.execute("DROP TABLE IF EXISTS predicted")
+        found = pa.table({"unique_id": ids, "cluster": labels})  # noqa: F841 - read below
+        con.execute("CREATE TEMP TABLE predicted AS SELECT unique_id, cluster FROM found")
+        seconds = time.perf_counter() - t0
+    textbook = {"seconds": round(seconds, 2), "peak_memory_mb": memory.peak >> 20}
+    textbook.update(metrics(con))
+    return textbook
+
+
 def engine_run(con, path: Path, columns: str, backend: str, args) -> tuple[dict, object]:
     """Our engine, trained on the records: time, peak memory, stages and the metrics."""
     from groundswell.identity import engine
@@ -348,6 +383,11 @@ def _parser() -> argparse.ArgumentParser:
         help="also write the gifts as an FEC itcont.txt and count it with fec unique-donors",
     )
     parser.add_argument(
+        "--textbook",
+        action="store_true",
+        help="also count the gifts with untuned Splink as its tutorial sets it up",
+    )
+    parser.add_argument(
         "--dataset",
         choices=["synthetic", "febrl1", "febrl2", "febrl4", "fec"],
         default="synthetic",
@@ -402,6 +442,9 @@ def main() -> None:
 
     results["naive"] = naive_run(con, path, columns)
     print("naive key (first + last + zip5):", json.dumps(results["naive"]))
+    if args.textbook:
+        results["textbook_splink"] = textbook_run(con)
+        print("untuned Splink (tutorial settings):", json.dumps(results["textbook_splink"]))
 
     if args.backend == "spark":
         # DuckDB first, then Spark beside it on the same records; the Spark session (a JVM) is
