@@ -31,6 +31,7 @@ import time
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
 
 FEBRL_FILES = {
     "febrl1": ["dataset1.csv"],
@@ -111,8 +112,6 @@ def naive_clusters(rows: list[dict]) -> dict[str, int]:
 
 def textbook_splink_clusters(rows: list[dict]) -> dict[str, int]:
     """SUB_ID → cluster by Splink as its tutorial sets it up, untuned, on name/city/state/ZIP."""
-    import pyarrow as pa
-
     data = {"unique_id": [], "first_name": [], "surname": [], "city": [], "state": [], "zip": []}
     for i, row in enumerate(rows):
         first, last = _name_parts(row["name"])
@@ -238,13 +237,20 @@ def real_fec(folder: Path, runs: int) -> dict:
     for run in range(runs):
         clusters, figures = engine_clusters(combined, folder / f"clusters-{run}.parquet")
         counts.append(figures["unique_donors"])
-        partitions.add(tuple(sorted(clusters.items())))
+        partitions.add(_canonical(clusters))
     (folder / "clusters-0.parquet").replace(folder / "clusters.parquet")
     multi = duckdb.sql(
         f"SELECT count(*) FROM (SELECT cluster_id FROM read_parquet('{folder}/clusters.parquet') "
         "GROUP BY 1 HAVING count(*) > 1)"
     ).fetchall()[0][0]
-    textbook = textbook_splink_clusters(_counted_rows(combined, folder / "clusters.parquet"))
+    counted = _counted_rows(combined, folder / "clusters.parquet")
+    textbook = textbook_splink_clusters(counted)
+    # Kept beside ours for ``identity_label.py merges``: which of its clusters join ours, and
+    # whether those are one person.
+    by_sub_id = {row["sub_id"]: textbook[str(i + 1)] for i, row in enumerate(counted)}
+    duckdb.from_arrow(
+        pa.table({"sub_id": list(by_sub_id), "cluster_id": list(by_sub_id.values())})
+    ).write_parquet(str(folder / "textbook.parquet"))
     return {
         "dataset": "fec",
         "files": len(files),
@@ -252,12 +258,24 @@ def real_fec(folder: Path, runs: int) -> dict:
         "textbook_splink_unique_donors": len(set(textbook.values())),
         "contributions": figures["contributions"],
         "unique_donors_per_run": counts,
-        "identical_across_runs": len(set(counts)) == 1 and figures.get("identical_clusters", True),
+        # The same count and the same clusters (each gift with the same others) on every run.
+        "identical_across_runs": len(set(counts)) == 1 and len(partitions) == 1,
         "naive_unique_donors": figures["naive_unique_donors"],
         "multi_row_clusters": multi,
         "seconds": figures["seconds"],
         "clusters_file": str(folder / "clusters.parquet"),
+        "textbook_clusters_file": str(folder / "textbook.parquet"),
     }
+
+
+def _canonical(clusters: dict[str, int]) -> tuple:
+    """The partition of the gifts, whatever the clusters' ids: each cluster named by the order
+    of its first gift (by SUB_ID), so two runs that group the gifts alike compare equal."""
+    names: dict[int, int] = {}
+    return tuple(
+        (sub_id, names.setdefault(cluster, len(names)))
+        for sub_id, cluster in sorted(clusters.items())
+    )
 
 
 def _counted_rows(itcont: Path, clusters: Path) -> list[dict]:
@@ -272,8 +290,8 @@ def _counted_rows(itcont: Path, clusters: Path) -> list[dict]:
             fields = line.rstrip("\r\n").split("|")
             if len(fields) == 21 and fields[20] in counted and fields[20] not in seen:
                 seen.add(fields[20])
-                rows.append({"name": fields[7], "city": fields[8], "state": fields[9],
-                             "zip": fields[10]})  # fmt: skip
+                rows.append({"sub_id": fields[20], "name": fields[7], "city": fields[8],
+                             "state": fields[9], "zip": fields[10]})  # fmt: skip
     return rows
 
 

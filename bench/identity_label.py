@@ -2,6 +2,8 @@
 
     .venv/bin/python bench/identity_label.py sample CLUSTERS.parquet [--clusters 200 --pairs 100]
     .venv/bin/python bench/identity_label.py summary CLUSTERS.parquet LABELS.txt
+    .venv/bin/python bench/identity_label.py merges CLUSTERS.parquet TEXTBOOK.parquet [--n 100]
+    .venv/bin/python bench/identity_label.py merges-summary CLUSTERS.parquet TEXTBOOK.parquet L.txt
 
 ``CLUSTERS.parquet`` is what ``bench/identity.py --dataset fec`` (or ``fec unique-donors --out``)
 wrote: it holds real people's names, so it, the sample and the labels stay outside the
@@ -16,6 +18,12 @@ LABELS.txt:
 
     c <cluster key> <people in it>          e.g. "c 4812 1" (one person), "c 77 3"
     p <cluster key> <cluster key> y|n       y: the two clusters are one person (a missed link)
+
+``merges`` does the same for another method's clusters (``TEXTBOOK.parquet``, the untuned Splink
+clusters ``--dataset fec`` writes beside ours): a seeded sample of its clusters that join two or
+more of ours, each shown as our clusters' rows. The labeller writes ``t <its key> <people in
+it>``; ``merges-summary`` says how many of those joins were right (one person: links we missed)
+and how many joined different people, scaled to all such clusters.
 
 ``summary`` prints how many were labelled, the share of clusters that are one person, the share
 of candidate pairs that are missed links, and the hand estimate of the count: the engine's count
@@ -207,6 +215,56 @@ def summary(path: str, labels: str) -> dict:
     }
 
 
+def _spanning(path: str, other: str) -> dict[int, list[int]]:
+    """The other method's clusters that join two or more of ours: its key → our keys."""
+    rows = duckdb.sql(
+        f"SELECT t.cluster_id, list(DISTINCT o.cluster_id ORDER BY o.cluster_id) "
+        f"FROM read_parquet('{other}') t "
+        f"JOIN read_parquet('{path}') o ON CAST(o.sub_id AS VARCHAR) = CAST(t.sub_id AS VARCHAR) "
+        f"GROUP BY 1 HAVING count(DISTINCT o.cluster_id) > 1 ORDER BY 1"
+    ).fetchall()
+    return {int(key): [int(c) for c in ours] for key, ours in rows}
+
+
+def merges(path: str, other: str, n: int, seed: int) -> None:
+    clusters = _rows(path)
+    spanning = _spanning(path, other)
+    for key in random.Random(seed).sample(sorted(spanning), min(n, len(spanning))):
+        print(f"t {key}  ({len(spanning[key])} of our clusters)")
+        for i, ours in enumerate(spanning[key]):
+            if i:
+                print("    --")
+            shown: dict[str, int] = {}
+            for row in clusters[ours]:
+                line = _show(row)
+                shown[line] = shown.get(line, 0) + 1
+            for line, times in shown.items():
+                print(line + (f"  (x{times})" if times > 1 else ""))
+
+
+def merges_summary(path: str, other: str, labels: str) -> dict:
+    spanning = _spanning(path, other)
+    judged = []
+    for line in Path(labels).read_text(encoding="utf-8").splitlines():
+        parts = line.split()
+        if len(parts) == 3 and parts[0] == "t" and int(parts[1]) in spanning:
+            judged.append((len(spanning[int(parts[1])]), int(parts[2])))
+    if not judged:
+        return {"spanning_clusters": len(spanning), "labelled": 0}
+    scale = len(spanning) / len(judged)
+    ours = sum(k for k, _ in judged)
+    people = sum(p for _, p in judged)
+    return {
+        "spanning_clusters": len(spanning),
+        "labelled": len(judged),
+        # Its joins of our clusters that were one person (we missed a link) ...
+        "clusters_one_person": round(sum(p == 1 for _, p in judged) / len(judged), 4),
+        # ... and the people it folded into others (its false merges), scaled to all.
+        "joins_right_estimate": round((ours - people) * scale),
+        "people_merged_away_estimate": round((people - len(judged)) * scale),
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     sub = parser.add_subparsers(dest="action", required=True)
@@ -218,9 +276,22 @@ def main() -> None:
     summing = sub.add_parser("summary")
     summing.add_argument("clusters")
     summing.add_argument("labels")
+    joined = sub.add_parser("merges")
+    joined.add_argument("clusters")
+    joined.add_argument("other")
+    joined.add_argument("--n", type=int, default=100)
+    joined.add_argument("--seed", type=int, default=12)
+    joins_summed = sub.add_parser("merges-summary")
+    joins_summed.add_argument("clusters")
+    joins_summed.add_argument("other")
+    joins_summed.add_argument("labels")
     args = parser.parse_args()
     if args.action == "sample":
         sample(args.clusters, args.n_clusters, args.n_pairs, args.seed)
+    elif args.action == "merges":
+        merges(args.clusters, args.other, args.n, args.seed)
+    elif args.action == "merges-summary":
+        print(json.dumps(merges_summary(args.clusters, args.other, args.labels)))
     else:
         print(json.dumps(summary(args.clusters, args.labels)))
 
