@@ -63,9 +63,28 @@ def _word(text: str) -> str:
     return _NON_LETTER.sub("", ascii_upper(text))
 
 
+# Initials written together with dots ("MOUNGER, W.D."): two initials, as "W D" is, not a given
+# name "WD" that no other filing of the same man would match; but "M.D." and "J.R." stay the
+# title and the suffix they are. (The SQL fast path leaves every such name to this one.)
+DOTTED_INITIALS = re.compile(r"\b([A-Z])\.([A-Z])\b")
+
+
+def _initials_apart(match: re.Match) -> str:
+    letters = match.group(1) + match.group(2)
+    return match.group(0) if letters in SPECIAL_TOKENS else f"{match.group(1)} {match.group(2)}"
+
+
 def _joined(text: str) -> str:
     """Upper case with the marks that join a name's letters removed: O'Neil, Smith-Jones, J."""
-    return ascii_upper(text).replace(".", "").replace("'", "").replace("-", "")
+    upper = DOTTED_INITIALS.sub(_initials_apart, ascii_upper(text))
+    return upper.replace(".", "").replace("'", "").replace("-", "")
+
+
+def _two_initials(given: list[str]) -> bool:
+    """A given name followed by two middle initials ("REBECCA M J"). Filings of one person keep
+    one or the other ("REBECCA J", "JOYCE E" beside "JOYCE M E"), so neither may separate her:
+    the middle is left unknown."""
+    return len(given) == 3 and len(given[1]) == 1 and len(given[2]) == 1
 
 
 # Tokens that send a name to nameparser (the engine's SQL fast path uses the same list).
@@ -197,6 +216,8 @@ def name_parse(text: str) -> Name:
             given = _stray_space_joined(given)
             if len(given) == 2 and len(family.split()) == 1:
                 return Name(given[0], given[1][:1], family.split()[0])
+            if _two_initials(given) and len(family.split()) == 1:
+                return Name(given[0], "", family.split()[0])
         family_tokens = [t for t in family.split() if t not in _SUFFIXES]
         if len(given) <= 2 and len(family_tokens) == 1 and not set(given) & _PARTICLES:
             first = given[0] if given else ""
@@ -231,7 +252,7 @@ def given_family_parse(given: str, family: str) -> Name:
     while len(family_tokens) > 1 and family_tokens[-1] in _SUFFIXES:
         family_tokens.pop()
     first = tokens[0] if tokens else ""
-    middle = tokens[1][:1] if len(tokens) > 1 else ""
+    middle = tokens[1][:1] if len(tokens) > 1 and not _two_initials(tokens) else ""
     return Name(first, middle, "".join(family_tokens))
 
 

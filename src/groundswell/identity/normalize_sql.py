@@ -62,6 +62,9 @@ WITH src AS (
         regexp_replace(regexp_replace(upper(family_name), '[.''-]', '', 'g'), ',', ' ', 'g') AS h
     FROM src
     WHERE regexp_full_match(full_name || given_name || family_name, '[A-Za-z ,.''-]*')
+        -- Initials written with dots ("W.D.", or the title "M.D.") are Python's to read.
+        AND NOT regexp_matches(upper(full_name || ' ' || given_name || ' ' || family_name),
+            $initials)
 ), t AS (
     SELECT *,
         contains(f, ',') AS comma,
@@ -166,7 +169,7 @@ def _streets(con: duckdb.DuckDBPyConnection) -> None:
 def _names(con: duckdb.DuckDBPyConnection) -> None:
     """``m_name``: each distinct name (full, given, family) → first, first_canon, middle, last."""
     special = "(^|[ ,])(" + "|".join(sorted(nz.SPECIAL_TOKENS)) + ")([ ,]|$)"
-    con.execute(_NAME_FAST, {"special": special})
+    con.execute(_NAME_FAST, {"special": special, "initials": nz.DOTTED_INITIALS.pattern})
     con.execute(
         """
         CREATE OR REPLACE TEMP TABLE m_name_rest AS

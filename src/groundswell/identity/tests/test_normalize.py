@@ -89,6 +89,12 @@ def test_the_sql_fast_paths_agree_with_python():
         {"unique_id": -6, "street": "5 Avenue of the Americas Suite 300"},
         {"unique_id": -7, "street": "Rural Route 2 Box 9"},
         {"unique_id": -8, "full_name": "Zoë Vellacott", "street": "14 Rue Élan"},
+        {"unique_id": -9, "full_name": "VELLACOTT, A.Q."},
+        {"unique_id": -10, "full_name": "A.Q. Vellacott"},
+        {"unique_id": -11, "given_name": "A.Q.", "family_name": "Vellacott"},
+        {"unique_id": -12, "full_name": "VELLACOTT, J.R.R."},
+        {"unique_id": -13, "full_name": "D.VELLACOTT, AMBROSE"},
+        {"unique_id": -14, "full_name": "VELLACOTT, M.D., AMBROSE"},
     ]
     con = duckdb.connect()
     table = engine.records_table([*rows, *hard])
@@ -122,6 +128,15 @@ def test_the_sql_fast_paths_agree_with_python():
         # A generation or title written first keeps the given name after it.
         ("QUARLEBY, III, WILLIAM N.", ("WILLIAM", "N", "QUARLEBY")),
         ("QUARLEBY, JR., ALBERT H.", ("ALBERT", "H", "QUARLEBY")),
+        # Initials written together with dots are two initials, as with a space; not a title.
+        ("QUARLEBY, W.D.", ("W", "D", "QUARLEBY")),
+        ("QUARLEBY, W D", ("W", "D", "QUARLEBY")),
+        ("W.D. Quarleby", ("W", "D", "QUARLEBY")),
+        ("D.QUARLEBY, JOHN", ("JOHN", "", "DQUARLEBY")),  # not two initials: a joined name
+        ("QUARLEBY, M.D., MORTON", ("MORTON", "", "QUARLEBY")),
+        # Two middle initials: filings keep one or the other, so the middle is unknown.
+        ("QUARLEBY, REBECCA M J MS.", ("REBECCA", "", "QUARLEBY")),
+        ("QUARLEBY, JOYCE M. E.", ("JOYCE", "", "QUARLEBY")),
     ],
 )
 def test_a_given_name_split_by_a_stray_space_or_after_a_generation(text, expected):
