@@ -14,6 +14,7 @@ from groundswell.identity.engine_guards import (
     GENERIC_EMPLOYERS,
     GIVEN_PREFIX,
     SAME_EMPLOYER,
+    SAME_GENERATION,
     SAME_GIVEN_NAME,
     STREETS_DO_NOT_DIFFER,
     SWAPPED,
@@ -119,6 +120,24 @@ _SAME_ZIP_EMPLOYER = f"""
            OR (a.employer = b.occupation AND a.occupation = b.employer
                AND a.employer NOT IN ({GENERIC_EMPLOYERS})
                AND a.occupation NOT IN ({GENERIC_EMPLOYERS})))
+"""  # noqa: S608
+# A given name written as its initial (ICE, C R) beside the full name (ICE, CARL) at the same ZIP5
+# with the same employer (written either way, not a status): as above, namesakes who share a
+# ZIP and an employer are rarer than one man who signs with an initial now and then. Only an
+# initial against a full name (J and J may be JOHN and JANE), the middle initials and
+# generation marks agreeing, and only when one given name there fits the initial: M DAVIS
+# beside MARK and MITCHELL DAVIS of one family firm may be either (M. MITCHELL, who goes by his
+# middle name, was joined to MARK). Side ``a`` is the initial's: few records have one.
+_INITIAL_AT_ZIP_EMPLOYER = f"""
+    WITH c AS (
+        SELECT a.unique_id AS a_id, b.unique_id AS b_id, b.first_canon
+        FROM rep a JOIN rep b ON a.last = b.last AND a.zip5 = b.zip5
+            AND a.unique_id <> b.unique_id AND left(b.first, 1) = a.first
+        WHERE length(a.first) = 1 AND length(b.first) > 1
+          AND {SAME_EMPLOYER} AND {DISTINCT_MARKS_AGREE} AND {SAME_GENERATION}
+    )
+    SELECT least(a_id, b_id) AS l, greatest(a_id, b_id) AS r FROM c
+    WHERE a_id IN (SELECT a_id FROM c GROUP BY a_id HAVING count(DISTINCT first_canon) = 1)
 """  # noqa: S608
 # The same name and the same employer (written either way) in one city or one ZIP3 (a
 # metropolitan area): a donor giving from home and from the office, or after a move across
@@ -259,6 +278,7 @@ def deterministic_links(con: duckdb.DuckDBPyConnection) -> int:
         _SWAPPED_IN_ZIP,
         _SAME_ZIP_EMPLOYER,
         _SAME_AREA_EMPLOYER,
+        _INITIAL_AT_ZIP_EMPLOYER,
         _SURNAME_TYPO_IN_ZIP,
         _SURNAME_FIRST_LETTER_AT_ZIP4,
         _GIVEN_PREFIX_IN_PLACE,

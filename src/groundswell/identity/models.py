@@ -237,6 +237,10 @@ class LinkRule(models.TextChoices):
     NAME_EMPLOYER = "name_employer", "Same name and employer in the same ZIP"
     SWAPPED = "swapped", "Same two names written the other way round in the same ZIP"
     NAME_AREA_EMPLOYER = "name_area_employer", "Same name and employer in the same city or area"
+    INITIAL_EMPLOYER = (
+        "initial_employer",
+        "Given name as its initial, same surname and employer in the same ZIP",
+    )
     SURNAME_TYPO = "surname_typo", "Same given name, surname one letter off, in the same ZIP"
     GIVEN_PREFIX = "given_prefix", "Given name written short, same surname, in the same place"
     CITY_NOT_WORKING = "city_not_working", "Same name in the same city, neither one working"

@@ -44,6 +44,34 @@ def test_a_common_name_at_two_employers_or_a_jr_at_the_family_firm_stays_apart(r
     assert clusters["senior"] != clusters["junior"]
 
 
+def test_an_initial_beside_the_full_name_at_one_zip_and_employer_is_one_person(
+    background, trained_model
+):
+    from groundswell.identity.models import LinkRule
+
+    rules = _deterministic_rules(
+        background,
+        trained_model,
+        {
+            "initial": _fec("QUENNELL, C R", "Colleyville", "TX", "76034-0310", "ORMSBY RAILWAY COMPANY", "PRESIDENT & CEO"),
+            "full": _fec("QUENNELL, CASPAR", "Colleyville", "TX", "76034", "ORMSBY", "EXECUTIVE VICE PRESIDENT"),
+            # An initial two given names of one family firm fit: either man (M. MARCUS, who goes
+            # by his middle name, is not MARTIN).
+            "m": _fec("DAVENHOLT, M. MARCUS", "Saint Peter", "MN", "56082", "DAVENHOLT FOODS", "CHEESEMAKER"),
+            "martin": _fec("DAVENHOLT, MARTIN", "Saint Peter", "MN", "56082-0558", "DAVENHOLT FOODS", "OWNER"),
+            "marcus": _fec("DAVENHOLT, MARCUS", "St Peter", "MN", "56082", "DAVENHOLT FOODS", "CHEESEMAKER"),
+            # An initial at another employer, and an initial beside an initial.
+            "elsewhere": _fec("QUENNELL, C", "Colleyville", "TX", "76034", "TARRANT SCHOOLS", "TEACHER"),
+            "j": _fec("PELLWORTH, J", "Dunmere", "NE", "68120", "HEARTHSTEAD SENIOR CARE", "NURSE"),
+            "j again": _fec("PELLWORTH, J", "Dunmere", "NE", "68120", "HEARTHSTEAD SENIOR CARE", "AIDE"),
+        },
+    )  # fmt: skip
+    assert rules.get(("initial", "full")) == LinkRule.INITIAL_EMPLOYER
+    assert ("m", "martin") not in rules and ("martin", "m") not in rules
+    assert ("elsewhere", "full") not in rules and ("full", "elsewhere") not in rules
+    assert ("j", "j again") not in rules
+
+
 def test_a_surname_typo_at_one_zip_and_city_is_one_person(resolve):
     clusters = resolve(
         {
