@@ -6,8 +6,8 @@ or snapshotted, so the segment holds the people the lapsed list shows. Giving is
 the condition needs FINANCE_VIEW, like segments' own giving conditions.
 
 The people reach the operational database as a list of ids (the engine's answer is not a table
-there): fine for lists of tens of thousands; SQLite refuses a statement past 250,000 ids, where
-a snapshot table filled from the engine would be the next step.
+there); past a few tens of thousands the list goes as one JSON parameter (``core.bulk.ids_in``):
+SQLite refuses a statement of more than 250,000 parameters.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from django.utils import timezone
 from groundswell.accounts.roles import FINANCE_VIEW
 from groundswell.analytics import metrics
 from groundswell.analytics.engine import engine_open
+from groundswell.core.bulk import ids_in
 from groundswell.segments import params as p
 from groundswell.segments.conditions import ConditionKind, Param, condition_register
 
@@ -41,7 +42,7 @@ def _clean(params: dict) -> dict:
 def _q(params: dict) -> Q:
     with engine_open() as engine:
         people = metrics.lapsed_people(engine, kind=params["list"], year=params["year"])
-    return Q(pk__in=people)
+    return Q(pk__in=ids_in(people))
 
 
 def _describe(params: dict) -> str:

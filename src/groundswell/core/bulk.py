@@ -1,4 +1,4 @@
-"""A lean multi-row INSERT for the hot path of imports.
+"""A lean multi-row INSERT for the hot path of imports, and long id lists as one parameter.
 
 Django's bulk_create prepares every value of every row through the full field machinery, which
 costs more than the database write itself when an import adds several rows per person. Here
@@ -8,7 +8,10 @@ Only for plain inserts that need no primary keys back; everything else uses the 
 
 from __future__ import annotations
 
+import json
+
 from django.db import connection, models
+from django.db.models.expressions import RawSQL
 
 
 def _converter(field: models.Field):
@@ -101,3 +104,22 @@ def planner_statistics_refresh() -> None:
         with connection.cursor() as cursor:
             cursor.execute("PRAGMA analysis_limit=1000")
             cursor.execute("PRAGMA optimize=0x10002")
+
+
+# Past this many ids a list goes to the database as one parameter, not one each: SQLite (as
+# Debian builds it) refuses a statement of more than 250,000 parameters, and a long IN list
+# costs both databases more to parse than the JSON costs to read.
+INLINE_IDS = 20_000
+
+
+def ids_in(ids) -> list[int] | RawSQL:
+    """What ``pk__in=`` (or any ``<field>__in=``) should get for a list of integer ids of any
+    length: the list itself when short, else a subquery unpacking it from one JSON parameter."""
+    ids = [int(i) for i in ids]
+    if len(ids) <= INLINE_IDS:
+        return ids
+    if connection.vendor == "postgresql":
+        sql = "SELECT (value)::bigint FROM json_array_elements_text(%s::json)"
+    else:
+        sql = "SELECT value FROM json_each(%s)"
+    return RawSQL(sql, (json.dumps(ids),))  # noqa: S611 (our SQL; the ids are a parameter)

@@ -17,6 +17,7 @@ import zipcodes
 from django.db.models import F, FloatField, Q
 from django.db.models.functions import ACos, Cast, Cos, Least, Radians, Sin
 
+from groundswell.core.bulk import INLINE_IDS
 from groundswell.people.models import PostalAddress
 from groundswell.people.normalize import InvalidAddress, state_normalize
 from groundswell.segments import params as p
@@ -26,7 +27,6 @@ from groundswell.segments.errors import DefinitionError
 EARTH_MILES = 3958.8
 MAX_MILES = 250
 MILES_PER_DEGREE = 69.0
-INLINE_IDS = 20_000
 
 
 @functools.lru_cache(maxsize=2048)
