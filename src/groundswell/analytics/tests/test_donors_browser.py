@@ -8,10 +8,11 @@ import pytest
 from groundswell.analytics.tests.dataset_giving import giving_world_build
 from groundswell.analytics.tests.downloads import downloads_check
 from groundswell.analytics.tests.test_filters import snapshot
-from groundswell.analytics.tests.test_overview_browser import _fits
-from groundswell.core.tests.browser import PHONE, staff_login
+from groundswell.core.tests.browser import PHONE, phone_fits, staff_login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+_fits = phone_fits("analytics")
 
 URL = "/analytics/donors/?start=2026-03-01&end=2026-04-30"
 

@@ -10,13 +10,12 @@ import pytest
 from django.utils import timezone
 
 from groundswell.analytics.tests.dataset import gift
-from groundswell.core.tests.browser import PHONE, fits, staff_login
+from groundswell.core.tests.browser import PHONE, phone_fits, staff_login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def _fits(page, name: str) -> bool:
-    return fits(page, f"analytics-{name}-phone")
+_fits = phone_fits("analytics")
 
 
 def test_the_overview_on_a_phone(page, live_server, make_user, extract_file):

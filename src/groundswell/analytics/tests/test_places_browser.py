@@ -7,10 +7,11 @@ import pytest
 
 from groundswell.analytics.tests.downloads import downloads_check
 from groundswell.analytics.tests.places_dataset import places_world_build
-from groundswell.analytics.tests.test_overview_browser import _fits
-from groundswell.core.tests.browser import PHONE, staff_login
+from groundswell.core.tests.browser import PHONE, phone_fits, staff_login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+_fits = phone_fits("analytics")
 
 
 def test_donors_by_place_on_a_phone(page, live_server, make_user, extract_file, settings):

@@ -12,10 +12,11 @@ from groundswell.actions.models import ActionPage, Exposure, PageVariant
 from groundswell.analytics.sources.models import AdSpend
 from groundswell.analytics.tests.dataset import gift
 from groundswell.analytics.tests.downloads import downloads_check
-from groundswell.analytics.tests.test_overview_browser import _fits
-from groundswell.core.tests.browser import PHONE, staff_login
+from groundswell.core.tests.browser import PHONE, phone_fits, staff_login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+_fits = phone_fits("analytics")
 
 
 def test_the_sources_page_on_a_phone(page, live_server, make_user, extract_file):

@@ -44,3 +44,13 @@ def fits(page, name: str = "", *, slack: int = 0) -> bool:
     if name:
         shot(page, name)
     return page.evaluate(f"document.documentElement.scrollWidth <= window.innerWidth + {slack}")
+
+
+def phone_fits(prefix: str):
+    """``fits`` for one area's phone pages: ``check(page, "holds")`` saves ``<prefix>-holds-phone``
+    (no screenshot without a name)."""
+
+    def check(page, name: str = "") -> bool:
+        return fits(page, f"{prefix}-{name}-phone" if name else "")
+
+    return check

@@ -8,15 +8,14 @@ import pytest
 
 from groundswell.actions.models import ActionPage
 from groundswell.analytics.amplify.models import LinkClick, ShareLink
-from groundswell.core.tests.browser import PHONE, fits, staff_login
+from groundswell.core.tests.browser import PHONE, phone_fits, staff_login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PHONE_BROWSER = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) Safari/604.1"
 
 
-def _fits(page, name: str) -> bool:
-    return fits(page, f"amplify-{name}-phone")
+_fits = phone_fits("amplify")
 
 
 def test_a_post_is_written_shared_and_followed_on_a_phone(page, live_server, make_user):

@@ -7,10 +7,11 @@ import pytest
 
 from groundswell.analytics.planning.tests.test_variants import _mail_world, _variant_world
 from groundswell.analytics.planning.tests.world import issues_world
-from groundswell.analytics.tests.test_overview_browser import _fits
-from groundswell.core.tests.browser import PHONE, staff_login
+from groundswell.core.tests.browser import PHONE, phone_fits, staff_login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+_fits = phone_fits("analytics")
 
 
 def test_the_planning_page_on_a_phone(

@@ -9,15 +9,14 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from groundswell.core.tests.browser import PHONE, fits, staff_login
+from groundswell.core.tests.browser import PHONE, phone_fits, staff_login
 from groundswell.donations.compliance.tests.fixtures import donor, gift, rule_2026
 from groundswell.donations.models import Contribution
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def _fits(page, name: str = "") -> bool:
-    return fits(page, f"compliance-{name}-phone" if name else "")
+_fits = phone_fits("compliance")
 
 
 def test_finance_staff_resolve_a_hold_and_record_a_check_on_a_phone(page, live_server, make_user):
