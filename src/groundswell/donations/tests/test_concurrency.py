@@ -1,11 +1,11 @@
 """Two deliveries of the same contribution at once still make one contribution (PostgreSQL)."""
 
-import threading
 from datetime import UTC, datetime
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
+from groundswell.core.tests.race import at_once
 from groundswell.donations.models import Contribution
 from groundswell.donations.services import ContributionInput, contribution_record
 from groundswell.people.models import Activity
@@ -23,23 +23,7 @@ def test_concurrent_deliveries_of_one_contribution_create_one_row(settings):
         received_at=datetime(2026, 3, 30, 12, tzinfo=UTC),
         donor={"given_name": "Test", "family_name": "Donor", "email": "race@example.org"},
     )
-    barrier = threading.Barrier(4)
-    results, errors = [], []
-
-    def deliver():
-        try:
-            barrier.wait()
-            results.append(contribution_record(data=data))
-        except Exception as exc:  # noqa: BLE001 - reported below
-            errors.append(exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=deliver) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    results, errors = at_once(*[lambda: contribution_record(data=data)] * 4)
     assert not errors
     assert Contribution.objects.count() == 1
     assert sum(created for _, created in results) == 1

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import threading
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import icalendar
 import pytest
-from django.db import connection, connections
+from django.db import connection
 from django.utils.module_loading import import_string
 
 from groundswell.core.management.commands.periodic import JOBS
+from groundswell.core.tests.race import at_once
 from groundswell.events.models import AttendanceStatus, EventStatus, ReminderSent
 from groundswell.events.notices import reminders_due
 from groundswell.events.notices.reminders import reminders_compute
@@ -215,23 +215,11 @@ def test_two_workers_at_once_send_a_reminder_once(settings):
         for n, shift in enumerate(shifts):
             for m in range(4):
                 attendance_make(shift, person_make(f"racer{n}-{m}@example.org"))
-        barrier = threading.Barrier(2)
-        results, errors = [], []
 
         def work():
-            try:
-                barrier.wait()
-                results.append(reminders_due(now=START - DAY + 5 * MINUTE))
-            except Exception as exc:  # noqa: BLE001 - returned to the test
-                errors.append(exc)
-            finally:
-                connections.close_all()
+            return reminders_due(now=START - DAY + 5 * MINUTE)
 
-        threads = [threading.Thread(target=work) for _ in range(2)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
+        results, errors = at_once(work, work)
         assert not errors
         assert sum(r["sent"] for r in results) == 12
         assert len(box.received) == 12

@@ -4,17 +4,17 @@ through a loopback double of the provider's Messages endpoint."""
 from __future__ import annotations
 
 import json
-import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from django.db import connection, connections, transaction
+from django.db import connection, transaction
 from django.urls import reverse
 from hypothesis import given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from groundswell.core.tests.hostile import EXAMPLES, SUITE
+from groundswell.core.tests.race import at_once
 from groundswell.core.tests.sms_double import Answer, error_body, sms_double
 from groundswell.events.models import ReminderSent
 from groundswell.events.notices import reminders, reminders_due
@@ -357,24 +357,15 @@ def test_two_workers_at_once_text_each_attendee_once(settings):
         # The first text of one attendee meets an outage: both workers then race for the retry.
         outage = Answer(503, error_body(503, 20503, "Service Unavailable"))
         provider.answer(outage, outage, outage)
-        barrier = threading.Barrier(2)
         results, errors = [], []
-
-        def work(now):
-            try:
-                barrier.wait()
-                results.append(reminders_due(now=now)["sms"])
-            except Exception as exc:  # noqa: BLE001 - returned to the test
-                errors.append(exc)
-            finally:
-                connections.close_all()
-
         for now in (START - DAY + 5 * MINUTE, START - DAY + 6 * MINUTE):
-            threads = [threading.Thread(target=work, args=(now,)) for _ in range(2)]
-            for thread in threads:
-                thread.start()
-            for thread in threads:
-                thread.join()
+
+            def work(now=now):
+                return reminders_due(now=now)["sms"]
+
+            done, failed = at_once(work, work)
+            results += done
+            errors += failed
         assert not errors
         assert sum(r["sent"] for r in results) == 12
         assert len(provider.messages) == 12

@@ -6,11 +6,10 @@ serialises them; SQLite serialises every writer anyway, so the test is PostgreSQ
 
 from __future__ import annotations
 
-import threading
-
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
+from groundswell.core.tests.race import at_once
 from groundswell.events.models import Attendance, AttendanceStatus
 from groundswell.events.services import attendance_cancel, attendance_register
 from groundswell.events.tests.conftest_public import event_make, rsvp, shift_make
@@ -24,25 +23,8 @@ CAPACITY = 5
 
 
 def _run_all(jobs) -> list[BaseException]:
-    """Start every job at once (a barrier) and collect what any of them raised."""
-    barrier = threading.Barrier(len(jobs))
-    failures: list[BaseException] = []
-
-    def run(job):
-        try:
-            barrier.wait()
-            job()
-        except BaseException as exc:  # noqa: BLE001 (reported by the test below)
-            failures.append(exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(job,)) for job in jobs]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
-    return failures
+    """Start every job at once and collect what any of them raised."""
+    return at_once(*jobs)[1]
 
 
 def test_concurrent_registrations_never_pass_the_capacity():

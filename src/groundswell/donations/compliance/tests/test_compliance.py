@@ -1,12 +1,12 @@
 """Per-election limits: every gift counted under a lock, the excessive ones held."""
 
-import threading
 from datetime import timedelta
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 from django.utils import timezone
 
+from groundswell.core.tests.race import at_once
 from groundswell.donations.compliance.limits import (
     donor_totals,
     donor_totals_rebuild,
@@ -146,32 +146,19 @@ def test_two_gifts_one_after_the_other_cannot_both_pass():
 
 def _gifts_at_once(who, *, count: int, amount_cents: int, prefix: str) -> list[Exception]:
     """Record ``count`` gifts from one donor in threads released together; the errors raised."""
-    barrier = threading.Barrier(count)
-    errors = []
 
     def give(n):
-        try:
-            barrier.wait()
-            contribution_record(
-                data=ContributionInput(
-                    processor="actblue",
-                    processor_id=f"{prefix}-{n}",
-                    amount_cents=amount_cents,
-                    received_at=PRIMARY,
-                    donor=who,
-                )  # fmt: skip
-            )
-        except Exception as exc:  # noqa: BLE001 - returned to the test
-            errors.append(exc)
-        finally:
-            connections.close_all()
+        return contribution_record(
+            data=ContributionInput(
+                processor="actblue",
+                processor_id=f"{prefix}-{n}",
+                amount_cents=amount_cents,
+                received_at=PRIMARY,
+                donor=who,
+            )  # fmt: skip
+        )
 
-    threads = [threading.Thread(target=give, args=(n,)) for n in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return errors
+    return at_once(*[lambda n=n: give(n) for n in range(count)])[1]
 
 
 @pytest.mark.django_db(transaction=True)
@@ -237,43 +224,24 @@ def test_a_rebuild_running_while_gifts_arrive_loses_none_of_them():
         pytest.skip("SQLite serialises writers; the race needs PostgreSQL")
     rule_2026()
     donors = [donor(email="", given_name=f"Racer{n}", family_name="Rebuild") for n in range(3)]
-    errors = []
-    barrier = threading.Barrier(4)
 
     def give(n):
-        try:
-            barrier.wait()
-            for i in range(5):
-                contribution_record(
-                    data=ContributionInput(
-                        processor="actblue",
-                        processor_id=f"rb-{n}-{i}",
-                        amount_cents=1_000 + n,
-                        received_at=PRIMARY,
-                        donor=donors[i % 3],
-                    )  # fmt: skip
-                )
-        except Exception as exc:  # noqa: BLE001 - reported below
-            errors.append(exc)
-        finally:
-            connections.close_all()
+        for i in range(5):
+            contribution_record(
+                data=ContributionInput(
+                    processor="actblue",
+                    processor_id=f"rb-{n}-{i}",
+                    amount_cents=1_000 + n,
+                    received_at=PRIMARY,
+                    donor=donors[i % 3],
+                )  # fmt: skip
+            )
 
     def rebuild():
-        try:
-            barrier.wait()
-            for _ in range(3):
-                donor_totals_rebuild()
-        except Exception as exc:  # noqa: BLE001 - reported below
-            errors.append(exc)
-        finally:
-            connections.close_all()
+        for _ in range(3):
+            donor_totals_rebuild()
 
-    threads = [threading.Thread(target=give, args=(n,)) for n in range(3)]
-    threads.append(threading.Thread(target=rebuild))
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    _, errors = at_once(*[lambda n=n: give(n) for n in range(3)], rebuild)
     assert not errors
     for key in Contribution.objects.values_list("donor_key", flat=True).distinct():
         expected = sum(c.amount_cents for c in Contribution.objects.filter(donor_key=key))

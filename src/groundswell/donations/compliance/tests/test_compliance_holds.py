@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from groundswell.accounts.models import AuditEvent
+from groundswell.core.tests.race import at_once
 from groundswell.donations import processors
 from groundswell.donations.compliance.holds import (
     hold_reattribute,
@@ -328,9 +329,8 @@ def test_refunding_the_excess_of_a_gift_no_longer_over_asks_for_a_release(rule, 
 
 @pytest.mark.django_db(transaction=True)
 def test_a_redesignation_racing_a_new_gift_keeps_the_totals_right(finance_user):
-    import threading
 
-    from django.db import connection, connections
+    from django.db import connection
 
     from groundswell.donations.services import ContributionInput, contribution_record
 
@@ -341,40 +341,22 @@ def test_a_redesignation_racing_a_new_gift_keeps_the_totals_right(finance_user):
     who = donor()
     gift(300_000, who, when=recent())
     held = gift(100_000, who, when=recent())
-    barrier = threading.Barrier(2)
-    errors = []
 
     def redesignate():
-        try:
-            barrier.wait()
-            hold_redesignate(contribution=held, user=finance_user)
-        except Exception as exc:  # noqa: BLE001 - reported below
-            errors.append(exc)
-        finally:
-            connections.close_all()
+        hold_redesignate(contribution=held, user=finance_user)
 
     def give():
-        try:
-            barrier.wait()
-            contribution_record(
-                data=ContributionInput(
-                    processor="actblue",
-                    processor_id="race-new",
-                    amount_cents=7_000,
-                    received_at=recent(),
-                    donor=who,
-                )  # fmt: skip
-            )
-        except Exception as exc:  # noqa: BLE001 - reported below
-            errors.append(exc)
-        finally:
-            connections.close_all()
+        contribution_record(
+            data=ContributionInput(
+                processor="actblue",
+                processor_id="race-new",
+                amount_cents=7_000,
+                received_at=recent(),
+                donor=who,
+            )  # fmt: skip
+        )
 
-    threads = [threading.Thread(target=redesignate), threading.Thread(target=give)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    _, errors = at_once(redesignate, give)
     assert not errors
     for election in ("P2026", "G2026"):
         counted = sum(

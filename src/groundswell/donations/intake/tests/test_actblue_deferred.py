@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime
 import pytest
 from django.db import connections, transaction
 
+from groundswell.core.tests.race import at_once
 from groundswell.donations import services
 from groundswell.donations.compliance.limits import donor_totals_rebuild
 from groundswell.donations.compliance.rules import rules_cache_clear
@@ -198,24 +199,12 @@ def test_concurrent_receipts_of_one_contribution_store_one_row(monkeypatch):
         received_at=datetime(2026, 3, 30, 12, tzinfo=UTC),
         donor={"given_name": "Test", "family_name": "Donor", "email": "race@example.org"},
     )
-    barrier = threading.Barrier(4)
-    results, errors = [], []
 
     def receive():
-        try:
-            barrier.wait()
-            with transaction.atomic():
-                results.append(services.contribution_receive(data=data))
-        except Exception as exc:  # noqa: BLE001 - reported below
-            errors.append(exc)
-        finally:
-            connections.close_all()
+        with transaction.atomic():
+            return services.contribution_receive(data=data)
 
-    threads = [threading.Thread(target=receive) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    results, errors = at_once(*[receive] * 4)
     assert not errors
     assert Contribution.objects.count() == 1
     assert sum(created for _, created in results) == 1

@@ -8,6 +8,7 @@ import time
 
 import pytest
 
+from groundswell.core.tests.race import at_once
 from groundswell.donations.models import (
     Contribution,
     ContributionStatus,
@@ -357,9 +358,8 @@ def test_a_refund_event_without_its_refund_list_applies_what_is_missing_once(
 
 @pytest.mark.django_db(transaction=True)
 def test_the_browser_and_the_webhook_at_the_same_moment_record_one_contribution(stripe_double):
-    import threading
 
-    from django.db import connection, connections
+    from django.db import connection
     from django.test import Client
 
     if connection.vendor != "postgresql":
@@ -370,33 +370,15 @@ def test_the_browser_and_the_webhook_at_the_same_moment_record_one_contribution(
     for _ in range(5):
         attempt = _paid(stripe_double, page)
         event = _event(stripe_double, "payment_intent.succeeded", attempt.processor_ref)
-        barrier = threading.Barrier(2)
-        errors = []
 
-        def finish(attempt=attempt, barrier=barrier, errors=errors):
-            try:
-                barrier.wait(timeout=10)
-                payment_attempt_finish(attempt=attempt)
-            except Exception as exc:  # pragma: no cover - reported below
-                errors.append(exc)
-            finally:
-                connections.close_all()
+        def finish(attempt=attempt):
+            payment_attempt_finish(attempt=attempt)
 
-        def webhook(event=event, barrier=barrier, errors=errors):
-            try:
-                barrier.wait(timeout=10)
-                response = post_event(Client(), stripe_double, event)
-                assert response.status_code == 200, response.content
-            except Exception as exc:  # pragma: no cover - reported below
-                errors.append(exc)
-            finally:
-                connections.close_all()
+        def webhook(event=event):
+            response = post_event(Client(), stripe_double, event)
+            assert response.status_code == 200, response.content
 
-        threads = [threading.Thread(target=finish), threading.Thread(target=webhook)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=60)
+        _, errors = at_once(finish, webhook)
         assert not errors, errors
         assert Contribution.objects.filter(processor_id=attempt.processor_ref).count() == 1
         attempt.refresh_from_db()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import secrets
-import threading
 from datetime import datetime, timedelta
 
 import pytest
@@ -12,6 +11,7 @@ from django.db import connection
 from django.utils import timezone
 
 from groundswell.accounts.models import AuditEvent
+from groundswell.core.tests.race import at_once
 from groundswell.donations.models import (
     Contribution,
     DonationPage,
@@ -268,25 +268,11 @@ def test_two_runs_at_once_charge_each_installment_once(donation_page, stripe_dou
         pytest.skip("concurrent runs need PostgreSQL (SQLite serialises every writer)")
     series_list = [_series(donation_page, stripe_double, amount=1000 + i * 100) for i in range(4)]
     now = max(s.next_charge_at for s in series_list) + timedelta(minutes=1)
-    barrier = threading.Barrier(2)
-    results, errors = [], []
 
     def run():
-        from django.db import connections
+        return installments_charge_due(now=now)
 
-        try:
-            barrier.wait(timeout=10)
-            results.append(installments_charge_due(now=now))
-        except Exception as exc:  # pragma: no cover - reported below
-            errors.append(exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    results, errors = at_once(run, run)
     assert not errors, errors
     assert sum(r.charged for r in results) == 4
     keys = _charges(stripe_double)

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import email
 import re
-import threading
 from datetime import timedelta
 from email import policy
 from urllib.parse import urlsplit
@@ -15,6 +14,7 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
+from groundswell.core.tests.race import at_once
 from groundswell.mailings.models import Delivery, DeliveryState
 from groundswell.mailings.welcome.models import WelcomeEnrollment, WelcomeTrigger
 from groundswell.mailings.welcome.services import series_enroll, step_queue, welcome_process
@@ -157,29 +157,12 @@ def test_a_paused_series_lets_no_one_in_and_sends_nothing(
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.skipif("connection.vendor != 'postgresql'", reason="row locks need PostgreSQL")
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL")
 def test_two_jobs_at_once_send_each_message_once(smtp_sink, series_make, join_page):
     series_make()
     for n in range(12):
         sign_up(join_page, f"p{n}@two.example", f"P{n}")
-    barrier = threading.Barrier(2)
-    errors = []
-
-    def job():
-        try:
-            barrier.wait()
-            welcome_process()
-        except Exception as exc:  # surfaced below: a thread's failure must fail the test
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=job) for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-
+    _, errors = at_once(welcome_process, welcome_process)
     assert not errors
     addresses = [m["To"] for m in _parsed(smtp_sink)]
     assert sorted(addresses) == sorted(f"p{n}@two.example" for n in range(12))
