@@ -162,18 +162,23 @@ def _show(row: dict) -> str:
     return f"    {row['name']:32} {row['city']:18} {row['state']:2} {row['zip']:10} {work}"
 
 
+def _print_rows(rows: list[dict]) -> None:
+    """A cluster's rows, identical lines once with how many there are."""
+    shown: dict[str, int] = {}
+    for row in rows:
+        line = _show(row)
+        shown[line] = shown.get(line, 0) + 1
+    for line, times in shown.items():
+        print(line + (f"  (x{times})" if times > 1 else ""))
+
+
 def sample(path: str, n_clusters: int, n_pairs: int, seed: int) -> None:
     clusters = _rows(path)
     multi = sorted(c for c, rows in clusters.items() if len(rows) > 1)
     rng = random.Random(seed)
     for cluster in rng.sample(multi, min(n_clusters, len(multi))):
         print(f"c {cluster}")
-        shown: dict[str, int] = {}
-        for row in clusters[cluster]:  # identical lines once, with how many there are
-            line = _show(row)
-            shown[line] = shown.get(line, 0) + 1
-        for line, times in shown.items():
-            print(line + (f"  (x{times})" if times > 1 else ""))
+        _print_rows(clusters[cluster])
     pairs = candidate_pairs(clusters)
     for a, b in rng.sample(pairs, min(n_pairs, len(pairs))):
         print(f"p {a} {b}")
@@ -234,12 +239,7 @@ def merges(path: str, other: str, n: int, seed: int) -> None:
         for i, ours in enumerate(spanning[key]):
             if i:
                 print("    --")
-            shown: dict[str, int] = {}
-            for row in clusters[ours]:
-                line = _show(row)
-                shown[line] = shown.get(line, 0) + 1
-            for line, times in shown.items():
-                print(line + (f"  (x{times})" if times > 1 else ""))
+            _print_rows(clusters[ours])
 
 
 def merges_summary(path: str, other: str, labels: str) -> dict:

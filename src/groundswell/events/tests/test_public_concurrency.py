@@ -22,15 +22,10 @@ pytestmark = [
 CAPACITY = 5
 
 
-def _run_all(jobs) -> list[BaseException]:
-    """Start every job at once and collect what any of them raised."""
-    return at_once(*jobs)[1]
-
-
 def test_concurrent_registrations_never_pass_the_capacity():
     shift = shift_make(event_make(), capacity=CAPACITY)
     jobs = [(lambda n=n: attendance_register(shift=shift, person_data=rsvp(n))) for n in range(16)]
-    assert _run_all(jobs) == []
+    assert at_once(*jobs)[1] == []
     statuses = list(Attendance.objects.filter(shift=shift).values_list("status", flat=True))
     assert statuses.count(AttendanceStatus.REGISTERED) == CAPACITY
     assert statuses.count(AttendanceStatus.WAITLISTED) == 16 - CAPACITY
@@ -50,7 +45,7 @@ def test_concurrent_cancellations_and_registrations_promote_each_person_at_most_
     jobs += [
         (lambda n=n: attendance_register(shift=shift, person_data=rsvp(n))) for n in range(20, 26)
     ]
-    assert _run_all(jobs) == []
+    assert at_once(*jobs)[1] == []
 
     promoted = [pk for batch in promotions for pk in batch]
     assert len(promoted) == len(set(promoted)), "someone was promoted twice"
@@ -76,6 +71,6 @@ def test_a_double_clicked_rsvp_sent_at_once_registers_one_person_once():
         (lambda: results.append(attendance_register(shift=shift, person_data=rsvp(7)).pk))
         for _ in range(6)
     ]
-    assert _run_all(jobs) == []
+    assert at_once(*jobs)[1] == []
     assert len(set(results)) == 1
     assert Attendance.objects.filter(shift=shift).count() == 1
