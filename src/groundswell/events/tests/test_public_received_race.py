@@ -10,11 +10,11 @@ import pytest
 from django.db import connection, connections
 from django.db.models import Count
 
+from groundswell.core.tests.race import at_once
 from groundswell.events import received as received_module
 from groundswell.events.models import Attendance, AttendanceStatus, RsvpReceived
 from groundswell.events.received import rsvp_receive, rsvps_place
 from groundswell.events.tests.conftest_public import event_make, rsvp, shift_make
-from groundswell.events.tests.test_public_concurrency import _run_all
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -47,7 +47,7 @@ def test_two_workers_at_once_place_each_rsvp_once_within_capacity():
         while rsvps_place(limit=4):
             pass
 
-    assert _run_all([drain, drain]) == []
+    assert at_once(drain, drain)[1] == []
     assert not RsvpReceived.objects.exclude(status=RsvpReceived.Status.PLACED).exists()
     on_limited = Attendance.objects.filter(shift=limited)
     assert on_limited.count() == 30
