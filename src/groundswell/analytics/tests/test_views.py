@@ -160,3 +160,20 @@ def test_a_lybunt_list_becomes_a_segment_of_its_people(persona_client, extract_f
     assert client.post(url, {"year": "12"}).status_code == 400
     # Last: persona_client logs the one test client in as someone else.
     assert persona_client("organizer").post(url, {"year": "2027"}).status_code == 403
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["analytics:overview", "analytics:donors", "analytics:people", "analytics:planning:planning"],
+)
+def test_the_figures_time_is_given_to_the_second(persona_client, extract_file, name):
+    """A fraction of a second in the page says nothing to staff, and its digits can read as a
+    gift's amount (…:53.09… beside a $53.09 gift) in the role walk's search for finance data."""
+    import re
+
+    world_build()
+    page = persona_client("finance").get(reverse(name))
+    assert page.status_code == 200
+    stamp = re.search(r'id="freshness">[^<]*<time datetime="([^"]+)"', page.content.decode())
+    assert stamp, "the page says when its figures were read"
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d{4}", stamp.group(1)), stamp.group(1)
