@@ -154,7 +154,7 @@ def segment_snapshot_take(*, segment: Segment, actor) -> int:
     worker killed half-way leaves the previous snapshot whole, and taking it again is safe.
     The segment row is locked so two takes at once run one after the other.
     """
-    with segment_query_settings():
+    with transaction.atomic(), segment_query_settings():
         locked = Segment.objects.select_for_update().get(pk=segment.pk)
         people = definition_people(definition=locked.definition)
         SegmentMember.objects.filter(segment=locked).delete()
