@@ -198,6 +198,15 @@ def _stray_space_joined(given: list[str]) -> list[str]:
     return given
 
 
+def _middle(given: list[str], last: str) -> str:
+    """The middle initial of given words [FIRST, SECOND]: none when the second word repeats the
+    given name or the surname (CLIFFORD CLIFFORD, "ROMANUCCI, ANTONIO ROMANUCCI"), a filer's
+    slip; read as the initial C or R it split a donor from his own gifts on real FEC rows."""
+    if len(given) < 2 or given[1] in (given[0], last):
+        return ""
+    return given[1][:1]
+
+
 @lru_cache(maxsize=500_000)
 def name_parse(text: str) -> Name:
     """One name field in either "LAST, FIRST M" or "First M Last" form, into its parts."""
@@ -221,7 +230,7 @@ def name_parse(text: str) -> Name:
         family_tokens = [t for t in family.split() if t not in _SUFFIXES]
         if len(given) <= 2 and len(family_tokens) == 1 and not set(given) & _PARTICLES:
             first = given[0] if given else ""
-            middle = given[1][:1] if len(given) > 1 else ""
+            middle = _middle(given, family_tokens[0])
             return Name(first, middle, family_tokens[0])
         return _library_name(text)
     tokens = _strip_affixes(upper.split())
@@ -230,7 +239,7 @@ def name_parse(text: str) -> Name:
             return Name(tokens[0], "", "")
         if len(tokens) == 2:
             return Name(tokens[0], "", tokens[1])
-        return Name(tokens[0], tokens[1][:1], tokens[2])
+        return Name(tokens[0], _middle(tokens[:2], tokens[2]), tokens[2])
     return _library_name(text)
 
 
@@ -252,8 +261,9 @@ def given_family_parse(given: str, family: str) -> Name:
     while len(family_tokens) > 1 and family_tokens[-1] in _SUFFIXES:
         family_tokens.pop()
     first = tokens[0] if tokens else ""
-    middle = tokens[1][:1] if len(tokens) > 1 and not _two_initials(tokens) else ""
-    return Name(first, middle, "".join(family_tokens))
+    last = "".join(family_tokens)
+    middle = _middle(tokens, last) if not _two_initials(tokens) else ""
+    return Name(first, middle, last)
 
 
 # Streets --------------------------------------------------------------------------------------

@@ -79,9 +79,15 @@ WITH src AS (
 )
 SELECT full_name, given_name, family_name,
     CASE WHEN f = '' THEN g_tokens[1] WHEN comma THEN f_given[1] ELSE f_tokens[1] END AS first,
-    CASE WHEN f = '' THEN coalesce(left(g_tokens[2], 1), '')
-         WHEN comma THEN coalesce(left(f_given[2], 1), '')
-         WHEN len(f_tokens) = 3 THEN left(f_tokens[2], 1) ELSE '' END AS middle,
+    -- A second given word that repeats the given name or the surname (CLIFFORD CLIFFORD,
+    -- "ROMANUCCI, ANTONIO ROMANUCCI") is the filer's slip, not a middle name (name_parse).
+    CASE WHEN f = '' THEN CASE WHEN g_tokens[2] IN (g_tokens[1], array_to_string(h_tokens, ''))
+                               THEN '' ELSE coalesce(left(g_tokens[2], 1), '') END
+         WHEN comma THEN CASE WHEN f_given[2] IN (f_given[1], f_family[1]) THEN ''
+                              ELSE coalesce(left(f_given[2], 1), '') END
+         WHEN len(f_tokens) = 3 THEN CASE WHEN f_tokens[2] IN (f_tokens[1], f_tokens[3])
+                                          THEN '' ELSE left(f_tokens[2], 1) END
+         ELSE '' END AS middle,
     CASE WHEN f = '' THEN array_to_string(h_tokens, '') WHEN comma THEN f_family[1]
          ELSE f_tokens[-1] END AS last
 FROM t

@@ -130,3 +130,23 @@ def test_swapped_names_and_a_misspelt_city_are_compared_as_such(resolve):
         }  # fmt: skip
     )
     assert clusters["filed"] == clusters["swapped"] == clusters["city typo"]
+
+
+def test_two_family_names_a_letter_apart_at_the_employers_zip4_are_two_coworkers(resolve):
+    # JOHNSON and JOHNSTON are both surnames of their own: coworkers at the payroll ZIP+4 with
+    # one given name (LISA for ELIZABETH) and two job titles are two people, as seen on real
+    # FEC rows. MAC and MC are one prefix written two ways, and a made-up surname one letter off
+    # another is a typo: those still join.
+    def at_work(name: str, job: str) -> dict:
+        return {**PAYROLL, "full_name": name, "occupation": job}
+
+    clusters = resolve(
+        {
+            "johnson": at_work("JOHNSON, LISA N.", "Relationship Manager"),
+            "johnston": at_work("JOHNSTON, ELIZABETH", "Product Manager"),
+            "mac": at_work("MACPHERSON, ORVILLE A", "Engineer"),
+            "mc": at_work("MCPHERSON, ORVILLE A", "Engineering Fellow"),
+        }
+    )
+    assert clusters["johnson"] != clusters["johnston"]
+    assert clusters["mac"] == clusters["mc"]

@@ -95,6 +95,11 @@ def test_the_sql_fast_paths_agree_with_python():
         {"unique_id": -12, "full_name": "VELLACOTT, J.R.R."},
         {"unique_id": -13, "full_name": "D.VELLACOTT, AMBROSE"},
         {"unique_id": -14, "full_name": "VELLACOTT, M.D., AMBROSE"},
+        {"unique_id": -15, "full_name": "VELLACOTT, AMBROSE AMBROSE"},
+        {"unique_id": -16, "full_name": "VELLACOTT, AMBROSE VELLACOTT"},
+        {"unique_id": -17, "full_name": "Ambrose Ambrose Vellacott"},
+        {"unique_id": -18, "given_name": "Ambrose Ambrose", "family_name": "Vellacott"},
+        {"unique_id": -19, "given_name": "Ambrose Vellacott", "family_name": "Vellacott"},
     ]
     con = duckdb.connect()
     table = engine.records_table([*rows, *hard])
@@ -137,6 +142,11 @@ def test_the_sql_fast_paths_agree_with_python():
         # Two middle initials: filings keep one or the other, so the middle is unknown.
         ("QUARLEBY, REBECCA M J MS.", ("REBECCA", "", "QUARLEBY")),
         ("QUARLEBY, JOYCE M. E.", ("JOYCE", "", "QUARLEBY")),
+        # The given name or the surname written again is no middle name (the C or the Q).
+        ("QUARLEBY, CLIFFORD CLIFFORD", ("CLIFFORD", "", "QUARLEBY")),
+        ("QUARLEBY, ANTONIO QUARLEBY", ("ANTONIO", "", "QUARLEBY")),
+        ("Clifford Clifford Quarleby", ("CLIFFORD", "", "QUARLEBY")),
+        ("QUARLEBY, CLIFFORD CARL", ("CLIFFORD", "C", "QUARLEBY")),
     ],
 )
 def test_a_given_name_split_by_a_stray_space_or_after_a_generation(text, expected):
