@@ -150,6 +150,17 @@ _SAME_AREA_EMPLOYER = f"""
         AND (a.city = b.city OR left(a.zip5, 3) = left(b.zip5, 3))
     WHERE {COMPATIBLE} AND length(a.first) > 1 AND length(b.first) > 1 AND {SAME_EMPLOYER}
 """  # noqa: S608
+# The same rule for a nickname of several names written beside one of its other names (JON,
+# read as JOHN, beside JONATHAN; RICK, read as RICHARD, beside ERIC): the rule above joins on
+# the canonical name, which such a nickname shares with only one of its names. Side ``a`` is
+# the nickname's, joined through each of its names (``rep_given_alts``: few records have one).
+_SAME_AREA_EMPLOYER_ALT = f"""
+    SELECT least(a.unique_id, b.unique_id) AS l, greatest(a.unique_id, b.unique_id) AS r
+    FROM rep_given_alts k JOIN rep a ON a.unique_id = k.unique_id
+    JOIN rep b ON b.first_canon = k.alt AND b.first_canon <> a.first_canon AND b.last = a.last
+        AND b.state = a.state AND (a.city = b.city OR left(a.zip5, 3) = left(b.zip5, 3))
+    WHERE {COMPATIBLE} AND length(b.first) > 1 AND {SAME_EMPLOYER}
+"""  # noqa: S608
 # A surname mistyped (PELLINGTON and PELINGTON, QUARRY and QUARREY) under the same given name,
 # at the same ZIP (or one mistyped) and in the same city (or a city left out): two such people
 # in one place are rarer than one filer's typo. Short surnames are left to the model (LEE and
@@ -251,6 +262,12 @@ _RULE_SIDES = {
     # their candidates grow with the square of a state's records (3.4 million at 1,000,000
     # gifts for 200 links, 30 million at 3,000,000, a hundred times that at 10,000,000), all
     # but a few of which ZIP_NEAR then drops. tests/test_engine_scale.py holds the keys to it.
+    # Each record whose given name is a nickname of several names, once under each of them.
+    "rep_given_alts": """
+        SELECT unique_id, unnest(list_filter(string_split(first_alts, '|'), lambda x: x <> ''))
+            AS alt
+        FROM rep WHERE first_alts <> '' AND length(first) > 1
+    """,
     "rep_zip_near": """
         SELECT unique_id, first, last, state, unnest(
             ['P' || left(zip5, 3), 'S' || right(zip5, 2), 'T' || left(zip5, 2) || right(zip5, 1)]
@@ -278,6 +295,7 @@ def deterministic_links(con: duckdb.DuckDBPyConnection) -> int:
         _SWAPPED_IN_ZIP,
         _SAME_ZIP_EMPLOYER,
         _SAME_AREA_EMPLOYER,
+        _SAME_AREA_EMPLOYER_ALT,
         _INITIAL_AT_ZIP_EMPLOYER,
         _SURNAME_TYPO_IN_ZIP,
         _SURNAME_FIRST_LETTER_AT_ZIP4,

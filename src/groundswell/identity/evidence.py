@@ -43,6 +43,7 @@ DETERMINISTIC_RULES = (
     LinkRule.SWAPPED,
     LinkRule.NAME_EMPLOYER,
     LinkRule.NAME_AREA_EMPLOYER,
+    LinkRule.NAME_AREA_EMPLOYER,  # a nickname of several names beside one of them
     LinkRule.INITIAL_EMPLOYER,
     LinkRule.SURNAME_TYPO,
     LinkRule.SURNAME_TYPO,  # its first letter, at one ZIP+4

@@ -27,6 +27,21 @@ def test_one_name_and_one_employer_written_two_ways_across_town_is_one_person(re
     assert clusters["firm"] == clusters["firm again"]
 
 
+def test_a_nickname_of_several_names_beside_one_of_them_at_one_employer_is_one_person(resolve):
+    # JON is read as JOHN; beside JONATHAN at one employer (written two ways) in one city it is
+    # still one man. RICK (read as RICHARD) beside ERIC at two employers is left to the model.
+    clusters = resolve(
+        {
+            "jon": _fec("TREMAYNE, JON MR", "Alder Falls", "VA", "22305", "THE KESTRELBY GROUP", "VICE PRESIDENT"),
+            "jonathan": _fec("TREMAYNE, JONATHAN", "Alder Falls", "VA", "22305-1321", "KESTRELBY GROUP, LLC", "MANAGING DIRECTOR"),
+            "rick": _fec("PELLORAN, RICK", "Dunmere", "NE", "68120", "ORMSBY FREIGHT", "DISPATCHER"),
+            "eric": _fec("PELLORAN, ERIC", "Dunmere", "NE", "68132", "TALLISKER PHARMA CO.", "CHEMIST"),
+        }
+    )  # fmt: skip
+    assert clusters["jon"] == clusters["jonathan"]
+    assert clusters["rick"] != clusters["eric"]
+
+
 def test_a_common_name_at_two_employers_or_a_jr_at_the_family_firm_stays_apart(resolve):
     # WHITLOCKE and ANSEL are made common in the file (as SMITH and JOHN are in a real one):
     # two working bearers in one city are namesakes as often as one person. (A rare name with
