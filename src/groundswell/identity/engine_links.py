@@ -26,6 +26,7 @@ from groundswell.identity.engine_rare import (
 from groundswell.identity.engine_rare import MIDDLE_SLIP_AT_WORK as _MIDDLE_SLIP_AT_WORK
 from groundswell.identity.engine_rare import MIDDLE_SLIP_AT_ZIP4 as _MIDDLE_SLIP_AT_ZIP4
 from groundswell.identity.engine_rare import RARE_NAME_EMPLOYER_IN_STATE as _RARE_EMPLOYER
+from groundswell.identity.engine_rare import RARE_NAME_IN_AREA_JOB as _RARE_NAME_IN_AREA_JOB
 from groundswell.identity.engine_rare import RARE_NAME_IN_PLACE as _RARE_NAME_IN_PLACE
 from groundswell.identity.engine_rare import RARE_SIDES, TF_TABLES
 from groundswell.identity.normalize_sql import from_arrow
@@ -302,6 +303,7 @@ def deterministic_links(con: duckdb.DuckDBPyConnection) -> int:
         _GIVEN_PREFIX_IN_PLACE,
         _GIVEN_TYPO_IN_ZIP,
         _RARE_NAME_IN_PLACE,
+        _RARE_NAME_IN_AREA_JOB,
         _RARE_EMPLOYER,
         _GENERATION_NOT_WORKING_AT_ADDRESS,
         _MIDDLE_SLIP_AT_ZIP4,

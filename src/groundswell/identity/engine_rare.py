@@ -100,6 +100,41 @@ RARE_NAME_IN_PLACE = f"""
       AND NOT EXISTS (SELECT 1 FROM tf_generations g WHERE g.first_canon = a.first_canon
                       AND g.last = a.last AND g.state = a.state)
 """  # noqa: S608
+# Words of a job title that say its rank or its status, not the work: two people of one name
+# can share them by chance (a MANAGING DIRECTOR and a PARTNER, two VICE PRESIDENTs).
+_RANK_WORDS = "[" + ", ".join(
+    f"'{v}'"
+    for v in (
+        "MANAGER", "MANAGING", "MANAGEMENT", "DIRECTOR", "PRESIDENT", "EXECUTIVE", "SENIOR",
+        "OFFICER", "PARTNER", "PRINCIPAL", "ASSOCIATE", "ASSISTANT", "CHIEF", "OWNER", "RETIRED",
+        "EMPLOYED", "GENERAL", "GROUP", "SERVICES", "SERVICE", "SPECIALIST", "BUSINESS",
+        "REGIONAL", "NATIONAL", "GLOBAL", "OPERATIONS", "ADMINISTRATION", "ADMINISTRATOR",
+        "CONSULTANT", "CONSULTING", "HOMEMAKER", "STUDENT", "DEPUTY", "LEADER", "SUPERVISOR",
+        "COORDINATOR", "MEMBER", "FOUNDER", "CHAIRMAN", "INFORMATION", "REQUESTED",
+    )
+) + "]"  # fmt: skip
+_JOB_WORDS = (
+    "list_filter(string_split(regexp_replace(coalesce({side}.occupation, ''), '[^A-Z ]', ' ', 'g'),"
+    " ' '), lambda x: length(x) >= 5 AND NOT list_contains(" + _RANK_WORDS + ", x))"
+)
+# An identical name, rare in the file, in one ZIP3 (a metropolitan area: the next town, a home
+# in the suburbs and an office downtown) whose job titles share a word of the work itself
+# (GENERAL COUNSEL and DEPUTY GENERAL COUNSEL; DEALER and PRESIDENT/DEALER; CLAIM in both):
+# a donor who moved or gave from two addresses. Without that word, a rare name across a metro
+# area was two people as often as one on the labelled real FEC rows (an air traffic controller
+# and a fire fighter; a bank's managing director and an accounting firm's partner).
+RARE_NAME_IN_AREA_JOB = f"""
+    SELECT a.unique_id AS l, b.unique_id AS r
+    FROM rep_rare_name a JOIN rep_rare_name b ON a.first_canon = b.first_canon
+        AND a.last = b.last AND a.state = b.state AND a.unique_id < b.unique_id
+        AND left(a.zip5, 3) = left(b.zip5, 3)
+    WHERE length(a.first) > 1 AND length(b.first) > 1
+      AND {DISTINCT_MARKS_AGREE} AND {SAME_GENERATION} AND {STREETS_DO_NOT_DIFFER}
+      AND list_has_any({_JOB_WORDS.format(side="a")}, {_JOB_WORDS.format(side="b")})
+      AND {_rare(EXPECTED_BEARERS_PLACE)}
+      AND NOT EXISTS (SELECT 1 FROM tf_generations g WHERE g.first_canon = a.first_canon
+                      AND g.last = a.last AND g.state = a.state)
+"""  # noqa: S608
 # An identical name with one employer (written either way) anywhere in one state: a donor
 # giving from home and from the office in another town (a company's headquarters ZIP), or
 # after a move within the state. The employer rules in engine_links stop at one city or ZIP3

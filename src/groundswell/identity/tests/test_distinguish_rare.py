@@ -159,3 +159,27 @@ def test_middle_initials_of_a_common_name_at_one_employers_zip4_stay_apart(resol
         }
     )  # fmt: skip
     assert clusters["a"] != clusters["b"]
+
+
+def test_a_rare_name_in_two_towns_of_one_area_is_one_person_when_the_work_agrees(resolve):
+    # Two towns of one ZIP3 (a home in the suburbs, an office downtown) and two employers: the
+    # job titles share a word of the work (COUNSEL, DEALER), not only a rank. A rare name there
+    # with unrelated work (a controller and a fire fighter; a managing director and a partner)
+    # stays apart, as does a common name with the same work.
+    clusters = resolve(
+        {
+            **common_name_crowd("HARTWELL", "DESMOND"),
+            "counsel": _fec("ELLSWORTHY, RADCLIFFE", "West Hallam", "CT", "06107", "QUILLBY INSURANCE GROUP", "GENERAL COUNSEL"),
+            "deputy": _fec("ELLSWORTHY, RADCLIFFE", "Hallam", "CT", "06155", "HARROWGATE MUTUAL", "VP ASSOC GENERAL COUNSEL"),
+            "controller": _fec("PENDERWICK, ORRIN", "Gilroy Flats", "AZ", "85298", "FEDERAL AVIATION ADMINISTRATION", "AIR TRAFFIC CONTROLLER"),
+            "fire": _fec("PENDERWICK, ORRIN", "Tamsworth", "AZ", "85282", "TAMSWORTH FIRE DEPT.", "FIRE FIGHTER / EMS"),
+            "director": _fec("MORCAMBE, ISANDRO", "Coral Vale", "FL", "33134", "ORMSBY WEALTH", "MANAGING DIRECTOR"),
+            "partner": _fec("MORCAMBE, ISANDRO", "Bayport", "FL", "33131", "TALLIS & YOUNG", "PARTNER/PRINCIPAL"),
+            "common a": _fec("HARTWELL, DESMOND", "West Hallam", "CT", "06107", "QUILLBY INSURANCE GROUP", "GENERAL COUNSEL"),
+            "common b": _fec("HARTWELL, DESMOND", "Hallam", "CT", "06155", "HARROWGATE MUTUAL", "ASSOCIATE GENERAL COUNSEL"),
+        }
+    )  # fmt: skip
+    assert clusters["counsel"] == clusters["deputy"]
+    assert clusters["controller"] != clusters["fire"]
+    assert clusters["director"] != clusters["partner"]
+    assert clusters["common a"] != clusters["common b"]
