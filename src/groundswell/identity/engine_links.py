@@ -265,9 +265,11 @@ _RULE_SIDES = {
     # but a few of which ZIP_NEAR then drops. tests/test_engine_scale.py holds the keys to it.
     # Each record whose given name is a nickname of several names, once under each of them.
     "rep_given_alts": """
-        SELECT unique_id, unnest(list_filter(string_split(first_alts, '|'), lambda x: x <> ''))
-            AS alt
-        FROM rep WHERE first_alts <> '' AND length(first) > 1
+        SELECT unique_id, alt FROM (
+            SELECT unique_id, first_canon, unnest(
+                list_filter(string_split(first_alts, '|'), lambda x: x <> '')) AS alt
+            FROM rep WHERE first_alts <> '' AND length(first) > 1
+        ) WHERE alt <> first_canon
     """,
     "rep_zip_near": """
         SELECT unique_id, first, last, state, unnest(
