@@ -19,6 +19,9 @@ LABELS.txt:
     c <cluster key> <people in it>          e.g. "c 4812 1" (one person), "c 77 3"
     p <cluster key> <cluster key> y|n       y: the two clusters are one person (a missed link)
 
+A line may end with "?" (the labeller is unsure; ``summary`` counts those pairs) and a
+"# reason" (ignored).
+
 ``merges`` does the same for another method's clusters (``TEXTBOOK.parquet``, the untuned Splink
 clusters ``--dataset fec`` writes beside ours): a seeded sample of its clusters that join two or
 more of ours, each shown as our clusters' rows. The labeller writes ``t <its key> <people in
@@ -189,18 +192,27 @@ def sample(path: str, n_clusters: int, n_pairs: int, seed: int) -> None:
             print(_show(row))
 
 
+def _label_parts(line: str) -> tuple[list[str], bool]:
+    """A label line's fields without its "# reason", and whether it is marked unsure ("?")."""
+    parts = line.split("#", 1)[0].split()
+    flagged = "?" in parts or any(p.endswith("?") for p in parts)
+    return [p.rstrip("?") for p in parts if p != "?"], flagged
+
+
 def summary(path: str, labels: str) -> dict:
     clusters = _rows(path)
     multi = sum(1 for rows in clusters.values() if len(rows) > 1)
     pairs = candidate_pairs(clusters)
     people: list[int] = []
     same: list[bool] = []
+    unsure = 0
     for line in Path(labels).read_text(encoding="utf-8").splitlines():
-        parts = line.split()
+        parts, flagged = _label_parts(line)
         if len(parts) == 3 and parts[0] == "c":
             people.append(int(parts[2]))
         elif len(parts) == 4 and parts[0] == "p":
             same.append(parts[3].lower().startswith("y"))
+            unsure += flagged
     count = len(clusters)
     hidden = (sum(k - 1 for k in people) / len(people) * multi) if people else 0.0
     missed = (sum(same) / len(same) * len(pairs)) if same else 0.0
@@ -215,6 +227,7 @@ def summary(path: str, labels: str) -> dict:
         "candidate_pairs": len(pairs),
         "pairs_labelled": len(same),
         "pairs_missed_links": round(sum(same) / len(same), 4) if same else None,
+        "pairs_marked_unsure": unsure,
         "hand_estimate": round(estimate),
         "count_error_vs_hand_estimate": round((count - estimate) / estimate, 4),
     }
@@ -246,7 +259,7 @@ def merges_summary(path: str, other: str, labels: str) -> dict:
     spanning = _spanning(path, other)
     judged = []
     for line in Path(labels).read_text(encoding="utf-8").splitlines():
-        parts = line.split()
+        parts, _ = _label_parts(line)
         if len(parts) == 3 and parts[0] == "t" and int(parts[1]) in spanning:
             judged.append((len(spanning[int(parts[1])]), int(parts[2])))
     if not judged:
