@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import pytest
 
+from groundswell.core.tests.browser import staff_login
 from groundswell.donations.finance.tests.finance_data import gift
 from groundswell.people.tests.factories import person_create
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-PASSWORD = "pw-for-tests-1"
 
 # Chromium reports every blocked script, style, eval or request as this DOM event.
 WATCH = """
@@ -35,21 +34,13 @@ def blocked(page) -> list[str]:
     return page.evaluate("window.__blocked") + csp_console
 
 
-def _login(page, live_server, username: str, then: str) -> None:
-    page.goto(f"{live_server.url}/accounts/login/?next={then}")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{live_server.url}{then}")
-
-
 def test_the_finance_chart_draws_under_the_policy(watched, live_server, make_user):
     from django.utils import timezone
 
     for amount in (500, 2_700, 10_000):
         gift(amount, when=timezone.now())
     make_user("finance", username="fiona")
-    _login(watched, live_server, "fiona", "/finance/")
+    staff_login(watched, live_server, "fiona", "/finance/")
     watched.wait_for_selector("#by-day-chart[data-drawn=yes] svg")
     assert blocked(watched) == []
     response = watched.request.get(f"{live_server.url}/finance/")
@@ -62,7 +53,7 @@ def test_htmx_searches_and_swaps_under_the_policy(watched, live_server, make_use
     for index in range(3):
         person_create(email=f"neighbour{index}@example.org")
     make_user("organizer", username="olivia")
-    _login(watched, live_server, "olivia", "/people/")
+    staff_login(watched, live_server, "olivia", "/people/")
     # One letter does not search (the list would not narrow); the second does.
     watched.fill("#id_q", "f")
     watched.wait_for_timeout(800)
@@ -89,7 +80,7 @@ def test_a_filter_that_submits_on_change_works_without_an_inline_handler(
     watched, live_server, make_user
 ):
     make_user("finance", username="fiona")
-    _login(watched, live_server, "fiona", "/finance/webhooks/")
+    staff_login(watched, live_server, "fiona", "/finance/webhooks/")
     option = watched.locator("#status option").nth(1).get_attribute("value")
     watched.select_option("#status", option)
     watched.wait_for_url(f"**/finance/webhooks/?status={option}")

@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import pytest
 
+from groundswell.core.tests.browser import staff_login
 from groundswell.donations.finance.tests.finance_data import gift
 from groundswell.people.tests.factories import person_create
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-PASSWORD = "pw-for-tests-1"
 
 # Counts the searches htmx sends from the page, whatever their outcome.
 COUNT_SEARCHES = """
@@ -24,14 +23,6 @@ document.addEventListener("htmx:beforeRequest", (e) => {
   window.__searches.push(e.detail.requestConfig.path);
 });
 """
-
-
-def _login(page, live_server, username: str, then: str) -> None:
-    page.goto(f"{live_server.url}/accounts/login/?next={then}")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{live_server.url}{then}")
 
 
 def test_leaving_the_typed_search_sends_nothing_and_a_tapped_name_opens(
@@ -44,7 +35,7 @@ def test_leaving_the_typed_search_sends_nothing_and_a_tapped_name_opens(
         person_create(email=f"neighbour{index}@example.org", state="NY")
     make_user("organizer", username="olivia")
     page.add_init_script(COUNT_SEARCHES)
-    _login(page, live_server, "olivia", "/people/")
+    staff_login(page, live_server, "olivia", "/people/")
     page.fill("#id_q", "feather")
     page.wait_for_url("**/people/?q=feather*")
     page.wait_for_selector("#results >> text=Rosalind Featherstonehaugh")
@@ -70,7 +61,7 @@ def test_every_list_of_the_contribution_filters_searches_and_so_does_a_typed_ref
     gift(2_700, when=timezone.now(), refcode="email-oct")
     gift(500, when=timezone.now(), refcode="sms-gotv")
     make_user("finance", username="fiona")
-    _login(page, live_server, "fiona", "/finance/contributions/")
+    staff_login(page, live_server, "fiona", "/finance/contributions/")
     # Not the form's first list: "change from:find select" used to hear only the first.
     option = page.locator("#id_sort option").nth(1).get_attribute("value")
     with page.expect_response(lambda r: f"sort={option}" in r.url):
