@@ -255,14 +255,6 @@ _RULE_SIDES = {
     "rep_unknown_first": """
         SELECT * FROM rep WHERE length(first) >= 3 AND first NOT IN (SELECT name FROM known_first)
     """,
-    # Each record under the keys that two ZIPs one keystroke apart (ZIP_NEAR: a digit wrong,
-    # two swapped, one left out or added) always share one of: the first three digits, the
-    # last two, and the first two with the last (the third and fourth swapped); a ZIP shorter
-    # than five digits also under one key of all short ones. The rules that allow a mistyped ZIP
-    # (names swapped, a typo of a name) join on it: joined on the names and the state alone,
-    # their candidates grow with the square of a state's records (3.4 million at 1,000,000
-    # gifts for 200 links, 30 million at 3,000,000, a hundred times that at 10,000,000), all
-    # but a few of which ZIP_NEAR then drops. tests/test_engine_scale.py holds the keys to it.
     # Each record whose given name is a nickname of several names, once under each of them.
     "rep_given_alts": """
         SELECT unique_id, alt FROM (
@@ -271,6 +263,14 @@ _RULE_SIDES = {
             FROM rep WHERE first_alts <> '' AND length(first) > 1
         ) WHERE alt <> first_canon
     """,
+    # Each record under the keys that two ZIPs one keystroke apart (ZIP_NEAR: a digit wrong,
+    # two swapped, one left out or added) always share one of: the first three digits, the
+    # last two, and the first two with the last (the third and fourth swapped); a ZIP shorter
+    # than five digits also under one key of all short ones. The rules that allow a mistyped ZIP
+    # (names swapped, a typo of a name) join on it: joined on the names and the state alone,
+    # their candidates grow with the square of a state's records (3.4 million at 1,000,000
+    # gifts for 200 links, 30 million at 3,000,000, a hundred times that at 10,000,000), all
+    # but a few of which ZIP_NEAR then drops. tests/test_engine_scale.py holds the keys to it.
     "rep_zip_near": """
         SELECT unique_id, first, last, state, unnest(
             ['P' || left(zip5, 3), 'S' || right(zip5, 2), 'T' || left(zip5, 2) || right(zip5, 1)]
