@@ -86,7 +86,9 @@ _ACRONYM = """
 # TEL DAR) or nearly so (MARLOWET and MARLOWIT), nearly the same letters once spaces go
 # (HEARTHSTEAD and HEARTH STEAD, O BRANNOCK OIL and OBRANNOCK OIL), a distinctive word in
 # both (QUILLAN & REESE and ABERLOW QUILLAN), the same first word of letters and digits
-# (3M CHINA and 3M COMPANY), or one the other's initials. Never a status.
+# (3M CHINA and 3M COMPANY), or one the other's initials; or an employer and a job written in
+# each other's field (TENAFLY PEDIATRICS / PHYSICIAN and PHYSICIAN / TENAFLY PEDIATRICS, seen on
+# real FEC rows). Never a status.
 SAME_EMPLOYER = f"""
     (a.employer NOT IN ({GENERIC_EMPLOYERS}) AND b.employer NOT IN ({GENERIC_EMPLOYERS})
      AND (a.employer = b.employer
@@ -108,7 +110,8 @@ SAME_EMPLOYER = f"""
               AND regexp_matches(split_part(a.employer, ' ', 1), '[0-9]')
               AND regexp_matches(split_part(a.employer, ' ', 1), '[A-Z]'))
           OR {_ACRONYM.format(x="a", y="b", initials_y=_INITIALS.format(side="b"))}
-          OR {_ACRONYM.format(x="b", y="a", initials_y=_INITIALS.format(side="a"))}))
+          OR {_ACRONYM.format(x="b", y="a", initials_y=_INITIALS.format(side="a"))}
+          OR (a.employer = b.occupation AND a.occupation = b.employer)))
 """
 
 

@@ -36,10 +36,29 @@ def test_a_nickname_of_several_names_beside_one_of_them_at_one_employer_is_one_p
             "jonathan": _fec("TREMAYNE, JONATHAN", "Alder Falls", "VA", "22305-1321", "KESTRELBY GROUP, LLC", "MANAGING DIRECTOR"),
             "rick": _fec("PELLORAN, RICK", "Dunmere", "NE", "68120", "ORMSBY FREIGHT", "DISPATCHER"),
             "eric": _fec("PELLORAN, ERIC", "Dunmere", "NE", "68132", "TALLISKER PHARMA CO.", "CHEMIST"),
+            # CHRIS is read as CHRISTOPHER; CHRISTIAN is one of its other names.
+            "chris": _fec("VANTERPOOL, CHRIS", "Alder Falls", "VA", "22305", "ROOKWOOD, HALE, ABERNETHY ETAL", "MANAGING PARTNER"),
+            "christian": _fec("VANTERPOOL, CHRISTIAN", "Alder Falls", "VA", "22305", "ROOKWOOD, HALE", "MANAGING PARTNER"),
         }
     )  # fmt: skip
     assert clusters["jon"] == clusters["jonathan"]
     assert clusters["rick"] != clusters["eric"]
+    assert clusters["chris"] == clusters["christian"]
+
+
+def test_an_employer_and_a_job_written_in_each_others_field_across_town_is_one_employer(resolve):
+    # Seen on real FEC rows: one filing wrote the practice as the employer, the next as the
+    # occupation. The same (common) name in one ZIP3 at another employer stays apart.
+    clusters = resolve(
+        {
+            **common_name_crowd("WHITLOCKE", "ANSEL"),
+            "practice": _fec("WHITLOCKE, ANSEL", "Ormond", "NJ", "07631", "BRIARWOOD PEDIATRICS", "PHYSICIAN"),
+            "swapped": _fec("WHITLOCKE, ANSEL C", "Tenby", "NJ", "07670", "PHYSICIAN", "BRIARWOOD PEDIATRICS"),
+            "other": _fec("WHITLOCKE, ANSEL", "Tenby", "NJ", "07666", "HOLLYMEAD LAW GROUP", "ATTORNEY"),
+        }
+    )  # fmt: skip
+    assert clusters["practice"] == clusters["swapped"]
+    assert clusters["other"] != clusters["practice"]
 
 
 def test_a_common_name_at_two_employers_or_a_jr_at_the_family_firm_stays_apart(resolve):
