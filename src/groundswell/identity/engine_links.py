@@ -17,6 +17,7 @@ from groundswell.identity.engine_guards import (
     SAME_GENERATION,
     SAME_GIVEN_NAME,
     STREETS_DO_NOT_DIFFER,
+    SURNAMES_AGREE,
     SWAPPED,
     ZIP_NEAR,
 )
@@ -139,6 +140,21 @@ _INITIAL_AT_ZIP_EMPLOYER = f"""
     )
     SELECT least(a_id, b_id) AS l, greatest(a_id, b_id) AS r FROM c
     WHERE a_id IN (SELECT a_id FROM c GROUP BY a_id HAVING count(DISTINCT first_canon) = 1)
+"""  # noqa: S608
+# Both names mistyped at once (RICHARDSEN, ERNEST and RICHARDSON, ERNST) at one ZIP+4 with the
+# same employer (written either way): coworkers at an employer's ZIP+4 share the place and the
+# employer, but two of them whose given names and surnames are each one typo apart are rarer
+# than one filer's two slips. Only where the typo rules would allow each slip alone: not two
+# known given names (JOHN and JOAN), not two known surnames (one side's is rare in the file,
+# as in the surname typo rule), the middle initials and generations agreeing.
+_BOTH_NAMES_TYPO_AT_ZIP4_EMPLOYER = f"""
+    SELECT least(a.unique_id, b.unique_id) AS l, greatest(a.unique_id, b.unique_id) AS r
+    FROM rep_rare_last a JOIN rep b ON a.zip5 = b.zip5 AND a.zip4 = b.zip4
+        AND left(a.last, 1) = left(b.last, 1) AND a.last <> b.last AND a.first <> b.first
+        AND a.unique_id <> b.unique_id
+    WHERE least(length(a.last), length(b.last)) >= 5 AND damerau_levenshtein(a.last, b.last) <= 1
+      AND {SURNAMES_AGREE} AND {FIRST_NAME_TYPO} AND {SAME_EMPLOYER}
+      AND {DISTINCT_MARKS_AGREE} AND {STREETS_DO_NOT_DIFFER}
 """  # noqa: S608
 # The same name and the same employer (written either way) in one city or one ZIP3 (a
 # metropolitan area): a donor giving from home and from the office, or after a move across
@@ -302,6 +318,7 @@ def deterministic_links(con: duckdb.DuckDBPyConnection) -> int:
         _SAME_AREA_EMPLOYER,
         _SAME_AREA_EMPLOYER_ALT,
         _INITIAL_AT_ZIP_EMPLOYER,
+        _BOTH_NAMES_TYPO_AT_ZIP4_EMPLOYER,
         _SURNAME_TYPO_IN_ZIP,
         _SURNAME_FIRST_LETTER_AT_ZIP4,
         _GIVEN_PREFIX_IN_PLACE,

@@ -45,6 +45,7 @@ DETERMINISTIC_RULES = (
     LinkRule.NAME_AREA_EMPLOYER,
     LinkRule.NAME_AREA_EMPLOYER,  # a nickname of several names beside one of them
     LinkRule.INITIAL_EMPLOYER,
+    LinkRule.NAMES_TYPO_EMPLOYER,
     LinkRule.SURNAME_TYPO,
     LinkRule.SURNAME_TYPO,  # its first letter, at one ZIP+4
     LinkRule.GIVEN_PREFIX,

@@ -241,6 +241,10 @@ class LinkRule(models.TextChoices):
         "initial_employer",
         "Given name as its initial, same surname and employer in the same ZIP",
     )
+    NAMES_TYPO_EMPLOYER = (
+        "names_typo_employer",
+        "Given name and surname each one letter off, at the same ZIP+4 and employer",
+    )
     SURNAME_TYPO = "surname_typo", "Same given name, surname one letter off, in the same ZIP"
     GIVEN_PREFIX = "given_prefix", "Given name written short, same surname, in the same place"
     CITY_NOT_WORKING = "city_not_working", "Same name in the same city, neither one working"

@@ -320,3 +320,26 @@ def test_names_swapped_with_the_given_name_as_a_nickname_are_one_person(resolve)
     )  # fmt: skip
     assert clusters["nickname"] == clusters["swapped"]
     assert clusters["husband"] != clusters["wife"]
+
+
+def test_both_names_mistyped_at_one_zip4_and_employer_is_one_person(background, trained_model):
+    # Seen on real FEC rows: a surname and a given name each one letter off at a company's
+    # ZIP+4, the employer written two ways. Two known given names (coworkers JOHN and JOAN)
+    # or another employer at the same ZIP+4 are left alone.
+    from groundswell.identity.models import LinkRule
+
+    rules = _deterministic_rules(
+        background,
+        trained_model,
+        {
+            "filed": _fec("QUENNELLSEN, ERNEST", "Palmer", "PA", "17078-9103", "TARRANT DRUG CORPORATE", "GROUP VP PURCHASING"),
+            "slips": _fec("QUENNELLSON, ERNST", "Palmer", "PA", "17078-9103", "TARRANT DRUG", "MANAGER"),
+            "john": _fec("HOLLENBACKER, JOHN", "Palmer", "PA", "17078-9200", "TARRANT DRUG", "PHARMACIST"),
+            "joan": _fec("HOLLENBACHER, JOAN", "Palmer", "PA", "17078-9200", "TARRANT DRUG", "PHARMACIST"),
+            "works here": _fec("MARRISDEN, OSWALDO", "Palmer", "PA", "17078-9300", "TARRANT DRUG", "BUYER"),
+            "works elsewhere": _fec("MARRISDON, OSWALD", "Palmer", "PA", "17078-9300", "KELLWORTH FREIGHT", "DRIVER"),
+        },
+    )  # fmt: skip
+    assert rules.get(("filed", "slips")) == LinkRule.NAMES_TYPO_EMPLOYER
+    assert ("john", "joan") not in rules
+    assert ("works here", "works elsewhere") not in rules
