@@ -435,6 +435,21 @@ def work_normalize(text: str | None) -> str:
     return value
 
 
+# The words of place names that filers write in full one day and short the next (SAINT LOUIS and
+# ST LOUIS, MADISON HEIGHTS and MADISON HTS, VIRGINIA BEACH and VIRGINIA BCH on real FEC rows),
+# each read in full: compared as written they were two cities to every rule that asks for one
+# city, and to the model. In full, not short: a typo in the word (MOUNY DRUITT) stays one letter
+# from MOUNT DRUITT, but a whole word from MT DRUITT (FEBRL's files lost links that way).
+_CITY_WORDS = {
+    "ST": "SAINT", "STE": "SAINTE", "MT": "MOUNT", "FT": "FORT", "HTS": "HEIGHTS",
+    "HGTS": "HEIGHTS", "BCH": "BEACH", "SPGS": "SPRINGS", "PT": "POINT", "N": "NORTH",
+    "S": "SOUTH", "E": "EAST", "W": "WEST", "TWP": "TOWNSHIP", "VLG": "VILLAGE",
+    "JCT": "JUNCTION", "CTR": "CENTER",
+}  # fmt: skip
+
+
 def city_normalize(text: str | None) -> str:
-    """A city name as upper-case letters and single spaces (St. Louis → ST LOUIS)."""
-    return _SPACES.sub(" ", _NOT_LETTERS.sub(" ", ascii_upper(text))).strip()
+    """A city name as upper-case letters and single spaces, its common words in full (St. Louis
+    and Saint Louis → SAINT LOUIS, N Madison Hts → NORTH MADISON HEIGHTS)."""
+    words = _NOT_LETTERS.sub(" ", ascii_upper(text)).split()
+    return " ".join(_CITY_WORDS.get(word, word) for word in words)

@@ -167,3 +167,18 @@ def test_common_nicknames_are_in_the_table():
         assert f"|{name}|" in alternatives["CHRIS"]
     assert "|KRISTEN|" in alternatives["KRIS"]
     assert nz.first_canonical("ELISABETH") == "ELIZABETH"
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("St. Louis", "SAINT LOUIS"),
+        ("Madison Hts", "MADISON HEIGHTS"),
+        ("Virginia Bch", "Virginia Beach"),
+        ("Ft Worth", "FORT WORTH"),
+        ("N. Little Rock", "North Little Rock"),
+    ],
+)
+def test_a_city_written_in_full_and_short_is_one_city(a, b):
+    assert nz.city_normalize(a) == nz.city_normalize(b)
+    assert nz.city_normalize("Westfield") == "WESTFIELD"  # a word, not a part of one
