@@ -147,6 +147,10 @@ def test_the_sql_fast_paths_agree_with_python():
         ("QUARLEBY, ANTONIO QUARLEBY", ("ANTONIO", "", "QUARLEBY")),
         ("Clifford Clifford Quarleby", ("CLIFFORD", "", "QUARLEBY")),
         ("QUARLEBY, CLIFFORD CARL", ("CLIFFORD", "C", "QUARLEBY")),
+        # A rank, a service or RET after the name is no middle name (the U of USAF).
+        ("QUARLEBY, DESMOND MR. USAF (RET.)", ("DESMOND", "", "QUARLEBY")),
+        ("QUARLEBY, DESMOND P COL USA RET", ("DESMOND", "P", "QUARLEBY")),
+        ("QUARLEBY, DESMOND COLONEL", ("DESMOND", "", "QUARLEBY")),
     ],
 )
 def test_a_given_name_split_by_a_stray_space_or_after_a_generation(text, expected):
