@@ -44,18 +44,23 @@ _IS_GIFT = (
     "EXISTS (SELECT 1 FROM gift_types g WHERE g.entity = coalesce(raw.ENTITY_TP, '') "
     "AND g.ttype = coalesce(raw.TRANSACTION_TP, ''))"
 )
-# The columns a count needs: the rest of a national file is not copied.
-_KEPT = (
+# The columns a count needs: the rest of a national file is not copied. The first ones order
+# the records (below); the amount only says whether a row is a gift at all.
+_ORDERED = (
     "CMTE_ID", "AMNDT_IND", "RPT_TP", "TRANSACTION_TP", "ENTITY_TP", "NAME", "CITY", "STATE",
     "ZIP_CODE", "EMPLOYER", "OCCUPATION", "TRANSACTION_DT", "TRAN_ID", "FILE_NUM", "MEMO_CD",
     "SUB_ID",
 )  # fmt: skip
+_KEPT = (*_ORDERED, "TRANSACTION_AMT")
+# A row with no money in it (an amount of 0, blank or unreadable) is no gift: ``import fec``
+# refuses it too (``cents_parse``), so both count the same rows.
+_HAS_AMOUNT = "coalesce(try_cast(trim(TRANSACTION_AMT) AS DECIMAL(18, 2)), 0) <> 0"
 
 
 # Records are numbered in this order, never the file's: Splink samples pairs by a hash of the
 # number, so numbering by line order would train a different model on a shuffled file.
 _ROW_ORDER = "try_cast(trim(SUB_ID) AS HUGEINT) NULLS LAST, trim(SUB_ID), " + ", ".join(
-    f"{column} NULLS FIRST" for column in _KEPT
+    f"{column} NULLS FIRST" for column in _ORDERED
 )
 
 
@@ -244,6 +249,7 @@ def _select_counted(con) -> None:
                   AND upper(coalesce(trim(TRANSACTION_TP), '')) <> '{REFUND_TYPE}'
                   AND {_IS_GIFT}
                   AND coalesce(trim(NAME), '') <> ''
+                  AND {_HAS_AMOUNT}
                 -- a line repeated (the same SUB_ID) counts once; first, so that the report
                 -- window below sees one row per SUB_ID and never drops both twins
                 QUALIFY row_number() OVER (PARTITION BY trim(SUB_ID) ORDER BY {_ROW_ORDER}) = 1
@@ -268,6 +274,7 @@ def _skipped(con, rows: int, contributions: int) -> dict[str, int]:
                             THEN 'refund'
                         WHEN NOT {_IS_GIFT} THEN 'not an individual'
                         WHEN coalesce(trim(NAME), '') = '' THEN 'no name'
+                        WHEN NOT {_HAS_AMOUNT} THEN 'no amount'
                         ELSE 'amendment repeat' END AS why, count(*)
             FROM raw GROUP BY 1
             """  # noqa: S608

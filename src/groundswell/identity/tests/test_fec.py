@@ -53,6 +53,9 @@ def itcont(tmp_path):
         # Another committee's donor.
         row(CMTE_ID="C00999002", TRAN_ID="F1", SUB_ID="11", NAME="ORMSKIRK, TEODORA",
             STATE="TX", ZIP_CODE="75001"),
+        # No money in it: no gift, as `import fec` refuses it.
+        row(TRAN_ID="G1", SUB_ID="12", NAME="HALLIWICK, DORCAS", STATE="KS", ZIP_CODE="66002",
+            TRANSACTION_AMT="0"),
     ]  # fmt: skip
     path = tmp_path / "itcont.txt"
     path.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
@@ -75,7 +78,7 @@ def test_it_prints_unique_donors_with_the_json_line_last(itcont):
     assert figures["by_state"] == {"ME": 1, "OR": 1, "TX": 1, "VT": 1}
     assert figures["naive_unique_donors"] == 4
     assert figures["skipped"] == {
-        "amendment repeat": 1, "memo": 1, "refund": 1, "not an individual": 1
+        "amendment repeat": 1, "memo": 1, "refund": 1, "not an individual": 1, "no amount": 1
     }  # fmt: skip
     assert "unique donors: 4" in text
 

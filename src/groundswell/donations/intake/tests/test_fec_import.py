@@ -1,10 +1,13 @@
 """The FEC bulk individual-contributions file, in its real 21-column layout, with Faker donors."""
 
+from datetime import date
+
 import pytest
 from django.core.management import call_command
 from faker import Faker
 
 from groundswell.donations.intake.fec_import import fec_import
+from groundswell.donations.intake.fec_rows import FEC_TZ
 from groundswell.donations.models import Contribution, ContributionStatus
 
 fake = Faker("en_US")
@@ -41,7 +44,8 @@ def test_import_rows(tmp_path):
         row(SUB_ID="1004", TRANSACTION_TP="15E", OTHER_ID="C00401224", TRANSACTION_PGI="G2026"),
         row(SUB_ID="1005", CMTE_ID="C00999999"),
         row(SUB_ID="1001"),
-        row(SUB_ID="1006", TRANSACTION_DT="13452026"),
+        # No date that can be read and no 18-digit image number to date the filing by.
+        row(SUB_ID="1006", TRANSACTION_DT="13452026", IMAGE_NUM="26020012345"),
         row(SUB_ID="1007", TRANSACTION_AMT="twelve"),
         "C00123456|N|Q1",
         row(SUB_ID="1008", TRANSACTION_TP="22Y", TRANSACTION_AMT="40"),
@@ -86,8 +90,30 @@ def test_empty_file(tmp_path):
 
 @pytest.mark.django_db
 def test_command(tmp_path, capsys):
-    path = write(tmp_path, [row(SUB_ID="2001"), row(SUB_ID="2002", TRANSACTION_DT="bad")])
+    path = write(
+        tmp_path, [row(SUB_ID="2001"), row(SUB_ID="2002", TRANSACTION_DT="bad", IMAGE_NUM="")]
+    )
     out = tmp_path / "errors.csv"
     call_command("import", "fec", path, "--committee", CMTE, "--errors", str(out), verbosity=0)
     assert Contribution.objects.filter(processor_id="2001").exists()
     assert "2,TRANSACTION_DT" in out.read_text()
+
+
+@pytest.mark.django_db
+def test_a_gift_without_a_readable_date_is_dated_by_its_filing(tmp_path):
+    # Real itcont files carry gifts with a blank or impossible TRANSACTION_DT; the gift is real
+    # and is kept, dated by the filing that lists it (its 18-digit image number, YYYYMMDD…).
+    lines = [
+        row(SUB_ID="3001", TRANSACTION_DT="", IMAGE_NUM="202604159876543210"),
+        row(SUB_ID="3002", TRANSACTION_DT="02312026", IMAGE_NUM="202605020301234567"),
+        row(SUB_ID="3003", TRANSACTION_DT="", IMAGE_NUM="202613459876543210"),  # no such day
+    ]
+    result = fec_import(write(tmp_path, lines), committee=CMTE)
+    assert (result.created, result.rejected) == (2, 1)
+    assert {(e.line, e.column) for e in result.errors} == {(3, "TRANSACTION_DT")}
+    blank = Contribution.objects.get(processor_id="3001")
+    assert blank.received_at.astimezone(FEC_TZ).date() == date(2026, 4, 15)
+    assert "not filed" in blank.note and "04/15/2026" in blank.note
+    impossible = Contribution.objects.get(processor_id="3002")
+    assert impossible.received_at.astimezone(FEC_TZ).date() == date(2026, 5, 2)
+    assert "'02312026'" in impossible.note
