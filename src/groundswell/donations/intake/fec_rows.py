@@ -311,7 +311,9 @@ def row_parse(fields: list[str], line: int) -> ParsedRow:
         occupation=occupation[: WIDTHS["work"]],
         donor_key=name_key(given, family, postal_code),
         # itcont gives no report year: the year of the gift stands for it, as in identity.fec.
-        report=report_of(committee, report_type, received.year),
+        # Undated: no year of the gift, as in ``fec unique-donors`` (its report key leaves the
+        # year blank too), so an amendment's repeat of the row is still known as one.
+        report=report_of(committee, report_type, "" if dated else received.year),
         file_number=file_number_parse(file_num),
         amended=amended.upper() == "A",
     )
@@ -354,7 +356,7 @@ def other_receipt_parse(fields: list[str], line: int, kind: str) -> dict:
         "state": state,
         "postal_code": postal_code,
         "note": note,
-        "fec_report": report_of(committee, report_type, received.year),
+        "fec_report": report_of(committee, report_type, "" if dated else received.year),
         "fec_file_number": file_number_parse(file_num),
         "fec_amended": amended.upper() == "A",
         "line": line,

@@ -117,3 +117,6 @@ def test_a_gift_without_a_readable_date_is_dated_by_its_filing(tmp_path):
     impossible = Contribution.objects.get(processor_id="3002")
     assert impossible.received_at.astimezone(FEC_TZ).date() == date(2026, 5, 2)
     assert "'02312026'" in impossible.note
+    # No year of the gift in its report, as fec unique-donors keys it: an amended report's
+    # undated repeat is still recognised.
+    assert blank.fec_report == f"{CMTE} Q1"

@@ -96,6 +96,32 @@ def test_the_imports_gifts_are_the_rows_unique_donors_counts(tmp_path):
     assert counted.unique_donors == 4
 
 
+@pytest.mark.django_db
+def test_an_undated_gift_counts_and_a_gift_of_nothing_does_not_in_both(tmp_path):
+    # The import dates the first by its filing and refuses the $0 row; unique-donors reads the
+    # same two rows the same way.
+    rows = [
+        "C00777001|N|Q1|P2026|202604159000000001|15|IND|ORTOLAN, MAREK J|BRISKWATER|OH|"
+        "432151234|BRISKWATER SCHOOLS|TEACHER|03152026|250||IA1|1500001|||4200000001",
+        "C00777001|N|Q1|P2026|202604159000000001|15|IND|VELLACOTT, PRUNELLA|BRISKWATER|OH|"
+        "43215|RETIRED|RETIRED||100||IA2|1500001|||4200000002",
+        "C00777001|N|Q1|P2026|202604159000000001|15|IND|GRISTLEWOOD, TOBIAS|BRISKWATER|OH|"
+        "432151234|SELF-EMPLOYED|CARPENTER|03152026|0||IA3|1500001|||4200000003",
+    ]
+    path = tmp_path / "itcont.txt"
+    path.write_text("".join(r + "\n" for r in rows), encoding="utf-8")
+    result = fec_import(str(path), committee=CMTE)
+    assert (result.created, result.rejected) == (2, 1)
+    counted = fec_unique_donors(str(path), committee=CMTE, out=str(tmp_path / "c.parquet"))
+    con = duckdb.connect()
+    selected = {
+        r[0] for r in con.execute(f"SELECT sub_id FROM '{tmp_path / 'c.parquet'}'").fetchall()
+    }
+    imported = set(_counted_gifts().values_list("processor_id", flat=True))
+    assert imported == selected == {"4200000001", "4200000002"}
+    assert counted.skipped == {"no amount": 1}
+
+
 ENTITIES = st.sampled_from(["IND", "", "ORG", "PAC", "COM", "PTY", "CCM", "CAN", "ind", " IND "])
 TYPES = st.sampled_from(["15", "15E", "15C", "16C", "22Y", "10", "11", "18K", "30", "", "24T"])
 
