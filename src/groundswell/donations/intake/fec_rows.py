@@ -238,7 +238,7 @@ def gift_day(text: str, image_num: str) -> tuple[date, str]:
     """The gift's day and, when the filing gave none that can be read, a note saying so.
 
     A row with a name and an amount but no readable TRANSACTION_DT (blank, or "02312017") is
-    still a real gift: real files carry such rows (1.4% of the public samples' gifts the README
+    still a real gift: real files carry such rows (1.3% of the public samples' gifts the README
     measures). The filing's own date, from its image number, stands for it: a gift is
     received before the report that lists it. Without that date either, the row is refused.
     """
