@@ -24,11 +24,12 @@ DATA = Path(__file__).resolve().parent / "data"
 
 # Military ranks, services and RET(IRED) too: real FEC filers write "JAMES MR. USAF (RET.)" and
 # "JAMES P COL USA RET", and a service read as a middle initial (U) set the man apart from
-# himself.
+# himself. Not ADM: as a given name's garble ("ADM X") it is no title, and on the real rows it
+# follows a middle initial ("BOBBY R. ADM.").
 _TITLES = {
     "MR", "MRS", "MS", "MISS", "DR", "REV", "HON", "PROF", "SIR", "MX", "FR", "SEN", "REP",
     "GOV", "JUDGE", "CAPT", "COL", "GEN", "LT", "SGT", "MAJ", "COLONEL", "LTC", "CPT", "CDR",
-    "ADM", "RADM", "VADM", "USA", "USN", "USNR", "USAF", "USAR", "USMC", "USCG", "RET",
+    "RADM", "VADM", "USA", "USN", "USNR", "USAF", "USAR", "USMC", "USCG", "RET",
 }  # fmt: skip
 # No "V": as a last token it is far more often a middle initial than "the fifth".
 _SUFFIXES = {"JR", "SR", "II", "III", "IV", "MD", "PHD", "ESQ", "DDS", "CPA", "RN"}
