@@ -443,8 +443,9 @@ def work_normalize(text: str | None) -> str:
 # The words of place names that filers write in full one day and short the next (SAINT LOUIS and
 # ST LOUIS, MADISON HEIGHTS and MADISON HTS, VIRGINIA BEACH and VIRGINIA BCH on real FEC rows),
 # each read in full: compared as written they were two cities to every rule that asks for one
-# city, and to the model. In full, not short: a typo in the word (MOUNY DRUITT) stays one letter
-# from MOUNT DRUITT, but a whole word from MT DRUITT (FEBRL's files lost links that way).
+# city, and to the model. In full, not short: read short (SAINT → ST), FEBRL1, 2 and 4 each lost
+# a link or two (measured), most likely because a typo in the long word (MOUNY) then stands a
+# whole word from the short form (MT) instead of a letter from MOUNT.
 _CITY_WORDS = {
     "ST": "SAINT", "STE": "SAINTE", "MT": "MOUNT", "FT": "FORT", "HTS": "HEIGHTS",
     "HGTS": "HEIGHTS", "BCH": "BEACH", "SPGS": "SPRINGS", "PT": "POINT", "N": "NORTH",
