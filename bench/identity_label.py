@@ -107,8 +107,20 @@ def _employer_word(employer: str) -> str:
 _CROWD = 30
 
 
+# The kinds of candidate that #12 names ("different clusters sharing surname + ZIP5 or city,
+# compatible given names"; the typo and swap candidates are within one ZIP5). The sample also
+# draws pairs that share only a ZIP3 or an employer in a state, a wider net; ``summary`` gives
+# the missed share over both.
+ISSUE_KINDS = frozenset({"zip", "city", "zip5-variant"})
+
+
 def candidate_pairs(clusters: dict[int, list[dict]]) -> list[tuple[int, int]]:
-    """Pairs of clusters that may be one person the engine kept apart.
+    """Pairs of clusters that may be one person the engine kept apart, in a stable order."""
+    return sorted(candidate_kinds(clusters))
+
+
+def candidate_kinds(clusters: dict[int, list[dict]]) -> dict[tuple[int, int], set[str]]:
+    """Pairs of clusters that may be one person the engine kept apart, each with what they share.
 
     Sharing a surname and a ZIP5, a ZIP3 (one metropolitan area), a city (in one state) or an
     employer (in one state), with compatible given names; or, within one ZIP5, surnames one
@@ -134,15 +146,15 @@ def candidate_pairs(clusters: dict[int, list[dict]]) -> list[tuple[int, int]]:
             employer = _employer_word(row["employer"])
             if employer:
                 by_key[("work", parsed.last, row["state"], employer)].add(cluster)
-    pairs = set()
-    for members in by_key.values():
+    pairs: dict[tuple[int, int], set[str]] = defaultdict(set)
+    for key, members in by_key.items():
         ordered = sorted(members)
         if len(ordered) > _CROWD:
             continue
         for i, a in enumerate(ordered):
             for b in ordered[i + 1 :]:
                 if any(_given_compatible(x, y) for x in names[a] for y in names[b]):
-                    pairs.add((a, b))
+                    pairs[(a, b)].add(key[0])
     for members in by_zip.values():
         ordered = sorted(members)
         for i, a in enumerate(ordered):
@@ -155,9 +167,9 @@ def candidate_pairs(clusters: dict[int, list[dict]]) -> list[tuple[int, int]]:
                         or (len(fa) > 1 and fa == lb and (la == fb or _surname_variant(la, fb)))
                         for fb, lb in full[b]
                     ):
-                        pairs.add((a, b))
+                        pairs[(a, b)].add("zip5-variant")
                         break
-    return sorted(pairs)
+    return dict(pairs)
 
 
 def _show(row: dict) -> str:
@@ -202,17 +214,25 @@ def _label_parts(line: str) -> tuple[list[str], bool]:
 def summary(path: str, labels: str) -> dict:
     clusters = _rows(path)
     multi = sum(1 for rows in clusters.values() if len(rows) > 1)
-    pairs = candidate_pairs(clusters)
+    kinds = candidate_kinds(clusters)
+    pairs = sorted(kinds)
     people: list[int] = []
     same: list[bool] = []
+    sure_same: list[bool] = []
+    issue_same: list[bool] = []
     unsure = 0
     for line in Path(labels).read_text(encoding="utf-8").splitlines():
         parts, flagged = _label_parts(line)
         if len(parts) == 3 and parts[0] == "c":
             people.append(int(parts[2]))
         elif len(parts) == 4 and parts[0] == "p":
-            same.append(parts[3].lower().startswith("y"))
+            yes = parts[3].lower().startswith("y")
+            same.append(yes)
+            sure_same.append(yes and not flagged)
             unsure += flagged
+            pair = (min(int(parts[1]), int(parts[2])), max(int(parts[1]), int(parts[2])))
+            if kinds.get(pair, set()) & ISSUE_KINDS:
+                issue_same.append(yes)
     count = len(clusters)
     hidden = (sum(k - 1 for k in people) / len(people) * multi) if people else 0.0
     missed = (sum(same) / len(same) * len(pairs)) if same else 0.0
@@ -228,6 +248,14 @@ def summary(path: str, labels: str) -> dict:
         "pairs_labelled": len(same),
         "pairs_missed_links": round(sum(same) / len(same), 4) if same else None,
         "pairs_marked_unsure": unsure,
+        # Counting a pair as missed only when the labeller was sure of it.
+        "pairs_missed_links_sure": round(sum(sure_same) / len(sure_same), 4) if same else None,
+        # The labelled pairs of the kinds #12 names (a surname and a ZIP5 or a city), a random
+        # sample of those as the whole sample is of all candidates.
+        "issue_kind_pairs_labelled": len(issue_same),
+        "issue_kind_pairs_missed_links": round(sum(issue_same) / len(issue_same), 4)
+        if issue_same
+        else None,
         "hand_estimate": round(estimate),
         "count_error_vs_hand_estimate": round((count - estimate) / estimate, 4),
     }
