@@ -254,6 +254,17 @@ def _links(con: duckdb.DuckDBPyConnection, options: EngineOptions) -> None:
     same_name = f"""
         {SAME_GIVEN_NAME} AND length(a.first) > 1 AND length(b.first) > 1 AND a.last = b.last
     """
+    # In one ZIP a given name written as its initial counts as the same name when the middle
+    # initials agree too (L D and LAWRENCE D): two people of one surname in one ZIP whose given
+    # names begin alike and whose middle initials are the same are rarer than one man who signs
+    # with his initials (a husband and wife share a surname and a ZIP, seldom both initials).
+    initials_agree = """
+        (a.last = b.last AND a.middle IS NOT NULL AND a.middle = b.middle
+         AND ((length(a.first) = 1 AND length(b.first) > 1
+               AND a.first IN (b.first[1], b.first_canon[1]))
+              OR (length(b.first) = 1 AND length(a.first) > 1
+                  AND b.first IN (a.first[1], a.first_canon[1]))))
+    """
     con.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE links AS
@@ -264,7 +275,7 @@ def _links(con: duckdb.DuckDBPyConnection, options: EngineOptions) -> None:
                 JOIN rep a ON a.unique_id = p.unique_id_l JOIN rep b ON b.unique_id = p.unique_id_r
                 WHERE (p.match_probability >= {float(options.auto_link)}
                        OR (p.match_probability >= {float(options.same_name_zip_link)}
-                           AND {same_name}
+                           AND ({same_name} OR {initials_agree})
                            AND (a.zip5 = b.zip5
                                 OR (a.city = b.city AND a.state = b.state
                                     AND (a.zip5 IS NULL OR b.zip5 IS NULL))))

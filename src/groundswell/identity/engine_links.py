@@ -30,6 +30,7 @@ from groundswell.identity.engine_rare import RARE_NAME_EMPLOYER_IN_STATE as _RAR
 from groundswell.identity.engine_rare import RARE_NAME_IN_AREA_JOB as _RARE_NAME_IN_AREA_JOB
 from groundswell.identity.engine_rare import RARE_NAME_IN_PLACE as _RARE_NAME_IN_PLACE
 from groundswell.identity.engine_rare import RARE_SIDES, TF_TABLES
+from groundswell.identity.engine_rare import RETIRED_JUNIOR_AT_ADDRESS as _RETIRED_JUNIOR
 from groundswell.identity.normalize_sql import from_arrow
 
 MATCH_COLUMNS = (
@@ -327,6 +328,7 @@ def deterministic_links(con: duckdb.DuckDBPyConnection) -> int:
         _RARE_NAME_IN_AREA_JOB,
         _RARE_EMPLOYER,
         _GENERATION_NOT_WORKING_AT_ADDRESS,
+        _RETIRED_JUNIOR,
         _MIDDLE_SLIP_AT_ZIP4,
         _MIDDLE_SLIP_AT_WORK,
     ]

@@ -1,4 +1,5 @@
-"""Deterministic links for names rare in the file (engine step 3, with ``engine_links``).
+"""Deterministic links for names rare in the file, and for generation marks at one address
+(engine step 3, with ``engine_links``).
 
 An identical full name in one place is one person when nobody else is likely to bear it. How
 likely is read from the file itself, as Splink's term-frequency adjustment reads it: the share
@@ -167,6 +168,15 @@ _ONE_SAYS_NOT_WORKING = f"""
 """
 
 
+# The name is seen in the ZIP with two generation marks (a JR and a SR, a III and a IV): a
+# family of two bearers, either of whom an unmarked record may be.
+_TWO_MARKS_IN_ZIP = """
+    EXISTS (SELECT 1 FROM rep g WHERE g.first_canon = a.first_canon AND g.last = a.last
+            AND g.zip5 = a.zip5 AND g.suffix IS NOT NULL
+            AND g.suffix <> coalesce(a.suffix, b.suffix))
+"""
+
+
 # A generation mark on one side only (WILLIAM E JR and WILLIAM) at one address (the same ZIP5,
 # and the same ZIP+4 where both have one), neither side working: a retired man who writes JR
 # now and then. A father and son at one address are told apart by the son's job (a working
@@ -183,6 +193,35 @@ GENERATION_NOT_WORKING_AT_ADDRESS = f"""
       AND {STREETS_DO_NOT_DIFFER} AND {_not_working("a")} AND {_not_working("b")}
       AND {_ONE_SAYS_NOT_WORKING}
       AND {_rare(EXPECTED_BEARERS_CORROBORATED)}
+      AND NOT {_TWO_MARKS_IN_ZIP}
+"""  # noqa: S608
+
+# A JR (II, III, IV) on one side only at one address (the same ZIP5, and the same ZIP+4 where
+# both have one), the JR side retired or not employed in so many words: a retired man is
+# seldom a son living in his father's house, so the unmarked record there is himself with the
+# JR left out (a nephrologist LELAND and a retired LELAND E JR at one ZIP; on the labelled real
+# FEC pairs both labellers called each such pair one person). For any name, not only a rare
+# one: the address and the retirement corroborate what the name does not. Not for SR (a
+# father who writes SR has a son of his name, who often leaves out the JR: DAVID A SR, retired,
+# and DAVID, chairman of the company the father founded and the son later chaired), nor where
+# the JR side works (a son at his parents' address), nor where the ZIP holds another mark of
+# the name (a JR and a SR, or a III and a IV: a family of two bearers), nor where the unmarked
+# name is at two ZIP+4s of the ZIP (two unmarked bearers the JR could be either of).
+RETIRED_JUNIOR_AT_ADDRESS = f"""
+    WITH c AS (
+        SELECT a.unique_id AS a_id, b.unique_id AS b_id, b.zip4 AS b_zip4
+        FROM rep a JOIN rep b ON a.first_canon = b.first_canon AND a.last = b.last
+            AND a.zip5 = b.zip5 AND a.unique_id <> b.unique_id
+        WHERE a.suffix IN ('JR', 'II', 'III', 'IV') AND b.suffix IS NULL
+          AND length(a.first) > 1 AND length(b.first) > 1
+          AND (a.zip4 IS NULL OR b.zip4 IS NULL OR a.zip4 = b.zip4)
+          AND (a.middle IS NULL OR b.middle IS NULL OR a.middle = b.middle)
+          AND {STREETS_DO_NOT_DIFFER} AND {_not_working("a")}
+          AND (a.employer IN ({NOT_WORKING}) OR a.occupation IN ({NOT_WORKING}))
+          AND NOT {_TWO_MARKS_IN_ZIP}
+    )
+    SELECT least(a_id, b_id) AS l, greatest(a_id, b_id) AS r FROM c
+    WHERE a_id IN (SELECT a_id FROM c GROUP BY a_id HAVING count(DISTINCT b_zip4) <= 1)
 """  # noqa: S608
 
 # Middle initials that differ at one ZIP+4 (OLIVIA I and OLIVIA L), the same given name as

@@ -54,6 +54,7 @@ DETERMINISTIC_RULES = (
     LinkRule.RARE_NAME_PLACE,  # in one ZIP3, the job titles sharing a word of the work
     LinkRule.RARE_NAME_EMPLOYER,
     LinkRule.GENERATION_NOT_WORKING,
+    LinkRule.RETIRED_JUNIOR,
     LinkRule.MIDDLE_SLIP,
     LinkRule.MIDDLE_SLIP,  # at an employer's ZIP+4, employer and job the same
 )

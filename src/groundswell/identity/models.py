@@ -258,6 +258,10 @@ class LinkRule(models.TextChoices):
         "generation_status",
         "Same name at the same address, JR or SR on one side, neither one working",
     )
+    RETIRED_JUNIOR = (
+        "retired_junior",
+        "Same name at the same address, a retired JR on one side only",
+    )
     MIDDLE_SLIP = (
         "middle_slip",
         "Same rare name and job at the same ZIP+4, middle initials differ by a slip",

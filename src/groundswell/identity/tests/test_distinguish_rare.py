@@ -79,6 +79,50 @@ def test_a_jr_at_one_address_with_only_statuses_on_both_sides_is_one_man(resolve
     assert clusters["elsewhere jr"] != clusters["elsewhere"]
 
 
+def test_a_retired_jr_at_one_address_is_the_unmarked_man_there_whatever_the_name(resolve):
+    # JOHN BAKER is no rare name: the address and the JR's retirement say what the name cannot.
+    crowd = common_name_crowd("BAKER", "JOHN")
+    clusters = resolve(
+        {
+            **crowd,
+            "retired jr": _fec("BAKER, JOHN A JR", "Newtown", "PA", "18940-5120", "RETIRED", "RETIRED"),
+            "unmarked": _fec("BAKER, JOHN", "Newtown", "PA", "18940", "BAKER & SONS", "PARTNER"),
+            # A working JR beside a retired man of the name: a son at his parents' address.
+            "working jr": _fec("BAKER, ROBERT JR", "Newtown", "PA", "18940-3300", "RIVERBEND CLINIC", "NURSE"),
+            "father": _fec("BAKER, ROBERT", "Newtown", "PA", "18940-3300", "RETIRED", "RETIRED"),
+            # A SR, retired, and the unmarked man of his company: his son, who leaves out the JR.
+            "sr": _fec("BAKER, THOMAS A SR", "Newtown", "PA", "18940-4400", "RETIRED", "RETIRED"),
+            "chairman": _fec("BAKER, THOMAS", "Newtown", "PA", "18940", "BAKER FOODS", "CHAIRMAN"),
+            # A JR and a SR of the name in the ZIP: the unmarked one may be either.
+            "family jr": _fec("BAKER, HENRY JR", "Newtown", "PA", "18940-6600", "RETIRED", "RETIRED"),
+            "family sr": _fec("BAKER, HENRY SR", "Newtown", "PA", "18940-7700", "RETIRED", "RETIRED"),
+            "family": _fec("BAKER, HENRY", "Newtown", "PA", "18940", "NOT EMPLOYED", "NOT EMPLOYED"),
+        }
+    )  # fmt: skip
+    assert clusters["retired jr"] == clusters["unmarked"]
+    assert clusters["working jr"] != clusters["father"]
+    assert clusters["sr"] != clusters["chairman"]
+    assert clusters["family"] not in (clusters["family jr"], clusters["family sr"])
+
+
+def test_initials_in_one_zip_are_the_full_name_with_the_same_middle_initial(resolve):
+    # The model's score links the same name in one ZIP at a lower bar than other pairs; with
+    # the general bar out of reach, only that one links these two.
+    crowd = common_name_crowd("DAVIS", "LAWRENCE")
+    clusters = resolve(
+        {
+            **crowd,
+            "initials": _fec("DAVIS, L D", "Great Bend", "KS", "67530", "SELF-EMPLOYED", "OIL PRODUCER"),
+            "full": _fec("DAVIS, LAWRENCE D", "Great Bend", "KS", "67530"),
+            # Her initial is his, her middle initial is not: a household, not one person.
+            "wife": _fec("DAVIS, L M", "Great Bend", "KS", "67530", "SELF-EMPLOYED", "OIL PRODUCER"),
+        },
+        auto_link=1.0,
+    )  # fmt: skip
+    assert clusters["initials"] == clusters["full"]
+    assert clusters["wife"] != clusters["full"]
+
+
 def test_middle_initials_that_slip_at_home_are_one_person_but_not_at_work_or_in_two_jobs(resolve):
     clusters = resolve(
         {
