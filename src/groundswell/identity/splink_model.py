@@ -499,7 +499,7 @@ def _training_sdf(sdf, table: pa.Table, options: EngineOptions):
     could count different people; one model, scored on either, gives the same clusters
     (tests/test_spark.py). Training reads samples, and Spark's many small training queries
     took 146 s for 1,800 records where DuckDB took 2 s. It trains on at most
-    TRAINING_RECORDS_PER_NAME records of a name (``name_capped``).
+    ``training_records_per_name`` records of a name (``name_capped``).
     """
     capped = name_capped(table)
     if options.backend == "duckdb" and capped is None:
@@ -507,30 +507,40 @@ def _training_sdf(sdf, table: pa.Table, options: EngineOptions):
     return _register(_db_api("duckdb", options), table if capped is None else capped, "duckdb")
 
 
-# The most records of one full name (given and family) the model trains on. EM's sessions pair
-# a name's records with each other, so a name with n records brings n² / 2 pairs: one name
-# written at hundreds of addresses (a staff member's test sign-ups, a public repository's test
-# file of one donor at 938 ZIPs of one town) outweighed every other name in the file, and the
-# model learnt from it that one person's records lie at different ZIPs of one city rather than
-# at one ZIP (same ZIP +4.3 bits, same city elsewhere +8.2; on the real rows without it, +10.2
-# and +4.8). Real names stay far below this: the commonest full name in 154,000 real FEC gifts
-# has 36 distinct records, and the generator's 1,000,000 gifts keep every name under it. Which
-# records are kept is fixed (the lowest ids), so training stays repeatable.
-TRAINING_RECORDS_PER_NAME = 50
+# The most records of one full name (given and family) the model trains on: one in two thousand of
+# the file's records, and at least 50. EM's sessions pair a name's records with each other, so a
+# name with n records brings n² / 2 pairs: one name written at hundreds of addresses (a staff
+# member's test sign-ups, a public repository's test file of one donor at 938 ZIPs of one town,
+# 0.9% of its file's records) outweighed every other name in the file, and the model learnt from
+# it that one person's records lie at different ZIPs of one city rather than at one ZIP (same ZIP
+# +4.3 bits, same city elsewhere +8.2; on the real rows without that file +10.2 and +4.8; with a
+# cap of one in a thousand, 100 records there, +9.4 and +7.2). Real names stay below the share:
+# the commonest full name of 100,000 distinct real FEC records has 36 of them, the generator's
+# commonest 220 of 829,000 at 1,000,000 gifts (a fixed 50 there changed what the model learnt and
+# cost cluster F1 0.0003). Which records are kept is fixed (the lowest ids), so training stays
+# repeatable.
+TRAINING_NAME_SHARE = 0.0005
+TRAINING_RECORDS_PER_NAME_MIN = 50
+
+
+def training_records_per_name(records: int) -> int:
+    """The most records of one full name the model trains on, in a file of ``records``."""
+    return max(TRAINING_RECORDS_PER_NAME_MIN, int(records * TRAINING_NAME_SHARE))
 
 
 def name_capped(table: pa.Table) -> pa.Table | None:
-    """``table`` with at most TRAINING_RECORDS_PER_NAME records of each full name, or None when
-    no name has more (the table trains as it is)."""
+    """``table`` with at most ``training_records_per_name`` records of each full name, or None
+    when no name has more (the table trains as it is)."""
     import duckdb
 
+    cap = training_records_per_name(table.num_rows)
     con = duckdb.connect()
     try:
         con.register("records_in", table)
         crowded = con.execute(
             f"""
             SELECT count(*) FROM (SELECT 1 FROM records_in WHERE last IS NOT NULL
-                GROUP BY first_canon, last HAVING count(*) > {TRAINING_RECORDS_PER_NAME})
+                GROUP BY first_canon, last HAVING count(*) > {cap})
             """  # noqa: S608 (a constant of ours)
         ).fetchall()[0][0]
         if not crowded:
@@ -541,7 +551,7 @@ def name_capped(table: pa.Table) -> pa.Table | None:
                 SELECT *, row_number() OVER (
                     PARTITION BY first_canon, last ORDER BY unique_id) AS nth
                 FROM records_in
-            ) WHERE nth <= {TRAINING_RECORDS_PER_NAME} OR last IS NULL
+            ) WHERE nth <= {cap} OR last IS NULL
             ORDER BY unique_id
             """  # noqa: S608 (a constant of ours)
         ).to_arrow_table()

@@ -82,7 +82,7 @@ def test_the_cap_keeps_the_lowest_ids_of_a_crowded_name_and_leaves_others_whole(
     )
     capped = splink_model.name_capped(table)
     kept = capped.column("unique_id").to_pylist()
-    limit = splink_model.TRAINING_RECORDS_PER_NAME
+    limit = splink_model.training_records_per_name(table.num_rows)
     assert kept == list(range(limit)) + [10_000 + i for i in range(30)]
     # A file with no crowded name trains as it is.
     assert splink_model.name_capped(table.slice(_CROWDED - limit)) is None
