@@ -193,7 +193,6 @@ GENERATION_NOT_WORKING_AT_ADDRESS = f"""
       AND {STREETS_DO_NOT_DIFFER} AND {_not_working("a")} AND {_not_working("b")}
       AND {_ONE_SAYS_NOT_WORKING}
       AND {_rare(EXPECTED_BEARERS_CORROBORATED)}
-      AND NOT {_TWO_MARKS_IN_ZIP}
 """  # noqa: S608
 
 # A JR (II, III, IV) on one side only at one address (the same ZIP5, and the same ZIP+4 where

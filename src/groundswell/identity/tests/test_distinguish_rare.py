@@ -94,9 +94,9 @@ def test_a_retired_jr_at_one_address_is_the_unmarked_man_there_whatever_the_name
             "sr": _fec("BAKER, THOMAS A SR", "Newtown", "PA", "18940-4400", "RETIRED", "RETIRED"),
             "chairman": _fec("BAKER, THOMAS", "Newtown", "PA", "18940", "BAKER FOODS", "CHAIRMAN"),
             # A JR and a SR of the name in the ZIP: the unmarked one may be either.
-            "family jr": _fec("BAKER, HENRY JR", "Newtown", "PA", "18940-6600", "RETIRED", "RETIRED"),
-            "family sr": _fec("BAKER, HENRY SR", "Newtown", "PA", "18940-7700", "RETIRED", "RETIRED"),
-            "family": _fec("BAKER, HENRY", "Newtown", "PA", "18940", "NOT EMPLOYED", "NOT EMPLOYED"),
+            "family jr": _fec("BAKER, JOHN JR", "Yardley", "PA", "19067-6600", "RETIRED", "RETIRED"),
+            "family sr": _fec("BAKER, JOHN SR", "Yardley", "PA", "19067-7700", "RETIRED", "RETIRED"),
+            "family": _fec("BAKER, JOHN", "Yardley", "PA", "19067", "NOT EMPLOYED", "NOT EMPLOYED"),
         }
     )  # fmt: skip
     assert clusters["retired jr"] == clusters["unmarked"]
