@@ -105,6 +105,20 @@ def test_a_retired_jr_at_one_address_is_the_unmarked_man_there_whatever_the_name
     assert clusters["family"] not in (clusters["family jr"], clusters["family sr"])
 
 
+def test_a_nickname_of_a_common_name_in_one_zip_is_the_same_name(resolve):
+    # JIM beside JAMES counts as the same given name as much as JAMES beside JAMES does, however
+    # common JAMES is (one filing left the employment out).
+    crowd = common_name_crowd("PELLWORTH", "JAMES")
+    clusters = resolve(
+        {
+            **crowd,
+            "nickname": _fec("PELLWORTH, JIM", "Lake Charles", "LA", "70605"),
+            "full": _fec("PELLWORTH, JAMES H", "Lake Charles", "LA", "70605-6120", "PELLWORTH AGENCY", "AGENT"),
+        }
+    )  # fmt: skip
+    assert clusters["nickname"] == clusters["full"]
+
+
 def test_initials_in_one_zip_are_the_full_name_with_the_same_middle_initial(resolve):
     # The model's score links the same name in one ZIP at a lower bar than other pairs; with
     # the general bar out of reach, only that one links these two.
