@@ -195,17 +195,17 @@ GENERATION_NOT_WORKING_AT_ADDRESS = f"""
       AND {_rare(EXPECTED_BEARERS_CORROBORATED)}
 """  # noqa: S608
 
-# A JR (II, III, IV) on one side only at one address (the same ZIP5, and the same ZIP+4 where
-# both have one), the JR side retired or not employed in so many words: a retired man is
-# seldom a son living in his father's house, so the unmarked record there is himself with the
-# JR left out (a nephrologist LELAND and a retired LELAND E JR at one ZIP; on the labelled real
-# FEC pairs both labellers called each such pair one person). For any name, not only a rare
-# one: the address and the retirement corroborate what the name does not. Not for SR (a
-# father who writes SR has a son of his name, who often leaves out the JR: DAVID A SR, retired,
-# and DAVID, chairman of the company the father founded and the son later chaired), nor where
-# the JR side works (a son at his parents' address), nor where the ZIP holds another mark of
-# the name (a JR and a SR, or a III and a IV: a family of two bearers), nor where the unmarked
-# name is at two ZIP+4s of the ZIP (two unmarked bearers the JR could be either of).
+# A JR (II, III, IV) on one side only at one address (the same ZIP5, and the same ZIP+4 where both
+# have one), the JR side retired or not employed in so many words: a retired man is seldom a son
+# living in his father's house, so the unmarked record there is himself with the JR left out (a
+# working physician and a retired JR of his name at one ZIP; on the labelled real FEC pairs both
+# labellers called each such pair one person). For any name, not only a rare one: the address and
+# the retirement corroborate what the name does not. Not for SR (a father who writes SR has a son
+# of his name, who often leaves out the JR: a retired SR and an unmarked chairman of the company
+# the father founded, which the son later chaired), nor where the JR side works (a son at his
+# parents' address), nor where the ZIP holds another mark of the name (a JR and a SR, or a III and
+# a IV: a family of two bearers), nor where the unmarked name is at two ZIP+4s of the ZIP (two
+# unmarked bearers the JR could be either of).
 RETIRED_JUNIOR_AT_ADDRESS = f"""
     WITH c AS (
         SELECT a.unique_id AS a_id, b.unique_id AS b_id, b.zip4 AS b_zip4

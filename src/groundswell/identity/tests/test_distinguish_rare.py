@@ -112,8 +112,8 @@ def test_a_nickname_of_a_common_name_in_one_zip_is_the_same_name(resolve):
     clusters = resolve(
         {
             **crowd,
-            "nickname": _fec("PELLWORTH, JIM", "Lake Charles", "LA", "70605"),
-            "full": _fec("PELLWORTH, JAMES H", "Lake Charles", "LA", "70605-6120", "PELLWORTH AGENCY", "AGENT"),
+            "nickname": _fec("PELLWORTH, JIM", "Ashgrove", "KY", "41105"),
+            "full": _fec("PELLWORTH, JAMES H", "Ashgrove", "KY", "41105-2210", "PELLWORTH AGENCY", "AGENT"),
         }
     )  # fmt: skip
     assert clusters["nickname"] == clusters["full"]
@@ -122,14 +122,14 @@ def test_a_nickname_of_a_common_name_in_one_zip_is_the_same_name(resolve):
 def test_initials_in_one_zip_are_the_full_name_with_the_same_middle_initial(resolve):
     # The model's score links the same name in one ZIP at a lower bar than other pairs; with
     # the general bar out of reach, only that one links these two.
-    crowd = common_name_crowd("DAVIS", "LAWRENCE")
+    crowd = common_name_crowd("TREMAINE", "LAWRENCE")
     clusters = resolve(
         {
             **crowd,
-            "initials": _fec("DAVIS, L D", "Great Bend", "KS", "67530", "SELF-EMPLOYED", "OIL PRODUCER"),
-            "full": _fec("DAVIS, LAWRENCE D", "Great Bend", "KS", "67530"),
+            "initials": _fec("TREMAINE, L D", "Ashgrove", "KY", "41101", "SELF-EMPLOYED", "FARMER"),
+            "full": _fec("TREMAINE, LAWRENCE D", "Ashgrove", "KY", "41101"),
             # Her initial is his, her middle initial is not: a household, not one person.
-            "wife": _fec("DAVIS, L M", "Great Bend", "KS", "67530", "SELF-EMPLOYED", "OIL PRODUCER"),
+            "wife": _fec("TREMAINE, L M", "Ashgrove", "KY", "41101", "SELF-EMPLOYED", "FARMER"),
         },
         auto_link=1.0,
     )  # fmt: skip
