@@ -168,15 +168,6 @@ _ONE_SAYS_NOT_WORKING = f"""
 """
 
 
-# The name is seen in the ZIP with two generation marks (a JR and a SR, a III and a IV): a
-# family of two bearers, either of whom an unmarked record may be.
-_TWO_MARKS_IN_ZIP = """
-    EXISTS (SELECT 1 FROM rep g WHERE g.first_canon = a.first_canon AND g.last = a.last
-            AND g.zip5 = a.zip5 AND g.suffix IS NOT NULL
-            AND g.suffix <> coalesce(a.suffix, b.suffix))
-"""
-
-
 # A generation mark on one side only (WILLIAM E JR and WILLIAM) at one address (the same ZIP5,
 # and the same ZIP+4 where both have one), neither side working: a retired man who writes JR
 # now and then. A father and son at one address are told apart by the son's job (a working
@@ -217,7 +208,8 @@ RETIRED_JUNIOR_AT_ADDRESS = f"""
           AND (a.middle IS NULL OR b.middle IS NULL OR a.middle = b.middle)
           AND {STREETS_DO_NOT_DIFFER} AND {_not_working("a")}
           AND (a.employer IN ({NOT_WORKING}) OR a.occupation IN ({NOT_WORKING}))
-          AND NOT {_TWO_MARKS_IN_ZIP}
+          AND NOT EXISTS (SELECT 1 FROM rep g WHERE g.first_canon = a.first_canon
+                          AND g.last = a.last AND g.zip5 = a.zip5 AND g.suffix <> a.suffix)
     )
     SELECT least(a_id, b_id) AS l, greatest(a_id, b_id) AS r FROM c
     WHERE a_id IN (SELECT a_id FROM c GROUP BY a_id HAVING count(DISTINCT b_zip4) <= 1)

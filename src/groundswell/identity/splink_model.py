@@ -520,9 +520,9 @@ def _training_sdf(sdf, table: pa.Table, options: EngineOptions):
 # +4.3 bits, same city elsewhere +8.2; on the real rows without that file +10.2 and +4.8; with a
 # cap of one in a thousand, 100 records there, +9.4 and +7.2). Real names stay below the share:
 # the commonest full name of 100,000 distinct real FEC records has 36 of them, the generator's
-# commonest 220 of 829,000 at 1,000,000 gifts (a fixed 50 there changed what the model learnt and
-# cost cluster F1 0.0003). Which records are kept is fixed (the lowest ids), so training stays
-# repeatable.
+# commonest 220 of 829,000 at 1,000,000 gifts (a fixed 50 there bound 241 names, 18,301 records,
+# and changed what the model learnt). Which records are kept is fixed (the lowest ids), so
+# training stays repeatable.
 TRAINING_NAME_SHARE = 0.0005
 TRAINING_RECORDS_PER_NAME_MIN = 50
 
