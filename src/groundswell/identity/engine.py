@@ -62,6 +62,7 @@ from groundswell.identity.engine_links import (
     deterministic_links,
 )
 from groundswell.identity.normalize_sql import RAW_COLUMNS, from_arrow, normalise
+from groundswell.identity.zip_places import zips_near_sql
 
 # The steps live in their own modules; these names are the engine's interface to its callers
 # (the service, the FEC count, the benchmark and the Splink model's small-list background).
@@ -82,12 +83,13 @@ class EngineOptions:
     # FEC files five in six such pairs are one person, and the model's score (city, employer,
     # occupation) serves to veto the rest rather than to confirm.
     same_name_zip_link: float = 0.9
-    # The same name in the same city or ZIP3 (another ZIP: home and office, a move across
-    # town) links at this score: the model's surname term frequency keeps common names (JOHN
-    # SMITH in New York scores far below it) apart, and a rare name in one city is one person
-    # far more often than two, whatever their employers say (people change jobs). Not where
-    # both streets are known and differ: a model trained on donors who mostly move within
-    # their town would otherwise join two namesakes of one town at their two addresses.
+    # The same name in the same city or ZIP3, or at neighbouring ZIPs (another ZIP: home and
+    # office, a move across town or to the next town) links at this score: the model's surname
+    # term frequency keeps common names (JOHN SMITH in New York scores far below it) apart,
+    # and a rare name in one city is one person far more often than two, whatever their
+    # employers say (people change jobs). Not where both streets are known and differ: a
+    # model trained on donors who mostly move within their town would otherwise join two
+    # namesakes of one town at their two addresses.
     same_name_area_link: float = 0.93
     review_floor: float = 0.8
     backend: str = "duckdb"  # or "spark"
@@ -280,8 +282,10 @@ def _links(con: duckdb.DuckDBPyConnection, options: EngineOptions) -> None:
                                 OR (a.city = b.city AND a.state = b.state
                                     AND (a.zip5 IS NULL OR b.zip5 IS NULL))))
                        OR (p.match_probability >= {float(options.same_name_area_link)}
-                           AND {same_name} AND a.state = b.state
-                           AND (a.city = b.city OR left(a.zip5, 3) = left(b.zip5, 3))
+                           AND {same_name}
+                           AND ((a.state = b.state
+                                 AND (a.city = b.city OR left(a.zip5, 3) = left(b.zip5, 3)))
+                                OR {zips_near_sql()})
                            AND {SAME_GENERATION} AND {STREETS_DO_NOT_DIFFER}))
                   AND {AUTO_LINK_GUARD}
             UNION ALL SELECT l, r, 2.0 AS p, false FROM accepted

@@ -32,6 +32,7 @@ from groundswell.identity.engine_rare import RARE_NAME_IN_PLACE as _RARE_NAME_IN
 from groundswell.identity.engine_rare import RARE_SIDES, TF_TABLES
 from groundswell.identity.engine_rare import RETIRED_JUNIOR_AT_ADDRESS as _RETIRED_JUNIOR
 from groundswell.identity.normalize_sql import from_arrow
+from groundswell.identity.zip_places import zip_centroids, zips_near_sql
 
 MATCH_COLUMNS = (
     "first", "first_canon", "first_alts", "middle", "suffix", "last", "street", "city", "state",
@@ -62,14 +63,19 @@ def collapse(con: duckdb.DuckDBPyConnection, keep_apart: Iterable[int] = ()) -> 
         FROM norm n LEFT JOIN (SELECT DISTINCT unique_id FROM keep_apart) k USING (unique_id)
         """  # noqa: S608
     )
-    nulls = ", ".join(f"nullif({c}, '') AS {c}" for c in MATCH_COLUMNS)
+    nulls = ", ".join(f"nullif(n.{c}, '') AS {c}" for c in MATCH_COLUMNS)
+    # Each representative's ZIP centroid (lat, lon: NULL for a ZIP not known, or one in another
+    # state than the record's, where the ZIP or the state is mistyped and "near" means nothing).
+    from_arrow(con, "zip_centroids", zip_centroids())
     con.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE rep AS
-        SELECT n.unique_id, {nulls} FROM norm n
+        SELECT n.unique_id, {nulls}, z.lat, z.lon FROM norm n
+        LEFT JOIN zip_centroids z ON z.zip5 = n.zip5 AND (n.state = '' OR z.zip_state = n.state)
         WHERE n.unique_id IN (SELECT DISTINCT rep_id FROM rep_map)
         """  # noqa: S608
     )
+    con.execute("DROP TABLE zip_centroids")
 
 
 def _shared_identifier(column: str) -> str:
@@ -157,15 +163,16 @@ _BOTH_NAMES_TYPO_AT_ZIP4_EMPLOYER = f"""
       AND {SURNAMES_AGREE} AND {FIRST_NAME_TYPO} AND {SAME_EMPLOYER}
       AND {DISTINCT_MARKS_AGREE} AND {STREETS_DO_NOT_DIFFER}
 """  # noqa: S608
-# The same name and the same employer (written either way) in one city or one ZIP3 (a
-# metropolitan area): a donor giving from home and from the office, or after a move across
-# town. Namesakes at one employer are as rare as above; a JR and SR stay apart (a mark on one
-# side only is let be: the employer vouches for one man who writes it now and then).
+# The same name and the same employer (written either way) in one city, one ZIP3 (a
+# metropolitan area) or neighbouring ZIPs (``zip_places``: the next town over, which may have
+# another ZIP3): a donor giving from home and from the office, or after a move across town.
+# Namesakes at one employer are as rare as above; a JR and SR stay apart (a mark on one side
+# only is let be: the employer vouches for one man who writes it now and then).
 _SAME_AREA_EMPLOYER = f"""
     SELECT a.unique_id AS l, b.unique_id AS r
     FROM rep a JOIN rep b ON a.first_canon = b.first_canon AND a.last = b.last
         AND a.state = b.state AND a.unique_id < b.unique_id
-        AND (a.city = b.city OR left(a.zip5, 3) = left(b.zip5, 3))
+        AND (a.city = b.city OR left(a.zip5, 3) = left(b.zip5, 3) OR {zips_near_sql()})
     WHERE {COMPATIBLE} AND length(a.first) > 1 AND length(b.first) > 1 AND {SAME_EMPLOYER}
 """  # noqa: S608
 # The same rule for a nickname of several names written beside one of its other names (JON,
@@ -178,7 +185,7 @@ _SAME_AREA_EMPLOYER_ALT = f"""
     SELECT least(a.unique_id, b.unique_id) AS l, greatest(a.unique_id, b.unique_id) AS r
     FROM rep_given_alts a JOIN rep b ON b.first_canon = a.alt AND b.last = a.last
         AND b.state = a.state AND b.first_canon <> a.first_canon
-    WHERE (a.city = b.city OR left(a.zip5, 3) = left(b.zip5, 3))
+    WHERE (a.city = b.city OR left(a.zip5, 3) = left(b.zip5, 3) OR {zips_near_sql()})
       AND {COMPATIBLE} AND length(b.first) > 1 AND {SAME_EMPLOYER}
 """  # noqa: S608
 # A surname mistyped (PELLINGTON and PELINGTON, QUARRY and QUARREY) under the same given name,

@@ -28,6 +28,7 @@ from groundswell.identity.engine_guards import (
     SAME_GENERATION,
     STREETS_DO_NOT_DIFFER,
 )
+from groundswell.identity.zip_places import zips_near_sql
 
 # Bearers of the full name expected in the file at or below which an identical name in one
 # city or ZIP5 is one person whatever the employment says (one chance in ten that a second
@@ -118,8 +119,9 @@ _JOB_WORDS = (
     "list_filter(string_split(regexp_replace(coalesce({side}.occupation, ''), '[^A-Z ]', ' ', 'g'),"
     " ' '), lambda x: length(x) >= 5 AND NOT list_contains(" + _RANK_WORDS + ", x))"
 )
-# An identical name, rare in the file, in one ZIP3 (a metropolitan area: the next town, a home
-# in the suburbs and an office downtown) whose job titles share a word of the work itself
+# An identical name, rare in the file, in one ZIP3 or at neighbouring ZIPs (``zip_places``: a
+# metropolitan area, the next town, a home in the suburbs and an office downtown; a metro area
+# spans two ZIP3s as often as not) whose job titles share a word of the work itself
 # (GENERAL COUNSEL and DEPUTY GENERAL COUNSEL; DEALER and PRESIDENT/DEALER; CLAIM in both):
 # a donor who moved or gave from two addresses. Without that word, a rare name across a metro
 # area was two people as often as one on the labelled real FEC rows (an air traffic controller
@@ -128,7 +130,7 @@ RARE_NAME_IN_AREA_JOB = f"""
     SELECT a.unique_id AS l, b.unique_id AS r
     FROM rep_rare_name a JOIN rep_rare_name b ON a.first_canon = b.first_canon
         AND a.last = b.last AND a.state = b.state AND a.unique_id < b.unique_id
-        AND left(a.zip5, 3) = left(b.zip5, 3)
+        AND (left(a.zip5, 3) = left(b.zip5, 3) OR {zips_near_sql()})
     WHERE length(a.first) > 1 AND length(b.first) > 1
       AND {DISTINCT_MARKS_AGREE} AND {SAME_GENERATION} AND {STREETS_DO_NOT_DIFFER}
       AND list_has_any({_JOB_WORDS.format(side="a")}, {_JOB_WORDS.format(side="b")})

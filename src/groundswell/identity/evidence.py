@@ -51,7 +51,7 @@ DETERMINISTIC_RULES = (
     LinkRule.GIVEN_PREFIX,
     LinkRule.GIVEN_TYPO,
     LinkRule.RARE_NAME_PLACE,
-    LinkRule.RARE_NAME_PLACE,  # in one ZIP3, the job titles sharing a word of the work
+    LinkRule.RARE_NAME_PLACE,  # in one ZIP3 or next town, the job titles sharing a work word
     LinkRule.RARE_NAME_EMPLOYER,
     LinkRule.GENERATION_NOT_WORKING,
     LinkRule.RETIRED_JUNIOR,

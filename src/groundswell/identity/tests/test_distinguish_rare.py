@@ -93,10 +93,11 @@ def test_a_retired_jr_at_one_address_is_the_unmarked_man_there_whatever_the_name
             # A SR, retired, and the unmarked man of his company: his son, who leaves out the JR.
             "sr": _fec("BAKER, THOMAS A SR", "Newtown", "PA", "18940-4400", "RETIRED", "RETIRED"),
             "chairman": _fec("BAKER, THOMAS", "Newtown", "PA", "18940", "BAKER FOODS", "CHAIRMAN"),
-            # A JR and a SR of the name in the ZIP: the unmarked one may be either.
-            "family jr": _fec("BAKER, JOHN JR", "Yardley", "PA", "19067-6600", "RETIRED", "RETIRED"),
-            "family sr": _fec("BAKER, JOHN SR", "Yardley", "PA", "19067-7700", "RETIRED", "RETIRED"),
-            "family": _fec("BAKER, JOHN", "Yardley", "PA", "19067", "NOT EMPLOYED", "NOT EMPLOYED"),
+            # A JR and a SR of the name in one ZIP of a town far from Newtown (not a neighbouring
+            # one, which a retired JR of the name could be giving from): the unmarked may be either.
+            "family jr": _fec("BAKER, JOHN JR", "Erie", "PA", "16505-6600", "RETIRED", "RETIRED"),
+            "family sr": _fec("BAKER, JOHN SR", "Erie", "PA", "16505-7700", "RETIRED", "RETIRED"),
+            "family": _fec("BAKER, JOHN", "Erie", "PA", "16505", "NOT EMPLOYED", "NOT EMPLOYED"),
         }
     )  # fmt: skip
     assert clusters["retired jr"] == clusters["unmarked"]

@@ -86,3 +86,27 @@ def test_the_cap_keeps_the_lowest_ids_of_a_crowded_name_and_leaves_others_whole(
     assert kept == list(range(limit)) + [10_000 + i for i in range(30)]
     # A file with no crowded name trains as it is.
     assert splink_model.name_capped(table.slice(_CROWDED - limit)) is None
+
+
+def test_a_level_no_em_session_saw_says_nothing_and_a_seen_one_keeps_its_floor():
+    # Splink leaves m unset where EM saw no pair at a level. Floored to 0.001 beside a u of
+    # 0.00001 (random pairs in neighbouring towns of a small file), it weighed +6.6 bits.
+    def model(m: float | None) -> dict:
+        level = {"sql_condition": "x", "u_probability": 0.00001}
+        if m is not None:
+            level["m_probability"] = m
+        return {"comparisons": [{"comparison_levels": [level]}]}
+
+    def weight(trained: dict) -> float:
+        level = trained["comparisons"][0]["comparison_levels"][0]
+        return math.log2(level["m_probability"] / level["u_probability"])
+
+    assert weight(splink_model.m_floor(model(None), unseen_neutral=True)) == 0
+    # A session's starting values and a level EM did see keep the floor (no veto).
+    assert weight(splink_model.m_floor(model(None))) > 6
+    assert (
+        splink_model.m_floor(model(0.0), unseen_neutral=True)["comparisons"][0][
+            "comparison_levels"
+        ][0]["m_probability"]
+        == splink_model.M_FLOOR
+    )

@@ -1,0 +1,58 @@
+"""Where a ZIP lies: the centroid of every US ZIP, for "in neighbouring towns" (engine step 1).
+
+A ZIP3 or a city name is a coarse stand-in for "near": Bethesda 20814 and Chevy Chase 20815 are
+two cities a few kilometres apart, and a donor who gives from both is one person as surely as one
+who gives from two ZIPs of one city. The centroids come from the ``zipcodes`` package, which
+carries them inside its wheel (no download at run time); the segments app reads the same data.
+"""
+
+from __future__ import annotations
+
+import functools
+
+import pyarrow as pa
+
+# Two ZIPs whose centroids lie within this many kilometres are neighbouring places: ten miles,
+# about a neighbouring town or a commute across one metropolitan area's suburbs. Chosen before
+# looking at which pairs it would join, not fitted to them.
+NEAR_KM = 16
+
+
+@functools.cache
+def zip_centroids() -> pa.Table:
+    """zip5, zip_state, lat, lon of every ZIP the package knows (about 42,800)."""
+    import zipcodes
+
+    zips, states, lats, lons = [], [], [], []
+    for row in zipcodes.filter_by():
+        if not row.get("lat") or not row.get("long"):
+            continue
+        zips.append(row["zip_code"])
+        states.append(row["state"])
+        lats.append(float(row["lat"]))
+        lons.append(float(row["long"]))
+    return pa.table(
+        {
+            "zip5": pa.array(zips, pa.string()),
+            "zip_state": pa.array(states, pa.string()),
+            "lat": pa.array(lats, pa.float64()),
+            "lon": pa.array(lons, pa.float64()),
+        }
+    )
+
+
+def km_between_sql(a: str = "a", b: str = "b") -> str:
+    """Great-circle kilometres between two records' ZIP centroids (NULL where one has none).
+
+    Written out rather than a database's own function: the same SQL runs on DuckDB and Spark.
+    """
+    return (
+        f"(2 * 6371 * asin(sqrt(power(sin(radians({b}.lat - {a}.lat) / 2), 2) "
+        f"+ cos(radians({a}.lat)) * cos(radians({b}.lat)) "
+        f"* power(sin(radians({b}.lon - {a}.lon) / 2), 2))))"
+    )
+
+
+def zips_near_sql(a: str = "a", b: str = "b", km: float = NEAR_KM) -> str:
+    """Two records' ZIPs are neighbouring places (both centroids known, within ``km``)."""
+    return f"coalesce({km_between_sql(a, b)} <= {float(km)}, false)"
