@@ -63,19 +63,43 @@ def collapse(con: duckdb.DuckDBPyConnection, keep_apart: Iterable[int] = ()) -> 
         FROM norm n LEFT JOIN (SELECT DISTINCT unique_id FROM keep_apart) k USING (unique_id)
         """  # noqa: S608
     )
-    nulls = ", ".join(f"nullif(n.{c}, '') AS {c}" for c in MATCH_COLUMNS)
-    # Each representative's ZIP centroid (lat, lon: NULL for a ZIP not known, or one in another
-    # state than the record's, where the ZIP or the state is mistyped and "near" means nothing).
+    nulls = ", ".join(
+        f"nullif(n.{c}, '') AS {c}" if c != "state" else _STATE_FROM_ZIP for c in MATCH_COLUMNS
+    )
+    # Each representative's ZIP centroid (lat, lon): NULL for a ZIP not known, or one in another
+    # state than the record's unless the city is the ZIP's (then the state is the typo: BETHESDA
+    # MD 20814 filed as DE); where the ZIP or the state is mistyped "near" means nothing.
     from_arrow(con, "zip_centroids", zip_centroids())
+    con.execute(
+        """
+        CREATE OR REPLACE TEMP TABLE zip_place AS
+        SELECT zip5, any_value(zip_state) AS zip_state, list(zip_city) AS zip_cities,
+            any_value(lat) AS lat, any_value(lon) AS lon
+        FROM zip_centroids GROUP BY zip5
+        """
+    )
     con.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE rep AS
-        SELECT n.unique_id, {nulls}, z.lat, z.lon FROM norm n
-        LEFT JOIN zip_centroids z ON z.zip5 = n.zip5 AND (n.state = '' OR z.zip_state = n.state)
+        SELECT n.unique_id, {nulls},
+            CASE WHEN {_ZIP_IN_PLACE} THEN z.lat END AS lat,
+            CASE WHEN {_ZIP_IN_PLACE} THEN z.lon END AS lon
+        FROM norm n LEFT JOIN zip_place z ON z.zip5 = n.zip5
         WHERE n.unique_id IN (SELECT DISTINCT rep_id FROM rep_map)
         """  # noqa: S608
     )
     con.execute("DROP TABLE zip_centroids")
+    con.execute("DROP TABLE zip_place")
+
+
+# The record's ZIP is where it says it is: its state is the ZIP's, or none is given, or the city
+# is one of the ZIP's own (a state mistyped beside a right city and ZIP).
+_CITY_IS_THE_ZIPS = "(n.city <> '' AND list_contains(z.zip_cities, n.city))"
+_ZIP_IN_PLACE = f"(n.state = '' OR z.zip_state = n.state OR {_CITY_IS_THE_ZIPS})"
+_STATE_FROM_ZIP = f"""
+    CASE WHEN z.zip_state <> n.state AND n.state <> '' AND {_CITY_IS_THE_ZIPS}
+         THEN z.zip_state ELSE nullif(n.state, '') END AS state
+"""
 
 
 def _shared_identifier(column: str) -> str:

@@ -63,8 +63,15 @@ def _first_comparison():
                 # two random records share a name written two ways, and adjusting it by the
                 # name's frequency, as for an exact match, charged a common name twice (JIM
                 # beside JAMES scored 0.5 bits, JAMES beside JAMES 4.8).
-                cll.ExactMatchLevel("first_canon").configure(
-                    label_for_charts="Nickname of each other"
+                # Any of a nickname's names, not only the one it is read as (KRIS is read as
+                # CHRISTOPHER; beside KRISTEN it is hers): as the engine's name guards read it
+                # (``engine_guards.SAME_GIVEN_NAME``), else the model scored the pair as two
+                # given names that differ while the guards called them one.
+                cll.CustomLevel(
+                    "first_canon_l = first_canon_r "
+                    "OR instr(coalesce(first_alts_l, ''), concat('|', first_canon_r, '|')) > 0 "
+                    "OR instr(coalesce(first_alts_r, ''), concat('|', first_canon_l, '|')) > 0",
+                    label_for_charts="Nickname of each other",
                 ),
                 0.04,
             ),

@@ -343,3 +343,17 @@ def test_both_names_mistyped_at_one_zip4_and_employer_is_one_person(background, 
     assert rules.get(("filed", "slips")) == LinkRule.NAMES_TYPO_EMPLOYER
     assert ("john", "joan") not in rules
     assert ("works here", "works elsewhere") not in rules
+
+
+def test_a_nickname_of_several_names_beside_another_of_them_in_one_zip_is_one_person(resolve):
+    # KRIS is read as CHRISTOPHER; beside KRISTEN it is hers. The name guards always took it so;
+    # the model scored the pair as two given names that differ, so only the nickname level that
+    # knows each of a nickname's names lets the same-name score in one ZIP link it.
+    clusters = resolve(
+        {
+            **common_name_crowd("ROSSLYN", "KRISTEN"),
+            "nickname": _fec("ROSSLYN, KRIS", "Ashgrove", "KY", "41101", "NOT EMPLOYED", "NOT EMPLOYED"),
+            "name": _fec("ROSSLYN, KRISTEN", "Ashgrove", "KY", "41101-2094", "", "HOMEMAKER"),
+        }
+    )  # fmt: skip
+    assert clusters["nickname"] == clusters["name"]

@@ -63,19 +63,32 @@ def test_one_employer_in_neighbouring_towns_of_two_zip3s_is_one_person_not_acros
     assert across["home"] != across["there"]
 
 
-def test_a_zip_in_another_state_than_the_record_says_has_no_place():
+def test_a_zip_in_another_state_than_the_record_says_has_no_place_unless_the_city_is_the_zips():
     # 60174 filed under WI: the ZIP or the state is mistyped, so where the record is is not
-    # known; a ZIP nobody has (00000) or none at all has no place either.
+    # known; a ZIP nobody has (00000) or none at all has no place either. Filed under WI with
+    # the ZIP's own city (St. Charles, or an accepted name of it), the state is the typo: the
+    # record is placed and its state read from the ZIP.
     con = duckdb.connect()
     rows = [
         {"unique_id": 1, **_fec("HARTWELL, DESMOND", "St. Charles", "60174")},
-        {"unique_id": 2, **_fec("HARTWELL, DESMOND", "St. Charles", "60174", state="WI")},
+        {"unique_id": 2, **_fec("HARTWELL, DESMOND", "Kenosha", "60174", state="WI")},
         {"unique_id": 3, **_fec("HARTWELL, DESMOND", "St. Charles", "60174", state="")},
         {"unique_id": 4, **_fec("HARTWELL, DESMOND", "Nowhere", "00000")},
         {"unique_id": 5, **_fec("HARTWELL, DESMOND", "Nowhere", "")},
+        {"unique_id": 6, **_fec("HARTWELL, DESMOND", "Saint Charles", "60174", state="WI")},
     ]
     engine.from_arrow(con, "records", engine.records_table(rows))
     engine.normalise(con)
     engine.collapse(con)
-    placed = dict(con.execute("SELECT unique_id, lat IS NOT NULL FROM rep").fetchall())
-    assert placed == {1: True, 2: False, 3: True, 4: False, 5: False}
+    placed = {
+        uid: (state, lat is not None)
+        for uid, state, lat in con.execute("SELECT unique_id, state, lat FROM rep").fetchall()
+    }
+    assert placed == {
+        1: ("IL", True),
+        2: ("WI", False),
+        3: (None, True),
+        4: ("IL", False),
+        5: ("IL", False),
+        6: ("IL", True),
+    }

@@ -51,6 +51,15 @@ def test_the_nickname_table_is_ours_and_large():
     assert nz.first_canonical("ROBERT") == "ROBERT"
 
 
+def test_a_nickname_of_several_names_knows_each_of_them():
+    # KATHY is read as KATHERINE and is short for KATHLEEN and KATHRYN too (a KATHY and a
+    # KATHRYN at one firm were kept apart as two given names when KATHRYN was missing).
+    alternatives = nz.nickname_alternatives()
+    assert nz.first_canonical("KATHY") == "KATHERINE"
+    assert {"KATHERINE", "KATHLEEN", "KATHRYN"} <= set(alternatives["KATHY"].strip("|").split("|"))
+    assert "KRISTEN" in alternatives["KRIS"]
+
+
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
