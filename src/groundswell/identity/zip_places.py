@@ -1,4 +1,4 @@
-"""Where a ZIP lies: the centroid of every US ZIP, for "in neighbouring towns" (engine step 1).
+"""Where a ZIP lies: every US ZIP's centroid, for "in neighbouring towns" (engine steps 2-4).
 
 A ZIP3 or a city name is a coarse stand-in for "near": Bethesda 20814 and Chevy Chase 20815 are
 two cities a few kilometres apart, and a donor who gives from both is one person as surely as one
@@ -51,7 +51,8 @@ def zip_centroids() -> pa.Table:
 def km_between_sql(a: str = "a", b: str = "b") -> str:
     """Great-circle kilometres between two records' ZIP centroids (NULL where one has none).
 
-    Written out rather than a database's own function: the same SQL runs on DuckDB and Spark.
+    Written out in plain SQL functions, as DuckDB has no great-circle distance of its own
+    without an extension (the model's level is Splink's own, for either backend).
     """
     return (
         f"(2 * 6371 * asin(sqrt(power(sin(radians({b}.lat - {a}.lat) / 2), 2) "
