@@ -69,15 +69,7 @@ def collapse(con: duckdb.DuckDBPyConnection, keep_apart: Iterable[int] = ()) -> 
     # Each representative's ZIP centroid (lat, lon): NULL for a ZIP not known, or one in another
     # state than the record's unless the city is the ZIP's (then the state is the typo: BETHESDA
     # MD 20814 filed as DE); where the ZIP or the state is mistyped "near" means nothing.
-    from_arrow(con, "zip_centroids", zip_centroids())
-    con.execute(
-        """
-        CREATE OR REPLACE TEMP TABLE zip_place AS
-        SELECT zip5, any_value(zip_state) AS zip_state, list(zip_city) AS zip_cities,
-            any_value(lat) AS lat, any_value(lon) AS lon
-        FROM zip_centroids GROUP BY zip5
-        """
-    )
+    from_arrow(con, "zip_place", zip_centroids())
     con.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE rep AS
@@ -88,7 +80,6 @@ def collapse(con: duckdb.DuckDBPyConnection, keep_apart: Iterable[int] = ()) -> 
         WHERE n.unique_id IN (SELECT DISTINCT rep_id FROM rep_map)
         """  # noqa: S608
     )
-    con.execute("DROP TABLE zip_centroids")
     con.execute("DROP TABLE zip_place")
 
 

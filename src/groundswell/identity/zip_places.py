@@ -20,28 +20,28 @@ NEAR_KM = 16
 
 @functools.cache
 def zip_centroids() -> pa.Table:
-    """zip5, zip_state, zip_city (normalised as the engine's cities are), lat, lon of every ZIP
-    the package knows (about 42,800); a ZIP with other accepted city names has a row for each."""
+    """One row per ZIP the package knows (about 42,800): zip5, zip_state, zip_cities (its city
+    and the other names accepted for it, normalised as the engine's cities are), lat, lon."""
     import zipcodes
 
     from groundswell.identity.normalize import city_normalize
 
-    columns: dict[str, list] = {"zip5": [], "zip_state": [], "zip_city": [], "lat": [], "lon": []}
+    columns: dict[str, list] = {"zip5": [], "zip_state": [], "zip_cities": [], "lat": [], "lon": []}
     normalised = functools.cache(city_normalize)  # 56,000 names, 26,000 of them distinct
     for row in zipcodes.filter_by():
         if not row.get("lat") or not row.get("long"):
             continue
-        for city in {normalised(c) for c in [row["city"], *row.get("acceptable_cities", [])]}:
-            columns["zip5"].append(row["zip_code"])
-            columns["zip_state"].append(row["state"])
-            columns["zip_city"].append(city)
-            columns["lat"].append(float(row["lat"]))
-            columns["lon"].append(float(row["long"]))
+        cities = [row["city"], *row.get("acceptable_cities", [])]
+        columns["zip5"].append(row["zip_code"])
+        columns["zip_state"].append(row["state"])
+        columns["zip_cities"].append(sorted({normalised(c) for c in cities}))
+        columns["lat"].append(float(row["lat"]))
+        columns["lon"].append(float(row["long"]))
     return pa.table(
         {
             "zip5": pa.array(columns["zip5"], pa.string()),
             "zip_state": pa.array(columns["zip_state"], pa.string()),
-            "zip_city": pa.array(columns["zip_city"], pa.string()),
+            "zip_cities": pa.array(columns["zip_cities"], pa.list_(pa.string())),
             "lat": pa.array(columns["lat"], pa.float64()),
             "lon": pa.array(columns["lon"], pa.float64()),
         }
