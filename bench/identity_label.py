@@ -1,6 +1,7 @@
 """Hand-label the engine's work on real FEC rows: are its clusters one person, are pairs missed?
 
     .venv/bin/python bench/identity_label.py sample CLUSTERS.parquet [--clusters 200 --pairs 100]
+                                              [--itcont COMBINED.itcont]
     .venv/bin/python bench/identity_label.py summary CLUSTERS.parquet LABELS.txt
     .venv/bin/python bench/identity_label.py merges CLUSTERS.parquet TEXTBOOK.parquet [--n 100]
     .venv/bin/python bench/identity_label.py merges-summary CLUSTERS.parquet TEXTBOOK.parquet L.txt
@@ -21,6 +22,14 @@ LABELS.txt:
 
 A line may end with "?" (the labeller is unsure; ``summary`` counts those pairs) and a
 "# reason" (ignored).
+
+With ``--itcont`` (the file the clusters were counted from, e.g. the ``combined.itcont`` that
+``--dataset fec`` writes) each row also shows its date, recipient committee and amount, and each
+pair is followed by what the file holds around it: the other clusters of the surname at either
+ZIP5 (a household, a father and son) and how many clusters bear the full name in the state. A
+labeller who sees only name, place and job marks most common-name pairs unsure; a gift to the
+same committee every month, or a son at the same address, often settles them. It adds evidence
+for the labeller only: what is sampled, and the engine, are the same.
 
 ``merges`` does the same for another method's clusters (``TEXTBOOK.parquet``, the untuned Splink
 clusters ``--dataset fec`` writes beside ours): a seeded sample of its clusters that join two or
@@ -172,36 +181,102 @@ def candidate_kinds(clusters: dict[int, list[dict]]) -> dict[tuple[int, int], se
     return dict(pairs)
 
 
-def _show(row: dict) -> str:
+def gift_details(itcont: str | None) -> dict[str, str]:
+    """SUB_ID → "date committee amount" from an itcont file, or nothing without one."""
+    if not itcont:
+        return {}
+    details = {}
+    with open(itcont, encoding="utf-8", errors="replace") as fh:
+        for line in fh:
+            fields = line.rstrip("\n").split("|")
+            if len(fields) != 21:
+                continue
+            day = fields[13].strip()
+            day = f"{day[4:8]}-{day[0:2]}-{day[2:4]}" if len(day) == 8 else "?"
+            details[fields[20].strip()] = f"{day} {fields[0].strip()} {fields[14].strip():>7}"
+    return details
+
+
+def _show(row: dict, details: dict[str, str] | None = None) -> str:
     work = " / ".join(v for v in (row["employer"], row["occupation"]) if v)
-    return f"    {row['name']:32} {row['city']:18} {row['state']:2} {row['zip']:10} {work}"
+    gift = (details or {}).get(str(row["sub_id"]))
+    line = f"    {row['name']:32} {row['city']:18} {row['state']:2} {row['zip']:10} {work}"
+    return f"{line}  [{gift}]" if gift else line
 
 
-def _print_rows(rows: list[dict]) -> None:
+def _print_rows(rows: list[dict], details: dict[str, str] | None = None) -> None:
     """A cluster's rows, identical lines once with how many there are."""
     shown: dict[str, int] = {}
     for row in rows:
-        line = _show(row)
+        line = _show(row, details)
         shown[line] = shown.get(line, 0) + 1
     for line, times in shown.items():
         print(line + (f"  (x{times})" if times > 1 else ""))
 
 
-def sample(path: str, n_clusters: int, n_pairs: int, seed: int) -> None:
+class _Surroundings:
+    """What the file holds around a pair: the surname's other clusters at a ZIP5, and how many
+    clusters bear a full name in a state."""
+
+    def __init__(self, clusters: dict[int, list[dict]]):
+        self.at_zip: dict[tuple[str, str], set[int]] = defaultdict(set)
+        self.bearers: dict[tuple[str, str, str], set[int]] = defaultdict(set)
+        self.given: dict[int, set[str]] = defaultdict(set)
+        for cluster, rows in clusters.items():
+            for row in rows:
+                parsed = nz.name_parse(row["name"])
+                if not parsed.last:
+                    continue
+                self.given[cluster].add(" ".join(p for p in (parsed.first, parsed.middle) if p))
+                if row["zip"][:5]:
+                    self.at_zip[(parsed.last, row["zip"][:5])].add(cluster)
+                self.bearers[(parsed.first, parsed.last, row["state"])].add(cluster)
+
+    def lines(self, clusters: dict[int, list[dict]], a: int, b: int) -> list[str]:
+        keys = set()
+        full = set()
+        for row in clusters[a] + clusters[b]:
+            parsed = nz.name_parse(row["name"])
+            if parsed.last and row["zip"][:5]:
+                keys.add((parsed.last, row["zip"][:5]))
+            if parsed.last:
+                full.add((parsed.first, parsed.last, row["state"]))
+        out = []
+        for last, zip5 in sorted(keys):
+            others = sorted(self.at_zip[(last, zip5)] - {a, b})
+            if others:
+                names = ", ".join(
+                    "/".join(sorted(self.given[o])) + f" ({len(clusters[o])} rows)"
+                    for o in others[:8]
+                )
+                more = f" and {len(others) - 8} more" if len(others) > 8 else ""
+                out.append(f"    ~ other {last} at {zip5}: {names}{more}")
+        for first, last, state in sorted(full):
+            n = len(self.bearers[(first, last, state)])
+            out.append(f"    ~ clusters named {first} {last} in {state or '?'}: {n}")
+        return out
+
+
+def sample(path: str, n_clusters: int, n_pairs: int, seed: int, itcont: str | None = None) -> None:
     clusters = _rows(path)
+    details = gift_details(itcont)
     multi = sorted(c for c, rows in clusters.items() if len(rows) > 1)
     rng = random.Random(seed)
     for cluster in rng.sample(multi, min(n_clusters, len(multi))):
         print(f"c {cluster}")
-        _print_rows(clusters[cluster])
+        _print_rows(clusters[cluster], details)
     pairs = candidate_pairs(clusters)
+    around = _Surroundings(clusters) if details else None
     for a, b in rng.sample(pairs, min(n_pairs, len(pairs))):
         print(f"p {a} {b}")
         for row in clusters[a]:
-            print(_show(row))
+            print(_show(row, details))
         print("    --")
         for row in clusters[b]:
-            print(_show(row))
+            print(_show(row, details))
+        if around:
+            for line in around.lines(clusters, a, b):
+                print(line)
 
 
 def _label_parts(line: str) -> tuple[list[str], bool]:
@@ -314,6 +389,7 @@ def main() -> None:
     sampling.add_argument("--clusters", dest="n_clusters", type=int, default=200)
     sampling.add_argument("--pairs", dest="n_pairs", type=int, default=100)
     sampling.add_argument("--seed", type=int, default=12)
+    sampling.add_argument("--itcont", help="the itcont file counted: show each gift's details")
     summing = sub.add_parser("summary")
     summing.add_argument("clusters")
     summing.add_argument("labels")
@@ -328,7 +404,7 @@ def main() -> None:
     joins_summed.add_argument("labels")
     args = parser.parse_args()
     if args.action == "sample":
-        sample(args.clusters, args.n_clusters, args.n_pairs, args.seed)
+        sample(args.clusters, args.n_clusters, args.n_pairs, args.seed, args.itcont)
     elif args.action == "merges":
         merges(args.clusters, args.other, args.n, args.seed)
     elif args.action == "merges-summary":
