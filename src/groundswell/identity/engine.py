@@ -128,7 +128,8 @@ class EngineResult:
 # What a connection may hold per input record before it spills. At 1,000,000 records (the
 # floor below holds there) no statement of the engine needs more than ~0.8 GB; at 10,000,000 a
 # fixed 1.5 GB made DuckDB spill the collapse, the deterministic joins and Splink's blocked pairs
-# to disk, and each stage grew 30-50-fold on ten-fold data (README, identity at 10,000,000).
+# to disk, and each stage grew 30-50-fold on ten-fold data (docs/identity-evaluation.md,
+# 10,000,000 gifts).
 MEMORY_PER_RECORD = 800
 MEMORY_FLOOR_MB = 1536
 # The two connections together take at most half the machine's memory: the rest is the Arrow

@@ -8,10 +8,11 @@ people, is how many bearers of that full name one would expect in the file if na
 independently (JOHN SMITH: dozens; a rare surname with most given names: a small fraction).
 "People" are distinct (given name, surname, ZIP5) triples, so a monthly donor's hundred gifts
 count once. The expectation is taken over the whole file, not the city: campaign files (and
-the public samples measured in the README) hold a few donors per city, names cluster by place
-and employer, and a per-city expectation called a common full name rare in a big city. Over the file
-it is not: on the hand-labelled real FEC pairs, names expected on more than about 0.1 people
-that the place rule would have linked were namesakes as often as one person.
+the public samples measured in docs/identity-evaluation.md) hold a few donors per city, names
+cluster by place and employer, and a per-city expectation called a common full name rare in a
+big city. Over the file it is not: on the hand-labelled real FEC pairs, names expected on more
+than about 0.1 people that the place rule would have linked were namesakes as often as one
+person.
 
 In a small file the shares are large (one surname in ten records is 0.1), so the rules hold
 back there, which is the safe side.
@@ -35,8 +36,9 @@ from groundswell.identity.zip_places import zips_near_sql
 # bearer is anywhere in the file). With the same employer in one state, or a JR on one side
 # at one address where neither works, the pair agrees on more than a name and a place, and up
 # to one expected bearer is let through. Chosen on the hand-labelled real FEC pairs
-# (bench/identity_label.py; README): above these, namesakes were linked (at one employer
-# across a state, 2 linked an account executive and a manager of one bank's two arms).
+# (bench/identity_label.py; docs/identity-evaluation.md): above these, namesakes were linked
+# (at one employer across a state, 2 linked an account executive and a manager of one bank's
+# two arms).
 EXPECTED_BEARERS_PLACE = 0.1
 EXPECTED_BEARERS_CORROBORATED = 1.0
 
