@@ -155,6 +155,26 @@ def test_middle_initials_that_slip_at_home_are_one_person_but_not_at_work_or_in_
     assert clusters["r"] != clusters["d"]
 
 
+def test_a_middle_initial_slip_at_home_holds_when_one_filing_leaves_out_the_zip4(resolve):
+    clusters = resolve(
+        {
+            # One home as far as the file says: the +4 on one filing only.
+            "l": _fec("VESTERGAARD, PRUNELLA L", "Chicago", "IL", "60615-5603", "NONE", "NOT EMPLOYED"),
+            "d": _fec("VESTERGAARD, PRUNELLA D", "Chicago", "IL", "60615", "NOT-EMPLOYED", "NOT-EMPLOYED"),
+            # No ZIP+4 on either side: one ZIP5 is a wider place, where a retired father and son
+            # may both live.
+            "a": _fec("ORMSKIRKE, BALTHAZAR A", "Portland", "OR", "97202", "RETIRED", "RETIRED"),
+            "e": _fec("ORMSKIRKE, BALTHAZAR E", "Portland", "OR", "97202", "RETIRED", "RETIRED"),
+            # Two ZIP+4s of one ZIP5: two homes.
+            "k": _fec("QUENNELLY, ARMITAGE K", "Kalamazoo", "MI", "49009-4550", "RETIRED", "RETIRED"),
+            "m": _fec("QUENNELLY, ARMITAGE M", "Kalamazoo", "MI", "49009-1207", "RETIRED", "RETIRED"),
+        }
+    )  # fmt: skip
+    assert clusters["l"] == clusters["d"]
+    assert clusters["a"] != clusters["e"]
+    assert clusters["k"] != clusters["m"]
+
+
 def test_middle_initials_of_a_common_name_at_one_home_stay_apart(resolve):
     clusters = resolve(
         {
