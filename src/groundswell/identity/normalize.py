@@ -31,6 +31,10 @@ _TITLES = {
     "GOV", "JUDGE", "CAPT", "COL", "GEN", "LT", "SGT", "MAJ", "COLONEL", "LTC", "CPT", "CDR",
     "RADM", "VADM", "USA", "USN", "USNR", "USAF", "USAR", "USMC", "USCG", "RET",
 }  # fmt: skip
+# A military rank after the given name ends it: what follows is the service and the retirement,
+# written out or cut short by the field's length ("JAMES COLONEL US ARMY RE" beside "JAMES P
+# COL USA RET"); read on, US ARMY RE was a middle name that set the colonel apart from himself.
+_RANKS = {"CAPT", "COL", "GEN", "LT", "SGT", "MAJ", "COLONEL", "LTC", "CPT", "CDR", "RADM", "VADM"}
 # No "V": as a last token it is far more often a middle initial than "the fifth".
 _SUFFIXES = {"JR", "SR", "II", "III", "IV", "MD", "PHD", "ESQ", "DDS", "CPA", "RN"}
 # Generational suffixes: a JR and a SR (or II and III) of one name are two people.
@@ -225,7 +229,9 @@ def name_parse(text: str) -> Name:
         return Name("", "", "")
     if "," in upper:
         family, _, rest = upper.partition(",")
-        given = _strip_affixes(rest.replace(",", " ").split())
+        words = rest.replace(",", " ").split()
+        rank = next((i for i, w in enumerate(words) if i and w in _RANKS), len(words))
+        given = _strip_affixes(words[:rank])
         if len(given) >= 3:  # two tokens stay as the SQL fast path reads them
             given = _stray_space_joined(given)
             if len(given) == 2 and len(family.split()) == 1:

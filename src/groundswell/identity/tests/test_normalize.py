@@ -160,6 +160,12 @@ def test_the_sql_fast_paths_agree_with_python():
         ("QUARLEBY, DESMOND MR. USAF (RET.)", ("DESMOND", "", "QUARLEBY")),
         ("QUARLEBY, DESMOND P COL USA RET", ("DESMOND", "P", "QUARLEBY")),
         ("QUARLEBY, DESMOND COLONEL", ("DESMOND", "", "QUARLEBY")),
+        # A rank ends the given name: the service after it, cut short by the field, is no
+        # middle name either (the C of COLONEL, the U of US ARMY RE).
+        ("QUARLEBY, DESMOND COLONEL US ARMY RE", ("DESMOND", "", "QUARLEBY")),
+        ("QUARLEBY, DESMOND P LT COL US ARMY", ("DESMOND", "P", "QUARLEBY")),
+        # Before the given name a rank is only a title.
+        ("QUARLEBY, COL DESMOND P", ("DESMOND", "P", "QUARLEBY")),
     ],
 )
 def test_a_given_name_split_by_a_stray_space_or_after_a_generation(text, expected):
