@@ -89,11 +89,27 @@ def _joined(text: str) -> str:
     return upper.replace(".", "").replace("'", "").replace("-", "")
 
 
-def _two_initials(given: list[str]) -> bool:
-    """A given name followed by two middle initials ("REBECCA M J"). Filings of one person keep
-    one or the other ("REBECCA J", "JOYCE E" beside "JOYCE M E"), so neither may separate her:
-    the middle is left unknown."""
-    return len(given) == 3 and len(given[1]) == 1 and len(given[2]) == 1
+def _two_middles(given: list[str]) -> bool:
+    """A given name followed by two middle initials or names ("REBECCA M J", "AMY LYNNE
+    JENSEN": a middle name and a maiden name). Filings of one person keep one or the other
+    ("REBECCA J", "JOYCE E" beside "JOYCE M E", "AMY JENSEN"), so neither may separate her: the
+    middle is left unknown. A name and an initial after the given name ("MARY ANN E") are a
+    given name of two parts and its middle initial: the engine compares MARY A with MARYANN."""
+    if len(given) != 3 or set(given) & _PARTICLES:
+        return False
+    return (len(given[1]) == 1) == (len(given[2]) == 1)
+
+
+# Nicknames whose own initial is not their name's (BETH for ELIZABETH, BILL for WILLIAM): as a
+# middle name ("MARY BETH") the filer of another gift may write either initial (MARY E, on real
+# FEC rows beside MARY BETH at one firm). Only the classic ones that are seldom names of their
+# own: LISA, GAIL, LYNN or GENE as a middle name are names, and their initial is theirs.
+MIDDLE_NICKNAMES = frozenset(
+    {
+        "BETH", "BETSY", "BETTY", "BESS", "LIBBY", "LIZ", "LIZA", "LIZZIE", "BILL", "BILLY",
+        "BOB", "BOBBY", "DICK", "PEG", "PEGGY", "POLLY", "TED", "TEDDY", "NED", "TRISH", "TRICIA",
+    }
+)  # fmt: skip
 
 
 # Tokens that send a name to nameparser (the engine's SQL fast path uses the same list).
@@ -213,6 +229,8 @@ def _middle(given: list[str], last: str) -> str:
     slip; read as the initial C or R it split a donor from his own gifts on real FEC rows."""
     if len(given) < 2 or given[1] in (given[0], last):
         return ""
+    if given[1] in MIDDLE_NICKNAMES:  # MARY BETH may be MARY E: either initial is hers
+        return ""
     return given[1][:1]
 
 
@@ -234,9 +252,11 @@ def name_parse(text: str) -> Name:
         given = _strip_affixes(words[:rank])
         if len(given) >= 3:  # two tokens stay as the SQL fast path reads them
             given = _stray_space_joined(given)
+            if len(given) == 3 and given[2] in (given[0], family.strip()):
+                given = given[:2]  # the surname or given name written again: a slip (_middle)
             if len(given) == 2 and len(family.split()) == 1:
-                return Name(given[0], given[1][:1], family.split()[0])
-            if _two_initials(given) and len(family.split()) == 1:
+                return Name(given[0], _middle(given, family.split()[0]), family.split()[0])
+            if _two_middles(given) and len(family.split()) == 1:
                 return Name(given[0], "", family.split()[0])
         family_tokens = [t for t in family.split() if t not in _SUFFIXES]
         if len(given) <= 2 and len(family_tokens) == 1 and not set(given) & _PARTICLES:
@@ -273,7 +293,9 @@ def given_family_parse(given: str, family: str) -> Name:
         family_tokens.pop()
     first = tokens[0] if tokens else ""
     last = "".join(family_tokens)
-    middle = _middle(tokens, last) if not _two_initials(tokens) else ""
+    if len(tokens) == 3 and tokens[2] in (tokens[0], last):
+        tokens = tokens[:2]  # the surname or given name written again (name_parse)
+    middle = _middle(tokens, last) if not _two_middles(tokens) else ""
     return Name(first, middle, last)
 
 

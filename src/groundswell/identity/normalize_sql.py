@@ -47,8 +47,9 @@ def _map_distinct(
 
 # The shapes nearly every name comes in, parsed in SQL exactly as normalize.name_parse and
 # given_family_parse would (a test holds them to it): plain ASCII letters, no title, suffix or
-# particle, "LAST, FIRST [M]", "FIRST [M] LAST" or given "FIRST [M]" + family "LAST". Python
-# takes the rest. A million names cost ~10 s in Python and well under one in DuckDB.
+# particle, "LAST, FIRST [M]", "FIRST [M] LAST" or given "FIRST [M]" + family "LAST", the middle
+# word no nickname of another initial (MARY BETH). Python takes the rest. A million names cost
+# ~10 s in Python and well under one in DuckDB.
 _NAME_FAST = """
 CREATE OR REPLACE TEMP TABLE m_name_fast AS
 WITH src AS (
@@ -93,10 +94,11 @@ SELECT full_name, given_name, family_name,
 FROM t
 WHERE CASE
     WHEN f = '' THEN len(h_tokens) >= 1 AND len(g_tokens) BETWEEN 1 AND 2
-        AND NOT special
+        AND NOT special AND NOT list_contains($middle_nicknames, coalesce(g_tokens[2], ''))
     WHEN comma THEN len(f_family) = 1 AND len(f_given) BETWEEN 1 AND 2
-        AND NOT special
+        AND NOT special AND NOT list_contains($middle_nicknames, coalesce(f_given[2], ''))
     ELSE len(f_tokens) BETWEEN 2 AND 3 AND NOT special
+        AND NOT (len(f_tokens) = 3 AND list_contains($middle_nicknames, f_tokens[2]))
 END
 """
 
@@ -175,7 +177,15 @@ def _streets(con: duckdb.DuckDBPyConnection) -> None:
 def _names(con: duckdb.DuckDBPyConnection) -> None:
     """``m_name``: each distinct name (full, given, family) → first, first_canon, middle, last."""
     special = "(^|[ ,])(" + "|".join(sorted(nz.SPECIAL_TOKENS)) + ")([ ,]|$)"
-    con.execute(_NAME_FAST, {"special": special, "initials": nz.DOTTED_INITIALS.pattern})
+    con.execute(
+        _NAME_FAST,
+        {
+            "special": special,
+            "initials": nz.DOTTED_INITIALS.pattern,
+            # A nickname as the middle name (MARY BETH) is Python's to read (name_parse).
+            "middle_nicknames": sorted(nz.MIDDLE_NICKNAMES),
+        },
+    )
     con.execute(
         """
         CREATE OR REPLACE TEMP TABLE m_name_rest AS

@@ -262,3 +262,22 @@ def test_a_rare_name_in_two_towns_of_one_area_is_one_person_when_the_work_agrees
     assert clusters["controller"] != clusters["fire"]
     assert clusters["director"] != clusters["partner"]
     assert clusters["common a"] != clusters["common b"]
+
+
+def test_a_middle_name_written_as_a_nickname_or_beside_a_maiden_name_is_either_initial(resolve):
+    clusters = resolve(
+        {
+            # MARY BETH at one firm, MARY E (ELIZABETH) at its other office in the city.
+            "beth": _fec("MARLOWETH, MARY BETH", "Washington", "DC", "20001-1225", "HALVERSTON + PARTNERS", "LOBBYIST"),
+            "e": _fec("MARLOWETH, MARY E", "Washington", "DC", "20005", "HALVERSTON", "GOVT RELATIONS"),
+            # A middle name and a maiden name; other filings keep the maiden name only.
+            "both": _fec("QUINTRELL, AMY LYNNE JENSEN", "Mc Lean", "VA", "22102", "DL PARRISH", "SENIOR POLICY ADVISOR"),
+            "maiden": _fec("QUINTRELL, AMY JENSEN", "McLean", "VA", "22102-2507", "OAK HEALTH STRATEGIES LLC", "PARTNER"),
+            # MARY BELLE is a name of its own: its B is hers, and MARY E is someone else.
+            "belle": _fec("TAVENDER, MARY BELLE", "Richmond", "VA", "23220", "NONE", "RETIRED"),
+            "other": _fec("TAVENDER, MARY E", "Richmond", "VA", "23220", "NONE", "RETIRED"),
+        }
+    )  # fmt: skip
+    assert clusters["beth"] == clusters["e"]
+    assert clusters["both"] == clusters["maiden"]
+    assert clusters["belle"] != clusters["other"]

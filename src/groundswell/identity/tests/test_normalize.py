@@ -109,6 +109,11 @@ def test_the_sql_fast_paths_agree_with_python():
         {"unique_id": -17, "full_name": "Ambrose Ambrose Vellacott"},
         {"unique_id": -18, "given_name": "Ambrose Ambrose", "family_name": "Vellacott"},
         {"unique_id": -19, "given_name": "Ambrose Vellacott", "family_name": "Vellacott"},
+        # A nickname of another initial as the middle name, in each shape the fast path reads.
+        {"unique_id": -20, "full_name": "VELLACOTT, MARY BETH"},
+        {"unique_id": -21, "full_name": "Mary Beth Vellacott"},
+        {"unique_id": -22, "given_name": "Mary Beth", "family_name": "Vellacott"},
+        {"unique_id": -23, "full_name": "VELLACOTT, MARY BELLE"},
     ]
     con = duckdb.connect()
     table = engine.records_table([*rows, *hard])
@@ -160,6 +165,17 @@ def test_the_sql_fast_paths_agree_with_python():
         ("QUARLEBY, DESMOND MR. USAF (RET.)", ("DESMOND", "", "QUARLEBY")),
         ("QUARLEBY, DESMOND P COL USA RET", ("DESMOND", "P", "QUARLEBY")),
         ("QUARLEBY, DESMOND COLONEL", ("DESMOND", "", "QUARLEBY")),
+        # Two middle names (a middle name and a maiden name): filings keep either one.
+        ("QUARLEBY, AMY LYNNE JENSEN", ("AMY", "", "QUARLEBY")),
+        # ... but the surname written again after the middle name is no second middle name.
+        ("QUARLEBY, BRIAN PATRICK QUARLEBY", ("BRIAN", "P", "QUARLEBY")),
+        # A middle name that is a nickname of another initial: either initial may be written.
+        ("QUARLEBY, MARY BETH", ("MARY", "", "QUARLEBY")),
+        ("Mary Beth Quarleby", ("MARY", "", "QUARLEBY")),
+        ("QUARLEBY, JOHN BILL", ("JOHN", "", "QUARLEBY")),
+        # A middle name that is a name of its own keeps its initial.
+        ("QUARLEBY, MARY LYNN", ("MARY", "L", "QUARLEBY")),
+        ("QUARLEBY, MARY BELLE", ("MARY", "B", "QUARLEBY")),
         # A rank ends the given name: the service after it, cut short by the field, is no
         # middle name either (the C of COLONEL, the U of US ARMY RE).
         ("QUARLEBY, DESMOND COLONEL US ARMY RE", ("DESMOND", "", "QUARLEBY")),
@@ -170,6 +186,15 @@ def test_the_sql_fast_paths_agree_with_python():
 )
 def test_a_given_name_split_by_a_stray_space_or_after_a_generation(text, expected):
     assert tuple(nz.name_parse(text)) == expected
+
+
+def test_the_middle_nicknames_are_nicknames_of_another_initial():
+    table = nz.nicknames()
+    for nickname in nz.MIDDLE_NICKNAMES:
+        assert nickname in table and table[nickname][0] != nickname[0], nickname
+    assert nz.given_family_parse("Mary Beth", "Quarleby") == ("MARY", "", "QUARLEBY")
+    assert nz.given_family_parse("Amy Lynne Jensen", "Quarleby") == ("AMY", "", "QUARLEBY")
+    assert nz.given_family_parse("Brian Patrick Quarleby", "Quarleby") == ("BRIAN", "P", "QUARLEBY")
 
 
 def test_common_nicknames_are_in_the_table():
