@@ -202,7 +202,8 @@ def _names(con: duckdb.DuckDBPyConnection) -> None:
         ),
         "m_name_slow", source="m_name_rest",
     )  # fmt: skip
-    nick = nz.nicknames()
+    # A name's other spelling (ELISABETH) is read as the name, as a nickname is.
+    nick = {**nz.spellings(), **nz.nicknames()}
     alternatives = nz.nickname_alternatives()
     from_arrow(
         con,
