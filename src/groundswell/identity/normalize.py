@@ -116,6 +116,17 @@ MIDDLE_NICKNAMES = frozenset(
 SPECIAL_TOKENS = frozenset(_TITLES | _SUFFIXES | _PARTICLES)
 
 
+def _name_table(filename: str, column: str) -> dict[str, str]:
+    """``column`` → name from a two-column file of data/, the first row of a key kept."""
+    table: dict[str, str] = {}
+    with open(DATA / filename, newline="", encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            other, name = _word(row[column]), _word(row["name"])
+            if other and name and other != name:
+                table.setdefault(other, name)
+    return table
+
+
 @cache
 def nicknames() -> dict[str, str]:
     """Nickname → canonical given name (BOB → ROBERT), from data/nicknames.csv.
@@ -123,13 +134,7 @@ def nicknames() -> dict[str, str]:
     A nickname shared by several names (ED: Edward, Edgar, Edmund) maps to the first listed,
     the file being ordered most common name first.
     """
-    table: dict[str, str] = {}
-    with open(DATA / "nicknames.csv", newline="", encoding="utf-8") as fh:
-        for row in csv.DictReader(fh):
-            nick, name = _word(row["nickname"]), _word(row["name"])
-            if nick and name and nick != name:
-                table.setdefault(nick, name)
-    return table
+    return _name_table("nicknames.csv", "nickname")
 
 
 @cache
@@ -182,13 +187,7 @@ def spellings() -> dict[str, str]:
     benchmark's generator draws its donors' nicknames from that one; only spellings that are
     seldom a name of their own are listed (not SARA, ANNE or ERIK).
     """
-    table: dict[str, str] = {}
-    with open(DATA / "spellings.csv", newline="", encoding="utf-8") as fh:
-        for row in csv.DictReader(fh):
-            spelling, name = _word(row["spelling"]), _word(row["name"])
-            if spelling and name and spelling != name:
-                table.setdefault(spelling, name)
-    return table
+    return _name_table("spellings.csv", "spelling")
 
 
 def first_canonical(first: str) -> str:
