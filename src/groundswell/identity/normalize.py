@@ -267,7 +267,9 @@ def name_parse(text: str) -> Name:
     if "," in upper:
         family, _, rest = upper.partition(",")
         words = rest.replace(",", " ").split()
-        rank = next((i for i, w in enumerate(words) if i and w in _RANKS), len(words))
+        # The given name is the first word that is no title ("MR COL JAMES P": JAMES).
+        name_at = next((i for i, w in enumerate(words) if w not in SPECIAL_TOKENS), len(words))
+        rank = next((i for i, w in enumerate(words) if i > name_at and w in _RANKS), len(words))
         given = _strip_affixes(words[:rank])
         if len(given) >= 3:  # two tokens stay as the SQL fast path reads them
             given = _stray_space_joined(given)

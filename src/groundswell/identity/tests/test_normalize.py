@@ -182,6 +182,7 @@ def test_the_sql_fast_paths_agree_with_python():
         ("QUARLEBY, DESMOND P LT COL US ARMY", ("DESMOND", "P", "QUARLEBY")),
         # Before the given name a rank is only a title.
         ("QUARLEBY, COL DESMOND P", ("DESMOND", "P", "QUARLEBY")),
+        ("QUARLEBY, MR COL DESMOND P", ("DESMOND", "P", "QUARLEBY")),
     ],
 )
 def test_a_given_name_split_by_a_stray_space_or_after_a_generation(text, expected):
