@@ -281,3 +281,25 @@ def test_a_middle_name_written_as_a_nickname_or_beside_a_maiden_name_is_either_i
     assert clusters["beth"] == clusters["e"]
     assert clusters["both"] == clusters["maiden"]
     assert clusters["belle"] != clusters["other"]
+
+
+def test_an_initial_beside_a_full_name_at_two_named_employers_is_left_to_review(resolve):
+    clusters = resolve(
+        {
+            # Two owners of two firms in one small town, one signing with initials: the model
+            # scores a rare surname, one ZIP and one job high, but two named employers that
+            # differ are two men (on real FEC rows each gave the maximum the same day).
+            "initials": _fec("BRANDISTOCK, J. WILLARD", "Allen", "KY", "41601", "BRANDISTOCK DRILLING COMPANY", "OWNER"),
+            "full": _fec("BRANDISTOCK, JERRY", "Allen", "KY", "41601", "QUALITY NATURAL GAS", "OWNER"),
+            # At one ZIP+4 the initial is the man himself, whatever his two employers (an
+            # executive who sits on another company's board).
+            "board": _fec("MERIWETHERBY, H", "Stillwater", "MN", "55082-2129", "PUBLIC SERVICE ENTERPRISE GROUP", "DIRECTOR"),
+            "exec": _fec("MERIWETHERBY, HAKCHEOL", "Stillwater", "MN", "55082-2129", "3Q COMPANY", "DIRECTOR"),
+            # Retired at one ZIP: no employer says two men.
+            "r initial": _fec("GLASSENBURY, R. MILTON", "Boulder", "CO", "80303", "NONE", "RETIRED"),
+            "r full": _fec("GLASSENBURY, ROBERT", "Boulder", "CO", "80303", "RETIRED", "RETIRED"),
+        }
+    )  # fmt: skip
+    assert clusters["initials"] != clusters["full"]
+    assert clusters["board"] == clusters["exec"]
+    assert clusters["r initial"] == clusters["r full"]
