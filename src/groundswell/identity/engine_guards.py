@@ -173,7 +173,7 @@ GIVEN_PREFIX = """
      AND NOT (a.first IN (SELECT name FROM known_first)
               AND b.first IN (SELECT name FROM known_first)))
 """
-# A given name written as its initial beside a full name (J. WILLARD beside JERRY) is the same
+# A given name written as its initial beside a full name (T. AMBROSE beside TOBIAS) is the same
 # man to the model when a rare surname, one ZIP and one job agree, but not where both name
 # employers and the employers differ: on real FEC rows two owners of two firms in one small town
 # were so joined at 0.9999, each having given the maximum on one day (two households' wives at

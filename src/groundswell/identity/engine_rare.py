@@ -223,14 +223,14 @@ RETIRED_JUNIOR_AT_ADDRESS = f"""
 # written, a rare name, at home: neither works for an employer (both retired, not employed or
 # self-employed) and the job agrees (or neither works): a slip of the filer's hand. One ZIP+4
 # means the same one where both have it and at least one side has it: a filing without the +4
-# beside one with it is the same home as far as the file says (CHERYL L at 60615-5603 and
-# CHERYL D at 60615, both not employed; on the eighth real FEC sample both blind labellers
-# called each such pair one person without doubt). Two ZIP5s alone are a wider place, where a
-# retired father and son may both live: left to the model. A differing middle initial is
-# otherwise the best sign of a father and son, and the two are kept apart wherever an employer
-# is named: at an employer's ZIP+4 a father and son on one payroll share the place, the
-# employer and often the job. engine_cluster's split on middle initials keeps these links (the
-# only automatic links whose middle initials differ).
+# beside one with it is the same home as far as the file says (a rare name with one middle
+# initial at a ZIP+4 and another at its bare ZIP5, both not employed; on the eighth real FEC
+# sample both blind labellers called each such pair one person without doubt). Two ZIP5s
+# alone are a wider place, where a retired father and son may both live: left to the model. A
+# differing middle initial is otherwise the best sign of a father and son, and the two are kept
+# apart wherever an employer is named: at an employer's ZIP+4 a father and son on one payroll
+# share the place, the employer and often the job. engine_cluster's split on middle initials
+# keeps these links (the only automatic links whose middle initials differ).
 MIDDLE_SLIP_AT_ZIP4 = f"""
     SELECT a.unique_id AS l, b.unique_id AS r
     FROM rep a JOIN rep b ON a.first = b.first AND a.last = b.last AND a.zip5 = b.zip5

@@ -32,8 +32,8 @@ _TITLES = {
     "RADM", "VADM", "USA", "USN", "USNR", "USAF", "USAR", "USMC", "USCG", "RET",
 }  # fmt: skip
 # A military rank after the given name ends it: what follows is the service and the retirement,
-# written out or cut short by the field's length ("JAMES COLONEL US ARMY RE" beside "JAMES P
-# COL USA RET"); read on, US ARMY RE was a middle name that set the colonel apart from himself.
+# written out or cut short by the field's length ("DESMOND COLONEL US ARMY RE" beside "DESMOND
+# P COL USA RET"); read on, US ARMY RE was a middle name that set the colonel apart from himself.
 _RANKS = {"CAPT", "COL", "GEN", "LT", "SGT", "MAJ", "COLONEL", "LTC", "CPT", "CDR", "RADM", "VADM"}
 # No "V": as a last token it is far more often a middle initial than "the fifth".
 _SUFFIXES = {"JR", "SR", "II", "III", "IV", "MD", "PHD", "ESQ", "DDS", "CPA", "RN"}
@@ -90,9 +90,9 @@ def _joined(text: str) -> str:
 
 
 def _two_middles(given: list[str]) -> bool:
-    """A given name followed by two middle initials or names ("REBECCA M J", "AMY LYNNE
-    JENSEN": a middle name and a maiden name). Filings of one person keep one or the other
-    ("REBECCA J", "JOYCE E" beside "JOYCE M E", "AMY JENSEN"), so neither may separate her: the
+    """A given name followed by two middle initials or names ("REBECCA M J", "NORA ELISE
+    FAIRCLOTH": a middle name and a maiden name). Filings of one person keep one or the other
+    ("REBECCA J", "JOYCE E" beside "JOYCE M E", "NORA FAIRCLOTH"), so neither may separate her: the
     middle is left unknown. A name and an initial after the given name ("MARY ANN E") are a
     given name of two parts and its middle initial: the engine compares MARY A with MARYANN."""
     if len(given) != 3 or set(given) & _PARTICLES:

@@ -159,14 +159,14 @@ def test_a_middle_initial_slip_at_home_holds_when_one_filing_leaves_out_the_zip4
     clusters = resolve(
         {
             # One home as far as the file says: the +4 on one filing only.
-            "l": _fec("VESTERGAARD, PRUNELLA L", "Chicago", "IL", "60615-5603", "NONE", "NOT EMPLOYED"),
+            "l": _fec("VESTERGAARD, PRUNELLA L", "Chicago", "IL", "60615-2210", "NONE", "NOT EMPLOYED"),
             "d": _fec("VESTERGAARD, PRUNELLA D", "Chicago", "IL", "60615", "NOT-EMPLOYED", "NOT-EMPLOYED"),
             # No ZIP+4 on either side: one ZIP5 is a wider place, where a retired father and son
             # may both live.
             "a": _fec("ORMSKIRKE, BALTHAZAR A", "Portland", "OR", "97202", "RETIRED", "RETIRED"),
             "e": _fec("ORMSKIRKE, BALTHAZAR E", "Portland", "OR", "97202", "RETIRED", "RETIRED"),
             # Two ZIP+4s of one ZIP5: two homes.
-            "k": _fec("QUENNELLY, ARMITAGE K", "Kalamazoo", "MI", "49009-4550", "RETIRED", "RETIRED"),
+            "k": _fec("QUENNELLY, ARMITAGE K", "Kalamazoo", "MI", "49009-3318", "RETIRED", "RETIRED"),
             "m": _fec("QUENNELLY, ARMITAGE M", "Kalamazoo", "MI", "49009-1207", "RETIRED", "RETIRED"),
         }
     )  # fmt: skip
@@ -268,11 +268,11 @@ def test_a_middle_name_written_as_a_nickname_or_beside_a_maiden_name_is_either_i
     clusters = resolve(
         {
             # MARY BETH at one firm, MARY E (ELIZABETH) at its other office in the city.
-            "beth": _fec("MARLOWETH, MARY BETH", "Washington", "DC", "20001-1225", "HALVERSTON + PARTNERS", "LOBBYIST"),
+            "beth": _fec("MARLOWETH, MARY BETH", "Washington", "DC", "20001-4470", "HALVERSTON + PARTNERS", "LOBBYIST"),
             "e": _fec("MARLOWETH, MARY E", "Washington", "DC", "20005", "HALVERSTON", "GOVT RELATIONS"),
             # A middle name and a maiden name; other filings keep the maiden name only.
-            "both": _fec("QUINTRELL, AMY LYNNE JENSEN", "Mc Lean", "VA", "22102", "DL PARRISH", "SENIOR POLICY ADVISOR"),
-            "maiden": _fec("QUINTRELL, AMY JENSEN", "McLean", "VA", "22102-2507", "OAK HEALTH STRATEGIES LLC", "PARTNER"),
+            "both": _fec("QUINTRELL, NORA ELISE FAIRCLOTH", "Mc Lean", "VA", "22102", "HALDANE PARRISH", "SENIOR POLICY ADVISOR"),
+            "maiden": _fec("QUINTRELL, NORA FAIRCLOTH", "McLean", "VA", "22102-3921", "BRIARWOOD HEALTH STRATEGIES LLC", "PARTNER"),
             # MARY BELLE is a name of its own: its B is hers, and MARY E is someone else.
             "belle": _fec("TAVENDER, MARY BELLE", "Richmond", "VA", "23220", "NONE", "RETIRED"),
             "other": _fec("TAVENDER, MARY E", "Richmond", "VA", "23220", "NONE", "RETIRED"),
@@ -289,14 +289,14 @@ def test_an_initial_beside_a_full_name_at_two_named_employers_is_left_to_review(
             # Two owners of two firms in one small town, one signing with initials: the model
             # scores a rare surname, one ZIP and one job high, but two named employers that
             # differ are two men (on real FEC rows each gave the maximum the same day).
-            "initials": _fec("BRANDISTOCK, J. WILLARD", "Allen", "KY", "41601", "BRANDISTOCK DRILLING COMPANY", "OWNER"),
-            "full": _fec("BRANDISTOCK, JERRY", "Allen", "KY", "41601", "QUALITY NATURAL GAS", "OWNER"),
+            "initials": _fec("BRANDISTOCK, T. AMBROSE", "Hindman", "KY", "41822", "BRANDISTOCK DRILLING COMPANY", "OWNER"),
+            "full": _fec("BRANDISTOCK, TOBIAS", "Hindman", "KY", "41822", "HIGHLAND NATURAL GAS", "OWNER"),
             # At one ZIP+4 the initial is the man himself, whatever his two employers (an
             # executive who sits on another company's board).
-            "board": _fec("MERIWETHERBY, H", "Stillwater", "MN", "55082-2129", "PUBLIC SERVICE ENTERPRISE GROUP", "DIRECTOR"),
-            "exec": _fec("MERIWETHERBY, HAKCHEOL", "Stillwater", "MN", "55082-2129", "3Q COMPANY", "DIRECTOR"),
+            "board": _fec("MERIWETHERBY, H", "Stillwater", "MN", "55082-7730", "NORTHSTAR UTILITY GROUP", "DIRECTOR"),
+            "exec": _fec("MERIWETHERBY, HORATIO", "Stillwater", "MN", "55082-7730", "3Q COMPANY", "DIRECTOR"),
             # Retired at one ZIP: no employer says two men.
-            "r initial": _fec("GLASSENBURY, R. MILTON", "Boulder", "CO", "80303", "NONE", "RETIRED"),
+            "r initial": _fec("GLASSENBURY, R. ALDOUS", "Boulder", "CO", "80303", "NONE", "RETIRED"),
             "r full": _fec("GLASSENBURY, ROBERT", "Boulder", "CO", "80303", "RETIRED", "RETIRED"),
         }
     )  # fmt: skip
