@@ -193,8 +193,8 @@ _INITIAL_CORROBORATED = f"""
 FIRST_NAMES_AGREE = f"""
     (a.first IS NULL OR b.first IS NULL OR {SAME_GIVEN_NAME}
      OR {FIRST_NAME_TYPO}
-     -- CASE: the employer comparison only for the few pairs with an initial (evaluated for
-     -- every scored pair it cost a minute at 10,000,000 gifts)
+     -- CASE: the employer comparison only for the few pairs with an initial, not for every
+     -- scored pair (with it the guard cost about 1.5 s at 1,000,000 gifts, one run each way)
      OR CASE WHEN (length(a.first) = 1 AND a.first IN (b.first[1], b.first_canon[1]))
                   OR (length(b.first) = 1 AND b.first IN (a.first[1], a.first_canon[1]))
              THEN {_INITIAL_CORROBORATED} ELSE false END
