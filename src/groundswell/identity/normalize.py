@@ -26,15 +26,24 @@ DATA = Path(__file__).resolve().parent / "data"
 # "JAMES P COL USA RET", and a service read as a middle initial (U) set the man apart from
 # himself. Not ADM: as a given name's garble ("ADM X") it is no title, and on the real rows it
 # follows a middle initial ("BOBBY R. ADM.").
+# Offices and honorifics written out ("PAUL GOVERNOR", "KENT R. HONORABLE JR.") are titles as
+# their short forms are: read as a middle initial, GOVERNOR's G set a former governor apart from
+# his own "PAUL E". Not the words that are also names (MAJOR, BISHOP, MAYOR, JUSTICE): a title is
+# dropped wherever it stands, and "JOHN MAYOR" would lose its surname.
 _TITLES = {
     "MR", "MRS", "MS", "MISS", "DR", "REV", "HON", "PROF", "SIR", "MX", "FR", "SEN", "REP",
     "GOV", "JUDGE", "CAPT", "COL", "GEN", "LT", "SGT", "MAJ", "COLONEL", "LTC", "CPT", "CDR",
     "RADM", "VADM", "USA", "USN", "USNR", "USAF", "USAR", "USMC", "USCG", "RET",
+    "GOVERNOR", "SENATOR", "HONORABLE", "AMBASSADOR", "CONGRESSMAN", "CONGRESSWOMAN",
+    "CAPTAIN", "LIEUTENANT", "SERGEANT", "ADMIRAL",
 }  # fmt: skip
 # A military rank after the given name ends it: what follows is the service and the retirement,
 # written out or cut short by the field's length ("DESMOND COLONEL US ARMY RE" beside "DESMOND
 # P COL USA RET"); read on, US ARMY RE was a middle name that set the colonel apart from himself.
-_RANKS = {"CAPT", "COL", "GEN", "LT", "SGT", "MAJ", "COLONEL", "LTC", "CPT", "CDR", "RADM", "VADM"}
+_RANKS = {
+    "CAPT", "COL", "GEN", "LT", "SGT", "MAJ", "COLONEL", "LTC", "CPT", "CDR", "RADM", "VADM",
+    "CAPTAIN", "LIEUTENANT", "SERGEANT", "ADMIRAL",
+}  # fmt: skip
 # No "V": as a last token it is far more often a middle initial than "the fifth".
 _SUFFIXES = {"JR", "SR", "II", "III", "IV", "MD", "PHD", "ESQ", "DDS", "CPA", "RN"}
 # Generational suffixes: a JR and a SR (or II and III) of one name are two people.

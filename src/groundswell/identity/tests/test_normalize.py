@@ -183,6 +183,15 @@ def test_the_sql_fast_paths_agree_with_python():
         # Before the given name a rank is only a title.
         ("QUARLEBY, COL DESMOND P", ("DESMOND", "P", "QUARLEBY")),
         ("QUARLEBY, MR COL DESMOND P", ("DESMOND", "P", "QUARLEBY")),
+        # An office or honorific written out is a title too (not the G of GOVERNOR) ...
+        ("QUARLEBY, DESMOND GOVERNOR", ("DESMOND", "", "QUARLEBY")),
+        ("QUARLEBY, DESMOND P. HONORABLE JR.", ("DESMOND", "P", "QUARLEBY")),
+        ("QUARLEBY, DESMOND PAUL AMBASSADOR JR", ("DESMOND", "P", "QUARLEBY")),
+        ("QUARLEBY, DESMOND CAPTAIN USN RET", ("DESMOND", "", "QUARLEBY")),
+        ("Senator Desmond Quarleby", ("DESMOND", "", "QUARLEBY")),
+        # ... but not a word that is a name too: MAJOR and MAYOR stay names.
+        ("QUARLEBY, MAJOR", ("MAJOR", "", "QUARLEBY")),
+        ("Desmond Mayor", ("DESMOND", "", "MAYOR")),
     ],
 )
 def test_a_given_name_split_by_a_stray_space_or_after_a_generation(text, expected):
