@@ -21,6 +21,8 @@ from groundswell.identity.engine_guards import (
     SWAPPED,
     ZIP_NEAR,
 )
+from groundswell.identity.engine_household import HOUSEHOLD_AT_BOTH as _HOUSEHOLD_AT_BOTH
+from groundswell.identity.engine_household import HOUSEHOLD_SIDES
 from groundswell.identity.engine_rare import (
     GENERATION_NOT_WORKING_AT_ADDRESS as _GENERATION_NOT_WORKING_AT_ADDRESS,
 )
@@ -329,7 +331,13 @@ def deterministic_links(con: duckdb.DuckDBPyConnection) -> int:
             f"CREATE OR REPLACE TEMP TABLE {column}_seen AS "  # noqa: S608
             f"SELECT {column}, count(*) AS n FROM rep WHERE {column} IS NOT NULL GROUP BY 1"
         )
-    for name, sql in (*_RULE_SIDES.items(), *TF_TABLES.items(), *RARE_SIDES.items()):
+    sides = (
+        *_RULE_SIDES.items(),
+        *TF_TABLES.items(),
+        *RARE_SIDES.items(),
+        *HOUSEHOLD_SIDES.items(),
+    )
+    for name, sql in sides:
         con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS {sql}")  # noqa: S608 (our SQL)
     rules = [
         _shared_identifier("email"),
@@ -353,6 +361,7 @@ def deterministic_links(con: duckdb.DuckDBPyConnection) -> int:
         _RETIRED_JUNIOR,
         _MIDDLE_SLIP_AT_ZIP4,
         _MIDDLE_SLIP_AT_WORK,
+        _HOUSEHOLD_AT_BOTH,
     ]
     # Each link keeps the first rule (in this order) that made it: finance staff see why two
     # records are one donor (identity.evidence reads det_rules once the run is over). One rule
@@ -370,6 +379,6 @@ def deterministic_links(con: duckdb.DuckDBPyConnection) -> int:
         "CREATE OR REPLACE TEMP TABLE det_edges AS "  # noqa: S608 (numbers of ours)
         f"SELECT l, r, bool_or(rule IN ({slips})) AS slip FROM det_found GROUP BY l, r"
     )
-    for table in ("det_found", *_RULE_SIDES, *TF_TABLES, *RARE_SIDES):
+    for table in ("det_found", *_RULE_SIDES, *TF_TABLES, *RARE_SIDES, *HOUSEHOLD_SIDES):
         con.execute(f"DROP TABLE {table}")
     return con.execute("SELECT count(*) FROM det_edges").fetchall()[0][0]

@@ -57,6 +57,7 @@ DETERMINISTIC_RULES = (
     LinkRule.RETIRED_JUNIOR,
     LinkRule.MIDDLE_SLIP,
     LinkRule.MIDDLE_SLIP,  # at an employer's ZIP+4, employer and job the same
+    LinkRule.HOUSEHOLD_AT_BOTH,
 )
 # (CITY_NOT_WORKING names a rule the engine no longer has; it stays a choice for evidence
 # stored by earlier runs. Listed here, it put that name on the given-name typo's links.)

@@ -266,6 +266,10 @@ class LinkRule(models.TextChoices):
         "middle_slip",
         "Same rare name and job at the same ZIP+4, middle initials differ by a slip",
     )
+    HOUSEHOLD_AT_BOTH = (
+        "household_at_both",
+        "Same name in the same area at two addresses, a household member at both",
+    )
     DETERMINISTIC = "deterministic", "An exact rule of the engine"
     MODEL = "model", "The matching model"
     STAFF = "staff", "Staff said they are the same person"

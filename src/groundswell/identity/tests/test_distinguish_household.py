@@ -79,4 +79,5 @@ def test_the_evidence_names_each_deterministic_rule_of_the_engine():
     source = inspect.getsource(engine_links.deterministic_links)
     listed = source[source.index("rules = [") : source.index("]", source.index("rules = ["))]
     assert listed.count("\n        _") == len(DETERMINISTIC_RULES)
-    assert DETERMINISTIC_RULES[-1] == LinkRule.MIDDLE_SLIP
+    assert DETERMINISTIC_RULES[-1] == LinkRule.HOUSEHOLD_AT_BOTH
+    assert DETERMINISTIC_RULES[-2] == DETERMINISTIC_RULES[-3] == LinkRule.MIDDLE_SLIP
