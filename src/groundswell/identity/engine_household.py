@@ -27,13 +27,23 @@ from groundswell.identity.zip_places import zips_near_sql
 # a nickname, an initial, a name written short or one letter off of the first (those may be the
 # first person again). Where both records have a street, the same street: one household.
 HOUSEHOLD_SIDES = {
+    # Only a name seen at two ZIP5s of a state can be the pair, or the member beside it at both:
+    # the households are built from those records alone. Built from every record they took 3.0 s
+    # at 1,000,000 generated gifts (the step's 15 s became 21 s); from these, 0.5 s.
+    "rep_two_zips": """
+        SELECT r.* FROM rep r
+        JOIN (SELECT last, first_canon, state FROM rep
+              WHERE length(first) > 1 AND zip5 IS NOT NULL
+              GROUP BY 1, 2, 3 HAVING min(zip5) <> max(zip5)) n
+          ON n.last = r.last AND n.first_canon = r.first_canon AND n.state = r.state
+        WHERE length(r.first) > 1 AND r.zip5 IS NOT NULL
+    """,
     "rep_household": """
         SELECT DISTINCT x.last, x.zip5, x.state, x.first_canon AS name,
             coalesce(x.street, y.street) AS street, y.first_canon AS member,
             y.middle AS member_middle, y.suffix AS member_suffix
-        FROM rep x JOIN rep y ON x.last = y.last AND x.zip5 = y.zip5
-        WHERE length(x.first) > 1 AND length(y.first) > 1
-          AND x.first_canon <> y.first_canon
+        FROM rep_two_zips x JOIN rep_two_zips y ON x.last = y.last AND x.zip5 = y.zip5
+        WHERE x.first_canon <> y.first_canon
           AND damerau_levenshtein(x.first_canon, y.first_canon) > 1
           AND NOT starts_with(x.first_canon, y.first_canon)
           AND NOT starts_with(y.first_canon, x.first_canon)
@@ -59,11 +69,10 @@ HOUSEHOLD_AT_BOTH = f"""
     )
     SELECT DISTINCT least(a.unique_id, b.unique_id) AS l, greatest(a.unique_id, b.unique_id) AS r
     FROM moved m
-    JOIN rep a ON a.last = m.last AND a.first_canon = m.name AND a.zip5 = m.zip_a
+    JOIN rep_two_zips a ON a.last = m.last AND a.first_canon = m.name AND a.zip5 = m.zip_a
         AND (a.street IS NULL OR m.street_a IS NULL OR a.street = m.street_a)
-    JOIN rep b ON b.last = m.last AND b.first_canon = m.name AND b.zip5 = m.zip_b
+    JOIN rep_two_zips b ON b.last = m.last AND b.first_canon = m.name AND b.zip5 = m.zip_b
         AND (b.street IS NULL OR m.street_b IS NULL OR b.street = m.street_b)
-    WHERE a.state = b.state AND length(a.first) > 1 AND length(b.first) > 1
-      AND (a.city = b.city OR {zips_near_sql()})
+    WHERE a.state = b.state AND (a.city = b.city OR {zips_near_sql()})
       AND {DISTINCT_MARKS_AGREE} AND {SAME_GENERATION}
 """  # noqa: S608
