@@ -14,10 +14,12 @@ be), by the naive key (first + last + ZIP5 as filed) and by a textbook, untuned 
 (Splink's tutorial comparisons, its default training and a 0.95 clustering threshold). For each:
 pairwise precision and recall against the true entities, and the count beside the true count.
 
-**Real FEC rows**: itcont files copied at run time into ``--fec-dir`` (outside the repository:
-they carry real people's names; commit none of them). The engine counts them ``--runs`` times
-(the counts must be identical), the naive key once, and the clusters are written next to the
-files for ``bench/identity_label.py``, whose labels give the precision figures.
+**Real FEC rows**: itcont files (and fec.gov's Schedule A downloads, ``.csv``, read as the
+itcont rows of their individuals' gifts: ``identity_schedule_a``) copied at run time into
+``--fec-dir`` (outside the repository: they carry real people's names; commit none of them).
+The engine counts them ``--runs`` times (the counts must be identical), the naive key once, and
+the clusters are written next to the files for ``bench/identity_label.py``, whose labels give
+the precision figures.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from pathlib import Path
 
 import duckdb
 import pyarrow as pa
+from identity_schedule_a import schedule_a_as_itcont
 
 FEBRL_FILES = {
     "febrl1": ["dataset1.csv"],
@@ -263,14 +266,23 @@ def real_fec(folder: Path, runs: int) -> dict:
     """The engine ``runs`` times on every itcont file in ``folder`` (copied there at run time)
     that holds the FEC's own rows (``made_up`` says which do not)."""
     files = sorted(p for p in folder.glob("*.txt") if p.name != "combined.itcont")
+    # Schedule A downloads (.csv) are read as the itcont rows of their individuals' gifts.
+    files += sorted(folder.glob("*.csv"))
     if not files:
-        raise SystemExit(f"{folder}: no itcont .txt files")
+        raise SystemExit(f"{folder}: no itcont .txt or Schedule A .csv files")
     combined = folder / "combined.itcont"
     left_out: dict[str, int] = {}
     used = 0
     with open(combined, "wb") as out:
         for path in files:
             data = path.read_bytes()
+            if path.suffix == ".csv":
+                data = schedule_a_as_itcont(data)
+                if data is None:
+                    left_out["not a Schedule A download"] = (
+                        left_out.get("not a Schedule A download", 0) + 1
+                    )
+                    continue
             reason = made_up(data)
             if reason:
                 left_out[reason] = left_out.get(reason, 0) + 1

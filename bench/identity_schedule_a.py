@@ -1,0 +1,97 @@
+"""Schedule A downloads (fec.gov's itemized receipts CSV) as itcont rows, for ``--dataset fec``.
+
+Public repositories hold Schedule A CSVs of other committees and years than the bulk ``itcont``
+samples, with the same people's fields (the name as "SURNAME, GIVEN", city, state, ZIP,
+employer, occupation): a population of gifts the itcont samples do not overlap. Each
+individual's contribution (``schedule_a_import.row_route``: line 11AI and its kin, entity IND,
+the rule ``import fec`` applies) becomes one itcont row, so ``fec unique-donors`` counts it as it
+counts the bulk files; loans, committees' money, transfers and offsets are left out, as they
+make no donor. Like the itcont files these are copied into ``--fec-dir`` at run time and never
+committed: they carry real people's names.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import sys
+from datetime import datetime
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
+
+from groundswell.donations.intake.schedule_a_import import row_route  # noqa: E402
+from groundswell.donations.intake.schedule_a_lines import GIFT  # noqa: E402
+
+# What a header must hold to be read as a Schedule A download.
+HEADER = {"committee_id", "contributor_name", "contributor_zip", "contribution_receipt_amount",
+          "sub_id"}  # fmt: skip
+_DATES = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d", "%Y-%m-%dT%H:%M:%S", "%m/%d/%Y")
+
+
+def _mmddyyyy(text: str) -> str:
+    for form in _DATES:
+        try:
+            return datetime.strptime(text.strip(), form).strftime("%m%d%Y")
+        except ValueError:
+            continue
+    return ""
+
+
+def _amount(text: str) -> str:
+    """Dollars as itcont writes them: whole dollars without a decimal point."""
+    try:
+        value = float(text)
+    except ValueError:
+        return ""
+    return str(int(value)) if value == int(value) else f"{value:.2f}"
+
+
+def _clean(text: str | None) -> str:
+    return (text or "").replace("|", " ").replace("\n", " ").replace("\r", " ").strip()
+
+
+def schedule_a_as_itcont(data: bytes) -> bytes | None:
+    """The individuals' contributions of a Schedule A CSV as itcont lines, or None when the file
+    is not a Schedule A download."""
+    text = data.decode("utf-8", errors="replace")
+    reader = csv.DictReader(io.StringIO(text))
+    names = {(n or "").strip().lower() for n in reader.fieldnames or []}
+    if not names >= HEADER:
+        return None
+    out = []
+    for raw in reader:
+        row = {(k or "").strip().lower(): (v or "") for k, v in raw.items() if k}
+        if row_route(row) != GIFT:
+            continue
+        day, dollars = (
+            _mmddyyyy(row.get("contribution_receipt_date", "")),
+            _amount(row.get("contribution_receipt_amount", "")),
+        )
+        if not day or not dollars or not _clean(row.get("contributor_name")):
+            continue
+        fields = [
+            row.get("committee_id", ""),
+            row.get("amendment_indicator", "") or "N",
+            row.get("report_type", ""),
+            row.get("election_type", ""),
+            row.get("image_number", ""),
+            row.get("receipt_type", "") or "15",
+            "IND",
+            row.get("contributor_name", ""),
+            row.get("contributor_city", ""),
+            row.get("contributor_state", ""),
+            row.get("contributor_zip", ""),
+            row.get("contributor_employer", ""),
+            row.get("contributor_occupation", ""),
+            day,
+            dollars,
+            row.get("contributor_id", ""),
+            row.get("transaction_id", ""),
+            row.get("file_number", ""),
+            row.get("memo_code", ""),
+            row.get("memo_text", ""),
+            row.get("sub_id", ""),
+        ]
+        out.append("|".join(_clean(f) for f in fields))
+    return ("\n".join(out) + "\n").encode("utf-8") if out else b""
