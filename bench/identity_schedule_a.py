@@ -26,6 +26,17 @@ from groundswell.donations.intake.schedule_a_lines import GIFT  # noqa: E402
 # What a header must hold to be read as a Schedule A download.
 HEADER = {"committee_id", "contributor_name", "contributor_zip", "contribution_receipt_amount",
           "sub_id"}  # fmt: skip
+# The Schedule A column that fills each of the 21 itcont fields, in the itcont order (CMTE_ID,
+# AMNDT_IND, RPT_TP, TRANSACTION_PGI, IMAGE_NUM, TRANSACTION_TP, ENTITY_TP, NAME, CITY, STATE,
+# ZIP_CODE, EMPLOYER, OCCUPATION, TRANSACTION_DT, TRANSACTION_AMT, OTHER_ID, TRAN_ID, FILE_NUM,
+# MEMO_CD, MEMO_TEXT, SUB_ID).
+_ITCONT_COLUMNS = (
+    "committee_id", "amendment_indicator", "report_type", "election_type", "image_number",
+    "receipt_type", "entity_type", "contributor_name", "contributor_city", "contributor_state",
+    "contributor_zip", "contributor_employer", "contributor_occupation",
+    "contribution_receipt_date", "contribution_receipt_amount", "contributor_id",
+    "transaction_id", "file_number", "memo_code", "memo_text", "sub_id",
+)  # fmt: skip
 _DATES = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d", "%Y-%m-%dT%H:%M:%S", "%m/%d/%Y")
 
 
@@ -70,28 +81,13 @@ def schedule_a_as_itcont(data: bytes) -> bytes | None:
         )
         if not day or not dollars or not _clean(row.get("contributor_name")):
             continue
-        fields = [
-            row.get("committee_id", ""),
-            row.get("amendment_indicator", "") or "N",
-            row.get("report_type", ""),
-            row.get("election_type", ""),
-            row.get("image_number", ""),
-            row.get("receipt_type", "") or "15",
-            "IND",
-            row.get("contributor_name", ""),
-            row.get("contributor_city", ""),
-            row.get("contributor_state", ""),
-            row.get("contributor_zip", ""),
-            row.get("contributor_employer", ""),
-            row.get("contributor_occupation", ""),
-            day,
-            dollars,
-            row.get("contributor_id", ""),
-            row.get("transaction_id", ""),
-            row.get("file_number", ""),
-            row.get("memo_code", ""),
-            row.get("memo_text", ""),
-            row.get("sub_id", ""),
-        ]
-        out.append("|".join(_clean(f) for f in fields))
+        fields = {column: row.get(column, "") for column in _ITCONT_COLUMNS}
+        fields.update(
+            amendment_indicator=fields["amendment_indicator"] or "N",
+            receipt_type=fields["receipt_type"] or "15",
+            entity_type="IND",
+            contribution_receipt_date=day,
+            contribution_receipt_amount=dollars,
+        )
+        out.append("|".join(_clean(fields[c]) for c in _ITCONT_COLUMNS))
     return ("\n".join(out) + "\n").encode("utf-8") if out else b""
