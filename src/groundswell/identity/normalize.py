@@ -486,11 +486,16 @@ _WORK_EMPTY = {
 _WORK_SELF = {"SELF", "SELF EMPLOYED", "SELFEMPLOYED", "SELF EMPLOYED SELF"}
 # Employers keep their digits: 3M CHINA and 3M COMPANY are one employer, M CHINA says nothing.
 _NOT_WORK_CHARACTERS = re.compile(r"[^A-Z0-9 ]+")
+# An apostrophe joins what it stands in (EDDIE'S is EDDIES, O'NEIL is ONEIL): read as a space,
+# "EDDIE'S" and "EDDIES OF ROLAND PARK" shared no word and no first word, and one grocer's two
+# filings were two employers (the ninth real FEC collection's Schedule A rows).
+_APOSTROPHES = re.compile(r"['’`]")
 
 
 def work_normalize(text: str | None) -> str:
     """Employer or occupation: upper-case words, with the placeholders FEC filers use as ""."""
-    value = _SPACES.sub(" ", _NOT_WORK_CHARACTERS.sub(" ", ascii_upper(text))).strip()
+    value = _APOSTROPHES.sub("", text or "")
+    value = _SPACES.sub(" ", _NOT_WORK_CHARACTERS.sub(" ", ascii_upper(value))).strip()
     if value in _WORK_EMPTY:
         return ""
     if value in _WORK_SELF:

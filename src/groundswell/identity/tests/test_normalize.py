@@ -85,6 +85,9 @@ def test_contact_fields():
     assert nz.zip5("K1A 0B1") == ""
     assert nz.work_normalize("Information Requested") == ""
     assert nz.work_normalize("self-employed") == "SELF EMPLOYED"
+    # An apostrophe joins: one grocer filed as "Quillby's" and "Quillbys of Marrow Park".
+    assert nz.work_normalize("Quillby's") == nz.work_normalize("Quillby\u2019s") == "QUILLBYS"
+    assert nz.work_normalize("Quillbys of Marrow Park").split()[0] == "QUILLBYS"
 
 
 def test_the_sql_fast_paths_agree_with_python():
