@@ -26,9 +26,9 @@ DATA = Path(__file__).resolve().parent / "data"
 # "JAMES P COL USA RET", and a service read as a middle initial (U) set the man apart from
 # himself. Not ADM: as a given name's garble ("ADM X") it is no title, and on the real rows it
 # follows a middle initial ("BOBBY R. ADM.").
-# Offices and honorifics written out ("PAUL GOVERNOR", "KENT R. HONORABLE JR.") are titles as
+# Offices and honorifics written out ("DESMOND GOVERNOR", "DESMOND R. HONORABLE JR.") are titles as
 # their short forms are: read as a middle initial, GOVERNOR's G set a former governor apart from
-# his own "PAUL E". Not the words that are also names (MAJOR, BISHOP, MAYOR, JUSTICE): a title is
+# his own "DESMOND E". Not the words that are also names (MAJOR, BISHOP, MAYOR, JUSTICE): a title is
 # dropped wherever it stands, and "JOHN MAYOR" would lose its surname.
 _TITLES = {
     "MR", "MRS", "MS", "MISS", "DR", "REV", "HON", "PROF", "SIR", "MX", "FR", "SEN", "REP",
@@ -486,9 +486,9 @@ _WORK_EMPTY = {
 _WORK_SELF = {"SELF", "SELF EMPLOYED", "SELFEMPLOYED", "SELF EMPLOYED SELF"}
 # Employers keep their digits: 3M CHINA and 3M COMPANY are one employer, M CHINA says nothing.
 _NOT_WORK_CHARACTERS = re.compile(r"[^A-Z0-9 ]+")
-# An apostrophe joins what it stands in (EDDIE'S is EDDIES, O'NEIL is ONEIL): read as a space,
-# "EDDIE'S" and "EDDIES OF ROLAND PARK" shared no word and no first word, and one grocer's two
-# filings were two employers (the ninth real FEC collection's Schedule A rows).
+# An apostrophe joins what it stands in (QUILLBY'S is QUILLBYS, O'NEIL is ONEIL): read as a space,
+# "QUILLBY'S" and "QUILLBYS OF MARROW PARK" shared no word and no first word, and one grocer's two
+# filings were two employers (the tenth real FEC collection: Schedule A rows).
 _APOSTROPHES = re.compile(r"['’`]")
 
 
