@@ -24,11 +24,15 @@ from groundswell.people.tests.factories import PersonFactory
 
 pytestmark = pytest.mark.django_db
 
-TODAY = timezone.localdate()
+
+def today():
+    # Read at each use, not once at import: a run collected before the campaign's midnight and
+    # tested after it put "today's" gift on yesterday (a CI run at 00:1x New York time).
+    return timezone.localdate()
 
 
 def _urls() -> list[str]:
-    c = gift(2_700, day=TODAY, donor_key="n:doe|jane|43215")
+    c = gift(2_700, day=today(), donor_key="n:doe|jane|43215")
     return [
         reverse("donations:finance_home"),
         reverse("donations:contribution_list"),
@@ -62,7 +66,7 @@ def test_anonymous_visitors_are_sent_to_log_in(persona_client):
 
 
 def test_the_refund_form_is_refused_to_an_organizer(persona_client):
-    c = gift(5_000, day=TODAY)
+    c = gift(5_000, day=today())
     response = _refund(persona_client("organizer"), c, "10.00")
     assert response.status_code == 403
     c.refresh_from_db()
@@ -73,10 +77,10 @@ def test_the_refund_form_is_refused_to_an_organizer(persona_client):
 
 
 def test_the_overview_shows_the_numbers_of_the_chosen_range(persona_client):
-    gift(2_500, day=TODAY, refcode="email-1")
-    gift(7_500, day=TODAY - timedelta(days=3), refcode="email-1")
-    gift(40_000, day=TODAY - timedelta(days=20), refcode="sms-9")
-    gift(99_900, day=TODAY, is_memo=True)
+    gift(2_500, day=today(), refcode="email-1")
+    gift(7_500, day=today() - timedelta(days=3), refcode="email-1")
+    gift(40_000, day=today() - timedelta(days=20), refcode="sms-9")
+    gift(99_900, day=today(), is_memo=True)
     client = persona_client("finance")
     week = client.get(reverse("donations:finance_home"), {"range": "7d"})
     assert week.context["board"].money.net_cents == 10_000
@@ -115,7 +119,7 @@ def test_the_overview_shows_the_table_fallback_and_an_empty_state(persona_client
     client = persona_client("finance")
     empty = client.get(reverse("donations:finance_home"), {"range": "today"})
     assert "No contributions in this range" in empty.content.decode()
-    gift(1_234, day=TODAY)
+    gift(1_234, day=today())
     full = client.get(reverse("donations:finance_home"), {"range": "today"})
     html = full.content.decode()
     assert 'id="by-day-table"' in html and "$12.34" in html
@@ -134,7 +138,7 @@ def test_the_overview_costs_a_bounded_number_of_queries(
 ):
     client = persona_client("finance")
     for index in range(40):
-        gift(100 + index, day=TODAY - timedelta(days=index % 25), refcode=f"r{index % 7}")
+        gift(100 + index, day=today() - timedelta(days=index % 25), refcode=f"r{index % 7}")
     series(1_000)
     with django_assert_max_num_queries(12):
         response = client.get(reverse("donations:finance_home"), {"range": "30d"})
@@ -151,10 +155,10 @@ def _listed(client, **params) -> list[int]:
 
 
 def test_the_list_searches_names_emails_processor_ids_orders_and_refcodes(persona_client):
-    jane = gift(1_000, day=TODAY, donor_given_name="Janet", donor_family_name="Doerr")
+    jane = gift(1_000, day=today(), donor_given_name="Janet", donor_family_name="Doerr")
     other = gift(
         2_000,
-        day=TODAY,
+        day=today(),
         donor_given_name="Quentin",
         donor_family_name="Zyx",
         donor_email="q.zyx@example.org",
@@ -173,19 +177,19 @@ def test_the_list_searches_names_emails_processor_ids_orders_and_refcodes(person
 
 def test_the_list_filters_and_sorts(persona_client):
     page = DonationPage.objects.create(slug="fall", title="Fall")
-    small = gift(500, day=TODAY - timedelta(days=40), processor=Processor.STRIPE, page=page)
+    small = gift(500, day=today() - timedelta(days=40), processor=Processor.STRIPE, page=page)
     held = gift(
-        400_000, day=TODAY, held_at=timezone.now(), hold_reason="over the limit", election="G2026"
+        400_000, day=today(), held_at=timezone.now(), hold_reason="over the limit", election="G2026"
     )
     resolved = gift(
         1_000,
-        day=TODAY,
+        day=today(),
         held_at=timezone.now(),
         hold_resolution=HoldResolution.REDESIGNATED,
         election="P2026",
     )
-    memo = gift(2_000, day=TODAY, is_memo=True, refcode="x")
-    refunded = gift(3_000, day=TODAY, refunded_cents=3_000, status=ContributionStatus.REFUNDED)
+    memo = gift(2_000, day=today(), is_memo=True, refcode="x")
+    refunded = gift(3_000, day=today(), refunded_cents=3_000, status=ContributionStatus.REFUNDED)
     client = persona_client("finance")
     assert _listed(client, processor="stripe") == [small.pk]
     assert _listed(client, donation_page=page.pk) == [small.pk]
@@ -198,7 +202,7 @@ def test_the_list_filters_and_sorts(persona_client):
     assert _listed(client, election="G2026") == [held.pk]
     assert _listed(client, refcode="x") == [memo.pk]
     assert _listed(client, min_amount="10", max_amount="20") == [memo.pk, resolved.pk]
-    around = {"start": TODAY - timedelta(days=41), "end": TODAY - timedelta(days=39)}
+    around = {"start": today() - timedelta(days=41), "end": today() - timedelta(days=39)}
     assert _listed(client, **{k: v.isoformat() for k, v in around.items()}) == [small.pk]
     assert _listed(client, sort="-amount")[0] == held.pk
     assert _listed(client, sort="amount")[0] == small.pk
@@ -206,7 +210,7 @@ def test_the_list_filters_and_sorts(persona_client):
 
 
 def test_invalid_filters_are_reported_and_not_applied(persona_client):
-    gift(1_000, day=TODAY)
+    gift(1_000, day=today())
     response = persona_client("finance").get(
         reverse("donations:contribution_list"), {"election": "next one", "min_amount": "-4"}
     )
@@ -220,7 +224,7 @@ def test_the_list_paginates_with_a_bounded_number_of_queries(
 ):
     person = PersonFactory()
     for index in range(60):
-        gift(100 + index, when=at(TODAY - timedelta(days=1), 8, index % 60), person=person)
+        gift(100 + index, when=at(today() - timedelta(days=1), 8, index % 60), person=person)
     client = persona_client("finance")
     with django_assert_max_num_queries(6):
         first = client.get(reverse("donations:contribution_list"))
@@ -245,7 +249,7 @@ def test_the_list_has_empty_states(persona_client):
         "No contributions yet"
         in client.get(reverse("donations:contribution_list")).content.decode()
     )
-    gift(100, day=TODAY)
+    gift(100, day=today())
     html = client.get(reverse("donations:contribution_list"), {"q": "zzz"}).content.decode()
     assert "No contribution matches" in html
 
@@ -257,7 +261,7 @@ def test_the_detail_shows_the_donor_as_given_beside_the_person_now(persona_clien
     person = PersonFactory(given_name="Marisol", family_name="Okonkwo-New", employer="Now Inc")
     c = gift(
         2_700,
-        day=TODAY,
+        day=today(),
         person=person,
         donor_key=f"p:{person.pk}",
         donor_given_name="Marisol",
@@ -273,7 +277,7 @@ def test_the_detail_shows_the_donor_as_given_beside_the_person_now(persona_clien
     assert 'class="changed"' in html
     assert reverse("people:detail", args=[person.pk]) in html
     assert "Not itemized yet" in html
-    big = gift(25_000, day=TODAY, person=person, donor_key=f"p:{person.pk}")
+    big = gift(25_000, day=today(), person=person, donor_key=f"p:{person.pk}")
     html = (
         persona_client("finance")
         .get(reverse("donations:contribution_detail", args=[big.pk]))
@@ -320,7 +324,7 @@ def _refund(client, contribution, amount: str, reason: str = "donor asked", key:
 
 
 def test_finance_staff_record_a_partial_refund_of_an_actblue_gift(persona_client):
-    c = gift(5_000, day=TODAY, processor=Processor.ACTBLUE)
+    c = gift(5_000, day=today(), processor=Processor.ACTBLUE)
     client = persona_client("finance")
     response = _refund(client, c, "12.50")
     assert response.status_code == 302
@@ -336,7 +340,7 @@ def test_finance_staff_record_a_partial_refund_of_an_actblue_gift(persona_client
 
 
 def test_a_double_submitted_refund_is_made_once(persona_client):
-    c = gift(5_000, day=TODAY, processor=Processor.OFFLINE)
+    c = gift(5_000, day=today(), processor=Processor.OFFLINE)
     client = persona_client("admin")
     key = secrets.token_hex(8)
     _refund(client, c, "10.00", key=key)
@@ -347,7 +351,7 @@ def test_a_double_submitted_refund_is_made_once(persona_client):
 
 
 def test_a_refund_over_what_is_left_is_refused_with_a_clear_error(persona_client):
-    c = gift(5_000, day=TODAY, refunded_cents=4_000)
+    c = gift(5_000, day=today(), refunded_cents=4_000)
     response = _refund(persona_client("finance"), c, "20.00")
     assert response.status_code == 400
     assert "At most $10.00 is left to refund" in response.content.decode()
@@ -357,7 +361,7 @@ def test_a_refund_over_what_is_left_is_refused_with_a_clear_error(persona_client
 
 @pytest.mark.parametrize("reason", ["", "   "])
 def test_a_refund_needs_a_reason(persona_client, reason):
-    c = gift(5_000, day=TODAY)
+    c = gift(5_000, day=today())
     response = _refund(persona_client("finance"), c, "1.00", reason=reason)
     assert response.status_code == 400
     c.refresh_from_db()
@@ -365,7 +369,7 @@ def test_a_refund_needs_a_reason(persona_client, reason):
 
 
 def test_a_stripe_refund_that_cannot_be_made_says_why_and_changes_nothing(persona_client):
-    c = gift(5_000, day=TODAY, processor=Processor.STRIPE, processor_id="pi_test_123")
+    c = gift(5_000, day=today(), processor=Processor.STRIPE, processor_id="pi_test_123")
     response = _refund(persona_client("finance"), c, "5.00")
     assert response.status_code == 400
     assert "Stripe" in response.content.decode()
@@ -375,7 +379,7 @@ def test_a_stripe_refund_that_cannot_be_made_says_why_and_changes_nothing(person
 
 
 def test_a_voided_gift_offers_no_refund(persona_client):
-    c = gift(5_000, day=TODAY, status=ContributionStatus.VOIDED)
+    c = gift(5_000, day=today(), status=ContributionStatus.VOIDED)
     client = persona_client("finance")
     detail = client.get(reverse("donations:contribution_detail", args=[c.pk]))
     assert 'id="refund-form"' not in detail.content.decode()
@@ -386,9 +390,9 @@ def test_a_voided_gift_offers_no_refund(persona_client):
 
 def test_the_overview_can_be_narrowed_to_a_page_and_a_refcode(persona_client):
     page = DonationPage.objects.create(slug="gotv", title="Get out the vote")
-    gift(1_000, day=TODAY, page=page, refcode="a")
-    gift(2_000, day=TODAY, page=page, refcode="b")
-    gift(4_000, day=TODAY, refcode="a")
+    gift(1_000, day=today(), page=page, refcode="a")
+    gift(2_000, day=today(), page=page, refcode="b")
+    gift(4_000, day=today(), refcode="a")
     client = persona_client("finance")
     url = reverse("donations:finance_home")
     assert client.get(url, {"donation_page": page.pk}).context["board"].money.net_cents == 3_000
@@ -407,7 +411,7 @@ def test_the_detail_and_donor_pages_cost_a_bounded_number_of_queries(
     person = PersonFactory()
     key = f"p:{person.pk}"
     for index in range(25):
-        gift(1_000 + index, when=at(TODAY - timedelta(days=index)), person=person, donor_key=key)
+        gift(1_000 + index, when=at(today() - timedelta(days=index)), person=person, donor_key=key)
     c = Contribution.objects.filter(donor_key=key).first()
     client = persona_client("finance")
     client.get(reverse("donations:finance_home"))  # the session is loaded once, not counted
@@ -419,7 +423,7 @@ def test_the_detail_and_donor_pages_cost_a_bounded_number_of_queries(
 
 
 def test_an_htmx_search_gets_only_the_results(persona_client):
-    gift(1_000, day=TODAY, donor_given_name="Ottoline", donor_family_name="Brackenbury")
+    gift(1_000, day=today(), donor_given_name="Ottoline", donor_family_name="Brackenbury")
     response = persona_client("finance").get(
         reverse("donations:contribution_list"), {"q": "otto"}, headers={"HX-Request": "true"}
     )
@@ -439,7 +443,7 @@ def test_a_custom_range_longer_than_the_chart_allows_is_refused(persona_client):
 
 def test_a_donor_key_with_odd_characters_still_has_a_page(persona_client):
     key = "n:o'neil-smith/jr|mary ann|43215"
-    c = gift(1_000, day=TODAY, donor_key=key)
+    c = gift(1_000, day=today(), donor_key=key)
     client = persona_client("finance")
     detail = client.get(reverse("donations:contribution_detail", args=[c.pk]))
     assert detail.status_code == 200
@@ -468,7 +472,7 @@ def test_each_preset_range_ends_today_and_starts_where_it_says(preset, start):
 
 
 def test_a_refund_with_a_tampered_key_is_still_made_once(persona_client):
-    c = gift(5_000, day=TODAY, processor=Processor.OFFLINE)
+    c = gift(5_000, day=today(), processor=Processor.OFFLINE)
     response = _refund(persona_client("finance"), c, "5.00", key="not-a-key; drop table")
     assert response.status_code == 302
     c.refresh_from_db()
