@@ -15,12 +15,12 @@ from __future__ import annotations
 import csv
 import io
 import sys
-from datetime import datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
 
-from groundswell.donations.intake.schedule_a_import import row_route  # noqa: E402
+from groundswell.donations.intake.fec_rows import FieldProblem  # noqa: E402
+from groundswell.donations.intake.schedule_a_import import row_parse, row_route  # noqa: E402
 from groundswell.donations.intake.schedule_a_lines import GIFT  # noqa: E402
 
 # What a header must hold to be read as a Schedule A download.
@@ -37,25 +37,11 @@ _ITCONT_COLUMNS = (
     "contribution_receipt_date", "contribution_receipt_amount", "contributor_id",
     "transaction_id", "file_number", "memo_code", "memo_text", "sub_id",
 )  # fmt: skip
-_DATES = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d", "%Y-%m-%dT%H:%M:%S", "%m/%d/%Y")
 
 
-def _mmddyyyy(text: str) -> str:
-    for form in _DATES:
-        try:
-            return datetime.strptime(text.strip(), form).strftime("%m%d%Y")
-        except ValueError:
-            continue
-    return ""
-
-
-def _amount(text: str) -> str:
+def _dollars(cents: int) -> str:
     """Dollars as itcont writes them: whole dollars without a decimal point."""
-    try:
-        value = float(text)
-    except ValueError:
-        return ""
-    return str(int(value)) if value == int(value) else f"{value:.2f}"
+    return str(cents // 100) if cents % 100 == 0 else f"{cents / 100:.2f}"
 
 
 def _clean(text: str | None) -> str:
@@ -71,23 +57,21 @@ def schedule_a_as_itcont(data: bytes) -> bytes | None:
     if not names >= HEADER:
         return None
     out = []
-    for raw in reader:
+    for line, raw in enumerate(reader, start=2):
         row = {(k or "").strip().lower(): (v or "") for k, v in raw.items() if k}
-        if row_route(row) != GIFT:
+        if row_route(row) != GIFT or not _clean(row.get("contributor_name")):
             continue
-        day, dollars = (
-            _mmddyyyy(row.get("contribution_receipt_date", "")),
-            _amount(row.get("contribution_receipt_amount", "")),
-        )
-        if not day or not dollars or not _clean(row.get("contributor_name")):
+        try:  # the date and amount read as ``import fec`` reads them
+            parsed = row_parse(row, line)
+        except FieldProblem:
             continue
         fields = {column: row.get(column, "") for column in _ITCONT_COLUMNS}
         fields.update(
             amendment_indicator=fields["amendment_indicator"] or "N",
             receipt_type=fields["receipt_type"] or "15",
             entity_type="IND",
-            contribution_receipt_date=day,
-            contribution_receipt_amount=dollars,
+            contribution_receipt_date=parsed.day.strftime("%m%d%Y"),
+            contribution_receipt_amount=_dollars(parsed.cents),
         )
         out.append("|".join(_clean(fields[c]) for c in _ITCONT_COLUMNS))
     return ("\n".join(out) + "\n").encode("utf-8") if out else b""
