@@ -33,10 +33,10 @@ SAME_GIVEN_NAME = f"""
      OR coalesce({_SPLIT_GIVEN.format(x="a", y="b")}, false)
      OR coalesce({_SPLIT_GIVEN.format(x="b", y="a")}, false))
 """
-# Employment that says the donor is not working (work_normalize has made the blanks "").
-NOT_WORKING = ", ".join(
-    f"'{v}'" for v in ("RETIRED", "HOMEMAKER", "NOT EMPLOYED", "NONE", "DISABLED", "RETIREE")
-)
+# Employment that says the donor is not working, in so many words. NOT EMPLOYED, UNEMPLOYED,
+# NONE and N/A are not here: work_normalize makes them "" (FEC filers write them where nothing
+# was asked), so a rule that takes a blank as "not working" says so itself.
+NOT_WORKING = ", ".join(f"'{v}'" for v in ("RETIRED", "HOMEMAKER", "DISABLED", "RETIREE"))
 GENERIC_EMPLOYERS = ", ".join(
     f"'{v}'" for v in ("RETIRED", "SELF EMPLOYED", "HOMEMAKER", "STUDENT", "DISABLED", "SELF")
 )
