@@ -26,8 +26,9 @@ The steps, and why in this order:
    ``engine_guards.AUTO_LINK_GUARD``) and staff-accepted pairs, less staff-rejected pairs; then
    a cluster holding two names that cannot be one person's, or a rejected pair, is split.
 
-Where each step lives: ``normalize_sql`` (1), ``engine_links`` (2, 3), ``splink_model`` (4),
-``engine_cluster`` (5); the name guards every automatic link passes are in ``engine_guards``.
+Where each step lives: ``normalize_sql`` (1), ``engine_links`` (2, 3), ``splink_settings`` and
+``splink_model`` (4), ``engine_cluster`` (5); the name guards every automatic link passes are in
+``engine_guards``.
 This module runs them in order (``resolve``).
 """
 

@@ -27,7 +27,7 @@ from groundswell.people.merge import person_merge
 from groundswell.people.models import Person, PostalAddress
 from groundswell.people.sensitivity import person_fields_hidden
 
-# The engine's comparisons (splink_model.COMPARISON_NAMES), as the reviewer reads them.
+# The engine's comparisons (splink_settings.COMPARISON_NAMES), as the reviewer reads them.
 FIELD_LABELS = {
     "first": "First name",
     "last": "Last name",

@@ -9,7 +9,7 @@ import duckdb
 from hypothesis import given
 from hypothesis import strategies as st
 
-from groundswell.identity import engine, splink_model
+from groundswell.identity import engine, splink_settings
 from groundswell.identity.engine_links import _RULE_SIDES
 
 _ZIP = st.text(alphabet="0123456789", min_size=3, max_size=6)
@@ -76,9 +76,9 @@ def test_the_scoring_compares_a_surname_and_initial_at_zips_one_keystroke_apart(
     zip5, other = pair
     rules = [
         r
-        for r in splink_model.blocking_rules()
+        for r in splink_settings.blocking_rules()
         if isinstance(r, str)
-        and r.startswith(splink_model.SAME_SURNAME_INITIAL_STATE)
+        and r.startswith(splink_settings.SAME_SURNAME_INITIAL_STATE)
         and "zip5" in r
     ]
     assert len(rules) == 3
