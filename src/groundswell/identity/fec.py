@@ -52,6 +52,12 @@ _ORDERED = (
     "SUB_ID",
 )  # fmt: skip
 _KEPT = (*_ORDERED, "TRANSACTION_AMT")
+# Each field without the whitespace around it, as ``import fec`` reads it (Python's strip): a
+# file whose lines end in a tab (seen in a public copy of real rows) otherwise gives every
+# SUB_ID a trailing tab, and a line repeated in another file counted twice (SQL's trim takes
+# spaces only).
+_WHITESPACE = " \t\r\n\v\f"
+_STRIPPED = ", ".join(f"trim({column}, '{_WHITESPACE}') AS {column}" for column in _KEPT)
 # A row with no money in it (an amount of 0, blank or unreadable) is no gift: ``import fec``
 # refuses it too (``cents_parse``), so both count the same rows.
 _HAS_AMOUNT = "coalesce(try_cast(trim(TRANSACTION_AMT) AS DECIMAL(18, 2)), 0) <> 0"
@@ -169,7 +175,7 @@ def fec_unique_donors(
         try:
             _with_progress(
                 con,
-                f"CREATE TABLE raw AS SELECT {', '.join(_KEPT)} "  # noqa: S608
+                f"CREATE TABLE raw AS SELECT {_STRIPPED} "  # noqa: S608
                 f"FROM {_read_sql(path)} {where}",
                 progress,
             )

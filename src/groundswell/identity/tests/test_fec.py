@@ -156,6 +156,23 @@ def test_a_tran_id_reused_in_another_report_is_another_gift(tmp_path):
     assert figures["unique_donors"] == 1
 
 
+def test_a_line_repeated_with_a_trailing_tab_is_one_gift(tmp_path):
+    # One public copy of real rows ends its lines in a tab: its SUB_IDs read "34\t", and the
+    # same lines in another copy (no tab) were counted again. ``import fec`` strips each field.
+    path = tmp_path / "itcont.txt"
+    donor = {"NAME": "ORRINGALE, WINIFRED", "STATE": "WA", "ZIP_CODE": "98101"}
+    lines = [
+        row(TRAN_ID="1002", SUB_ID="34", **donor) + "\n",
+        row(TRAN_ID="1002", SUB_ID="34", **donor) + "\t\n",
+        row(TRAN_ID="1003", SUB_ID="35", **donor) + "\t\r\n",
+    ]
+    path.write_text("".join(lines), encoding="utf-8")
+    figures, groups, zips = _clusters_by_sub_id(path, tmp_path, "tabs")
+    assert set(zips) == {"34", "35"}
+    assert figures["contributions"] == 2
+    assert figures["unique_donors"] == 1
+
+
 def test_the_same_file_in_another_line_order_gives_the_same_people(itcont, tmp_path):
     lines = itcont.read_text(encoding="utf-8").splitlines()
     shuffled = tmp_path / "shuffled.txt"
