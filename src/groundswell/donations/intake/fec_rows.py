@@ -90,6 +90,8 @@ class ParsedRow(NamedTuple):
     report: str = ""
     file_number: int | None = None
     amended: bool = False
+    # Schedule A's back_reference_transaction_id as filed ("" when none; itcont has none).
+    back_reference: str = ""
 
 
 class ParsedBlock(NamedTuple):

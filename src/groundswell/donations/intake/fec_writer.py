@@ -167,6 +167,10 @@ class ContributionWriter:
         if rows:
             self._insert(rows, refunded=False)
 
+    def election_on(self, day: date) -> str:
+        """The election a gift received on ``day`` counts toward (for a row that does not say)."""
+        return self._when(day)[1]
+
     def _when(self, day: date) -> tuple[object, str]:
         """The database value of noon Eastern on ``day``, and the election it falls in."""
         cached = self._received.get(day)

@@ -35,6 +35,7 @@ from groundswell.donations.compliance.limits import hold_excess_cents
 from groundswell.donations.intake.csv_import import ImportResult
 from groundswell.donations.intake.fec_rows import REFUND_TYPE, ParsedRow
 from groundswell.donations.intake.fec_writer import ContributionWriter
+from groundswell.donations.intake.schedule_a_pairs import halves_paired
 from groundswell.donations.keys import name_key
 from groundswell.donations.models import (
     Contribution,
@@ -219,11 +220,15 @@ def adjustments_apply(
     alone is stored waiting (``MemoHalf.WAITING_*``, reported in ``result.lone_halves``) and
     the import that brings what it lacked completes the move. Each half is applied once.
     """
-    groups: dict[str, list[ParsedRow]] = defaultdict(list)
-    for row in rows:
-        groups[row.refers_to[0]].append(row)
     moves = _Moves(writer, result)
     with transaction.atomic():
+        # Which gift each half moves money from, as real filings say it (the negative half
+        # seldom names it); a negative memo row paired with nothing is a plain memo row.
+        rows, unpaired = halves_paired(rows, writer.election_on)
+        moves.plain.extend(unpaired)
+        groups: dict[str, list[ParsedRow]] = defaultdict(list)
+        for row in rows:
+            groups[row.refers_to[0]].append(row)
         waiting = _waiting()
         originals = _originals(set(groups) | set(waiting))
         known = set(

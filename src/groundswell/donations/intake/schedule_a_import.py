@@ -124,6 +124,7 @@ def row_parse(row: dict[str, str], line: int) -> ParsedRow:
         note=note,
         order_number=tran_id[: WIDTHS["order"]],
         refers_to=tuple(k for k in refers if k),
+        back_reference=refers[0],
         given=given[: WIDTHS["name"]],
         family=family[: WIDTHS["name"]],
         city=get("contributor_city").title()[: WIDTHS["city"]],
@@ -195,10 +196,11 @@ def _conduit_of(row: dict[str, str], last: ParsedRow | None) -> bool:
     return bool(gift_tran) and (back == gift_tran or tran_id.upper() == f"{gift_tran}E".upper())
 
 
-def _is_adjustment(row: dict[str, str]) -> bool:
-    """A memo row tied to a gift by back reference: maybe half of a reattribution/redesignation."""
+def _is_adjustment(row: dict[str, str], parsed: ParsedRow) -> bool:
+    """A memo row that may be half of a reattribution/redesignation: one with a back reference,
+    or a negative one (real filings give the negative half none: ``schedule_a_pairs``)."""
     get = _getter(row)
-    return get("memo_code").upper() == "X" and bool(get("back_reference_transaction_id"))
+    return get("memo_code").upper() == "X" and (bool(parsed.back_reference) or parsed.cents < 0)
 
 
 def schedule_a_import(

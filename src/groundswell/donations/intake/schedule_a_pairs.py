@@ -1,0 +1,109 @@
+"""Which gift each reattribution/redesignation memo row moves money from, as real filings say it.
+
+``schedule_a_adjust`` applies a pair of memo rows to the gift both point at. Real Schedule A
+downloads seldom say it that way: in every committee's file read so far (14 downloads, 2017-2026)
+the negative half carries no back reference at all, and the positive half points either
+
+- at the gift (the negative half is then the memo row of the same filing, date and amount taken
+  from that gift's donor and election: "−2,100 for the primary" beside "+2,100 for the general,
+  back reference the $5,000 gift"); or
+- at the negative half (the gift is then named only in the memo text, "REDESIGNATION OF 10/28
+  DONATION"; the money comes from the donor's gifts to the negative half's election).
+
+Each pair found here is handed on as if both halves pointed at the gift. For the second shape the
+gift is the donor's latest counted gift to that election, on or before the memo's date, that holds
+the amount: the gift that made the total excessive is the latest one, and a donor's limit is
+counted per election, so any such gift gives the same totals. A half whose pair or gift is not
+found is handed on as it was filed (it waits, and the import's summary names it), and a negative
+memo row paired with nothing stays a plain memo row.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from groundswell.donations.intake.fec_rows import FEC_TZ, REFUND_TYPE, ParsedRow
+from groundswell.donations.keys import name_key
+from groundswell.donations.models import Contribution, ContributionStatus, Processor
+
+
+def _gifts(keys: set[str]) -> dict[str, Contribution]:
+    """Counted FEC gifts by TRAN_ID (the latest filing's row wins, as in ``_originals``)."""
+    found = (
+        Contribution.objects.filter(processor=Processor.FEC, order_number__in=keys, is_memo=False)
+        .exclude(status=ContributionStatus.VOIDED)
+        .exclude(transaction_type=REFUND_TYPE)
+        .order_by("fec_file_number", "id")
+    )
+    return {gift.order_number: gift for gift in found}
+
+
+def _donor(row: ParsedRow) -> str:
+    return name_key(row.given, row.family, row.postal_code)
+
+
+def _gift_holding(negative: ParsedRow, election_on) -> Contribution | None:
+    """The donor's latest counted gift to the negative half's election, on or before its date,
+    that holds the amount it takes."""
+    election = negative.election or election_on(negative.day)
+    day = negative.day
+    return (
+        Contribution.objects.filter(
+            processor=Processor.FEC,
+            is_memo=False,
+            donor_key=_donor(negative),
+            election=election,
+            received_at__lte=datetime(day.year, day.month, day.day, 12, tzinfo=FEC_TZ),
+            amount_cents__gte=-negative.cents,
+        )
+        .exclude(status=ContributionStatus.VOIDED)
+        .exclude(transaction_type=REFUND_TYPE)
+        .exclude(order_number="")
+        .order_by("-received_at", "-id")
+        .first()
+    )
+
+
+def halves_paired(rows: list[ParsedRow], election_on) -> tuple[list[ParsedRow], list[ParsedRow]]:
+    """(rows pointing at the gift they move money from, negative rows paired with nothing).
+
+    ``rows`` are the import's memo rows that may be halves: those with a back reference and the
+    negative ones without. ``election_on(day)`` is the election a gift of that day counts toward
+    (for a row that does not say).
+    """
+    free = {r.sub_id: r for r in rows if r.cents < 0 and not r.back_reference}
+    by_tran = {r.order_number: r for r in free.values() if r.order_number}
+    pointing = sorted((r for r in rows if r.cents > 0 and r.back_reference), key=lambda r: r.sub_id)
+    gifts = _gifts({r.back_reference for r in pointing})
+    moved: dict[str, str] = {}  # sub_id → the gift's TRAN_ID
+    for positive in pointing:
+        negative = by_tran.get(positive.back_reference)
+        if negative is not None and negative.sub_id in free:
+            # The positive half points at the negative half: the gift is the donor's.
+            gift = _gift_holding(negative, election_on)
+            if gift is not None:
+                moved[positive.sub_id] = moved[negative.sub_id] = gift.order_number
+                del free[negative.sub_id]
+            continue
+        gift = gifts.get(positive.back_reference)
+        if gift is None:
+            continue
+        # The positive half points at the gift: its negative half is the same filing's memo
+        # row, of the same date and amount, taken from the gift's donor and election.
+        for negative in sorted(free.values(), key=lambda r: r.sub_id):
+            if (
+                negative.file_number == positive.file_number
+                and negative.day == positive.day
+                and -negative.cents == positive.cents
+                and negative.election in ("", gift.election)
+                and _donor(negative) == gift.donor_key
+            ):
+                moved[negative.sub_id] = gift.order_number
+                del free[negative.sub_id]
+                break
+    paired = [
+        r._replace(refers_to=(moved[r.sub_id],)) if r.sub_id in moved else r
+        for r in rows
+        if r.sub_id not in free
+    ]
+    return paired, list(free.values())
