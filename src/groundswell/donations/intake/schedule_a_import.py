@@ -28,6 +28,7 @@ from __future__ import annotations
 import csv
 import io
 import os
+import re
 from collections.abc import Callable
 from datetime import date, datetime
 
@@ -55,7 +56,13 @@ SUB_ID, DATE, AMOUNT, COMMITTEE = (
 REQUIRED = (COMMITTEE, SUB_ID, DATE, AMOUNT)
 # The date as the CSV download gives it ("2026-03-15 00:00:00"), the API ("2026-03-15") or a
 # spreadsheet that re-saved the file.
-_DATE_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d", "%Y-%m-%dT%H:%M:%S", "%m/%d/%Y")
+# The download's own forms, and a spreadsheet's after it re-saved the file ("6/5/2017 0:00").
+_DATE_FORMATS = (
+    "%Y-%m-%d %H:%M:%S", "%Y-%m-%d", "%Y-%m-%dT%H:%M:%S", "%m/%d/%Y", "%m/%d/%Y %H:%M",
+)  # fmt: skip
+# A SUB_ID a spreadsheet rounded into a number's short form (4.10122E+18): every row of the file
+# then shares one, and nothing tells the rows, or a later import of the same gifts, apart.
+_ROUNDED_ID = re.compile(r"\d(\.\d+)?E\+?\d+", re.IGNORECASE)
 BATCH = 5000
 
 
@@ -97,6 +104,13 @@ def row_parse(row: dict[str, str], line: int) -> ParsedRow:
         raise FieldProblem(SUB_ID, "", "is missing")
     if len(sub_id) > WIDTHS["id"]:
         raise FieldProblem(SUB_ID, sub_id[:40], "is too long")
+    if _ROUNDED_ID.fullmatch(sub_id):
+        raise FieldProblem(
+            SUB_ID,
+            sub_id,
+            "was rounded by a spreadsheet and no longer identifies the row: import the file as "
+            "downloaded from fec.gov (or re-save it with this column as text)",
+        )
     cents = cents_parse(get(AMOUNT), AMOUNT)
     day = _date(get(DATE))
     ttype = get("receipt_type").upper()[:3]
