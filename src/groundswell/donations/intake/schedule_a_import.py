@@ -96,9 +96,8 @@ def _names(get: Callable[[str], str]) -> tuple[str, str]:
     return name_split(get("contributor_name"))
 
 
-def row_parse(row: dict[str, str], line: int) -> ParsedRow:
-    """One Schedule A record (by column name) into a ParsedRow; FieldProblem says what is wrong."""
-    get = _getter(row)
+def _sub_id(get: Callable[[str], str]) -> str:
+    """The row's SUB_ID, or FieldProblem: what identifies it, for a gift and any other receipt."""
     sub_id = get(SUB_ID)
     if not sub_id:
         raise FieldProblem(SUB_ID, "", "is missing")
@@ -111,6 +110,13 @@ def row_parse(row: dict[str, str], line: int) -> ParsedRow:
             "was rounded by a spreadsheet and no longer identifies the row: import the file as "
             "downloaded from fec.gov (or re-save it with this column as text)",
         )
+    return sub_id
+
+
+def row_parse(row: dict[str, str], line: int) -> ParsedRow:
+    """One Schedule A record (by column name) into a ParsedRow; FieldProblem says what is wrong."""
+    get = _getter(row)
+    sub_id = _sub_id(get)
     cents = cents_parse(get(AMOUNT), AMOUNT)
     day = _date(get(DATE))
     ttype = get("receipt_type").upper()[:3]
@@ -164,9 +170,7 @@ def _zip(text: str, state: str) -> str:
 def other_receipt_parse(row: dict[str, str], line: int, kind: str) -> dict:
     """A receipt that is not an individual's gift, as ``OtherReceipt`` fields (name kept whole)."""
     get = _getter(row)
-    sub_id = get(SUB_ID)
-    if not sub_id or len(sub_id) > WIDTHS["id"]:
-        raise FieldProblem(SUB_ID, sub_id[:40], "is missing" if not sub_id else "is too long")
+    sub_id = _sub_id(get)
     cents = cents_parse(get(AMOUNT), AMOUNT)
     day = _date(get(DATE))
     name = get("contributor_name")

@@ -89,16 +89,18 @@ def test_a_broken_line_is_reported_and_the_rest_imported(tmp_path):
 def test_a_download_a_spreadsheet_re_saved_is_read_or_refused_with_the_reason(tmp_path):
     # A spreadsheet writes dates as "6/5/2026 0:00" (readable) and rounds each SUB_ID to
     # 4.10122E+18 (every row then shares it: refused, saying why).
-    kept, rounded = mixed_rows()[0].copy(), mixed_rows()[2].copy()
+    kept, rounded, loan = (mixed_rows()[i].copy() for i in (0, 2, 11))
     kept["contribution_receipt_date"] = "3/15/2026 0:00"
     rounded.update(contribution_receipt_date="3/16/2026 0:00", sub_id="4.10122E+18")
+    loan.update(sub_id="4.10122E+18")  # a loan too: not one receipt standing for the others
     path = tmp_path / "resaved.csv"
     with path.open("w", newline="", encoding="utf-8") as fh:
         writer = csv.DictWriter(fh, HEADER)
         writer.writeheader()
-        writer.writerows([kept, rounded])
+        writer.writerows([kept, rounded, loan, loan])
     result = schedule_a_import(str(path), committee=CMTE)
-    assert result.rejected == 1
-    assert result.errors[0].column == "sub_id" and "spreadsheet" in result.errors[0].reason
+    assert result.rejected == 3 and result.unchanged == 0 and result.other_receipts == 0
+    assert {e.column for e in result.errors} == {"sub_id"}
+    assert all("spreadsheet" in e.reason for e in result.errors)
     gift = Contribution.objects.get()
     assert gift.processor_id == "5001" and gift.received_at.date().isoformat() == "2026-03-15"
