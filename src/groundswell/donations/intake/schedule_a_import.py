@@ -214,11 +214,10 @@ def _conduit_of(row: dict[str, str], last: ParsedRow | None) -> bool:
     return bool(gift_tran) and (back == gift_tran or tran_id.upper() == f"{gift_tran}E".upper())
 
 
-def _is_adjustment(row: dict[str, str], parsed: ParsedRow) -> bool:
-    """A memo row that may be half of a reattribution/redesignation: one with a back reference,
-    or a negative one (real filings give the negative half none: ``schedule_a_pairs``)."""
-    get = _getter(row)
-    return get("memo_code").upper() == "X" and (bool(parsed.back_reference) or parsed.cents < 0)
+def _is_adjustment(row: dict[str, str]) -> bool:
+    """A memo row of an individual's gift: maybe half of a reattribution/redesignation, with a
+    back reference or without (real filings seldom give both halves one: ``schedule_a_pairs``)."""
+    return _getter(row)("memo_code").upper() == "X"
 
 
 def schedule_a_import(

@@ -10,12 +10,17 @@ the negative half carries no back reference at all, and the positive half points
 - at the negative half (the gift is then named only in the memo text, "REDESIGNATION OF 10/28
   DONATION"; the money comes from the donor's gifts to the negative half's election).
 
-Each pair found here is handed on as if both halves pointed at the gift. For the second shape the
-gift is the donor's latest counted gift to that election, on or before the memo's date, that holds
-the amount: the gift that made the total excessive is the latest one, and a donor's limit is
-counted per election, so any such gift gives the same totals. A half whose pair or gift is not
-found is handed on as it was filed (it waits, and the import's summary names it), and a negative
-memo row paired with nothing stays a plain memo row.
+Some filers give neither half a back reference ("REATTRIBUTION FROM" beside "REATTRIBUTION
+TO"): the pair is then the negative and the only positive memo row of the same filing, date and
+amount that is the same donor's or says, as the negative does, what it is.
+
+Each pair found here is handed on as if both halves pointed at the gift. Where the gift is not
+named (the second and third shapes) it is the donor's latest counted gift to the negative half's
+election, on or before the memo's date, that holds the amount: the gift that made the total
+excessive is the latest one, and a donor's limit is counted per election, so any such gift gives
+the same totals. A half with a back reference whose pair or gift is not found is handed on as it
+was filed (it waits, and the import's summary names it); a memo row without one, paired with
+nothing, stays a plain memo row.
 """
 
 from __future__ import annotations
@@ -42,45 +47,52 @@ def _donor(row: ParsedRow) -> str:
     return name_key(row.given, row.family, row.postal_code)
 
 
-def _gift_holding(negative: ParsedRow, election_on) -> Contribution | None:
+def _gift_holding(negative: ParsedRow, election_on, taken: dict[int, int]) -> Contribution | None:
     """The donor's latest counted gift to the negative half's election, on or before its date,
-    that holds the amount it takes."""
+    that still holds the amount it takes (``taken``: cents this import's pairs already take
+    from each gift, by pk); the gift is then charged with it."""
     election = negative.election or election_on(negative.day)
     day = negative.day
-    return (
+    cents = -negative.cents
+    candidates = (
         Contribution.objects.filter(
             processor=Processor.FEC,
             is_memo=False,
             donor_key=_donor(negative),
             election=election,
             received_at__lte=datetime(day.year, day.month, day.day, 12, tzinfo=FEC_TZ),
-            amount_cents__gte=-negative.cents,
+            amount_cents__gte=cents,
         )
         .exclude(status=ContributionStatus.VOIDED)
         .exclude(transaction_type=REFUND_TYPE)
         .exclude(order_number="")
         .order_by("-received_at", "-id")
-        .first()
     )
+    for gift in candidates[:50]:
+        if gift.amount_cents - taken.get(gift.pk, 0) >= cents:
+            taken[gift.pk] = taken.get(gift.pk, 0) + cents
+            return gift
+    return None
 
 
 def halves_paired(rows: list[ParsedRow], election_on) -> tuple[list[ParsedRow], list[ParsedRow]]:
-    """(rows pointing at the gift they move money from, negative rows paired with nothing).
+    """(rows pointing at the gift they move money from, rows that are no half of a pair).
 
-    ``rows`` are the import's memo rows that may be halves: those with a back reference and the
-    negative ones without. ``election_on(day)`` is the election a gift of that day counts toward
-    (for a row that does not say).
+    ``rows`` are the import's memo rows of individuals' gifts; those paired with nothing are
+    handed back to be stored as plain memo rows. ``election_on(day)`` is the election a gift
+    of that day counts toward (for a row that does not say).
     """
     free = {r.sub_id: r for r in rows if r.cents < 0 and not r.back_reference}
     by_tran = {r.order_number: r for r in free.values() if r.order_number}
     pointing = sorted((r for r in rows if r.cents > 0 and r.back_reference), key=lambda r: r.sub_id)
     gifts = _gifts({r.back_reference for r in pointing})
     moved: dict[str, str] = {}  # sub_id → the gift's TRAN_ID
+    taken: dict[int, int] = {}  # gift pk → cents this import's pairs take from it
     for positive in pointing:
         negative = by_tran.get(positive.back_reference)
         if negative is not None and negative.sub_id in free:
             # The positive half points at the negative half: the gift is the donor's.
-            gift = _gift_holding(negative, election_on)
+            gift = _gift_holding(negative, election_on, taken)
             if gift is not None:
                 moved[positive.sub_id] = moved[negative.sub_id] = gift.order_number
                 del free[negative.sub_id]
@@ -99,11 +111,44 @@ def halves_paired(rows: list[ParsedRow], election_on) -> tuple[list[ParsedRow], 
                 and _donor(negative) == gift.donor_key
             ):
                 moved[negative.sub_id] = gift.order_number
+                taken[gift.pk] = taken.get(gift.pk, 0) + positive.cents
                 del free[negative.sub_id]
                 break
+    loose = [r for r in rows if r.cents > 0 and not r.back_reference]
+    _loose_paired(free, loose, moved, election_on, taken)
+    unpaired = {r.sub_id for r in loose if r.sub_id not in moved} | set(free)
     paired = [
         r._replace(refers_to=(moved[r.sub_id],)) if r.sub_id in moved else r
         for r in rows
-        if r.sub_id not in free
+        if r.sub_id not in unpaired
     ]
-    return paired, list(free.values())
+    return paired, [r for r in rows if r.sub_id in unpaired]
+
+
+def _says_move(row: ParsedRow) -> bool:
+    text = row.note.upper()
+    return "REATTRIBUT" in text or "REDESIGNAT" in text
+
+
+def _loose_paired(free: dict, loose: list[ParsedRow], moved: dict, election_on, taken) -> None:
+    """Pairs of which neither half names the other ("REATTRIBUTION FROM" beside "REATTRIBUTION
+    TO"): the only positive memo row of the negative's filing, date and amount that is the same
+    donor's (a redesignation) or, like the negative, says it is a reattribution or redesignation.
+    Two such candidates are left apart: nothing says which is which."""
+    for negative in sorted(free.values(), key=lambda r: r.sub_id):
+        matches = [
+            p
+            for p in loose
+            if p.sub_id not in moved
+            and p.file_number == negative.file_number
+            and p.day == negative.day
+            and p.cents == -negative.cents
+            and (_donor(p) == _donor(negative) or (_says_move(p) and _says_move(negative)))
+        ]
+        if len(matches) != 1:
+            continue
+        gift = _gift_holding(negative, election_on, taken)
+        if gift is None:
+            continue
+        moved[negative.sub_id] = moved[matches[0].sub_id] = gift.order_number
+        del free[negative.sub_id]

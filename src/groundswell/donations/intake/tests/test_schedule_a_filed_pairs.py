@@ -69,6 +69,7 @@ TO_NEGATIVE = [
     ),
 ]
 SPOUSE_GIFT = sa("7010", "11AI", "IND", 5000, "TESTER, DANA", tran="SA11AI.30")
+CASEY_GIFT = sa("7035", "11AI", "IND", 7000, "FIXTURE, CASEY", tran="SA11AI.35")
 TO_SPOUSE = [
     sa("7011", "11AI", "IND", -1500, "TESTER, DANA", tran="SA11AI.30R1", memo="X",
        memo_text="REATTRIBUTION TO SPOUSE"),
@@ -139,6 +140,74 @@ def test_the_money_named_in_words_comes_from_the_latest_gift_that_holds_it(tmp_p
     assert amounts == {"7000": 350_000, "7020": 100_000, "7021": 700_000}
 
 
+# Neither half points at anything: paired by filing, date and amount, and by what they say or
+# whose they are.
+NEITHER = [
+    sa("7030", "11AI", "IND", -1500, "TESTER, DANA", tran="A-730", memo="X",
+       memo_text="REATTRIBUTION FROM"),
+    sa("7031", "11AI", "IND", 1500, "TESTER, ELLIS", tran="A-731", memo="X",
+       memo_text="REATTRIBUTION TO"),
+    sa("7032", "11AI", "IND", -3500, "FIXTURE, CASEY", tran="A-732", memo="X"),
+    sa("7033", "11AI", "IND", 3500, "FIXTURE, CASEY", tran="A-733", memo="X",
+       election_type="G2026"),
+    # A partner's share of a partnership's gift: a memo row that is no half of anything.
+    sa("7034", "11AI", "IND", 500, "PARTNER, ONE", tran="A-734", memo="X",
+       memo_text="PARTNERSHIP: EXAMPLE HOLDINGS LLC"),
+]  # fmt: skip
+
+
+@pytest.mark.django_db
+def test_a_pair_neither_half_of_which_points_anywhere_is_applied(tmp_path):
+    result = schedule_a_import(write(tmp_path, [CASEY_GIFT, SPOUSE_GIFT, *NEITHER]), committee=CMTE)
+    assert result.adjusted == 4 and result.lone_count == 0
+    amounts = dict(Contribution.objects.values_list("processor_id", "amount_cents"))
+    assert amounts["7035"] == 350_000 and amounts["7010"] == 350_000
+    ellis = Contribution.objects.get(processor_id="7031")
+    assert not ellis.is_memo and ellis.reattributed_from.processor_id == "7010"
+    assert Contribution.objects.get(processor_id="7033").redesignated_from == "P2026"
+    partner = Contribution.objects.get(processor_id="7034")
+    assert partner.is_memo and partner.fec_memo_half == ""
+    assert unresolved_holds() == []
+
+
+@pytest.mark.django_db
+def test_two_loose_pairs_alike_are_left_apart(tmp_path):
+    # Two spouses' reattributions of the same amount on one day: nothing says which is which.
+    twin = [
+        dict(NEITHER[0], sub_id="7040", transaction_id="A-740"),
+        dict(NEITHER[1], sub_id="7041", transaction_id="A-741"),
+    ]
+    result = schedule_a_import(
+        write(tmp_path, [SPOUSE_GIFT, NEITHER[0], NEITHER[1], *twin]), committee=CMTE
+    )
+    assert result.adjusted == 0 and result.lone_count == 0
+    assert Contribution.objects.get(processor_id="7010").amount_cents == 500_000
+    assert Contribution.objects.filter(is_memo=False).count() == 1
+
+
+@pytest.mark.django_db
+def test_two_takes_named_in_words_never_take_more_than_a_gift_holds(tmp_path):
+    second = [
+        dict(TO_NEGATIVE[0], sub_id="7050", transaction_id="SA11AI.21R5"),
+        dict(TO_NEGATIVE[1], sub_id="7051", transaction_id="SA11AI.21R6",
+             back_reference_transaction_id="SA11AI.21R5"),
+        dict(TO_NEGATIVE[0], sub_id="7052", transaction_id="SA11AI.21R7"),
+        dict(TO_NEGATIVE[1], sub_id="7053", transaction_id="SA11AI.21R8",
+             back_reference_transaction_id="SA11AI.21R7"),
+    ]  # fmt: skip
+    schedule_a_import(write(tmp_path, [EARLIER, GIFT, *TO_NEGATIVE, *second]), committee=CMTE)
+    gifts = dict(
+        Contribution.objects.filter(processor_id__in=["7000", "7001"]).values_list(
+            "processor_id", "is_memo"
+        )
+    )
+    # Three takes of $3,500: the latest $7,000 gift holds two (it goes whole: a memo entry),
+    # the earlier one the third; $3,500 of the $14,000 still counts for the primary.
+    assert gifts == {"7000": False, "7001": True}
+    assert Contribution.objects.get(processor_id="7000").amount_cents == 350_000
+    assert totals("n:sample|") == {"P2026": 350_000, "G2026": 1_050_000}
+
+
 @pytest.mark.django_db
 def test_a_negative_half_without_its_positive_half_is_a_plain_memo_row(tmp_path):
     other_day = dict(TO_GIFT[1], contribution_receipt_date="2026-03-16 00:00:00")
@@ -161,7 +230,7 @@ def test_a_pair_whose_gift_is_not_here_waits_and_is_named(tmp_path):
 
 @pytest.mark.django_db(transaction=False)
 def test_the_filed_pairs_give_the_same_money_in_any_line_order(tmp_path):
-    rows = [GIFT, *TO_GIFT, SPOUSE_GIFT, *TO_SPOUSE, EARLIER]
+    rows = [GIFT, *TO_GIFT, SPOUSE_GIFT, *TO_SPOUSE, EARLIER, CASEY_GIFT, *NEITHER[2:]]
     with transaction.atomic():
         schedule_a_import(write(tmp_path, rows, "whole.csv"), committee=CMTE)
         whole = state()
