@@ -214,10 +214,19 @@ def _conduit_of(row: dict[str, str], last: ParsedRow | None) -> bool:
     return bool(gift_tran) and (back == gift_tran or tran_id.upper() == f"{gift_tran}E".upper())
 
 
-def _is_adjustment(row: dict[str, str]) -> bool:
-    """A memo row of an individual's gift: maybe half of a reattribution/redesignation, with a
-    back reference or without (real filings seldom give both halves one: ``schedule_a_pairs``)."""
-    return _getter(row)("memo_code").upper() == "X"
+def says_move(note: str) -> bool:
+    """The memo text calls the row a reattribution or redesignation."""
+    text = note.upper()
+    return "REATTRIBUT" in text or "REDESIGNAT" in text
+
+
+def _is_adjustment(row: dict[str, str], parsed: ParsedRow) -> bool:
+    """A memo row that may be half of a reattribution/redesignation: one with a back reference,
+    a negative one, or one whose text says so (real filings seldom give both halves a back
+    reference: ``schedule_a_pairs``). Held until the file ends, so not every memo row."""
+    if _getter(row)("memo_code").upper() != "X":
+        return False
+    return bool(parsed.back_reference) or parsed.cents < 0 or says_move(parsed.note)
 
 
 def schedule_a_import(

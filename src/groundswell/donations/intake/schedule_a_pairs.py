@@ -12,7 +12,9 @@ the negative half carries no back reference at all, and the positive half points
 
 Some filers give neither half a back reference ("REATTRIBUTION FROM" beside "REATTRIBUTION
 TO"): the pair is then the negative and the only positive memo row of the same filing, date and
-amount that is the same donor's or says, as the negative does, what it is.
+amount that says what it is and is the same donor's or faces a negative that says so too. (A
+positive memo row that names nothing and says nothing is not read as a half: a conduit's file
+holds millions of such rows, its earmarked gifts, and they are streamed, not held.)
 
 Each pair found here is handed on as if both halves pointed at the gift. Where the gift is not
 named (the second and third shapes) it is the donor's latest counted gift to the negative half's
@@ -25,9 +27,11 @@ nothing, stays a plain memo row.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from datetime import datetime
 
 from groundswell.donations.intake.fec_rows import FEC_TZ, REFUND_TYPE, ParsedRow
+from groundswell.donations.intake.schedule_a_import import says_move
 from groundswell.donations.keys import name_key
 from groundswell.donations.models import Contribution, ContributionStatus, Processor
 
@@ -125,25 +129,21 @@ def halves_paired(rows: list[ParsedRow], election_on) -> tuple[list[ParsedRow], 
     return paired, [r for r in rows if r.sub_id in unpaired]
 
 
-def _says_move(row: ParsedRow) -> bool:
-    text = row.note.upper()
-    return "REATTRIBUT" in text or "REDESIGNAT" in text
-
-
 def _loose_paired(free: dict, loose: list[ParsedRow], moved: dict, election_on, taken) -> None:
     """Pairs of which neither half names the other ("REATTRIBUTION FROM" beside "REATTRIBUTION
-    TO"): the only positive memo row of the negative's filing, date and amount that is the same
-    donor's (a redesignation) or, like the negative, says it is a reattribution or redesignation.
+    TO"): the only positive memo row of the negative's filing, date and amount that says it is a
+    reattribution or redesignation and is the same donor's or, like the negative, says so too.
     Two such candidates are left apart: nothing says which is which."""
+    by_key: dict[tuple, list[ParsedRow]] = defaultdict(list)
+    for row in loose:
+        by_key[(row.file_number, row.day, row.cents)].append(row)
     for negative in sorted(free.values(), key=lambda r: r.sub_id):
         matches = [
             p
-            for p in loose
+            for p in by_key.get((negative.file_number, negative.day, -negative.cents), ())
             if p.sub_id not in moved
-            and p.file_number == negative.file_number
-            and p.day == negative.day
-            and p.cents == -negative.cents
-            and (_donor(p) == _donor(negative) or (_says_move(p) and _says_move(negative)))
+            and says_move(p.note)
+            and (_donor(p) == _donor(negative) or says_move(negative.note))
         ]
         if len(matches) != 1:
             continue

@@ -82,7 +82,7 @@ class ScheduleAPass:
             self.others.add([other_receipt_parse(row, line, kind)])
             return
         parsed = row_parse(row, line)
-        if _is_adjustment(row):
+        if _is_adjustment(row, parsed):
             self.adjustments.append(parsed)
             return
         self.gifts.append(parsed)

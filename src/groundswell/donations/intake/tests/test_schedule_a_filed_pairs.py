@@ -149,7 +149,7 @@ NEITHER = [
        memo_text="REATTRIBUTION TO"),
     sa("7032", "11AI", "IND", -3500, "FIXTURE, CASEY", tran="A-732", memo="X"),
     sa("7033", "11AI", "IND", 3500, "FIXTURE, CASEY", tran="A-733", memo="X",
-       election_type="G2026"),
+       election_type="G2026", memo_text="REDESIGNATION TO GENERAL"),
     # A partner's share of a partnership's gift: a memo row that is no half of anything.
     sa("7034", "11AI", "IND", 500, "PARTNER, ONE", tran="A-734", memo="X",
        memo_text="PARTNERSHIP: EXAMPLE HOLDINGS LLC"),
