@@ -187,23 +187,31 @@ def _joined(first: str, second: str) -> str:
     return f"{first}; {second}" if second else first
 
 
-def _lone(back: str, halves: list[tuple[str, int]], *, gift_missing: bool = False) -> list[str]:
+def _lone(
+    back: str, halves: list[tuple[str, int]], *, gift_missing: bool = False, reason=None
+) -> list[str]:
     """How a lone half is reported: its TRAN_ID, amount and what it waits for."""
+
+    def waits_for(cents: int) -> str:
+        if reason:
+            return reason
+        if gift_missing:
+            return "the gift itself is not imported yet"
+        return f"waiting for its {'positive' if cents < 0 else 'negative'} half"
+
     return [
         f"{label} ({'-' if cents < 0 else '+'}{cents_display(abs(cents))}) on gift {back}: "
-        + (
-            "the gift itself is not imported yet"
-            if gift_missing
-            else f"waiting for its {'positive' if cents < 0 else 'negative'} half"
-        )
+        + waits_for(cents)
         for label, cents in halves
     ]
 
 
-def _lone_report(result, back: str, alone: list[tuple[str, int]], *, gift_missing=False) -> None:
+def _lone_report(
+    result, back: str, alone: list[tuple[str, int]], *, gift_missing=False, reason=None
+) -> None:
     result.lone_count += len(alone)
     room = max(0, LONE_KEPT - len(result.lone_halves))
-    result.lone_halves.extend(_lone(back, alone[:room], gift_missing=gift_missing))
+    result.lone_halves.extend(_lone(back, alone[:room], gift_missing=gift_missing, reason=reason))
 
 
 def _signed(half: Contribution) -> int:
@@ -281,7 +289,11 @@ def _pair_apply(
     gives = [r for r in fresh if r.cents > 0]
     stored_takes = [h for h in stored if h.fec_memo_half == MemoHalf.WAITING_TAKE]
     stored_gives = [h for h in stored if h.fec_memo_half == MemoHalf.WAITING_GIVE]
-    if (takes or stored_takes) and (gives or stored_gives):
+    taken = -sum(r.cents for r in takes) + sum(h.amount_cents for h in stored_takes)
+    given = sum(r.cents for r in gives) + sum(h.amount_cents for h in stored_gives)
+    # A move neither makes money nor loses it: the halves balance, within what the gift holds.
+    balanced = taken == given and taken <= original.amount_cents
+    if (takes or stored_takes) and (gives or stored_gives) and balanced:
         for row in takes:
             moves.take(original, row)
         for half in stored_takes:
@@ -298,7 +310,13 @@ def _pair_apply(
         moves.wait(original.order_number, row)
     alone = [(r.order_number or r.sub_id, r.cents) for r in fresh]
     alone += [(h.order_number or h.processor_id, _signed(h)) for h in stored]
-    _lone_report(moves.result, original.order_number, alone)
+    unbalanced = None
+    if taken and given:
+        unbalanced = (
+            f"its halves do not balance ({cents_display(taken)} taken, "
+            f"{cents_display(given)} given, the gift {cents_display(original.amount_cents)})"
+        )
+    _lone_report(moves.result, original.order_number, alone, reason=unbalanced)
 
 
 def holds_release(moved: dict[int, str]) -> int:

@@ -106,6 +106,8 @@ def halves_paired(rows: list[ParsedRow], election_on) -> tuple[list[ParsedRow], 
             continue
         # The positive half points at the gift: its negative half is the same filing's memo
         # row, of the same date and amount, taken from the gift's donor and election.
+        if gift.amount_cents - taken.get(gift.pk, 0) < positive.cents:
+            continue  # more than the gift holds: not a move of this gift's money
         for negative in sorted(free.values(), key=lambda r: r.sub_id):
             if (
                 negative.file_number == positive.file_number

@@ -247,3 +247,56 @@ def test_the_filed_pairs_give_the_same_money_in_any_line_order(tmp_path):
             transaction.set_rollback(True)
 
     property_holds()
+
+
+MEMO_ROWS = st.lists(
+    st.fixed_dictionaries(
+        {
+            "dollars": st.sampled_from([-7000, -3500, -1500, 1500, 3500, 7000]),
+            "back": st.sampled_from(["", "SA11AI.21", "SA11AI.30", "M0", "M1", "M2"]),
+            "name": st.sampled_from(["SAMPLE, BLAKE", "TESTER, DANA", "TESTER, ELLIS"]),
+            "text": st.sampled_from(["", "REATTRIBUTION TO", "REDESIGNATION FROM"]),
+            "day": st.sampled_from(["2026-03-15", "2026-03-16"]),
+            "election": st.sampled_from(["P2026", "G2026"]),
+        }
+    ),
+    max_size=6,
+)
+
+
+@pytest.mark.django_db(transaction=False)
+def test_memo_rows_of_any_shape_move_money_but_never_make_or_lose_it(tmp_path):
+    gifts = [GIFT, SPOUSE_GIFT, EARLIER]
+    counted = sum(int(g["contribution_receipt_amount"]) * 100 for g in gifts)
+
+    @settings(SUITE, max_examples=min(EXAMPLES, 60))
+    @given(memos=MEMO_ROWS)
+    def property_holds(memos):
+        rows = list(gifts)
+        for i, m in enumerate(memos):
+            rows.append(
+                sa(
+                    str(7100 + i),
+                    "11AI",
+                    "IND",
+                    m["dollars"],
+                    m["name"],
+                    tran=f"M{i}",
+                    memo="X",
+                    back=m["back"],
+                    memo_text=m["text"],
+                    contribution_receipt_date=f"{m['day']} 00:00:00",
+                    election_type=m["election"],
+                )  # fmt: skip
+            )
+        with transaction.atomic():
+            schedule_a_import(write(tmp_path, rows, "memos.csv"), committee=CMTE)
+            total = sum(
+                Contribution.objects.filter(is_memo=False).values_list("amount_cents", flat=True)
+            )
+            assert total == counted
+            again = schedule_a_import(write(tmp_path, rows, "memos.csv"), committee=CMTE)
+            assert again.created == 0 and again.adjusted == 0
+            transaction.set_rollback(True)
+
+    property_holds()
