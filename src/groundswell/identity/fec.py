@@ -37,6 +37,7 @@ import duckdb
 from groundswell.donations.intake.fec_import import COLUMNS, LEADING_ZERO_ZIPS, REFUND_TYPE
 from groundswell.donations.intake.schedule_a_lines import GIFT, itcont_kind
 from groundswell.identity import engine
+from groundswell.identity.training_log import splink_warnings_summarised
 
 # A row is an individual's gift when its (entity type, transaction type) pair is in this table,
 # filled by ``_gift_types`` from the import's own definition.
@@ -200,7 +201,9 @@ def _count(
     naive = _naive_count(con)
     if contributions == 0:
         return UniqueDonors(0, 0, 0, {}, rows=rows, skipped=skipped)
-    result = engine.resolve(con, options or engine.EngineOptions(), progress=stage)
+    # Splink warns by the dozen on a file without streets, e-mail or phones: one line instead.
+    with splink_warnings_summarised():
+        result = engine.resolve(con, options or engine.EngineOptions(), progress=stage)
     con.register("_clusters", result.clusters)
     con.execute("CREATE TABLE clusters AS SELECT * FROM _clusters")
     con.unregister("_clusters")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from io import StringIO
 
 import duckdb
@@ -81,6 +82,15 @@ def test_it_prints_unique_donors_with_the_json_line_last(itcont):
         "amendment repeat": 1, "memo": 1, "refund": 1, "not an individual": 1, "no amount": 1
     }  # fmt: skip
     assert "unique donors: 4" in text
+
+
+def test_splinks_training_warnings_are_one_line_not_dozens(itcont, caplog):
+    # A file without streets, e-mail or phones: Splink warns about each level it cannot train.
+    with caplog.at_level(logging.INFO):
+        run(itcont)
+    splink = [r for r in caplog.records if r.name.startswith("splink") and r.levelno >= 30]
+    summary = [r for r in caplog.records if "warning(s) while matching" in r.getMessage()]
+    assert splink == [] and len(summary) <= 1
 
 
 def test_one_committee_only_and_the_clusters_file(itcont, tmp_path):
