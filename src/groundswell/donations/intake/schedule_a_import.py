@@ -55,8 +55,7 @@ SUB_ID, DATE, AMOUNT, COMMITTEE = (
 )
 REQUIRED = (COMMITTEE, SUB_ID, DATE, AMOUNT)
 # The date as the CSV download gives it ("2026-03-15 00:00:00"), the API ("2026-03-15") or a
-# spreadsheet that re-saved the file.
-# The download's own forms, and a spreadsheet's after it re-saved the file ("6/5/2017 0:00").
+# spreadsheet that re-saved the file ("6/5/2017" or "6/5/2017 0:00").
 _DATE_FORMATS = (
     "%Y-%m-%d %H:%M:%S", "%Y-%m-%d", "%Y-%m-%dT%H:%M:%S", "%m/%d/%Y", "%m/%d/%Y %H:%M",
 )  # fmt: skip
