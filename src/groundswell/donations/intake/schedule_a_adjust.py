@@ -28,38 +28,22 @@ from __future__ import annotations
 from collections import defaultdict
 
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 
 from groundswell.donations.compliance.limits import hold_excess_cents
 from groundswell.donations.intake.csv_import import ImportResult
-from groundswell.donations.intake.fec_rows import REFUND_TYPE, ParsedRow
+from groundswell.donations.intake.fec_rows import ParsedRow
 from groundswell.donations.intake.fec_writer import ContributionWriter
-from groundswell.donations.intake.schedule_a_pairs import halves_paired
+from groundswell.donations.intake.schedule_a_pairs import gifts_by_tran_id, halves_paired
 from groundswell.donations.keys import name_key
 from groundswell.donations.models import (
     Contribution,
-    ContributionStatus,
     HoldResolution,
     MemoHalf,
     OtherReceipt,
     Processor,
     cents_display,
 )
-
-
-def _originals(keys: set[str]) -> dict[str, Contribution]:
-    """The gifts the memo rows point at, by TRAN_ID, locked (the latest filing's row wins)."""
-    found = (
-        Contribution.objects.select_for_update()
-        .filter(processor=Processor.FEC, order_number__in=keys, is_memo=False)
-        .exclude(status=ContributionStatus.VOIDED)
-        .exclude(transaction_type=REFUND_TYPE)
-        # Later filings last, so that an amendment's row wins over the row it repeats.
-        .order_by(F("fec_file_number").asc(nulls_first=True), "id")
-    )
-    return {gift.order_number: gift for gift in found}
-
 
 WAITING = (MemoHalf.WAITING_TAKE, MemoHalf.WAITING_GIVE)
 LONE_KEPT = 100  # lone halves named in an import's result; all are counted
@@ -238,7 +222,7 @@ def adjustments_apply(
         for row in rows:
             groups[row.refers_to[0]].append(row)
         waiting = _waiting()
-        originals = _originals(set(groups) | set(waiting))
+        originals = gifts_by_tran_id(set(groups) | set(waiting), lock=True)
         known = set(
             Contribution.objects.filter(
                 processor=Processor.FEC, processor_id__in=[r.sub_id for r in rows]

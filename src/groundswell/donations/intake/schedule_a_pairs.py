@@ -30,19 +30,24 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import datetime
 
+from django.db.models import F
+
 from groundswell.donations.intake.fec_rows import FEC_TZ, REFUND_TYPE, ParsedRow
 from groundswell.donations.intake.schedule_a_import import says_move
 from groundswell.donations.keys import name_key
 from groundswell.donations.models import Contribution, ContributionStatus, Processor
 
 
-def _gifts(keys: set[str]) -> dict[str, Contribution]:
-    """Counted FEC gifts by TRAN_ID (the latest filing's row wins, as in ``_originals``)."""
+def gifts_by_tran_id(keys: set[str], *, lock: bool = False) -> dict[str, Contribution]:
+    """Counted FEC gifts by TRAN_ID; ``lock`` takes their rows for update. Later filings come
+    last, so that an amendment's row wins over the row it repeats (nulls first on both
+    backends: SQLite and PostgreSQL order them differently by default)."""
+    found = Contribution.objects.select_for_update() if lock else Contribution.objects.all()
     found = (
-        Contribution.objects.filter(processor=Processor.FEC, order_number__in=keys, is_memo=False)
+        found.filter(processor=Processor.FEC, order_number__in=keys, is_memo=False)
         .exclude(status=ContributionStatus.VOIDED)
         .exclude(transaction_type=REFUND_TYPE)
-        .order_by("fec_file_number", "id")
+        .order_by(F("fec_file_number").asc(nulls_first=True), "id")
     )
     return {gift.order_number: gift for gift in found}
 
@@ -89,7 +94,7 @@ def halves_paired(rows: list[ParsedRow], election_on) -> tuple[list[ParsedRow], 
     free = {r.sub_id: r for r in rows if r.cents < 0 and not r.back_reference}
     by_tran = {r.order_number: r for r in free.values() if r.order_number}
     pointing = sorted((r for r in rows if r.cents > 0 and r.back_reference), key=lambda r: r.sub_id)
-    gifts = _gifts({r.back_reference for r in pointing})
+    gifts = gifts_by_tran_id({r.back_reference for r in pointing})
     moved: dict[str, str] = {}  # sub_id → the gift's TRAN_ID
     taken: dict[int, int] = {}  # gift pk → cents this import's pairs take from it
     for positive in pointing:

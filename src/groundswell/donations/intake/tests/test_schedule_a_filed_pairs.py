@@ -209,6 +209,31 @@ def test_two_takes_named_in_words_never_take_more_than_a_gift_holds(tmp_path):
 
 
 @pytest.mark.django_db
+def test_a_tran_id_used_in_two_reports_points_at_the_later_filing_on_both_backends(tmp_path):
+    # TRAN_IDs are unique only within a report. The year-end report's gift, filed on paper
+    # (no file number), and this quarter's e-filed gift share one; a back reference names the
+    # later filing's, which holds the $3,500 moved; the paper one could not. SQLite and
+    # PostgreSQL put a missing file number at opposite ends of an ordering unless told where.
+    paper = dict(
+        GIFT,
+        sub_id="7060",
+        contribution_receipt_amount="1000",
+        report_type="YE",
+        report_year="2025",
+        file_number="",
+        contribution_receipt_date="2025-12-01 00:00:00",
+        election_type="P2026",
+    )
+    schedule_a_import(write(tmp_path, [paper, GIFT, *TO_GIFT]), committee=CMTE)
+    amounts = dict(
+        Contribution.objects.filter(processor_id__in=["7060", "7001"]).values_list(
+            "processor_id", "amount_cents"
+        )
+    )
+    assert amounts == {"7060": 100_000, "7001": 350_000}
+
+
+@pytest.mark.django_db
 def test_a_negative_half_without_its_positive_half_is_a_plain_memo_row(tmp_path):
     other_day = dict(TO_GIFT[1], contribution_receipt_date="2026-03-16 00:00:00")
     result = schedule_a_import(write(tmp_path, [GIFT, TO_GIFT[0], other_day]), committee=CMTE)
