@@ -41,7 +41,9 @@ from groundswell.donations.intake.fec_rows import (
     cents_parse,
     election_clean,
     file_number_parse,
+    gift_day,
     name_split,
+    note_join,
     report_of,
     zip_clean,
 )
@@ -81,6 +83,11 @@ def _date(text: str) -> date:
     raise FieldProblem(DATE, text, f"{text[:40]!r} is not a date (YYYY-MM-DD)")
 
 
+def _day(get: Callable[[str], str], sub_id: str) -> tuple[date, str]:
+    """The receipt's day and a note when the filing's day stands for it (``gift_day``)."""
+    return gift_day(get(DATE), get("image_number"), sub_id, parse=_date)
+
+
 def _getter(row: dict[str, str]) -> Callable[[str], str]:
     return lambda name: (row.get(name) or "").strip()
 
@@ -117,7 +124,7 @@ def row_parse(row: dict[str, str], line: int) -> ParsedRow:
     get = _getter(row)
     sub_id = _sub_id(get)
     cents = cents_parse(get(AMOUNT), AMOUNT)
-    day = _date(get(DATE))
+    day, dated = _day(get, sub_id)
     ttype = get("receipt_type").upper()[:3]
     state = get("contributor_state").upper()
     if len(state) > 2:
@@ -130,6 +137,7 @@ def row_parse(row: dict[str, str], line: int) -> ParsedRow:
     if ttype == EARMARKED_TYPE and conduit and not note:
         named = get("conduit_committee_name")
         note = f"Earmarked through {named} ({conduit})" if named else f"Earmarked through {conduit}"
+    note = note_join(note, dated)
     tran_id = get("transaction_id")
     refers = (get("back_reference_transaction_id"), tran_id)
     return ParsedRow(
@@ -171,7 +179,7 @@ def other_receipt_parse(row: dict[str, str], line: int, kind: str) -> dict:
     get = _getter(row)
     sub_id = _sub_id(get)
     cents = cents_parse(get(AMOUNT), AMOUNT)
-    day = _date(get(DATE))
+    day, dated = _day(get, sub_id)
     name = get("contributor_name")
     if not name:
         given, family = _names(get)
@@ -194,7 +202,7 @@ def other_receipt_parse(row: dict[str, str], line: int, kind: str) -> dict:
         "city": get("contributor_city").title()[:100],
         "state": state,
         "postal_code": _zip(get("contributor_zip"), state),
-        "note": get("memo_text"),
+        "note": note_join(get("memo_text"), dated),
         "fec_report": report_of(get(COMMITTEE), get("report_type"), get("report_year") or day.year),
         "fec_file_number": file_number_parse(get("file_number")),
         "fec_amended": get("amendment_indicator").upper() == "A",

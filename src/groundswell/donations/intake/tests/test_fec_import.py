@@ -107,10 +107,22 @@ def test_a_gift_without_a_readable_date_is_dated_by_its_filing(tmp_path):
         row(SUB_ID="3001", TRANSACTION_DT="", IMAGE_NUM="202604159876543210"),
         row(SUB_ID="3002", TRANSACTION_DT="02312026", IMAGE_NUM="202605020301234567"),
         row(SUB_ID="3003", TRANSACTION_DT="", IMAGE_NUM="202613459876543210"),  # no such day
+        # Filed before June 2015: the 11-digit image number holds only the year scanned; the
+        # SUB_ID holds the day the FEC processed the filing (MMDDYYYY after its first digit).
+        row(SUB_ID="4041720121234567890", TRANSACTION_DT="", IMAGE_NUM="12950123456"),
+        # A SUB_ID whose year is not the image number's says nothing about this filing.
+        row(SUB_ID="4041720091234567891", TRANSACTION_DT="", IMAGE_NUM="12950123457"),
     ]
     result = fec_import(write(tmp_path, lines), committee=CMTE)
-    assert (result.created, result.rejected) == (2, 1)
-    assert {(e.line, e.column) for e in result.errors} == {(3, "TRANSACTION_DT")}
+    assert (result.created, result.rejected) == (3, 2)
+    assert {(e.line, e.column) for e in result.errors} == {
+        (3, "TRANSACTION_DT"),
+        (5, "TRANSACTION_DT"),
+    }
+    assert all("neither IMAGE_NUM" in e.reason for e in result.errors)
+    processed = Contribution.objects.get(processor_id="4041720121234567890")
+    assert processed.received_at.astimezone(FEC_TZ).date() == date(2012, 4, 17)
+    assert "processed by the FEC, 04/17/2012 (from its SUB_ID)" in processed.note
     blank = Contribution.objects.get(processor_id="3001")
     assert blank.received_at.astimezone(FEC_TZ).date() == date(2026, 4, 15)
     assert "not filed" in blank.note and "04/15/2026" in blank.note

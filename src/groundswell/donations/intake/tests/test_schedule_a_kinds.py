@@ -200,3 +200,30 @@ def test_an_amended_report_filed_again_counts_each_receipt_once(tmp_path):
     assert sorted(loans.values_list("sub_id", "superseded")) == [("5011", True), ("95011", False)]
     by_kind = {t.kind: t.cents for t in other_receipts_totals(period=period)}
     assert by_kind["candidate_loan"] == 82_500_000
+
+
+def test_a_receipt_filed_without_a_date_is_dated_by_its_filing(tmp_path):
+    # Real filings leave a receipt's date blank now and then (payroll deductions made over many
+    # days, say). The filing's day stands for it: the day received (an 18-digit image number
+    # begins with it) or, for filings before June 2015, the day the FEC processed it (its
+    # SUB_ID's MMDDYYYY after the first digit); with neither, the row is refused.
+    undated = {"contribution_receipt_date": ""}
+    rows = [
+        sa("5101", "11AI", "IND", 250, "EXAMPLE, AVERY", tran="SA11AI.101",
+           image_number="202604159876543210", **undated),
+        sa("4051220141234567890", "11AI", "IND", 100, "SAMPLE, BLAKE", tran="SA11AI.102",
+           image_number="14960123456", **undated),
+        sa("4060220141234567891", "13A", "CAN", 5000, "CANDIDATE, PAT", tran="SA13A.103",
+           rtype="16C", image_number="14960123457", **undated),
+        sa("5104", "11AI", "IND", 75, "FIXTURE, CASEY", tran="SA11AI.104",
+           image_number="14960123458", **undated),
+    ]  # fmt: skip
+    result = schedule_a_import(write(tmp_path, rows), committee=CMTE)
+    assert (result.created, result.other_receipts, result.rejected) == (2, 1, 1)
+    assert [(e.column, e.value) for e in result.errors] == [("contribution_receipt_date", "")]
+    days = {c.processor_id: (c.received_at.date(), c.note) for c in Contribution.objects.all()}
+    assert days["5101"][0] == date(2026, 4, 15) and "from its image number" in days["5101"][1]
+    assert days["4051220141234567890"][0] == date(2014, 5, 12)
+    assert "processed by the FEC" in days["4051220141234567890"][1]
+    loan = OtherReceipt.objects.get()
+    assert loan.received_at.date() == date(2014, 6, 2) and "from its SUB_ID" in loan.note
