@@ -91,6 +91,35 @@ def browser_type_launch_args(browser_type_launch_args):
     }
 
 
+# CI runs the SQLite and PostgreSQL passes side by side on two cores, each with its own
+# Chromium, Spark session and database: a step that takes a second alone has once taken over
+# Playwright's default 30 s there (a petition signed on a phone, 12 s alone, timed out).
+BROWSER_TIMEOUT_MS = 90_000
+
+
+@pytest.fixture(autouse=True)
+def browser_patience(request):
+    """Every browser context a browser test opens (its page's and any it makes itself, such as
+    a friend's phone) waits up to ``BROWSER_TIMEOUT_MS`` for a page or an element."""
+    if request.node.get_closest_marker("browser") is None:
+        yield
+        return
+    from playwright.sync_api import Browser
+
+    original = Browser.new_context
+
+    def new_context(self, *args, **kwargs):
+        context = original(self, *args, **kwargs)
+        context.set_default_timeout(BROWSER_TIMEOUT_MS)
+        return context
+
+    Browser.new_context = new_context
+    try:
+        yield
+    finally:
+        Browser.new_context = original
+
+
 _CALL_FAILED = pytest.StashKey[bool]()
 
 
@@ -104,7 +133,7 @@ def pytest_runtest_makereport(item, call):
 
 
 @pytest.fixture(autouse=True)
-def axe_on_every_page(request):
+def axe_on_every_page(request, browser_patience):  # patience first: it opens the page
     """A browser test fails when a page of ours it opens breaks an accessibility rule.
 
     axe-core runs after every `goto`, `reload` and `wait_for_url` (the points where a test
