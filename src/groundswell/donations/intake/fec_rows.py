@@ -222,12 +222,17 @@ def _mmddyyyy(text: str) -> date:
     return day
 
 
+def _ascii_digits(text: str, length: int) -> bool:
+    """``length`` digits 0-9 (``str.isdigit`` also takes "²" and other scripts' digits)."""
+    return len(text) == length and text.isascii() and text.isdigit()
+
+
 def _image_day(image_num: str) -> date | None:
     """The day the FEC scanned or received the filing: an 18-digit IMAGE_NUM (the FEC's format
     since June 29, 2015) begins with it, YYYYMMDD. None for the older 11-digit format (its year
     only) or anything else."""
     text = image_num.strip()
-    if len(text) != 18 or not text.isdigit():
+    if not _ascii_digits(text, 18):
         return None
     try:
         day = datetime.strptime(text[:8], "%Y%m%d").date()
@@ -245,7 +250,7 @@ def _sub_id_day(sub_id: str, image_num: str) -> date | None:
     scanned in December and processed in January): all 11,178 such rows do. None otherwise.
     """
     text = sub_id.strip()
-    if len(text) != 19 or not text.isdigit():
+    if not _ascii_digits(text, 19):
         return None
     try:
         day = datetime.strptime(text[1:9], "%m%d%Y").date()
@@ -254,16 +259,10 @@ def _sub_id_day(sub_id: str, image_num: str) -> date | None:
     if not 1975 <= day.year <= date.today().year:
         return None
     image = image_num.strip()
-    if (
-        len(image) == 11
-        and image.isdigit()
-        and day.year % 100
-        not in (
-            int(image[:2]),
-            (int(image[:2]) + 1) % 100,
-        )
-    ):
-        return None
+    if _ascii_digits(image, 11):
+        scanned = int(image[:2])
+        if day.year % 100 not in (scanned, (scanned + 1) % 100):
+            return None
     return day
 
 

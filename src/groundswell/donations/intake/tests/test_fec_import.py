@@ -5,9 +5,12 @@ from datetime import date
 import pytest
 from django.core.management import call_command
 from faker import Faker
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from groundswell.core.tests.hostile import EXAMPLES
 from groundswell.donations.intake.fec_import import fec_import
-from groundswell.donations.intake.fec_rows import FEC_TZ
+from groundswell.donations.intake.fec_rows import FEC_TZ, FieldProblem, gift_day
 from groundswell.donations.models import Contribution, ContributionStatus
 
 fake = Faker("en_US")
@@ -132,3 +135,21 @@ def test_a_gift_without_a_readable_date_is_dated_by_its_filing(tmp_path):
     # No year of the gift in its report, as fec unique-donors keys it: an amended report's
     # undated repeat is still recognised.
     assert blank.fec_report == f"{CMTE} Q1"
+
+
+@given(text=st.text(max_size=12), image=st.text(max_size=20), sub_id=st.text(max_size=21))
+@settings(max_examples=EXAMPLES)
+def test_whatever_a_row_holds_for_its_dates_it_is_dated_or_refused_with_a_reason(
+    text, image, sub_id
+):
+    try:
+        gift_day(text, image, sub_id)
+    except FieldProblem as problem:
+        assert problem.reason
+
+
+@pytest.mark.parametrize("image", ["¹¹¹¹¹¹¹¹¹¹¹", "١٢٩٥٠١٢٣٤٥٦"])
+def test_digits_of_other_scripts_date_nothing(image):
+    # str.isdigit takes both; neither is an image number, nor "²…" a SUB_ID.
+    with pytest.raises(FieldProblem):
+        gift_day("", image, "²041720121234567890")
