@@ -32,7 +32,7 @@ def _standing_order(sub_id: str, row) -> tuple:
     return (
         row.fec_file_number or 0,
         row.fec_amended,
-        int(sub_id) if sub_id.isdigit() else -1,
+        int(sub_id) if sub_id.isascii() and sub_id.isdigit() else -1,
         sub_id,
     )
 

@@ -413,8 +413,8 @@ def report_of(committee: str, report_type: str, year: int | str) -> str:
 def file_number_parse(text: str) -> int | None:
     """FILE_NUM as a number, or None when blank or not one (it orders filings, nothing more)."""
     text = text.strip()
-    if not text.isdigit() or len(text) > 15:
-        return None
+    if not (text.isascii() and text.isdigit()) or len(text) > 15:
+        return None  # "²".isdigit() is true, and int() refuses it
     return int(text)
 
 

@@ -153,3 +153,14 @@ def test_digits_of_other_scripts_date_nothing(image):
     # str.isdigit takes both; neither is an image number, nor "²…" a SUB_ID.
     with pytest.raises(FieldProblem):
         gift_day("", image, "²041720121234567890")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("field", ["FILE_NUM", "SUB_ID"])
+def test_a_number_written_in_other_digits_is_kept_as_text_not_a_crash(tmp_path, field):
+    # "²".isdigit() is true and int() refuses it: a FILE_NUM of "²" stopped the whole import.
+    second = {"SUB_ID": "1002", "TRAN_ID": "T1", field: "²"}
+    result = fec_import(
+        write(tmp_path, [row(SUB_ID="1001", TRAN_ID="T1"), row(**second)]), committee=CMTE
+    )
+    assert result.rejected == 0 and Contribution.objects.count() == 2
