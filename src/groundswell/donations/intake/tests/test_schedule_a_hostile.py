@@ -17,6 +17,7 @@ from groundswell.donations.intake.schedule_a_import import (
     schedule_a_import,
 )
 from groundswell.donations.intake.schedule_a_lines import GIFT, line_normalise
+from groundswell.donations.intake.tests.test_fec_rows_hostile import OTHER_DIGITS
 from groundswell.donations.intake.tests.test_schedule_a_kinds import CMTE, HEADER, mixed_rows
 from groundswell.donations.models import Contribution
 
@@ -39,7 +40,12 @@ PLAUSIBLE = {
     "contributor_zip": st.integers(0, 10**9).map(str),
 }
 rows = st.fixed_dictionaries(
-    {name: st.one_of(text, PLAUSIBLE[name]) if name in PLAUSIBLE else text for name in COLUMNS}
+    {
+        name: st.one_of(text, OTHER_DIGITS, PLAUSIBLE[name])
+        if name in PLAUSIBLE
+        else st.one_of(text, OTHER_DIGITS)
+        for name in COLUMNS
+    }
 )
 
 
