@@ -50,9 +50,9 @@ BLOCK_BYTES = 2 << 20
 
 _TITLES = {"MR", "MRS", "MS", "MISS", "DR", "REV", "HON", "PROF", "SIR", "MX"}
 _SUFFIXES = {"JR", "SR", "II", "III", "IV", "V", "MD", "PHD", "ESQ", "DDS", "CPA", "RN"}
-_ZIP = re.compile(r"\d{5}(\d{4})?")
+_ZIP = re.compile(r"\d{5}(\d{4})?", re.ASCII)  # not other scripts' digits
 _FOREIGN_POSTAL = re.compile(r"[A-Z0-9][A-Z0-9 \-]{1,10}")
-_ELECTION = re.compile(r"([A-Z])(\d{4})")
+_ELECTION = re.compile(r"([A-Z])(\d{4})", re.ASCII)
 
 
 class FieldProblem(ValueError):
@@ -140,8 +140,8 @@ def zip_repair(digits: str, state: str) -> str:
     range (a 4-digit value in Ohio is a typo, not a lost zero); anything else is returned as is.
     """
     span = LEADING_ZERO_ZIPS.get(state.strip().upper())
-    if span is None or not digits.isdigit():
-        return digits
+    if span is None or not (digits.isascii() and digits.isdigit()):
+        return digits  # "¹²³⁴".isdigit() is true, and int() refuses it
     if len(digits) in (7, 8):
         padded = digits.zfill(9)
     elif len(digits) in (3, 4):

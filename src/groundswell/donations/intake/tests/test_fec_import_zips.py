@@ -11,6 +11,7 @@ from groundswell.donations.intake.fec_import import (
     zip_clean,
     zip_repair,
 )
+from groundswell.donations.intake.fec_rows import FieldProblem
 from groundswell.donations.intake.tests.test_fec_import import CMTE, row, write
 from groundswell.donations.models import Contribution
 
@@ -69,3 +70,21 @@ def test_the_import_keeps_every_gift_with_a_name_and_an_amount(tmp_path):
     assert zips == {"7001": "08003-1401", "7002": "06511", "7003": "4321", "7004": "43215-12"}
     keys = dict(Contribution.objects.values_list("processor_id", "donor_key"))
     assert "08003" in keys["7001"]
+
+
+# Digits of several scripts: str.isdigit takes them all, int() refuses some ("¹²³⁴" stopped an
+# import in New Jersey), and a ZIP is written in none but 0-9.
+SCRIPT_DIGITS = "0123456789¹²³⁴٠١٢٣٤٥٦٧٨٩०१२३४५"
+
+
+@given(
+    state=st.sampled_from([*sorted(LEADING_ZERO_ZIPS), "OH", ""]),
+    text=st.text(alphabet=SCRIPT_DIGITS + "- ", max_size=11),
+)
+def test_any_zip_in_any_digits_is_read_or_refused_with_a_reason(state, text):
+    try:
+        cleaned = zip_clean(text, state=state)
+    except FieldProblem as problem:
+        assert problem.reason
+        return
+    assert cleaned == "" or cleaned.isascii() or cleaned == text.strip()[: len(cleaned)]

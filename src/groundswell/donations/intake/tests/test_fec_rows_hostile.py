@@ -20,7 +20,7 @@ COLUMNS = (
     "TRANSACTION_DT", "TRANSACTION_AMT", "OTHER_ID", "TRAN_ID", "FILE_NUM", "MEMO_CD",
     "MEMO_TEXT", "SUB_ID",
 )  # fmt: skip
-OTHER_DIGITS = st.sampled_from(["²", "¹¹", "١٢٣", "٤٠٤١٧٢٠١٢", "𝟗𝟗", "Ⅻ", "½"])
+OTHER_DIGITS = st.sampled_from(["²", "¹¹", "¹²³⁴", "١٢٣", "١٢٣٤٥", "٤٠٤١٧٢٠١٢", "𝟗𝟗", "Ⅻ", "½"])
 digits = st.integers(0, 10**20).map(str)
 PLAUSIBLE = {
     "IMAGE_NUM": st.one_of(st.from_regex(r"\A(20[0-9]{16}|1[0-9]{10})\Z"), digits),
