@@ -11,15 +11,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from groundswell.core.tests.hostile import EXAMPLES
-from groundswell.donations.intake.fec_rows import FieldProblem, other_receipt_parse, row_parse
+from groundswell.donations.intake.fec_rows import (
+    COLUMNS,
+    FieldProblem,
+    other_receipt_parse,
+    row_parse,
+)
 from groundswell.donations.intake.schedule_a_lines import GIFT, itcont_kind
 
-COLUMNS = (
-    "CMTE_ID", "AMNDT_IND", "RPT_TP", "TRANSACTION_PGI", "IMAGE_NUM", "TRANSACTION_TP",
-    "ENTITY_TP", "NAME", "CITY", "STATE", "ZIP_CODE", "EMPLOYER", "OCCUPATION",
-    "TRANSACTION_DT", "TRANSACTION_AMT", "OTHER_ID", "TRAN_ID", "FILE_NUM", "MEMO_CD",
-    "MEMO_TEXT", "SUB_ID",
-)  # fmt: skip
 OTHER_DIGITS = st.sampled_from(["²", "¹¹", "¹²³⁴", "١٢٣", "١٢٣٤٥", "٤٠٤١٧٢٠١٢", "𝟗𝟗", "Ⅻ", "½"])
 digits = st.integers(0, 10**20).map(str)
 PLAUSIBLE = {
