@@ -100,11 +100,12 @@ BROWSER_TIMEOUT_MS = 90_000
 @pytest.fixture(autouse=True)
 def browser_patience(request):
     """Every browser context a browser test opens (its page's and any it makes itself, such as
-    a friend's phone) waits up to ``BROWSER_TIMEOUT_MS`` for a page or an element."""
+    a friend's phone) waits up to ``BROWSER_TIMEOUT_MS`` for a page or an element, and so does
+    every `expect(...)` assertion (Playwright's own default there is 5 s)."""
     if request.node.get_closest_marker("browser") is None:
         yield
         return
-    from playwright.sync_api import Browser
+    from playwright.sync_api import Browser, expect
 
     original = Browser.new_context
 
@@ -114,10 +115,12 @@ def browser_patience(request):
         return context
 
     Browser.new_context = new_context
+    expect.set_options(timeout=BROWSER_TIMEOUT_MS)
     try:
         yield
     finally:
         Browser.new_context = original
+        expect.set_options(timeout=None)
 
 
 _CALL_FAILED = pytest.StashKey[bool]()
