@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "groundswell.mailings",
     "groundswell.events",
     "groundswell.analytics",  # the metric layer and dashboards over every app's data
+    "groundswell.api",  # the Action Network v2 / OSDI compatible API
     "groundswell.home",  # the staff home: composes the figures of every app above
     "groundswell.demo",  # development-only generators and the demo campaign
     "groundswell.config",  # commands that compose several apps (`groundswell import`)

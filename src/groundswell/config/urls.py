@@ -20,6 +20,8 @@ urlpatterns = [
     path("mailings/", include("groundswell.mailings.urls")),
     path("organize/", include("groundswell.events.urls_staff")),
     path("analytics/", include("groundswell.analytics.urls")),
+    # The Action Network v2 / OSDI compatible API (/api/v2/) and its keys (/api/keys/).
+    path("api/", include("groundswell.api.urls")),
     path("events/", include("groundswell.events.urls_public")),
     # A volunteer's tracked share link (/s/<code>/): public, no login.
     path("s/", include("groundswell.analytics.amplify.urls_public")),

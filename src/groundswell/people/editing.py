@@ -308,8 +308,8 @@ def person_sms_status_change(*, phone: Phone, status: str, actor) -> bool:
 
 
 @transaction.atomic
-def person_tag_add(*, person: Person, name: str, actor) -> Tag:
-    """Tag a person (creating the tag if it is new); tagging twice changes nothing."""
+def tag_ensure(*, name: str, actor) -> tuple[Tag, bool]:
+    """The tag of this name, created if new; True when it was created."""
     _require_edit(actor)
     try:
         name = clean_text(name, 100)
@@ -320,8 +320,15 @@ def person_tag_add(*, person: Person, name: str, actor) -> Tag:
     # Tag names are unique; an existing tag differing only in case is reused rather than
     # creating a near-duplicate that would split the list.
     tag = Tag.objects.filter(name__iexact=name).order_by("pk").first()
-    if tag is None:
-        tag, _ = Tag.objects.get_or_create(name=name)
+    if tag is not None:
+        return tag, False
+    return Tag.objects.get_or_create(name=name)
+
+
+@transaction.atomic
+def person_tag_add(*, person: Person, name: str, actor) -> Tag:
+    """Tag a person (creating the tag if it is new); tagging twice changes nothing."""
+    tag, _ = tag_ensure(name=name, actor=actor)
     _, created = Tagging.objects.get_or_create(person=person, tag=tag)
     if created:
         activity_record(

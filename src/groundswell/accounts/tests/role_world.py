@@ -113,6 +113,24 @@ def _identity(donor, twin) -> dict:
     return {"suggestion": suggestion, "goal": goal}
 
 
+def _api(donor, tag, finance_user) -> dict:
+    """The API's URLs over the donor and a tag (the walk sends each role's key with every
+    request, so the API answers each role as its pages do)."""
+    from groundswell.api.services import api_key_create
+    from groundswell.people.models import Tagging
+
+    key, _ = api_key_create(name="Walk sync", user=finance_user, actor=finance_user)
+    tagging, _ = Tagging.objects.get_or_create(person=donor, tag=tag)
+    return {
+        "api:person": {"pk": donor.pk},
+        "api:person_taggings": {"pk": donor.pk},
+        "api:tag": {"pk": tag.pk},
+        "api:tag_taggings": {"pk": tag.pk},
+        "api:tagging": {"pk": tag.pk, "tagging_pk": tagging.pk},
+        "api:key_revoke": {"pk": key.pk},
+    }
+
+
 def _pages() -> dict:
     from groundswell.actions.models import ActionPage, CustomQuestion, IssuePosition, PageVariant
     from groundswell.donations.models import DonationPage
@@ -430,5 +448,6 @@ def donor_world(tmp_path, *, finance_user, other_user) -> dict:
         "events_staff:ladder_next": {"kind": "signers-to-donors"},
         "events_staff:volunteer_profile": {"person_id": donor.pk},
         "events_staff:volunteer_assign": {"person_id": donor.pk},
+        **_api(donor, people["tag"], finance_user),
     }
     return {"donor": donor, "urls": urls, **people, **money, **identity, **pages}

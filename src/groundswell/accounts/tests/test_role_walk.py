@@ -19,6 +19,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from groundswell.accounts.tests.role_world import DONOR
+from groundswell.api.services import api_key_create
 
 REFCODE = DONOR["refcode"]
 # The donor's finance data (see role_world), each as any page would write it: employer and
@@ -156,8 +157,11 @@ def _leaks(text: str, *, echoes: tuple[str, ...] = ()) -> list[str]:
 class Walk:
     """One role's walk: what went wrong, and (for finance) what it was shown."""
 
-    def __init__(self, client, role, donor_marker: str):
+    def __init__(self, client, role, donor_marker: str, api_key: str = ""):
         self.client, self.role, self.donor_marker = client, role, donor_marker
+        # The role's API key goes with every request: the API's pages answer by key, not
+        # by session, and must hide from a key what the role's pages hide.
+        self.key_header = {"HTTP_OSDI_API_TOKEN": api_key} if api_key else {}
         self.problems: list[str] = []
         self.seen: set[str] = set()
         self.picked_out = False
@@ -165,7 +169,7 @@ class Walk:
 
     def get(self, target: str, headers: dict, echoes: tuple[str, ...] = ()) -> str | None:
         """The page's text, checked; None when it is not a page of this role's."""
-        response = self.client.get(target, **headers)
+        response = self.client.get(target, **headers, **self.key_header)
         self.fetched += 1
         who = self.role or "anonymous"
         if response.status_code >= 500:
@@ -215,6 +219,10 @@ class Walk:
 
 def test_no_role_without_finance_sees_finance_data_on_any_staff_page(client, make_user, world):
     users = {role: make_user(role, username=f"{role}-walker") for role in ROLES if role}
+    keys = {
+        role: api_key_create(name=f"{role} walk", user=user, actor=users["admin"])[1]
+        for role, user in users.items()
+    }
     urls = [
         _staff_url(name, route, _kwargs(name, wanted, world))
         for name, route, wanted in _staff_patterns()
@@ -227,7 +235,7 @@ def test_no_role_without_finance_sees_finance_data_on_any_staff_page(client, mak
         client.logout()
         if role:
             client.force_login(users[role])
-        walks[role] = Walk(client, role, donor_marker)
+        walks[role] = Walk(client, role, donor_marker, keys.get(role, ""))
         for url in urls:
             walks[role].page(url)
     problems = [problem for walk in walks.values() for problem in walk.problems]

@@ -1,0 +1,21 @@
+from django.urls import path
+
+from groundswell.api import views, views_keys
+
+app_name = "api"
+
+urlpatterns = [
+    path("v2/", views.entry, name="entry"),
+    path("v2/docs/", views.docs, name="docs"),
+    path("v2/people/", views.people, name="people"),
+    path("v2/people/<int:pk>/", views.person, name="person"),
+    path("v2/people/<int:pk>/taggings/", views.person_taggings, name="person_taggings"),
+    path("v2/tags/", views.tags, name="tags"),
+    path("v2/tags/<int:pk>/", views.tag, name="tag"),
+    path("v2/tags/<int:pk>/taggings/", views.tag_taggings, name="tag_taggings"),
+    path("v2/tags/<int:pk>/taggings/<int:tagging_pk>/", views.tagging, name="tagging"),
+    # Staff: issue and revoke keys.
+    path("keys/", views_keys.key_list, name="keys"),
+    path("keys/new/", views_keys.key_create, name="key_create"),
+    path("keys/<int:pk>/revoke/", views_keys.key_revoke, name="key_revoke"),
+]

@@ -1,0 +1,303 @@
+"""The API's endpoints: the entry point, people (with the person signup helper), tags and
+taggings, as Action Network's API v2 answers them."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Prefetch
+from django.http import HttpResponsePermanentRedirect
+from django.shortcuts import render
+from django.urls import Resolver404, resolve, reverse
+
+from groundswell.accounts.permissions import capability_required
+from groundswell.accounts.roles import PEOPLE_EDIT, PEOPLE_EXPORT, PEOPLE_VIEW
+from groundswell.api import hal
+from groundswell.api.auth import api_view, body_read, page_read
+from groundswell.api.filters import filter_q
+from groundswell.api.persons import person_doc, signup_read
+from groundswell.api.services import api_people_read_record
+from groundswell.core.untrusted import Refused, text_clean
+from groundswell.people.choices import ConsentMethod
+from groundswell.people.editing import person_tag_add, person_tag_remove, tag_ensure
+from groundswell.people.intake import person_input_clean
+from groundswell.people.models import ExternalId, Person, Tag, Tagging
+from groundswell.people.normalize import clean_text
+from groundswell.people.services import IntakeContext, person_upsert
+
+PEOPLE_DATES = {"created_date": "created_at", "modified_date": "modified_at"}
+PEOPLE_EXACT = {
+    "email_address": "primary_email",
+    "given_name": "given_name",
+    "family_name": "family_name",
+    "postal_code": "postal_code",
+    "region": "state",
+}
+TAG_DATES = {"created_date": "created_at"}
+TAG_EXACT = {"name": "name"}
+
+
+@capability_required(PEOPLE_VIEW)
+def docs(request):
+    """What each resource is and how to call it (the curies of every answer point here)."""
+    return render(
+        request, "api/docs.html", {"base": request.build_absolute_uri(reverse("api:entry"))}
+    )
+
+
+@api_view(GET=PEOPLE_VIEW)
+def entry(request):
+    """The API entry point: what this server is and where each collection lives."""
+    return hal.respond(
+        {
+            "motd": "Groundswell's API: Action Network API v2 (OSDI) compatible.",
+            "vendor_name": "Groundswell",
+            "product_name": "Groundswell",
+            "osdi_version": "1.1",
+            "max_pagesize": hal.MAX_PER_PAGE,
+            "_links": {
+                "self": hal.href(request, "entry"),
+                "osdi:people": hal.href(request, "people"),
+                "osdi:person_signup_helper": hal.href(request, "people"),
+                "osdi:tags": hal.href(request, "tags"),
+                "docs": {"href": request.build_absolute_uri(reverse("api:docs"))},
+                "curies": hal.curies(request),
+            },
+        }
+    )
+
+
+def _people():
+    # Erased people keep a row for the law's records but no longer exist for an integration.
+    return (
+        Person.objects.active()
+        .filter(erased_at__isnull=True)
+        .prefetch_related(
+            "emails",
+            "phones",
+            "addresses",
+            Prefetch("external_ids", ExternalId.objects.order_by("system", "value")),
+        )
+    )
+
+
+def _page(request, queryset, *, name: str, doc) -> dict:
+    number, per_page = page_read(request)
+    total = queryset.count()
+    last = max(1, -(-total // per_page))
+    number = min(number, last)
+    items = [
+        doc(item) for item in queryset.order_by("pk")[(number - 1) * per_page : number * per_page]
+    ]
+    return hal.collection(
+        request, name=name, page=number, per_page=per_page, total=total, items=items
+    )
+
+
+@api_view(GET=PEOPLE_EXPORT, POST=PEOPLE_EDIT)
+def people(request):
+    """GET: people, paged, with ``filter``. POST: the person signup helper (an upsert)."""
+    if request.method == "POST":
+        return _person_signup(request)
+    queryset = _people()
+    if request.GET.get("filter"):
+        queryset = queryset.filter(
+            filter_q(request.GET["filter"], dates=PEOPLE_DATES, exact=PEOPLE_EXACT)
+        )
+    api_people_read_record(key=request.api_key, ip_address=request.api_ip)
+    return hal.respond(
+        _page(
+            request,
+            queryset,
+            name="people",
+            doc=lambda p: person_doc(p, request=request, user=request.user),
+        )
+    )
+
+
+def _person_signup(request):
+    signup = signup_read(body_read(request), user=request.user)
+    data, errors = person_input_clean(signup.raw)
+    if errors:
+        first = errors[0]
+        where = first.field or "person"
+        return hal.error(
+            request,
+            400,
+            f"{where} {first.reason}".strip(),
+            errors=[{"field": e.field, "value": e.value, "reason": e.reason} for e in errors],
+        )
+    try:
+        tags = [clean_text(t, 100) for t in signup.add_tags]
+        removed = [clean_text(t, 100) for t in signup.remove_tags]
+    except ValueError as exc:
+        raise Refused("add_tags", f"holds a tag name that {exc}") from None
+    data.tags = [t for t in tags if t]
+    key = request.api_key
+    with transaction.atomic():
+        result = person_upsert(
+            data,
+            context=IntakeContext(
+                method=ConsentMethod.API,
+                source=f"API key {key.name}",
+                actor=request.user,
+                ip_address=request.api_ip,
+                activity_kind="api",
+                activity_summary=f"Added or updated through the API (key “{key.name}”)",
+            ),
+        )
+        person = Person.objects.get(pk=result.person_id)
+        for name in removed:
+            tag = Tag.objects.filter(name__iexact=name).first()
+            if tag is not None:
+                person_tag_remove(person=person, tag=tag, actor=request.user)
+    person = _people().get(pk=result.person_id)
+    return hal.respond(
+        person_doc(person, request=request, user=request.user), 201 if result.created else 200
+    )
+
+
+def _person_or_error(request, pk: int):
+    person = Person.objects.filter(pk=pk, erased_at__isnull=True).only("pk", "merged_into").first()
+    if person is None:
+        return None, hal.error(request, 404, "There is no such person.")
+    if person.merged_into_id:
+        # A merged record lives on as the person it was merged into.
+        return None, HttpResponsePermanentRedirect(
+            reverse("api:person", args=[person.merged_into_id])
+        )
+    return person, None
+
+
+@api_view(GET=PEOPLE_EXPORT)
+def person(request, pk: int):
+    found, response = _person_or_error(request, pk)
+    if response is not None:
+        return response
+    api_people_read_record(key=request.api_key, ip_address=request.api_ip)
+    return hal.respond(person_doc(_people().get(pk=found.pk), request=request, user=request.user))
+
+
+def _tag_doc(request, tag: Tag) -> dict:
+    return {
+        "identifiers": [hal.identifier(tag.pk)],
+        "name": tag.name,
+        "created_date": hal.date(tag.created_at),
+        "modified_date": hal.date(tag.created_at),
+        "_links": {
+            "self": hal.href(request, "tag", tag.pk),
+            "osdi:taggings": hal.href(request, "tag_taggings", tag.pk),
+        },
+    }
+
+
+def _tagging_doc(request, tagging: Tagging) -> dict:
+    return {
+        "identifiers": [hal.identifier(tagging.pk)],
+        "created_date": hal.date(tagging.created_at),
+        "modified_date": hal.date(tagging.created_at),
+        "_links": {
+            "self": hal.href(request, "tagging", tagging.tag_id, tagging.pk),
+            "osdi:tag": hal.href(request, "tag", tagging.tag_id),
+            "osdi:person": hal.href(request, "person", tagging.person_id),
+        },
+    }
+
+
+@api_view(GET=PEOPLE_VIEW, POST=PEOPLE_EDIT)
+def tags(request):
+    """GET: every tag, paged. POST ``{"name": ...}``: a tag (the existing one if it exists)."""
+    if request.method == "POST":
+        body = body_read(request)
+        if not isinstance(body, dict) or not isinstance(body.get("name"), str):
+            raise Refused("name", "is required and must be text")
+        try:
+            tag, created = tag_ensure(name=body["name"], actor=request.user)
+        except ValidationError as exc:
+            raise Refused("name", " ".join(exc.messages)) from None
+        return hal.respond(_tag_doc(request, tag), 201 if created else 200)
+    queryset = Tag.objects.all()
+    if request.GET.get("filter"):
+        queryset = queryset.filter(
+            filter_q(request.GET["filter"], dates=TAG_DATES, exact=TAG_EXACT)
+        )
+    return hal.respond(_page(request, queryset, name="tags", doc=lambda t: _tag_doc(request, t)))
+
+
+def _tag_or_error(request, pk: int):
+    tag = Tag.objects.filter(pk=pk).first()
+    return tag, (hal.error(request, 404, "There is no such tag.") if tag is None else None)
+
+
+@api_view(GET=PEOPLE_VIEW)
+def tag(request, pk: int):
+    found, response = _tag_or_error(request, pk)
+    return response or hal.respond(_tag_doc(request, found))
+
+
+@api_view(GET=PEOPLE_EXPORT, POST=PEOPLE_EDIT)
+def tag_taggings(request, pk: int):
+    """GET: who has this tag, paged. POST ``{"_links": {"osdi:person": {"href": ...}}}``:
+    tag that person (tagging twice changes nothing)."""
+    found, response = _tag_or_error(request, pk)
+    if response is not None:
+        return response
+    if request.method == "POST":
+        person_id = _linked_person(body_read(request))
+        person = Person.objects.active().filter(pk=person_id, erased_at__isnull=True).first()
+        if person is None:
+            raise Refused("_links.osdi:person", "names no person here")
+        existed = Tagging.objects.filter(person=person, tag=found).exists()
+        person_tag_add(person=person, name=found.name, actor=request.user)
+        tagging = Tagging.objects.get(person=person, tag=found)
+        return hal.respond(_tagging_doc(request, tagging), 200 if existed else 201)
+    api_people_read_record(key=request.api_key, ip_address=request.api_ip)
+    queryset = Tagging.objects.filter(tag=found, person__erased_at__isnull=True)
+    return hal.respond(
+        _page(request, queryset, name="taggings", doc=lambda t: _tagging_doc(request, t))
+    )
+
+
+def _linked_person(body: object) -> int:
+    """The person a tagging body links to, by the href of one of our person URLs."""
+    try:
+        link = body["_links"]["osdi:person"]["href"]
+    except (TypeError, KeyError):
+        link = None
+    if not isinstance(link, str):
+        raise Refused("_links.osdi:person", 'is required: {"href": "<a person\'s URL>"}')
+    try:
+        match = resolve(urlsplit(text_clean(link)).path)
+    except (Resolver404, ValueError):
+        match = None
+    if match is None or match.view_name != "api:person":
+        raise Refused("_links.osdi:person", "is not the URL of a person in this API")
+    return match.kwargs["pk"]
+
+
+@api_view(GET=PEOPLE_EXPORT, DELETE=PEOPLE_EDIT)
+def tagging(request, pk: int, tagging_pk: int):
+    found = (
+        Tagging.objects.filter(pk=tagging_pk, tag_id=pk, person__erased_at__isnull=True)
+        .select_related("tag", "person")
+        .first()
+    )
+    if found is None:
+        return hal.error(request, 404, "There is no such tagging.")
+    if request.method == "DELETE":
+        person_tag_remove(person=found.person, tag=found.tag, actor=request.user)
+        return hal.respond({"notice": "This tagging was successfully deleted."})
+    return hal.respond(_tagging_doc(request, found))
+
+
+@api_view(GET=PEOPLE_EXPORT)
+def person_taggings(request, pk: int):
+    found, response = _person_or_error(request, pk)
+    if response is not None:
+        return response
+    queryset = Tagging.objects.filter(person=found)
+    return hal.respond(
+        _page(request, queryset, name="taggings", doc=lambda t: _tagging_doc(request, t))
+    )
