@@ -245,7 +245,7 @@ def tag_taggings(request, pk: int):
     if response is not None:
         return response
     if request.method == "POST":
-        person_id = _linked_person(body_read(request))
+        person_id = _linked_person(body_read(request), host=request.get_host())
         person = Person.objects.active().filter(pk=person_id, erased_at__isnull=True).first()
         if person is None:
             raise Refused("_links.osdi:person", "names no person here")
@@ -260,8 +260,9 @@ def tag_taggings(request, pk: int):
     )
 
 
-def _linked_person(body: object) -> int:
-    """The person a tagging body links to, by the href of one of our person URLs."""
+def _linked_person(body: object, *, host: str) -> int:
+    """The person a tagging body links to, by the href of one of our person URLs (on this
+    host, or a path alone)."""
     try:
         link = body["_links"]["osdi:person"]["href"]
     except (TypeError, KeyError):
@@ -269,7 +270,8 @@ def _linked_person(body: object) -> int:
     if not isinstance(link, str):
         raise Refused("_links.osdi:person", 'is required: {"href": "<a person\'s URL>"}')
     try:
-        match = resolve(urlsplit(text_clean(link)).path)
+        parts = urlsplit(text_clean(link))
+        match = resolve(parts.path) if parts.netloc in ("", host) else None
     except (Resolver404, ValueError):
         match = None
     if match is None or match.view_name != "api:person":
