@@ -95,6 +95,8 @@ def _staff_urls() -> list[str]:
         "/accounts/audit/",
         "/accounts/users/",
         "/accounts/users/new/",
+        "/api/keys/",
+        "/api/v2/docs/",
     ]
     urls += [f"/segments/{pk}/" for pk in Segment.objects.values_list("pk", flat=True)[:2]]
     listed = Mailing.objects.filter(welcome_step__isnull=True).values_list("pk", flat=True)
