@@ -216,6 +216,7 @@ class Submission(models.Model):
         PAGE = "page", "Page"
         EMBED = "embed", "Embedded form"
         POPUP = "popup", "Pop-up"
+        API = "api", "API"
 
     page = models.ForeignKey(ActionPage, on_delete=models.PROTECT, related_name="submissions")
     # One per rendered form: a double-clicked submit carries the same token and is one action.

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from groundswell.api import views, views_keys
+from groundswell.api import views, views_actions, views_keys
 
 app_name = "api"
 
@@ -14,6 +14,26 @@ urlpatterns = [
     path("v2/tags/<int:pk>/", views.tag, name="tag"),
     path("v2/tags/<int:pk>/taggings/", views.tag_taggings, name="tag_taggings"),
     path("v2/tags/<int:pk>/taggings/<int:tagging_pk>/", views.tagging, name="tagging"),
+    path("v2/petitions/", views_actions.petitions, name="petitions"),
+    path("v2/petitions/<int:pk>/", views_actions.petition, name="petition"),
+    path(
+        "v2/petitions/<int:pk>/signatures/",
+        views_actions.petition_signatures,
+        name="petition_signatures",
+    ),
+    path(
+        "v2/petitions/<int:pk>/signatures/<int:taken_pk>/",
+        views_actions.petition_signature,
+        name="petition_signature",
+    ),
+    path("v2/forms/", views_actions.forms, name="forms"),
+    path("v2/forms/<int:pk>/", views_actions.form, name="form"),
+    path("v2/forms/<int:pk>/submissions/", views_actions.form_submissions, name="form_submissions"),
+    path(
+        "v2/forms/<int:pk>/submissions/<int:taken_pk>/",
+        views_actions.form_submission,
+        name="form_submission",
+    ),
     # Staff: issue and revoke keys.
     path("keys/", views_keys.key_list, name="keys"),
     path("keys/new/", views_keys.key_create, name="key_create"),

@@ -62,6 +62,8 @@ def entry(request):
                 "osdi:people": hal.href(request, "people"),
                 "osdi:person_signup_helper": hal.href(request, "people"),
                 "osdi:tags": hal.href(request, "tags"),
+                "osdi:petitions": hal.href(request, "petitions"),
+                "osdi:forms": hal.href(request, "forms"),
                 "docs": {"href": request.build_absolute_uri(reverse("api:docs"))},
                 "curies": hal.curies(request),
             },
@@ -83,7 +85,8 @@ def _people():
     )
 
 
-def _page(request, queryset, *, name: str, doc) -> dict:
+def page_of(request, queryset, *, name: str, doc) -> dict:
+    """One page of a collection (``page``, ``per_page``), oldest first, as HAL."""
     number, per_page = page_read(request)
     total = queryset.count()
     last = max(1, -(-total // per_page))
@@ -108,7 +111,7 @@ def people(request):
         )
     api_people_read_record(key=request.api_key, ip_address=request.api_ip)
     return hal.respond(
-        _page(
+        page_of(
             request,
             queryset,
             name="people",
@@ -129,12 +132,8 @@ def _person_signup(request):
             f"{where} {first.reason}".strip(),
             errors=[{"field": e.field, "value": e.value, "reason": e.reason} for e in errors],
         )
-    try:
-        tags = [clean_text(t, 100) for t in signup.add_tags]
-        removed = [clean_text(t, 100) for t in signup.remove_tags]
-    except ValueError as exc:
-        raise Refused("add_tags", f"holds a tag name that {exc}") from None
-    data.tags = [t for t in tags if t]
+    data.tags = tag_names_clean(signup.add_tags, field="add_tags")
+    removed = tag_names_clean(signup.remove_tags, field="remove_tags")
     key = request.api_key
     with transaction.atomic():
         result = person_upsert(
@@ -157,6 +156,20 @@ def _person_signup(request):
     return hal.respond(
         person_doc(person, request=request, user=request.user), 201 if result.created else 200
     )
+
+
+def tag_names_clean(names: list[str], *, field: str) -> list[str]:
+    """Tag names as stored (spaces collapsed), checked before anything is written."""
+    cleaned = []
+    for name in names:
+        try:
+            text = clean_text(name, 100)
+        except ValueError as exc:
+            raise Refused(field, f"holds a tag name that {exc}") from None
+        if not text:
+            raise Refused(field, "holds a blank tag name")
+        cleaned.append(text)
+    return cleaned
 
 
 def _person_or_error(request, pk: int):
@@ -223,7 +236,7 @@ def tags(request):
         queryset = queryset.filter(
             filter_q(request.GET["filter"], dates=TAG_DATES, exact=TAG_EXACT)
         )
-    return hal.respond(_page(request, queryset, name="tags", doc=lambda t: _tag_doc(request, t)))
+    return hal.respond(page_of(request, queryset, name="tags", doc=lambda t: _tag_doc(request, t)))
 
 
 def _tag_or_error(request, pk: int):
@@ -256,7 +269,7 @@ def tag_taggings(request, pk: int):
     api_people_read_record(key=request.api_key, ip_address=request.api_ip)
     queryset = Tagging.objects.filter(tag=found, person__erased_at__isnull=True)
     return hal.respond(
-        _page(request, queryset, name="taggings", doc=lambda t: _tagging_doc(request, t))
+        page_of(request, queryset, name="taggings", doc=lambda t: _tagging_doc(request, t))
     )
 
 
@@ -301,5 +314,5 @@ def person_taggings(request, pk: int):
         return response
     queryset = Tagging.objects.filter(person=found)
     return hal.respond(
-        _page(request, queryset, name="taggings", doc=lambda t: _tagging_doc(request, t))
+        page_of(request, queryset, name="taggings", doc=lambda t: _tagging_doc(request, t))
     )

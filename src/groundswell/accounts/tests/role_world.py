@@ -113,15 +113,31 @@ def _identity(donor, twin) -> dict:
     return {"suggestion": suggestion, "goal": goal}
 
 
-def _api(donor, tag, finance_user) -> dict:
-    """The API's URLs over the donor and a tag (the walk sends each role's key with every
-    request, so the API answers each role as its pages do)."""
+def _api(donor, tag, finance_user, form) -> dict:
+    """The API's URLs over the donor, a tag, a form and a petition they took (the walk sends
+    each role's key with every request, so the API answers each role as its pages do)."""
+    from groundswell.actions.models import ActionPage, Submission
     from groundswell.api.services import api_key_create
     from groundswell.people.models import Tagging
 
     key, _ = api_key_create(name="Walk sync", user=finance_user, actor=finance_user)
     tagging, _ = Tagging.objects.get_or_create(person=donor, tag=tag)
+    petition = ActionPage.objects.create(
+        kind="petition", slug="walk-petition", title="Walk petition", headline="Sign"
+    )
+    taken = {
+        page: Submission.objects.create(
+            page=page, token=f"walk-{page.slug}", email=donor.primary_email, person=donor
+        )
+        for page in (form, petition)
+    }
     return {
+        "api:form": {"pk": form.pk},
+        "api:form_submissions": {"pk": form.pk},
+        "api:form_submission": {"pk": form.pk, "taken_pk": taken[form].pk},
+        "api:petition": {"pk": petition.pk},
+        "api:petition_signatures": {"pk": petition.pk},
+        "api:petition_signature": {"pk": petition.pk, "taken_pk": taken[petition].pk},
         "api:person": {"pk": donor.pk},
         "api:person_taggings": {"pk": donor.pk},
         "api:tag": {"pk": tag.pk},
@@ -448,6 +464,6 @@ def donor_world(tmp_path, *, finance_user, other_user) -> dict:
         "events_staff:ladder_next": {"kind": "signers-to-donors"},
         "events_staff:volunteer_profile": {"person_id": donor.pk},
         "events_staff:volunteer_assign": {"person_id": donor.pk},
-        **_api(donor, people["tag"], finance_user),
+        **_api(donor, people["tag"], finance_user, pages["page"]),
     }
     return {"donor": donor, "urls": urls, **people, **money, **identity, **pages}
