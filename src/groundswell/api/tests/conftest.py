@@ -18,3 +18,12 @@ def api(db, make_user):
         return client
 
     return make
+
+
+@pytest.fixture
+def rate_limits_off(settings):
+    """For the hostile suites: each example is rolled back but the rate limits' counts are
+    not (the limits are tested with the forms), and no example waits on a DNS lookup."""
+    settings.GROUNDSWELL_CHECK_MX = False
+    settings.GROUNDSWELL_RATE_PER_IP = 10**9
+    settings.GROUNDSWELL_RATE_PER_EMAIL = 10**9

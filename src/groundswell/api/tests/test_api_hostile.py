@@ -65,6 +65,7 @@ def _stored_cleanly() -> None:
         assert clean_for_postgres(f"{person.given_name}{person.family_name}{person.custom_fields}")
 
 
+@pytest.mark.usefixtures("rate_limits_off")
 def test_generated_signup_bodies_get_no_server_error_and_valid_ones_are_kept_once(client, key):
     sent = {"bodies": 0, "stored": 0, "refused": 0}
 
@@ -162,3 +163,50 @@ def test_generated_filters_and_page_numbers_get_no_server_error(client, key):
             assert 1 <= response.json()["per_page"] <= 100
 
     property_holds()
+
+
+@pytest.mark.usefixtures("rate_limits_off")  # each example is rolled back; the cache is not
+def test_generated_signature_bodies_get_no_server_error_and_valid_ones_sign_once(client, key):
+    from hypothesis import settings as hypothesis_settings
+
+    from groundswell.actions.models import ActionPage, Submission
+
+    page = ActionPage.objects.create(
+        kind="petition",
+        slug="hostile-petition",
+        title="Hostile",
+        headline="Sign",
+        fields={"postal_code": "required"},
+    )
+    url = f"/api/v2/petitions/{page.pk}/signatures/"
+    sent = {"bodies": 0, "stored": 0, "refused": 0}
+
+    # A quarter of the people suite's count: the body is read by the same code, and the
+    # form's validation has its own 10,000-body suite (actions/tests).
+    @hypothesis_settings(SUITE, max_examples=max(50, EXAMPLES // 4))
+    @given(hostile_body(signups))
+    def property_holds(case):
+        body, raw, pristine = case
+        with transaction.atomic():
+            response = client.post(
+                url, data=raw, content_type="application/json", HTTP_OSDI_API_TOKEN=key
+            )
+            sent["bodies"] += 1
+            assert response.status_code in (200, 201, 400), response.content
+            if response.status_code == 400:
+                sent["refused"] += 1
+                assert not Submission.objects.exists() and not Person.objects.exists()
+            else:
+                again = client.post(
+                    url, data=raw, content_type="application/json", HTTP_OSDI_API_TOKEN=key
+                )
+                assert again.status_code == 200, again.content
+                assert Submission.objects.count() == 1 and Person.objects.count() == 1
+                _stored_cleanly()
+            if pristine:
+                sent["stored"] += 1
+                assert response.status_code == 201, response.content
+            transaction.set_rollback(True)
+
+    property_holds()
+    assert min(sent["stored"], sent["refused"]) >= max(50, EXAMPLES // 4) // 10
