@@ -68,6 +68,8 @@ def api_view(**capabilities: str):
                     request, 400, exc.reason, **({"field": exc.field} if exc.field else {})
                 )
 
+        # The OpenAPI document reads what each method needs from here (one definition).
+        wrapper.api_capabilities = dict(capabilities)
         return wrapper
 
     return decorator

@@ -7,6 +7,7 @@ app_name = "api"
 urlpatterns = [
     path("v2/", views.entry, name="entry"),
     path("v2/docs/", views.docs, name="docs"),
+    path("v2/openapi.json", views.openapi, name="openapi"),
     path("v2/people/", views.people, name="people"),
     path("v2/people/<int:pk>/", views.person, name="person"),
     path("v2/people/<int:pk>/taggings/", views.person_taggings, name="person_taggings"),

@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Prefetch
-from django.http import HttpResponsePermanentRedirect
+from django.http import HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import Resolver404, resolve, reverse
 
@@ -17,6 +17,7 @@ from groundswell.accounts.roles import PEOPLE_EDIT, PEOPLE_EXPORT, PEOPLE_VIEW
 from groundswell.api import hal
 from groundswell.api.auth import api_view, body_read, page_read
 from groundswell.api.filters import filter_q
+from groundswell.api.openapi import openapi_document
 from groundswell.api.persons import person_doc, signup_read
 from groundswell.api.services import api_people_read_record
 from groundswell.core.untrusted import Refused, text_clean
@@ -47,6 +48,13 @@ def docs(request):
     )
 
 
+def openapi(request):
+    """The OpenAPI 3.1 document of this API (public, as Action Network's documentation is:
+    it describes calls, and every call needs a key)."""
+    server = request.build_absolute_uri(reverse("api:entry"))
+    return JsonResponse(openapi_document(server=server), json_dumps_params={"indent": 1})
+
+
 @api_view(GET=PEOPLE_VIEW)
 def entry(request):
     """The API entry point: what this server is and where each collection lives."""
@@ -65,6 +73,7 @@ def entry(request):
                 "osdi:petitions": hal.href(request, "petitions"),
                 "osdi:forms": hal.href(request, "forms"),
                 "docs": {"href": request.build_absolute_uri(reverse("api:docs"))},
+                "openapi": {"href": request.build_absolute_uri(reverse("api:openapi"))},
                 "curies": hal.curies(request),
             },
         }
