@@ -68,6 +68,13 @@ def submission_rate_check(*, ip_address: str | None, email: str) -> None:
             raise RateLimited(what, window - int(time.time()) % window)
 
 
+def rate_hit(key: str, *, limit: int, window: int) -> int | None:
+    """Count one hit of ``key`` in a fixed window of ``window`` seconds: the seconds to wait
+    when this hit passes ``limit``, else None (for limits other than the forms', such as an
+    API key's)."""
+    return _hit(key, limit, window)
+
+
 # The autoresponse goes to whatever address was typed: a cap per recipient keeps the campaign
 # from being used to flood a stranger's inbox, from however many networks the requests came.
 AUTORESPONSES_PER_RECIPIENT = 3

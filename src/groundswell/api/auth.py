@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from functools import wraps
 
+from django.conf import settings
 from django.views.decorators.csrf import csrf_exempt
 
 from groundswell.accounts.permissions import client_ip
+from groundswell.actions.ratelimit import rate_hit
 from groundswell.api import hal
 from groundswell.api.services import api_key_authenticate
 from groundswell.core.untrusted import JsonLimits, Refused, json_load
@@ -50,6 +52,15 @@ def api_view(**capabilities: str):
             request.api_key = key
             request.user = key.user
             request.api_ip = client_ip(request)
+            wait = rate_hit(
+                f"api-key:{key.pk}", limit=settings.GROUNDSWELL_API_RATE_PER_MINUTE, window=60
+            )
+            if wait is not None:
+                response = hal.error(
+                    request, 429, f"Too many requests with this key; try again in {wait} seconds."
+                )
+                response["Retry-After"] = str(wait)
+                return response
             capability = capabilities.get(request.method)
             if capability is None:
                 response = hal.error(request, 405, f"{request.method} is not allowed here.")

@@ -268,6 +268,8 @@ CACHES = {"default": env_cache("CACHE_URL", "db://")}
 # Public forms: submissions allowed per IP per minute and per e-mail address per 10 minutes.
 GROUNDSWELL_RATE_PER_IP = env_int("GROUNDSWELL_RATE_PER_IP", 30, minimum=1)
 GROUNDSWELL_RATE_PER_EMAIL = env_int("GROUNDSWELL_RATE_PER_EMAIL", 5, minimum=1)
+# API requests allowed per key per minute (Action Network allows 4 a second; 10 here).
+GROUNDSWELL_API_RATE_PER_MINUTE = env_int("GROUNDSWELL_API_RATE_PER_MINUTE", 600, minimum=1)
 
 # Check MX records for new e-mail addresses in a background task (skipped when DNS is down).
 GROUNDSWELL_CHECK_MX = env_bool("GROUNDSWELL_CHECK_MX", not DEMO_MODE)

@@ -27,3 +27,4 @@ def rate_limits_off(settings):
     settings.GROUNDSWELL_CHECK_MX = False
     settings.GROUNDSWELL_RATE_PER_IP = 10**9
     settings.GROUNDSWELL_RATE_PER_EMAIL = 10**9
+    settings.GROUNDSWELL_API_RATE_PER_MINUTE = 10**9

@@ -22,6 +22,8 @@ from groundswell.core.tests.hostile import (
 from groundswell.people.models import ConsentEvent, EmailAddress, Person, Tag, Tagging
 
 ALNUM = "abcdefghijklmnopqrstuvwxyz0123456789"
+# Each example is rolled back but the rate limits' counts are not: the suites run without them.
+pytestmark = pytest.mark.usefixtures("rate_limits_off")
 
 signups = st.fixed_dictionaries(
     {
@@ -65,7 +67,6 @@ def _stored_cleanly() -> None:
         assert clean_for_postgres(f"{person.given_name}{person.family_name}{person.custom_fields}")
 
 
-@pytest.mark.usefixtures("rate_limits_off")
 def test_generated_signup_bodies_get_no_server_error_and_valid_ones_are_kept_once(client, key):
     sent = {"bodies": 0, "stored": 0, "refused": 0}
 
@@ -165,7 +166,6 @@ def test_generated_filters_and_page_numbers_get_no_server_error(client, key):
     property_holds()
 
 
-@pytest.mark.usefixtures("rate_limits_off")  # each example is rolled back; the cache is not
 def test_generated_signature_bodies_get_no_server_error_and_valid_ones_sign_once(client, key):
     from hypothesis import settings as hypothesis_settings
 

@@ -209,3 +209,13 @@ def test_reading_people_is_audited_once_a_day_per_key(api):
     ApiKey.objects.update(people_read_audited_on=timezone.localdate() - timedelta(days=1))
     client.get("/api/v2/people/")
     assert events.count() == 2
+
+
+def test_a_key_past_its_rate_is_told_when_to_come_back(api, settings):
+    settings.GROUNDSWELL_API_RATE_PER_MINUTE = 3
+    client, other = api("organizer"), api("finance")
+    assert [client.get("/api/v2/tags/").status_code for _ in range(3)] == [200, 200, 200]
+    refused = client.get("/api/v2/tags/")
+    assert refused.status_code == 429
+    assert 1 <= int(refused["Retry-After"]) <= 60
+    assert other.get("/api/v2/tags/").status_code == 200  # each key counts on its own
