@@ -138,6 +138,39 @@ SCHEMAS = {
         "description": "A signature or a submission, linking the person and the action.",
         "properties": {"identifiers": _IDS, "created_date": _DATE, "_links": {"type": "object"}},
     },
+    "Event": {
+        "type": "object",
+        "properties": {
+            "identifiers": _IDS,
+            "title": _TEXT,
+            "description": _TEXT,
+            "status": {"enum": ["confirmed", "tentative", "cancelled"]},
+            "start_date": _DATE,
+            "end_date": _DATE,
+            "browser_url": {"type": "string", "format": "uri"},
+            "total_accepted": {"type": "integer"},
+            "location": {"type": "object"},
+            "shifts": {"type": "array", "items": {"type": "object"}},
+        },
+    },
+    "Attendance": {
+        "type": "object",
+        "properties": {
+            "identifiers": _IDS,
+            "status": {"enum": ["accepted", "tentative", "declined"]},
+            "shift": _TEXT,
+            "attended": {"type": ["boolean", "null"]},
+            "_links": {"type": "object"},
+        },
+    },
+    "AttendanceNew": {
+        "type": "object",
+        "required": ["person"],
+        "properties": {
+            "person": {"$ref": "#/components/schemas/Person"},
+            "shift": {**_TEXT, "description": "groundswell:<id>; optional for one shift."},
+        },
+    },
     "Collection": {
         "type": "object",
         "properties": {
@@ -163,6 +196,9 @@ _ITEM = {
     "form": "Action",
     "petition_signature": "Taken",
     "form_submission": "Taken",
+    "event": "Event",
+    "event_attendances": "Attendance",
+    "event_attendance": "Attendance",
 }
 _BODY = {
     "people": "Signup",
@@ -170,8 +206,11 @@ _BODY = {
     "tag_taggings": "TaggingNew",
     "petition_signatures": "Signup",
     "form_submissions": "Signup",
+    "event_attendances": "AttendanceNew",
 }
 _LISTS = {
+    "events",
+    "event_attendances",
     "people",
     "person_taggings",
     "tags",

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from groundswell.api import views, views_actions, views_keys
+from groundswell.api import views, views_actions, views_events, views_keys
 
 app_name = "api"
 
@@ -34,6 +34,16 @@ urlpatterns = [
         "v2/forms/<int:pk>/submissions/<int:taken_pk>/",
         views_actions.form_submission,
         name="form_submission",
+    ),
+    path("v2/events/", views_events.events, name="events"),
+    path("v2/events/<int:pk>/", views_events.event, name="event"),
+    path(
+        "v2/events/<int:pk>/attendances/", views_events.event_attendances, name="event_attendances"
+    ),
+    path(
+        "v2/events/<int:pk>/attendances/<int:attendance_pk>/",
+        views_events.event_attendance,
+        name="event_attendance",
     ),
     # Staff: issue and revoke keys.
     path("keys/", views_keys.key_list, name="keys"),

@@ -72,6 +72,7 @@ def entry(request):
                 "osdi:tags": hal.href(request, "tags"),
                 "osdi:petitions": hal.href(request, "petitions"),
                 "osdi:forms": hal.href(request, "forms"),
+                "osdi:events": hal.href(request, "events"),
                 "docs": {"href": request.build_absolute_uri(reverse("api:docs"))},
                 "openapi": {"href": request.build_absolute_uri(reverse("api:openapi"))},
                 "curies": hal.curies(request),

@@ -465,5 +465,11 @@ def donor_world(tmp_path, *, finance_user, other_user) -> dict:
         "events_staff:volunteer_profile": {"person_id": donor.pk},
         "events_staff:volunteer_assign": {"person_id": donor.pk},
         **_api(donor, people["tag"], finance_user, pages["page"]),
+        "api:event": {"pk": events["event"].pk},
+        "api:event_attendances": {"pk": events["event"].pk},
+        "api:event_attendance": {
+            "pk": events["event"].pk,
+            "attendance_pk": events["attendance"].pk,
+        },
     }
     return {"donor": donor, "urls": urls, **people, **money, **identity, **pages}
