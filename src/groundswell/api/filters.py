@@ -7,6 +7,7 @@ Anything else is refused with what was not understood, never guessed at.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import UTC, datetime, time
 
 from django.db.models import Q
@@ -21,9 +22,10 @@ _AND = re.compile(r"and\b", re.IGNORECASE)
 _LOOKUPS = {"gt": "gt", "lt": "lt", "ge": "gte", "le": "lte"}
 
 
-def filter_q(text: str, *, dates: dict[str, str], exact: dict[str, str]) -> Q:
+def filter_q(text: str, *, dates: dict[str, str], exact: dict[str, Callable[[str], Q]]) -> Q:
     """A Q for ``text``. ``dates`` maps a filterable date name to its column (compared with
-    gt/lt/ge/le); ``exact`` maps a text name to its column (eq only, case-insensitive)."""
+    gt/lt/ge/le); ``exact`` maps a text name to what ``eq`` means for it (a Q over an indexed,
+    normalised column, so a filter stays fast on a million people)."""
     if len(text) > MAX_FILTER:
         raise Refused("filter", f"is longer than {MAX_FILTER} characters")
     q = Q()
@@ -54,7 +56,7 @@ def _clause_q(name: str, op: str, value: str, *, dates: dict, exact: dict) -> Q:
     if name in exact:
         if op != "eq":
             raise Refused("filter", f"{name} can only be compared with eq")
-        return Q(**{f"{exact[name]}__iexact": value})
+        return exact[name](value)
     known = ", ".join(sorted([*dates, *exact]))
     raise Refused("filter", f"cannot filter on {name} (use {known})")
 

@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.http import HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import Resolver404, resolve, reverse
@@ -25,19 +25,31 @@ from groundswell.people.choices import ConsentMethod
 from groundswell.people.editing import person_tag_add, person_tag_remove, tag_ensure
 from groundswell.people.intake import person_input_clean
 from groundswell.people.models import ExternalId, Person, Tag, Tagging
-from groundswell.people.normalize import clean_text
+from groundswell.people.normalize import InvalidEmail, clean_text, email_verify, name_key
 from groundswell.people.services import IntakeContext, person_upsert
 
 PEOPLE_DATES = {"created_date": "created_at", "modified_date": "modified_at"}
+
+
+def _email_q(value: str) -> Q:
+    try:
+        address = email_verify(value).address
+    except InvalidEmail:
+        raise Refused("filter", f"“{value[:60]}” is not an e-mail address") from None
+    return Q(emails__address=address)
+
+
+# Each compares the normalised, indexed column the CRM keeps for it: names by their search
+# key (case and accents aside), e-mail as stored, a state by its code.
 PEOPLE_EXACT = {
-    "email_address": "primary_email",
-    "given_name": "given_name",
-    "family_name": "family_name",
-    "postal_code": "postal_code",
-    "region": "state",
+    "email_address": _email_q,
+    "given_name": lambda v: Q(given_key=name_key(v)),
+    "family_name": lambda v: Q(family_key=name_key(v)),
+    "postal_code": lambda v: Q(postal_code=v.strip()),
+    "region": lambda v: Q(state=v.strip().upper()),
 }
 TAG_DATES = {"created_date": "created_at"}
-TAG_EXACT = {"name": "name"}
+TAG_EXACT = {"name": lambda v: Q(name__iexact=v)}
 
 
 @capability_required(PEOPLE_VIEW)

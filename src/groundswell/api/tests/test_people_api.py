@@ -117,6 +117,7 @@ def test_people_are_filtered_as_odata_says(api):
     for n, region in enumerate(["OH", "CA", "CA"]):
         body = {
             "person": {
+                "given_name": ["Ada", "Zoë", "Ada"][n],
                 "email_addresses": [{"address": f"filter{n}@example.org"}],
                 "postal_addresses": [{"region": region, "postal_code": "43215"}],
             }
@@ -134,10 +135,18 @@ def test_people_are_filtered_as_odata_says(api):
 
     assert emails("region eq 'CA'") == ["filter1@example.org", "filter2@example.org"]
     assert emails("email_address eq 'FILTER1@example.org'") == ["filter1@example.org"]
+    assert emails("given_name eq 'ZOE'") == ["filter1@example.org"]
+    assert emails("given_name eq 'ada' and region eq 'ca'") == ["filter2@example.org"]
     since = (timezone.now() - timedelta(days=2)).strftime("%Y-%m-%d")
     assert emails(f"modified_date gt '{since}' and region eq 'OH'") == []
     assert emails(f"modified_date lt '{since}'") == ["filter0@example.org"]
-    for bad in ("region eq CA", "employer eq 'x'", "region gt 'CA'", "modified_date gt 'soon'"):
+    for bad in (
+        "region eq CA",
+        "employer eq 'x'",
+        "region gt 'CA'",
+        "modified_date gt 'soon'",
+        "email_address eq 'nobody'",
+    ):
         response = client.get("/api/v2/people/", {"filter": bad})
         assert response.status_code == 400, bad
         assert response.json()["field"] == "filter"
