@@ -176,6 +176,7 @@ def _register(request, event: Event):
             person_data=person_data,
             source=f"API key {key.name}",
             ip_address=request.api_ip,
+            via=f"API key {key.name}",
         )
     except RegistrationInvalid as exc:
         field, reason = next(iter(exc.errors.items()))

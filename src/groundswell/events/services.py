@@ -107,11 +107,14 @@ def person_clean(raw: dict[str, str]):
     return data
 
 
-def intake_context(event: Event, ip_address=None) -> IntakeContext:
-    """How an RSVP's person arrives through the shared intake (consent and timeline)."""
+def intake_context(event: Event, ip_address=None, *, via: str = "") -> IntakeContext:
+    """How an RSVP's person arrives through the shared intake (consent and timeline): the
+    public form, or ``via`` another path (an API key), which the consent history then names."""
     return IntakeContext(
-        method=ConsentMethod.FORM,
-        source=f"RSVP /events/{event.slug}/"[:300],
+        method=ConsentMethod.API if via else ConsentMethod.FORM,
+        source=(f"RSVP /events/{event.slug}/ via {via}" if via else f"RSVP /events/{event.slug}/")[
+            :300
+        ],
         ip_address=ip_address,
         activity_kind=ACTIVITY_KIND,
         activity_summary=f"Signed up via the event “{event.title}”"[:300],
@@ -127,11 +130,12 @@ def _person_upsert(
     referrer: str,
     ip_address,
     ref: str = "",
+    via: str = "",
 ) -> int:
     raw = person_raw(event=event, person_data=person_data, source=source, refcode=refcode)
     [result] = people_upsert(
         [person_clean(raw)],
-        context=intake_context(event, ip_address),
+        context=intake_context(event, ip_address, via=via),
         extras=[
             ItemExtra(
                 ip_address=ip_address, activity_data={"referrer": referrer[:500], "ref": ref[:16]}
@@ -261,6 +265,7 @@ def attendance_register(
     ip_address: str | None = None,
     ref: str = "",
     checked: bool = False,
+    via: str = "",
 ) -> Attendance:
     """Sign a person up for a shift from the public form: registered, or waitlisted when full.
 
@@ -270,6 +275,9 @@ def attendance_register(
     a second call for the same person and shift returns their attendance as it stands, and one
     they had cancelled is taken up again (registered or waitlisted by the places free now).
     Raises RegistrationRefused (the shift cannot be booked) or RegistrationInvalid.
+
+    ``via``: not the public form but another path (``"API key Zapier sync"``), recorded as
+    such on the person's consent.
 
     ``checked``: the caller has just read the shift with its event and found it bookable (the
     public form does, to validate the choice), so it is not read again before the upsert; the
@@ -287,6 +295,7 @@ def attendance_register(
         referrer=referrer,
         ip_address=ip_address,
         ref=ref,
+        via=via,
     )
     # With row locks the shift's lock serialises two sign-ups of one person, so the insert
     # below needs no savepoint to retry from (two statements saved per RSVP); a writer that

@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 
 from groundswell.events.models import Attendance, Event, Shift
-from groundswell.people.models import Person
+from groundswell.people.models import ConsentEvent, Person
 
 pytestmark = pytest.mark.django_db
 
@@ -17,7 +17,7 @@ RSVP = {
     "person": {
         "given_name": "Tamsin",
         "family_name": "Orrery",
-        "email_addresses": [{"address": "tamsin.orrery@example.org"}],
+        "email_addresses": [{"address": "tamsin.orrery@example.org", "status": "subscribed"}],
         "postal_addresses": [{"postal_code": "43215"}],
     }
 }
@@ -65,6 +65,9 @@ def test_an_event_is_listed_with_its_shifts_and_a_signup_is_placed_once(api, eve
     assert first.status_code == 201, first.content
     assert first.json()["status"] == "accepted"
     person = Person.objects.get(primary_email="tamsin.orrery@example.org")
+    consent = ConsentEvent.objects.get(person=person)
+    assert consent.method == "api"
+    assert consent.source == "RSVP /events/saturday-canvass/ via API key organizer sync"
     assert first.json()["_links"]["osdi:person"]["href"].endswith(f"/people/{person.pk}/")
     again = _post(organizer, url, RSVP)
     assert again.status_code == 200
