@@ -228,3 +228,22 @@ def test_a_key_past_its_rate_is_told_when_to_come_back(api, settings):
     assert refused.status_code == 429
     assert 1 <= int(refused["Retry-After"]) <= 60
     assert other.get("/api/v2/tags/").status_code == 200  # each key counts on its own
+
+
+def test_a_page_of_people_costs_the_same_queries_however_long(api, django_assert_max_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = api("organizer")
+    for n in range(30):
+        _post(client, {"person": {"email_addresses": [{"address": f"q{n}@example.org"}]}})
+    client.get("/api/v2/people/")  # the day's audit entry and last-used stamp are written
+
+    def queries(per_page: int) -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(f"/api/v2/people/?per_page={per_page}").status_code == 200
+        return len(captured)
+
+    assert queries(2) == queries(25)
+    with django_assert_max_num_queries(10):
+        client.get("/api/v2/people/?per_page=25")
