@@ -64,22 +64,28 @@ def error(request, status: int, message: str, **extra) -> HttpResponse:
     return respond({"error": message, **extra}, status)
 
 
+def total_pages(total: int, per_page: int) -> int:
+    """How many pages ``total`` records fill (one, however few)."""
+    return max(1, -(-total // per_page))
+
+
 def collection(
     request, *, name: str, page: int, per_page: int, total: int, items: list[dict]
 ) -> dict:
-    """One page of a collection, with next/previous links that keep the request's query."""
-    total_pages = max(1, -(-total // per_page))
+    """Page ``page`` (already within the pages there are) of a collection, with next and
+    previous links that keep the request's query."""
+    pages = total_pages(total, per_page)
     links: dict = {
         "self": _page_href(request, page),
         "osdi:" + name: [item["_links"]["self"] for item in items],
         "curies": curies(request),
     }
-    if page < total_pages:
+    if page < pages:
         links["next"] = _page_href(request, page + 1)
     if page > 1:
-        links["previous"] = _page_href(request, min(page - 1, total_pages))
+        links["previous"] = _page_href(request, page - 1)
     return {
-        "total_pages": total_pages,
+        "total_pages": pages,
         "per_page": per_page,
         "page": page,
         "total_records": total,

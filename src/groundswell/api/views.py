@@ -111,8 +111,7 @@ def page_of(request, queryset, *, name: str, doc) -> dict:
     """One page of a collection (``page``, ``per_page``), oldest first, as HAL."""
     number, per_page = page_read(request)
     total = queryset.count()
-    last = max(1, -(-total // per_page))
-    number = min(number, last)
+    number = min(number, hal.total_pages(total, per_page))
     items = [
         doc(item) for item in queryset.order_by("pk")[(number - 1) * per_page : number * per_page]
     ]
@@ -169,10 +168,10 @@ def _person_signup(request):
                 activity_summary=f"Added or updated through the API (key “{key.name}”)",
             ),
         )
-        person = Person.objects.get(pk=result.person_id)
         for name in removed:
             tag = Tag.objects.filter(name__iexact=name).first()
             if tag is not None:
+                person = Person.objects.get(pk=result.person_id)
                 person_tag_remove(person=person, tag=tag, actor=request.user)
     person = _people().get(pk=result.person_id)
     return hal.respond(
